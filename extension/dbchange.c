@@ -1,0 +1,141 @@
+/*-------------------------------------------------------------------------
+ *
+ * dbchange.c
+ *	  Module load of dbchange.so: settings, hooks and small SQL-callable helpers.
+ *
+ * The library may be loaded three ways: shared_preload_libraries (the gate is
+ * active for every statement of every session), session_preload_libraries, or
+ * lazily by the first call of one of its functions -- usually the
+ * ddl_command_start event trigger of the first DDL statement of a session.
+ * _PG_init installs the ProcessUtility hook in every case; see gate.c for
+ * what that means for the statement that caused the load.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "dbchange.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+bool		dbc_enforce = true;
+bool		dbc_preloaded = false;
+
+/* Cached OIDs, reset by any pg_namespace / pg_class invalidation. */
+static Oid	cached_schema = InvalidOid;
+static Oid	cached_owner = InvalidOid;
+
+static void
+dbc_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	cached_schema = InvalidOid;
+	cached_owner = InvalidOid;
+}
+
+void
+_PG_init(void)
+{
+	dbc_preloaded = process_shared_preload_libraries_in_progress;
+
+	DefineCustomBoolVariable("dbchange.enforce",
+							 "Gate DDL statements through dbchange's policies.",
+							 "Only superusers may change it. When off, DDL runs unchecked "
+							 "and unrecorded; detect_drift() shows what changed meanwhile.",
+							 &dbc_enforce,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	dbc_policy_init();
+
+	MarkGUCPrefixReserved("dbchange");
+
+	CacheRegisterSyscacheCallback(NAMESPACEOID, dbc_inval_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(RELOID, dbc_inval_callback, (Datum) 0);
+
+	dbc_gate_install();
+}
+
+/*
+ * OID of schema "dbchange" if the extension is installed in this database.
+ * A syscache lookup, cached: the gate asks this for every utility statement.
+ */
+Oid
+dbc_schema_oid(void)
+{
+	if (!OidIsValid(cached_schema))
+		cached_schema = get_namespace_oid("dbchange", true);
+	return cached_schema;
+}
+
+/*
+ * The role that owns dbchange's tables (the extension's installer, a
+ * superuser).  Writes to the catalog switch to it, because the statement's
+ * user must not have write access to those tables.
+ */
+Oid
+dbc_catalog_owner(void)
+{
+	if (!OidIsValid(cached_owner))
+	{
+		Oid			nsp = dbc_schema_oid();
+		Oid			rel;
+		HeapTuple	tup;
+
+		if (!OidIsValid(nsp))
+			elog(ERROR, "dbchange is not installed in this database");
+		rel = get_relname_relid("change", nsp);
+		if (!OidIsValid(rel))
+			elog(ERROR, "dbchange catalog table dbchange.change is missing");
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for relation %u", rel);
+		cached_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		ReleaseSysCache(tup);
+	}
+	return cached_owner;
+}
+
+/*
+ * dbchange._caller(): the role that called into dbchange's SECURITY DEFINER
+ * functions.  current_user inside such a function is the definer; the outer
+ * user id (what SET ROLE set) is not changed by SECURITY DEFINER, so it names
+ * the person acting.
+ */
+PG_FUNCTION_INFO_V1(dbc_caller);
+Datum
+dbc_caller(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(DirectFunctionCall1(namein,
+										CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false))));
+}
+
+/* dbchange._caller_oid(): as above, as an oid. */
+PG_FUNCTION_INFO_V1(dbc_caller_oid);
+Datum
+dbc_caller_oid(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_OID(GetOuterUserId());
+}
+
+/* dbchange.preloaded(): is the gate active from the first statement of every session? */
+PG_FUNCTION_INFO_V1(dbc_is_preloaded);
+Datum
+dbc_is_preloaded(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(dbc_preloaded);
+}

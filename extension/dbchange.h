@@ -1,0 +1,144 @@
+/*-------------------------------------------------------------------------
+ *
+ * dbchange.h
+ *	  Interfaces shared by the parts of dbchange.so.
+ *
+ * One file, one job:
+ *	  dbchange.c	 module load: settings (GUCs), hooks, SQL-callable helpers
+ *	  gate.c		 ProcessUtility hook and the event triggers: the DDL gate
+ *	  classify.c	 parse tree -> change facts (PostgreSQL dialect)
+ *	  facts.c		 building the facts document (jsonb) and its context fields
+ *	  policy.c		 the decision for a statement (Lua engine, default action)
+ *	  catalog.c		 writing changes, statements, objects and audit events
+ *	  durable.c		 the background worker that commits records from aborting
+ *					 transactions (queued and rejected statements)
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DBCHANGE_H
+#define DBCHANGE_H
+
+#include "postgres.h"
+#include "nodes/parsenodes.h"
+#include "utils/jsonb.h"
+
+/* The SQLSTATEs dbchange raises (class "ZC", implementation-defined: the first character of a class in Z marks it as not PostgreSQL's own). */
+#define ERRCODE_DBCHANGE_QUEUED		MAKE_SQLSTATE('Z','C','0','0','1')
+#define ERRCODE_DBCHANGE_REJECTED	MAKE_SQLSTATE('Z','C','0','0','2')
+#define ERRCODE_DBCHANGE_UNRECORDED	MAKE_SQLSTATE('Z','C','0','0','3')
+#define ERRCODE_DBCHANGE_POLICY		MAKE_SQLSTATE('Z','C','0','0','4')
+#define ERRCODE_DBCHANGE_PROTECTED	MAKE_SQLSTATE('Z','C','0','0','5')
+
+/* ---- decisions ---- */
+typedef enum DbcAction
+{
+	DBC_APPROVE = 0,
+	DBC_QUEUE = 1,
+	DBC_REJECT = 2
+} DbcAction;
+
+typedef enum DbcRisk
+{
+	DBC_RISK_NONE = 0,			/* no policy gave a risk */
+	DBC_RISK_LOW,
+	DBC_RISK_MODERATE,
+	DBC_RISK_HIGH,
+	DBC_RISK_CRITICAL
+} DbcRisk;
+
+typedef struct DbcDecision
+{
+	DbcAction	action;
+	DbcRisk		risk;
+	List	   *reasons;		/* of char *: "policy: reason" */
+	List	   *policies;		/* of char *: names of policies that had an opinion */
+	char	   *flow;			/* approval flow a policy asked for, or NULL */
+	bool		by_default;		/* no policy had an opinion: default_action used */
+} DbcDecision;
+
+extern const char *dbc_action_name(DbcAction a);
+extern const char *dbc_risk_name(DbcRisk r);
+extern DbcRisk dbc_risk_from_name(const char *name);	/* -1 cast when unknown */
+extern void dbc_combine(DbcDecision *into, const DbcDecision *d);
+
+/* ---- settings of this environment (dbchange.settings) ---- */
+typedef struct DbcSettings
+{
+	char	   *environment;
+	char	   *rollout;
+	DbcAction	default_action;
+} DbcSettings;
+
+/* ---- dbchange.c ---- */
+extern bool dbc_enforce;			/* dbchange.enforce (superuser only) */
+extern bool dbc_preloaded;			/* loaded via shared_preload_libraries */
+extern Oid	dbc_schema_oid(void);	/* InvalidOid when the extension is absent */
+extern Oid	dbc_catalog_owner(void);	/* role that owns dbchange's tables */
+
+/* ---- gate.c ---- */
+extern void dbc_gate_install(void);
+extern bool dbc_is_applying(void);
+/*
+ * Mark "dbchange is applying approved change <change_id>": while set (backend-local,
+ * never a setting), the gate lets statements through without evaluating them and
+ * collects the objects they touch for that change.  Always pair with end in
+ * PG_FINALLY (end also resets the state when called after an error).
+ */
+extern void dbc_gate_begin_apply(int64 change_id);
+extern List *dbc_gate_end_apply(void);	/* returns the DbcObjects touched */
+extern char *dbc_statement_text(const char *query, int location, int len);
+
+/* ---- classify.c ---- */
+/* Is this utility statement DDL that the gate checks? */
+extern bool dbc_is_gated(Node *stmt);
+/* Statements that cannot run inside a function or transaction block. */
+extern bool dbc_is_nontransactional(Node *stmt);
+/* Append the statement's facts (keys of the facts document) to an open object. */
+extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text);
+
+/* ---- facts.c ---- */
+extern void dbc_put_key(JsonbParseState **st, const char *key);
+extern void dbc_put_text(JsonbParseState **st, const char *key, const char *val);
+extern void dbc_put_bool(JsonbParseState **st, const char *key, bool val);
+extern void dbc_put_int(JsonbParseState **st, const char *key, int64 val);
+extern void dbc_put_float(JsonbParseState **st, const char *key, double val);
+extern void dbc_put_null(JsonbParseState **st, const char *key);
+extern void dbc_put_text_list(JsonbParseState **st, const char *key, List *vals);
+/* The context facts: environment, user, roles, time, source, ... */
+extern void dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source,
+							  const char *dialect);
+/* Facts of one parsed statement, complete (statement + context). */
+extern Jsonb *dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s,
+							  const char *source);
+extern char *dbc_facts_get_text(Jsonb *facts, const char *key);
+
+/* ---- policy.c ---- */
+extern void dbc_policy_init(void);	/* GUCs of the policy engine, called from _PG_init */
+/* Run the enabled policies over the facts; fall back to the default action. */
+extern void dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out);
+
+/* ---- catalog.c ---- */
+extern void dbc_load_settings(DbcSettings *s);
+extern int64 dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d,
+								const char *source);
+extern void dbc_record_objects(int64 change_id, List *objects);
+/* Durably record a queued or rejected statement; returns the change id or -1. */
+extern int64 dbc_record_refused(const char *text, Jsonb *facts, const DbcDecision *d,
+								const char *source, char **why_not);
+
+/* An object a change touched (from ddl_command_end / sql_drop). */
+typedef struct DbcObject
+{
+	char	   *action;			/* created/altered/dropped/rewritten */
+	char	   *object_type;
+	char	   *schema_name;
+	char	   *identity;
+	char	   *command_tag;
+} DbcObject;
+
+/* ---- durable.c ---- */
+/* Run "SELECT dbchange._durable_record($1)" in a background worker; -1 on failure. */
+extern int64 dbc_durable_record(Jsonb *record, char **why_not);
+extern PGDLLEXPORT void dbc_durable_main(Datum arg);
+
+#endif							/* DBCHANGE_H */

@@ -1,0 +1,220 @@
+/*-------------------------------------------------------------------------
+ *
+ * facts.c
+ *	  The change facts document: a jsonb object per statement.
+ *
+ * The classifier (classify.c, and later a MySQL classifier) writes the
+ * statement's own facts; this file adds the context every policy sees
+ * (environment, user, roles, time, source, ...).  The document is what
+ * dbchange.classify() returns, what the Lua engine turns into the table a
+ * policy's check() receives, and what the catalog stores with each statement.
+ * Field names are a public API: see docs/facts.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/dbcommands.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "dbchange.h"
+
+void
+dbc_put_key(JsonbParseState **st, const char *key)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(st, WJB_KEY, &k);
+}
+
+static void
+put_scalar(JsonbParseState **st, const char *key, JsonbValue *v)
+{
+	dbc_put_key(st, key);
+	pushJsonbValue(st, WJB_VALUE, v);
+}
+
+void
+dbc_put_text(JsonbParseState **st, const char *key, const char *val)
+{
+	JsonbValue	v;
+
+	if (val == NULL)
+	{
+		dbc_put_null(st, key);
+		return;
+	}
+	v.type = jbvString;
+	v.val.string.val = (char *) val;
+	v.val.string.len = strlen(val);
+	put_scalar(st, key, &v);
+}
+
+void
+dbc_put_bool(JsonbParseState **st, const char *key, bool val)
+{
+	JsonbValue	v;
+
+	v.type = jbvBool;
+	v.val.boolean = val;
+	put_scalar(st, key, &v);
+}
+
+void
+dbc_put_int(JsonbParseState **st, const char *key, int64 val)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(val);
+	put_scalar(st, key, &v);
+}
+
+void
+dbc_put_float(JsonbParseState **st, const char *key, double val)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(val)));
+	put_scalar(st, key, &v);
+}
+
+void
+dbc_put_null(JsonbParseState **st, const char *key)
+{
+	JsonbValue	v;
+
+	v.type = jbvNull;
+	put_scalar(st, key, &v);
+}
+
+void
+dbc_put_text_list(JsonbParseState **st, const char *key, List *vals)
+{
+	ListCell   *lc;
+
+	dbc_put_key(st, key);
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, vals)
+	{
+		JsonbValue	v;
+		char	   *s = (char *) lfirst(lc);
+
+		v.type = jbvString;
+		v.val.string.val = s;
+		v.val.string.len = strlen(s);
+		pushJsonbValue(st, WJB_ELEM, &v);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/*
+ * Names of the roles the current user is a member of (directly or not),
+ * cached per user and dropped on any change of role membership.
+ */
+static Oid	roles_cached_for = InvalidOid;
+static List *roles_cache = NIL;
+static bool roles_callback_set = false;
+
+static void
+roles_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	roles_cached_for = InvalidOid;
+}
+
+static List *
+current_roles(void)
+{
+	Oid			user = GetUserId();
+	MemoryContext old;
+	List	   *roles = NIL;
+	int			i;
+
+	if (!roles_callback_set)
+	{
+		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(AUTHOID, roles_inval, (Datum) 0);
+		roles_callback_set = true;
+	}
+	if (roles_cached_for == user)
+		return roles_cache;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT rolname::text FROM pg_catalog.pg_roles "
+					"WHERE pg_catalog.pg_has_role(current_user, oid, 'MEMBER') ORDER BY 1",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the roles of the current user");
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	list_free_deep(roles_cache);
+	for (i = 0; i < SPI_processed; i++)
+		roles = lappend(roles, pstrdup(SPI_getvalue(SPI_tuptable->vals[i],
+													SPI_tuptable->tupdesc, 1)));
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	roles_cache = roles;
+	roles_cached_for = user;
+	return roles_cache;
+}
+
+void
+dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source,
+				  const char *dialect)
+{
+	const char *appname = GetConfigOption("application_name", true, false);
+
+	dbc_put_text(st, "environment", s ? s->environment : NULL);
+	dbc_put_text(st, "user", GetUserNameFromId(GetUserId(), false));
+	dbc_put_text(st, "session_user", GetUserNameFromId(GetSessionUserId(), false));
+	dbc_put_text_list(st, "roles", current_roles());
+	dbc_put_bool(st, "superuser", superuser());
+	dbc_put_text(st, "application_name", appname ? appname : "");
+	dbc_put_bool(st, "in_transaction_block", IsTransactionBlock());
+	dbc_put_text(st, "source", source);
+	dbc_put_text(st, "dialect", dialect);
+	dbc_put_text(st, "database", get_database_name(MyDatabaseId));
+	dbc_put_int(st, "epoch", (int64) time(NULL));
+}
+
+Jsonb *
+dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *source)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	dbc_classify_stmt(&st, stmt, text);
+	dbc_context_facts(&st, s, source, "postgresql");
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* A top-level string field of a facts document, or NULL. */
+char *
+dbc_facts_get_text(Jsonb *facts, const char *key)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	v = findJsonbValueFromContainer(&facts->root, JB_FOBJECT, &k);
+	if (v == NULL || v->type != jbvString)
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}

@@ -1,0 +1,525 @@
+/*-------------------------------------------------------------------------
+ *
+ * gate.c
+ *	  The DDL gate: a ProcessUtility hook and four event triggers.
+ *
+ * The hook is where statements are judged.  It sees the exact text of each
+ * statement (queryString + stmt_location/stmt_len, also for every statement
+ * of a multi-statement string and for DDL run by PL/pgSQL EXECUTE or a DO
+ * block), it is immune to session_replication_role, and it sees commands no
+ * event trigger fires for (TRUNCATE, ALTER SYSTEM, CLUSTER, VACUUM FULL,
+ * REINDEX, roles, databases, tablespaces).
+ *
+ *	approve -> the statement runs; afterwards it is recorded as an applied
+ *			   change in the same transaction (so a rollback removes both)
+ *	queue   -> a pending change is committed durably (durable.c) and the
+ *			   statement fails with SQLSTATE ZC001
+ *	reject  -> a rejected change is committed durably and the statement
+ *			   fails with SQLSTATE ZC002
+ *
+ * The event triggers (created ENABLE ALWAYS) collect what the statement
+ * touched: ddl_command_end (pg_event_trigger_ddl_commands), sql_drop
+ * (dropped objects, cascaded ones included) and table_rewrite.  Their
+ * ddl_command_start trigger is the safety net for a session in which the
+ * library was not yet loaded: calling it loads the library (installing the
+ * hook for every later statement) and gates that one statement itself,
+ * provided its text can be isolated; otherwise the statement is refused and
+ * the user is asked to run it again (the gate never queues a statement
+ * whose exact text it does not know).  Each statement is judged once:
+ * either by the hook or, failing that, by the trigger.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "parser/parser.h"
+#include "tcop/cmdtag.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "dbchange.h"
+
+/*
+ * A statement being executed under the gate's watch: one frame per approved
+ * statement (the hook's) or per applied change (dbc_gate_begin_apply).
+ * Event triggers add what it touched.
+ */
+typedef struct GateFrame
+{
+	MemoryContext mcxt;			/* where objects are allocated */
+	List	   *objects;		/* of DbcObject */
+	bool		rewrote;
+	struct GateFrame *outer;
+} GateFrame;
+
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/* Nesting depth of statements that passed through our hook. */
+static int	hook_depth = 0;
+
+/* The innermost frame; NULL outside gated statements. */
+static GateFrame *current_frame = NULL;
+
+/* The approved change being applied by dbchange itself, or 0. */
+static int64 applying_change = 0;
+
+/* The frame opened by the ddl_command_start trigger when it gated itself. */
+static GateFrame *trigger_frame = NULL;
+static char *trigger_text = NULL;
+static Jsonb *trigger_facts = NULL;
+static DbcDecision trigger_decision;
+
+static void dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+							   bool readOnlyTree, ProcessUtilityContext context,
+							   ParamListInfo params, QueryEnvironment *queryEnv,
+							   DestReceiver *dest, QueryCompletion *qc);
+
+static void
+gate_xact_callback(XactEvent event, void *arg)
+{
+	/* Frames live only while a statement runs; never across transactions. */
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PARALLEL_COMMIT)
+	{
+		trigger_frame = NULL;
+		trigger_text = NULL;
+		trigger_facts = NULL;
+		if (event == XACT_EVENT_ABORT)
+		{
+			current_frame = NULL;
+			hook_depth = 0;
+			applying_change = 0;
+		}
+	}
+}
+
+void
+dbc_gate_install(void)
+{
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = dbc_ProcessUtility;
+	RegisterXactCallback(gate_xact_callback, NULL);
+}
+
+bool
+dbc_is_applying(void)
+{
+	return applying_change != 0;
+}
+
+/*
+ * The one statement at [location, location+len) of query, trimmed.  location
+ * -1 means the whole string; len 0 means "to the end".
+ */
+char *
+dbc_statement_text(const char *query, int location, int len)
+{
+	const char *start;
+	const char *end;
+
+	if (query == NULL)
+		return NULL;
+	if (location < 0)
+	{
+		location = 0;
+		len = 0;
+	}
+	if (location > (int) strlen(query))
+		return NULL;
+	start = query + location;
+	end = len > 0 ? start + len : start + strlen(start);
+	while (start < end && isspace((unsigned char) *start))
+		start++;
+	while (end > start && (isspace((unsigned char) end[-1]) || end[-1] == ';'))
+		end--;
+	return pnstrdup(start, end - start);
+}
+
+static void
+push_frame(GateFrame *f)
+{
+	f->mcxt = CurrentMemoryContext;
+	f->objects = NIL;
+	f->rewrote = false;
+	f->outer = current_frame;
+	current_frame = f;
+}
+
+static void
+pop_frame(GateFrame *f)
+{
+	current_frame = f->outer;
+}
+
+/* Should the hook judge this statement? */
+static bool
+hook_should_gate(Node *stmt, ProcessUtilityContext context)
+{
+	if (IsA(stmt, TransactionStmt))
+		return false;
+	if (IsAbortedTransactionBlockState() || !IsTransactionState())
+		return false;
+	if (!dbc_enforce || IsBinaryUpgrade)
+		return false;
+	/* Parts of a statement already judged: subcommands, extension scripts. */
+	if (context == PROCESS_UTILITY_SUBCOMMAND || creating_extension)
+		return false;
+	if (current_frame != NULL || applying_change != 0)
+		return false;
+	if (!dbc_is_gated(stmt))
+		return false;
+	return OidIsValid(dbc_schema_oid());
+}
+
+static const char *
+risk_text(const DbcDecision *d)
+{
+	return d->risk == DBC_RISK_NONE ? "not assessed" : dbc_risk_name(d->risk);
+}
+
+static char *
+reasons_text(const DbcDecision *d)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, d->reasons)
+		appendStringInfo(&buf, "%s%s", buf.len ? "; " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+/*
+ * Refuse a queued or rejected statement: record it durably, then raise the
+ * error.  If the record cannot be written the statement is refused anyway.
+ */
+static void
+refuse(const char *text, Jsonb *facts, const DbcDecision *d)
+{
+	char	   *why_not = NULL;
+	int64		id = dbc_record_refused(text, facts, d, "interactive", &why_not);
+	char	   *reasons = reasons_text(d);
+
+	if (id < 0)
+	{
+		elog(LOG, "dbchange: could not record %s statement \"%s\": %s",
+			 d->action == DBC_QUEUE ? "queued" : "rejected", text, why_not);
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("DDL statement refused: it needs %s but could not be recorded",
+						d->action == DBC_QUEUE ? "approval" : "to be rejected"),
+				 errdetail("%s. Risk %s. Reasons: %s.", why_not, risk_text(d), reasons),
+				 errhint("The server log has the cause; try again when it is resolved.")));
+	}
+	if (d->action == DBC_QUEUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_QUEUED),
+				 errmsg("DDL statement queued for approval as change %lld", (long long) id),
+				 errdetail("Risk %s. Reasons: %s.", risk_text(d), reasons),
+				 errhint("The statement did not run. An approver runs: SELECT dbchange.approve(%lld, 'comment'); "
+						 "then, unless the environment's rollout is auto, a deployer runs: SELECT dbchange.apply(%lld);",
+						 (long long) id, (long long) id)));
+	ereport(ERROR,
+			(errcode(ERRCODE_DBCHANGE_REJECTED),
+			 errmsg("DDL statement rejected by policy (recorded as change %lld)", (long long) id),
+			 errdetail("Risk %s. Reasons: %s.", risk_text(d), reasons),
+			 errhint("Change the statement so that the policies accept it, or ask a policy admin; "
+					 "SELECT * FROM dbchange.evaluate($sql$...$sql$) shows what they decide.")));
+}
+
+static void
+call_prev(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+		  ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
+		  DestReceiver *dest, QueryCompletion *qc)
+{
+	hook_depth++;
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+								dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+									queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		hook_depth--;
+	}
+	PG_END_TRY();
+}
+
+static void
+dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+				   ProcessUtilityContext context, ParamListInfo params,
+				   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *stmt = pstmt->utilityStmt;
+	DbcSettings settings;
+	DbcDecision decision;
+	GateFrame	frame;
+	char	   *text;
+	Jsonb	   *facts;
+	int64		id;
+
+	if (!hook_should_gate(stmt, context))
+	{
+		call_prev(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		return;
+	}
+
+	text = dbc_statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len);
+	dbc_load_settings(&settings);
+	facts = dbc_build_facts(stmt, text, &settings, "interactive");
+	dbc_decide(facts, &settings, &decision);
+
+	if (decision.action != DBC_APPROVE)
+		refuse(text, facts, &decision);
+
+	push_frame(&frame);
+	PG_TRY();
+	{
+		call_prev(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		pop_frame(&frame);
+	}
+	PG_END_TRY();
+
+	/* Some utility commands (VACUUM, ...) end the transaction they ran in. */
+	if (!IsTransactionState())
+		return;
+	id = dbc_record_applied(text, facts, &decision, "interactive");
+	dbc_record_objects(id, frame.objects);
+}
+
+void
+dbc_gate_begin_apply(int64 change_id)
+{
+	GateFrame  *f;
+
+	if (applying_change != 0)
+		elog(ERROR, "dbchange is already applying change %lld", (long long) applying_change);
+	f = palloc(sizeof(GateFrame));
+	push_frame(f);
+	applying_change = change_id;
+}
+
+List *
+dbc_gate_end_apply(void)
+{
+	List	   *objects = NIL;
+
+	if (current_frame)
+	{
+		objects = current_frame->objects;
+		pop_frame(current_frame);
+	}
+	applying_change = 0;
+	return objects;
+}
+
+/* ---------------------------------------------------------------------------
+ * Event triggers
+ * ---------------------------------------------------------------------------
+ */
+
+/* Remember an object the running statement touched. */
+static void
+add_object(GateFrame *f, const char *action, const char *type, const char *schema,
+		   const char *identity, const char *tag)
+{
+	MemoryContext old = MemoryContextSwitchTo(f->mcxt);
+	DbcObject  *o = palloc0(sizeof(DbcObject));
+
+	o->action = pstrdup(action);
+	o->object_type = type ? pstrdup(type) : NULL;
+	o->schema_name = schema ? pstrdup(schema) : NULL;
+	o->identity = identity ? pstrdup(identity) : NULL;
+	o->command_tag = tag ? pstrdup(tag) : NULL;
+	f->objects = lappend(f->objects, o);
+	MemoryContextSwitchTo(old);
+}
+
+/* The frame event triggers report to: the hook's, the trigger's own, or none. */
+static GateFrame *
+collecting_frame(void)
+{
+	if (current_frame)
+		return current_frame;
+	return trigger_frame;
+}
+
+/* Collect rows of an SRF query (type, schema, identity, tag) into the frame. */
+static void
+collect(GateFrame *f, const char *action, const char *query)
+{
+	int			i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the event trigger's objects");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+
+		add_object(f, action, SPI_getvalue(t, td, 1), SPI_getvalue(t, td, 2),
+				   SPI_getvalue(t, td, 3), SPI_getvalue(t, td, 4));
+	}
+	SPI_finish();
+}
+
+/*
+ * Can the trigger name the statement exactly?  Only when the client's query
+ * string is a single statement of the same command.
+ */
+static char *
+isolate_trigger_text(CommandTag tag)
+{
+	List	   *raw;
+	RawStmt    *rs;
+
+	if (debug_query_string == NULL)
+		return NULL;
+	PG_TRY();
+	{
+		raw = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+	}
+	PG_CATCH();
+	{
+		FlushErrorState();
+		raw = NIL;
+	}
+	PG_END_TRY();
+	if (list_length(raw) != 1)
+		return NULL;
+	rs = linitial_node(RawStmt, raw);
+	if (CreateCommandTag(rs->stmt) != tag)
+		return NULL;
+	return dbc_statement_text(debug_query_string, rs->stmt_location, rs->stmt_len);
+}
+
+/* ddl_command_start: judge the statement only when the hook did not. */
+PG_FUNCTION_INFO_V1(dbc_on_ddl_start);
+Datum
+dbc_on_ddl_start(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	DbcSettings settings;
+	char	   *text;
+	MemoryContext old;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		elog(ERROR, "dbchange._on_ddl_start() must be called as an event trigger");
+	trigdata = (EventTriggerData *) fcinfo->context;
+
+	if (hook_depth > 0 || current_frame || applying_change || creating_extension ||
+		!dbc_enforce || !dbc_is_gated(trigdata->parsetree))
+		PG_RETURN_VOID();
+
+	text = isolate_trigger_text(trigdata->tag);
+	if (text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("dbchange was loaded by this statement and cannot isolate its text"),
+				 errdetail("The statement is part of a multi-statement string or a function body, "
+						   "and dbchange records exactly the statement that runs."),
+				 errhint("Run the statement again: dbchange is now active in this session. "
+						 "Add dbchange to shared_preload_libraries to avoid this.")));
+
+	/*
+	 * Event trigger functions run in a short-lived memory context; what
+	 * ddl_command_end needs lives in the transaction's.
+	 */
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	dbc_load_settings(&settings);
+	trigger_facts = dbc_build_facts(trigdata->parsetree, text, &settings, "interactive");
+	dbc_decide(trigger_facts, &settings, &trigger_decision);
+	if (trigger_decision.action != DBC_APPROVE)
+		refuse(text, trigger_facts, &trigger_decision);
+
+	/* Approved: ddl_command_end records it. */
+	trigger_frame = palloc0(sizeof(GateFrame));
+	trigger_frame->mcxt = TopTransactionContext;
+	trigger_text = pstrdup(text);
+	MemoryContextSwitchTo(old);
+	PG_RETURN_VOID();
+}
+
+/* ddl_command_end: what the statement created or altered. */
+PG_FUNCTION_INFO_V1(dbc_on_ddl_end);
+Datum
+dbc_on_ddl_end(PG_FUNCTION_ARGS)
+{
+	GateFrame  *f;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		elog(ERROR, "dbchange._on_ddl_end() must be called as an event trigger");
+	f = collecting_frame();
+	if (f == NULL)
+		PG_RETURN_VOID();
+	collect(f, "created_or_altered",
+			"SELECT object_type, schema_name, object_identity, command_tag "
+			"FROM pg_catalog.pg_event_trigger_ddl_commands()");
+
+	/* The trigger judged this statement itself: record it now. */
+	if (f == trigger_frame && current_frame == NULL)
+	{
+		int64		id = dbc_record_applied(trigger_text, trigger_facts, &trigger_decision,
+										   "interactive");
+
+		dbc_record_objects(id, f->objects);
+		trigger_frame = NULL;
+	}
+	PG_RETURN_VOID();
+}
+
+/* sql_drop: every dropped object, cascaded ones included. */
+PG_FUNCTION_INFO_V1(dbc_on_sql_drop);
+Datum
+dbc_on_sql_drop(PG_FUNCTION_ARGS)
+{
+	GateFrame  *f;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		elog(ERROR, "dbchange._on_sql_drop() must be called as an event trigger");
+	f = collecting_frame();
+	if (f)
+		collect(f, "dropped",
+				"SELECT object_type, schema_name, object_identity, "
+				"CASE WHEN original THEN 'DROP' ELSE 'DROP (cascaded)' END "
+				"FROM pg_catalog.pg_event_trigger_dropped_objects()");
+	PG_RETURN_VOID();
+}
+
+/* table_rewrite: the statement rewrites a table. */
+PG_FUNCTION_INFO_V1(dbc_on_table_rewrite);
+Datum
+dbc_on_table_rewrite(PG_FUNCTION_ARGS)
+{
+	GateFrame  *f;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		elog(ERROR, "dbchange._on_table_rewrite() must be called as an event trigger");
+	f = collecting_frame();
+	if (f)
+	{
+		f->rewrote = true;
+		collect(f, "rewritten",
+				"SELECT 'table', n.nspname, pg_catalog.format('%I.%I', n.nspname, c.relname), "
+				"'table_rewrite reason ' || pg_catalog.pg_event_trigger_table_rewrite_reason() "
+				"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+				"WHERE c.oid = pg_catalog.pg_event_trigger_table_rewrite_oid()");
+	}
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,318 @@
+-- dbchange: the change catalog (schema dbchange, created by CREATE EXTENSION).
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION dbchange" to load this file. \quit
+
+-- Roles.  Cluster-wide, so created only when missing (a second database
+-- installing the extension reuses them).  They own nothing.
+--   dbchange_developer     whose DDL is checked (everybody's is; the role is for grants)
+--   dbchange_approver      may approve or reject changes (flows name finer roles)
+--   dbchange_deployer      may apply approved changes (rollout manual)
+--   dbchange_policy_admin  may configure the environment, policies and flows
+DO $roles$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['dbchange_developer','dbchange_approver','dbchange_deployer','dbchange_policy_admin'] LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+      EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+    END IF;
+  END LOOP;
+END
+$roles$;
+
+-- Who is calling?  Inside SECURITY DEFINER functions current_user is the
+-- extension owner; _caller() names the role that called in (SET ROLE aware).
+CREATE FUNCTION dbchange._caller() RETURNS name
+  LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'dbc_caller';
+CREATE FUNCTION dbchange._caller_oid() RETURNS oid
+  LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'dbc_caller_oid';
+CREATE FUNCTION dbchange.preloaded() RETURNS boolean
+  LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'dbc_is_preloaded';
+
+-- Is the caller a superuser or a member of role r?
+CREATE FUNCTION dbchange._caller_is(r name) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE oid = dbchange._caller_oid() AND rolsuper)
+      OR (EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r)
+          AND pg_catalog.pg_has_role(dbchange._caller_oid(), r, 'MEMBER'))
+$$;
+
+-- Settings of this environment: key/value rows; a missing key has its default
+-- (environment 'dev', rollout 'manual', default_action 'approve').
+CREATE TABLE dbchange.settings (
+  key        text PRIMARY KEY CHECK (key IN ('environment', 'rollout', 'default_action')),
+  value      text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  updated_by text NOT NULL
+);
+
+-- One row per change: a statement the gate saw, or a submitted script.
+CREATE TABLE dbchange.change (
+  id               bigserial PRIMARY KEY,
+  uid              uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+  checksum         text NOT NULL,
+  status           text NOT NULL CHECK (status IN ('pending','approved','applied','failed','rejected','rolled_back')),
+  environment      text NOT NULL,
+  command          text NOT NULL,
+  statement        text NOT NULL,
+  description      text,
+  down_script      text,
+  requested_by     text NOT NULL,
+  requested_by_oid oid,
+  search_path      text,
+  source           text NOT NULL,
+  application_name text,
+  risk             text CHECK (risk IN ('low','moderate','high','critical')),
+  reasons          text[] NOT NULL DEFAULT '{}',
+  policies         text[] NOT NULL DEFAULT '{}',
+  flow             text,
+  rewrote_table    boolean NOT NULL DEFAULT false,
+  origin           jsonb,
+  error_message    text,
+  error_sqlstate   text,
+  created_at       timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  decided_at       timestamptz,
+  applied_at       timestamptz
+);
+CREATE INDEX change_uid_idx ON dbchange.change (uid);
+CREATE INDEX change_open_idx ON dbchange.change (id) WHERE status IN ('pending','approved');
+
+-- The statements of a change, each with its own facts and decision.
+CREATE TABLE dbchange.change_statement (
+  change_id    bigint NOT NULL REFERENCES dbchange.change (id),
+  statement_no int NOT NULL,
+  statement    text NOT NULL,
+  command      text NOT NULL,
+  action       text NOT NULL CHECK (action IN ('approve','queue','reject')),
+  risk         text,
+  reasons      text[] NOT NULL DEFAULT '{}',
+  facts        jsonb,
+  PRIMARY KEY (change_id, statement_no)
+);
+
+-- Objects an applied change created, altered, dropped or rewrote.
+CREATE TABLE dbchange.change_object (
+  change_id   bigint NOT NULL REFERENCES dbchange.change (id),
+  seq         int NOT NULL,
+  action      text NOT NULL,
+  object_type text,
+  schema_name text,
+  identity    text,
+  command_tag text,
+  PRIMARY KEY (change_id, seq)
+);
+
+-- Append-only audit trail.  Rows are inserted unsealed (hash NULL) so that
+-- the durable writer never waits for the chain; sealing assigns chain_pos and
+-- the hash (covering the previous hash and the row's content) in order.
+CREATE TABLE dbchange.audit (
+  seq        bigserial PRIMARY KEY,
+  at         timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  actor      text NOT NULL,
+  event      text NOT NULL,
+  change_id  bigint,
+  details    jsonb NOT NULL DEFAULT '{}',
+  chain_pos  bigint UNIQUE,
+  prev_hash  text,
+  hash       text
+);
+CREATE INDEX audit_change_idx ON dbchange.audit (change_id);
+CREATE INDEX audit_unsealed_idx ON dbchange.audit (seq) WHERE hash IS NULL;
+
+SELECT pg_catalog.pg_extension_config_dump('dbchange.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.change', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.change_statement', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.change_object', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.audit', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.audit_seq_seq', '');
+
+-- The public view of changes (DESIGN.md "Fixed public names").
+CREATE VIEW dbchange.changes AS
+  SELECT id, uid, status, environment, command, statement, requested_by, source, risk,
+         reasons, created_at, applied_at, description, checksum, error_message, error_sqlstate
+    FROM dbchange.change;
+
+-- Append an audit event and tell listeners.  Sealing into the hash chain is
+-- done by dbchange._audit_seal() (see the audit chain section).
+CREATE FUNCTION dbchange._audit(p_event text, p_change_id bigint, p_actor text, p_details jsonb)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_seq bigint;
+  c dbchange.change;
+BEGIN
+  INSERT INTO dbchange.audit (actor, event, change_id, details)
+  VALUES (p_actor, p_event, p_change_id, coalesce(p_details, '{}'))
+  RETURNING seq INTO v_seq;
+  IF p_change_id IS NOT NULL THEN
+    SELECT * INTO c FROM dbchange.change WHERE id = p_change_id;
+    PERFORM pg_catalog.pg_notify('dbchange', pg_catalog.jsonb_build_object(
+      'event', p_event, 'id', c.id, 'uid', c.uid, 'status', c.status,
+      'environment', c.environment, 'actor', p_actor, 'risk', c.risk)::text);
+  ELSE
+    PERFORM pg_catalog.pg_notify('dbchange', pg_catalog.jsonb_build_object(
+      'event', p_event, 'actor', p_actor)::text);
+  END IF;
+  RETURN v_seq;
+END $$;
+
+-- Store one change from a record built by the gate (catalog.c): used in the
+-- statement's own transaction for approved statements and by the durable
+-- writer for queued and rejected ones.  The record's keys: status, statement,
+-- command, requested_by, requested_by_oid, search_path, source,
+-- application_name, action, risk, reasons, policies, flow, facts, and
+-- optionally uid, checksum, description, down_script, origin, statements
+-- (an array of {statement, command, action, risk, reasons, facts}).
+CREATE FUNCTION dbchange._record(r jsonb) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_id bigint;
+  v_env text;
+  v_status text := r->>'status';
+  s jsonb;
+  n int := 0;
+BEGIN
+  SELECT value INTO v_env FROM dbchange.settings WHERE key = 'environment';
+  INSERT INTO dbchange.change (uid, checksum, status, environment, command, statement, description,
+                               down_script, requested_by, requested_by_oid, search_path, source,
+                               application_name, risk, reasons, policies, flow, origin,
+                               decided_at, applied_at)
+  VALUES (coalesce((r->>'uid')::uuid, pg_catalog.gen_random_uuid()),
+          coalesce(r->>'checksum', pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(r->>'statement', 'UTF8')), 'hex')),
+          v_status, coalesce(v_env, 'dev'), r->>'command', r->>'statement', r->>'description',
+          r->>'down_script', r->>'requested_by', (r->>'requested_by_oid')::oid, r->>'search_path',
+          r->>'source', r->>'application_name', r->>'risk',
+          coalesce(ARRAY(SELECT jsonb_array_elements_text(r->'reasons')), '{}'),
+          coalesce(ARRAY(SELECT jsonb_array_elements_text(r->'policies')), '{}'),
+          r->>'flow', r->'origin',
+          CASE WHEN v_status <> 'pending' THEN pg_catalog.clock_timestamp() END,
+          CASE WHEN v_status = 'applied' THEN pg_catalog.clock_timestamp() END)
+  RETURNING id INTO v_id;
+
+  IF r ? 'statements' THEN
+    FOR s IN SELECT * FROM jsonb_array_elements(r->'statements') LOOP
+      n := n + 1;
+      INSERT INTO dbchange.change_statement VALUES (v_id, n, s->>'statement', s->>'command',
+        s->>'action', s->>'risk', coalesce(ARRAY(SELECT jsonb_array_elements_text(s->'reasons')), '{}'),
+        s->'facts');
+    END LOOP;
+  ELSE
+    INSERT INTO dbchange.change_statement VALUES (v_id, 1, r->>'statement', r->>'command',
+      r->>'action', r->>'risk', coalesce(ARRAY(SELECT jsonb_array_elements_text(r->'reasons')), '{}'),
+      r->'facts');
+  END IF;
+
+  PERFORM dbchange._audit(CASE v_status WHEN 'pending' THEN 'queued' ELSE v_status END,
+                          v_id, r->>'requested_by',
+                          pg_catalog.jsonb_build_object('statement', r->>'statement', 'risk', r->>'risk',
+                                                        'reasons', r->'reasons', 'source', r->>'source'));
+  RETURN v_id;
+END $$;
+
+CREATE FUNCTION dbchange._record_objects(p_change_id bigint, objs jsonb) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  base int;
+BEGIN
+  SELECT coalesce(max(seq), 0) INTO base FROM dbchange.change_object WHERE change_id = p_change_id;
+  INSERT INTO dbchange.change_object
+  SELECT p_change_id, base + o.ord::int, o.v->>'action', o.v->>'object_type', o.v->>'schema_name',
+         o.v->>'identity', o.v->>'command_tag'
+    FROM jsonb_array_elements(objs) WITH ORDINALITY AS o(v, ord);
+  UPDATE dbchange.change SET rewrote_table = true
+   WHERE id = p_change_id AND NOT rewrote_table
+     AND EXISTS (SELECT 1 FROM jsonb_array_elements(objs) e WHERE e->>'action' = 'rewritten');
+END $$;
+
+-- configure(): this environment's settings.  Policy admins and superusers only.
+CREATE FUNCTION dbchange.configure(environment text DEFAULT NULL, rollout text DEFAULT NULL,
+                                   default_action text DEFAULT NULL)
+RETURNS TABLE (key text, value text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_caller name := dbchange._caller();
+  v_old jsonb;
+BEGIN
+  IF NOT dbchange._caller_is('dbchange_policy_admin') THEN
+    RAISE EXCEPTION 'permission denied to configure dbchange'
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I is neither a superuser nor a member of dbchange_policy_admin.', v_caller),
+            HINT = 'Ask a superuser to run: GRANT dbchange_policy_admin TO ' || pg_catalog.quote_ident(v_caller) || ';';
+  END IF;
+  IF configure.environment IS NOT NULL AND configure.environment !~ '^[a-z][a-z0-9_-]{0,62}$' THEN
+    RAISE EXCEPTION 'invalid environment name "%"', configure.environment
+      USING ERRCODE = '22023',
+            DETAIL = 'An environment name is 1 to 63 lower-case letters, digits, "_" or "-", starting with a letter (for example dev, test, stage, prod).',
+            HINT = 'Call dbchange.configure(environment => ''prod'').';
+  END IF;
+  IF configure.rollout IS NOT NULL AND configure.rollout NOT IN ('auto', 'manual') THEN
+    RAISE EXCEPTION 'invalid rollout mode "%"', configure.rollout
+      USING ERRCODE = '22023',
+            DETAIL = 'The rollout mode is auto (a change applies when its last approval is given) or manual (it waits for dbchange.apply()).',
+            HINT = 'Call dbchange.configure(rollout => ''auto'') or dbchange.configure(rollout => ''manual'').';
+  END IF;
+  IF configure.default_action IS NOT NULL AND configure.default_action NOT IN ('approve', 'queue', 'reject') THEN
+    RAISE EXCEPTION 'invalid default action "%"', configure.default_action
+      USING ERRCODE = '22023',
+            DETAIL = 'The default action, used when no policy has an opinion, is approve, queue or reject.',
+            HINT = 'Call dbchange.configure(default_action => ''queue'').';
+  END IF;
+  SELECT pg_catalog.jsonb_object_agg(s.key, s.value) INTO v_old FROM dbchange.settings s;
+  INSERT INTO dbchange.settings AS s (key, value, updated_by)
+  SELECT k, v, v_caller FROM (VALUES ('environment', configure.environment),
+                                     ('rollout', configure.rollout),
+                                     ('default_action', configure.default_action)) AS x(k, v)
+   WHERE v IS NOT NULL
+  ON CONFLICT ON CONSTRAINT settings_pkey
+  DO UPDATE SET value = excluded.value, updated_at = pg_catalog.clock_timestamp(), updated_by = excluded.updated_by;
+  IF configure.environment IS NOT NULL OR configure.rollout IS NOT NULL OR configure.default_action IS NOT NULL THEN
+    PERFORM dbchange._audit('configured', NULL, v_caller,
+      pg_catalog.jsonb_build_object('old', coalesce(v_old, '{}'),
+        'new', pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('environment', configure.environment,
+               'rollout', configure.rollout, 'default_action', configure.default_action))));
+  END IF;
+  RETURN QUERY SELECT k, coalesce(s.value, d) FROM (VALUES ('environment', 'dev'), ('rollout', 'manual'),
+                                                       ('default_action', 'approve')) AS x(k, d)
+                 LEFT JOIN dbchange.settings s ON s.key = x.k ORDER BY 1;
+END $$;
+
+-- pending(): changes waiting for approval or apply.
+CREATE FUNCTION dbchange.pending()
+RETURNS TABLE (id bigint, uid uuid, status text, environment text, command text, statement text,
+               requested_by text, risk text, reasons text[], created_at timestamptz, waiting_for text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT c.id, c.uid, c.status, c.environment, c.command, c.statement, c.requested_by, c.risk,
+         c.reasons, c.created_at,
+         CASE c.status WHEN 'pending' THEN 'approval' ELSE 'apply' END
+    FROM dbchange.change c
+   WHERE c.status IN ('pending', 'approved')
+   ORDER BY c.id
+$$;
+
+-- Event triggers (C).  ENABLE ALWAYS: session_replication_role = replica does not switch them off.
+CREATE FUNCTION dbchange._on_ddl_start() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'dbc_on_ddl_start';
+CREATE FUNCTION dbchange._on_ddl_end() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'dbc_on_ddl_end';
+CREATE FUNCTION dbchange._on_sql_drop() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'dbc_on_sql_drop';
+CREATE FUNCTION dbchange._on_table_rewrite() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'dbc_on_table_rewrite';
+
+CREATE EVENT TRIGGER dbchange_ddl_start ON ddl_command_start EXECUTE FUNCTION dbchange._on_ddl_start();
+CREATE EVENT TRIGGER dbchange_ddl_end ON ddl_command_end EXECUTE FUNCTION dbchange._on_ddl_end();
+CREATE EVENT TRIGGER dbchange_sql_drop ON sql_drop EXECUTE FUNCTION dbchange._on_sql_drop();
+CREATE EVENT TRIGGER dbchange_table_rewrite ON table_rewrite EXECUTE FUNCTION dbchange._on_table_rewrite();
+ALTER EVENT TRIGGER dbchange_ddl_start ENABLE ALWAYS;
+ALTER EVENT TRIGGER dbchange_ddl_end ENABLE ALWAYS;
+ALTER EVENT TRIGGER dbchange_sql_drop ENABLE ALWAYS;
+ALTER EVENT TRIGGER dbchange_table_rewrite ENABLE ALWAYS;
+
+-- Privileges: read access through views and functions; no direct writes.
+REVOKE ALL ON ALL TABLES IN SCHEMA dbchange FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA dbchange FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA dbchange FROM PUBLIC;
+GRANT USAGE ON SCHEMA dbchange TO PUBLIC;
+GRANT SELECT ON dbchange.changes TO PUBLIC;
+GRANT EXECUTE ON FUNCTION dbchange.configure(text, text, text), dbchange.pending(),
+  dbchange.preloaded(), dbchange._caller(), dbchange._caller_oid(), dbchange._caller_is(name)
+  TO PUBLIC;
