@@ -7,6 +7,7 @@
  *	  dbchange.c	 module load: settings (GUCs), hooks, SQL-callable helpers
  *	  gate.c		 ProcessUtility hook and the event triggers: the DDL gate
  *	  classify.c	 parse tree -> change facts (PostgreSQL dialect)
+ *	  split.c		 splitting a script into statements (server's parser)
  *	  facts.c		 building the facts document (jsonb) and its context fields
  *	  policy.c		 the decision for a statement (Lua engine, default action)
  *	  catalog.c		 writing changes, statements, objects and audit events
@@ -95,6 +96,23 @@ extern bool dbc_is_gated(Node *stmt);
 extern bool dbc_is_nontransactional(Node *stmt);
 /* Append the statement's facts (keys of the facts document) to an open object. */
 extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text);
+
+/* ---- split.c ---- */
+typedef struct DbcParsedStmt
+{
+	Node	   *stmt;			/* raw parse tree of the statement */
+	RawStmt    *raw;			/* with its location and length */
+	char	   *text;			/* exact text, trimmed, without the ';' */
+	int			statement_no;	/* 1-based */
+	int			location;		/* byte offset in the script */
+	int			line;			/* 1-based line where it starts */
+} DbcParsedStmt;
+
+/*
+ * Split a script into statements (raw_parser).  A syntax error is raised
+ * with the line in its context.  Empty script -> NIL.
+ */
+extern List *dbc_split_script(const char *script);
 
 /* ---- facts.c ---- */
 extern void dbc_put_key(JsonbParseState **st, const char *key);

@@ -37,9 +37,10 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- Settings of this environment: key/value rows; a missing key has its default
--- (environment 'dev', rollout 'manual', default_action 'approve').
+-- (environment 'dev', rollout 'manual', default_action 'approve').  Other
+-- parts of dbchange keep their own keys here (each documented where it is set).
 CREATE TABLE dbchange.settings (
-  key        text PRIMARY KEY CHECK (key IN ('environment', 'rollout', 'default_action')),
+  key        text PRIMARY KEY CHECK (key ~ '^[a-z][a-z0-9_]*$'),
   value      text NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
   updated_by text NOT NULL
