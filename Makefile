@@ -21,7 +21,7 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/dbchange--*--*.sql))
 
 REGRESS_TESTS := $(basename $(notdir $(sort $(wildcard regress/sql/*.sql))))
 REGRESS = $(REGRESS_TESTS)
-REGRESS_OPTS = --inputdir=regress --outputdir=regress --dbname=dbchange_regress
+REGRESS_OPTS = --inputdir=regress --outputdir=regress
 
 LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
 LUA_LIBS := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)

@@ -234,6 +234,80 @@ refuse(const char *text, Jsonb *facts, const DbcDecision *d)
 					 "SELECT * FROM dbchange.evaluate($sql$...$sql$) shows what they decide.")));
 }
 
+/* Does a list of names (DropStmt objects, ...) name the extension dbchange? */
+static bool
+names_dbchange(List *objects)
+{
+	ListCell   *lc;
+
+	foreach(lc, objects)
+	{
+		Node	   *o = lfirst(lc);
+
+		if (IsA(o, String) && strcmp(strVal(o), "dbchange") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * DDL on dbchange's own objects: event triggers, the extension itself, or
+ * anything in schema dbchange.  Refused for everybody but superusers, before
+ * any policy is asked -- no approval flow may hand a developer the means to
+ * switch the gate off.
+ */
+static bool
+touches_dbchange(Node *stmt, Jsonb *facts)
+{
+	char	   *schema = dbc_facts_get_text(facts, "schema");
+
+	if (schema && strcmp(schema, "dbchange") == 0)
+		return true;
+	switch (nodeTag(stmt))
+	{
+		case T_CreateEventTrigStmt:
+		case T_AlterEventTrigStmt:
+			return true;
+		case T_DropStmt:
+			{
+				DropStmt   *d = (DropStmt *) stmt;
+
+				return d->removeType == OBJECT_EVENT_TRIGGER ||
+					(d->removeType == OBJECT_EXTENSION && names_dbchange(d->objects)) ||
+					(d->removeType == OBJECT_SCHEMA && names_dbchange(d->objects));
+			}
+		case T_AlterExtensionStmt:
+			return strcmp(((AlterExtensionStmt *) stmt)->extname, "dbchange") == 0;
+		case T_AlterExtensionContentsStmt:
+			return strcmp(((AlterExtensionContentsStmt *) stmt)->extname, "dbchange") == 0;
+		case T_RenameStmt:
+			return ((RenameStmt *) stmt)->renameType == OBJECT_EVENT_TRIGGER ||
+				(((RenameStmt *) stmt)->renameType == OBJECT_SCHEMA &&
+				 strcmp(((RenameStmt *) stmt)->subname, "dbchange") == 0);
+		case T_AlterOwnerStmt:
+			return ((AlterOwnerStmt *) stmt)->objectType == OBJECT_EVENT_TRIGGER ||
+				((AlterOwnerStmt *) stmt)->objectType == OBJECT_EXTENSION;
+		default:
+			return false;
+	}
+}
+
+/* Refuse DDL on dbchange itself by a non-superuser; recorded as rejected. */
+static void
+protect_dbchange(Node *stmt, const char *text, Jsonb *facts)
+{
+	DbcDecision d;
+
+	if (superuser() || !touches_dbchange(stmt, facts))
+		return;
+	memset(&d, 0, sizeof(d));
+	d.action = DBC_REJECT;
+	d.risk = DBC_RISK_CRITICAL;
+	d.reasons = list_make1(pstrdup("protected: DDL on dbchange's own objects and event triggers is reserved to superusers"));
+	d.policies = list_make1(pstrdup("protected"));
+	refuse(text, facts, &d);
+}
+
 static void
 call_prev(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		  ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
@@ -278,6 +352,7 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 	text = dbc_statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len);
 	dbc_load_settings(&settings);
 	facts = dbc_build_facts(stmt, text, &settings, "interactive");
+	protect_dbchange(stmt, text, facts);
 	dbc_decide(facts, &settings, &decision);
 
 	if (decision.action != DBC_APPROVE)
@@ -444,6 +519,7 @@ dbc_on_ddl_start(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	dbc_load_settings(&settings);
 	trigger_facts = dbc_build_facts(trigdata->parsetree, text, &settings, "interactive");
+	protect_dbchange(trigdata->parsetree, text, trigger_facts);
 	dbc_decide(trigger_facts, &settings, &trigger_decision);
 	if (trigger_decision.action != DBC_APPROVE)
 		refuse(text, trigger_facts, &trigger_decision);

@@ -313,7 +313,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA dbchange FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA dbchange FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA dbchange FROM PUBLIC;
 GRANT USAGE ON SCHEMA dbchange TO PUBLIC;
-GRANT SELECT ON dbchange.changes TO PUBLIC;
+GRANT SELECT ON dbchange.changes, dbchange.settings TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.configure(text, text, text), dbchange.pending(),
   dbchange.preloaded(), dbchange._caller(), dbchange._caller_oid(), dbchange._caller_is(name)
   TO PUBLIC;
