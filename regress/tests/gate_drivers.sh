@@ -80,4 +80,17 @@ check "restored audit trail" "$(q -c "SELECT count(*) FROM dbchange.audit")" "$(
 dbc_psql "$P" "${DB}_restored" -c "CREATE TABLE after_restore (id int)" >/dev/null 2>&1
 check "the gate works in the restored database (new id continues the sequence)" "1" "$(dbc_psql "$P" "${DB}_restored" -At -c "SELECT count(*) FROM dbchange.change WHERE statement LIKE '%after_restore%' AND id > $(echo "$before" | cut -d'|' -f2)")"
 
+# --- no background worker slot: the statement is still refused and the log says why
+NP=$((DBC_PORT_BASE + 7))
+if dbc_pg_start noslot "$NP" yes "max_worker_processes = 0"; then
+	dbc_psql "$NP" postgres -c "CREATE EXTENSION dbchange" -c "SELECT dbchange.configure(default_action => 'queue')" >/dev/null 2>&1
+	out=$(dbc_psql "$NP" postgres -c "CREATE TABLE no_slot (id int)" 2>&1)
+	check_match "no worker slot: refused with a clear message" "could not be recorded" "$out"
+	check "no worker slot: the table was not created" "" "$(dbc_psql "$NP" postgres -At -c "SELECT to_regclass('no_slot')")"
+	check_match "no worker slot: the server log says why" "could not record queued statement .*no background worker slot" "$(cat "$DBC_BASE/pg-noslot/server.log")"
+	dbc_pg_stop noslot
+else
+	not_ok "could not start the cluster without worker slots"
+fi
+
 dbc_summary
