@@ -19,22 +19,19 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "utils/array.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "dbchange.h"
-
-/* Copy a string into the memory context that was current before SPI_connect. */
-static char *
-spi_strdup(const char *str)
-{
-	size_t		len = strlen(str) + 1;
-
-	return memcpy(SPI_palloc(len), str, len);
-}
 
 static DbcAction
 action_from_name(const char *name)
@@ -47,12 +44,27 @@ action_from_name(const char *name)
 }
 
 /*
- * This environment's settings.  Rows of dbchange.settings are key/value
- * pairs; a missing key takes its documented default, so pg_dump/restore of
- * the table never conflicts with what CREATE EXTENSION inserts (nothing).
+ * This environment's settings, cached per backend: the gate needs them for
+ * every DDL statement.  Rows of dbchange.settings are key/value pairs; a
+ * missing key takes its documented default, so pg_dump/restore of the table
+ * never conflicts with what CREATE EXTENSION inserts (nothing).  configure()
+ * sends a relcache invalidation for the table (dbchange._invalidate), which
+ * every backend receives at its next command; so does dropping the table.
  */
-void
-dbc_load_settings(DbcSettings *s)
+static DbcSettings cached_settings;
+static bool settings_valid = false;
+static Oid	settings_relid = InvalidOid;
+static bool settings_callback_set = false;
+
+static void
+settings_inval(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == settings_relid)
+		settings_valid = false;
+}
+
+static void
+read_settings(DbcSettings *s)
 {
 	int			i;
 
@@ -72,13 +84,39 @@ dbc_load_settings(DbcSettings *s)
 		if (val == NULL)
 			continue;
 		if (strcmp(key, "environment") == 0)
-			s->environment = spi_strdup(val);
+			s->environment = MemoryContextStrdup(TopMemoryContext, val);
 		else if (strcmp(key, "rollout") == 0)
-			s->rollout = spi_strdup(val);
+			s->rollout = MemoryContextStrdup(TopMemoryContext, val);
 		else if (strcmp(key, "default_action") == 0)
 			s->default_action = action_from_name(val);
 	}
 	SPI_finish();
+}
+
+void
+dbc_load_settings(DbcSettings *s)
+{
+	if (!settings_callback_set)
+	{
+		CacheRegisterRelcacheCallback(settings_inval, (Datum) 0);
+		settings_callback_set = true;
+	}
+	if (!settings_valid)
+	{
+		settings_relid = get_relname_relid("settings", dbc_schema_oid());
+		read_settings(&cached_settings);
+		settings_valid = true;
+	}
+	*s = cached_settings;
+}
+
+/* dbchange._invalidate(regclass): tell every backend to drop what it cached of a table. */
+PG_FUNCTION_INFO_V1(dbc_invalidate);
+Datum
+dbc_invalidate(PG_FUNCTION_ARGS)
+{
+	CacheInvalidateRelcacheByRelid(PG_GETARG_OID(0));
+	PG_RETURN_VOID();
 }
 
 /* Run fn(arg) as the catalog owner, restoring the user on the way out. */
@@ -156,30 +194,193 @@ build_record(const char *text, Jsonb *facts, const DbcDecision *d, const char *s
 	return JsonbValueToJsonb(res);
 }
 
-static int64
-call_record(void *arg)
+/* ---- the approve path: prepared plans, no PL/pgSQL, one NOTIFY ---- */
+
+static SPIPlanPtr plan_change = NULL;
+static SPIPlanPtr plan_statement = NULL;
+static SPIPlanPtr plan_audit = NULL;
+
+static SPIPlanPtr
+keep_plan(const char *sql, int nargs, Oid *types)
 {
-	Oid			argtypes[1] = {JSONBOID};
-	Datum		values[1];
+	SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+	if (p == NULL)
+		elog(ERROR, "dbchange: could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	SPI_keepplan(p);
+	return p;
+}
+
+static void
+prepare_applied_plans(void)
+{
+	if (plan_change == NULL)
+	{
+		Oid			t[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, OIDOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, BOOLOID};
+
+		plan_change = keep_plan(
+			"INSERT INTO dbchange.change (checksum, status, environment, command, statement, "
+			" requested_by, requested_by_oid, search_path, source, application_name, risk, reasons, "
+			" policies, flow, description, rewrote_table, decided_at, applied_at) "
+			"VALUES (pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($3, 'UTF8')), 'hex'), "
+			" 'applied', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+			" pg_catalog.clock_timestamp(), pg_catalog.clock_timestamp()) RETURNING id, uid",
+			14, t);
+	}
+	if (plan_statement == NULL)
+	{
+		Oid			t[7] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, JSONBOID};
+
+		plan_statement = keep_plan(
+			"INSERT INTO dbchange.change_statement (change_id, statement_no, statement, command, "
+			" action, risk, reasons, facts) VALUES ($1, 1, $2, $3, $4, $5, $6, $7)", 7, t);
+	}
+	if (plan_audit == NULL)
+	{
+		Oid			t[4] = {TEXTOID, TEXTOID, INT8OID, JSONBOID};
+
+		plan_audit = keep_plan(
+			"INSERT INTO dbchange.audit (actor, event, change_id, details) VALUES ($1, $2, $3, $4)",
+			4, t);
+	}
+}
+
+static Datum
+text_array(List *strings)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(strings), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, strings)
+		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+static Datum
+text_or_null(const char *s, char *null)
+{
+	*null = s ? ' ' : 'n';
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+typedef struct AppliedArg
+{
+	const char *text;
+	Jsonb	   *facts;
+	const DbcDecision *d;
+	const char *source;
+	List	   *objects;
+} AppliedArg;
+
+static void insert_objects(int64 change_id, List *objects);
+
+static int64
+insert_applied(void *arg)
+{
+	AppliedArg *a = (AppliedArg *) arg;
+	DbcSettings s;
+	Datum		v[14];
+	char		n[14];
 	bool		isnull;
 	int64		id;
+	char	   *uid;
+	char	   *command = dbc_facts_get_text(a->facts, "command");
+	const char *risk = a->d->risk == DBC_RISK_NONE ? NULL : dbc_risk_name(a->d->risk);
+	const char *appname = GetConfigOption("application_name", true, false);
+	char	   *user = GetUserNameFromId(GetUserId(), false);
+	bool		rewrote = false;
+	ListCell   *lc;
+	StringInfoData payload;
 
-	values[0] = JsonbPGetDatum((Jsonb *) arg);
+	foreach(lc, a->objects)
+		if (strcmp(((DbcObject *) lfirst(lc))->action, "rewritten") == 0)
+			rewrote = true;
+
+	dbc_load_settings(&s);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT dbchange._record($1)", 1, argtypes, values, NULL,
-							  false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "dbchange._record failed");
+	prepare_applied_plans();
+
+	memset(n, ' ', sizeof(n));
+	v[0] = CStringGetTextDatum(s.environment);
+	v[1] = CStringGetTextDatum(command ? command : "???");
+	v[2] = CStringGetTextDatum(a->text);
+	v[3] = CStringGetTextDatum(user);
+	v[4] = ObjectIdGetDatum(GetUserId());
+	v[5] = CStringGetTextDatum(GetConfigOption("search_path", false, false));
+	v[6] = CStringGetTextDatum(a->source);
+	v[7] = CStringGetTextDatum(appname ? appname : "");
+	v[8] = text_or_null(risk, &n[8]);
+	v[9] = text_array(a->d->reasons);
+	v[10] = text_array(a->d->policies);
+	v[11] = text_or_null(a->d->flow, &n[11]);
+	v[12] = text_or_null(NULL, &n[12]);
+	v[13] = BoolGetDatum(rewrote);
+	if (SPI_execute_plan(plan_change, v, n, false, 1) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		elog(ERROR, "dbchange: could not record the applied change");
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	uid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+	memset(n, ' ', sizeof(n));
+	v[0] = Int64GetDatum(id);
+	v[1] = CStringGetTextDatum(a->text);
+	v[2] = CStringGetTextDatum(command ? command : "???");
+	v[3] = CStringGetTextDatum("approve");
+	v[4] = text_or_null(risk, &n[4]);
+	v[5] = text_array(a->d->reasons);
+	v[6] = JsonbPGetDatum(a->facts);
+	if (SPI_execute_plan(plan_statement, v, n, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "dbchange: could not record the applied statement");
+
+	if (a->objects != NIL)
+		insert_objects(id, a->objects);
+
+	/* Audit entry, unsealed: sealing into the hash chain happens later, in order. */
+	memset(n, ' ', sizeof(n));
+	v[0] = CStringGetTextDatum(user);
+	v[1] = CStringGetTextDatum("applied");
+	v[2] = Int64GetDatum(id);
+	v[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	if (SPI_execute_plan(plan_audit, v, n, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "dbchange: could not write the audit entry");
 	SPI_finish();
+
+	initStringInfo(&payload);
+	appendStringInfo(&payload, "{\"event\": \"applied\", \"id\": " INT64_FORMAT ", \"uid\": \"%s\", "
+					 "\"status\": \"applied\", \"environment\": ", id, uid);
+	escape_json(&payload, s.environment);
+	appendStringInfoString(&payload, ", \"actor\": ");
+	escape_json(&payload, user);
+	appendStringInfoString(&payload, ", \"risk\": ");
+	if (risk)
+		escape_json(&payload, risk);
+	else
+		appendStringInfoString(&payload, "null");
+	appendStringInfoChar(&payload, '}');
+	Async_Notify("dbchange", payload.data);
 	return id;
 }
 
-/* An approved statement that ran: recorded in the statement's own transaction. */
+/*
+ * An approved statement that ran: recorded in the statement's own
+ * transaction, with the objects it touched.  This is on the path of every
+ * approved DDL statement, so it uses kept plans and direct INSERTs (the
+ * durable path below may afford PL/pgSQL).
+ */
 int64
-dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d, const char *source)
+dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d, const char *source,
+				   List *objects)
 {
-	return as_catalog_owner(call_record, build_record(text, facts, d, source));
+	AppliedArg	a;
+
+	a.text = text;
+	a.facts = facts;
+	a.d = d;
+	a.source = source;
+	a.objects = objects;
+	return as_catalog_owner(insert_applied, &a);
 }
 
 /*
@@ -194,6 +395,45 @@ dbc_record_refused(const char *text, Jsonb *facts, const DbcDecision *d, const c
 	return dbc_durable_record(build_record(text, facts, d, source), why_not);
 }
 
+static SPIPlanPtr plan_objects = NULL;
+
+/* Insert the objects of a change; the caller is connected to SPI as the catalog owner. */
+static void
+insert_objects(int64 change_id, List *objects)
+{
+	List	   *cols[5] = {NIL, NIL, NIL, NIL, NIL};
+	Datum		v[6];
+	ListCell   *lc;
+	int			i;
+
+	if (plan_objects == NULL)
+	{
+		Oid			t[6] = {INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+
+		plan_objects = keep_plan(
+			"INSERT INTO dbchange.change_object (change_id, seq, action, object_type, schema_name, identity, command_tag) "
+			"SELECT $1, b.base + o.ord::int, o.a, o.t, o.s, o.i, o.c "
+			"FROM (SELECT coalesce(max(seq), 0) AS base FROM dbchange.change_object WHERE change_id = $1) b, "
+			"ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+			"pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS o(a, t, s, i, c, ord)", 6, t);
+	}
+	foreach(lc, objects)
+	{
+		DbcObject  *o = (DbcObject *) lfirst(lc);
+
+		cols[0] = lappend(cols[0], o->action);
+		cols[1] = lappend(cols[1], o->object_type ? o->object_type : "");
+		cols[2] = lappend(cols[2], o->schema_name ? o->schema_name : "");
+		cols[3] = lappend(cols[3], o->identity ? o->identity : "");
+		cols[4] = lappend(cols[4], o->command_tag ? o->command_tag : "");
+	}
+	v[0] = Int64GetDatum(change_id);
+	for (i = 0; i < 5; i++)
+		v[i + 1] = text_array(cols[i]);
+	if (SPI_execute_plan(plan_objects, v, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "dbchange: could not record the objects of change " INT64_FORMAT, change_id);
+}
+
 typedef struct ObjectsArg
 {
 	int64		change_id;
@@ -204,38 +444,15 @@ static int64
 call_record_objects(void *arg)
 {
 	ObjectsArg *oa = (ObjectsArg *) arg;
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
-	ListCell   *lc;
-	Oid			argtypes[2] = {INT8OID, JSONBOID};
-	Datum		values[2];
 
-	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	foreach(lc, oa->objects)
-	{
-		DbcObject  *o = (DbcObject *) lfirst(lc);
-
-		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		dbc_put_text(&st, "action", o->action);
-		dbc_put_text(&st, "object_type", o->object_type);
-		dbc_put_text(&st, "schema_name", o->schema_name);
-		dbc_put_text(&st, "identity", o->identity);
-		dbc_put_text(&st, "command_tag", o->command_tag);
-		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	}
-	res = pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	values[0] = Int64GetDatum(oa->change_id);
-	values[1] = JsonbPGetDatum(JsonbValueToJsonb(res));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT dbchange._record_objects($1, $2)", 2, argtypes, values,
-							  NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "dbchange._record_objects failed");
+	insert_objects(oa->change_id, oa->objects);
 	SPI_finish();
 	return 0;
 }
 
-/* The objects an applied change touched, in the same transaction. */
+/* The objects an applied change touched (e.g. by apply()), in the same transaction. */
 void
 dbc_record_objects(int64 change_id, List *objects)
 {

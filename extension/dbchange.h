@@ -138,7 +138,7 @@ extern void dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out);
 /* ---- catalog.c ---- */
 extern void dbc_load_settings(DbcSettings *s);
 extern int64 dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d,
-								const char *source);
+								const char *source, List *objects);
 extern void dbc_record_objects(int64 change_id, List *objects);
 /* Durably record a queued or rejected statement; returns the change id or -1. */
 extern int64 dbc_record_refused(const char *text, Jsonb *facts, const DbcDecision *d,

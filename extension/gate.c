@@ -76,6 +76,11 @@ static char *trigger_text = NULL;
 static Jsonb *trigger_facts = NULL;
 static DbcDecision trigger_decision;
 
+/* Kept plans of the event triggers' queries. */
+static SPIPlanPtr plan_ddl_commands = NULL;
+static SPIPlanPtr plan_dropped = NULL;
+static SPIPlanPtr plan_rewrite = NULL;
+
 static void dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							   bool readOnlyTree, ProcessUtilityContext context,
 							   ParamListInfo params, QueryEnvironment *queryEnv,
@@ -341,7 +346,6 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 	GateFrame	frame;
 	char	   *text;
 	Jsonb	   *facts;
-	int64		id;
 
 	if (!hook_should_gate(stmt, context))
 	{
@@ -372,8 +376,7 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 	/* Some utility commands (VACUUM, ...) end the transaction they ran in. */
 	if (!IsTransactionState())
 		return;
-	id = dbc_record_applied(text, facts, &decision, "interactive");
-	dbc_record_objects(id, frame.objects);
+	(void) dbc_record_applied(text, facts, &decision, "interactive", frame.objects);
 }
 
 void
@@ -433,15 +436,27 @@ collecting_frame(void)
 	return trigger_frame;
 }
 
-/* Collect rows of an SRF query (type, schema, identity, tag) into the frame. */
+/*
+ * Collect rows of an SRF query (type, schema, identity, tag) into the frame.
+ * The queries are fixed; their plans are kept for the session.
+ */
 static void
-collect(GateFrame *f, const char *action, const char *query)
+collect(GateFrame *f, const char *action, const char *query, SPIPlanPtr *plan)
 {
 	int			i;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(query, 0, NULL);
+
+		if (p == NULL)
+			elog(ERROR, "could not prepare the event trigger's query");
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	if (SPI_execute_plan(*plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the event trigger's objects");
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -546,15 +561,13 @@ dbc_on_ddl_end(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	collect(f, "created_or_altered",
 			"SELECT object_type, schema_name, object_identity, command_tag "
-			"FROM pg_catalog.pg_event_trigger_ddl_commands()");
+			"FROM pg_catalog.pg_event_trigger_ddl_commands()", &plan_ddl_commands);
 
 	/* The trigger judged this statement itself: record it now. */
 	if (f == trigger_frame && current_frame == NULL)
 	{
-		int64		id = dbc_record_applied(trigger_text, trigger_facts, &trigger_decision,
-										   "interactive");
-
-		dbc_record_objects(id, f->objects);
+		(void) dbc_record_applied(trigger_text, trigger_facts, &trigger_decision,
+								  "interactive", f->objects);
 		trigger_frame = NULL;
 	}
 	PG_RETURN_VOID();
@@ -574,7 +587,7 @@ dbc_on_sql_drop(PG_FUNCTION_ARGS)
 		collect(f, "dropped",
 				"SELECT object_type, schema_name, object_identity, "
 				"CASE WHEN original THEN 'DROP' ELSE 'DROP (cascaded)' END "
-				"FROM pg_catalog.pg_event_trigger_dropped_objects()");
+				"FROM pg_catalog.pg_event_trigger_dropped_objects()", &plan_dropped);
 	PG_RETURN_VOID();
 }
 
@@ -595,7 +608,7 @@ dbc_on_table_rewrite(PG_FUNCTION_ARGS)
 				"SELECT 'table', n.nspname, pg_catalog.format('%I.%I', n.nspname, c.relname), "
 				"'table_rewrite reason ' || pg_catalog.pg_event_trigger_table_rewrite_reason() "
 				"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-				"WHERE c.oid = pg_catalog.pg_event_trigger_table_rewrite_oid()");
+				"WHERE c.oid = pg_catalog.pg_event_trigger_table_rewrite_oid()", &plan_rewrite);
 	}
 	PG_RETURN_VOID();
 }

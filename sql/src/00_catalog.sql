@@ -224,6 +224,10 @@ BEGIN
      AND EXISTS (SELECT 1 FROM jsonb_array_elements(objs) e WHERE e->>'action' = 'rewritten');
 END $$;
 
+-- Tell every backend to drop what it cached of a table (settings, policies).
+CREATE FUNCTION dbchange._invalidate(regclass) RETURNS void
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'dbc_invalidate';
+
 -- configure(): this environment's settings.  Policy admins and superusers only.
 CREATE FUNCTION dbchange.configure(environment text DEFAULT NULL, rollout text DEFAULT NULL,
                                    default_action text DEFAULT NULL)
@@ -266,6 +270,7 @@ BEGIN
   ON CONFLICT ON CONSTRAINT settings_pkey
   DO UPDATE SET value = excluded.value, updated_at = pg_catalog.clock_timestamp(), updated_by = excluded.updated_by;
   IF configure.environment IS NOT NULL OR configure.rollout IS NOT NULL OR configure.default_action IS NOT NULL THEN
+    PERFORM dbchange._invalidate('dbchange.settings'::regclass);
     PERFORM dbchange._audit('configured', NULL, v_caller,
       pg_catalog.jsonb_build_object('old', coalesce(v_old, '{}'),
         'new', pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('environment', configure.environment,

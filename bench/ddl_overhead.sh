@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# bench/ddl_overhead.sh -- what the gate costs, as ratios against vanilla PostgreSQL
+# measured in the same run.
+#
+#   DDL: 3,000 mixed statements (CREATE TABLE / ALTER TABLE ADD COLUMN / CREATE INDEX /
+#        COMMENT / RENAME / DROP TABLE, autocommit, one session) in a database with dbchange
+#        installed (approve path, every statement checked and recorded) on a cluster with
+#        shared_preload_libraries = 'dbchange', against the same script in a database
+#        without it on a cluster without the library.  ROUNDS rounds, alternating; the
+#        ratio of the medians is printed.
+#   DML: pgbench -S (select-only) TPS on both, ratio of medians.
+#   POLICIES=stock loads every lua_policies/*.lua into the dbchange database first.
+#
+# Prints figures; asserts nothing.
+set -u
+cd "$(dirname "$0")/.."
+. regress/lib.sh
+ROUNDS=${ROUNDS:-5}
+N=${N:-500}                 # iterations of the 6-statement mix: 500 -> 3,000 statements
+PGB_SECONDS=${PGB_SECONDS:-10}
+make -s >/dev/null && dbc_stage_install || exit 1
+PA=$((DBC_PORT_BASE + 30)); PB=$((DBC_PORT_BASE + 31))
+dbc_pg_start bench_dbc "$PA" yes "shared_buffers = 256MB" || exit 1
+dbc_pg_start bench_vanilla "$PB" no "shared_buffers = 256MB" || exit 1
+trap 'dbc_pg_stop bench_dbc; dbc_pg_stop bench_vanilla' EXIT
+TMP=$(mktemp -d)
+
+dbc_psql "$PA" postgres -c "CREATE DATABASE b" >/dev/null
+dbc_psql "$PB" postgres -c "CREATE DATABASE b" >/dev/null
+dbc_psql "$PA" b -c "CREATE EXTENSION dbchange" >/dev/null
+if [ "${POLICIES:-}" = stock ]; then
+	for f in lua_policies/*.lua; do
+		name=$(basename "$f" .lua)
+		dbc_psql "$PA" b -v src="$(cat "$f")" -v name="$name" -c "SELECT dbchange.set_policy(:'name', :'src')" >/dev/null ||
+			echo "warning: policy $name not loaded"
+	done
+	echo "policies loaded: $(dbc_psql "$PA" b -At -c "SELECT count(*) FROM dbchange.policy WHERE enabled" 2>/dev/null)"
+fi
+
+for i in $(seq 1 "$N"); do
+	cat <<SQL
+CREATE TABLE bench_t$i (id bigint PRIMARY KEY, v text);
+ALTER TABLE bench_t$i ADD COLUMN w integer;
+CREATE INDEX bench_t${i}_v ON bench_t$i (v);
+COMMENT ON TABLE bench_t$i IS 'bench';
+ALTER TABLE bench_t$i RENAME COLUMN w TO w2;
+DROP TABLE bench_t$i;
+SQL
+done >"$TMP/ddl.sql"
+
+run_ddl() { # port -> milliseconds
+	local t0 t1
+	t0=$(date +%s%N)
+	"$PG_SYS_BIN/psql" -X -q -h "$DBC_SOCK" -p "$1" -U postgres -d b -f "$TMP/ddl.sql" >/dev/null 2>"$TMP/err"
+	t1=$(date +%s%N)
+	[ -s "$TMP/err" ] && { echo "errors on port $1:"; head -3 "$TMP/err"; }
+	echo $(( (t1 - t0) / 1000000 ))
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+: >"$TMP/ddl_a"; : >"$TMP/ddl_b"
+for r in $(seq 1 "$ROUNDS"); do
+	run_ddl "$PB" >>"$TMP/ddl_b"
+	run_ddl "$PA" >>"$TMP/ddl_a"
+done
+ma=$(median <"$TMP/ddl_a"); mb=$(median <"$TMP/ddl_b")
+echo "DDL, $((N * 6)) statements: dbchange median ${ma} ms [$(tr '\n' ' ' <"$TMP/ddl_a")], vanilla median ${mb} ms [$(tr '\n' ' ' <"$TMP/ddl_b")]"
+echo "DDL ratio (dbchange / vanilla): $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", a / b}')   target <= 1.15"
+echo "changes recorded per round: $(( $(dbc_psql "$PA" b -At -c "SELECT count(*) FROM dbchange.change") / ROUNDS ))"
+
+"$PG_SYS_BIN/pgbench" -i -q -s 10 -h "$DBC_SOCK" -p "$PA" -U postgres b >/dev/null 2>&1
+"$PG_SYS_BIN/pgbench" -i -q -s 10 -h "$DBC_SOCK" -p "$PB" -U postgres b >/dev/null 2>&1
+: >"$TMP/tps_a"; : >"$TMP/tps_b"
+for r in $(seq 1 "$ROUNDS"); do
+	for side in b a; do
+		port=$PA; [ $side = b ] && port=$PB
+		"$PG_SYS_BIN/pgbench" -n -S -c 2 -j 2 -T "$PGB_SECONDS" -h "$DBC_SOCK" -p "$port" -U postgres b 2>/dev/null |
+			sed -n 's/^tps = \([0-9.]*\).*/\1/p' >>"$TMP/tps_$side"
+	done
+done
+ta=$(median <"$TMP/tps_a"); tb=$(median <"$TMP/tps_b")
+echo "DML (pgbench -S): dbchange median ${ta} tps, vanilla median ${tb} tps"
+echo "DML ratio (dbchange / vanilla): $(awk -v a="$ta" -v b="$tb" 'BEGIN {printf "%.3f", a / b}')   target >= 0.99"
+rm -rf "$TMP"
