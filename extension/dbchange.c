@@ -72,13 +72,20 @@ _PG_init(void)
 
 /*
  * OID of schema "dbchange" if the extension is installed in this database.
- * A syscache lookup, cached: the gate asks this for every utility statement.
+ * Syscache lookups, cached (reset by any pg_namespace or pg_class
+ * invalidation): the gate asks this for every utility statement.
  */
 Oid
 dbc_schema_oid(void)
 {
 	if (!OidIsValid(cached_schema))
-		cached_schema = get_namespace_oid("dbchange", true);
+	{
+		Oid			nsp = get_namespace_oid("dbchange", true);
+
+		/* The schema outlives DROP EXTENSION; the catalog table does not. */
+		if (OidIsValid(nsp) && OidIsValid(get_relname_relid("change", nsp)))
+			cached_schema = nsp;
+	}
 	return cached_schema;
 }
 

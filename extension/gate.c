@@ -373,8 +373,11 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 	}
 	PG_END_TRY();
 
-	/* Some utility commands (VACUUM, ...) end the transaction they ran in. */
-	if (!IsTransactionState())
+	/*
+	 * Some utility commands (VACUUM, ...) end the transaction they ran in;
+	 * DROP EXTENSION dbchange removes the catalog it would be recorded in.
+	 */
+	if (!IsTransactionState() || !OidIsValid(dbc_schema_oid()))
 		return;
 	(void) dbc_record_applied(text, facts, &decision, "interactive", frame.objects);
 }

@@ -63,3 +63,10 @@ CREATE TABLE su_unchecked (id int);
 RESET dbchange.enforce;
 SELECT count(*) AS recorded FROM dbchange.changes WHERE statement LIKE '%su_unchecked%';
 SELECT * FROM dbchange.configure(environment => 'dev', default_action => 'approve');
+
+-- a superuser can drop the extension (the gate judges and then has nothing to record in)
+DROP EXTENSION dbchange;
+SELECT count(*) AS dbchange_schema_left FROM pg_namespace WHERE nspname = 'dbchange';
+CREATE TABLE after_drop (id int);
+CREATE EXTENSION dbchange;
+SELECT count(*) AS fresh_history FROM dbchange.changes;
