@@ -1,0 +1,140 @@
+--[[
+backward_compatibility.lua -- policy "backward-compatibility"
+
+Changes that break the application code that is running right now: during
+a rolling deploy the old version keeps using the old names.  squawk:
+renaming-table, renaming-column (and the intent of changing-column-type for
+clients, see table_rewrites.lua for the lock); Bytebase:
+schema.backward-compatibility.
+
+Checks (severity)
+  renaming-table          ALTER TABLE/VIEW/MATERIALIZED VIEW ... RENAME TO  (danger)
+  renaming-column         ALTER TABLE ... RENAME COLUMN                      (danger)
+  rename-object           other renames (schema, sequence, function, type,
+                          constraint, ...); indexes only advice               (caution)
+  set-schema              ALTER ... SET SCHEMA moves an object: qualified
+                          references break                                   (caution)
+  rename-enum-value       ALTER TYPE ... RENAME VALUE: stored and coded
+                          labels no longer match                             (caution)
+  drop-constraint         ALTER TABLE ... DROP CONSTRAINT removes an
+                          integrity guarantee (also DROP IDENTITY)           (caution)
+  replace-definition      CREATE OR REPLACE of a view/function/procedure/
+                          trigger changes behaviour in place                 (advice)
+
+Behaviour per environment (action / risk by severity)
+              dev          test             stage             prod
+  advice      approve/low  approve/low      approve/low       approve/low
+  caution     approve/low  approve/low      approve/moderate  queue/moderate
+  danger      approve/low  approve/moderate queue/high        queue/high
+The safe pattern for a rename: add the new name (a view or a new column kept
+in sync), deploy code that uses it, then drop the old one.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+
+-- Helpers ---------------------------------------------------------------------
+local ADVICE, CAUTION, DANGER = 1, 2, 3
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "approve", "low" }, { "approve", "moderate" } },
+  stage = { { "approve", "low" }, { "approve", "moderate" }, { "queue", "high" } },
+  prod  = { { "approve", "low" }, { "queue", "moderate" }, { "queue", "high" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+local function list(v) return type(v) == "table" and v or {} end
+local RELATIONS = { table = true, view = true, materialized_view = true, foreign_table = true }
+local REPLACEABLE = { ["CREATE VIEW"] = true, ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true,
+  ["CREATE TRIGGER"] = true, ["CREATE RULE"] = true, ["CREATE AGGREGATE"] = true }
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "backward-compatibility",
+  description = "Renames, SET SCHEMA, enum label renames, dropped constraints and in-place replacements that break running applications.",
+
+  check = function(c)
+    local cmd = c.command
+    if type(cmd) ~= "string" then return nil end
+    local ops = list(c.operations)
+    local d = nil
+    if c.or_replace == true and REPLACEABLE[cmd] then
+      return add(d, tier_of(c), ADVICE, "replace-definition", cmd .. " OR REPLACE changes " .. tostring(c.identity or c.name) ..
+        " in place for every running session; make sure callers still get what they expect")
+    end
+    if cmd:sub(1, 6) ~= "ALTER " then return nil end
+    local tier = tier_of(c)
+    local from = tostring(c.old_name or c.name or c.column)
+    local to = tostring(c.new_name)
+    for i = 1, #ops do
+      local op = ops[i]
+      if op == "rename" then
+        if RELATIONS[c.object_type] then
+          d = add(d, tier, DANGER, "renaming-table", "renaming " .. from .. " to " .. to ..
+            " breaks every query that uses the old name; add a view with the new name first, or deploy code in steps")
+        elseif c.object_type == "index" then
+          d = add(d, tier, ADVICE, "rename-object", "renaming index " .. from .. " breaks only hints and scripts that name it")
+        else
+          d = add(d, tier, CAUTION, "rename-object", "renaming " .. tostring(c.object_type) .. " " .. from .. " to " .. to ..
+            " breaks code that names it")
+        end
+      elseif op == "rename_column" or op == "rename_attribute" then
+        d = add(d, tier, DANGER, "renaming-column", "renaming column " .. from .. " to " .. to ..
+          " breaks running code that selects it; add the new column, backfill, switch code, then drop the old one")
+      elseif op == "rename_constraint" then
+        d = add(d, tier, ADVICE, "rename-object", "renaming constraint " .. from .. " to " .. to)
+      elseif op == "set_schema" then
+        d = add(d, tier, CAUTION, "set-schema", "moving " .. tostring(c.identity) .. " to schema " .. tostring(c.new_schema) ..
+          " breaks schema-qualified references")
+      elseif op == "rename_value" then
+        d = add(d, tier, CAUTION, "rename-enum-value", "renaming enum label " .. tostring(c.value) .. " to " .. tostring(c.new_value) ..
+          " breaks code that uses the old label")
+      elseif op == "drop_constraint" or op == "drop_identity" then
+        d = add(d, tier, CAUTION, "drop-constraint", op:gsub("_", " ") .. " on " .. tostring(c.identity or c.table) ..
+          " removes a guarantee the application may rely on")
+      end
+    end
+    return d
+  end,
+
+  tests = {
+    { sql = "ALTER TABLE pt_orders RENAME TO pt_purchases", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders RENAME TO pt_purchases", environment = "stage", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders RENAME TO pt_purchases", environment = "test", expect = "approve", risk = "moderate" },
+    { sql = "ALTER TABLE pt_orders RENAME TO pt_purchases", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER VIEW pt_orders_v RENAME TO pt_purchases_v", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders RENAME COLUMN customer_id TO buyer_id", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders RENAME customer_id TO buyer_id", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER INDEX pt_orders_idx RENAME TO idx_pt_orders", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "ALTER SCHEMA pt_sales RENAME TO pt_revenue", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE pt_orders SET SCHEMA archive", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TYPE pt_status RENAME VALUE 'open' TO 'opened'", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TYPE pt_status ADD VALUE 'closed'", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders DROP CONSTRAINT pt_orders_ref_key", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE OR REPLACE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "CREATE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none" },
+  },
+}

@@ -1,0 +1,148 @@
+--[[
+column_changes.lua -- policy "column-changes"
+
+Adding and changing columns of existing tables.  squawk:
+adding-required-field, adding-serial-primary-key-field, ban-drop-not-null;
+plus columns added with UNIQUE / PRIMARY KEY (an index built under an
+ACCESS EXCLUSIVE lock).
+
+Checks
+  adding-required-field          ADD COLUMN ... NOT NULL without a DEFAULT: fails
+                                 on a non-empty table ("contains null values")
+                                 -- danger when the table has rows, caution
+                                 when unknown, advice when known empty
+  adding-serial-primary-key-field  ADD COLUMN serial/identity PRIMARY KEY: fills
+                                 every row and builds the index under an ACCESS
+                                 EXCLUSIVE lock (danger on a large table,
+                                 caution unknown, advice small)
+  adding-column-with-index       ADD COLUMN ... UNIQUE / PRIMARY KEY (other
+                                 types): index built under lock (same scale)
+  ban-drop-not-null              ALTER COLUMN ... DROP NOT NULL: readers that
+                                 assume the column is never NULL break (caution)
+
+Behaviour per environment (action / risk by severity)
+              dev          test             stage             prod
+  advice      approve/low  approve/low      approve/low       approve/low
+  caution     approve/low  approve/low      approve/moderate  queue/moderate
+  danger      approve/low  approve/moderate queue/high        queue/high
+
+Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local LARGE_TABLE_ROWS  = 100000
+local LARGE_TABLE_BYTES = 100 * 1024 * 1024
+
+-- Helpers ---------------------------------------------------------------------
+local ADVICE, CAUTION, DANGER = 1, 2, 3
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "approve", "low" }, { "approve", "moderate" } },
+  stage = { { "approve", "low" }, { "approve", "moderate" }, { "queue", "high" } },
+  prod  = { { "approve", "low" }, { "queue", "moderate" }, { "queue", "high" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+local function size_class(c)
+  local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+  if r == nil and b == nil then return "unknown" end
+  if (r and r >= LARGE_TABLE_ROWS) or (b and b >= LARGE_TABLE_BYTES) then return "large" end
+  return "small"
+end
+
+local SCALE = { large = DANGER, unknown = CAUTION, small = ADVICE }
+
+local function target(c)
+  local n = c.table or c.identity or c.name
+  return type(n) == "string" and n or "the table"
+end
+
+local function list(v) return type(v) == "table" and v or {} end
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "column-changes",
+  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL.",
+
+  check = function(c)
+    if c.command ~= "ALTER TABLE" then return nil end
+    local tier = tier_of(c)
+    local d = nil
+    local subs = list(c.subcommands)
+    for i = 1, #subs do
+      local s = subs[i]
+      if type(s) == "table" then
+        local op = s.operation
+        if op == "add_column" and type(s.column) == "table" then
+          local col = s.column
+          local cname = tostring(col.name)
+          if col.not_null == true and col.has_default ~= true then
+            local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+            local sev
+            if (r and r > 0) or (r == nil and b and b > 0) then sev = DANGER
+            elseif r == nil and b == nil then sev = CAUTION
+            else sev = ADVICE end
+            d = add(d, tier, sev, "adding-required-field", "ADD COLUMN " .. cname ..
+              " NOT NULL without a DEFAULT fails if " .. target(c) .. " has rows; add a DEFAULT, or add it nullable, backfill, then SET NOT NULL")
+          end
+          if col.primary_key == true and (col.serial == true or col.identity ~= nil) then
+            d = add(d, tier, SCALE[size_class(c)], "adding-serial-primary-key-field", "ADD COLUMN " .. cname ..
+              " as a serial/identity PRIMARY KEY fills every row and builds the index under an ACCESS EXCLUSIVE lock; " ..
+              "add the column, backfill, CREATE UNIQUE INDEX CONCURRENTLY, then ADD PRIMARY KEY USING INDEX")
+          elseif col.primary_key == true or col.unique == true then
+            d = add(d, tier, SCALE[size_class(c)], "adding-column-with-index", "ADD COLUMN " .. cname ..
+              " with UNIQUE/PRIMARY KEY builds an index on " .. target(c) .. " under an ACCESS EXCLUSIVE lock; build it CONCURRENTLY instead")
+          end
+        elseif op == "drop_not_null" then
+          d = add(d, tier, CAUTION, "ban-drop-not-null", "DROP NOT NULL on " .. tostring(s.name) ..
+            " lets NULLs in; readers that assume a value will break")
+        end
+      end
+    end
+    return d
+  end,
+
+  tests = {
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 20 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "dev", expect = "approve", risk = "low",
+      facts = { table_rows = 20 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 0, table_bytes = 0 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL DEFAULT 'eu'", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text", environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN id bigserial PRIMARY KEY", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY", environment = "stage",
+      expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN ref text UNIQUE", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "test", expect = "approve", risk = "low" },
+  },
+}

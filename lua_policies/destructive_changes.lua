@@ -1,0 +1,202 @@
+--[[
+destructive_changes.lua -- policy "destructive-changes"
+
+Changes that delete data or objects.  squawk: ban-drop-table,
+ban-drop-column, ban-drop-database; Bytebase: no CASCADE drops,
+table.drop-naming-convention; plus DROP SCHEMA / INDEX / other objects,
+TRUNCATE, DETACH PARTITION and DROP OWNED.
+
+Checks (severity)
+  ban-drop-table                 DROP TABLE                          (danger)
+  drop-table-naming-convention   the dropped table was not renamed to a
+                                 "retired" name first (DROP_ALLOWED_PATTERNS);
+                                 a table that was is only caution     (danger)
+  ban-drop-column                ALTER TABLE ... DROP COLUMN          (danger)
+  drop-schema                    DROP SCHEMA                          (danger)
+  ban-drop-database              DROP DATABASE                        (critical)
+  ban-truncate                   TRUNCATE                             (danger)
+  ban-cascade                    any DROP/TRUNCATE ... CASCADE         (critical)
+  drop-index                     DROP INDEX (queries may slow down)   (caution)
+  drop-object                    DROP of views, functions, sequences,
+                                 types, triggers, ... (anything else
+                                 the classifier marks destructive)    (caution)
+  detach-partition               ALTER TABLE ... DETACH PARTITION     (caution)
+  drop-owned                     DROP OWNED BY                        (critical)
+
+Behaviour per environment (action / risk by severity)
+              dev          test              stage          prod
+  caution     approve/low  approve/low       approve/moderate queue/moderate
+  danger      approve/low  approve/moderate  queue/high     queue/high
+  critical    approve/low  queue/moderate    queue/high     reject/critical
+In dev every finding is a warning (approved, risk low, reason kept).
+
+Settings: DROP_ALLOWED_PATTERNS (Lua patterns of table names that may be
+dropped with less ceremony), the SEVERITY table.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local DROP_ALLOWED_PATTERNS = { "_deprecated$", "_del$", "_old$", "^_" }
+
+-- Helpers ---------------------------------------------------------------------
+local CAUTION, DANGER, CRITICAL = 2, 3, 4
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" }, { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "approve", "low" }, { "approve", "moderate" }, { "queue", "moderate" } },
+  stage = { { "approve", "low" }, { "approve", "moderate" }, { "queue", "high" }, { "queue", "high" } },
+  prod  = { { "approve", "low" }, { "queue", "moderate" }, { "queue", "high" }, { "reject", "critical" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+-- Add a finding to the decision d (nil at first); returns the decision.
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+local function has(list, x)
+  if type(list) ~= "table" then return false end
+  for i = 1, #list do if list[i] == x then return true end end
+  return false
+end
+
+local function obj(c)
+  local n = c.identity or c.name
+  if type(n) == "table" then n = n[1] end
+  return type(n) == "string" and n or "the object"
+end
+
+local function bare_name(c)
+  local n = c.name
+  if type(n) == "table" then n = n[1] end
+  if type(n) ~= "string" then n = c.identity end
+  if type(n) ~= "string" then return nil end
+  local b = (n:match("([^%.]+)$") or n):gsub('"', "")
+  return b
+end
+
+local function retired_name(n)
+  if type(n) ~= "string" then return false end
+  for i = 1, #DROP_ALLOWED_PATTERNS do
+    if n:find(DROP_ALLOWED_PATTERNS[i]) then return true end
+  end
+  return false
+end
+
+-- Every table the DROP names has a retired name (objects[], else name).
+local function all_retired(c)
+  local objs = c.objects
+  if type(objs) == "table" and #objs > 0 then
+    for i = 1, #objs do
+      local o = objs[i]
+      if type(o) ~= "table" or not retired_name(o.name) then return false end
+    end
+    return true
+  end
+  return retired_name(bare_name(c))
+end
+
+local OTHER_DROPS = {
+  ["DROP VIEW"] = true, ["DROP MATERIALIZED VIEW"] = true, ["DROP SEQUENCE"] = true,
+  ["DROP FUNCTION"] = true, ["DROP PROCEDURE"] = true, ["DROP ROUTINE"] = true,
+  ["DROP TYPE"] = true, ["DROP DOMAIN"] = true, ["DROP TRIGGER"] = true,
+  ["DROP EXTENSION"] = true, ["DROP POLICY"] = true, ["DROP RULE"] = true,
+  ["DROP FOREIGN TABLE"] = true, ["DROP AGGREGATE"] = true, ["DROP OPERATOR"] = true,
+  ["DROP COLLATION"] = true, ["DROP CONVERSION"] = true, ["DROP STATISTICS"] = true,
+  ["DROP TEXT SEARCH CONFIGURATION"] = true, ["DROP PUBLICATION"] = true,
+  ["DROP SUBSCRIPTION"] = true, ["DROP EVENT TRIGGER"] = true, ["DROP SERVER"] = true,
+  ["DROP FOREIGN DATA WRAPPER"] = true, ["DROP USER MAPPING"] = true,
+  ["DROP TABLESPACE"] = true, ["DROP ROLE"] = true, ["DROP ACCESS METHOD"] = true,
+  ["DROP CAST"] = true, ["DROP LANGUAGE"] = true, ["DROP TRANSFORM"] = true,
+}
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "destructive-changes",
+  description = "Drops, truncates and CASCADE: queued in prod (DROP DATABASE, CASCADE and DROP OWNED rejected), warnings in dev.",
+
+  check = function(c)
+    local cmd = c.command
+    if type(cmd) ~= "string" then return nil end
+    local tier = tier_of(c)
+    local d = nil
+
+    if cmd == "DROP TABLE" then
+      d = add(d, tier, DANGER, "ban-drop-table", "dropping " .. obj(c) .. " deletes its data; keep a backup and make sure no application still reads it")
+      if all_retired(c) then
+        -- renamed to a retired name first: the application was already weaned off it
+        d.risk = (tier == "prod" or tier == "stage") and "moderate" or d.risk
+      else
+        d = add(d, tier, DANGER, "drop-table-naming-convention", "rename the table to a retired name (e.g. " .. (bare_name(c) or "name") .. "_deprecated) and wait before dropping it")
+      end
+    elseif cmd == "DROP SCHEMA" then
+      d = add(d, tier, DANGER, "drop-schema", "dropping schema " .. obj(c) .. " removes every object in it")
+    elseif cmd == "DROP DATABASE" then
+      d = add(d, tier, CRITICAL, "ban-drop-database", "dropping database " .. obj(c) .. " deletes all of its data")
+    elseif cmd == "TRUNCATE TABLE" or cmd == "TRUNCATE" then
+      d = add(d, tier, DANGER, "ban-truncate", "TRUNCATE " .. obj(c) .. " deletes every row and cannot be undone after commit")
+    elseif cmd == "DROP INDEX" then
+      d = add(d, tier, CAUTION, "drop-index", "dropping index " .. obj(c) .. " can slow queries that rely on it")
+    elseif cmd == "DROP OWNED" then
+      d = add(d, tier, CRITICAL, "drop-owned", "DROP OWNED drops every object the role owns in this database")
+    elseif cmd == "ALTER TABLE" then
+      local ops = c.operations
+      if has(ops, "drop_column") then
+        d = add(d, tier, DANGER, "ban-drop-column", "dropping a column of " .. obj(c) .. " deletes its data and breaks applications that still select it")
+      end
+      if has(ops, "detach_partition") then
+        d = add(d, tier, CAUTION, "detach-partition", "detaching a partition of " .. obj(c) .. " removes its rows from the table")
+      end
+    elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
+      d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
+    end
+
+    if c.cascade == true and (c.destructive == true or cmd == "TRUNCATE TABLE") then
+      d = add(d, tier, CRITICAL, "ban-cascade", "CASCADE silently drops or truncates dependent objects too; name them explicitly instead")
+    end
+    return d
+  end,
+
+  tests = {
+    { sql = "DROP TABLE accounts", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "DROP TABLE accounts", environment = "stage", expect = "queue", risk = "high" },
+    { sql = "DROP TABLE accounts", environment = "test", expect = "approve", risk = "moderate" },
+    { sql = "DROP TABLE accounts", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "DROP TABLE accounts_deprecated", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "DROP TABLE accounts CASCADE", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "DROP TABLE accounts CASCADE", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER TABLE accounts DROP COLUMN email", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE accounts DROP COLUMN email", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "none" },
+    { sql = "DROP SCHEMA billing", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "DROP SCHEMA billing CASCADE", environment = "stage", expect = "queue", risk = "high" },
+    { sql = "DROP DATABASE analytics", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "DROP DATABASE analytics", environment = "test", expect = "queue", risk = "moderate" },
+    { sql = "TRUNCATE accounts", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "TRUNCATE accounts CASCADE", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "DROP INDEX accounts_email_idx", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "DROP INDEX accounts_email_idx", environment = "test", expect = "approve", risk = "low" },
+    { sql = "DROP VIEW active_accounts", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "DROP FUNCTION f_total(int)", environment = "stage", expect = "approve", risk = "moderate" },
+    { sql = "ALTER TABLE events DETACH PARTITION events_2020", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "DROP OWNED BY old_app", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "CREATE TABLE accounts (id bigint PRIMARY KEY)", environment = "prod", expect = "none" },
+  },
+}

@@ -1,0 +1,136 @@
+--[[
+environment_risk.lua -- policy "environment-risk"
+
+The baseline risk of a change, by environment and statement kind (the
+Bytebase risk-center idea: "DDL in prod is high risk, in test low").  Every
+other stock policy adds findings about *what* a statement does; this one
+says how much any schema change matters *where* it runs.
+
+Checks
+  env-ddl-risk       schema DDL (CREATE/ALTER/DROP of tables, indexes, views,
+                     functions, types, ...)
+  env-privileges     GRANT / REVOKE / ALTER DEFAULT PRIVILEGES
+  env-cluster-level  ALTER SYSTEM, databases, roles, tablespaces, subscriptions
+  env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW,
+                     CHECKPOINT-like housekeeping: low risk everywhere
+
+Behaviour per environment (action / risk)
+                      dev           test          stage           prod
+  env-ddl-risk        approve/low   approve/low   approve/moderate queue/high
+  env-privileges      approve/low   approve/low   approve/moderate queue/high
+  env-cluster-level   approve/low   approve/moderate queue/high    queue/critical
+  env-routine         approve/low   approve/low   approve/low     approve/low
+Statements that are not DDL (transaction control, DML, SET, ...) get no opinion.
+An environment name this file does not know is treated as UNKNOWN_ENVIRONMENT.
+
+Settings: the tables below.  To let prod DDL through without a queue, set
+DDL.prod = { "approve", "high" } (the risk still selects the approval flow
+for changes other policies queue).
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"          -- tier for unrecognised names
+
+local DDL        = { dev = { "approve", "low" }, test = { "approve", "low" },
+                     stage = { "approve", "moderate" }, prod = { "queue", "high" } }
+local PRIVILEGES = { dev = { "approve", "low" }, test = { "approve", "low" },
+                     stage = { "approve", "moderate" }, prod = { "queue", "high" } }
+local CLUSTER    = { dev = { "approve", "low" }, test = { "approve", "moderate" },
+                     stage = { "queue", "high" }, prod = { "queue", "critical" } }
+local ROUTINE    = { dev = { "approve", "low" }, test = { "approve", "low" },
+                     stage = { "approve", "low" }, prod = { "approve", "low" } }
+
+-- Helpers (self-contained: the sandbox has no require) -----------------------
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+-- Commands that are not schema changes: no opinion.
+local NOT_DDL = {
+  ["BEGIN"] = true, ["START TRANSACTION"] = true, ["COMMIT"] = true,
+  ["ROLLBACK"] = true, ["SAVEPOINT"] = true, ["RELEASE"] = true,
+  ["PREPARE TRANSACTION"] = true, ["COMMIT PREPARED"] = true,
+  ["ROLLBACK PREPARED"] = true, ["SET"] = true, ["RESET"] = true,
+  ["SHOW"] = true, ["SELECT"] = true, ["INSERT"] = true, ["UPDATE"] = true,
+  ["DELETE"] = true, ["MERGE"] = true, ["COPY"] = true, ["EXPLAIN"] = true,
+  ["DO"] = true, ["CALL"] = true, ["LOCK TABLE"] = true, ["PREPARE"] = true,
+  ["EXECUTE"] = true, ["DEALLOCATE"] = true, ["DEALLOCATE ALL"] = true,
+  ["DISCARD"] = true, ["DISCARD ALL"] = true, ["LISTEN"] = true,
+  ["NOTIFY"] = true, ["UNLISTEN"] = true, ["FETCH"] = true, ["MOVE"] = true,
+  ["DECLARE CURSOR"] = true, ["CLOSE CURSOR"] = true, ["LOAD"] = true,
+  ["SET CONSTRAINTS"] = true, ["CHECKPOINT"] = true,
+}
+local PRIVILEGE_COMMANDS = {
+  ["GRANT"] = true, ["REVOKE"] = true, ["ALTER DEFAULT PRIVILEGES"] = true,
+  ["GRANT ROLE"] = true, ["REVOKE ROLE"] = true,
+}
+local CLUSTER_COMMANDS = {
+  ["ALTER SYSTEM"] = true, ["CREATE DATABASE"] = true, ["ALTER DATABASE"] = true,
+  ["DROP DATABASE"] = true, ["CREATE ROLE"] = true, ["ALTER ROLE"] = true,
+  ["DROP ROLE"] = true, ["CREATE TABLESPACE"] = true, ["ALTER TABLESPACE"] = true,
+  ["DROP TABLESPACE"] = true, ["CREATE SUBSCRIPTION"] = true,
+  ["ALTER SUBSCRIPTION"] = true, ["DROP SUBSCRIPTION"] = true,
+  ["CREATE PUBLICATION"] = true, ["ALTER PUBLICATION"] = true,
+  ["DROP PUBLICATION"] = true, ["REASSIGN OWNED"] = true, ["DROP OWNED"] = true,
+}
+local ROUTINE_COMMANDS = {
+  ["COMMENT"] = true, ["ANALYZE"] = true, ["VACUUM"] = true,
+  ["REFRESH MATERIALIZED VIEW"] = true, ["SECURITY LABEL"] = true,
+}
+
+local function decide(tbl, tier, id, what)
+  local b = tbl[tier]
+  return { action = b[1], risk = b[2],
+           reason = id .. ": " .. what .. " in " .. tier .. " is " .. b[2] .. " risk" }
+end
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "environment-risk",
+  description = "Baseline risk of a schema change by environment and statement kind (DDL in prod high and queued, in dev/test low).",
+
+  check = function(c)
+    local cmd = c.command
+    if type(cmd) ~= "string" or NOT_DDL[cmd] then return nil end
+    if cmd == "VACUUM" and (c.full == true or c.rewrites_table == true) then
+      -- VACUUM FULL is a rewrite, not housekeeping
+      return decide(DDL, tier_of(c), "env-ddl-risk", "VACUUM FULL")
+    end
+    local tier = tier_of(c)
+    if ROUTINE_COMMANDS[cmd] then
+      return decide(ROUTINE, tier, "env-routine", cmd)
+    elseif PRIVILEGE_COMMANDS[cmd] then
+      return decide(PRIVILEGES, tier, "env-privileges", "a privilege change (" .. cmd .. ")")
+    elseif CLUSTER_COMMANDS[cmd] then
+      return decide(CLUSTER, tier, "env-cluster-level", "a cluster-level change (" .. cmd .. ")")
+    end
+    return decide(DDL, tier, "env-ddl-risk", "DDL (" .. cmd .. ")")
+  end,
+
+  tests = {
+    { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "stage", expect = "approve", risk = "moderate" },
+    { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "test", expect = "approve", risk = "low" },
+    { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "production", expect = "queue", risk = "high" },
+    { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "somewhere", expect = "queue", risk = "high" },
+    { sql = "DROP TABLE t_env", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "GRANT SELECT ON t_env TO PUBLIC", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "GRANT SELECT ON t_env TO PUBLIC", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER SYSTEM SET work_mem = '64MB'", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER SYSTEM SET work_mem = '64MB'", environment = "stage", expect = "queue", risk = "high" },
+    { sql = "DROP DATABASE some_db", environment = "test", expect = "approve", risk = "moderate" },
+    { sql = "COMMENT ON TABLE t_env IS 'environment risk example'", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "VACUUM FULL t_env", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "BEGIN", environment = "prod", expect = "none" },
+    { sql = "SELECT 1", environment = "prod", expect = "none" },
+  },
+}

@@ -1,0 +1,209 @@
+--[[
+index_locking.lua -- policy "index-locking"
+
+Index builds and drops that lock a table.  squawk:
+require-concurrent-index-creation, require-concurrent-index-deletion,
+ban-concurrent-index-creation-in-transaction; Bytebase:
+index.key-number-limit, index.no-duplicate-column, index.total-number-limit;
+plus REINDEX and REFRESH MATERIALIZED VIEW without CONCURRENTLY.
+
+A plain CREATE INDEX takes a SHARE lock (writes wait for the whole build), a
+plain DROP INDEX / REINDEX an ACCESS EXCLUSIVE one.  On a small or new table
+that is harmless; on a large one it is an outage.  "Large" means
+table_rows >= LARGE_TABLE_ROWS or table_bytes >= LARGE_TABLE_BYTES.  When the
+size is unknown (table_rows and table_bytes both nil: the table does not exist
+yet, e.g. created earlier in the same script) the finding is only advice.
+
+Checks (severity)
+  require-concurrent-index-creation  CREATE INDEX without CONCURRENTLY on a
+                                     large table (danger; advice when size unknown)
+  require-concurrent-index-deletion  DROP INDEX without CONCURRENTLY on a
+                                     large table (danger; advice when unknown)
+  ban-concurrent-index-creation-in-transaction
+                                     CREATE/DROP INDEX CONCURRENTLY or REINDEX
+                                     CONCURRENTLY inside a transaction block:
+                                     PostgreSQL refuses it (invalid)
+  require-concurrent-reindex         REINDEX without CONCURRENTLY on a large
+                                     table (danger; advice when unknown)
+  require-concurrent-refresh         REFRESH MATERIALIZED VIEW without
+                                     CONCURRENTLY on a large view (caution)
+  index-key-count-limit              an index with more than MAX_INDEX_KEYS
+                                     columns (advice)
+  index-duplicate-column             the same column twice in one index (caution)
+
+Behaviour per environment (action / risk by severity)
+              dev          test             stage             prod
+  advice      approve/low  approve/low      approve/low       approve/low
+  caution     approve/low  approve/low      approve/moderate  queue/moderate
+  danger      approve/low  approve/moderate queue/high        queue/high
+  invalid     approve/low  reject/moderate  reject/moderate   reject/high
+
+Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES, MAX_INDEX_KEYS.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local LARGE_TABLE_ROWS  = 100000
+local LARGE_TABLE_BYTES = 100 * 1024 * 1024
+local MAX_INDEX_KEYS    = 5
+
+-- Helpers ---------------------------------------------------------------------
+local ADVICE, CAUTION, DANGER, INVALID = 1, 2, 3, 4
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" }, { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "approve", "low" }, { "approve", "moderate" }, { "reject", "moderate" } },
+  stage = { { "approve", "low" }, { "approve", "moderate" }, { "queue", "high" }, { "reject", "moderate" } },
+  prod  = { { "approve", "low" }, { "queue", "moderate" }, { "queue", "high" }, { "reject", "high" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+-- "large", "small" or "unknown"
+local function size_class(c)
+  local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+  if r == nil and b == nil then return "unknown" end
+  if (r and r >= LARGE_TABLE_ROWS) or (b and b >= LARGE_TABLE_BYTES) then return "large" end
+  return "small"
+end
+
+local function target(c)
+  local n = c.table or c.identity or c.name
+  if type(n) == "table" then n = n[1] end
+  return type(n) == "string" and n or "the table"
+end
+
+-- Was CONCURRENTLY given?  Prefer the fact; fall back to the text.
+local function concurrently(c)
+  if c.concurrently ~= nil then return c.concurrently == true end
+  local s = c.statement
+  return type(s) == "string" and s:lower():find("concurrently", 1, true) ~= nil
+end
+
+local function lock_finding(d, c, tier, id, what)
+  local sc = size_class(c)
+  if sc == "large" then
+    return add(d, tier, DANGER, id, what .. " on large table " .. target(c) ..
+      " blocks it for the whole operation; use CONCURRENTLY")
+  elseif sc == "unknown" then
+    return add(d, tier, ADVICE, id, what .. " on " .. target(c) ..
+      " (size unknown) blocks it while it runs; prefer CONCURRENTLY on existing tables")
+  end
+  return d
+end
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "index-locking",
+  description = "Index builds, drops, REINDEX and REFRESH without CONCURRENTLY on large tables; CONCURRENTLY inside a transaction; index limits.",
+
+  check = function(c)
+    local cmd = c.command
+    if cmd ~= "CREATE INDEX" and cmd ~= "DROP INDEX" and cmd ~= "REINDEX"
+       and cmd ~= "REFRESH MATERIALIZED VIEW" then
+      return nil
+    end
+    local tier = tier_of(c)
+    local conc = concurrently(c)
+    local d = nil
+
+    if conc and c.in_transaction_block == true and cmd ~= "REFRESH MATERIALIZED VIEW" then
+      d = add(d, tier, INVALID, "ban-concurrent-index-creation-in-transaction",
+        cmd .. " CONCURRENTLY cannot run inside a transaction block; run it on its own, outside BEGIN ... COMMIT")
+    end
+
+    if cmd == "CREATE INDEX" then
+      if not conc then
+        d = lock_finding(d, c, tier, "require-concurrent-index-creation", "CREATE INDEX without CONCURRENTLY")
+      end
+      local n = tonumber(c.column_count)
+      if n and n > MAX_INDEX_KEYS then
+        d = add(d, tier, ADVICE, "index-key-count-limit", "the index has " .. n ..
+          " key columns (limit " .. MAX_INDEX_KEYS .. "); wide indexes are large and rarely used fully")
+      end
+      local keys = c.index_columns
+      if type(keys) == "table" and n then
+        -- expressions are null (nil holes): walk by column_count, not #keys
+        local seen = {}
+        for i = 1, n do
+          local k = keys[i]
+          if type(k) == "string" then
+            if seen[k] then
+              d = add(d, tier, CAUTION, "index-duplicate-column", "column " .. k .. " appears twice in the index")
+              break
+            end
+            seen[k] = true
+          end
+        end
+      end
+    elseif cmd == "DROP INDEX" then
+      if not conc then
+        d = lock_finding(d, c, tier, "require-concurrent-index-deletion", "DROP INDEX without CONCURRENTLY")
+      end
+    elseif cmd == "REINDEX" then
+      if not conc then
+        d = lock_finding(d, c, tier, "require-concurrent-reindex", "REINDEX without CONCURRENTLY")
+      end
+    else -- REFRESH MATERIALIZED VIEW
+      if not conc and size_class(c) == "large" then
+        d = add(d, tier, CAUTION, "require-concurrent-refresh", "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks readers of " ..
+          target(c) .. " until it finishes; use CONCURRENTLY (needs a unique index)")
+      end
+    end
+    return d
+  end,
+
+  tests = {
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "stage", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "dev", expect = "approve", risk = "low",
+      facts = { table_rows = 5000000 } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue",
+      facts = { table_rows = 10, table_bytes = 2000000000 } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
+      facts = { table_rows = 100, table_bytes = 8192 } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000 } },
+    { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "reject",
+      facts = { table_rows = 5000000, in_transaction_block = true } },
+    { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "dev", expect = "approve",
+      facts = { in_transaction_block = true } },
+    { sql = "DROP INDEX orders_customer_idx", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "DROP INDEX CONCURRENTLY orders_customer_idx", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000 } },
+    { sql = "REINDEX TABLE orders", environment = "prod", expect = "queue", facts = { table_rows = 5000000 } },
+    { sql = "REINDEX TABLE CONCURRENTLY orders", environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
+    { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { table_rows = 5000000 } },
+    { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000 } },
+    { sql = "CREATE INDEX CONCURRENTLY wide_idx ON orders (a, b, c, d, e, f)", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 5000000 } },
+    { sql = "CREATE INDEX CONCURRENTLY dup_idx ON orders (a, a)", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { table_rows = 5000000 } },
+  },
+}

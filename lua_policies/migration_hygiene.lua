@@ -1,0 +1,125 @@
+--[[
+migration_hygiene.lua -- policy "migration-hygiene"
+
+How statements are packaged in scripts and migrations.  squawk:
+transaction-nesting, prefer-robust-stmts; Bytebase: statement.disallow-commit,
+statement.non-transactional.
+
+dbchange runs a submitted script (source "submit"), a migration file
+("migration") and a promoted change ("promotion") inside one transaction of
+its own; statements that cannot run in a transaction are applied at top
+level on their own.
+
+Checks (severity)
+  transaction-nesting         BEGIN / COMMIT / ROLLBACK / SAVEPOINT inside a
+                              submitted script or migration: it ends or
+                              nests dbchange's own transaction           (invalid)
+  prefer-robust-stmts         a statement that runs outside any transaction
+                              (CREATE/DROP INDEX CONCURRENTLY, ...) without
+                              IF [NOT] EXISTS: if it fails half way (a
+                              failed CONCURRENTLY build leaves an INVALID
+                              index) it cannot simply be retried          (advice)
+  non-transactional-statement a statement PostgreSQL refuses to run in a
+                              transaction, in a script: it cannot be rolled
+                              back with the rest of the script            (advice)
+
+Behaviour per environment (action / risk by severity)
+              dev          test             stage             prod
+  advice      approve/low  approve/low      approve/low       approve/low
+  invalid     approve/low  reject/moderate  reject/moderate   reject/high
+Interactive statements (source "interactive") only get prefer-robust-stmts.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local SCRIPT_SOURCES = { submit = true, migration = true, promotion = true }
+
+-- Helpers ---------------------------------------------------------------------
+local ADVICE, INVALID = 1, 2
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "reject", "moderate" } },
+  stage = { { "approve", "low" }, { "reject", "moderate" } },
+  prod  = { { "approve", "low" }, { "reject", "high" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+local TRANSACTION_CONTROL = {
+  ["BEGIN"] = true, ["START TRANSACTION"] = true, ["COMMIT"] = true, ["ROLLBACK"] = true,
+  ["SAVEPOINT"] = true, ["RELEASE"] = true, ["PREPARE TRANSACTION"] = true,
+  ["COMMIT PREPARED"] = true, ["ROLLBACK PREPARED"] = true,
+}
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "migration-hygiene",
+  description = "No transaction control inside scripts, idempotent non-transactional statements, warnings for statements that cannot be rolled back.",
+
+  check = function(c)
+    local cmd = c.command
+    if type(cmd) ~= "string" then return nil end
+    local in_script = SCRIPT_SOURCES[c.source] == true
+    local d = nil
+    if TRANSACTION_CONTROL[cmd] then
+      if in_script then
+        d = add(d, tier_of(c), INVALID, "transaction-nesting", cmd .. " inside a " .. c.source ..
+          " script: dbchange already wraps the script in a transaction; remove it")
+      end
+      return d
+    end
+    if c.nontransactional == true or c.concurrently == true then
+      local tier = tier_of(c)
+      local creates = cmd:sub(1, 7) == "CREATE "
+      local drops = cmd:sub(1, 5) == "DROP "
+      if (creates and c.if_not_exists == false) or (drops and c.if_exists == false) then
+        d = add(d, tier, ADVICE, "prefer-robust-stmts", cmd .. " runs outside a transaction; write " ..
+          (creates and "IF NOT EXISTS" or "IF EXISTS") .. " so a failed run can be retried" ..
+          (c.concurrently == true and creates and " (a failed CONCURRENTLY build leaves an INVALID index to drop first)" or ""))
+      end
+      if in_script and c.nontransactional == true then
+        d = add(d, tier, ADVICE, "non-transactional-statement", cmd ..
+          " cannot run inside the script's transaction: dbchange applies it on its own and it is not rolled back with the rest")
+      end
+    end
+    return d
+  end,
+
+  tests = {
+    { sql = "BEGIN", environment = "prod", expect = "reject", risk = "high", facts = { source = "submit" } },
+    { sql = "COMMIT", environment = "stage", expect = "reject", facts = { source = "migration" } },
+    { sql = "COMMIT", environment = "dev", expect = "approve", risk = "low", facts = { source = "migration" } },
+    { sql = "BEGIN", environment = "prod", expect = "none", facts = { source = "interactive" } },
+    { sql = "CREATE INDEX CONCURRENTLY idx_pt_orders_ref ON pt_orders (ref)", environment = "prod", expect = "approve", risk = "low",
+      facts = { source = "interactive" } },
+    { sql = "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_pt_orders_ref ON pt_orders (ref)", environment = "prod", expect = "none",
+      facts = { source = "interactive" } },
+    { sql = "DROP INDEX CONCURRENTLY idx_pt_orders_ref", environment = "prod", expect = "approve", facts = { source = "interactive" } },
+    { sql = "DROP INDEX CONCURRENTLY IF EXISTS idx_pt_orders_ref", environment = "prod", expect = "none",
+      facts = { source = "interactive" } },
+    { sql = "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_pt_orders_ref ON pt_orders (ref)", environment = "prod",
+      expect = "approve", risk = "low", facts = { source = "submit" } },
+    { sql = "CREATE TABLE pt_h (id bigint PRIMARY KEY)", environment = "prod", expect = "none", facts = { source = "submit" } },
+  },
+}

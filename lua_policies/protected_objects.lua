@@ -1,0 +1,196 @@
+--[[
+protected_objects.lua -- policy "protected-objects"
+
+A configurable list of objects that matter too much for routine change:
+any DDL that touches them is critical risk in every environment.  Also the
+system catalogs, protected roles (superusers, dbchange's own approval roles:
+granting them is a privilege escalation of the approval process) and
+protected databases.
+
+Checks
+  protected-object    DDL, GRANT/REVOKE or COMMENT touching an object in
+                      PROTECTED (patterns "schema.name", "schema.*" protects
+                      the schema and everything in it, "*.name")
+  system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
+                      pg_toast
+  protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
+                      revoking membership in one
+  protected-database  ALTER/DROP DATABASE of a database in PROTECTED_DATABASES
+
+Behaviour per environment (action / risk)
+                                  dev               test / stage      prod
+  protected-object                approve/critical  queue/critical    queue/critical
+  protected-object, destructive   approve/critical  queue/critical    reject/critical
+  protected-role, -database       approve/critical  queue/critical    queue/critical
+                                  (DROP of either: reject in prod)
+  system-schema                   reject/critical everywhere
+The risk is always critical: it selects the strictest approval flow.  In dev
+the change goes through with the reason as a warning (dev databases are
+copies), unless PROTECT_IN_DEV is true.
+
+Settings: PROTECTED, PROTECTED_ROLES, PROTECTED_DATABASES (glob patterns with
+*), PROTECT_IN_DEV.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local PROTECTED = { "public.payments", "public.ledger_entries", "billing.*", "audit.*" }
+local PROTECTED_ROLES = { "postgres", "dbchange_*", "replicator" }
+local PROTECTED_DATABASES = { "postgres", "template0", "template1" }
+local PROTECT_IN_DEV = false
+local SYSTEM_SCHEMAS = { pg_catalog = true, information_schema = true, pg_toast = true }
+
+-- Helpers ---------------------------------------------------------------------
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+-- glob ("billing.*") -> anchored Lua pattern, compiled once when the chunk loads
+local function glob(g)
+  return "^" .. g:gsub("[%^%$%(%)%%%.%[%]%+%-%?]", "%%%0"):gsub("%*", ".*") .. "$"
+end
+local function compile(list)
+  local out = {}
+  for i = 1, #list do out[i] = glob(list[i]) end
+  return out
+end
+local P_OBJECTS, P_ROLES, P_DATABASES = compile(PROTECTED), compile(PROTECTED_ROLES), compile(PROTECTED_DATABASES)
+-- schemas protected as a whole ("billing.*" -> billing)
+local P_SCHEMAS = {}
+for i = 1, #PROTECTED do
+  local s = PROTECTED[i]:match("^(.-)%.%*$")
+  if s then P_SCHEMAS[#P_SCHEMAS + 1] = glob(s) end
+end
+
+local function matches(name, pats)
+  if type(name) ~= "string" then return false end
+  for i = 1, #pats do if name:find(pats[i]) then return true end end
+  return false
+end
+
+-- The first protected object the statement touches, or nil.
+local function protected_target(c)
+  if matches(c.table, P_OBJECTS) then return c.table end
+  local id = c.identity
+  if type(id) == "string" and not id:find(" on ", 1, true) then
+    if c.object_type == "schema" then
+      if matches(c.name, P_SCHEMAS) then return "schema " .. c.name end
+    elseif matches(id, P_OBJECTS) then
+      return id
+    elseif c.object_type == "column" and matches(id:match("^(.*)%.[^%.]+$"), P_OBJECTS) then
+      return id
+    end
+  end
+  local objs = c.objects
+  if type(objs) == "table" then
+    for i = 1, #objs do
+      local o = objs[i]
+      if type(o) == "table" then
+        if o.object_type == "schema" then
+          if matches(o.name, P_SCHEMAS) then return "schema " .. o.name end
+        elseif matches(o.identity, P_OBJECTS) then
+          return o.identity
+        end
+      end
+    end
+  end
+  return nil
+end
+
+local NOT_DDL = { ["SELECT"] = true, ["INSERT"] = true, ["UPDATE"] = true, ["DELETE"] = true,
+  ["BEGIN"] = true, ["COMMIT"] = true, ["ROLLBACK"] = true, ["SET"] = true, ["SHOW"] = true }
+
+local function decide(c, tier, destructive, id, msg)
+  local action
+  if tier == "dev" and not PROTECT_IN_DEV then action = "approve"
+  elseif tier == "prod" and destructive then action = "reject"
+  else action = "queue" end
+  return { action = action, risk = "critical", reason = id .. ": " .. msg }
+end
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "protected-objects",
+  description = "Configurable protected tables/schemas, roles and databases: always critical; system catalogs never changed.",
+
+  check = function(c)
+    local cmd = c.command
+    if type(cmd) ~= "string" or NOT_DDL[cmd] then return nil end
+    local tier = tier_of(c)
+    local destructive = c.destructive == true
+
+    if type(c.schema) == "string" and SYSTEM_SCHEMAS[c.schema] and cmd ~= "GRANT" and cmd ~= "REVOKE"
+       and cmd ~= "COMMENT" and cmd ~= "ANALYZE" and cmd ~= "VACUUM" then
+      return { action = "reject", risk = "critical",
+               reason = "system-schema: " .. cmd .. " in system schema " .. c.schema .. " is never allowed" }
+    end
+
+    if c.object_type == "role" then
+      if (cmd == "ALTER ROLE" or cmd == "DROP ROLE") and matches(c.name, P_ROLES) then
+        return decide(c, tier, cmd == "DROP ROLE", "protected-role", cmd .. " of protected role " .. c.name)
+      end
+      local granted = c.granted_roles
+      if type(granted) == "table" then
+        for i = 1, #granted do
+          if matches(granted[i], P_ROLES) then
+            return decide(c, tier, false, "protected-role", "membership in protected role " .. granted[i] ..
+              " changes who can approve or administer; needs the strictest review")
+          end
+        end
+      end
+      local objs = c.objects
+      if cmd == "DROP ROLE" and type(objs) == "table" then
+        for i = 1, #objs do
+          if type(objs[i]) == "table" and matches(objs[i].name, P_ROLES) then
+            return decide(c, tier, true, "protected-role", "DROP ROLE of protected role " .. objs[i].name)
+          end
+        end
+      end
+      return nil
+    end
+
+    if c.object_type == "database" and (cmd == "ALTER DATABASE" or cmd == "DROP DATABASE")
+       and matches(c.name, P_DATABASES) then
+      return decide(c, tier, cmd == "DROP DATABASE", "protected-database", cmd .. " of protected database " .. c.name)
+    end
+
+    local t = protected_target(c)
+    if t then
+      return decide(c, tier, destructive, "protected-object", cmd .. " touches protected object " .. t)
+    end
+    return nil
+  end,
+
+  tests = {
+    { sql = "ALTER TABLE public.payments ADD COLUMN note text", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.payments ADD COLUMN note text", environment = "test", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.payments ADD COLUMN note text", environment = "dev", expect = "approve", risk = "critical" },
+    { sql = "ALTER TABLE payments ADD COLUMN note text", environment = "prod", expect = "queue", risk = "critical",
+      facts = { schema = "public", identity = "public.payments", table = "public.payments" } },
+    { sql = "DROP TABLE public.payments", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "DROP TABLE public.payments", environment = "stage", expect = "queue", risk = "critical" },
+    { sql = "TRUNCATE public.ledger_entries", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "CREATE INDEX CONCURRENTLY idx_payments_at ON public.payments (at)", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE TABLE billing.invoices (id bigint PRIMARY KEY)", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "DROP SCHEMA billing", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "GRANT SELECT ON public.payments TO PUBLIC", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "COMMENT ON COLUMN public.payments.amount IS 'in cents'", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.orders ADD COLUMN note text", environment = "prod", expect = "none" },
+    { sql = "CREATE TABLE pg_catalog.pt_evil (x int)", environment = "dev", expect = "reject", risk = "critical" },
+    { sql = "ALTER ROLE postgres PASSWORD 'x'", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "DROP ROLE replicator", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "GRANT dbchange_approver TO mallory", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "GRANT dbchange_approver TO mallory", environment = "dev", expect = "approve", risk = "critical" },
+    { sql = "GRANT pt_readers TO mallory", environment = "prod", expect = "none" },
+    { sql = "DROP DATABASE template1", environment = "test", expect = "queue", risk = "critical" },
+    { sql = "ALTER DATABASE postgres SET work_mem = '1GB'", environment = "prod", expect = "queue", risk = "critical" },
+  },
+}

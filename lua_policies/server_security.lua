@@ -1,0 +1,190 @@
+--[[
+server_security.lua -- policy "server-security"
+
+Changes to the server, to roles and privileges, and to the guard rails of
+the database itself (triggers, row-level security, event triggers,
+SECURITY DEFINER code, untrusted languages).  Not squawk's territory, but
+what a DBA reviews first.
+
+Checks (severity)
+  alter-system                  ALTER SYSTEM changes the whole cluster     (danger)
+  role-privileged-attributes    CREATE/ALTER ROLE with SUPERUSER,
+                                REPLICATION, BYPASSRLS or CREATEROLE        (critical)
+  grant-to-public               GRANT ... TO PUBLIC (every role, present
+                                and future)                                (danger)
+  grant-all-privileges          GRANT ALL PRIVILEGES                        (caution)
+  grant-with-grant-option       WITH GRANT OPTION / WITH ADMIN OPTION:
+                                the grantee can pass it on                 (caution)
+  security-definer-search-path  SECURITY DEFINER function without
+                                SET search_path: callers can hijack it     (danger)
+  disable-trigger-or-rls        ALTER TABLE ... DISABLE TRIGGER / DISABLE or
+                                NO FORCE ROW LEVEL SECURITY, ALTER EVENT
+                                TRIGGER ... DISABLE                        (danger)
+  event-trigger                 CREATE/ALTER/DROP EVENT TRIGGER: runs on
+                                every DDL of every user                    (danger)
+  untrusted-language            functions in C or an untrusted language
+                                (plpython3u, plperlu, ...): code that runs
+                                as the server                              (danger)
+  extension-change              CREATE/ALTER/DROP EXTENSION                (caution)
+
+Behaviour per environment (action / risk by severity)
+              dev          test             stage             prod
+  caution     approve/low  approve/low      approve/moderate  queue/moderate
+  danger      approve/low  approve/moderate queue/high        queue/high
+  critical    approve/low  queue/moderate   queue/high        queue/critical
+Nothing here rejects outright: these are legitimate operations that need
+the right person to look at them.
+
+Settings: UNTRUSTED_LANGUAGES, PRIVILEGED_ROLE_OPTIONS.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local UNTRUSTED_LANGUAGES = { c = true, internal = true, plpython3u = true, plpythonu = true,
+  plperlu = true, pltclu = true, plv8u = true, plrustu = true }
+local PRIVILEGED_ROLE_OPTIONS = { "superuser", "replication", "bypassrls", "createrole" }
+
+-- Helpers ---------------------------------------------------------------------
+local CAUTION, DANGER, CRITICAL = 2, 3, 4
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" }, { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "approve", "low" }, { "approve", "moderate" }, { "queue", "moderate" } },
+  stage = { { "approve", "low" }, { "approve", "moderate" }, { "queue", "high" }, { "queue", "high" } },
+  prod  = { { "approve", "low" }, { "queue", "moderate" }, { "queue", "high" }, { "queue", "critical" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+local function list(v) return type(v) == "table" and v or {} end
+local function has(l, x)
+  for i = 1, #l do if l[i] == x then return true end end
+  return false
+end
+
+local GUARD_OPS = { disable_trigger = true, disable_trigger_all = true, disable_trigger_user = true,
+  disable_row_security = true, no_force_row_security = true }
+
+-- Does the function's own text set search_path (SET search_path = ... / FROM CURRENT)?
+local function sets_search_path(c)
+  local s = c.statement
+  if type(s) ~= "string" then return false end
+  return s:lower():find("set%s+search_path") ~= nil
+end
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "server-security",
+  description = "ALTER SYSTEM, privileged roles, grants to PUBLIC / with grant option, SECURITY DEFINER without search_path, disabled triggers/RLS, event triggers, untrusted languages, extensions.",
+
+  check = function(c)
+    local cmd = c.command
+    if type(cmd) ~= "string" then return nil end
+    local d = nil
+    if cmd == "ALTER SYSTEM" then
+      return add(d, tier_of(c), DANGER, "alter-system", "ALTER SYSTEM " .. tostring(c.parameter or "RESET ALL") ..
+        " changes the configuration of the whole cluster")
+    elseif cmd == "CREATE ROLE" or cmd == "ALTER ROLE" then
+      local opts = c.role_options
+      if type(opts) == "table" then
+        local granted = {}
+        for i = 1, #PRIVILEGED_ROLE_OPTIONS do
+          if opts[PRIVILEGED_ROLE_OPTIONS[i]] == true then granted[#granted + 1] = PRIVILEGED_ROLE_OPTIONS[i]:upper() end
+        end
+        if #granted > 0 then
+          d = add(d, tier_of(c), CRITICAL, "role-privileged-attributes", "role " .. tostring(c.name) .. " gets " ..
+            table.concat(granted, ", ") .. ": it can bypass the database's own controls")
+        end
+      end
+      return d
+    elseif cmd == "GRANT" or cmd == "REVOKE" or cmd == "GRANT ROLE" or cmd == "ALTER DEFAULT PRIVILEGES" then
+      if c.is_grant == false then return nil end
+      local tier = tier_of(c)
+      if has(list(c.grantees), "public") then
+        d = add(d, tier, DANGER, "grant-to-public", "granting to PUBLIC gives every present and future role access")
+      end
+      if has(list(c.privileges), "all") then
+        d = add(d, tier, CAUTION, "grant-all-privileges", "ALL PRIVILEGES includes TRUNCATE, REFERENCES and TRIGGER; grant what is needed")
+      end
+      if c.grant_option == true or c.admin_option == true then
+        d = add(d, tier, CAUTION, "grant-with-grant-option", "WITH GRANT/ADMIN OPTION lets the grantee pass the privilege on")
+      end
+      return d
+    elseif cmd == "CREATE FUNCTION" or cmd == "CREATE PROCEDURE" or cmd == "ALTER FUNCTION" or cmd == "ALTER PROCEDURE" then
+      local tier = tier_of(c)
+      if c.security_definer == true and not sets_search_path(c) then
+        d = add(d, tier, DANGER, "security-definer-search-path", tostring(c.name) ..
+          " is SECURITY DEFINER without SET search_path: a caller can put its own objects first and run them with the owner's rights")
+      end
+      local lang = c.language
+      if type(lang) == "string" and UNTRUSTED_LANGUAGES[lang:lower()] then
+        d = add(d, tier, DANGER, "untrusted-language", tostring(c.name) .. " is written in " .. lang ..
+          ", which runs unrestricted inside the server")
+      end
+      return d
+    elseif cmd == "ALTER TABLE" then
+      local ops = list(c.operations)
+      for i = 1, #ops do
+        if GUARD_OPS[ops[i]] then
+          return add(d, tier_of(c), DANGER, "disable-trigger-or-rls", ops[i]:gsub("_", " ") .. " on " .. tostring(c.identity) ..
+            " switches off integrity or access rules; writes made meanwhile skip them")
+        end
+      end
+      return nil
+    elseif cmd == "CREATE EVENT TRIGGER" or cmd == "ALTER EVENT TRIGGER" or cmd == "DROP EVENT TRIGGER" then
+      return add(d, tier_of(c), DANGER, "event-trigger", cmd .. " " .. tostring(c.name) ..
+        ": event triggers run on every DDL statement of every user")
+    elseif cmd == "CREATE EXTENSION" or cmd == "ALTER EXTENSION" or cmd == "DROP EXTENSION" then
+      return add(d, tier_of(c), CAUTION, "extension-change", cmd .. " " .. tostring(c.name) ..
+        " installs or changes code and objects owned by the extension")
+    end
+    return nil
+  end,
+
+  tests = {
+    { sql = "ALTER SYSTEM SET max_connections = 500", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER SYSTEM SET max_connections = 500", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "CREATE ROLE pt_admin SUPERUSER LOGIN", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE ROLE pt_admin SUPERUSER LOGIN", environment = "test", expect = "queue", risk = "moderate" },
+    { sql = "ALTER ROLE pt_app BYPASSRLS", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE ROLE pt_app LOGIN NOSUPERUSER", environment = "prod", expect = "none" },
+    { sql = "GRANT SELECT ON pt_orders TO PUBLIC", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "GRANT ALL PRIVILEGES ON pt_orders TO pt_app", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app WITH GRANT OPTION", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "none" },
+    { sql = "REVOKE ALL ON pt_orders FROM PUBLIC", environment = "prod", expect = "none" },
+    { sql = "CREATE FUNCTION pt_f() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'", environment = "prod",
+      expect = "queue", risk = "high" },
+    { sql = "CREATE FUNCTION pt_f() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 1'",
+      environment = "prod", expect = "none" },
+    { sql = "CREATE FUNCTION pt_f() RETURNS int LANGUAGE plpython3u AS 'return 1'", environment = "stage", expect = "queue",
+      risk = "high" },
+    { sql = "ALTER TABLE pt_orders DISABLE TRIGGER ALL", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders DISABLE ROW LEVEL SECURITY", environment = "test", expect = "approve", risk = "moderate" },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "none" },
+    { sql = "CREATE EVENT TRIGGER pt_et ON ddl_command_start EXECUTE FUNCTION pt_etf()", environment = "prod",
+      expect = "queue", risk = "high" },
+    { sql = "CREATE EXTENSION IF NOT EXISTS pg_trgm", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE EXTENSION IF NOT EXISTS pg_trgm", environment = "dev", expect = "approve", risk = "low" },
+  },
+}

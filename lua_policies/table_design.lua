@@ -1,0 +1,198 @@
+--[[
+table_design.lua -- policy "table-design"
+
+Schema design rules from Bytebase's PostgreSQL SQL review: table.require-pk,
+column.required, table.no-foreign-key (in safe_constraints.lua),
+statement.create-specify-schema, table.comment / column.comment length,
+table.disallow-partition, plus unlogged tables, CREATE TABLE AS and
+inheritance.
+
+PostgreSQL writes comments with a separate COMMENT ON statement, so "every
+column has a comment" cannot be judged one statement at a time; this policy
+checks the COMMENT statements themselves (not removed, not too long).
+
+Checks (severity)
+  table-requires-pk       CREATE TABLE without a PRIMARY KEY (partitions and
+                          temporary tables excepted)                    (caution)
+  required-columns        CREATE TABLE without every column of
+                          REQUIRED_COLUMNS                               (advice)
+  unlogged-table          CREATE UNLOGGED TABLE / SET UNLOGGED: data lost on
+                          crash, not replicated                          (caution)
+  create-specify-schema   CREATE of a table/view/sequence/function/type whose
+                          name is not schema-qualified: lands wherever the
+                          search_path points                             (advice)
+  comment-removed         COMMENT ON ... IS NULL / ''                    (advice)
+  comment-too-long        a comment longer than MAX_COMMENT_LENGTH       (advice)
+  create-table-as         CREATE TABLE AS / SELECT INTO: no keys, no
+                          constraints, a copy that drifts                (caution)
+  table-inheritance       CREATE TABLE ... INHERITS: prefer declarative
+                          partitioning                                   (advice)
+  column-count-limit      a table with more than MAX_COLUMNS columns     (advice)
+  table-disallow-partition  PARTITION BY (only when FORBID_PARTITIONING) (caution)
+
+Behaviour per environment (action / risk by severity)
+              dev          test         stage             prod
+  advice      approve/low  approve/low  approve/low       approve/low
+  caution     approve/low  approve/low  approve/moderate  queue/moderate
+
+Settings: REQUIRED_COLUMNS, MAX_COMMENT_LENGTH, MAX_COLUMNS, FORBID_PARTITIONING.
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local REQUIRED_COLUMNS = { "created_at" }
+local MAX_COMMENT_LENGTH = 256
+local MAX_COLUMNS = 64
+local FORBID_PARTITIONING = false
+
+-- Helpers ---------------------------------------------------------------------
+local ADVICE, CAUTION = 1, 2
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "approve", "low" } },
+  stage = { { "approve", "low" }, { "approve", "moderate" } },
+  prod  = { { "approve", "low" }, { "queue", "moderate" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+local function list(v) return type(v) == "table" and v or {} end
+
+local function has(l, x)
+  for i = 1, #l do if l[i] == x then return true end end
+  return false
+end
+
+-- Does the statement text qualify the object's name with its schema?
+-- Looks at what precedes the first mention of the name: schema. or "schema".
+local function qualified(c)
+  local s, schema, name = c.statement, c.schema, c.name
+  if type(s) ~= "string" or type(schema) ~= "string" or type(name) ~= "string" then
+    return true -- cannot tell: no finding
+  end
+  s, schema, name = s:lower(), schema:lower(), name:lower()
+  local i = s:find(name, 1, true)
+  if not i then return true end
+  local before = s:sub(1, i - 1):gsub('"$', ""):gsub("%s*%.%s*$", ".")
+  return before:sub(-#schema - 1) == schema .. "." or before:sub(-#schema - 3) == '"' .. schema .. '".'
+end
+
+local QUALIFY = {
+  ["CREATE TABLE"] = true, ["CREATE VIEW"] = true, ["CREATE MATERIALIZED VIEW"] = true,
+  ["CREATE SEQUENCE"] = true, ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true,
+  ["CREATE TYPE"] = true, ["CREATE DOMAIN"] = true, ["CREATE TABLE AS"] = true,
+}
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "table-design",
+  description = "Table design rules (Bytebase SQL review): primary keys, required columns, schema-qualified names, comments, unlogged tables, CREATE TABLE AS.",
+
+  check = function(c)
+    local cmd = c.command
+    local d = nil
+    if cmd == "COMMENT" then
+      local tier = tier_of(c)
+      local txt = c.comment
+      if txt == nil or txt == "" then
+        d = add(d, tier, ADVICE, "comment-removed", "the comment on " .. tostring(c.identity) .. " is removed; keep objects documented")
+      elseif type(txt) == "string" and #txt > MAX_COMMENT_LENGTH then
+        d = add(d, tier, ADVICE, "comment-too-long", "the comment is " .. #txt .. " characters (limit " .. MAX_COMMENT_LENGTH .. ")")
+      end
+      return d
+    end
+    if cmd == "ALTER TABLE" then
+      if has(list(c.operations), "set_unlogged") then
+        return add(d, tier_of(c), CAUTION, "unlogged-table", tostring(c.identity) ..
+          " becomes UNLOGGED: its data is lost after a crash and is not replicated")
+      end
+      return nil
+    end
+    if not QUALIFY[cmd] and cmd ~= "SELECT INTO" then return nil end
+    local tier = tier_of(c)
+    if c.persistence == "temporary" then return nil end
+
+    if QUALIFY[cmd] and not qualified(c) then
+      d = add(d, tier, ADVICE, "create-specify-schema", "name the schema of " .. tostring(c.name) ..
+        " explicitly (" .. tostring(c.schema) .. "." .. tostring(c.name) .. ") so it cannot land in another schema by search_path")
+    end
+    if c.persistence == "unlogged" then
+      d = add(d, tier, CAUTION, "unlogged-table", tostring(c.name) ..
+        " is UNLOGGED: its data is lost after a crash and is not replicated")
+    end
+    if cmd == "CREATE TABLE AS" or cmd == "SELECT INTO" then
+      d = add(d, tier, CAUTION, "create-table-as", "CREATE TABLE AS / SELECT INTO makes a table without keys or constraints; " ..
+        "create it explicitly and INSERT ... SELECT")
+    elseif cmd == "CREATE TABLE" and c.partition_of == nil then
+      if c.has_primary_key == false then
+        d = add(d, tier, CAUTION, "table-requires-pk", "table " .. tostring(c.name) ..
+          " has no primary key: rows cannot be addressed, logical replication cannot update them")
+      end
+      local cols = list(c.columns)
+      if #REQUIRED_COLUMNS > 0 and c.columns ~= nil then
+        local names = {}
+        for i = 1, #cols do if type(cols[i]) == "table" and cols[i].name then names[cols[i].name] = true end end
+        local missing = {}
+        for i = 1, #REQUIRED_COLUMNS do
+          if not names[REQUIRED_COLUMNS[i]] then missing[#missing + 1] = REQUIRED_COLUMNS[i] end
+        end
+        if #missing > 0 then
+          d = add(d, tier, ADVICE, "required-columns", "table " .. tostring(c.name) .. " lacks the required column(s) " ..
+            table.concat(missing, ", "))
+        end
+      end
+      if #cols > MAX_COLUMNS then
+        d = add(d, tier, ADVICE, "column-count-limit", "table " .. tostring(c.name) .. " has " .. #cols ..
+          " columns (limit " .. MAX_COLUMNS .. "); consider splitting it")
+      end
+      if #list(c.inherits) > 0 then
+        d = add(d, tier, ADVICE, "table-inheritance", "INHERITS: prefer declarative partitioning (PARTITION BY)")
+      end
+      if FORBID_PARTITIONING and c.partitioned == true then
+        d = add(d, tier, CAUTION, "table-disallow-partition", "partitioned tables are not allowed by this organisation's rules")
+      end
+    end
+    return d
+  end,
+
+  tests = {
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod", expect = "none" },
+    { sql = "CREATE TABLE public.pt_t (id bigint, created_at timestamptz)", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE TABLE public.pt_t (id bigint, created_at timestamptz)", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "CREATE TABLE public.pt_t (id bigint, created_at timestamptz)", environment = "stage", expect = "approve", risk = "moderate" },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY)", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "CREATE TABLE pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "CREATE UNLOGGED TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod",
+      expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE public.pt_t SET UNLOGGED", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE TEMP TABLE pt_tmp (x int)", environment = "prod", expect = "none" },
+    { sql = "CREATE TABLE public.pt_copy AS SELECT 1 AS x", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE TABLE public.pt_child (id bigint PRIMARY KEY, created_at timestamptz) INHERITS (public.pt_t)",
+      environment = "prod", expect = "approve", risk = "low" },
+    { sql = "COMMENT ON TABLE public.pt_t IS NULL", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "COMMENT ON TABLE public.pt_t IS 'Orders placed by customers'", environment = "prod", expect = "none" },
+    { sql = "COMMENT ON COLUMN public.pt_t.id IS '" .. string.rep("x", 300) .. "'", environment = "prod", expect = "approve" },
+    { sql = "CREATE VIEW pt_v AS SELECT 1 AS x", environment = "prod", expect = "approve", risk = "low" },
+  },
+}

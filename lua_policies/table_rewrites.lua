@@ -1,0 +1,212 @@
+--[[
+table_rewrites.lua -- policy "table-rewrites"
+
+Changes that rewrite a whole table (every row copied) while holding an
+ACCESS EXCLUSIVE lock: on a large table that is minutes to hours of
+downtime.  squawk: changing-column-type, adding-field-with-default (volatile
+defaults); plus stored generated columns, VACUUM FULL / CLUSTER, SET
+TABLESPACE, SET LOGGED/UNLOGGED, and the classifier's rewrites_table estimate.
+
+Checks (severity on a large table; on an unknown-size table one step less;
+on a known small table advice)
+  changing-column-type        ALTER COLUMN ... TYPE (rewrites and rebuilds
+                              indexes unless binary-coercible)          (danger)
+  adding-field-with-default   ADD COLUMN with a volatile DEFAULT
+                              (clock_timestamp(), random(), gen_random_uuid(),
+                              nextval(), ...): every row is written     (danger)
+  adding-stored-generated-column  ADD COLUMN ... GENERATED ALWAYS AS (...) STORED (danger)
+  ban-vacuum-full-cluster     VACUUM FULL / CLUSTER                     (danger)
+  set-tablespace              ALTER TABLE ... SET TABLESPACE            (danger)
+  set-logged-unlogged         ALTER TABLE ... SET LOGGED / UNLOGGED     (danger)
+  table-rewrite               any other statement the classifier says
+                              rewrites the table                        (danger)
+  access-exclusive-lock       other ALTER TABLE on a large table taking an
+                              ACCESS EXCLUSIVE lock: fast, but waits behind
+                              long queries and blocks everything queued
+                              behind it; set lock_timeout               (advice)
+
+Behaviour per environment (action / risk by severity)
+              dev          test             stage             prod
+  advice      approve/low  approve/low      approve/low       approve/low
+  caution     approve/low  approve/low      approve/moderate  queue/moderate
+  danger      approve/low  approve/moderate queue/high        queue/high
+
+Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES.  Volatility comes from the
+classifier (default_volatile: serial, identity, random(), gen_random_uuid(), ...).
+]]
+
+-- Settings ------------------------------------------------------------------
+local UNKNOWN_ENVIRONMENT = "prod"
+local LARGE_TABLE_ROWS  = 100000
+local LARGE_TABLE_BYTES = 100 * 1024 * 1024
+
+-- Helpers ---------------------------------------------------------------------
+local ADVICE, CAUTION, DANGER = 1, 2, 3
+local MAP = {
+  dev   = { { "approve", "low" }, { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "approve", "low" }, { "approve", "moderate" } },
+  stage = { { "approve", "low" }, { "approve", "moderate" }, { "queue", "high" } },
+  prod  = { { "approve", "low" }, { "queue", "moderate" }, { "queue", "high" } },
+}
+local TIERS = {
+  dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
+  test = "test", testing = "test", qa = "test", ci = "test",
+  stage = "stage", staging = "stage", preprod = "stage", uat = "stage",
+  prod = "prod", production = "prod", prd = "prod", live = "prod",
+}
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
+
+local function tier_of(c)
+  local e = c.environment
+  if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
+  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+end
+
+local function add(d, tier, sev, id, msg)
+  local m = MAP[tier][sev]
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
+  if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  d.reason = d.reason .. "; " .. id .. ": " .. msg
+  return d
+end
+
+local function has(list, x)
+  if type(list) ~= "table" then return false end
+  for i = 1, #list do if list[i] == x then return true end end
+  return false
+end
+
+local function size_class(c)
+  local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+  if r == nil and b == nil then return "unknown" end
+  if (r and r >= LARGE_TABLE_ROWS) or (b and b >= LARGE_TABLE_BYTES) then return "large" end
+  return "small"
+end
+
+local function target(c)
+  local n = c.table or c.identity or c.name
+  if type(n) == "table" then n = n[1] end
+  return type(n) == "string" and n or "the table"
+end
+
+-- A rewrite finding scaled by table size.
+local function rewrite(d, c, tier, id, what)
+  local sc = size_class(c)
+  if sc == "large" then
+    return add(d, tier, DANGER, id, what .. " rewrites large table " .. target(c) .. " under an ACCESS EXCLUSIVE lock")
+  elseif sc == "unknown" then
+    return add(d, tier, CAUTION, id, what .. " rewrites " .. target(c) .. " (size unknown) under an ACCESS EXCLUSIVE lock")
+  end
+  return add(d, tier, ADVICE, id, what .. " rewrites " .. target(c) .. " (small now; would block a large table)")
+end
+
+local function columns(c)
+  local cols = c.columns
+  return type(cols) == "table" and cols or {}
+end
+
+-- Policy ----------------------------------------------------------------------
+return {
+  name = "table-rewrites",
+  description = "Column type changes, volatile defaults, stored generated columns, VACUUM FULL/CLUSTER and other full-table rewrites on large tables.",
+
+  check = function(c)
+    local cmd = c.command
+    local tier
+    if cmd == "ALTER TABLE" then
+      tier = tier_of(c)
+      local ops = c.operations
+      local d = nil
+      local matched = false
+      if has(ops, "alter_column_type") then
+        matched = true
+        if c.rewrites_table == false then
+          d = add(d, tier, ADVICE, "changing-column-type", "changing a column type of " .. target(c) ..
+            " (binary-coercible: no rewrite) still breaks clients that expect the old type")
+        else
+          d = rewrite(d, c, tier, "changing-column-type", "changing a column type")
+        end
+      end
+      if has(ops, "add_column") then
+        local cols = columns(c)
+        for i = 1, #cols do
+          local col = cols[i]
+          if type(col) == "table" then
+            local f = nil
+            if col.serial == true then f = "serial"
+            elseif col.identity ~= nil then f = "identity"
+            elseif col.default_volatile == true then f = "a volatile function"
+            end
+            if f and col.generated == nil then
+              matched = true
+              d = rewrite(d, c, tier, "adding-field-with-default", "adding column " .. tostring(col.name) ..
+                " with a volatile default (" .. f .. ")")
+            end
+            if col.generated == "stored" or col.generated == true then
+              matched = true
+              d = rewrite(d, c, tier, "adding-stored-generated-column", "adding stored generated column " .. tostring(col.name))
+            end
+          end
+        end
+      end
+      if has(ops, "set_tablespace") then
+        matched = true
+        d = rewrite(d, c, tier, "set-tablespace", "SET TABLESPACE")
+      end
+      if has(ops, "set_logged") or has(ops, "set_unlogged") then
+        matched = true
+        d = rewrite(d, c, tier, "set-logged-unlogged", "SET LOGGED/UNLOGGED")
+      end
+      if not matched and c.rewrites_table == true then
+        matched = true
+        d = rewrite(d, c, tier, "table-rewrite", "this ALTER TABLE")
+      end
+      if not matched and size_class(c) == "large" and
+         c.lock == "ACCESS EXCLUSIVE" then
+        d = add(d, tier, ADVICE, "access-exclusive-lock", "takes an ACCESS EXCLUSIVE lock on large table " .. target(c) ..
+          "; set lock_timeout so it cannot queue every other query behind it")
+      end
+      return d
+    elseif cmd == "CLUSTER" then
+      return rewrite(nil, c, tier_of(c), "ban-vacuum-full-cluster", "CLUSTER")
+    elseif cmd == "VACUUM" then
+      if c.full == true or c.rewrites_table == true then return rewrite(nil, c, tier_of(c), "ban-vacuum-full-cluster", "VACUUM FULL") end
+      return nil
+    end
+    return nil
+  end,
+
+  tests = {
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "dev", expect = "approve", risk = "low",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "test", expect = "approve", risk = "moderate",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 50, table_bytes = 8192 } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN token uuid DEFAULT gen_random_uuid()", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN created_at timestamptz DEFAULT now()", environment = "prod", expect = "approve",
+      risk = "low", facts = { table_rows = 5000000, lock = "ACCESS EXCLUSIVE" } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN id2 bigserial", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN total numeric GENERATED ALWAYS AS (amount * 2) STORED", environment = "prod", expect = "queue",
+      risk = "high", facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders SET TABLESPACE pg_default", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders SET UNLOGGED", environment = "stage", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000 } },
+    { sql = "VACUUM FULL pt_orders", environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
+    { sql = "CLUSTER pt_orders USING pt_orders_pkey", environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
+    { sql = "VACUUM pt_orders", environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 5000000, lock = "ACCESS EXCLUSIVE" } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { table_rows = 500, table_bytes = 65536, lock = "ACCESS EXCLUSIVE" } },
+    { sql = "CREATE TABLE pt_orders (id bigint PRIMARY KEY)", environment = "prod", expect = "none" },
+  },
+}
