@@ -104,6 +104,13 @@ local QUALIFY = {
   ["CREATE TYPE"] = true, ["CREATE DOMAIN"] = true, ["CREATE TABLE AS"] = true,
 }
 
+-- a CREATE TABLE with more columns than MAX_COLUMNS, for the tests
+local function wide_table()
+  local cols = { "id bigint PRIMARY KEY", "created_at timestamptz" }
+  for i = 1, MAX_COLUMNS do cols[#cols + 1] = "c" .. i .. " text" end
+  return "CREATE TABLE public.pt_wide (" .. table.concat(cols, ", ") .. ")"
+end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "table-design",
@@ -194,5 +201,6 @@ return {
     { sql = "COMMENT ON TABLE public.pt_t IS 'Orders placed by customers'", environment = "prod", expect = "none" },
     { sql = "COMMENT ON COLUMN public.pt_t.id IS '" .. string.rep("x", 300) .. "'", environment = "prod", expect = "approve" },
     { sql = "CREATE VIEW pt_v AS SELECT 1 AS x", environment = "prod", expect = "approve", risk = "low" },
+    { sql = wide_table(), environment = "prod", expect = "approve", risk = "low" },
   },
 }
