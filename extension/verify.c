@@ -1,0 +1,300 @@
+/*-------------------------------------------------------------------------
+ *
+ * verify.c
+ *	  Rollback verification: run a change's up and down scripts inside an
+ *	  internal subtransaction that is always rolled back, with schema
+ *	  snapshots around them.
+ *
+ * dbchange._verify_run(up, down, mode, run_as, search_path, schemas)
+ * returns a jsonb document {"before": snapshot, "after": snapshot} or, when
+ * something could not run, {"failed": [{"object": ..., "difference": ...}]}.
+ * The SQL wrappers (verify_rollback, verify_rollback_script in
+ * 50_rollback.sql) compare the snapshots with snapshot_diff().
+ *
+ *	mode 'pending':  before = now; run up, run down; after = now.
+ *					 A complete down script gives after = before.
+ *	mode 'applied':  the change's effect is already in the database, so the
+ *					 state before it is not at hand.  Run down, then up again:
+ *					 before = now, after = after down + up.  A down script
+ *					 that leaves an object behind makes the up script fail
+ *					 ("already exists"), one that removes too much leaves a
+ *					 difference.
+ *
+ * Whatever happens, the subtransaction is rolled back: verification never
+ * changes the database.  The statements run as run_as (the change's
+ * requester, or the caller for a script pair) with the given search_path,
+ * under the gate's apply mark so the gate does not queue or record them
+ * (nothing they do survives).  Statements that cannot run inside a
+ * transaction are reported as not verifiable and nothing is run.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "dbchange.h"
+
+/* Where the run is, for naming a statement that fails. */
+typedef struct RunPlace
+{
+	const char *object;			/* "up script statement 2" */
+	const char *prefix;			/* "fails" */
+} RunPlace;
+
+/* A snapshot taken through SPI, copied into ctx so it outlives the subtransaction. */
+static Jsonb *
+take_snapshot(Datum schemas, bool schemas_null, MemoryContext ctx)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	char		nulls[1];
+	bool		isnull;
+	Datum		d;
+	MemoryContext old;
+	Jsonb	   *result;
+
+	values[0] = schemas;
+	nulls[0] = schemas_null ? 'n' : ' ';
+	if (SPI_execute_with_args("SELECT dbchange.schema_snapshot($1)", 1, argtypes, values, nulls,
+							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not take a schema snapshot");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	old = MemoryContextSwitchTo(ctx);
+	result = DatumGetJsonbPCopy(d);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+/* Run the statements of a script as run_as with search_path. */
+static void
+run_script(List *stmts, const char *which, const char *prefix, Oid run_as,
+		   const char *search_path, RunPlace *place, MemoryContext ctx)
+{
+	Oid			save_uid;
+	int			save_ctx;
+	int			nest;
+	ListCell   *lc;
+
+	GetUserIdAndSecContext(&save_uid, &save_ctx);
+	if (OidIsValid(run_as))
+		SetUserIdAndSecContext(run_as, save_ctx | SECURITY_LOCAL_USERID_CHANGE);
+	nest = NewGUCNestLevel();
+	if (search_path)
+		(void) set_config_option("search_path", search_path, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	foreach(lc, stmts)
+	{
+		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+		int			rc;
+
+		place->object = MemoryContextStrdup(ctx, psprintf("%s script statement %d", which,
+														  ps->statement_no));
+		place->prefix = prefix;
+		rc = SPI_execute(ps->text, false, 0);
+		if (rc < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("statement cannot run here: %s", SPI_result_code_string(rc))));
+	}
+	AtEOXact_GUC(true, nest);
+	SetUserIdAndSecContext(save_uid, save_ctx);
+}
+
+/* Statements that must not run in a transaction: the reason, or NULL. */
+static const char *
+why_not_verifiable(Node *stmt)
+{
+	if (IsA(stmt, TransactionStmt))
+		return "transaction control statements cannot be part of a verified script";
+	if (dbc_is_nontransactional(stmt))
+		return "cannot run inside a transaction, so it cannot be run and rolled back; verify it by hand";
+	return NULL;
+}
+
+static void
+put_row(JsonbParseState **st, const char *object, const char *difference)
+{
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	dbc_put_text(st, "object", object);
+	dbc_put_text(st, "difference", difference);
+	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
+static void
+put_jsonb(JsonbParseState **st, const char *key, Jsonb *j)
+{
+	JsonbValue	v;
+
+	dbc_put_key(st, key);
+	v.type = jbvBinary;
+	v.val.binary.data = &j->root;
+	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* Parse a script, naming which one has a syntax error. */
+static List *
+parse_script(const char *script, const char *which)
+{
+	volatile List *result = NIL;
+	MemoryContext ctx = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		result = dbc_split_script(script);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(ctx);
+		e = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(e->sqlerrcode),
+				 errmsg("the %s script has a syntax error: %s", which, e->message),
+				 e->context ? errdetail("It is %s.", e->context) : 0,
+				 errhint("Correct the %s script; nothing was run.", which)));
+	}
+	PG_END_TRY();
+	return (List *) result;
+}
+
+PG_FUNCTION_INFO_V1(dbc_verify_run);
+Datum
+dbc_verify_run(PG_FUNCTION_ARGS)
+{
+	char	   *up;
+	char	   *down;
+	char	   *mode;
+	Oid			run_as;
+	char	   *search_path;
+	Datum		schemas = PG_GETARG_DATUM(5);
+	bool		schemas_null = PG_ARGISNULL(5);
+	List	   *up_stmts;
+	List	   *down_stmts;
+	bool		applied;
+	MemoryContext ctx = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	ListCell   *lc;
+	bool		blocked = false;
+	RunPlace	place = {NULL, NULL};
+	Jsonb	   *volatile before = NULL;
+	Jsonb	   *volatile after = NULL;
+	ErrorData  *volatile failure = NULL;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		elog(ERROR, "dbchange._verify_run: up, down and mode must not be NULL");
+	up = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	down = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	mode = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	run_as = PG_ARGISNULL(3) ? InvalidOid : PG_GETARG_OID(3);
+	search_path = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	applied = strcmp(mode, "applied") == 0;
+	if (!applied && strcmp(mode, "pending") != 0)
+		elog(ERROR, "dbchange._verify_run: unknown mode \"%s\"", mode);
+
+	up_stmts = parse_script(up, "up");
+	down_stmts = parse_script(down, "down");
+	if (down_stmts == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the down script is empty"),
+				 errhint("Give a down script with the statements that undo the change.")));
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	dbc_put_key(&st, "failed");
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, up_stmts)
+	{
+		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+		const char *why = why_not_verifiable(ps->stmt);
+
+		if (why)
+		{
+			put_row(&st, psprintf("up script statement %d", ps->statement_no),
+					psprintf("not verifiable: %s", why));
+			blocked = true;
+		}
+	}
+	foreach(lc, down_stmts)
+	{
+		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+		const char *why = why_not_verifiable(ps->stmt);
+
+		if (why)
+		{
+			put_row(&st, psprintf("down script statement %d", ps->statement_no),
+					psprintf("not verifiable: %s", why));
+			blocked = true;
+		}
+	}
+
+	if (!blocked)
+	{
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(ctx);
+		PG_TRY();
+		{
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			before = take_snapshot(schemas, schemas_null, ctx);
+			dbc_gate_begin_apply(-1);
+			if (applied)
+			{
+				run_script(down_stmts, "down", "fails", run_as, search_path, &place, ctx);
+				run_script(up_stmts, "up", "fails when run again after the down script",
+						   run_as, search_path, &place, ctx);
+			}
+			else
+			{
+				run_script(up_stmts, "up", "fails", run_as, search_path, &place, ctx);
+				run_script(down_stmts, "down", "fails after the up script", run_as, search_path,
+						   &place, ctx);
+			}
+			(void) dbc_gate_end_apply();
+			after = take_snapshot(schemas, schemas_null, ctx);
+			SPI_finish();
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(ctx);
+			failure = CopyErrorData();
+			FlushErrorState();
+			(void) dbc_gate_end_apply();
+		}
+		PG_END_TRY();
+
+		/* Always: nothing the scripts did survives. */
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(ctx);
+		CurrentResourceOwner = owner;
+
+		if (failure)
+		{
+			/* a failure outside the scripts (the snapshot) is not the script's fault */
+			if (place.object == NULL)
+				ReThrowError(failure);
+			put_row(&st, place.object, psprintf("%s: %s", place.prefix, failure->message));
+		}
+	}
+	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	if (before && after)
+	{
+		put_jsonb(&st, "before", before);
+		put_jsonb(&st, "after", after);
+	}
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
+}
