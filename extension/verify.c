@@ -50,7 +50,9 @@ typedef struct RunPlace
 	const char *prefix;			/* "fails" */
 } RunPlace;
 
-/* A snapshot taken through SPI, copied into ctx so it outlives the subtransaction. */
+/*
+ * A snapshot taken through SPI (not read-only: it must see what the scripts
+ * just did), copied into ctx so it outlives the subtransaction. */
 static Jsonb *
 take_snapshot(Datum schemas, bool schemas_null, MemoryContext ctx)
 {
@@ -65,7 +67,7 @@ take_snapshot(Datum schemas, bool schemas_null, MemoryContext ctx)
 	values[0] = schemas;
 	nulls[0] = schemas_null ? 'n' : ' ';
 	if (SPI_execute_with_args("SELECT dbchange.schema_snapshot($1)", 1, argtypes, values, nulls,
-							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+							  false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not take a schema snapshot");
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	old = MemoryContextSwitchTo(ctx);
@@ -155,14 +157,21 @@ parse_script(const char *script, const char *which)
 	PG_CATCH();
 	{
 		ErrorData  *e;
+		char	   *where = NULL;
 
 		MemoryContextSwitchTo(ctx);
 		e = CopyErrorData();
 		FlushErrorState();
+		/* the first line of the context is split.c's "in the script at line N" */
+		if (e->context)
+		{
+			where = pstrdup(e->context);
+			where[strcspn(where, "\n")] = '\0';
+		}
 		ereport(ERROR,
 				(errcode(e->sqlerrcode),
-				 errmsg("the %s script has a syntax error: %s", which, e->message),
-				 e->context ? errdetail("It is %s.", e->context) : 0,
+				 errmsg("syntax error in the %s script: %s", which, e->message),
+				 where ? errdetail("The error is %s.", where) : 0,
 				 errhint("Correct the %s script; nothing was run.", which)));
 	}
 	PG_END_TRY();
@@ -264,6 +273,7 @@ dbc_verify_run(PG_FUNCTION_ARGS)
 						   &place, ctx);
 			}
 			(void) dbc_gate_end_apply();
+			place.object = NULL;
 			after = take_snapshot(schemas, schemas_null, ctx);
 			SPI_finish();
 		}

@@ -143,6 +143,7 @@ BEGIN
     -- columns of tables, foreign tables and materialized views
     SELECT 'column ' || r.identity || '.' || pg_catalog.quote_ident(a.attname),
            pg_catalog.jsonb_build_object(
+             'table', r.identity,
              'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
              'position', pg_catalog.row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
              'not_null', a.attnotnull,
@@ -165,6 +166,7 @@ BEGIN
     -- constraints of tables (domain constraints are part of their type)
     SELECT o.type || ' ' || o.identity,
            pg_catalog.jsonb_build_object(
+             'table', r.identity,
              'definition', pg_catalog.pg_get_constraintdef(co.oid, true),
              'validated', co.convalidated,
              'comment', pg_catalog.obj_description(co.oid, 'pg_constraint'))
@@ -175,6 +177,7 @@ BEGIN
     -- indexes
     SELECT 'index ' || o.identity,
            pg_catalog.jsonb_build_object(
+             'table', r.identity,
              'definition', pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),
              'valid', i.indisvalid,
              'clustered', CASE WHEN i.indisclustered THEN true END,
@@ -186,6 +189,7 @@ BEGIN
     -- triggers (not the internal ones of foreign keys)
     SELECT 'trigger ' || o.identity,
            pg_catalog.jsonb_build_object(
+             'table', r.identity,
              'definition', pg_catalog.pg_get_triggerdef(tg.oid, true),
              'enabled', CASE tg.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled'
                                           WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END,
@@ -198,6 +202,7 @@ BEGIN
     -- row-level security policies
     SELECT 'policy ' || o.identity,
            pg_catalog.jsonb_build_object(
+             'table', r.identity,
              'command', CASE p.polcmd WHEN '*' THEN 'all' WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert'
                                       WHEN 'w' THEN 'update' WHEN 'd' THEN 'delete' END,
              'permissive', p.polpermissive,
@@ -327,3 +332,623 @@ BEGIN
        )
   SELECT r.o, r.d FROM rows r ORDER BY r.o, r.ord, r.prop;
 END $$;
+
+-- ---------------------------------------------------------------------------
+-- Down scripts
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION dbchange._downgen(script text)
+RETURNS TABLE (statement_no int, statement text, down text, reason text)
+  LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_downgen';
+
+-- Per statement: its generated inverse, or why there is none.
+CREATE FUNCTION dbchange.explain_down(script text)
+RETURNS TABLE (statement_no int, statement text, down text, reason text)
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM dbchange._downgen(script)
+$$;
+
+-- A generated down script for a script of simple inverse operations: the
+-- inverses in reverse order.  NULL (with a NOTICE naming the statement and
+-- the reason) when any statement has no generated inverse.  Names are
+-- resolved with the caller's search_path (run it with the change's).
+CREATE FUNCTION dbchange.generate_down(sql text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  r record;
+  parts text[] := '{}';
+BEGIN
+  IF sql IS NULL THEN
+    RAISE EXCEPTION 'script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
+  END IF;
+  FOR r IN SELECT * FROM dbchange._downgen(sql) ORDER BY statement_no DESC LOOP
+    IF r.down IS NULL THEN
+      RAISE NOTICE 'no down script can be generated: statement % (%) has no generated inverse', r.statement_no,
+        pg_catalog.left(r.statement, 60)
+        USING DETAIL = pg_catalog.upper(pg_catalog.left(r.reason, 1)) || pg_catalog.substr(r.reason, 2) || '.',
+              HINT = 'Write the down script yourself (submit(..., down_script => ...), or --down FILE).';
+      RETURN NULL;
+    END IF;
+    parts := parts || r.down;
+  END LOOP;
+  IF pg_catalog.cardinality(parts) = 0 THEN
+    RAISE NOTICE 'no down script can be generated: the script is empty';
+    RETURN NULL;
+  END IF;
+  RETURN pg_catalog.array_to_string(parts, E';\n') || ';';
+END $$;
+
+-- Generate with a given search_path (the one a change was requested with).
+CREATE FUNCTION dbchange._generate_down_with_path(sql text, path text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v text;
+BEGIN
+  IF path IS NOT NULL THEN
+    PERFORM pg_catalog.set_config('search_path', path, true);
+  END IF;
+  v := dbchange.generate_down(sql);
+  RETURN v;
+END $$;
+
+-- The down script of a change, generated when it has none; errors clearly
+-- when there is none and none can be generated.
+CREATE FUNCTION dbchange._down_of(c dbchange.change, OUT down text, OUT generated boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+  why text;
+BEGIN
+  IF c.down_script IS NOT NULL THEN
+    down := c.down_script;
+    generated := c.down_generated;
+    RETURN;
+  END IF;
+  -- generation resolves unqualified names: use the change's search_path, then restore ours
+  PERFORM pg_catalog.set_config('search_path', coalesce(c.search_path, 'public'), true);
+  BEGIN
+    SELECT * INTO r FROM dbchange._downgen(c.statement) d WHERE d.down IS NULL ORDER BY d.statement_no LIMIT 1;
+    IF NOT FOUND THEN
+      SELECT pg_catalog.string_agg(d.down, E';\n' ORDER BY d.statement_no DESC) || ';' INTO down
+        FROM dbchange._downgen(c.statement) d;
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    why := SQLERRM;
+  END;
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  IF down IS NULL THEN
+    RAISE EXCEPTION 'change % has no down script and none can be generated', c.id
+      USING ERRCODE = '55000',
+            DETAIL = CASE WHEN why IS NOT NULL THEN pg_catalog.format('Its statements could not be read: %s.', why)
+                          ELSE pg_catalog.format('Statement %s (%s): %s.', r.statement_no, pg_catalog.left(r.statement, 60), r.reason) END,
+            HINT = 'Write the inverse yourself and submit it as a new change with dbchange.submit().';
+  END IF;
+  generated := true;
+END $$;
+
+-- ---------------------------------------------------------------------------
+-- Rollback verification
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION dbchange._verify_run(up text, down text, mode text, run_as oid, search_path text, schemas text[])
+RETURNS jsonb LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_verify_run';
+
+-- Rows from a run: failures first, else the snapshot differences.
+CREATE FUNCTION dbchange._verify_rows(res jsonb) RETURNS TABLE (object text, difference text)
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT f->>'object', f->>'difference' FROM pg_catalog.jsonb_array_elements(res->'failed') f
+  UNION ALL
+  SELECT d.object, d.difference FROM dbchange.snapshot_diff(res->'before', res->'after', 'verify') d
+   WHERE res ? 'before'
+$$;
+
+CREATE FUNCTION dbchange._verify_script(up text, down text, path text)
+RETURNS TABLE (object text, difference text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF up IS NULL THEN
+    RAISE EXCEPTION 'up script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
+  END IF;
+  IF down IS NULL THEN
+    PERFORM pg_catalog.set_config('search_path', coalesce(path, 'public'), true);
+    down := dbchange.generate_down(up);
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF down IS NULL THEN
+      RAISE EXCEPTION 'no down script given and none can be generated'
+        USING ERRCODE = '22023', DETAIL = 'The NOTICE above names the statement without a generated inverse.',
+              HINT = 'Pass a down script: dbchange.verify_rollback_script(up, down).';
+    END IF;
+  END IF;
+  RETURN QUERY SELECT * FROM dbchange._verify_rows(
+    dbchange._verify_run(up, down, 'pending', dbchange._caller_oid(), path, NULL));
+END $$;
+
+-- Verify an up/down pair without a change: run up then down in a
+-- subtransaction that is rolled back; one row per difference left behind.
+-- The statements run as the caller with the caller's search_path.  A NULL
+-- down script means "the generated one".
+CREATE FUNCTION dbchange.verify_rollback_script(up text, down text DEFAULT NULL)
+RETURNS TABLE (object text, difference text)
+LANGUAGE sql AS $$
+  SELECT * FROM dbchange._verify_script(up, down, pg_catalog.current_setting('search_path'))
+$$;
+
+-- May the caller look at / act on change c's rollback?  Reviewers
+-- (approvers, deployers, policy admins), superusers and the requester.
+CREATE FUNCTION dbchange._may_review(c dbchange.change) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT dbchange._caller_is('dbchange_approver') OR dbchange._caller_is('dbchange_deployer')
+      OR dbchange._caller_is('dbchange_policy_admin') OR c.requested_by_oid = dbchange._caller_oid()
+$$;
+
+CREATE FUNCTION dbchange._get_change(p_id bigint) RETURNS dbchange.change
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c dbchange.change;
+BEGIN
+  IF p_id IS NULL THEN
+    RAISE EXCEPTION 'change id must not be NULL' USING ERRCODE = '22004',
+      HINT = 'Pass the id of a change (SELECT id, status, statement FROM dbchange.changes).';
+  END IF;
+  SELECT * INTO c FROM dbchange.change WHERE id = p_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'change % does not exist', p_id USING ERRCODE = '02000',
+      HINT = 'SELECT id, status, statement FROM dbchange.changes ORDER BY id DESC; lists the changes.';
+  END IF;
+  RETURN c;
+END $$;
+
+-- verify_rollback(id): does the change's down script (given or generated)
+-- undo its up script?  One row per difference; none when it reverts
+-- everything.  Pending (not yet applied) changes: up then down.  Applied
+-- changes: down then up, compared with the schema now.  The statements run
+-- as the change's requester with its recorded search_path, in a
+-- subtransaction that is always rolled back.  The outcome is kept on the
+-- change (rollback_verified), which policies see as the fact of that name.
+CREATE FUNCTION dbchange.verify_rollback(id bigint)
+RETURNS TABLE (object text, difference text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c dbchange.change := dbchange._get_change(verify_rollback.id);
+  d record;
+  res jsonb;
+  run_as oid;
+  rows jsonb;
+BEGIN
+  IF NOT dbchange._may_review(c) THEN
+    RAISE EXCEPTION 'permission denied to verify the rollback of change %', c.id
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I is not the requester of the change and not a member of dbchange_approver, dbchange_deployer or dbchange_policy_admin.', dbchange._caller()),
+            HINT = 'Ask an approver to verify it.';
+  END IF;
+  d := dbchange._down_of(c);
+  run_as := CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = c.requested_by_oid)
+                 THEN c.requested_by_oid ELSE dbchange._caller_oid() END;
+  res := dbchange._verify_run(c.statement, d.down,
+                              CASE WHEN c.status = 'applied' THEN 'applied' ELSE 'pending' END,
+                              run_as, c.search_path, NULL);
+  SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('o', v.object, 'd', v.difference)) INTO rows
+    FROM dbchange._verify_rows(res) v;
+  UPDATE dbchange.change SET rollback_verified = (rows IS NULL) WHERE change.id = c.id;
+  RETURN QUERY SELECT x->>'o', x->>'d' FROM pg_catalog.jsonb_array_elements(coalesce(rows, '[]')) x;
+END $$;
+
+-- ---------------------------------------------------------------------------
+-- Rollback as a change
+-- ---------------------------------------------------------------------------
+
+-- Link a just-submitted change to the change it rolls back.  Internal: only
+-- for a change the caller requested, whose text is the original's down
+-- script, and that is not linked yet.
+CREATE FUNCTION dbchange._link_rollback(p_new bigint, p_orig bigint, p_generated boolean) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  n dbchange.change;
+  o dbchange.change;
+BEGIN
+  SELECT * INTO n FROM dbchange.change WHERE id = p_new FOR UPDATE;
+  SELECT * INTO o FROM dbchange.change WHERE id = p_orig;
+  IF n.id IS NULL OR o.id IS NULL OR n.rollback_of IS NOT NULL OR n.id <= o.id
+     OR n.requested_by_oid IS DISTINCT FROM dbchange._caller_oid()
+     OR n.statement IS DISTINCT FROM (dbchange._down_of(o)).down THEN
+    RAISE EXCEPTION 'change % cannot be linked as the rollback of change %', p_new, p_orig
+      USING ERRCODE = '42501', HINT = 'Use dbchange.rollback(id).';
+  END IF;
+  UPDATE dbchange.change SET source = 'rollback', rollback_of = o.id,
+         down_generated = false
+   WHERE id = n.id;
+  IF p_generated THEN
+    -- remember on the original that its down script was generated
+    UPDATE dbchange.change SET down_generated = true WHERE id = o.id AND down_script IS NULL;
+  END IF;
+  SELECT status INTO n.status FROM dbchange.change WHERE id = n.id;
+  RETURN n.status;
+END $$;
+
+-- rollback(id): submit the down script of applied change id as a new change
+-- (source 'rollback', rollback_of = id; its own down script is the
+-- original's up script).  Policies and flows decide about it like any
+-- change; when it is applied, the original becomes rolled_back.  Runs as
+-- the caller, like submit().
+CREATE FUNCTION dbchange.rollback(id bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  c dbchange.change;
+  d record;
+  other bigint;
+  new_id bigint;
+BEGIN
+  SELECT * INTO c FROM dbchange._rollback_target(rollback.id);
+  d := dbchange._down_of(c);
+  new_id := dbchange.submit(d.down,
+                            pg_catalog.format('rollback of change %s%s', c.id, coalesce(': ' || c.description, '')),
+                            c.statement);
+  PERFORM dbchange._link_rollback(new_id, c.id, d.generated);
+  RETURN new_id;
+END $$;
+
+-- The change rollback() may roll back, or a clear error.
+CREATE FUNCTION dbchange._rollback_target(p_id bigint) RETURNS dbchange.change
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c dbchange.change := dbchange._get_change(p_id);
+  other bigint;
+BEGIN
+  IF c.status <> 'applied' THEN
+    RAISE EXCEPTION 'change % is %, not applied', c.id, c.status
+      USING ERRCODE = '55000',
+            DETAIL = CASE c.status WHEN 'rolled_back' THEN 'It has been rolled back already.'
+                                   WHEN 'pending' THEN 'It waits for approval: nothing of it ran, so there is nothing to roll back.'
+                                   WHEN 'approved' THEN 'It is approved but not applied yet: nothing of it ran.'
+                                   ELSE 'Only an applied change can be rolled back.' END,
+            HINT = CASE WHEN c.status IN ('pending', 'approved') THEN pg_catalog.format('To stop it, reject it: SELECT dbchange.reject(%s, ''reason'');', c.id)
+                        ELSE 'Pick an applied change: SELECT id, statement FROM dbchange.changes WHERE status = ''applied'';' END;
+  END IF;
+  SELECT r.id INTO other FROM dbchange.change r
+   WHERE r.rollback_of = c.id AND r.status IN ('pending', 'approved') ORDER BY r.id LIMIT 1;
+  IF other IS NOT NULL THEN
+    RAISE EXCEPTION 'a rollback of change % is already waiting as change %', c.id, other
+      USING ERRCODE = '55000', HINT = pg_catalog.format('Approve or reject change %s.', other);
+  END IF;
+  RETURN c;
+END $$;
+
+-- When a rollback change is applied, its original becomes rolled_back.
+CREATE FUNCTION dbchange._on_rollback_applied() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  UPDATE dbchange.change SET status = 'rolled_back'
+   WHERE id = NEW.rollback_of AND status = 'applied';
+  IF FOUND THEN
+    PERFORM dbchange._audit('rolled_back', NEW.rollback_of, NEW.requested_by,
+                            pg_catalog.jsonb_build_object('rollback_change', NEW.id));
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER change_rollback_applied
+  AFTER UPDATE OF status, rollback_of ON dbchange.change
+  FOR EACH ROW WHEN (NEW.status = 'applied' AND NEW.rollback_of IS NOT NULL
+                     AND (OLD.status <> 'applied' OR OLD.rollback_of IS NULL))
+  EXECUTE FUNCTION dbchange._on_rollback_applied();
+
+-- ---------------------------------------------------------------------------
+-- Restore points
+-- ---------------------------------------------------------------------------
+--
+-- Settings (dbchange.settings, set with dbchange.set_restore_points()):
+--   restore_points              off (default) | low | moderate | high | critical:
+--                               the lowest risk that takes a restore point
+--   restore_point_environments  comma-separated environment names (default 'prod')
+-- A change of that risk or higher, applied in one of those environments,
+-- takes pg_create_restore_point('dbchange-<id>') in the transaction that
+-- applies it (so its commit comes after the restore point: recovering to
+-- recovery_target_name = 'dbchange-<id>' gives the database just before
+-- the change).  The name and WAL position are kept on the change.
+
+CREATE FUNCTION dbchange._risk_rank(r text) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE r WHEN 'low' THEN 1 WHEN 'moderate' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END
+$$;
+
+CREATE FUNCTION dbchange.set_restore_points(min_risk text, environments text[] DEFAULT NULL)
+RETURNS TABLE (key text, value text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_caller name := dbchange._caller();
+BEGIN
+  IF NOT dbchange._caller_is('dbchange_policy_admin') THEN
+    RAISE EXCEPTION 'permission denied to configure restore points'
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I is neither a superuser nor a member of dbchange_policy_admin.', v_caller),
+            HINT = 'Ask a policy admin.';
+  END IF;
+  IF min_risk IS NULL OR min_risk NOT IN ('off', 'low', 'moderate', 'high', 'critical') THEN
+    RAISE EXCEPTION 'invalid restore point risk "%"', min_risk
+      USING ERRCODE = '22023', DETAIL = 'It is off, low, moderate, high or critical: the lowest risk of a change that takes a restore point.',
+            HINT = 'SELECT dbchange.set_restore_points(''high'');';
+  END IF;
+  IF environments IS NOT NULL AND (pg_catalog.cardinality(environments) = 0 OR EXISTS (
+       SELECT 1 FROM pg_catalog.unnest(environments) e WHERE e IS NULL OR e !~ '^[a-z][a-z0-9_-]{0,62}$')) THEN
+    RAISE EXCEPTION 'invalid environment list %', environments
+      USING ERRCODE = '22023', DETAIL = 'Each element is an environment name such as prod.',
+            HINT = 'SELECT dbchange.set_restore_points(''high'', ARRAY[''prod'']);';
+  END IF;
+  INSERT INTO dbchange.settings AS s (key, value, updated_by)
+  SELECT k, v, v_caller FROM (VALUES ('restore_points', min_risk),
+                                     ('restore_point_environments', pg_catalog.array_to_string(environments, ','))) AS x(k, v)
+   WHERE v IS NOT NULL
+  ON CONFLICT ON CONSTRAINT settings_pkey
+  DO UPDATE SET value = excluded.value, updated_at = pg_catalog.clock_timestamp(), updated_by = excluded.updated_by;
+  PERFORM dbchange._audit('configured', NULL, v_caller,
+    pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('restore_points', min_risk,
+      'restore_point_environments', environments)));
+  RETURN QUERY SELECT x.k, coalesce(s.value, x.d)
+                 FROM (VALUES ('restore_points', 'off'), ('restore_point_environments', 'prod')) AS x(k, d)
+                 LEFT JOIN dbchange.settings s ON s.key = x.k ORDER BY 1;
+END $$;
+
+CREATE FUNCTION dbchange._on_change_applying() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_min text;
+  v_envs text;
+BEGIN
+  SELECT value INTO v_min FROM dbchange.settings WHERE key = 'restore_points';
+  IF v_min IS NULL OR v_min = 'off' OR NEW.restore_point IS NOT NULL
+     OR dbchange._risk_rank(NEW.risk) < dbchange._risk_rank(v_min) THEN
+    RETURN NEW;
+  END IF;
+  SELECT value INTO v_envs FROM dbchange.settings WHERE key = 'restore_point_environments';
+  IF NOT NEW.environment = ANY (pg_catalog.string_to_array(coalesce(v_envs, 'prod'), ',')) THEN
+    RETURN NEW;
+  END IF;
+  NEW.restore_point := 'dbchange-' || NEW.id;
+  NEW.restore_lsn := pg_catalog.pg_create_restore_point(NEW.restore_point);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER change_restore_point_ins
+  BEFORE INSERT ON dbchange.change
+  FOR EACH ROW WHEN (NEW.status = 'applied')
+  EXECUTE FUNCTION dbchange._on_change_applying();
+CREATE TRIGGER change_restore_point_upd
+  BEFORE UPDATE OF status ON dbchange.change
+  FOR EACH ROW WHEN (NEW.status = 'applied' AND OLD.status <> 'applied')
+  EXECUTE FUNCTION dbchange._on_change_applying();
+
+-- ---------------------------------------------------------------------------
+-- Drift
+-- ---------------------------------------------------------------------------
+--
+-- A baseline (dbchange.schema_state) is a snapshot of the schema as dbchange
+-- knows it, with its hash; only the latest keeps the full snapshot, older
+-- ones keep the hash.  detect_drift() compares the schema now with the
+-- latest baseline; a difference is explained when it concerns an object a
+-- change applied since the baseline touched (dbchange.change_object, or the
+-- identity fact of its statements) -- everything else is drift: a change
+-- made behind the gate (enforcement switched off, a direct catalog edit, a
+-- restore of an older dump).
+--
+-- When baselines are taken (setting drift_snapshots, see
+-- set_drift_snapshots()):
+--   lazy  (default)  on record_schema_state()/accept_drift() and at the first
+--                    detect_drift(); applied changes cost nothing extra
+--   eager            also when each change is applied (at commit): every
+--                    applied change leaves its snapshot hash; costs a full
+--                    snapshot per applied change (bench/rollback_bench.sh)
+-- A new baseline never swallows drift: differences the changes since the
+-- previous baseline do not explain are stored in dbchange.drift first and
+-- reported by detect_drift() until a policy admin accepts them.
+
+CREATE TABLE dbchange.schema_state (
+  id        bigserial PRIMARY KEY,
+  change_id bigint NOT NULL,          -- highest applied change id when taken
+  hash      text NOT NULL,
+  snapshot  jsonb,                    -- only the latest baseline keeps it
+  taken_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  taken_by  text NOT NULL,
+  reason    text NOT NULL
+);
+
+CREATE TABLE dbchange.drift (
+  id          bigserial PRIMARY KEY,
+  state_id    bigint NOT NULL REFERENCES dbchange.schema_state (id),
+  found_at    timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  object      text NOT NULL,
+  difference  text NOT NULL,
+  accepted_at timestamptz,
+  accepted_by text
+);
+
+SELECT pg_catalog.pg_extension_config_dump('dbchange.schema_state', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.schema_state_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.drift', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.drift_id_seq', '');
+
+-- The identity part of a snapshot key ("column public.t.x" -> "public.t.x").
+CREATE FUNCTION dbchange._key_identity(k text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT pg_catalog.regexp_replace(k, '^(table constraint|domain constraint|materialized view|foreign table|table|view|sequence|index|column|trigger|policy|function|procedure|aggregate|type|schema|extension) ', '')
+$$;
+
+-- Identities touched by changes applied after time t.
+CREATE FUNCTION dbchange._touched_since(t timestamptz) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(pg_catalog.array_agg(DISTINCT i), '{}') FROM (
+    SELECT o.identity AS i
+      FROM dbchange.change c JOIN dbchange.change_object o ON o.change_id = c.id
+     WHERE c.status IN ('applied', 'rolled_back') AND c.applied_at > t AND o.identity IS NOT NULL
+    UNION ALL
+    SELECT s.facts->>'identity'
+      FROM dbchange.change c JOIN dbchange.change_statement s ON s.change_id = c.id
+     WHERE c.status IN ('applied', 'rolled_back') AND c.applied_at > t AND s.facts ? 'identity'
+  ) x WHERE i IS NOT NULL
+$$;
+
+-- Differences between baseline s and snapshot cur that no change since s explains.
+CREATE FUNCTION dbchange._unexplained(s dbchange.schema_state, cur jsonb)
+RETURNS TABLE (object text, difference text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH touched AS (SELECT dbchange._touched_since(s.taken_at) AS ids)
+  SELECT d.object, d.difference
+    FROM dbchange.snapshot_diff(s.snapshot, cur, 'drift') d, touched
+   WHERE NOT (dbchange._key_identity(d.object) = ANY (touched.ids)
+              OR coalesce(coalesce(cur->d.object->>'table', s.snapshot->d.object->>'table') = ANY (touched.ids), false))
+$$;
+
+-- Take a new baseline (internal).  Unless accepting, first store the drift
+-- the previous baseline shows, so that it is not swallowed.
+CREATE FUNCTION dbchange._take_baseline(p_reason text, p_actor text, p_accept boolean) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  cur jsonb := dbchange.schema_snapshot(NULL);
+  prev dbchange.schema_state;
+  v_id bigint;
+  n int := 0;
+BEGIN
+  SELECT * INTO prev FROM dbchange.schema_state ORDER BY id DESC LIMIT 1 FOR UPDATE;
+  INSERT INTO dbchange.schema_state (change_id, hash, snapshot, taken_by, reason)
+  SELECT coalesce(pg_catalog.max(id), 0), dbchange.snapshot_hash(cur), cur, p_actor, p_reason
+    FROM dbchange.change WHERE status IN ('applied', 'rolled_back')
+  RETURNING id INTO v_id;
+  IF prev.id IS NOT NULL THEN
+    IF NOT p_accept THEN
+      INSERT INTO dbchange.drift (state_id, object, difference)
+      SELECT prev.id, u.object, u.difference FROM dbchange._unexplained(prev, cur) u
+       WHERE NOT EXISTS (SELECT 1 FROM dbchange.drift x WHERE x.accepted_at IS NULL
+                            AND x.object = u.object AND x.difference = u.difference);
+      GET DIAGNOSTICS n = ROW_COUNT;
+      IF n > 0 THEN
+        PERFORM dbchange._audit('drift_detected', NULL, p_actor,
+          pg_catalog.jsonb_build_object('baseline', prev.id, 'differences', n));
+      END IF;
+    END IF;
+    UPDATE dbchange.schema_state SET snapshot = NULL WHERE id < v_id AND snapshot IS NOT NULL;
+  END IF;
+  RETURN v_id;
+END $$;
+
+-- record_schema_state(): take a new drift baseline now (policy admins).
+-- Drift found against the previous baseline is kept (see accept_drift()).
+CREATE FUNCTION dbchange.record_schema_state() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT dbchange._caller_is('dbchange_policy_admin') THEN
+    RAISE EXCEPTION 'permission denied to record the schema state'
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I is neither a superuser nor a member of dbchange_policy_admin.', dbchange._caller()),
+            HINT = 'Ask a policy admin.';
+  END IF;
+  RETURN dbchange._take_baseline('recorded', dbchange._caller(), false);
+END $$;
+
+-- accept_drift(): the schema as it is now is what it should be: mark the
+-- recorded drift accepted and take a new baseline (policy admins).
+CREATE FUNCTION dbchange.accept_drift() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  n bigint;
+BEGIN
+  IF NOT dbchange._caller_is('dbchange_policy_admin') THEN
+    RAISE EXCEPTION 'permission denied to accept drift'
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I is neither a superuser nor a member of dbchange_policy_admin.', dbchange._caller()),
+            HINT = 'Ask a policy admin.';
+  END IF;
+  UPDATE dbchange.drift SET accepted_at = pg_catalog.clock_timestamp(), accepted_by = dbchange._caller()
+   WHERE accepted_at IS NULL;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  PERFORM dbchange._take_baseline('accepted drift', dbchange._caller(), true);
+  PERFORM dbchange._audit('drift_accepted', NULL, dbchange._caller(), pg_catalog.jsonb_build_object('differences', n));
+  RETURN n;
+END $$;
+
+-- detect_drift(): one row per difference between the schema now and what
+-- the applied changes produced.  The first call (no baseline yet) takes the
+-- baseline and reports nothing.
+CREATE FUNCTION dbchange.detect_drift() RETURNS TABLE (object text, difference text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  s dbchange.schema_state;
+BEGIN
+  SELECT * INTO s FROM dbchange.schema_state ORDER BY id DESC LIMIT 1;
+  IF s.id IS NULL THEN
+    PERFORM dbchange._take_baseline('first detect_drift', dbchange._caller(), true);
+    RAISE NOTICE 'no drift baseline existed: took one now'
+      USING DETAIL = 'Drift is measured against this baseline from now on.';
+    RETURN;
+  END IF;
+  RETURN QUERY
+  SELECT x.object, x.difference FROM (
+    SELECT d.object, d.difference FROM dbchange.drift d WHERE d.accepted_at IS NULL
+    UNION
+    SELECT u.object, u.difference FROM dbchange._unexplained(s, dbchange.schema_snapshot(NULL)) u
+  ) x ORDER BY 1, 2;
+END $$;
+
+CREATE FUNCTION dbchange.set_drift_snapshots(mode text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT dbchange._caller_is('dbchange_policy_admin') THEN
+    RAISE EXCEPTION 'permission denied to configure drift snapshots'
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I is neither a superuser nor a member of dbchange_policy_admin.', dbchange._caller()),
+            HINT = 'Ask a policy admin.';
+  END IF;
+  IF mode IS NULL OR mode NOT IN ('lazy', 'eager') THEN
+    RAISE EXCEPTION 'invalid drift snapshot mode "%"', mode
+      USING ERRCODE = '22023', DETAIL = 'It is lazy (baselines on demand) or eager (a snapshot after every applied change).',
+            HINT = 'SELECT dbchange.set_drift_snapshots(''eager'');';
+  END IF;
+  INSERT INTO dbchange.settings AS s (key, value, updated_by) VALUES ('drift_snapshots', mode, dbchange._caller())
+  ON CONFLICT ON CONSTRAINT settings_pkey
+  DO UPDATE SET value = excluded.value, updated_at = pg_catalog.clock_timestamp(), updated_by = excluded.updated_by;
+  PERFORM dbchange._audit('configured', NULL, dbchange._caller(), pg_catalog.jsonb_build_object('drift_snapshots', mode));
+  RETURN mode;
+END $$;
+
+-- Eager mode: a baseline at the commit of each transaction that applied a change.
+CREATE FUNCTION dbchange._on_change_applied_state() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  latest dbchange.schema_state;
+BEGIN
+  IF coalesce((SELECT value FROM dbchange.settings WHERE key = 'drift_snapshots'), 'lazy') <> 'eager' THEN
+    RETURN NULL;
+  END IF;
+  SELECT * INTO latest FROM dbchange.schema_state ORDER BY id DESC LIMIT 1;
+  -- one baseline per transaction, however many changes it applied
+  IF latest.id IS NOT NULL AND latest.taken_at >= pg_catalog.now() AND latest.change_id >= NEW.id THEN
+    RETURN NULL;
+  END IF;
+  PERFORM dbchange._take_baseline('applied change ' || NEW.id, NEW.requested_by, false);
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER change_applied_state
+  AFTER INSERT OR UPDATE OF status ON dbchange.change
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (NEW.status IN ('applied', 'rolled_back'))
+  EXECUTE FUNCTION dbchange._on_change_applied_state();
+
+-- Environment comparison (CLI diff --from A --to B): snapshot_diff(a, b, 'env').
+
+-- Privileges.
+REVOKE ALL ON dbchange.schema_state, dbchange.drift FROM PUBLIC;
+REVOKE ALL ON FUNCTION dbchange._verify_run(text, text, text, oid, text, text[]),
+  dbchange._verify_script(text, text, text), dbchange._link_rollback(bigint, bigint, boolean),
+  dbchange._rollback_target(bigint), dbchange._take_baseline(text, text, boolean),
+  dbchange._on_rollback_applied(), dbchange._on_change_applying(), dbchange._on_change_applied_state(),
+  dbchange._down_of(dbchange.change), dbchange._get_change(bigint), dbchange._may_review(dbchange.change),
+  dbchange._unexplained(dbchange.schema_state, jsonb), dbchange._touched_since(timestamptz)
+  FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION dbchange._verify_script(text, text, text), dbchange._rollback_target(bigint),
+  dbchange._link_rollback(bigint, bigint, boolean), dbchange._down_of(dbchange.change)
+  TO PUBLIC;
+GRANT EXECUTE ON FUNCTION dbchange.schema_snapshot(text[]), dbchange._snapshot_schemas(text[]), dbchange._acl(aclitem[]),
+  dbchange.snapshot_hash(jsonb), dbchange.snapshot_diff(jsonb, jsonb, text),
+  dbchange._downgen(text), dbchange.explain_down(text), dbchange.generate_down(text),
+  dbchange._generate_down_with_path(text, text), dbchange._verify_rows(jsonb),
+  dbchange.verify_rollback_script(text, text), dbchange.verify_rollback(bigint), dbchange.rollback(bigint),
+  dbchange.detect_drift(), dbchange.record_schema_state(), dbchange.accept_drift(),
+  dbchange.set_drift_snapshots(text), dbchange.set_restore_points(text, text[]),
+  dbchange._risk_rank(text), dbchange._key_identity(text)
+  TO PUBLIC;
