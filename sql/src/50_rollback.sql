@@ -445,18 +445,26 @@ $$;
 CREATE FUNCTION dbchange._verify_script(up text, down text, path text)
 RETURNS TABLE (object text, difference text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
 BEGIN
   IF up IS NULL THEN
     RAISE EXCEPTION 'up script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
   END IF;
   IF down IS NULL THEN
     PERFORM pg_catalog.set_config('search_path', coalesce(path, 'public'), true);
-    down := dbchange.generate_down(up);
+    SELECT * INTO r FROM dbchange._downgen(up) g WHERE g.down IS NULL ORDER BY g.statement_no LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'no down script given and none can be generated'
+        USING ERRCODE = '22023',
+              DETAIL = pg_catalog.format('Statement %s (%s): %s.', r.statement_no, pg_catalog.left(r.statement, 60), r.reason),
+              HINT = 'Pass a down script: dbchange.verify_rollback_script(up, down).';
+    END IF;
+    SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO down
+      FROM dbchange._downgen(up) g;
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF down IS NULL THEN
-      RAISE EXCEPTION 'no down script given and none can be generated'
-        USING ERRCODE = '22023', DETAIL = 'The NOTICE above names the statement without a generated inverse.',
-              HINT = 'Pass a down script: dbchange.verify_rollback_script(up, down).';
+      RAISE EXCEPTION 'the up script is empty' USING ERRCODE = '22023', HINT = 'Pass the statements of the change.';
     END IF;
   END IF;
   RETURN QUERY SELECT * FROM dbchange._verify_rows(
@@ -778,9 +786,14 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
       FROM dbchange.change c JOIN dbchange.change_object o ON o.change_id = c.id
      WHERE c.status IN ('applied', 'rolled_back') AND c.applied_at > t AND o.identity IS NOT NULL
     UNION ALL
-    SELECT s.facts->>'identity'
-      FROM dbchange.change c JOIN dbchange.change_statement s ON s.change_id = c.id
-     WHERE c.status IN ('applied', 'rolled_back') AND c.applied_at > t AND s.facts ? 'identity'
+    -- the classifier's facts name the object before the statement (renames: the old name)
+    SELECT f.i
+      FROM dbchange.change c JOIN dbchange.change_statement s ON s.change_id = c.id,
+           LATERAL (SELECT s.facts->>'identity' UNION ALL SELECT s.facts->>'table'
+                    UNION ALL SELECT o->>'identity'
+                      FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(s.facts->'objects') = 'array'
+                                                                THEN s.facts->'objects' ELSE '[]' END) o) f(i)
+     WHERE c.status IN ('applied', 'rolled_back') AND c.applied_at > t
   ) x WHERE i IS NOT NULL
 $$;
 
