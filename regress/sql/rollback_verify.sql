@@ -167,3 +167,10 @@ SELECT * FROM dbchange.verify_rollback(:shipment_change);
 RESET ROLE;
 REVOKE CREATE ON SCHEMA public FROM regress_rb_dev;
 DROP ROLE regress_rb_dev;
+
+-- the facts the submit path gives policies (rollback_verified)
+SELECT dbchange.rollback_facts('CREATE TABLE f1 (id int)') - 'down_script' AS generated_and_verified;
+SELECT dbchange.rollback_facts('CREATE TABLE f1 (id int); CREATE TABLE f2 (id int)', 'DROP TABLE f1') AS incomplete;
+SELECT dbchange.rollback_facts('DROP TABLE account') AS no_down_script;
+SELECT dbchange.rollback_facts('CREATE TABLE f1 (id int)', 'DROP TABLE f1 garbage');
+SELECT count(*) AS leftovers FROM pg_class WHERE relname IN ('f1', 'f2');

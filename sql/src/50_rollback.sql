@@ -965,3 +965,51 @@ GRANT EXECUTE ON FUNCTION dbchange.schema_snapshot(text[]), dbchange._snapshot_s
   dbchange.set_drift_snapshots(text), dbchange.set_restore_points(text, text[]),
   dbchange._risk_rank(text), dbchange._key_identity(text)
   TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Facts for the submit path
+-- ---------------------------------------------------------------------------
+--
+-- rollback_facts(script, down_script): what a submitted change's facts say
+-- about its rollback, computed before the policies decide:
+--   {"has_down_script": bool, "down_generated": bool, "down_script": text|null,
+--    "rollback_verified": bool|null, "rollback_differences": int}
+-- A NULL down_script is generated when possible.  rollback_verified is null
+-- when there is no down script.  Costs one verification (up + down + two
+-- snapshots, rolled back).  Runs the statements as the caller.
+CREATE FUNCTION dbchange._rollback_facts(script text, down_script text, path text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  down text := down_script;
+  generated boolean := false;
+  n int;
+BEGIN
+  IF script IS NULL THEN
+    RAISE EXCEPTION 'script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
+  END IF;
+  IF down IS NULL OR pg_catalog.btrim(down) = '' THEN
+    down := NULL;
+    PERFORM pg_catalog.set_config('search_path', coalesce(path, 'public'), true);
+    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(script) g WHERE g.down IS NULL) THEN
+      SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO down
+        FROM dbchange._downgen(script) g;
+      generated := down IS NOT NULL;
+    END IF;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  END IF;
+  IF down IS NULL THEN
+    RETURN pg_catalog.jsonb_build_object('has_down_script', false, 'down_generated', false,
+                                         'down_script', NULL, 'rollback_verified', NULL);
+  END IF;
+  SELECT pg_catalog.count(*) INTO n
+    FROM dbchange._verify_rows(dbchange._verify_run(script, down, 'pending', dbchange._caller_oid(), path, NULL));
+  RETURN pg_catalog.jsonb_build_object('has_down_script', true, 'down_generated', generated,
+                                       'down_script', down, 'rollback_verified', n = 0,
+                                       'rollback_differences', n);
+END $$;
+
+CREATE FUNCTION dbchange.rollback_facts(script text, down_script text DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql AS $$
+  SELECT dbchange._rollback_facts(script, down_script, pg_catalog.current_setting('search_path'))
+$$;
+GRANT EXECUTE ON FUNCTION dbchange._rollback_facts(text, text, text), dbchange.rollback_facts(text, text) TO PUBLIC;
