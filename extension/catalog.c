@@ -272,6 +272,8 @@ typedef struct AppliedArg
 	const DbcDecision *d;
 	const char *source;
 	List	   *objects;
+	Oid			user_oid;		/* taken before switching to the catalog owner */
+	const char *search_path;
 } AppliedArg;
 
 static void insert_objects(int64 change_id, List *objects);
@@ -289,7 +291,7 @@ insert_applied(void *arg)
 	char	   *command = dbc_facts_get_text(a->facts, "command");
 	const char *risk = a->d->risk == DBC_RISK_NONE ? NULL : dbc_risk_name(a->d->risk);
 	const char *appname = GetConfigOption("application_name", true, false);
-	char	   *user = GetUserNameFromId(GetUserId(), false);
+	char	   *user = GetUserNameFromId(a->user_oid, false);
 	bool		rewrote = false;
 	ListCell   *lc;
 	StringInfoData payload;
@@ -308,8 +310,8 @@ insert_applied(void *arg)
 	v[1] = CStringGetTextDatum(command ? command : "???");
 	v[2] = CStringGetTextDatum(a->text);
 	v[3] = CStringGetTextDatum(user);
-	v[4] = ObjectIdGetDatum(GetUserId());
-	v[5] = CStringGetTextDatum(GetConfigOption("search_path", false, false));
+	v[4] = ObjectIdGetDatum(a->user_oid);
+	v[5] = CStringGetTextDatum(a->search_path);
 	v[6] = CStringGetTextDatum(a->source);
 	v[7] = CStringGetTextDatum(appname ? appname : "");
 	v[8] = text_or_null(risk, &n[8]);
@@ -380,6 +382,9 @@ dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d, const c
 	a.d = d;
 	a.source = source;
 	a.objects = objects;
+	/* the requester and their search_path, not the catalog owner's (as_catalog_owner switches) */
+	a.user_oid = GetUserId();
+	a.search_path = pstrdup(GetConfigOption("search_path", false, false));
 	return as_catalog_owner(insert_applied, &a);
 }
 
