@@ -469,3 +469,10 @@ dbc_record_objects(int64 change_id, List *objects)
 	oa.objects = objects;
 	(void) as_catalog_owner(call_record_objects, &oa);
 }
+
+/* For other parts of dbchange: run fn(arg) as the catalog owner (see above). */
+int64
+dbc_as_catalog_owner(int64 (*fn) (void *), void *arg)
+{
+	return as_catalog_owner(fn, arg);
+}

@@ -144,6 +144,9 @@ extern void dbc_record_objects(int64 change_id, List *objects);
 extern int64 dbc_record_refused(const char *text, Jsonb *facts, const DbcDecision *d,
 								const char *source, char **why_not);
 
+/* Run fn(arg) as the catalog owner with search_path pg_catalog, pg_temp. */
+extern int64 dbc_as_catalog_owner(int64 (*fn) (void *), void *arg);
+
 /* An object a change touched (from ddl_command_end / sql_drop). */
 typedef struct DbcObject
 {

@@ -1,0 +1,403 @@
+/*-------------------------------------------------------------------------
+ *
+ * mysql.c
+ *	  SQL-callable functions for MySQL / MariaDB changes (docs/mysql.md).
+ *
+ *	  dbchange.classify_mysql(sql, default_schema)	 facts of each statement
+ *	  dbchange.evaluate_mysql(sql, environment, source)  dry run through the policies
+ *	  dbchange.submit_mysql(script, target, description, uid)  store a change
+ *
+ * The control database never runs MySQL text: a submitted MySQL change is
+ * stored with dialect 'mysql' and status approved (ready to deploy), pending
+ * (waiting for its approval flow) or rejected, and is applied to MySQL
+ * targets by the CLI (dbchange promote --to mysql://...).
+ *
+ * Facts and decisions are computed here, in C, as the calling user, and the
+ * change is written as the catalog owner: a caller cannot hand in a forged
+ * decision, because dbchange._record() is not executable by PUBLIC.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
+#include "dbchange.h"
+#include "classify_mysql.h"
+
+PG_FUNCTION_INFO_V1(dbc_classify_mysql);
+PG_FUNCTION_INFO_V1(dbc_evaluate_mysql);
+PG_FUNCTION_INFO_V1(dbc_submit_mysql);
+
+static List *
+split_or_fail(const char *script)
+{
+	List	   *stmts = dbc_mysql_split(script);
+
+	if (stmts == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the MySQL script has no statements"),
+				 errdetail("The script is empty or holds only comments."),
+				 errhint("Pass the text of the MySQL statements, each ended by \";\".")));
+	return stmts;
+}
+
+/* dbchange.classify_mysql(sql text, default_schema text): one jsonb per statement. */
+Datum
+dbc_classify_mysql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *defschema;
+	List	   *stmts;
+	ListCell   *lc;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	defschema = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	stmts = dbc_mysql_split(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	foreach(lc, stmts)
+	{
+		JsonbParseState *st = NULL;
+		JsonbValue *res;
+		Datum		d;
+		bool		isnull = false;
+
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		dbc_mysql_classify(&st, (DbcMyStmt *) lfirst(lc), &defschema);
+		res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+		d = JsonbPGetDatum(JsonbValueToJsonb(res));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &d, &isnull);
+	}
+	return (Datum) 0;
+}
+
+static int64
+load_settings_cb(void *arg)
+{
+	dbc_load_settings((DbcSettings *) arg);
+	return 0;
+}
+
+/* This environment's settings, read as the catalog owner (callers cannot read the table). */
+static void
+load_settings(DbcSettings *s)
+{
+	(void) dbc_as_catalog_owner(load_settings_cb, s);
+}
+
+static Datum
+text_array(List *vals)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(vals) + 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, vals)
+		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* One statement evaluated: its facts (statement + context) and decision. */
+typedef struct MyEval
+{
+	DbcMyStmt  *stmt;
+	Jsonb	   *facts;
+	char	   *command;
+	DbcDecision decision;
+} MyEval;
+
+static List *
+evaluate_script(const char *script, const char *default_schema, DbcSettings *s,
+				const char *source)
+{
+	List	   *stmts = split_or_fail(script);
+	List	   *out = NIL;
+	char	   *defschema = default_schema ? pstrdup(default_schema) : NULL;
+	ListCell   *lc;
+
+	foreach(lc, stmts)
+	{
+		MyEval	   *e = palloc0(sizeof(MyEval));
+		JsonbParseState *st = NULL;
+		JsonbValue *res;
+
+		e->stmt = (DbcMyStmt *) lfirst(lc);
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		dbc_mysql_classify(&st, e->stmt, &defschema);
+		dbc_context_facts(&st, s, source, "mysql");
+		res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+		e->facts = JsonbValueToJsonb(res);
+		e->command = dbc_facts_get_text(e->facts, "command");
+		dbc_decide(e->facts, s, &e->decision);
+		out = lappend(out, e);
+	}
+	return out;
+}
+
+/*
+ * dbchange.evaluate_mysql(sql text, environment text, source text): what the
+ * policies would decide for each statement of a MySQL script; runs nothing.
+ */
+Datum
+dbc_evaluate_mysql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	DbcSettings s;
+	List	   *evals;
+	ListCell   *lc;
+	const char *source;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the MySQL script must not be null")));
+	load_settings(&s);
+	if (!PG_ARGISNULL(1))
+		s.environment = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	source = PG_ARGISNULL(2) ? "submit" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	InitMaterializedSRF(fcinfo, 0);
+	evals = evaluate_script(text_to_cstring(PG_GETARG_TEXT_PP(0)), NULL, &s, source);
+	foreach(lc, evals)
+	{
+		MyEval	   *e = (MyEval *) lfirst(lc);
+		Datum		values[7];
+		bool		nulls[7] = {false};
+
+		values[0] = Int32GetDatum(e->stmt->statement_no);
+		values[1] = CStringGetTextDatum(e->stmt->text);
+		values[2] = CStringGetTextDatum(e->command ? e->command : "UNKNOWN");
+		values[3] = CStringGetTextDatum(dbc_action_name(e->decision.action));
+		if (e->decision.risk == DBC_RISK_NONE)
+			nulls[4] = true;
+		else
+			values[4] = CStringGetTextDatum(dbc_risk_name(e->decision.risk));
+		values[5] = text_array(e->decision.reasons);
+		values[6] = JsonbPGetDatum(e->facts);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* ---- submit_mysql ---- */
+
+static void
+put_jsonb(JsonbParseState **st, const char *key, Jsonb *j)
+{
+	JsonbValue	v;
+
+	dbc_put_key(st, key);
+	v.type = jbvBinary;
+	v.val.binary.data = &j->root;
+	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+put_decision(JsonbParseState **st, const DbcDecision *d)
+{
+	dbc_put_text(st, "action", dbc_action_name(d->action));
+	if (d->risk == DBC_RISK_NONE)
+		dbc_put_null(st, "risk");
+	else
+		dbc_put_text(st, "risk", dbc_risk_name(d->risk));
+	dbc_put_text_list(st, "reasons", d->reasons);
+}
+
+typedef struct SubmitArg
+{
+	Jsonb	   *record;
+	const char *target;
+	const char *uid;
+	const char *script;
+	int64		id;
+} SubmitArg;
+
+/*
+ * Same uid already here?  A promotion that runs twice must not store the
+ * change twice; a different text under the same uid is an edited change.
+ */
+static int64
+existing_change(SubmitArg *a)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	int64		id;
+	bool		isnull;
+	bool		same;
+	char	   *dialect;
+
+	values[0] = CStringGetTextDatum(a->uid);
+	values[1] = CStringGetTextDatum(a->script);
+	if (SPI_execute_with_args("SELECT id, checksum = pg_catalog.encode(pg_catalog.sha256("
+							  "pg_catalog.convert_to($2, 'UTF8')), 'hex'), dialect "
+							  "FROM dbchange.change WHERE uid = $1::uuid ORDER BY id LIMIT 1",
+							  2, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up change uid %s", a->uid);
+	if (SPI_processed == 0)
+		return -1;
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	dialect = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	if (strcmp(dialect, "mysql") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("change %s already exists here as a PostgreSQL change", a->uid),
+				 errdetail("Change %lld has that uid and dialect %s; a uid names one change in every environment.",
+						   (long long) id, dialect)));
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("change %s already exists here with a different text", a->uid),
+				 errdetail("Change %lld has that uid but another checksum: the script was edited after it was first submitted.",
+						   (long long) id),
+				 errhint("Submit the edited script as a new change (without a uid).")));
+	return id;
+}
+
+static int64
+record_cb(void *arg)
+{
+	SubmitArg  *a = (SubmitArg *) arg;
+	Oid			argtypes[2] = {JSONBOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (a->uid && (a->id = existing_change(a)) >= 0)
+	{
+		SPI_finish();
+		return a->id;
+	}
+	values[0] = JsonbPGetDatum(a->record);
+	if (SPI_execute_with_args("SELECT dbchange._record($1)", 1, argtypes, values, NULL,
+							  false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "dbchange._record failed");
+	a->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	values[0] = Int64GetDatum(a->id);
+	argtypes[0] = INT8OID;
+	if (a->target)
+		values[1] = CStringGetTextDatum(a->target);
+	else
+		nulls[1] = 'n';
+	if (SPI_execute_with_args("UPDATE dbchange.change SET dialect = 'mysql', target = $2 WHERE id = $1",
+							  2, argtypes, values, nulls, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not mark change %lld as a MySQL change", (long long) a->id);
+	SPI_finish();
+	return a->id;
+}
+
+static void
+check_target_name(const char *t)
+{
+	const char *p;
+	bool		bad = strlen(t) == 0 || strlen(t) > 64;
+
+	for (p = t; *p && !bad; p++)
+		if (*p == '/' || *p == '\\' || *p == '.' || iscntrl((unsigned char) *p))
+			bad = true;
+	if (bad)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid MySQL target database name \"%s\"", t),
+				 errdetail("The target of a MySQL change is the name of the MySQL database it is meant for: 1 to 64 characters, without \"/\", \"\\\" or \".\"."),
+				 errhint("Pass the database name of the mysql:// URI the change will be promoted to, or NULL for any target.")));
+}
+
+/*
+ * dbchange.submit_mysql(script text, target text, description text, uid uuid)
+ * returns the id of the stored change.  Status: approved when every
+ * statement is approved, pending when any is queued, rejected when any is
+ * rejected (the policies' reasons are kept either way).
+ */
+Datum
+dbc_submit_mysql(PG_FUNCTION_ARGS)
+{
+	DbcSettings s;
+	List	   *evals;
+	ListCell   *lc;
+	DbcDecision all;
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	SubmitArg	a;
+	char	   *script;
+	const char *status;
+	const char *appname = GetConfigOption("application_name", true, false);
+	char	   *command = NULL;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the MySQL script must not be null")));
+	memset(&a, 0, sizeof(a));
+	script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	a.script = script;
+	a.target = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (a.target)
+		check_target_name(a.target);
+	if (!PG_ARGISNULL(3))
+		a.uid = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(3)));
+
+	load_settings(&s);
+	evals = evaluate_script(script, a.target, &s, "submit");
+
+	memset(&all, 0, sizeof(all));
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	dbc_put_key(&st, "statements");
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, evals)
+	{
+		MyEval	   *e = (MyEval *) lfirst(lc);
+		DbcDecision copy = e->decision;
+
+		/* combining concatenates lists: hand it copies */
+		copy.reasons = list_copy(e->decision.reasons);
+		copy.policies = list_copy(e->decision.policies);
+		dbc_combine(&all, &copy);
+		if (command == NULL)
+			command = e->command;
+		else if (strcmp(command, e->command) != 0)
+			command = "SCRIPT";
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		dbc_put_text(&st, "statement", e->stmt->text);
+		dbc_put_text(&st, "command", e->command);
+		put_decision(&st, &e->decision);
+		put_jsonb(&st, "facts", e->facts);
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+
+	status = all.action == DBC_REJECT ? "rejected" :
+		all.action == DBC_QUEUE ? "pending" : "approved";
+	dbc_put_text(&st, "status", status);
+	dbc_put_text(&st, "statement", script);
+	dbc_put_text(&st, "command", command);
+	dbc_put_text(&st, "requested_by", GetUserNameFromId(GetUserId(), false));
+	dbc_put_int(&st, "requested_by_oid", GetUserId());
+	dbc_put_null(&st, "search_path");
+	dbc_put_text(&st, "source", "submit");
+	dbc_put_text(&st, "application_name", appname ? appname : "");
+	put_decision(&st, &all);
+	dbc_put_text_list(&st, "policies", all.policies);
+	dbc_put_text(&st, "flow", all.flow);
+	if (!PG_ARGISNULL(2))
+		dbc_put_text(&st, "description", text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	if (a.uid)
+		dbc_put_text(&st, "uid", a.uid);
+	put_jsonb(&st, "facts", ((MyEval *) linitial(evals))->facts);
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	a.record = JsonbValueToJsonb(res);
+
+	PG_RETURN_INT64(dbc_as_catalog_owner(record_cb, &a));
+}

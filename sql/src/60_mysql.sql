@@ -1,0 +1,278 @@
+
+-- ===========================================================================
+-- MySQL / MariaDB targets (docs/mysql.md).
+--
+-- The control database stores MySQL-dialect changes (dialect = 'mysql'),
+-- decides them with the same Lua policies and approval flows, and never runs
+-- them: the CLI applies approved ones to MySQL targets and records each
+-- deployment here.  A target is named "mysql://host:port/database" -- never
+-- with a user or password.
+-- ===========================================================================
+
+ALTER TABLE dbchange.change
+  ADD COLUMN dialect text NOT NULL DEFAULT 'postgresql' CHECK (dialect IN ('postgresql', 'mysql')),
+  ADD COLUMN target text;
+COMMENT ON COLUMN dbchange.change.dialect IS
+  'postgresql: runs in this database; mysql: a MySQL change this database only decides and records (applied by dbchange promote --to mysql://...)';
+COMMENT ON COLUMN dbchange.change.target IS
+  'MySQL changes: the MySQL database name the change is meant for (NULL: any target)';
+
+-- The MySQL classifier: facts of each statement of a script, no context.
+CREATE FUNCTION dbchange.classify_mysql(sql text, default_schema text DEFAULT NULL)
+RETURNS SETOF jsonb LANGUAGE C IMMUTABLE AS 'MODULE_PATHNAME', 'dbc_classify_mysql';
+
+-- Dry run of a MySQL script through this environment's policies.
+CREATE FUNCTION dbchange.evaluate_mysql(sql text, environment text DEFAULT NULL, source text DEFAULT 'submit')
+RETURNS TABLE (statement_no int, statement text, command text, action text, risk text,
+               reasons text[], facts jsonb)
+LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_evaluate_mysql';
+
+-- Store a MySQL script as one change (status approved, pending or rejected).
+CREATE FUNCTION dbchange.submit_mysql(script text, target text DEFAULT NULL,
+                                      description text DEFAULT NULL, uid uuid DEFAULT NULL)
+RETURNS bigint LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_submit_mysql';
+
+-- One row per deployment of a MySQL change to a MySQL target.
+CREATE TABLE dbchange.deployment (
+  id                  bigserial PRIMARY KEY,
+  change_id           bigint NOT NULL REFERENCES dbchange.change (id),
+  uid                 uuid NOT NULL,
+  checksum            text NOT NULL,
+  target              text NOT NULL,
+  status              text NOT NULL CHECK (status IN ('running', 'applied', 'failed', 'marked_applied')),
+  statements_total    int,
+  statements_done     int NOT NULL DEFAULT 0,
+  failed_statement_no int,
+  failed_statement    text,
+  error               text,
+  snapshot            jsonb,
+  deployed_by         text NOT NULL,
+  mysql_user          text,
+  started_at          timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  finished_at         timestamptz
+);
+CREATE INDEX deployment_target_idx ON dbchange.deployment (target, id);
+CREATE INDEX deployment_change_idx ON dbchange.deployment (change_id);
+SELECT pg_catalog.pg_extension_config_dump('dbchange.deployment', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.deployment_id_seq', '');
+
+CREATE VIEW dbchange.deployments AS
+  SELECT d.id, d.change_id, d.uid, d.target, d.status, d.statements_total, d.statements_done,
+         d.failed_statement_no, d.failed_statement, d.error, d.deployed_by, d.mysql_user,
+         d.started_at, d.finished_at
+    FROM dbchange.deployment d;
+
+-- Deployers only (dbchange_deployer or superuser).
+CREATE FUNCTION dbchange._require_deployer() RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT dbchange._caller_is('dbchange_deployer') THEN
+    RAISE EXCEPTION 'permission denied to deploy MySQL changes'
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I is neither a superuser nor a member of dbchange_deployer.', dbchange._caller()),
+            HINT = 'Ask a superuser to run: GRANT dbchange_deployer TO ' || pg_catalog.quote_ident(dbchange._caller()) || ';';
+  END IF;
+END $$;
+
+CREATE FUNCTION dbchange._check_mysql_target(p_target text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF p_target IS NULL OR p_target !~ '^mysql://[^/@:]+:[0-9]+/[^/]+$' THEN
+    RAISE EXCEPTION 'invalid MySQL target name "%"', p_target
+      USING ERRCODE = '22023',
+            DETAIL = 'A target is named mysql://host:port/database, without user or password.';
+  END IF;
+END $$;
+
+-- The MySQL changes a promotion to target database p_database walks through,
+-- in order: every MySQL change meant for that database or for any, except
+-- rejected ones.  checksum_ok is false when the stored text no longer
+-- matches the checksum taken when it was submitted (an edited change).
+CREATE FUNCTION dbchange.mysql_changes(p_database text)
+RETURNS TABLE (id bigint, uid uuid, checksum text, checksum_ok boolean, status text,
+               statement text, description text, requested_by text, risk text, target text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM dbchange._require_deployer();
+  RETURN QUERY
+    SELECT c.id, c.uid, c.checksum,
+           c.checksum = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(c.statement, 'UTF8')), 'hex'),
+           c.status, c.statement, c.description, c.requested_by, c.risk, c.target
+      FROM dbchange.change c
+     WHERE c.dialect = 'mysql' AND c.status <> 'rejected'
+       AND (c.target IS NULL OR c.target = p_database)
+     ORDER BY c.id;
+END $$;
+
+-- A change the CLI is about to deploy: checks and a 'running' deployment row.
+CREATE FUNCTION dbchange.mysql_deploy_start(p_change_id bigint, p_target text,
+                                            p_statements_total int, p_mysql_user text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c dbchange.change;
+  v_id bigint;
+BEGIN
+  PERFORM dbchange._require_deployer();
+  PERFORM dbchange._check_mysql_target(p_target);
+  SELECT * INTO c FROM dbchange.change WHERE id = p_change_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'change % does not exist', p_change_id USING ERRCODE = '22023';
+  END IF;
+  IF c.dialect <> 'mysql' THEN
+    RAISE EXCEPTION 'change % is a PostgreSQL change and cannot be deployed to a MySQL target', p_change_id
+      USING ERRCODE = '22023',
+            DETAIL = 'Only changes submitted with dialect mysql (dbchange submit --dialect mysql) go to mysql:// targets.',
+            HINT = 'Promote PostgreSQL changes to a PostgreSQL database instead.';
+  END IF;
+  IF c.status NOT IN ('approved', 'applied', 'failed') THEN
+    RAISE EXCEPTION 'change % is % and cannot be deployed', p_change_id, c.status
+      USING ERRCODE = '55000',
+            DETAIL = CASE c.status WHEN 'pending' THEN 'It waits for approval.' ELSE 'Only approved changes are deployed.' END;
+  END IF;
+  IF c.checksum <> pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(c.statement, 'UTF8')), 'hex') THEN
+    RAISE EXCEPTION 'change % was edited after it was submitted', p_change_id
+      USING ERRCODE = '55000', DETAIL = 'Its text no longer matches its checksum.';
+  END IF;
+  INSERT INTO dbchange.deployment (change_id, uid, checksum, target, status, statements_total,
+                                   deployed_by, mysql_user)
+  VALUES (c.id, c.uid, c.checksum, p_target, 'running', p_statements_total, dbchange._caller(), p_mysql_user)
+  RETURNING id INTO v_id;
+  PERFORM dbchange._audit('deploy_started', c.id, dbchange._caller(),
+    pg_catalog.jsonb_build_object('target', p_target, 'deployment', v_id));
+  RETURN v_id;
+END $$;
+
+-- The outcome of a deployment.  p_status: applied or failed.  An applied
+-- deployment marks the change applied; a failed one marks it failed with
+-- the server's error (the next promotion to that target stops there).
+CREATE FUNCTION dbchange.mysql_deploy_finish(p_deployment_id bigint, p_status text,
+                                             p_statements_done int,
+                                             p_failed_statement_no int DEFAULT NULL,
+                                             p_failed_statement text DEFAULT NULL,
+                                             p_error text DEFAULT NULL,
+                                             p_snapshot jsonb DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  d dbchange.deployment;
+BEGIN
+  PERFORM dbchange._require_deployer();
+  IF p_status NOT IN ('applied', 'failed') THEN
+    RAISE EXCEPTION 'invalid deployment status "%"', p_status USING ERRCODE = '22023';
+  END IF;
+  UPDATE dbchange.deployment
+     SET status = p_status, statements_done = p_statements_done,
+         failed_statement_no = p_failed_statement_no, failed_statement = p_failed_statement,
+         error = p_error, snapshot = p_snapshot, finished_at = pg_catalog.clock_timestamp()
+   WHERE id = p_deployment_id AND status = 'running'
+  RETURNING * INTO d;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'deployment % is not running', p_deployment_id USING ERRCODE = '55000';
+  END IF;
+  IF p_status = 'applied' THEN
+    UPDATE dbchange.change SET status = 'applied', error_message = NULL, error_sqlstate = NULL,
+           applied_at = coalesce(applied_at, pg_catalog.clock_timestamp())
+     WHERE id = d.change_id;
+    PERFORM dbchange._audit('applied', d.change_id, dbchange._caller(),
+      pg_catalog.jsonb_build_object('target', d.target, 'deployment', d.id));
+  ELSE
+    UPDATE dbchange.change SET status = 'failed',
+           error_message = pg_catalog.format('%s: statement %s: %s', d.target, p_failed_statement_no, p_error)
+     WHERE id = d.change_id;
+    PERFORM dbchange._audit('failed', d.change_id, dbchange._caller(),
+      pg_catalog.jsonb_build_object('target', d.target, 'deployment', d.id,
+        'failed_statement_no', p_failed_statement_no, 'failed_statement', p_failed_statement,
+        'error', p_error));
+  END IF;
+  RETURN p_status;
+END $$;
+
+-- mysql-resolve --mark-applied: someone finished a failed change by hand.
+CREATE FUNCTION dbchange.mysql_mark_applied(p_change_id bigint, p_target text, p_snapshot jsonb DEFAULT NULL,
+                                            p_mysql_user text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c dbchange.change;
+  v_id bigint;
+BEGIN
+  PERFORM dbchange._require_deployer();
+  PERFORM dbchange._check_mysql_target(p_target);
+  SELECT * INTO c FROM dbchange.change WHERE id = p_change_id FOR UPDATE;
+  IF NOT FOUND OR c.dialect <> 'mysql' THEN
+    RAISE EXCEPTION 'change % is not a MySQL change', p_change_id USING ERRCODE = '22023';
+  END IF;
+  IF c.status NOT IN ('approved', 'applied', 'failed') THEN
+    RAISE EXCEPTION 'change % is % and cannot be marked applied', p_change_id, c.status USING ERRCODE = '55000';
+  END IF;
+  INSERT INTO dbchange.deployment (change_id, uid, checksum, target, status, deployed_by, mysql_user,
+                                   snapshot, finished_at)
+  VALUES (c.id, c.uid, c.checksum, p_target, 'marked_applied', dbchange._caller(), p_mysql_user,
+          p_snapshot, pg_catalog.clock_timestamp())
+  RETURNING id INTO v_id;
+  UPDATE dbchange.change SET status = 'applied', applied_at = coalesce(applied_at, pg_catalog.clock_timestamp())
+   WHERE id = c.id;
+  PERFORM dbchange._audit('marked_applied', c.id, dbchange._caller(),
+    pg_catalog.jsonb_build_object('target', p_target, 'deployment', v_id));
+  RETURN v_id;
+END $$;
+
+-- Drift of a MySQL target: the snapshot the CLI takes now (a flat jsonb
+-- object: "table t/column c" -> definition) against the one recorded after
+-- the last deployment to that target.  One row per difference.
+CREATE FUNCTION dbchange.mysql_drift(p_target text, p_actual jsonb)
+RETURNS TABLE (object text, difference text, expected text, actual text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_expected jsonb;
+BEGIN
+  PERFORM dbchange._check_mysql_target(p_target);
+  SELECT d.snapshot INTO v_expected FROM dbchange.deployment d
+   WHERE d.target = p_target AND d.status IN ('applied', 'marked_applied') AND d.snapshot IS NOT NULL
+   ORDER BY d.id DESC LIMIT 1;
+  IF v_expected IS NULL THEN
+    RAISE EXCEPTION 'no deployment to % is recorded', p_target
+      USING ERRCODE = '55000',
+            DETAIL = 'Drift compares the target with the schema recorded after the last change dbchange applied to it.',
+            HINT = 'Promote a MySQL change to this target first (dbchange promote --from CONTROL --to mysql://...).';
+  END IF;
+  RETURN QUERY
+    SELECT coalesce(e.key, a.key),
+           CASE WHEN e.key IS NULL THEN 'unexpected'
+                WHEN a.key IS NULL THEN 'missing'
+                ELSE 'changed' END,
+           e.value #>> '{}', a.value #>> '{}'
+      FROM pg_catalog.jsonb_each(v_expected) e
+      FULL JOIN pg_catalog.jsonb_each(p_actual) a ON a.key = e.key
+     WHERE e.key IS NULL OR a.key IS NULL OR e.value <> a.value
+     ORDER BY 1;
+END $$;
+
+-- dbchange.apply() must never run MySQL text in PostgreSQL; the workflow's
+-- apply() calls this guard.
+CREATE FUNCTION dbchange._refuse_mysql_apply(p_change_id bigint) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_target text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM dbchange.change WHERE id = p_change_id AND dialect = 'mysql') THEN
+    SELECT target INTO v_target FROM dbchange.change WHERE id = p_change_id;
+    RAISE EXCEPTION 'change % is a MySQL change and cannot be applied in PostgreSQL', p_change_id
+      USING ERRCODE = '0A000',
+            DETAIL = 'MySQL changes are decided here and deployed to MySQL targets by the dbchange command.',
+            HINT = 'Run: dbchange promote --from <this database> --to mysql://user@host:port/' || coalesce(v_target, 'database');
+  END IF;
+END $$;
+
+REVOKE ALL ON dbchange.deployment FROM PUBLIC;
+REVOKE ALL ON SEQUENCE dbchange.deployment_id_seq FROM PUBLIC;
+GRANT SELECT ON dbchange.deployments TO PUBLIC;
+REVOKE ALL ON FUNCTION dbchange._require_deployer(), dbchange._check_mysql_target(text),
+  dbchange._refuse_mysql_apply(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION dbchange.classify_mysql(text, text), dbchange.evaluate_mysql(text, text, text),
+  dbchange.submit_mysql(text, text, text, uuid), dbchange.mysql_changes(text),
+  dbchange.mysql_deploy_start(bigint, text, int, text),
+  dbchange.mysql_deploy_finish(bigint, text, int, int, text, text, jsonb),
+  dbchange.mysql_mark_applied(bigint, text, jsonb, text), dbchange.mysql_drift(text, jsonb)
+  TO PUBLIC;
