@@ -31,6 +31,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
 #include "utils/formatting.h"
 
 #include "dbchange.h"
@@ -507,10 +508,20 @@ typedef struct MyFacts
 	char	   *name;
 	char	   *table_schema;	/* the table of an index or trigger */
 	char	   *table_name;
-	char	   *new_name;		/* RENAME TO */
+	char	   *old_name;		/* RENAME: the old name */
+	char	   *new_name;		/* RENAME: the new name */
 	List	   *operations;
-	List	   *columns;
-	List	   *objects;		/* identities, for statements naming several */
+	List	   *subcommands;	/* of SubCmd *: ALTER TABLE specifications */
+	List	   *columns;		/* of ColDef *: columns defined (CREATE TABLE, ADD) */
+	List	   *modified;		/* of ColDef *: columns redefined (MODIFY, CHANGE) */
+	List	   *index_columns;	/* of char *: CREATE INDEX key columns */
+	List	   *objects;		/* of ObjRef *: every object named */
+	char	   *column;			/* the first column a subcommand names */
+	const char *constraint_type;	/* of the first constraint added or dropped */
+	bool		has_primary_key;
+	bool		unique;
+	bool		as_select;
+	char	   *like;
 	bool		destructive;
 	bool		if_exists;
 	bool		if_not_exists;
@@ -526,6 +537,36 @@ typedef struct MyFacts
 	char	   *algorithm;
 	char	   *engine;
 } MyFacts;
+
+/* A column definition. */
+typedef struct ColDef
+{
+	char	   *name;
+	char	   *type;			/* lower case, without modifiers */
+	List	   *typmods;		/* of char *: numbers written in parentheses */
+	bool		not_null;
+	bool		has_default;
+	bool		primary_key;
+	bool		unique;
+	bool		auto_increment;
+	bool		generated;
+	char	   *references;
+} ColDef;
+
+typedef struct SubCmd
+{
+	const char *operation;
+	char	   *name;
+	const char *constraint_type;
+} SubCmd;
+
+typedef struct ObjRef
+{
+	const char *object_type;
+	char	   *schema;
+	char	   *name;
+	char	   *identity;
+} ObjRef;
 
 typedef struct Cur
 {
@@ -581,7 +622,7 @@ accept_punct(Cur *c, char ch)
 }
 
 static char *
-upper(const char *s)
+my_upper(const char *s)
 {
 	char	   *u = pstrdup(s);
 	char	   *p;
@@ -639,28 +680,43 @@ identity_of(const char *schema, const char *name)
 	return schema ? psprintf("%s.%s", schema, name) : pstrdup(name);
 }
 
+/* One operation (duplicates kept: one per subcommand, in statement order). */
 static void
 add_op(MyFacts *f, const char *op)
 {
-	ListCell   *lc;
-
-	foreach(lc, f->operations)
-		if (strcmp((char *) lfirst(lc), op) == 0)
-			return;
 	f->operations = lappend(f->operations, pstrdup(op));
 }
 
+/* A subcommand of ALTER TABLE, with what it names. */
+static SubCmd *
+add_sub(MyFacts *f, const char *op, char *name)
+{
+	SubCmd	   *sc = palloc0(sizeof(SubCmd));
+
+	sc->operation = op;
+	sc->name = name;
+	f->subcommands = lappend(f->subcommands, sc);
+	return sc;
+}
+
+/* The first column a subcommand names is the "column" convenience fact. */
 static void
 add_column(MyFacts *f, const char *col)
 {
-	ListCell   *lc;
+	if (col != NULL && f->column == NULL)
+		f->column = pstrdup(col);
+}
 
-	if (col == NULL)
-		return;
-	foreach(lc, f->columns)
-		if (strcmp((char *) lfirst(lc), col) == 0)
-			return;
-	f->columns = lappend(f->columns, pstrdup(col));
+static void
+add_object(MyFacts *f, const char *otype, char *schema, char *name)
+{
+	ObjRef	   *o = palloc0(sizeof(ObjRef));
+
+	o->object_type = otype;
+	o->schema = schema;
+	o->name = name;
+	o->identity = identity_of(schema, name);
+	f->objects = lappend(f->objects, o);
 }
 
 /* Skip a user name: 'u'@'h', u@h, CURRENT_USER[()]. */
@@ -686,7 +742,7 @@ option_value(Cur *c)
 	if (t == NULL || t->type == MYT_PUNCT)
 		return NULL;
 	c->i++;
-	return upper(t->val);
+	return my_upper(t->val);
 }
 
 /* Move to the next ',' at parenthesis depth 0 (or the end); consume it. */
@@ -791,42 +847,396 @@ is_table_element_kw(const DbcMyTok *t)
 	return false;
 }
 
-/* At '(': the column names of a list of table elements; consumes the list. */
+/* Is the token the end of a table element (',' or ')' at depth 0)? */
+static bool
+element_end(Cur *c, int depth)
+{
+	DbcMyTok   *t = peek(c, 0);
+
+	return t == NULL || (depth == 0 && (is_punct(t, ',') || is_punct(t, ')')));
+}
+
+/*
+ * A column definition: name type[(n[,m])] [attributes].  Stops at the ','
+ * or ')' that ends it (not consumed).
+ */
+static ColDef *
+column_def(Cur *c, char *name)
+{
+	ColDef	   *col = palloc0(sizeof(ColDef));
+	DbcMyTok   *t;
+	int			depth = 0;
+
+	col->name = name ? name : ident(c);
+	t = peek(c, 0);
+	if (t && t->type == MYT_WORD)
+	{
+		col->type = asc_tolower(t->val, strlen(t->val));
+		c->i++;
+		if (accept_punct(c, '('))
+		{
+			while ((t = peek(c, 0)) != NULL && !is_punct(t, ')'))
+			{
+				if (t->type == MYT_NUMBER)
+					col->typmods = lappend(col->typmods, t->val);
+				c->i++;
+			}
+			accept_punct(c, ')');
+		}
+		if (strcmp(col->type, "serial") == 0)
+		{
+			col->not_null = col->auto_increment = col->unique = col->has_default = true;
+		}
+	}
+	while (!element_end(c, depth))
+	{
+		t = peek(c, 0);
+		if (is_punct(t, '('))
+			depth++;
+		else if (is_punct(t, ')'))
+			depth--;
+		else if (depth == 0 && is_kw(t, "NOT") && kw_at(c, 1, "NULL"))
+		{
+			col->not_null = true;
+			c->i++;
+		}
+		else if (depth == 0 && is_kw(t, "DEFAULT"))
+			col->has_default = true;
+		else if (depth == 0 && is_kw(t, "AUTO_INCREMENT"))
+			col->auto_increment = col->has_default = true;
+		else if (depth == 0 && (is_kw(t, "PRIMARY") || (is_kw(t, "KEY") && !col->unique)))
+			col->primary_key = col->not_null = true;
+		else if (depth == 0 && is_kw(t, "UNIQUE"))
+			col->unique = true;
+		else if (depth == 0 && (is_kw(t, "GENERATED") || is_kw(t, "AS")))
+			col->generated = true;
+		else if (depth == 0 && is_kw(t, "REFERENCES"))
+		{
+			char	   *sch;
+			char	   *nm;
+
+			c->i++;
+			if (qualified_name(c, &sch, &nm))
+				col->references = identity_of(sch, nm);
+			continue;
+		}
+		c->i++;
+	}
+	return col;
+}
+
+/* Skip to the end of the current table element (',' or ')' at depth 0). */
 static void
-element_columns(Cur *c, MyFacts *f)
+skip_element(Cur *c)
+{
+	int			depth = 0;
+
+	while (!element_end(c, depth))
+	{
+		if (is_punct(peek(c, 0), '('))
+			depth++;
+		else if (is_punct(peek(c, 0), ')'))
+			depth--;
+		c->i++;
+	}
+}
+
+/* Mark the columns of a table-level PRIMARY KEY (a, b). */
+static void
+mark_primary_key(Cur *c, List *cols)
+{
+	int			save = c->i;
+
+	while (c->i < c->n && !is_punct(peek(c, 0), '('))
+		c->i++;
+	if (accept_punct(c, '('))
+	{
+		DbcMyTok   *t;
+
+		while ((t = peek(c, 0)) != NULL && !is_punct(t, ')'))
+		{
+			ListCell   *lc;
+
+			if (is_ident_tok(t))
+				foreach(lc, cols)
+				{
+					ColDef	   *col = (ColDef *) lfirst(lc);
+
+					if (col->name && pg_strcasecmp(col->name, t->val) == 0)
+						col->primary_key = col->not_null = true;
+				}
+			if (is_punct(t, '('))
+			{
+				/* a prefix length: col(10) */
+				while (peek(c, 0) && !is_punct(peek(c, 0), ')'))
+					c->i++;
+			}
+			c->i++;
+		}
+	}
+	c->i = save;
+}
+
+/*
+ * At '(': a list of table elements (CREATE TABLE, ADD (...)): column
+ * definitions go to *cols; PRIMARY KEY / constraints are noted.  Consumes
+ * the list.
+ */
+static void
+table_elements(Cur *c, MyFacts *f, List **cols)
 {
 	if (!accept_punct(c, '('))
 		return;
 	while (c->i < c->n)
 	{
 		DbcMyTok   *t = peek(c, 0);
-		int			depth = 0;
 
 		if (is_punct(t, ')'))
 		{
 			c->i++;
 			return;
 		}
-		if (!is_table_element_kw(t) && is_ident_tok(t))
-			add_column(f, t->val);
-		/* to the ',' or ')' that ends the element */
-		for (; c->i < c->n; c->i++)
+		if (is_punct(t, ','))
 		{
-			t = &c->t[c->i];
-			if (is_punct(t, '('))
-				depth++;
-			else if (is_punct(t, ')'))
+			c->i++;
+			continue;
+		}
+		if (is_table_element_kw(t))
+		{
+			int			k = is_kw(t, "CONSTRAINT") ? (kw_at(c, 1, "PRIMARY") || kw_at(c, 1, "UNIQUE") ||
+													  kw_at(c, 1, "FOREIGN") || kw_at(c, 1, "CHECK") ? 1 : 2) : 0;
+
+			if (kw_at(c, k, "PRIMARY"))
 			{
-				if (depth == 0)
-					break;
-				depth--;
+				f->has_primary_key = true;
+				mark_primary_key(c, *cols);
 			}
-			else if (is_punct(t, ',') && depth == 0)
+			skip_element(c);
+		}
+		else if (is_ident_tok(t))
+		{
+			ColDef	   *col = column_def(c, NULL);
+
+			if (col->primary_key)
+				f->has_primary_key = true;
+			*cols = lappend(*cols, col);
+			skip_element(c);
+		}
+		else
+			skip_element(c);
+		if (c->i < c->n && !is_punct(peek(c, 0), ',') && !is_punct(peek(c, 0), ')'))
+			c->i++;				/* never stall */
+	}
+}
+
+/* At '(': the key columns of CREATE INDEX (name or name(prefix); expressions: NULL). */
+static void
+index_columns(Cur *c, MyFacts *f)
+{
+	if (!accept_punct(c, '('))
+		return;
+	while (c->i < c->n && !is_punct(peek(c, 0), ')'))
+	{
+		DbcMyTok   *t = peek(c, 0);
+
+		if (is_ident_tok(t) && (is_punct(peek(c, 1), ',') || is_punct(peek(c, 1), ')') ||
+								is_punct(peek(c, 1), '(') || kw_at(c, 1, "ASC") ||
+								kw_at(c, 1, "DESC")))
+			f->index_columns = lappend(f->index_columns, t->val);
+		skip_element(c);
+		accept_punct(c, ',');
+	}
+	accept_punct(c, ')');
+}
+
+/* What constraint does the text at the cursor (after ADD/DROP [CONSTRAINT [sym]]) name? */
+static const char *
+constraint_kind(Cur *c, int k)
+{
+	if (kw_at(c, k, "PRIMARY"))
+		return "primary_key";
+	if (kw_at(c, k, "UNIQUE"))
+		return "unique";
+	if (kw_at(c, k, "FOREIGN"))
+		return "foreign_key";
+	if (kw_at(c, k, "CHECK"))
+		return "check";
+	return NULL;
+}
+
+static void
+note_constraint(MyFacts *f, SubCmd *sc, const char *kind)
+{
+	sc->constraint_type = kind;
+	if (f->constraint_type == NULL)
+		f->constraint_type = kind;
+}
+
+/* ALTER TABLE ... ADD ... */
+static void
+alter_add(Cur *c, MyFacts *f)
+{
+	bool		column = accept(c, "COLUMN");
+	const char *kind;
+	SubCmd	   *sc;
+
+	if (!column && (kw_at(c, 0, "INDEX") || kw_at(c, 0, "KEY") || kw_at(c, 0, "FULLTEXT") ||
+					kw_at(c, 0, "SPATIAL") || kw_at(c, 0, "VECTOR")))
+	{
+		int			k = kw_at(c, 0, "FULLTEXT") || kw_at(c, 0, "SPATIAL") || kw_at(c, 0, "VECTOR") ? 1 : 0;
+
+		if (kw_at(c, k, "INDEX") || kw_at(c, k, "KEY"))
+			k++;
+		if (kw_at(c, k, "IF"))
+			k += 3;
+		add_op(f, "add_index");
+		add_sub(f, "add_index", is_ident_tok(peek(c, k)) && !kw_at(c, k, "USING") ? peek(c, k)->val : NULL);
+		return;
+	}
+	if (!column && (kw_at(c, 0, "CONSTRAINT") || constraint_kind(c, 0)))
+	{
+		int			k = 0;
+		char	   *name = NULL;
+
+		if (kw_at(c, 0, "CONSTRAINT"))
+		{
+			k = 1;
+			if (!constraint_kind(c, 1))
 			{
-				c->i++;
-				break;
+				name = is_ident_tok(peek(c, 1)) ? peek(c, 1)->val : NULL;
+				k = 2;
 			}
 		}
+		kind = constraint_kind(c, k);
+		add_op(f, "add_constraint");
+		sc = add_sub(f, "add_constraint", name);
+		note_constraint(f, sc, kind);
+		if (kind && strcmp(kind, "primary_key") == 0)
+		{
+			add_op(f, "add_primary_key");
+			f->has_primary_key = true;
+			f->rewrites = true;
+		}
+		else if (kind && strcmp(kind, "foreign_key") == 0)
+			add_op(f, "add_foreign_key");
+		else if (kind && strcmp(kind, "unique") == 0)
+			add_op(f, "add_index");
+		return;
+	}
+	if (!column && kw_at(c, 0, "PARTITION"))
+	{
+		add_op(f, "add_partition");
+		add_sub(f, "add_partition", NULL);
+		return;
+	}
+	if (!column && (kw_at(c, 0, "PERIOD") || kw_at(c, 0, "SYSTEM")))
+	{
+		add_op(f, "set_table_option");
+		add_sub(f, "set_table_option", NULL);
+		return;
+	}
+	if (kw_at(c, 0, "IF") && kw_at(c, 1, "NOT") && kw_at(c, 2, "EXISTS"))
+	{
+		c->i += 3;
+		f->if_not_exists = true;
+	}
+	if (is_punct(peek(c, 0), '('))
+	{
+		List	   *cols = NIL;
+		ListCell   *lc;
+
+		table_elements(c, f, &cols);
+		foreach(lc, cols)
+		{
+			ColDef	   *col = (ColDef *) lfirst(lc);
+
+			add_op(f, "add_column");
+			add_sub(f, "add_column", col->name);
+			add_column(f, col->name);
+		}
+		f->columns = list_concat(f->columns, cols);
+	}
+	else
+	{
+		ColDef	   *col = column_def(c, NULL);
+
+		add_op(f, "add_column");
+		add_sub(f, "add_column", col->name);
+		add_column(f, col->name);
+		f->columns = lappend(f->columns, col);
+	}
+}
+
+/* ALTER TABLE ... DROP ... */
+static void
+alter_drop(Cur *c, MyFacts *f)
+{
+	bool		column = accept(c, "COLUMN");
+	SubCmd	   *sc;
+
+	f->destructive = true;
+	if (!column && (kw_at(c, 0, "INDEX") || kw_at(c, 0, "KEY")))
+	{
+		c->i++;
+		if (accept2(c, "IF", "EXISTS"))
+			f->if_exists = true;
+		add_op(f, "drop_index");
+		add_sub(f, "drop_index", ident(c));
+	}
+	else if (!column && kw_at(c, 0, "PRIMARY"))
+	{
+		add_op(f, "drop_constraint");
+		add_op(f, "drop_primary_key");
+		sc = add_sub(f, "drop_constraint", NULL);
+		note_constraint(f, sc, "primary_key");
+		f->rewrites = true;
+	}
+	else if (!column && kw_at(c, 0, "FOREIGN"))
+	{
+		c->i += kw_at(c, 1, "KEY") ? 2 : 1;
+		if (accept2(c, "IF", "EXISTS"))
+			f->if_exists = true;
+		add_op(f, "drop_constraint");
+		add_op(f, "drop_foreign_key");
+		sc = add_sub(f, "drop_constraint", ident(c));
+		note_constraint(f, sc, "foreign_key");
+	}
+	else if (!column && (kw_at(c, 0, "CONSTRAINT") || kw_at(c, 0, "CHECK")))
+	{
+		bool		check = kw_at(c, 0, "CHECK");
+
+		c->i++;
+		if (accept2(c, "IF", "EXISTS"))
+			f->if_exists = true;
+		add_op(f, "drop_constraint");
+		sc = add_sub(f, "drop_constraint", ident(c));
+		if (check)
+			note_constraint(f, sc, "check");
+	}
+	else if (!column && kw_at(c, 0, "PARTITION"))
+	{
+		c->i++;
+		add_op(f, "drop_partition");
+		add_sub(f, "drop_partition", ident(c));
+	}
+	else if (!column && kw_at(c, 0, "SYSTEM"))
+	{
+		add_op(f, "drop_system_versioning");
+		add_sub(f, "drop_system_versioning", NULL);
+	}
+	else
+	{
+		char	   *col;
+
+		if (accept2(c, "IF", "EXISTS"))
+			f->if_exists = true;
+		col = ident(c);
+		add_op(f, "drop_column");
+		add_sub(f, "drop_column", col);
+		add_column(f, col);
+		f->rewrites = true;
+		if (accept(c, "CASCADE"))
+			f->cascade = true;
 	}
 }
 
@@ -835,164 +1245,101 @@ static void
 alter_table_spec(Cur *c, MyFacts *f)
 {
 	if (accept(c, "ADD"))
-	{
-		bool		column = accept(c, "COLUMN");
-
-		if (!column && (kw_at(c, 0, "INDEX") || kw_at(c, 0, "KEY") || kw_at(c, 0, "FULLTEXT") ||
-			kw_at(c, 0, "SPATIAL") || kw_at(c, 0, "VECTOR")))
-			add_op(f, "add_index");
-		else if (!column && kw_at(c, 0, "UNIQUE"))
-		{
-			add_op(f, "add_index");
-			add_op(f, "add_constraint");
-		}
-		else if (!column && kw_at(c, 0, "PRIMARY"))
-		{
-			add_op(f, "add_constraint");
-			add_op(f, "add_primary_key");
-			f->rewrites = true;
-		}
-		else if (!column && (kw_at(c, 0, "CONSTRAINT") || kw_at(c, 0, "FOREIGN") || kw_at(c, 0, "CHECK")))
-		{
-			int			k = 0;
-
-			add_op(f, "add_constraint");
-			if (kw_at(c, 0, "CONSTRAINT"))
-			{
-				k = 1;
-				if (!kw_at(c, 1, "PRIMARY") && !kw_at(c, 1, "UNIQUE") &&
-					!kw_at(c, 1, "FOREIGN") && !kw_at(c, 1, "CHECK"))
-					k = 2;		/* CONSTRAINT symbol */
-			}
-			if (kw_at(c, k, "FOREIGN"))
-				add_op(f, "add_foreign_key");
-			else if (kw_at(c, k, "PRIMARY"))
-			{
-				add_op(f, "add_primary_key");
-				f->rewrites = true;
-			}
-			else if (kw_at(c, k, "UNIQUE"))
-				add_op(f, "add_index");
-			else if (kw_at(c, k, "CHECK"))
-				add_op(f, "add_check");
-		}
-		else if (!column && kw_at(c, 0, "PARTITION"))
-			add_op(f, "add_partition");
-		else if (!column && (kw_at(c, 0, "PERIOD") || kw_at(c, 0, "SYSTEM")))
-			add_op(f, "set_table_option");
-		else
-		{
-			add_op(f, "add_column");
-			if (kw_at(c, 0, "IF") && kw_at(c, 1, "NOT") && kw_at(c, 2, "EXISTS"))
-			{
-				c->i += 3;
-				f->if_not_exists = true;
-			}
-			if (is_punct(peek(c, 0), '('))
-				element_columns(c, f);
-			else
-				add_column(f, ident(c));
-		}
-	}
+		alter_add(c, f);
 	else if (accept(c, "DROP"))
-	{
-		bool		column = accept(c, "COLUMN");
-
-		if (!column && (kw_at(c, 0, "INDEX") || kw_at(c, 0, "KEY")))
-			add_op(f, "drop_index");
-		else if (!column && kw_at(c, 0, "PRIMARY"))
-		{
-			add_op(f, "drop_constraint");
-			add_op(f, "drop_primary_key");
-			f->rewrites = true;
-		}
-		else if (!column && kw_at(c, 0, "FOREIGN"))
-		{
-			add_op(f, "drop_constraint");
-			add_op(f, "drop_foreign_key");
-		}
-		else if (!column && (kw_at(c, 0, "CONSTRAINT") || kw_at(c, 0, "CHECK")))
-			add_op(f, "drop_constraint");
-		else if (!column && kw_at(c, 0, "PARTITION"))
-		{
-			add_op(f, "drop_partition");
-			f->destructive = true;
-		}
-		else if (!column && kw_at(c, 0, "SYSTEM"))
-		{
-			add_op(f, "drop_system_versioning");
-			f->destructive = true;
-		}
-		else
-		{
-			add_op(f, "drop_column");
-			f->destructive = true;
-			f->rewrites = true;
-			if (accept2(c, "IF", "EXISTS"))
-				f->if_exists = true;
-			add_column(f, ident(c));
-		}
-	}
+		alter_drop(c, f);
 	else if (accept(c, "MODIFY"))
 	{
+		ColDef	   *col;
+
 		accept(c, "COLUMN");
-		add_op(f, "modify_column");
-		f->rewrites = true;
 		if (accept2(c, "IF", "EXISTS"))
 			f->if_exists = true;
-		add_column(f, ident(c));
+		col = column_def(c, NULL);
+		add_op(f, "modify_column");
+		add_sub(f, "modify_column", col->name);
+		add_column(f, col->name);
+		f->modified = lappend(f->modified, col);
+		f->rewrites = true;
 	}
 	else if (accept(c, "CHANGE"))
 	{
 		char	   *old_name;
-		char	   *new_name;
+		ColDef	   *col;
 
 		accept(c, "COLUMN");
-		add_op(f, "change_column");
-		f->rewrites = true;
 		if (accept2(c, "IF", "EXISTS"))
 			f->if_exists = true;
 		old_name = ident(c);
-		new_name = ident(c);
+		col = column_def(c, NULL);
+		add_op(f, "change_column");
+		add_sub(f, "change_column", old_name);
 		add_column(f, old_name);
-		if (old_name && new_name && pg_strcasecmp(old_name, new_name) != 0)
+		f->modified = lappend(f->modified, col);
+		f->rewrites = true;
+		if (old_name && col->name && pg_strcasecmp(old_name, col->name) != 0)
 		{
 			add_op(f, "rename_column");
-			add_column(f, new_name);
+			if (f->new_name == NULL)
+			{
+				f->old_name = old_name;
+				f->new_name = col->name;
+			}
 		}
 	}
 	else if (accept(c, "RENAME"))
 	{
 		if (accept(c, "COLUMN"))
 		{
-			add_op(f, "rename_column");
-			add_column(f, ident(c));
+			char	   *from = ident(c);
+
 			accept(c, "TO");
-			add_column(f, ident(c));
+			add_op(f, "rename_column");
+			add_sub(f, "rename_column", from);
+			add_column(f, from);
+			f->old_name = from;
+			f->new_name = ident(c);
 		}
 		else if (accept(c, "INDEX") || accept(c, "KEY"))
+		{
+			char	   *from = ident(c);
+
+			accept(c, "TO");
 			add_op(f, "rename_index");
+			add_sub(f, "rename_index", from);
+			f->old_name = from;
+			f->new_name = ident(c);
+		}
 		else
 		{
-			char	   *s;
-			char	   *n;
+			char	   *sch;
+			char	   *nm;
 
 			if (!accept(c, "TO"))
 				accept(c, "AS");
 			add_op(f, "rename");
-			if (qualified_name(c, &s, &n))
-				f->new_name = identity_of(s, n);
+			add_sub(f, "rename", f->name);
+			f->old_name = f->name;
+			if (qualified_name(c, &sch, &nm))
+				f->new_name = identity_of(sch, nm);
 		}
 	}
 	else if (accept(c, "ALTER"))
 	{
 		if (accept(c, "INDEX") || accept(c, "KEY"))
+		{
 			add_op(f, "alter_index");
+			add_sub(f, "alter_index", ident(c));
+		}
 		else if (accept(c, "CONSTRAINT") || accept(c, "CHECK"))
+		{
 			add_op(f, "alter_constraint");
+			add_sub(f, "alter_constraint", ident(c));
+		}
 		else
 		{
 			char	   *col;
+			const char *op;
 
 			accept(c, "COLUMN");
 			if (accept2(c, "IF", "EXISTS"))
@@ -1000,75 +1347,74 @@ alter_table_spec(Cur *c, MyFacts *f)
 			col = ident(c);
 			add_column(f, col);
 			if (accept2(c, "SET", "DEFAULT"))
-				add_op(f, "set_default");
+				op = "set_default";
 			else if (accept2(c, "DROP", "DEFAULT"))
-				add_op(f, "drop_default");
+				op = "drop_default";
+			else if (accept(c, "SET") && (kw_at(c, 0, "VISIBLE") || kw_at(c, 0, "INVISIBLE")))
+				op = "set_visibility";
 			else
-				add_op(f, "alter_column");
+				op = "alter_column";
+			add_op(f, op);
+			add_sub(f, op, col);
 		}
 	}
-	else if (kw_at(c, 0, "ALGORITHM") || kw_at(c, 0, "LOCK") || kw_at(c, 0, "ENGINE"))
+	else if (kw_at(c, 0, "ALGORITHM") || kw_at(c, 0, "LOCK"))
 	{
 		/* read by scan_clauses() */
 	}
-	else if (accept(c, "CONVERT"))
+	else if (kw_at(c, 0, "ENGINE"))
+		add_sub(f, "change_engine", NULL);	/* the operation is added by scan_clauses() */
+	else
 	{
-		add_op(f, "convert_charset");
-		f->rewrites = true;
-	}
-	else if (kw_at(c, 0, "DEFAULT") || kw_at(c, 0, "CHARACTER") || kw_at(c, 0, "CHARSET") ||
-			 kw_at(c, 0, "COLLATE"))
-		add_op(f, "set_charset");
-	else if (accept(c, "FORCE"))
-	{
-		add_op(f, "rebuild");
-		f->rewrites = true;
-	}
-	else if (accept2(c, "ORDER", "BY"))
-	{
-		add_op(f, "order_by");
-		f->rewrites = true;
-	}
-	else if (accept(c, "DISABLE"))
-		add_op(f, "disable_keys");
-	else if (accept(c, "ENABLE"))
-		add_op(f, "enable_keys");
-	else if (accept(c, "DISCARD"))
-	{
-		add_op(f, "discard_tablespace");
-		f->destructive = true;
-	}
-	else if (accept(c, "IMPORT"))
-		add_op(f, "import_tablespace");
-	else if (accept2(c, "PARTITION", "BY"))
-	{
-		add_op(f, "partition_by");
-		f->rewrites = true;
-	}
-	else if (accept2(c, "REMOVE", "PARTITIONING"))
-	{
-		add_op(f, "remove_partitioning");
-		f->rewrites = true;
-	}
-	else if (kw_at(c, 1, "PARTITION") &&
-			 (kw_at(c, 0, "TRUNCATE") || kw_at(c, 0, "COALESCE") || kw_at(c, 0, "REORGANIZE") ||
-			  kw_at(c, 0, "EXCHANGE") || kw_at(c, 0, "ANALYZE") || kw_at(c, 0, "CHECK") ||
-			  kw_at(c, 0, "OPTIMIZE") || kw_at(c, 0, "REBUILD") || kw_at(c, 0, "REPAIR") ||
-			  kw_at(c, 0, "CONVERT")))
-	{
-		char	   *verb = asc_tolower(peek(c, 0)->val, strlen(peek(c, 0)->val));
+		const char *op = NULL;
+		bool		rewrites = false;
+		bool		destructive = false;
 
-		add_op(f, psprintf("%s_partition", verb));
-		if (strcmp(verb, "truncate") == 0 || strcmp(verb, "exchange") == 0 ||
-			strcmp(verb, "coalesce") == 0)
-			f->destructive = true;
+		if (accept(c, "CONVERT"))
+			op = "convert_charset", rewrites = true;
+		else if (kw_at(c, 0, "DEFAULT") || kw_at(c, 0, "CHARACTER") || kw_at(c, 0, "CHARSET") ||
+				 kw_at(c, 0, "COLLATE"))
+			op = "set_charset";
+		else if (accept(c, "FORCE"))
+			op = "rebuild", rewrites = true;
+		else if (accept2(c, "ORDER", "BY"))
+			op = "order_by", rewrites = true;
+		else if (accept(c, "DISABLE"))
+			op = "disable_keys";
+		else if (accept(c, "ENABLE"))
+			op = "enable_keys";
+		else if (accept(c, "DISCARD"))
+			op = "discard_tablespace", destructive = true;
+		else if (accept(c, "IMPORT"))
+			op = "import_tablespace";
+		else if (accept2(c, "PARTITION", "BY"))
+			op = "partition_by", rewrites = true;
+		else if (accept2(c, "REMOVE", "PARTITIONING"))
+			op = "remove_partitioning", rewrites = true;
+		else if (kw_at(c, 1, "PARTITION") &&
+				 (kw_at(c, 0, "TRUNCATE") || kw_at(c, 0, "COALESCE") || kw_at(c, 0, "REORGANIZE") ||
+				  kw_at(c, 0, "EXCHANGE") || kw_at(c, 0, "ANALYZE") || kw_at(c, 0, "CHECK") ||
+				  kw_at(c, 0, "OPTIMIZE") || kw_at(c, 0, "REBUILD") || kw_at(c, 0, "REPAIR") ||
+				  kw_at(c, 0, "CONVERT")))
+		{
+			char	   *verb = asc_tolower(peek(c, 0)->val, strlen(peek(c, 0)->val));
+
+			op = psprintf("%s_partition", verb);
+			destructive = strcmp(verb, "truncate") == 0 || strcmp(verb, "exchange") == 0 ||
+				strcmp(verb, "coalesce") == 0;
+		}
+		else if (kw_at(c, 0, "WITH") || kw_at(c, 0, "WITHOUT"))
+			op = NULL;			/* WITH[OUT] VALIDATION: an option of EXCHANGE PARTITION */
+		else if (peek(c, 0) != NULL)
+			op = "set_table_option";	/* AUTO_INCREMENT, COMMENT, ROW_FORMAT, ... */
+		if (op)
+		{
+			add_op(f, op);
+			add_sub(f, op, NULL);
+			f->rewrites |= rewrites;
+			f->destructive |= destructive;
+		}
 	}
-	else if (kw_at(c, 0, "WITH") || kw_at(c, 0, "WITHOUT"))
-	{
-		/* WITH[OUT] VALIDATION: an option of EXCHANGE PARTITION */
-	}
-	else if (peek(c, 0) != NULL)
-		add_op(f, "set_table_option");	/* AUTO_INCREMENT, COMMENT, ROW_FORMAT, ... */
 	skip_to_comma(c);
 }
 
@@ -1078,6 +1424,9 @@ classify_alter_table(Cur *c, MyFacts *f)
 	f->command = "ALTER TABLE";
 	f->object_type = "table";
 	qualified_name(c, &f->schema, &f->name);
+	f->table_schema = f->schema;
+	f->table_name = f->name;
+	add_object(f, "table", f->schema, f->name);
 	scan_clauses(c, f, true);
 	while (c->i < c->n)
 	{
@@ -1087,6 +1436,8 @@ classify_alter_table(Cur *c, MyFacts *f)
 		if (c->i == before)
 			c->i++;
 	}
+	if (f->operations == NIL)
+		add_op(f, "alter");
 	if (f->algorithm && strcmp(f->algorithm, "INSTANT") == 0)
 		f->rewrites = false;
 	else if (f->algorithm && strcmp(f->algorithm, "COPY") == 0)
@@ -1094,20 +1445,21 @@ classify_alter_table(Cur *c, MyFacts *f)
 }
 
 /* Words that may stand between CREATE/ALTER/DROP and the object type. */
-static bool
+static void
 skip_modifiers(Cur *c, MyFacts *f)
 {
-	bool		any = false;
-
 	for (;;)
 	{
 		if (accept2(c, "OR", "REPLACE"))
 			f->or_replace = true;
 		else if (accept(c, "TEMPORARY"))
 			f->temporary = true;
+		else if (accept(c, "UNIQUE"))
+			f->unique = true;
 		else if (accept(c, "ONLINE") || accept(c, "OFFLINE") || accept(c, "IGNORE") ||
-				 accept(c, "AGGREGATE") || accept(c, "UNIQUE") || accept(c, "FULLTEXT") ||
-				 accept(c, "SPATIAL") || accept(c, "UNDO") || accept(c, "EXTERNAL"))
+				 accept(c, "AGGREGATE") || accept(c, "FULLTEXT") ||
+				 (kw_at(c, 0, "SPATIAL") && kw_at(c, 1, "INDEX") && accept(c, "SPATIAL")) ||
+				 accept(c, "UNDO") || accept(c, "EXTERNAL"))
 			;
 		else if (kw_at(c, 0, "ALGORITHM") && is_punct(peek(c, 1), '='))
 		{
@@ -1122,8 +1474,7 @@ skip_modifiers(Cur *c, MyFacts *f)
 		else if (accept2(c, "SQL", "SECURITY"))
 			(void) ident(c);
 		else
-			return any;
-		any = true;
+			return;
 	}
 }
 
@@ -1153,7 +1504,7 @@ name_list(Cur *c, MyFacts *f)
 			f->schema = s;
 			f->name = n;
 		}
-		f->objects = lappend(f->objects, identity_of(s, n));
+		add_object(f, f->object_type, s, n);
 		if (!accept_punct(c, ','))
 			break;
 	}
@@ -1167,8 +1518,8 @@ object_type_of(const char *word)
 		{"DATABASE", "database"}, {"SCHEMA", "database"}, {"PROCEDURE", "procedure"},
 		{"FUNCTION", "function"}, {"TRIGGER", "trigger"}, {"EVENT", "event"},
 		{"USER", "user"}, {"ROLE", "role"}, {"SEQUENCE", "sequence"}, {"SERVER", "server"},
-		{"TABLESPACE", "tablespace"}, {"PACKAGE", "package"}, {"LOGFILE", "logfile group"},
-		{"SPATIAL", "spatial reference system"}, {"RESOURCE", "resource group"},
+		{"TABLESPACE", "tablespace"}, {"PACKAGE", "package"}, {"LOGFILE", "logfile_group"},
+		{"SPATIAL", "spatial_reference_system"}, {"RESOURCE", "resource_group"},
 		{"INSTANCE", "instance"}, {NULL, NULL}
 	};
 	int			i;
@@ -1179,26 +1530,71 @@ object_type_of(const char *word)
 	return NULL;
 }
 
+/* Objects that are not in a database (schema): their identity is the bare name. */
+static bool
+global_object(const char *otype)
+{
+	return strcmp(otype, "database") == 0 || strcmp(otype, "user") == 0 ||
+		strcmp(otype, "role") == 0 || strcmp(otype, "server") == 0 ||
+		strcmp(otype, "tablespace") == 0 || strcmp(otype, "logfile_group") == 0 ||
+		strcmp(otype, "resource_group") == 0 || strcmp(otype, "instance") == 0 ||
+		strcmp(otype, "spatial_reference_system") == 0;
+}
+
+/* CREATE TABLE name ( ... ) options [AS] SELECT | LIKE other */
+static void
+classify_create_table(Cur *c, MyFacts *f)
+{
+	qualified_name(c, &f->schema, &f->name);
+	add_object(f, "table", f->schema, f->name);
+	if (accept(c, "LIKE") || (is_punct(peek(c, 0), '(') && kw_at(c, 1, "LIKE")))
+	{
+		char	   *sch;
+		char	   *nm;
+
+		accept_punct(c, '(');
+		accept(c, "LIKE");
+		if (qualified_name(c, &sch, &nm))
+			f->like = identity_of(sch, nm);
+	}
+	else if (is_punct(peek(c, 0), '(') && !kw_at(c, 1, "SELECT"))
+		table_elements(c, f, &f->columns);
+	scan_clauses(c, f, false);
+	while (c->i < c->n && !kw_at(c, 0, "SELECT") && !kw_at(c, 0, "AS"))
+		c->i++;
+	if (c->i < c->n)
+	{
+		f->command = "CREATE TABLE AS";
+		f->as_select = true;
+	}
+}
+
 /* CREATE / ALTER / DROP <object>: the common shape. */
 static void
 classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
 {
 	DbcMyTok   *objtok;
 	const char *otype;
+	bool		drop = strcmp(verb, "DROP") == 0;
+	bool		create = strcmp(verb, "CREATE") == 0;
 
 	skip_modifiers(c, f);
 	objtok = peek(c, 0);
 	otype = objtok && objtok->type == MYT_WORD ? object_type_of(objtok->val) : NULL;
+	f->is_ddl = true;
+	add_op(f, drop ? "drop" : create ? "create" : "alter");
+	if (drop)
+		f->destructive = true;
 	if (otype == NULL)
 	{
 		f->command = objtok && objtok->type == MYT_WORD ?
-			psprintf("%s %s", verb, upper(objtok->val)) : verb;
+			psprintf("%s %s", verb, my_upper(objtok->val)) : pstrdup(verb);
 		return;
 	}
 	c->i++;
-	if (strcmp(otype, "logfile group") == 0 || strcmp(otype, "resource group") == 0)
+	if (strcmp(otype, "logfile_group") == 0 || strcmp(otype, "resource_group") == 0)
 		accept(c, "GROUP");
-	else if (strcmp(otype, "spatial reference system") == 0)
+	else if (strcmp(otype, "spatial_reference_system") == 0)
 	{
 		accept(c, "REFERENCE");
 		accept(c, "SYSTEM");
@@ -1206,94 +1602,83 @@ classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
 	if (pg_strcasecmp(objtok->val, "SCHEMA") == 0)
 		f->command = psprintf("%s DATABASE", verb);
 	else
-		f->command = psprintf("%s %s", verb, strcmp(otype, "logfile group") == 0 ? "LOGFILE GROUP" :
-							  upper(otype));
+	{
+		char	   *words = my_upper(otype);
+		char	   *p;
+
+		for (p = words; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		f->command = psprintf("%s %s", verb, words);
+	}
 	f->object_type = otype;
-	f->is_ddl = true;
 
 	if (strcmp(verb, "ALTER") == 0 && strcmp(otype, "table") == 0)
 	{
+		list_free(f->operations);
+		f->operations = NIL;
 		classify_alter_table(c, f);
 		return;
 	}
 
 	if_exists_clause(c, f);
-	if (strcmp(verb, "DROP") == 0)
-	{
-		f->destructive = true;
-		if (strcmp(otype, "index") == 0)
-		{
-			add_op(f, "drop_index");
-			qualified_name(c, &f->schema, &f->name);
-			if (accept(c, "ON"))
-				qualified_name(c, &f->table_schema, &f->table_name);
-			f->schema = f->table_schema;
-			scan_clauses(c, f, false);
-			return;
-		}
-		if (strcmp(otype, "database") == 0)
-		{
-			f->name = ident(c);
-			return;
-		}
-		name_list(c, f);
-		if (accept(c, "CASCADE"))
-			f->cascade = true;
-		if (list_length(f->objects) < 2)
-			f->objects = NIL;
-		return;
-	}
-
-	if (strcmp(otype, "database") == 0 || strcmp(otype, "user") == 0 ||
-		strcmp(otype, "role") == 0 || strcmp(otype, "server") == 0 ||
-		strcmp(otype, "tablespace") == 0)
-	{
-		f->name = ident(c);
-		return;
-	}
 	if (strcmp(otype, "index") == 0)
 	{
-		/* CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX name [USING x] ON tbl (...) */
+		/*
+		 * CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX name [USING x] ON tbl (...);
+		 * DROP INDEX name ON tbl.  An index lives on its table.
+		 */
 		f->name = ident(c);
 		while (c->i < c->n && !kw_at(c, 0, "ON"))
 			c->i++;
 		if (accept(c, "ON"))
 			qualified_name(c, &f->table_schema, &f->table_name);
 		f->schema = f->table_schema;
-		add_op(f, "add_index");
-		element_columns(c, f);
+		add_object(f, "index", f->schema, f->name);
+		if (create)
+			index_columns(c, f);
 		scan_clauses(c, f, false);
 		return;
 	}
+	if (global_object(otype))
+	{
+		f->name = ident(c);
+		if (f->name)
+			add_object(f, otype, NULL, f->name);
+		if (drop || strcmp(otype, "user") == 0 || strcmp(otype, "role") == 0)
+		{
+			/* DROP USER a, b / CREATE ROLE a, b */
+			while (accept_punct(c, '@') || accept_punct(c, ','))
+			{
+				char	   *more = ident(c);
+
+				if (more && c->i >= 2 && !is_punct(&c->t[c->i - 2], '@'))
+					add_object(f, otype, NULL, more);
+			}
+		}
+		return;
+	}
+	if (create && strcmp(otype, "table") == 0)
+	{
+		classify_create_table(c, f);
+		return;
+	}
+	if (drop)
+	{
+		name_list(c, f);
+		if (accept(c, "CASCADE"))
+			f->cascade = true;
+		return;
+	}
 	qualified_name(c, &f->schema, &f->name);
+	add_object(f, otype, f->schema, f->name);
 	if (strcmp(otype, "trigger") == 0)
 	{
 		while (c->i < c->n && !kw_at(c, 0, "ON"))
 			c->i++;
 		if (accept(c, "ON"))
 			qualified_name(c, &f->table_schema, &f->table_name);
-		return;
 	}
-	if (strcmp(otype, "table") == 0 && strcmp(verb, "CREATE") == 0)
-	{
-		if (accept(c, "LIKE"))
-			add_op(f, "create_like");
-		else if (is_punct(peek(c, 0), '('))
-		{
-			if (kw_at(c, 1, "LIKE"))
-				add_op(f, "create_like");
-			else
-				element_columns(c, f);
-		}
-		scan_clauses(c, f, false);
-		while (c->i < c->n && !kw_at(c, 0, "SELECT") && !kw_at(c, 0, "AS"))
-			c->i++;
-		if (c->i < c->n)
-			add_op(f, "create_as_select");
-		return;
-	}
-	if (strcmp(otype, "view") == 0 && strcmp(verb, "ALTER") == 0)
-		add_op(f, "replace_view");
 }
 
 static void
@@ -1302,21 +1687,20 @@ classify_rename(Cur *c, MyFacts *f)
 	char	   *s;
 	char	   *n;
 
+	f->is_ddl = true;
+	add_op(f, "rename");
 	if (accept(c, "USER"))
 	{
 		f->command = "RENAME USER";
 		f->object_type = "user";
 		f->name = ident(c);
-		add_op(f, "rename");
-		f->is_ddl = true;
+		f->old_name = f->name;
 		return;
 	}
 	if (!accept(c, "TABLE"))
 		accept(c, "TABLES");
 	f->command = "RENAME TABLE";
 	f->object_type = "table";
-	f->is_ddl = true;
-	add_op(f, "rename");
 	if (accept2(c, "IF", "EXISTS"))
 		f->if_exists = true;
 	while (qualified_name(c, &s, &n))
@@ -1325,13 +1709,13 @@ classify_rename(Cur *c, MyFacts *f)
 		{
 			f->schema = s;
 			f->name = n;
+			f->old_name = n;
 		}
-		f->objects = lappend(f->objects, identity_of(s, n));
+		add_object(f, "table", s, n);
 		if (accept(c, "TO") && qualified_name(c, &s, &n))
 		{
 			if (f->new_name == NULL)
 				f->new_name = identity_of(s, n);
-			f->objects = lappend(f->objects, identity_of(s, n));
 		}
 		scan_clauses(c, f, false);
 		if (!accept_punct(c, ','))
@@ -1346,6 +1730,7 @@ classify_dml(Cur *c, MyFacts *f, const char *cmd)
 	f->command = cmd;
 	f->object_type = "table";
 	f->is_dml = true;
+	add_op(f, strcmp(cmd, "LOAD DATA") == 0 ? "load_data" : asc_tolower(cmd, strlen(cmd)));
 	while (accept(c, "LOW_PRIORITY") || accept(c, "DELAYED") || accept(c, "HIGH_PRIORITY") ||
 		   accept(c, "QUICK") || accept(c, "IGNORE") || accept(c, "CONCURRENT") ||
 		   accept(c, "LOCAL"))
@@ -1362,11 +1747,55 @@ classify_dml(Cur *c, MyFacts *f, const char *cmd)
 		accept(c, "FROM");
 	}
 	qualified_name(c, &f->schema, &f->name);
+	add_object(f, "table", f->schema, f->name);
+	f->table_schema = f->schema;
+	f->table_name = f->name;
 	if (strcmp(cmd, "UPDATE") == 0 || strcmp(cmd, "DELETE") == 0)
 	{
 		f->has_where = has_where(c) ? 1 : 0;
 		/* a whole-table UPDATE or DELETE destroys data as surely as TRUNCATE */
 		f->destructive = f->has_where == 0;
+	}
+}
+
+static void
+classify_grant(Cur *c, MyFacts *f, DbcMyTok *first)
+{
+	f->command = my_upper(first->val);
+	f->is_ddl = true;
+	add_op(f, is_kw(first, "GRANT") ? "grant" : "revoke");
+	while (c->i < c->n && !kw_at(c, 0, "ON"))
+		c->i++;
+	if (!accept(c, "ON"))
+	{
+		f->object_type = "role";	/* GRANT role TO user */
+		return;
+	}
+	if (accept(c, "TABLE"))
+		f->object_type = "table";
+	else if (accept(c, "FUNCTION"))
+		f->object_type = "function";
+	else if (accept(c, "PROCEDURE"))
+		f->object_type = "procedure";
+	if (is_punct(peek(c, 0), '*'))
+	{
+		/* ON *.* or ON * */
+		f->object_type = "instance";
+		return;
+	}
+	if (is_ident_tok(peek(c, 0)))
+	{
+		if (is_punct(peek(c, 1), '.') && is_punct(peek(c, 2), '*'))
+		{
+			f->object_type = "database";
+			f->name = ident(c);
+			add_object(f, "database", NULL, f->name);
+			return;
+		}
+		qualified_name(c, &f->schema, &f->name);
+		if (f->object_type == NULL)
+			f->object_type = "table";
+		add_object(f, f->object_type, f->schema, f->name);
 	}
 }
 
@@ -1384,7 +1813,7 @@ classify_tokens(Cur *c, MyFacts *f)
 	}
 	c->i++;
 	if (is_kw(first, "CREATE") || is_kw(first, "ALTER") || is_kw(first, "DROP"))
-		classify_object_ddl(c, f, upper(first->val));
+		classify_object_ddl(c, f, my_upper(first->val));
 	else if (is_kw(first, "RENAME"))
 		classify_rename(c, f);
 	else if (is_kw(first, "TRUNCATE"))
@@ -1394,33 +1823,15 @@ classify_tokens(Cur *c, MyFacts *f)
 		f->object_type = "table";
 		f->is_ddl = true;
 		f->destructive = true;
+		add_op(f, "truncate");
 		qualified_name(c, &f->schema, &f->name);
+		add_object(f, "table", f->schema, f->name);
 	}
 	else if (is_kw(first, "GRANT") || is_kw(first, "REVOKE"))
-	{
-		f->command = upper(first->val);
-		f->is_ddl = true;
-		while (c->i < c->n && !kw_at(c, 0, "ON"))
-			c->i++;
-		if (accept(c, "ON"))
-		{
-			if (accept(c, "TABLE"))
-				f->object_type = "table";
-			else if (accept(c, "FUNCTION"))
-				f->object_type = "function";
-			else if (accept(c, "PROCEDURE"))
-				f->object_type = "procedure";
-			if (is_ident_tok(peek(c, 0)))
-			{
-				qualified_name(c, &f->schema, &f->name);
-				if (f->object_type == NULL)
-					f->object_type = "table";
-			}
-		}
-	}
+		classify_grant(c, f, first);
 	else if (is_kw(first, "INSERT") || is_kw(first, "REPLACE") || is_kw(first, "UPDATE") ||
 			 is_kw(first, "DELETE"))
-		classify_dml(c, f, upper(first->val));
+		classify_dml(c, f, my_upper(first->val));
 	else if (is_kw(first, "LOAD") && kw_at(c, 0, "DATA"))
 		classify_dml(c, f, "LOAD DATA");
 	else if (is_kw(first, "USE"))
@@ -1436,31 +1847,33 @@ classify_tokens(Cur *c, MyFacts *f)
 										  kw_at(c, 0, "NO_WRITE_TO_BINLOG") ||
 										  kw_at(c, 0, "LOCAL")))
 	{
-		f->command = psprintf("%s TABLE", upper(first->val));
+		f->command = psprintf("%s TABLE", my_upper(first->val));
 		f->object_type = "table";
+		add_op(f, asc_tolower(first->val, strlen(first->val)));
 		accept(c, "NO_WRITE_TO_BINLOG");
 		accept(c, "LOCAL");
 		if (!accept(c, "TABLE"))
 			accept(c, "TABLES");
 		name_list(c, f);
-		if (list_length(f->objects) < 2)
-			f->objects = NIL;
 		f->implicit_commit = true;
+		f->rewrites = is_kw(first, "OPTIMIZE");		/* InnoDB: recreate + analyze */
 	}
 	else if (is_kw(first, "START") && kw_at(c, 0, "TRANSACTION"))
 		f->command = "START TRANSACTION";
 	else if (is_kw(first, "LOCK") || is_kw(first, "UNLOCK"))
 	{
-		f->command = psprintf("%s TABLES", upper(first->val));
+		f->command = psprintf("%s TABLES", my_upper(first->val));
 		f->implicit_commit = true;
 	}
 	else if (is_kw(first, "BEGIN") && kw_at(c, 0, "NOT"))
 		f->command = "BEGIN NOT ATOMIC";
 	else
-		f->command = upper(first->val);
+		f->command = my_upper(first->val);
 	if (f->is_ddl)
 		f->implicit_commit = true;
 }
+
+/* ---- output ---- */
 
 static void
 put_opt_text(JsonbParseState **st, const char *key, const char *val)
@@ -1471,11 +1884,115 @@ put_opt_text(JsonbParseState **st, const char *key, const char *val)
 		dbc_put_null(st, key);
 }
 
+static void
+put_column(JsonbParseState **st, ColDef *col)
+{
+	ListCell   *lc;
+
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	put_opt_text(st, "name", col->name);
+	put_opt_text(st, "type", col->type);
+	dbc_put_key(st, "typmods");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, col->typmods)
+	{
+		JsonbValue	v;
+
+		v.type = jbvNumeric;
+		v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+															CStringGetDatum((char *) lfirst(lc)),
+															ObjectIdGetDatum(InvalidOid),
+															Int32GetDatum(-1)));
+		pushJsonbValue(st, WJB_ELEM, &v);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	dbc_put_bool(st, "not_null", col->not_null);
+	dbc_put_bool(st, "has_default", col->has_default);
+	dbc_put_bool(st, "primary_key", col->primary_key);
+	dbc_put_bool(st, "unique", col->unique);
+	dbc_put_bool(st, "auto_increment", col->auto_increment);
+	dbc_put_bool(st, "generated", col->generated);
+	put_opt_text(st, "references", col->references);
+	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
+static void
+put_columns(JsonbParseState **st, const char *key, List *cols)
+{
+	ListCell   *lc;
+
+	dbc_put_key(st, key);
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, cols)
+		put_column(st, (ColDef *) lfirst(lc));
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+static void
+put_objects(JsonbParseState **st, List *objs)
+{
+	ListCell   *lc;
+
+	dbc_put_key(st, "objects");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, objs)
+	{
+		ObjRef	   *o = (ObjRef *) lfirst(lc);
+
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		put_opt_text(st, "object_type", o->object_type);
+		put_opt_text(st, "schema", o->schema);
+		put_opt_text(st, "name", o->name);
+		put_opt_text(st, "identity", o->identity);
+		dbc_put_null(st, "exists");
+		dbc_put_null(st, "rows");
+		dbc_put_null(st, "bytes");
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+static void
+put_subcommands(JsonbParseState **st, List *subs)
+{
+	ListCell   *lc;
+
+	dbc_put_key(st, "subcommands");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, subs)
+	{
+		SubCmd	   *sc = (SubCmd *) lfirst(lc);
+
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		dbc_put_text(st, "operation", sc->operation);
+		put_opt_text(st, "name", sc->name);
+		if (sc->constraint_type)
+			dbc_put_text(st, "constraint_type", sc->constraint_type);
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/* The identity of the main object (docs/facts.md conventions). */
+static char *
+main_identity(MyFacts *f)
+{
+	if (f->name == NULL)
+		return NULL;
+	if (f->object_type && (strcmp(f->object_type, "index") == 0 ||
+						   strcmp(f->object_type, "trigger") == 0) && f->table_name)
+		return psprintf("%s on %s", f->name, identity_of(f->table_schema, f->table_name));
+	if (f->object_type && global_object(f->object_type))
+		return pstrdup(f->name);
+	return identity_of(f->schema, f->name);
+}
+
 void
 dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 {
 	MyFacts		f;
 	Cur			c;
+	const char *lock;
 
 	memset(&f, 0, sizeof(f));
 	f.has_where = -1;
@@ -1488,6 +2005,18 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 
 	if (f.table_name && f.table_schema == NULL && c.default_schema)
 		f.table_schema = c.default_schema;
+	if (f.operations == NIL && f.command)
+	{
+		char	   *op = asc_tolower(f.command, strlen(f.command));
+		char	   *p;
+
+		for (p = op; *p; p++)
+			if (*p == ' ')
+				*p = '_';
+		add_op(&f, op);
+	}
+	if (f.objects == NIL && f.name)
+		add_object(&f, f.object_type, f.schema, f.name);
 
 	dbc_put_text(st, "dialect", "mysql");
 	dbc_put_text(st, "command", f.command ? f.command : "UNKNOWN");
@@ -1497,27 +2026,93 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 	put_opt_text(st, "object_type", f.object_type);
 	put_opt_text(st, "schema", f.schema);
 	put_opt_text(st, "name", f.name);
-	put_opt_text(st, "identity", identity_of(f.schema, f.name));
+	put_opt_text(st, "identity", main_identity(&f));
+	dbc_put_null(st, "exists");
 	put_opt_text(st, "table", identity_of(f.table_schema, f.table_name));
+	put_objects(st, f.objects);
+	dbc_put_text_list(st, "operations", f.operations);
+	if (f.subcommands)
+		put_subcommands(st, f.subcommands);
+	if (strcmp(f.command ? f.command : "", "CREATE TABLE") == 0 || f.columns)
+		put_columns(st, "columns", f.columns);
+	if (f.modified)
+		put_columns(st, "modified_columns", f.modified);
+	if (f.column)
+		dbc_put_text(st, "column", f.column);
+	if (f.columns && ((ColDef *) linitial(f.columns))->type)
+		dbc_put_text(st, "column_type", ((ColDef *) linitial(f.columns))->type);
+	else if (f.modified && ((ColDef *) linitial(f.modified))->type)
+		dbc_put_text(st, "column_type", ((ColDef *) linitial(f.modified))->type);
+	if (f.constraint_type)
+		dbc_put_text(st, "constraint_type", f.constraint_type);
+	if (f.index_columns)
+	{
+		dbc_put_text_list(st, "index_columns", f.index_columns);
+		dbc_put_bool(st, "unique", f.unique);
+	}
+	if (f.old_name)
+		dbc_put_text(st, "old_name", f.old_name);
 	if (f.new_name)
 		dbc_put_text(st, "new_name", f.new_name);
-	dbc_put_text_list(st, "operations", f.operations);
-	dbc_put_text_list(st, "columns", f.columns);
-	if (f.objects)
-		dbc_put_text_list(st, "objects", f.objects);
+	if (f.command && strncmp(f.command, "CREATE TABLE", 12) == 0)
+	{
+		dbc_put_text(st, "persistence", f.temporary ? "temporary" : "permanent");
+		dbc_put_bool(st, "has_primary_key", f.has_primary_key);
+		if (f.like)
+			dbc_put_text(st, "like", f.like);
+	}
 	dbc_put_bool(st, "destructive", f.destructive);
+	dbc_put_bool(st, "rewrites_table", f.rewrites);
+	dbc_put_bool(st, "scans_table", f.rewrites ||
+				 (f.command && strcmp(f.command, "CREATE INDEX") == 0) ||
+				 (f.constraint_type && f.subcommands &&
+				  strcmp(((SubCmd *) linitial(f.subcommands))->operation, "add_constraint") == 0));
 	dbc_put_bool(st, "if_exists", f.if_exists);
 	dbc_put_bool(st, "if_not_exists", f.if_not_exists);
-	dbc_put_bool(st, "temporary", f.temporary);
 	dbc_put_bool(st, "or_replace", f.or_replace);
 	dbc_put_bool(st, "cascade", f.cascade);
-	dbc_put_bool(st, "rewrites_table", f.rewrites);
+	dbc_put_bool(st, "temporary", f.temporary);
+	dbc_put_bool(st, "concurrently", false);
+	dbc_put_bool(st, "nontransactional", false);
+	dbc_put_null(st, "table_rows");
+	dbc_put_null(st, "table_bytes");
 	dbc_put_bool(st, "is_ddl", f.is_ddl);
 	dbc_put_bool(st, "is_dml", f.is_dml);
 	dbc_put_bool(st, "implicit_commit", f.implicit_commit);
 	if (f.has_where >= 0)
 		dbc_put_bool(st, "has_where", f.has_where == 1);
-	put_opt_text(st, "lock", f.lock);
+
+	/*
+	 * lock: the LOCK clause as written (MySQL's online DDL); blocks_* follow
+	 * from it, or from ALGORITHM=COPY, and are null when the server decides.
+	 */
+	lock = f.lock;
+	put_opt_text(st, "lock", lock);
 	put_opt_text(st, "algorithm", f.algorithm);
 	put_opt_text(st, "engine", f.engine);
+	if (lock && strcmp(lock, "NONE") == 0)
+	{
+		dbc_put_bool(st, "blocks_reads", false);
+		dbc_put_bool(st, "blocks_writes", false);
+	}
+	else if (lock && strcmp(lock, "SHARED") == 0)
+	{
+		dbc_put_bool(st, "blocks_reads", false);
+		dbc_put_bool(st, "blocks_writes", true);
+	}
+	else if (lock && strcmp(lock, "EXCLUSIVE") == 0)
+	{
+		dbc_put_bool(st, "blocks_reads", true);
+		dbc_put_bool(st, "blocks_writes", true);
+	}
+	else if (f.algorithm && strcmp(f.algorithm, "COPY") == 0)
+	{
+		dbc_put_bool(st, "blocks_reads", false);
+		dbc_put_bool(st, "blocks_writes", true);
+	}
+	else
+	{
+		dbc_put_null(st, "blocks_reads");
+		dbc_put_null(st, "blocks_writes");
+	}
 }

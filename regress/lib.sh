@@ -84,6 +84,76 @@ dbc_psql() {
 	"$PG_SYS_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DBC_SOCK" -p "$port" -U postgres -d "$db" "$@"
 }
 
+# ---- a throwaway MariaDB (MySQL targets) ----
+# dbc_mysql_start: mariadb-install-db into $DBC_BASE/mysql, mariadbd on
+# 127.0.0.1:$DBC_MYSQL_PORT with its own socket, as the "mysql" OS user when
+# we are root; stopped by PID.  Creates the TCP user $DBC_MYSQL_USER with
+# password $DBC_MYSQL_PASSWORD (all privileges) and the database "dbc_target".
+# Reuses a server that is already running from this $DBC_BASE.
+DBC_MYSQL_DIR=$DBC_BASE/mysql
+DBC_MYSQL_PORT=${DBC_MYSQL_PORT:-$((DBC_PORT_BASE + 7))}
+DBC_MYSQL_SOCK=$DBC_MYSQL_DIR/mysqld.sock
+DBC_MYSQL_USER=dbc_deployer
+DBC_MYSQL_PASSWORD='Pw-9zq-Not-In-Logs'
+
+# mariadb client as the server's superuser (unix socket authentication as root)
+dbc_mysql() {
+	mariadb --no-defaults -S "$DBC_MYSQL_SOCK" -u root --batch --skip-column-names "$@"
+}
+
+dbc_mysql_start() {
+	local d=$DBC_MYSQL_DIR
+	if [ -f "$d/mysqld.pid" ] && kill -0 "$(cat "$d/mysqld.pid")" 2>/dev/null &&
+		dbc_mysql -e 'SELECT 1' >/dev/null 2>&1; then
+		return 0
+	fi
+	command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || {
+		echo "mariadbd not found: apt-get install mariadb-server" >&2; return 1; }
+	rm -rf "$d"
+	mkdir -p "$d/data"
+	chmod 755 "$DBC_BASE" "$d"
+	local as_user=()
+	if [ "$(id -u)" = 0 ]; then
+		chown -R mysql:mysql "$d"
+		as_user=(--user=mysql)
+	fi
+	mariadb-install-db --no-defaults "${as_user[@]}" --datadir="$d/data" \
+		--auth-root-authentication-method=socket --skip-test-db >"$d/install.log" 2>&1 || {
+		tail -20 "$d/install.log" >&2; return 1; }
+	local bin=/usr/sbin/mariadbd
+	command -v mariadbd >/dev/null && bin=$(command -v mariadbd)
+	"$bin" --no-defaults "${as_user[@]}" --datadir="$d/data" --socket="$DBC_MYSQL_SOCK" \
+		--port="$DBC_MYSQL_PORT" --bind-address=127.0.0.1 --pid-file="$d/mysqld.pid" \
+		--log-error="$d/error.log" --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
+		--skip-name-resolve --max-connections=50 --performance-schema=OFF \
+		>"$d/stdout.log" 2>&1 &
+	local i
+	for i in $(seq 1 120); do
+		dbc_mysql -e 'SELECT 1' >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	dbc_mysql -e 'SELECT 1' >/dev/null 2>&1 || { tail -20 "$d/error.log" >&2; return 1; }
+	dbc_mysql -e "CREATE USER '$DBC_MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$DBC_MYSQL_PASSWORD';
+		GRANT ALL ON *.* TO '$DBC_MYSQL_USER'@'127.0.0.1';
+		CREATE DATABASE dbc_target;" || return 1
+}
+
+dbc_mysql_stop() {
+	local pidf=$DBC_MYSQL_DIR/mysqld.pid
+	[ -f "$pidf" ] || return 0
+	local pid
+	pid=$(cat "$pidf")
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	rm -f "$pidf"
+}
+
+# A mysql:// URI for database DB (default dbc_target) with the test password.
+dbc_mysql_uri() {
+	echo "mysql://$DBC_MYSQL_USER:$DBC_MYSQL_PASSWORD@127.0.0.1:$DBC_MYSQL_PORT/${1:-dbc_target}"
+}
+
 # ---- a tiny TAP-like reporter for the shell drivers ----
 DBC_PASS=0
 DBC_FAIL=0

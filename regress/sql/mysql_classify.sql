@@ -1,0 +1,120 @@
+-- The MySQL tokenizer, splitter and classifier (dbchange.classify_mysql).
+CREATE DATABASE regress_mysql_classify;
+\c regress_mysql_classify
+CREATE EXTENSION dbchange;
+SET client_min_messages = warning;
+\set VERBOSITY default
+
+-- a compact view of the facts
+CREATE FUNCTION c(sql text, defschema text DEFAULT NULL)
+RETURNS TABLE (n int, line int, command text, identity text, operations text, destructive bool, statement text)
+LANGUAGE sql AS $$
+  SELECT (f->>'statement_no')::int, (f->>'line')::int, f->>'command', f->>'identity',
+         (SELECT string_agg(o, ',') FROM jsonb_array_elements_text(f->'operations') o),
+         (f->>'destructive')::bool, f->>'statement'
+    FROM dbchange.classify_mysql(sql, defschema) f
+$$;
+
+-- quoting: semicolons inside backticks, strings (backslash escapes, doubled quotes) and comments
+SELECT * FROM c($s$
+-- a comment; with a semicolon
+CREATE TABLE `my;table` (id int primary key, `na``me` varchar(10) default 'a;b\';c', note text DEFAULT "x"";y");  # hash; comment
+INSERT INTO t VALUES ('it''s; \' fine', "dq ""; \" x", '\\');
+/* a block comment; still a comment */ DROP TABLE `a``b`;
+SELECT 1--1;
+SELECT 2 -- a real comment; the statement goes on
+  + 3;
+$s$);
+
+-- executable comments: their content is code; version-numbered ones too
+SELECT * FROM c($s$
+/*!40101 SET NAMES utf8mb4 */;
+/*!50100 ALTER TABLE t PARTITION BY HASH(id) PARTITIONS 4 */;
+CREATE TABLE p (id int) /*!50100 ENGINE=MyISAM */;
+/*M!100100 DROP TABLE IF EXISTS q */;
+/*+ an optimizer hint is a comment */ SELECT 1;
+$s$);
+
+-- compound bodies: the semicolons inside BEGIN ... END do not split
+SELECT n, line, command, identity, operations, length(statement) > 100 AS long FROM c($s$
+CREATE DEFINER=`root`@`localhost` PROCEDURE p(IN x INT)
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  IF x > 0 THEN SET i = IF(x > 5, 1, 2); ELSE SET i = 3; END IF;
+  lbl: LOOP
+    SET i = i + 1;
+    IF i > 10 THEN LEAVE lbl; END IF;
+  END LOOP lbl;
+  SELECT CASE WHEN i > 1 THEN 'a;' ELSE 'b' END;
+  CASE i WHEN 1 THEN SELECT 1; ELSE SELECT 2; END CASE;
+  WHILE i > 0 DO SET i = i - 1; END WHILE;
+  REPEAT SET i = i + 1; UNTIL i > 3 END REPEAT;
+END;
+CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1;
+CREATE TRIGGER db2.trg2 AFTER UPDATE ON db2.t FOR EACH ROW BEGIN INSERT INTO log VALUES (1); UPDATE x SET y = 1; END;
+CREATE FUNCTION f(a INT) RETURNS INT DETERMINISTIC RETURN a + 1;
+BEGIN NOT ATOMIC DECLARE x INT; SET x = 1; END;
+SELECT 'after';
+$s$);
+
+-- ALTER TABLE operations, clauses and the USE'd database
+SELECT f->>'identity' AS identity, f->'operations' AS operations, f->>'column' AS col,
+       f->>'lock' AS lock, f->>'algorithm' AS algorithm, f->>'engine' AS engine,
+       f->>'destructive' AS destructive, f->>'rewrites_table' AS rewrites
+  FROM dbchange.classify_mysql($s$
+USE shop;
+ALTER TABLE orders ADD COLUMN total decimal(10,2) NOT NULL DEFAULT 0, ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE orders ADD (a int, b int), ALGORITHM=INSTANT;
+ALTER TABLE other.orders DROP COLUMN old, MODIFY x bigint, CHANGE a b int;
+ALTER TABLE orders ENGINE=MyISAM;
+ALTER TABLE orders DROP FOREIGN KEY fk1, ADD CONSTRAINT fk2 FOREIGN KEY (a) REFERENCES b(id);
+ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id), ALGORITHM=COPY;
+ALTER TABLE orders ADD INDEX ix_a (a), DROP INDEX ix_b, RENAME INDEX ix_c TO ix_d;
+ALTER TABLE orders RENAME COLUMN a TO b, ALTER COLUMN c SET DEFAULT 1;
+ALTER TABLE orders RENAME TO orders2;
+ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4, AUTO_INCREMENT = 5;
+ALTER TABLE orders TRUNCATE PARTITION p0;
+$s$) f;
+
+-- other statements
+SELECT * FROM c($s$
+CREATE DATABASE IF NOT EXISTS shop;
+CREATE UNIQUE INDEX ix ON shop.orders (a, b(10)) ALGORITHM=INPLACE LOCK=SHARED;
+DROP INDEX ix ON shop.orders;
+CREATE OR REPLACE VIEW v AS SELECT 1;
+RENAME TABLE a TO b, c TO d;
+TRUNCATE orders;
+DELETE FROM orders;
+UPDATE orders SET a = 1 WHERE id = 2;
+DROP TABLE IF EXISTS a, b.c CASCADE;
+DROP DATABASE shop;
+GRANT SELECT ON shop.* TO 'u'@'%';
+CREATE USER 'u'@'%' IDENTIFIED BY 'secret';
+$s$, 'app');
+
+-- details of a CREATE TABLE
+SELECT jsonb_pretty(f - 'statement') FROM dbchange.classify_mysql($s$
+CREATE TEMPORARY TABLE IF NOT EXISTS `shop`.`t` (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  code CHAR(3) NOT NULL,
+  price DECIMAL(10,2) DEFAULT NULL,
+  cust INT REFERENCES customers(id),
+  PRIMARY KEY (id),
+  UNIQUE KEY uk (code)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+$s$) f;
+
+-- errors: unterminated text, DELIMITER, empty scripts
+SELECT * FROM c($s$SELECT 1;
+SELECT 'unterminated;
+$s$);
+SELECT * FROM c('CREATE TABLE `t (a int)');
+SELECT * FROM c('SELECT 1; /* open comment');
+SELECT * FROM c('/*!40101 SET NAMES utf8 ;');
+SELECT * FROM c($s$DELIMITER //
+CREATE PROCEDURE p() BEGIN SELECT 1; END //
+DELIMITER ;
+$s$);
+SELECT count(*) FROM dbchange.classify_mysql('  -- nothing but a comment
+  ;;  ');
+SELECT dbchange.classify_mysql(NULL) IS NULL AS null_in_null_out;
