@@ -1,4 +1,6 @@
 -- The MySQL tokenizer, splitter and classifier (dbchange.classify_mysql).
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_mysql_classify;
 CREATE DATABASE regress_mysql_classify;
 \c regress_mysql_classify
 CREATE EXTENSION dbchange;

@@ -1,5 +1,7 @@
 -- MySQL changes in the control database: evaluate_mysql, submit_mysql,
 -- deployments recorded by the CLI's calls, drift comparison, roles.
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_mysql_submit;
 CREATE DATABASE regress_mysql_submit;
 \c regress_mysql_submit
 CREATE EXTENSION dbchange;
