@@ -19,6 +19,13 @@ ALTER TABLE dbchange.change
   ADD COLUMN restore_lsn pg_lsn;
 CREATE INDEX change_rollback_of_idx ON dbchange.change (rollback_of) WHERE rollback_of IS NOT NULL;
 
+-- Cached settings for trigger WHEN clauses (rbsettings.c): cheap enough for
+-- the gate's path, where every approved DDL statement inserts a change row.
+CREATE FUNCTION dbchange._drift_eager() RETURNS boolean
+  LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_drift_eager';
+CREATE FUNCTION dbchange._restore_points_on() RETURNS boolean
+  LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_restore_points_on';
+
 -- ---------------------------------------------------------------------------
 -- Canonical schema snapshot
 -- ---------------------------------------------------------------------------
@@ -687,6 +694,7 @@ BEGIN
    WHERE v IS NOT NULL
   ON CONFLICT ON CONSTRAINT settings_pkey
   DO UPDATE SET value = excluded.value, updated_at = pg_catalog.clock_timestamp(), updated_by = excluded.updated_by;
+  PERFORM dbchange._invalidate('dbchange.settings'::pg_catalog.regclass);
   PERFORM dbchange._audit('configured', NULL, v_caller,
     pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('restore_points', min_risk,
       'restore_point_environments', environments)));
@@ -716,11 +724,12 @@ BEGIN
 END $$;
 CREATE TRIGGER change_restore_point_ins
   BEFORE INSERT ON dbchange.change
-  FOR EACH ROW WHEN (NEW.status = 'applied')
+  FOR EACH ROW WHEN (NEW.status = 'applied' AND NEW.risk IS NOT NULL AND dbchange._restore_points_on())
   EXECUTE FUNCTION dbchange._on_change_applying();
 CREATE TRIGGER change_restore_point_upd
   BEFORE UPDATE OF status ON dbchange.change
-  FOR EACH ROW WHEN (NEW.status = 'applied' AND OLD.status <> 'applied')
+  FOR EACH ROW WHEN (NEW.status = 'applied' AND OLD.status <> 'applied' AND NEW.risk IS NOT NULL
+                     AND dbchange._restore_points_on())
   EXECUTE FUNCTION dbchange._on_change_applying();
 
 -- ---------------------------------------------------------------------------
@@ -915,6 +924,7 @@ BEGIN
   INSERT INTO dbchange.settings AS s (key, value, updated_by) VALUES ('drift_snapshots', mode, dbchange._caller())
   ON CONFLICT ON CONSTRAINT settings_pkey
   DO UPDATE SET value = excluded.value, updated_at = pg_catalog.clock_timestamp(), updated_by = excluded.updated_by;
+  PERFORM dbchange._invalidate('dbchange.settings'::pg_catalog.regclass);
   PERFORM dbchange._audit('configured', NULL, dbchange._caller(), pg_catalog.jsonb_build_object('drift_snapshots', mode));
   RETURN mode;
 END $$;
@@ -939,7 +949,7 @@ END $$;
 CREATE CONSTRAINT TRIGGER change_applied_state
   AFTER INSERT OR UPDATE OF status ON dbchange.change
   DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW WHEN (NEW.status IN ('applied', 'rolled_back'))
+  FOR EACH ROW WHEN (NEW.status IN ('applied', 'rolled_back') AND dbchange._drift_eager())
   EXECUTE FUNCTION dbchange._on_change_applied_state();
 
 -- Environment comparison (CLI diff --from A --to B): snapshot_diff(a, b, 'env').
@@ -963,7 +973,8 @@ GRANT EXECUTE ON FUNCTION dbchange.schema_snapshot(text[]), dbchange._snapshot_s
   dbchange.verify_rollback_script(text, text), dbchange.verify_rollback(bigint), dbchange.rollback(bigint),
   dbchange.detect_drift(), dbchange.record_schema_state(), dbchange.accept_drift(),
   dbchange.set_drift_snapshots(text), dbchange.set_restore_points(text, text[]),
-  dbchange._risk_rank(text), dbchange._key_identity(text)
+  dbchange._risk_rank(text), dbchange._key_identity(text),
+  dbchange._drift_eager(), dbchange._restore_points_on()
   TO PUBLIC;
 
 -- ---------------------------------------------------------------------------
