@@ -45,6 +45,7 @@
 #include "utils/memutils.h"
 
 #include "dbchange.h"
+#include "workflow.h"
 
 /*
  * A statement being executed under the gate's watch: one frame per approved
@@ -335,6 +336,15 @@ call_prev(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	PG_END_TRY();
 }
 
+/* For apply.c: the rest of the ProcessUtility chain, as the gate runs it. */
+void
+dbc_gate_call_prev(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+				   ProcessUtilityContext context, ParamListInfo params,
+				   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	call_prev(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
 static void
 dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				   ProcessUtilityContext context, ParamListInfo params,
@@ -346,6 +356,16 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 	GateFrame	frame;
 	char	   *text;
 	Jsonb	   *facts;
+
+	/*
+	 * A statement the CLI runs at top level under the one-time authorisation
+	 * of dbchange.authorize_toplevel() (apply.c): runs as the approved change.
+	 */
+	if (dbc_toplevel_wants(pstmt, queryString, context))
+	{
+		dbc_toplevel_run(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		return;
+	}
 
 	if (!hook_should_gate(stmt, context))
 	{
