@@ -180,6 +180,7 @@ run_script(List *decisions)
 	ListCell   *lc;
 	RunContext	rc;
 	ErrorContextCallback cb;
+	MemoryContext outer = CurrentMemoryContext;	/* outlives SPI_finish */
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -201,8 +202,15 @@ run_script(List *decisions)
 		}
 		else
 		{
-			/* the change has no id yet: -1 marks "being submitted" */
+			MemoryContext spicxt;
+
+			/*
+			 * The change has no id yet: -1 marks "being submitted".  The
+			 * gate collects objects in the context current here.
+			 */
+			spicxt = MemoryContextSwitchTo(outer);
 			dbc_gate_begin_apply(-1);
+			MemoryContextSwitchTo(spicxt);
 			PG_TRY();
 			{
 				ret = SPI_execute(sd->ps->text, false, 0);
@@ -213,7 +221,9 @@ run_script(List *decisions)
 				PG_RE_THROW();
 			}
 			PG_END_TRY();
+			spicxt = MemoryContextSwitchTo(outer);
 			objects = list_concat(objects, dbc_gate_end_apply());
+			MemoryContextSwitchTo(spicxt);
 		}
 		if (ret < 0)
 			ereport(ERROR,
