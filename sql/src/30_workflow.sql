@@ -256,8 +256,8 @@ BEGIN
   v_detail := CASE c.status
     WHEN 'pending' THEN 'It waits for ' || dbchange._waiting_for(c) || '.'
     WHEN 'approved' THEN 'It is fully approved and waits for ' || dbchange._waiting_for(c) || '.'
-    WHEN 'applied' THEN 'It was applied at ' || c.applied_at || '.'
-    WHEN 'failed' THEN pg_catalog.format('Applying it failed at %s: %s (SQLSTATE %s).', c.failed_at, c.error_message, c.error_sqlstate)
+    WHEN 'applied' THEN 'It was applied.'
+    WHEN 'failed' THEN pg_catalog.format('Applying it failed: %s (SQLSTATE %s).', c.error_message, c.error_sqlstate)
     WHEN 'rejected' THEN 'It was rejected; that is final.'
     WHEN 'rolled_back' THEN 'It was applied and later rolled back.'
   END;
