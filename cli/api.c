@@ -1,0 +1,547 @@
+/*-------------------------------------------------------------------------
+ *
+ * api.c
+ *	  Calling dbchange's SQL API from the CLI.
+ *
+ * submit_change() is the one place a script becomes a change: submit FILE,
+ * deploy and promote all go through it.  Each call is its own transaction
+ * (BEGIN; dbchange.submit(...); COMMIT): an approved change is applied and
+ * recorded together or not at all, which is what makes deploy and promote
+ * resumable after a crash or kill -9 at any moment.
+ *
+ * With a uid (deploy, promote) the transaction first takes an advisory lock
+ * on the uid and looks the uid up: a change that is already applied, or
+ * still waiting, is not submitted again.  Two promotions racing on the same
+ * target therefore apply each change once.
+ *
+ * dbchange.submit(script, description, down_script) may take further named
+ * arguments (uid, checksum, source, origin): the CLI asks pg_proc which ones
+ * the installed version has and passes those, so it works with any version.
+ *
+ * Outcomes: the call returns normally with the change applied (or pending,
+ * when submit() records a queued change in the caller's transaction), or
+ * fails with SQLSTATE ZC001 (queued: the pending change was committed by the
+ * durable writer) or ZC002 (rejected), or fails otherwise (the statements
+ * failed; nothing was applied).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define SQLSTATE_QUEUED		"ZC001"
+#define SQLSTATE_REJECTED	"ZC002"
+
+/* Optional named arguments of dbchange.submit, probed once per connection. */
+typedef struct SubmitCaps
+{
+	PGconn	   *conn;
+	bool		uid;
+	bool		checksum;
+	bool		source;
+	bool		origin;
+} SubmitCaps;
+
+static SubmitCaps caps;
+
+bool
+function_has_arg(PGconn *conn, const char *fn, const char *arg)
+{
+	const char *p[2] = {fn, arg};
+	PGresult   *res = dbc_exec(conn,
+							   "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc f "
+							   "JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace "
+							   "WHERE n.nspname = 'dbchange' AND f.proname = $1 "
+							   "AND $2 = ANY (f.proargnames))", 2, p);
+	bool		yes = result_ok(res) && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+
+	PQclear(res);
+	return yes;
+}
+
+static const SubmitCaps *
+submit_caps(PGconn *conn)
+{
+	if (caps.conn != conn)
+	{
+		caps.conn = conn;
+		caps.uid = function_has_arg(conn, "submit", "uid");
+		caps.checksum = function_has_arg(conn, "submit", "checksum");
+		caps.source = function_has_arg(conn, "submit", "source");
+		caps.origin = function_has_arg(conn, "submit", "origin");
+	}
+	return &caps;
+}
+
+char *
+environment_of(PGconn *conn)
+{
+	static const char *const tries[] = {
+		"SELECT value FROM dbchange.settings WHERE key = 'environment'",
+		"SELECT value FROM dbchange.configure() WHERE key = 'environment'",
+		"SELECT environment FROM dbchange.changes ORDER BY id DESC LIMIT 1",
+		NULL
+	};
+	int			i;
+
+	for (i = 0; tries[i]; i++)
+	{
+		PGresult   *res = dbc_exec(conn, tries[i], 0, NULL);
+
+		if (result_ok(res) && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		{
+			char	   *env = xstrdup(PQgetvalue(res, 0, 0));
+
+			PQclear(res);
+			return env;
+		}
+		/* a settings table without the row means the default */
+		if (i == 0 && result_ok(res))
+		{
+			PQclear(res);
+			return xstrdup("dev");
+		}
+		PQclear(res);
+	}
+	return xstrdup("dev");
+}
+
+/* The id a queued/rejected error names ("... change 42 ..."), or 0. */
+static long long
+id_from_message(const PGresult *res)
+{
+	const char *fields[2] = {
+		PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
+		PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)
+	};
+	int			i;
+
+	for (i = 0; i < 2; i++)
+	{
+		const char *p = fields[i];
+
+		while (p && (p = strstr(p, "change")) != NULL)
+		{
+			p += 6;
+			while (*p == ' ' || *p == '#')
+				p++;
+			if (*p >= '0' && *p <= '9')
+				return strtoll(p, NULL, 10);
+		}
+	}
+	return 0;
+}
+
+/* Fill status, risk, reasons and who must act from the catalog. */
+static void
+load_change_state(PGconn *conn, SubmitResult *out)
+{
+	char		idbuf[32];
+	const char *p[1] = {idbuf};
+	PGresult   *res;
+
+	if (out->id <= 0)
+		return;
+	snprintf(idbuf, sizeof(idbuf), "%lld", out->id);
+	res = dbc_exec(conn, "SELECT status, risk, pg_catalog.array_to_string(reasons, '; ') "
+				   "FROM dbchange.changes WHERE id = $1", 1, p);
+	if (result_ok(res) && PQntuples(res) == 1)
+	{
+		free(out->status);
+		out->status = xstrdup(PQgetvalue(res, 0, 0));
+		if (!PQgetisnull(res, 0, 1))
+			out->risk = xstrdup(PQgetvalue(res, 0, 1));
+		if (!PQgetisnull(res, 0, 2) && PQgetvalue(res, 0, 2)[0])
+			out->reasons = xstrdup(PQgetvalue(res, 0, 2));
+	}
+	PQclear(res);
+	if (out->status && (strcmp(out->status, "pending") == 0 || strcmp(out->status, "approved") == 0))
+	{
+		res = dbc_exec(conn, "SELECT * FROM dbchange.pending() WHERE id = $1", 1, p);
+		if (result_ok(res) && PQntuples(res) == 1)
+		{
+			int			c = PQfnumber(res, "waiting_for");
+
+			if (c >= 0 && !PQgetisnull(res, 0, c))
+				out->waiting_for = xstrdup(PQgetvalue(res, 0, c));
+		}
+		PQclear(res);
+	}
+}
+
+/* The newest change with this uid (after a queued/rejected error). */
+static long long
+id_of_uid(PGconn *conn, const char *uid)
+{
+	const char *p[1] = {uid};
+	PGresult   *res = dbc_exec(conn, "SELECT max(id) FROM dbchange.changes WHERE uid = $1::uuid", 1, p);
+	long long	id = 0;
+
+	if (result_ok(res) && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return id;
+}
+
+static void
+rollback(PGconn *conn)
+{
+	PQclear(dbc_exec(conn, "ROLLBACK", 0, NULL));
+}
+
+void
+submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
+{
+	const SubmitCaps *cp = submit_caps(conn);
+	StrBuf		sql;
+	const char *params[8];
+	int			np = 3;
+	PGresult   *res;
+	const char *sqlstate;
+
+	memset(out, 0, sizeof(*out));
+	out->outcome = SUBMIT_FAILED;
+
+	res = dbc_exec(conn, "BEGIN", 0, NULL);
+	if (!result_ok(res))
+	{
+		out->error = res;
+		return;
+	}
+	PQclear(res);
+
+	if (rq->uid)
+	{
+		/* one submitter per uid at a time; then: is it there already? */
+		const char *p[1] = {rq->uid};
+
+		res = dbc_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('dbchange uid ' || $1, 0))",
+					   1, p);
+		if (result_ok(res))
+		{
+			PQclear(res);
+			res = dbc_exec(conn, "SELECT id, status FROM dbchange.changes WHERE uid = $1::uuid "
+						   "AND status IN ('applied', 'pending', 'approved') ORDER BY id DESC LIMIT 1",
+						   1, p);
+		}
+		if (!result_ok(res))
+		{
+			out->error = res;
+			rollback(conn);
+			return;
+		}
+		if (PQntuples(res) == 1)
+		{
+			out->already = true;
+			out->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			PQclear(res);
+			rollback(conn);
+			load_change_state(conn, out);
+			out->outcome = strcmp(out->status ? out->status : "", "applied") == 0 ? SUBMIT_APPLIED : SUBMIT_QUEUED;
+			return;
+		}
+		PQclear(res);
+	}
+
+	sb_init(&sql);
+	sb_append(&sql, "SELECT dbchange.submit($1, $2, $3");
+	params[0] = rq->script;
+	params[1] = rq->description;
+	params[2] = rq->down_script;
+	if (rq->uid && cp->uid)
+	{
+		params[np++] = rq->uid;
+		sb_printf(&sql, ", uid => $%d", np);
+	}
+	if (rq->checksum && cp->checksum)
+	{
+		params[np++] = rq->checksum;
+		sb_printf(&sql, ", checksum => $%d", np);
+	}
+	if (rq->source && cp->source)
+	{
+		params[np++] = rq->source;
+		sb_printf(&sql, ", source => $%d", np);
+	}
+	if (rq->origin && cp->origin)
+	{
+		params[np++] = rq->origin;
+		sb_printf(&sql, ", origin => $%d", np);
+	}
+	sb_append(&sql, ")");
+	res = dbc_exec(conn, sql.data, np, params);
+	sb_free(&sql);
+
+	if (result_ok(res))
+	{
+		out->id = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+		PQclear(res);
+		load_change_state(conn, out);
+		res = dbc_exec(conn, "COMMIT", 0, NULL);
+		if (!result_ok(res))
+		{
+			out->error = res;
+			out->outcome = SUBMIT_FAILED;
+			return;
+		}
+		PQclear(res);
+		if (out->status == NULL || strcmp(out->status, "applied") == 0)
+			out->outcome = SUBMIT_APPLIED;
+		else if (strcmp(out->status, "rejected") == 0)
+			out->outcome = SUBMIT_REJECTED;
+		else if (strcmp(out->status, "failed") == 0)
+			out->outcome = SUBMIT_FAILED;
+		else
+			out->outcome = SUBMIT_QUEUED;
+		return;
+	}
+
+	/* the transaction is aborted: end it, then find out what was recorded durably */
+	sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	rollback(conn);
+	out->error = res;
+	if (sqlstate && (strcmp(sqlstate, SQLSTATE_QUEUED) == 0 || strcmp(sqlstate, SQLSTATE_REJECTED) == 0))
+	{
+		out->outcome = strcmp(sqlstate, SQLSTATE_QUEUED) == 0 ? SUBMIT_QUEUED : SUBMIT_REJECTED;
+		out->id = rq->uid ? id_of_uid(conn, rq->uid) : 0;
+		if (out->id == 0)
+			out->id = id_from_message(res);
+		load_change_state(conn, out);
+		if (out->reasons == NULL && PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL))
+			out->reasons = xstrdup(PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	}
+}
+
+void
+submit_result_free(SubmitResult *r)
+{
+	free(r->status);
+	free(r->waiting_for);
+	free(r->risk);
+	free(r->reasons);
+	PQclear(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Byte offset of the n-th (1-based) character of a UTF-8 string. */
+static size_t
+char_to_byte(const char *s, int n)
+{
+	size_t		i = 0;
+	int			c = 0;
+
+	while (s[i])
+	{
+		if (((unsigned char) s[i] & 0xc0) != 0x80)
+		{
+			if (++c == n)
+				return i;
+		}
+		i++;
+	}
+	return i;
+}
+
+/*
+ * Where in the script did the error happen?  From the internal position
+ * (when the server reports the script as the internal query), else from a
+ * "line N" in the error context.  0 when unknown.
+ */
+static int
+error_line(const PGresult *res, const char *script)
+{
+	const char *ipos = PQresultErrorField(res, PG_DIAG_INTERNAL_POSITION);
+	const char *iquery = PQresultErrorField(res, PG_DIAG_INTERNAL_QUERY);
+	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	const char *p;
+
+	if (ipos && iquery)
+	{
+		const char *at = strstr(script, iquery);
+
+		if (at)
+			return line_of_offset(script, (size_t) (at - script) + char_to_byte(iquery, atoi(ipos)));
+	}
+	if (context && (p = strstr(context, "line ")) != NULL)
+		return atoi(p + 5);
+	return 0;
+}
+
+void
+report_script_error(const PGresult *res, const char *file, const char *script)
+{
+	int			line = res ? error_line(res, script) : 0;
+	char	   *what;
+
+	if (line > 0)
+		what = xasprintf("%s:%d", file, line);
+	else
+		what = xstrdup(file);
+	dbc_report_result_error(res, what);
+	free(what);
+	if (line > 0)
+	{
+		/* show the statement's line as written */
+		const char *p = script;
+		int			l = 1;
+
+		while (*p && l < line)
+			if (*p++ == '\n')
+				l++;
+		fprintf(stderr, "dbchange: detail: line %d: %.*s\n", line, (int) strcspn(p, "\r\n"), p);
+	}
+}
+
+int
+outcome_exit_code(const SubmitResult *r)
+{
+	switch (r->outcome)
+	{
+		case SUBMIT_APPLIED:
+			return EXIT_DONE;
+		case SUBMIT_QUEUED:
+			return EXIT_QUEUED;
+		case SUBMIT_REJECTED:
+			return EXIT_REJECTED;
+		default:
+			return EXIT_ERROR;
+	}
+}
+
+const char *
+outcome_name(const SubmitResult *r)
+{
+	switch (r->outcome)
+	{
+		case SUBMIT_APPLIED:
+			return "applied";
+		case SUBMIT_QUEUED:
+			return "queued";
+		case SUBMIT_REJECTED:
+			return "rejected";
+		default:
+			return "failed";
+	}
+}
+
+/* The members of a submission's outcome, inside an open JSON object. */
+void
+jw_submit_result(JsonWriter *w, const SubmitResult *r, const char *script)
+{
+	jw_kv_string(w, "outcome", outcome_name(r));
+	jw_key(w, "id");
+	if (r->id > 0)
+		jw_int(w, r->id);
+	else
+		jw_null(w);
+	jw_kv_string(w, "status", r->status);
+	jw_kv_string(w, "risk", r->risk);
+	jw_kv_string(w, "reasons", r->reasons);
+	jw_kv_string(w, "waiting_for", r->waiting_for);
+	jw_key(w, "error");
+	if (r->error && r->outcome == SUBMIT_FAILED)
+	{
+		int			line = script ? error_line(r->error, script) : 0;
+
+		jw_begin_object(w);
+		jw_kv_string(w, "message", PQresultErrorField(r->error, PG_DIAG_MESSAGE_PRIMARY)
+					 ? PQresultErrorField(r->error, PG_DIAG_MESSAGE_PRIMARY) : PQresultErrorMessage(r->error));
+		jw_kv_string(w, "detail", PQresultErrorField(r->error, PG_DIAG_MESSAGE_DETAIL));
+		jw_kv_string(w, "hint", PQresultErrorField(r->error, PG_DIAG_MESSAGE_HINT));
+		jw_kv_string(w, "sqlstate", PQresultErrorField(r->error, PG_DIAG_SQLSTATE));
+		jw_key(w, "line");
+		if (line > 0)
+			jw_int(w, line);
+		else
+			jw_null(w);
+		jw_end_object(w);
+	}
+	else
+		jw_null(w);
+}
+
+static int
+action_rank(const char *a)
+{
+	if (a == NULL)
+		return -1;
+	if (strcmp(a, "reject") == 0)
+		return 2;
+	if (strcmp(a, "queue") == 0)
+		return 1;
+	return 0;
+}
+
+static int
+risk_rank(const char *r)
+{
+	static const char *const risks[] = {"low", "moderate", "high", "critical", NULL};
+	int			i;
+
+	for (i = 0; r && risks[i]; i++)
+		if (strcmp(r, risks[i]) == 0)
+			return i;
+	return -1;
+}
+
+bool
+evaluate_script(PGconn *conn, const char *script, const char *environment, const char *file,
+				EvalResult *out)
+{
+	const char *p[2] = {script, environment};
+	PGresult   *res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, '; ') "
+							   "FROM dbchange.evaluate($1, $2)", 2, p);
+	StrBuf		reasons;
+	int			r;
+
+	memset(out, 0, sizeof(*out));
+	if (!result_ok(res))
+	{
+		report_script_error(res, file, script);
+		PQclear(res);
+		return false;
+	}
+	sb_init(&reasons);
+	out->action = xstrdup("approve");
+	for (r = 0; r < PQntuples(res); r++)
+	{
+		const char *a = PQgetvalue(res, r, 0);
+		const char *k = PQgetisnull(res, r, 1) ? NULL : PQgetvalue(res, r, 1);
+		const char *why = PQgetvalue(res, r, 2);
+
+		if (action_rank(a) > action_rank(out->action))
+		{
+			free(out->action);
+			out->action = xstrdup(a);
+		}
+		if (k && risk_rank(k) > risk_rank(out->risk))
+		{
+			free(out->risk);
+			out->risk = xstrdup(k);
+		}
+		if (why[0])
+		{
+			if (reasons.len)
+				sb_append(&reasons, "; ");
+			sb_append(&reasons, why);
+		}
+	}
+	out->statements = PQntuples(res);
+	if (reasons.len)
+		out->reasons = reasons.data;
+	else
+		sb_free(&reasons);
+	PQclear(res);
+	return true;
+}
+
+void
+eval_result_free(EvalResult *e)
+{
+	free(e->action);
+	free(e->risk);
+	free(e->reasons);
+	memset(e, 0, sizeof(*e));
+}

@@ -1,0 +1,133 @@
+/*-------------------------------------------------------------------------
+ *
+ * cmd_approve.c
+ *	  The DBA's verbs: approve, reject, apply.
+ *
+ * Each calls the SQL function of the same name (which checks roles, steps
+ * and states and says who may act) and prints the change's new status.
+ * A change whose apply failed is reported with the server's error and exit
+ * status 1; the failure itself is recorded in the catalog.
+ *
+ * apply: statements that cannot run inside a function (CREATE INDEX
+ * CONCURRENTLY and the like) are refused by dbchange.apply(); the CLI then
+ * runs them itself at top level, one by one, under the one-time
+ * authorisation of the workflow (see toplevel_apply()).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Print the outcome of a verb; returns the exit status for the change's state. */
+static int
+report_status(PGconn *conn, long long id, const char *verb, const char *status)
+{
+	char		idbuf[32];
+	const char *p[1] = {idbuf};
+	PGresult   *res;
+	char	   *error = NULL;
+	int			rc = EXIT_DONE;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	if (strcmp(status, "failed") == 0)
+	{
+		res = dbc_exec(conn, "SELECT error_message, error_sqlstate FROM dbchange.changes WHERE id = $1", 1, p);
+		if (result_ok(res) && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+			error = xstrdup(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		rc = EXIT_ERROR;
+	}
+	if (opts.json)
+	{
+		JsonWriter	w;
+
+		jw_init(&w, stdout);
+		jw_begin_object(&w);
+		jw_kv_int(&w, "id", id);
+		jw_kv_string(&w, "status", status);
+		if (error)
+			jw_kv_string(&w, "error", error);
+		jw_end_object(&w);
+		jw_finish(&w);
+	}
+	else if (!opts.quiet)
+		printf("change %lld %s: status %s%s%s\n", id, verb, status_color(status), status, color_reset());
+	if (error)
+	{
+		dbc_error("change %lld failed: %s", id, error);
+		dbc_hint("\"dbchange show %lld\" has the details; fix the cause and submit a new change.", id);
+	}
+	free(error);
+	return rc;
+}
+
+static int
+call_verb(const DbcCommand *cmd, long long id, const char *sql, const char *arg, const char *verb)
+{
+	PGconn	   *conn;
+	PGresult   *res;
+	char		idbuf[32];
+	const char *p[2] = {idbuf, arg};
+	int			rc;
+	char	   *what;
+
+	if ((conn = dbc_connect(opts.dbname, "-d", true)) == NULL)
+		return EXIT_ERROR;
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	what = xasprintf("could not %s change %lld", cmd->name, id);
+	res = dbc_query(conn, what, sql, strstr(sql, "$2") ? 2 : 1, p);
+	free(what);
+	if (res == NULL)
+	{
+		dbc_disconnect(conn);
+		return EXIT_ERROR;
+	}
+	rc = report_status(conn, id, verb, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "unknown");
+	PQclear(res);
+	dbc_disconnect(conn);
+	return rc;
+}
+
+int
+cmd_approve(const DbcCommand *cmd, int argc, char **argv)
+{
+	long long	id;
+
+	if (!need_args(cmd, argc, 1, 1))
+		return EXIT_USAGE;
+	if (!parse_id(cmd, argv[0], &id))
+		return EXIT_USAGE;
+	return call_verb(cmd, id, "SELECT dbchange.approve($1, $2)", opts.message, "approved");
+}
+
+int
+cmd_reject(const DbcCommand *cmd, int argc, char **argv)
+{
+	long long	id;
+
+	if (!need_args(cmd, argc, 1, 1))
+		return EXIT_USAGE;
+	if (!parse_id(cmd, argv[0], &id))
+		return EXIT_USAGE;
+	if (opts.message == NULL || opts.message[0] == '\0')
+	{
+		dbc_error("a rejection needs a reason");
+		dbc_hint("Give it with -m, for example: dbchange reject %lld -m \"drops a column still in use\"", id);
+		return EXIT_USAGE;
+	}
+	return call_verb(cmd, id, "SELECT dbchange.reject($1, $2)", opts.message, "rejected");
+}
+
+int
+cmd_apply(const DbcCommand *cmd, int argc, char **argv)
+{
+	long long	id;
+
+	if (!need_args(cmd, argc, 1, 1))
+		return EXIT_USAGE;
+	if (!parse_id(cmd, argv[0], &id))
+		return EXIT_USAGE;
+	return call_verb(cmd, id, "SELECT dbchange.apply($1)", NULL, "applied");
+}
