@@ -38,6 +38,7 @@
 typedef struct SubmitCaps
 {
 	PGconn	   *conn;
+	bool		promoted;		/* dbchange.submit_promoted() exists */
 	bool		uid;
 	bool		checksum;
 	bool		source;
@@ -67,6 +68,7 @@ submit_caps(PGconn *conn)
 	if (caps.conn != conn)
 	{
 		caps.conn = conn;
+		caps.promoted = dbc_has_function(conn, "dbchange.submit_promoted");
 		caps.uid = function_has_arg(conn, "submit", "uid");
 		caps.checksum = function_has_arg(conn, "submit", "checksum");
 		caps.source = function_has_arg(conn, "submit", "source");
@@ -246,29 +248,45 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 	}
 
 	sb_init(&sql);
-	sb_append(&sql, "SELECT dbchange.submit($1, $2, $3");
-	params[0] = rq->script;
-	params[1] = rq->description;
-	params[2] = rq->down_script;
-	if (rq->uid && cp->uid)
+	if (rq->promoted && cp->promoted && rq->uid && rq->checksum)
 	{
-		params[np++] = rq->uid;
-		sb_printf(&sql, ", uid => $%d", np);
+		/* the same change from another environment: identity and provenance travel */
+		params[0] = rq->script;
+		params[1] = rq->uid;
+		params[2] = rq->checksum;
+		params[3] = rq->description;
+		params[4] = rq->down_script;
+		params[5] = rq->requested_by;
+		params[6] = rq->origin;
+		np = 7;
+		sb_append(&sql, "SELECT dbchange.submit_promoted($1, $2, $3, $4, $5, $6, $7");
 	}
-	if (rq->checksum && cp->checksum)
+	else
 	{
-		params[np++] = rq->checksum;
-		sb_printf(&sql, ", checksum => $%d", np);
-	}
-	if (rq->source && cp->source)
-	{
-		params[np++] = rq->source;
-		sb_printf(&sql, ", source => $%d", np);
-	}
-	if (rq->origin && cp->origin)
-	{
-		params[np++] = rq->origin;
-		sb_printf(&sql, ", origin => $%d", np);
+		params[0] = rq->script;
+		params[1] = rq->description;
+		params[2] = rq->down_script;
+		sb_append(&sql, "SELECT dbchange.submit($1, $2, $3");
+		if (rq->uid && cp->uid)
+		{
+			params[np++] = rq->uid;
+			sb_printf(&sql, ", uid => $%d", np);
+		}
+		if (rq->checksum && cp->checksum)
+		{
+			params[np++] = rq->checksum;
+			sb_printf(&sql, ", checksum => $%d", np);
+		}
+		if (rq->source && cp->source && !rq->promoted)
+		{
+			params[np++] = rq->source;
+			sb_printf(&sql, ", source => $%d", np);
+		}
+		if (rq->origin && cp->origin)
+		{
+			params[np++] = rq->origin;
+			sb_printf(&sql, ", origin => $%d", np);
+		}
 	}
 	sb_append(&sql, ")");
 	res = dbc_exec(conn, sql.data, np, params);
@@ -287,6 +305,29 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 			return;
 		}
 		PQclear(res);
+		if (out->status && strcmp(out->status, "approved") == 0 && out->id > 0)
+		{
+			/*
+			 * Approved but not run: a statement must run at top level (CREATE
+			 * INDEX CONCURRENTLY ...).  Do it now if this role may; otherwise
+			 * it waits for a deployer's "dbchange apply".
+			 */
+			PGresult   *err = NULL;
+			char	   *st = toplevel_apply(conn, out->id, &err);
+
+			if (st)
+			{
+				free(out->status);
+				out->status = st;
+				free(out->waiting_for);
+				out->waiting_for = NULL;
+				load_change_state(conn, out);
+			}
+			else if (err && strcmp(PQresultErrorField(err, PG_DIAG_SQLSTATE) ?
+								   PQresultErrorField(err, PG_DIAG_SQLSTATE) : "", "42501") != 0)
+				out->error = err, err = NULL;
+			PQclear(err);
+		}
 		if (out->status == NULL || strcmp(out->status, "applied") == 0)
 			out->outcome = SUBMIT_APPLIED;
 		else if (strcmp(out->status, "rejected") == 0)
@@ -312,6 +353,57 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 		if (out->reasons == NULL && PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL))
 			out->reasons = xstrdup(PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
 	}
+}
+
+char *
+toplevel_apply(PGconn *conn, long long id, PGresult **err)
+{
+	char		idbuf[32];
+	const char *p[1] = {idbuf};
+	PGresult   *stmts;
+	PGresult   *res;
+	char	   *status = NULL;
+	int			i;
+
+	*err = NULL;
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	stmts = dbc_exec(conn, "SELECT statement_no, statement FROM dbchange.authorize_toplevel($1) ORDER BY 1",
+					 1, p);
+	if (!result_ok(stmts))
+	{
+		*err = stmts;
+		return NULL;
+	}
+	for (i = 0; i < PQntuples(stmts); i++)
+	{
+		/* each statement alone, simple protocol, outside any transaction block */
+		if (!opts.quiet && !opts.json)
+			printf("running at top level: %s\n", PQgetvalue(stmts, i, 1));
+		res = dbc_exec(conn, PQgetvalue(stmts, i, 1), 0, NULL);
+		if (!result_ok(res))
+		{
+			char	   *what = xasprintf("statement %s of change %lld failed", PQgetvalue(stmts, i, 0), id);
+
+			dbc_report_result_error(res, what);
+			free(what);
+			PQclear(res);
+			break;
+		}
+		PQclear(res);
+		if (dbc_interrupted)
+			break;
+	}
+	PQclear(stmts);
+	/* the server knows what ran; it records that, whatever happened here */
+	res = dbc_exec(conn, "SELECT dbchange.finish_toplevel($1)", 1, p);
+	if (!result_ok(res))
+	{
+		*err = res;
+		return NULL;
+	}
+	status = xstrdup(PQgetisnull(res, 0, 0) ? "unknown" : PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return status;
 }
 
 void

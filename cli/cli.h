@@ -235,6 +235,8 @@ typedef struct SubmitRequest
 	const char *checksum;		/* NULL: the server computes it */
 	const char *source;			/* submit / migration / promotion */
 	const char *origin;			/* provenance, a JSON object text, or NULL */
+	const char *requested_by;	/* promotion: the original requester */
+	bool		promoted;		/* promotion: submit_promoted() when installed */
 	const char *file;			/* for messages: the file the script came from */
 } SubmitRequest;
 
@@ -282,6 +284,15 @@ typedef struct EvalResult
 extern bool evaluate_script(PGconn *conn, const char *script, const char *environment,
 							const char *file, EvalResult *out);
 extern void eval_result_free(EvalResult *e);
+
+/*
+ * Apply an approved change whose statements must run at top level: take the
+ * one-time authorisation (authorize_toplevel), send each statement as its own
+ * query, record the outcome (finish_toplevel).  Returns the change's status
+ * (malloc'd), or NULL after printing an error (*err gets the server's error
+ * when there is one).
+ */
+extern char *toplevel_apply(PGconn *conn, long long id, PGresult **err);
 
 /* This database's environment name (settings, falling back to "dev"). */
 extern char *environment_of(PGconn *conn);

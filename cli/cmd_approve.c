@@ -20,6 +20,9 @@
 
 #include "cli.h"
 
+/* dbchange.apply(): "this change must run at top level" (the workflow's SQLSTATE). */
+#define SQLSTATE_TOPLEVEL "ZC006"
+
 /* Print the outcome of a verb; returns the exit status for the change's state. */
 static int
 report_status(PGconn *conn, long long id, const char *verb, const char *status)
@@ -124,10 +127,57 @@ int
 cmd_apply(const DbcCommand *cmd, int argc, char **argv)
 {
 	long long	id;
+	PGconn	   *conn;
+	PGresult   *res;
+	const char *p[1];
+	const char *sqlstate;
+	int			rc;
 
 	if (!need_args(cmd, argc, 1, 1))
 		return EXIT_USAGE;
 	if (!parse_id(cmd, argv[0], &id))
 		return EXIT_USAGE;
-	return call_verb(cmd, id, "SELECT dbchange.apply($1)", NULL, "applied");
+	if ((conn = dbc_connect(opts.dbname, "-d", true)) == NULL)
+		return EXIT_ERROR;
+	p[0] = argv[0];
+	res = dbc_exec(conn, "SELECT dbchange.apply($1)", 1, p);
+	sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (result_ok(res))
+		rc = report_status(conn, id, "applied", PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "unknown");
+	else if (sqlstate && strcmp(sqlstate, SQLSTATE_TOPLEVEL) == 0)
+	{
+		/* statements that cannot run inside a function: run them here, at top level */
+		PGresult   *err = NULL;
+		char	   *status;
+
+		if (!opts.quiet && !opts.json)
+			printf("change %lld has statements that cannot run inside a function; "
+				   "running them at top level under a one-time authorisation\n", id);
+		status = toplevel_apply(conn, id, &err);
+		if (status)
+		{
+			rc = report_status(conn, id, "applied at top level", status);
+			free(status);
+		}
+		else
+		{
+			char	   *what = xasprintf("could not apply change %lld", id);
+
+			dbc_report_result_error(err, what);
+			free(what);
+			rc = EXIT_ERROR;
+		}
+		PQclear(err);
+	}
+	else
+	{
+		char	   *what = xasprintf("could not apply change %lld", id);
+
+		dbc_report_result_error(res, what);
+		free(what);
+		rc = EXIT_ERROR;
+	}
+	PQclear(res);
+	dbc_disconnect(conn);
+	return rc;
 }

@@ -487,6 +487,8 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 			rq.checksum = val(src, x->row, c.checksum);
 			rq.source = "promotion";
 			rq.origin = origin;
+			rq.requested_by = val(src, x->row, c.requested_by);
+			rq.promoted = true;
 			submit_change(b, &rq, &r);
 			free(origin);
 			if (r.outcome == SUBMIT_APPLIED && r.already)

@@ -138,7 +138,7 @@ dbc_disconnect(PGconn *conn)
 	PQfinish(conn);
 }
 
-/* Server notices (policy warnings, ...) on stderr, prefixed, unless quiet. */
+/* Server notices (policy warnings, ...) on stderr, prefixed, with -v. */
 static void
 notice_receiver(void *arg, const PGresult *res)
 {
@@ -148,7 +148,11 @@ notice_receiver(void *arg, const PGresult *res)
 	char	   *kind;
 	char	   *p;
 
-	if (opts.quiet || msg == NULL)
+	/*
+	 * The CLI reports outcomes itself (queued: id, who must approve, reasons),
+	 * so the server's notices repeating them are shown only with -v.
+	 */
+	if (!opts.verbose || msg == NULL)
 		return;
 	kind = xstrdup(sev ? sev : "notice");
 	for (p = kind; *p; p++)
