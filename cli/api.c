@@ -147,7 +147,9 @@ load_change_state(PGconn *conn, SubmitResult *out)
 	if (out->id <= 0)
 		return;
 	snprintf(idbuf, sizeof(idbuf), "%lld", out->id);
-	res = dbc_exec(conn, "SELECT status, risk, pg_catalog.array_to_string(reasons, '; ') "
+	/* reasons: each once, in order (a script repeats a reason per statement) */
+	res = dbc_exec(conn, "SELECT status, risk, (SELECT pg_catalog.string_agg(r, '; ' ORDER BY o) FROM "
+				   "(SELECT r, min(o) AS o FROM unnest(reasons) WITH ORDINALITY AS u(r, o) GROUP BY r) d) "
 				   "FROM dbchange.changes WHERE id = $1", 1, p);
 	if (result_ok(res) && PQntuples(res) == 1)
 	{
@@ -161,10 +163,10 @@ load_change_state(PGconn *conn, SubmitResult *out)
 	PQclear(res);
 	if (out->status && (strcmp(out->status, "pending") == 0 || strcmp(out->status, "approved") == 0))
 	{
-		res = dbc_exec(conn, "SELECT * FROM dbchange.pending() WHERE id = $1", 1, p);
+		res = dbc_exec(conn, "SELECT * FROM (" PENDING_HUMAN_SQL ") q WHERE id = $1", 1, p);
 		if (result_ok(res) && PQntuples(res) == 1)
 		{
-			int			c = PQfnumber(res, "waiting_for");
+			int			c = PQfnumber(res, "waits_for");
 
 			if (c >= 0 && !PQgetisnull(res, 0, c))
 				out->waiting_for = xstrdup(PQgetvalue(res, 0, c));
@@ -456,8 +458,11 @@ error_line(const PGresult *res, const char *script)
 		if (at)
 			return line_of_offset(script, (size_t) (at - script) + char_to_byte(iquery, atoi(ipos)));
 	}
-	if (context && (p = strstr(context, "line ")) != NULL)
-		return atoi(p + 5);
+	/* submit()'s context: "statement 3 of the submitted script (line 5)"; split.c's: "at line 5" */
+	if (context && (p = strstr(context, "(line ")) != NULL)
+		return atoi(p + 6);
+	if (context && (p = strstr(context, "at line ")) != NULL)
+		return atoi(p + 8);
 	return 0;
 }
 
@@ -478,11 +483,23 @@ report_script_error(const PGresult *res, const char *file, const char *script)
 		/* show the statement's line as written */
 		const char *p = script;
 		int			l = 1;
+		const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+		const char *sn = context ? strstr(context, "statement ") : NULL;
+		int			stmt_no = 0;
 
+		/* "statement N of the submitted script" names the statement too */
+		while (sn && !(sn[10] >= '0' && sn[10] <= '9'))
+			sn = strstr(sn + 10, "statement ");
+		if (sn)
+			stmt_no = atoi(sn + 10);
 		while (*p && l < line)
 			if (*p++ == '\n')
 				l++;
-		fprintf(stderr, "dbchange: detail: line %d: %.*s\n", line, (int) strcspn(p, "\r\n"), p);
+		if (stmt_no > 0)
+			fprintf(stderr, "dbchange: detail: statement %d, line %d: %.*s\n", stmt_no, line,
+					(int) strcspn(p, "\r\n"), p);
+		else
+			fprintf(stderr, "dbchange: detail: line %d: %.*s\n", line, (int) strcspn(p, "\r\n"), p);
 	}
 }
 

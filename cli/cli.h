@@ -294,6 +294,18 @@ extern void eval_result_free(EvalResult *e);
  */
 extern char *toplevel_apply(PGconn *conn, long long id, PGresult **err);
 
+/*
+ * pending() for people: id, status, "waits for" (what, whose role, which
+ * step, from whatever columns the installed pending() has), risk, ...
+ */
+#define PENDING_HUMAN_SQL \
+	"SELECT (j->>'id')::bigint AS id, j->>'status' AS status, " \
+	"coalesce(j->>'waiting_for', '') || coalesce(' by ' || (j->>'step_role'), '') " \
+	"|| coalesce(' (step ' || (j->>'step_no') || ' of ' || (j->>'steps') || ')', '') AS waits_for, " \
+	"j->>'risk' AS risk, j->>'requested_by' AS requested_by, j->>'command' AS command, " \
+	"(j->>'created_at')::timestamptz AS created_at, j->>'statement' AS statement " \
+	"FROM dbchange.pending() p, LATERAL (SELECT pg_catalog.to_jsonb(p) AS j) x"
+
 /* This database's environment name (settings, falling back to "dev"). */
 extern char *environment_of(PGconn *conn);
 /* Does function dbchange.<fn> accept a parameter named arg? */

@@ -85,7 +85,8 @@ cmd_status(const DbcCommand *cmd, int argc, char **argv)
 					   "SELECT status, count(*) FROM dbchange.changes GROUP BY status "
 					   "ORDER BY array_position(ARRAY['pending','approved','applied','failed','rejected','rolled_back'], status)",
 					   0, NULL);
-	waiting = dbc_query(conn, "reading pending()", "SELECT * FROM dbchange.pending()", 0, NULL);
+	waiting = dbc_query(conn, "reading pending()",
+						opts.json ? "SELECT * FROM dbchange.pending()" : PENDING_HUMAN_SQL, 0, NULL);
 	if (counts == NULL || waiting == NULL)
 	{
 		PQclear(counts);
@@ -138,7 +139,7 @@ cmd_status(const DbcCommand *cmd, int argc, char **argv)
 		if (PQntuples(waiting) > 0)
 		{
 			printf("\nwaiting:\n");
-			print_result_table(waiting, CELL_WIDTH, "uid,environment,statement,reasons,created_at");
+			print_result_table(waiting, CELL_WIDTH, "statement,created_at");
 		}
 		else
 			printf("\nnothing waits for approval or apply\n");
@@ -161,13 +162,14 @@ cmd_pending(const DbcCommand *cmd, int argc, char **argv)
 		return EXIT_USAGE;
 	if ((conn = connect_d()) == NULL)
 		return EXIT_ERROR;
-	res = dbc_query(conn, "reading pending()", "SELECT * FROM dbchange.pending()", 0, NULL);
+	res = dbc_query(conn, "reading pending()",
+					opts.json ? "SELECT * FROM dbchange.pending()" : PENDING_HUMAN_SQL, 0, NULL);
 	if (res == NULL)
 	{
 		dbc_disconnect(conn);
 		return EXIT_ERROR;
 	}
-	print_result_table(res, CELL_WIDTH, "uid,environment");
+	print_result_table(res, CELL_WIDTH, NULL);
 	PQclear(res);
 	dbc_disconnect(conn);
 	return EXIT_DONE;
