@@ -138,7 +138,8 @@ origin_json(const PGresult *src, int row, const SrcCols *c, const char *from_env
 	{
 		char	   *q = json_quote(vals[i]);
 
-		sb_printf(&sb, ",\"%s\":%s", keys[i], q);
+		/* the change id is a number; the rest are strings (or null) */
+		sb_printf(&sb, ",\"%s\":%s", keys[i], i == 2 && vals[i] ? vals[i] : q);
 		free(q);
 	}
 	if (prior && prior[0] == '{')
