@@ -596,16 +596,38 @@ risk_rank(const char *r)
 }
 
 bool
-evaluate_script(PGconn *conn, const char *script, const char *environment, const char *file,
-				EvalResult *out)
+evaluate_script(PGconn *conn, const char *script, const char *environment, const char *source,
+				const char *file, EvalResult *out)
 {
-	const char *p[2] = {script, environment};
-	PGresult   *res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, '; ') "
-							   "FROM dbchange.evaluate($1, $2)", 2, p);
+	static PGconn *probed = NULL;
+	static bool has_source = false;
+	const char *p[3] = {script, environment, source};
+	PGresult   *res;
+
+	/* evaluate(sql, environment[, source]): the facts say where the change comes from */
+	if (probed != conn)
+	{
+		probed = conn;
+		has_source = function_has_arg(conn, "evaluate", "source");
+	}
+	if (has_source && source)
+		res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, '; ') "
+					   "FROM dbchange.evaluate($1, $2, source => $3)", 3, p);
+	else
+		res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, '; ') "
+					   "FROM dbchange.evaluate($1, $2)", 2, p);
 	StrBuf		reasons;
 	int			r;
 
 	memset(out, 0, sizeof(*out));
+	if (!result_ok(res) && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
+		strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42883") == 0)
+	{
+		dbc_error("this database's dbchange has no evaluate() to ask for a dry run");
+		dbc_hint("Update the extension (ALTER EXTENSION dbchange UPDATE), or run without --dry-run.");
+		PQclear(res);
+		return false;
+	}
 	if (!result_ok(res))
 	{
 		report_script_error(res, file, script);

@@ -282,7 +282,7 @@ typedef struct EvalResult
 	int			statements;
 } EvalResult;
 extern bool evaluate_script(PGconn *conn, const char *script, const char *environment,
-							const char *file, EvalResult *out);
+							const char *source, const char *file, EvalResult *out);
 extern void eval_result_free(EvalResult *e);
 
 /*

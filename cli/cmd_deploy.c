@@ -602,7 +602,7 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 			EvalResult ev;
 			char	   *path = xasprintf("%s/%s", dir, mg->file);
 
-			if (!evaluate_script(conn, mg->script, env, path, &ev))
+			if (!evaluate_script(conn, mg->script, env, "migration", path, &ev))
 			{
 				free(path);
 				rc = EXIT_ERROR;

@@ -432,7 +432,7 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 			EvalResult ev;
 			char	   *what = xasprintf("%s change %s", env_a, val(src, x->row, c.id));
 
-			if (!evaluate_script(b, val(src, x->row, c.statement), env_b, what, &ev))
+			if (!evaluate_script(b, val(src, x->row, c.statement), env_b, "promotion", what, &ev))
 			{
 				free(what);
 				free(stmt);
