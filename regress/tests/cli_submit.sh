@@ -17,7 +17,6 @@ sql $PROD "SELECT * FROM dbchange.configure(default_action => 'queue', rollout =
 sql $STRICT "SELECT * FROM dbchange.configure(default_action => 'reject')" >/dev/null
 dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$ALICE') THEN CREATE ROLE $ALICE LOGIN; END IF; END \$\$" \
 	-c "GRANT dbchange_approver, dbchange_deployer TO $ALICE" >/dev/null
-for db in $DEV $PROD $STRICT; do sql $db "GRANT CREATE ON SCHEMA public TO $ALICE" >/dev/null; done
 DD=$(conninfo $DEV)
 DP=$(conninfo $PROD)
 DS=$(conninfo $STRICT)
