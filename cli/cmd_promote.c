@@ -76,6 +76,63 @@ val(const PGresult *res, int row, int col)
 	return PQgetvalue(res, row, col);
 }
 
+/*
+ * Down scripts and origins: the changes view of this version does not show
+ * them, so they are read from dbchange.change when this role may (deployers
+ * who are superusers, or were granted SELECT); otherwise they do not travel
+ * and promote says so once.
+ */
+static PGresult *extras = NULL;
+static long long *extra_ids = NULL;
+
+static void
+load_extras(PGconn *a)
+{
+	int			i;
+
+	extras = dbc_exec(a, "SELECT id, down_script, origin::text FROM dbchange.change "
+					  "WHERE status IN ('applied', 'rolled_back') "
+					  "AND (down_script IS NOT NULL OR origin IS NOT NULL) ORDER BY id", 0, NULL);
+	if (!result_ok(extras))
+	{
+		dbc_warning("down scripts and origins of the source's changes are not carried: %s",
+					PQresultErrorField(extras, PG_DIAG_MESSAGE_PRIMARY) ?
+					PQresultErrorField(extras, PG_DIAG_MESSAGE_PRIMARY) : "cannot read dbchange.change");
+		PQclear(extras);
+		extras = NULL;
+		return;
+	}
+	extra_ids = xmalloc(sizeof(long long) * (PQntuples(extras) + 1));
+	for (i = 0; i < PQntuples(extras); i++)
+		extra_ids[i] = strtoll(PQgetvalue(extras, i, 0), NULL, 10);
+}
+
+/* Column 1 (down_script) or 2 (origin) of the extras of change id. */
+static const char *
+extra_of(const char *id, int col)
+{
+	long long	want;
+	int			lo = 0,
+				hi;
+
+	if (extras == NULL || id == NULL)
+		return NULL;
+	want = strtoll(id, NULL, 10);
+	hi = PQntuples(extras) - 1;
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (extra_ids[mid] == want)
+			return PQgetisnull(extras, mid, col) ? NULL : PQgetvalue(extras, mid, col);
+		if (extra_ids[mid] < want)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
 static double
 now_seconds(void)
 {
@@ -123,7 +180,7 @@ origin_json(const PGresult *src, int row, const SrcCols *c, const char *from_env
 	"source", "created_at", "applied_at", NULL};
 	const char *vals[7];
 	int			i;
-	const char *prior = val(src, row, c->origin);
+	const char *prior = c->origin >= 0 ? val(src, row, c->origin) : extra_of(val(src, row, c->id), 2);
 
 	vals[0] = from_env;
 	vals[1] = PQdb(a);
@@ -315,6 +372,8 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 		rc = EXIT_ERROR;
 		goto done;
 	}
+	if ((c.down_script < 0 || c.origin < 0) && !opts.dry_run)
+		load_extras(a);
 	n = PQntuples(src);
 	ch = xmalloc(sizeof(SrcChange) * (n ? n : 1));
 	memset(ch, 0, sizeof(SrcChange) * (n ? n : 1));
@@ -483,7 +542,8 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 			memset(&rq, 0, sizeof(rq));
 			rq.script = val(src, x->row, c.statement);
 			rq.description = val(src, x->row, c.description);
-			rq.down_script = val(src, x->row, c.down_script);
+			rq.down_script = c.down_script >= 0 ? val(src, x->row, c.down_script)
+				: extra_of(val(src, x->row, c.id), 1);
 			rq.uid = val(src, x->row, c.uid);
 			rq.checksum = val(src, x->row, c.checksum);
 			rq.source = "promotion";
@@ -602,6 +662,8 @@ done:
 			free(ch[i].target_status);
 	free(ch);
 	PQclear(src);
+	PQclear(extras);
+	free(extra_ids);
 	dbc_disconnect(a);
 	dbc_disconnect(b);
 	return rc;
