@@ -70,3 +70,20 @@ cli_valgrind_report() {
 		printf '%s\n' "$logs" | head -80
 	fi
 }
+
+# has_api DB FUNCTION: does dbchange.FUNCTION exist in DB?
+has_api() { [ "$(sql "$1" "SELECT count(*) > 0 FROM pg_proc WHERE proname = '$2' AND pronamespace = 'dbchange'::regnamespace")" = t ]; }
+
+# require_api DB FUNCTION...: end the driver (0 passed, 0 failed, a skip
+# line) when this build lacks a part of the SQL API the driver exercises.
+require_api() {
+	local db=$1 f
+	shift
+	for f in "$@"; do
+		if ! has_api "$db" "$f"; then
+			echo "# skip: dbchange.$f() is not in this build; $(basename "$0") needs it"
+			dbc_summary
+			exit 0
+		fi
+	done
+}

@@ -13,6 +13,7 @@ DB=cli_deploy_db
 PROD=cli_deploy_prod
 ALICE=cli_deploy_alice
 new_db $DB dev && new_db $PROD prod || { not_ok "setup"; dbc_summary; exit 1; }
+require_api $DB submit approve
 sql $PROD "SELECT * FROM dbchange.configure(rollout => 'auto')" >/dev/null
 dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$ALICE') THEN CREATE ROLE $ALICE LOGIN; END IF; END \$\$" \
 	-c "GRANT dbchange_approver TO $ALICE" >/dev/null

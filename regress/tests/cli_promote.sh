@@ -13,6 +13,7 @@ TEST=cli_promote_test
 PROD=cli_promote_prod
 ALICE=cli_promote_alice
 new_db $DEV dev && new_db $TEST test && new_db $PROD prod || { not_ok "setup"; dbc_summary; exit 1; }
+require_api $DEV submit submit_promoted approve
 sql $PROD "SELECT * FROM dbchange.configure(rollout => 'auto')" >/dev/null
 dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$ALICE') THEN CREATE ROLE $ALICE LOGIN; END IF; END \$\$" \
 	-c "GRANT dbchange_approver, dbchange_deployer TO $ALICE" >/dev/null

@@ -12,6 +12,7 @@ PROD=cli_submit_prod
 STRICT=cli_submit_strict
 ALICE=cli_submit_alice
 new_db $DEV dev && new_db $PROD prod && new_db $STRICT prod || { not_ok "setup"; dbc_summary; exit 1; }
+require_api $DEV submit approve reject apply
 # prod queues what no policy judges; "strict" rejects it
 sql $PROD "SELECT * FROM dbchange.configure(default_action => 'queue', rollout => 'manual')" >/dev/null
 sql $STRICT "SELECT * FROM dbchange.configure(default_action => 'reject')" >/dev/null
