@@ -173,11 +173,11 @@ check "nothing was submitted by the bad files" 3 "$(sql $DB "SELECT count(*) FRO
 
 # ---- Ctrl-C cancels the running query ----
 if has_api $DB submit; then
-printf 'CREATE TABLE slow AS SELECT pg_sleep(30) AS x;\n' >"$CLI_TMP/slow.sql"
+printf 'CREATE TABLE slow AS SELECT 1 AS x FROM pg_sleep(30);\n' >"$CLI_TMP/slow.sql"
 "$DBC_CLI" submit "$CLI_TMP/slow.sql" -d "$D" >"$CLI_TMP/slow.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 50); do
-	[ "$(sql $DB "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%dbchange.submit%' AND state = 'active'")" = 1 ] && break
+	[ "$(sql $DB "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%dbchange.submit%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
 	sleep 0.1
 done
 start=$(date +%s)
