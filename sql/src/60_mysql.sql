@@ -276,3 +276,11 @@ GRANT EXECUTE ON FUNCTION dbchange.classify_mysql(text, text), dbchange.evaluate
   dbchange.mysql_deploy_finish(bigint, text, int, int, text, text, jsonb),
   dbchange.mysql_mark_applied(bigint, text, jsonb, text), dbchange.mysql_drift(text, jsonb)
   TO PUBLIC;
+
+-- The public view of changes gains the dialect and target of each change
+-- (the CLI's PostgreSQL promotion leaves MySQL changes out by it).
+CREATE OR REPLACE VIEW dbchange.changes AS
+  SELECT id, uid, status, environment, command, statement, requested_by, source, risk,
+         reasons, created_at, applied_at, description, checksum, error_message, error_sqlstate,
+         dialect, target
+    FROM dbchange.change;
