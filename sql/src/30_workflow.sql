@@ -277,6 +277,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r record;
 BEGIN
+  PERFORM dbchange._refuse_mysql_apply(p_id);  -- MySQL changes deploy to MySQL targets only (60_mysql.sql)
   SELECT * INTO r FROM dbchange._execute(p_id);
   IF r.result = 'applied' THEN
     UPDATE dbchange.change SET status = 'applied', applied_at = pg_catalog.clock_timestamp() WHERE id = p_id;
@@ -365,8 +366,8 @@ BEGIN
     pg_catalog.jsonb_build_object('step', n, 'of', pg_catalog.cardinality(steps), 'role', steps[n], 'comment', approve.comment));
 
   SELECT value INTO v_rollout FROM dbchange.settings WHERE key = 'rollout';
-  IF coalesce(v_rollout, 'manual') <> 'auto' THEN
-    RETURN 'approved';
+  IF coalesce(v_rollout, 'manual') <> 'auto' OR c.dialect = 'mysql' THEN
+    RETURN 'approved';  -- a MySQL change is now ready to deploy (dbchange promote --to mysql://...)
   END IF;
   PERFORM dbchange._check_not_in_toplevel_apply(c.id);
   v_status := dbchange._apply_locked(c.id, v_caller);
@@ -518,6 +519,7 @@ BEGIN
   IF c.status <> 'approved' THEN
     PERFORM dbchange._wrong_state(c, 'applied', 'approved');
   END IF;
+  PERFORM dbchange._refuse_mysql_apply(c.id);
   IF NOT pg_catalog.pg_try_advisory_lock(dbchange._lock_class() + 1, (c.id % 2147483647)::int) THEN
     RAISE EXCEPTION 'change % is being applied at top level by another session', c.id USING ERRCODE = '55006';
   END IF;
