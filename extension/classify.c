@@ -4,22 +4,160 @@
  *	  Turn a parsed PostgreSQL statement into change facts.
  *
  * Works on raw parse trees (raw_parser() output, or the utilityStmt the
- * ProcessUtility hook sees), so it needs no catalog access for the
- * statement's shape; size estimates are looked up in pg_class when the
- * object exists.  Every fact name is documented in docs/facts.md.
+ * ProcessUtility hook and event triggers see), so the statement's shape needs
+ * no catalog access.  A few cheap lookups add what policies need to judge
+ * risk: whether the objects exist, their schema when the statement does not
+ * name one, table sizes (pg_class and the data files' sizes), the current
+ * type of a column whose type changes, whether a default is volatile.
+ *
+ * The classifier runs inside the gate for every DDL statement, so:
+ *	 - it never errors on objects that do not exist or that the user cannot
+ *	   see (no RangeVarGetRelid/LookupExplicitNamespace, which check
+ *	   privileges; own lookups through the syscache instead),
+ *	 - it takes no locks on user objects (sizes are read from pg_class and
+ *	   by stat()ing the data files, as pg_relation_size would without its
+ *	   lock) so it cannot create lock-upgrade deadlocks,
+ *	 - it uses no SPI.
+ *
+ * Every fact name is documented in docs/facts.md; names are a public API.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "commands/defrem.h"
-#include "nodes/nodes.h"
+#include <sys/stat.h>
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_tablespace.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "commands/tablecmds.h"
+#include "commands/tablespace.h"
+#include "commands/trigger.h"
+#include "common/relpath.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_type.h"
+#include "pgtime.h"
+#include "storage/backendid.h"
+#include "storage/lockdefs.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/formatting.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relmapper.h"
+#include "utils/syscache.h"
 
 #include "dbchange.h"
+
+/* ---------------------------------------------------------------------------
+ * Option values without errors
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * The boolean value of a DefElem the way defGetBoolean reads it, but never
+ * raising an error: an option with a value that is not a boolean counts as
+ * on (the statement itself will report the bad value when it runs).
+ */
+static bool
+opt_bool(DefElem *opt)
+{
+	Node	   *arg = opt->arg;
+	bool		res;
+
+	if (arg == NULL)
+		return true;
+	if (IsA(arg, Boolean))
+		return boolVal(arg);
+	if (IsA(arg, Integer))
+		return intVal(arg) != 0;
+	if (IsA(arg, String))
+	{
+		if (pg_strcasecmp(strVal(arg), "auto") == 0)
+			return true;
+		if (parse_bool(strVal(arg), &res))
+			return res;
+	}
+	return true;
+}
+
+static DefElem *
+find_opt(List *options, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, name) == 0)
+			return opt;
+	}
+	return NULL;
+}
+
+static bool
+opt_on(List *options, const char *name)
+{
+	DefElem    *opt = find_opt(options, name);
+
+	return opt != NULL && opt_bool(opt);
+}
+
+/* A DefElem's value as text (for String/Integer/Float/TypeName/names), or NULL. */
+static char *
+opt_text(DefElem *opt)
+{
+	Node	   *arg;
+
+	if (opt == NULL || opt->arg == NULL)
+		return NULL;
+	arg = opt->arg;
+	switch (nodeTag(arg))
+	{
+		case T_String:
+			return pstrdup(strVal(arg));
+		case T_Integer:
+			return psprintf("%d", intVal(arg));
+		case T_Float:
+			return pstrdup(castNode(Float, arg)->fval);
+		case T_Boolean:
+			return pstrdup(boolVal(arg) ? "true" : "false");
+		case T_TypeName:
+			return TypeNameToString((TypeName *) arg);
+		case T_List:
+			return NameListToString((List *) arg);
+		default:
+			return NULL;
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Gate helpers (used by gate.c)
+ * ---------------------------------------------------------------------------
+ */
 
 /*
  * Is this statement one the gate checks?  Everything that changes the
@@ -61,37 +199,10 @@ dbc_is_gated(Node *stmt)
 		case T_MergeStmt:
 			return false;
 		case T_VacuumStmt:
-			{
-				VacuumStmt *v = (VacuumStmt *) stmt;
-				ListCell   *lc;
-
-				foreach(lc, v->options)
-				{
-					DefElem    *opt = (DefElem *) lfirst(lc);
-
-					if (strcmp(opt->defname, "full") == 0 && defGetBoolean(opt))
-						return true;
-				}
-				return false;
-			}
+			return opt_on(((VacuumStmt *) stmt)->options, "full");
 		default:
 			return true;
 	}
-}
-
-static bool
-has_concurrently_option(List *params)
-{
-	ListCell   *lc;
-
-	foreach(lc, params)
-	{
-		DefElem    *opt = (DefElem *) lfirst(lc);
-
-		if (strcmp(opt->defname, "concurrently") == 0 && defGetBoolean(opt))
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -109,7 +220,7 @@ dbc_is_nontransactional(Node *stmt)
 		case T_DropStmt:
 			return ((DropStmt *) stmt)->concurrent;
 		case T_ReindexStmt:
-			return has_concurrently_option(((ReindexStmt *) stmt)->params) ||
+			return opt_on(((ReindexStmt *) stmt)->params, "concurrently") ||
 				((ReindexStmt *) stmt)->kind == REINDEX_OBJECT_SYSTEM ||
 				((ReindexStmt *) stmt)->kind == REINDEX_OBJECT_DATABASE ||
 				((ReindexStmt *) stmt)->kind == REINDEX_OBJECT_SCHEMA;
@@ -118,10 +229,12 @@ dbc_is_nontransactional(Node *stmt)
 		case T_DropdbStmt:
 		case T_CreateTableSpaceStmt:
 		case T_DropTableSpaceStmt:
-		case T_VacuumStmt:
 		case T_CreateSubscriptionStmt:
 		case T_DropSubscriptionStmt:
 			return true;
+		case T_VacuumStmt:
+			/* VACUUM refuses transaction blocks; ANALYZE does not */
+			return ((VacuumStmt *) stmt)->is_vacuumcmd;
 		case T_AlterTableStmt:
 			{
 				ListCell   *lc;
@@ -141,14 +254,3935 @@ dbc_is_nontransactional(Node *stmt)
 	}
 }
 
+/* ---------------------------------------------------------------------------
+ * The classification state
+ * ---------------------------------------------------------------------------
+ */
+
+/* An object a statement names. */
+typedef struct ClsObject
+{
+	const char *object_type;
+	char	   *schema;
+	char	   *name;
+	char	   *identity;
+	int			exists;			/* 1, 0, or -1 = not looked up */
+	Oid			relid;			/* relations that exist */
+	bool		sized;			/* rows/bytes apply (relation with storage) */
+	double		rows;			/* < 0: unknown */
+	int64		bytes;			/* < 0: unknown */
+	char	   *table;			/* identity of the table it lives on, or NULL */
+	Oid			table_relid;
+} ClsObject;
+
+typedef struct Cls
+{
+	JsonbParseState **st;
+	const char *object_type;
+	ClsObject  *main;
+	List	   *objects;		/* of ClsObject *; NIL = just main */
+	char	   *table;			/* identity of the table acted on */
+	Oid			table_relid;
+	bool		sum_objects;	/* table_rows/bytes: sum over tables in objects */
+	List	   *operations;		/* of const char * */
+	bool		destructive;
+	bool		rewrites;
+	bool		scans;
+	bool		concurrently;
+	bool		if_exists;
+	bool		if_not_exists;
+	bool		or_replace;
+	bool		cascade;
+	LOCKMODE	lock;			/* NoLock: none */
+	bool		index_exclusive;	/* an index is locked ACCESS EXCLUSIVE */
+} Cls;
+
+static void
+add_op(Cls *c, const char *op)
+{
+	c->operations = lappend(c->operations, (void *) op);
+}
+
+static void
+add_lock(Cls *c, LOCKMODE m)
+{
+	if (m > c->lock)
+		c->lock = m;
+}
+
+static const char *
+lock_name(LOCKMODE m)
+{
+	switch (m)
+	{
+		case AccessShareLock:
+			return "ACCESS SHARE";
+		case RowShareLock:
+			return "ROW SHARE";
+		case RowExclusiveLock:
+			return "ROW EXCLUSIVE";
+		case ShareUpdateExclusiveLock:
+			return "SHARE UPDATE EXCLUSIVE";
+		case ShareLock:
+			return "SHARE";
+		case ShareRowExclusiveLock:
+			return "SHARE ROW EXCLUSIVE";
+		case ExclusiveLock:
+			return "EXCLUSIVE";
+		case AccessExclusiveLock:
+			return "ACCESS EXCLUSIVE";
+		default:
+			return NULL;
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * jsonb output helpers
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+push_text_elem(JsonbParseState **st, const char *s)
+{
+	JsonbValue	v;
+
+	if (s == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvString;
+		v.val.string.val = (char *) s;
+		v.val.string.len = strlen(s);
+	}
+	pushJsonbValue(st, WJB_ELEM, &v);
+}
+
+static void
+push_int_elem(JsonbParseState **st, int64 n)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(n);
+	pushJsonbValue(st, WJB_ELEM, &v);
+}
+
+static void
+begin_array(JsonbParseState **st, const char *key)
+{
+	dbc_put_key(st, key);
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+}
+
+static void
+end_array(JsonbParseState **st)
+{
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+static void
+begin_object(JsonbParseState **st, const char *key)
+{
+	if (key)
+		dbc_put_key(st, key);
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+}
+
+static void
+end_object(JsonbParseState **st)
+{
+	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
+/* A list of String nodes as an array of text. */
+static void
+put_string_nodes(JsonbParseState **st, const char *key, List *strings)
+{
+	ListCell   *lc;
+
+	begin_array(st, key);
+	foreach(lc, strings)
+	{
+		Node	   *n = lfirst(lc);
+
+		push_text_elem(st, IsA(n, String) ? strVal(n) : NULL);
+	}
+	end_array(st);
+}
+
+static void
+put_int_or_null(JsonbParseState **st, const char *key, double v)
+{
+	if (v < 0)
+		dbc_put_null(st, key);
+	else
+		dbc_put_int(st, key, (int64) (v + 0.5));
+}
+
+/* ---------------------------------------------------------------------------
+ * Names, lookups and sizes
+ * ---------------------------------------------------------------------------
+ */
+
+static char *
+qualify(const char *schema, const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	if (schema == NULL)
+		return pstrdup(name);
+	return psprintf("%s.%s", schema, name);
+}
+
+/* The schema a new object without a schema name would be created in. */
+static char *
+creation_schema(void)
+{
+	List	   *path = fetch_search_path(false);
+	char	   *res = NULL;
+
+	if (path != NIL)
+		res = get_namespace_name(linitial_oid(path));
+	list_free(path);
+	return res;
+}
+
+/* A role name as written (RoleSpec). */
+static char *
+rolespec_name(RoleSpec *r)
+{
+	if (r == NULL)
+		return NULL;
+	switch (r->roletype)
+	{
+		case ROLESPEC_CSTRING:
+			return pstrdup(r->rolename);
+		case ROLESPEC_CURRENT_ROLE:
+			return "current_role";
+		case ROLESPEC_CURRENT_USER:
+			return "current_user";
+		case ROLESPEC_SESSION_USER:
+			return "session_user";
+		case ROLESPEC_PUBLIC:
+			return "public";
+	}
+	return NULL;
+}
+
+static void
+put_rolespecs(JsonbParseState **st, const char *key, List *roles)
+{
+	ListCell   *lc;
+
+	begin_array(st, key);
+	foreach(lc, roles)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, RoleSpec))
+			push_text_elem(st, rolespec_name((RoleSpec *) n));
+		else if (IsA(n, AccessPriv))
+			push_text_elem(st, ((AccessPriv *) n)->priv_name);
+		else if (IsA(n, String))
+			push_text_elem(st, strVal(n));
+	}
+	end_array(st);
+}
+
 /*
- * Statement facts.  (The foundation's minimal set; the full classifier
- * extends this with object, operations, lock, sizes, ...)
+ * A relation's OID from a RangeVar, or InvalidOid.  Unlike RangeVarGetRelid
+ * this never errors: no privilege check on the schema, no error for a
+ * reference to another database.
+ */
+static Oid
+lookup_relid(RangeVar *rv)
+{
+	if (rv == NULL || rv->relname == NULL)
+		return InvalidOid;
+	if (rv->catalogname)
+	{
+		char	   *db = get_database_name(MyDatabaseId);
+
+		if (db == NULL || strcmp(rv->catalogname, db) != 0)
+			return InvalidOid;
+	}
+	if (rv->schemaname)
+	{
+		Oid			nsp = get_namespace_oid(rv->schemaname, true);
+
+		return OidIsValid(nsp) ? get_relname_relid(rv->relname, nsp) : InvalidOid;
+	}
+	return RelnameGetRelid(rv->relname);
+}
+
+/* Bytes of a relation's main fork, from its files, without opening it. */
+static int64
+file_bytes(Oid relid, Form_pg_class rc)
+{
+	RelFileNode rnode;
+	BackendId	backend = InvalidBackendId;
+	char	   *path;
+	int64		total = 0;
+	unsigned int segno;
+
+	if (!RELKIND_HAS_STORAGE(rc->relkind))
+		return 0;
+	if (rc->relisshared)
+		rnode.spcNode = GLOBALTABLESPACE_OID;
+	else
+		rnode.spcNode = OidIsValid(rc->reltablespace) ? rc->reltablespace : MyDatabaseTableSpace;
+	rnode.dbNode = rc->relisshared ? InvalidOid : MyDatabaseId;
+	rnode.relNode = rc->relfilenode;
+	if (!OidIsValid(rnode.relNode))
+		rnode.relNode = RelationMapOidToFilenode(relid, rc->relisshared);
+	if (!OidIsValid(rnode.relNode))
+		return (int64) rc->relpages * BLCKSZ;
+	if (rc->relpersistence == RELPERSISTENCE_TEMP)
+	{
+		/* another session's temporary table: its files are not ours to find */
+		if (!isTempOrTempToastNamespace(rc->relnamespace))
+			return (int64) rc->relpages * BLCKSZ;
+		backend = BackendIdForTempRelations();
+	}
+	path = relpathbackend(rnode, backend, MAIN_FORKNUM);
+	for (segno = 0;; segno++)
+	{
+		struct stat fst;
+		char	   *seg = segno == 0 ? path : psprintf("%s.%u", path, segno);
+
+		if (stat(seg, &fst) < 0)
+			break;
+		total += fst.st_size;
+	}
+	return total;
+}
+
+/* Rows (reltuples, < 0 unknown) and bytes (main fork + TOAST) of one relation. */
+static bool
+own_size(Oid relid, double *rows, int64 *bytes)
+{
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class rc;
+	Oid			toast;
+
+	*rows = -1;
+	*bytes = -1;
+	if (!HeapTupleIsValid(tp))
+		return false;
+	rc = (Form_pg_class) GETSTRUCT(tp);
+	if (!RELKIND_HAS_STORAGE(rc->relkind))
+	{
+		ReleaseSysCache(tp);
+		return false;
+	}
+	*rows = rc->reltuples >= 0 ? rc->reltuples : -1;
+	*bytes = file_bytes(relid, rc);
+	toast = rc->reltoastrelid;
+	ReleaseSysCache(tp);
+	if (OidIsValid(toast))
+	{
+		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(toast));
+		if (HeapTupleIsValid(tp))
+		{
+			*bytes += file_bytes(toast, (Form_pg_class) GETSTRUCT(tp));
+			ReleaseSysCache(tp);
+		}
+	}
+	return true;
+}
+
+/*
+ * Rows and bytes of a relation; partitioned tables and indexes have no
+ * storage of their own: the sum over their partitions.  Returns false when
+ * sizes do not apply (views, foreign tables, composite types, gone).
+ */
+static bool
+rel_size(Oid relid, double *rows, int64 *bytes)
+{
+	char		kind = get_rel_relkind(relid);
+
+	*rows = -1;
+	*bytes = -1;
+	if (kind == RELKIND_PARTITIONED_TABLE || kind == RELKIND_PARTITIONED_INDEX)
+	{
+		List	   *all = find_all_inheritors(relid, NoLock, NULL);
+		ListCell   *lc;
+		double		r = 0;
+		int64		b = 0;
+		bool		known = false;
+		int			parts = 0;
+
+		foreach(lc, all)
+		{
+			Oid			child = lfirst_oid(lc);
+			double		cr;
+			int64		cb;
+
+			if (child == relid || !own_size(child, &cr, &cb))
+				continue;
+			parts++;
+			if (cr >= 0)
+			{
+				r += cr;
+				known = true;
+			}
+			if (cb > 0)
+				b += cb;
+		}
+		*rows = (known || parts == 0) ? r : -1;
+		*bytes = b;
+		return true;
+	}
+	return own_size(relid, rows, bytes);
+}
+
+static ClsObject *
+new_object(const char *object_type, char *schema, char *name)
+{
+	ClsObject  *o = palloc0(sizeof(ClsObject));
+
+	o->object_type = object_type;
+	o->schema = schema;
+	o->name = name;
+	o->identity = qualify(schema, name);
+	o->exists = -1;
+	o->rows = -1;
+	o->bytes = -1;
+	return o;
+}
+
+/* A relation named by a RangeVar: schema, existence, sizes. */
+static ClsObject *
+rel_object(const char *object_type, RangeVar *rv)
+{
+	Oid			relid = lookup_relid(rv);
+	char	   *schema;
+	ClsObject  *o;
+
+	if (OidIsValid(relid))
+		schema = get_namespace_name(get_rel_namespace(relid));
+	else if (rv->schemaname)
+		schema = pstrdup(rv->schemaname);
+	else if (rv->relpersistence == RELPERSISTENCE_TEMP)
+		schema = "pg_temp";
+	else
+		schema = creation_schema();
+	o = new_object(object_type, schema, pstrdup(rv->relname));
+	o->exists = OidIsValid(relid) ? 1 : 0;
+	o->relid = relid;
+	if (OidIsValid(relid))
+		o->sized = rel_size(relid, &o->rows, &o->bytes);
+	return o;
+}
+
+/* A RangeVar from a qualified name list (1-3 String nodes), or NULL. */
+static RangeVar *
+names_rangevar(List *names)
+{
+	switch (list_length(names))
+	{
+		case 1:
+			return makeRangeVar(NULL, strVal(linitial(names)), -1);
+		case 2:
+			return makeRangeVar(strVal(linitial(names)), strVal(lsecond(names)), -1);
+		case 3:
+			{
+				RangeVar   *rv = makeRangeVar(strVal(lsecond(names)),
+											  strVal(lthird(names)), -1);
+
+				rv->catalogname = strVal(linitial(names));
+				return rv;
+			}
+		default:
+			return NULL;
+	}
+}
+
+static bool
+all_strings(List *names)
+{
+	ListCell   *lc;
+
+	if (names == NIL)
+		return false;
+	foreach(lc, names)
+		if (!IsA(lfirst(lc), String))
+		return false;
+	return true;
+}
+
+/* A schema-qualified object (other than relations, types, functions): no lookup. */
+static ClsObject *
+names_object(const char *object_type, List *names)
+{
+	int			n = list_length(names);
+	char	   *schema;
+
+	if (n == 0 || !all_strings(names))
+		return new_object(object_type, NULL, NULL);
+	if (n >= 2)
+		schema = pstrdup(strVal(list_nth(names, n - 2)));
+	else
+		schema = creation_schema();
+	return new_object(object_type, schema, pstrdup(strVal(llast(names))));
+}
+
+static ClsObject *
+relnames_object(const char *object_type, List *names)
+{
+	RangeVar   *rv = all_strings(names) ? names_rangevar(names) : NULL;
+
+	if (rv == NULL)
+		return names_object(object_type, names);
+	return rel_object(object_type, rv);
+}
+
+/* A type or domain named by a list of String. */
+static ClsObject *
+type_object(const char *object_type, List *names)
+{
+	int			n = list_length(names);
+	char	   *name;
+	char	   *schema = NULL;
+	Oid			typid = InvalidOid;
+	ClsObject  *o;
+
+	if (n == 0 || n > 3 || !all_strings(names))
+		return new_object(object_type, NULL, NULL);
+	name = pstrdup(strVal(llast(names)));
+	if (n >= 2)
+	{
+		Oid			nsp;
+
+		schema = pstrdup(strVal(list_nth(names, n - 2)));
+		nsp = get_namespace_oid(schema, true);
+		if (OidIsValid(nsp))
+			typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									CStringGetDatum(name), ObjectIdGetDatum(nsp));
+	}
+	else
+	{
+		typid = TypenameGetTypidExtended(name, true);
+		if (OidIsValid(typid))
+		{
+			HeapTuple	tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+
+			if (HeapTupleIsValid(tp))
+			{
+				schema = get_namespace_name(((Form_pg_type) GETSTRUCT(tp))->typnamespace);
+				ReleaseSysCache(tp);
+			}
+		}
+		if (schema == NULL)
+			schema = creation_schema();
+	}
+	o = new_object(object_type, schema, name);
+	o->exists = OidIsValid(typid) ? 1 : 0;
+	return o;
+}
+
+/*
+ * The functions a name can call, without errors: NULL for none or when the
+ * schema is not accessible.  *unknown tells "could not look".
+ */
+static FuncCandidateList
+func_candidates(List *names, bool *unknown)
+{
+	*unknown = false;
+	if (!all_strings(names) || list_length(names) > 3)
+	{
+		*unknown = true;
+		return NULL;
+	}
+	if (list_length(names) >= 2)
+	{
+		/* FuncnameGetCandidates checks USAGE on an explicit schema and errors */
+		Oid			nsp = get_namespace_oid(strVal(list_nth(names, list_length(names) - 2)), true);
+
+		if (list_length(names) == 3)
+		{
+			*unknown = true;
+			return NULL;
+		}
+		if (!OidIsValid(nsp))
+			return NULL;
+		if (pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
+		{
+			*unknown = true;
+			return NULL;
+		}
+	}
+	return FuncnameGetCandidates(names, -1, NIL, false, false, false, true);
+}
+
+/* A function/procedure/aggregate named by a list of String. */
+static ClsObject *
+func_object(const char *object_type, List *names)
+{
+	int			n = list_length(names);
+	char	   *schema = NULL;
+	bool		unknown;
+	FuncCandidateList cands;
+	ClsObject  *o;
+
+	if (n == 0 || !all_strings(names))
+		return new_object(object_type, NULL, NULL);
+	cands = func_candidates(names, &unknown);
+	if (n >= 2)
+		schema = pstrdup(strVal(list_nth(names, n - 2)));
+	else if (cands)
+	{
+		FuncCandidateList best = cands;
+		FuncCandidateList f;
+
+		for (f = cands; f; f = f->next)
+			if (f->pathpos < best->pathpos)
+				best = f;
+		schema = get_namespace_name(get_func_namespace(best->oid));
+	}
+	else
+		schema = creation_schema();
+	o = new_object(object_type, schema, pstrdup(strVal(llast(names))));
+	o->exists = unknown ? -1 : (cands != NULL);
+	return o;
+}
+
+/* ---------------------------------------------------------------------------
+ * Object types
+ * ---------------------------------------------------------------------------
+ */
+
+static const char *
+objtype_name(ObjectType t)
+{
+	switch (t)
+	{
+		case OBJECT_ACCESS_METHOD:
+			return "access_method";
+		case OBJECT_AGGREGATE:
+			return "aggregate";
+		case OBJECT_AMOP:
+			return "amop";
+		case OBJECT_AMPROC:
+			return "amproc";
+		case OBJECT_ATTRIBUTE:
+			return "attribute";
+		case OBJECT_CAST:
+			return "cast";
+		case OBJECT_COLUMN:
+			return "column";
+		case OBJECT_COLLATION:
+			return "collation";
+		case OBJECT_CONVERSION:
+			return "conversion";
+		case OBJECT_DATABASE:
+			return "database";
+		case OBJECT_DEFAULT:
+			return "default";
+		case OBJECT_DEFACL:
+			return "default_privileges";
+		case OBJECT_DOMAIN:
+			return "domain";
+		case OBJECT_DOMCONSTRAINT:
+			return "domain_constraint";
+		case OBJECT_EVENT_TRIGGER:
+			return "event_trigger";
+		case OBJECT_EXTENSION:
+			return "extension";
+		case OBJECT_FDW:
+			return "foreign_data_wrapper";
+		case OBJECT_FOREIGN_SERVER:
+			return "server";
+		case OBJECT_FOREIGN_TABLE:
+			return "foreign_table";
+		case OBJECT_FUNCTION:
+			return "function";
+		case OBJECT_INDEX:
+			return "index";
+		case OBJECT_LANGUAGE:
+			return "language";
+		case OBJECT_LARGEOBJECT:
+			return "large_object";
+		case OBJECT_MATVIEW:
+			return "materialized_view";
+		case OBJECT_OPCLASS:
+			return "operator_class";
+		case OBJECT_OPERATOR:
+			return "operator";
+		case OBJECT_OPFAMILY:
+			return "operator_family";
+		case OBJECT_PARAMETER_ACL:
+			return "parameter";
+		case OBJECT_POLICY:
+			return "policy";
+		case OBJECT_PROCEDURE:
+			return "procedure";
+		case OBJECT_PUBLICATION:
+			return "publication";
+		case OBJECT_PUBLICATION_NAMESPACE:
+			return "publication_schema";
+		case OBJECT_PUBLICATION_REL:
+			return "publication_table";
+		case OBJECT_ROLE:
+			return "role";
+		case OBJECT_ROUTINE:
+			return "routine";
+		case OBJECT_RULE:
+			return "rule";
+		case OBJECT_SCHEMA:
+			return "schema";
+		case OBJECT_SEQUENCE:
+			return "sequence";
+		case OBJECT_SUBSCRIPTION:
+			return "subscription";
+		case OBJECT_STATISTIC_EXT:
+			return "statistics";
+		case OBJECT_TABCONSTRAINT:
+			return "constraint";
+		case OBJECT_TABLE:
+			return "table";
+		case OBJECT_TABLESPACE:
+			return "tablespace";
+		case OBJECT_TRANSFORM:
+			return "transform";
+		case OBJECT_TRIGGER:
+			return "trigger";
+		case OBJECT_TSCONFIGURATION:
+			return "text_search_configuration";
+		case OBJECT_TSDICTIONARY:
+			return "text_search_dictionary";
+		case OBJECT_TSPARSER:
+			return "text_search_parser";
+		case OBJECT_TSTEMPLATE:
+			return "text_search_template";
+		case OBJECT_TYPE:
+			return "type";
+		case OBJECT_USER_MAPPING:
+			return "user_mapping";
+		case OBJECT_VIEW:
+			return "view";
+	}
+	return "unknown";
+}
+
+static bool
+is_relation_type(ObjectType t)
+{
+	return t == OBJECT_TABLE || t == OBJECT_INDEX || t == OBJECT_VIEW ||
+		t == OBJECT_MATVIEW || t == OBJECT_SEQUENCE || t == OBJECT_FOREIGN_TABLE;
+}
+
+/* An object outside schemas, named by a plain name; existence where cheap. */
+static ClsObject *
+global_object(ObjectType t, const char *name)
+{
+	ClsObject  *o = new_object(objtype_name(t), NULL, name ? pstrdup(name) : NULL);
+
+	if (name == NULL)
+		return o;
+	switch (t)
+	{
+		case OBJECT_SCHEMA:
+			o->exists = OidIsValid(get_namespace_oid(name, true));
+			break;
+		case OBJECT_ROLE:
+			o->exists = OidIsValid(get_role_oid(name, true));
+			break;
+		case OBJECT_DATABASE:
+			o->exists = OidIsValid(get_database_oid(name, true));
+			break;
+		case OBJECT_TABLESPACE:
+			o->exists = OidIsValid(get_tablespace_oid(name, true));
+			break;
+		case OBJECT_EXTENSION:
+			o->exists = OidIsValid(get_extension_oid(name, true));
+			break;
+		default:
+			break;
+	}
+	return o;
+}
+
+/* "name on schema.table" objects (triggers, policies, rules, constraints) and columns. */
+static ClsObject *
+on_table_object(ObjectType t, RangeVar *table_rv, const char *name)
+{
+	ClsObject  *tab = table_rv ? rel_object("table", table_rv) : NULL;
+	ClsObject  *o = new_object(objtype_name(t), tab ? tab->schema : NULL,
+							   name ? pstrdup(name) : NULL);
+
+	if (tab)
+	{
+		o->table = tab->identity;
+		o->table_relid = tab->relid;
+		if (t == OBJECT_COLUMN || t == OBJECT_ATTRIBUTE)
+			o->identity = name ? psprintf("%s.%s", tab->identity, name) : NULL;
+		else
+			o->identity = name ? psprintf("%s on %s", name, tab->identity) : NULL;
+	}
+	return o;
+}
+
+static char *normalized_type_name(TypeName *tn);
+
+/*
+ * The object a DROP/COMMENT/RENAME/... statement names, from the node shapes
+ * the grammar produces for each object type.
+ */
+static ClsObject *
+object_from_node(ObjectType t, Node *obj)
+{
+	if (obj == NULL)
+		return new_object(objtype_name(t), NULL, NULL);
+
+	if (is_relation_type(t) && IsA(obj, List))
+		return relnames_object(objtype_name(t), (List *) obj);
+	if (IsA(obj, RangeVar))
+		return rel_object(objtype_name(t), (RangeVar *) obj);
+
+	switch (t)
+	{
+		case OBJECT_COLUMN:
+		case OBJECT_TRIGGER:
+		case OBJECT_POLICY:
+		case OBJECT_RULE:
+		case OBJECT_TABCONSTRAINT:
+			if (IsA(obj, List) && all_strings((List *) obj) && list_length((List *) obj) >= 2)
+			{
+				List	   *names = (List *) obj;
+				List	   *tab = list_copy_head(names, list_length(names) - 1);
+
+				return on_table_object(t, names_rangevar(tab), strVal(llast(names)));
+			}
+			break;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			if (IsA(obj, TypeName))
+				return type_object(objtype_name(t), ((TypeName *) obj)->names);
+			if (IsA(obj, List))
+				return type_object(objtype_name(t), (List *) obj);
+			break;
+		case OBJECT_DOMCONSTRAINT:
+			if (IsA(obj, List) && list_length((List *) obj) == 2 &&
+				IsA(linitial((List *) obj), TypeName) && IsA(lsecond((List *) obj), String))
+			{
+				ClsObject  *dom = type_object("domain", ((TypeName *) linitial((List *) obj))->names);
+				ClsObject  *o = new_object("domain_constraint", dom->schema,
+										   pstrdup(strVal(lsecond((List *) obj))));
+
+				o->identity = psprintf("%s on %s", o->name, dom->identity ? dom->identity : "");
+				return o;
+			}
+			break;
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+			if (IsA(obj, ObjectWithArgs))
+				return func_object(objtype_name(t), ((ObjectWithArgs *) obj)->objname);
+			if (IsA(obj, List))
+				return func_object(objtype_name(t), (List *) obj);
+			break;
+		case OBJECT_OPERATOR:
+			if (IsA(obj, ObjectWithArgs))
+				return names_object("operator", ((ObjectWithArgs *) obj)->objname);
+			break;
+		case OBJECT_OPCLASS:
+		case OBJECT_OPFAMILY:
+			/* access method name first, then the qualified name */
+			if (IsA(obj, List) && list_length((List *) obj) >= 2)
+				return names_object(objtype_name(t), list_delete_first(list_copy((List *) obj)));
+			break;
+		case OBJECT_CAST:
+			if (IsA(obj, List) && list_length((List *) obj) == 2)
+			{
+				ClsObject  *o = new_object("cast", NULL,
+										   psprintf("%s as %s",
+													normalized_type_name(linitial((List *) obj)),
+													normalized_type_name(lsecond((List *) obj))));
+
+				return o;
+			}
+			break;
+		case OBJECT_TRANSFORM:
+			if (IsA(obj, List) && list_length((List *) obj) == 2 &&
+				IsA(lsecond((List *) obj), String))
+				return new_object("transform", NULL,
+								  psprintf("for %s language %s",
+										   normalized_type_name(linitial((List *) obj)),
+										   strVal(lsecond((List *) obj))));
+			break;
+		case OBJECT_LARGEOBJECT:
+			if (IsA(obj, Integer))
+				return new_object("large_object", NULL, psprintf("%d", intVal(obj)));
+			if (IsA(obj, Float))
+				return new_object("large_object", NULL, pstrdup(castNode(Float, obj)->fval));
+			break;
+		default:
+			break;
+	}
+
+	if (IsA(obj, String))
+		return global_object(t, strVal(obj));
+	if (IsA(obj, TypeName))
+		return names_object(objtype_name(t), ((TypeName *) obj)->names);
+	if (IsA(obj, ObjectWithArgs))
+		return names_object(objtype_name(t), ((ObjectWithArgs *) obj)->objname);
+	if (IsA(obj, List))
+		return names_object(objtype_name(t), (List *) obj);
+	return new_object(objtype_name(t), NULL, NULL);
+}
+
+/* Set the main object and take the statement's table from it. */
+static void
+set_main(Cls *c, ClsObject *o)
+{
+	c->main = o;
+	if (c->object_type == NULL)
+		c->object_type = o->object_type;
+	if (c->table == NULL && o->table)
+	{
+		c->table = o->table;
+		c->table_relid = o->table_relid;
+	}
+}
+
+/* The statement acts on this table (sizes come from it). */
+static void
+set_table(Cls *c, ClsObject *tab)
+{
+	c->table = tab->identity;
+	c->table_relid = tab->relid;
+}
+
+/* The table an index belongs to. */
+static void
+set_table_of_index(Cls *c, ClsObject *idx)
+{
+	Oid			heap;
+	ClsObject  *t;
+
+	if (!OidIsValid(idx->relid))
+		return;
+	heap = IndexGetRelation(idx->relid, true);
+	if (!OidIsValid(heap))
+		return;
+	t = new_object("table", get_namespace_name(get_rel_namespace(heap)), get_rel_name(heap));
+	t->relid = heap;
+	set_table(c, t);
+}
+
+/* ---------------------------------------------------------------------------
+ * Types and expressions
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * A type's name as policies match it: pg_type.typname (the grammar already
+ * maps int/integer to int4, timestamp with time zone to timestamptz, char(n)
+ * to bpchar, ...), without pg_catalog, other schemas kept, serial aliases
+ * folded (serial4 -> serial).  See docs/facts.md, "Type names".
+ */
+static char *
+normalized_type_name(TypeName *tn)
+{
+	List	   *names;
+	int			n;
+	const char *name;
+	const char *schema = NULL;
+
+	if (tn == NULL || !IsA(tn, TypeName))
+		return NULL;
+	names = tn->names;
+	n = list_length(names);
+	if (n == 0 || !all_strings(names))
+		return OidIsValid(tn->typeOid) ? format_type_be(tn->typeOid) : NULL;
+	name = strVal(llast(names));
+	if (n >= 2)
+		schema = strVal(list_nth(names, n - 2));
+	if (schema && strcmp(schema, "pg_catalog") == 0)
+		schema = NULL;
+	if (schema == NULL)
+	{
+		if (strcmp(name, "serial4") == 0)
+			name = "serial";
+		else if (strcmp(name, "serial8") == 0)
+			name = "bigserial";
+		else if (strcmp(name, "serial2") == 0)
+			name = "smallserial";
+	}
+	return qualify(schema, name);
+}
+
+static bool
+is_serial_type(TypeName *tn)
+{
+	char	   *n = normalized_type_name(tn);
+
+	return n && tn->arrayBounds == NIL &&
+		(strcmp(n, "serial") == 0 || strcmp(n, "bigserial") == 0 ||
+		 strcmp(n, "smallserial") == 0);
+}
+
+/* Integer type modifiers as written ([255] for varchar(255)). */
+static List *
+typmod_ints(TypeName *tn)
+{
+	List	   *res = NIL;
+	ListCell   *lc;
+
+	if (tn == NULL)
+		return NIL;
+	foreach(lc, tn->typmods)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, A_Const) && !((A_Const *) n)->isnull &&
+			IsA(&((A_Const *) n)->val, Integer))
+			res = lappend_int(res, intVal(&((A_Const *) n)->val));
+	}
+	return res;
+}
+
+static void
+put_type_facts(JsonbParseState **st, const char *type_key, TypeName *tn)
+{
+	ListCell   *lc;
+
+	dbc_put_text(st, type_key, normalized_type_name(tn));
+	begin_array(st, "typmods");
+	foreach(lc, typmod_ints(tn))
+		push_int_elem(st, lfirst_int(lc));
+	end_array(st);
+	dbc_put_bool(st, "is_array", tn != NULL && tn->arrayBounds != NIL);
+}
+
+/* A type's OID from a TypeName, without errors (InvalidOid when unknown). */
+static Oid
+type_oid(TypeName *tn)
+{
+	List	   *names;
+	int			n;
+	Oid			typid = InvalidOid;
+	char	   *name;
+
+	if (tn == NULL)
+		return InvalidOid;
+	if (OidIsValid(tn->typeOid))
+		typid = tn->typeOid;
+	else
+	{
+		names = tn->names;
+		n = list_length(names);
+		if (n == 0 || n > 2 || !all_strings(names) || tn->pct_type)
+			return InvalidOid;
+		name = strVal(llast(names));
+		if (n == 2)
+		{
+			Oid			nsp = get_namespace_oid(strVal(linitial(names)), true);
+
+			if (OidIsValid(nsp))
+				typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										CStringGetDatum(name), ObjectIdGetDatum(nsp));
+		}
+		else
+			typid = TypenameGetTypidExtended(name, true);
+	}
+	if (OidIsValid(typid) && tn->arrayBounds != NIL)
+		typid = get_array_type(typid);
+	return typid;
+}
+
+/*
+ * The typmod the written modifiers give for the common length/precision
+ * types; -1 for none, -2 when this code cannot tell.
+ */
+static int32
+typmod_estimate(TypeName *tn, Oid typid)
+{
+	List	   *mods = typmod_ints(tn);
+
+	if (tn->typmods == NIL)
+		return -1;
+	if (list_length(mods) != list_length(tn->typmods))
+		return -2;
+	switch (typid)
+	{
+		case VARCHAROID:
+		case BPCHAROID:
+			return list_length(mods) == 1 ? linitial_int(mods) + VARHDRSZ : -2;
+		case BITOID:
+		case VARBITOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case TIMEOID:
+		case TIMETZOID:
+			return list_length(mods) == 1 ? linitial_int(mods) : -2;
+		case NUMERICOID:
+			if (list_length(mods) == 1)
+				return (linitial_int(mods) << 16) + VARHDRSZ;
+			if (list_length(mods) == 2)
+				return ((linitial_int(mods) << 16) | (lsecond_int(mods) & 0x7ff)) + VARHDRSZ;
+			return -2;
+		default:
+			return -2;
+	}
+}
+
+static bool
+session_tz_is_utc(void)
+{
+	long		off;
+
+	return session_timezone && pg_get_timezone_offset(session_timezone, &off) && off == 0;
+}
+
+/*
+ * Best estimate: does ALTER COLUMN TYPE rewrite the table?  Mirrors the
+ * cases PostgreSQL handles without a rewrite (binary-coercible casts whose
+ * length/precision checks the support functions drop); anything unknown
+ * counts as a rewrite.
+ */
+static bool
+type_change_rewrites(Oid relid, const char *colname, TypeName *tn, bool has_using)
+{
+	HeapTuple	at;
+	Oid			old_type;
+	int32		old_mod;
+	Oid			new_type;
+	int32		new_mod;
+
+	if (has_using || !OidIsValid(relid) || colname == NULL)
+		return true;
+	at = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(at))
+		return true;
+	old_type = ((Form_pg_attribute) GETSTRUCT(at))->atttypid;
+	old_mod = ((Form_pg_attribute) GETSTRUCT(at))->atttypmod;
+	ReleaseSysCache(at);
+
+	new_type = type_oid(tn);
+	if (!OidIsValid(new_type))
+		return true;
+	new_mod = typmod_estimate(tn, new_type);
+	if (new_mod == -2)
+		return true;
+
+	if (old_type == new_type)
+	{
+		if (new_mod == old_mod)
+			return false;
+		switch (new_type)
+		{
+			case VARCHAROID:
+			case VARBITOID:
+			case TIMESTAMPOID:
+			case TIMESTAMPTZOID:
+			case TIMEOID:
+			case TIMETZOID:
+				/* widening or dropping the limit keeps the data as is */
+				return !(new_mod == -1 || (old_mod != -1 && new_mod >= old_mod));
+			case NUMERICOID:
+				if (new_mod == -1)
+					return false;
+				if (old_mod == -1)
+					return true;
+				/* same scale, no smaller precision */
+				return !((((new_mod - VARHDRSZ) & 0x7ff) == ((old_mod - VARHDRSZ) & 0x7ff)) &&
+						 (((new_mod - VARHDRSZ) >> 16) >= ((old_mod - VARHDRSZ) >> 16)));
+			default:
+				return true;
+		}
+	}
+	if ((old_type == TIMESTAMPOID && new_type == TIMESTAMPTZOID) ||
+		(old_type == TIMESTAMPTZOID && new_type == TIMESTAMPOID))
+		return !session_tz_is_utc();
+	if (IsBinaryCoercible(old_type, new_type))
+		return new_mod >= 0;	/* a length check is a rewrite */
+	return true;
+}
+
+/*
+ * Could a raw expression be volatile?  A function call is volatile when any
+ * function of that name is (or none is known: the statement may run where it
+ * exists).  Operators and casts of constants are taken as non-volatile.
+ */
+static bool
+volatile_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall))
+	{
+		FuncCall   *fc = (FuncCall *) node;
+		bool		unknown;
+		FuncCandidateList f = func_candidates(fc->funcname, &unknown);
+
+		if (unknown || f == NULL)
+			return true;
+		for (; f; f = f->next)
+			if (func_volatile(f->oid) == PROVOLATILE_VOLATILE)
+				return true;
+	}
+	return raw_expression_tree_walker(node, volatile_walker, context);
+}
+
+static bool
+expr_volatile(Node *expr)
+{
+	return volatile_walker(expr, NULL);
+}
+
+/* ---------------------------------------------------------------------------
+ * Columns and constraints
+ * ---------------------------------------------------------------------------
+ */
+
+typedef struct ColInfo
+{
+	ColumnDef  *cd;
+	bool		not_null;
+	bool		has_default;
+	bool		default_volatile;
+	bool		serial;
+	bool		primary_key;
+	bool		unique;
+	bool		has_checks;		/* column-level constraints that check rows */
+	char		identity;		/* ATTRIBUTE_IDENTITY_* or 0 */
+	char		generated;		/* ATTRIBUTE_GENERATED_STORED or 0 */
+	char	   *references;
+} ColInfo;
+
+/* A constraint and, for a column-level one, its column. */
+typedef struct ConRef
+{
+	Constraint *con;
+	const char *column;
+} ConRef;
+
+static bool
+name_in_list(const char *name, List *strings)
+{
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		if (IsA(lfirst(lc), String) && strcmp(strVal(lfirst(lc)), name) == 0)
+		return true;
+	return false;
+}
+
+static void
+col_info(ColumnDef *cd, List *pk_cols, ColInfo *ci)
+{
+	ListCell   *lc;
+
+	memset(ci, 0, sizeof(ColInfo));
+	ci->cd = cd;
+	ci->serial = cd->typeName != NULL && is_serial_type(cd->typeName);
+	ci->not_null = cd->is_not_null;
+	ci->identity = cd->identity;
+	ci->generated = cd->generated;
+	if (cd->raw_default)
+	{
+		ci->has_default = true;
+		ci->default_volatile = expr_volatile(cd->raw_default);
+	}
+	foreach(lc, cd->constraints)
+	{
+		Constraint *con = lfirst(lc);
+
+		if (!IsA(con, Constraint))
+			continue;
+		switch (con->contype)
+		{
+			case CONSTR_NOTNULL:
+				ci->not_null = true;
+				break;
+			case CONSTR_DEFAULT:
+				ci->has_default = true;
+				if (expr_volatile(con->raw_expr))
+					ci->default_volatile = true;
+				break;
+			case CONSTR_IDENTITY:
+				ci->identity = con->generated_when;
+				break;
+			case CONSTR_GENERATED:
+				ci->generated = ATTRIBUTE_GENERATED_STORED;
+				break;
+			case CONSTR_PRIMARY:
+				ci->primary_key = true;
+				ci->has_checks = true;
+				break;
+			case CONSTR_UNIQUE:
+				ci->unique = true;
+				ci->has_checks = true;
+				break;
+			case CONSTR_FOREIGN:
+				if (con->pktable)
+					ci->references = rel_object("table", con->pktable)->identity;
+				ci->has_checks = true;
+				break;
+			case CONSTR_CHECK:
+			case CONSTR_EXCLUSION:
+				ci->has_checks = true;
+				break;
+			default:
+				break;
+		}
+	}
+	if (cd->colname && name_in_list(cd->colname, pk_cols))
+		ci->primary_key = true;
+	if (ci->primary_key)
+		ci->not_null = true;
+	if (ci->serial || ci->identity)
+	{
+		/* both draw from a sequence: nextval() is volatile */
+		ci->not_null = true;
+		ci->has_default = true;
+		ci->default_volatile = true;
+	}
+	if (ci->generated)
+		ci->has_default = true;
+}
+
+static void
+put_column(JsonbParseState **st, const char *key, ColInfo *ci)
+{
+	ColumnDef  *cd = ci->cd;
+
+	begin_object(st, key);
+	dbc_put_text(st, "name", cd->colname);
+	put_type_facts(st, "type", cd->typeName);
+	dbc_put_bool(st, "not_null", ci->not_null);
+	dbc_put_bool(st, "has_default", ci->has_default);
+	dbc_put_bool(st, "default_volatile", ci->default_volatile);
+	dbc_put_text(st, "identity",
+				 ci->identity == ATTRIBUTE_IDENTITY_ALWAYS ? "always" :
+				 ci->identity == ATTRIBUTE_IDENTITY_BY_DEFAULT ? "by_default" : NULL);
+	dbc_put_text(st, "generated", ci->generated ? "stored" : NULL);
+	dbc_put_bool(st, "serial", ci->serial);
+	dbc_put_bool(st, "primary_key", ci->primary_key);
+	dbc_put_bool(st, "unique", ci->unique);
+	dbc_put_text(st, "references", ci->references);
+	dbc_put_text(st, "collation",
+				 cd->collClause ? NameListToString(cd->collClause->collname) : NULL);
+	end_object(st);
+}
+
+static const char *
+contype_name(ConstrType t)
+{
+	switch (t)
+	{
+		case CONSTR_PRIMARY:
+			return "primary_key";
+		case CONSTR_UNIQUE:
+			return "unique";
+		case CONSTR_CHECK:
+			return "check";
+		case CONSTR_FOREIGN:
+			return "foreign_key";
+		case CONSTR_EXCLUSION:
+			return "exclusion";
+		case CONSTR_NOTNULL:
+			return "not_null";
+		default:
+			return NULL;
+	}
+}
+
+/* Constraint kinds listed in "constraints" (defaults, NULL, identity are column facts). */
+static bool
+is_listed_constraint(Constraint *con)
+{
+	return IsA(con, Constraint) && con->contype != CONSTR_NOTNULL &&
+		contype_name(con->contype) != NULL;
+}
+
+static const char *
+fk_action_name(char a)
+{
+	switch (a)
+	{
+		case FKCONSTR_ACTION_NOACTION:
+			return "no_action";
+		case FKCONSTR_ACTION_RESTRICT:
+			return "restrict";
+		case FKCONSTR_ACTION_CASCADE:
+			return "cascade";
+		case FKCONSTR_ACTION_SETNULL:
+			return "set_null";
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return "set_default";
+		default:
+			return NULL;
+	}
+}
+
+/* Does adding this constraint read the whole table? */
+static bool
+constraint_scans(Constraint *con)
+{
+	switch (con->contype)
+	{
+		case CONSTR_CHECK:
+		case CONSTR_FOREIGN:
+			return !con->skip_validation;
+		case CONSTR_PRIMARY:
+		case CONSTR_UNIQUE:
+			return con->indexname == NULL;	/* builds an index */
+		case CONSTR_EXCLUSION:
+		case CONSTR_NOTNULL:
+			return true;
+		default:
+			return false;
+	}
+}
+
+static void
+put_constraint(JsonbParseState **st, const char *key, Constraint *con, const char *column)
+{
+	ListCell   *lc;
+	bool		fk = con->contype == CONSTR_FOREIGN;
+
+	begin_object(st, key);
+	dbc_put_text(st, "name", con->conname);
+	dbc_put_text(st, "constraint_type", contype_name(con->contype));
+	begin_array(st, "columns");
+	if (column)
+		push_text_elem(st, column);
+	else if (fk)
+	{
+		foreach(lc, con->fk_attrs)
+			push_text_elem(st, strVal(lfirst(lc)));
+	}
+	else if (con->contype == CONSTR_EXCLUSION)
+	{
+		foreach(lc, con->exclusions)
+		{
+			List	   *pair = lfirst(lc);
+			IndexElem  *elem = linitial(pair);
+
+			push_text_elem(st, IsA(elem, IndexElem) ? elem->name : NULL);
+		}
+	}
+	else
+	{
+		foreach(lc, con->keys)
+			push_text_elem(st, strVal(lfirst(lc)));
+	}
+	end_array(st);
+	dbc_put_bool(st, "not_valid", con->skip_validation);
+	dbc_put_bool(st, "deferrable", con->deferrable);
+	dbc_put_text(st, "using_index", con->indexname);
+	dbc_put_text(st, "references",
+				 fk && con->pktable ? rel_object("table", con->pktable)->identity : NULL);
+	dbc_put_text(st, "on_delete", fk ? fk_action_name(con->fk_del_action) : NULL);
+	dbc_put_text(st, "on_update", fk ? fk_action_name(con->fk_upd_action) : NULL);
+	end_object(st);
+}
+
+static ConRef *
+conref(Constraint *con, const char *column)
+{
+	ConRef	   *r = palloc(sizeof(ConRef));
+
+	r->con = con;
+	r->column = column;
+	return r;
+}
+
+static void
+put_constraints(JsonbParseState **st, List *conrefs)
+{
+	ListCell   *lc;
+
+	begin_array(st, "constraints");
+	foreach(lc, conrefs)
+	{
+		ConRef	   *r = lfirst(lc);
+
+		put_constraint(st, NULL, r->con, r->column);
+	}
+	end_array(st);
+}
+
+/* Column-level constraints of a column definition worth listing. */
+static List *
+column_conrefs(List *into, ColumnDef *cd)
+{
+	ListCell   *lc;
+
+	foreach(lc, cd->constraints)
+	{
+		Constraint *con = lfirst(lc);
+
+		if (is_listed_constraint(con))
+			into = lappend(into, conref(con, cd->colname));
+	}
+	return into;
+}
+
+/*
+ * Is there a validated CHECK constraint that proves the column NOT NULL?
+ * (Then SET NOT NULL skips its full-table scan.)  1 yes, 0 no, -1 unknown.
+ */
+static bool
+implies_not_null(Node *expr, AttrNumber attnum)
+{
+	if (expr == NULL)
+		return false;
+	if (IsA(expr, NullTest))
+	{
+		NullTest   *nt = (NullTest *) expr;
+
+		return nt->nulltesttype == IS_NOT_NULL && !nt->argisrow && IsA(nt->arg, Var) &&
+			((Var *) nt->arg)->varattno == attnum;
+	}
+	if (IsA(expr, BoolExpr) && ((BoolExpr *) expr)->boolop == AND_EXPR)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((BoolExpr *) expr)->args)
+			if (implies_not_null(lfirst(lc), attnum))
+			return true;
+	}
+	return false;
+}
+
+static int
+has_validated_not_null_check(Oid relid, const char *colname)
+{
+	AttrNumber	attnum;
+	Relation	conrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			found = 0;
+
+	if (!OidIsValid(relid) || colname == NULL)
+		return -1;
+	attnum = get_attnum(relid, colname);
+	if (attnum == InvalidAttrNumber)
+		return -1;
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	while (found == 0 && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		Datum		bin;
+		bool		isnull;
+
+		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
+			continue;
+		bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(conrel), &isnull);
+		if (!isnull && implies_not_null(stringToNode(TextDatumGetCString(bin)), attnum))
+			found = 1;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	return found;
+}
+
+/* ---------------------------------------------------------------------------
+ * Tables
+ * ---------------------------------------------------------------------------
+ */
+
+static const char *
+persistence_name(char p)
+{
+	return p == RELPERSISTENCE_TEMP ? "temporary" :
+		p == RELPERSISTENCE_UNLOGGED ? "unlogged" : "permanent";
+}
+
+static void
+classify_create_table(Cls *c, CreateStmt *s, bool foreign)
+{
+	JsonbParseState **st = c->st;
+	List	   *cols = NIL;
+	List	   *cons = NIL;
+	List	   *pk_cols = NIL;
+	bool		has_pk = false;
+	bool		has_fk = false;
+	ListCell   *lc;
+
+	set_main(c, rel_object(foreign ? "foreign_table" : "table", s->relation));
+	add_op(c, "create");
+	c->if_not_exists = s->if_not_exists;
+
+	foreach(lc, list_concat(list_copy(s->tableElts), s->constraints))
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, Constraint))
+		{
+			Constraint *con = (Constraint *) n;
+
+			if (con->contype == CONSTR_PRIMARY)
+			{
+				has_pk = true;
+				pk_cols = list_concat(pk_cols, con->keys);
+			}
+			if (is_listed_constraint(con))
+				cons = lappend(cons, conref(con, NULL));
+		}
+		else if (IsA(n, ColumnDef))
+		{
+			ColumnDef  *cd = (ColumnDef *) n;
+
+			cols = lappend(cols, cd);
+			cons = column_conrefs(cons, cd);
+		}
+	}
+	foreach(lc, cons)
+	{
+		ConRef	   *r = lfirst(lc);
+
+		if (r->con->contype == CONSTR_PRIMARY)
+			has_pk = true;
+		if (r->con->contype == CONSTR_FOREIGN)
+			has_fk = true;
+	}
+
+	begin_array(st, "columns");
+	foreach(lc, cols)
+	{
+		ColInfo		ci;
+
+		col_info(lfirst(lc), pk_cols, &ci);
+		put_column(st, NULL, &ci);
+	}
+	end_array(st);
+	put_constraints(st, cons);
+	dbc_put_bool(st, "has_primary_key", has_pk);
+	dbc_put_text(st, "persistence", persistence_name(s->relation->relpersistence));
+	dbc_put_bool(st, "partitioned", s->partspec != NULL);
+	dbc_put_text(st, "tablespace", s->tablespacename);
+
+	if (s->partbound && s->inhRelations != NIL)
+	{
+		ClsObject  *parent = rel_object("table", linitial(s->inhRelations));
+
+		dbc_put_text(st, "partition_of", parent->identity);
+		set_table(c, parent);
+		add_lock(c, AccessExclusiveLock);
+		put_string_nodes(st, "inherits", NIL);
+	}
+	else
+	{
+		dbc_put_null(st, "partition_of");
+		begin_array(st, "inherits");
+		foreach(lc, s->inhRelations)
+			push_text_elem(st, rel_object("table", lfirst(lc))->identity);
+		end_array(st);
+		if (s->inhRelations != NIL)
+			add_lock(c, ShareUpdateExclusiveLock);
+	}
+	/* a foreign key locks the referenced table against writes */
+	if (has_fk)
+		add_lock(c, ShareRowExclusiveLock);
+}
+
+static void
+classify_create_table_as(Cls *c, CreateTableAsStmt *s)
+{
+	IntoClause *into = s->into;
+
+	set_main(c, rel_object(objtype_name(s->objtype), into->rel));
+	add_op(c, "create");
+	c->if_not_exists = s->if_not_exists;
+	dbc_put_text(c->st, "persistence", persistence_name(into->rel->relpersistence));
+	dbc_put_bool(c->st, "with_data", !into->skipData);
+	dbc_put_text(c->st, "tablespace", into->tableSpaceName);
+}
+
+/* The stable name of every ALTER TABLE subcommand PostgreSQL 15 has. */
+static const char *
+at_operation(AlterTableCmd *cmd)
+{
+	switch (cmd->subtype)
+	{
+		case AT_AddColumn:
+		case AT_AddColumnRecurse:
+		case AT_AddColumnToView:
+			return "add_column";
+		case AT_ColumnDefault:
+			return cmd->def ? "set_default" : "drop_default";
+		case AT_CookedColumnDefault:
+			return "set_default";
+		case AT_DropNotNull:
+			return "drop_not_null";
+		case AT_SetNotNull:
+			return "set_not_null";
+		case AT_DropExpression:
+			return "drop_expression";
+		case AT_CheckNotNull:
+			return "check_not_null";
+		case AT_SetStatistics:
+			return "set_statistics";
+		case AT_SetOptions:
+			return "set_column_options";
+		case AT_ResetOptions:
+			return "reset_column_options";
+		case AT_SetStorage:
+			return "set_storage";
+		case AT_SetCompression:
+			return "set_compression";
+		case AT_DropColumn:
+		case AT_DropColumnRecurse:
+			return "drop_column";
+		case AT_AddIndex:
+			return "add_index";
+		case AT_ReAddIndex:
+			return "readd_index";
+		case AT_AddConstraint:
+		case AT_AddConstraintRecurse:
+			return "add_constraint";
+		case AT_ReAddConstraint:
+			return "readd_constraint";
+		case AT_ReAddDomainConstraint:
+			return "readd_domain_constraint";
+		case AT_AlterConstraint:
+			return "alter_constraint";
+		case AT_ValidateConstraint:
+		case AT_ValidateConstraintRecurse:
+			return "validate_constraint";
+		case AT_AddIndexConstraint:
+			return "add_index_constraint";
+		case AT_DropConstraint:
+		case AT_DropConstraintRecurse:
+			return "drop_constraint";
+		case AT_ReAddComment:
+			return "readd_comment";
+		case AT_AlterColumnType:
+			return "alter_column_type";
+		case AT_AlterColumnGenericOptions:
+			return "alter_column_generic_options";
+		case AT_ChangeOwner:
+			return "change_owner";
+		case AT_ClusterOn:
+			return "cluster_on";
+		case AT_DropCluster:
+			return "set_without_cluster";
+		case AT_SetLogged:
+			return "set_logged";
+		case AT_SetUnLogged:
+			return "set_unlogged";
+		case AT_DropOids:
+			return "set_without_oids";
+		case AT_SetAccessMethod:
+			return "set_access_method";
+		case AT_SetTableSpace:
+			return "set_tablespace";
+		case AT_SetRelOptions:
+			return "set_options";
+		case AT_ResetRelOptions:
+			return "reset_options";
+		case AT_ReplaceRelOptions:
+			return "replace_options";
+		case AT_EnableTrig:
+			return "enable_trigger";
+		case AT_EnableAlwaysTrig:
+			return "enable_always_trigger";
+		case AT_EnableReplicaTrig:
+			return "enable_replica_trigger";
+		case AT_DisableTrig:
+			return "disable_trigger";
+		case AT_EnableTrigAll:
+			return "enable_trigger_all";
+		case AT_DisableTrigAll:
+			return "disable_trigger_all";
+		case AT_EnableTrigUser:
+			return "enable_trigger_user";
+		case AT_DisableTrigUser:
+			return "disable_trigger_user";
+		case AT_EnableRule:
+			return "enable_rule";
+		case AT_EnableAlwaysRule:
+			return "enable_always_rule";
+		case AT_EnableReplicaRule:
+			return "enable_replica_rule";
+		case AT_DisableRule:
+			return "disable_rule";
+		case AT_AddInherit:
+			return "inherit";
+		case AT_DropInherit:
+			return "no_inherit";
+		case AT_AddOf:
+			return "of_type";
+		case AT_DropOf:
+			return "not_of_type";
+		case AT_ReplicaIdentity:
+			return "replica_identity";
+		case AT_EnableRowSecurity:
+			return "enable_row_security";
+		case AT_DisableRowSecurity:
+			return "disable_row_security";
+		case AT_ForceRowSecurity:
+			return "force_row_security";
+		case AT_NoForceRowSecurity:
+			return "no_force_row_security";
+		case AT_GenericOptions:
+			return "generic_options";
+		case AT_AttachPartition:
+			return "attach_partition";
+		case AT_DetachPartition:
+			return "detach_partition";
+		case AT_DetachPartitionFinalize:
+			return "detach_partition_finalize";
+		case AT_AddIdentity:
+			return "add_identity";
+		case AT_SetIdentity:
+			return "set_identity";
+		case AT_DropIdentity:
+			return "drop_identity";
+		case AT_ReAddStatistics:
+			return "readd_statistics";
+	}
+	return "unknown";
+}
+
+/* Subcommands that act on one column (named by cmd->name). */
+static bool
+at_is_column_cmd(AlterTableType t)
+{
+	switch (t)
+	{
+		case AT_ColumnDefault:
+		case AT_CookedColumnDefault:
+		case AT_DropNotNull:
+		case AT_SetNotNull:
+		case AT_DropExpression:
+		case AT_CheckNotNull:
+		case AT_SetStatistics:
+		case AT_SetOptions:
+		case AT_ResetOptions:
+		case AT_SetStorage:
+		case AT_SetCompression:
+		case AT_DropColumn:
+		case AT_DropColumnRecurse:
+		case AT_AlterColumnType:
+		case AT_AlterColumnGenericOptions:
+		case AT_AddIdentity:
+		case AT_SetIdentity:
+		case AT_DropIdentity:
+			return true;
+		default:
+			return false;
+	}
+}
+
+static const char *
+replica_identity_name(char c)
+{
+	switch (c)
+	{
+		case REPLICA_IDENTITY_DEFAULT:
+			return "default";
+		case REPLICA_IDENTITY_FULL:
+			return "full";
+		case REPLICA_IDENTITY_NOTHING:
+			return "nothing";
+		case REPLICA_IDENTITY_INDEX:
+			return "index";
+		default:
+			return NULL;
+	}
+}
+
+static void
+classify_alter_table(Cls *c, AlterTableStmt *s)
+{
+	JsonbParseState **st = c->st;
+	ObjectType	ot = s->objtype;
+	bool		relation = is_relation_type(ot);
+	bool		storage = ot == OBJECT_TABLE || ot == OBJECT_MATVIEW || ot == OBJECT_INDEX;
+	ClsObject  *o;
+	ListCell   *lc;
+	const char *first_column = NULL;
+	TypeName   *first_type = NULL;
+	ColumnDef  *first_added = NULL;
+	Constraint *first_con = NULL;
+	const char *first_con_name = NULL;
+	List	   *added_cols = NIL;
+	List	   *added_cons = NIL;
+
+	if (ot == OBJECT_TYPE)
+	{
+		List	   *names = list_make1(makeString(s->relation->relname));
+
+		if (s->relation->schemaname)
+			names = lcons(makeString(s->relation->schemaname), names);
+		o = type_object("type", names);
+	}
+	else
+		o = rel_object(objtype_name(ot), s->relation);
+	set_main(c, o);
+	c->if_exists = s->missing_ok;
+	if (relation)
+	{
+		if (ot == OBJECT_INDEX)
+			set_table_of_index(c, o);
+		else
+			set_table(c, o);
+		add_lock(c, AlterTableGetLockLevel(s->cmds));
+	}
+
+	begin_array(st, "subcommands");
+	foreach(lc, s->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		const char *op = at_operation(cmd);
+		const char *name = cmd->name;
+		bool		rewrites = false;
+		bool		scans = false;
+		bool		cascade = cmd->behavior == DROP_CASCADE;
+
+		add_op(c, op);
+		begin_object(st, NULL);
+		dbc_put_text(st, "operation", op);
+		dbc_put_bool(st, "cascade", cascade);
+		c->cascade |= cascade;
+		dbc_put_text(st, "lock",
+					 relation ? lock_name(AlterTableGetLockLevel(list_make1(cmd))) : NULL);
+
+		switch (cmd->subtype)
+		{
+			case AT_AddColumn:
+			case AT_AddColumnRecurse:
+			case AT_AddColumnToView:
+				if (cmd->def && IsA(cmd->def, ColumnDef))
+				{
+					ColumnDef  *cd = (ColumnDef *) cmd->def;
+					ColInfo		ci;
+
+					col_info(cd, NIL, &ci);
+					put_column(st, "column", &ci);
+					name = cd->colname;
+					rewrites = ci.default_volatile || ci.generated || ci.identity || ci.serial;
+					scans = rewrites || (ci.not_null && !ci.has_default) || ci.has_checks;
+					added_cols = lappend(added_cols, cd);
+					added_cons = column_conrefs(added_cons, cd);
+					if (first_added == NULL)
+						first_added = cd;
+					if (first_column == NULL)
+						first_column = cd->colname;
+					if (first_type == NULL)
+						first_type = cd->typeName;
+				}
+				/* for ADD COLUMN, missing_ok means IF NOT EXISTS */
+				dbc_put_bool(st, "if_not_exists", cmd->missing_ok);
+				c->if_not_exists |= cmd->missing_ok;
+				break;
+			case AT_SetNotNull:
+				{
+					int			h = relation ? has_validated_not_null_check(o->relid, cmd->name) : -1;
+
+					if (h < 0)
+						dbc_put_null(st, "has_validated_check");
+					else
+						dbc_put_bool(st, "has_validated_check", h == 1);
+					scans = h != 1;
+				}
+				break;
+			case AT_AlterColumnType:
+				if (cmd->def && IsA(cmd->def, ColumnDef))
+				{
+					ColumnDef  *cd = (ColumnDef *) cmd->def;
+
+					put_type_facts(st, "type", cd->typeName);
+					dbc_put_bool(st, "using", cd->raw_default != NULL);
+					rewrites = type_change_rewrites(o->relid, cmd->name, cd->typeName,
+													cd->raw_default != NULL);
+					scans = rewrites;
+					if (first_type == NULL)
+						first_type = cd->typeName;
+				}
+				break;
+			case AT_DropColumn:
+			case AT_DropColumnRecurse:
+			case AT_DropIdentity:
+			case AT_DropConstraint:
+			case AT_DropConstraintRecurse:
+				c->destructive = true;
+				if (cmd->subtype == AT_DropConstraint || cmd->subtype == AT_DropConstraintRecurse)
+				{
+					if (first_con_name == NULL)
+						first_con_name = cmd->name;
+				}
+				break;
+			case AT_AddConstraint:
+			case AT_AddConstraintRecurse:
+			case AT_ReAddConstraint:
+				if (cmd->def && IsA(cmd->def, Constraint))
+				{
+					Constraint *con = (Constraint *) cmd->def;
+
+					put_constraint(st, "constraint", con, NULL);
+					name = con->conname;
+					scans = constraint_scans(con);
+					added_cons = lappend(added_cons, conref(con, NULL));
+					if (first_con == NULL)
+						first_con = con;
+					if (first_con_name == NULL)
+						first_con_name = con->conname;
+				}
+				break;
+			case AT_AlterConstraint:
+				if (cmd->def && IsA(cmd->def, Constraint))
+					name = ((Constraint *) cmd->def)->conname;
+				if (first_con_name == NULL)
+					first_con_name = name;
+				break;
+			case AT_ValidateConstraint:
+			case AT_ValidateConstraintRecurse:
+				scans = true;
+				if (first_con_name == NULL)
+					first_con_name = name;
+				break;
+			case AT_SetTableSpace:
+			case AT_SetLogged:
+			case AT_SetUnLogged:
+			case AT_SetAccessMethod:
+				rewrites = true;
+				scans = true;
+				break;
+			case AT_AttachPartition:
+			case AT_DetachPartition:
+			case AT_DetachPartitionFinalize:
+				if (cmd->def && IsA(cmd->def, PartitionCmd))
+				{
+					PartitionCmd *pc = (PartitionCmd *) cmd->def;
+					ClsObject  *p = rel_object(ot == OBJECT_INDEX ? "index" : "table", pc->name);
+
+					name = p->identity;
+					dbc_put_text(st, "partition", p->identity);
+					dbc_put_bool(st, "concurrently", pc->concurrent);
+					c->concurrently |= pc->concurrent;
+				}
+				scans = cmd->subtype == AT_AttachPartition && ot == OBJECT_TABLE;
+				break;
+			case AT_ChangeOwner:
+				name = rolespec_name(cmd->newowner);
+				break;
+			case AT_AddInherit:
+			case AT_DropInherit:
+				if (cmd->def && IsA(cmd->def, RangeVar))
+					name = rel_object("table", (RangeVar *) cmd->def)->identity;
+				scans = cmd->subtype == AT_AddInherit;
+				break;
+			case AT_AddOf:
+				if (cmd->def && IsA(cmd->def, TypeName))
+					name = normalized_type_name((TypeName *) cmd->def);
+				break;
+			case AT_ReplicaIdentity:
+				if (cmd->def && IsA(cmd->def, ReplicaIdentityStmt))
+				{
+					ReplicaIdentityStmt *ri = (ReplicaIdentityStmt *) cmd->def;
+
+					dbc_put_text(st, "replica_identity", replica_identity_name(ri->identity_type));
+					name = ri->name;
+				}
+				break;
+			default:
+				break;
+		}
+		if (at_is_column_cmd(cmd->subtype) && first_column == NULL)
+			first_column = cmd->name;
+		if (cmd->subtype != AT_AddColumn && cmd->subtype != AT_AddColumnRecurse &&
+			cmd->subtype != AT_AddColumnToView)
+		{
+			dbc_put_bool(st, "if_exists", cmd->missing_ok);
+			c->if_exists |= cmd->missing_ok;
+		}
+		if (!storage)
+			rewrites = scans = false;
+		dbc_put_text(st, "name", name);
+		dbc_put_bool(st, "rewrites_table", rewrites);
+		dbc_put_bool(st, "scans_table", scans || rewrites);
+		end_object(st);
+		c->rewrites |= rewrites;
+		c->scans |= scans || rewrites;
+	}
+	end_array(st);
+
+	begin_array(st, "columns");
+	foreach(lc, added_cols)
+	{
+		ColInfo		ci;
+
+		col_info(lfirst(lc), NIL, &ci);
+		put_column(st, NULL, &ci);
+	}
+	end_array(st);
+	put_constraints(st, added_cons);
+
+	if (first_column)
+		dbc_put_text(st, "column", first_column);
+	if (first_type)
+		dbc_put_text(st, "column_type", normalized_type_name(first_type));
+	if (first_added)
+	{
+		ColInfo		ci;
+
+		col_info(first_added, NIL, &ci);
+		dbc_put_bool(st, "not_null", ci.not_null);
+		dbc_put_bool(st, "has_default", ci.has_default);
+		dbc_put_bool(st, "default_volatile", ci.default_volatile);
+	}
+	if (first_con)
+	{
+		dbc_put_text(st, "constraint_type", contype_name(first_con->contype));
+		dbc_put_bool(st, "not_valid", first_con->skip_validation);
+	}
+	if (first_con_name)
+		dbc_put_text(st, "constraint_name", first_con_name);
+}
+
+static void
+classify_move_all(Cls *c, AlterTableMoveAllStmt *s)
+{
+	c->object_type = objtype_name(s->objtype);
+	set_main(c, new_object(c->object_type, NULL, NULL));
+	add_op(c, "set_tablespace");
+	dbc_put_text(c->st, "tablespace", s->new_tablespacename);
+	dbc_put_text(c->st, "from_tablespace", s->orig_tablespacename);
+	c->rewrites = c->scans = true;
+	add_lock(c, AccessExclusiveLock);
+}
+
+static void
+classify_truncate(Cls *c, TruncateStmt *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, s->relations)
+		c->objects = lappend(c->objects, rel_object("table", lfirst(lc)));
+	c->object_type = "table";
+	if (c->objects)
+		set_main(c, linitial(c->objects));
+	c->sum_objects = true;
+	add_op(c, "truncate");
+	c->destructive = true;
+	c->cascade = s->behavior == DROP_CASCADE;
+	dbc_put_bool(c->st, "restart_identity", s->restart_seqs);
+	add_lock(c, AccessExclusiveLock);
+}
+
+/* ---------------------------------------------------------------------------
+ * Indexes
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+classify_create_index(Cls *c, IndexStmt *s)
+{
+	JsonbParseState **st = c->st;
+	ClsObject  *tab = rel_object("table", s->relation);
+	ClsObject  *idx = new_object("index", tab->schema, s->idxname ? pstrdup(s->idxname) : NULL);
+	ListCell   *lc;
+
+	if (s->idxname)
+	{
+		Oid			nsp = tab->schema ? get_namespace_oid(tab->schema, true) : InvalidOid;
+
+		idx->exists = OidIsValid(nsp) && OidIsValid(get_relname_relid(s->idxname, nsp));
+	}
+	idx->table = tab->identity;
+	idx->table_relid = tab->relid;
+	set_main(c, idx);
+	add_op(c, "create");
+	c->concurrently = s->concurrent;
+	c->if_not_exists = s->if_not_exists;
+	c->scans = true;
+	add_lock(c, s->concurrent ? ShareUpdateExclusiveLock : ShareLock);
+
+	dbc_put_bool(st, "unique", s->unique || s->primary);
+	dbc_put_int(st, "column_count", list_length(s->indexParams));
+	begin_array(st, "index_columns");
+	foreach(lc, s->indexParams)
+		push_text_elem(st, lfirst_node(IndexElem, lc)->name);
+	end_array(st);
+	begin_array(st, "include_columns");
+	foreach(lc, s->indexIncludingParams)
+		push_text_elem(st, lfirst_node(IndexElem, lc)->name);
+	end_array(st);
+	dbc_put_text(st, "index_method", s->accessMethod ? s->accessMethod : "btree");
+	dbc_put_bool(st, "partial", s->whereClause != NULL);
+	dbc_put_text(st, "tablespace", s->tableSpace);
+}
+
+static void
+classify_reindex(Cls *c, ReindexStmt *s)
+{
+	ClsObject  *o;
+
+	switch (s->kind)
+	{
+		case REINDEX_OBJECT_INDEX:
+			o = rel_object("index", s->relation);
+			set_main(c, o);
+			set_table_of_index(c, o);
+			break;
+		case REINDEX_OBJECT_TABLE:
+			o = rel_object("table", s->relation);
+			set_main(c, o);
+			set_table(c, o);
+			break;
+		case REINDEX_OBJECT_SCHEMA:
+			set_main(c, global_object(OBJECT_SCHEMA, s->name));
+			break;
+		case REINDEX_OBJECT_SYSTEM:
+			c->object_type = "system";
+			set_main(c, new_object("system", NULL, s->name ? pstrdup(s->name) : NULL));
+			break;
+		case REINDEX_OBJECT_DATABASE:
+			set_main(c, global_object(OBJECT_DATABASE,
+									  s->name ? s->name : get_database_name(MyDatabaseId)));
+			break;
+	}
+	add_op(c, "reindex");
+	c->concurrently = opt_on(s->params, "concurrently");
+	c->scans = true;
+	if (c->concurrently)
+		add_lock(c, ShareUpdateExclusiveLock);
+	else
+	{
+		/* SHARE on the table, ACCESS EXCLUSIVE on each index rebuilt */
+		add_lock(c, AccessExclusiveLock);
+		c->index_exclusive = true;
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Views, materialized views, sequences
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+classify_view(Cls *c, ViewStmt *s)
+{
+	ClsObject  *o = rel_object("view", s->view);
+	bool		recursive = false;
+
+	set_main(c, o);
+	add_op(c, "create");
+	c->or_replace = s->replace;
+	if (s->replace && o->exists == 1)
+		add_lock(c, AccessExclusiveLock);
+	if (s->query && IsA(s->query, SelectStmt) && ((SelectStmt *) s->query)->withClause)
+		recursive = ((SelectStmt *) s->query)->withClause->recursive;
+	dbc_put_text(c->st, "persistence", persistence_name(s->view->relpersistence));
+	dbc_put_text(c->st, "check_option",
+				 s->withCheckOption == LOCAL_CHECK_OPTION ? "local" :
+				 s->withCheckOption == CASCADED_CHECK_OPTION ? "cascaded" : NULL);
+	dbc_put_bool(c->st, "recursive", recursive);
+}
+
+static void
+classify_refresh(Cls *c, RefreshMatViewStmt *s)
+{
+	ClsObject  *o = rel_object("materialized_view", s->relation);
+
+	set_main(c, o);
+	set_table(c, o);
+	add_op(c, "refresh");
+	c->concurrently = s->concurrent;
+	c->rewrites = c->scans = true;
+	add_lock(c, s->concurrent ? ExclusiveLock : AccessExclusiveLock);
+	dbc_put_bool(c->st, "with_data", !s->skipData);
+}
+
+static void
+put_option_names(JsonbParseState **st, const char *key, List *options)
+{
+	ListCell   *lc;
+
+	begin_array(st, key);
+	foreach(lc, options)
+		push_text_elem(st, lfirst_node(DefElem, lc)->defname);
+	end_array(st);
+}
+
+static void
+classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
+{
+	ClsObject  *o = rel_object("sequence", rv);
+
+	set_main(c, o);
+	add_op(c, create ? "create" : "alter");
+	if (create)
+		c->if_not_exists = flag;
+	else
+	{
+		c->if_exists = flag;
+		add_lock(c, ShareRowExclusiveLock);
+	}
+	put_option_names(c->st, "options", options);
+}
+
+/* ---------------------------------------------------------------------------
+ * Routines, triggers, rules, event triggers
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+classify_create_function(Cls *c, CreateFunctionStmt *s)
+{
+	JsonbParseState **st = c->st;
+	ListCell   *lc;
+	DefElem    *opt;
+	char	   *volatility = "volatile";
+
+	set_main(c, func_object(s->is_procedure ? "procedure" : "function", s->funcname));
+	add_op(c, "create");
+	c->or_replace = s->replace;
+	opt = find_opt(s->options, "language");
+	dbc_put_text(st, "language", opt ? opt_text(opt) : "sql");
+	opt = find_opt(s->options, "volatility");
+	if (opt && opt_text(opt))
+		volatility = opt_text(opt);
+	dbc_put_text(st, "volatility", volatility);
+	dbc_put_bool(st, "security_definer", opt_on(s->options, "security"));
+	dbc_put_bool(st, "leakproof", opt_on(s->options, "leakproof"));
+	dbc_put_bool(st, "strict", opt_on(s->options, "strict"));
+	dbc_put_text(st, "returns", s->returnType ? normalized_type_name(s->returnType) : NULL);
+	begin_array(st, "argument_types");
+	foreach(lc, s->parameters)
+	{
+		FunctionParameter *p = lfirst_node(FunctionParameter, lc);
+
+		if (p->mode == FUNC_PARAM_OUT || p->mode == FUNC_PARAM_TABLE)
+			continue;
+		push_text_elem(st, normalized_type_name(p->argType));
+	}
+	end_array(st);
+}
+
+static void
+classify_alter_function(Cls *c, AlterFunctionStmt *s)
+{
+	JsonbParseState **st = c->st;
+	ListCell   *lc;
+
+	set_main(c, func_object(objtype_name(s->objtype), s->func->objname));
+	add_op(c, "alter");
+	begin_array(st, "options");
+	foreach(lc, s->actions)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+		const char *name = opt->defname;
+
+		if (strcmp(name, "security") == 0)
+			name = "security_definer";
+		else if (strcmp(name, "set") == 0 && opt->arg && IsA(opt->arg, VariableSetStmt) &&
+				 (((VariableSetStmt *) opt->arg)->kind == VAR_RESET ||
+				  ((VariableSetStmt *) opt->arg)->kind == VAR_RESET_ALL))
+			name = "reset";
+		push_text_elem(st, name);
+	}
+	end_array(st);
+	if (find_opt(s->actions, "security"))
+		dbc_put_bool(st, "security_definer", opt_on(s->actions, "security"));
+	if (find_opt(s->actions, "volatility"))
+		dbc_put_text(st, "volatility", opt_text(find_opt(s->actions, "volatility")));
+}
+
+static void
+classify_create_trigger(Cls *c, CreateTrigStmt *s)
+{
+	JsonbParseState **st = c->st;
+
+	set_main(c, on_table_object(OBJECT_TRIGGER, s->relation, s->trigname));
+	add_op(c, "create");
+	c->or_replace = s->replace;
+	add_lock(c, ShareRowExclusiveLock);
+	dbc_put_text(st, "timing",
+				 (s->timing & TRIGGER_TYPE_INSTEAD) ? "instead_of" :
+				 (s->timing & TRIGGER_TYPE_BEFORE) ? "before" : "after");
+	begin_array(st, "events");
+	if (s->events & TRIGGER_TYPE_INSERT)
+		push_text_elem(st, "insert");
+	if (s->events & TRIGGER_TYPE_UPDATE)
+		push_text_elem(st, "update");
+	if (s->events & TRIGGER_TYPE_DELETE)
+		push_text_elem(st, "delete");
+	if (s->events & TRIGGER_TYPE_TRUNCATE)
+		push_text_elem(st, "truncate");
+	end_array(st);
+	dbc_put_text(st, "for_each", s->row ? "row" : "statement");
+	dbc_put_text(st, "function", NameListToString(s->funcname));
+	dbc_put_bool(st, "constraint_trigger", s->isconstraint);
+}
+
+static const char *
+cmdtype_name(CmdType t)
+{
+	switch (t)
+	{
+		case CMD_SELECT:
+			return "select";
+		case CMD_INSERT:
+			return "insert";
+		case CMD_UPDATE:
+			return "update";
+		case CMD_DELETE:
+			return "delete";
+		default:
+			return NULL;
+	}
+}
+
+static void
+classify_rule(Cls *c, RuleStmt *s)
+{
+	set_main(c, on_table_object(OBJECT_RULE, s->relation, s->rulename));
+	add_op(c, "create");
+	c->or_replace = s->replace;
+	add_lock(c, AccessExclusiveLock);
+	dbc_put_text(c->st, "event", cmdtype_name(s->event));
+	dbc_put_bool(c->st, "instead", s->instead);
+}
+
+static void
+classify_event_trigger(Cls *c, Node *stmt)
+{
+	if (IsA(stmt, CreateEventTrigStmt))
+	{
+		CreateEventTrigStmt *s = (CreateEventTrigStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_EVENT_TRIGGER, s->trigname));
+		add_op(c, "create");
+		dbc_put_text(c->st, "event", s->eventname);
+		dbc_put_text(c->st, "function", NameListToString(s->funcname));
+	}
+	else
+	{
+		AlterEventTrigStmt *s = (AlterEventTrigStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_EVENT_TRIGGER, s->trigname));
+		switch (s->tgenabled)
+		{
+			case TRIGGER_DISABLED:
+				add_op(c, "disable");
+				break;
+			case TRIGGER_FIRES_ON_REPLICA:
+				add_op(c, "enable_replica");
+				break;
+			case TRIGGER_FIRES_ALWAYS:
+				add_op(c, "enable_always");
+				break;
+			default:
+				add_op(c, "enable");
+				break;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Schemas, types, domains, extensions, policies
+ * ---------------------------------------------------------------------------
+ */
+
+/* Name of an element of CREATE SCHEMA ... CREATE ... */
+static char *
+schema_element_name(Node *n)
+{
+	switch (nodeTag(n))
+	{
+		case T_CreateStmt:
+			return ((CreateStmt *) n)->relation->relname;
+		case T_ViewStmt:
+			return ((ViewStmt *) n)->view->relname;
+		case T_IndexStmt:
+			return ((IndexStmt *) n)->idxname;
+		case T_CreateSeqStmt:
+			return ((CreateSeqStmt *) n)->sequence->relname;
+		case T_CreateTrigStmt:
+			return ((CreateTrigStmt *) n)->trigname;
+		default:
+			return NULL;
+	}
+}
+
+static const char *
+tag_object_type(CommandTag tag, const char **verb);
+
+static void
+classify_create_schema(Cls *c, CreateSchemaStmt *s)
+{
+	JsonbParseState **st = c->st;
+	ListCell   *lc;
+	char	   *name = s->schemaname;
+
+	if (name == NULL && s->authrole)
+		name = rolespec_name(s->authrole);
+	set_main(c, global_object(OBJECT_SCHEMA, name));
+	add_op(c, "create");
+	c->if_not_exists = s->if_not_exists;
+	dbc_put_text(st, "authorization", rolespec_name(s->authrole));
+	begin_array(st, "elements");
+	foreach(lc, s->schemaElts)
+	{
+		Node	   *n = lfirst(lc);
+		CommandTag	tag = CreateCommandTag(n);
+		const char *verb;
+
+		begin_object(st, NULL);
+		dbc_put_text(st, "command", GetCommandTagName(tag));
+		dbc_put_text(st, "object_type", tag_object_type(tag, &verb));
+		dbc_put_text(st, "name", schema_element_name(n));
+		end_object(st);
+	}
+	end_array(st);
+}
+
+static void
+classify_type(Cls *c, Node *stmt)
+{
+	JsonbParseState **st = c->st;
+
+	switch (nodeTag(stmt))
+	{
+		case T_CompositeTypeStmt:
+			{
+				CompositeTypeStmt *s = (CompositeTypeStmt *) stmt;
+				List	   *names = list_make1(makeString(s->typevar->relname));
+				ListCell   *lc;
+
+				if (s->typevar->schemaname)
+					names = lcons(makeString(s->typevar->schemaname), names);
+				set_main(c, type_object("type", names));
+				add_op(c, "create");
+				dbc_put_text(st, "type_kind", "composite");
+				begin_array(st, "columns");
+				foreach(lc, s->coldeflist)
+				{
+					ColInfo		ci;
+
+					col_info(lfirst_node(ColumnDef, lc), NIL, &ci);
+					put_column(st, NULL, &ci);
+				}
+				end_array(st);
+				break;
+			}
+		case T_CreateEnumStmt:
+			{
+				CreateEnumStmt *s = (CreateEnumStmt *) stmt;
+
+				set_main(c, type_object("type", s->typeName));
+				add_op(c, "create");
+				dbc_put_text(st, "type_kind", "enum");
+				put_string_nodes(st, "values", s->vals);
+				break;
+			}
+		case T_CreateRangeStmt:
+			set_main(c, type_object("type", ((CreateRangeStmt *) stmt)->typeName));
+			add_op(c, "create");
+			dbc_put_text(st, "type_kind", "range");
+			break;
+		case T_AlterEnumStmt:
+			{
+				AlterEnumStmt *s = (AlterEnumStmt *) stmt;
+
+				set_main(c, type_object("type", s->typeName));
+				if (s->oldVal)
+				{
+					add_op(c, "rename_value");
+					dbc_put_text(st, "value", s->oldVal);
+					dbc_put_text(st, "new_value", s->newVal);
+				}
+				else
+				{
+					add_op(c, "add_value");
+					dbc_put_text(st, "value", s->newVal);
+					c->if_not_exists = s->skipIfNewValExists;
+				}
+				break;
+			}
+		case T_AlterTypeStmt:
+			set_main(c, type_object("type", ((AlterTypeStmt *) stmt)->typeName));
+			add_op(c, "set_options");
+			put_option_names(st, "options", ((AlterTypeStmt *) stmt)->options);
+			break;
+		default:
+			break;
+	}
+}
+
+/* CREATE TYPE (base/shell), CREATE AGGREGATE/OPERATOR/COLLATION/TEXT SEARCH ... */
+static void
+classify_define(Cls *c, DefineStmt *s)
+{
+	if (s->kind == OBJECT_TYPE)
+	{
+		set_main(c, type_object("type", s->defnames));
+		dbc_put_text(c->st, "type_kind", s->definition == NIL ? "shell" : "base");
+	}
+	else if (s->kind == OBJECT_AGGREGATE)
+		set_main(c, func_object("aggregate", s->defnames));
+	else
+		set_main(c, names_object(objtype_name(s->kind), s->defnames));
+	add_op(c, "create");
+	c->if_not_exists = s->if_not_exists;
+	c->or_replace = s->replace;
+}
+
+static void
+classify_create_domain(Cls *c, CreateDomainStmt *s)
+{
+	JsonbParseState **st = c->st;
+	List	   *cons = NIL;
+	bool		not_null = false;
+	bool		has_default = false;
+	ListCell   *lc;
+
+	set_main(c, type_object("domain", s->domainname));
+	add_op(c, "create");
+	foreach(lc, s->constraints)
+	{
+		Constraint *con = lfirst_node(Constraint, lc);
+
+		if (con->contype == CONSTR_NOTNULL)
+			not_null = true;
+		else if (con->contype == CONSTR_DEFAULT)
+			has_default = true;
+		else if (is_listed_constraint(con))
+			cons = lappend(cons, conref(con, NULL));
+	}
+	dbc_put_text(st, "type", normalized_type_name(s->typeName));
+	dbc_put_bool(st, "not_null", not_null);
+	dbc_put_bool(st, "has_default", has_default);
+	put_constraints(st, cons);
+}
+
+static void
+classify_alter_domain(Cls *c, AlterDomainStmt *s)
+{
+	JsonbParseState **st = c->st;
+
+	set_main(c, type_object("domain", s->typeName));
+	c->if_exists = s->missing_ok;
+	c->cascade = s->behavior == DROP_CASCADE;
+	switch (s->subtype)
+	{
+		case 'T':
+			add_op(c, s->def ? "set_default" : "drop_default");
+			break;
+		case 'N':
+			add_op(c, "drop_not_null");
+			break;
+		case 'O':
+			add_op(c, "set_not_null");
+			c->scans = true;	/* every column of the domain is checked */
+			break;
+		case 'C':
+			add_op(c, "add_constraint");
+			if (s->def && IsA(s->def, Constraint))
+			{
+				Constraint *con = (Constraint *) s->def;
+
+				put_constraints(st, list_make1(conref(con, NULL)));
+				dbc_put_text(st, "constraint_type", contype_name(con->contype));
+				dbc_put_text(st, "constraint_name", con->conname);
+				dbc_put_bool(st, "not_valid", con->skip_validation);
+				c->scans = constraint_scans(con);
+			}
+			break;
+		case 'X':
+			add_op(c, "drop_constraint");
+			dbc_put_text(st, "constraint_name", s->name);
+			c->destructive = true;
+			break;
+		case 'V':
+			add_op(c, "validate_constraint");
+			dbc_put_text(st, "constraint_name", s->name);
+			c->scans = true;
+			break;
+		default:
+			add_op(c, "alter");
+			break;
+	}
+}
+
+static void
+classify_extension(Cls *c, Node *stmt)
+{
+	JsonbParseState **st = c->st;
+
+	if (IsA(stmt, CreateExtensionStmt))
+	{
+		CreateExtensionStmt *s = (CreateExtensionStmt *) stmt;
+		ClsObject  *o = global_object(OBJECT_EXTENSION, s->extname);
+
+		o->schema = opt_text(find_opt(s->options, "schema"));
+		set_main(c, o);
+		add_op(c, "create");
+		c->if_not_exists = s->if_not_exists;
+		c->cascade = opt_on(s->options, "cascade");
+		dbc_put_text(st, "version", opt_text(find_opt(s->options, "new_version")));
+	}
+	else if (IsA(stmt, AlterExtensionStmt))
+	{
+		AlterExtensionStmt *s = (AlterExtensionStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_EXTENSION, s->extname));
+		add_op(c, "update");
+		dbc_put_text(st, "version", opt_text(find_opt(s->options, "new_version")));
+	}
+	else
+	{
+		AlterExtensionContentsStmt *s = (AlterExtensionContentsStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_EXTENSION, s->extname));
+		add_op(c, s->action > 0 ? "add_member" : "drop_member");
+		dbc_put_text(st, "member_type", objtype_name(s->objtype));
+		dbc_put_text(st, "member", object_from_node(s->objtype, s->object)->identity);
+	}
+}
+
+static void
+classify_policy(Cls *c, Node *stmt)
+{
+	JsonbParseState **st = c->st;
+	RangeVar   *table;
+	char	   *name;
+	List	   *roles;
+	Node	   *qual;
+	Node	   *with_check;
+
+	if (IsA(stmt, CreatePolicyStmt))
+	{
+		CreatePolicyStmt *s = (CreatePolicyStmt *) stmt;
+
+		table = s->table;
+		name = s->policy_name;
+		roles = s->roles;
+		qual = s->qual;
+		with_check = s->with_check;
+		add_op(c, "create");
+		dbc_put_bool(st, "permissive", s->permissive);
+		dbc_put_text(st, "policy_command", s->cmd_name ? s->cmd_name : "all");
+	}
+	else
+	{
+		AlterPolicyStmt *s = (AlterPolicyStmt *) stmt;
+
+		table = s->table;
+		name = s->policy_name;
+		roles = s->roles;
+		qual = s->qual;
+		with_check = s->with_check;
+		add_op(c, "alter");
+	}
+	set_main(c, on_table_object(OBJECT_POLICY, table, name));
+	add_lock(c, AccessExclusiveLock);
+	if (roles != NIL || IsA(stmt, CreatePolicyStmt))
+	{
+		if (roles == NIL)
+			put_string_nodes(st, "policy_roles", list_make1(makeString("public")));
+		else
+			put_rolespecs(st, "policy_roles", roles);
+	}
+	dbc_put_bool(st, "has_using", qual != NULL);
+	dbc_put_bool(st, "has_with_check", with_check != NULL);
+}
+
+/* ---------------------------------------------------------------------------
+ * DROP, RENAME, SET SCHEMA, OWNER TO, COMMENT, SECURITY LABEL
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+classify_drop(Cls *c, DropStmt *s)
+{
+	ObjectType	t = s->removeType;
+	ListCell   *lc;
+
+	c->object_type = objtype_name(t);
+	foreach(lc, s->objects)
+		c->objects = lappend(c->objects, object_from_node(t, lfirst(lc)));
+	if (c->objects)
+		set_main(c, linitial(c->objects));
+	add_op(c, "drop");
+	c->destructive = true;
+	c->cascade = s->behavior == DROP_CASCADE;
+	c->if_exists = s->missing_ok;
+	c->concurrently = s->concurrent;
+	c->sum_objects = t == OBJECT_TABLE || t == OBJECT_MATVIEW;
+	if (t == OBJECT_INDEX)
+	{
+		if (c->main)
+			set_table_of_index(c, c->main);
+		add_lock(c, s->concurrent ? ShareUpdateExclusiveLock : AccessExclusiveLock);
+	}
+	else if (is_relation_type(t) || t == OBJECT_TRIGGER || t == OBJECT_POLICY ||
+			 t == OBJECT_RULE || t == OBJECT_SCHEMA)
+		add_lock(c, AccessExclusiveLock);
+}
+
+/* DROP ROLE, DROP DATABASE, DROP TABLESPACE, DROP SUBSCRIPTION, DROP USER MAPPING */
+static void
+classify_drop_global(Cls *c, Node *stmt)
+{
+	ListCell   *lc;
+
+	add_op(c, "drop");
+	c->destructive = true;
+	switch (nodeTag(stmt))
+	{
+		case T_DropRoleStmt:
+			c->object_type = "role";
+			foreach(lc, ((DropRoleStmt *) stmt)->roles)
+				c->objects = lappend(c->objects,
+									 global_object(OBJECT_ROLE, rolespec_name(lfirst(lc))));
+			if (c->objects)
+				set_main(c, linitial(c->objects));
+			c->if_exists = ((DropRoleStmt *) stmt)->missing_ok;
+			break;
+		case T_DropdbStmt:
+			{
+				DropdbStmt *s = (DropdbStmt *) stmt;
+
+				set_main(c, global_object(OBJECT_DATABASE, s->dbname));
+				c->if_exists = s->missing_ok;
+				dbc_put_bool(c->st, "force", opt_on(s->options, "force"));
+				break;
+			}
+		case T_DropTableSpaceStmt:
+			set_main(c, global_object(OBJECT_TABLESPACE,
+									  ((DropTableSpaceStmt *) stmt)->tablespacename));
+			c->if_exists = ((DropTableSpaceStmt *) stmt)->missing_ok;
+			break;
+		case T_DropSubscriptionStmt:
+			{
+				DropSubscriptionStmt *s = (DropSubscriptionStmt *) stmt;
+
+				set_main(c, global_object(OBJECT_SUBSCRIPTION, s->subname));
+				c->if_exists = s->missing_ok;
+				c->cascade = s->behavior == DROP_CASCADE;
+				break;
+			}
+		case T_DropUserMappingStmt:
+			{
+				DropUserMappingStmt *s = (DropUserMappingStmt *) stmt;
+
+				set_main(c, new_object("user_mapping", NULL,
+									   psprintf("for %s server %s",
+												rolespec_name(s->user), s->servername)));
+				c->if_exists = s->missing_ok;
+				break;
+			}
+		default:
+			break;
+	}
+}
+
+static void
+classify_owned(Cls *c, Node *stmt)
+{
+	c->object_type = "database";
+	set_main(c, global_object(OBJECT_DATABASE, get_database_name(MyDatabaseId)));
+	if (IsA(stmt, DropOwnedStmt))
+	{
+		add_op(c, "drop_owned");
+		c->destructive = true;
+		c->cascade = ((DropOwnedStmt *) stmt)->behavior == DROP_CASCADE;
+		put_rolespecs(c->st, "roles_named", ((DropOwnedStmt *) stmt)->roles);
+	}
+	else
+	{
+		add_op(c, "reassign_owned");
+		put_rolespecs(c->st, "roles_named", ((ReassignOwnedStmt *) stmt)->roles);
+		dbc_put_text(c->st, "new_owner", rolespec_name(((ReassignOwnedStmt *) stmt)->newrole));
+	}
+}
+
+/* The object of RENAME/SET SCHEMA/OWNER TO/DEPENDS ON: relation or object node. */
+static ClsObject *
+altered_object(Cls *c, ObjectType t, RangeVar *relation, Node *object)
+{
+	ClsObject  *o;
+
+	if (relation && (t == OBJECT_TYPE || t == OBJECT_DOMAIN))
+	{
+		List	   *names = list_make1(makeString(relation->relname));
+
+		if (relation->schemaname)
+			names = lcons(makeString(relation->schemaname), names);
+		return type_object(objtype_name(t), names);
+	}
+	if (relation && (t == OBJECT_TRIGGER || t == OBJECT_POLICY || t == OBJECT_RULE) &&
+		object && IsA(object, String))
+		return on_table_object(t, relation, strVal(object));
+	if (relation)
+	{
+		o = rel_object(objtype_name(t), relation);
+		if (t == OBJECT_INDEX)
+			set_table_of_index(c, o);
+		else if (is_relation_type(t))
+			set_table(c, o);
+		return o;
+	}
+	return object_from_node(t, object);
+}
+
+static void
+classify_rename(Cls *c, RenameStmt *s)
+{
+	ObjectType	t = s->renameType;
+	ClsObject  *o;
+	char	   *old_name;
+
+	c->if_exists = s->missing_ok;
+	switch (t)
+	{
+		case OBJECT_COLUMN:
+		case OBJECT_ATTRIBUTE:
+		case OBJECT_TABCONSTRAINT:
+			{
+				ObjectType	rt = t == OBJECT_ATTRIBUTE ? OBJECT_TYPE : s->relationType;
+
+				if (t == OBJECT_TABCONSTRAINT)
+					rt = OBJECT_TABLE;
+				o = altered_object(c, rt, s->relation, NULL);
+				set_main(c, o);
+				add_op(c, t == OBJECT_COLUMN ? "rename_column" :
+					   t == OBJECT_ATTRIBUTE ? "rename_attribute" : "rename_constraint");
+				if (t != OBJECT_TABCONSTRAINT)
+					dbc_put_text(c->st, "column", s->subname);
+				else
+					dbc_put_text(c->st, "constraint_name", s->subname);
+				if (is_relation_type(rt))
+					add_lock(c, AccessExclusiveLock);
+				c->cascade = s->behavior == DROP_CASCADE;
+				old_name = s->subname;
+				break;
+			}
+		case OBJECT_DOMCONSTRAINT:
+			o = object_from_node(OBJECT_DOMAIN, s->object);
+			set_main(c, o);
+			add_op(c, "rename_constraint");
+			dbc_put_text(c->st, "constraint_name", s->subname);
+			old_name = s->subname;
+			break;
+		case OBJECT_TRIGGER:
+		case OBJECT_POLICY:
+		case OBJECT_RULE:
+			o = on_table_object(t, s->relation, s->subname);
+			set_main(c, o);
+			add_op(c, "rename");
+			add_lock(c, AccessExclusiveLock);
+			old_name = s->subname;
+			break;
+		default:
+			if (s->relation || s->object)
+				o = altered_object(c, t, s->relation, s->object);
+			else
+				o = global_object(t, s->subname);
+			set_main(c, o);
+			add_op(c, "rename");
+			if (t == OBJECT_INDEX)
+				add_lock(c, ShareUpdateExclusiveLock);
+			else if (is_relation_type(t))
+				add_lock(c, AccessExclusiveLock);
+			old_name = o->name;
+			break;
+	}
+	dbc_put_text(c->st, "old_name", old_name);
+	dbc_put_text(c->st, "new_name", s->newname);
+}
+
+static void
+classify_set_schema(Cls *c, AlterObjectSchemaStmt *s)
+{
+	set_main(c, altered_object(c, s->objectType, s->relation, s->object));
+	add_op(c, "set_schema");
+	c->if_exists = s->missing_ok;
+	if (is_relation_type(s->objectType))
+		add_lock(c, AccessExclusiveLock);
+	dbc_put_text(c->st, "new_schema", s->newschema);
+}
+
+static void
+classify_owner(Cls *c, AlterOwnerStmt *s)
+{
+	set_main(c, altered_object(c, s->objectType, s->relation, s->object));
+	add_op(c, "change_owner");
+	dbc_put_text(c->st, "new_owner", rolespec_name(s->newowner));
+}
+
+static void
+classify_depends(Cls *c, AlterObjectDependsStmt *s)
+{
+	set_main(c, altered_object(c, s->objectType, s->relation, s->object));
+	add_op(c, s->remove ? "no_depends_on_extension" : "depends_on_extension");
+	dbc_put_text(c->st, "extension", s->extname ? strVal(s->extname) : NULL);
+}
+
+static void
+classify_comment(Cls *c, Node *stmt)
+{
+	ObjectType	t;
+	Node	   *object;
+
+	if (IsA(stmt, CommentStmt))
+	{
+		t = ((CommentStmt *) stmt)->objtype;
+		object = ((CommentStmt *) stmt)->object;
+		add_op(c, "comment");
+		dbc_put_text(c->st, "comment", ((CommentStmt *) stmt)->comment);
+	}
+	else
+	{
+		SecLabelStmt *s = (SecLabelStmt *) stmt;
+
+		t = s->objtype;
+		object = s->object;
+		add_op(c, "security_label");
+		dbc_put_text(c->st, "provider", s->provider);
+		dbc_put_text(c->st, "label", s->label);
+	}
+	set_main(c, object_from_node(t, object));
+	if (is_relation_type(t) && c->table == NULL && c->main->relid)
+		set_table(c, c->main);
+	if (is_relation_type(t) || t == OBJECT_COLUMN)
+		add_lock(c, ShareUpdateExclusiveLock);
+}
+
+/* ---------------------------------------------------------------------------
+ * Privileges
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+put_privileges(JsonbParseState **st, List *privileges)
+{
+	ListCell   *lc;
+	List	   *cols = NIL;
+
+	begin_array(st, "privileges");
+	if (privileges == NIL)
+		push_text_elem(st, "all");
+	foreach(lc, privileges)
+	{
+		AccessPriv *p = lfirst_node(AccessPriv, lc);
+		char	   *name;
+		char	   *q;
+
+		if (p->priv_name == NULL)
+			name = "all";
+		else
+		{
+			name = pstrdup(p->priv_name);
+			for (q = name; *q; q++)
+				if (*q == ' ')
+					*q = '_';
+		}
+		push_text_elem(st, name);
+		cols = list_concat(cols, p->cols);
+	}
+	end_array(st);
+	put_string_nodes(st, "columns", cols);
+}
+
+static void
+classify_grant(Cls *c, GrantStmt *s)
+{
+	JsonbParseState **st = c->st;
+	ListCell   *lc;
+	bool		in_schema = s->targtype == ACL_TARGET_ALL_IN_SCHEMA;
+
+	c->object_type = objtype_name(s->objtype);
+	add_op(c, s->is_grant ? "grant" : "revoke");
+	dbc_put_bool(st, "is_grant", s->is_grant);
+	put_privileges(st, s->privileges);
+	put_rolespecs(st, "grantees", s->grantees);
+	dbc_put_bool(st, "all_in_schema", in_schema);
+	dbc_put_bool(st, "grant_option", s->grant_option);
+	c->cascade = s->behavior == DROP_CASCADE;
+	foreach(lc, s->objects)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (in_schema && IsA(n, String))
+			c->objects = lappend(c->objects, global_object(OBJECT_SCHEMA, strVal(n)));
+		else
+			c->objects = lappend(c->objects, object_from_node(s->objtype, n));
+	}
+	if (c->objects)
+		set_main(c, linitial(c->objects));
+}
+
+static void
+classify_grant_role(Cls *c, GrantRoleStmt *s)
+{
+	ListCell   *lc;
+
+	c->object_type = "role";
+	add_op(c, s->is_grant ? "grant_role" : "revoke_role");
+	dbc_put_bool(c->st, "is_grant", s->is_grant);
+	put_rolespecs(c->st, "granted_roles", s->granted_roles);
+	put_rolespecs(c->st, "grantees", s->grantee_roles);
+	dbc_put_bool(c->st, "admin_option", s->admin_opt);
+	c->cascade = s->behavior == DROP_CASCADE;
+	foreach(lc, s->granted_roles)
+	{
+		AccessPriv *p = lfirst_node(AccessPriv, lc);
+
+		c->objects = lappend(c->objects, global_object(OBJECT_ROLE, p->priv_name));
+	}
+	if (c->objects)
+		set_main(c, linitial(c->objects));
+}
+
+static void
+classify_default_privileges(Cls *c, AlterDefaultPrivilegesStmt *s)
+{
+	GrantStmt  *g = s->action;
+	DefElem    *schemas = find_opt(s->options, "schemas");
+	DefElem    *roles = find_opt(s->options, "roles");
+
+	c->object_type = "default_privileges";
+	set_main(c, new_object("default_privileges", NULL, NULL));
+	add_op(c, g->is_grant ? "grant" : "revoke");
+	dbc_put_bool(c->st, "is_grant", g->is_grant);
+	put_privileges(c->st, g->privileges);
+	put_rolespecs(c->st, "grantees", g->grantees);
+	dbc_put_bool(c->st, "grant_option", g->grant_option);
+	dbc_put_text(c->st, "target_object_type", objtype_name(g->objtype));
+	put_string_nodes(c->st, "schemas", schemas ? (List *) schemas->arg : NIL);
+	put_rolespecs(c->st, "for_roles", roles ? (List *) roles->arg : NIL);
+	c->cascade = g->behavior == DROP_CASCADE;
+}
+
+/* ---------------------------------------------------------------------------
+ * Roles, databases, tablespaces, server configuration
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+put_role_options(JsonbParseState **st, List *options, bool is_user)
+{
+	ListCell   *lc;
+	bool		login_given = false;
+
+	begin_object(st, "role_options");
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+		const char *n = opt->defname;
+
+		if (strcmp(n, "canlogin") == 0)
+		{
+			login_given = true;
+			dbc_put_bool(st, "login", opt_bool(opt));
+		}
+		else if (strcmp(n, "isreplication") == 0)
+			dbc_put_bool(st, "replication", opt_bool(opt));
+		else if (strcmp(n, "password") == 0)
+			dbc_put_bool(st, "password", opt->arg != NULL);	/* never the value */
+		else if (strcmp(n, "connectionlimit") == 0 || strcmp(n, "sysid") == 0)
+		{
+			const char *key = n[0] == 'c' ? "connection_limit" : "sysid";
+
+			if (opt->arg && IsA(opt->arg, Integer))
+				dbc_put_int(st, key, intVal(opt->arg));
+			else
+				dbc_put_text(st, key, opt_text(opt));
+		}
+		else if (strcmp(n, "validUntil") == 0)
+			dbc_put_text(st, "valid_until", opt_text(opt));
+		else if (strcmp(n, "addroleto") == 0 || strcmp(n, "rolemembers") == 0 ||
+				 strcmp(n, "adminmembers") == 0)
+			put_rolespecs(st, n[0] == 'a' && n[1] == 'd' && n[2] == 'd' ? "in_role" :
+						  n[0] == 'r' ? "role" : "admin",
+						  opt->arg && IsA(opt->arg, List) ? (List *) opt->arg : NIL);
+		else
+			dbc_put_bool(st, n, opt_bool(opt));
+	}
+	if (is_user && !login_given)
+		dbc_put_bool(st, "login", true);
+	end_object(st);
+}
+
+static const char *
+setstmt_op(VariableSetStmt *v)
+{
+	if (v == NULL)
+		return "set";
+	switch (v->kind)
+	{
+		case VAR_RESET:
+		case VAR_SET_DEFAULT:
+			return "reset";
+		case VAR_RESET_ALL:
+			return "reset_all";
+		default:
+			return "set";
+	}
+}
+
+/* The value of SET x = ... as text (constants only), or NULL. */
+static char *
+setstmt_value(VariableSetStmt *v)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (v == NULL || v->kind != VAR_SET_VALUE || v->args == NIL)
+		return NULL;
+	initStringInfo(&buf);
+	foreach(lc, v->args)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, TypeCast))
+			n = ((TypeCast *) n)->arg;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		if (IsA(n, A_Const) && !((A_Const *) n)->isnull)
+		{
+			Node	   *val = (Node *) &((A_Const *) n)->val;
+
+			switch (nodeTag(val))
+			{
+				case T_Integer:
+					appendStringInfo(&buf, "%d", intVal(val));
+					break;
+				case T_Float:
+					appendStringInfoString(&buf, castNode(Float, val)->fval);
+					break;
+				case T_String:
+					appendStringInfoString(&buf, strVal(val));
+					break;
+				case T_Boolean:
+					appendStringInfoString(&buf, boolVal(val) ? "true" : "false");
+					break;
+				default:
+					break;
+			}
+		}
+	}
+	return buf.data;
+}
+
+static void
+classify_role(Cls *c, Node *stmt)
+{
+	JsonbParseState **st = c->st;
+
+	c->object_type = "role";
+	switch (nodeTag(stmt))
+	{
+		case T_CreateRoleStmt:
+			{
+				CreateRoleStmt *s = (CreateRoleStmt *) stmt;
+
+				set_main(c, global_object(OBJECT_ROLE, s->role));
+				add_op(c, "create");
+				put_role_options(st, s->options, s->stmt_type == ROLESTMT_USER);
+				break;
+			}
+		case T_AlterRoleStmt:
+			{
+				AlterRoleStmt *s = (AlterRoleStmt *) stmt;
+
+				set_main(c, global_object(OBJECT_ROLE, rolespec_name(s->role)));
+				add_op(c, "alter");
+				put_role_options(st, s->options, false);
+				break;
+			}
+		case T_AlterRoleSetStmt:
+			{
+				AlterRoleSetStmt *s = (AlterRoleSetStmt *) stmt;
+
+				set_main(c, global_object(OBJECT_ROLE, s->role ? rolespec_name(s->role) : NULL));
+				add_op(c, setstmt_op(s->setstmt));
+				dbc_put_text(st, "parameter", s->setstmt ? s->setstmt->name : NULL);
+				dbc_put_text(st, "value", setstmt_value(s->setstmt));
+				dbc_put_text(st, "in_database", s->database);
+				break;
+			}
+		default:
+			break;
+	}
+}
+
+static void
+classify_database(Cls *c, Node *stmt)
+{
+	JsonbParseState **st = c->st;
+
+	c->object_type = "database";
+	switch (nodeTag(stmt))
+	{
+		case T_CreatedbStmt:
+			set_main(c, global_object(OBJECT_DATABASE, ((CreatedbStmt *) stmt)->dbname));
+			add_op(c, "create");
+			put_option_names(st, "options", ((CreatedbStmt *) stmt)->options);
+			break;
+		case T_AlterDatabaseStmt:
+			set_main(c, global_object(OBJECT_DATABASE, ((AlterDatabaseStmt *) stmt)->dbname));
+			add_op(c, "alter");
+			put_option_names(st, "options", ((AlterDatabaseStmt *) stmt)->options);
+			break;
+		case T_AlterDatabaseSetStmt:
+			{
+				AlterDatabaseSetStmt *s = (AlterDatabaseSetStmt *) stmt;
+
+				set_main(c, global_object(OBJECT_DATABASE, s->dbname));
+				add_op(c, setstmt_op(s->setstmt));
+				dbc_put_text(st, "parameter", s->setstmt ? s->setstmt->name : NULL);
+				dbc_put_text(st, "value", setstmt_value(s->setstmt));
+				break;
+			}
+		default:
+			break;
+	}
+}
+
+static void
+classify_tablespace(Cls *c, Node *stmt)
+{
+	c->object_type = "tablespace";
+	if (IsA(stmt, CreateTableSpaceStmt))
+	{
+		CreateTableSpaceStmt *s = (CreateTableSpaceStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_TABLESPACE, s->tablespacename));
+		add_op(c, "create");
+		dbc_put_text(c->st, "location", s->location);
+		dbc_put_text(c->st, "new_owner", rolespec_name(s->owner));
+	}
+	else
+	{
+		AlterTableSpaceOptionsStmt *s = (AlterTableSpaceOptionsStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_TABLESPACE, s->tablespacename));
+		add_op(c, s->isReset ? "reset_options" : "set_options");
+		put_option_names(c->st, "options", s->options);
+	}
+}
+
+static void
+classify_alter_system(Cls *c, AlterSystemStmt *s)
+{
+	VariableSetStmt *v = s->setstmt;
+
+	c->object_type = "parameter";
+	set_main(c, new_object("parameter", NULL, v->name ? pstrdup(v->name) : NULL));
+	add_op(c, setstmt_op(v));
+	dbc_put_text(c->st, "parameter", v->name);
+	dbc_put_text(c->st, "value", setstmt_value(v));
+}
+
+/* ---------------------------------------------------------------------------
+ * Maintenance
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+classify_vacuum(Cls *c, VacuumStmt *s)
+{
+	JsonbParseState **st = c->st;
+	bool		full = s->is_vacuumcmd && opt_on(s->options, "full");
+	ListCell   *lc;
+
+	foreach(lc, s->rels)
+	{
+		VacuumRelation *vr = lfirst_node(VacuumRelation, lc);
+
+		if (vr->relation)
+			c->objects = lappend(c->objects, rel_object("table", vr->relation));
+	}
+	if (c->objects)
+	{
+		c->object_type = "table";
+		set_main(c, linitial(c->objects));
+	}
+	else
+	{
+		c->object_type = "database";
+		set_main(c, global_object(OBJECT_DATABASE, get_database_name(MyDatabaseId)));
+	}
+	c->sum_objects = true;
+	add_op(c, !s->is_vacuumcmd ? "analyze" : full ? "vacuum_full" : "vacuum");
+	dbc_put_bool(st, "full", full);
+	begin_array(st, "options");
+	foreach(lc, s->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (opt_bool(opt))
+			push_text_elem(st, opt->defname);
+	}
+	end_array(st);
+	if (full)
+	{
+		c->rewrites = c->scans = true;
+		add_lock(c, AccessExclusiveLock);
+	}
+	else
+	{
+		c->scans = s->is_vacuumcmd;
+		add_lock(c, ShareUpdateExclusiveLock);
+	}
+}
+
+static void
+classify_cluster(Cls *c, ClusterStmt *s)
+{
+	ClsObject  *o;
+
+	c->object_type = "table";
+	if (s->relation)
+	{
+		o = rel_object("table", s->relation);
+		set_main(c, o);
+		set_table(c, o);
+	}
+	else
+		set_main(c, new_object("table", NULL, NULL));
+	add_op(c, "cluster");
+	dbc_put_text(c->st, "index", s->indexname);
+	c->rewrites = c->scans = true;
+	add_lock(c, AccessExclusiveLock);
+}
+
+/* ---------------------------------------------------------------------------
+ * Replication, foreign data, statistics
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+publication_objects(Cls *c, List *pubobjects)
+{
+	ListCell   *lc;
+
+	foreach(lc, pubobjects)
+	{
+		PublicationObjSpec *p = lfirst_node(PublicationObjSpec, lc);
+
+		switch (p->pubobjtype)
+		{
+			case PUBLICATIONOBJ_TABLE:
+				if (p->pubtable && p->pubtable->relation)
+					c->objects = lappend(c->objects, rel_object("table", p->pubtable->relation));
+				break;
+			case PUBLICATIONOBJ_TABLES_IN_SCHEMA:
+				c->objects = lappend(c->objects, global_object(OBJECT_SCHEMA, p->name));
+				break;
+			case PUBLICATIONOBJ_TABLES_IN_CUR_SCHEMA:
+				c->objects = lappend(c->objects, global_object(OBJECT_SCHEMA, creation_schema()));
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+static void
+classify_publication(Cls *c, Node *stmt)
+{
+	c->object_type = "publication";
+	if (IsA(stmt, CreatePublicationStmt))
+	{
+		CreatePublicationStmt *s = (CreatePublicationStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_PUBLICATION, s->pubname));
+		add_op(c, "create");
+		dbc_put_bool(c->st, "for_all_tables", s->for_all_tables);
+		publication_objects(c, s->pubobjects);
+	}
+	else
+	{
+		AlterPublicationStmt *s = (AlterPublicationStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_PUBLICATION, s->pubname));
+		if (s->pubobjects == NIL && s->options != NIL)
+			add_op(c, "alter");
+		else
+			add_op(c, s->action == AP_AddObjects ? "add" :
+				   s->action == AP_DropObjects ? "drop" : "set");
+		dbc_put_bool(c->st, "for_all_tables", s->for_all_tables);
+		publication_objects(c, s->pubobjects);
+	}
+	if (c->objects == NIL)
+		c->objects = list_make1(c->main);
+}
+
+static void
+classify_subscription(Cls *c, Node *stmt)
+{
+	c->object_type = "subscription";
+	if (IsA(stmt, CreateSubscriptionStmt))
+	{
+		CreateSubscriptionStmt *s = (CreateSubscriptionStmt *) stmt;
+
+		set_main(c, global_object(OBJECT_SUBSCRIPTION, s->subname));
+		add_op(c, "create");
+		put_string_nodes(c->st, "publications", s->publication);
+	}
+	else
+	{
+		AlterSubscriptionStmt *s = (AlterSubscriptionStmt *) stmt;
+		const char *op = "alter";
+
+		set_main(c, global_object(OBJECT_SUBSCRIPTION, s->subname));
+		switch (s->kind)
+		{
+			case ALTER_SUBSCRIPTION_OPTIONS:
+				op = "set_options";
+				break;
+			case ALTER_SUBSCRIPTION_CONNECTION:
+				op = "connection";
+				break;
+			case ALTER_SUBSCRIPTION_SET_PUBLICATION:
+				op = "set_publication";
+				break;
+			case ALTER_SUBSCRIPTION_ADD_PUBLICATION:
+				op = "add_publication";
+				break;
+			case ALTER_SUBSCRIPTION_DROP_PUBLICATION:
+				op = "drop_publication";
+				break;
+			case ALTER_SUBSCRIPTION_REFRESH:
+				op = "refresh";
+				break;
+			case ALTER_SUBSCRIPTION_ENABLED:
+				op = opt_on(s->options, "enabled") ? "enable" : "disable";
+				break;
+			case ALTER_SUBSCRIPTION_SKIP:
+				op = "skip";
+				break;
+		}
+		add_op(c, op);
+		put_string_nodes(c->st, "publications", s->publication);
+	}
+}
+
+static void
+classify_import(Cls *c, ImportForeignSchemaStmt *s)
+{
+	set_main(c, global_object(OBJECT_SCHEMA, s->local_schema));
+	add_op(c, "import");
+	dbc_put_text(c->st, "server", s->server_name);
+	dbc_put_text(c->st, "remote_schema", s->remote_schema);
+	dbc_put_text(c->st, "new_schema", s->local_schema);
+}
+
+static void
+classify_statistics(Cls *c, CreateStatsStmt *s)
+{
+	ClsObject  *tab = NULL;
+	ClsObject  *o;
+
+	if (s->relations != NIL && IsA(linitial(s->relations), RangeVar))
+		tab = rel_object("table", linitial(s->relations));
+	if (s->defnames != NIL)
+		o = names_object("statistics", s->defnames);
+	else
+		o = new_object("statistics", tab ? tab->schema : NULL, NULL);
+	set_main(c, o);
+	if (tab)
+		set_table(c, tab);
+	add_op(c, "create");
+	c->if_not_exists = s->if_not_exists;
+	add_lock(c, ShareUpdateExclusiveLock);
+}
+
+/* ---------------------------------------------------------------------------
+ * Fallback, common facts, entry points
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * object_type and verb from a command tag, for statements without a special
+ * case: "CREATE FOREIGN DATA WRAPPER" -> foreign_data_wrapper / create;
+ * one-word tags ("DO", "CHECKPOINT") -> the word for both.
+ */
+static const char *
+tag_object_type(CommandTag tag, const char **verb)
+{
+	const char *name = GetCommandTagName(tag);
+	const char *sp = strchr(name, ' ');
+	char	   *lower = asc_tolower(name, strlen(name));
+	char	   *p;
+
+	if (sp == NULL)
+	{
+		*verb = lower;
+		return lower;
+	}
+	lower[sp - name] = '\0';
+	*verb = lower;
+	for (p = lower + (sp - name) + 1; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	return lower + (sp - name) + 1;
+}
+
+static void
+classify_dml(Cls *c, Node *stmt)
+{
+	RangeVar   *rv = NULL;
+
+	switch (nodeTag(stmt))
+	{
+		case T_InsertStmt:
+			rv = ((InsertStmt *) stmt)->relation;
+			break;
+		case T_UpdateStmt:
+			rv = ((UpdateStmt *) stmt)->relation;
+			break;
+		case T_DeleteStmt:
+			rv = ((DeleteStmt *) stmt)->relation;
+			break;
+		case T_MergeStmt:
+			rv = ((MergeStmt *) stmt)->relation;
+			break;
+		default:
+			break;
+	}
+	if (rv)
+	{
+		ClsObject  *o = rel_object("table", rv);
+
+		set_main(c, o);
+		set_table(c, o);
+		add_lock(c, RowExclusiveLock);
+	}
+}
+
+static void
+put_exists(JsonbParseState **st, int exists)
+{
+	if (exists < 0)
+		dbc_put_null(st, "exists");
+	else
+		dbc_put_bool(st, "exists", exists == 1);
+}
+
+static void
+put_objects(JsonbParseState **st, List *objects)
+{
+	ListCell   *lc;
+
+	begin_array(st, "objects");
+	foreach(lc, objects)
+	{
+		ClsObject  *o = lfirst(lc);
+
+		begin_object(st, NULL);
+		dbc_put_text(st, "object_type", o->object_type);
+		dbc_put_text(st, "schema", o->schema);
+		dbc_put_text(st, "name", o->name);
+		dbc_put_text(st, "identity", o->identity);
+		put_exists(st, o->exists);
+		put_int_or_null(st, "rows", o->sized ? o->rows : -1);
+		put_int_or_null(st, "bytes", o->sized ? (double) o->bytes : -1);
+		end_object(st);
+	}
+	end_array(st);
+}
+
+/* table_rows / table_bytes */
+static void
+put_sizes(Cls *c, List *objects)
+{
+	double		rows = -1;
+	double		bytes = -1;
+
+	if (c->sum_objects)
+	{
+		ListCell   *lc;
+
+		foreach(lc, objects)
+		{
+			ClsObject  *o = lfirst(lc);
+
+			if (!o->sized)
+				continue;
+			if (o->rows >= 0)
+				rows = (rows < 0 ? 0 : rows) + o->rows;
+			if (o->bytes >= 0)
+				bytes = (bytes < 0 ? 0 : bytes) + o->bytes;
+		}
+	}
+	else if (OidIsValid(c->table_relid))
+	{
+		int64		b;
+
+		if (rel_size(c->table_relid, &rows, &b))
+			bytes = b;
+	}
+	put_int_or_null(c->st, "table_rows", rows);
+	put_int_or_null(c->st, "table_bytes", bytes);
+}
+
+static void
+put_common_facts(Cls *c, Node *stmt, const char *text)
+{
+	JsonbParseState **st = c->st;
+	CommandTag	tag = CreateCommandTag(stmt);
+	const char *verb;
+	const char *tag_type = tag_object_type(tag, &verb);
+	ClsObject  *m = c->main;
+	List	   *objects = c->objects;
+
+	if (c->object_type == NULL)
+		c->object_type = tag_type;
+	if (c->operations == NIL)
+		add_op(c, verb);
+	if (objects == NIL && m && (m->name || m->identity))
+		objects = list_make1(m);
+
+	dbc_put_text(st, "command", GetCommandTagName(tag));
+	dbc_put_text(st, "statement", text);
+	dbc_put_text(st, "object_type", c->object_type);
+	dbc_put_text(st, "schema", m ? m->schema : NULL);
+	dbc_put_text(st, "name", m ? m->name : NULL);
+	dbc_put_text(st, "identity", m ? m->identity : NULL);
+	put_exists(st, m ? m->exists : -1);
+	dbc_put_text(st, "table", c->table);
+	put_objects(st, objects);
+	dbc_put_text_list(st, "operations", c->operations);
+	dbc_put_bool(st, "destructive", c->destructive);
+	dbc_put_bool(st, "rewrites_table", c->rewrites);
+	dbc_put_bool(st, "scans_table", c->scans || c->rewrites);
+	dbc_put_text(st, "lock", lock_name(c->lock));
+	dbc_put_bool(st, "blocks_reads", c->lock == AccessExclusiveLock || c->index_exclusive);
+	dbc_put_bool(st, "blocks_writes", c->lock >= ShareLock);
+	dbc_put_bool(st, "concurrently", c->concurrently);
+	dbc_put_bool(st, "if_exists", c->if_exists);
+	dbc_put_bool(st, "if_not_exists", c->if_not_exists);
+	dbc_put_bool(st, "or_replace", c->or_replace);
+	dbc_put_bool(st, "cascade", c->cascade);
+	put_sizes(c, objects);
+	dbc_put_bool(st, "nontransactional", dbc_is_nontransactional(stmt));
+}
+
+/*
+ * Statement facts: the statement-specific ones first (each classify_*
+ * function), then those every statement has.  Never errors on objects that
+ * do not exist.
  */
 void
 dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text)
 {
-	dbc_put_text(st, "command", GetCommandTagName(CreateCommandTag(stmt)));
-	dbc_put_text(st, "statement", text);
-	dbc_put_bool(st, "nontransactional", dbc_is_nontransactional(stmt));
+	Cls			c;
+
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.lock = NoLock;
+
+	switch (nodeTag(stmt))
+	{
+		case T_CreateStmt:
+			classify_create_table(&c, (CreateStmt *) stmt, false);
+			break;
+		case T_CreateForeignTableStmt:
+			classify_create_table(&c, &((CreateForeignTableStmt *) stmt)->base, true);
+			dbc_put_text(st, "server", ((CreateForeignTableStmt *) stmt)->servername);
+			break;
+		case T_CreateTableAsStmt:
+			classify_create_table_as(&c, (CreateTableAsStmt *) stmt);
+			break;
+		case T_AlterTableStmt:
+			classify_alter_table(&c, (AlterTableStmt *) stmt);
+			break;
+		case T_AlterTableMoveAllStmt:
+			classify_move_all(&c, (AlterTableMoveAllStmt *) stmt);
+			break;
+		case T_TruncateStmt:
+			classify_truncate(&c, (TruncateStmt *) stmt);
+			break;
+		case T_IndexStmt:
+			classify_create_index(&c, (IndexStmt *) stmt);
+			break;
+		case T_ReindexStmt:
+			classify_reindex(&c, (ReindexStmt *) stmt);
+			break;
+		case T_ViewStmt:
+			classify_view(&c, (ViewStmt *) stmt);
+			break;
+		case T_RefreshMatViewStmt:
+			classify_refresh(&c, (RefreshMatViewStmt *) stmt);
+			break;
+		case T_CreateSeqStmt:
+			classify_sequence(&c, ((CreateSeqStmt *) stmt)->sequence,
+							  ((CreateSeqStmt *) stmt)->options, true,
+							  ((CreateSeqStmt *) stmt)->if_not_exists);
+			break;
+		case T_AlterSeqStmt:
+			classify_sequence(&c, ((AlterSeqStmt *) stmt)->sequence,
+							  ((AlterSeqStmt *) stmt)->options, false,
+							  ((AlterSeqStmt *) stmt)->missing_ok);
+			break;
+		case T_CreateFunctionStmt:
+			classify_create_function(&c, (CreateFunctionStmt *) stmt);
+			break;
+		case T_AlterFunctionStmt:
+			classify_alter_function(&c, (AlterFunctionStmt *) stmt);
+			break;
+		case T_CreateTrigStmt:
+			classify_create_trigger(&c, (CreateTrigStmt *) stmt);
+			break;
+		case T_RuleStmt:
+			classify_rule(&c, (RuleStmt *) stmt);
+			break;
+		case T_CreateEventTrigStmt:
+		case T_AlterEventTrigStmt:
+			classify_event_trigger(&c, stmt);
+			break;
+		case T_CreateSchemaStmt:
+			classify_create_schema(&c, (CreateSchemaStmt *) stmt);
+			break;
+		case T_CompositeTypeStmt:
+		case T_CreateEnumStmt:
+		case T_CreateRangeStmt:
+		case T_AlterEnumStmt:
+		case T_AlterTypeStmt:
+			classify_type(&c, stmt);
+			break;
+		case T_DefineStmt:
+			classify_define(&c, (DefineStmt *) stmt);
+			break;
+		case T_CreateDomainStmt:
+			classify_create_domain(&c, (CreateDomainStmt *) stmt);
+			break;
+		case T_AlterDomainStmt:
+			classify_alter_domain(&c, (AlterDomainStmt *) stmt);
+			break;
+		case T_CreateExtensionStmt:
+		case T_AlterExtensionStmt:
+		case T_AlterExtensionContentsStmt:
+			classify_extension(&c, stmt);
+			break;
+		case T_CreatePolicyStmt:
+		case T_AlterPolicyStmt:
+			classify_policy(&c, stmt);
+			break;
+		case T_DropStmt:
+			classify_drop(&c, (DropStmt *) stmt);
+			break;
+		case T_DropRoleStmt:
+		case T_DropdbStmt:
+		case T_DropTableSpaceStmt:
+		case T_DropSubscriptionStmt:
+		case T_DropUserMappingStmt:
+			classify_drop_global(&c, stmt);
+			break;
+		case T_DropOwnedStmt:
+		case T_ReassignOwnedStmt:
+			classify_owned(&c, stmt);
+			break;
+		case T_RenameStmt:
+			classify_rename(&c, (RenameStmt *) stmt);
+			break;
+		case T_AlterObjectSchemaStmt:
+			classify_set_schema(&c, (AlterObjectSchemaStmt *) stmt);
+			break;
+		case T_AlterOwnerStmt:
+			classify_owner(&c, (AlterOwnerStmt *) stmt);
+			break;
+		case T_AlterObjectDependsStmt:
+			classify_depends(&c, (AlterObjectDependsStmt *) stmt);
+			break;
+		case T_CommentStmt:
+		case T_SecLabelStmt:
+			classify_comment(&c, stmt);
+			break;
+		case T_GrantStmt:
+			classify_grant(&c, (GrantStmt *) stmt);
+			break;
+		case T_GrantRoleStmt:
+			classify_grant_role(&c, (GrantRoleStmt *) stmt);
+			break;
+		case T_AlterDefaultPrivilegesStmt:
+			classify_default_privileges(&c, (AlterDefaultPrivilegesStmt *) stmt);
+			break;
+		case T_CreateRoleStmt:
+		case T_AlterRoleStmt:
+		case T_AlterRoleSetStmt:
+			classify_role(&c, stmt);
+			break;
+		case T_CreatedbStmt:
+		case T_AlterDatabaseStmt:
+		case T_AlterDatabaseSetStmt:
+			classify_database(&c, stmt);
+			break;
+		case T_CreateTableSpaceStmt:
+		case T_AlterTableSpaceOptionsStmt:
+			classify_tablespace(&c, stmt);
+			break;
+		case T_AlterSystemStmt:
+			classify_alter_system(&c, (AlterSystemStmt *) stmt);
+			break;
+		case T_VacuumStmt:
+			classify_vacuum(&c, (VacuumStmt *) stmt);
+			break;
+		case T_ClusterStmt:
+			classify_cluster(&c, (ClusterStmt *) stmt);
+			break;
+		case T_CreatePublicationStmt:
+		case T_AlterPublicationStmt:
+			classify_publication(&c, stmt);
+			break;
+		case T_CreateSubscriptionStmt:
+		case T_AlterSubscriptionStmt:
+			classify_subscription(&c, stmt);
+			break;
+		case T_ImportForeignSchemaStmt:
+			classify_import(&c, (ImportForeignSchemaStmt *) stmt);
+			break;
+		case T_CreateStatsStmt:
+			classify_statistics(&c, (CreateStatsStmt *) stmt);
+			break;
+		case T_InsertStmt:
+		case T_UpdateStmt:
+		case T_DeleteStmt:
+		case T_MergeStmt:
+			classify_dml(&c, stmt);
+			break;
+		default:
+			/* command tag, object type and verb from the tag */
+			break;
+	}
+	put_common_facts(&c, stmt, text);
+}
+
+/*
+ * dbchange.classify(sql text) RETURNS SETOF jsonb: the facts of every
+ * statement of a script, complete with the context facts, without running
+ * anything.
+ */
+PG_FUNCTION_INFO_V1(dbc_classify_sql);
+Datum
+dbc_classify_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	DbcSettings settings;
+	List	   *stmts;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	stmts = dbc_split_script(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (stmts == NIL)
+		return (Datum) 0;
+	dbc_load_settings(&settings);
+	foreach(lc, stmts)
+	{
+		DbcParsedStmt *ps = lfirst(lc);
+		Datum		value;
+		bool		isnull = false;
+
+		value = JsonbPGetDatum(dbc_build_facts(ps->stmt, ps->text, &settings, "interactive"));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+	}
+	return (Datum) 0;
 }
