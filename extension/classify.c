@@ -3795,6 +3795,98 @@ classify_statistics(Cls *c, CreateStatsStmt *s)
 	add_lock(c, ShareUpdateExclusiveLock);
 }
 
+
+/* Names of the less common objects (foreign data, languages, operators, ...). */
+static void
+classify_misc(Cls *c, Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_CreateFdwStmt:
+			set_main(c, global_object(OBJECT_FDW, ((CreateFdwStmt *) stmt)->fdwname));
+			break;
+		case T_AlterFdwStmt:
+			set_main(c, global_object(OBJECT_FDW, ((AlterFdwStmt *) stmt)->fdwname));
+			break;
+		case T_CreateForeignServerStmt:
+			set_main(c, global_object(OBJECT_FOREIGN_SERVER,
+									  ((CreateForeignServerStmt *) stmt)->servername));
+			c->if_not_exists = ((CreateForeignServerStmt *) stmt)->if_not_exists;
+			break;
+		case T_AlterForeignServerStmt:
+			set_main(c, global_object(OBJECT_FOREIGN_SERVER,
+									  ((AlterForeignServerStmt *) stmt)->servername));
+			break;
+		case T_CreateUserMappingStmt:
+		case T_AlterUserMappingStmt:
+			{
+				RoleSpec   *user = IsA(stmt, CreateUserMappingStmt) ?
+				((CreateUserMappingStmt *) stmt)->user : ((AlterUserMappingStmt *) stmt)->user;
+				char	   *server = IsA(stmt, CreateUserMappingStmt) ?
+				((CreateUserMappingStmt *) stmt)->servername :
+				((AlterUserMappingStmt *) stmt)->servername;
+
+				set_main(c, new_object("user_mapping", NULL,
+									   psprintf("for %s server %s", rolespec_name(user), server)));
+				break;
+			}
+		case T_CreatePLangStmt:
+			set_main(c, global_object(OBJECT_LANGUAGE, ((CreatePLangStmt *) stmt)->plname));
+			c->or_replace = ((CreatePLangStmt *) stmt)->replace;
+			break;
+		case T_CreateAmStmt:
+			set_main(c, global_object(OBJECT_ACCESS_METHOD, ((CreateAmStmt *) stmt)->amname));
+			break;
+		case T_CreateConversionStmt:
+			set_main(c, names_object("conversion", ((CreateConversionStmt *) stmt)->conversion_name));
+			break;
+		case T_CreateCastStmt:
+			set_main(c, new_object("cast", NULL,
+								   psprintf("%s as %s",
+											normalized_type_name(((CreateCastStmt *) stmt)->sourcetype),
+											normalized_type_name(((CreateCastStmt *) stmt)->targettype))));
+			break;
+		case T_CreateTransformStmt:
+			set_main(c, new_object("transform", NULL,
+								   psprintf("for %s language %s",
+											normalized_type_name(((CreateTransformStmt *) stmt)->type_name),
+											((CreateTransformStmt *) stmt)->lang)));
+			c->or_replace = ((CreateTransformStmt *) stmt)->replace;
+			break;
+		case T_CreateOpClassStmt:
+			set_main(c, names_object("operator_class", ((CreateOpClassStmt *) stmt)->opclassname));
+			break;
+		case T_CreateOpFamilyStmt:
+			set_main(c, names_object("operator_family", ((CreateOpFamilyStmt *) stmt)->opfamilyname));
+			break;
+		case T_AlterOpFamilyStmt:
+			set_main(c, names_object("operator_family", ((AlterOpFamilyStmt *) stmt)->opfamilyname));
+			break;
+		case T_AlterOperatorStmt:
+			set_main(c, names_object("operator", ((AlterOperatorStmt *) stmt)->opername->objname));
+			break;
+		case T_AlterStatsStmt:
+			set_main(c, names_object("statistics", ((AlterStatsStmt *) stmt)->defnames));
+			c->if_exists = ((AlterStatsStmt *) stmt)->missing_ok;
+			break;
+		case T_AlterCollationStmt:
+			set_main(c, names_object("collation", ((AlterCollationStmt *) stmt)->collname));
+			add_op(c, "refresh_version");
+			break;
+		case T_AlterTSDictionaryStmt:
+			set_main(c, names_object("text_search_dictionary",
+									 ((AlterTSDictionaryStmt *) stmt)->dictname));
+			break;
+		case T_AlterTSConfigurationStmt:
+			set_main(c, names_object("text_search_configuration",
+									 ((AlterTSConfigurationStmt *) stmt)->cfgname));
+			c->if_exists = ((AlterTSConfigurationStmt *) stmt)->missing_ok;
+			break;
+		default:
+			break;
+	}
+}
+
 /* ---------------------------------------------------------------------------
  * Fallback, common facts, entry points
  * ---------------------------------------------------------------------------
@@ -4150,7 +4242,8 @@ dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text)
 			classify_dml(&c, stmt);
 			break;
 		default:
-			/* command tag, object type and verb from the tag */
+			/* names where cheap; command tag, object type and verb from the tag */
+			classify_misc(&c, stmt);
 			break;
 	}
 	put_common_facts(&c, stmt, text);
