@@ -192,7 +192,6 @@ dbc_is_gated(Node *stmt)
 		case T_DoStmt:
 		case T_CallStmt:
 		case T_ConstraintsSetStmt:
-		case T_SelectStmt:
 		case T_InsertStmt:
 		case T_UpdateStmt:
 		case T_DeleteStmt:
@@ -200,6 +199,9 @@ dbc_is_gated(Node *stmt)
 			return false;
 		case T_VacuumStmt:
 			return opt_on(((VacuumStmt *) stmt)->options, "full");
+		case T_SelectStmt:
+			/* SELECT ... INTO creates a table (a CreateTableAsStmt once analysed) */
+			return ((SelectStmt *) stmt)->intoClause != NULL;
 		default:
 			return true;
 	}
@@ -293,6 +295,7 @@ typedef struct Cls
 	bool		if_not_exists;
 	bool		or_replace;
 	bool		cascade;
+	const char *command;		/* overrides the raw tree's command tag */
 	LOCKMODE	lock;			/* NoLock: none */
 	bool		index_exclusive;	/* an index is locked ACCESS EXCLUSIVE */
 } Cls;
@@ -2732,7 +2735,7 @@ classify_create_schema(Cls *c, CreateSchemaStmt *s)
 		const char *verb;
 
 		begin_object(st, NULL);
-		dbc_put_text(st, "command", GetCommandTagName(tag));
+		dbc_put_text(st, "command", c->command ? c->command : GetCommandTagName(tag));
 		dbc_put_text(st, "object_type", tag_object_type(tag, &verb));
 		dbc_put_text(st, "name", schema_element_name(n));
 		end_object(st);
@@ -3247,7 +3250,7 @@ classify_comment(Cls *c, Node *stmt)
 		dbc_put_text(c->st, "label", s->label);
 	}
 	set_main(c, object_from_node(t, object));
-	if (is_relation_type(t) && c->table == NULL && c->main->relid)
+	if ((t == OBJECT_TABLE || t == OBJECT_MATVIEW || t == OBJECT_FOREIGN_TABLE) && c->table == NULL)
 		set_table(c, c->main);
 	if (is_relation_type(t) || t == OBJECT_COLUMN)
 		add_lock(c, ShareUpdateExclusiveLock);
@@ -3937,6 +3940,36 @@ classify_dml(Cls *c, Node *stmt)
 		case T_MergeStmt:
 			rv = ((MergeStmt *) stmt)->relation;
 			break;
+		case T_SelectStmt:
+			{
+				IntoClause *into = ((SelectStmt *) stmt)->intoClause;
+
+				if (into == NULL)
+					return;
+				/* the raw tree's tag is SELECT; once analysed it is SELECT INTO */
+				c->command = "SELECT INTO";
+				c->object_type = "table";
+				set_main(c, rel_object("table", into->rel));
+				add_op(c, "create");
+				dbc_put_text(c->st, "persistence", persistence_name(into->rel->relpersistence));
+				dbc_put_bool(c->st, "with_data", true);
+				return;
+			}
+		case T_LockStmt:
+			{
+				LockStmt   *l = (LockStmt *) stmt;
+				ListCell   *lc;
+
+				c->object_type = "table";
+				foreach(lc, l->relations)
+					c->objects = lappend(c->objects, rel_object("table", lfirst(lc)));
+				if (c->objects)
+					set_main(c, linitial(c->objects));
+				c->sum_objects = true;
+				add_op(c, "lock");
+				add_lock(c, l->mode);
+				return;
+			}
 		default:
 			break;
 	}
@@ -4033,7 +4066,7 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	if (objects == NIL && m && (m->name || m->identity))
 		objects = list_make1(m);
 
-	dbc_put_text(st, "command", GetCommandTagName(tag));
+	dbc_put_text(st, "command", c->command ? c->command : GetCommandTagName(tag));
 	dbc_put_text(st, "statement", text);
 	dbc_put_text(st, "object_type", c->object_type);
 	dbc_put_text(st, "schema", m ? m->schema : NULL);
@@ -4239,6 +4272,8 @@ dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text)
 		case T_UpdateStmt:
 		case T_DeleteStmt:
 		case T_MergeStmt:
+		case T_SelectStmt:
+		case T_LockStmt:
 			classify_dml(&c, stmt);
 			break;
 		default:
