@@ -81,7 +81,7 @@ return {
     local ops = list(c.operations)
     local d = nil
     if c.or_replace == true and REPLACEABLE[cmd] then
-      return add(d, tier_of(c), ADVICE, "replace-definition", cmd .. " OR REPLACE changes " .. tostring(c.identity or c.name) ..
+      return add(d, tier_of(c), ADVICE, "replace-definition", "CREATE OR REPLACE " .. cmd:sub(8) .. " changes " .. tostring(c.identity or c.name) ..
         " in place for every running session; make sure callers still get what they expect")
     end
     if cmd:sub(1, 6) ~= "ALTER " then return nil end
@@ -112,7 +112,9 @@ return {
         d = add(d, tier, CAUTION, "rename-enum-value", "renaming enum label " .. tostring(c.value) .. " to " .. tostring(c.new_value) ..
           " breaks code that uses the old label")
       elseif op == "drop_constraint" or op == "drop_identity" then
-        d = add(d, tier, CAUTION, "drop-constraint", op:gsub("_", " ") .. " on " .. tostring(c.identity or c.table) ..
+        local what = op == "drop_identity" and "DROP IDENTITY" or
+          ("DROP CONSTRAINT" .. (type(c.constraint_name) == "string" and " " .. c.constraint_name or ""))
+        d = add(d, tier, CAUTION, "drop-constraint", what .. " on " .. tostring(c.identity or c.table) ..
           " removes a guarantee the application may rely on")
       end
     end

@@ -190,8 +190,8 @@ return {
       local k = cons[i]
       if type(k) == "table" and k.constraint_type == "foreign_key" then
         if k.on_delete == "cascade" then
-          d = add(d, tier, CAUTION, "fk-on-delete-cascade", "foreign key " .. tostring(k.name or "") ..
-            " ON DELETE CASCADE lets one DELETE remove rows of " .. target(c) .. " silently; prefer RESTRICT and explicit deletes")
+          d = add(d, tier, CAUTION, "fk-on-delete-cascade", "foreign key " ..
+            (type(k.name) == "string" and k.name .. " " or "") .. "ON DELETE CASCADE lets one DELETE remove rows of " .. target(c) .. " silently; prefer RESTRICT and explicit deletes")
         end
         if FORBID_FOREIGN_KEYS then
           d = add(d, tier, CAUTION, "no-foreign-key", "foreign keys are not allowed by this organisation's rules")
