@@ -53,52 +53,71 @@ local function tier_of(c)
   return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
 end
 
--- glob ("billing.*") -> anchored Lua pattern, compiled once when the chunk loads
+-- glob ("billing.*") -> anchored Lua pattern.  Compiled once when the chunk
+-- loads; exact names and whole schemas become table lookups so that the
+-- common case costs no pattern matching at all.
 local function glob(g)
   return "^" .. g:gsub("[%^%$%(%)%%%.%[%]%+%-%?]", "%%%0"):gsub("%*", ".*") .. "$"
 end
 local function compile(list)
-  local out = {}
-  for i = 1, #list do out[i] = glob(list[i]) end
-  return out
+  local exact, pats = {}, {}
+  for i = 1, #list do
+    if list[i]:find("*", 1, true) then pats[#pats + 1] = glob(list[i]) else exact[list[i]] = true end
+  end
+  return { exact = exact, pats = pats }
 end
-local P_OBJECTS, P_ROLES, P_DATABASES = compile(PROTECTED), compile(PROTECTED_ROLES), compile(PROTECTED_DATABASES)
--- schemas protected as a whole ("billing.*" -> billing)
-local P_SCHEMAS = {}
+local P_ROLES, P_DATABASES = compile(PROTECTED_ROLES), compile(PROTECTED_DATABASES)
+-- objects: exact identities, whole schemas ("billing.*"), other globs
+local P_OBJECTS = { exact = {}, pats = {} }
+local WHOLE_SCHEMA = {}       -- schema name -> true
+local SCHEMA_PATS = {}        -- globs of whole schemas ("tenant_*.*")
 for i = 1, #PROTECTED do
-  local s = PROTECTED[i]:match("^(.-)%.%*$")
-  if s then P_SCHEMAS[#P_SCHEMAS + 1] = glob(s) end
+  local g = PROTECTED[i]
+  local sch = g:match("^(.-)%.%*$")
+  if sch and not sch:find("*", 1, true) then WHOLE_SCHEMA[sch] = true
+  elseif sch then SCHEMA_PATS[#SCHEMA_PATS + 1] = glob(sch)
+  elseif g:find("*", 1, true) then P_OBJECTS.pats[#P_OBJECTS.pats + 1] = glob(g)
+  else P_OBJECTS.exact[g] = true end
 end
 
-local function matches(name, pats)
+local function matches(name, set)
   if type(name) ~= "string" then return false end
+  if set.exact[name] then return true end
+  local pats = set.pats
   for i = 1, #pats do if name:find(pats[i]) then return true end end
   return false
 end
 
--- The first protected object the statement touches, or nil.
+local function schema_protected(sch)
+  if type(sch) ~= "string" then return false end
+  if WHOLE_SCHEMA[sch] then return true end
+  for i = 1, #SCHEMA_PATS do if sch:find(SCHEMA_PATS[i]) then return true end end
+  return false
+end
+
+-- The first protected object the statement touches, or nil.  Uses the
+-- facts' own schema fields, so no identity needs to be split.
+local HAS_PATS = #P_OBJECTS.pats > 0
+local function object_hit(ident, sch, otype, name)
+  if otype == "schema" then return schema_protected(name) and "schema " .. name or nil end
+  if P_OBJECTS.exact[ident] then return ident end
+  if schema_protected(sch) then return type(ident) == "string" and ident or "an object in schema " .. sch end
+  if HAS_PATS and matches(ident, P_OBJECTS) then return ident end
+  return nil
+end
+
 local function protected_target(c)
-  if matches(c.table, P_OBJECTS) then return c.table end
-  local id = c.identity
-  if type(id) == "string" and not id:find(" on ", 1, true) then
-    if c.object_type == "schema" then
-      if matches(c.name, P_SCHEMAS) then return "schema " .. c.name end
-    elseif matches(id, P_OBJECTS) then
-      return id
-    elseif c.object_type == "column" and matches(id:match("^(.*)%.[^%.]+$"), P_OBJECTS) then
-      return id
-    end
-  end
+  local t = c.table
+  if P_OBJECTS.exact[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
+  local hit = object_hit(c.identity, c.schema, c.object_type, c.name)
+  if hit then return hit end
   local objs = c.objects
   if type(objs) == "table" then
     for i = 1, #objs do
       local o = objs[i]
       if type(o) == "table" then
-        if o.object_type == "schema" then
-          if matches(o.name, P_SCHEMAS) then return "schema " .. o.name end
-        elseif matches(o.identity, P_OBJECTS) then
-          return o.identity
-        end
+        hit = object_hit(o.identity, o.schema, o.object_type, o.name)
+        if hit then return hit end
       end
     end
   end

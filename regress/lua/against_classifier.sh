@@ -42,4 +42,5 @@ with open(d + '/facts.lua', 'w') as f:
 PY
 cd "$top"
 FACTS="$tmp/facts.lua" lua5.4 regress/lua/check_real_facts.lua
+[ -n "$TIMING" ] && FACTS="$tmp/facts.lua" lua5.4 regress/lua/timing.lua
 dbc_psql "$DBC_PORT_BASE" postgres -qc 'DROP DATABASE dbc_policy_facts' >/dev/null
