@@ -56,6 +56,10 @@ typedef struct DbcOptions
 	bool		no_password;	/* -w: never prompt */
 	bool		color;			/* colour allowed (terminal, no --no-color, no NO_COLOR) */
 	int			verbose;		/* -v: show SQLSTATEs and the SQL sent */
+	const char *dialect;		/* --dialect postgresql|mysql (submit) */
+	const char *control;		/* --control CONNINFO (drift of a MySQL target) */
+	bool		retry;			/* --retry (mysql-resolve) */
+	bool		mark_applied;	/* --mark-applied (mysql-resolve) */
 } DbcOptions;
 
 extern DbcOptions opts;
@@ -96,6 +100,15 @@ extern int	cmd_deploy(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_promote(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_policy_push(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_policy_test(const DbcCommand *cmd, int argc, char **argv);
+/* MySQL targets (cmd_mysql.c) */
+extern int	cmd_mysql_submit(const DbcCommand *cmd, int argc, char **argv);
+extern int	cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv);
+extern int	cmd_mysql_resolve(const DbcCommand *cmd, int argc, char **argv);
+extern int	cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv);
+/* Is s a mysql:// URI?  Its printable form (password masked, malloc'd). */
+extern bool mysql_is_uri(const char *s);
+extern char *mysql_mask_uri(const char *s);
+extern void mysql_scrub_argv(int argc, char **argv);
 
 /* ---- connections (conn.c) ---- */
 /*

@@ -324,6 +324,8 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 
 	if (!need_args(cmd, argc, 0, 0))
 		return EXIT_USAGE;
+	if (mysql_is_uri(opts.to))
+		return cmd_mysql_promote(cmd, argc, argv);
 	if (opts.from == NULL || opts.to == NULL)
 		return usage_error("promote needs both --from and --to (libpq connection strings, URIs or service=NAME)");
 	t0 = now_seconds();

@@ -86,6 +86,8 @@ cmd_submit(const DbcCommand *cmd, int argc, char **argv)
 	int			rc;
 	const char *slash;
 
+	if (opts.dialect && strcmp(opts.dialect, "mysql") == 0)
+		return cmd_mysql_submit(cmd, argc, argv);
 	if (!need_args(cmd, argc, 1, 1))
 		return EXIT_USAGE;
 	if ((script = read_script(argv[0], "script")) == NULL)

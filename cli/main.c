@@ -49,7 +49,11 @@ enum
 	OPT_NO_COLOR,
 	OPT_LIMIT,
 	OPT_VERSION,
-	OPT_HELP_LONG
+	OPT_HELP_LONG,
+	OPT_DIALECT,
+	OPT_CONTROL,
+	OPT_RETRY,
+	OPT_MARK_APPLIED
 };
 
 typedef struct OptionDef
@@ -89,6 +93,14 @@ static const OptionDef option_defs[] = {
 	"say what would happen, change nothing (promote, deploy)"},
 	{"limit", OPT_LIMIT, '\0', required_argument, "N", GROUP_COMMAND, false,
 	"at most N rows (history; default 50)"},
+	{"dialect", OPT_DIALECT, '\0', required_argument, "DIALECT", GROUP_COMMAND, false,
+	"submit: postgresql (default) or mysql (a change for MySQL targets)"},
+	{"control", OPT_CONTROL, '\0', required_argument, "CONNINFO", GROUP_CONNECTION, false,
+	"drift -d mysql://...: the control database that deploys to it"},
+	{"retry", OPT_RETRY, '\0', no_argument, NULL, GROUP_COMMAND, false,
+	"mysql-resolve: run the failed change again from its failing statement"},
+	{"mark-applied", OPT_MARK_APPLIED, '\0', no_argument, NULL, GROUP_COMMAND, false,
+	"mysql-resolve: record the failed change as applied (finished by hand)"},
 	{"help", OPT_HELP_LONG, '?', no_argument, NULL, GROUP_GENERAL, true,
 	"show this help (or a command's usage), then exit"},
 	{"version", 'V', 'V', no_argument, NULL, GROUP_GENERAL, true,
@@ -211,6 +223,17 @@ print_command_help(const DbcCommand *cmd)
 		free(head);
 	}
 	printf("  (and the global options: dbchange --help)\n");
+}
+
+/* Which options of which commands may name a MySQL target (docs/mysql.md). */
+static bool
+mysql_uri_accepted(const DbcCommand *cmd, const char *option)
+{
+	if (strcmp(option, "--to") == 0)
+		return strcmp(cmd->name, "promote") == 0 || strcmp(cmd->name, "mysql-resolve") == 0;
+	if (strcmp(option, "-d") == 0)
+		return strcmp(cmd->name, "drift") == 0;
+	return false;
 }
 
 int
@@ -355,6 +378,7 @@ main(int argc, char **argv)
 	optstring[n] = '\0';
 	memset(&longopts[N_OPTION_DEFS], 0, sizeof(struct option));
 
+	mysql_scrub_argv(argc, argv);	/* before parsing: ps never shows a MySQL password */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 	{
@@ -415,6 +439,20 @@ main(int argc, char **argv)
 						return usage_error("invalid value \"%s\" for --limit: give a positive number", optarg);
 					break;
 				}
+			case OPT_DIALECT:
+				if (strcmp(optarg, "postgresql") != 0 && strcmp(optarg, "mysql") != 0)
+					return usage_error("invalid value \"%s\" for --dialect: give postgresql or mysql", optarg);
+				opts.dialect = optarg;
+				break;
+			case OPT_CONTROL:
+				opts.control = optarg;
+				break;
+			case OPT_RETRY:
+				opts.retry = true;
+				break;
+			case OPT_MARK_APPLIED:
+				opts.mark_applied = true;
+				break;
 			case OPT_HELP_LONG:
 				want_help = true;
 				break;
@@ -467,6 +505,25 @@ main(int argc, char **argv)
 	for (i = 0; i < N_OPTION_DEFS; i++)
 		if (given[i] && !option_defs[i].global && !command_accepts(cmd, option_defs[i].name))
 			return usage_error("option \"--%s\" does not apply to \"%s\"", option_defs[i].name, cmd->name);
+
+	/* a mysql:// URI only where a command takes one (and never echoed with its password) */
+	{
+		const char *const names[3] = {"-d", "--from", "--to"};
+		const char *const vals[3] = {opts.dbname, opts.from, opts.to};
+
+		for (i = 0; i < 3; i++)
+			if (mysql_is_uri(vals[i]) && !mysql_uri_accepted(cmd, names[i]))
+			{
+				char	   *m = mysql_mask_uri(vals[i]);
+
+				rc = usage_error("%s %s names a MySQL server, which \"%s\" does not take", names[i], m, cmd->name);
+				fprintf(stderr, "dbchange: hint: MySQL targets take changes submitted with --dialect mysql to a "
+						"PostgreSQL control database: dbchange promote --from CONTROL --to mysql://...; "
+						"dbchange drift -d mysql://... --control CONTROL (docs/mysql.md).\n");
+				free(m);
+				return rc;
+			}
+	}
 
 	dbc_install_signal_handlers();
 	rc = cmd->handler(cmd, argc - nwords, argv + nwords);

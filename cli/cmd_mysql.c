@@ -1,0 +1,745 @@
+/*-------------------------------------------------------------------------
+ *
+ * cmd_mysql.c
+ *	  MySQL / MariaDB targets (docs/mysql.md):
+ *
+ *	  submit --dialect mysql FILE -d CONTROL	  store a MySQL change in the control database
+ *	  promote --from CONTROL --to mysql://...	  apply its approved MySQL changes in order
+ *	  mysql-resolve ID --retry|--mark-applied -d CONTROL --to mysql://...
+ *	  drift -d mysql://... --control CONTROL	  the target against its last recorded schema
+ *
+ * The control database decides (policies, approval flows) and records each
+ * deployment (dbchange.deployment); the target keeps its own history table
+ * (dbchange_history: uid, checksum, status, statements done, failing
+ * statement and error) so reruns skip what is applied and an edited change
+ * is detected.  MySQL DDL commits implicitly, so a script that fails part-way
+ * is recorded as failed with the statement that failed and the server's
+ * error; the next promotion stops there until mysql-resolve retries it (from
+ * the failing statement) or marks it applied.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mysql_target.h"
+
+/* A MySQL change of the control database (a row of dbchange.mysql_changes()). */
+typedef struct MyChange
+{
+	const char *id;
+	const char *uid;
+	const char *checksum;
+	bool		checksum_ok;
+	const char *status;
+	const char *script;
+	const char *description;
+} MyChange;
+
+static void
+change_from_row(const PGresult *res, int row, MyChange *c)
+{
+	c->id = PQgetvalue(res, row, 0);
+	c->uid = PQgetvalue(res, row, 1);
+	c->checksum = PQgetvalue(res, row, 2);
+	c->checksum_ok = PQgetvalue(res, row, 3)[0] == 't';
+	c->status = PQgetvalue(res, row, 4);
+	c->script = PQgetvalue(res, row, 5);
+	c->description = PQgetisnull(res, row, 6) ? NULL : PQgetvalue(res, row, 6);
+}
+
+/* The control database, checked for MySQL support. */
+static PGconn *
+connect_control(const char *conninfo, const char *what)
+{
+	PGconn	   *conn;
+
+	if (mysql_is_uri(conninfo))
+	{
+		char	   *m = mysql_mask_uri(conninfo);
+
+		dbc_error("%s names a MySQL server (%s), but it must name the PostgreSQL control database", what, m);
+		dbc_hint("MySQL changes are stored and approved in a PostgreSQL database with the dbchange "
+				 "extension; give its connection string to %s.", what);
+		free(m);
+		return NULL;
+	}
+	if ((conn = dbc_connect(conninfo, what, true)) == NULL)
+		return NULL;
+	if (!dbc_has_function(conn, "dbchange.mysql_changes"))
+	{
+		dbc_error("the dbchange extension in the control database %s has no MySQL support",
+				  dbc_conn_label(conn));
+		dbc_hint("Update the extension there (ALTER EXTENSION dbchange UPDATE).");
+		dbc_disconnect(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/* ------------------------------------------------------------------------
+ * submit --dialect mysql
+ * ------------------------------------------------------------------------
+ */
+int
+cmd_mysql_submit(const DbcCommand *cmd, int argc, char **argv)
+{
+	char	   *script;
+	PGconn	   *conn;
+	PGresult   *res;
+	PGresult   *st;
+	const char *params[2];
+	const char *slash;
+	const char *status;
+	int			rc;
+	int			i;
+
+	if (!need_args(cmd, argc, 1, 1))
+		return EXIT_USAGE;
+	if (opts.down)
+		return usage_error("--down does not apply to MySQL changes: a MySQL change has no down script in dbchange");
+	if ((script = read_script(argv[0], "script")) == NULL)
+		return EXIT_ERROR;
+	if ((conn = connect_control(opts.dbname, "-d")) == NULL)
+	{
+		free(script);
+		return EXIT_ERROR;
+	}
+	slash = strrchr(argv[0], '/');
+	params[0] = script;
+	params[1] = opts.message ? opts.message : (slash ? slash + 1 : argv[0]);
+	res = dbc_query(conn, "submitting the MySQL script",
+					"SELECT dbchange.submit_mysql($1, NULL, $2)", 2, params);
+	if (res != NULL)
+	{
+		/* a new statement: the outer query of the submit would not see the new row */
+		params[0] = PQgetvalue(res, 0, 0);
+		st = dbc_query(conn, "reading the submitted change",
+					   "SELECT c.id, c.uid, c.status, c.risk, "
+					   "pg_catalog.array_to_string(c.reasons, '; '), c.checksum "
+					   "FROM dbchange.changes c WHERE c.id = $1::bigint", 1, params);
+		PQclear(res);
+		res = st;
+	}
+	if (res == NULL)
+	{
+		free(script);
+		dbc_disconnect(conn);
+		return EXIT_ERROR;
+	}
+	if (PQntuples(res) != 1)
+	{
+		dbc_error("the submitted MySQL change is not visible in dbchange.changes");
+		PQclear(res);
+		free(script);
+		dbc_disconnect(conn);
+		return EXIT_ERROR;
+	}
+	/* each statement's decision, when the caller may read it (a summary otherwise) */
+	params[0] = PQgetvalue(res, 0, 0);
+	st = dbc_exec(conn, "SELECT statement_no, command, action, coalesce(risk, ''), "
+				  "pg_catalog.array_to_string(reasons, '; ') "
+				  "FROM dbchange.change_statement WHERE change_id = $1 ORDER BY statement_no",
+				  1, params);
+	if (!result_ok(st))
+	{
+		PQclear(st);
+		st = NULL;
+	}
+	status = PQgetvalue(res, 0, 2);
+	rc = strcmp(status, "pending") == 0 ? EXIT_QUEUED :
+		strcmp(status, "rejected") == 0 ? EXIT_REJECTED : EXIT_DONE;
+	if (opts.json)
+	{
+		JsonWriter	w;
+
+		jw_init(&w, stdout);
+		jw_begin_object(&w);
+		jw_kv_int(&w, "id", atoll(PQgetvalue(res, 0, 0)));
+		jw_kv_string(&w, "uid", PQgetvalue(res, 0, 1));
+		jw_kv_string(&w, "dialect", "mysql");
+		jw_kv_string(&w, "status", status);
+		jw_kv_string(&w, "risk", PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
+		jw_kv_string(&w, "reasons", PQgetvalue(res, 0, 4));
+		jw_kv_string(&w, "checksum", PQgetvalue(res, 0, 5));
+		jw_key(&w, "statements");
+		if (st)
+			jw_result_array(&w, st);
+		else
+			jw_null(&w);
+		jw_kv_int(&w, "exit_code", rc);
+		jw_end_object(&w);
+		jw_finish(&w);
+	}
+	else
+	{
+		if (st && !opts.quiet)
+			for (i = 0; i < PQntuples(st); i++)
+				printf("  %s. %-16s %-8s %s%s%s\n", PQgetvalue(st, i, 0), PQgetvalue(st, i, 1),
+					   PQgetvalue(st, i, 2), PQgetvalue(st, i, 3),
+					   PQgetvalue(st, i, 3)[0] ? ": " : "", PQgetvalue(st, i, 4));
+		if (rc == EXIT_DONE)
+			printf("change %s (MySQL) approved: ready to deploy with dbchange promote --to mysql://...\n",
+				   PQgetvalue(res, 0, 0));
+		else if (rc == EXIT_QUEUED)
+			printf("change %s (MySQL) queued for approval (risk %s): %s\n", PQgetvalue(res, 0, 0),
+				   PQgetisnull(res, 0, 3) ? "none" : PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
+		else
+			printf("change %s (MySQL) rejected: %s\n", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 4));
+	}
+	PQclear(st);
+	PQclear(res);
+	free(script);
+	dbc_disconnect(conn);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * deploying one change
+ * ------------------------------------------------------------------------
+ */
+
+/* The statements of a script, split by the control database's MySQL splitter. */
+static PGresult *
+split_script(PGconn *ctl, const char *script)
+{
+	const char *params[1] = {script};
+
+	return dbc_query(ctl, "splitting the MySQL script",
+					 "SELECT (f->>'statement_no')::int, f->>'statement', (f->>'line')::int "
+					 "FROM dbchange.classify_mysql($1) f", 1, params);
+}
+
+static bool
+history_exec(MysqlTarget *t, const char *sql)
+{
+	char	   *err;
+
+	if (mysql_run(t, sql, &err))
+		return true;
+	dbc_error("could not update the history table of the MySQL target %s: %s", t->masked, err);
+	free(err);
+	return false;
+}
+
+/* Tell the control database how a deployment ended; false (message printed) on failure. */
+static bool
+finish_deployment(PGconn *ctl, const char *dep_id, const char *status, int done, int failed_no,
+				  const char *failed_stmt, const char *error, const char *snapshot)
+{
+	char		donebuf[16];
+	char		nobuf[16];
+	const char *p[7];
+	PGresult   *res;
+
+	snprintf(donebuf, sizeof(donebuf), "%d", done);
+	snprintf(nobuf, sizeof(nobuf), "%d", failed_no);
+	p[0] = dep_id;
+	p[1] = status;
+	p[2] = donebuf;
+	p[3] = failed_no > 0 ? nobuf : NULL;
+	p[4] = failed_stmt;
+	p[5] = error;
+	p[6] = snapshot;
+	res = dbc_query(ctl, "recording the deployment in the control database",
+					"SELECT dbchange.mysql_deploy_finish($1::bigint, $2, $3::int, $4::int, $5, $6, $7::jsonb)",
+					7, p);
+	if (res == NULL)
+		return false;
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Apply change c to target t, from statement start (0-based: the
+ * statements before it ran earlier).  history_row: the target already has a
+ * row for the change (a retry).  Returns EXIT_DONE or EXIT_ERROR.
+ */
+static int
+deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool history_row)
+{
+	PGresult   *stmts;
+	PGresult   *res;
+	const char *p[4];
+	char		nbuf[16];
+	char	   *dep_id;
+	char	   *tbl;
+	char	   *sql;
+	char	   *lit[5];
+	int			n;
+	int			i;
+	char	   *snapshot;
+	char	   *db = mysql_quote_ident(t->database);
+
+	tbl = xasprintf("%s.`dbchange_history`", db);
+	free(db);
+	if ((stmts = split_script(ctl, c->script)) == NULL)
+		return EXIT_ERROR;
+	n = PQntuples(stmts);
+	snprintf(nbuf, sizeof(nbuf), "%d", n);
+	p[0] = c->id;
+	p[1] = t->key;
+	p[2] = nbuf;
+	p[3] = t->user;
+	res = dbc_query(ctl, "starting the deployment",
+					"SELECT dbchange.mysql_deploy_start($1::bigint, $2, $3::int, $4)", 4, p);
+	if (res == NULL)
+	{
+		PQclear(stmts);
+		return EXIT_ERROR;
+	}
+	dep_id = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	lit[0] = mysql_literal(t, c->uid);
+	lit[1] = mysql_literal(t, c->checksum);
+	lit[2] = mysql_literal(t, c->description);
+	lit[3] = mysql_literal(t, PQdb(ctl));
+	lit[4] = mysql_literal(t, PQuser(ctl));
+	if (history_row)
+		sql = xasprintf("UPDATE %s SET status = 'running', started_at = NOW(6), applied_by = %s, "
+						"failed_statement_no = NULL, failed_statement = NULL, error = NULL "
+						"WHERE uid = %s", tbl, lit[4], lit[0]);
+	else
+		sql = xasprintf("INSERT INTO %s (uid, change_id, checksum, status, statements_total, "
+						"statements_done, description, control, applied_by, started_at) "
+						"VALUES (%s, %s, %s, 'running', %d, 0, %s, %s, %s, NOW(6))",
+						tbl, lit[0], c->id, lit[1], n, lit[2], lit[3], lit[4]);
+	if (!history_exec(t, sql))
+	{
+		free(sql);
+		finish_deployment(ctl, dep_id, "failed", start, 0, NULL,
+						  "could not write the target's history table", NULL);
+		return EXIT_ERROR;
+	}
+	free(sql);
+
+	for (i = start; i < n; i++)
+	{
+		const char *stmt = PQgetvalue(stmts, i, 1);
+		char	   *err = NULL;
+
+		if (dbc_interrupted)
+			err = xstrdup("interrupted (Ctrl-C) before this statement ran");
+		else if (!mysql_run(t, stmt, &err))
+		{
+			/* err set */
+		}
+		else
+		{
+			sql = xasprintf("UPDATE %s SET statements_done = %d WHERE uid = %s", tbl, i + 1, lit[0]);
+			history_exec(t, sql);
+			free(sql);
+			continue;
+		}
+
+		/* statement i failed: the ones before it are committed (MySQL DDL commits implicitly) */
+		{
+			char	   *lstmt = mysql_literal(t, stmt);
+			char	   *lerr = mysql_literal(t, err);
+
+			sql = xasprintf("UPDATE %s SET status = 'failed', statements_done = %d, "
+							"failed_statement_no = %d, failed_statement = %s, error = %s WHERE uid = %s",
+							tbl, i, i + 1, lstmt, lerr, lit[0]);
+			history_exec(t, sql);
+			free(sql);
+			free(lstmt);
+			free(lerr);
+		}
+		finish_deployment(ctl, dep_id, "failed", i, i + 1, stmt, err, NULL);
+		dbc_error("change %s failed on %s at statement %d of %d (line %s): %s",
+				  c->id, t->key, i + 1, n, PQgetvalue(stmts, i, 2), err);
+		fprintf(stderr, "dbchange: detail: The failing statement: %s\n", stmt);
+		if (i == 1)
+			fprintf(stderr, "dbchange: detail: Statement 1 ran and is committed (MySQL DDL commits implicitly).\n");
+		else if (i > 1)
+			fprintf(stderr, "dbchange: detail: Statements 1 to %d ran and are committed (MySQL DDL commits implicitly).\n", i);
+		dbc_hint("Fix the cause on the target, then run: dbchange mysql-resolve %s --retry "
+				 "(runs it again from statement %d), or finish it by hand and run: "
+				 "dbchange mysql-resolve %s --mark-applied (both with -d CONTROL --to mysql://...).",
+				 c->id, i + 1, c->id);
+		free(err);
+		PQclear(stmts);
+		free(dep_id);
+		free(tbl);
+		for (i = 0; i < 5; i++)
+			free(lit[i]);
+		return EXIT_ERROR;
+	}
+
+	sql = xasprintf("UPDATE %s SET status = 'applied', statements_done = %d, applied_at = NOW(6) "
+					"WHERE uid = %s", tbl, n, lit[0]);
+	history_exec(t, sql);
+	free(sql);
+	snapshot = mysql_snapshot_json(t);
+	if (!finish_deployment(ctl, dep_id, "applied", n, 0, NULL, NULL, snapshot))
+		dbc_warning("change %s is applied on %s (its history table says so) but the control "
+					"database could not record it", c->id, t->key);
+	free(snapshot);
+	PQclear(stmts);
+	free(dep_id);
+	free(tbl);
+	for (i = 0; i < 5; i++)
+		free(lit[i]);
+	return EXIT_DONE;
+}
+
+static bool
+history_table_exists(MysqlTarget *t, bool *exists)
+{
+	MYSQL_RES  *res;
+	MYSQL_ROW	r;
+	const char *sql = "SELECT COUNT(*) FROM information_schema.TABLES "
+		"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dbchange_history'";
+
+	*exists = false;
+	if (mysql_real_query(t->conn, sql, strlen(sql)) != 0 || (res = mysql_store_result(t->conn)) == NULL)
+	{
+		dbc_error("could not read the MySQL target %s: %s", t->masked, mysql_error(t->conn));
+		return false;
+	}
+	if ((r = mysql_fetch_row(res)) != NULL && r[0] && atoi(r[0]) > 0)
+		*exists = true;
+	mysql_free_result(res);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * promote --from CONTROL --to mysql://...
+ * ------------------------------------------------------------------------
+ */
+int
+cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv)
+{
+	MysqlTarget t;
+	PGconn	   *ctl;
+	PGresult   *res;
+	const char *params[1];
+	int			rc = EXIT_DONE;
+	int			i;
+	int			applied = 0;
+	int			skipped = 0;
+	bool		have_history = false;
+	JsonWriter	w;
+
+	if (!need_args(cmd, argc, 0, 0))
+		return EXIT_USAGE;
+	if (opts.from == NULL)
+		return usage_error("promote to a MySQL target needs --from CONTROL (the PostgreSQL control database)");
+	if (!mysql_parse_uri(opts.to, "--to", &t))
+		return EXIT_USAGE;
+	if ((ctl = connect_control(opts.from, "--from")) == NULL)
+		return EXIT_ERROR;
+	if (!mysql_connect_target(&t, "--to"))
+	{
+		dbc_disconnect(ctl);
+		return EXIT_ERROR;
+	}
+	if (!history_table_exists(&t, &have_history) ||
+		(!have_history && !opts.dry_run && !(have_history = mysql_ensure_history(&t))))
+	{
+		mysql_close_target(&t);
+		dbc_disconnect(ctl);
+		return EXIT_ERROR;
+	}
+
+	params[0] = t.database;
+	res = dbc_query(ctl, "listing the MySQL changes",
+					"SELECT id, uid, checksum, checksum_ok, status, statement, description "
+					"FROM dbchange.mysql_changes($1)", 1, params);
+	if (res == NULL)
+	{
+		mysql_close_target(&t);
+		dbc_disconnect(ctl);
+		return EXIT_ERROR;
+	}
+	if (opts.json)
+	{
+		jw_init(&w, stdout);
+		jw_begin_object(&w);
+		jw_kv_string(&w, "target", t.key);
+		jw_kv_bool(&w, "dry_run", opts.dry_run);
+		jw_key(&w, "changes");
+		jw_begin_array(&w);
+	}
+	for (i = 0; i < PQntuples(res) && rc == EXIT_DONE; i++)
+	{
+		MyChange	c;
+		HistoryRow	h;
+		bool		failed = false;
+		bool		found = false;
+		const char *outcome;
+
+		change_from_row(res, i, &c);
+		if (!c.checksum_ok)
+		{
+			dbc_error("change %s was edited in the control database after it was submitted: "
+					  "its text no longer matches its checksum", c.id);
+			dbc_hint("Nothing was applied from it. Submit the edited script as a new change.");
+			rc = EXIT_ERROR;
+			break;
+		}
+		if (have_history)
+		{
+			found = mysql_history_get(&t, c.uid, &h, &failed);
+			if (failed)
+			{
+				rc = EXIT_ERROR;
+				break;
+			}
+		}
+		if (found && strcmp(h.checksum, c.checksum) != 0)
+		{
+			dbc_error("change %s (uid %s) was applied to %s with another text: checksum %.12s… "
+					  "there, %.12s… in the control database", c.id, c.uid, t.key, h.checksum, c.checksum);
+			dbc_hint("The change was edited after it was deployed. Submit the new text as a new change; "
+					 "the target's dbchange_history keeps what ran.");
+			mysql_history_free(&h);
+			rc = EXIT_ERROR;
+			break;
+		}
+		if (found && (strcmp(h.status, "applied") == 0 || strcmp(h.status, "marked_applied") == 0))
+		{
+			skipped++;
+			outcome = "already applied";
+		}
+		else if (found)
+		{
+			dbc_error("change %s is %s on %s%s%s%s: promotion stops there", c.id,
+					  strcmp(h.status, "running") == 0 ? "unfinished (interrupted)" : "failed",
+					  t.key, h.error ? " (" : "", h.error ? h.error : "", h.error ? ")" : "");
+			if (h.failed_statement)
+				fprintf(stderr, "dbchange: detail: The failing statement (%d): %s\n",
+						h.failed_statement_no, h.failed_statement);
+			dbc_hint("Resolve it first: dbchange mysql-resolve %s --retry (runs it again from the "
+					 "statement that failed) or --mark-applied (you finished it by hand), with "
+					 "-d CONTROL --to mysql://...", c.id);
+			outcome = "failed before";
+			rc = EXIT_ERROR;
+		}
+		else if (strcmp(c.status, "pending") == 0)
+		{
+			dbc_info("change %s waits for approval in the control database: promotion stops there", c.id);
+			outcome = "waiting for approval";
+			rc = EXIT_QUEUED;
+		}
+		else if (opts.dry_run)
+			outcome = "would apply";
+		else
+		{
+			dbc_info("applying change %s%s%s%s to %s", c.id, c.description ? " (" : "",
+					 c.description ? c.description : "", c.description ? ")" : "", t.key);
+			rc = deploy_change(ctl, &t, &c, 0, false);
+			outcome = rc == EXIT_DONE ? "applied" : "failed";
+			if (rc == EXIT_DONE)
+				applied++;
+		}
+		if (opts.dry_run && !opts.json)
+			printf("change %s: %s\n", c.id, outcome);
+		if (opts.json)
+		{
+			jw_begin_object(&w);
+			jw_kv_int(&w, "id", atoll(c.id));
+			jw_kv_string(&w, "uid", c.uid);
+			jw_kv_string(&w, "outcome", outcome);
+			jw_end_object(&w);
+		}
+		if (found)
+			mysql_history_free(&h);
+	}
+	if (opts.json)
+	{
+		jw_end_array(&w);
+		jw_kv_int(&w, "applied", applied);
+		jw_kv_int(&w, "skipped", skipped);
+		jw_kv_int(&w, "exit_code", rc);
+		jw_end_object(&w);
+		jw_finish(&w);
+	}
+	else if (!opts.dry_run)
+		dbc_info("%s: %d change%s applied, %d already applied", t.key, applied,
+				 applied == 1 ? "" : "s", skipped);
+	PQclear(res);
+	mysql_close_target(&t);
+	dbc_disconnect(ctl);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * mysql-resolve ID --retry | --mark-applied
+ * ------------------------------------------------------------------------
+ */
+int
+cmd_mysql_resolve(const DbcCommand *cmd, int argc, char **argv)
+{
+	MysqlTarget t;
+	PGconn	   *ctl;
+	PGresult   *res = NULL;
+	long long	id;
+	MyChange	c;
+	HistoryRow	h;
+	bool		failed;
+	bool		found = false;
+	bool		exists;
+	int			rc = EXIT_ERROR;
+
+	if (!need_args(cmd, argc, 1, 1))
+		return EXIT_USAGE;
+	if (!parse_id(cmd, argv[0], &id))
+		return EXIT_USAGE;
+	if (opts.retry == opts.mark_applied)
+		return usage_error("mysql-resolve needs exactly one of --retry and --mark-applied");
+	if (opts.to == NULL)
+		return usage_error("mysql-resolve needs --to mysql://... (the target where the change failed)");
+	if (!mysql_parse_uri(opts.to, "--to", &t))
+		return EXIT_USAGE;
+	if ((ctl = connect_control(opts.dbname, "-d")) == NULL)
+		return EXIT_ERROR;
+	if (!mysql_connect_target(&t, "--to"))
+	{
+		dbc_disconnect(ctl);
+		return EXIT_ERROR;
+	}
+	/* deployers read changes through mysql_changes(), not the tables */
+	{
+		const char *p2[2] = {argv[0], t.database};
+
+		res = dbc_query(ctl, "reading the change",
+						"SELECT id, uid, checksum, checksum_ok, status, statement, description "
+						"FROM dbchange.mysql_changes($2) WHERE id = $1::bigint", 2, p2);
+	}
+	if (res == NULL)
+		goto done;
+	if (PQntuples(res) == 0)
+	{
+		dbc_error("change %s is not a MySQL change for database \"%s\" in the control database %s",
+				  argv[0], t.database, dbc_conn_label(ctl));
+		dbc_hint("PostgreSQL changes are never deployed to MySQL targets, and a MySQL change submitted for "
+				 "another target database is not deployed here; dbchange history lists the changes.");
+		goto done;
+	}
+	change_from_row(res, 0, &c);
+	if (!history_table_exists(&t, &exists))
+		goto done;
+	if (exists)
+	{
+		found = mysql_history_get(&t, c.uid, &h, &failed);
+		if (failed)
+			goto done;
+	}
+	if (!found || strcmp(h.status, "applied") == 0 || strcmp(h.status, "marked_applied") == 0)
+	{
+		dbc_error("change %s has not failed on %s: %s", c.id, t.key,
+				  found ? "it is applied there" : "it has not been deployed there");
+		dbc_hint("mysql-resolve is for a change whose deployment failed; dbchange promote deploys the others.");
+		goto done;
+	}
+	if (strcmp(h.checksum, c.checksum) != 0 || !c.checksum_ok)
+	{
+		dbc_error("change %s was edited after its failed deployment to %s (checksum mismatch)", c.id, t.key);
+		dbc_hint("Mark it applied only if you finished exactly what ran; otherwise submit a new change.");
+		goto done;
+	}
+	if (opts.mark_applied)
+	{
+		char	   *snapshot = mysql_snapshot_json(&t);
+		const char *p[4] = {c.id, t.key, snapshot, t.user};
+		PGresult   *r2;
+		char	   *db = mysql_quote_ident(t.database);
+		char	   *lit = mysql_literal(&t, c.uid);
+		char	   *sql = xasprintf("UPDATE %s.`dbchange_history` SET status = 'marked_applied', "
+									"applied_at = NOW(6) WHERE uid = %s", db, lit);
+
+		r2 = snapshot ? dbc_query(ctl, "recording the resolution",
+								  "SELECT dbchange.mysql_mark_applied($1::bigint, $2, $3::jsonb, $4)",
+								  4, p) : NULL;
+		if (r2 && history_exec(&t, sql))
+		{
+			printf("change %s marked applied on %s\n", c.id, t.key);
+			rc = EXIT_DONE;
+		}
+		PQclear(r2);
+		free(sql);
+		free(lit);
+		free(db);
+		free(snapshot);
+	}
+	else
+	{
+		dbc_info("retrying change %s on %s from statement %d", c.id, t.key, h.statements_done + 1);
+		rc = deploy_change(ctl, &t, &c, h.statements_done, true);
+		if (rc == EXIT_DONE)
+			printf("change %s applied on %s\n", c.id, t.key);
+	}
+done:
+	if (found)
+		mysql_history_free(&h);
+	PQclear(res);
+	mysql_close_target(&t);
+	dbc_disconnect(ctl);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * drift -d mysql://... --control CONTROL
+ * ------------------------------------------------------------------------
+ */
+int
+cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv)
+{
+	MysqlTarget t;
+	PGconn	   *ctl;
+	PGresult   *res;
+	char	   *snapshot;
+	const char *params[2];
+	int			n;
+
+	if (!need_args(cmd, argc, 0, 0))
+		return EXIT_USAGE;
+	if (!mysql_is_uri(opts.dbname))
+		return usage_error("drift here compares a MySQL target: dbchange drift -d mysql://... --control CONTROL "
+						   "(for a PostgreSQL database: SELECT * FROM dbchange.detect_drift())");
+	if (opts.control == NULL)
+		return usage_error("drift of a MySQL target needs --control CONTROL (the PostgreSQL database that deploys to it)");
+	if (!mysql_parse_uri(opts.dbname, "-d", &t))
+		return EXIT_USAGE;
+	if ((ctl = connect_control(opts.control, "--control")) == NULL)
+		return EXIT_ERROR;
+	if (!mysql_connect_target(&t, "-d"))
+	{
+		dbc_disconnect(ctl);
+		return EXIT_ERROR;
+	}
+	if ((snapshot = mysql_snapshot_json(&t)) == NULL)
+	{
+		mysql_close_target(&t);
+		dbc_disconnect(ctl);
+		return EXIT_ERROR;
+	}
+	params[0] = t.key;
+	params[1] = snapshot;
+	res = dbc_query(ctl, "comparing the schema", "SELECT object, difference, expected, actual "
+					"FROM dbchange.mysql_drift($1, $2::jsonb)", 2, params);
+	free(snapshot);
+	mysql_close_target(&t);
+	if (res == NULL)
+	{
+		dbc_disconnect(ctl);
+		return EXIT_ERROR;
+	}
+	n = PQntuples(res);
+	if (opts.json || n > 0)
+		print_result_table(res, 60, "");
+	if (!opts.json)
+	{
+		if (n == 0)
+			printf("no drift: %s matches the schema recorded after its last deployment\n", t.key);
+		else
+			printf("%s has drifted: %d difference%s from the schema recorded after its last deployment\n",
+				   t.key, n, n == 1 ? "" : "s");
+	}
+	PQclear(res);
+	dbc_disconnect(ctl);
+	return n == 0 ? EXIT_DONE : EXIT_ERROR;
+}

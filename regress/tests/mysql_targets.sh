@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# MySQL / MariaDB targets, end to end against a real MariaDB (dbc_mysql_start):
+# submit --dialect mysql, promote --to mysql://... (tables really created, reruns
+# apply nothing twice), a drop queued by prod's policy waits for approval, a
+# script failing part-way is recorded with its failing statement and stops the
+# next promotion until mysql-resolve, edited changes, drift, password sources
+# (URI, MYSQL_PWD, ~/.my.cnf) and bad input -- and the password is never printed.
+cd "$(dirname "$0")/../.."
+. regress/lib.sh
+. regress/cli_lib.sh
+
+CTL=mysql_ctl
+PGT=mysql_pgtarget
+APPROVER=mysql_alice
+MYDB=dbc_target
+trap 'rm -rf "$CLI_TMP"; dbc_mysql_stop' EXIT
+
+if ! dbc_mysql_start >"$CLI_TMP/mysql-start.log" 2>&1; then
+	not_ok "a throwaway MariaDB starts (mariadb-server installed?): $(tail -3 "$CLI_TMP/mysql-start.log")"
+	dbc_summary
+	exit 1
+fi
+dbc_mysql -e "DROP DATABASE IF EXISTS $MYDB; DROP DATABASE IF EXISTS dbc_dry; CREATE DATABASE $MYDB" || not_ok "a fresh MariaDB database"
+new_db $CTL prod && new_db $PGT prod || { not_ok "setup"; dbc_summary; exit 1; }
+require_api $CTL submit_mysql approve
+dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$APPROVER') THEN CREATE ROLE $APPROVER LOGIN; END IF; END \$\$" \
+	-c "GRANT dbchange_approver TO $APPROVER" >/dev/null
+DC=$(conninfo $CTL)
+DA=$(conninfo $CTL $APPROVER)
+URI=$(dbc_mysql_uri $MYDB)
+PW=$DBC_MYSQL_PASSWORD
+ALL_OUTPUT=$CLI_TMP/all-output
+: >"$ALL_OUTPUT"
+
+# every CLI run of this driver: output kept for the password check at the end
+mrun() {
+	run "$@"
+	printf '%s\n%s\n' "$OUT" "$ERR" >>"$ALL_OUTPUT"
+}
+my() { dbc_mysql -e "$1" 2>&1; }
+tables() { my "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${1:-$MYDB}'"; }
+history_rows() { my "SELECT COUNT(*) FROM $MYDB.dbchange_history"; }
+deployments() { sql $CTL "SELECT count(*) FROM dbchange.deployments"; }
+
+# ---- a two-statement script: submitted, promoted, tables with the right columns ----
+cat >"$CLI_TMP/shop.sql" <<'SQL'
+-- customers and their orders; a ';' in a comment
+CREATE TABLE customers (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, `name` VARCHAR(100) NOT NULL) ENGINE=InnoDB;
+CREATE TABLE orders (
+  id INT NOT NULL PRIMARY KEY,
+  customer_id INT NOT NULL,
+  note VARCHAR(20) DEFAULT 'a;b', # a note; with a default holding ';'
+  total DECIMAL(10,2) NOT NULL DEFAULT 0,
+  KEY ix_orders_customer (customer_id),
+  CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id)
+) /*!50100 ENGINE=InnoDB */;
+SQL
+mrun submit --dialect mysql "$CLI_TMP/shop.sql" -m "shop tables" -d "$DC"
+check "submit --dialect mysql: exit 0 (approved, ready to deploy)" 0 "$RC"
+check_match "submit: says ready to deploy" "approved: ready to deploy" "$OUT"
+SHOP_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+check "submit: one MySQL change with two statements" "approved mysql 2" \
+	"$(sql $CTL "SELECT status || ' ' || dialect || ' ' || (SELECT count(*) FROM dbchange.change_statement WHERE change_id = $SHOP_ID) FROM dbchange.changes WHERE id = $SHOP_ID")"
+check "submit: PostgreSQL never ran it" 0 "$(sql $CTL "SELECT count(*) FROM pg_class WHERE relname IN ('customers', 'orders')")"
+
+mrun promote --from "$DC" --to "$URI"
+check "promote to MariaDB: exit 0" 0 "$RC"
+check_match "promote: one change applied" "1 change applied" "$OUT"
+check "promote: both tables exist in MariaDB" "customers,dbchange_history,orders" "$(tables)"
+check "promote: orders has the right columns" "id:int(11):NO customer_id:int(11):NO note:varchar(20):YES total:decimal(10,2):NO" \
+	"$(my "SELECT GROUP_CONCAT(CONCAT(COLUMN_NAME, ':', COLUMN_TYPE, ':', IS_NULLABLE) ORDER BY ORDINAL_POSITION SEPARATOR ' ') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'orders'")"
+check "promote: the default holding ';' arrived intact" "a;b" \
+	"$(my "SELECT COLUMN_DEFAULT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'note'" | tr -d "'")"
+check "promote: the target's history says applied, 2 of 2 statements" "applied 2 2" \
+	"$(my "SELECT CONCAT_WS(' ', status, statements_done, statements_total) FROM $MYDB.dbchange_history")"
+check "promote: the control catalog recorded the deployment" "applied mysql://127.0.0.1:$DBC_MYSQL_PORT/$MYDB" \
+	"$(sql $CTL "SELECT status || ' ' || target FROM dbchange.deployments")"
+check "promote: the change is applied in the control database" applied "$(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $SHOP_ID")"
+
+# ---- rerun: nothing applied twice ----
+mrun promote --from "$DC" --to "$URI"
+check "rerun: exit 0" 0 "$RC"
+check_match "rerun: nothing applied, one already applied" "0 changes applied, 1 already applied" "$OUT"
+check "rerun: no second deployment" 1 "$(deployments)"
+check "rerun: one history row" 1 "$(history_rows)"
+
+# ---- dry run on an empty database: says what, creates nothing ----
+my "CREATE DATABASE dbc_dry" >/dev/null
+mrun promote --from "$DC" --to "$(dbc_mysql_uri dbc_dry)" --dry-run
+check "dry run: exit 0" 0 "$RC"
+check_match "dry run: would apply the change" "change $SHOP_ID: would apply" "$OUT"
+check "dry run: nothing created, not even the history table" "NULL" "$(tables dbc_dry)"
+
+# ---- prod's policy queues a drop: not applied until approved ----
+sql $CTL "SELECT * FROM dbchange.configure(default_action => 'queue')" >/dev/null
+echo "DROP TABLE orders;" >"$CLI_TMP/drop.sql"
+mrun submit --dialect mysql "$CLI_TMP/drop.sql" -d "$DC"
+check "drop in prod: queued, exit 3" 3 "$RC"
+DROP_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+sql $CTL "SELECT * FROM dbchange.configure(default_action => 'approve')" >/dev/null
+echo "CREATE TABLE after_drop (id INT);" >"$CLI_TMP/after.sql"
+mrun submit --dialect mysql "$CLI_TMP/after.sql" -d "$DC"
+check "a later change: approved" 0 "$RC"
+mrun promote --from "$DC" --to "$URI"
+check "promote with a queued drop: exit 3" 3 "$RC"
+check_match "promote: says the change waits for approval" "change $DROP_ID waits for approval" "$OUT$ERR"
+check "queued drop not applied, nothing after it either" "customers,dbchange_history,orders" "$(tables)"
+mrun approve "$DROP_ID" -m "maintenance window" -d "$DA"
+check "approver approves the drop" 0 "$RC"
+mrun promote --from "$DC" --to "$URI"
+check "promote after approval: exit 0" 0 "$RC"
+check "approved drop applied, then the later change" "after_drop,customers,dbchange_history" "$(tables)"
+
+# ---- a script failing part-way: recorded, the next promotion stops there ----
+printf 'CREATE TABLE fail_a (id INT);\nINSERT INTO missing_table VALUES (1);\nCREATE TABLE fail_b (id INT);\n' >"$CLI_TMP/fail.sql"
+mrun submit --dialect mysql "$CLI_TMP/fail.sql" -d "$DC"
+FAIL_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+echo "CREATE TABLE after_fail (id INT);" >"$CLI_TMP/after2.sql"
+mrun submit --dialect mysql "$CLI_TMP/after2.sql" -d "$DC"
+mrun promote --from "$DC" --to "$URI"
+check "failing script: exit 1" 1 "$RC"
+check_match "failing script: names statement 2 and the server's error" "statement 2 of 3.*ERROR 1146.*missing_table" "$ERR"
+check_match "failing script: shows the failing statement" "INSERT INTO missing_table VALUES \\(1\\)" "$ERR"
+check_match "failing script: says how to resolve" "mysql-resolve $FAIL_ID --retry" "$ERR"
+check "failing script: statement 1 ran (DDL commits implicitly), 3 did not" "after_drop,customers,dbchange_history,fail_a" "$(tables)"
+check "failing script: the target's history has the failing statement" "failed 2 INSERT INTO missing_table VALUES (1)" \
+	"$(my "SELECT CONCAT_WS(' ', status, failed_statement_no, failed_statement) FROM $MYDB.dbchange_history WHERE change_id = $FAIL_ID")"
+check_match "failing script: the control catalog has the statement and error" "failed\|2\|INSERT INTO missing_table VALUES \\(1\\)\|ERROR 1146" \
+	"$(sql $CTL "SELECT status, failed_statement_no, failed_statement, error FROM dbchange.deployments WHERE change_id = $FAIL_ID")"
+check "failing script: the change is failed in the control database" failed "$(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $FAIL_ID")"
+mrun promote --from "$DC" --to "$URI"
+check "next promotion: stops at the failed change, exit 1" 1 "$RC"
+check_match "next promotion: says resolve it first" "change $FAIL_ID is failed.*promotion stops there" "$ERR"
+check "next promotion: the later change is not applied" "after_drop,customers,dbchange_history,fail_a" "$(tables)"
+
+mrun mysql-resolve "$FAIL_ID" -d "$DC" --to "$URI"
+check "mysql-resolve without --retry or --mark-applied: exit 2" 2 "$RC"
+my "CREATE TABLE $MYDB.missing_table (id INT)" >/dev/null
+mrun mysql-resolve "$FAIL_ID" --retry -d "$DC" --to "$URI"
+check "mysql-resolve --retry: exit 0 (resumes at statement 2: fail_a is not created twice)" 0 "$RC"
+check "retry: applied in the target's history" "applied 3" \
+	"$(my "SELECT CONCAT_WS(' ', status, statements_done) FROM $MYDB.dbchange_history WHERE change_id = $FAIL_ID")"
+mrun promote --from "$DC" --to "$URI"
+check "promote after the retry: exit 0, the later change applied" "0 after_fail" "$RC $(my "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'after_fail'")"
+
+printf 'CREATE TABLE by_hand_a (id INT);\nCREATE TABLE by_hand_a (id INT);\n' >"$CLI_TMP/fail2.sql"
+mrun submit --dialect mysql "$CLI_TMP/fail2.sql" -d "$DC"
+FAIL2_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+mrun promote --from "$DC" --to "$URI"
+check "second failing script: exit 1" 1 "$RC"
+mrun mysql-resolve "$FAIL2_ID" --mark-applied -d "$DC" --to "$URI"
+check "mysql-resolve --mark-applied: exit 0" 0 "$RC"
+check "mark-applied: recorded on both sides" "marked_applied marked_applied applied" \
+	"$(my "SELECT status FROM $MYDB.dbchange_history WHERE change_id = $FAIL2_ID") $(sql $CTL "SELECT d.status || ' ' || c.status FROM dbchange.deployments d JOIN dbchange.changes c ON c.id = d.change_id WHERE d.change_id = $FAIL2_ID ORDER BY d.id DESC LIMIT 1")"
+mrun promote --from "$DC" --to "$URI"
+check "promote after mark-applied: exit 0" 0 "$RC"
+mrun mysql-resolve "$SHOP_ID" --retry -d "$DC" --to "$URI"
+check "mysql-resolve of a change that did not fail: exit 1" 1 "$RC"
+check_match "mysql-resolve of a change that did not fail: says so" "has not failed" "$ERR"
+
+# ---- edited changes are detected, nothing applied ----
+echo "CREATE TABLE edited (id INT);" >"$CLI_TMP/edited.sql"
+mrun submit --dialect mysql "$CLI_TMP/edited.sql" -d "$DC"
+EDIT_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+sql $CTL "UPDATE dbchange.change SET statement = 'DROP TABLE customers' WHERE id = $EDIT_ID" >/dev/null
+mrun promote --from "$DC" --to "$URI"
+check "edited in the control database: exit 1" 1 "$RC"
+check_match "edited in the control database: said" "change $EDIT_ID was edited" "$ERR"
+check "edited: customers still there, nothing applied" "1 0" \
+	"$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'customers'") $(my "SELECT COUNT(*) FROM $MYDB.dbchange_history WHERE change_id = $EDIT_ID")"
+sql $CTL "UPDATE dbchange.change SET statement = 'CREATE TABLE edited (id INT);' || chr(10) WHERE id = $EDIT_ID" >/dev/null
+mrun promote --from "$DC" --to "$URI"
+check "restored text: promoted" 0 "$RC"
+my "UPDATE $MYDB.dbchange_history SET checksum = REPEAT('0', 64) WHERE change_id = $SHOP_ID" >/dev/null
+mrun promote --from "$DC" --to "$URI"
+check "history checksum differs (the change was edited after it was deployed): exit 1" 1 "$RC"
+check_match "checksum mismatch: said" "applied to .* with another text" "$ERR"
+my "UPDATE $MYDB.dbchange_history h SET checksum = '$(sql $CTL "SELECT checksum FROM dbchange.changes WHERE id = $SHOP_ID")' WHERE change_id = $SHOP_ID" >/dev/null
+
+# ---- drift ----
+mrun drift -d "$URI" --control "$DC"
+check "drift right after a deployment: none, exit 0" 0 "$RC"
+check_match "no drift: said" "no drift" "$OUT"
+my "ALTER TABLE $MYDB.customers ADD COLUMN shadow INT, ADD INDEX ix_shadow (shadow)" >/dev/null
+mrun drift -d "$URI" --control "$DC"
+check "drift after an ALTER outside dbchange: exit 1" 1 "$RC"
+check_match "drift: names the new column" "table customers/column shadow +unexpected" "$OUT"
+check_match "drift: names the new index" "table customers/index ix_shadow +unexpected" "$OUT"
+mrun drift -d "$URI" --control "$DC" --json
+check_json "drift --json: valid JSON"
+mrun drift -d "$(dbc_mysql_uri dbc_dry)" --control "$DC"
+check "drift of a target never deployed to: exit 1" 1 "$RC"
+check_match "drift of a target never deployed to: said" "no deployment to .* is recorded" "$ERR"
+
+# ---- passwords from MYSQL_PWD and ~/.my.cnf; no password at all ----
+NOPW="mysql://$DBC_MYSQL_USER@127.0.0.1:$DBC_MYSQL_PORT/$MYDB"
+HOME_SAVE=$HOME
+export HOME=$CLI_TMP/home
+mkdir -p "$HOME"
+MYSQL_PWD=$PW mrun promote --from "$DC" --to "$NOPW"
+check "password from MYSQL_PWD: exit 0" 0 "$RC"
+printf '[client]\npassword=%s\n' "$PW" >"$HOME/.my.cnf"
+chmod 600 "$HOME/.my.cnf"
+mrun promote --from "$DC" --to "$NOPW"
+check "password from ~/.my.cnf: exit 0" 0 "$RC"
+rm -f "$HOME/.my.cnf"
+mrun promote --from "$DC" --to "$NOPW"
+check "no password anywhere: exit 1" 1 "$RC"
+check_match "no password: access denied, with a hint" "Access denied.*hint: Check the user and password" "$(printf '%s' "$ERR" | tr '\n' ' ')"
+export HOME=$HOME_SAVE
+
+# ---- bad input: clear errors, nothing applied, no password ----
+BEFORE=$(history_rows)
+mrun promote --from "$DC" --to "mysql://$DBC_MYSQL_USER:$PW@127.0.0.1:notaport/$MYDB"
+check "malformed URI (port): exit 2" 2 "$RC"
+check_match "malformed URI: says why and how" "invalid MySQL URI .*port.*hint: Write it as mysql://user" "$(printf '%s' "$ERR" | tr '\n' ' ')"
+check_match "malformed URI: masked" "mysql://$DBC_MYSQL_USER:\\*\\*\\*\\*@" "$ERR"
+mrun promote --from "$DC" --to "mysql://$DBC_MYSQL_USER:$PW@127.0.0.1:$DBC_MYSQL_PORT"
+check "URI without a database: exit 2" 2 "$RC"
+check_match "URI without a database: said" "the database is missing" "$ERR"
+mrun promote --from "$DC" --to "mysql://$DBC_MYSQL_USER:$PW@/$MYDB"
+check "URI without a host: exit 2" 2 "$RC"
+mrun promote --from "$DC" --to "mysql://$DBC_MYSQL_USER:$PW@127.0.0.1:1/$MYDB"
+check "unreachable server: exit 1" 1 "$RC"
+check_match "unreachable server: says so, with a hint" "could not connect to the MySQL target.*Is the server running" "$(printf '%s' "$ERR" | tr '\n' ' ')"
+mrun promote --from "$DC" --to "mysql://$DBC_MYSQL_USER:wrong-$PW@127.0.0.1:$DBC_MYSQL_PORT/$MYDB"
+check "wrong credentials: exit 1" 1 "$RC"
+check_match "wrong credentials: access denied" "Access denied for user" "$ERR"
+mrun promote --from "$DC" --to "$(dbc_mysql_uri no_such_db)"
+check "nonexistent target database: exit 1" 1 "$RC"
+check_match "nonexistent target database: says so" "Unknown database 'no_such_db'.*create it first" "$(printf '%s' "$ERR" | tr '\n' ' ')"
+mrun status -d "$URI"
+check "a MySQL URI where a PostgreSQL database is expected: exit 2" 2 "$RC"
+check_match "status -d mysql://: said, masked" "names a MySQL server" "$ERR"
+mrun promote --from "$URI" --to "$DC"
+check "promote --from a MySQL server: exit 2" 2 "$RC"
+mrun submit --dialect mysql "$CLI_TMP/after.sql" -d "$URI"
+check "submit -d mysql:// (MySQL changes go to the control database): exit 2" 2 "$RC"
+mrun submit --dialect oracle "$CLI_TMP/after.sql" -d "$DC"
+check "unknown --dialect: exit 2" 2 "$RC"
+check "bad input applied nothing" "$BEFORE" "$(history_rows)"
+
+# a PostgreSQL change aimed at the MySQL target, and a MySQL change aimed at PostgreSQL
+echo "CREATE TABLE pg_only (id serial PRIMARY KEY, tags text[]);" >"$CLI_TMP/pg.sql"
+mrun submit "$CLI_TMP/pg.sql" -d "$DC"
+PG_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'postgresql'")
+check "PostgreSQL change in the control database: applied there" "0 applied" "$RC $(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $PG_ID")"
+mrun promote --from "$DC" --to "$URI"
+check "promote to MySQL leaves PostgreSQL changes out" "0 0" "$RC $(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'pg_only'")"
+mrun mysql-resolve "$PG_ID" --mark-applied -d "$DC" --to "$URI"
+check "mysql-resolve of a PostgreSQL change: exit 1" 1 "$RC"
+check_match "mysql-resolve of a PostgreSQL change: said" "not a MySQL change" "$ERR"
+echo "CREATE TABLE never_in_pg (id INT);" >"$CLI_TMP/never.sql"
+mrun submit --dialect mysql "$CLI_TMP/never.sql" -d "$DC"
+NEVER_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+mrun apply "$NEVER_ID" -d "$DC"
+check "apply of an approved MySQL change in PostgreSQL: exit 1" 1 "$RC"
+check_match "apply of a MySQL change: refused, says where it goes" "MySQL change and cannot be applied in PostgreSQL" "$ERR"
+check "apply of a MySQL change: nothing ran in PostgreSQL" "0 approved" \
+	"$(sql $CTL "SELECT count(*) FROM pg_class WHERE relname = 'never_in_pg'") $(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $NEVER_ID")"
+mrun promote --from "$DC" --to "$(conninfo $PGT)"
+MY_UIDS=$(sql $CTL "SELECT string_agg(quote_literal(uid::text), ',') FROM dbchange.changes WHERE dialect = 'mysql'")
+check "promote to a PostgreSQL database carries no MySQL change" 0 \
+	"$(sql $PGT "SELECT count(*) FROM dbchange.changes WHERE uid::text IN ($MY_UIDS)")"
+check "the MySQL text never ran in PostgreSQL" 0 "$(sql $PGT "SELECT count(*) FROM pg_class WHERE relname IN ('customers', 'orders', 'fail_a')")"
+
+# ---- the password: never in argv (ps), output, logs or catalogs ----
+printf 'DO SLEEP(3);\n' >"$CLI_TMP/slow.sql"
+mrun submit --dialect mysql "$CLI_TMP/slow.sql" -d "$DC"
+"$DBC_CLI" promote --from "$DC" --to "$URI" >"$CLI_TMP/slow.out" 2>&1 &
+SLOW_PID=$!
+sleep 1.5
+CMDLINE=$(tr '\0' ' ' <"/proc/$SLOW_PID/cmdline" 2>/dev/null)
+wait $SLOW_PID
+check "slow promote: exit 0" 0 "$?"
+check_match "ps shows the promote" "promote --from" "$CMDLINE"
+case "$CMDLINE" in *"$PW"*) not_ok "the password is visible in ps";; *) ok "the password is not visible in ps";; esac
+cat "$CLI_TMP/slow.out" >>"$ALL_OUTPUT"
+leaks=""
+grep -qF -- "$PW" "$ALL_OUTPUT" && leaks="$leaks CLI-output"
+grep -rqF -- "$PW" "$DBC_MYSQL_DIR"/*.log 2>/dev/null && leaks="$leaks mariadb-logs"
+grep -rqF -- "$PW" "$DBC_BASE"/pg-main/log "$DBC_BASE"/pg-main/server.log 2>/dev/null && leaks="$leaks postgres-log"
+sql $CTL "SELECT row_to_json(d)::text FROM dbchange.deployment d UNION ALL SELECT row_to_json(a)::text FROM dbchange.audit a" | grep -qF -- "$PW" && leaks="$leaks control-catalog"
+my "SELECT * FROM $MYDB.dbchange_history" | grep -qF -- "$PW" && leaks="$leaks target-history"
+check "the password appears in no output, log or catalog" "" "$leaks"
+check_match "the URIs were printed masked" "\\*\\*\\*\\*" "$(cat "$ALL_OUTPUT")"
+
+cli_valgrind_report
+dbc_summary
