@@ -285,6 +285,7 @@ typedef struct Cls
 	List	   *objects;		/* of ClsObject *; NIL = just main */
 	char	   *table;			/* identity of the table acted on */
 	Oid			table_relid;
+	ClsObject  *table_obj;		/* its object when sizes are already known */
 	bool		sum_objects;	/* table_rows/bytes: sum over tables in objects */
 	List	   *operations;		/* of const char * */
 	bool		destructive;
@@ -1156,6 +1157,7 @@ set_table(Cls *c, ClsObject *tab)
 {
 	c->table = tab->identity;
 	c->table_relid = tab->relid;
+	c->table_obj = tab;
 }
 
 /* The table an index belongs to. */
@@ -2856,7 +2858,7 @@ classify_create_domain(Cls *c, CreateDomainStmt *s)
 		else if (is_listed_constraint(con))
 			cons = lappend(cons, conref(con, NULL));
 	}
-	dbc_put_text(st, "type", normalized_type_name(s->typeName));
+	put_type_facts(st, "type", s->typeName);
 	dbc_put_bool(st, "not_null", not_null);
 	dbc_put_bool(st, "has_default", has_default);
 	put_constraints(st, cons);
@@ -4037,6 +4039,13 @@ put_sizes(Cls *c, List *objects)
 			if (o->bytes >= 0)
 				bytes = (bytes < 0 ? 0 : bytes) + o->bytes;
 		}
+	}
+	else if (c->table_obj && c->table_obj->sized &&
+			 c->table_obj->relid == c->table_relid && OidIsValid(c->table_relid))
+	{
+		/* measured when the object was looked up: do not stat the files twice */
+		rows = c->table_obj->rows;
+		bytes = c->table_obj->bytes;
 	}
 	else if (OidIsValid(c->table_relid))
 	{
