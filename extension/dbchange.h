@@ -132,6 +132,7 @@ extern char *dbc_facts_get_text(Jsonb *facts, const char *key);
 
 /* ---- policy.c ---- */
 extern void dbc_policy_init(void);	/* GUCs of the policy engine, called from _PG_init */
+extern char *dbc_policy_timezone;	/* dbchange.policy_timezone: zone of the "time" facts */
 /* Run the enabled policies over the facts; fall back to the default action. */
 extern void dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out);
 

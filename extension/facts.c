@@ -26,6 +26,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "utils/datetime.h"
+#include "pgtime.h"
 
 #include "dbchange.h"
 
@@ -171,6 +173,60 @@ current_roles(void)
 	return roles_cache;
 }
 
+/*
+ * "time": when the statement runs, in dbchange.policy_timezone (a
+ * superuser-only setting: a developer must not be able to move a
+ * maintenance window by changing the session's TimeZone).  Statement start
+ * time, so all statements of one script see the same clock.
+ */
+static void
+put_time_facts(JsonbParseState **st)
+{
+	static const char *const days[] = {"sunday", "monday", "tuesday", "wednesday",
+	"thursday", "friday", "saturday"};
+	TimestampTz now = GetCurrentStatementStartTimestamp();
+	const char *tzname = dbc_policy_timezone && *dbc_policy_timezone ? dbc_policy_timezone : "UTC";
+	pg_tz	   *tz = pg_tzset(tzname);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff = 0;
+	const char *tzn = NULL;
+	int			dow;
+	int			off;
+
+	if (tz == NULL)
+	{
+		tzname = "UTC";
+		tz = pg_tzset(tzname);
+	}
+	if (timestamp2tm(now, &tzoff, &tm, &fsec, &tzn, tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	dow = j2day(date2j(tm.tm_year, tm.tm_mon, tm.tm_mday));
+	off = -tzoff;				/* PostgreSQL counts seconds west of UTC */
+
+	dbc_put_key(st, "time");
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	dbc_put_text(st, "timezone", tzname);
+	dbc_put_text(st, "iso", psprintf("%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+									 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
+									 tm.tm_sec, off < 0 ? '-' : '+', abs(off) / 3600,
+									 (abs(off) % 3600) / 60));
+	dbc_put_text(st, "date", psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday));
+	dbc_put_int(st, "year", tm.tm_year);
+	dbc_put_int(st, "month", tm.tm_mon);
+	dbc_put_int(st, "day", tm.tm_mday);
+	dbc_put_int(st, "hour", tm.tm_hour);
+	dbc_put_int(st, "minute", tm.tm_min);
+	dbc_put_int(st, "second", tm.tm_sec);
+	dbc_put_text(st, "weekday", days[dow]);
+	dbc_put_int(st, "isodow", dow == 0 ? 7 : dow);
+	dbc_put_int(st, "utc_offset", off);
+	dbc_put_int(st, "epoch", (int64) (timestamptz_to_time_t(now)));
+	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
 void
 dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source,
 				  const char *dialect)
@@ -188,6 +244,7 @@ dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source
 	dbc_put_text(st, "dialect", dialect);
 	dbc_put_text(st, "database", get_database_name(MyDatabaseId));
 	dbc_put_int(st, "epoch", (int64) time(NULL));
+	put_time_facts(st);
 }
 
 Jsonb *

@@ -1,0 +1,1469 @@
+/*-------------------------------------------------------------------------
+ *
+ * policy_lua.c
+ *	  The embedded Lua 5.4 engine that runs dbchange's policies.
+ *
+ * One Lua state per backend, created on first use.  Policies are user code
+ * run inside the server, so the state is a sandbox:
+ *
+ *	- only text chunks are loaded; each policy gets its own _ENV whose
+ *	  built-ins (a whitelist: no io, os.execute, require, package, debug,
+ *	  collectgarbage, print, rawset, dofile, loadfile; load only of text, in
+ *	  the policy's own environment) live behind a protected metatable, so a
+ *	  policy can neither replace them nor reach another policy's globals;
+ *	  the library tables (string, table, math, utf8, a safe os subset) are
+ *	  per-policy copies, and the shared string metatable is protected;
+ *	- a count hook charges every ~1000 VM instructions against
+ *	  dbchange.policy_instruction_limit and notices query cancel and
+ *	  statement_timeout (QueryCancelPending); C library functions whose work
+ *	  is not VM instructions (string.rep, table.move, table.sort, load) are
+ *	  charged explicitly and capped;
+ *	- a custom allocator counts every byte of the state and refuses to grow
+ *	  it past dbchange.policy_memory_limit;
+ *	- a limit, once tripped, cannot be caught: the sandbox's pcall/xpcall
+ *	  re-raise while a limit is tripped, and the hook raises again.  After a
+ *	  trip the state is thrown away before the next use (dbc_lua_begin), so a
+ *	  policy that hoards memory cannot poison later evaluations.
+ *
+ * Lua errors and PostgreSQL errors both longjmp, and neither may cross the
+ * other's frames.  So: Lua is entered only through run_protected()
+ * (lua_pcall of a C function, with a message handler that turns any error
+ * object into a string without running policy code outside the budget);
+ * the C functions that run inside Lua call nothing from PostgreSQL (no
+ * palloc, elog, syscache, CHECK_FOR_INTERRUPTS) -- the hook only reads the
+ * interrupt flags; inputs are converted from jsonb into a plain C tree
+ * (DbcFact) before the call, and results are read back as strings left on
+ * the Lua stack after the call returned, then copied with pstrdup.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "policy_lua.h"
+
+/* Instructions between two calls of the count hook. */
+#define HOOK_INTERVAL	1000
+/* Longest error message copied out of Lua. */
+#define MAX_MESSAGE		2000
+/* Messages log() keeps per evaluation, and their length. */
+#define MAX_LOG_LINES	50
+#define MAX_LOG_LINE	1000
+/* How deep facts and test overrides may nest. */
+#define MAX_FACT_DEPTH	32
+
+typedef enum AbortReason
+{
+	ABORT_NONE = 0,
+	ABORT_BUDGET,
+	ABORT_INTERRUPT
+} AbortReason;
+
+/* The backend's Lua state and its bookkeeping. */
+static lua_State *L = NULL;
+static uint64 state_generation = 0;
+static bool reset_pending = false;
+
+/* Registry references of this state (valid while L is). */
+static int template_ref = LUA_NOREF;	/* the whitelisted built-ins */
+static int change_ref = LUA_NOREF;	/* the change the next check() sees */
+static int log_ref = LUA_NOREF; /* log() lines since the last take */
+
+/* Memory accounting (the allocator). */
+static size_t mem_used = 0;
+static size_t mem_cap = 0;
+static bool mem_tripped = false;
+static size_t mem_failed_size = 0;
+
+/* The protected call in progress. */
+static bool running = false;
+static int64 instr_used = 0;
+static int64 instr_limit = 0;
+static AbortReason abort_reason = ABORT_NONE;
+
+/* ---------------------------------------------------------------------------
+ * Allocator, hook, panic
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * malloc with a byte cap.  Never palloc: Lua frees memory whenever it likes,
+ * also from lua_close, and a PostgreSQL error must not be raised in here.
+ * Shrinking never fails (Lua relies on that).  A refused allocation sets
+ * mem_tripped; if Lua's emergency collection then makes room and the same
+ * request succeeds, the trip is forgiven.
+ */
+static void *
+dbc_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	size_t		old = ptr ? osize : 0;
+	void	   *p;
+
+	if (nsize == 0)
+	{
+		free(ptr);
+		mem_used -= old;
+		return NULL;
+	}
+	if (nsize > old && mem_used - old + nsize > mem_cap)
+	{
+		mem_tripped = true;
+		mem_failed_size = nsize;
+		return NULL;
+	}
+	p = realloc(ptr, nsize);
+	if (p == NULL)
+	{
+		if (nsize <= old)
+			return ptr;
+		mem_tripped = true;
+		mem_failed_size = nsize;
+		return NULL;
+	}
+	mem_used = mem_used - old + nsize;
+	if (mem_tripped && nsize == mem_failed_size)
+		mem_tripped = false;
+	return p;
+}
+
+static const char *
+abort_text(void)
+{
+	return abort_reason == ABORT_INTERRUPT ?
+		"canceled (query cancel or statement_timeout)" : "instruction limit exceeded";
+}
+
+/* A limit was hit: nothing inside the sandbox may catch it. */
+static bool
+must_unwind(void)
+{
+	return abort_reason != ABORT_NONE || mem_tripped;
+}
+
+/*
+ * The count hook.  Reads the interrupt flags and nothing else of
+ * PostgreSQL's: CHECK_FOR_INTERRUPTS would longjmp through Lua.
+ */
+static void
+dbc_lua_hook(lua_State *LS, lua_Debug *ar)
+{
+	if (!running)
+		return;
+	instr_used += HOOK_INTERVAL;
+	if (abort_reason == ABORT_NONE)
+	{
+		if (InterruptPending && (QueryCancelPending || ProcDiePending))
+			abort_reason = ABORT_INTERRUPT;
+		else if (instr_used > instr_limit)
+			abort_reason = ABORT_BUDGET;
+	}
+	if (abort_reason != ABORT_NONE)
+		luaL_error(LS, "%s", abort_text());
+}
+
+/* Charge work done inside a C library function against the budget. */
+static void
+charge_budget(lua_State *LS, double units)
+{
+	if (units <= 0)
+		return;
+	if (units > (double) (instr_limit - instr_used))
+	{
+		instr_used = instr_limit + 1;
+		abort_reason = ABORT_BUDGET;
+		luaL_error(LS, "%s", abort_text());
+	}
+	instr_used += (int64) units;
+}
+
+/*
+ * An error escaped every protected call.  By construction that cannot
+ * happen; if it does, the backend ends cleanly (FATAL) rather than abort()
+ * (which would make the postmaster restart every session).
+ */
+static int
+dbc_lua_panic(lua_State *LS)
+{
+	const char *msg = lua_type(LS, -1) == LUA_TSTRING ? lua_tostring(LS, -1) : "?";
+
+	running = false;
+	ereport(FATAL,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("unprotected error in dbchange's Lua policy engine: %s", msg)));
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Sandbox functions (run inside Lua: no PostgreSQL calls in here)
+ * ---------------------------------------------------------------------------
+ */
+
+/* Push a string describing the error object at idx, running no policy code. */
+static void
+push_error_text(lua_State *LS, int idx)
+{
+	idx = lua_absindex(LS, idx);
+	switch (lua_type(LS, idx))
+	{
+		case LUA_TSTRING:
+			lua_pushvalue(LS, idx);
+			break;
+		case LUA_TNUMBER:
+			lua_pushvalue(LS, idx);
+			lua_tostring(LS, -1);
+			break;
+		case LUA_TTABLE:
+			lua_pushliteral(LS, "message");
+			if (lua_rawget(LS, idx) == LUA_TSTRING)
+				lua_pushfstring(LS, "%s (error object is a table)", lua_tostring(LS, -1));
+			else
+				lua_pushliteral(LS, "error object is a table value");
+			lua_remove(LS, -2);
+			break;
+		default:
+			lua_pushfstring(LS, "error object is a %s value", luaL_typename(LS, idx));
+			break;
+	}
+}
+
+/* Message handler of every protected call made from C. */
+static int
+sb_msgh(lua_State *LS)
+{
+	push_error_text(LS, 1);
+	return 1;
+}
+
+/* pcall(f, ...): as Lua's, but a tripped limit passes through. */
+static int
+sb_pcall(lua_State *LS)
+{
+	int			status;
+
+	luaL_checkany(LS, 1);
+	lua_pushboolean(LS, 1);
+	lua_insert(LS, 1);
+	status = lua_pcall(LS, lua_gettop(LS) - 2, LUA_MULTRET, 0);
+	if (status != LUA_OK)
+	{
+		if (must_unwind())
+			return lua_error(LS);
+		lua_pushboolean(LS, 0);
+		lua_replace(LS, 1);
+		return 2;
+	}
+	return lua_gettop(LS);
+}
+
+/*
+ * The message handler xpcall installs: the policy's own handler, unless a
+ * limit is tripped.  That matters beyond politeness: an error raised by the
+ * count hook reaches the message handler while hooks are still switched off
+ * (Lua runs the handler at the point of the error, inside the hook's
+ * frame), so a looping handler would never be stopped.
+ */
+static int
+sb_xpcall_handler(lua_State *LS)
+{
+	if (must_unwind())
+		return 1;
+	lua_pushvalue(LS, lua_upvalueindex(1));
+	lua_insert(LS, 1);
+	lua_call(LS, lua_gettop(LS) - 1, 1);
+	return 1;
+}
+
+/* xpcall(f, handler, ...): as Lua's, but a tripped limit passes through. */
+static int
+sb_xpcall(lua_State *LS)
+{
+	int			nargs = lua_gettop(LS) - 2;
+	int			status;
+
+	luaL_checktype(LS, 2, LUA_TFUNCTION);
+	lua_pushvalue(LS, 2);
+	lua_pushcclosure(LS, sb_xpcall_handler, 1);
+	lua_replace(LS, 2);
+	/* stack: f handler args... -> handler true f args... */
+	lua_pushvalue(LS, 2);
+	lua_pushboolean(LS, 1);
+	lua_rotate(LS, 1, 2);
+	lua_remove(LS, 4);
+	status = lua_pcall(LS, nargs, LUA_MULTRET, 1);
+	if (status != LUA_OK)
+	{
+		if (must_unwind())
+			return lua_error(LS);
+		lua_pushboolean(LS, 0);
+		lua_replace(LS, 2);
+		return 2;
+	}
+	return lua_gettop(LS) - 1;
+}
+
+/*
+ * load(chunk [, chunkname [, mode [, env]]]): text only, from a string,
+ * and by default in the calling policy's environment (upvalue 1), never in
+ * the real global table.
+ */
+static int
+sb_load(lua_State *LS)
+{
+	size_t		len;
+	const char *s;
+	const char *chunkname;
+	const char *mode;
+	int			status;
+
+	if (lua_type(LS, 1) != LUA_TSTRING)
+		return luaL_error(LS, "load: policies may load only strings of Lua source text");
+	s = lua_tolstring(LS, 1, &len);
+	chunkname = luaL_optstring(LS, 2, "=(load)");
+	mode = luaL_optstring(LS, 3, "t");
+	if (strcmp(mode, "t") != 0)
+		return luaL_error(LS, "load: binary chunks are not allowed in policies (mode must be \"t\")");
+	charge_budget(LS, (double) len / 8);
+	status = luaL_loadbufferx(LS, s, len, chunkname, "t");
+	if (status != LUA_OK)
+	{
+		if (must_unwind())
+			return lua_error(LS);
+		lua_pushnil(LS);
+		lua_insert(LS, -2);
+		return 2;
+	}
+	if (!lua_isnone(LS, 4))
+		lua_pushvalue(LS, 4);
+	else
+		lua_pushvalue(LS, lua_upvalueindex(1));
+	if (lua_setupvalue(LS, -2, 1) == NULL)
+		lua_pop(LS, 1);
+	return 1;
+}
+
+/* setmetatable(t, mt): no __gc (finalizers would run outside any check). */
+static int
+sb_setmetatable(lua_State *LS)
+{
+	int			t = lua_type(LS, 2);
+
+	luaL_checktype(LS, 1, LUA_TTABLE);
+	luaL_argexpected(LS, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+	if (luaL_getmetafield(LS, 1, "__metatable") != LUA_TNIL)
+		return luaL_error(LS, "cannot change a protected metatable");
+	if (t == LUA_TTABLE)
+	{
+		lua_pushliteral(LS, "__gc");
+		if (lua_rawget(LS, 2) != LUA_TNIL)
+			return luaL_error(LS, "setmetatable: __gc metamethods are not allowed in policies");
+		lua_pop(LS, 1);
+	}
+	lua_settop(LS, 2);
+	lua_setmetatable(LS, 1);
+	return 1;
+}
+
+/* string.rep with its result capped by the memory limit, charged by length. */
+static int
+sb_rep(lua_State *LS)
+{
+	size_t		l;
+	size_t		lsep;
+	lua_Integer n;
+
+	luaL_checklstring(LS, 1, &l);
+	n = luaL_checkinteger(LS, 2);
+	luaL_optlstring(LS, 3, "", &lsep);
+	if (n > 0)
+	{
+		double		bytes = (double) n * (double) (l + lsep);
+		double		cap = (double) mem_cap;
+
+		if (bytes > cap || (double) n > cap)
+			return luaL_error(LS, "string.rep: a result of %I repetitions of %I bytes exceeds dbchange.policy_memory_limit",
+							  (lua_Integer) n, (lua_Integer) (l + lsep));
+		charge_budget(LS, (double) n / 16 + bytes / 256);
+	}
+	lua_pushvalue(LS, lua_upvalueindex(1));
+	lua_insert(LS, 1);
+	lua_call(LS, lua_gettop(LS) - 1, 1);
+	return 1;
+}
+
+/* table.move charged by the number of elements it moves. */
+static int
+sb_move(lua_State *LS)
+{
+	lua_Integer f = luaL_checkinteger(LS, 2);
+	lua_Integer e = luaL_checkinteger(LS, 3);
+
+	if (e >= f)
+		charge_budget(LS, (double) e - (double) f + 1);
+	lua_pushvalue(LS, lua_upvalueindex(1));
+	lua_insert(LS, 1);
+	lua_call(LS, lua_gettop(LS) - 1, LUA_MULTRET);
+	return lua_gettop(LS);
+}
+
+/* table.sort charged by the size of the table. */
+static int
+sb_sort(lua_State *LS)
+{
+	luaL_checkany(LS, 1);
+	charge_budget(LS, (double) luaL_len(LS, 1));
+	lua_pushvalue(LS, lua_upvalueindex(1));
+	lua_insert(LS, 1);
+	lua_call(LS, lua_gettop(LS) - 1, 0);
+	return 0;
+}
+
+/* _ENV's __newindex: a policy may add globals but not replace built-ins. */
+static int
+sb_guard(lua_State *LS)
+{
+	lua_pushvalue(LS, 2);
+	if (lua_rawget(LS, lua_upvalueindex(1)) != LUA_TNIL)
+		return luaL_error(LS, "cannot replace the built-in global '%s'",
+						  lua_type(LS, 2) == LUA_TSTRING ? lua_tostring(LS, 2) : "?");
+	lua_pop(LS, 1);
+	lua_rawset(LS, 1);
+	return 0;
+}
+
+/* log(...): a line for the server log, emitted after the evaluation. */
+static int
+sb_log(lua_State *LS)
+{
+	int			n = lua_gettop(LS);
+	int			i;
+	luaL_Buffer b;
+	lua_Integer lines;
+
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, log_ref);
+	lines = (lua_Integer) lua_rawlen(LS, -1);
+	if (lines >= MAX_LOG_LINES)
+		return 0;
+	luaL_buffinit(LS, &b);
+	lua_pushvalue(LS, lua_upvalueindex(1));
+	luaL_addvalue(&b);
+	luaL_addstring(&b, ": ");
+	for (i = 1; i <= n; i++)
+	{
+		if (i > 1)
+			luaL_addchar(&b, ' ');
+		luaL_tolstring(LS, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	if (lua_rawlen(LS, -1) > MAX_LOG_LINE)
+	{
+		lua_pushlstring(LS, lua_tostring(LS, -1), MAX_LOG_LINE);
+		lua_remove(LS, -2);
+	}
+	lua_rawseti(LS, n + 1, lines + 1);
+	return 0;
+}
+
+/* ---- read-only proxies of the change facts ---- */
+
+static int
+ro_newindex(lua_State *LS)
+{
+	return luaL_error(LS, "the change facts are read-only (attempt to set '%s')",
+					  lua_type(LS, 2) == LUA_TSTRING ? lua_tostring(LS, 2) : "?");
+}
+
+/* Push the real table behind proxy idx, or nil if idx is no proxy. */
+static int ro_pairs(lua_State *LS);
+
+static bool
+push_real(lua_State *LS, int idx)
+{
+	if (lua_type(LS, idx) != LUA_TTABLE || !lua_getmetatable(LS, idx))
+		return false;
+	lua_pushliteral(LS, "__pairs");
+	if (lua_rawget(LS, -2) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != ro_pairs)
+	{
+		lua_pop(LS, 2);
+		return false;
+	}
+	lua_pop(LS, 1);
+	lua_pushliteral(LS, "__index");
+	lua_rawget(LS, -2);
+	lua_remove(LS, -2);
+	return true;
+}
+
+static int
+ro_len(lua_State *LS)
+{
+	if (!push_real(LS, 1))
+		return luaL_error(LS, "not a facts table");
+	lua_pushinteger(LS, (lua_Integer) lua_rawlen(LS, -1));
+	return 1;
+}
+
+static int
+ro_next(lua_State *LS)
+{
+	lua_settop(LS, 2);
+	if (lua_next(LS, lua_upvalueindex(1)))
+		return 2;
+	lua_pushnil(LS);
+	return 1;
+}
+
+static int
+ro_pairs(lua_State *LS)
+{
+	if (!push_real(LS, 1))
+		return luaL_error(LS, "not a facts table");
+	lua_pushcclosure(LS, ro_next, 1);
+	lua_pushvalue(LS, 1);
+	lua_pushnil(LS);
+	return 3;
+}
+
+/* next(t, k) that also walks facts proxies (their own table is empty). */
+static int
+sb_next(lua_State *LS)
+{
+	luaL_checktype(LS, 1, LUA_TTABLE);
+	lua_settop(LS, 2);
+	if (push_real(LS, 1))
+		lua_replace(LS, 1);
+	if (lua_next(LS, 1))
+		return 2;
+	lua_pushnil(LS);
+	return 1;
+}
+
+/* Replace the table on top of the stack by a read-only proxy of it. */
+static void
+make_readonly(lua_State *LS)
+{
+	lua_createtable(LS, 0, 0);
+	lua_createtable(LS, 0, 5);
+	lua_pushvalue(LS, -3);
+	lua_setfield(LS, -2, "__index");
+	lua_pushcfunction(LS, ro_newindex);
+	lua_setfield(LS, -2, "__newindex");
+	lua_pushcfunction(LS, ro_len);
+	lua_setfield(LS, -2, "__len");
+	lua_pushcfunction(LS, ro_pairs);
+	lua_setfield(LS, -2, "__pairs");
+	lua_pushliteral(LS, "dbchange facts (read-only)");
+	lua_setfield(LS, -2, "__metatable");
+	lua_setmetatable(LS, -2);
+	lua_replace(LS, -2);
+}
+
+/* ---------------------------------------------------------------------------
+ * State creation and the protected call
+ * ---------------------------------------------------------------------------
+ */
+
+static const char *const base_whitelist[] = {
+	"assert", "error", "ipairs", "pairs", "select", "tonumber", "tostring", "type",
+	"rawequal", "rawlen", "rawget", "getmetatable", "_VERSION", NULL
+};
+
+/* Open a library without making it a global; leaves it on the stack. */
+static void
+open_lib(lua_State *LS, const char *name, lua_CFunction f)
+{
+	luaL_requiref(LS, name, f, 0);
+}
+
+/* Wrap field `name` of the table on top with closure fn(original). */
+static void
+wrap_field(lua_State *LS, const char *name, lua_CFunction fn)
+{
+	lua_getfield(LS, -1, name);
+	lua_pushcclosure(LS, fn, 1);
+	lua_setfield(LS, -2, name);
+}
+
+/* Build the template of built-ins (protected call, at state creation). */
+static int
+build_sandbox(lua_State *LS)
+{
+	const char *const *p;
+	int			tmpl;
+
+	luaL_requiref(LS, "_G", luaopen_base, 1);	/* the real globals: never exposed */
+	lua_newtable(LS);
+	tmpl = lua_gettop(LS);
+	for (p = base_whitelist; *p; p++)
+	{
+		lua_getfield(LS, -2, *p);
+		lua_setfield(LS, tmpl, *p);
+	}
+	lua_pushcfunction(LS, sb_pcall);
+	lua_setfield(LS, tmpl, "pcall");
+	lua_pushcfunction(LS, sb_xpcall);
+	lua_setfield(LS, tmpl, "xpcall");
+	lua_pushcfunction(LS, sb_setmetatable);
+	lua_setfield(LS, tmpl, "setmetatable");
+	lua_pushcfunction(LS, sb_next);
+	lua_setfield(LS, tmpl, "next");
+
+	/* string: no dump, rep capped; the shared metatable of strings protected */
+	open_lib(LS, LUA_STRLIBNAME, luaopen_string);
+	lua_pushnil(LS);
+	lua_setfield(LS, -2, "dump");
+	wrap_field(LS, "rep", sb_rep);
+	lua_setfield(LS, tmpl, "string");
+	lua_pushliteral(LS, "");
+	if (lua_getmetatable(LS, -1))
+	{
+		lua_pushliteral(LS, "protected");
+		lua_setfield(LS, -2, "__metatable");
+		lua_pop(LS, 1);
+	}
+	lua_pop(LS, 1);
+
+	open_lib(LS, LUA_TABLIBNAME, luaopen_table);
+	wrap_field(LS, "move", sb_move);
+	wrap_field(LS, "sort", sb_sort);
+	lua_setfield(LS, tmpl, "table");
+	open_lib(LS, LUA_MATHLIBNAME, luaopen_math);
+	lua_setfield(LS, tmpl, "math");
+	open_lib(LS, LUA_UTF8LIBNAME, luaopen_utf8);
+	lua_setfield(LS, tmpl, "utf8");
+
+	/* os: the clock and the calendar only */
+	open_lib(LS, LUA_OSLIBNAME, luaopen_os);
+	lua_createtable(LS, 0, 4);
+	for (p = (const char *const[]) {"time", "clock", "date", "difftime", NULL}; *p; p++)
+	{
+		lua_getfield(LS, -2, *p);
+		lua_setfield(LS, -2, *p);
+	}
+	lua_setfield(LS, tmpl, "os");
+	lua_pop(LS, 1);
+
+	lua_pushvalue(LS, tmpl);
+	template_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	lua_newtable(LS);
+	change_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	lua_newtable(LS);
+	log_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+/*
+ * Call fn(arg) in Lua, protected, under the limits.  On success the nres
+ * results are at stack indices 2 .. nres+1 (index 1 is the message handler)
+ * until the next call.  On failure *err says what went wrong (palloc'd).
+ * Pending query cancels are raised here, after Lua has returned.
+ */
+static bool
+run_protected(lua_CFunction fn, void *arg, int nres, char **err)
+{
+	int			status;
+	const char *msg;
+	size_t		len;
+
+	lua_settop(L, 0);
+	lua_pushcfunction(L, sb_msgh);
+	lua_pushcfunction(L, fn);
+	lua_pushlightuserdata(L, arg);
+	instr_used = 0;
+	instr_limit = dbc_policy_instruction_limit;
+	abort_reason = ABORT_NONE;
+	mem_tripped = false;
+	mem_cap = (size_t) dbc_policy_memory_limit * 1024;
+	running = true;
+	status = lua_pcall(L, 1, nres, 1);
+	running = false;
+
+	CHECK_FOR_INTERRUPTS();
+	if (status == LUA_OK)
+		return true;
+
+	if (abort_reason == ABORT_BUDGET)
+		*err = psprintf("instruction limit exceeded (dbchange.policy_instruction_limit = %d)",
+						dbc_policy_instruction_limit);
+	else if (abort_reason == ABORT_INTERRUPT)
+		*err = pstrdup(abort_text());
+	else if (mem_tripped || status == LUA_ERRMEM)
+		*err = psprintf("memory limit exceeded (dbchange.policy_memory_limit = %d kB)",
+						dbc_policy_memory_limit);
+	else
+	{
+		msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+		if (msg == NULL)
+			*err = pstrdup("unknown error");
+		else if (len > MAX_MESSAGE)
+			*err = psprintf("%s...", pnstrdup(msg, MAX_MESSAGE));
+		else
+			*err = pstrdup(msg);
+	}
+	/* A tripped limit may leave a policy's state hoarding: start afresh next time. */
+	if (abort_reason != ABORT_NONE || mem_tripped || status == LUA_ERRMEM)
+		reset_pending = true;
+	lua_settop(L, 0);
+	return false;
+}
+
+static bool
+ensure_state(char **err)
+{
+	if (L != NULL)
+		return true;
+	mem_used = 0;
+	mem_cap = (size_t) dbc_policy_memory_limit * 1024;
+	L = lua_newstate(dbc_lua_alloc, NULL);
+	if (L == NULL)
+	{
+		*err = pstrdup("could not create a Lua state (dbchange.policy_memory_limit too small, or out of memory)");
+		return false;
+	}
+	state_generation++;
+	lua_atpanic(L, dbc_lua_panic);
+	lua_sethook(L, dbc_lua_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
+	if (!run_protected(build_sandbox, NULL, 0, err))
+	{
+		lua_close(L);
+		L = NULL;
+		reset_pending = false;
+		return false;
+	}
+	return true;
+}
+
+void
+dbc_lua_begin(void)
+{
+	if (reset_pending)
+	{
+		if (L != NULL)
+			lua_close(L);
+		L = NULL;
+		mem_used = 0;
+		reset_pending = false;
+	}
+}
+
+uint64
+dbc_lua_generation(void)
+{
+	return L ? state_generation : 0;
+}
+
+size_t
+dbc_lua_memory(void)
+{
+	return L ? mem_used : 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Compiling a policy
+ * ---------------------------------------------------------------------------
+ */
+
+typedef struct CompileArgs
+{
+	const char *name;
+	const char *source;
+	size_t		len;
+	int			module_ref;
+	int			check_ref;
+	int			ntests;
+} CompileArgs;
+
+/* Push a fresh environment for policy `name` (see the file header). */
+static void
+push_policy_env(lua_State *LS, const char *name)
+{
+	int			builtins;
+	int			env;
+
+	lua_newtable(LS);
+	builtins = lua_gettop(LS);
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, template_ref);
+	lua_pushnil(LS);
+	while (lua_next(LS, -2))
+	{
+		if (lua_type(LS, -1) == LUA_TTABLE)
+		{
+			/* a library: the policy gets its own copy */
+			lua_newtable(LS);
+			lua_pushnil(LS);
+			while (lua_next(LS, -3))
+			{
+				lua_pushvalue(LS, -2);
+				lua_insert(LS, -2);
+				lua_rawset(LS, -4);
+			}
+			lua_replace(LS, -2);
+		}
+		lua_pushvalue(LS, -2);
+		lua_insert(LS, -2);
+		lua_rawset(LS, builtins);
+	}
+	lua_pop(LS, 1);
+
+	lua_newtable(LS);
+	env = lua_gettop(LS);
+	lua_pushvalue(LS, env);
+	lua_setfield(LS, builtins, "_G");
+	lua_pushvalue(LS, env);
+	lua_pushcclosure(LS, sb_load, 1);
+	lua_setfield(LS, builtins, "load");
+	lua_pushstring(LS, name);
+	lua_pushcclosure(LS, sb_log, 1);
+	lua_setfield(LS, builtins, "log");
+
+	lua_createtable(LS, 0, 3);
+	lua_pushvalue(LS, builtins);
+	lua_setfield(LS, -2, "__index");
+	lua_pushvalue(LS, builtins);
+	lua_pushcclosure(LS, sb_guard, 1);
+	lua_setfield(LS, -2, "__newindex");
+	lua_pushliteral(LS, "protected");
+	lua_setfield(LS, -2, "__metatable");
+	lua_setmetatable(LS, env);
+	lua_remove(LS, builtins);
+}
+
+static const char *
+field_type(lua_State *LS, int idx, const char *field)
+{
+	lua_getfield(LS, idx, field);
+	return luaL_typename(LS, -1);
+}
+
+static int
+compile_fn(lua_State *LS)
+{
+	CompileArgs *a = (CompileArgs *) lua_touserdata(LS, 1);
+	char		chunkname[NAMEDATALEN + 2];
+	int			module;
+
+	snprintf(chunkname, sizeof(chunkname), "=%s", a->name);
+	if (luaL_loadbufferx(LS, a->source, a->len, chunkname, "t") != LUA_OK)
+		return lua_error(LS);
+	push_policy_env(LS, a->name);
+	lua_setupvalue(LS, -2, 1);
+	lua_call(LS, 0, 1);
+	if (!lua_istable(LS, -1))
+		return luaL_error(LS, "the policy's chunk must return a table {name, description, check, tests}, "
+						  "but it returned a %s value", luaL_typename(LS, -1));
+	module = lua_gettop(LS);
+
+	lua_getfield(LS, module, "name");
+	if (lua_type(LS, -1) != LUA_TSTRING)
+		return luaL_error(LS, "the policy's table has no name (a string field 'name' is required, got %s)",
+						  luaL_typename(LS, -1));
+	if (strcmp(lua_tostring(LS, -1), a->name) != 0)
+		return luaL_error(LS, "the policy's table is named '%s' but is being stored as '%s'; the names must match",
+						  lua_tostring(LS, -1), a->name);
+	lua_pop(LS, 1);
+	if (lua_getfield(LS, module, "check") != LUA_TFUNCTION)
+		return luaL_error(LS, "the policy's field 'check' must be a function (got %s)",
+						  luaL_typename(LS, -1));
+	a->check_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	if (lua_getfield(LS, module, "tests") != LUA_TTABLE)
+		return luaL_error(LS, "the policy's field 'tests' must be a table of test cases (got %s)",
+						  luaL_typename(LS, -1));
+	a->ntests = (int) luaL_len(LS, -1);
+	if (a->ntests < 1)
+		return luaL_error(LS, "the policy's tests table is empty; every policy carries at least one test case");
+	lua_pop(LS, 1);
+	if (lua_getfield(LS, module, "description") != LUA_TSTRING ||
+		lua_rawlen(LS, -1) == 0)
+		return luaL_error(LS, "the policy's field 'description' must be a non-empty string (got %s)",
+						  field_type(LS, module, "description"));
+	lua_pushvalue(LS, module);
+	a->module_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	return 1;					/* the description */
+}
+
+bool
+dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **err)
+{
+	CompileArgs a;
+
+	memset(out, 0, sizeof(*out));
+	if (!ensure_state(err))
+		return false;
+	a.name = name;
+	a.source = source;
+	a.len = strlen(source);
+	a.module_ref = a.check_ref = LUA_NOREF;
+	a.ntests = 0;
+	if (!run_protected(compile_fn, &a, 1, err))
+	{
+		/* the check function may have been referenced before the failure */
+		if (a.check_ref != LUA_NOREF && !reset_pending)
+			luaL_unref(L, LUA_REGISTRYINDEX, a.check_ref);
+		return false;
+	}
+	out->name = pstrdup(name);
+	out->description = pstrdup(lua_tostring(L, 2));
+	out->module_ref = a.module_ref;
+	out->check_ref = a.check_ref;
+	out->ntests = a.ntests;
+	out->generation = state_generation;
+	lua_settop(L, 0);
+	return true;
+}
+
+/* ---------------------------------------------------------------------------
+ * Facts: jsonb -> C tree (PostgreSQL side) -> Lua tables (Lua side)
+ * ---------------------------------------------------------------------------
+ */
+
+typedef enum FactType
+{
+	FACT_NULL,
+	FACT_BOOL,
+	FACT_INT,
+	FACT_FLOAT,
+	FACT_STRING,
+	FACT_ARRAY,
+	FACT_OBJECT
+} FactType;
+
+struct DbcFact
+{
+	FactType	type;
+	bool		b;
+	int64		i;
+	double		f;
+	const char *s;				/* string value, or the key in an object */
+	int			slen;
+	const char *key;
+	int			keylen;
+	int			n;				/* children of an array or object */
+	DbcFact    *items;
+};
+
+static void
+fact_scalar(JsonbValue *v, DbcFact *f)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			f->type = FACT_NULL;
+			break;
+		case jbvBool:
+			f->type = FACT_BOOL;
+			f->b = v->val.boolean;
+			break;
+		case jbvString:
+			f->type = FACT_STRING;
+			f->s = v->val.string.val;
+			f->slen = v->val.string.len;
+			break;
+		case jbvNumeric:
+			{
+				char	   *txt = DatumGetCString(DirectFunctionCall1(numeric_out,
+																	  NumericGetDatum(v->val.numeric)));
+				char	   *end;
+
+				errno = 0;
+				if (strpbrk(txt, ".eEnNiI") == NULL)
+				{
+					f->i = strtoll(txt, &end, 10);
+					if (errno == 0 && *end == '\0')
+					{
+						f->type = FACT_INT;
+						break;
+					}
+				}
+				f->type = FACT_FLOAT;
+				f->f = strtod(txt, NULL);
+				break;
+			}
+		default:
+			f->type = FACT_NULL;
+			break;
+	}
+}
+
+static void
+fact_container(JsonbIterator **it, DbcFact *out, bool object, int depth)
+{
+	int			cap = 8;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	const char *key = NULL;
+	int			keylen = 0;
+
+	if (depth > MAX_FACT_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("change facts are nested more than %d levels deep", MAX_FACT_DEPTH)));
+	out->type = object ? FACT_OBJECT : FACT_ARRAY;
+	out->n = 0;
+	out->items = palloc(cap * sizeof(DbcFact));
+	while ((tok = JsonbIteratorNext(it, &v, false)) != WJB_DONE)
+	{
+		DbcFact    *child;
+
+		if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
+			return;
+		if (tok == WJB_KEY)
+		{
+			key = v.val.string.val;
+			keylen = v.val.string.len;
+			continue;
+		}
+		if (out->n == cap)
+		{
+			cap *= 2;
+			out->items = repalloc(out->items, cap * sizeof(DbcFact));
+		}
+		child = &out->items[out->n++];
+		memset(child, 0, sizeof(*child));
+		child->key = key;
+		child->keylen = keylen;
+		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
+			fact_container(it, child, tok == WJB_BEGIN_OBJECT, depth + 1);
+		else
+			fact_scalar(&v, child);
+	}
+}
+
+DbcFact *
+dbc_lua_facts_tree(Jsonb *facts)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	DbcFact    *root = palloc0(sizeof(DbcFact));
+
+	if (!JB_ROOT_IS_OBJECT(facts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("change facts must be a JSON object")));
+	it = JsonbIteratorInit(&facts->root);
+	if (JsonbIteratorNext(&it, &v, false) != WJB_BEGIN_OBJECT)
+		elog(ERROR, "unexpected jsonb structure in change facts");
+	fact_container(&it, root, true, 0);
+	return root;
+}
+
+/* Push a fact as Lua values (inside Lua).  Nulls are left out. */
+static void
+push_fact(lua_State *LS, const DbcFact *f, bool freeze)
+{
+	int			i;
+	int			j = 0;
+
+	switch (f->type)
+	{
+		case FACT_NULL:
+			lua_pushnil(LS);
+			break;
+		case FACT_BOOL:
+			lua_pushboolean(LS, f->b);
+			break;
+		case FACT_INT:
+			lua_pushinteger(LS, (lua_Integer) f->i);
+			break;
+		case FACT_FLOAT:
+			lua_pushnumber(LS, (lua_Number) f->f);
+			break;
+		case FACT_STRING:
+			lua_pushlstring(LS, f->s, f->slen);
+			break;
+		case FACT_ARRAY:
+		case FACT_OBJECT:
+			luaL_checkstack(LS, 4, "change facts nested too deeply");
+			if (f->type == FACT_ARRAY)
+				lua_createtable(LS, f->n, 0);
+			else
+				lua_createtable(LS, 0, f->n);
+			for (i = 0; i < f->n; i++)
+			{
+				const DbcFact *c = &f->items[i];
+
+				if (c->type == FACT_NULL)
+					continue;
+				if (f->type == FACT_OBJECT)
+					lua_pushlstring(LS, c->key, c->keylen);
+				push_fact(LS, c, freeze);
+				if (f->type == FACT_OBJECT)
+					lua_rawset(LS, -3);
+				else
+					lua_rawseti(LS, -2, ++j);
+			}
+			if (freeze)
+				make_readonly(LS);
+			break;
+	}
+}
+
+/* Copy the value on top (tables deeply, unfrozen), replacing it. */
+static void
+deep_copy(lua_State *LS, int depth)
+{
+	int			src;
+
+	if (lua_type(LS, -1) != LUA_TTABLE)
+		return;
+	if (depth > MAX_FACT_DEPTH)
+		luaL_error(LS, "a test's facts are nested more than %d levels deep (a cycle?)", MAX_FACT_DEPTH);
+	luaL_checkstack(LS, 4, "facts nested too deeply");
+	src = lua_gettop(LS);
+	lua_newtable(LS);
+	lua_pushnil(LS);
+	while (lua_next(LS, src))
+	{
+		deep_copy(LS, depth + 1);
+		lua_pushvalue(LS, -2);
+		lua_insert(LS, -2);
+		lua_rawset(LS, -4);
+	}
+	lua_replace(LS, src);
+}
+
+/*
+ * Overlay table src onto table dst (both absolute indices): object-like
+ * tables merge key by key, anything else (sequences, scalars) replaces.
+ */
+static void
+merge_facts(lua_State *LS, int dst, int src, int depth)
+{
+	if (depth > MAX_FACT_DEPTH)
+		luaL_error(LS, "a test's facts are nested more than %d levels deep (a cycle?)", MAX_FACT_DEPTH);
+	luaL_checkstack(LS, 6, "facts nested too deeply");
+	lua_pushnil(LS);
+	while (lua_next(LS, src))
+	{
+		int			val = lua_gettop(LS);
+		bool		merged = false;
+
+		if (lua_type(LS, val) == LUA_TTABLE && lua_rawgeti(LS, val, 1) == LUA_TNIL)
+		{
+			lua_pop(LS, 1);
+			lua_pushvalue(LS, val - 1);
+			if (lua_rawget(LS, dst) == LUA_TTABLE)
+			{
+				merge_facts(LS, lua_gettop(LS), val, depth + 1);
+				merged = true;
+			}
+			lua_pop(LS, 1);
+		}
+		else if (lua_type(LS, val) == LUA_TTABLE)
+			lua_pop(LS, 1);
+		if (!merged)
+		{
+			lua_pushvalue(LS, val - 1);
+			lua_pushvalue(LS, val);
+			deep_copy(LS, depth + 1);
+			lua_rawset(LS, dst);
+		}
+		lua_pop(LS, 1);
+	}
+}
+
+/* Freeze the (unfrozen) table on top and everything in it. */
+static void
+freeze_deep(lua_State *LS, int depth)
+{
+	int			t = lua_gettop(LS);
+
+	luaL_checkstack(LS, 4, "facts nested too deeply");
+	if (depth > MAX_FACT_DEPTH)
+		luaL_error(LS, "facts nested too deeply");
+	lua_pushnil(LS);
+	while (lua_next(LS, t))
+	{
+		if (lua_type(LS, -1) == LUA_TTABLE)
+		{
+			freeze_deep(LS, depth + 1);
+			lua_pushvalue(LS, -2);
+			lua_insert(LS, -2);
+			lua_rawset(LS, t);	/* assigning an existing field during next is allowed */
+		}
+		else
+			lua_pop(LS, 1);
+	}
+	make_readonly(LS);
+}
+
+typedef struct ChangeArgs
+{
+	DbcFact    *facts;
+	const DbcLuaPolicy *policy;
+	int			test_no;
+} ChangeArgs;
+
+/* Push tests[test_no] of policy p (inside Lua). */
+static void
+push_test(lua_State *LS, const DbcLuaPolicy *p, int test_no)
+{
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, p->module_ref);
+	lua_getfield(LS, -1, "tests");
+	lua_geti(LS, -1, test_no);
+	lua_replace(LS, -3);
+	lua_pop(LS, 1);
+}
+
+static int
+set_change_fn(lua_State *LS)
+{
+	ChangeArgs *a = (ChangeArgs *) lua_touserdata(LS, 1);
+
+	if (a->test_no <= 0)
+		push_fact(LS, a->facts, true);
+	else
+	{
+		int			real;
+
+		push_fact(LS, a->facts, false);
+		real = lua_gettop(LS);
+		push_test(LS, a->policy, a->test_no);
+		if (lua_istable(LS, -1) && lua_getfield(LS, -1, "facts") == LUA_TTABLE)
+			merge_facts(LS, real, lua_gettop(LS), 0);
+		lua_settop(LS, real);
+		freeze_deep(LS, 0);
+	}
+	lua_rawseti(LS, LUA_REGISTRYINDEX, change_ref);
+	return 0;
+}
+
+bool
+dbc_lua_set_change(DbcFact *facts, const DbcLuaPolicy *p, int test_no, char **err)
+{
+	ChangeArgs	a;
+
+	if (!ensure_state(err))
+		return false;
+	a.facts = facts;
+	a.policy = p;
+	a.test_no = test_no;
+	return run_protected(set_change_fn, &a, 0, err);
+}
+
+/* ---------------------------------------------------------------------------
+ * Running check() and reading tests
+ * ---------------------------------------------------------------------------
+ */
+
+static const char *const action_words[] = {"approve", "queue", "reject", NULL};
+static const char *const risk_words[] = {"low", "moderate", "high", "critical", NULL};
+
+static bool
+word_in(const char *w, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(w, *words) == 0)
+			return true;
+	return false;
+}
+
+/* Check that field `name` of table idx is nil or one of words; push it. */
+static void
+push_word_field(lua_State *LS, int idx, const char *what, const char *name,
+				const char *const *words, bool required, const char *allowed)
+{
+	int			t = lua_getfield(LS, idx, name);
+
+	if (t == LUA_TNIL && !required)
+		return;
+	if (t != LUA_TSTRING || !word_in(lua_tostring(LS, -1), words))
+		luaL_error(LS, "%s: '%s' must be %s (got %s%s%s)", what, name, allowed,
+				   t == LUA_TSTRING ? "\"" : "a ",
+				   t == LUA_TSTRING ? lua_tostring(LS, -1) : luaL_typename(LS, -1),
+				   t == LUA_TSTRING ? "\"" : " value");
+}
+
+static int
+check_fn(lua_State *LS)
+{
+	const DbcLuaPolicy *p = (const DbcLuaPolicy *) lua_touserdata(LS, 1);
+	int			d;
+	int			t;
+
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, p->check_ref);
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, change_ref);
+	lua_call(LS, 1, 1);
+	d = lua_gettop(LS);
+	if (lua_isnil(LS, d) || (lua_isboolean(LS, d) && !lua_toboolean(LS, d)))
+		return 0;
+	if (!lua_istable(LS, d))
+		return luaL_error(LS, "check() must return nothing or a decision table {action, risk, reason}, not a %s value",
+						  luaL_typename(LS, d));
+	push_word_field(LS, d, "check() returned an invalid decision", "action", action_words, true,
+					"\"approve\", \"queue\" or \"reject\"");
+	push_word_field(LS, d, "check() returned an invalid decision", "risk", risk_words, false,
+					"\"low\", \"moderate\", \"high\" or \"critical\"");
+	t = lua_getfield(LS, d, "reason");
+	if (t == LUA_TNUMBER)
+		lua_tostring(LS, -1);
+	else if (t != LUA_TNIL && t != LUA_TSTRING)
+		return luaL_error(LS, "check() returned an invalid decision: 'reason' must be a string (got a %s value)",
+						  luaL_typename(LS, -1));
+	t = lua_getfield(LS, d, "flow");
+	if (t != LUA_TNIL && (t != LUA_TSTRING || lua_rawlen(LS, -1) == 0 || lua_rawlen(LS, -1) >= NAMEDATALEN))
+		return luaL_error(LS, "check() returned an invalid decision: 'flow' must be the name of an approval flow");
+	return 4;
+}
+
+static char *
+stack_string(int idx)
+{
+	size_t		len;
+	const char *s;
+
+	if (lua_type(L, idx) != LUA_TSTRING)
+		return NULL;
+	s = lua_tolstring(L, idx, &len);
+	return pnstrdup(s, len);
+}
+
+bool
+dbc_lua_check(const DbcLuaPolicy *p, DbcLuaVerdict *v, char **err)
+{
+	char	   *action;
+	char	   *risk;
+
+	memset(v, 0, sizeof(*v));
+	if (L == NULL || p->generation != state_generation)
+	{
+		*err = pstrdup("the policy was compiled in a Lua state that no longer exists");
+		return false;
+	}
+	if (!run_protected(check_fn, (void *) p, 4, err))
+		return false;
+	action = stack_string(2);
+	risk = stack_string(3);
+	v->reason = stack_string(4);
+	v->flow = stack_string(5);
+	lua_settop(L, 0);
+	if (action == NULL)
+		return true;
+	v->opinion = true;
+	v->action = strcmp(action, "reject") == 0 ? DBC_REJECT :
+		strcmp(action, "queue") == 0 ? DBC_QUEUE : DBC_APPROVE;
+	v->risk = risk ? dbc_risk_from_name(risk) : DBC_RISK_NONE;
+	if (v->reason == NULL || v->reason[0] == '\0')
+		v->reason = psprintf("%s (no reason given)", action);
+	return true;
+}
+
+static const char *const expect_words[] = {"approve", "queue", "reject", "none", NULL};
+
+static int
+get_test_fn(lua_State *LS)
+{
+	ChangeArgs *a = (ChangeArgs *) lua_touserdata(LS, 1);
+	char		what[64];
+	int			t;
+	int			entry;
+
+	snprintf(what, sizeof(what), "the test case");
+	push_test(LS, a->policy, a->test_no);
+	if (!lua_istable(LS, -1))
+		return luaL_error(LS, "%s is not a table {sql = ..., environment = ..., expect = ...} (it is a %s value)",
+						  what, luaL_typename(LS, -1));
+	entry = lua_gettop(LS);
+	if (lua_getfield(LS, entry, "sql") != LUA_TSTRING || lua_rawlen(LS, -1) == 0)
+		return luaL_error(LS, "%s: 'sql' must be a non-empty string of SQL", what);
+	t = lua_getfield(LS, entry, "environment");
+	if (t != LUA_TNIL && t != LUA_TSTRING)
+		return luaL_error(LS, "%s: 'environment' must be a string", what);
+	push_word_field(LS, entry, what, "expect", expect_words, true,
+					"\"approve\", \"queue\", \"reject\" or \"none\"");
+	push_word_field(LS, entry, what, "risk", risk_words, false,
+					"\"low\", \"moderate\", \"high\" or \"critical\"");
+	t = lua_getfield(LS, entry, "name");
+	if (t != LUA_TNIL && t != LUA_TSTRING)
+		return luaL_error(LS, "%s: 'name' must be a string", what);
+	t = lua_getfield(LS, entry, "facts");
+	if (t != LUA_TNIL && t != LUA_TTABLE)
+		return luaL_error(LS, "%s: 'facts' must be a table of fact overrides", what);
+	lua_pop(LS, 1);
+	return 5;
+}
+
+bool
+dbc_lua_get_test(const DbcLuaPolicy *p, int test_no, DbcLuaTest *t, char **err)
+{
+	ChangeArgs	a;
+
+	memset(t, 0, sizeof(*t));
+	t->no = test_no;
+	if (L == NULL || p->generation != state_generation)
+	{
+		*err = pstrdup("the policy was compiled in a Lua state that no longer exists");
+		return false;
+	}
+	a.facts = NULL;
+	a.policy = p;
+	a.test_no = test_no;
+	if (!run_protected(get_test_fn, &a, 5, err))
+		return false;
+	t->sql = stack_string(2);
+	t->environment = stack_string(3);
+	t->expect = stack_string(4);
+	t->risk = stack_string(5);
+	t->name = stack_string(6);
+	lua_settop(L, 0);
+	return true;
+}
+
+/* ---------------------------------------------------------------------------
+ * log() lines
+ * ---------------------------------------------------------------------------
+ */
+
+static int
+take_log_fn(lua_State *LS)
+{
+	int			n;
+	int			i;
+
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, log_ref);
+	n = (int) lua_rawlen(LS, -1);
+	luaL_checkstack(LS, n + 1, "too many log lines");
+	for (i = 1; i <= n; i++)
+		lua_rawgeti(LS, 2, i);
+	lua_newtable(LS);
+	lua_rawseti(LS, LUA_REGISTRYINDEX, log_ref);
+	lua_remove(LS, 2);
+	return n;
+}
+
+List *
+dbc_lua_take_log(void)
+{
+	List	   *lines = NIL;
+	char	   *err;
+	int			i;
+	int			top;
+
+	if (L == NULL)
+		return NIL;
+	lua_settop(L, 0);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, log_ref);
+	top = (int) lua_rawlen(L, -1);
+	lua_pop(L, 1);
+	if (top == 0)
+		return NIL;
+	if (!run_protected(take_log_fn, NULL, LUA_MULTRET, &err))
+		return NIL;
+	top = lua_gettop(L);
+	for (i = 2; i <= top; i++)
+	{
+		char	   *s = stack_string(i);
+
+		if (s)
+			lines = lappend(lines, s);
+	}
+	lua_settop(L, 0);
+	return lines;
+}

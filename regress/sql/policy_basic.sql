@@ -1,0 +1,159 @@
+-- Lua policies: set_policy, the gate, evaluate(), refusals, permissions.
+CREATE DATABASE regress_policy_basic;
+\c regress_policy_basic
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+RESET client_min_messages;
+\set VERBOSITY terse
+\set SHOW_CONTEXT never
+
+-- A custom policy: DROP TABLE is queued in prod, approved elsewhere.
+SELECT dbchange.set_policy('no_drop_in_prod', $lua$
+local M = { name = "no_drop_in_prod", description = "DROP TABLE in prod waits for a DBA" }
+function M.check(change)
+  if change.command ~= "DROP TABLE" then return end
+  if change.environment == "prod" then
+    return { action = "queue", risk = "high", reason = "dropping a table in production" }
+  end
+  return { action = "approve", risk = "low", reason = "drop outside production" }
+end
+M.tests = {
+  { sql = "DROP TABLE t", environment = "prod", expect = "queue", risk = "high" },
+  { sql = "DROP TABLE t", environment = "dev", expect = "approve" },
+  { sql = "CREATE TABLE t (id int)", environment = "prod", expect = "none" },
+}
+return M
+$lua$);
+SELECT name, description, enabled, length(checksum) FROM dbchange.policies;
+
+-- Through the real gate: in dev the DROP runs, in prod it is queued (ZC001).
+CREATE TABLE keep_me (id int);
+CREATE TABLE drop_me (id int);
+DROP TABLE drop_me;
+SELECT to_regclass('drop_me') IS NULL AS dropped_in_dev;
+SELECT value FROM dbchange.configure(environment => 'prod') WHERE key = 'environment';
+\set VERBOSITY default
+DROP TABLE keep_me;
+\set VERBOSITY terse
+SELECT to_regclass('keep_me') IS NOT NULL AS still_there;
+SELECT status, command, risk, reasons FROM dbchange.changes WHERE statement = 'DROP TABLE keep_me';
+-- no policy has an opinion on CREATE TABLE: default action (approve)
+CREATE TABLE new_in_prod (id int);
+SELECT status, reasons FROM dbchange.changes WHERE statement = 'CREATE TABLE new_in_prod (id int)';
+
+-- evaluate(): one row per statement, nothing executed, missing objects fine.
+SELECT statement_no, statement, command, action, risk, reasons, policies
+  FROM dbchange.evaluate($$CREATE TABLE ev1 (id int); DROP TABLE keep_me;
+DROP TABLE no_such_table; ALTER TABLE keep_me ADD COLUMN x int$$);
+SELECT to_regclass('ev1') IS NULL AS not_created, to_regclass('keep_me') IS NOT NULL AS not_dropped;
+SELECT count(*) AS changes_recorded_by_evaluate FROM dbchange.changes WHERE statement LIKE '%ev1%';
+-- another environment, and statements the gate does not check
+SELECT statement_no, action, risk, reasons FROM dbchange.evaluate('DROP TABLE keep_me; SELECT 1', 'dev');
+-- the time facts
+SELECT facts->'time'->>'timezone' AS tz, facts->'time' ? 'weekday' AS has_weekday,
+       (facts->'time'->>'hour')::int BETWEEN 0 AND 23 AS hour_ok
+  FROM dbchange.evaluate('DROP TABLE keep_me');
+-- syntax error names the statement and line
+SELECT * FROM dbchange.evaluate($$CREATE TABLE a (id int);
+CREATE TABLE b (id int);
+CREATE TABLEE c (id int);$$);
+SELECT * FROM dbchange.evaluate('DROP TABLE x', 'Prod!');
+SELECT * FROM dbchange.evaluate('DROP TABLE x', 'prod', 'sneaky');
+-- evaluate_facts: a facts document from elsewhere (e.g. MySQL)
+SELECT action, risk, reasons, facts->>'dialect' AS dialect, facts ? 'user' AS has_context
+  FROM dbchange.evaluate_facts('{"command": "DROP TABLE", "dialect": "mysql", "statement": "DROP TABLE t"}');
+SELECT action FROM dbchange.evaluate_facts('{"command": "DROP TABLE"}', 'dev');
+SELECT * FROM dbchange.evaluate_facts('[1,2]');
+
+-- test_policies(): one row per test
+SELECT policy, test_no, statement, environment, expected, actual, passed FROM dbchange.test_policies();
+
+-- Refusals: nothing changes.
+SELECT dbchange.set_policy('broken', 'return {');
+SELECT dbchange.set_policy('broken', 'return 42');
+SELECT dbchange.set_policy('broken', $$return { name = "other", description = "d", check = function() end, tests = {{sql = "DROP TABLE t", expect = "none"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = "no", tests = {} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end, tests = {} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", check = function() end, tests = {{sql = "DROP TABLE t", expect = "none"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end,
+  tests = {{sql = "DROP TABLE t", expect = "none"}, {sql = "DROP TABLE t", expect = "queue"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end,
+  tests = {{sql = "DROP TABLEE t", expect = "none"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end,
+  tests = {{sql = "DROP TABLE t", expect = "maybe"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d",
+  check = function(c) return { action = "queue", risk = "severe" } end,
+  tests = {{sql = "DROP TABLE t", expect = "queue"}} }$$);
+SELECT dbchange.set_policy('Bad Name', 'return {}');
+SELECT dbchange.set_policy('broken', NULL);
+SELECT count(*) AS policies FROM dbchange.policy;
+
+-- A failing test names the test and why, in full:
+\set VERBOSITY default
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d",
+  check = function(c) if c.command == "DROP TABLE" then return { action = "approve", risk = "low", reason = "fine" } end end,
+  tests = {{sql = "CREATE TABLE t ()", expect = "none"}, {name = "drops wait", sql = "DROP TABLE t", environment = "prod", expect = "queue"}} }$$);
+\set VERBOSITY terse
+
+-- Test facts overrides: size thresholds, time windows.
+SELECT dbchange.set_policy('big_tables', $lua$
+local LIMIT = 1000000
+return {
+  name = "big_tables",
+  description = "ALTER TABLE on big tables waits; nothing at night",
+  check = function(change)
+    if change.command ~= "ALTER TABLE" then return end
+    if change.time.hour < 6 then
+      return { action = "reject", risk = "critical", reason = "no changes at night", flow = "night" }
+    end
+    if (change.table_rows or 0) > LIMIT then
+      return { action = "queue", risk = "moderate", reason = ("table has %d rows"):format(change.table_rows) }
+    end
+  end,
+  tests = {
+    { sql = "ALTER TABLE t ADD COLUMN c int", facts = { table_rows = 5000000, time = { hour = 12 } }, expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE t ADD COLUMN c int", facts = { table_rows = 10, time = { hour = 12 } }, expect = "none" },
+    { sql = "ALTER TABLE t ADD COLUMN c int", facts = { time = { hour = 3 } }, expect = "reject" },
+  },
+}
+$lua$);
+SELECT statement_no, action, risk, flow FROM dbchange.evaluate_facts('{"command": "ALTER TABLE", "table_rows": 2000000, "time": {"hour": 4}}');
+SELECT statement_no, action, risk, reasons, policies FROM dbchange.evaluate_facts('{"command": "ALTER TABLE", "table_rows": 2000000, "time": {"hour": 14}}');
+
+-- enable / disable / drop, and the audit trail
+SELECT dbchange.disable_policy('big_tables');
+SELECT dbchange.disable_policy('big_tables');
+SELECT name, enabled FROM dbchange.policies ORDER BY name;
+SELECT count(*) AS enabled_tests FROM dbchange.test_policies();
+SELECT dbchange.enable_policy('big_tables');
+SELECT dbchange.set_policy('big_tables', (SELECT source FROM dbchange.policies WHERE name = 'big_tables'));
+SELECT dbchange.drop_policy('big_tables');
+SELECT dbchange.drop_policy('big_tables');
+SELECT dbchange.enable_policy('nope');
+SELECT event, actor, details->>'policy' AS policy, details->>'old_checksum' IS NOT NULL AS had_old,
+       details->>'new_checksum' IS NOT NULL AS has_new
+  FROM dbchange.audit WHERE event LIKE 'policy%' ORDER BY seq;
+
+-- Only policy admins (and superusers) manage policies.
+CREATE ROLE regress_policy_dev LOGIN;
+CREATE ROLE regress_policy_admin LOGIN IN ROLE dbchange_policy_admin;
+SET ROLE regress_policy_dev;
+SELECT dbchange.set_policy('mine', $$return {}$$);
+SELECT dbchange.disable_policy('no_drop_in_prod');
+SELECT dbchange.drop_policy('no_drop_in_prod');
+SELECT dbchange.enable_policy('no_drop_in_prod');
+UPDATE dbchange.policy SET enabled = false;
+SELECT name FROM dbchange.policies;
+-- anyone may dry-run
+SELECT action, risk, facts->>'user' AS "user" FROM dbchange.evaluate('DROP TABLE keep_me');
+RESET ROLE;
+SET ROLE regress_policy_admin;
+SELECT dbchange.disable_policy('no_drop_in_prod');
+SELECT dbchange.enable_policy('no_drop_in_prod');
+RESET ROLE;
+SELECT actor, event FROM dbchange.audit WHERE event IN ('policy_disabled', 'policy_enabled') ORDER BY seq DESC LIMIT 2;
+
+\c postgres
+DROP DATABASE regress_policy_basic;
+DROP ROLE regress_policy_dev;
+DROP ROLE regress_policy_admin;
