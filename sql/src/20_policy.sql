@@ -36,7 +36,7 @@ CREATE VIEW dbchange.policies AS
 CREATE FUNCTION dbchange._policy_check(name text, source text) RETURNS jsonb
   LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_policy_check';
 
-CREATE FUNCTION dbchange._require_policy_admin(what text) RETURNS void
+CREATE FUNCTION dbchange._policy_require_admin(what text) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF NOT dbchange._caller_is('dbchange_policy_admin') THEN
@@ -99,7 +99,7 @@ DECLARE
   v_sum text;
   v_res jsonb;
 BEGIN
-  PERFORM dbchange._require_policy_admin('set policies');
+  PERFORM dbchange._policy_require_admin('set policies');
   IF v_name IS NULL OR v_name !~ '^[a-z][a-z0-9_-]{0,62}$' THEN
     RAISE EXCEPTION 'invalid policy name "%"', v_name
       USING ERRCODE = '22023',
@@ -139,7 +139,7 @@ DECLARE
   v_caller text := dbchange._caller();
   v_old dbchange.policy;
 BEGIN
-  PERFORM dbchange._require_policy_admin('enable policies');
+  PERFORM dbchange._policy_require_admin('enable policies');
   v_old := dbchange._policy_row(enable_policy.name);
   IF v_old.enabled THEN
     RETURN pg_catalog.format('policy "%s" is already enabled', v_old.name);
@@ -158,7 +158,7 @@ DECLARE
   v_caller text := dbchange._caller();
   v_old dbchange.policy;
 BEGIN
-  PERFORM dbchange._require_policy_admin('disable policies');
+  PERFORM dbchange._policy_require_admin('disable policies');
   v_old := dbchange._policy_row(disable_policy.name);
   IF NOT v_old.enabled THEN
     RETURN pg_catalog.format('policy "%s" is already disabled', v_old.name);
@@ -176,7 +176,7 @@ DECLARE
   v_caller text := dbchange._caller();
   v_old dbchange.policy;
 BEGIN
-  PERFORM dbchange._require_policy_admin('drop policies');
+  PERFORM dbchange._policy_require_admin('drop policies');
   v_old := dbchange._policy_row(drop_policy.name);
   DELETE FROM dbchange.policy p WHERE p.name = v_old.name;
   PERFORM dbchange._audit('policy_dropped', NULL, v_caller,
@@ -236,7 +236,7 @@ RETURNS TABLE (statements int, evaluations int, policies int, median_us float8, 
 
 REVOKE ALL ON dbchange.policy FROM PUBLIC;
 REVOKE ALL ON FUNCTION dbchange._policy_changed(), dbchange._policy_check(text, text),
-  dbchange._require_policy_admin(text), dbchange._policy_row(text),
+  dbchange._policy_require_admin(text), dbchange._policy_row(text),
   dbchange._policy_require_tests(text, text), dbchange._policy_bench(text, int),
   dbchange.set_policy(text, text), dbchange.enable_policy(text), dbchange.disable_policy(text),
   dbchange.drop_policy(text), dbchange.test_policies(), dbchange.evaluate(text, text, text),
