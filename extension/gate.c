@@ -121,6 +121,50 @@ dbc_is_applying(void)
 }
 
 /*
+ * Skip whitespace and comments before a statement: the parser's
+ * stmt_location of a statement that follows another points just after the
+ * previous ';', so a comment that introduces the next statement would
+ * otherwise become part of its recorded text (and its checksum).
+ */
+static const char *
+skip_leading_comments(const char *p, const char *end)
+{
+	for (;;)
+	{
+		while (p < end && isspace((unsigned char) *p))
+			p++;
+		if (p + 1 < end && p[0] == '-' && p[1] == '-')
+		{
+			while (p < end && *p != '\n')
+				p++;
+		}
+		else if (p + 1 < end && p[0] == '/' && p[1] == '*')
+		{
+			int			depth = 0;
+
+			/* block comments nest in PostgreSQL */
+			do
+			{
+				if (p + 1 < end && p[0] == '/' && p[1] == '*')
+				{
+					depth++;
+					p += 2;
+				}
+				else if (p + 1 < end && p[0] == '*' && p[1] == '/')
+				{
+					depth--;
+					p += 2;
+				}
+				else
+					p++;
+			} while (depth > 0 && p < end);
+		}
+		else
+			return p;
+	}
+}
+
+/*
  * The one statement at [location, location+len) of query, trimmed.  location
  * -1 means the whole string; len 0 means "to the end".
  */
@@ -141,8 +185,7 @@ dbc_statement_text(const char *query, int location, int len)
 		return NULL;
 	start = query + location;
 	end = len > 0 ? start + len : start + strlen(start);
-	while (start < end && isspace((unsigned char) *start))
-		start++;
+	start = skip_leading_comments(start, end);
 	while (end > start && (isspace((unsigned char) end[-1]) || end[-1] == ';'))
 		end--;
 	return pnstrdup(start, end - start);

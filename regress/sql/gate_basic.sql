@@ -88,3 +88,7 @@ SELECT event, actor FROM dbchange.audit WHERE change_id = (SELECT max(id) FROM d
 -- every state change is an audit event
 SELECT event, count(*) FROM dbchange.audit GROUP BY event ORDER BY event;
 SELECT key, value FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
+
+-- comments before a statement are not part of its recorded text
+DO $$ BEGIN EXECUTE E'/* ticket 42 /* nested */ */ -- why\n  CREATE TABLE t_commented (id int)'; END $$;
+SELECT statement FROM dbchange.changes WHERE statement LIKE '%t_commented%';
