@@ -173,6 +173,8 @@ return {
     return d
   end,
 
+  -- in_transaction_block is pinned where CONCURRENTLY matters: the engine runs tests inside a
+  -- subtransaction, where it would otherwise be true.
   tests = {
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
@@ -186,7 +188,7 @@ return {
       facts = { table_rows = 100, table_bytes = 8192 } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "approve", risk = "low" },
     { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
-      facts = { table_rows = 5000000 } },
+      facts = { in_transaction_block = false, table_rows = 5000000 } },
     { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "reject",
       facts = { table_rows = 5000000, in_transaction_block = true } },
     { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "dev", expect = "approve",
@@ -194,16 +196,17 @@ return {
     { sql = "DROP INDEX orders_customer_idx", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
     { sql = "DROP INDEX CONCURRENTLY orders_customer_idx", environment = "prod", expect = "none",
-      facts = { table_rows = 5000000 } },
+      facts = { in_transaction_block = false, table_rows = 5000000 } },
     { sql = "REINDEX TABLE orders", environment = "prod", expect = "queue", facts = { table_rows = 5000000 } },
-    { sql = "REINDEX TABLE CONCURRENTLY orders", environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
+    { sql = "REINDEX TABLE CONCURRENTLY orders", environment = "prod", expect = "none",
+      facts = { in_transaction_block = false, table_rows = 5000000 } },
     { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "queue", risk = "moderate",
       facts = { table_rows = 5000000 } },
     { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "prod", expect = "none",
-      facts = { table_rows = 5000000 } },
+      facts = { in_transaction_block = false, table_rows = 5000000 } },
     { sql = "CREATE INDEX CONCURRENTLY wide_idx ON orders (a, b, c, d, e, f)", environment = "prod", expect = "approve", risk = "low",
-      facts = { table_rows = 5000000 } },
+      facts = { in_transaction_block = false, table_rows = 5000000 } },
     { sql = "CREATE INDEX CONCURRENTLY dup_idx ON orders (a, a)", environment = "prod", expect = "queue", risk = "moderate",
-      facts = { table_rows = 5000000 } },
+      facts = { in_transaction_block = false, table_rows = 5000000 } },
   },
 }
