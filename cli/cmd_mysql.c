@@ -430,9 +430,13 @@ cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv)
 	if (!mysql_parse_uri(opts.to, "--to", &t))
 		return EXIT_USAGE;
 	if ((ctl = connect_control(opts.from, "--from")) == NULL)
+	{
+		mysql_close_target(&t);
 		return EXIT_ERROR;
+	}
 	if (!mysql_connect_target(&t, "--to"))
 	{
+		mysql_close_target(&t);
 		dbc_disconnect(ctl);
 		return EXIT_ERROR;
 	}
@@ -595,9 +599,13 @@ cmd_mysql_resolve(const DbcCommand *cmd, int argc, char **argv)
 	if (!mysql_parse_uri(opts.to, "--to", &t))
 		return EXIT_USAGE;
 	if ((ctl = connect_control(opts.dbname, "-d")) == NULL)
+	{
+		mysql_close_target(&t);
 		return EXIT_ERROR;
+	}
 	if (!mysql_connect_target(&t, "--to"))
 	{
+		mysql_close_target(&t);
 		dbc_disconnect(ctl);
 		return EXIT_ERROR;
 	}
@@ -705,9 +713,13 @@ cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv)
 	if (!mysql_parse_uri(opts.dbname, "-d", &t))
 		return EXIT_USAGE;
 	if ((ctl = connect_control(opts.control, "--control")) == NULL)
+	{
+		mysql_close_target(&t);
 		return EXIT_ERROR;
+	}
 	if (!mysql_connect_target(&t, "-d"))
 	{
+		mysql_close_target(&t);
 		dbc_disconnect(ctl);
 		return EXIT_ERROR;
 	}
@@ -722,9 +734,9 @@ cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv)
 	res = dbc_query(ctl, "comparing the schema", "SELECT object, difference, expected, actual "
 					"FROM dbchange.mysql_drift($1, $2::jsonb)", 2, params);
 	free(snapshot);
-	mysql_close_target(&t);
 	if (res == NULL)
 	{
+		mysql_close_target(&t);
 		dbc_disconnect(ctl);
 		return EXIT_ERROR;
 	}
@@ -740,6 +752,7 @@ cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv)
 				   t.key, n, n == 1 ? "" : "s");
 	}
 	PQclear(res);
+	mysql_close_target(&t);
 	dbc_disconnect(ctl);
 	return n == 0 ? EXIT_DONE : EXIT_ERROR;
 }

@@ -161,8 +161,19 @@ uri_error(const char *masked, const char *what, const char *why)
 	return false;
 }
 
+static bool parse_uri(const char *uri, const char *what, MysqlTarget *t);
+
 bool
 mysql_parse_uri(const char *uri, const char *what, MysqlTarget *t)
+{
+	if (parse_uri(uri, what, t))
+		return true;
+	mysql_close_target(t);		/* frees what was parsed */
+	return false;
+}
+
+static bool
+parse_uri(const char *uri, const char *what, MysqlTarget *t)
 {
 	const char *start = uri;
 	const char *at;
@@ -324,6 +335,16 @@ mysql_close_target(MysqlTarget *t)
 	if (t->conn)
 		mysql_close(t->conn);
 	t->conn = NULL;
+	if (t->password)
+		memset(t->password, 0, strlen(t->password));
+	free(t->user);
+	free(t->password);
+	free(t->host);
+	free(t->database);
+	free(t->socket);
+	free(t->masked);
+	free(t->key);
+	memset(t, 0, sizeof(*t));
 }
 
 bool

@@ -50,6 +50,7 @@ extern bool mysql_parse_uri(const char *uri, const char *what, MysqlTarget *t);
 
 /* Connect; prints a clear error and returns false on failure. */
 extern bool mysql_connect_target(MysqlTarget *t, const char *what);
+/* Close the connection and free what mysql_parse_uri allocated (the password wiped). */
 extern void mysql_close_target(MysqlTarget *t);
 
 /* Run one statement (consuming any results); false with *err set (malloc'd) on failure. */
