@@ -85,24 +85,24 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
               ELSE pg_catalog.to_jsonb(ARRAY(SELECT a::text FROM pg_catalog.unnest(acl) a ORDER BY 1)) END
 $$;
 
+-- (plan_cache_mode: the big query is planned once per session, not per call:
+-- planning it costs more than running it.)
 CREATE FUNCTION dbchange.schema_snapshot(schemas text[] DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   nsps oid[] := dbchange._snapshot_schemas(schemas);
   result jsonb;
 BEGIN
   WITH
-  -- objects that belong to an extension are the extension's business
-  ext_member AS (
-    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'
-  ),
+  -- (objects that belong to an extension are the extension's business: each
+  -- NOT EXISTS on pg_depend below is an index lookup on its depender index)
   rels AS (
     SELECT c.oid, c.relname, c.relkind, c.relnamespace,
            (pg_catalog.pg_identify_object('pg_catalog.pg_class'::pg_catalog.regclass, c.oid, 0)).*
       FROM pg_catalog.pg_class c
      WHERE c.relnamespace = ANY (nsps)
        AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-       AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid AND e.deptype = 'e')
   ),
   objs(k, v) AS (
     -- schemas
@@ -236,7 +236,7 @@ BEGIN
       JOIN pg_catalog.pg_language l ON l.oid = p.prolang,
            LATERAL pg_catalog.pg_identify_object('pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0) o
      WHERE p.pronamespace = ANY (nsps)
-       AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid AND e.deptype = 'e')
     UNION ALL
     -- types: enums, domains, composite and range types (not array types or row types of relations)
     SELECT 'type ' || o.identity,
@@ -268,7 +268,7 @@ BEGIN
        AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
        AND (t.typtype <> 'b' OR t.typelem = 0 OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type et WHERE et.typarray = t.oid))
        AND t.typtype <> 'm'
-       AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid AND e.deptype = 'e')
   )
   SELECT coalesce(pg_catalog.jsonb_object_agg(k, pg_catalog.jsonb_strip_nulls(v)), '{}') INTO result FROM objs;
   RETURN result;
