@@ -97,6 +97,14 @@ extern bool dbc_is_nontransactional(Node *stmt);
 /* Append the statement's facts (keys of the facts document) to an open object. */
 extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text);
 
+/* ---- verify.c (rollback area) ---- */
+/* Is dbchange.rollback() submitting a rollback change right now (source 'rollback')? */
+extern bool dbc_rollback_submitting(void);
+/* Facts about a script's rollback (has_down_script, down_generated, rollback_verified), or NULL. */
+extern Jsonb *dbc_rollback_facts_for_submit(const char *script, const char *down);
+/* facts || extra (NULL extra: facts unchanged). */
+extern Jsonb *dbc_facts_merge(Jsonb *facts, Jsonb *extra);
+
 /* ---- split.c ---- */
 typedef struct DbcParsedStmt
 {

@@ -319,6 +319,7 @@ do_submit(SubmitArgs *a)
 	bool		toplevel = false;
 	char	   *checksum;
 	int64		id;
+	Jsonb	   *rollback_facts;
 
 	if (a->script == NULL)
 		ereport(ERROR,
@@ -353,6 +354,8 @@ do_submit(SubmitArgs *a)
 				 errdetail("It holds no SQL statement (only white space or comments).")));
 
 	dbc_load_settings(&settings);
+	/* rollback_verified & co. (verify.c), only when a policy asks for them */
+	rollback_facts = dbc_rollback_facts_for_submit(a->script, a->down_script);
 	memset(&total, 0, sizeof(total));
 	total.action = DBC_APPROVE;
 	total.risk = DBC_RISK_NONE;
@@ -369,7 +372,8 @@ do_submit(SubmitArgs *a)
 					 errdetail("A submitted script is one change and runs in one transaction."),
 					 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the script.")));
 		sd->ps = ps;
-		sd->facts = dbc_build_facts(ps->stmt, ps->text, &settings, a->source);
+		sd->facts = dbc_facts_merge(dbc_build_facts(ps->stmt, ps->text, &settings, a->source),
+									rollback_facts);
 		sd->command = dbc_facts_get_text(sd->facts, "command");
 		if (sd->command == NULL)
 			sd->command = pstrdup(GetCommandTagName(CreateCommandTag(ps->stmt)));
@@ -459,7 +463,8 @@ dbc_submit(PG_FUNCTION_ARGS)
 	a.source = text_arg(fcinfo, 3);
 	if (a.source == NULL)
 		a.source = "submit";
-	if (strcmp(a.source, "submit") != 0 && strcmp(a.source, "migration") != 0)
+	if (strcmp(a.source, "submit") != 0 && strcmp(a.source, "migration") != 0 &&
+		!(strcmp(a.source, "rollback") == 0 && dbc_rollback_submitting()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid source \"%s\"", a.source),

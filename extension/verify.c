@@ -36,6 +36,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -307,4 +308,138 @@ dbc_verify_run(PG_FUNCTION_ARGS)
 	}
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
+}
+
+/* ---------------------------------------------------------------------------
+ * The submit path: the rollback_verified fact, and rollback changes
+ * ---------------------------------------------------------------------------
+ */
+
+/* Set while dbchange._submit_as_rollback() runs submit(): source 'rollback' is allowed. */
+static bool rollback_submitting = false;
+
+bool
+dbc_rollback_submitting(void)
+{
+	return rollback_submitting;
+}
+
+/*
+ * Facts about a submitted script's rollback, to merge into each statement's
+ * facts before the policies decide: {"has_down_script", "down_generated",
+ * "rollback_verified"} -- or NULL when no enabled policy mentions
+ * rollback_verified (verification runs the script, so it is only paid for
+ * when a policy looks at the answer).
+ */
+Jsonb *
+dbc_rollback_facts_for_submit(const char *script, const char *down)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	bool		isnull;
+	Datum		d;
+	Jsonb	   *result = NULL;
+	MemoryContext outer = CurrentMemoryContext;
+
+	values[0] = CStringGetTextDatum(script);
+	values[1] = down ? CStringGetTextDatum(down) : (Datum) 0;
+	if (!down)
+		nulls[1] = 'n';
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT dbchange._submit_rollback_facts($1, $2)", 2, argtypes, values, nulls,
+							  false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not compute the rollback facts");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+	{
+		MemoryContext old = MemoryContextSwitchTo(outer);
+
+		result = DatumGetJsonbPCopy(d);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
+}
+
+/* facts || extra (jsonb concatenation: extra's keys win). */
+Jsonb *
+dbc_facts_merge(Jsonb *facts, Jsonb *extra)
+{
+	if (extra == NULL)
+		return facts;
+	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(facts),
+											  JsonbPGetDatum(extra)));
+}
+
+/*
+ * dbchange._submit_as_rollback(original bigint, script text, description text,
+ * down_script text) RETURNS bigint: submit() with source 'rollback', for
+ * rollback().  Runs as the caller (not SECURITY DEFINER).  The script must be
+ * the original's down script (given or generated) and the original applied,
+ * so the source cannot be claimed for anything else.
+ */
+PG_FUNCTION_INFO_V1(dbc_submit_as_rollback);
+Datum
+dbc_submit_as_rollback(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[4] = {INT8OID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	bool		isnull;
+	bool		matches;
+	int64		id;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		elog(ERROR, "dbchange._submit_as_rollback: original and script must not be NULL");
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = PG_GETARG_DATUM(2);
+	nulls[2] = PG_ARGISNULL(2) ? 'n' : ' ';
+	values[3] = PG_GETARG_DATUM(3);
+	nulls[3] = PG_ARGISNULL(3) ? 'n' : ' ';
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT (dbchange._down_of(c)).down = $2 FROM dbchange._rollback_target($1) c",
+							  2, argtypes, values, nulls, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not look up change " INT64_FORMAT, DatumGetInt64(values[0]));
+	matches = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull || !matches)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the script is not the down script of change " INT64_FORMAT, DatumGetInt64(values[0])),
+				 errhint("Use dbchange.rollback(id).")));
+
+	rollback_submitting = true;
+	PG_TRY();
+	{
+		if (SPI_execute_with_args("SELECT dbchange.submit($2, $3, $4, 'rollback')", 4, argtypes, values, nulls,
+								  false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "dbchange.submit failed");
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	PG_FINALLY();
+	{
+		rollback_submitting = false;
+	}
+	PG_END_TRY();
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * dbchange._check_script(script text, which text) RETURNS int: the number of
+ * statements; a syntax error names the script ("down") and the line.
+ */
+PG_FUNCTION_INFO_V1(dbc_check_script);
+Datum
+dbc_check_script(PG_FUNCTION_ARGS)
+{
+	char	   *which = PG_ARGISNULL(1) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT32(0);
+	PG_RETURN_INT32(list_length(parse_script(text_to_cstring(PG_GETARG_TEXT_PP(0)), which)));
 }

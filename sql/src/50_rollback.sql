@@ -585,19 +585,21 @@ END $$;
 -- original's up script).  Policies and flows decide about it like any
 -- change; when it is applied, the original becomes rolled_back.  Runs as
 -- the caller, like submit().
+CREATE FUNCTION dbchange._submit_as_rollback(original bigint, script text, description text, down_script text)
+RETURNS bigint LANGUAGE C AS 'MODULE_PATHNAME', 'dbc_submit_as_rollback';
+
 CREATE FUNCTION dbchange.rollback(id bigint) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
   c dbchange.change;
   d record;
-  other bigint;
   new_id bigint;
 BEGIN
   SELECT * INTO c FROM dbchange._rollback_target(rollback.id);
   d := dbchange._down_of(c);
-  new_id := dbchange.submit(d.down,
-                            pg_catalog.format('rollback of change %s%s', c.id, coalesce(': ' || c.description, '')),
-                            c.statement);
+  new_id := dbchange._submit_as_rollback(c.id, d.down,
+                pg_catalog.format('rollback of change %s%s', c.id, coalesce(': ' || c.description, '')),
+                c.statement);
   PERFORM dbchange._link_rollback(new_id, c.id, d.generated);
   RETURN new_id;
 END $$;
@@ -1023,4 +1025,41 @@ CREATE FUNCTION dbchange.rollback_facts(script text, down_script text DEFAULT NU
 LANGUAGE sql AS $$
   SELECT dbchange._rollback_facts(script, down_script, pg_catalog.current_setting('search_path'))
 $$;
-GRANT EXECUTE ON FUNCTION dbchange._rollback_facts(text, text, text), dbchange.rollback_facts(text, text) TO PUBLIC;
+
+CREATE FUNCTION dbchange._check_script(script text, which text) RETURNS int
+  LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_check_script';
+
+-- Does an enabled policy use this fact?  (The policy table belongs to the
+-- policy engine; absent, no policy does.)
+CREATE FUNCTION dbchange._policies_use(fact text) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r boolean;
+BEGIN
+  IF pg_catalog.to_regclass('dbchange.policy') IS NULL THEN
+    RETURN false;
+  END IF;
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM dbchange.policy WHERE enabled AND pg_catalog.strpos(source, $1) > 0)'
+    INTO r USING fact;
+  RETURN r;
+END $$;
+
+-- Called by submit() (submit.c, through verify.c) before the policies
+-- decide: a given down script must parse; the rollback facts are computed
+-- only when an enabled policy mentions rollback_verified.
+CREATE FUNCTION dbchange._submit_rollback_facts(script text, down_script text) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF down_script IS NOT NULL THEN
+    PERFORM dbchange._check_script(down_script, 'down');
+  END IF;
+  IF NOT dbchange._policies_use('rollback_verified') THEN
+    RETURN NULL;
+  END IF;
+  RETURN dbchange.rollback_facts(script, down_script) - 'down_script' - 'rollback_differences';
+END $$;
+
+GRANT EXECUTE ON FUNCTION dbchange._rollback_facts(text, text, text), dbchange.rollback_facts(text, text),
+  dbchange._check_script(text, text), dbchange._policies_use(text), dbchange._submit_rollback_facts(text, text),
+  dbchange._submit_as_rollback(bigint, text, text, text)
+  TO PUBLIC;
