@@ -105,6 +105,10 @@ extern int	cmd_mysql_submit(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_mysql_resolve(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv);
+extern int	cmd_rollback(const DbcCommand *cmd, int argc, char **argv);	/* cmd_rollback.c */
+extern int	cmd_verify_rollback(const DbcCommand *cmd, int argc, char **argv);
+extern int	cmd_drift(const DbcCommand *cmd, int argc, char **argv);
+extern int	cmd_diff(const DbcCommand *cmd, int argc, char **argv);
 /* Is s a mysql:// URI?  Its printable form (password masked, malloc'd). */
 extern bool mysql_is_uri(const char *s);
 extern char *mysql_mask_uri(const char *s);
