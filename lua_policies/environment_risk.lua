@@ -86,10 +86,21 @@ local ROUTINE_COMMANDS = {
   ["REFRESH MATERIALIZED VIEW"] = true, ["SECURITY LABEL"] = true,
 }
 
+-- Reason texts are built once per (check, tier, command) and reused: this
+-- policy speaks on every DDL statement, so it should not allocate each time.
+local REASONS = {}            -- [id][tier][command] -> text
 local function decide(tbl, tier, id, what)
   local b = tbl[tier]
-  return { action = b[1], risk = b[2],
-           reason = id .. ": " .. what .. " in " .. tier .. " is " .. b[2] .. " risk" }
+  local by_id = REASONS[id]
+  if by_id == nil then by_id = {}; REASONS[id] = by_id end
+  local by_tier = by_id[tier]
+  if by_tier == nil then by_tier = {}; by_id[tier] = by_tier end
+  local reason = by_tier[what]
+  if reason == nil then
+    reason = id .. ": " .. what .. " in " .. tier .. " is " .. b[2] .. " risk"
+    by_tier[what] = reason
+  end
+  return { action = b[1], risk = b[2], reason = reason }
 end
 
 -- Policy ----------------------------------------------------------------------
@@ -108,11 +119,11 @@ return {
     if ROUTINE_COMMANDS[cmd] then
       return decide(ROUTINE, tier, "env-routine", cmd)
     elseif PRIVILEGE_COMMANDS[cmd] then
-      return decide(PRIVILEGES, tier, "env-privileges", "a privilege change (" .. cmd .. ")")
+      return decide(PRIVILEGES, tier, "env-privileges", cmd)
     elseif CLUSTER_COMMANDS[cmd] then
-      return decide(CLUSTER, tier, "env-cluster-level", "a cluster-level change (" .. cmd .. ")")
+      return decide(CLUSTER, tier, "env-cluster-level", cmd)
     end
-    return decide(DDL, tier, "env-ddl-risk", "DDL (" .. cmd .. ")")
+    return decide(DDL, tier, "env-ddl-risk", cmd)
   end,
 
   tests = {
