@@ -6,8 +6,8 @@ transaction-nesting, prefer-robust-stmts; Bytebase: statement.disallow-commit,
 statement.non-transactional.
 
 dbchange runs a submitted script (source "submit"), a migration file
-("migration") and a promoted change ("promotion") inside one transaction of
-its own; statements that cannot run in a transaction are applied at top
+("migration"), a promoted change ("promotion") and a rollback ("rollback")
+inside one transaction of its own; statements that cannot run in a transaction are applied at top
 level on their own.
 
 Checks (severity)
@@ -32,7 +32,7 @@ Interactive statements (source "interactive") only get prefer-robust-stmts.
 
 -- Settings ------------------------------------------------------------------
 local UNKNOWN_ENVIRONMENT = "prod"
-local SCRIPT_SOURCES = { submit = true, migration = true, promotion = true }
+local SCRIPT_SOURCES = { submit = true, migration = true, promotion = true, rollback = true }
 
 -- Helpers ---------------------------------------------------------------------
 local ADVICE, INVALID = 1, 2
@@ -110,6 +110,7 @@ return {
     { sql = "BEGIN", environment = "prod", expect = "reject", risk = "high", facts = { source = "submit" } },
     { sql = "COMMIT", environment = "stage", expect = "reject", facts = { source = "migration" } },
     { sql = "COMMIT", environment = "dev", expect = "approve", risk = "low", facts = { source = "migration" } },
+    { sql = "ROLLBACK", environment = "prod", expect = "reject", facts = { source = "rollback" } },
     { sql = "BEGIN", environment = "prod", expect = "none", facts = { source = "interactive" } },
     { sql = "CREATE INDEX CONCURRENTLY idx_pt_orders_ref ON pt_orders (ref)", environment = "prod", expect = "approve", risk = "low",
       facts = { source = "interactive" } },
