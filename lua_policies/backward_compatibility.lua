@@ -1,5 +1,5 @@
 --[[
-backward_compatibility.lua -- policy "backward-compatibility"
+backward_compatibility.lua -- policy "backward_compatibility"
 
 Changes that break the application code that is running right now: during
 a rolling deploy the old version keeps using the old names.  squawk:
@@ -72,7 +72,7 @@ local REPLACEABLE = { ["CREATE VIEW"] = true, ["CREATE FUNCTION"] = true, ["CREA
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "backward-compatibility",
+  name = "backward_compatibility",
   description = "Renames, SET SCHEMA, enum label renames, dropped constraints and in-place replacements that break running applications.",
 
   check = function(c)

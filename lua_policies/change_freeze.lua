@@ -1,5 +1,5 @@
 --[[
-change_freeze.lua -- policy "change-freeze"
+change_freeze.lua -- policy "change_freeze"
 
 Change freezes: periods when production must not change (year-end, a
 product launch, an audit), and a recurring weekly freeze ("no changes on
@@ -173,7 +173,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "change-freeze",
+  name = "change_freeze",
   description = "Change freezes (yearly and dated periods, weekly slots): prod changes rejected, stage queued; emergency role gets the emergency flow.",
 
   check = function(c)

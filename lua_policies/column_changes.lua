@@ -1,5 +1,5 @@
 --[[
-column_changes.lua -- policy "column-changes"
+column_changes.lua -- policy "column_changes"
 
 Adding and changing columns of existing tables.  squawk:
 adding-required-field, adding-serial-primary-key-field, ban-drop-not-null;
@@ -84,7 +84,7 @@ local function list(v) return type(v) == "table" and v or {} end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "column-changes",
+  name = "column_changes",
   description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL.",
 
   check = function(c)

@@ -1,5 +1,5 @@
 --[[
-column_types.lua -- policy "column-types"
+column_types.lua -- policy "column_types"
 
 Column type conventions for new columns (CREATE TABLE, ADD COLUMN, ALTER
 COLUMN TYPE, composite types, domains).  squawk: ban-char-field,
@@ -113,7 +113,7 @@ local WATCHED = {
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "column-types",
+  name = "column_types",
   description = "Column type conventions: no char(n), varchar(n), timestamp, json, int/serial keys; identity over serial; a configurable disallow list.",
 
   check = function(c)

@@ -1,5 +1,5 @@
 --[[
-destructive_changes.lua -- policy "destructive-changes"
+destructive_changes.lua -- policy "destructive_changes"
 
 Changes that delete data or objects.  squawk: ban-drop-table,
 ban-drop-column, ban-drop-database; Bytebase: no CASCADE drops,
@@ -129,7 +129,7 @@ local OTHER_DROPS = {
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "destructive-changes",
+  name = "destructive_changes",
   description = "Drops, truncates and CASCADE: queued in prod (DROP DATABASE, CASCADE and DROP OWNED rejected), warnings in dev.",
 
   check = function(c)

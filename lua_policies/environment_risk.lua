@@ -1,5 +1,5 @@
 --[[
-environment_risk.lua -- policy "environment-risk"
+environment_risk.lua -- policy "environment_risk"
 
 The baseline risk of a change, by environment and statement kind (the
 Bytebase risk-center idea: "DDL in prod is high risk, in test low").  Every
@@ -105,7 +105,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "environment-risk",
+  name = "environment_risk",
   description = "Baseline risk of a schema change by environment and statement kind (DDL in prod high and queued, in dev/test low).",
 
   check = function(c)

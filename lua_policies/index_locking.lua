@@ -1,5 +1,5 @@
 --[[
-index_locking.lua -- policy "index-locking"
+index_locking.lua -- policy "index_locking"
 
 Index builds and drops that lock a table.  squawk:
 require-concurrent-index-creation, require-concurrent-index-deletion,
@@ -114,7 +114,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "index-locking",
+  name = "index_locking",
   description = "Index builds, drops, REINDEX and REFRESH without CONCURRENTLY on large tables; CONCURRENTLY inside a transaction; index limits.",
 
   check = function(c)

@@ -1,5 +1,5 @@
 --[[
-maintenance_window.lua -- policy "maintenance-window"
+maintenance_window.lua -- policy "maintenance_window"
 
 Production schema changes belong in the maintenance window.  Outside it, a
 change is queued (an approver decides to run it now or later); heavy
@@ -144,7 +144,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "maintenance-window",
+  name = "maintenance_window",
   description = "Production DDL outside the maintenance window is queued; heavy changes outside it are rejected.",
 
   check = function(c)

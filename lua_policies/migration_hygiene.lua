@@ -1,5 +1,5 @@
 --[[
-migration_hygiene.lua -- policy "migration-hygiene"
+migration_hygiene.lua -- policy "migration_hygiene"
 
 How statements are packaged in scripts and migrations.  squawk:
 transaction-nesting, prefer-robust-stmts; Bytebase: statement.disallow-commit,
@@ -74,7 +74,7 @@ local TRANSACTION_CONTROL = {
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "migration-hygiene",
+  name = "migration_hygiene",
   description = "No transaction control inside scripts, idempotent non-transactional statements, warnings for statements that cannot be rolled back.",
 
   check = function(c)

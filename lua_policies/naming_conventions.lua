@@ -1,5 +1,5 @@
 --[[
-naming_conventions.lua -- policy "naming-conventions"
+naming_conventions.lua -- policy "naming_conventions"
 
 Names of new (and renamed) tables, columns, indexes and constraints, after
 Bytebase's naming.table / naming.column / naming.index.idx / naming.index.uk
@@ -142,7 +142,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "naming-conventions",
+  name = "naming_conventions",
   description = "snake_case table and column names, idx_/uk_/fk_/pk_ index and constraint names, no reserved words, no truncated names.",
 
   check = function(c)

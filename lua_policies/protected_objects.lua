@@ -1,5 +1,5 @@
 --[[
-protected_objects.lua -- policy "protected-objects"
+protected_objects.lua -- policy "protected_objects"
 
 A configurable list of objects that matter too much for routine change:
 any DDL that touches them is critical risk in every environment.  Also the
@@ -137,7 +137,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "protected-objects",
+  name = "protected_objects",
   description = "Configurable protected tables/schemas, roles and databases: always critical; system catalogs never changed.",
 
   check = function(c)

@@ -1,5 +1,5 @@
 --[[
-safe_constraints.lua -- policy "safe-constraints"
+safe_constraints.lua -- policy "safe_constraints"
 
 Adding constraints to existing tables.  Validating a constraint reads the
 whole table while holding a lock that blocks writes (ACCESS EXCLUSIVE for
@@ -105,7 +105,7 @@ local function list(v) return type(v) == "table" and v or {} end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "safe-constraints",
+  name = "safe_constraints",
   description = "Constraints on existing tables: NOT VALID for FOREIGN KEY/CHECK, USING INDEX for UNIQUE/PRIMARY KEY, SET NOT NULL via a validated CHECK, domains.",
 
   check = function(c)

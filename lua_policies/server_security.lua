@@ -1,5 +1,5 @@
 --[[
-server_security.lua -- policy "server-security"
+server_security.lua -- policy "server_security"
 
 Changes to the server, to roles and privileges, and to the guard rails of
 the database itself (triggers, row-level security, event triggers,
@@ -94,7 +94,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "server-security",
+  name = "server_security",
   description = "ALTER SYSTEM, privileged roles, grants to PUBLIC / with grant option, SECURITY DEFINER without search_path, disabled triggers/RLS, event triggers, untrusted languages, extensions.",
 
   check = function(c)

@@ -1,5 +1,5 @@
 --[[
-table_design.lua -- policy "table-design"
+table_design.lua -- policy "table_design"
 
 Schema design rules from Bytebase's PostgreSQL SQL review: table.require-pk,
 column.required, table.no-foreign-key (in safe_constraints.lua),
@@ -113,7 +113,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "table-design",
+  name = "table_design",
   description = "Table design rules (Bytebase SQL review): primary keys, required columns, schema-qualified names, comments, unlogged tables, CREATE TABLE AS.",
 
   check = function(c)

@@ -1,5 +1,5 @@
 --[[
-table_rewrites.lua -- policy "table-rewrites"
+table_rewrites.lua -- policy "table_rewrites"
 
 Changes that rewrite a whole table (every row copied) while holding an
 ACCESS EXCLUSIVE lock: on a large table that is minutes to hours of
@@ -109,7 +109,7 @@ end
 
 -- Policy ----------------------------------------------------------------------
 return {
-  name = "table-rewrites",
+  name = "table_rewrites",
   description = "Column type changes, volatile defaults, stored generated columns, VACUUM FULL/CLUSTER and other full-table rewrites on large tables.",
 
   check = function(c)

@@ -86,6 +86,10 @@ for _, path in ipairs(arg) do
        or type(p.tests) ~= "table" or #p.tests == 0 or type(p.description) ~= "string" then
       print("not ok " .. path .. ": bad shape " .. tostring(p)); failed = failed + 1; goto next_file
     end
+    if p.name ~= path:match("([^/]+)%.lua$") then
+      print("not ok " .. path .. ": name \"" .. p.name .. "\" differs from the file name (the CLI names policies after files)")
+      failed = failed + 1
+    end
     for id in src:gmatch('"([a-z][a-z0-9%-]+): ') do checks[id] = p.name end
     for id in src:gmatch('[,(]%s*"([a-z][a-z0-9%-]+)",%s*"') do checks[id] = p.name end
     local function run(facts, what)

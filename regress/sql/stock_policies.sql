@@ -10,35 +10,35 @@ CREATE EXTENSION dbchange;
 \set VERBOSITY terse
 -- Load every file (psql reads them on the client side: no server file access needed).
 \set src `cat lua_policies/backward_compatibility.lua`
-SELECT dbchange.set_policy('backward-compatibility', :'src');
+SELECT dbchange.set_policy('backward_compatibility', :'src');
 \set src `cat lua_policies/change_freeze.lua`
-SELECT dbchange.set_policy('change-freeze', :'src');
+SELECT dbchange.set_policy('change_freeze', :'src');
 \set src `cat lua_policies/column_changes.lua`
-SELECT dbchange.set_policy('column-changes', :'src');
+SELECT dbchange.set_policy('column_changes', :'src');
 \set src `cat lua_policies/column_types.lua`
-SELECT dbchange.set_policy('column-types', :'src');
+SELECT dbchange.set_policy('column_types', :'src');
 \set src `cat lua_policies/destructive_changes.lua`
-SELECT dbchange.set_policy('destructive-changes', :'src');
+SELECT dbchange.set_policy('destructive_changes', :'src');
 \set src `cat lua_policies/environment_risk.lua`
-SELECT dbchange.set_policy('environment-risk', :'src');
+SELECT dbchange.set_policy('environment_risk', :'src');
 \set src `cat lua_policies/index_locking.lua`
-SELECT dbchange.set_policy('index-locking', :'src');
+SELECT dbchange.set_policy('index_locking', :'src');
 \set src `cat lua_policies/maintenance_window.lua`
-SELECT dbchange.set_policy('maintenance-window', :'src');
+SELECT dbchange.set_policy('maintenance_window', :'src');
 \set src `cat lua_policies/migration_hygiene.lua`
-SELECT dbchange.set_policy('migration-hygiene', :'src');
+SELECT dbchange.set_policy('migration_hygiene', :'src');
 \set src `cat lua_policies/naming_conventions.lua`
-SELECT dbchange.set_policy('naming-conventions', :'src');
+SELECT dbchange.set_policy('naming_conventions', :'src');
 \set src `cat lua_policies/protected_objects.lua`
-SELECT dbchange.set_policy('protected-objects', :'src');
+SELECT dbchange.set_policy('protected_objects', :'src');
 \set src `cat lua_policies/safe_constraints.lua`
-SELECT dbchange.set_policy('safe-constraints', :'src');
+SELECT dbchange.set_policy('safe_constraints', :'src');
 \set src `cat lua_policies/server_security.lua`
-SELECT dbchange.set_policy('server-security', :'src');
+SELECT dbchange.set_policy('server_security', :'src');
 \set src `cat lua_policies/table_design.lua`
-SELECT dbchange.set_policy('table-design', :'src');
+SELECT dbchange.set_policy('table_design', :'src');
 \set src `cat lua_policies/table_rewrites.lua`
-SELECT dbchange.set_policy('table-rewrites', :'src');
+SELECT dbchange.set_policy('table_rewrites', :'src');
 SELECT count(*) AS policies FROM dbchange.policies WHERE enabled;
 -- Every test of every policy passes; the failures (none) are listed with why.
 SELECT count(*) AS tests, count(*) FILTER (WHERE passed) AS passed FROM dbchange.test_policies();
@@ -48,13 +48,13 @@ SELECT policy, count(*) AS tests FROM dbchange.test_policies() GROUP BY policy O
 -- A policy whose tests do not hold is refused, changing nothing: the stock destructive policy
 -- with one expectation flipped.
 \set src `sed 's/{ sql = "DROP DATABASE analytics", environment = "prod", expect = "reject"/{ sql = "DROP DATABASE analytics", environment = "prod", expect = "approve"/' lua_policies/destructive_changes.lua`
-SELECT dbchange.set_policy('destructive-changes', :'src');
+SELECT dbchange.set_policy('destructive_changes', :'src');
 SELECT count(*) FILTER (WHERE passed) = count(*) AS still_all_pass FROM dbchange.test_policies();
 
 -- The time-dependent policies are switched off for the checks below, so that the results do
 -- not depend on when the test runs (their own tests pin the time through facts overrides).
-SELECT dbchange.disable_policy('maintenance-window');
-SELECT dbchange.disable_policy('change-freeze');
+SELECT dbchange.disable_policy('maintenance_window');
+SELECT dbchange.disable_policy('change_freeze');
 
 -- Dry runs: the same script in each environment.
 \set script 'CREATE TABLE public.pt_orders (id bigint PRIMARY KEY, created_at timestamptz); CREATE INDEX idx_pt_orders_created ON public.pt_orders (created_at); ALTER TABLE public.pt_orders ADD COLUMN note text; COMMENT ON TABLE public.pt_orders IS ''orders''; ALTER TABLE public.pt_orders RENAME COLUMN note TO remark; DROP TABLE public.pt_orders; DROP TABLE public.pt_orders CASCADE; TRUNCATE public.pt_orders; ALTER TABLE public.payments ADD COLUMN memo text; CREATE TABLE pg_catalog.pt_evil (x int)'
