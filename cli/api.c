@@ -26,6 +26,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,13 +155,15 @@ load_change_state(PGconn *conn, SubmitResult *out)
 	if (result_ok(res) && PQntuples(res) == 1)
 	{
 		free(out->status);
+		free(out->risk);
+		free(out->reasons);
 		out->status = xstrdup(PQgetvalue(res, 0, 0));
-		if (!PQgetisnull(res, 0, 1))
-			out->risk = xstrdup(PQgetvalue(res, 0, 1));
-		if (!PQgetisnull(res, 0, 2) && PQgetvalue(res, 0, 2)[0])
-			out->reasons = xstrdup(PQgetvalue(res, 0, 2));
+		out->risk = PQgetisnull(res, 0, 1) ? NULL : xstrdup(PQgetvalue(res, 0, 1));
+		out->reasons = !PQgetisnull(res, 0, 2) && PQgetvalue(res, 0, 2)[0] ? xstrdup(PQgetvalue(res, 0, 2)) : NULL;
 	}
 	PQclear(res);
+	free(out->waiting_for);
+	out->waiting_for = NULL;
 	if (out->status && (strcmp(out->status, "pending") == 0 || strcmp(out->status, "approved") == 0))
 	{
 		res = dbc_exec(conn, "SELECT * FROM (" PENDING_HUMAN_SQL ") q WHERE id = $1", 1, p);
@@ -189,6 +192,61 @@ id_of_uid(PGconn *conn, const char *uid)
 	return id;
 }
 
+/* A UUID in its text form, nothing else (safe to put into SQL text). */
+static bool
+uid_is_plain(const char *uid)
+{
+	int			i;
+
+	for (i = 0; uid[i]; i++)
+		if (!(isxdigit((unsigned char) uid[i]) || uid[i] == '-'))
+			return false;
+	return i == 36;
+}
+
+/*
+ * One round trip: the change's state, then COMMIT (PQsendQuery gives a
+ * result per statement).  Returns COMMIT's result (or the first error).
+ */
+static PGresult *
+state_and_commit(PGconn *conn, SubmitResult *out)
+{
+	char	   *q = xasprintf("SELECT status, risk, (SELECT pg_catalog.string_agg(r, '; ' ORDER BY o) FROM "
+							  "(SELECT r, min(o) AS o FROM unnest(reasons) WITH ORDINALITY AS u(r, o) GROUP BY r) d) "
+							  "FROM dbchange.changes WHERE id = %lld; COMMIT", out->id);
+	PGresult   *res;
+	PGresult   *last = NULL;
+	int			n = 0;
+
+	if (!PQsendQuery(conn, q))
+	{
+		free(q);
+		return dbc_exec(conn, "COMMIT", 0, NULL);	/* reports the connection's state */
+	}
+	free(q);
+	while ((res = PQgetResult(conn)) != NULL)
+	{
+		if (n++ == 0 && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		{
+			out->status = xstrdup(PQgetvalue(res, 0, 0));
+			if (!PQgetisnull(res, 0, 1))
+				out->risk = xstrdup(PQgetvalue(res, 0, 1));
+			if (!PQgetisnull(res, 0, 2) && PQgetvalue(res, 0, 2)[0])
+				out->reasons = xstrdup(PQgetvalue(res, 0, 2));
+		}
+		if (last == NULL || result_ok(last))
+		{
+			PQclear(last);
+			last = res;			/* the first error wins */
+		}
+		else
+			PQclear(res);
+	}
+	if (last && !result_ok(last))
+		PQclear(dbc_exec(conn, "ROLLBACK", 0, NULL));
+	return last ? last : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+}
+
 static void
 rollback(PGconn *conn)
 {
@@ -208,28 +266,30 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 	memset(out, 0, sizeof(*out));
 	out->outcome = SUBMIT_FAILED;
 
-	res = dbc_exec(conn, "BEGIN", 0, NULL);
-	if (!result_ok(res))
+	if (!(rq->uid && uid_is_plain(rq->uid)))
 	{
-		out->error = res;
-		return;
-	}
-	PQclear(res);
-
-	if (rq->uid)
-	{
-		/* one submitter per uid at a time; then: is it there already? */
-		const char *p[1] = {rq->uid};
-
-		res = dbc_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('dbchange uid ' || $1, 0))",
-					   1, p);
-		if (result_ok(res))
+		res = dbc_exec(conn, "BEGIN", 0, NULL);
+		if (!result_ok(res))
 		{
-			PQclear(res);
-			res = dbc_exec(conn, "SELECT id, status FROM dbchange.changes WHERE uid = $1::uuid "
-						   "AND status IN ('applied', 'pending', 'approved') ORDER BY id DESC LIMIT 1",
-						   1, p);
+			out->error = res;
+			return;
 		}
+	}
+	else if (rq->uid)
+	{
+		/*
+		 * One round trip: begin, one submitter per uid at a time, then (in a
+		 * statement whose snapshot follows the lock) is it there already?
+		 * The uid is inlined: it was checked to be a plain UUID text.
+		 */
+		char	   *q = xasprintf("BEGIN; "
+								  "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('dbchange uid %s', 0)); "
+								  "SELECT id, status FROM dbchange.changes WHERE uid = '%s' "
+								  "AND status IN ('applied', 'pending', 'approved') ORDER BY id DESC LIMIT 1",
+								  rq->uid, rq->uid);
+
+		res = dbc_exec(conn, q, 0, NULL);
+		free(q);
 		if (!result_ok(res))
 		{
 			out->error = res;
@@ -298,8 +358,7 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 	{
 		out->id = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 		PQclear(res);
-		load_change_state(conn, out);
-		res = dbc_exec(conn, "COMMIT", 0, NULL);
+		res = state_and_commit(conn, out);
 		if (!result_ok(res))
 		{
 			out->error = res;
@@ -307,6 +366,9 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 			return;
 		}
 		PQclear(res);
+		/* who must act, for a change that waits (a second look, after the commit) */
+		if (out->status && (strcmp(out->status, "pending") == 0 || strcmp(out->status, "approved") == 0))
+			load_change_state(conn, out);
 		if (out->status && strcmp(out->status, "approved") == 0 && out->id > 0)
 		{
 			/*

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# CLI policy push DIR / policy test DIR: policy as code.  push installs every
+# *.lua through set_policy() (all or nothing, each file reported); test runs
+# the files' own tests without installing anything; the pushed policies then
+# decide (a submit queued by one of them exits 3).
+cd "$(dirname "$0")/../.."
+. regress/lib.sh
+. regress/cli_lib.sh
+
+DB=cli_policy_db
+BOB=cli_policy_bob
+new_db $DB prod || { not_ok "setup"; dbc_summary; exit 1; }
+require_api $DB set_policy test_policies
+dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$BOB') THEN CREATE ROLE $BOB LOGIN; END IF; END \$\$" >/dev/null
+D=$(conninfo $DB)
+npolicies() { sql $DB "SELECT count(*) FROM dbchange.policy"; }
+
+P=$CLI_TMP/policies
+mkdir -p "$P"
+cat >"$P/no_drop_in_prod.lua" <<'LUA'
+return {
+  name = "no-drop-in-prod",
+  description = "DROP TABLE waits for a human in prod",
+  check = function(c)
+    if c.command == "DROP TABLE" and c.environment == "prod" then
+      return { action = "queue", risk = "high", reason = "DROP TABLE in prod" }
+    end
+  end,
+  tests = {
+    { sql = "DROP TABLE t", environment = "prod", expect = "queue" },
+    { sql = "DROP TABLE t", environment = "dev", expect = "none" },
+  },
+}
+LUA
+cat >"$P/no_truncate.lua" <<'LUA'
+return {
+  name = "no-truncate",
+  description = "TRUNCATE is refused everywhere",
+  check = function(c)
+    if c.command == "TRUNCATE TABLE" then
+      return { action = "reject", risk = "critical", reason = "TRUNCATE loses data" }
+    end
+  end,
+  tests = {
+    { sql = "TRUNCATE t", environment = "prod", expect = "reject" },
+    { sql = "CREATE TABLE t (id int)", environment = "prod", expect = "none" },
+  },
+}
+LUA
+echo "policies are *.lua files; this one is ignored" >"$P/README.md"
+
+# ---- test: nothing installed ----
+run policy test "$P" -d "$D"
+check "policy test: exit 0" 0 "$RC"
+check_match "policy test: one line per file" "ok +no_drop_in_prod .*2 tests" "$OUT"
+check_match "policy test: summary" "2 policies, 4 tests, 0 failed; nothing was installed" "$OUT"
+check "policy test: nothing installed" 0 "$(npolicies)"
+run policy test "$P" -d "$D" --json
+check_json "policy test --json is valid JSON"
+check "policy test --json: 4 tests" 4 "$(json_get 'j["tests"]')"
+
+# a failing test and a syntax error
+B=$CLI_TMP/bad
+mkdir -p "$B"
+cp "$P/no_truncate.lua" "$B/"
+sed 's/expect = "queue"/expect = "reject"/' "$P/no_drop_in_prod.lua" >"$B/wrong_expectation.lua"
+printf 'return { name = "broken", check = function(c) return { action = "queue" end }\n' >"$B/broken.lua"
+run policy test "$B" -d "$D"
+check "policy test with a failing test: exit 1" 1 "$RC"
+check_match "policy test: the failing policy is named" "FAILED +wrong_expectation" "$OUT"
+check_match "policy test: the other passes" "ok +no_truncate" "$OUT"
+check_match "policy test: the syntax error is named" "policy broken \\($B/broken.lua\\)" "$ERR"
+check "policy test with failures: nothing installed" 0 "$(npolicies)"
+
+# ---- push: all or nothing ----
+run policy push "$B" -d "$D"
+check "policy push with a bad file: exit 1" 1 "$RC"
+check_match "policy push: the refused file is reported" "refused +wrong_expectation" "$OUT"
+check_match "policy push: the good file is reported too" "ok +no_truncate" "$OUT"
+check_match "policy push: nothing installed, said" "nothing was installed" "$ERR"
+check "policy push with a bad file: nothing installed" 0 "$(npolicies)"
+
+run policy push "$P" -d "$D"
+check "policy push: exit 0" 0 "$RC"
+check_match "policy push: each reported" "ok +no_truncate" "$OUT"
+check "policy push: both installed under the file names" "no_drop_in_prod no_truncate" "$(sql $DB "SELECT string_agg(name, ' ' ORDER BY name) FROM dbchange.policy")"
+run policy push "$P" -d "$D" --json
+check "policy push again (replace): exit 0" 0 "$RC"
+check_json "policy push --json is valid JSON"
+check "policy push --json: installed count" 2 "$(json_get 'j["installed"]')"
+
+# the pushed policies decide
+sql $DB "CREATE TABLE pol_t (id int)" >/dev/null
+echo "DROP TABLE pol_t;" >"$CLI_TMP/drop.sql"
+run submit "$CLI_TMP/drop.sql" -d "$D"
+check "a pushed policy queues: exit 3" 3 "$RC"
+check_match "a pushed policy queues: its reason" "DROP TABLE in prod" "$OUT"
+echo "TRUNCATE pol_t;" >"$CLI_TMP/trunc.sql"
+run submit "$CLI_TMP/trunc.sql" -d "$D"
+check "a pushed policy rejects: exit 4" 4 "$RC"
+
+# ---- bad input ----
+run policy push "$CLI_TMP/nothing-here" -d "$D"
+check "missing policy folder: exit 1" 1 "$RC"
+mkdir -p "$CLI_TMP/empty"
+run policy test "$CLI_TMP/empty" -d "$D"
+check "folder without *.lua: exit 1" 1 "$RC"
+check_match "folder without *.lua: said" "no \\*.lua policy files" "$ERR"
+run policy push "$P" -d "$(conninfo $DB $BOB)"
+check "push by a non-admin: exit 1" 1 "$RC"
+check_match "push by a non-admin: permission denied" "permission denied" "$ERR"
+
+cli_valgrind_report
+drop_db $DB
+dbc_summary
