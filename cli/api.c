@@ -274,8 +274,9 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 			out->error = res;
 			return;
 		}
+		PQclear(res);
 	}
-	else if (rq->uid)
+	else
 	{
 		/*
 		 * One round trip: begin, one submitter per uid at a time, then (in a
