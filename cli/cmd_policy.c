@@ -4,9 +4,12 @@
  *	  policy push DIR, policy test DIR: policy as code from source control.
  *
  * Every *.lua file of the folder (not its subfolders; hidden files ignored)
- * is one policy, named after the file without ".lua" (so the file name and
- * the name in the catalog match; the chunk's own "name" field is the
- * policy's business).  Files are taken in name order.
+ * is one policy.  The catalog name must equal the "name" field of the table
+ * the chunk returns (the engine checks), so the CLI reads that field from
+ * the source: the first `name = "..."` at the shallowest table depth,
+ * outside comments and strings (a test entry's name is deeper).  Should that
+ * guess ever be wrong, the engine's refusal names the right one and the CLI
+ * uses it.  Files are taken in name order.
  *
  * push: all files in one transaction, each through dbchange.set_policy()
  * (which compiles the policy and runs its tests) under a savepoint, so every
@@ -23,6 +26,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -36,12 +40,133 @@ typedef struct PolicyFile
 	char	   *file;			/* path */
 	char	   *name;			/* file name without .lua */
 	char	   *source;
+	bool		tests_ok;		/* push: its tests passed (nothing stored) */
 } PolicyFile;
+
+/* Length of a Lua long bracket opener "[==[" at p (0 if none); *level gets the '=' count. */
+static int
+long_bracket(const char *p, int *level)
+{
+	int			n = 0;
+
+	if (p[0] != '[')
+		return 0;
+	while (p[1 + n] == '=')
+		n++;
+	if (p[1 + n] != '[')
+		return 0;
+	*level = n;
+	return n + 2;
+}
+
+/* Skip past the long bracket closer "]==]" of the given level. */
+static const char *
+skip_long(const char *p, int level)
+{
+	for (; *p; p++)
+	{
+		int			n = 0;
+
+		if (*p != ']')
+			continue;
+		while (p[1 + n] == '=')
+			n++;
+		if (n == level && p[1 + n] == ']')
+			return p + n + 2;
+	}
+	return p;
+}
+
+/*
+ * The policy's name as written in its source: the string value of the first
+ * "name =" field at the shallowest brace depth.  NULL when none is found.
+ */
+static char *
+policy_name_of(const char *src)
+{
+	const char *p = src;
+	int			depth = 0;
+	int			best_depth = 1 << 30;
+	char	   *best = NULL;
+	int			level;
+	int			k;
+
+	while (*p)
+	{
+		if (p[0] == '-' && p[1] == '-')
+		{
+			if ((k = long_bracket(p + 2, &level)) > 0)
+				p = skip_long(p + 2 + k, level);
+			else
+				while (*p && *p != '\n')
+					p++;
+		}
+		else if (*p == '"' || *p == '\'')
+		{
+			char		q = *p++;
+
+			while (*p && *p != q && *p != '\n')
+				p += (*p == '\\' && p[1]) ? 2 : 1;
+			if (*p)
+				p++;
+		}
+		else if ((k = long_bracket(p, &level)) > 0)
+			p = skip_long(p + k, level);
+		else if (*p == '{')
+			depth++, p++;
+		else if (*p == '}')
+			depth--, p++;
+		else if (strncmp(p, "name", 4) == 0 && (p == src || !(isalnum((unsigned char) p[-1]) || p[-1] == '_' || p[-1] == '.'))
+				 && !(isalnum((unsigned char) p[4]) || p[4] == '_'))
+		{
+			const char *v = p + 4;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v == '=' && v[1] != '=')
+			{
+				v++;
+				while (*v == ' ' || *v == '\t')
+					v++;
+				if ((*v == '"' || *v == '\'') && depth > 0 && depth < best_depth)
+				{
+					size_t		l = strcspn(v + 1, v[0] == '"' ? "\"\\\n" : "'\\\n");
+
+					if (v[1 + l] == v[0])
+					{
+						free(best);
+						best = xstrndup(v + 1, l);
+						best_depth = depth;
+					}
+				}
+			}
+			p += 4;
+		}
+		else
+			p++;
+	}
+	return best;
+}
+
+/* From the engine's refusal "... named 'x' but is being stored as 'y' ...": x. */
+static char *
+name_from_refusal(const PGresult *err)
+{
+	const char *m = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *a = m ? strstr(m, "is named '") : NULL;
+	const char *b;
+
+	if (a == NULL)
+		return NULL;
+	a += 10;
+	b = strchr(a, '\'');
+	return b ? xstrndup(a, (size_t) (b - a)) : NULL;
+}
 
 static int
 policy_cmp(const void *x, const void *y)
 {
-	return strcmp(((const PolicyFile *) x)->name, ((const PolicyFile *) y)->name);
+	return strcmp(((const PolicyFile *) x)->file, ((const PolicyFile *) y)->file);
 }
 
 static void
@@ -94,8 +219,11 @@ read_policies(const char *dir, int *count)
 			p = xrealloc(p, sizeof(PolicyFile) * cap);
 		}
 		p[n].file = path;
-		p[n].name = xstrndup(e->d_name, l - 4);
+		p[n].tests_ok = false;
 		p[n].source = read_text_file(path, NULL);
+		p[n].name = p[n].source ? policy_name_of(p[n].source) : NULL;
+		if (p[n].name == NULL)
+			p[n].name = xstrndup(e->d_name, l - 4);
 		if (p[n].source == NULL)
 			bad = true;
 		else if (script_is_empty(p[n].source))
@@ -123,13 +251,25 @@ read_policies(const char *dir, int *count)
 	return p;
 }
 
-/* "SAVEPOINT x; <sql>; RELEASE x" or roll back to x; returns the result or NULL (kept in *err). */
+/*
+ * Inside a transaction: "SAVEPOINT x; <sql>; RELEASE x", or roll back to x;
+ * outside one: just <sql>.  Returns the result, or NULL with the error in *err.
+ */
 static PGresult *
 under_savepoint(PGconn *conn, const char *sql, int np, const char *const *params, PGresult **err)
 {
 	PGresult   *res;
 
 	*err = NULL;
+	if (PQtransactionStatus(conn) != PQTRANS_INTRANS)
+	{
+		/* autocommit: the statement is its own transaction */
+		res = dbc_exec(conn, sql, np, params);
+		if (result_ok(res))
+			return res;
+		*err = res;
+		return NULL;
+	}
 	PQclear(dbc_exec(conn, "SAVEPOINT dbchange_cli", 0, NULL));
 	res = dbc_exec(conn, sql, np, params);
 	if (result_ok(res))
@@ -140,98 +280,6 @@ under_savepoint(PGconn *conn, const char *sql, int np, const char *const *params
 	*err = res;
 	PQclear(dbc_exec(conn, "ROLLBACK TO SAVEPOINT dbchange_cli", 0, NULL));
 	return NULL;
-}
-
-int
-cmd_policy_push(const DbcCommand *cmd, int argc, char **argv)
-{
-	PolicyFile *p;
-	int			n = 0,
-				i,
-				failed = 0;
-	PGconn	   *conn;
-	JsonWriter	w;
-
-	if (!need_args(cmd, argc, 1, 1))
-		return EXIT_USAGE;
-	if ((p = read_policies(argv[0], &n)) == NULL)
-		return EXIT_ERROR;
-	if ((conn = dbc_connect(opts.dbname, "-d", true)) == NULL)
-	{
-		free_policies(p, n);
-		return EXIT_ERROR;
-	}
-	if (!dbc_command(conn, "starting a transaction", "BEGIN"))
-	{
-		free_policies(p, n);
-		dbc_disconnect(conn);
-		return EXIT_ERROR;
-	}
-	if (opts.json)
-	{
-		jw_init(&w, stdout);
-		jw_begin_object(&w);
-		jw_kv_string(&w, "directory", argv[0]);
-		jw_key(&w, "policies");
-		jw_begin_array(&w);
-	}
-	for (i = 0; i < n; i++)
-	{
-		const char *params[2] = {p[i].name, p[i].source};
-		PGresult   *err;
-		PGresult   *res = under_savepoint(conn, "SELECT dbchange.set_policy($1, $2)", 2, params, &err);
-
-		if (res == NULL)
-			failed++;
-		if (opts.json)
-		{
-			jw_begin_object(&w);
-			jw_kv_string(&w, "name", p[i].name);
-			jw_kv_string(&w, "file", p[i].file);
-			jw_kv_bool(&w, "ok", res != NULL);
-			jw_key(&w, "result");
-			if (res && PQntuples(res) == 1)
-				jw_result_value(&w, res, 0, 0);
-			else
-				jw_null(&w);
-			jw_kv_string(&w, "error", err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL);
-			jw_kv_string(&w, "detail", err ? PQresultErrorField(err, PG_DIAG_MESSAGE_DETAIL) : NULL);
-			jw_end_object(&w);
-		}
-		else if (res && !opts.quiet)
-			printf("ok       %s  (%s)\n", p[i].name, p[i].file);
-		else if (!res)
-			printf("refused  %s  (%s)\n", p[i].name, p[i].file);
-		if (err)
-		{
-			char	   *what = xasprintf("policy %s (%s) refused", p[i].name, p[i].file);
-
-			dbc_report_result_error(err, what);
-			free(what);
-		}
-		PQclear(res);
-		PQclear(err);
-	}
-	if (failed)
-		PQclear(dbc_exec(conn, "ROLLBACK", 0, NULL));
-	else if (!dbc_command(conn, "committing the policies", "COMMIT"))
-		failed = n;
-	if (opts.json)
-	{
-		jw_end_array(&w);
-		jw_kv_int(&w, "installed", failed ? 0 : n);
-		jw_kv_int(&w, "refused", failed);
-		jw_end_object(&w);
-		jw_finish(&w);
-	}
-	else if (!opts.quiet || failed)
-		printf("%s\n", failed ? "nothing installed: fix the refused policies and push again"
-			   : "all policies installed");
-	if (failed)
-		dbc_error("%d of %d policies refused; nothing was installed", failed, n);
-	free_policies(p, n);
-	dbc_disconnect(conn);
-	return failed ? EXIT_ERROR : EXIT_DONE;
 }
 
 /* The policy engine's check of a source it does not store, as test rows. */
@@ -257,18 +305,126 @@ failed_tests(const PGresult *res)
 	return k;
 }
 
+typedef enum TestMode
+{
+	TEST_FUNCTION,				/* dbchange.test_policy(source, name) */
+	TEST_CHECK,					/* dbchange._policy_check(name, source) */
+	TEST_INSTALL				/* set_policy + test_policies, rolled back */
+} TestMode;
+
+/* The tests of one policy file, as rows with a "passed" column; NULL with *err on failure. */
+static PGresult *
+test_one(PGconn *conn, const PolicyFile *pf, TestMode *mode, PGresult **err)
+{
+	const char *params[2] = {pf->name, pf->source};
+	PGresult   *res;
+
+	*err = NULL;
+	if (*mode == TEST_FUNCTION)
+		return under_savepoint(conn, "SELECT * FROM dbchange.test_policy($2, $1)", 2, params, err);
+	if (*mode == TEST_CHECK)
+	{
+		res = under_savepoint(conn, POLICY_CHECK_SQL, 2, params, err);
+		/* not allowed to call the engine's internal check: the rolled-back install */
+		if (res || !*err || !PQresultErrorField(*err, PG_DIAG_SQLSTATE) ||
+			strcmp(PQresultErrorField(*err, PG_DIAG_SQLSTATE), "42501") != 0)
+			return res;
+		PQclear(*err);
+		*err = NULL;
+		*mode = TEST_INSTALL;
+	}
+	res = under_savepoint(conn, "SELECT dbchange.set_policy($1, $2)", 2, params, err);
+	if (res == NULL)
+		return NULL;
+	PQclear(res);
+	return under_savepoint(conn, "SELECT * FROM dbchange.test_policies() t WHERE t.policy = $1", 1, params, err);
+}
+
+/* Which way can this database test a source without storing it? */
+static TestMode
+test_mode(PGconn *conn)
+{
+	if (dbc_has_function(conn, "dbchange.test_policy"))
+		return TEST_FUNCTION;
+	if (dbc_has_function(conn, "dbchange._policy_check"))
+		return TEST_CHECK;
+	return TEST_INSTALL;
+}
+
+/* test_one, retried once under the name the engine says the source has. */
+static PGresult *
+test_named(PGconn *conn, PolicyFile *pf, TestMode *mode, PGresult **err)
+{
+	PGresult   *res = test_one(conn, pf, mode, err);
+	char	   *named = res ? NULL : name_from_refusal(*err);
+
+	if (named && strcmp(named, pf->name) != 0)
+	{
+		/* the engine knows the name better than our reading of the source */
+		free(pf->name);
+		pf->name = named;
+		PQclear(*err);
+		return test_one(conn, pf, mode, err);
+	}
+	free(named);
+	return res;
+}
+
+/* Print (or put into the JSON) a file's test outcome. */
+static void
+report_tests(JsonWriter *w, const PolicyFile *pf, const PGresult *res, const PGresult *err, bool show_table)
+{
+	int			bad = res ? failed_tests(res) : 1;
+
+	if (opts.json)
+	{
+		jw_begin_object(w);
+		jw_kv_string(w, "name", pf->name);
+		jw_kv_string(w, "file", pf->file);
+		jw_kv_bool(w, "passed", bad == 0);
+		jw_key(w, "tests");
+		if (res)
+			jw_result_array(w, res);
+		else
+			jw_null(w);
+		jw_kv_string(w, "error", err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL);
+		jw_kv_string(w, "detail", err ? PQresultErrorField(err, PG_DIAG_MESSAGE_DETAIL) : NULL);
+		jw_end_object(w);
+	}
+	else
+	{
+		if (bad || !opts.quiet)
+		{
+			printf("%s%-6s%s %s  (%s", bad ? status_color("failed") : status_color("applied"),
+				   bad ? "FAILED" : "ok", color_reset(), pf->name, pf->file);
+			if (res)
+				printf(", %d test%s)\n", PQntuples(res), PQntuples(res) == 1 ? "" : "s");
+			else
+				printf(")\n");
+		}
+		if (res && show_table && (bad || opts.verbose))
+			print_result_table(res, 80, "policy");
+	}
+	if (err)
+	{
+		char	   *what = xasprintf("policy %s (%s)", pf->name, pf->file);
+
+		dbc_report_result_error(err, what);
+		free(what);
+	}
+}
+
 int
-cmd_policy_test(const DbcCommand *cmd, int argc, char **argv)
+cmd_policy_push(const DbcCommand *cmd, int argc, char **argv)
 {
 	PolicyFile *p;
 	int			n = 0,
 				i,
 				failed = 0,
-				tests = 0;
+				installed = 0;
 	PGconn	   *conn;
 	JsonWriter	w;
-	bool		have_test_fn;
-	bool		have_check_fn;
+	TestMode	mode;
 
 	if (!need_args(cmd, argc, 1, 1))
 		return EXIT_USAGE;
@@ -279,15 +435,153 @@ cmd_policy_test(const DbcCommand *cmd, int argc, char **argv)
 		free_policies(p, n);
 		return EXIT_ERROR;
 	}
-	have_test_fn = dbc_has_function(conn, "dbchange.test_policy");
-	have_check_fn = !have_test_fn && dbc_has_function(conn, "dbchange._policy_check");
-	/* everything happens in a transaction that is rolled back */
-	if (!dbc_command(conn, "starting a transaction", "BEGIN"))
+	mode = test_mode(conn);
+	if (opts.json)
+	{
+		jw_init(&w, stdout);
+		jw_begin_object(&w);
+		jw_kv_string(&w, "directory", argv[0]);
+	}
+
+	/*
+	 * 1. Every file's tests, nothing stored (autocommit, so the tests see
+	 * the context a statement really has: not inside a transaction block).
+	 */
+	if (mode != TEST_INSTALL)
+	{
+		if (opts.json)
+		{
+			jw_key(&w, "tests");
+			jw_begin_array(&w);
+		}
+		for (i = 0; i < n; i++)
+		{
+			PGresult   *err = NULL;
+			PGresult   *res = test_named(conn, &p[i], &mode, &err);
+
+			if (res == NULL || failed_tests(res) > 0)
+			{
+				failed++;
+				if (!opts.json)
+					printf("refused  %s  (%s)\n", p[i].name, p[i].file);
+				report_tests(&w, &p[i], res, err, true);
+			}
+			else
+			{
+				p[i].tests_ok = true;
+				if (opts.json)
+					report_tests(&w, &p[i], res, err, false);
+			}
+			PQclear(res);
+			PQclear(err);
+			if (mode == TEST_INSTALL)
+				break;			/* cannot test without installing after all */
+		}
+		if (opts.json)
+			jw_end_array(&w);
+		/* when some are refused, say which ones were fine */
+		for (i = 0; i < n && failed && !opts.json; i++)
+			if (p[i].tests_ok)
+				printf("tests ok %s  (%s)\n", p[i].name, p[i].file);
+	}
+
+	/* 2. Install, each file through set_policy() (which tests it again). */
+	if (opts.json)
+	{
+		jw_key(&w, "policies");
+		jw_begin_array(&w);
+	}
+	for (i = 0; i < n && failed == 0; i++)
+	{
+		const char *params[2] = {p[i].name, p[i].source};
+		PGresult   *err = NULL;
+		PGresult   *res = under_savepoint(conn, "SELECT dbchange.set_policy($1, $2)", 2, params, &err);
+		char	   *named = res ? NULL : name_from_refusal(err);
+
+		if (named && strcmp(named, p[i].name) != 0)
+		{
+			free(p[i].name);
+			p[i].name = named;
+			params[0] = p[i].name;
+			PQclear(err);
+			res = under_savepoint(conn, "SELECT dbchange.set_policy($1, $2)", 2, params, &err);
+		}
+		else
+			free(named);
+		if (res)
+			installed++;
+		else
+			failed++;
+		if (opts.json)
+		{
+			jw_begin_object(&w);
+			jw_kv_string(&w, "name", p[i].name);
+			jw_kv_string(&w, "file", p[i].file);
+			jw_kv_bool(&w, "ok", res != NULL);
+			jw_key(&w, "result");
+			if (res && PQntuples(res) == 1)
+				jw_result_value(&w, res, 0, 0);
+			else
+				jw_null(&w);
+			jw_kv_string(&w, "error", err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL);
+			jw_end_object(&w);
+		}
+		else if (res && !opts.quiet)
+			printf("ok       %s  (%s)%s%s\n", p[i].name, p[i].file,
+				   PQntuples(res) == 1 ? "  " : "", PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
+		else if (!res)
+			printf("refused  %s  (%s)\n", p[i].name, p[i].file);
+		if (err)
+		{
+			char	   *what = xasprintf("policy %s (%s) refused", p[i].name, p[i].file);
+
+			dbc_report_result_error(err, what);
+			free(what);
+		}
+		PQclear(res);
+		PQclear(err);
+	}
+	if (opts.json)
+	{
+		jw_end_array(&w);
+		jw_kv_int(&w, "installed", installed);
+		jw_kv_int(&w, "refused", failed);
+		jw_end_object(&w);
+		jw_finish(&w);
+	}
+	else if (!opts.quiet && !failed)
+		printf("all %d policies installed\n", installed);
+	if (failed && installed == 0)
+		dbc_error("%d of %d policies refused; nothing was installed", failed, n);
+	else if (failed)
+		dbc_error("policy %s refused after %d of %d were installed", p[installed].name, installed, n);
+	free_policies(p, n);
+	dbc_disconnect(conn);
+	return failed ? EXIT_ERROR : EXIT_DONE;
+}
+
+int
+cmd_policy_test(const DbcCommand *cmd, int argc, char **argv)
+{
+	PolicyFile *p;
+	int			n = 0,
+				i,
+				failed = 0,
+				tests = 0;
+	PGconn	   *conn;
+	JsonWriter	w;
+	TestMode	mode;
+
+	if (!need_args(cmd, argc, 1, 1))
+		return EXIT_USAGE;
+	if ((p = read_policies(argv[0], &n)) == NULL)
+		return EXIT_ERROR;
+	if ((conn = dbc_connect(opts.dbname, "-d", true)) == NULL)
 	{
 		free_policies(p, n);
-		dbc_disconnect(conn);
 		return EXIT_ERROR;
 	}
+	mode = test_mode(conn);
 	if (opts.json)
 	{
 		jw_init(&w, stdout);
@@ -298,76 +592,22 @@ cmd_policy_test(const DbcCommand *cmd, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 	{
-		const char *params[2] = {p[i].name, p[i].source};
 		PGresult   *err = NULL;
 		PGresult   *res;
-		int			bad;
 
-		if (have_test_fn)
-			res = under_savepoint(conn, "SELECT * FROM dbchange.test_policy($2, $1)", 2, params, &err);
-		else if (have_check_fn)
-		{
-			res = under_savepoint(conn, POLICY_CHECK_SQL, 2, params, &err);
-			/* not allowed to call the internal function: the rolled-back install */
-			if (res == NULL && err && PQresultErrorField(err, PG_DIAG_SQLSTATE) &&
-				strcmp(PQresultErrorField(err, PG_DIAG_SQLSTATE), "42501") == 0)
-			{
-				PQclear(err);
-				have_check_fn = false;
-				i--;
-				continue;
-			}
-		}
-		else
-		{
-			res = under_savepoint(conn, "SELECT dbchange.set_policy($1, $2)", 2, params, &err);
-			if (res)
-			{
-				PQclear(res);
-				res = under_savepoint(conn, "SELECT * FROM dbchange.test_policies() t WHERE t.policy = $1",
-									  1, params, &err);
-			}
-		}
-		bad = res ? failed_tests(res) : 1;
-		failed += bad;
+		/* the last resort installs, so only inside a transaction rolled back below */
+		if (mode == TEST_INSTALL && PQtransactionStatus(conn) == PQTRANS_IDLE &&
+			!dbc_command(conn, "starting a transaction", "BEGIN"))
+			break;
+		res = test_named(conn, &p[i], &mode, &err);
+		failed += res ? failed_tests(res) : 1;
 		tests += res ? PQntuples(res) : 0;
-		if (opts.json)
-		{
-			jw_begin_object(&w);
-			jw_kv_string(&w, "name", p[i].name);
-			jw_kv_string(&w, "file", p[i].file);
-			jw_kv_bool(&w, "passed", bad == 0);
-			jw_key(&w, "tests");
-			if (res)
-				jw_result_array(&w, res);
-			else
-				jw_null(&w);
-			jw_kv_string(&w, "error", err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL);
-			jw_kv_string(&w, "detail", err ? PQresultErrorField(err, PG_DIAG_MESSAGE_DETAIL) : NULL);
-			jw_end_object(&w);
-		}
-		else
-		{
-			printf("%s%-6s%s %s  (%s", bad ? status_color("failed") : status_color("applied"),
-				   bad ? "FAILED" : "ok", color_reset(), p[i].name, p[i].file);
-			if (res)
-				printf(", %d test%s)\n", PQntuples(res), PQntuples(res) == 1 ? "" : "s");
-			else
-				printf(")\n");
-			if (res && (bad || opts.verbose))
-				print_result_table(res, 80, "policy");
-		}
-		if (err)
-		{
-			char	   *what = xasprintf("policy %s (%s)", p[i].name, p[i].file);
-
-			dbc_report_result_error(err, what);
-			free(what);
-		}
+		report_tests(&w, &p[i], res, err, true);
 		PQclear(res);
 		PQclear(err);
 	}
-	PQclear(dbc_exec(conn, "ROLLBACK", 0, NULL));
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		PQclear(dbc_exec(conn, "ROLLBACK", 0, NULL));
 	if (opts.json)
 	{
 		jw_end_array(&w);
@@ -376,7 +616,7 @@ cmd_policy_test(const DbcCommand *cmd, int argc, char **argv)
 		jw_end_object(&w);
 		jw_finish(&w);
 	}
-	else if (!opts.quiet)
+	else if (!opts.quiet || failed)
 		printf("%d polic%s, %d test%s, %d failed; nothing was installed\n", n, n == 1 ? "y" : "ies",
 			   tests, tests == 1 ? "" : "s", failed);
 	free_policies(p, n);
