@@ -8,7 +8,8 @@ clients, see table_rewrites.lua for the lock); Bytebase:
 schema.backward-compatibility.
 
 Checks (severity)
-  renaming-table          ALTER TABLE/VIEW/MATERIALIZED VIEW ... RENAME TO  (danger)
+  renaming-table          ALTER TABLE/VIEW/MATERIALIZED VIEW ... RENAME TO,
+                          MySQL RENAME TABLE                                 (danger)
   renaming-column         ALTER TABLE ... RENAME COLUMN                      (danger)
   rename-object           other renames (schema, sequence, function, type,
                           constraint, ...); indexes only advice               (caution)
@@ -84,6 +85,10 @@ return {
       return add(d, tier_of(c), ADVICE, "replace-definition", "CREATE OR REPLACE " .. cmd:sub(8) .. " changes " .. tostring(c.identity or c.name) ..
         " in place for every running session; make sure callers still get what they expect")
     end
+    if cmd == "RENAME TABLE" then
+      return add(d, tier_of(c), DANGER, "renaming-table", "RENAME TABLE " .. tostring(c.old_name or c.name) .. " to " ..
+        tostring(c.new_name) .. " breaks every query that uses the old name")
+    end
     if cmd:sub(1, 6) ~= "ALTER " then return nil end
     local tier = tier_of(c)
     local from = tostring(c.old_name or c.name or c.column)
@@ -138,5 +143,7 @@ return {
     { sql = "CREATE OR REPLACE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "approve", risk = "low" },
     { sql = "CREATE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders RENAME TO pt_purchases", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "RENAME TABLE", new_name = "pt_purchases" } },
   },
 }

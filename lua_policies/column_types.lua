@@ -27,7 +27,10 @@ Behaviour per environment (action / risk by severity)
   advice      approve/low  approve/low  approve/low       approve/low
   caution     approve/low  approve/low  approve/moderate  queue/moderate
 
-Settings: DISALLOWED_TYPES (type name -> why), the SEVERITY of each check.
+PostgreSQL type advice: MySQL-dialect changes (dialect = "mysql") get no
+opinion from this policy (varchar(n) and int are the right choices there).
+
+Settings: DISALLOWED_TYPES (type name -> why).
 ]]
 
 -- Settings ------------------------------------------------------------------
@@ -117,7 +120,7 @@ return {
   description = "Column type conventions: no char(n), varchar(n), timestamp, json, int/serial keys; identity over serial; a configurable disallow list.",
 
   check = function(c)
-    if not WATCHED[c.command] then return nil end
+    if not WATCHED[c.command] or c.dialect == "mysql" then return nil end
     local tier = tier_of(c)
     local d = nil
     local cols = list(c.columns)
@@ -159,5 +162,7 @@ return {
     { sql = "ALTER TABLE pt_a ALTER COLUMN code TYPE char(5)", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_a ALTER COLUMN code TYPE text", environment = "prod", expect = "none" },
     { sql = "CREATE DOMAIN pt_code AS char(4)", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE TABLE pt_a (id bigint PRIMARY KEY, email varchar(255))", environment = "prod", expect = "none",
+      facts = { dialect = "mysql" } },
   },
 }

@@ -22,6 +22,8 @@ Checks (severity)
                                  the classifier marks destructive)    (caution)
   detach-partition               ALTER TABLE ... DETACH PARTITION     (caution)
   drop-owned                     DROP OWNED BY                        (critical)
+  delete-without-where           UPDATE / DELETE without WHERE in a change
+                                 (MySQL-dialect scripts: has_where)   (danger)
 
 Behaviour per environment (action / risk by severity)
               dev          test              stage          prod
@@ -164,6 +166,8 @@ return {
       if has(ops, "detach_partition") then
         d = add(d, tier, CAUTION, "detach-partition", "detaching a partition of " .. obj(c) .. " removes its rows from the table")
       end
+    elseif (cmd == "DELETE" or cmd == "UPDATE") and c.has_where == false then
+      d = add(d, tier, DANGER, "delete-without-where", cmd .. " without WHERE changes every row of " .. obj(c))
     elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
       d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
     end
@@ -198,5 +202,9 @@ return {
     { sql = "ALTER TABLE events DETACH PARTITION events_2020", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "DROP OWNED BY old_app", environment = "prod", expect = "reject", risk = "critical" },
     { sql = "CREATE TABLE accounts (id bigint PRIMARY KEY)", environment = "prod", expect = "none" },
+    { sql = "DELETE FROM accounts", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", has_where = false, is_dml = true } },
+    { sql = "DELETE FROM accounts WHERE id = 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", has_where = true, is_dml = true } },
   },
 }

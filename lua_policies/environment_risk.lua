@@ -13,6 +13,8 @@ Checks
   env-cluster-level  ALTER SYSTEM, databases, roles, tablespaces, subscriptions
   env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW,
                      CHECKPOINT-like housekeeping: low risk everywhere
+  env-dml-risk       data changes inside a change (MySQL-dialect scripts carry
+                     is_dml): approve everywhere, moderate risk in prod
 
 Behaviour per environment (action / risk)
                       dev           test          stage           prod
@@ -20,7 +22,9 @@ Behaviour per environment (action / risk)
   env-privileges      approve/low   approve/low   approve/moderate queue/high
   env-cluster-level   approve/low   approve/moderate queue/high    queue/critical
   env-routine         approve/low   approve/low   approve/low     approve/low
-Statements that are not DDL (transaction control, DML, SET, ...) get no opinion.
+  env-dml-risk        approve/low   approve/low   approve/low     approve/moderate
+Statements that are not DDL (transaction control, plain DML, SET, ...) get no
+opinion, except DML that comes in a change with is_dml set (MySQL scripts).
 An environment name this file does not know is treated as UNKNOWN_ENVIRONMENT.
 
 Settings: the tables below.  To let prod DDL through without a queue, set
@@ -37,6 +41,8 @@ local PRIVILEGES = { dev = { "approve", "low" }, test = { "approve", "low" },
                      stage = { "approve", "moderate" }, prod = { "queue", "high" } }
 local CLUSTER    = { dev = { "approve", "low" }, test = { "approve", "moderate" },
                      stage = { "queue", "high" }, prod = { "queue", "critical" } }
+local DML        = { dev = { "approve", "low" }, test = { "approve", "low" },
+                     stage = { "approve", "low" }, prod = { "approve", "moderate" } }
 local ROUTINE    = { dev = { "approve", "low" }, test = { "approve", "low" },
                      stage = { "approve", "low" }, prod = { "approve", "low" } }
 
@@ -66,7 +72,7 @@ local NOT_DDL = {
   ["DISCARD"] = true, ["DISCARD ALL"] = true, ["LISTEN"] = true,
   ["NOTIFY"] = true, ["UNLISTEN"] = true, ["FETCH"] = true, ["MOVE"] = true,
   ["DECLARE CURSOR"] = true, ["CLOSE CURSOR"] = true, ["LOAD"] = true,
-  ["SET CONSTRAINTS"] = true, ["CHECKPOINT"] = true,
+  ["SET CONSTRAINTS"] = true, ["CHECKPOINT"] = true, ["USE"] = true,
 }
 local PRIVILEGE_COMMANDS = {
   ["GRANT"] = true, ["REVOKE"] = true, ["ALTER DEFAULT PRIVILEGES"] = true,
@@ -110,7 +116,11 @@ return {
 
   check = function(c)
     local cmd = c.command
-    if type(cmd) ~= "string" or NOT_DDL[cmd] then return nil end
+    if type(cmd) ~= "string" then return nil end
+    if c.is_dml == true then
+      return decide(DML, tier_of(c), "env-dml-risk", cmd)
+    end
+    if NOT_DDL[cmd] then return nil end
     if cmd == "VACUUM" and (c.full == true or c.rewrites_table == true) then
       -- VACUUM FULL is a rewrite, not housekeeping
       return decide(DDL, tier_of(c), "env-ddl-risk", "VACUUM FULL")
@@ -142,6 +152,12 @@ return {
     { sql = "COMMENT ON TABLE t_env IS 'environment risk example'", environment = "prod", expect = "approve", risk = "low" },
     { sql = "VACUUM FULL t_env", environment = "prod", expect = "queue", risk = "high" },
     { sql = "BEGIN", environment = "prod", expect = "none" },
+    { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "prod", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "REPLACE", is_dml = true } },
+    { sql = "DELETE FROM t_env WHERE id = 1", environment = "prod", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", is_dml = true, has_where = true } },
+    { sql = "DELETE FROM t_env WHERE id = 1", environment = "test", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", is_dml = true, has_where = true } },
     { sql = "SELECT 1", environment = "prod", expect = "none" },
   },
 }

@@ -38,6 +38,11 @@ Behaviour per environment (action / risk by severity)
   danger      approve/low  approve/moderate queue/high        queue/high
   invalid     approve/low  reject/moderate  reject/moderate   reject/high
 
+MySQL-dialect changes (dialect = "mysql"): InnoDB builds and drops indexes
+online, so the CONCURRENTLY checks do not apply; instead
+  mysql-blocking-index-ddl           CREATE/DROP INDEX whose LOCK=/ALGORITHM=
+                                     clause blocks writes (danger)
+
 Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES, MAX_INDEX_KEYS.
 ]]
 
@@ -124,6 +129,13 @@ return {
       return nil
     end
     local tier = tier_of(c)
+    if c.dialect == "mysql" then
+      if c.blocks_writes == true then
+        return add(nil, tier, DANGER, "mysql-blocking-index-ddl", cmd .. " with LOCK=" .. tostring(c.lock) ..
+          " / ALGORITHM=" .. tostring(c.algorithm) .. " blocks writes; use ALGORITHM=INPLACE, LOCK=NONE")
+      end
+      return nil
+    end
     local conc = concurrently(c)
     local d = nil
 
@@ -200,6 +212,10 @@ return {
     { sql = "REINDEX TABLE orders", environment = "prod", expect = "queue", facts = { table_rows = 5000000 } },
     { sql = "REINDEX TABLE CONCURRENTLY orders", environment = "prod", expect = "none",
       facts = { in_transaction_block = false, table_rows = 5000000 } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", blocks_writes = false, lock = "NONE", table_rows = 5000000 } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", blocks_writes = true, lock = "SHARED", algorithm = "INPLACE" } },
     { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "queue", risk = "moderate",
       facts = { table_rows = 5000000 } },
     { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "prod", expect = "none",

@@ -20,7 +20,7 @@ Checks (severity)
                           crash, not replicated                          (caution)
   create-specify-schema   CREATE of a table/view/sequence/function/type whose
                           name is not schema-qualified: lands wherever the
-                          search_path points                             (advice)
+                          search_path points (PostgreSQL only)           (advice)
   comment-removed         COMMENT ON ... IS NULL / ''                    (advice)
   comment-too-long        a comment longer than MAX_COMMENT_LENGTH       (advice)
   create-table-as         CREATE TABLE AS / SELECT INTO: no keys, no
@@ -140,7 +140,7 @@ return {
     local tier = tier_of(c)
     if c.persistence == "temporary" then return nil end
 
-    if QUALIFY[cmd] and not qualified(c) then
+    if QUALIFY[cmd] and c.dialect ~= "mysql" and not qualified(c) then
       d = add(d, tier, ADVICE, "create-specify-schema", "name the schema of " .. tostring(c.name) ..
         " explicitly (" .. tostring(c.schema) .. "." .. tostring(c.name) .. ") so it cannot land in another schema by search_path")
     end

@@ -94,10 +94,11 @@ end
 -- A rewrite finding scaled by table size.
 local function rewrite(d, c, tier, id, what)
   local sc = size_class(c)
+  local lock = c.dialect == "mysql" and "while writes wait" or "under an ACCESS EXCLUSIVE lock"
   if sc == "large" then
-    return add(d, tier, DANGER, id, what .. " rewrites large table " .. target(c) .. " under an ACCESS EXCLUSIVE lock")
+    return add(d, tier, DANGER, id, what .. " rewrites large table " .. target(c) .. " " .. lock)
   elseif sc == "unknown" then
-    return add(d, tier, CAUTION, id, what .. " rewrites " .. target(c) .. " (size unknown) under an ACCESS EXCLUSIVE lock")
+    return add(d, tier, CAUTION, id, what .. " rewrites " .. target(c) .. " (size unknown) " .. lock)
   end
   return add(d, tier, ADVICE, id, what .. " rewrites " .. target(c) .. " (small now; would block a large table)")
 end
