@@ -297,6 +297,30 @@ existing_by_uid(const SubmitArgs *a, const char *checksum)
 	return u.id;
 }
 
+/* The strings of a list, each once, in first-seen order. */
+static List *
+unique_strings(List *in)
+{
+	List	   *out = NIL;
+	ListCell   *a;
+
+	foreach(a, in)
+	{
+		ListCell   *b;
+		bool		seen = false;
+
+		foreach(b, out)
+			if (strcmp((char *) lfirst(a), (char *) lfirst(b)) == 0)
+			{
+				seen = true;
+				break;
+			}
+		if (!seen)
+			out = lappend(out, lfirst(a));
+	}
+	return out;
+}
+
 static char *
 sha256_hex(const char *s)
 {
@@ -383,6 +407,8 @@ do_submit(SubmitArgs *a)
 			toplevel = true;
 		decisions = lappend(decisions, sd);
 	}
+	total.reasons = unique_strings(total.reasons);
+	total.policies = unique_strings(total.policies);
 	/* the combined decision is by default only if every statement's was */
 	total.by_default = true;
 	foreach(lc, decisions)

@@ -724,16 +724,6 @@ CREATE VIEW dbchange.audit_log AS
 -- Metrics (DORA) per environment over a window [since, until)
 -- ---------------------------------------------------------------------------
 
--- The objects a change is about: what it touched when applied (event
--- triggers) and what its statements name (the classifier's identity).
-CREATE FUNCTION dbchange._change_objects(p_id bigint) RETURNS SETOF text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT o.identity FROM dbchange.change_object o WHERE o.change_id = p_id AND o.identity IS NOT NULL
-  UNION
-  SELECT s.facts->>'identity' FROM dbchange.change_statement s
-   WHERE s.change_id = p_id AND s.facts->>'identity' IS NOT NULL
-$$;
-
 CREATE FUNCTION dbchange.metrics(since timestamptz DEFAULT pg_catalog.now() - interval '30 days',
                                  until timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (environment text, window_start timestamptz, window_end timestamptz,
@@ -753,14 +743,22 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT f.id, f.environment, f.failed_at AS at FROM failed f
     UNION ALL
     SELECT d.id, d.environment, d.applied_at FROM deployed d WHERE d.status = 'rolled_back'
-  ), restore AS (             -- the next change applied on the same objects
-    SELECT x.id, x.environment,
-           (SELECT pg_catalog.min(a.applied_at) FROM dbchange.change a
-             WHERE a.environment = x.environment AND a.applied_at > x.at AND a.id <> x.id
-               AND a.status IN ('applied', 'rolled_back')
-               AND EXISTS (SELECT 1 FROM dbchange._change_objects(a.id) ao
-                            JOIN dbchange._change_objects(x.id) xo ON xo = ao)) - x.at AS ttr
+  ), objs AS (                -- what a change is about: objects it touched, identities its statements name
+    SELECT o.change_id, o.identity FROM dbchange.change_object o
+     WHERE o.identity IS NOT NULL
+       AND o.change_id IN (SELECT d.id FROM deployed d UNION ALL SELECT x.id FROM failure x)
+    UNION
+    SELECT s.change_id, s.facts->>'identity' FROM dbchange.change_statement s
+     WHERE s.facts->>'identity' IS NOT NULL
+       AND s.change_id IN (SELECT d.id FROM deployed d UNION ALL SELECT x.id FROM failure x)
+  ), restore AS (             -- the next change applied (in the window) on one of the same objects
+    SELECT x.id, x.environment, pg_catalog.min(d.applied_at) - x.at AS ttr
       FROM failure x
+      LEFT JOIN objs xo ON xo.change_id = x.id
+      LEFT JOIN objs dobj ON dobj.identity = xo.identity
+      LEFT JOIN deployed d ON d.id = dobj.change_id AND d.environment = x.environment
+                          AND d.applied_at > x.at AND d.id <> x.id
+     GROUP BY x.id, x.environment, x.at
   ), approval AS (            -- changes that went through a flow, finally approved in the window
     SELECT c.environment, c.decided_at - c.created_at AS wait FROM dbchange.change c
      WHERE c.decided_at >= since AND c.decided_at < until AND c.flow_steps IS NOT NULL
@@ -806,7 +804,7 @@ REVOKE ALL ON FUNCTION dbchange._default_steps(), dbchange._resolve_flow(text, t
   dbchange._authorize_toplevel(bigint), dbchange._toplevel_state(), dbchange._toplevel_clear(),
   dbchange._toplevel_applied(bigint, text, text), dbchange._audit_content(dbchange.audit),
   dbchange._audit_hash(text, text), dbchange._audit_genesis(), dbchange._audit_seal(boolean),
-  dbchange._audit(text, bigint, text, jsonb), dbchange._audit_guard(), dbchange._change_objects(bigint)
+  dbchange._audit(text, bigint, text, jsonb), dbchange._audit_guard()
   FROM PUBLIC;
 GRANT SELECT ON dbchange.change_steps, dbchange.flows, dbchange.audit_log, dbchange.metrics TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.set_flow(text, text[]), dbchange.define_flow(text, text[]),
