@@ -24,7 +24,7 @@ dbc_mysql -e "DROP DATABASE IF EXISTS $MYDB; DROP DATABASE IF EXISTS dbc_dry; CR
 new_db $CTL prod && new_db $PGT prod || { not_ok "setup"; dbc_summary; exit 1; }
 require_api $CTL submit_mysql approve
 dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$APPROVER') THEN CREATE ROLE $APPROVER LOGIN; END IF; END \$\$" \
-	-c "GRANT dbchange_approver TO $APPROVER" >/dev/null
+	-c "GRANT dbchange_approver TO $APPROVER" >/dev/null 2>&1
 DC=$(conninfo $CTL)
 DA=$(conninfo $CTL $APPROVER)
 URI=$(dbc_mysql_uri $MYDB)
@@ -92,10 +92,34 @@ check_match "dry run: would apply the change" "change $SHOP_ID: would apply" "$O
 check "dry run: nothing created, not even the history table" "NULL" "$(tables dbc_dry)"
 
 # ---- prod's policy queues a drop: not applied until approved ----
-sql $CTL "SELECT * FROM dbchange.configure(default_action => 'queue')" >/dev/null
+# a small custom policy (the Lua engine), or the environment's default action without it
+if has_api $CTL set_policy; then
+	mkdir -p "$CLI_TMP/policies"
+	cat >"$CLI_TMP/policies/mysql-prod-drops.lua" <<'LUA'
+return {
+  name = "mysql-prod-drops",
+  description = "MySQL drops in prod wait for a DBA",
+  check = function(c)
+    if c.dialect == "mysql" and c.environment == "prod" and c.destructive then
+      return { action = "queue", risk = "high", reason = "MySQL " .. c.command .. " in prod needs a DBA" }
+    end
+  end,
+  tests = {
+    { sql = "DROP TABLE orders", environment = "prod", facts = { dialect = "mysql" }, expect = "queue", risk = "high" },
+    { sql = "DROP TABLE orders", environment = "dev", facts = { dialect = "mysql" }, expect = "none" },
+    { sql = "CREATE TABLE t (id int)", environment = "prod", facts = { dialect = "mysql" }, expect = "none" },
+  },
+}
+LUA
+	mrun policy push "$CLI_TMP/policies" -d "$DC"
+	check "a custom MySQL policy is pushed (policy push)" 0 "$RC"
+else
+	sql $CTL "SELECT * FROM dbchange.configure(default_action => 'queue')" >/dev/null
+fi
 echo "DROP TABLE orders;" >"$CLI_TMP/drop.sql"
 mrun submit --dialect mysql "$CLI_TMP/drop.sql" -d "$DC"
 check "drop in prod: queued, exit 3" 3 "$RC"
+has_api $CTL set_policy && check_match "drop in prod: the policy's reason" "in prod needs a DBA" "$OUT"
 DROP_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
 sql $CTL "SELECT * FROM dbchange.configure(default_action => 'approve')" >/dev/null
 echo "CREATE TABLE after_drop (id INT);" >"$CLI_TMP/after.sql"

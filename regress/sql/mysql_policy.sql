@@ -1,0 +1,62 @@
+-- The same Lua policies decide MySQL changes: they see the MySQL facts and can
+-- tell the dialects apart.
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_mysql_policy;
+CREATE DATABASE regress_mysql_policy;
+\c regress_mysql_policy
+CREATE EXTENSION dbchange;
+SET client_min_messages = warning;
+\set VERBOSITY default
+SELECT key, value FROM dbchange.configure(environment => 'prod');
+
+SELECT dbchange.set_policy('mysql-prod-ddl', $lua$
+return {
+  name = "mysql-prod-ddl",
+  description = "MySQL in prod: drops wait for a DBA, MyISAM is refused",
+  check = function(c)
+    if c.dialect ~= "mysql" then return nil end
+    if c.engine == "MYISAM" then
+      return { action = "reject", risk = "critical", reason = "MyISAM is not crash-safe: use InnoDB" }
+    end
+    if c.environment == "prod" and c.destructive then
+      return { action = "queue", risk = "high", reason = "MySQL " .. c.command .. " in prod needs a DBA" }
+    end
+    if c.command == "ALTER TABLE" and c.lock == nil then
+      for _, op in ipairs(c.operations) do
+        if op == "modify_column" or op == "change_column" then
+          return { action = "queue", risk = "moderate", reason = op .. " without LOCK=NONE may block writes" }
+        end
+      end
+    end
+  end,
+  tests = {
+    { sql = "DROP TABLE orders", environment = "prod", facts = { dialect = "mysql" }, expect = "queue", risk = "high" },
+    { sql = "DROP TABLE orders", environment = "prod", expect = "none" },
+    { sql = "CREATE TABLE t (id int)", environment = "prod", facts = { dialect = "mysql", engine = "MYISAM" }, expect = "reject", risk = "critical" },
+    { sql = "CREATE TABLE t (id int)", environment = "prod", facts = { dialect = "mysql" }, expect = "none" },
+  },
+}
+$lua$);
+
+-- what the policy says about MySQL statements (facts from the MySQL classifier)
+SELECT statement_no, command, action, risk, reasons
+  FROM dbchange.evaluate_mysql($s$
+CREATE TABLE `orders` (id INT PRIMARY KEY) ENGINE=InnoDB;
+CREATE TABLE legacy (id INT) ENGINE = MyISAM;
+ALTER TABLE orders MODIFY id BIGINT;
+ALTER TABLE orders MODIFY id BIGINT, ALGORITHM=INPLACE, LOCK=NONE;
+DROP TABLE IF EXISTS `old;orders`;
+$s$);
+-- in test the drop is approved by this policy (it only queues in prod)
+SELECT statement_no, action FROM dbchange.evaluate_mysql('DROP TABLE orders', 'test');
+-- the same text as a PostgreSQL statement: the policy has no opinion
+SELECT statement_no, action, reasons FROM dbchange.evaluate('DROP TABLE IF EXISTS orders');
+
+-- a script takes the highest risk of its statements; its status follows
+SELECT dbchange.submit_mysql('CREATE TABLE a (id INT); DROP TABLE b;', 'shop') AS q \gset
+SELECT status, risk, reasons, flow_steps FROM dbchange.change WHERE id = :q;
+SELECT statement_no, action, risk FROM dbchange.change_statement WHERE change_id = :q ORDER BY 1;
+SELECT dbchange.submit_mysql('CREATE TABLE c (id INT) ENGINE=MyISAM; CREATE TABLE d (id INT);') AS r \gset
+SELECT status, risk, reasons FROM dbchange.change WHERE id = :r;
+SELECT dbchange.submit_mysql('CREATE TABLE e (id INT)') AS a \gset
+SELECT status, risk FROM dbchange.change WHERE id = :a;
