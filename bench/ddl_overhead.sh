@@ -31,7 +31,7 @@ dbc_psql "$PA" b -c "CREATE EXTENSION dbchange" >/dev/null
 if [ "${POLICIES:-}" = stock ]; then
 	for f in lua_policies/*.lua; do
 		name=$(basename "$f" .lua)
-		dbc_psql "$PA" b -v src="$(cat "$f")" -v name="$name" -c "SELECT dbchange.set_policy(:'name', :'src')" >/dev/null ||
+		dbc_psql "$PA" b -v src="$(cat "$f")" -v name="$name" <<<"SELECT dbchange.set_policy(:'name', :'src');" >/dev/null ||
 			echo "warning: policy $name not loaded"
 	done
 	echo "policies loaded: $(dbc_psql "$PA" b -At -c "SELECT count(*) FROM dbchange.policy WHERE enabled" 2>/dev/null)"
