@@ -111,6 +111,31 @@ run policy push "$P" -d "$(conninfo $DB $BOB)"
 check "push by a non-admin: exit 1" 1 "$RC"
 check_match "push by a non-admin: permission denied" "permission denied" "$ERR"
 
+# ---- the stock library: its tests pass here, it installs, and prod's copy decides a promotion ----
+run policy test lua_policies -d "$D"
+check "policy test of the stock library: exit 0" 0 "$RC"
+check_match "policy test of the stock library: every file" "$(ls lua_policies/*.lua | wc -l) policies, [0-9]+ tests, 0 failed" "$OUT"
+SDEV=cli_policy_sdev
+SPROD=cli_policy_sprod
+new_db $SDEV dev && new_db $SPROD prod
+run policy push lua_policies -d "$(conninfo $SPROD)"
+check "policy push of the stock library: exit 0" 0 "$RC"
+check "policy push of the stock library: all installed" "$(ls lua_policies/*.lua | wc -l)" "$(sql $SPROD "SELECT count(*) FROM dbchange.policy WHERE enabled")"
+sql $SDEV "CREATE TABLE stock_a (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text)" >/dev/null
+sql $SDEV "CREATE TABLE stock_b (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)" >/dev/null
+sql $SDEV "DROP TABLE stock_b" >/dev/null
+sql $SDEV "COMMENT ON TABLE stock_a IS 'after the drop'" >/dev/null
+run promote --from "$(conninfo $SDEV)" --to "$(conninfo $SPROD)"
+check "stock policies in prod queue DDL: exit 3" 3 "$RC"
+check_match "stock policies: the first change waits, with the policy's reason" "queued +dev #[0-9]+ → prod #[0-9]+ +CREATE TABLE stock_a" "$OUT"
+check_match "stock policies: the reasons name the policy" "reasons: .*environment_risk" "$OUT"
+check "stock policies: nothing applied in prod" "||" "$(sql $SPROD "SELECT to_regclass('stock_a'), to_regclass('stock_b')")|$(sql $SPROD "SELECT count(*) FILTER (WHERE status = 'applied') FROM dbchange.changes" | sed 's/^0$//')"
+run promote --from "$(conninfo $SDEV)" --to "$(conninfo $SPROD)" --dry-run
+check "dry run against the stock policies: exit 3" 3 "$RC"
+check_match "dry run: the DROP would be queued too" "would queue +dev #[0-9]+ +DROP TABLE stock_b" "$OUT"
+drop_db $SDEV
+drop_db $SPROD
+
 cli_valgrind_report
 drop_db $DB
 dbc_summary
