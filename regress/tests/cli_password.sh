@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# CLI password prompt: when the server wants a password libpq does not have,
+# the CLI asks on the terminal (/dev/tty, no echo) and connects; -w never
+# asks; a wrong password is a prefixed error.  Needs a cluster that asks for
+# passwords, so this driver starts its own (scram-sha-256 for one role).
+cd "$(dirname "$0")/../.."
+. regress/lib.sh
+. regress/cli_lib.sh
+
+PORT=$((DBC_PORT + 7))
+if ! command -v script >/dev/null; then
+	echo "# skip: no script(1) to give the CLI a terminal"
+	dbc_summary
+	exit 0
+fi
+dbc_pg_start cli_pw "$PORT" yes || { not_ok "start a cluster that asks for passwords"; dbc_summary; exit 1; }
+trap 'dbc_pg_stop cli_pw; rm -rf "$CLI_TMP"' EXIT
+dbc_psql "$PORT" postgres -c "CREATE ROLE cli_pw_user LOGIN PASSWORD 'sekret 42'" -c "CREATE DATABASE cli_pw_db" >/dev/null
+dbc_psql "$PORT" cli_pw_db -c "CREATE EXTENSION dbchange" >/dev/null
+HBA=$DBC_BASE/pg-cli_pw/pg_hba.conf
+{ echo "local all cli_pw_user scram-sha-256"; cat "$HBA"; } >"$CLI_TMP/hba" && cat "$CLI_TMP/hba" >"$HBA"
+dbc_psql "$PORT" postgres -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+C="host=$DBC_SOCK port=$PORT user=cli_pw_user dbname=cli_pw_db"
+
+run status -w -d "$C"
+check "-w and a password needed: exit 1" 1 "$RC"
+check_match "-w: libpq's reason, prefixed" "^dbchange: error: could not connect .*password" "$ERR"
+
+# the terminal: script(1) gives the CLI a pty; the password is typed once the prompt is up
+typed() { # PASSWORD -> runs "status" with the password typed at the prompt; sets OUT, RC
+	local wait=1
+	[ "${DBC_VALGRIND:-0}" = 1 ] && wait=4
+	OUT=$( (sleep $wait; printf '%s\n' "$1"; sleep $wait) |
+		script -qec "$(printf '%q ' "$DBC_CLI" status -d "$C")" /dev/null 2>&1)
+	RC=$?
+}
+typed "sekret 42"
+check "password typed at the prompt: exit 0" 0 "$RC"
+check_match "the prompt names the user" "Password for user cli_pw_user:" "$OUT"
+check_match "connected after the prompt" "environment +dev" "$OUT"
+if printf '%s' "$OUT" | grep -q "sekret"; then not_ok "the typed password is not echoed"; else ok "the typed password is not echoed"; fi
+typed "wrong"
+check "wrong password: exit 1" 1 "$RC"
+check_match "wrong password: prefixed error" "dbchange: error: could not connect .*password authentication failed" "$OUT"
+PGPASSWORD="sekret 42" run status -d "$C"
+check "PGPASSWORD: no prompt needed, exit 0" 0 "$RC"
+
+cli_valgrind_report
+dbc_summary
