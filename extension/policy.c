@@ -55,6 +55,7 @@ PG_FUNCTION_INFO_V1(dbc_policy_changed);
 PG_FUNCTION_INFO_V1(dbc_evaluate);
 PG_FUNCTION_INFO_V1(dbc_evaluate_facts);
 PG_FUNCTION_INFO_V1(dbc_policy_bench);
+PG_FUNCTION_INFO_V1(dbc_policy_engine);
 
 /* Settings (superuser only: a developer must not loosen the sandbox). */
 int			dbc_policy_instruction_limit = 1000000;
@@ -118,6 +119,7 @@ static int	ncached = 0;
 static bool cache_valid = false;
 static uint64 cache_generation = 0;
 static Oid	cache_relid = InvalidOid;
+static int64 cache_loads = 0;	/* how often the set was (re)compiled */
 
 static void
 policy_relcache_callback(Datum arg, Oid relid)
@@ -278,6 +280,7 @@ ensure_cache(void)
 	cached = NULL;
 	ncached = 0;
 	cache_relid = InvalidOid;
+	cache_loads++;
 
 	nsp = dbc_schema_oid();
 	if (OidIsValid(nsp))
@@ -465,6 +468,35 @@ typedef struct BuildArgs
 	List	   *stmts;			/* out: DbcParsedStmt * */
 } BuildArgs;
 
+/* The facts document with top-level key set to a boolean (the last key wins). */
+static Jsonb *
+facts_with_bool(Jsonb *facts, const char *key, bool val)
+{
+	JsonbParseState *st = NULL;
+	JsonbIterator *it = JsonbIteratorInit(&facts->root);
+	JsonbValue	v;
+	JsonbValue *res = NULL;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_END_OBJECT)
+		{
+			dbc_put_bool(&st, key, val);
+			res = pushJsonbValue(&st, tok, NULL);
+		}
+		else if (tok == WJB_BEGIN_OBJECT)
+			pushJsonbValue(&st, tok, NULL);
+		else
+			pushJsonbValue(&st, tok, &v);
+	}
+	return JsonbValueToJsonb(res);
+}
+
+/*
+ * A test's statements are judged as if each ran on its own, interactively:
+ * whatever transaction set_policy() itself runs in is no fact of the test.
+ */
 static void
 build_facts_step(void *arg)
 {
@@ -475,8 +507,9 @@ build_facts_step(void *arg)
 	foreach(lc, a->stmts)
 	{
 		DbcParsedStmt *ps = lfirst(lc);
+		Jsonb	   *facts = dbc_build_facts(ps->stmt, ps->text, a->settings, a->source);
 
-		a->facts = lappend(a->facts, dbc_build_facts(ps->stmt, ps->text, a->settings, a->source));
+		a->facts = lappend(a->facts, facts_with_bool(facts, "in_transaction_block", false));
 	}
 }
 
@@ -1122,5 +1155,27 @@ dbc_policy_bench(PG_FUNCTION_ARGS)
 	values[6] = Float8GetDatum(decide_t[n - 1]);
 	values[7] = Float8GetDatum(percentile(build_t, nb, 0.5));
 	values[8] = Int64GetDatum((int64) (dbc_lua_memory() / 1024));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/*
+ * dbchange._policy_engine() -> this backend's engine: how often the policy
+ * set was compiled, how many policies are compiled now, the Lua state's
+ * size and generation.  (Tests use it to see that policies are compiled
+ * once and recompiled only after a change.)
+ */
+Datum
+dbc_policy_engine(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	values[0] = Int64GetDatum(cache_loads);
+	values[1] = Int32GetDatum(cache_valid ? ncached : 0);
+	values[2] = Int64GetDatum((int64) (dbc_lua_memory() / 1024));
+	values[3] = Int64GetDatum((int64) dbc_lua_generation());
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

@@ -242,6 +242,20 @@ sb_msgh(lua_State *LS)
 	return 1;
 }
 
+/*
+ * What catching an error costs.  Lua's error recovery walks the whole call
+ * stack (stackinuse() while shrinking it), C work the count hook never
+ * sees: a policy recursing deeply and catching an error at every level
+ * would run quadratic time on a budget of a few instructions per level.
+ * So every caught error is charged, more when the state is big (a deep
+ * stack is a big state).
+ */
+static void
+charge_caught_error(lua_State *LS)
+{
+	charge_budget(LS, 1000 + (double) mem_used / 256);
+}
+
 /* pcall(f, ...): as Lua's, but a tripped limit passes through. */
 static int
 sb_pcall(lua_State *LS)
@@ -256,6 +270,7 @@ sb_pcall(lua_State *LS)
 	{
 		if (must_unwind())
 			return lua_error(LS);
+		charge_caught_error(LS);
 		lua_pushboolean(LS, 0);
 		lua_replace(LS, 1);
 		return 2;
@@ -302,6 +317,7 @@ sb_xpcall(lua_State *LS)
 	{
 		if (must_unwind())
 			return lua_error(LS);
+		charge_caught_error(LS);
 		lua_pushboolean(LS, 0);
 		lua_replace(LS, 2);
 		return 2;
@@ -336,6 +352,7 @@ sb_load(lua_State *LS)
 	{
 		if (must_unwind())
 			return lua_error(LS);
+		charge_caught_error(LS);
 		lua_pushnil(LS);
 		lua_insert(LS, -2);
 		return 2;
@@ -478,7 +495,8 @@ static int
 ro_newindex(lua_State *LS)
 {
 	return luaL_error(LS, "the change facts are read-only (attempt to set '%s')",
-					  lua_type(LS, 2) == LUA_TSTRING ? lua_tostring(LS, 2) : "?");
+					  lua_type(LS, 2) == LUA_TSTRING || lua_type(LS, 2) == LUA_TNUMBER ?
+					  lua_tostring(LS, 2) : luaL_typename(LS, 2));
 }
 
 /* Push the real table behind proxy idx, or nil if idx is no proxy. */
@@ -862,12 +880,10 @@ compile_fn(lua_State *LS)
 	module = lua_gettop(LS);
 
 	lua_getfield(LS, module, "name");
-	if (lua_type(LS, -1) != LUA_TSTRING)
-		return luaL_error(LS, "the policy's table has no name (a string field 'name' is required, got %s)",
+	if (lua_type(LS, -1) != LUA_TSTRING || lua_rawlen(LS, -1) == 0)
+		return luaL_error(LS, "the policy's table has no name (a non-empty string field 'name' is required, got %s)",
 						  luaL_typename(LS, -1));
-	if (strcmp(lua_tostring(LS, -1), a->name) != 0)
-		return luaL_error(LS, "the policy's table is named '%s' but is being stored as '%s'; the names must match",
-						  lua_tostring(LS, -1), a->name);
+	/* the catalog's name (set_policy's argument) is the one reasons carry */
 	lua_pop(LS, 1);
 	if (lua_getfield(LS, module, "check") != LUA_TFUNCTION)
 		return luaL_error(LS, "the policy's field 'check' must be a function (got %s)",

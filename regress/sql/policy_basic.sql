@@ -71,7 +71,7 @@ SELECT policy, test_no, statement, environment, expected, actual, passed FROM db
 -- Refusals: nothing changes.
 SELECT dbchange.set_policy('broken', 'return {');
 SELECT dbchange.set_policy('broken', 'return 42');
-SELECT dbchange.set_policy('broken', $$return { name = "other", description = "d", check = function() end, tests = {{sql = "DROP TABLE t", expect = "none"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { description = "d", check = function() end, tests = {{sql = "DROP TABLE t", expect = "none"}} }$$);
 SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = "no", tests = {} }$$);
 SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end, tests = {} }$$);
 SELECT dbchange.set_policy('broken', $$return { name = "broken", check = function() end, tests = {{sql = "DROP TABLE t", expect = "none"}} }$$);
@@ -120,6 +120,12 @@ $lua$);
 SELECT statement_no, action, risk, flow FROM dbchange.evaluate_facts('{"command": "ALTER TABLE", "table_rows": 2000000, "time": {"hour": 4}}');
 SELECT statement_no, action, risk, reasons, policies FROM dbchange.evaluate_facts('{"command": "ALTER TABLE", "table_rows": 2000000, "time": {"hour": 14}}');
 
+-- test_policy(): a policy's tests without storing it (policy as code: check before push)
+SELECT policy, test_no, expected, actual, passed FROM dbchange.test_policy($$return { name = "x", description = "d",
+  check = function(c) return { action = "queue" } end,
+  tests = {{sql = "DROP TABLE t", expect = "queue"}, {sql = "DROP TABLE t", expect = "approve"}} }$$, 'file_name');
+SELECT count(*) AS not_stored FROM dbchange.policies WHERE name IN ('x', 'file_name');
+
 -- enable / disable / drop, and the audit trail
 SELECT dbchange.disable_policy('big_tables');
 SELECT dbchange.disable_policy('big_tables');
@@ -142,6 +148,7 @@ SELECT dbchange.set_policy('mine', $$return {}$$);
 SELECT dbchange.disable_policy('no_drop_in_prod');
 SELECT dbchange.drop_policy('no_drop_in_prod');
 SELECT dbchange.enable_policy('no_drop_in_prod');
+SELECT * FROM dbchange.test_policy('return {}');
 UPDATE dbchange.policy SET enabled = false;
 SELECT name FROM dbchange.policies;
 -- anyone may dry-run

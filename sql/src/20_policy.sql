@@ -103,7 +103,7 @@ BEGIN
   IF v_name IS NULL OR v_name !~ '^[a-z][a-z0-9_-]{0,62}$' THEN
     RAISE EXCEPTION 'invalid policy name "%"', v_name
       USING ERRCODE = '22023',
-            DETAIL = 'A policy name is 1 to 63 lower-case letters, digits, "_" or "-", starting with a letter, and equals the name field of the policy''s table.',
+            DETAIL = 'A policy name is 1 to 63 lower-case letters, digits, "_" or "-", starting with a letter.',
             HINT = 'For example: SELECT dbchange.set_policy(''no_drop_in_prod'', $lua$ ... $lua$);';
   END IF;
   IF v_source IS NULL OR pg_catalog.btrim(v_source) = '' THEN
@@ -212,6 +212,28 @@ BEGIN
   END LOOP;
 END $$;
 
+-- test_policy(source, name): the tests of a policy that is not stored
+-- (policy as code: check a file before pushing it).  Policy admins only.
+CREATE FUNCTION dbchange.test_policy(source text, name text DEFAULT NULL)
+RETURNS TABLE (policy text, test_no int, test_name text, statement text, environment text,
+               expected text, actual text, risk text, passed boolean, details text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_name text := coalesce(test_policy.name, 'candidate');
+  v_res jsonb;
+BEGIN
+  PERFORM dbchange._policy_require_admin('test policies');
+  IF test_policy.source IS NULL THEN
+    RAISE EXCEPTION 'the policy source must not be null' USING ERRCODE = '22004';
+  END IF;
+  v_res := dbchange._policy_check(v_name, test_policy.source);
+  RETURN QUERY
+    SELECT v_name, (t->>'test')::int, t->>'name', t->>'sql', t->>'environment',
+           t->>'expect' || coalesce(' (' || (t->>'expect_risk') || ')', ''),
+           t->>'action', t->>'risk', (t->>'passed')::boolean, t->>'details'
+      FROM pg_catalog.jsonb_array_elements(v_res->'tests') t;
+END $$;
+
 -- evaluate(sql, environment, source): the dry run.  One row per statement of
 -- the script; nothing is executed.  environment defaults to this
 -- database's; source is what the facts say the statement came from.
@@ -234,19 +256,26 @@ RETURNS TABLE (statements int, evaluations int, policies int, median_us float8, 
                mean_us float8, max_us float8, facts_median_us float8, lua_kb bigint)
   LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'dbc_policy_bench';
 
+-- This backend's engine: compilations so far, policies compiled, Lua state size.
+CREATE FUNCTION dbchange._policy_engine(OUT compilations bigint, OUT policies int, OUT lua_kb bigint,
+                                        OUT lua_generation bigint)
+  LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'dbc_policy_engine';
+
 REVOKE ALL ON dbchange.policy FROM PUBLIC;
 REVOKE ALL ON FUNCTION dbchange._policy_changed(), dbchange._policy_check(text, text),
   dbchange._policy_require_admin(text), dbchange._policy_row(text),
   dbchange._policy_require_tests(text, text), dbchange._policy_bench(text, int),
+  dbchange._policy_engine(),
   dbchange.set_policy(text, text), dbchange.enable_policy(text), dbchange.disable_policy(text),
   dbchange.drop_policy(text), dbchange.test_policies(), dbchange.evaluate(text, text, text),
-  dbchange.evaluate_facts(jsonb, text)
+  dbchange.evaluate_facts(jsonb, text), dbchange.test_policy(text, text)
   FROM PUBLIC;
 -- Management functions check the caller themselves (policy admins and
 -- superusers), so that a refusal says why instead of "permission denied
 -- for function".
 GRANT EXECUTE ON FUNCTION dbchange.set_policy(text, text), dbchange.enable_policy(text),
   dbchange.disable_policy(text), dbchange.drop_policy(text), dbchange.test_policies(),
-  dbchange.evaluate(text, text, text), dbchange.evaluate_facts(jsonb, text)
+  dbchange.test_policy(text, text), dbchange.evaluate(text, text, text),
+  dbchange.evaluate_facts(jsonb, text)
   TO PUBLIC;
 GRANT SELECT ON dbchange.policies TO PUBLIC;

@@ -1,0 +1,178 @@
+-- Hostile policies fail closed: the statement is refused (ZC004) naming the
+-- policy and what went wrong, nothing escapes the sandbox, and the backend
+-- stays healthy (every refusal below is followed by work in the same session).
+CREATE DATABASE regress_policy_hostile;
+\c regress_policy_hostile
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+RESET client_min_messages;
+\set VERBOSITY terse
+\set SHOW_CONTEXT never
+-- a safety net only: every attack below ends by the sandbox's own limits
+SET statement_timeout = '60s';
+CREATE TABLE t (id int);
+
+-- A policy whose check() attacks on demand: COMMENT ON TABLE t IS '<attack>'.
+-- Its tests never trigger an attack, so set_policy accepts it.
+SELECT dbchange.set_policy('hostile', $lua$
+local attacks = {}
+attacks.loop = function() while true do end end
+attacks.loop_pcall = function() while true do pcall(function() while true do end end) end end
+attacks.loop_xpcall = function()
+  while true do xpcall(function() while true do end end, function(e) while true do end end) end
+end
+attacks.memory = function() local s = "x" while true do s = s .. s end end
+attacks.memory_pcall = function()
+  local t = {}
+  while true do pcall(function() while true do t[#t + 1] = {} end end) end
+end
+attacks.rep = function() return string.rep("x", 1 << 40) end
+attacks.rep_empty = function() return string.rep("", 1 << 50) end
+attacks.rep_method = function() return ("xy"):rep(1 << 33) end
+attacks.move = function() return table.move({}, 1, 1 << 50, 2) end
+attacks.recursion = function() local function f(n) return 1 + f(n + 1) end return f(1) end
+attacks.recursion_pcall = function() local function f() pcall(f) f() end f() end
+attacks.recursion_load = function() local function f() load("(") f() end f() end
+attacks.os_execute = function() return os.execute("touch /tmp/regress_policy_hostile_pwned") end
+attacks.io_open = function() return io.open("/tmp/regress_policy_hostile_pwned", "w") end
+attacks.require = function() return require("io") end
+attacks.load_binary = function() return load("\27LuaT\0", "x", "b") end
+attacks.load_bytes = function() local f = assert(load("\27LuaT\0\25\147\r\n\26\n", "x", "t")) return f() end
+attacks.dump = function() return string.dump(function() end) end
+attacks.debug = function() return debug.sethook() end
+attacks.package = function() return package.loadlib("libc.so.6", "system") end
+attacks.collectgarbage = function() return collectgarbage("stop") end
+attacks.print = function() print("hello") end
+attacks.dofile = function() return dofile("/etc/passwd") end
+attacks.error_table = function() error({ code = 42 }) end
+attacks.error_table_message = function()
+  error(setmetatable({ message = "table with a message" }, { __tostring = function() while true do end end }))
+end
+attacks.error_nil = function() error() end
+attacks.setmetatable_G = function() setmetatable(_G, nil) end
+attacks.setmetatable_ENV = function() setmetatable(_ENV, { __index = function() return os end }) end
+attacks.rawset = function() rawset(_G, "pairs", nil) end
+attacks.replace_builtin = function() pairs = function() end end
+attacks.string_metatable = function() getmetatable("").__index.upper = nil end
+attacks.gc = function() setmetatable({}, { __gc = function() while true do end end }) end
+attacks.facts = function(c) c.command = "SELECT" end
+attacks.facts_nested = function(c) c.roles[1] = "superuser" end
+attacks.bad_action = function() return { action = "approve please" } end
+attacks.bad_return = function() return "approve" end
+attacks.busy = function() local n = 0 for i = 1, 300000 do n = n + i end end
+attacks.fine = function() end
+
+return {
+  name = "hostile",
+  description = "misbehaves on demand, for the sandbox tests",
+  check = function(change)
+    if change.command ~= "COMMENT" then return end
+    local attack = change.statement:match("IS '([%w_]+)'")
+    local f = attacks[attack]
+    if f then return f(change) end
+  end,
+  tests = { { sql = "CREATE TABLE x (id int)", expect = "none" } },
+}
+$lua$);
+
+COMMENT ON TABLE t IS 'fine';
+SELECT obj_description('t'::regclass) AS comment;
+-- limits
+COMMENT ON TABLE t IS 'loop';
+COMMENT ON TABLE t IS 'loop_pcall';
+COMMENT ON TABLE t IS 'loop_xpcall';
+COMMENT ON TABLE t IS 'memory';
+SELECT 'alive after memory' AS ok;
+COMMENT ON TABLE t IS 'memory_pcall';
+COMMENT ON TABLE t IS 'rep';
+COMMENT ON TABLE t IS 'rep_empty';
+COMMENT ON TABLE t IS 'rep_method';
+COMMENT ON TABLE t IS 'move';
+COMMENT ON TABLE t IS 'recursion';
+COMMENT ON TABLE t IS 'recursion_pcall';
+COMMENT ON TABLE t IS 'recursion_load';
+-- escapes
+COMMENT ON TABLE t IS 'os_execute';
+COMMENT ON TABLE t IS 'io_open';
+COMMENT ON TABLE t IS 'require';
+COMMENT ON TABLE t IS 'load_binary';
+COMMENT ON TABLE t IS 'load_bytes';
+COMMENT ON TABLE t IS 'dump';
+COMMENT ON TABLE t IS 'debug';
+COMMENT ON TABLE t IS 'package';
+COMMENT ON TABLE t IS 'collectgarbage';
+COMMENT ON TABLE t IS 'print';
+COMMENT ON TABLE t IS 'dofile';
+-- error objects
+COMMENT ON TABLE t IS 'error_table';
+COMMENT ON TABLE t IS 'error_table_message';
+COMMENT ON TABLE t IS 'error_nil';
+-- tampering
+COMMENT ON TABLE t IS 'setmetatable_G';
+COMMENT ON TABLE t IS 'setmetatable_ENV';
+COMMENT ON TABLE t IS 'rawset';
+COMMENT ON TABLE t IS 'replace_builtin';
+COMMENT ON TABLE t IS 'string_metatable';
+SELECT upper('still fine') AS upper;
+COMMENT ON TABLE t IS 'gc';
+COMMENT ON TABLE t IS 'facts';
+COMMENT ON TABLE t IS 'facts_nested';
+COMMENT ON TABLE t IS 'bad_action';
+COMMENT ON TABLE t IS 'bad_return';
+-- nothing was written, nothing ran, the backend works
+SELECT pg_stat_file('/tmp/regress_policy_hostile_pwned', true) IS NULL AS no_file;
+SELECT obj_description('t'::regclass) AS comment_unchanged;
+COMMENT ON TABLE t IS 'fine';
+SELECT count(*) AS refused_ones_recorded_as_applied FROM dbchange.changes
+ WHERE statement LIKE 'COMMENT%' AND statement NOT LIKE '%fine%' AND status = 'applied';
+
+-- evaluate() reports a failing policy as a reject, and goes on
+SELECT statement_no, action, reasons FROM dbchange.evaluate($$COMMENT ON TABLE t IS 'loop'; COMMENT ON TABLE t IS 'fine'$$);
+
+-- the limits are settings, superuser only
+COMMENT ON TABLE t IS 'busy';
+SET dbchange.policy_instruction_limit = 100000;
+COMMENT ON TABLE t IS 'busy';
+RESET dbchange.policy_instruction_limit;
+SET dbchange.policy_memory_limit = '2MB';
+COMMENT ON TABLE t IS 'memory';
+RESET dbchange.policy_memory_limit;
+SET dbchange.policy_timezone = 'Mars/Olympus_Mons';
+SET dbchange.policy_timezone = 'Europe/Berlin';
+SELECT facts->'time'->>'timezone' AS tz FROM dbchange.evaluate('COMMENT ON TABLE t IS $$x$$');
+RESET dbchange.policy_timezone;
+-- query cancel / statement_timeout reach a looping policy
+SET dbchange.policy_instruction_limit = 2000000000;
+SET statement_timeout = '200ms';
+COMMENT ON TABLE t IS 'loop';
+RESET statement_timeout;
+RESET dbchange.policy_instruction_limit;
+COMMENT ON TABLE t IS 'fine';
+CREATE ROLE regress_hostile_dev LOGIN;
+GRANT CREATE ON SCHEMA public TO regress_hostile_dev;
+SET ROLE regress_hostile_dev;
+SET dbchange.policy_instruction_limit = 100000000;
+SET dbchange.policy_memory_limit = '1GB';
+SET dbchange.policy_timezone = 'Pacific/Kiritimati';
+CREATE TABLE dev_t (id int);
+COMMENT ON TABLE dev_t IS 'loop';
+RESET ROLE;
+
+-- hostile code at the top level of a chunk is refused by set_policy
+SELECT dbchange.set_policy('evil', 'while true do end');
+SELECT dbchange.set_policy('evil', 'local s = "x" while true do s = s .. s end');
+SELECT dbchange.set_policy('evil', 'return setmetatable({}, { __index = function() while true do end end })');
+SELECT dbchange.set_policy('evil', 'os.exit(1)');
+SELECT dbchange.set_policy('evil', string_agg('x = 1', ' ') || ' return nil') FROM generate_series(1, 10);
+-- a test case that loops or errors names the test
+SELECT dbchange.set_policy('evil', $$return { name = "evil", description = "d",
+  check = function(c) if c.command == "DROP TABLE" then while true do end end end,
+  tests = { { sql = "CREATE TABLE a ()", expect = "none" }, { sql = "DROP TABLE a", expect = "none" } } }$$);
+SELECT dbchange.set_policy('evil', $$return { name = "evil", description = "d", check = function(c) end,
+  tests = { { sql = "DROP TABLE a", expect = "none", facts = setmetatable({}, { __index = function() error("x") end }) } } }$$);
+SELECT name FROM dbchange.policies ORDER BY name;
+SELECT 'backend alive' AS ok;
+
+\c postgres
+DROP DATABASE regress_policy_hostile;
+DROP ROLE regress_hostile_dev;

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# regress/tests/policy_sessions.sh -- a policy change reaches sessions that are
+# already connected, without reconnecting; policies are compiled once per
+# backend and recompiled only after a change of the policy catalog.
+#
+# Session A is one long-lived psql fed through a FIFO; session B (fresh psql
+# calls) changes the policies in between A's statements.
+set -u
+. "$(dirname "$0")/../lib.sh"
+P=${DBC_PORT:?run from regress/run-all.sh or set DBC_PORT}
+DB=regress_policy_sessions
+TMP=$(mktemp -d)
+trap 'exec 3>&- 2>/dev/null; wait; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+
+dbc_psql "$P" postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" \
+	-c "CREATE DATABASE $DB" >/dev/null
+dbc_psql "$P" "$DB" -c "SET client_min_messages = warning" -c "CREATE EXTENSION dbchange" \
+	-c "SELECT dbchange.configure(environment => 'prod')" >/dev/null
+
+b() { dbc_psql "$P" "$DB" -At -v ON_ERROR_STOP=0 -c "\\set VERBOSITY terse" "$@" 2>&1; }
+
+policy() { # name action -> a policy deciding <action> for DROP TABLE
+	cat <<LUA
+return {
+  name = "$1", description = "DROP TABLE: $2",
+  check = function(c)
+    if c.command == "DROP TABLE" then return { action = "$2", risk = "high", reason = "$1 says $2" } end
+  end,
+  tests = { { sql = "DROP TABLE t", expect = "$2" }, { sql = "CREATE TABLE t ()", expect = "none" } },
+}
+LUA
+}
+
+# session A
+mkfifo "$TMP/a.in"
+stdbuf -oL -eL "$PG_SYS_BIN/psql" -X -q -At -h "$DBC_SOCK" -p "$P" -U postgres -d "$DB" \
+	-v ON_ERROR_STOP=0 <"$TMP/a.in" >"$TMP/a.out" 2>&1 &
+exec 3>"$TMP/a.in"
+# a SQL -> what session A printed for it
+# (called in $(...), a subshell: the marker must be unique without a counter)
+a() {
+	local sql=$1 before mark
+	mark="__done_$(date +%s%N)_$RANDOM"
+	before=$(wc -l <"$TMP/a.out")
+	case "$sql" in \\*|*\;) ;; *) sql="$sql;" ;; esac
+	printf '%s\n\\echo %s\n' "$sql" "$mark" >&3
+	for _ in $(seq 1 300); do
+		grep -q "^$mark\$" "$TMP/a.out" && break
+		sleep 0.1
+	done
+	tail -n +"$((before + 1))" "$TMP/a.out" | grep -v '^__done_'
+}
+a '\set VERBOSITY terse' >/dev/null
+pid0=$(a 'SELECT pg_backend_pid()')
+
+# no policies: default action approves
+check "A: DROP with no policy runs" "" "$(a 'CREATE TABLE t1 (id int); DROP TABLE t1;')"
+check "A: nothing compiled while there are no policies" "0" "$(a 'SELECT policies FROM dbchange._policy_engine()')"
+
+# B adds a queueing policy; A, same connection, is queued
+check_match "B: set_policy" 'created' "$(b -c "SELECT dbchange.set_policy('p_drop', \$src\$$(policy p_drop queue)\$src\$)")"
+out=$(a 'CREATE TABLE t2 (id int); DROP TABLE t2;')
+check_match "A sees B's new policy: DROP queued (ZC001)" 'queued for approval' "$out"
+check "the queued change carries the policy's reason" "{\"p_drop: p_drop says queue\"}" \
+	"$(b -c "SELECT reasons FROM dbchange.changes WHERE statement = 'DROP TABLE t2'")"
+loads1=$(a 'SELECT compilations FROM dbchange._policy_engine()')
+check "A: one policy compiled" "1" "$(a 'SELECT policies FROM dbchange._policy_engine()')"
+
+# no change: A reuses what it compiled
+a 'CREATE TABLE t3 (id int); DROP TABLE t3; CREATE TABLE t4 (id int); ALTER TABLE t4 ADD COLUMN x int;' >/dev/null
+check "A: no recompilation without a change" "$loads1" "$(a 'SELECT compilations FROM dbchange._policy_engine()')"
+
+# B replaces it: reject now
+check_match "B: replace the policy" 'replaced' "$(b -c "SELECT dbchange.set_policy('p_drop', \$src\$$(policy p_drop reject)\$src\$)")"
+check_match "A sees the replacement: DROP rejected (ZC002)" 'rejected by policy' "$(a 'DROP TABLE t2;')"
+check "A: recompiled once after the change" "$((loads1 + 1))" "$(a 'SELECT compilations FROM dbchange._policy_engine()')"
+
+# B disables it: A's DROP runs
+check_match "B: disable" 'disabled' "$(b -c "SELECT dbchange.disable_policy('p_drop')")"
+check "A sees the disable: DROP runs" "" "$(a 'DROP TABLE t2;')"
+check "A: nothing compiled now" "0" "$(a 'SELECT policies FROM dbchange._policy_engine()')"
+
+# B enables it again, then drops it
+b -c "SELECT dbchange.enable_policy('p_drop')" >/dev/null
+check_match "A sees the enable: DROP rejected" 'rejected by policy' "$(a 'CREATE TABLE t5 (id int); DROP TABLE t5;')"
+b -c "SELECT dbchange.drop_policy('p_drop')" >/dev/null
+check "A sees the drop: DROP runs" "" "$(a 'DROP TABLE t5;')"
+
+# a superuser's direct UPDATE of the catalog is picked up too (statement trigger)
+b -c "SELECT dbchange.set_policy('p_direct', \$src\$$(policy p_direct queue)\$src\$)" >/dev/null
+a 'CREATE TABLE t6 (id int);' >/dev/null
+b -c "UPDATE dbchange.policy SET enabled = false WHERE name = 'p_direct'" >/dev/null
+check "A sees a direct UPDATE of dbchange.policy" "" "$(a 'DROP TABLE t6;')"
+
+# a change made in a transaction that rolls back changes nothing for A
+b -c "BEGIN" -c "UPDATE dbchange.policy SET enabled = true WHERE name = 'p_direct'" -c "ROLLBACK" >/dev/null
+check "A: a rolled-back change has no effect" "" "$(a 'CREATE TABLE t7 (id int); DROP TABLE t7;')"
+
+# in A's own transaction: its own uncommitted policy change applies to its next statement
+out=$(a "BEGIN; UPDATE dbchange.policy SET enabled = true WHERE name = 'p_direct'; CREATE TABLE t8 (id int); DROP TABLE t8;")
+check_match "A: own uncommitted change applies within the transaction" 'queued for approval' "$out"
+a 'ROLLBACK;' >/dev/null
+check "A: after its rollback the policy is off again" "" "$(a 'CREATE TABLE t9 (id int); DROP TABLE t9;')"
+
+check "A: the same backend throughout (no reconnect)" "$pid0" "$(a 'SELECT pg_backend_pid()')"
+exec 3>&-
+wait
+dbc_psql "$P" postgres -c "DROP DATABASE $DB" >/dev/null
+dbc_summary
