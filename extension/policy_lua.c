@@ -501,6 +501,7 @@ ro_newindex(lua_State *LS)
 
 /* Push the real table behind proxy idx, or nil if idx is no proxy. */
 static int ro_pairs(lua_State *LS);
+static void materialize_all(lua_State *LS, int real);
 
 static bool
 push_real(lua_State *LS, int idx)
@@ -544,6 +545,7 @@ ro_pairs(lua_State *LS)
 {
 	if (!push_real(LS, 1))
 		return luaL_error(LS, "not a facts table");
+	materialize_all(LS, lua_gettop(LS));
 	lua_pushcclosure(LS, ro_next, 1);
 	lua_pushvalue(LS, 1);
 	lua_pushnil(LS);
@@ -557,7 +559,10 @@ sb_next(lua_State *LS)
 	luaL_checktype(LS, 1, LUA_TTABLE);
 	lua_settop(LS, 2);
 	if (push_real(LS, 1))
+	{
+		materialize_all(LS, 3);
 		lua_replace(LS, 1);
+	}
 	if (lua_next(LS, 1))
 		return 2;
 	lua_pushnil(LS);
@@ -749,6 +754,8 @@ ensure_state(char **err)
 	state_generation++;
 	lua_atpanic(L, dbc_lua_panic);
 	lua_sethook(L, dbc_lua_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
+	/* evaluations make short-lived garbage: the generational collector suits it */
+	lua_gc(L, LUA_GCGEN, 0, 0);
 	if (!run_protected(build_sandbox, NULL, 0, err))
 	{
 		lua_close(L);
@@ -1121,6 +1128,133 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 	}
 }
 
+/*
+ * The change a decision hands to the policies is built lazily: its scalar
+ * facts at once, each nested one (columns, constraints, roles, time, ...)
+ * on first access, then kept.  Most statements need few of them, and
+ * building Lua tables is most of an evaluation's cost.  The loader reads
+ * the C tree of the current decision only: facts_serial tells a change
+ * kept from an earlier decision (whose tree is gone) from the current one.
+ */
+static lua_Integer facts_serial = 0;
+
+static const DbcFact *
+find_child(const DbcFact *node, const char *key, size_t len)
+{
+	int			i;
+
+	for (i = 0; i < node->n; i++)
+	{
+		const DbcFact *c = &node->items[i];
+
+		if ((size_t) c->keylen == len && memcmp(c->key, key, len) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static bool
+is_container(const DbcFact *f)
+{
+	return f->type == FACT_ARRAY || f->type == FACT_OBJECT;
+}
+
+/* __index of the real table of a lazily built change. */
+static int
+lazy_index(lua_State *LS)
+{
+	const DbcFact *node = (const DbcFact *) lua_touserdata(LS, lua_upvalueindex(1));
+	const DbcFact *c;
+	const char *key;
+	size_t		len;
+
+	if (lua_tointeger(LS, lua_upvalueindex(2)) != facts_serial)
+		return luaL_error(LS, "these change facts belong to an earlier statement and are gone "
+						  "(keep the values you need, not the change table)");
+	if (lua_type(LS, 2) != LUA_TSTRING)
+		return 0;
+	key = lua_tolstring(LS, 2, &len);
+	c = find_child(node, key, len);
+	if (c == NULL || !is_container(c))
+		return 0;
+	push_fact(LS, c, true);
+	lua_pushvalue(LS, 2);
+	lua_pushvalue(LS, -2);
+	lua_rawset(LS, 1);
+	return 1;
+}
+
+/* Build every nested fact of a lazy real table (before a traversal). */
+static void
+materialize_all(lua_State *LS, int real)
+{
+	const DbcFact *node;
+	int			i;
+
+	real = lua_absindex(LS, real);
+	if (!lua_getmetatable(LS, real))
+		return;
+	lua_pushliteral(LS, "__index");
+	if (lua_rawget(LS, -2) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != lazy_index)
+	{
+		lua_pop(LS, 2);
+		return;
+	}
+	lua_getupvalue(LS, -1, 2);
+	if (lua_tointeger(LS, -1) != facts_serial)
+		luaL_error(LS, "these change facts belong to an earlier statement and are gone "
+				   "(keep the values you need, not the change table)");
+	lua_getupvalue(LS, -2, 1);
+	node = (const DbcFact *) lua_touserdata(LS, -1);
+	lua_pop(LS, 4);
+	luaL_checkstack(LS, 4, "facts nested too deeply");
+	for (i = 0; i < node->n; i++)
+	{
+		const DbcFact *c = &node->items[i];
+
+		if (!is_container(c))
+			continue;
+		lua_pushlstring(LS, c->key, c->keylen);
+		if (lua_rawget(LS, real) == LUA_TNIL)
+		{
+			lua_pushlstring(LS, c->key, c->keylen);
+			push_fact(LS, c, true);
+			lua_rawset(LS, real);
+		}
+		lua_pop(LS, 1);
+	}
+	/* complete now: no loader needed any more */
+	lua_pushnil(LS);
+	lua_setmetatable(LS, real);
+}
+
+/* Push the (read-only) change for a decision: scalars now, the rest lazily. */
+static void
+push_change_lazy(lua_State *LS, const DbcFact *f)
+{
+	int			i;
+
+	luaL_checkstack(LS, 6, "facts nested too deeply");
+	lua_createtable(LS, 0, f->n);
+	for (i = 0; i < f->n; i++)
+	{
+		const DbcFact *c = &f->items[i];
+
+		if (c->type == FACT_NULL || is_container(c))
+			continue;
+		lua_pushlstring(LS, c->key, c->keylen);
+		push_fact(LS, c, true);
+		lua_rawset(LS, -3);
+	}
+	lua_createtable(LS, 0, 1);
+	lua_pushlightuserdata(LS, (void *) f);
+	lua_pushinteger(LS, facts_serial);
+	lua_pushcclosure(LS, lazy_index, 2);
+	lua_setfield(LS, -2, "__index");
+	lua_setmetatable(LS, -2);
+	make_readonly(LS);
+}
+
 /* Copy the value on top (tables deeply, unfrozen), replacing it. */
 static void
 deep_copy(lua_State *LS, int depth)
@@ -1261,6 +1395,7 @@ dbc_lua_set_change(DbcFact *facts, const DbcLuaPolicy *p, int test_no, char **er
 	a.facts = facts;
 	a.policy = p;
 	a.test_no = test_no;
+	facts_serial++;
 	return run_protected(set_change_fn, &a, 0, err);
 }
 
@@ -1297,22 +1432,34 @@ push_word_field(lua_State *LS, int idx, const char *what, const char *name,
 				   t == LUA_TSTRING ? "\"" : " value");
 }
 
-static int
-check_fn(lua_State *LS)
+/*
+ * Call check(change) of the policy whose check function is in the registry
+ * at check_ref, with the change at stack index change; leave its decision
+ * as four values (action, risk, reason, flow: strings or nil).  Errors of
+ * check() and invalid decisions are raised.
+ */
+static void
+check_one(lua_State *LS, int check_ref, int change)
 {
-	const DbcLuaPolicy *p = (const DbcLuaPolicy *) lua_touserdata(LS, 1);
 	int			d;
 	int			t;
 
-	lua_rawgeti(LS, LUA_REGISTRYINDEX, p->check_ref);
-	lua_rawgeti(LS, LUA_REGISTRYINDEX, change_ref);
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, check_ref);
+	lua_pushvalue(LS, change);
 	lua_call(LS, 1, 1);
 	d = lua_gettop(LS);
 	if (lua_isnil(LS, d) || (lua_isboolean(LS, d) && !lua_toboolean(LS, d)))
-		return 0;
+	{
+		lua_settop(LS, d - 1);
+		lua_pushnil(LS);
+		lua_pushnil(LS);
+		lua_pushnil(LS);
+		lua_pushnil(LS);
+		return;
+	}
 	if (!lua_istable(LS, d))
-		return luaL_error(LS, "check() must return nothing or a decision table {action, risk, reason}, not a %s value",
-						  luaL_typename(LS, d));
+		luaL_error(LS, "check() must return nothing or a decision table {action, risk, reason}, not a %s value",
+				   luaL_typename(LS, d));
 	push_word_field(LS, d, "check() returned an invalid decision", "action", action_words, true,
 					"\"approve\", \"queue\" or \"reject\"");
 	push_word_field(LS, d, "check() returned an invalid decision", "risk", risk_words, false,
@@ -1321,12 +1468,56 @@ check_fn(lua_State *LS)
 	if (t == LUA_TNUMBER)
 		lua_tostring(LS, -1);
 	else if (t != LUA_TNIL && t != LUA_TSTRING)
-		return luaL_error(LS, "check() returned an invalid decision: 'reason' must be a string (got a %s value)",
-						  luaL_typename(LS, -1));
+		luaL_error(LS, "check() returned an invalid decision: 'reason' must be a string (got a %s value)",
+				   luaL_typename(LS, -1));
 	t = lua_getfield(LS, d, "flow");
 	if (t != LUA_TNIL && (t != LUA_TSTRING || lua_rawlen(LS, -1) == 0 || lua_rawlen(LS, -1) >= NAMEDATALEN))
-		return luaL_error(LS, "check() returned an invalid decision: 'flow' must be the name of an approval flow");
+		luaL_error(LS, "check() returned an invalid decision: 'flow' must be the name of an approval flow");
+	lua_remove(LS, d);
+}
+
+static int
+check_fn(lua_State *LS)
+{
+	const DbcLuaPolicy *p = (const DbcLuaPolicy *) lua_touserdata(LS, 1);
+
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, change_ref);
+	check_one(LS, p->check_ref, lua_gettop(LS));
 	return 4;
+}
+
+typedef struct DecideArgs
+{
+	DbcFact    *facts;
+	const DbcLuaPolicy *const *policies;
+	int			n;
+	int			failed;			/* out: the policy that failed, or -1 */
+} DecideArgs;
+
+/*
+ * Every policy over one change, in one protected call: the change is built
+ * once, each check() gets a budget of its own, the first error ends the
+ * decision (fail closed) and `failed` names the policy.
+ */
+static int
+decide_fn(lua_State *LS)
+{
+	DecideArgs *a = (DecideArgs *) lua_touserdata(LS, 1);
+	int			change;
+	int			i;
+
+	luaL_checkstack(LS, 4 * a->n + 8, "too many policies");
+	a->failed = -1;
+	push_change_lazy(LS, a->facts);
+	change = lua_gettop(LS);
+	for (i = 0; i < a->n; i++)
+	{
+		a->failed = i;
+		instr_used = 0;
+		check_one(LS, a->policies[i]->check_ref, change);
+	}
+	a->failed = -1;
+	return 4 * a->n;
 }
 
 static char *
@@ -1341,12 +1532,29 @@ stack_string(int idx)
 	return pnstrdup(s, len);
 }
 
+/* Turn the four values at stack index idx.. into a verdict. */
+static void
+read_verdict(int idx, DbcLuaVerdict *v)
+{
+	char	   *risk;
+
+	memset(v, 0, sizeof(*v));
+	if (lua_type(L, idx) != LUA_TSTRING)
+		return;
+	v->opinion = true;
+	v->action = strcmp(lua_tostring(L, idx), "reject") == 0 ? DBC_REJECT :
+		strcmp(lua_tostring(L, idx), "queue") == 0 ? DBC_QUEUE : DBC_APPROVE;
+	risk = stack_string(idx + 1);
+	v->risk = risk ? dbc_risk_from_name(risk) : DBC_RISK_NONE;
+	v->reason = stack_string(idx + 2);
+	v->flow = stack_string(idx + 3);
+	if (v->reason == NULL || v->reason[0] == '\0')
+		v->reason = psprintf("%s (no reason given)", lua_tostring(L, idx));
+}
+
 bool
 dbc_lua_check(const DbcLuaPolicy *p, DbcLuaVerdict *v, char **err)
 {
-	char	   *action;
-	char	   *risk;
-
 	memset(v, 0, sizeof(*v));
 	if (L == NULL || p->generation != state_generation)
 	{
@@ -1355,19 +1563,43 @@ dbc_lua_check(const DbcLuaPolicy *p, DbcLuaVerdict *v, char **err)
 	}
 	if (!run_protected(check_fn, (void *) p, 4, err))
 		return false;
-	action = stack_string(2);
-	risk = stack_string(3);
-	v->reason = stack_string(4);
-	v->flow = stack_string(5);
+	read_verdict(2, v);
 	lua_settop(L, 0);
-	if (action == NULL)
-		return true;
-	v->opinion = true;
-	v->action = strcmp(action, "reject") == 0 ? DBC_REJECT :
-		strcmp(action, "queue") == 0 ? DBC_QUEUE : DBC_APPROVE;
-	v->risk = risk ? dbc_risk_from_name(risk) : DBC_RISK_NONE;
-	if (v->reason == NULL || v->reason[0] == '\0')
-		v->reason = psprintf("%s (no reason given)", action);
+	return true;
+}
+
+bool
+dbc_lua_decide(DbcFact *facts, const DbcLuaPolicy *const *policies, int n,
+			   DbcLuaVerdict *verdicts, int *failed, char **err)
+{
+	DecideArgs	a;
+	int			i;
+	bool		ok;
+
+	*failed = -1;
+	for (i = 0; i < n; i++)
+		if (L == NULL || policies[i]->generation != state_generation)
+		{
+			*failed = i;
+			*err = pstrdup("the policy was compiled in a Lua state that no longer exists");
+			return false;
+		}
+	a.facts = facts;
+	a.policies = policies;
+	a.n = n;
+	a.failed = -1;
+	facts_serial++;
+	ok = run_protected(decide_fn, &a, 4 * n, err);
+	/* the tree goes away with the caller's memory: a kept change must not reach it */
+	facts_serial++;
+	if (!ok)
+	{
+		*failed = a.failed;
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		read_verdict(2 + 4 * i, &verdicts[i]);
+	lua_settop(L, 0);
 	return true;
 }
 

@@ -67,6 +67,13 @@ extern DbcFact *dbc_lua_facts_tree(Jsonb *facts);
 extern bool dbc_lua_set_change(DbcFact *facts, const DbcLuaPolicy *p, int test_no,
 							   char **err);
 extern bool dbc_lua_check(const DbcLuaPolicy *p, DbcLuaVerdict *v, char **err);
+/*
+ * Every policy's check() over one change, in one call into Lua; verdicts[i]
+ * for policies[i].  On failure *failed is the index of the policy that
+ * failed (-1: none in particular).
+ */
+extern bool dbc_lua_decide(DbcFact *facts, const DbcLuaPolicy *const *policies, int n,
+						   DbcLuaVerdict *verdicts, int *failed, char **err);
 extern bool dbc_lua_get_test(const DbcLuaPolicy *p, int test_no, DbcLuaTest *t, char **err);
 /* Messages policies logged with log(...) since the last call: List of char *. */
 extern List *dbc_lua_take_log(void);

@@ -126,6 +126,29 @@ SELECT policy, test_no, expected, actual, passed FROM dbchange.test_policy($$ret
   tests = {{sql = "DROP TABLE t", expect = "queue"}, {sql = "DROP TABLE t", expect = "approve"}} }$$, 'file_name');
 SELECT count(*) AS not_stored FROM dbchange.policies WHERE name IN ('x', 'file_name');
 
+-- Facts are read-only Lua tables: pairs, ipairs, #, next and nested tables work.
+SELECT dbchange.set_policy('facts_reader', $lua$
+return {
+  name = "facts_reader",
+  description = "reads the facts every way a policy might",
+  check = function(c)
+    if c.command ~= "CREATE TABLE" then return end
+    local keys = 0
+    for k, v in pairs(c) do keys = keys + 1 end
+    local cols = {}
+    for i, col in ipairs(c.columns) do cols[#cols + 1] = col.name .. ":" .. col.type end
+    local ops = next(c.operations) ~= nil and table.concat(c.operations, ",") or "-"
+    local ok = pcall(function() c.columns[1].name = "x" end)
+    return { action = "approve", risk = "low",
+             reason = ("%s keys>30=%s cols=%s ops=%s writable=%s tz=%s"):format(c.name, tostring(keys > 30),
+               table.concat(cols, ","), ops, tostring(ok), c.time.timezone) }
+  end,
+  tests = { { sql = "CREATE TABLE t (a int, b text)", expect = "approve" } },
+}
+$lua$);
+SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE r (id bigint, note text)');
+SELECT dbchange.drop_policy('facts_reader');
+
 -- enable / disable / drop, and the audit trail
 SELECT dbchange.disable_policy('big_tables');
 SELECT dbchange.disable_policy('big_tables');

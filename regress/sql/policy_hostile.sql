@@ -57,6 +57,7 @@ attacks.string_metatable = function() getmetatable("").__index.upper = nil end
 attacks.gc = function() setmetatable({}, { __gc = function() while true do end end }) end
 attacks.facts = function(c) c.command = "SELECT" end
 attacks.facts_nested = function(c) c.roles[1] = "superuser" end
+attacks.stash = function(c) if KEPT then return { action = "queue", reason = tostring(#KEPT.columns) } end KEPT = c end
 attacks.bad_action = function() return { action = "approve please" } end
 attacks.bad_return = function() return "approve" end
 attacks.busy = function() local n = 0 for i = 1, 300000 do n = n + i end end
@@ -125,6 +126,9 @@ SELECT obj_description('t'::regclass) AS comment_unchanged;
 COMMENT ON TABLE t IS 'fine';
 SELECT count(*) AS refused_ones_recorded_as_applied FROM dbchange.changes
  WHERE statement LIKE 'COMMENT%' AND statement NOT LIKE '%fine%' AND status = 'applied';
+-- a change kept in a global outlives its statement: its unread facts are gone, safely
+COMMENT ON TABLE t IS 'stash';
+COMMENT ON TABLE t IS 'stash';
 
 -- evaluate() reports a failing policy as a reject, and goes on
 SELECT statement_no, action, reasons FROM dbchange.evaluate($$COMMENT ON TABLE t IS 'loop'; COMMENT ON TABLE t IS 'fine'$$);
