@@ -195,6 +195,27 @@ check "after kill -9: no failed or orphaned change" 0 "$(sql $K2 "SELECT count(*
 run promote --from "$(conninfo $K1)" --to "$(conninfo $K2)"
 check_match "after kill -9: another rerun does nothing" "0 applied, 200 already present" "$OUT"
 
+# ---- Ctrl-C: stops between changes (or cancels the one running), exit 1; a rerun finishes ----
+K3=cli_promote_k_int
+new_db $K3 test
+"$DBC_CLI" promote --from "$(conninfo $K1)" --to "$(conninfo $K3)" >"$CLI_TMP/int.out" 2>&1 &
+pid=$!
+while kill -0 $pid 2>/dev/null && [ "$(sql $K3 "SELECT count(*) FROM dbchange.changes")" -lt 30 ]; do :; done
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+n=$(sql $K3 "SELECT count(*) FROM dbchange.changes")
+if [ "$n" -lt 200 ]; then
+	check "Ctrl-C during promote: exit 1" 1 "$rc"
+	check_match "Ctrl-C during promote: says it stopped" "stopped|cancel" "$(cat "$CLI_TMP/int.out")"
+else
+	ok "Ctrl-C during promote: (the promotion finished before the signal)"
+fi
+run promote --from "$(conninfo $K1)" --to "$(conninfo $K3)" -q
+check "rerun after Ctrl-C: exit 0" 0 "$RC"
+check "after Ctrl-C: every change exactly once" "200|200" "$(sql $K3 "SELECT count(*), count(DISTINCT uid) FROM dbchange.changes WHERE status = 'applied'" | tr '\n' '|' | sed 's/|$//')"
+drop_db $K3
+
 cli_valgrind_report
 for db in $DEV $TEST $PROD $K1 $K2; do drop_db $db; done
 dbc_summary
