@@ -567,7 +567,7 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 
 		if (dbc_interrupted)
 		{
-			dbc_error("interrupted; rerun to continue");
+			dbc_error("interrupted before %s; the migrations before it stay applied, rerun to carry on", mg->file);
 			rc = EXIT_ERROR;
 			break;
 		}
@@ -649,6 +649,13 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 		else if (r.outcome == SUBMIT_APPLIED)
 			skipped++;
 		rc = outcome_exit_code(&r);
+		if (r.outcome == SUBMIT_FAILED && dbc_interrupted)
+		{
+			/* Ctrl-C cancelled this migration: nothing of it stayed */
+			dbc_error("interrupted at %s; the migrations before it stay applied, rerun to carry on", mg->file);
+			submit_result_free(&r);
+			break;
+		}
 		if (opts.json)
 		{
 			jw_migration(&w, mg, r.already ? "skipped" : outcome_name(&r), r.id);

@@ -581,6 +581,14 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 				printf("  %s\n", stmt);
 			}
 			free(stmt);
+			if (r.outcome == SUBMIT_FAILED && dbc_interrupted)
+			{
+				/* Ctrl-C cancelled this change's statement: nothing of it stayed */
+				rc = EXIT_ERROR;
+				stop_reason = "interrupted";
+				submit_result_free(&r);
+				break;
+			}
 			if (r.outcome != SUBMIT_APPLIED)
 			{
 				rc = outcome_exit_code(&r);
@@ -619,6 +627,9 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 		}
 	}
 
+	if (stop_reason && strcmp(stop_reason, "interrupted") == 0)
+		dbc_error("interrupted at change %d of %d; what was applied stays applied, run promote again to carry on",
+				  pos, todo);
 	{
 		double		secs = now_seconds() - t0;
 
