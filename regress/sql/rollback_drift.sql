@@ -22,6 +22,9 @@ SELECT reason, change_id > 0 AS covers_changes, snapshot IS NOT NULL AS has_snap
 CREATE TABLE invoice (id int, account_id int REFERENCES account);
 ALTER TABLE account ADD COLUMN email text;
 CREATE INDEX invoice_account_idx ON invoice (account_id);
+-- (a rename is explained through the classifier's facts, which name the old object)
+ALTER TABLE audit_trail RENAME TO audit_log;
+ALTER TABLE audit_log RENAME COLUMN id TO entry_id;
 SELECT * FROM dbchange.detect_drift();
 
 -- a superuser switches enforcement off and changes things behind the gate: named
