@@ -789,22 +789,27 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT pg_catalog.regexp_replace(k, '^(table constraint|domain constraint|materialized view|foreign table|table|view|sequence|index|column|trigger|policy|function|procedure|aggregate|type|schema|extension) ', '')
 $$;
 
--- Identities touched by changes applied after time t.
+-- Identities touched by changes applied after time t (the workflow's index
+-- on applied_at, then the changes' own rows by change id: cost follows the
+-- changes since the baseline, not the size of the history).
+
 CREATE FUNCTION dbchange._touched_since(t timestamptz) RETURNS text[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH recent AS MATERIALIZED (
+    SELECT c.id FROM dbchange.change c
+     WHERE c.applied_at > t AND c.status IN ('applied', 'rolled_back')
+  )
   SELECT coalesce(pg_catalog.array_agg(DISTINCT i), '{}') FROM (
     SELECT o.identity AS i
-      FROM dbchange.change c JOIN dbchange.change_object o ON o.change_id = c.id
-     WHERE c.status IN ('applied', 'rolled_back') AND c.applied_at > t AND o.identity IS NOT NULL
+      FROM recent r JOIN dbchange.change_object o ON o.change_id = r.id
     UNION ALL
     -- the classifier's facts name the object before the statement (renames: the old name)
     SELECT f.i
-      FROM dbchange.change c JOIN dbchange.change_statement s ON s.change_id = c.id,
+      FROM recent r JOIN dbchange.change_statement s ON s.change_id = r.id,
            LATERAL (SELECT s.facts->>'identity' UNION ALL SELECT s.facts->>'table'
                     UNION ALL SELECT o->>'identity'
                       FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(s.facts->'objects') = 'array'
                                                                 THEN s.facts->'objects' ELSE '[]' END) o) f(i)
-     WHERE c.status IN ('applied', 'rolled_back') AND c.applied_at > t
   ) x WHERE i IS NOT NULL
 $$;
 
