@@ -434,7 +434,7 @@ cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv)
 		mysql_close_target(&t);
 		return EXIT_ERROR;
 	}
-	if (!mysql_connect_target(&t, "--to"))
+	if (!mysql_connect_target(&t, "--to") || (!opts.dry_run && !mysql_lock_target(&t)))
 	{
 		mysql_close_target(&t);
 		dbc_disconnect(ctl);
@@ -603,7 +603,7 @@ cmd_mysql_resolve(const DbcCommand *cmd, int argc, char **argv)
 		mysql_close_target(&t);
 		return EXIT_ERROR;
 	}
-	if (!mysql_connect_target(&t, "--to"))
+	if (!mysql_connect_target(&t, "--to") || !mysql_lock_target(&t))
 	{
 		mysql_close_target(&t);
 		dbc_disconnect(ctl);

@@ -383,6 +383,31 @@ mysql_run(MysqlTarget *t, const char *sql, char **err)
 	return true;
 }
 
+bool
+mysql_lock_target(MysqlTarget *t)
+{
+	const char *sql = "SELECT GET_LOCK(CONCAT('dbchange:', DATABASE()), 0)";
+	MYSQL_RES  *res;
+	MYSQL_ROW	r;
+	bool		got = false;
+
+	if (mysql_real_query(t->conn, sql, strlen(sql)) != 0 || (res = mysql_store_result(t->conn)) == NULL)
+	{
+		dbc_error("could not lock the MySQL target %s: %s", t->masked, mysql_error(t->conn));
+		return false;
+	}
+	if ((r = mysql_fetch_row(res)) != NULL && r[0] && strcmp(r[0], "1") == 0)
+		got = true;
+	mysql_free_result(res);
+	if (!got)
+	{
+		dbc_error("another dbchange session is deploying to %s", t->key);
+		dbc_hint("Wait for it to finish (a promotion or mysql-resolve holds the lock \"dbchange:%s\" "
+				 "on that server until it disconnects), then run this again.", t->database);
+	}
+	return got;
+}
+
 char *
 mysql_quote_ident(const char *name)
 {

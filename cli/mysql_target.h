@@ -53,6 +53,12 @@ extern bool mysql_connect_target(MysqlTarget *t, const char *what);
 /* Close the connection and free what mysql_parse_uri allocated (the password wiped). */
 extern void mysql_close_target(MysqlTarget *t);
 
+/*
+ * Take the target's deployment lock (a MySQL named lock, held until the
+ * connection closes), so two promotions never deploy to one database at once.
+ */
+extern bool mysql_lock_target(MysqlTarget *t);
+
 /* Run one statement (consuming any results); false with *err set (malloc'd) on failure. */
 extern bool mysql_run(MysqlTarget *t, const char *sql, char **err);
 

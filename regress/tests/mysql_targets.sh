@@ -288,6 +288,37 @@ check "promote to a PostgreSQL database carries no MySQL change" 0 \
 	"$(sql $PGT "SELECT count(*) FROM dbchange.changes WHERE uid::text IN ($MY_UIDS)")"
 check "the MySQL text never ran in PostgreSQL" 0 "$(sql $PGT "SELECT count(*) FROM pg_class WHERE relname IN ('customers', 'orders', 'fail_a')")"
 
+# ---- killed in the middle (kill -9): the next run stops there, --retry resumes ----
+printf 'CREATE TABLE killed_a (id INT);\nDO SLEEP(4);\nCREATE TABLE killed_b (id INT);\n' >"$CLI_TMP/kill.sql"
+mrun submit --dialect mysql "$CLI_TMP/kill.sql" -d "$DC"
+KILL_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+"$DBC_CLI" promote --from "$DC" --to "$URI" >"$CLI_TMP/kill.out" 2>&1 &
+KPID=$!
+for _ in $(seq 1 50); do
+	[ "$(my "SELECT statements_done FROM $MYDB.dbchange_history WHERE change_id = $KILL_ID")" = 1 ] && break
+	sleep 0.1
+done
+mrun promote --from "$DC" --to "$URI"
+check "a second promotion while one runs: exit 1" 1 "$RC"
+check_match "a second promotion while one runs: said" "another dbchange session is deploying" "$ERR"
+kill -9 $KPID
+wait $KPID 2>/dev/null
+for _ in $(seq 1 100); do
+	[ "$(my "SELECT IS_FREE_LOCK('dbchange:$MYDB')")" = 1 ] && break
+	sleep 0.1
+done
+check "killed: statement 1 done, 3 not" "running 1 killed_a" \
+	"$(my "SELECT CONCAT_WS(' ', status, statements_done) FROM $MYDB.dbchange_history WHERE change_id = $KILL_ID") $(my "SELECT GROUP_CONCAT(TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE 'killed%'")"
+mrun promote --from "$DC" --to "$URI"
+check "after kill -9: the next promotion stops at the change, exit 1" 1 "$RC"
+check_match "after kill -9: says it is unfinished" "change $KILL_ID is unfinished" "$ERR"
+mrun mysql-resolve "$KILL_ID" --retry -d "$DC" --to "$URI"
+check "after kill -9: --retry resumes and finishes, exit 0" 0 "$RC"
+check "after kill -9: both tables, each once" "killed_a,killed_b" \
+	"$(my "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE 'killed%'")"
+check "after kill -9: the interrupted deployment is closed as failed, the retry applied" "failed applied" \
+	"$(sql $CTL "SELECT string_agg(status, ' ' ORDER BY id) FROM dbchange.deployments WHERE change_id = $KILL_ID")"
+
 # ---- the password: never in argv (ps), output, logs or catalogs ----
 printf 'DO SLEEP(3);\n' >"$CLI_TMP/slow.sql"
 mrun submit --dialect mysql "$CLI_TMP/slow.sql" -d "$DC"

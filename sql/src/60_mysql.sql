@@ -134,6 +134,12 @@ BEGIN
     RAISE EXCEPTION 'change % was edited after it was submitted', p_change_id
       USING ERRCODE = '55000', DETAIL = 'Its text no longer matches its checksum.';
   END IF;
+  -- a deployment of this change to this target still 'running' was interrupted
+  -- (the CLI was killed): it is over now
+  UPDATE dbchange.deployment
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(),
+         error = coalesce(error, 'interrupted: the deploying process ended before it finished')
+   WHERE change_id = c.id AND target = p_target AND status = 'running';
   INSERT INTO dbchange.deployment (change_id, uid, checksum, target, status, statements_total,
                                    deployed_by, mysql_user)
   VALUES (c.id, c.uid, c.checksum, p_target, 'running', p_statements_total, dbchange._caller(), p_mysql_user)
@@ -206,6 +212,10 @@ BEGIN
   IF c.status NOT IN ('approved', 'applied', 'failed') THEN
     RAISE EXCEPTION 'change % is % and cannot be marked applied', p_change_id, c.status USING ERRCODE = '55000';
   END IF;
+  UPDATE dbchange.deployment
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(),
+         error = coalesce(error, 'interrupted: the deploying process ended before it finished')
+   WHERE change_id = c.id AND target = p_target AND status = 'running';
   INSERT INTO dbchange.deployment (change_id, uid, checksum, target, status, deployed_by, mysql_user,
                                    snapshot, finished_at)
   VALUES (c.id, c.uid, c.checksum, p_target, 'marked_applied', dbchange._caller(), p_mysql_user,
