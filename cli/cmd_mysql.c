@@ -252,12 +252,38 @@ finish_deployment(PGconn *ctl, const char *dep_id, const char *status, int done,
 }
 
 /*
+ * The schema as dbchange left the target, recorded on the last deployment of
+ * a run (one snapshot per run, not per change: reading information_schema
+ * costs more than a small change).  Drift compares with it.
+ */
+static void
+record_snapshot(PGconn *ctl, MysqlTarget *t, const char *dep_id)
+{
+	char	   *snapshot;
+	const char *p[2];
+	PGresult   *res;
+
+	if (dep_id == NULL)
+		return;
+	if ((snapshot = mysql_snapshot_json(t)) == NULL)
+		return;
+	p[0] = dep_id;
+	p[1] = snapshot;
+	res = dbc_query(ctl, "recording the schema of the target",
+					"SELECT dbchange.mysql_deploy_snapshot($1::bigint, $2::jsonb)", 2, p);
+	PQclear(res);
+	free(snapshot);
+}
+
+/*
  * Apply change c to target t, from statement start (0-based: the
  * statements before it ran earlier).  history_row: the target already has a
- * row for the change (a retry).  Returns EXIT_DONE or EXIT_ERROR.
+ * row for the change (a retry).  *dep_out gets the id of the deployment
+ * recorded (malloc'd; NULL when none was).  Returns EXIT_DONE or EXIT_ERROR.
  */
 static int
-deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool history_row)
+deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool history_row,
+			  char **dep_out)
 {
 	PGresult   *stmts;
 	PGresult   *res;
@@ -269,9 +295,9 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 	char	   *lit[5];
 	int			n;
 	int			i;
-	char	   *snapshot;
 	char	   *db = mysql_quote_ident(t->database);
 
+	*dep_out = NULL;
 	tbl = xasprintf("%s.`dbchange_history`", db);
 	free(db);
 	if ((stmts = split_script(ctl, c->script)) == NULL)
@@ -290,6 +316,7 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 		return EXIT_ERROR;
 	}
 	dep_id = xstrdup(PQgetvalue(res, 0, 0));
+	*dep_out = xstrdup(dep_id);
 	PQclear(res);
 
 	lit[0] = mysql_literal(t, c->uid);
@@ -328,9 +355,13 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 		}
 		else
 		{
-			sql = xasprintf("UPDATE %s SET statements_done = %d WHERE uid = %s", tbl, i + 1, lit[0]);
-			history_exec(t, sql);
-			free(sql);
+			/* progress, for a resume after a crash (the last one is recorded with the outcome) */
+			if (i + 1 < n)
+			{
+				sql = xasprintf("UPDATE %s SET statements_done = %d WHERE uid = %s", tbl, i + 1, lit[0]);
+				history_exec(t, sql);
+				free(sql);
+			}
 			continue;
 		}
 
@@ -372,11 +403,9 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 					"WHERE uid = %s", tbl, n, lit[0]);
 	history_exec(t, sql);
 	free(sql);
-	snapshot = mysql_snapshot_json(t);
-	if (!finish_deployment(ctl, dep_id, "applied", n, 0, NULL, NULL, snapshot))
+	if (!finish_deployment(ctl, dep_id, "applied", n, 0, NULL, NULL, NULL))
 		dbc_warning("change %s is applied on %s (its history table says so) but the control "
 					"database could not record it", c->id, t->key);
-	free(snapshot);
 	PQclear(stmts);
 	free(dep_id);
 	free(tbl);
@@ -421,6 +450,7 @@ cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv)
 	int			applied = 0;
 	int			skipped = 0;
 	bool		have_history = false;
+	char	   *last_dep = NULL;
 	JsonWriter	w;
 
 	if (!need_args(cmd, argc, 0, 0))
@@ -534,7 +564,14 @@ cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv)
 		{
 			dbc_info("applying change %s%s%s%s to %s", c.id, c.description ? " (" : "",
 					 c.description ? c.description : "", c.description ? ")" : "", t.key);
-			rc = deploy_change(ctl, &t, &c, 0, false);
+			char	   *dep = NULL;
+
+			rc = deploy_change(ctl, &t, &c, 0, false, &dep);
+			if (dep)
+			{
+				free(last_dep);
+				last_dep = dep;
+			}
 			outcome = rc == EXIT_DONE ? "applied" : "failed";
 			if (rc == EXIT_DONE)
 				applied++;
@@ -564,6 +601,8 @@ cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv)
 	else if (!opts.dry_run)
 		dbc_info("%s: %d change%s applied, %d already applied", t.key, applied,
 				 applied == 1 ? "" : "s", skipped);
+	record_snapshot(ctl, &t, last_dep);
+	free(last_dep);
 	PQclear(res);
 	mysql_close_target(&t);
 	dbc_disconnect(ctl);
@@ -676,9 +715,13 @@ cmd_mysql_resolve(const DbcCommand *cmd, int argc, char **argv)
 	else
 	{
 		dbc_info("retrying change %s on %s from statement %d", c.id, t.key, h.statements_done + 1);
-		rc = deploy_change(ctl, &t, &c, h.statements_done, true);
+		char	   *dep = NULL;
+
+		rc = deploy_change(ctl, &t, &c, h.statements_done, true, &dep);
 		if (rc == EXIT_DONE)
 			printf("change %s applied on %s\n", c.id, t.key);
+		record_snapshot(ctl, &t, dep);
+		free(dep);
 	}
 done:
 	if (found)

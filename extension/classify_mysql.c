@@ -390,8 +390,25 @@ body_statement_start(const DbcMyTok *prev)
 	return false;
 }
 
+/* Line numbers, counted forward from the previous statement (scripts are long). */
+typedef struct LineCursor
+{
+	int			pos;
+	int			line;
+} LineCursor;
+
+static int
+line_from(const char *s, LineCursor *lc, int pos)
+{
+	for (; lc->pos < pos && s[lc->pos]; lc->pos++)
+		if (s[lc->pos] == '\n')
+			lc->line++;
+	return lc->line;
+}
+
 static void
-finish_statement(List **out, const char *script, DbcMyTok *toks, int first, int last)
+finish_statement(List **out, const char *script, DbcMyTok *toks, int first, int last,
+				 LineCursor *lines)
 {
 	DbcMyStmt  *st;
 	int			end;
@@ -412,7 +429,7 @@ finish_statement(List **out, const char *script, DbcMyTok *toks, int first, int 
 	end = toks[last].start + toks[last].len;
 	st->location = toks[first].start;
 	st->text = pnstrdup(script + st->location, end - st->location);
-	st->line = line_at(script, st->location);
+	st->line = line_from(script, lines, st->location);
 	st->toks = sig;
 	st->ntoks = nsig;
 	st->statement_no = list_length(*out) + 1;
@@ -430,6 +447,7 @@ dbc_mysql_split(const char *script)
 	char		stack[64];
 	int			depth = 0;
 	DbcMyTok   *prev = NULL;
+	LineCursor	lines = {0, 1};
 	int			i;
 
 	for (i = 0; i < ntoks; i++)
@@ -439,7 +457,7 @@ dbc_mysql_split(const char *script)
 		if (t->type == MYT_SEMI && depth == 0)
 		{
 			if (first >= 0)
-				finish_statement(&out, script, toks, first, i - 1);
+				finish_statement(&out, script, toks, first, i - 1, &lines);
 			first = -1;
 			compound = false;
 			prev = NULL;
@@ -447,15 +465,18 @@ dbc_mysql_split(const char *script)
 		}
 		if (first < 0)
 		{
-			int			n;
-			DbcMyTok   *sig;
+			/* the statement's first significant tokens tell whether it has a compound body */
+			DbcMyTok	head[16];
+			int			n = 0;
+			int			k;
 
 			if (t->type == MYT_SEMI)
 				continue;
 			first = i;
-			sig = sig_tokens(toks, i, ntoks, &n);
-			compound = starts_compound(sig, n);
-			pfree(sig);
+			for (k = i; k < ntoks && n < (int) lengthof(head); k++)
+				if (is_sig(&toks[k]))
+					head[n++] = toks[k];
+			compound = starts_compound(head, n);
 			depth = 0;
 		}
 		if (!is_sig(t))
@@ -492,7 +513,7 @@ dbc_mysql_split(const char *script)
 		prev = t;
 	}
 	if (first >= 0)
-		finish_statement(&out, script, toks, first, ntoks - 1);
+		finish_statement(&out, script, toks, first, ntoks - 1, &lines);
 	return out;
 }
 

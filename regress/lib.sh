@@ -126,6 +126,7 @@ dbc_mysql_start() {
 		--port="$DBC_MYSQL_PORT" --bind-address=127.0.0.1 --pid-file="$d/mysqld.pid" \
 		--log-error="$d/error.log" --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
 		--skip-name-resolve --max-connections=50 --performance-schema=OFF \
+		--innodb-flush-log-at-trx-commit=2 \
 		>"$d/stdout.log" 2>&1 &
 	local i
 	for i in $(seq 1 120); do

@@ -194,6 +194,23 @@ BEGIN
   RETURN p_status;
 END $$;
 
+-- The schema as dbchange left the target at the end of a run (promote,
+-- mysql-resolve), recorded on the run's last deployment: drift's baseline.
+CREATE FUNCTION dbchange.mysql_deploy_snapshot(p_deployment_id bigint, p_snapshot jsonb)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM dbchange._require_deployer();
+  IF pg_catalog.jsonb_typeof(p_snapshot) IS DISTINCT FROM 'object' THEN
+    RAISE EXCEPTION 'a schema snapshot is a JSON object' USING ERRCODE = '22023';
+  END IF;
+  UPDATE dbchange.deployment SET snapshot = p_snapshot
+   WHERE id = p_deployment_id AND status <> 'running';
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'deployment % does not exist or is still running', p_deployment_id USING ERRCODE = '55000';
+  END IF;
+END $$;
+
 -- mysql-resolve --mark-applied: someone finished a failed change by hand.
 CREATE FUNCTION dbchange.mysql_mark_applied(p_change_id bigint, p_target text, p_snapshot jsonb DEFAULT NULL,
                                             p_mysql_user text DEFAULT NULL)
@@ -229,8 +246,9 @@ BEGIN
 END $$;
 
 -- Drift of a MySQL target: the snapshot the CLI takes now (a flat jsonb
--- object: "table t/column c" -> definition) against the one recorded after
--- the last deployment to that target.  One row per difference.
+-- object: "table t/column c" -> definition) against the one recorded at the
+-- end of the last run that deployed to that target (a failed change's
+-- statements that ran are dbchange's doing, not drift).  One row per difference.
 CREATE FUNCTION dbchange.mysql_drift(p_target text, p_actual jsonb)
 RETURNS TABLE (object text, difference text, expected text, actual text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -239,7 +257,7 @@ DECLARE
 BEGIN
   PERFORM dbchange._check_mysql_target(p_target);
   SELECT d.snapshot INTO v_expected FROM dbchange.deployment d
-   WHERE d.target = p_target AND d.status IN ('applied', 'marked_applied') AND d.snapshot IS NOT NULL
+   WHERE d.target = p_target AND d.status <> 'running' AND d.snapshot IS NOT NULL
    ORDER BY d.id DESC LIMIT 1;
   IF v_expected IS NULL THEN
     RAISE EXCEPTION 'no deployment to % is recorded', p_target
@@ -284,7 +302,8 @@ GRANT EXECUTE ON FUNCTION dbchange.classify_mysql(text, text), dbchange.evaluate
   dbchange.submit_mysql(text, text, text, uuid), dbchange.mysql_changes(text),
   dbchange.mysql_deploy_start(bigint, text, int, text),
   dbchange.mysql_deploy_finish(bigint, text, int, int, text, text, jsonb),
-  dbchange.mysql_mark_applied(bigint, text, jsonb, text), dbchange.mysql_drift(text, jsonb)
+  dbchange.mysql_mark_applied(bigint, text, jsonb, text), dbchange.mysql_drift(text, jsonb),
+  dbchange.mysql_deploy_snapshot(bigint, jsonb)
   TO PUBLIC;
 
 -- The public view of changes gains the dialect and target of each change
