@@ -195,6 +195,22 @@ check "after kill -9: no failed or orphaned change" 0 "$(sql $K2 "SELECT count(*
 run promote --from "$(conninfo $K1)" --to "$(conninfo $K2)"
 check_match "after kill -9: another rerun does nothing" "0 applied, 200 already present" "$OUT"
 
+# ---- two promotions racing to the same target: each change once ----
+K4=cli_promote_k_race
+new_db $K4 test
+cli -q promote --from "$(conninfo $K1)" --to "$(conninfo $K4)" >"$CLI_TMP/race1" 2>&1 &
+p1=$!
+cli -q promote --from "$(conninfo $K1)" --to "$(conninfo $K4)" >"$CLI_TMP/race2" 2>&1 &
+p2=$!
+wait $p1
+r1=$?
+wait $p2
+r2=$?
+check "racing promotions: both exit 0" "0 0" "$r1 $r2"
+check "racing promotions: every change exactly once" "200|200|200" \
+	"$(sql $K4 "SELECT count(*), count(DISTINCT uid), count(*) FILTER (WHERE status = 'applied') FROM dbchange.changes" | tr '\n' '|' | sed 's/|$//')"
+drop_db $K4
+
 # ---- Ctrl-C: stops between changes (or cancels the one running), exit 1; a rerun finishes ----
 K3=cli_promote_k_int
 new_db $K3 test
