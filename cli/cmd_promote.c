@@ -77,10 +77,10 @@ val(const PGresult *res, int row, int col)
 }
 
 /*
- * Down scripts and origins: the changes view of this version does not show
- * them, so they are read from dbchange.change when this role may (deployers
- * who are superusers, or were granted SELECT); otherwise they do not travel
- * and promote says so once.
+ * Down scripts and origins are not in the changes view: they are read from
+ * the view dbchange.change_scripts (sql/src/70_cli.sql), or, in a version
+ * without it, from dbchange.change when this role may; otherwise they do not
+ * travel and promote says so once.
  */
 static PGresult *extras = NULL;
 static long long *extra_ids = NULL;
@@ -90,9 +90,12 @@ load_extras(PGconn *a)
 {
 	int			i;
 
-	extras = dbc_exec(a, "SELECT id, down_script, origin::text FROM dbchange.change "
-					  "WHERE status IN ('applied', 'rolled_back') "
-					  "AND (down_script IS NOT NULL OR origin IS NOT NULL) ORDER BY id", 0, NULL);
+	/* the public view when this version has it, else the table (superusers) */
+	extras = dbc_exec(a, dbc_has_relation(a, "dbchange.change_scripts")
+					  ? "SELECT id, down_script, origin::text FROM dbchange.change_scripts "
+					  "WHERE down_script IS NOT NULL OR origin IS NOT NULL ORDER BY id"
+					  : "SELECT id, down_script, origin::text FROM dbchange.change "
+					  "WHERE down_script IS NOT NULL OR origin IS NOT NULL ORDER BY id", 0, NULL);
 	if (!result_ok(extras))
 	{
 		dbc_warning("down scripts and origins of the source's changes are not carried: %s",

@@ -185,19 +185,21 @@ typedef struct ShowSection
 
 static const ShowSection show_sections[] = {
 	{"statements", "Statements",
-		{"SELECT * FROM dbchange.change_statements WHERE change_id = $1 ORDER BY statement_no",
+		{"SELECT statement_no, command, action, risk, reasons, statement FROM dbchange.change_statements "
+			"WHERE change_id = $1 ORDER BY statement_no",
 			"SELECT statement_no, command, action, risk, reasons, statement "
 			"FROM dbchange.change_statement WHERE change_id = $1 ORDER BY statement_no",
 		NULL}},
-	{"approvals", "Approvals",
-		{"SELECT * FROM dbchange.approvals WHERE change_id = $1 ORDER BY 1",
+	{"approvals", "Approval steps",
+		{"SELECT step_no, role, state, approved_by, approved_at, comment FROM dbchange.change_steps "
+			"WHERE change_id = $1 ORDER BY step_no",
 		NULL}},
 	{"objects", "Objects touched",
 		{"SELECT action, object_type, identity, command_tag FROM dbchange.change_object "
 			"WHERE change_id = $1 ORDER BY seq",
 		NULL}},
 	{"audit", "Audit events",
-		{"SELECT * FROM dbchange.audit_log WHERE change_id = $1 ORDER BY 1",
+		{"SELECT seq, at, actor, event, details FROM dbchange.audit_log WHERE change_id = $1 ORDER BY seq",
 			"SELECT seq, at, actor, event, details FROM dbchange.audit WHERE change_id = $1 ORDER BY seq",
 		NULL}},
 	{NULL, NULL, {NULL}}

@@ -94,6 +94,24 @@ check "promote: provenance (environment, change id, requester, source)" "dev|$de
 check "promote: the original requester is kept" "postgres" "$(sql $TEST "SELECT DISTINCT requested_by FROM dbchange.changes")"
 check "promote: the schema is in test" "t" "$(sql $TEST "SELECT to_regclass('pro_v') IS NOT NULL")"
 
+# a deployer who is not a superuser promotes too, down scripts and provenance included
+DEP=cli_promote_deployer
+T2=cli_promote_test2
+new_db $T2 test
+dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DEP') THEN CREATE ROLE $DEP LOGIN; END IF; END \$\$" \
+	-c "GRANT dbchange_deployer TO $DEP" >/dev/null
+sql $T2 "GRANT CREATE ON SCHEMA public TO $DEP" >/dev/null
+run promote --from "$(conninfo $DEV $DEP)" --to "$(conninfo $T2 $DEP)"
+check "promote by a non-superuser deployer: exit 0" 0 "$RC"
+check "non-superuser promote: no warning about down scripts" "" "$ERR"
+check "non-superuser promote: the down script travels" "DROP TABLE pro_orders;" \
+	"$(sql $T2 "SELECT down_script FROM dbchange.change WHERE statement LIKE '%pro_orders (id%'")"
+check "non-superuser promote: the original requester is kept" "postgres" "$(sql $T2 "SELECT DISTINCT requested_by FROM dbchange.changes")"
+run show "$(sql $T2 "SELECT min(id) FROM dbchange.changes")" -d "$(conninfo $T2 $DEP)" --json
+check "show by a non-superuser: the statements are listed" "True" "$(json_get 'len(j["statements"]) >= 1')"
+check "show by a non-superuser: the audit events are listed" "True" "$(json_get 'len(j["audit"]) >= 1')"
+drop_db $T2
+
 # rerun: nothing changes
 before=$(sql $TEST "SELECT count(*) FROM dbchange.changes")
 run promote --from "$DD" --to "$DT"
