@@ -266,7 +266,8 @@ BEGIN
      WHERE t.typnamespace = ANY (nsps)
        AND t.typtype IN ('e', 'd', 'c', 'r', 'm', 'b')
        AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
-       AND (t.typtype <> 'b' OR t.typelem = 0 OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type et WHERE et.typarray = t.oid))
+       -- not array types (an index lookup of the element type, not a scan of pg_type)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type et WHERE et.oid = t.typelem AND et.typarray = t.oid)
        AND t.typtype <> 'm'
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid AND e.deptype = 'e')
   )
