@@ -105,6 +105,8 @@ extern int	cmd_mysql_submit(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_mysql_promote(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_mysql_resolve(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv);
+/* promote between control databases: carry A's deployed MySQL changes to B */
+extern int	mysql_carry_changes(PGconn *a, PGconn *b, const char *env_a, const char *env_b, int *carried);
 extern int	cmd_rollback(const DbcCommand *cmd, int argc, char **argv);	/* cmd_rollback.c */
 extern int	cmd_verify_rollback(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_drift(const DbcCommand *cmd, int argc, char **argv);

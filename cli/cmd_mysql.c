@@ -799,3 +799,140 @@ cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv)
 	dbc_disconnect(ctl);
 	return n == 0 ? EXIT_DONE : EXIT_ERROR;
 }
+
+/* ------------------------------------------------------------------------
+ * promote --from A --to B between two control databases
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * The MySQL changes A deployed (status applied there) travel to B with their
+ * uid, the way PostgreSQL changes do: B's policies decide (source
+ * 'promotion'), and an approved change in B is ready to deploy to B's MySQL
+ * target.  Called by cmd_promote once A's PostgreSQL changes are promoted;
+ * stops at the first change B does not approve (3 queued, 4 rejected) or
+ * holds with another text (1).  *carried counts the changes submitted to B.
+ */
+int
+mysql_carry_changes(PGconn *a, PGconn *b, const char *env_a, const char *env_b, int *carried)
+{
+	PGresult   *src;
+	int			i;
+	int			rc = EXIT_DONE;
+	int			present = 0;
+
+	*carried = 0;
+	if (!dbc_has_function(a, "dbchange.submit_mysql"))
+		return EXIT_DONE;		/* A has no MySQL changes */
+	src = dbc_query(a, "reading the source's deployed MySQL changes",
+					"SELECT id, uid, checksum, statement, description, target "
+					"FROM dbchange.changes WHERE dialect = 'mysql' AND status = 'applied' "
+					"ORDER BY applied_at, id", 0, NULL);
+	if (src == NULL)
+		return EXIT_ERROR;
+	if (PQntuples(src) > 0 && !dbc_has_function(b, "dbchange.submit_mysql"))
+	{
+		dbc_error("%s has %d MySQL change%s to promote, but the dbchange extension in %s has no MySQL support",
+				  env_a, PQntuples(src), PQntuples(src) == 1 ? "" : "s", env_b);
+		dbc_hint("Update the extension there (ALTER EXTENSION dbchange UPDATE).");
+		PQclear(src);
+		return EXIT_ERROR;
+	}
+	for (i = 0; i < PQntuples(src) && rc == EXIT_DONE; i++)
+	{
+		const char *id = PQgetvalue(src, i, 0);
+		const char *uid = PQgetvalue(src, i, 1);
+		const char *p[5];
+		PGresult   *tgt;
+		const char *status;
+
+		p[0] = uid;
+		tgt = dbc_query(b, "looking the MySQL change up in the target",
+						"SELECT id, status, checksum FROM dbchange.changes WHERE uid = $1::uuid "
+						"ORDER BY id LIMIT 1", 1, p);
+		if (tgt == NULL)
+		{
+			rc = EXIT_ERROR;
+			break;
+		}
+		if (PQntuples(tgt) == 0 && opts.dry_run)
+		{
+			PGresult   *ev;
+
+			p[0] = PQgetvalue(src, i, 3);
+			p[1] = env_b;
+			ev = dbc_query(b, "evaluating the MySQL change",
+						   "SELECT coalesce(max(CASE action WHEN 'reject' THEN 3 WHEN 'queue' THEN 2 ELSE 1 END), 1) "
+						   "FROM dbchange.evaluate_mysql($1, NULL, 'promotion')", 1, p);
+			if (ev && !opts.json)
+				printf("[mysql] %s #%s → %s: would %s\n", env_a, id, env_b,
+					   atoi(PQgetvalue(ev, 0, 0)) == 3 ? "be rejected" :
+					   atoi(PQgetvalue(ev, 0, 0)) == 2 ? "wait for approval" : "be approved (ready to deploy)");
+			PQclear(ev);
+			PQclear(tgt);
+			continue;
+		}
+		if (PQntuples(tgt) == 0)
+		{
+			PGresult   *sub;
+
+			PQclear(tgt);
+			p[0] = PQgetvalue(src, i, 3);
+			p[1] = PQgetisnull(src, i, 5) ? NULL : PQgetvalue(src, i, 5);
+			p[2] = PQgetisnull(src, i, 4) ? NULL : PQgetvalue(src, i, 4);
+			p[3] = uid;
+			p[4] = "promotion";
+			sub = dbc_query(b, "submitting the MySQL change",
+							"SELECT dbchange.submit_mysql($1, $2, $3, $4::uuid, $5)", 5, p);
+			if (sub == NULL)
+			{
+				rc = EXIT_ERROR;
+				break;
+			}
+			p[0] = PQgetvalue(sub, 0, 0);
+			tgt = dbc_query(b, "reading the promoted MySQL change",
+							"SELECT id, status, checksum FROM dbchange.changes WHERE id = $1::bigint", 1, p);
+			PQclear(sub);
+			if (tgt == NULL || PQntuples(tgt) != 1)
+			{
+				PQclear(tgt);
+				rc = EXIT_ERROR;
+				break;
+			}
+			(*carried)++;
+		}
+		else
+			present++;
+		status = PQgetvalue(tgt, 0, 1);
+		if (strcmp(PQgetvalue(tgt, 0, 2), PQgetvalue(src, i, 2)) != 0)
+		{
+			dbc_error("MySQL change %s of %s (uid %s) is in %s as change %s with a different checksum",
+					  id, env_a, uid, env_b, PQgetvalue(tgt, 0, 0));
+			dbc_hint("The same uid must carry the same script everywhere; nothing after it was promoted.");
+			rc = EXIT_ERROR;
+		}
+		else if (strcmp(status, "pending") == 0)
+		{
+			if (!opts.json)
+				printf("[mysql] %s #%s → %s #%s: waits for approval; approve it (dbchange approve %s), then run promote again\n",
+					   env_a, id, env_b, PQgetvalue(tgt, 0, 0), PQgetvalue(tgt, 0, 0));
+			rc = EXIT_QUEUED;
+		}
+		else if (strcmp(status, "rejected") == 0)
+		{
+			if (!opts.json)
+				printf("[mysql] %s #%s → %s #%s: rejected; nothing after it was promoted\n",
+					   env_a, id, env_b, PQgetvalue(tgt, 0, 0));
+			rc = EXIT_REJECTED;
+		}
+		else if (!opts.json && !opts.quiet)
+			printf("[mysql] %s #%s → %s #%s: %s\n", env_a, id, env_b, PQgetvalue(tgt, 0, 0),
+				   strcmp(status, "approved") == 0 ? "approved, ready to deploy to MySQL" : status);
+		PQclear(tgt);
+	}
+	if (!opts.json && !opts.quiet && PQntuples(src) > 0 && !opts.dry_run)
+		printf("[mysql] %d MySQL change%s carried to %s, %d already there\n", *carried,
+			   *carried == 1 ? "" : "s", env_b, present);
+	PQclear(src);
+	return rc;
+}

@@ -324,6 +324,7 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 	JsonWriter	w;
 	double		t0;
 	const char *stop_reason = NULL;
+	int			mysql_carried = 0;
 
 	if (!need_args(cmd, argc, 0, 0))
 		return EXIT_USAGE;
@@ -633,6 +634,9 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 	if (stop_reason && strcmp(stop_reason, "interrupted") == 0)
 		dbc_error("interrupted at change %d of %d; what was applied stays applied, run promote again to carry on",
 				  pos, todo);
+	/* MySQL changes travel between control databases too (cmd_mysql.c) */
+	if (rc == EXIT_DONE && stop_reason == NULL)
+		rc = mysql_carry_changes(a, b, env_a, env_b, &mysql_carried);
 	{
 		double		secs = now_seconds() - t0;
 
@@ -640,6 +644,7 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 		{
 			jw_end_array(&w);
 			jw_kv_int(&w, "applied", applied);
+			jw_kv_int(&w, "mysql_carried", mysql_carried);
 			if (opts.dry_run)
 			{
 				jw_kv_int(&w, "would_approve", would[0]);

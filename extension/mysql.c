@@ -5,7 +5,7 @@
  *
  *	  dbchange.classify_mysql(sql, default_schema)	 facts of each statement
  *	  dbchange.evaluate_mysql(sql, environment, source)  dry run through the policies
- *	  dbchange.submit_mysql(script, target, description, uid)  store a change
+ *	  dbchange.submit_mysql(script, target, description, uid, source)  store a change
  *
  * The control database never runs MySQL text: a submitted MySQL change is
  * stored with dialect 'mysql' and status approved (ready to deploy), pending
@@ -315,9 +315,28 @@ check_target_name(const char *t)
 				 errhint("Pass the database name of the mysql:// URI the change will be promoted to, or NULL for any target.")));
 }
 
+/* May the caller act as a deployer (superuser or member of dbchange_deployer)? */
+static bool
+caller_is_deployer(void)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT dbchange._caller_is('dbchange_deployer')", true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not check the caller's roles");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_finish();
+	return !isnull && DatumGetBool(d);
+}
+
 /*
- * dbchange.submit_mysql(script text, target text, description text, uid uuid)
- * returns the id of the stored change.  Status: approved when every
+ * dbchange.submit_mysql(script text, target text, description text, uid uuid,
+ * source text) returns the id of the stored change.  source is 'submit', or
+ * 'promotion' for a change carried from another control database (deployers
+ * only: policies may trust promotions more).  Status: approved when every
  * statement is approved, pending when any is queued, rejected when any is
  * rejected (the policies' reasons are kept either way).
  */
@@ -333,6 +352,7 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 	SubmitArg	a;
 	char	   *script;
 	const char *status;
+	const char *source;
 	const char *appname = GetConfigOption("application_name", true, false);
 	char	   *command = NULL;
 
@@ -348,9 +368,23 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 		check_target_name(a.target);
 	if (!PG_ARGISNULL(3))
 		a.uid = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(3)));
+	source = PG_NARGS() > 4 && !PG_ARGISNULL(4) ? text_to_cstring(PG_GETARG_TEXT_PP(4)) : "submit";
+	if (strcmp(source, "submit") != 0 && strcmp(source, "promotion") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid source \"%s\" for a MySQL change", source),
+				 errdetail("A MySQL change arrives by submit, or by promotion from another control database."),
+				 errhint("Pass 'submit' (the default) or 'promotion'.")));
+	if (strcmp(source, "promotion") == 0 && !caller_is_deployer())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to submit a MySQL change as a promotion"),
+				 errdetail("Role \"%s\" is neither a superuser nor a member of dbchange_deployer; policies may treat promotions differently from submissions.",
+						   GetUserNameFromId(GetUserId(), false)),
+				 errhint("Submit it with source 'submit', or ask a deployer to promote it.")));
 
 	load_settings(&s);
-	evals = evaluate_script(script, a.target, &s, "submit");
+	evals = evaluate_script(script, a.target, &s, source);
 
 	memset(&all, 0, sizeof(all));
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
@@ -386,7 +420,7 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 	dbc_put_text(&st, "requested_by", GetUserNameFromId(GetUserId(), false));
 	dbc_put_int(&st, "requested_by_oid", GetUserId());
 	dbc_put_null(&st, "search_path");
-	dbc_put_text(&st, "source", "submit");
+	dbc_put_text(&st, "source", source);
 	dbc_put_text(&st, "application_name", appname ? appname : "");
 	put_decision(&st, &all);
 	dbc_put_text_list(&st, "policies", all.policies);

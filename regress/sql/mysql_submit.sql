@@ -60,6 +60,16 @@ SELECT dbchange.submit_mysql('  -- nothing ');
 SELECT dbchange.submit_mysql('SELECT 1', 'a/b');
 SELECT dbchange.submit_mysql('SELECT ''unterminated');
 SELECT dbchange.submit_mysql(NULL);
+SELECT dbchange.submit_mysql('SELECT 1', source => 'migration');
+-- a promotion (policies may trust it more) is for deployers only
+SET ROLE regress_my_dev;
+SELECT dbchange.submit_mysql('DROP TABLE t1', 'shop', source => 'promotion');
+RESET ROLE;
+SET ROLE regress_my_deployer;
+SELECT dbchange.submit_mysql('CREATE TABLE promoted (id int)', 'shop', source => 'promotion') AS promoted_id \gset
+RESET ROLE;
+SELECT status, source, requested_by FROM dbchange.change WHERE id = :promoted_id;
+SELECT statement_no, facts->>'source' AS source FROM dbchange.change_statement WHERE change_id = :promoted_id;
 
 -- the same uid twice: idempotent with the same text, refused with another
 SELECT uid AS approved_uid FROM dbchange.change WHERE id = :approved_id \gset

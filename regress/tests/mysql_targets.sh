@@ -284,8 +284,8 @@ check "apply of a MySQL change: nothing ran in PostgreSQL" "0 approved" \
 	"$(sql $CTL "SELECT count(*) FROM pg_class WHERE relname = 'never_in_pg'") $(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $NEVER_ID")"
 mrun promote --from "$DC" --to "$(conninfo $PGT)"
 MY_UIDS=$(sql $CTL "SELECT string_agg(quote_literal(uid::text), ',') FROM dbchange.changes WHERE dialect = 'mysql'")
-check "promote to a PostgreSQL database carries no MySQL change" 0 \
-	"$(sql $PGT "SELECT count(*) FROM dbchange.changes WHERE uid::text IN ($MY_UIDS)")"
+check "promote to another PostgreSQL database carries MySQL changes only as MySQL changes" 0 \
+	"$(sql $PGT "SELECT count(*) FROM dbchange.changes WHERE uid::text IN ($MY_UIDS) AND dialect <> 'mysql'")"
 check "the MySQL text never ran in PostgreSQL" 0 "$(sql $PGT "SELECT count(*) FROM pg_class WHERE relname IN ('customers', 'orders', 'fail_a')")"
 
 # ---- killed in the middle (kill -9): the next run stops there, --retry resumes ----
@@ -301,8 +301,7 @@ done
 mrun promote --from "$DC" --to "$URI"
 check "a second promotion while one runs: exit 1" 1 "$RC"
 check_match "a second promotion while one runs: said" "another dbchange session is deploying" "$ERR"
-kill -9 $KPID
-wait $KPID 2>/dev/null
+{ kill -9 $KPID; wait $KPID; } 2>/dev/null
 for _ in $(seq 1 100); do
 	[ "$(my "SELECT IS_FREE_LOCK('dbchange:$MYDB')")" = 1 ] && break
 	sleep 0.1
@@ -339,6 +338,42 @@ sql $CTL "SELECT row_to_json(d)::text FROM dbchange.deployment d UNION ALL SELEC
 my "SELECT * FROM $MYDB.dbchange_history" | grep -qF -- "$PW" && leaks="$leaks target-history"
 check "the password appears in no output, log or catalog" "" "$leaks"
 check_match "the URIs were printed masked" "\\*\\*\\*\\*" "$(cat "$ALL_OUTPUT")"
+
+# ---- test -> prod between control databases: MySQL changes travel with their uid ----
+CTLT=mysql_ctl_test
+new_db $CTLT test || not_ok "setup: the test control database"
+DT=$(conninfo $CTLT)
+TURI=$(dbc_mysql_uri dbc_test)
+my "DROP DATABASE IF EXISTS dbc_test; CREATE DATABASE dbc_test" >/dev/null
+echo "CREATE TABLE carried (id INT PRIMARY KEY);" >"$CLI_TMP/carried.sql"
+mrun submit --dialect mysql "$CLI_TMP/carried.sql" -m "carried table" -d "$DT"
+check "test: submitted" 0 "$RC"
+mrun promote --from "$DT" --to "$TURI"
+check "test: deployed to the test MySQL" 0 "$RC"
+mrun promote --from "$DT" --to "$DC"
+check "promote test -> prod control databases: exit 0" 0 "$RC"
+check_match "promote test -> prod: the MySQL change was carried" "\\[mysql\\] test #[0-9]+ → prod #[0-9]+: approved" "$OUT"
+CARRIED_UID=$(sql $CTLT "SELECT uid FROM dbchange.changes WHERE dialect = 'mysql'")
+check "prod has the same uid, from a promotion, approved" "approved promotion mysql" \
+	"$(sql $CTL "SELECT status || ' ' || source || ' ' || dialect FROM dbchange.changes WHERE uid = '$CARRIED_UID'")"
+mrun promote --from "$DT" --to "$DC"
+check "promote test -> prod again: nothing carried twice" "0 1" \
+	"$RC $(sql $CTL "SELECT count(*) FROM dbchange.changes WHERE uid = '$CARRIED_UID'")"
+mrun promote --from "$DC" --to "$URI"
+check "prod: the carried change deployed to the prod MySQL" "0 carried" \
+	"$RC $(my "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'carried'")"
+echo "DROP TABLE carried;" >"$CLI_TMP/carried-drop.sql"
+mrun submit --dialect mysql "$CLI_TMP/carried-drop.sql" -d "$DT"
+check "test: the drop is approved in test" 0 "$RC"
+mrun promote --from "$DT" --to "$TURI"
+mrun promote --from "$DT" --to "$DC" --dry-run
+check_match "dry run test -> prod: the drop would wait for approval" "would wait for approval" "$OUT"
+mrun promote --from "$DT" --to "$DC"
+check "promote test -> prod: the drop waits for approval in prod, exit 3" 3 "$RC"
+check_match "promote test -> prod: says so" "waits for approval" "$OUT"
+mrun promote --from "$DC" --to "$URI"
+check "prod: the drop is not deployed before its approval" "3 carried" \
+	"$RC $(my "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'carried'")"
 
 cli_valgrind_report
 dbc_summary

@@ -29,7 +29,8 @@ LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_evaluate_mysql';
 
 -- Store a MySQL script as one change (status approved, pending or rejected).
 CREATE FUNCTION dbchange.submit_mysql(script text, target text DEFAULT NULL,
-                                      description text DEFAULT NULL, uid uuid DEFAULT NULL)
+                                      description text DEFAULT NULL, uid uuid DEFAULT NULL,
+                                      source text DEFAULT 'submit')
 RETURNS bigint LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_submit_mysql';
 
 -- One row per deployment of a MySQL change to a MySQL target.
@@ -299,7 +300,7 @@ GRANT SELECT ON dbchange.deployments TO PUBLIC;
 REVOKE ALL ON FUNCTION dbchange._require_deployer(), dbchange._check_mysql_target(text),
   dbchange._refuse_mysql_apply(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.classify_mysql(text, text), dbchange.evaluate_mysql(text, text, text),
-  dbchange.submit_mysql(text, text, text, uuid), dbchange.mysql_changes(text),
+  dbchange.submit_mysql(text, text, text, uuid, text), dbchange.mysql_changes(text),
   dbchange.mysql_deploy_start(bigint, text, int, text),
   dbchange.mysql_deploy_finish(bigint, text, int, int, text, text, jsonb),
   dbchange.mysql_mark_applied(bigint, text, jsonb, text), dbchange.mysql_drift(text, jsonb),
