@@ -76,6 +76,7 @@ static bool reset_pending = false;
 static int template_ref = LUA_NOREF;	/* the whitelisted built-ins */
 static int change_ref = LUA_NOREF;	/* the change the next check() sees */
 static int log_ref = LUA_NOREF; /* log() lines since the last take */
+static int empty_ref = LUA_NOREF;	/* one read-only empty table for all empty facts */
 
 /* Memory accounting (the allocator). */
 static size_t mem_used = 0;
@@ -95,8 +96,80 @@ static AbortReason abort_reason = ABORT_NONE;
  */
 
 /*
- * malloc with a byte cap.  Never palloc: Lua frees memory whenever it likes,
- * also from lua_close, and a PostgreSQL error must not be raised in here.
+ * Small blocks (tables, strings, closures: most of what an evaluation
+ * allocates and frees) are recycled through per-size free lists instead of
+ * going back to malloc every time.  The lists hold at most FREE_CACHE_MAX
+ * bytes; blocks up to SMALL_MAX bytes are always allocated at their class
+ * size, so any block of a class serves any request of that class.
+ */
+#define SMALL_MAX		256
+#define SMALL_CLASSES	(SMALL_MAX / 16)
+#define FREE_CACHE_MAX	(1024 * 1024)
+
+static void *free_list[SMALL_CLASSES + 1];
+static size_t free_cached = 0;
+
+static inline int
+size_class(size_t size)
+{
+	return (int) ((size + 15) / 16);
+}
+
+static void *
+raw_alloc(size_t size)
+{
+	if (size <= SMALL_MAX)
+	{
+		int			c = size_class(size);
+		void	   *p = free_list[c];
+
+		if (p != NULL)
+		{
+			free_list[c] = *(void **) p;
+			free_cached -= (size_t) c * 16;
+			return p;
+		}
+		return malloc((size_t) c * 16);
+	}
+	return malloc(size);
+}
+
+static void
+raw_free(void *ptr, size_t size)
+{
+	if (size <= SMALL_MAX && free_cached < FREE_CACHE_MAX)
+	{
+		int			c = size_class(size);
+
+		*(void **) ptr = free_list[c];
+		free_list[c] = ptr;
+		free_cached += (size_t) c * 16;
+		return;
+	}
+	free(ptr);
+}
+
+/* Give the cached blocks back (when the state is closed). */
+static void
+release_free_lists(void)
+{
+	int			c;
+
+	for (c = 0; c <= SMALL_CLASSES; c++)
+		while (free_list[c] != NULL)
+		{
+			void	   *p = free_list[c];
+
+			free_list[c] = *(void **) p;
+			free(p);
+		}
+	free_cached = 0;
+}
+
+/*
+ * The allocator: small blocks via the free lists, large ones via malloc,
+ * with a byte cap.  Never palloc: Lua frees memory whenever it likes, also
+ * from lua_close, and a PostgreSQL error must not be raised in here.
  * Shrinking never fails (Lua relies on that).  A refused allocation sets
  * mem_tripped; if Lua's emergency collection then makes room and the same
  * request succeeds, the trip is forgiven.
@@ -109,7 +182,8 @@ dbc_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 	if (nsize == 0)
 	{
-		free(ptr);
+		if (ptr)
+			raw_free(ptr, old);
 		mem_used -= old;
 		return NULL;
 	}
@@ -119,7 +193,21 @@ dbc_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		mem_failed_size = nsize;
 		return NULL;
 	}
-	p = realloc(ptr, nsize);
+	if (ptr == NULL)
+		p = raw_alloc(nsize);
+	else if (old > SMALL_MAX && nsize > SMALL_MAX)
+		p = realloc(ptr, nsize);
+	else if (old <= SMALL_MAX && nsize <= SMALL_MAX && size_class(old) == size_class(nsize))
+		p = ptr;
+	else
+	{
+		p = raw_alloc(nsize);
+		if (p != NULL)
+		{
+			memcpy(p, ptr, Min(old, nsize));
+			raw_free(ptr, old);
+		}
+	}
 	if (p == NULL)
 	{
 		if (nsize <= old)
@@ -680,6 +768,9 @@ build_sandbox(lua_State *LS)
 	change_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
 	lua_newtable(LS);
 	log_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	lua_newtable(LS);
+	make_readonly(LS);
+	empty_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
 	return 0;
 }
 
@@ -760,6 +851,7 @@ ensure_state(char **err)
 	{
 		lua_close(L);
 		L = NULL;
+		release_free_lists();
 		reset_pending = false;
 		return false;
 	}
@@ -775,6 +867,7 @@ dbc_lua_begin(void)
 			lua_close(L);
 		L = NULL;
 		mem_used = 0;
+		release_free_lists();
 		reset_pending = false;
 	}
 }
@@ -1016,9 +1109,9 @@ fact_scalar(JsonbValue *v, DbcFact *f)
 }
 
 static void
-fact_container(JsonbIterator **it, DbcFact *out, bool object, int depth)
+fact_container(JsonbIterator **it, DbcFact *out, bool object, int depth, int size)
 {
-	int			cap = 8;
+	int			cap = Max(size, 1);
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 	const char *key = NULL;
@@ -1052,8 +1145,10 @@ fact_container(JsonbIterator **it, DbcFact *out, bool object, int depth)
 		memset(child, 0, sizeof(*child));
 		child->key = key;
 		child->keylen = keylen;
-		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
-			fact_container(it, child, tok == WJB_BEGIN_OBJECT, depth + 1);
+		if (tok == WJB_BEGIN_OBJECT)
+			fact_container(it, child, true, depth + 1, v.val.object.nPairs);
+		else if (tok == WJB_BEGIN_ARRAY)
+			fact_container(it, child, false, depth + 1, v.val.array.nElems);
 		else
 			fact_scalar(&v, child);
 	}
@@ -1073,7 +1168,7 @@ dbc_lua_facts_tree(Jsonb *facts)
 	it = JsonbIteratorInit(&facts->root);
 	if (JsonbIteratorNext(&it, &v, false) != WJB_BEGIN_OBJECT)
 		elog(ERROR, "unexpected jsonb structure in change facts");
-	fact_container(&it, root, true, 0);
+	fact_container(&it, root, true, 0, v.val.object.nPairs);
 	return root;
 }
 
@@ -1103,6 +1198,12 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 			break;
 		case FACT_ARRAY:
 		case FACT_OBJECT:
+			/* empty arrays are common (typmods, inherits, ...): share one, it is read-only */
+			if (freeze && f->n == 0)
+			{
+				lua_rawgeti(LS, LUA_REGISTRYINDEX, empty_ref);
+				break;
+			}
 			luaL_checkstack(LS, 4, "change facts nested too deeply");
 			if (f->type == FACT_ARRAY)
 				lua_createtable(LS, f->n, 0);
@@ -1532,24 +1633,41 @@ stack_string(int idx)
 	return pnstrdup(s, len);
 }
 
-/* Turn the four values at stack index idx.. into a verdict. */
+/*
+ * Turn the four values at stack index idx.. into a verdict (the strings are
+ * known-good: check_one validated them).  The reason is copied with the
+ * policy's name in front when name is given.
+ */
 static void
-read_verdict(int idx, DbcLuaVerdict *v)
+read_verdict(int idx, const char *name, DbcLuaVerdict *v)
 {
-	char	   *risk;
+	const char *action;
+	size_t		len;
 
 	memset(v, 0, sizeof(*v));
 	if (lua_type(L, idx) != LUA_TSTRING)
 		return;
+	action = lua_tostring(L, idx);
 	v->opinion = true;
-	v->action = strcmp(lua_tostring(L, idx), "reject") == 0 ? DBC_REJECT :
-		strcmp(lua_tostring(L, idx), "queue") == 0 ? DBC_QUEUE : DBC_APPROVE;
-	risk = stack_string(idx + 1);
-	v->risk = risk ? dbc_risk_from_name(risk) : DBC_RISK_NONE;
-	v->reason = stack_string(idx + 2);
+	v->action = action[0] == 'r' ? DBC_REJECT : action[0] == 'q' ? DBC_QUEUE : DBC_APPROVE;
+	v->risk = DBC_RISK_NONE;
+	if (lua_type(L, idx + 1) == LUA_TSTRING)
+	{
+		const char *r = lua_tostring(L, idx + 1);
+
+		v->risk = r[0] == 'l' ? DBC_RISK_LOW : r[0] == 'm' ? DBC_RISK_MODERATE :
+			r[0] == 'h' ? DBC_RISK_HIGH : DBC_RISK_CRITICAL;
+	}
+	if (lua_type(L, idx + 2) == LUA_TSTRING && lua_rawlen(L, idx + 2) > 0)
+	{
+		const char *reason = lua_tolstring(L, idx + 2, &len);
+
+		v->reason = name ? psprintf("%s: %.*s", name, (int) len, reason) : pnstrdup(reason, len);
+	}
+	else
+		v->reason = name ? psprintf("%s: %s (no reason given)", name, action) :
+			psprintf("%s (no reason given)", action);
 	v->flow = stack_string(idx + 3);
-	if (v->reason == NULL || v->reason[0] == '\0')
-		v->reason = psprintf("%s (no reason given)", lua_tostring(L, idx));
 }
 
 bool
@@ -1563,7 +1681,7 @@ dbc_lua_check(const DbcLuaPolicy *p, DbcLuaVerdict *v, char **err)
 	}
 	if (!run_protected(check_fn, (void *) p, 4, err))
 		return false;
-	read_verdict(2, v);
+	read_verdict(2, NULL, v);
 	lua_settop(L, 0);
 	return true;
 }
@@ -1598,7 +1716,7 @@ dbc_lua_decide(DbcFact *facts, const DbcLuaPolicy *const *policies, int n,
 		return false;
 	}
 	for (i = 0; i < n; i++)
-		read_verdict(2 + 4 * i, &verdicts[i]);
+		read_verdict(2 + 4 * i, policies[i]->name, &verdicts[i]);
 	lua_settop(L, 0);
 	return true;
 }

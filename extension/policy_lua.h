@@ -69,7 +69,7 @@ extern bool dbc_lua_set_change(DbcFact *facts, const DbcLuaPolicy *p, int test_n
 extern bool dbc_lua_check(const DbcLuaPolicy *p, DbcLuaVerdict *v, char **err);
 /*
  * Every policy's check() over one change, in one call into Lua; verdicts[i]
- * for policies[i].  On failure *failed is the index of the policy that
+ * for policies[i], whose reason comes as "<policy name>: <reason>".  On failure *failed is the index of the policy that
  * failed (-1: none in particular).
  */
 extern bool dbc_lua_decide(DbcFact *facts, const DbcLuaPolicy *const *policies, int n,

@@ -254,7 +254,7 @@ RETURNS TABLE (statement_no int, statement text, command text, action text, risk
 CREATE FUNCTION dbchange._policy_bench(script text, iterations int DEFAULT 1000)
 RETURNS TABLE (statements int, evaluations int, policies int, median_us float8, p99_us float8,
                mean_us float8, max_us float8, facts_median_us float8, lua_kb bigint,
-               convert_median_us float8)
+               convert_median_us float8, cpu_mean_us float8)
   LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'dbc_policy_bench';
 
 -- This backend's engine: compilations so far, policies compiled, Lua state size.
