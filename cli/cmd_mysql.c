@@ -295,6 +295,7 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 	char	   *lit[5];
 	int			n;
 	int			i;
+	int			rc = EXIT_DONE;
 	char	   *db = mysql_quote_ident(t->database);
 
 	*dep_out = NULL;
@@ -335,14 +336,13 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 						tbl, lit[0], c->id, lit[1], n, lit[2], lit[3], lit[4]);
 	if (!history_exec(t, sql))
 	{
-		free(sql);
 		finish_deployment(ctl, dep_id, "failed", start, 0, NULL,
 						  "could not write the target's history table", NULL);
-		return EXIT_ERROR;
+		rc = EXIT_ERROR;
+		goto out;
 	}
-	free(sql);
 
-	for (i = start; i < n; i++)
+	for (i = start; i < n && rc == EXIT_DONE; i++)
 	{
 		const char *stmt = PQgetvalue(stmts, i, 1);
 		char	   *err = NULL;
@@ -358,9 +358,11 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 			/* progress, for a resume after a crash (the last one is recorded with the outcome) */
 			if (i + 1 < n)
 			{
-				sql = xasprintf("UPDATE %s SET statements_done = %d WHERE uid = %s", tbl, i + 1, lit[0]);
-				history_exec(t, sql);
-				free(sql);
+				char	   *upd = xasprintf("UPDATE %s SET statements_done = %d WHERE uid = %s",
+											tbl, i + 1, lit[0]);
+
+				history_exec(t, upd);
+				free(upd);
 			}
 			continue;
 		}
@@ -369,12 +371,12 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 		{
 			char	   *lstmt = mysql_literal(t, stmt);
 			char	   *lerr = mysql_literal(t, err);
+			char	   *upd = xasprintf("UPDATE %s SET status = 'failed', statements_done = %d, "
+										"failed_statement_no = %d, failed_statement = %s, error = %s "
+										"WHERE uid = %s", tbl, i, i + 1, lstmt, lerr, lit[0]);
 
-			sql = xasprintf("UPDATE %s SET status = 'failed', statements_done = %d, "
-							"failed_statement_no = %d, failed_statement = %s, error = %s WHERE uid = %s",
-							tbl, i, i + 1, lstmt, lerr, lit[0]);
-			history_exec(t, sql);
-			free(sql);
+			history_exec(t, upd);
+			free(upd);
 			free(lstmt);
 			free(lerr);
 		}
@@ -391,27 +393,33 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 				 "dbchange mysql-resolve %s --mark-applied (both with -d CONTROL --to mysql://...).",
 				 c->id, i + 1, c->id);
 		free(err);
-		PQclear(stmts);
-		free(dep_id);
-		free(tbl);
-		for (i = 0; i < 5; i++)
-			free(lit[i]);
-		return EXIT_ERROR;
+		rc = EXIT_ERROR;
 	}
+	if (rc != EXIT_DONE)
+		goto out;
 
+	free(sql);
 	sql = xasprintf("UPDATE %s SET status = 'applied', statements_done = %d, applied_at = NOW(6) "
 					"WHERE uid = %s", tbl, n, lit[0]);
-	history_exec(t, sql);
-	free(sql);
+	if (!history_exec(t, sql))
+	{
+		/* the next promotion sees it unfinished and stops: mysql-resolve --mark-applied */
+		rc = EXIT_ERROR;
+	}
 	if (!finish_deployment(ctl, dep_id, "applied", n, 0, NULL, NULL, NULL))
-		dbc_warning("change %s is applied on %s (its history table says so) but the control "
-					"database could not record it", c->id, t->key);
+	{
+		dbc_warning("change %s is applied on %s but the control database could not record it",
+					c->id, t->key);
+		rc = EXIT_ERROR;
+	}
+out:
+	free(sql);
 	PQclear(stmts);
 	free(dep_id);
 	free(tbl);
 	for (i = 0; i < 5; i++)
 		free(lit[i]);
-	return EXIT_DONE;
+	return rc;
 }
 
 static bool
