@@ -15,6 +15,9 @@
 # so  promote / server  is what the CLI adds (its extra round trips: lock and
 # look-up of the uid, the state after submit; its CPU), and  server / direct
 # what submit_promoted() adds to running the DDL.
+# The backend's own CPU time for the server run (/proc/self/stat read through
+# pg_read_file at its end) gives a figure the machine's load does not blur:
+# how many changes per second one idle core could promote.
 # POLICIES=stock loads lua_policies/*.lua into every target first (when this
 # build has set_policy()).  Prints figures; asserts nothing.
 set -u
@@ -57,6 +60,12 @@ echo "changes applied in dev: $have"
 q bp_dev -At -c "SELECT format('BEGIN; SELECT dbchange.submit_promoted(%L, %L, %L, %L, NULL, %L, NULL); COMMIT;',
                  statement, uid, checksum, description, requested_by)
                  FROM dbchange.changes WHERE status = 'applied' ORDER BY applied_at, id" >"$TMP/server.sql"
+echo "SELECT pg_read_file('/proc/self/stat');" >>"$TMP/server.sql"
+cp "$TMP/ddl.sql" "$TMP/direct.sql"
+echo "SELECT pg_read_file('/proc/self/stat');" >>"$TMP/direct.sql"
+TICK=$(getconf CLK_TCK)
+# CPU milliseconds of a backend from its /proc/self/stat line (utime + stime, fields 14 and 15)
+cpu_ms() { grep '(postgres) ' | tail -1 | sed 's/.*) //' | awk -v t="$TICK" '{print ($12 + $13) * 1000 / t}'; }
 
 for r in $(seq 1 "$ROUNDS"); do
 	fresh bp_test test
@@ -70,12 +79,12 @@ for r in $(seq 1 "$ROUNDS"); do
 
 	fresh bp_direct test
 	t0=$(date +%s%N)
-	q bp_direct -f "$TMP/ddl.sql" >/dev/null
+	q bp_direct -At -f "$TMP/direct.sql" | cpu_ms >>"$TMP/direct_cpu"
 	ms "$t0" >>"$TMP/direct"
 
 	fresh bp_server test
 	t0=$(date +%s%N)
-	q bp_server -f "$TMP/server.sql" >/dev/null
+	q bp_server -At -f "$TMP/server.sql" | cpu_ms >>"$TMP/server_cpu"
 	ms "$t0" >>"$TMP/server"
 done
 
@@ -83,11 +92,16 @@ p=$(median <"$TMP/promote")
 d=$(median <"$TMP/direct")
 s=$(median <"$TMP/server")
 c=$(median <"$TMP/cli_cpu")
+sc=$(median <"$TMP/server_cpu")
+dc=$(median <"$TMP/direct_cpu")
 echo "N=$have changes, $ROUNDS rounds, medians; policies: ${POLICIES:-none}"
-awk -v n="$have" -v p="$p" -v d="$d" -v s="$s" -v c="$c" 'BEGIN {
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+awk -v n="$have" -v p="$p" -v d="$d" -v s="$s" -v c="$c" -v sc="$sc" -v dc="$dc" 'BEGIN {
 	printf "promote (dbchange CLI)        %7.0f ms  %7.0f changes/s  %.2f ms/change\n", p, n * 1000 / p, p / n
 	printf "server only (psql, submit_promoted per change) %7.0f ms  %7.0f changes/s\n", s, n * 1000 / s
 	printf "direct DDL through the gate   %7.0f ms  %7.0f changes/s\n", d, n * 1000 / d
 	printf "CLI CPU (user+sys)            %7.0f ms  %.3f ms/change (%.0f%% of the wall time)\n", c, c / n, 100 * c / p
 	printf "ratios: promote/server %.2f   server/direct %.2f   promote/direct %.2f\n", p / s, s / d, p / d
+	printf "backend CPU per change: submit_promoted %.2f ms, the same DDL run directly %.2f ms\n", sc / n, dc / n
+	printf "  -> one idle core bounds promotion at about %.0f changes/s (server CPU; the CLI adds %.2f ms/change of its own)\n", n * 1000 / sc, c / n
 }'
