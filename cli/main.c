@@ -140,7 +140,7 @@ print_help(FILE *f)
 	{
 		int			w = (int) strlen(dbc_commands[i].name) + 1 + (int) strlen(dbc_commands[i].args);
 
-		if (w > width)
+		if (w > width && w <= 42)
 			width = w;
 	}
 	fprintf(f, "Commands:\n");
@@ -149,7 +149,11 @@ print_help(FILE *f)
 		char	   *head = xasprintf("%s%s%s", dbc_commands[i].name,
 									 dbc_commands[i].args[0] ? " " : "", dbc_commands[i].args);
 
-		fprintf(f, "  %-*s  %s\n", width, head, dbc_commands[i].help);
+		/* a synopsis too long for the column gets a line of its own */
+		if ((int) strlen(head) > width)
+			fprintf(f, "  %s\n  %-*s  %s\n", head, width, "", dbc_commands[i].help);
+		else
+			fprintf(f, "  %-*s  %s\n", width, head, dbc_commands[i].help);
 		free(head);
 	}
 
