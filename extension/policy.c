@@ -677,6 +677,7 @@ dbc_policy_check(PG_FUNCTION_ARGS)
 		run_one_test(&lp, i, &s, &st);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	dbc_lua_release(&lp);
 	emit_policy_log();
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
 }

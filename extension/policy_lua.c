@@ -889,6 +889,8 @@ dbc_lua_memory(void)
  * ---------------------------------------------------------------------------
  */
 
+static int	unref_fn(lua_State *LS);
+
 typedef struct CompileArgs
 {
 	const char *name;
@@ -1022,7 +1024,12 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	{
 		/* the check function may have been referenced before the failure */
 		if (a.check_ref != LUA_NOREF && !reset_pending)
-			luaL_unref(L, LUA_REGISTRYINDEX, a.check_ref);
+		{
+			int			refs[2] = {LUA_NOREF, a.check_ref};
+			char	   *err2;
+
+			(void) run_protected(unref_fn, refs, 0, &err2);
+		}
 		return false;
 	}
 	out->name = pstrdup(name);
@@ -1033,6 +1040,29 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	out->generation = state_generation;
 	lua_settop(L, 0);
 	return true;
+}
+
+static int
+unref_fn(lua_State *LS)
+{
+	int		   *refs = (int *) lua_touserdata(LS, 1);
+
+	luaL_unref(LS, LUA_REGISTRYINDEX, refs[0]);
+	luaL_unref(LS, LUA_REGISTRYINDEX, refs[1]);
+	return 0;
+}
+
+/* Forget a compiled policy (its tables become garbage). */
+void
+dbc_lua_release(DbcLuaPolicy *p)
+{
+	int			refs[2] = {p->module_ref, p->check_ref};
+	char	   *err;
+
+	if (L != NULL && p->generation == state_generation)
+		(void) run_protected(unref_fn, refs, 0, &err);
+	p->module_ref = p->check_ref = LUA_NOREF;
+	p->generation = 0;
 }
 
 /* ---------------------------------------------------------------------------

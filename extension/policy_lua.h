@@ -62,6 +62,7 @@ extern uint64 dbc_lua_generation(void);
 
 extern bool dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out,
 							char **err);
+extern void dbc_lua_release(DbcLuaPolicy *p);
 extern DbcFact *dbc_lua_facts_tree(Jsonb *facts);
 /* Make facts the change the next checks see (test_no > 0: overlay that test's facts). */
 extern bool dbc_lua_set_change(DbcFact *facts, const DbcLuaPolicy *p, int test_no,
