@@ -48,12 +48,15 @@ SELECT dbchange.submit('ALTER TABLE account ADD COLUMN note text', 'note') AS c3
 SELECT status FROM dbchange.changes WHERE id = :c3;
 SELECT facts->'rollback_verified' AS verified, facts->'down_generated' AS generated
   FROM dbchange.change_statement WHERE change_id = :c3;
+-- and the change keeps the generated down script, marked as generated
+SELECT down_script, down_generated FROM dbchange.change WHERE id = :c3;
 
 -- nothing can be generated: queued
 SELECT dbchange.submit('ALTER TABLE account DROP COLUMN note', 'drop note') AS c4 \gset
 SELECT status, reasons FROM dbchange.changes WHERE id = :c4;
 SELECT facts->'rollback_verified' AS verified, facts->'has_down_script' AS has_down
   FROM dbchange.change_statement WHERE change_id = :c4;
+SELECT down_script IS NULL AS no_down_script, down_generated FROM dbchange.change WHERE id = :c4;
 
 -- restore points: high-risk changes applied in prod take one first
 SELECT * FROM dbchange.set_restore_points('high');

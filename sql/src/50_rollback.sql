@@ -434,6 +434,37 @@ BEGIN
   generated := true;
 END $$;
 
+-- A submitted change without a down script gets the generated one when
+-- every statement has an inverse, marked down_generated.  (Statements the
+-- gate records interactively are left alone -- that path must stay cheap;
+-- rollback() and verify_rollback() generate theirs on demand.)
+CREATE FUNCTION dbchange._on_change_generate_down() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v text;
+BEGIN
+  BEGIN
+    -- names resolve as the change's statements do; the SET clause restores ours on exit
+    PERFORM pg_catalog.set_config('search_path', coalesce(NEW.search_path, 'public'), true);
+    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(NEW.statement) g WHERE g.down IS NULL) THEN
+      SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO v
+        FROM dbchange._downgen(NEW.statement) g;
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    v := NULL;   -- no generated down script; the change is stored as submitted
+  END;
+  IF v IS NOT NULL THEN
+    NEW.down_script := v;
+    NEW.down_generated := true;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER change_generate_down
+  BEFORE INSERT ON dbchange.change
+  FOR EACH ROW WHEN (NEW.down_script IS NULL AND NEW.source <> 'interactive'
+                     AND NEW.status IN ('pending', 'approved', 'applied'))
+  EXECUTE FUNCTION dbchange._on_change_generate_down();
+
 -- ---------------------------------------------------------------------------
 -- Rollback verification
 -- ---------------------------------------------------------------------------
@@ -968,6 +999,7 @@ REVOKE ALL ON FUNCTION dbchange._verify_run(text, text, text, oid, text, text[])
   dbchange._verify_script(text, text, text), dbchange._link_rollback(bigint, bigint, boolean),
   dbchange._rollback_target(bigint), dbchange._take_baseline(text, text, boolean),
   dbchange._on_rollback_applied(), dbchange._on_change_applying(), dbchange._on_change_applied_state(),
+  dbchange._on_change_generate_down(),
   dbchange._down_of(dbchange.change), dbchange._get_change(bigint), dbchange._may_review(dbchange.change),
   dbchange._unexplained(dbchange.schema_state, jsonb), dbchange._touched_since(timestamptz)
   FROM PUBLIC;
