@@ -47,6 +47,10 @@ SELECT statement_no, statement, command, action, risk, reasons, policies
 DROP TABLE no_such_table; ALTER TABLE keep_me ADD COLUMN x int$$);
 SELECT to_regclass('ev1') IS NULL AS not_created, to_regclass('keep_me') IS NOT NULL AS not_dropped;
 SELECT count(*) AS changes_recorded_by_evaluate FROM dbchange.changes WHERE statement LIKE '%ev1%';
+-- utility statements are classified and judged too
+SELECT statement_no, command, action, reasons[1] LIKE 'default:%' AS judged FROM dbchange.evaluate($$VACUUM FULL keep_me; CLUSTER keep_me;
+REINDEX TABLE keep_me; TRUNCATE keep_me; DROP DATABASE nope; ALTER SYSTEM SET work_mem = '1MB';
+VACUUM keep_me$$);
 -- another environment, and statements the gate does not check
 SELECT statement_no, action, risk, reasons FROM dbchange.evaluate('DROP TABLE keep_me; SELECT 1', 'dev');
 -- the time facts
