@@ -1114,9 +1114,25 @@ fact_scalar(JsonbValue *v, DbcFact *f)
 			break;
 		case jbvNumeric:
 			{
-				char	   *txt = DatumGetCString(DirectFunctionCall1(numeric_out,
-																	  NumericGetDatum(v->val.numeric)));
+				Numeric		num = v->val.numeric;
+				char	   *txt;
 				char	   *end;
+
+				/* most facts are small integers: no text round trip for them */
+				if (!numeric_is_nan(num) && !numeric_is_inf(num) &&
+					DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num))) == 0)
+				{
+					bool		overflow = false;
+					int32		i = numeric_int4_opt_error(num, &overflow);
+
+					if (!overflow)
+					{
+						f->type = FACT_INT;
+						f->i = i;
+						break;
+					}
+				}
+				txt = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
 
 				errno = 0;
 				if (strpbrk(txt, ".eEnNiI") == NULL)
