@@ -182,6 +182,25 @@ mrun mysql-resolve "$SHOP_ID" --retry -d "$DC" --to "$URI"
 check "mysql-resolve of a change that did not fail: exit 1" 1 "$RC"
 check_match "mysql-resolve of a change that did not fail: says so" "has not failed" "$ERR"
 
+# ---- a statement smuggled past the splitter cannot run: one statement per query ----
+# Under NO_BACKSLASH_ESCAPES the server would end the string at \' and see a DROP; the
+# splitter (default quoting) sees one SELECT; the CLI sends it as one query without
+# multi-statement mode, so the server refuses it whole.
+cat >"$CLI_TMP/smuggle.sql" <<'SQL'
+SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';
+SELECT 'a\'; DROP TABLE customers; -- ';
+SQL
+mrun submit --dialect mysql "$CLI_TMP/smuggle.sql" -d "$DC"
+SMUGGLE_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+check "smuggling script: classified as two statements, SET and SELECT" "SET SELECT" \
+	"$(sql $CTL "SELECT string_agg(command, ' ' ORDER BY statement_no) FROM dbchange.change_statement WHERE change_id = $SMUGGLE_ID")"
+mrun promote --from "$DC" --to "$URI"
+check "smuggled DROP: the server refuses the statement, exit 1" 1 "$RC"
+check_match "smuggled DROP: a syntax error at statement 2" "statement 2 of 2.*ERROR 1064" "$ERR"
+check "smuggled DROP: customers still exists" 1 \
+	"$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'customers'")"
+mrun mysql-resolve "$SMUGGLE_ID" --mark-applied -d "$DC" --to "$URI"
+
 # ---- edited changes are detected, nothing applied ----
 echo "CREATE TABLE edited (id INT);" >"$CLI_TMP/edited.sql"
 mrun submit --dialect mysql "$CLI_TMP/edited.sql" -d "$DC"
