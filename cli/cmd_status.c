@@ -198,6 +198,10 @@ static const ShowSection show_sections[] = {
 		{"SELECT action, object_type, identity, command_tag FROM dbchange.change_object "
 			"WHERE change_id = $1 ORDER BY seq",
 		NULL}},
+	{"deployments", "Deployments to MySQL targets",
+		{"SELECT id, target, status, statements_done, statements_total, failed_statement_no, error, "
+			"deployed_by, started_at, finished_at FROM dbchange.deployments WHERE change_id = $1 ORDER BY id",
+		NULL}},
 	{"audit", "Audit events",
 		{"SELECT seq, at, actor, event, details FROM dbchange.audit_log WHERE change_id = $1 ORDER BY seq",
 			"SELECT seq, at, actor, event, details FROM dbchange.audit WHERE change_id = $1 ORDER BY seq",

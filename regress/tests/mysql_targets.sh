@@ -76,6 +76,8 @@ check "promote: the target's history says applied, 2 of 2 statements" "applied 2
 check "promote: the control catalog recorded the deployment" "applied mysql://127.0.0.1:$DBC_MYSQL_PORT/$MYDB" \
 	"$(sql $CTL "SELECT status || ' ' || target FROM dbchange.deployments")"
 check "promote: the change is applied in the control database" applied "$(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $SHOP_ID")"
+mrun show "$SHOP_ID" -d "$DC" --no-color
+check_match "show: lists the change's deployments" "Deployments to MySQL targets:.*mysql://127.0.0.1:$DBC_MYSQL_PORT/$MYDB +applied" "$(printf '%s' "$OUT" | tr '\n' ' ')"
 
 # ---- rerun: nothing applied twice ----
 mrun promote --from "$DC" --to "$URI"
