@@ -86,6 +86,10 @@ check_match "rerun: nothing applied, one already applied" "0 changes applied, 1 
 check "rerun: no second deployment" 1 "$(deployments)"
 check "rerun: one history row" 1 "$(history_rows)"
 
+mrun promote --from "$DC" --to "$URI" --json
+check_json "promote --json: valid JSON"
+check "promote --json: the change is already applied" "already applied 0" "$(json_get "j['changes'][0]['outcome'] + ' ' + str(j['exit_code'])")"
+
 # ---- dry run on an empty database: says what, creates nothing ----
 my "CREATE DATABASE dbc_dry" >/dev/null
 mrun promote --from "$DC" --to "$(dbc_mysql_uri dbc_dry)" --dry-run
@@ -125,8 +129,10 @@ has_api $CTL set_policy && check_match "drop in prod: the policy's reason" "in p
 DROP_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
 sql $CTL "SELECT * FROM dbchange.configure(default_action => 'approve')" >/dev/null
 echo "CREATE TABLE after_drop (id INT);" >"$CLI_TMP/after.sql"
-mrun submit --dialect mysql "$CLI_TMP/after.sql" -d "$DC"
+mrun submit --dialect mysql "$CLI_TMP/after.sql" -d "$DC" --json
 check "a later change: approved" 0 "$RC"
+check_json "submit --dialect mysql --json: valid JSON"
+check "submit --json: status and dialect" "approved mysql" "$(json_get "j['status'] + ' ' + j['dialect']")"
 mrun promote --from "$DC" --to "$URI"
 check "promote with a queued drop: exit 3" 3 "$RC"
 check_match "promote: says the change waits for approval" "change $DROP_ID waits for approval" "$OUT$ERR"
