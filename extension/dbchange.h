@@ -88,6 +88,8 @@ extern bool dbc_is_applying(void);
 extern void dbc_gate_begin_apply(int64 change_id);
 extern List *dbc_gate_end_apply(void);	/* returns the DbcObjects touched */
 extern char *dbc_statement_text(const char *query, int location, int len);
+/* Reject (into *out) a non-superuser's statement on dbchange's own objects, judged from facts. */
+extern void dbc_protection(Jsonb *facts, DbcDecision *out);
 
 /* ---- classify.c ---- */
 /* Is this utility statement DDL that the gate checks? */

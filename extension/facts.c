@@ -227,9 +227,17 @@ put_time_facts(JsonbParseState **st)
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
-void
-dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source,
-				  const char *dialect)
+/*
+ * The context facts.  in_block says whether the statement will run inside a
+ * transaction block: for the gate that is the session's state; for changes
+ * dbchange runs itself (submit, promotion, migration, rollback) it is how
+ * dbchange will run the statement -- inside the change's transaction, except
+ * statements that cannot run there, which are applied on their own at top
+ * level.
+ */
+static void
+put_context(JsonbParseState **st, const DbcSettings *s, const char *source,
+			const char *dialect, bool in_block)
 {
 	const char *appname = GetConfigOption("application_name", true, false);
 
@@ -239,7 +247,7 @@ dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source
 	dbc_put_text_list(st, "roles", current_roles());
 	dbc_put_bool(st, "superuser", superuser());
 	dbc_put_text(st, "application_name", appname ? appname : "");
-	dbc_put_bool(st, "in_transaction_block", IsTransactionBlock());
+	dbc_put_bool(st, "in_transaction_block", in_block);
 	dbc_put_text(st, "source", source);
 	dbc_put_text(st, "dialect", dialect);
 	dbc_put_text(st, "database", get_database_name(MyDatabaseId));
@@ -247,15 +255,25 @@ dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source
 	put_time_facts(st);
 }
 
+void
+dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source,
+				  const char *dialect)
+{
+	put_context(st, s, source, dialect, IsTransactionBlock());
+}
+
 Jsonb *
 dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *source)
 {
 	JsonbParseState *st = NULL;
 	JsonbValue *res;
+	bool		in_block = IsTransactionBlock();
 
+	if (source && strcmp(source, "interactive") != 0)
+		in_block = !dbc_is_nontransactional(stmt);
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	dbc_classify_stmt(&st, stmt, text);
-	dbc_context_facts(&st, s, source, "postgresql");
+	put_context(&st, s, source, "postgresql", in_block);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(res);
 }

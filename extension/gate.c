@@ -341,6 +341,76 @@ touches_dbchange(Node *stmt, Jsonb *facts)
 	}
 }
 
+/* Does one facts object (the statement, or an element of "objects") name dbchange? */
+static bool
+facts_object_is_dbchange(JsonbContainer *c)
+{
+	const char *keys[3] = {"schema", "object_type", "name"};
+	char	   *vals[3] = {NULL, NULL, NULL};
+	int			i;
+
+	for (i = 0; i < 3; i++)
+	{
+		JsonbValue	k;
+		JsonbValue *v;
+
+		k.type = jbvString;
+		k.val.string.val = (char *) keys[i];
+		k.val.string.len = strlen(keys[i]);
+		v = findJsonbValueFromContainer(c, JB_FOBJECT, &k);
+		if (v && v->type == jbvString)
+			vals[i] = pnstrdup(v->val.string.val, v->val.string.len);
+	}
+	if (vals[0] && strcmp(vals[0], "dbchange") == 0)
+		return true;
+	if (vals[1] && strcmp(vals[1], "event_trigger") == 0)
+		return true;
+	return vals[1] && vals[2] && strcmp(vals[2], "dbchange") == 0 &&
+		(strcmp(vals[1], "extension") == 0 || strcmp(vals[1], "schema") == 0);
+}
+
+/*
+ * The same protection from the facts alone, for every path that decides
+ * without the gate's hook (submit, promotion, evaluate): a non-superuser's
+ * statement on dbchange's own objects is rejected, risk critical.
+ */
+void
+dbc_protection(Jsonb *facts, DbcDecision *out)
+{
+	bool		hit = facts_object_is_dbchange(&facts->root);
+	JsonbValue	k;
+	JsonbValue *objs;
+
+	if (superuser())
+		return;
+	k.type = jbvString;
+	k.val.string.val = "objects";
+	k.val.string.len = strlen("objects");
+	objs = findJsonbValueFromContainer(&facts->root, JB_FOBJECT, &k);
+	if (!hit && objs && objs->type == jbvBinary && JsonContainerIsArray(objs->val.binary.data))
+	{
+		JsonbContainer *arr = objs->val.binary.data;
+		int			i;
+		int			n = JsonContainerSize(arr);
+
+		for (i = 0; i < n && !hit; i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(arr, i);
+
+			if (e && e->type == jbvBinary && JsonContainerIsObject(e->val.binary.data))
+				hit = facts_object_is_dbchange(e->val.binary.data);
+		}
+	}
+	if (!hit)
+		return;
+	out->action = DBC_REJECT;
+	out->risk = DBC_RISK_CRITICAL;
+	out->by_default = false;
+	out->reasons = lappend(out->reasons,
+						   pstrdup("protected: DDL on dbchange's own objects and event triggers is reserved to superusers"));
+	out->policies = lappend(out->policies, pstrdup("protected"));
+}
+
 /* Refuse DDL on dbchange itself by a non-superuser; recorded as rejected. */
 static void
 protect_dbchange(Node *stmt, const char *text, Jsonb *facts)

@@ -827,6 +827,7 @@ decide_step(void *arg)
 	DecideArgs *a = (DecideArgs *) arg;
 
 	dbc_decide(a->facts, a->settings, a->out);
+	dbc_protection(a->facts, a->out);
 }
 
 /*

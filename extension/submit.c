@@ -402,6 +402,7 @@ do_submit(SubmitArgs *a)
 		if (sd->command == NULL)
 			sd->command = pstrdup(GetCommandTagName(CreateCommandTag(ps->stmt)));
 		dbc_decide(sd->facts, &settings, &sd->d);
+		dbc_protection(sd->facts, &sd->d);
 		dbc_combine(&total, &sd->d);
 		if (dbc_is_nontransactional(ps->stmt))
 			toplevel = true;

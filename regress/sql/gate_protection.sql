@@ -70,3 +70,10 @@ SELECT count(*) AS dbchange_schema_left FROM pg_namespace WHERE nspname = 'dbcha
 CREATE TABLE after_drop (id int);
 CREATE EXTENSION dbchange;
 SELECT count(*) AS fresh_history FROM dbchange.changes;
+
+-- the same protection when the DDL arrives as a submitted script, or in a dry run
+SET ROLE regress_prot_dev;
+SELECT dbchange.submit('CREATE TABLE ok_part (id int); ALTER TABLE dbchange.change ADD COLUMN x int');
+SELECT statement_no, action, risk, reasons FROM dbchange.evaluate('DROP EXTENSION dbchange; DROP EVENT TRIGGER dbchange_ddl_end; CREATE TABLE fine (id int)');
+RESET ROLE;
+SELECT status, risk, statement FROM dbchange.changes WHERE statement LIKE '%ok_part%';
