@@ -43,6 +43,7 @@
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 
 #include "dbchange.h"
 #include "workflow.h"
@@ -403,9 +404,14 @@ dbc_protection(Jsonb *facts, DbcDecision *out)
 	}
 	if (!hit)
 		return;
+	if (out->by_default)
+	{
+		/* "no policy has an opinion" no longer holds */
+		out->reasons = NIL;
+		out->by_default = false;
+	}
 	out->action = DBC_REJECT;
 	out->risk = DBC_RISK_CRITICAL;
-	out->by_default = false;
 	out->reasons = lappend(out->reasons,
 						   pstrdup("protected: DDL on dbchange's own objects and event triggers is reserved to superusers"));
 	out->policies = lappend(out->policies, pstrdup("protected"));
@@ -425,6 +431,62 @@ protect_dbchange(Node *stmt, const char *text, Jsonb *facts)
 	d.reasons = list_make1(pstrdup("protected: DDL on dbchange's own objects and event triggers is reserved to superusers"));
 	d.policies = list_make1(pstrdup("protected"));
 	refuse(text, facts, &d);
+}
+
+/*
+ * A policy that fails (error, instruction budget, memory cap: SQLSTATE ZC004)
+ * refuses the statement.  The refusal is an attempt like any rejected one,
+ * so it is recorded durably as rejected before the error is raised again.
+ * The decision runs in a subtransaction so that catching the error leaves
+ * the transaction in a clean state.
+ */
+static void
+decide_fail_closed(const char *text, Jsonb *facts, const DbcSettings *s, DbcDecision *out)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata;
+	DbcDecision d;
+	char	   *why_not = NULL;
+	int64		id;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		dbc_decide(facts, s, out);
+		ReleaseCurrentSubTransaction();
+		edata = NULL;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	if (edata == NULL)
+		return;
+
+	if (edata->sqlerrcode != ERRCODE_DBCHANGE_POLICY)
+		ReThrowError(edata);
+	memset(&d, 0, sizeof(d));
+	d.action = DBC_REJECT;
+	d.risk = DBC_RISK_CRITICAL;
+	d.reasons = list_make1(psprintf("policy failure: %s", edata->message));
+	d.policies = list_make1(pstrdup("policy-failure"));
+	id = dbc_record_refused(text, facts, &d, "interactive", &why_not);
+	if (id < 0)
+		elog(LOG, "dbchange: could not record the statement a failing policy refused: %s", why_not);
+	ereport(ERROR,
+			(errcode(ERRCODE_DBCHANGE_POLICY),
+			 errmsg("%s", edata->message),
+			 edata->detail ? errdetail("%s", edata->detail) : 0,
+			 id >= 0 ? errhint("The statement was refused and recorded as rejected change %lld; a policy admin fixes or disables the policy.", (long long) id)
+			 : errhint("The statement was refused; a policy admin fixes or disables the policy.")));
 }
 
 static void
@@ -490,7 +552,7 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 	dbc_load_settings(&settings);
 	facts = dbc_build_facts(stmt, text, &settings, "interactive");
 	protect_dbchange(stmt, text, facts);
-	dbc_decide(facts, &settings, &decision);
+	decide_fail_closed(text, facts, &settings, &decision);
 
 	if (decision.action != DBC_APPROVE)
 		refuse(text, facts, &decision);
@@ -671,7 +733,7 @@ dbc_on_ddl_start(PG_FUNCTION_ARGS)
 	dbc_load_settings(&settings);
 	trigger_facts = dbc_build_facts(trigdata->parsetree, text, &settings, "interactive");
 	protect_dbchange(trigdata->parsetree, text, trigger_facts);
-	dbc_decide(trigger_facts, &settings, &trigger_decision);
+	decide_fail_closed(text, trigger_facts, &settings, &trigger_decision);
 	if (trigger_decision.action != DBC_APPROVE)
 		refuse(text, trigger_facts, &trigger_decision);
 

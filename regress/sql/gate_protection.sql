@@ -77,3 +77,11 @@ SELECT dbchange.submit('CREATE TABLE ok_part (id int); ALTER TABLE dbchange.chan
 SELECT statement_no, action, risk, reasons FROM dbchange.evaluate('DROP EXTENSION dbchange; DROP EVENT TRIGGER dbchange_ddl_end; CREATE TABLE fine (id int)');
 RESET ROLE;
 SELECT status, risk, statement FROM dbchange.changes WHERE statement LIKE '%ok_part%';
+
+-- an approved statement is recorded as its user's, with the user's search_path
+SET ROLE regress_prot_dev;
+SET search_path = public, pg_temp;
+CREATE TABLE dev_approved (id int);
+RESET ROLE;
+RESET search_path;
+SELECT requested_by, search_path, statement FROM dbchange.change WHERE statement LIKE '%dev_approved%';
