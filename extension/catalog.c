@@ -276,7 +276,7 @@ typedef struct AppliedArg
 	const char *search_path;
 } AppliedArg;
 
-static void insert_objects(int64 change_id, List *objects);
+static void insert_objects(int64 change_id, List *objects, bool fresh);
 
 static int64
 insert_applied(void *arg)
@@ -337,7 +337,7 @@ insert_applied(void *arg)
 		elog(ERROR, "dbchange: could not record the applied statement");
 
 	if (a->objects != NIL)
-		insert_objects(id, a->objects);
+		insert_objects(id, a->objects, true);
 
 	/* Audit entry, unsealed: sealing into the hash chain happens later, in order. */
 	memset(n, ' ', sizeof(n));
@@ -401,15 +401,21 @@ dbc_record_refused(const char *text, Jsonb *facts, const DbcDecision *d, const c
 }
 
 static SPIPlanPtr plan_objects = NULL;
+static SPIPlanPtr plan_objects_fresh = NULL;
 
-/* Insert the objects of a change; the caller is connected to SPI as the catalog owner. */
+/*
+ * Insert the objects of a change; the caller is connected to SPI as the
+ * catalog owner.  fresh: the change was just created, so its objects are
+ * numbered from 1 without looking at what it already has.
+ */
 static void
-insert_objects(int64 change_id, List *objects)
+insert_objects(int64 change_id, List *objects, bool fresh)
 {
 	List	   *cols[5] = {NIL, NIL, NIL, NIL, NIL};
 	Datum		v[6];
 	ListCell   *lc;
 	int			i;
+	SPIPlanPtr	plan;
 
 	if (plan_objects == NULL)
 	{
@@ -421,7 +427,13 @@ insert_objects(int64 change_id, List *objects)
 			"FROM (SELECT coalesce(max(seq), 0) AS base FROM dbchange.change_object WHERE change_id = $1) b, "
 			"ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
 			"pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS o(a, t, s, i, c, ord)", 6, t);
+		plan_objects_fresh = keep_plan(
+			"INSERT INTO dbchange.change_object (change_id, seq, action, object_type, schema_name, identity, command_tag) "
+			"SELECT $1, o.ord::int, o.a, o.t, o.s, o.i, o.c "
+			"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+			"pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS o(a, t, s, i, c, ord)", 6, t);
 	}
+	plan = fresh ? plan_objects_fresh : plan_objects;
 	foreach(lc, objects)
 	{
 		DbcObject  *o = (DbcObject *) lfirst(lc);
@@ -435,7 +447,7 @@ insert_objects(int64 change_id, List *objects)
 	v[0] = Int64GetDatum(change_id);
 	for (i = 0; i < 5; i++)
 		v[i + 1] = text_array(cols[i]);
-	if (SPI_execute_plan(plan_objects, v, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(plan, v, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "dbchange: could not record the objects of change " INT64_FORMAT, change_id);
 }
 
@@ -452,7 +464,7 @@ call_record_objects(void *arg)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	insert_objects(oa->change_id, oa->objects);
+	insert_objects(oa->change_id, oa->objects, false);
 	SPI_finish();
 	return 0;
 }

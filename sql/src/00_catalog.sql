@@ -78,8 +78,13 @@ CREATE INDEX change_uid_idx ON dbchange.change (uid);
 CREATE INDEX change_open_idx ON dbchange.change (id) WHERE status IN ('pending','approved');
 
 -- The statements of a change, each with its own facts and decision.
+-- change_statement and change_object are written only by dbchange's own code,
+-- in the transaction that writes the change; they carry no foreign key
+-- because its per-row check would cost every approved DDL statement as much
+-- as the rest of its record.  toast_tuple_target keeps a statement's facts
+-- (about 2 kB of jsonb) inline and uncompressed, for the same reason.
 CREATE TABLE dbchange.change_statement (
-  change_id    bigint NOT NULL REFERENCES dbchange.change (id),
+  change_id    bigint NOT NULL,
   statement_no int NOT NULL,
   statement    text NOT NULL,
   command      text NOT NULL,
@@ -88,11 +93,11 @@ CREATE TABLE dbchange.change_statement (
   reasons      text[] NOT NULL DEFAULT '{}',
   facts        jsonb,
   PRIMARY KEY (change_id, statement_no)
-);
+) WITH (toast_tuple_target = 8160);
 
 -- Objects an applied change created, altered, dropped or rewrote.
 CREATE TABLE dbchange.change_object (
-  change_id   bigint NOT NULL REFERENCES dbchange.change (id),
+  change_id   bigint NOT NULL,
   seq         int NOT NULL,
   action      text NOT NULL,
   object_type text,

@@ -89,7 +89,8 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE TRIGGER change_flow_snapshot BEFORE INSERT ON dbchange.change
-  FOR EACH ROW EXECUTE FUNCTION dbchange._on_change_insert();
+  FOR EACH ROW WHEN (NEW.status = 'pending' AND NEW.flow_steps IS NULL)
+  EXECUTE FUNCTION dbchange._on_change_insert();
 ALTER TABLE dbchange.change ENABLE ALWAYS TRIGGER change_flow_snapshot;
 
 -- Every step of every change that has a flow, with its approval if given.

@@ -13,7 +13,9 @@
 -- Columns of the change catalog this area needs.
 ALTER TABLE dbchange.change
   ADD COLUMN down_generated boolean NOT NULL DEFAULT false,
-  ADD COLUMN rollback_of bigint REFERENCES dbchange.change (id),
+  -- no foreign key: rollback() sets it from an existing change, and an FK
+  -- trigger on every insert into dbchange.change would cost the gate's hot path
+  ADD COLUMN rollback_of bigint,
   ADD COLUMN rollback_verified boolean,
   ADD COLUMN restore_point text,
   ADD COLUMN restore_lsn pg_lsn;
