@@ -33,6 +33,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -42,6 +43,7 @@
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
@@ -58,6 +60,7 @@ typedef struct GateFrame
 	MemoryContext mcxt;			/* where objects are allocated */
 	List	   *objects;		/* of DbcObject */
 	bool		rewrote;
+	int			depth;			/* hook_depth when the frame was opened */
 	struct GateFrame *outer;
 } GateFrame;
 
@@ -198,8 +201,55 @@ push_frame(GateFrame *f)
 	f->mcxt = CurrentMemoryContext;
 	f->objects = NIL;
 	f->rewrote = false;
+	f->depth = hook_depth;
 	f->outer = current_frame;
 	current_frame = f;
+}
+
+/* Does rv name an existing temporary relation (of this session)? */
+static bool
+is_temp_relation(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	return OidIsValid(relid) && get_rel_persistence(relid) == RELPERSISTENCE_TEMP;
+}
+
+/*
+ * Is this statement, arriving while an approved statement or change runs,
+ * only the creation or removal of session-local temporary tables?
+ * REFRESH MATERIALIZED VIEW CONCURRENTLY issues such statements through SPI
+ * (CREATE TEMP TABLE, ALTER TABLE ... ADD COLUMN and DROP TABLE of its
+ * temporary tables); they change nothing another session can see.
+ */
+static bool
+only_temp_tables(Node *stmt)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(stmt))
+	{
+		case T_CreateStmt:
+			return ((CreateStmt *) stmt)->relation->relpersistence == RELPERSISTENCE_TEMP;
+		case T_CreateTableAsStmt:
+			return ((CreateTableAsStmt *) stmt)->objtype == OBJECT_TABLE &&
+				((CreateTableAsStmt *) stmt)->into->rel->relpersistence == RELPERSISTENCE_TEMP;
+		case T_AlterTableStmt:
+			return is_temp_relation(((AlterTableStmt *) stmt)->relation);
+		case T_IndexStmt:
+			return is_temp_relation(((IndexStmt *) stmt)->relation);
+		case T_DropStmt:
+			if (((DropStmt *) stmt)->removeType != OBJECT_TABLE)
+				return false;
+			foreach(lc, ((DropStmt *) stmt)->objects)
+			{
+				if (!is_temp_relation(makeRangeVarFromNameList((List *) lfirst(lc))))
+					return false;
+			}
+			return true;
+		default:
+			return false;
+	}
 }
 
 static void
@@ -221,7 +271,20 @@ hook_should_gate(Node *stmt, ProcessUtilityContext context)
 	/* Parts of a statement already judged: subcommands, extension scripts. */
 	if (context == PROCESS_UTILITY_SUBCOMMAND || creating_extension)
 		return false;
-	if (current_frame != NULL || applying_change != 0)
+	/*
+	 * While an approved statement runs (the hook's frame) or an approved
+	 * change is applied (dbc_gate_begin_apply's frame), statements at the
+	 * frame's own depth are that change's statements: not judged again.
+	 * Deeper ones were issued by code the approved statement called -- a
+	 * function in CREATE TABLE AS ... SELECT f(), an index expression, a
+	 * column default, a matview's query -- and are judged on their own;
+	 * otherwise any approved statement could smuggle in unjudged DDL.
+	 * (PostgreSQL's own parts of a statement come as subcommands, above.)
+	 */
+	if (current_frame == NULL && applying_change != 0)
+		return false;
+	if (current_frame != NULL &&
+		(hook_depth <= current_frame->depth || only_temp_tables(stmt)))
 		return false;
 	if (!dbc_is_gated(stmt))
 		return false;

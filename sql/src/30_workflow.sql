@@ -38,6 +38,7 @@ CREATE TABLE dbchange.change_step (
   approved_by_oid oid NOT NULL,
   approved_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
   comment         text,
+  approved_by_login text,       -- session_user (the login) of the approver; see approve()
   PRIMARY KEY (change_id, step_no)
 );
 
@@ -317,6 +318,13 @@ RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_
 DECLARE
   v_caller name := dbchange._caller();
   v_oid oid := dbchange._caller_oid();
+  -- The person: the login (session_user), which SET ROLE does not change.  A
+  -- non-superuser login is compared too, so that nobody approves their own
+  -- change, or two steps, by switching to another role they belong to.  (A
+  -- superuser session can become anyone with SET SESSION AUTHORIZATION; for
+  -- it only the role is compared.)
+  v_login text := session_user;
+  v_login_checked boolean := NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false);
   c dbchange.change;
   steps text[];
   n int;
@@ -330,16 +338,24 @@ BEGIN
   END IF;
   steps := coalesce(c.flow_steps, dbchange._default_steps());
   SELECT pg_catalog.count(*) + 1 INTO n FROM dbchange.change_step s WHERE s.change_id = c.id;
-  IF v_oid = c.requested_by_oid OR v_caller = c.requested_by THEN
-    RAISE EXCEPTION 'permission denied: % requested change % and cannot approve it', v_caller, c.id
+  IF v_oid = c.requested_by_oid OR v_caller = c.requested_by
+     OR (v_login_checked AND (v_login = c.requested_by
+         OR EXISTS (SELECT 1 FROM dbchange.change_statement cs
+                     WHERE cs.change_id = c.id AND cs.facts->>'session_user' = v_login))) THEN
+    RAISE EXCEPTION 'permission denied: % requested change % and cannot approve it',
+      CASE WHEN v_login_checked AND v_login <> v_caller THEN pg_catalog.format('%s (login %s)', v_caller, v_login) ELSE v_caller END, c.id
       USING ERRCODE = '42501',
             DETAIL = pg_catalog.format('Separation of duties: the requester never approves their own change. Change %s waits for step %s of %s, which a member of role %I other than %I approves.',
                                        c.id, n, pg_catalog.cardinality(steps), steps[n], v_caller),
             HINT = 'Ask another member of that role; the requester may withdraw the change with dbchange.reject().';
   END IF;
-  SELECT s.step_no INTO v_prev FROM dbchange.change_step s WHERE s.change_id = c.id AND s.approved_by_oid = v_oid;
+  SELECT s.step_no INTO v_prev FROM dbchange.change_step s
+   WHERE s.change_id = c.id
+     AND (s.approved_by_oid = v_oid OR (v_login_checked AND (s.approved_by_login = v_login OR s.approved_by = v_login)))
+   ORDER BY s.step_no LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'permission denied: % already approved step % of change %', v_caller, v_prev, c.id
+    RAISE EXCEPTION 'permission denied: % already approved step % of change %',
+      CASE WHEN v_login_checked AND v_login <> v_caller THEN pg_catalog.format('%s (login %s)', v_caller, v_login) ELSE v_caller END, v_prev, c.id
       USING ERRCODE = '42501',
             DETAIL = pg_catalog.format('Each step of a change is approved by a different person. Change %s waits for step %s of %s, which another member of role %I approves.',
                                        c.id, n, pg_catalog.cardinality(steps), steps[n]),
@@ -358,8 +374,8 @@ BEGIN
                         ELSE pg_catalog.format('Ask a member of %I to approve, or GRANT %I TO %I;', steps[n], steps[n], v_caller) END;
   END IF;
 
-  INSERT INTO dbchange.change_step (change_id, step_no, role, approved_by, approved_by_oid, comment)
-  VALUES (c.id, n, steps[n], v_caller, v_oid, approve.comment);
+  INSERT INTO dbchange.change_step (change_id, step_no, role, approved_by, approved_by_oid, comment, approved_by_login)
+  VALUES (c.id, n, steps[n], v_caller, v_oid, approve.comment, v_login);
 
   IF n < pg_catalog.cardinality(steps) THEN
     PERFORM dbchange._audit('step_approved', c.id, v_caller,
