@@ -18,7 +18,12 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "executor/executor.h"
+#include "mb/pg_wchar.h"
 #include "commands/async.h"
 #include "utils/array.h"
 #include "executor/spi.h"
@@ -30,6 +35,9 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
 
 #include "dbchange.h"
 
@@ -278,86 +286,235 @@ typedef struct AppliedArg
 
 static void insert_objects(int64 change_id, List *objects, bool fresh);
 
-static int64
-insert_applied(void *arg)
+/* What both ways of writing an applied change need. */
+typedef struct AppliedRow
 {
-	AppliedArg *a = (AppliedArg *) arg;
 	DbcSettings s;
+	char	   *command;
+	const char *risk;
+	const char *appname;
+	char	   *user;
+	bool		rewrote;
+} AppliedRow;
+
+/* The SQL way: kept plans, every trigger of the tables fires. */
+static void
+applied_rows_spi(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
+{
 	Datum		v[14];
 	char		n[14];
 	bool		isnull;
-	int64		id;
-	char	   *uid;
-	char	   *command = dbc_facts_get_text(a->facts, "command");
-	const char *risk = a->d->risk == DBC_RISK_NONE ? NULL : dbc_risk_name(a->d->risk);
-	const char *appname = GetConfigOption("application_name", true, false);
-	char	   *user = GetUserNameFromId(a->user_oid, false);
-	bool		rewrote = false;
-	ListCell   *lc;
-	StringInfoData payload;
 
-	foreach(lc, a->objects)
-		if (strcmp(((DbcObject *) lfirst(lc))->action, "rewritten") == 0)
-			rewrote = true;
-
-	dbc_load_settings(&s);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	prepare_applied_plans();
 
 	memset(n, ' ', sizeof(n));
-	v[0] = CStringGetTextDatum(s.environment);
-	v[1] = CStringGetTextDatum(command ? command : "???");
+	v[0] = CStringGetTextDatum(c->s.environment);
+	v[1] = CStringGetTextDatum(c->command);
 	v[2] = CStringGetTextDatum(a->text);
-	v[3] = CStringGetTextDatum(user);
+	v[3] = CStringGetTextDatum(c->user);
 	v[4] = ObjectIdGetDatum(a->user_oid);
 	v[5] = CStringGetTextDatum(a->search_path);
 	v[6] = CStringGetTextDatum(a->source);
-	v[7] = CStringGetTextDatum(appname ? appname : "");
-	v[8] = text_or_null(risk, &n[8]);
+	v[7] = CStringGetTextDatum(c->appname);
+	v[8] = text_or_null(c->risk, &n[8]);
 	v[9] = text_array(a->d->reasons);
 	v[10] = text_array(a->d->policies);
 	v[11] = text_or_null(a->d->flow, &n[11]);
 	v[12] = text_or_null(NULL, &n[12]);
-	v[13] = BoolGetDatum(rewrote);
+	v[13] = BoolGetDatum(c->rewrote);
 	if (SPI_execute_plan(plan_change, v, n, false, 1) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		elog(ERROR, "dbchange: could not record the applied change");
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	uid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	*uid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 
 	memset(n, ' ', sizeof(n));
-	v[0] = Int64GetDatum(id);
+	v[0] = Int64GetDatum(*id);
 	v[1] = CStringGetTextDatum(a->text);
-	v[2] = CStringGetTextDatum(command ? command : "???");
+	v[2] = CStringGetTextDatum(c->command);
 	v[3] = CStringGetTextDatum("approve");
-	v[4] = text_or_null(risk, &n[4]);
+	v[4] = text_or_null(c->risk, &n[4]);
 	v[5] = text_array(a->d->reasons);
 	v[6] = JsonbPGetDatum(a->facts);
 	if (SPI_execute_plan(plan_statement, v, n, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "dbchange: could not record the applied statement");
 
 	if (a->objects != NIL)
-		insert_objects(id, a->objects, true);
+		insert_objects(*id, a->objects, true);
 
 	/* Audit entry, unsealed: sealing into the hash chain happens later, in order. */
 	memset(n, ' ', sizeof(n));
-	v[0] = CStringGetTextDatum(user);
+	v[0] = CStringGetTextDatum(c->user);
 	v[1] = CStringGetTextDatum("applied");
-	v[2] = Int64GetDatum(id);
+	v[2] = Int64GetDatum(*id);
 	v[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
 	if (SPI_execute_plan(plan_audit, v, n, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "dbchange: could not write the audit entry");
 	SPI_finish();
+}
+
+/* encode(sha256(convert_to(text, 'UTF8')), 'hex'), as dbchange._record computes it */
+static char *
+checksum_hex(const char *text)
+{
+	char	   *utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+	int			i;
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) utf8, strlen(utf8)) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "dbchange: could not compute the checksum of a statement: %s",
+			 pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	return hex;
+}
+
+static Datum
+text_value(const char *s, bool *isnull)
+{
+	*isnull = s == NULL;
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/*
+ * The direct way (rowinsert.c): the same rows, stored without SQL, when no
+ * trigger of the tables would fire for them.
+ */
+static void
+applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
+{
+	EState	   *estate = CreateExecutorState();
+	DbcRows    *r;
+	bool		pushed = false;
+	bool		isnull;
+	ListCell   *lc;
+	int			seq = 0;
+
+	estate->es_output_cid = GetCurrentCommandId(true);
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+
+	r = dbc_rows_open(estate, "change");
+	dbc_rows_set(r, "checksum", CStringGetTextDatum(checksum_hex(a->text)), false);
+	dbc_rows_set(r, "status", CStringGetTextDatum("applied"), false);
+	dbc_rows_set(r, "environment", CStringGetTextDatum(c->s.environment), false);
+	dbc_rows_set(r, "command", CStringGetTextDatum(c->command), false);
+	dbc_rows_set(r, "statement", CStringGetTextDatum(a->text), false);
+	dbc_rows_set(r, "requested_by", CStringGetTextDatum(c->user), false);
+	dbc_rows_set(r, "requested_by_oid", ObjectIdGetDatum(a->user_oid), false);
+	dbc_rows_set(r, "search_path", CStringGetTextDatum(a->search_path), false);
+	dbc_rows_set(r, "source", CStringGetTextDatum(a->source), false);
+	dbc_rows_set(r, "application_name", CStringGetTextDatum(c->appname), false);
+	dbc_rows_set(r, "risk", text_value(c->risk, &isnull), isnull);
+	dbc_rows_set(r, "reasons", text_array(a->d->reasons), false);
+	dbc_rows_set(r, "policies", text_array(a->d->policies), false);
+	dbc_rows_set(r, "flow", text_value(a->d->flow, &isnull), isnull);
+	dbc_rows_set(r, "description", (Datum) 0, true);
+	dbc_rows_set(r, "rewrote_table", BoolGetDatum(c->rewrote), false);
+	/* clock_timestamp() each, in column order, as the SQL way evaluates them */
+	dbc_rows_set(r, "created_at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
+	dbc_rows_set(r, "decided_at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
+	dbc_rows_set(r, "applied_at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
+	dbc_rows_insert(r);
+	*id = DatumGetInt64(dbc_rows_get(r, "id", &isnull));
+	*uid = DatumGetCString(DirectFunctionCall1(uuid_out, dbc_rows_get(r, "uid", &isnull)));
+	dbc_rows_close(r);
+
+	r = dbc_rows_open(estate, "change_statement");
+	dbc_rows_set(r, "change_id", Int64GetDatum(*id), false);
+	dbc_rows_set(r, "statement_no", Int32GetDatum(1), false);
+	dbc_rows_set(r, "statement", CStringGetTextDatum(a->text), false);
+	dbc_rows_set(r, "command", CStringGetTextDatum(c->command), false);
+	dbc_rows_set(r, "action", CStringGetTextDatum("approve"), false);
+	dbc_rows_set(r, "risk", text_value(c->risk, &isnull), isnull);
+	dbc_rows_set(r, "reasons", text_array(a->d->reasons), false);
+	dbc_rows_set(r, "facts", JsonbPGetDatum(a->facts), false);
+	dbc_rows_insert(r);
+	dbc_rows_close(r);
+
+	if (a->objects != NIL)
+	{
+		r = dbc_rows_open(estate, "change_object");
+		foreach(lc, a->objects)
+		{
+			DbcObject  *o = (DbcObject *) lfirst(lc);
+
+			dbc_rows_next(r);
+			dbc_rows_set(r, "change_id", Int64GetDatum(*id), false);
+			dbc_rows_set(r, "seq", Int32GetDatum(++seq), false);
+			dbc_rows_set(r, "action", CStringGetTextDatum(o->action), false);
+			dbc_rows_set(r, "object_type", CStringGetTextDatum(o->object_type ? o->object_type : ""), false);
+			dbc_rows_set(r, "schema_name", CStringGetTextDatum(o->schema_name ? o->schema_name : ""), false);
+			dbc_rows_set(r, "identity", CStringGetTextDatum(o->identity ? o->identity : ""), false);
+			dbc_rows_set(r, "command_tag", CStringGetTextDatum(o->command_tag ? o->command_tag : ""), false);
+			dbc_rows_insert(r);
+		}
+		dbc_rows_close(r);
+	}
+
+	/* Audit entry, unsealed: sealing into the hash chain happens later, in order. */
+	r = dbc_rows_open(estate, "audit");
+	dbc_rows_set(r, "actor", CStringGetTextDatum(c->user), false);
+	dbc_rows_set(r, "event", CStringGetTextDatum("applied"), false);
+	dbc_rows_set(r, "change_id", Int64GetDatum(*id), false);
+	dbc_rows_set(r, "details", DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")), false);
+	dbc_rows_insert(r);
+	dbc_rows_close(r);
+
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	if (pushed)
+		PopActiveSnapshot();
+	/* what SPI would do before the next statement: the rows are visible from here on */
+	CommandCounterIncrement();
+}
+
+static int64
+insert_applied(void *arg)
+{
+	AppliedArg *a = (AppliedArg *) arg;
+	AppliedRow	c;
+	int64		id;
+	char	   *uid;
+	char	   *command = dbc_facts_get_text(a->facts, "command");
+	ListCell   *lc;
+	StringInfoData payload;
+
+	c.command = command ? command : "???";
+	c.risk = a->d->risk == DBC_RISK_NONE ? NULL : dbc_risk_name(a->d->risk);
+	c.appname = GetConfigOption("application_name", true, false);
+	if (c.appname == NULL)
+		c.appname = "";
+	c.user = GetUserNameFromId(a->user_oid, false);
+	c.rewrote = false;
+	foreach(lc, a->objects)
+		if (strcmp(((DbcObject *) lfirst(lc))->action, "rewritten") == 0)
+			c.rewrote = true;
+	dbc_load_settings(&c.s);
+
+	if (dbc_rows_direct_ok(a->source, c.risk != NULL))
+		applied_rows_direct(a, &c, &id, &uid);
+	else
+		applied_rows_spi(a, &c, &id, &uid);
 
 	initStringInfo(&payload);
 	appendStringInfo(&payload, "{\"event\": \"applied\", \"id\": " INT64_FORMAT ", \"uid\": \"%s\", "
 					 "\"status\": \"applied\", \"environment\": ", id, uid);
-	escape_json(&payload, s.environment);
+	escape_json(&payload, c.s.environment);
 	appendStringInfoString(&payload, ", \"actor\": ");
-	escape_json(&payload, user);
+	escape_json(&payload, c.user);
 	appendStringInfoString(&payload, ", \"risk\": ");
-	if (risk)
-		escape_json(&payload, risk);
+	if (c.risk)
+		escape_json(&payload, c.risk);
 	else
 		appendStringInfoString(&payload, "null");
 	appendStringInfoChar(&payload, '}');

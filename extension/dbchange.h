@@ -11,6 +11,7 @@
  *	  facts.c		 building the facts document (jsonb) and its context fields
  *	  policy.c		 the decision for a statement (Lua engine, default action)
  *	  catalog.c		 writing changes, statements, objects and audit events
+ *	  rowinsert.c	 the approve path's rows, stored without SQL
  *	  durable.c		 the background worker that commits records from aborting
  *					 transactions (queued and rejected statements)
  *
@@ -157,6 +158,18 @@ extern int64 dbc_record_refused(const char *text, Jsonb *facts, const DbcDecisio
 
 /* Run fn(arg) as the catalog owner with search_path pg_catalog, pg_temp. */
 extern int64 dbc_as_catalog_owner(int64 (*fn) (void *), void *arg);
+
+/* ---- rowinsert.c: rows into dbchange's own tables without SQL (approve path) ---- */
+struct EState;
+typedef struct DbcRows DbcRows;
+/* May an applied change of this source and risk skip the tables' triggers? */
+extern bool dbc_rows_direct_ok(const char *source, bool has_risk);
+extern DbcRows *dbc_rows_open(struct EState *estate, const char *table);
+extern void dbc_rows_set(DbcRows *r, const char *column, Datum value, bool isnull);
+extern void dbc_rows_insert(DbcRows *r);	/* unset columns take their defaults */
+extern Datum dbc_rows_get(DbcRows *r, const char *column, bool *isnull);
+extern void dbc_rows_next(DbcRows *r);
+extern void dbc_rows_close(DbcRows *r);
 
 /* An object a change touched (from ddl_command_end / sql_drop). */
 typedef struct DbcObject

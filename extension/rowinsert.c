@@ -1,0 +1,330 @@
+/*-------------------------------------------------------------------------
+ *
+ * rowinsert.c
+ *	  Inserting rows into dbchange's own tables without the SQL executor's
+ *	  per-statement start-up: the gate's approve path.
+ *
+ * Every approved DDL statement writes a change, its statement, its objects
+ * and an audit entry.  Through SPI each INSERT pays executor start-up, and
+ * with it the parsing (stringToNode) of every CHECK constraint and trigger
+ * WHEN clause of the table, on every execution: as much as the rest of the
+ * gate together.  Here a row is built in a slot, column defaults and CHECK
+ * constraints are evaluated from expressions planned once per backend (kept
+ * until a relcache invalidation of the table), and the row is stored the way
+ * logical replication applies an INSERT (ExecSimpleRelationInsert: heap
+ * insert, NOT NULL and CHECK constraints, index entries with partial-index
+ * predicates and unique checks).
+ *
+ * No row trigger fires on this path.  dbc_rows_direct_ok() says when that
+ * changes nothing: every INSERT trigger on the tables must be one dbchange
+ * itself puts there whose WHEN clause is known to be false for the row the
+ * gate writes (an applied, interactive change); any other trigger, a rule,
+ * row-level security or a stored generated column sends the caller back to
+ * the SQL path (catalog.c), which fires everything as before.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_relation.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "dbchange.h"
+
+/* ---- planned defaults and CHECK constraints, per table, per backend ---- */
+
+typedef struct PreparedRel
+{
+	Oid			relid;
+	bool		valid;
+	MemoryContext cxt;
+	int			natts;
+	Expr	  **defaults;		/* by attribute number - 1; NULL: no default */
+	int			ncheck;
+	Expr	  **checks;			/* in the order of the relcache's check array */
+} PreparedRel;
+
+#define MAX_PREPARED 8
+static PreparedRel prepared[MAX_PREPARED];
+static bool inval_registered = false;
+
+static void
+prepared_inval(Datum arg, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < MAX_PREPARED; i++)
+		if (relid == InvalidOid || prepared[i].relid == relid)
+			prepared[i].valid = false;
+}
+
+static PreparedRel *
+prepare_rel(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	td = RelationGetDescr(rel);
+	PreparedRel *p = NULL;
+	MemoryContext old;
+	int			i;
+
+	if (!inval_registered)
+	{
+		CacheRegisterRelcacheCallback(prepared_inval, (Datum) 0);
+		inval_registered = true;
+	}
+	for (i = 0; i < MAX_PREPARED && p == NULL; i++)
+		if (prepared[i].relid == relid)
+			p = &prepared[i];
+	for (i = 0; i < MAX_PREPARED && p == NULL; i++)
+		if (!OidIsValid(prepared[i].relid) || !prepared[i].valid)
+			p = &prepared[i];
+	if (p == NULL)
+		p = &prepared[0];
+	if (p->relid == relid && p->valid)
+		return p;
+
+	if (p->cxt)
+		MemoryContextDelete(p->cxt);
+	p->valid = false;
+	p->relid = relid;
+	p->cxt = AllocSetContextCreate(CacheMemoryContext, "dbchange prepared inserts",
+								   ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(p->cxt);
+	p->natts = td->natts;
+	p->defaults = palloc0(sizeof(Expr *) * td->natts);
+	for (i = 0; i < td->natts; i++)
+	{
+		Node	   *d;
+
+		if (TupleDescAttr(td, i)->attisdropped)
+			continue;
+		d = build_column_default(rel, i + 1);
+		if (d != NULL)
+			p->defaults[i] = expression_planner((Expr *) d);
+	}
+	p->ncheck = td->constr ? td->constr->num_check : 0;
+	p->checks = palloc0(sizeof(Expr *) * Max(p->ncheck, 1));
+	for (i = 0; i < p->ncheck; i++)
+		p->checks[i] = expression_planner((Expr *) stringToNode(td->constr->check[i].ccbin));
+	MemoryContextSwitchTo(old);
+	p->valid = true;
+	return p;
+}
+
+/* ---- may the gate's rows skip the triggers? ---- */
+
+static bool
+trigger_fires(Trigger *t)
+{
+	if (t->tgenabled == TRIGGER_DISABLED)
+		return false;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return t->tgenabled == TRIGGER_FIRES_ON_REPLICA || t->tgenabled == TRIGGER_FIRES_ALWAYS;
+	return t->tgenabled == TRIGGER_FIRES_ON_ORIGIN || t->tgenabled == TRIGGER_FIRES_ALWAYS;
+}
+
+/* The rollback area's cached settings (rbsettings.c), as its WHEN clauses see them. */
+extern Datum dbc_drift_eager(PG_FUNCTION_ARGS);
+extern Datum dbc_restore_points_on(PG_FUNCTION_ARGS);
+
+static bool
+call_bool0(PGFunction fn)
+{
+	LOCAL_FCINFO(fcinfo, 0);
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 0, InvalidOid, NULL, NULL);
+	return DatumGetBool(fn(fcinfo));
+}
+
+/*
+ * Would an INSERT trigger on dbchange.change fire for an applied change with
+ * this source and risk?  Known triggers are judged by their WHEN clauses
+ * (30_workflow.sql, 50_rollback.sql); an unknown one is assumed to fire.
+ */
+static bool
+change_trigger_fires(Trigger *t, const char *source, bool has_risk)
+{
+	if (strcmp(t->tgname, "change_flow_snapshot") == 0)
+		return false;			/* WHEN NEW.status = 'pending' ... */
+	if (strcmp(t->tgname, "change_generate_down") == 0)
+		return strcmp(source, "interactive") != 0;
+	if (strcmp(t->tgname, "change_restore_point_ins") == 0)
+		return has_risk && call_bool0(dbc_restore_points_on);
+	if (strcmp(t->tgname, "change_applied_state") == 0)
+		return call_bool0(dbc_drift_eager);
+	return true;
+}
+
+static bool
+plain_table(Relation rel)
+{
+	return rel->rd_rel->relkind == RELKIND_RELATION && !rel->rd_rel->relhasrules &&
+		!rel->rd_rel->relrowsecurity &&
+		!(rel->rd_att->constr && rel->rd_att->constr->has_generated_stored);
+}
+
+bool
+dbc_rows_direct_ok(const char *source, bool has_risk)
+{
+	static const char *const tables[] = {"change", "change_statement", "change_object", "audit"};
+	Oid			nsp = dbc_schema_oid();
+	int			i;
+
+	for (i = 0; i < lengthof(tables); i++)
+	{
+		Oid			relid = get_relname_relid(tables[i], nsp);
+		Relation	rel;
+		bool		ok;
+		int			j;
+
+		if (!OidIsValid(relid))
+			return false;
+		rel = table_open(relid, RowExclusiveLock);
+		ok = plain_table(rel);
+		for (j = 0; ok && rel->trigdesc && j < rel->trigdesc->numtriggers; j++)
+		{
+			Trigger    *t = &rel->trigdesc->triggers[j];
+
+			if (!TRIGGER_FOR_INSERT(t->tgtype) || !trigger_fires(t))
+				continue;
+			if (i != 0 || change_trigger_fires(t, source, has_risk))
+				ok = false;
+		}
+		table_close(rel, NoLock);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* ---- writing rows ---- */
+
+struct DbcRows
+{
+	EState	   *estate;
+	Relation	rel;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	PreparedRel *prep;
+	bool	   *given;
+};
+
+DbcRows *
+dbc_rows_open(EState *estate, const char *table)
+{
+	Oid			relid = get_relname_relid(table, dbc_schema_oid());
+	DbcRows    *r = palloc0(sizeof(DbcRows));
+	MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
+	int			i;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "dbchange: table dbchange.%s does not exist", table);
+	r->estate = estate;
+	r->rel = table_open(relid, RowExclusiveLock);
+	r->prep = prepare_rel(r->rel);
+	r->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(r->rri, r->rel, 0, NULL, 0);
+	r->rri->ri_TrigDesc = NULL; /* see dbc_rows_direct_ok() */
+	ExecOpenIndices(r->rri, false);
+	/* the CHECK constraints, planned once (ExecRelCheck would parse them now) */
+	if (r->prep->ncheck > 0)
+	{
+		r->rri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * r->prep->ncheck);
+		for (i = 0; i < r->prep->ncheck; i++)
+			r->rri->ri_ConstraintExprs[i] = ExecInitExpr(r->prep->checks[i], NULL);
+	}
+	r->slot = table_slot_create(r->rel, &estate->es_tupleTable);
+	r->given = palloc0(sizeof(bool) * r->prep->natts);
+	ExecClearTuple(r->slot);
+	MemoryContextSwitchTo(old);
+	return r;
+}
+
+static int
+column(DbcRows *r, const char *name)
+{
+	AttrNumber	a = attnameAttNum(r->rel, name, false);
+
+	if (a == InvalidAttrNumber || a < 1)
+		elog(ERROR, "dbchange: column %s of dbchange.%s does not exist", name,
+			 RelationGetRelationName(r->rel));
+	return a - 1;
+}
+
+void
+dbc_rows_set(DbcRows *r, const char *name, Datum value, bool isnull)
+{
+	int			i = column(r, name);
+
+	r->slot->tts_values[i] = value;
+	r->slot->tts_isnull[i] = isnull;
+	r->given[i] = true;
+}
+
+/* Store the row set so far; the columns not set take their defaults. */
+void
+dbc_rows_insert(DbcRows *r)
+{
+	ExprContext *econtext = GetPerTupleExprContext(r->estate);
+	MemoryContext old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	int			i;
+
+	/* In attribute order, as the executor evaluates an INSERT's target list. */
+	for (i = 0; i < r->prep->natts; i++)
+	{
+		if (r->given[i])
+			continue;
+		if (r->prep->defaults[i] == NULL)
+		{
+			r->slot->tts_values[i] = (Datum) 0;
+			r->slot->tts_isnull[i] = true;
+		}
+		else
+		{
+			ExprState  *st = ExecInitExpr(r->prep->defaults[i], NULL);
+
+			r->slot->tts_values[i] = ExecEvalExpr(st, econtext, &r->slot->tts_isnull[i]);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	ExecStoreVirtualTuple(r->slot);
+	ExecSimpleRelationInsert(r->rri, r->estate, r->slot);
+}
+
+/* A column of the row just stored. */
+Datum
+dbc_rows_get(DbcRows *r, const char *name, bool *isnull)
+{
+	int			i = column(r, name);
+
+	slot_getallattrs(r->slot);
+	*isnull = r->slot->tts_isnull[i];
+	return r->slot->tts_values[i];
+}
+
+/* Ready for the next row of the same table. */
+void
+dbc_rows_next(DbcRows *r)
+{
+	ExecClearTuple(r->slot);
+	memset(r->given, 0, sizeof(bool) * r->prep->natts);
+}
+
+void
+dbc_rows_close(DbcRows *r)
+{
+	ExecCloseIndices(r->rri);
+	table_close(r->rel, NoLock);
+}
