@@ -375,11 +375,11 @@ checksum_hex(const char *text)
 	return hex;
 }
 
-static Datum
-text_value(const char *s, bool *isnull)
+/* A text column's value, NULL when s is */
+static void
+set_text(DbcRows *r, const char *column, const char *s)
 {
-	*isnull = s == NULL;
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
+	dbc_rows_set(r, column, s ? CStringGetTextDatum(s) : (Datum) 0, s == NULL);
 }
 
 /*
@@ -414,10 +414,10 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	dbc_rows_set(r, "search_path", CStringGetTextDatum(a->search_path), false);
 	dbc_rows_set(r, "source", CStringGetTextDatum(a->source), false);
 	dbc_rows_set(r, "application_name", CStringGetTextDatum(c->appname), false);
-	dbc_rows_set(r, "risk", text_value(c->risk, &isnull), isnull);
+	set_text(r, "risk", c->risk);
 	dbc_rows_set(r, "reasons", text_array(a->d->reasons), false);
 	dbc_rows_set(r, "policies", text_array(a->d->policies), false);
-	dbc_rows_set(r, "flow", text_value(a->d->flow, &isnull), isnull);
+	set_text(r, "flow", a->d->flow);
 	dbc_rows_set(r, "description", (Datum) 0, true);
 	dbc_rows_set(r, "rewrote_table", BoolGetDatum(c->rewrote), false);
 	/* clock_timestamp() each, in column order, as the SQL way evaluates them */
@@ -435,7 +435,7 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	dbc_rows_set(r, "statement", CStringGetTextDatum(a->text), false);
 	dbc_rows_set(r, "command", CStringGetTextDatum(c->command), false);
 	dbc_rows_set(r, "action", CStringGetTextDatum("approve"), false);
-	dbc_rows_set(r, "risk", text_value(c->risk, &isnull), isnull);
+	set_text(r, "risk", c->risk);
 	dbc_rows_set(r, "reasons", text_array(a->d->reasons), false);
 	dbc_rows_set(r, "facts", JsonbPGetDatum(a->facts), false);
 	dbc_rows_insert(r);
