@@ -1,0 +1,50 @@
+-- The gate records an approved statement either directly (rowinsert.c, when
+-- no trigger on its tables would fire) or through SQL (when one would, e.g.
+-- with eager drift snapshots).  Both must store exactly the same rows.
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_gate_record_paths;
+CREATE DATABASE regress_gate_record_paths;
+\c regress_gate_record_paths
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+
+-- direct
+CREATE TABLE t1 (id int PRIMARY KEY, "vä" text);
+ALTER TABLE t1 ADD COLUMN w int;
+-- through SQL: the eager drift trigger fires for applied changes
+SELECT dbchange.set_drift_snapshots('eager');
+CREATE TABLE t2 (id int PRIMARY KEY, "vä" text);
+ALTER TABLE t2 ADD COLUMN w int;
+SELECT dbchange.set_drift_snapshots('lazy');
+-- direct again
+CREATE TABLE t3 (id int PRIMARY KEY, "vä" text);
+ALTER TABLE t3 ADD COLUMN w int;
+
+SELECT id, status, command, statement, source, risk, rewrote_table, down_script IS NULL AS no_down
+  FROM dbchange.change ORDER BY id;
+
+-- the SQL path fired the eager drift trigger: one baseline per change recorded that way
+SELECT change_id FROM dbchange.schema_state ORDER BY id;
+
+-- every column the same but for what names the statement and when it ran
+SELECT command, count(DISTINCT to_jsonb(c) - '{id,uid,checksum,statement,created_at,decided_at,applied_at}'::text[]) AS variants
+  FROM dbchange.change c GROUP BY command ORDER BY command;
+SELECT bool_and(checksum = encode(sha256(convert_to(statement, 'UTF8')), 'hex')) AS checksums_ok,
+       bool_and(created_at <= decided_at AND decided_at <= applied_at) AS times_ordered,
+       count(DISTINCT uid) AS uids
+  FROM dbchange.change;
+
+SELECT s.command, count(DISTINCT to_jsonb(s) - '{change_id,statement,facts}'::text[]) AS variants,
+       count(DISTINCT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(s.facts) k)) AS fact_key_sets
+  FROM dbchange.change_statement s GROUP BY s.command ORDER BY 1;
+SELECT change_id, seq, action, object_type, schema_name, identity, command_tag
+  FROM dbchange.change_object ORDER BY change_id, seq;
+SELECT change_id, actor, event, details, chain_pos, hash IS NULL AS unsealed
+  FROM dbchange.audit WHERE event = 'applied' ORDER BY seq;
+
+-- the indexes took every row (partial ones included)
+SET enable_seqscan = off;
+SELECT count(*) AS by_uid FROM dbchange.change c WHERE uid IN (SELECT uid FROM dbchange.change);
+SELECT count(*) AS unsealed FROM dbchange.audit WHERE hash IS NULL AND event = 'applied';
+RESET enable_seqscan;
+SELECT dbchange.verify_audit() AS broken_audit_entry;
