@@ -53,18 +53,6 @@ typedef struct Lexer
 	int			cap;
 } Lexer;
 
-static int
-line_at(const char *s, int pos)
-{
-	int			line = 1;
-	int			i;
-
-	for (i = 0; i < pos && s[i]; i++)
-		if (s[i] == '\n')
-			line++;
-	return line;
-}
-
 static void
 push_tok(Lexer *lx, DbcMyTokType type, int start, int len, char *val)
 {
@@ -94,7 +82,7 @@ unterminated(Lexer *lx, int start, const char *what, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
-			 errmsg("unterminated %s in MySQL script at line %d", what, line_at(lx->s, start)),
+			 errmsg("unterminated %s in MySQL script at line %d", what, dbc_line_of(lx->s, start)),
 			 errdetail("%s", detail),
 			 errhint("Close it, or check the quotes and comments before that line.")));
 }
@@ -422,7 +410,7 @@ finish_statement(List **out, const char *script, DbcMyTok *toks, int first, int 
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("DELIMITER is not supported in MySQL scripts (line %d)",
-						line_at(script, sig[0].start)),
+						dbc_line_of(script, sig[0].start)),
 				 errdetail("DELIMITER is a command of the mysql client, not SQL; the server never sees it."),
 				 errhint("Remove the DELIMITER lines and end each statement with \";\": dbchange keeps the BEGIN ... END body of a procedure, function, trigger or event together by itself.")));
 	st = palloc0(sizeof(DbcMyStmt));
@@ -504,7 +492,7 @@ dbc_mysql_split(const char *script)
 					ereport(ERROR,
 							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 							 errmsg("blocks nested too deeply in MySQL script at line %d",
-									line_at(script, t->start)),
+									dbc_line_of(script, t->start)),
 							 errdetail("At most %d nested BEGIN, IF, CASE, LOOP, WHILE or REPEAT blocks are supported.",
 									   (int) sizeof(stack))));
 				stack[depth++] = push;

@@ -62,6 +62,7 @@ extern const char *dbc_action_name(DbcAction a);
 extern const char *dbc_risk_name(DbcRisk r);
 extern DbcRisk dbc_risk_from_name(const char *name);	/* -1 cast when unknown */
 extern void dbc_combine(DbcDecision *into, const DbcDecision *d);
+extern char *dbc_reasons_text(const DbcDecision *d);	/* "a; b; c" */
 
 /* ---- settings of this environment (dbchange.settings) ---- */
 typedef struct DbcSettings
@@ -124,6 +125,7 @@ typedef struct DbcParsedStmt
  * with the line in its context.  Empty script -> NIL.
  */
 extern List *dbc_split_script(const char *script);
+extern int	dbc_line_of(const char *s, int pos);	/* 1-based line of byte offset pos */
 
 /* ---- facts.c ---- */
 extern void dbc_put_key(JsonbParseState **st, const char *key);

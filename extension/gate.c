@@ -297,18 +297,6 @@ risk_text(const DbcDecision *d)
 	return d->risk == DBC_RISK_NONE ? "not assessed" : dbc_risk_name(d->risk);
 }
 
-static char *
-reasons_text(const DbcDecision *d)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, d->reasons)
-		appendStringInfo(&buf, "%s%s", buf.len ? "; " : "", (char *) lfirst(lc));
-	return buf.data;
-}
-
 /*
  * Refuse a queued or rejected statement: record it durably, then raise the
  * error.  If the record cannot be written the statement is refused anyway.
@@ -318,7 +306,7 @@ refuse(const char *text, Jsonb *facts, const DbcDecision *d)
 {
 	char	   *why_not = NULL;
 	int64		id = dbc_record_refused(text, facts, d, "interactive", &why_not);
-	char	   *reasons = reasons_text(d);
+	char	   *reasons = dbc_reasons_text(d);
 
 	if (id < 0)
 	{

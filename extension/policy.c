@@ -88,6 +88,19 @@ dbc_risk_from_name(const char *name)
 	return (DbcRisk) -1;
 }
 
+/* The reasons of a decision as one line, for error details. */
+char *
+dbc_reasons_text(const DbcDecision *d)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, d->reasons)
+		appendStringInfo(&buf, "%s%s", buf.len ? "; " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
 void
 dbc_combine(DbcDecision *into, const DbcDecision *d)
 {
@@ -699,18 +712,6 @@ dbc_policy_changed(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  */
 
-static int
-line_at(const char *s, int pos)
-{
-	int			line = 1;
-	int			i;
-
-	for (i = 0; i < pos && s[i]; i++)
-		if (s[i] == '\n')
-			line++;
-	return line;
-}
-
 /*
  * Which statement of the script holds byte offset errpos?  Count the
  * top-level semicolons before it with the server's own lexer (so strings,
@@ -792,9 +793,9 @@ split_naming_statement(const char *script)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("%s in statement %d (line %d) of the script", edata->message, n,
-						line_at(script, bytepos)),
+						dbc_line_of(script, bytepos)),
 				 errdetail("Statement %d starts on line %d. Nothing was evaluated.", n,
-						   line_at(script, start)),
+						   dbc_line_of(script, start)),
 				 internalerrquery(script),
 				 internalerrposition(edata->cursorpos)));
 	}

@@ -18,8 +18,8 @@
 #include "dbchange.h"
 
 /* 1-based line number of byte offset pos in s. */
-static int
-line_of(const char *s, int pos)
+int
+dbc_line_of(const char *s, int pos)
 {
 	int			line = 1;
 	int			i;
@@ -38,7 +38,7 @@ syntax_error_context(void *arg)
 	int			pos = geterrposition();
 
 	if (pos > 0)
-		errcontext("in the script at line %d", line_of(script, pos - 1));
+		errcontext("in the script at line %d", dbc_line_of(script, pos - 1));
 }
 
 List *
@@ -72,7 +72,7 @@ dbc_split_script(const char *script)
 		ps->text = dbc_statement_text(script, rs->stmt_location, rs->stmt_len);
 		ps->statement_no = ++n;
 		ps->location = loc;
-		ps->line = line_of(script, p - script);
+		ps->line = dbc_line_of(script, p - script);
 		result = lappend(result, ps);
 	}
 	return result;

@@ -93,18 +93,6 @@ put_decision(JsonbParseState **st, const DbcDecision *d)
 	dbc_put_text_list(st, "reasons", d->reasons);
 }
 
-static char *
-reasons_text(const DbcDecision *d)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, d->reasons)
-		appendStringInfo(&buf, "%s%s", buf.len ? "; " : "", (char *) lfirst(lc));
-	return buf.data;
-}
-
 /* The record dbchange._record() stores: the change and each statement. */
 static Jsonb *
 build_record(const SubmitArgs *a, List *decisions, const DbcDecision *total, const char *status)
@@ -424,13 +412,13 @@ do_submit(SubmitArgs *a)
 			ereport(ERROR,
 					(errcode(ERRCODE_DBCHANGE_UNRECORDED),
 					 errmsg("script rejected by policy, and the rejection could not be recorded"),
-					 errdetail("%s. Reasons: %s.", why_not, reasons_text(&total))));
+					 errdetail("%s. Reasons: %s.", why_not, dbc_reasons_text(&total))));
 		ereport(ERROR,
 				(errcode(ERRCODE_DBCHANGE_REJECTED),
 				 errmsg("script rejected by policy (recorded as change %lld)", (long long) id),
 				 errdetail("Risk %s. Reasons: %s.",
 						   total.risk == DBC_RISK_NONE ? "not assessed" : dbc_risk_name(total.risk),
-						   reasons_text(&total)),
+						   dbc_reasons_text(&total)),
 				 errhint("Nothing ran. SELECT * FROM dbchange.evaluate($sql$...$sql$) shows each statement's decision.")));
 	}
 
@@ -441,7 +429,7 @@ do_submit(SubmitArgs *a)
 				(errmsg("change %lld queued for approval", (long long) id),
 				 errdetail("Risk %s. Reasons: %s. It waits for %s.",
 						   total.risk == DBC_RISK_NONE ? "not assessed" : dbc_risk_name(total.risk),
-						   reasons_text(&total),
+						   dbc_reasons_text(&total),
 						   dbc_wf_query_text("SELECT dbchange._waiting_for(c) FROM dbchange.change c WHERE c.id = $1", id))));
 		return id;
 	}
