@@ -16,6 +16,6 @@ if [ -n "$need" ]; then
 fi
 # Debian's packaged clusters/servers are not used; stop them if a package started them.
 if command -v pg_lsclusters >/dev/null; then
-	pg_lsclusters -h 2>/dev/null | while read -r ver name _; do $SUDO pg_ctlcluster "$ver" "$name" stop 2>/dev/null; done
+	pg_lsclusters -h 2>/dev/null | while read -r ver name _; do $SUDO pg_ctlcluster "$ver" "$name" stop >/dev/null 2>&1; done
 fi
 exit 0

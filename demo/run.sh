@@ -54,7 +54,7 @@ run postgres dev "SELECT * FROM dbchange.configure(environment => 'dev', rollout
 run postgres prod "SELECT * FROM dbchange.configure(environment => 'prod', rollout => 'manual', default_action => 'queue')"
 
 say "Policy as code: the stock library (lua_policies/) pushed into both environments"
-cli policy push lua_policies -d "$(conn postgres dev)" --quiet
+cli policy push lua_policies -d "$(conn postgres dev)"
 cli policy push lua_policies -d "$(conn postgres prod)" --quiet
 # The clock-dependent policies would make the demo depend on when it runs.
 for db in dev prod; do quiet postgres "$db" "SELECT dbchange.disable_policy('maintenance_window'); SELECT dbchange.disable_policy('change_freeze')"; done
