@@ -20,6 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A fresh machine gets its Debian packages first (quick when they are there).
+[ -n "${DBC_NO_INSTALL:-}" ] || bash .ci/install-deps.sh || { echo "installing the Debian packages failed"; echo "0 passed, 1 failed"; exit 1; }
 make -s >/dev/null 2>"$DBC_BASE.build.log" || { cat "$DBC_BASE.build.log"; echo "0 passed, 1 failed"; exit 1; }
 dbc_stage_install || { echo "stage install failed"; echo "0 passed, 1 failed"; exit 1; }
 
