@@ -557,6 +557,9 @@ file_bytes(Oid relid, Form_pg_class rc)
 		if (stat(seg, &fst) < 0)
 			break;
 		total += fst.st_size;
+		/* only a full segment is followed by another (as md.c's mdnblocks assumes) */
+		if (fst.st_size < (off_t) RELSEG_SIZE * BLCKSZ)
+			break;
 	}
 	return total;
 }

@@ -36,13 +36,16 @@
 #include "catalog/namespace.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "parser/parser.h"
 #include "tcop/cmdtag.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -81,10 +84,28 @@ static char *trigger_text = NULL;
 static Jsonb *trigger_facts = NULL;
 static DbcDecision trigger_decision;
 
-/* Kept plans of the event triggers' queries. */
-static SPIPlanPtr plan_ddl_commands = NULL;
-static SPIPlanPtr plan_dropped = NULL;
+/* Kept plan of the table_rewrite trigger's query (rare: it stays on SPI). */
 static SPIPlanPtr plan_rewrite = NULL;
+
+/*
+ * Columns read from the event trigger SRFs (their OUT parameters, see
+ * pg_proc.dat): pg_event_trigger_ddl_commands() is (classid, objid,
+ * objsubid, command_tag, object_type, schema_name, object_identity,
+ * in_extension, command); pg_event_trigger_dropped_objects() is (classid,
+ * objid, objsubid, original, normal, is_temporary, object_type, schema_name,
+ * object_name, object_identity, address_names, address_args).
+ */
+typedef struct SrfColumns
+{
+	AttrNumber	type;
+	AttrNumber	schema;
+	AttrNumber	identity;
+	AttrNumber	tag;			/* command_tag; 0: DROP or DROP (cascaded) */
+	AttrNumber	original;		/* by "original" (dropped objects) */
+} SrfColumns;
+
+static const SrfColumns ddl_command_cols = {5, 6, 7, 4, 0};
+static const SrfColumns dropped_cols = {7, 8, 10, 0, 4};
 
 static void dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							   bool readOnlyTree, ProcessUtilityContext context,
@@ -718,6 +739,67 @@ collect(GateFrame *f, const char *action, const char *query, SPIPlanPtr *plan)
 	SPI_finish();
 }
 
+static char *
+srf_text(TupleTableSlot *slot, AttrNumber attno)
+{
+	bool		isnull;
+	Datum		d = slot_getattr(slot, attno, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/*
+ * Collect the rows of pg_event_trigger_ddl_commands() or
+ * pg_event_trigger_dropped_objects() into the frame by calling the function
+ * directly in materialize mode and reading its tuplestore: the same rows as
+ * the SQL query through SPI, without SPI's connect and the executor's
+ * start-up for every statement (they cost more than the function itself).
+ */
+static void
+collect_srf(GateFrame *f, const char *action, Oid fn, const SrfColumns *cols)
+{
+	FmgrInfo	flinfo;
+	LOCAL_FCINFO(fcinfo, 0);
+	ReturnSetInfo rsinfo;
+	ExprContext *econtext;
+	TupleTableSlot *slot;
+
+	fmgr_info(fn, &flinfo);
+	econtext = CreateStandaloneExprContext();
+	memset(&rsinfo, 0, sizeof(rsinfo));
+	rsinfo.type = T_ReturnSetInfo;
+	rsinfo.econtext = econtext;
+	rsinfo.allowedModes = (int) SFRM_Materialize;
+	rsinfo.returnMode = SFRM_Materialize;
+	InitFunctionCallInfoData(*fcinfo, &flinfo, 0, InvalidOid, NULL, (Node *) &rsinfo);
+	(void) FunctionCallInvoke(fcinfo);
+	if (rsinfo.returnMode != SFRM_Materialize || rsinfo.setDesc == NULL)
+		elog(ERROR, "could not read the event trigger's objects");
+	if (rsinfo.setResult)
+	{
+		slot = MakeSingleTupleTableSlot(rsinfo.setDesc, &TTSOpsMinimalTuple);
+		while (tuplestore_gettupleslot(rsinfo.setResult, true, false, slot))
+		{
+			const char *tag;
+
+			if (cols->tag)
+				tag = srf_text(slot, cols->tag);
+			else
+			{
+				bool		isnull;
+				Datum		d = slot_getattr(slot, cols->original, &isnull);
+
+				tag = (!isnull && DatumGetBool(d)) ? "DROP" : "DROP (cascaded)";
+			}
+			add_object(f, action, srf_text(slot, cols->type), srf_text(slot, cols->schema),
+					   srf_text(slot, cols->identity), tag);
+		}
+		ExecDropSingleTupleTableSlot(slot);
+		tuplestore_end(rsinfo.setResult);
+	}
+	FreeExprContext(econtext, true);
+}
+
 /*
  * Can the trigger name the statement exactly?  Only when the client's query
  * string is a single statement of the same command.
@@ -808,9 +890,7 @@ dbc_on_ddl_end(PG_FUNCTION_ARGS)
 	f = collecting_frame();
 	if (f == NULL)
 		PG_RETURN_VOID();
-	collect(f, "created_or_altered",
-			"SELECT object_type, schema_name, object_identity, command_tag "
-			"FROM pg_catalog.pg_event_trigger_ddl_commands()", &plan_ddl_commands);
+	collect_srf(f, "created_or_altered", F_PG_EVENT_TRIGGER_DDL_COMMANDS, &ddl_command_cols);
 
 	/* The trigger judged this statement itself: record it now. */
 	if (f == trigger_frame && current_frame == NULL)
@@ -833,10 +913,7 @@ dbc_on_sql_drop(PG_FUNCTION_ARGS)
 		elog(ERROR, "dbchange._on_sql_drop() must be called as an event trigger");
 	f = collecting_frame();
 	if (f)
-		collect(f, "dropped",
-				"SELECT object_type, schema_name, object_identity, "
-				"CASE WHEN original THEN 'DROP' ELSE 'DROP (cascaded)' END "
-				"FROM pg_catalog.pg_event_trigger_dropped_objects()", &plan_dropped);
+		collect_srf(f, "dropped", F_PG_EVENT_TRIGGER_DROPPED_OBJECTS, &dropped_cols);
 	PG_RETURN_VOID();
 }
 

@@ -117,12 +117,16 @@ CREATE TABLE dbchange.audit (
   event      text NOT NULL,
   change_id  bigint,
   details    jsonb NOT NULL DEFAULT '{}',
-  chain_pos  bigint UNIQUE,
+  chain_pos  bigint,
   prev_hash  text,
   hash       text
 );
 CREATE INDEX audit_change_idx ON dbchange.audit (change_id);
 CREATE INDEX audit_unsealed_idx ON dbchange.audit (seq) WHERE hash IS NULL;
+-- Unique among sealed rows; partial because an unsealed row (chain_pos NULL,
+-- every row as it is inserted) needs no entry: NULLs never conflict, and every
+-- query by chain_pos (the chain head, verify_audit()) asks for IS NOT NULL.
+CREATE UNIQUE INDEX audit_chain_pos_key ON dbchange.audit (chain_pos) WHERE chain_pos IS NOT NULL;
 
 SELECT pg_catalog.pg_extension_config_dump('dbchange.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('dbchange.change', '');
