@@ -20,8 +20,9 @@ N=${N:-500}                 # iterations of the 6-statement mix: 500 -> 3,000 st
 PGB_SECONDS=${PGB_SECONDS:-10}
 make -s >/dev/null && dbc_stage_install || exit 1
 PA=$((DBC_PORT_BASE + 30)); PB=$((DBC_PORT_BASE + 31))
-dbc_pg_start bench_dbc "$PA" yes "shared_buffers = 256MB" || exit 1
-dbc_pg_start bench_vanilla "$PB" no "shared_buffers = 256MB" || exit 1
+FSYNC=${FSYNC:-off}
+dbc_pg_start bench_dbc "$PA" yes "shared_buffers = 256MB" "fsync = $FSYNC" || exit 1
+dbc_pg_start bench_vanilla "$PB" no "shared_buffers = 256MB" "fsync = $FSYNC" || exit 1
 trap 'dbc_pg_stop bench_dbc; dbc_pg_stop bench_vanilla' EXIT
 TMP=$(mktemp -d)
 

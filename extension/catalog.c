@@ -3,12 +3,13 @@
  * catalog.c
  *	  Reading settings and writing the change catalog from C.
  *
- * All writes go through SQL functions of the extension script
- * (dbchange._record, dbchange._record_objects) so the in-session path
- * (approved statements, recorded in the statement's own transaction) and the
- * durable path (queued and rejected statements, committed by a background
- * worker; durable.c) store exactly the same thing.  The record passed to
- * dbchange._record is a jsonb document built here.
+ * Two paths write changes.  Queued and rejected statements are committed by
+ * a background worker (durable.c) through dbchange._record(), from a jsonb
+ * record built here.  Approved statements are recorded in the statement's
+ * own transaction on the path of every approved DDL statement, so that path
+ * writes as little as it can -- one change row (its facts and objects
+ * inline; 00_catalog.sql) and one audit row -- and writes them directly
+ * (rowinsert.c), or through kept plans when a trigger must fire.
  *
  * The statement's user has no write access to dbchange's tables, so writes
  * run as the catalog owner (SECURITY_LOCAL_USERID_CHANGE, the way matview.c
@@ -205,7 +206,6 @@ build_record(const char *text, Jsonb *facts, const DbcDecision *d, const char *s
 /* ---- the approve path: prepared plans, no PL/pgSQL, one NOTIFY ---- */
 
 static SPIPlanPtr plan_change = NULL;
-static SPIPlanPtr plan_statement = NULL;
 static SPIPlanPtr plan_audit = NULL;
 
 static SPIPlanPtr
@@ -224,25 +224,17 @@ prepare_applied_plans(void)
 {
 	if (plan_change == NULL)
 	{
-		Oid			t[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, OIDOID, TEXTOID, TEXTOID,
-		TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, BOOLOID};
+		Oid			t[16] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, OIDOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, BOOLOID, JSONBOID, JSONBOID};
 
 		plan_change = keep_plan(
 			"INSERT INTO dbchange.change (checksum, status, environment, command, statement, "
 			" requested_by, requested_by_oid, search_path, source, application_name, risk, reasons, "
-			" policies, flow, description, rewrote_table, decided_at, applied_at) "
+			" policies, flow, description, rewrote_table, facts, objects, decided_at, applied_at) "
 			"VALUES (pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($3, 'UTF8')), 'hex'), "
-			" 'applied', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+			" 'applied', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
 			" pg_catalog.clock_timestamp(), pg_catalog.clock_timestamp()) RETURNING id, uid",
-			14, t);
-	}
-	if (plan_statement == NULL)
-	{
-		Oid			t[7] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, JSONBOID};
-
-		plan_statement = keep_plan(
-			"INSERT INTO dbchange.change_statement (change_id, statement_no, statement, command, "
-			" action, risk, reasons, facts) VALUES ($1, 1, $2, $3, $4, $5, $6, $7)", 7, t);
+			16, t);
 	}
 	if (plan_audit == NULL)
 	{
@@ -284,7 +276,44 @@ typedef struct AppliedArg
 	const char *search_path;
 } AppliedArg;
 
-static void insert_objects(int64 change_id, List *objects, bool fresh);
+/*
+ * A change's objects as stored in change.objects: an array of
+ * {action, object_type, schema_name, identity, command_tag}, in the order the
+ * event triggers reported them; NULL when there are none.
+ */
+static Jsonb *
+objects_jsonb(List *objects)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	ListCell   *lc;
+
+	if (objects == NIL)
+		return NULL;
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, objects)
+	{
+		DbcObject  *o = (DbcObject *) lfirst(lc);
+
+		/* keys in jsonb's order (shorter first, then bytewise): the sort finds them sorted */
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		dbc_put_text(&st, "action", o->action);
+		dbc_put_text(&st, "identity", o->identity ? o->identity : "");
+		dbc_put_text(&st, "command_tag", o->command_tag ? o->command_tag : "");
+		dbc_put_text(&st, "object_type", o->object_type ? o->object_type : "");
+		dbc_put_text(&st, "schema_name", o->schema_name ? o->schema_name : "");
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+	res = pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+static Datum
+jsonb_or_null(Jsonb *j, char *null)
+{
+	*null = j ? ' ' : 'n';
+	return j ? JsonbPGetDatum(j) : (Datum) 0;
+}
 
 /* What both ways of writing an applied change need. */
 typedef struct AppliedRow
@@ -301,8 +330,8 @@ typedef struct AppliedRow
 static void
 applied_rows_spi(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 {
-	Datum		v[14];
-	char		n[14];
+	Datum		v[16];
+	char		n[16];
 	bool		isnull;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -324,24 +353,12 @@ applied_rows_spi(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	v[11] = text_or_null(a->d->flow, &n[11]);
 	v[12] = text_or_null(NULL, &n[12]);
 	v[13] = BoolGetDatum(c->rewrote);
+	v[14] = JsonbPGetDatum(a->facts);
+	v[15] = jsonb_or_null(objects_jsonb(a->objects), &n[15]);
 	if (SPI_execute_plan(plan_change, v, n, false, 1) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		elog(ERROR, "dbchange: could not record the applied change");
 	*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	*uid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-
-	memset(n, ' ', sizeof(n));
-	v[0] = Int64GetDatum(*id);
-	v[1] = CStringGetTextDatum(a->text);
-	v[2] = CStringGetTextDatum(c->command);
-	v[3] = CStringGetTextDatum("approve");
-	v[4] = text_or_null(c->risk, &n[4]);
-	v[5] = text_array(a->d->reasons);
-	v[6] = JsonbPGetDatum(a->facts);
-	if (SPI_execute_plan(plan_statement, v, n, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "dbchange: could not record the applied statement");
-
-	if (a->objects != NIL)
-		insert_objects(*id, a->objects, true);
 
 	/* Audit entry, unsealed: sealing into the hash chain happens later, in order. */
 	memset(n, ' ', sizeof(n));
@@ -393,8 +410,7 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	DbcRows    *r;
 	bool		pushed = false;
 	bool		isnull;
-	ListCell   *lc;
-	int			seq = 0;
+	Jsonb	   *objects;
 
 	estate->es_output_cid = GetCurrentCommandId(true);
 	if (!ActiveSnapshotSet())
@@ -420,6 +436,9 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	set_text(r, "flow", a->d->flow);
 	dbc_rows_set(r, "description", (Datum) 0, true);
 	dbc_rows_set(r, "rewrote_table", BoolGetDatum(c->rewrote), false);
+	dbc_rows_set(r, "facts", JsonbPGetDatum(a->facts), false);
+	objects = objects_jsonb(a->objects);
+	dbc_rows_set(r, "objects", objects ? JsonbPGetDatum(objects) : (Datum) 0, objects == NULL);
 	/* clock_timestamp() each, in column order, as the SQL way evaluates them */
 	dbc_rows_set(r, "created_at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
 	dbc_rows_set(r, "decided_at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
@@ -428,38 +447,6 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	*id = DatumGetInt64(dbc_rows_get(r, "id", &isnull));
 	*uid = DatumGetCString(DirectFunctionCall1(uuid_out, dbc_rows_get(r, "uid", &isnull)));
 	dbc_rows_close(r);
-
-	r = dbc_rows_open(estate, "change_statement");
-	dbc_rows_set(r, "change_id", Int64GetDatum(*id), false);
-	dbc_rows_set(r, "statement_no", Int32GetDatum(1), false);
-	dbc_rows_set(r, "statement", CStringGetTextDatum(a->text), false);
-	dbc_rows_set(r, "command", CStringGetTextDatum(c->command), false);
-	dbc_rows_set(r, "action", CStringGetTextDatum("approve"), false);
-	set_text(r, "risk", c->risk);
-	dbc_rows_set(r, "reasons", text_array(a->d->reasons), false);
-	dbc_rows_set(r, "facts", JsonbPGetDatum(a->facts), false);
-	dbc_rows_insert(r);
-	dbc_rows_close(r);
-
-	if (a->objects != NIL)
-	{
-		r = dbc_rows_open(estate, "change_object");
-		foreach(lc, a->objects)
-		{
-			DbcObject  *o = (DbcObject *) lfirst(lc);
-
-			dbc_rows_next(r);
-			dbc_rows_set(r, "change_id", Int64GetDatum(*id), false);
-			dbc_rows_set(r, "seq", Int32GetDatum(++seq), false);
-			dbc_rows_set(r, "action", CStringGetTextDatum(o->action), false);
-			dbc_rows_set(r, "object_type", CStringGetTextDatum(o->object_type ? o->object_type : ""), false);
-			dbc_rows_set(r, "schema_name", CStringGetTextDatum(o->schema_name ? o->schema_name : ""), false);
-			dbc_rows_set(r, "identity", CStringGetTextDatum(o->identity ? o->identity : ""), false);
-			dbc_rows_set(r, "command_tag", CStringGetTextDatum(o->command_tag ? o->command_tag : ""), false);
-			dbc_rows_insert(r);
-		}
-		dbc_rows_close(r);
-	}
 
 	/* Audit entry, unsealed: sealing into the hash chain happens later, in order. */
 	r = dbc_rows_open(estate, "audit");
@@ -558,53 +545,25 @@ dbc_record_refused(const char *text, Jsonb *facts, const DbcDecision *d, const c
 }
 
 static SPIPlanPtr plan_objects = NULL;
-static SPIPlanPtr plan_objects_fresh = NULL;
 
 /*
- * Insert the objects of a change; the caller is connected to SPI as the
- * catalog owner.  fresh: the change was just created, so its objects are
- * numbered from 1 without looking at what it already has.
+ * Append objects to a change's list (a submitted change being applied); the
+ * caller is connected to SPI as the catalog owner.
  */
 static void
-insert_objects(int64 change_id, List *objects, bool fresh)
+append_objects(int64 change_id, List *objects)
 {
-	List	   *cols[5] = {NIL, NIL, NIL, NIL, NIL};
-	Datum		v[6];
-	ListCell   *lc;
-	int			i;
-	SPIPlanPtr	plan;
+	Datum		v[2];
 
 	if (plan_objects == NULL)
 	{
-		Oid			t[6] = {INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		Oid			t[2] = {INT8OID, JSONBOID};
 
-		plan_objects = keep_plan(
-			"INSERT INTO dbchange.change_object (change_id, seq, action, object_type, schema_name, identity, command_tag) "
-			"SELECT $1, b.base + o.ord::int, o.a, o.t, o.s, o.i, o.c "
-			"FROM (SELECT coalesce(max(seq), 0) AS base FROM dbchange.change_object WHERE change_id = $1) b, "
-			"ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
-			"pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS o(a, t, s, i, c, ord)", 6, t);
-		plan_objects_fresh = keep_plan(
-			"INSERT INTO dbchange.change_object (change_id, seq, action, object_type, schema_name, identity, command_tag) "
-			"SELECT $1, o.ord::int, o.a, o.t, o.s, o.i, o.c "
-			"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
-			"pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY AS o(a, t, s, i, c, ord)", 6, t);
-	}
-	plan = fresh ? plan_objects_fresh : plan_objects;
-	foreach(lc, objects)
-	{
-		DbcObject  *o = (DbcObject *) lfirst(lc);
-
-		cols[0] = lappend(cols[0], o->action);
-		cols[1] = lappend(cols[1], o->object_type ? o->object_type : "");
-		cols[2] = lappend(cols[2], o->schema_name ? o->schema_name : "");
-		cols[3] = lappend(cols[3], o->identity ? o->identity : "");
-		cols[4] = lappend(cols[4], o->command_tag ? o->command_tag : "");
+		plan_objects = keep_plan("SELECT dbchange._record_objects($1, $2)", 2, t);
 	}
 	v[0] = Int64GetDatum(change_id);
-	for (i = 0; i < 5; i++)
-		v[i + 1] = text_array(cols[i]);
-	if (SPI_execute_plan(plan, v, NULL, false, 0) != SPI_OK_INSERT)
+	v[1] = JsonbPGetDatum(objects_jsonb(objects));
+	if (SPI_execute_plan(plan_objects, v, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "dbchange: could not record the objects of change " INT64_FORMAT, change_id);
 }
 
@@ -621,7 +580,7 @@ call_record_objects(void *arg)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	insert_objects(oa->change_id, oa->objects, false);
+	append_objects(oa->change_id, oa->objects);
 	SPI_finish();
 	return 0;
 }

@@ -178,7 +178,7 @@ plain_table(Relation rel)
 bool
 dbc_rows_direct_ok(const char *source, bool has_risk)
 {
-	static const char *const tables[] = {"change", "change_statement", "change_object", "audit"};
+	static const char *const tables[] = {"change", "audit"};
 	Oid			nsp = dbc_schema_oid();
 	int			i;
 

@@ -27,7 +27,8 @@ SELECT id, status, command, statement, source, risk, rewrote_table, down_script 
 SELECT change_id FROM dbchange.schema_state ORDER BY id;
 
 -- every column the same but for what names the statement and when it ran
-SELECT command, count(DISTINCT to_jsonb(c) - '{id,uid,checksum,statement,created_at,decided_at,applied_at}'::text[]) AS variants
+-- (facts and objects: compared through change_statement and change_object below)
+SELECT command, count(DISTINCT to_jsonb(c) - '{id,uid,checksum,statement,created_at,decided_at,applied_at,facts,objects}'::text[]) AS variants
   FROM dbchange.change c GROUP BY command ORDER BY command;
 SELECT bool_and(checksum = encode(sha256(convert_to(statement, 'UTF8')), 'hex')) AS checksums_ok,
        bool_and(created_at <= decided_at AND decided_at <= applied_at) AS times_ordered,

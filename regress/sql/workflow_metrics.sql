@@ -38,15 +38,17 @@ VALUES
  (7, 'x', 'applied',     'prod', 'ALTER TABLE', 's7', 'dev', 'submit', '2025-12-31 00:00', '2025-12-31 00:00', '2025-12-31 01:00', NULL, NULL),
  (8, 'x', 'rejected',    'prod', 'DROP TABLE',  's8', 'dev', 'submit', '2026-01-05 00:00', '2026-01-05 00:00', NULL, NULL, NULL),
  (9, 'x', 'applied',     'test', 'ALTER TABLE', 's9', 'dev', 'submit', '2026-01-05 00:00', '2026-01-05 00:00', '2026-01-05 00:30', NULL, NULL);
-INSERT INTO dbchange.change_statement (change_id, statement_no, statement, command, action, facts)
+INSERT INTO dbchange.stored_statement (change_id, statement_no, statement, command, action, facts)
 SELECT id, 1, statement, command, 'approve',
        jsonb_build_object('identity', CASE id WHEN 1 THEN 'public.a' WHEN 2 THEN 'public.b' WHEN 3 THEN 'public.c'
                                               WHEN 4 THEN 'public.a' WHEN 5 THEN 'public.a' WHEN 6 THEN 'public.c'
                                               ELSE 'public.z' END)
   FROM dbchange.change;
 -- applied changes also know what they touched (event triggers)
-INSERT INTO dbchange.change_object (change_id, seq, action, object_type, identity)
-VALUES (5, 1, 'created_or_altered', 'table', 'public.a'), (6, 1, 'created_or_altered', 'table', 'public.c');
+UPDATE dbchange.change
+   SET objects = jsonb_build_array(jsonb_build_object('action', 'created_or_altered', 'object_type', 'table',
+                                                      'identity', CASE id WHEN 5 THEN 'public.a' ELSE 'public.c' END))
+ WHERE id IN (5, 6);
 SELECT setval('dbchange.change_id_seq', 100);
 
 SELECT environment, deployments, deployments_per_day, lead_time_median, lead_time_p90,

@@ -72,18 +72,27 @@ CREATE TABLE dbchange.change (
   error_sqlstate   text,
   created_at       timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
   decided_at       timestamptz,
-  applied_at       timestamptz
-);
+  applied_at       timestamptz,
+  facts            jsonb,
+  objects          jsonb
+) WITH (toast_tuple_target = 8160);
 CREATE INDEX change_uid_idx ON dbchange.change (uid);
 CREATE INDEX change_open_idx ON dbchange.change (id) WHERE status IN ('pending','approved');
 
--- The statements of a change, each with its own facts and decision.
--- change_statement and change_object are written only by dbchange's own code,
--- in the transaction that writes the change; they carry no foreign key
--- because its per-row check would cost every approved DDL statement as much
--- as the rest of its record.  toast_tuple_target keeps a statement's facts
--- (about 2 kB of jsonb) inline and uncompressed, for the same reason.
-CREATE TABLE dbchange.change_statement (
+-- What an approved DDL statement writes is kept to one change row and one
+-- audit row, because it is written on the path of every approved statement:
+-- a statement the gate approved keeps its facts in change.facts (its text,
+-- command, risk and reasons are the change's own), and the objects a change
+-- created, altered, dropped or rewrote are a jsonb array in change.objects
+-- (appended to as a submitted change is applied).  toast_tuple_target keeps
+-- the facts (about 2 kB of jsonb) inline and uncompressed.  The views
+-- change_statement and change_object below give both back as rows.
+--
+-- The statements of the other changes (queued or rejected statements,
+-- submitted scripts, promotions), each with its own facts and decision.  No
+-- foreign key: written only by dbchange's own code, in the transaction that
+-- writes the change.
+CREATE TABLE dbchange.stored_statement (
   change_id    bigint NOT NULL,
   statement_no int NOT NULL,
   statement    text NOT NULL,
@@ -95,17 +104,23 @@ CREATE TABLE dbchange.change_statement (
   PRIMARY KEY (change_id, statement_no)
 ) WITH (toast_tuple_target = 8160);
 
--- Objects an applied change created, altered, dropped or rewrote.
-CREATE TABLE dbchange.change_object (
-  change_id   bigint NOT NULL,
-  seq         int NOT NULL,
-  action      text NOT NULL,
-  object_type text,
-  schema_name text,
-  identity    text,
-  command_tag text,
-  PRIMARY KEY (change_id, seq)
-);
+-- Every statement of every change, with its facts and the gate's decision.
+CREATE VIEW dbchange.change_statement AS
+  SELECT change_id, statement_no, statement, command, action, risk, reasons, facts
+    FROM dbchange.stored_statement
+  UNION ALL
+  SELECT id, 1, statement, command, 'approve'::text, risk, reasons, facts
+    FROM dbchange.change WHERE facts IS NOT NULL;
+
+-- Objects a change created, altered, dropped or rewrote, in the order the
+-- event triggers reported them.
+CREATE VIEW dbchange.change_object AS
+  SELECT c.id AS change_id, o.ord::int AS seq, o.v->>'action' AS action,
+         o.v->>'object_type' AS object_type, o.v->>'schema_name' AS schema_name,
+         o.v->>'identity' AS identity, o.v->>'command_tag' AS command_tag
+    FROM dbchange.change c,
+         LATERAL pg_catalog.jsonb_array_elements(c.objects) WITH ORDINALITY AS o(v, ord)
+   WHERE c.objects IS NOT NULL;
 
 -- Append-only audit trail.  Rows are inserted unsealed (hash NULL) so that
 -- the durable writer never waits for the chain; sealing assigns chain_pos and
@@ -131,8 +146,7 @@ CREATE UNIQUE INDEX audit_chain_pos_key ON dbchange.audit (chain_pos) WHERE chai
 SELECT pg_catalog.pg_extension_config_dump('dbchange.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('dbchange.change', '');
 SELECT pg_catalog.pg_extension_config_dump('dbchange.change_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('dbchange.change_statement', '');
-SELECT pg_catalog.pg_extension_config_dump('dbchange.change_object', '');
+SELECT pg_catalog.pg_extension_config_dump('dbchange.stored_statement', '');
 SELECT pg_catalog.pg_extension_config_dump('dbchange.audit', '');
 SELECT pg_catalog.pg_extension_config_dump('dbchange.audit_seq_seq', '');
 
@@ -201,12 +215,12 @@ BEGIN
   IF r ? 'statements' THEN
     FOR s IN SELECT * FROM jsonb_array_elements(r->'statements') LOOP
       n := n + 1;
-      INSERT INTO dbchange.change_statement VALUES (v_id, n, s->>'statement', s->>'command',
+      INSERT INTO dbchange.stored_statement VALUES (v_id, n, s->>'statement', s->>'command',
         s->>'action', s->>'risk', coalesce(ARRAY(SELECT jsonb_array_elements_text(s->'reasons')), '{}'),
         s->'facts');
     END LOOP;
   ELSE
-    INSERT INTO dbchange.change_statement VALUES (v_id, 1, r->>'statement', r->>'command',
+    INSERT INTO dbchange.stored_statement VALUES (v_id, 1, r->>'statement', r->>'command',
       r->>'action', r->>'risk', coalesce(ARRAY(SELECT jsonb_array_elements_text(r->'reasons')), '{}'),
       r->'facts');
   END IF;
@@ -219,19 +233,13 @@ BEGIN
 END $$;
 
 CREATE FUNCTION dbchange._record_objects(p_change_id bigint, objs jsonb) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  base int;
-BEGIN
-  SELECT coalesce(max(seq), 0) INTO base FROM dbchange.change_object WHERE change_id = p_change_id;
-  INSERT INTO dbchange.change_object
-  SELECT p_change_id, base + o.ord::int, o.v->>'action', o.v->>'object_type', o.v->>'schema_name',
-         o.v->>'identity', o.v->>'command_tag'
-    FROM jsonb_array_elements(objs) WITH ORDINALITY AS o(v, ord);
-  UPDATE dbchange.change SET rewrote_table = true
-   WHERE id = p_change_id AND NOT rewrote_table
-     AND EXISTS (SELECT 1 FROM jsonb_array_elements(objs) e WHERE e->>'action' = 'rewritten');
-END $$;
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  UPDATE dbchange.change
+     SET objects = coalesce(objects, '[]') || objs,
+         rewrote_table = rewrote_table
+                         OR EXISTS (SELECT 1 FROM jsonb_array_elements(objs) e WHERE e->>'action' = 'rewritten')
+   WHERE id = p_change_id;
+$$;
 
 -- Tell every backend to drop what it cached of a table (settings, policies).
 CREATE FUNCTION dbchange._invalidate(regclass) RETURNS void
