@@ -72,15 +72,39 @@ settings_inval(Datum arg, Oid relid)
 		settings_valid = false;
 }
 
+/*
+ * Enter a GUC nest level with search_path "pg_catalog, pg_temp" (for SQL run
+ * as the catalog owner: the caller's path could put their own operators and
+ * functions first).  Leave it with dbc_restore_search_path(level); an error
+ * in between unwinds it with the (sub)transaction.
+ */
+int
+dbc_safe_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+void
+dbc_restore_search_path(int level)
+{
+	AtEOXact_GUC(false, level);
+}
+
 static void
 read_settings(DbcSettings *s)
 {
 	int			i;
+	int			level;
 
 	s->environment = "dev";
 	s->rollout = "manual";
 	s->default_action = DBC_APPROVE;
 
+	level = dbc_safe_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute("SELECT key, value FROM dbchange.settings", true, 0) != SPI_OK_SELECT)
@@ -100,6 +124,7 @@ read_settings(DbcSettings *s)
 			s->default_action = action_from_name(val);
 	}
 	SPI_finish();
+	dbc_restore_search_path(level);
 }
 
 void
@@ -128,32 +153,47 @@ dbc_invalidate(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* Run fn(arg) as the catalog owner, restoring the user on the way out. */
+/*
+ * Run fn(arg) as the catalog owner, restoring the user on the way out.  With
+ * safe_path, also under the safe search_path, as everything that runs SQL
+ * must.  The approve path goes without: the direct row writer (rowinsert.c)
+ * resolves no names (defaults and CHECK constraints are stored trees), and
+ * whatever runs SQL on that path (the settings loaders, the SQL fallback)
+ * sets the path itself -- switching it costs every approved statement a
+ * namespace path recomputation on the way in and again on the way out.
+ */
 static int64
-as_catalog_owner(int64 (*fn) (void *), void *arg)
+as_owner(int64 (*fn) (void *), void *arg, bool safe_path)
 {
 	Oid			save_uid;
 	int			save_ctx;
-	int			save_nestlevel;
+	volatile int save_nestlevel = 0;
 	volatile int64 result = 0;
 
 	GetUserIdAndSecContext(&save_uid, &save_ctx);
 	SetUserIdAndSecContext(dbc_catalog_owner(), save_ctx | SECURITY_LOCAL_USERID_CHANGE);
-	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	if (safe_path)
+		save_nestlevel = dbc_safe_search_path();
 	PG_TRY();
 	{
 		result = fn(arg);
 	}
 	PG_FINALLY();
 	{
-		AtEOXact_GUC(false, save_nestlevel);
+		if (safe_path)
+			dbc_restore_search_path(save_nestlevel);
 		SetUserIdAndSecContext(save_uid, save_ctx);
 	}
 	PG_END_TRY();
 	return result;
 }
+
+static int64
+as_catalog_owner(int64 (*fn) (void *), void *arg)
+{
+	return as_owner(fn, arg, true);
+}
+
 
 static void
 put_decision(JsonbParseState **st, const DbcDecision *d)
@@ -388,7 +428,11 @@ checksum_hex(const char *text)
 			 pg_cryptohash_error(ctx));
 	pg_cryptohash_free(ctx);
 	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-		sprintf(hex + 2 * i, "%02x", digest[i]);
+	{
+		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xf];
+	}
+	hex[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
 	return hex;
 }
 
@@ -491,7 +535,12 @@ insert_applied(void *arg)
 	if (dbc_rows_direct_ok(a->source, c.risk != NULL))
 		applied_rows_direct(a, &c, &id, &uid);
 	else
+	{
+		int			level = dbc_safe_search_path();
+
 		applied_rows_spi(a, &c, &id, &uid);
+		dbc_restore_search_path(level);
+	}
 
 	initStringInfo(&payload);
 	appendStringInfo(&payload, "{\"event\": \"applied\", \"id\": " INT64_FORMAT ", \"uid\": \"%s\", "
@@ -529,7 +578,7 @@ dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d, const c
 	/* the requester and their search_path, not the catalog owner's (as_catalog_owner switches) */
 	a.user_oid = GetUserId();
 	a.search_path = pstrdup(GetConfigOption("search_path", false, false));
-	return as_catalog_owner(insert_applied, &a);
+	return as_owner(insert_applied, &a, false);
 }
 
 /*

@@ -150,6 +150,9 @@ extern char *dbc_policy_timezone;	/* dbchange.policy_timezone: zone of the "time
 extern void dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out);
 
 /* ---- catalog.c ---- */
+/* Enter / leave search_path "pg_catalog, pg_temp" for SQL dbchange runs itself. */
+extern int	dbc_safe_search_path(void);
+extern void dbc_restore_search_path(int level);
 extern void dbc_load_settings(DbcSettings *s);
 extern int64 dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d,
 								const char *source, List *objects);

@@ -41,6 +41,7 @@ static void
 load(void)
 {
 	int			i;
+	int			level;
 
 	if (!callback_set)
 	{
@@ -52,6 +53,7 @@ load(void)
 	settings_relid = get_relname_relid("settings", dbc_schema_oid());
 	drift_eager = false;
 	restore_points_on = false;
+	level = dbc_safe_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute("SELECT key, value FROM dbchange.settings "
@@ -70,6 +72,7 @@ load(void)
 			restore_points_on = strcmp(val, "off") != 0;
 	}
 	SPI_finish();
+	dbc_restore_search_path(level);
 	valid = true;
 }
 
