@@ -499,6 +499,8 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 	int			i;
 	PGconn	   *conn;
 	int			rc = EXIT_DONE;
+	int			dry_rc = EXIT_DONE;	/* what a real run would exit with */
+	int			would[3] = {0, 0, 0};	/* approve, queue, reject */
 	int			applied = 0,
 				skipped = 0,
 				drift = 0;
@@ -609,6 +611,12 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 				break;
 			}
 			free(path);
+			/* a real run would stop here: exit with what it would, at the first such migration */
+			if (dry_rc == EXIT_DONE && strcmp(ev.action, "queue") == 0)
+				dry_rc = EXIT_QUEUED;
+			else if (dry_rc == EXIT_DONE && strcmp(ev.action, "reject") == 0)
+				dry_rc = EXIT_REJECTED;
+			would[strcmp(ev.action, "approve") == 0 ? 0 : strcmp(ev.action, "queue") == 0 ? 1 : 2]++;
 			if (opts.json)
 			{
 				jw_migration(&w, mg, "would_run", 0);
@@ -687,6 +695,8 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 		}
 		submit_result_free(&r);
 	}
+	if (opts.dry_run && rc == EXIT_DONE)
+		rc = dry_rc;
 	if (opts.json)
 	{
 		jw_end_array(&w);
@@ -696,7 +706,10 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 		jw_end_object(&w);
 		jw_finish(&w);
 	}
-	else if (!opts.quiet && !opts.dry_run)
+	else if (!opts.quiet && opts.dry_run)
+		printf("dry run: %d would apply, %d would be queued, %d would be rejected, %d already applied, %d in folder\n",
+			   would[0], would[1], would[2], skipped, n);
+	else if (!opts.quiet)
 		printf("%s: %d applied, %d already applied, %d in folder%s\n",
 			   rc == EXIT_DONE ? "deployed" : "stopped", applied, skipped, n,
 			   rc == EXIT_QUEUED ? " (waiting for approval)" :

@@ -76,7 +76,24 @@ else
 	check "deploy --dry-run without evaluate(): exit 1" 1 "$RC"
 fi
 check "deploy --dry-run: nothing changed" "0|" "$(sql cli_deploy_dry "SELECT count(*), to_regclass('dep_users') FROM dbchange.changes" )"
+check_match "deploy --dry-run: a summary line" "dry run: [0-9]+ would apply, 0 would be queued, 0 would be rejected, 0 already applied" "$OUT"
 drop_db cli_deploy_dry
+
+# a dry run exits with what a real run would: 3 when a migration would be queued,
+# 4 when one would be rejected -- and still evaluates every migration
+n_migrations=$(ls "$M"/V*.sql | grep -vc '\.down\.sql$')
+check "deploy --dry-run: several migrations to evaluate" yes "$([ "$n_migrations" -gt 1 ] && echo yes)"
+for verdict in queue:3 reject:4; do
+	new_db cli_deploy_dryq prod
+	sql cli_deploy_dryq "SELECT count(*) FROM dbchange.configure(default_action => '${verdict%%:*}')" >/dev/null
+	run deploy "$M" -d "$(conninfo cli_deploy_dryq)" --dry-run
+	check "deploy --dry-run, default action ${verdict%%:*}: exit ${verdict#*:}" "${verdict#*:}" "$RC"
+	check "deploy --dry-run, default action ${verdict%%:*}: every migration evaluated" "$n_migrations" "$(printf '%s\n' "$OUT" | grep -c '^would ')"
+	check "deploy --dry-run, default action ${verdict%%:*}: nothing changed" "0" "$(sql cli_deploy_dryq "SELECT count(*) FROM dbchange.changes")"
+	run deploy "$M" -d "$(conninfo cli_deploy_dryq)" --dry-run --json
+	check "deploy --dry-run --json, default action ${verdict%%:*}: exit_code" "${verdict#*:}" "$(json_get 'j["exit_code"]')"
+	drop_db cli_deploy_dryq
+done
 
 # timestamped scheme, and the second folder of the same database
 T=$CLI_TMP/ts
