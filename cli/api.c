@@ -658,6 +658,49 @@ risk_rank(const char *r)
 	return -1;
 }
 
+/* Is reason one of the "; "-separated list? */
+static bool
+has_reason(const char *list, const char *reason)
+{
+	size_t		n = strlen(reason);
+	const char *p = list;
+
+	while ((p = strstr(p, reason)) != NULL)
+	{
+		if ((p == list || (p >= list + 2 && p[-2] == ';' && p[-1] == ' ')) &&
+			(p[n] == '\0' || (p[n] == ';' && p[n + 1] == ' ')))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
+ * Append a statement's reasons (separated by \x1f) to a script's "; "-separated
+ * list, each reason once: the statements of a script often share a reason
+ * (the environment's default action, say), which said once per statement
+ * would bury the others.
+ */
+static void
+add_reasons(StrBuf *all, const char *why)
+{
+	while (*why)
+	{
+		const char *end = strchr(why, '\x1f');
+		size_t		len = end ? (size_t) (end - why) : strlen(why);
+		char	   *one = xstrndup(why, len);
+
+		if (len > 0 && !has_reason(all->len ? all->data : "", one))
+		{
+			if (all->len)
+				sb_append(all, "; ");
+			sb_append(all, one);
+		}
+		free(one);
+		why += len + (end ? 1 : 0);
+	}
+}
+
 bool
 evaluate_script(PGconn *conn, const char *script, const char *environment, const char *source,
 				const char *file, EvalResult *out)
@@ -674,10 +717,10 @@ evaluate_script(PGconn *conn, const char *script, const char *environment, const
 		has_source = function_has_arg(conn, "evaluate", "source");
 	}
 	if (has_source && source)
-		res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, '; ') "
+		res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, E'\\x1f') "
 					   "FROM dbchange.evaluate($1, $2, source => $3)", 3, p);
 	else
-		res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, '; ') "
+		res = dbc_exec(conn, "SELECT action, risk, pg_catalog.array_to_string(reasons, E'\\x1f') "
 					   "FROM dbchange.evaluate($1, $2)", 2, p);
 	StrBuf		reasons;
 	int			r;
@@ -715,12 +758,7 @@ evaluate_script(PGconn *conn, const char *script, const char *environment, const
 			free(out->risk);
 			out->risk = xstrdup(k);
 		}
-		if (why[0])
-		{
-			if (reasons.len)
-				sb_append(&reasons, "; ");
-			sb_append(&reasons, why);
-		}
+		add_reasons(&reasons, why);
 	}
 	out->statements = PQntuples(res);
 	if (reasons.len)

@@ -92,6 +92,11 @@ for verdict in queue:3 reject:4; do
 	check "deploy --dry-run, default action ${verdict%%:*}: nothing changed" "0" "$(sql cli_deploy_dryq "SELECT count(*) FROM dbchange.changes")"
 	run deploy "$M" -d "$(conninfo cli_deploy_dryq)" --dry-run --json
 	check "deploy --dry-run --json, default action ${verdict%%:*}: exit_code" "${verdict#*:}" "$(json_get 'j["exit_code"]')"
+	# a migration of three statements: the reason they share is said once
+	mkdir -p "$CLI_TMP/multi"
+	printf 'CREATE TABLE dm_a (id int);\nCREATE TABLE dm_b (id int);\nCREATE TABLE dm_c (id int);\n' >"$CLI_TMP/multi/V1__three.sql"
+	run deploy "$CLI_TMP/multi" -d "$(conninfo cli_deploy_dryq)" --dry-run
+	check "deploy --dry-run, three statements: the shared reason once" 1 "$(printf '%s\n' "$OUT" | grep -o 'no policy has an opinion' | wc -l)"
 	drop_db cli_deploy_dryq
 done
 
