@@ -4,12 +4,13 @@
  *	  policy push DIR, policy test DIR: policy as code from source control.
  *
  * Every *.lua file of the folder (not its subfolders; hidden files ignored)
- * is one policy.  The catalog name must equal the "name" field of the table
- * the chunk returns (the engine checks), so the CLI reads that field from
- * the source: the first `name = "..."` at the shallowest table depth,
- * outside comments and strings (a test entry's name is deeper).  Should that
- * guess ever be wrong, the engine's refusal names the right one and the CLI
- * uses it.  Files are taken in name order.
+ * is one policy, stored under the "name" field of the table the chunk
+ * returns, so that the catalog, the reasons and the file agree.  The CLI
+ * reads that field from the source: the first `name = "..."` at the
+ * shallowest table depth, outside comments and strings (a test entry's name
+ * is deeper); a file whose name cannot be read that way is stored under its
+ * file name without ".lua" (set_policy() checks the name is valid).  Files
+ * are taken in name order.
  *
  * push: all files in one transaction, each through dbchange.set_policy()
  * (which compiles the policy and runs its tests) under a savepoint, so every
@@ -146,21 +147,6 @@ policy_name_of(const char *src)
 			p++;
 	}
 	return best;
-}
-
-/* From the engine's refusal "... named 'x' but is being stored as 'y' ...": x. */
-static char *
-name_from_refusal(const PGresult *err)
-{
-	const char *m = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *a = m ? strstr(m, "is named '") : NULL;
-	const char *b;
-
-	if (a == NULL)
-		return NULL;
-	a += 10;
-	b = strchr(a, '\'');
-	return b ? xstrndup(a, (size_t) (b - a)) : NULL;
 }
 
 static int
@@ -351,25 +337,6 @@ test_mode(PGconn *conn)
 	return TEST_INSTALL;
 }
 
-/* test_one, retried once under the name the engine says the source has. */
-static PGresult *
-test_named(PGconn *conn, PolicyFile *pf, TestMode *mode, PGresult **err)
-{
-	PGresult   *res = test_one(conn, pf, mode, err);
-	char	   *named = res ? NULL : name_from_refusal(*err);
-
-	if (named && strcmp(named, pf->name) != 0)
-	{
-		/* the engine knows the name better than our reading of the source */
-		free(pf->name);
-		pf->name = named;
-		PQclear(*err);
-		return test_one(conn, pf, mode, err);
-	}
-	free(named);
-	return res;
-}
-
 /* Print (or put into the JSON) a file's test outcome. */
 static void
 report_tests(JsonWriter *w, const PolicyFile *pf, const PGresult *res, const PGresult *err, bool show_table)
@@ -457,7 +424,7 @@ cmd_policy_push(const DbcCommand *cmd, int argc, char **argv)
 		for (i = 0; i < n; i++)
 		{
 			PGresult   *err = NULL;
-			PGresult   *res = test_named(conn, &p[i], &mode, &err);
+			PGresult   *res = test_one(conn, &p[i], &mode, &err);
 
 			if (res == NULL || failed_tests(res) > 0)
 			{
@@ -496,18 +463,7 @@ cmd_policy_push(const DbcCommand *cmd, int argc, char **argv)
 		const char *params[2] = {p[i].name, p[i].source};
 		PGresult   *err = NULL;
 		PGresult   *res = under_savepoint(conn, "SELECT dbchange.set_policy($1, $2)", 2, params, &err);
-		char	   *named = res ? NULL : name_from_refusal(err);
 
-		if (named && strcmp(named, p[i].name) != 0)
-		{
-			free(p[i].name);
-			p[i].name = named;
-			params[0] = p[i].name;
-			PQclear(err);
-			res = under_savepoint(conn, "SELECT dbchange.set_policy($1, $2)", 2, params, &err);
-		}
-		else
-			free(named);
 		if (res)
 			installed++;
 		else
@@ -599,7 +555,7 @@ cmd_policy_test(const DbcCommand *cmd, int argc, char **argv)
 		if (mode == TEST_INSTALL && PQtransactionStatus(conn) == PQTRANS_IDLE &&
 			!dbc_command(conn, "starting a transaction", "BEGIN"))
 			break;
-		res = test_named(conn, &p[i], &mode, &err);
+		res = test_one(conn, &p[i], &mode, &err);
 		failed += res ? failed_tests(res) : 1;
 		tests += res ? PQntuples(res) : 0;
 		report_tests(&w, &p[i], res, err, true);
