@@ -72,8 +72,14 @@ ddl_ratio() { # fsync setting, label
 	start_pair "$1"
 	: >"$TMP/ddl_a"; : >"$TMP/ddl_b"
 	for r in $(seq 1 "$ROUNDS"); do
-		run_ddl "$PB" >>"$TMP/ddl_b"
-		run_ddl "$PA" >>"$TMP/ddl_a"
+		# which side goes first alternates, so neither always follows the other
+		if [ $((r % 2)) = 1 ]; then
+			run_ddl "$PB" >>"$TMP/ddl_b"
+			run_ddl "$PA" >>"$TMP/ddl_a"
+		else
+			run_ddl "$PA" >>"$TMP/ddl_a"
+			run_ddl "$PB" >>"$TMP/ddl_b"
+		fi
 	done
 	ma=$(median <"$TMP/ddl_a"); mb=$(median <"$TMP/ddl_b")
 	echo "DDL, $((N * 6)) statements, fsync = $1 ($2): dbchange median ${ma} ms [$(tr '\n' ' ' <"$TMP/ddl_a")], vanilla median ${mb} ms [$(tr '\n' ' ' <"$TMP/ddl_b")]"
@@ -92,7 +98,8 @@ done
 "$PG_SYS_BIN/pgbench" -i -q -s 10 -h "$DBC_SOCK" -p "$PB" -U postgres b >/dev/null 2>&1
 : >"$TMP/tps_a"; : >"$TMP/tps_b"
 for r in $(seq 1 "$ROUNDS"); do
-	for side in b a; do
+	order="b a"; [ $((r % 2)) = 0 ] && order="a b"
+	for side in $order; do
 		port=$PA; [ $side = b ] && port=$PB
 		"$PG_SYS_BIN/pgbench" -n -S -c 2 -j 2 -T "$PGB_SECONDS" -h "$DBC_SOCK" -p "$port" -U postgres b 2>/dev/null |
 			sed -n 's/^tps = \([0-9.]*\).*/\1/p' >>"$TMP/tps_$side"
