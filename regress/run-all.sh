@@ -30,11 +30,17 @@ NOPRE_PORT=$((DBC_PORT_BASE + 1))
 export DBC_PORT=$PORT
 
 # Count pg_regress's "... ok" / "... FAILED" lines of a run's output.
+# count_regress OUTPUT LABEL EXPECTED: a test that never reported (pg_regress
+# stopped early, e.g. on a missing expected file) counts as failed.
 count_regress() {
 	local out=$1
 	local p f
 	p=$(grep -cE '^(ok|test|     |    |  )? *[a-z0-9_]+ +\.\.\. ok' "$out")
 	f=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$out")
+	if [ $((p + f)) -lt "$3" ]; then
+		echo "not ok - pg_regress $2: $(($3 - p - f)) of $3 tests did not report (see the output above)"
+		f=$(($3 - p))
+	fi
 	echo "# pg_regress $2: $p passed, $f failed"
 	add "$p" "$f"
 	[ "$f" = 0 ] || { [ -f regress/regression.diffs ] && head -200 regress/regression.diffs; }
@@ -44,7 +50,7 @@ echo "== pg_regress (preloaded)"
 if dbc_pg_start main "$PORT" yes; then
 	make -s installcheck PGHOST="$DBC_SOCK" PGPORT="$PORT" PGUSER=postgres >"$DBC_BASE/regress.out" 2>&1
 	cat "$DBC_BASE/regress.out"
-	count_regress "$DBC_BASE/regress.out" preloaded
+	count_regress "$DBC_BASE/regress.out" preloaded "$(ls regress/sql/*.sql | wc -l)"
 
 	echo "== drivers"
 	for t in regress/tests/*.sh; do
@@ -79,7 +85,7 @@ if dbc_pg_start nopreload "$NOPRE_PORT" no; then
 			--inputdir=regress/nopreload --outputdir=regress/nopreload --dbname=dbchange_nopreload \
 			--bindir="$PG_SYS_BIN" $tests >"$DBC_BASE/nopreload.out" 2>&1
 		cat "$DBC_BASE/nopreload.out"
-		count_regress "$DBC_BASE/nopreload.out" not-preloaded
+		count_regress "$DBC_BASE/nopreload.out" not-preloaded "$(printf '%s' "$tests" | wc -w)"
 	fi
 else
 	echo "not ok - could not start the cluster without preload"
