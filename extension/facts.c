@@ -15,9 +15,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -126,7 +130,12 @@ dbc_put_text_list(JsonbParseState **st, const char *key, List *vals)
 
 /*
  * Names of the roles the current user is a member of (directly or not),
- * cached per user and dropped on any change of role membership.
+ * the user included, cached per user and dropped on any change of role
+ * membership or database ownership.  Membership means grants
+ * (pg_auth_members), plus pg_database_owner for the owner of this database:
+ * not pg_has_role(), which is true of every role for a superuser and would
+ * make a superuser's facts list every role of the cluster (thousands, in
+ * some) -- the superuser fact says that instead.
  */
 static Oid	roles_cached_for = InvalidOid;
 static List *roles_cache = NIL;
@@ -138,6 +147,19 @@ roles_inval(Datum arg, int cacheid, uint32 hashvalue)
 	roles_cached_for = InvalidOid;
 }
 
+static Oid
+database_owner(void)
+{
+	HeapTuple	tup = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for database %u", MyDatabaseId);
+	owner = ((Form_pg_database) GETSTRUCT(tup))->datdba;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
 static List *
 current_roles(void)
 {
@@ -145,21 +167,36 @@ current_roles(void)
 	MemoryContext old;
 	List	   *roles = NIL;
 	int			i;
+	Datum		start[2];
+	int			nstart = 1;
+	Datum		arg;
+	Oid			argtypes[1] = {OIDARRAYOID};
+	int			level;
 
 	if (!roles_callback_set)
 	{
 		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_inval, (Datum) 0);
 		CacheRegisterSyscacheCallback(AUTHOID, roles_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(DATABASEOID, roles_inval, (Datum) 0);
 		roles_callback_set = true;
 	}
 	if (roles_cached_for == user)
 		return roles_cache;
 
+	start[0] = ObjectIdGetDatum(user);
+	if (database_owner() == user)	/* the owner itself: a superuser is no owner here */
+		start[nstart++] = ObjectIdGetDatum(ROLE_PG_DATABASE_OWNER);
+	arg = PointerGetDatum(construct_array(start, nstart, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+	level = dbc_safe_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT rolname::text FROM pg_catalog.pg_roles "
-					"WHERE pg_catalog.pg_has_role(current_user, oid, 'MEMBER') ORDER BY 1",
-					true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args("WITH RECURSIVE r(oid) AS ("
+							  " SELECT pg_catalog.unnest($1)"
+							  " UNION SELECT m.roleid FROM pg_catalog.pg_auth_members m, r"
+							  " WHERE m.member OPERATOR(pg_catalog.=) r.oid) "
+							  "SELECT a.rolname::pg_catalog.text FROM pg_catalog.pg_roles a, r "
+							  "WHERE a.oid OPERATOR(pg_catalog.=) r.oid ORDER BY 1",
+							  1, argtypes, &arg, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the roles of the current user");
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	list_free_deep(roles_cache);
@@ -168,6 +205,7 @@ current_roles(void)
 													SPI_tuptable->tupdesc, 1)));
 	MemoryContextSwitchTo(old);
 	SPI_finish();
+	dbc_restore_search_path(level);
 	roles_cache = roles;
 	roles_cached_for = user;
 	return roles_cache;
