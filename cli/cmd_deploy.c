@@ -603,6 +603,7 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 		{
 			EvalResult ev;
 			char	   *path = xasprintf("%s/%s", dir, mg->file);
+			int			verdict;	/* index into would[] */
 
 			if (!evaluate_script(conn, mg->script, env, "migration", path, &ev))
 			{
@@ -611,12 +612,11 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 				break;
 			}
 			free(path);
+			verdict = strcmp(ev.action, "queue") == 0 ? 1 : strcmp(ev.action, "reject") == 0 ? 2 : 0;
+			would[verdict]++;
 			/* a real run would stop here: exit with what it would, at the first such migration */
-			if (dry_rc == EXIT_DONE && strcmp(ev.action, "queue") == 0)
-				dry_rc = EXIT_QUEUED;
-			else if (dry_rc == EXIT_DONE && strcmp(ev.action, "reject") == 0)
-				dry_rc = EXIT_REJECTED;
-			would[strcmp(ev.action, "approve") == 0 ? 0 : strcmp(ev.action, "queue") == 0 ? 1 : 2]++;
+			if (dry_rc == EXIT_DONE && verdict != 0)
+				dry_rc = verdict == 1 ? EXIT_QUEUED : EXIT_REJECTED;
 			if (opts.json)
 			{
 				jw_migration(&w, mg, "would_run", 0);

@@ -194,7 +194,6 @@ as_catalog_owner(int64 (*fn) (void *), void *arg)
 	return as_owner(fn, arg, true);
 }
 
-
 static void
 put_decision(JsonbParseState **st, const DbcDecision *d)
 {
