@@ -26,7 +26,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -45,6 +48,25 @@
 
 /* ---- planned defaults and CHECK constraints, per table, per backend ---- */
 
+/*
+ * An index of the table, as the gate's inserts use it.  The executor's way
+ * (ExecOpenIndices, ExecInsertIndexTuples) opens and locks every index and
+ * plans every partial-index predicate (ExecPrepareQual) on every INSERT;
+ * dbchange.change has seven indexes, five of them partial, and the gate's
+ * row belongs in two.  Here the predicates are planned once, evaluated
+ * first, and only the indexes the row goes into are opened.  An index the
+ * row does not go into is left unlocked: nothing is read from or written to
+ * it, and the table's own RowExclusiveLock already keeps its definition
+ * (DROP INDEX, CREATE INDEX, REINDEX all lock the table) from changing.
+ */
+typedef struct PreparedIndex
+{
+	Oid			indexoid;
+	IndexInfo  *info;			/* its per-execution state reset before each use */
+	List	   *predicate;		/* planned, implicit AND; NIL: not partial */
+	bool		check_unique;
+} PreparedIndex;
+
 typedef struct PreparedRel
 {
 	Oid			relid;
@@ -54,6 +76,9 @@ typedef struct PreparedRel
 	Expr	  **defaults;		/* by attribute number - 1; NULL: no default */
 	int			ncheck;
 	Expr	  **checks;			/* in the order of the relcache's check array */
+	bool		own_indexes;	/* false: an index needs the executor's way */
+	int			nindexes;
+	PreparedIndex *indexes;
 } PreparedRel;
 
 #define MAX_PREPARED 8
@@ -68,6 +93,38 @@ prepared_inval(Datum arg, Oid relid)
 	for (i = 0; i < MAX_PREPARED; i++)
 		if (relid == InvalidOid || prepared[i].relid == relid)
 			prepared[i].valid = false;
+}
+
+/*
+ * The table's indexes, for insert_index_entries().  Exclusion constraints
+ * and deferrable unique indexes need the executor's recheck machinery: a
+ * table with one of those keeps the executor's way (own_indexes = false).
+ */
+static void
+prepare_indexes(PreparedRel *p, Relation rel)
+{
+	List	   *oids = RelationGetIndexList(rel);
+	ListCell   *lc;
+	int			n = 0;
+
+	p->own_indexes = true;
+	p->indexes = palloc0(sizeof(PreparedIndex) * Max(list_length(oids), 1));
+	foreach(lc, oids)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
+		PreparedIndex *ix = &p->indexes[n++];
+
+		ix->indexoid = lfirst_oid(lc);
+		ix->info = BuildIndexInfo(irel);
+		if (ix->info->ii_ExclusionOps != NULL ||
+			(irel->rd_index->indisunique && !irel->rd_index->indimmediate))
+			p->own_indexes = false;
+		ix->check_unique = irel->rd_index->indisunique;
+		if (ix->info->ii_Predicate != NIL)
+			ix->predicate = (List *) expression_planner((Expr *) ix->info->ii_Predicate);
+		index_close(irel, NoLock);
+	}
+	p->nindexes = n;
 }
 
 static PreparedRel *
@@ -118,6 +175,7 @@ prepare_rel(Relation rel)
 	p->checks = palloc0(sizeof(Expr *) * Max(p->ncheck, 1));
 	for (i = 0; i < p->ncheck; i++)
 		p->checks[i] = expression_planner((Expr *) stringToNode(td->constr->check[i].ccbin));
+	prepare_indexes(p, rel);
 	MemoryContextSwitchTo(old);
 	p->valid = true;
 	return p;
@@ -237,7 +295,8 @@ dbc_rows_open(EState *estate, const char *table)
 	r->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(r->rri, r->rel, 0, NULL, 0);
 	r->rri->ri_TrigDesc = NULL; /* see dbc_rows_direct_ok() */
-	ExecOpenIndices(r->rri, false);
+	if (!r->prep->own_indexes)
+		ExecOpenIndices(r->rri, false);
 	/* the CHECK constraints, planned once (ExecRelCheck would parse them now) */
 	if (r->prep->ncheck > 0)
 	{
@@ -273,6 +332,41 @@ dbc_rows_set(DbcRows *r, const char *name, Datum value, bool isnull)
 	r->given[i] = true;
 }
 
+/*
+ * The stored row's entries in the indexes it belongs in, as
+ * ExecInsertIndexTuples makes them (immediate unique checks included).
+ */
+static void
+insert_index_entries(DbcRows *r)
+{
+	ExprContext *econtext = GetPerTupleExprContext(r->estate);
+	MemoryContext old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	int			i;
+
+	econtext->ecxt_scantuple = r->slot;
+	for (i = 0; i < r->prep->nindexes; i++)
+	{
+		PreparedIndex *ix = &r->prep->indexes[i];
+		Relation	irel;
+
+		if (!ix->info->ii_ReadyForInserts)
+			continue;
+		if (ix->predicate != NIL &&
+			!ExecQual(ExecInitQual(ix->predicate, NULL), econtext))
+			continue;
+		irel = index_open(ix->indexoid, RowExclusiveLock);
+		ix->info->ii_ExpressionsState = NIL;	/* state of an earlier EState */
+		ix->info->ii_PredicateState = NULL;
+		FormIndexDatum(ix->info, r->slot, r->estate, values, isnull);
+		index_insert(irel, values, isnull, &r->slot->tts_tid, r->rel,
+					 ix->check_unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO, false, ix->info);
+		index_close(irel, NoLock);
+	}
+	MemoryContextSwitchTo(old);
+}
+
 /* Store the row set so far; the columns not set take their defaults. */
 void
 dbc_rows_insert(DbcRows *r)
@@ -300,7 +394,16 @@ dbc_rows_insert(DbcRows *r)
 	}
 	MemoryContextSwitchTo(old);
 	ExecStoreVirtualTuple(r->slot);
-	ExecSimpleRelationInsert(r->rri, r->estate, r->slot);
+	if (!r->prep->own_indexes)
+	{
+		ExecSimpleRelationInsert(r->rri, r->estate, r->slot);
+		return;
+	}
+	/* ExecSimpleRelationInsert's steps for a plain table without triggers */
+	if (r->rel->rd_att->constr)
+		ExecConstraints(r->rri, r->slot, r->estate);
+	simple_table_tuple_insert(r->rel, r->slot);
+	insert_index_entries(r);
 }
 
 /* A column of the row just stored. */
@@ -325,6 +428,7 @@ dbc_rows_next(DbcRows *r)
 void
 dbc_rows_close(DbcRows *r)
 {
-	ExecCloseIndices(r->rri);
+	if (!r->prep->own_indexes)
+		ExecCloseIndices(r->rri);
 	table_close(r->rel, NoLock);
 }
