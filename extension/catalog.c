@@ -367,6 +367,28 @@ typedef struct AppliedRow
 	bool		rewrote;
 } AppliedRow;
 
+/*
+ * The facts and objects of an approved change, compressed before the row is
+ * stored.  The change table keeps rows inline (toast_tuple_target = 8160,
+ * 00_catalog.sql), so the toaster would not compress them; done here (lz4
+ * where the server has it) the row is about a quarter smaller, and with it
+ * the table's growth and the WAL every approved DDL statement writes and
+ * flushes, for a few microseconds of compression.  Readers detoast as usual.
+ * (The SQL way below does not bother: the PL/pgSQL triggers it runs for
+ * would hand back the values detoasted.)
+ */
+static Datum
+compressed_inline(Datum value)
+{
+#ifdef USE_LZ4
+	Datum		c = toast_compress_datum(value, TOAST_LZ4_COMPRESSION);
+#else
+	Datum		c = toast_compress_datum(value, TOAST_PGLZ_COMPRESSION);
+#endif
+
+	return c != (Datum) 0 ? c : value;
+}
+
 /* The SQL way: kept plans, every trigger of the tables fires. */
 static void
 applied_rows_spi(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
@@ -442,26 +464,6 @@ static void
 set_text(DbcRows *r, const char *column, const char *s)
 {
 	dbc_rows_set(r, column, s ? CStringGetTextDatum(s) : (Datum) 0, s == NULL);
-}
-
-/*
- * The facts and objects of an approved change, compressed before the row is
- * stored.  The change table keeps rows inline (toast_tuple_target = 8160,
- * 00_catalog.sql), so the toaster would not compress them; done here (lz4
- * where the server has it) the row is about a quarter smaller, and with it
- * the table's growth and the WAL every approved DDL statement writes and
- * flushes, for a few microseconds of compression.  Readers detoast as usual.
- */
-static Datum
-compressed_inline(Datum value)
-{
-#ifdef USE_LZ4
-	Datum		c = toast_compress_datum(value, TOAST_LZ4_COMPRESSION);
-#else
-	Datum		c = toast_compress_datum(value, TOAST_PGLZ_COMPRESSION);
-#endif
-
-	return c != (Datum) 0 ? c : value;
 }
 
 /*
