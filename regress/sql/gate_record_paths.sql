@@ -50,6 +50,14 @@ SELECT count(*) AS unsealed FROM dbchange.audit WHERE hash IS NULL AND event = '
 RESET enable_seqscan;
 SELECT dbchange.verify_audit() AS broken_audit_entry;
 
+-- an index a superuser adds to the catalog (an expression, a predicate) is kept
+-- up by the direct way as well
+CREATE INDEX change_lower_command_idx ON dbchange.change (lower(command)) WHERE risk IS NULL;
+CREATE TABLE t5 (id int);
+SET enable_seqscan = off;
+SELECT count(*) AS found_by_expression FROM dbchange.change WHERE lower(command) = 'create table' AND risk IS NULL;
+RESET enable_seqscan;
+
 -- the gate writes index entries itself (rowinsert.c): amcheck finds every heap
 -- row in every index it belongs in, partial indexes included, on both tables
 CREATE EXTENSION amcheck;
@@ -62,6 +70,7 @@ SELECT id, statement, pg_column_compression(facts) AS facts_compression,
        pg_column_compression(objects) AS objects_compression
   FROM dbchange.change WHERE facts IS NOT NULL ORDER BY id;
 DROP EXTENSION amcheck;
+DROP INDEX dbchange.change_lower_command_idx;
 -- unique indexes are checked on the direct way too: a change id that already
 -- exists is refused (and the statement with it), not stored twice
 SELECT setval('dbchange.change_id_seq', 1, false) IS NOT NULL AS rewound;
