@@ -84,14 +84,37 @@ typedef struct PreparedRel
 #define MAX_PREPARED 8
 static PreparedRel prepared[MAX_PREPARED];
 static bool inval_registered = false;
+static uint64 inval_count = 0;	/* relcache invalidations taken in */
+
+/*
+ * An invalidation of the table or of one of its indexes.  The index's own
+ * counts too: CREATE INDEX CONCURRENTLY marks an index ready for inserts by
+ * updating its pg_index row, and a cached "not ready" would leave the gate's
+ * rows out of it.  (PostgreSQL 15 invalidates the table as well at that
+ * point -- gate_drivers.sh's CIC test passes either way -- but the index's
+ * invalidation is the one that says what changed.)
+ */
+static bool
+names_prepared(const PreparedRel *p, Oid relid)
+{
+	int			j;
+
+	if (p->relid == relid)
+		return true;
+	for (j = 0; p->valid && j < p->nindexes; j++)
+		if (p->indexes[j].indexoid == relid)
+			return true;
+	return false;
+}
 
 static void
 prepared_inval(Datum arg, Oid relid)
 {
 	int			i;
 
+	inval_count++;
 	for (i = 0; i < MAX_PREPARED; i++)
-		if (relid == InvalidOid || prepared[i].relid == relid)
+		if (relid == InvalidOid || names_prepared(&prepared[i], relid))
 			prepared[i].valid = false;
 }
 
@@ -127,35 +150,18 @@ prepare_indexes(PreparedRel *p, Relation rel)
 	p->nindexes = n;
 }
 
-static PreparedRel *
-prepare_rel(Relation rel)
+/* Plan the table's defaults, CHECK constraints and index predicates into p. */
+static void
+build_prepared(PreparedRel *p, Relation rel)
 {
-	Oid			relid = RelationGetRelid(rel);
 	TupleDesc	td = RelationGetDescr(rel);
-	PreparedRel *p = NULL;
 	MemoryContext old;
 	int			i;
-
-	if (!inval_registered)
-	{
-		CacheRegisterRelcacheCallback(prepared_inval, (Datum) 0);
-		inval_registered = true;
-	}
-	for (i = 0; i < MAX_PREPARED && p == NULL; i++)
-		if (prepared[i].relid == relid)
-			p = &prepared[i];
-	for (i = 0; i < MAX_PREPARED && p == NULL; i++)
-		if (!OidIsValid(prepared[i].relid) || !prepared[i].valid)
-			p = &prepared[i];
-	if (p == NULL)
-		p = &prepared[0];
-	if (p->relid == relid && p->valid)
-		return p;
 
 	if (p->cxt)
 		MemoryContextDelete(p->cxt);
 	p->valid = false;
-	p->relid = relid;
+	p->relid = RelationGetRelid(rel);
 	p->cxt = AllocSetContextCreate(CacheMemoryContext, "dbchange prepared inserts",
 								   ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(p->cxt);
@@ -177,6 +183,49 @@ prepare_rel(Relation rel)
 		p->checks[i] = expression_planner((Expr *) stringToNode(td->constr->check[i].ccbin));
 	prepare_indexes(p, rel);
 	MemoryContextSwitchTo(old);
+}
+
+static PreparedRel *
+prepare_rel(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	PreparedRel *p = NULL;
+	uint64		seen;
+	int			i;
+
+	if (!inval_registered)
+	{
+		CacheRegisterRelcacheCallback(prepared_inval, (Datum) 0);
+		inval_registered = true;
+	}
+	for (i = 0; i < MAX_PREPARED && p == NULL; i++)
+		if (prepared[i].relid == relid)
+			p = &prepared[i];
+	for (i = 0; i < MAX_PREPARED && p == NULL; i++)
+		if (!OidIsValid(prepared[i].relid) || !prepared[i].valid)
+			p = &prepared[i];
+	if (p == NULL)
+		p = &prepared[0];
+	if (p->relid == relid && p->valid)
+		return p;
+
+	/*
+	 * Building opens the indexes, which may take in invalidations -- of this
+	 * table among them -- while the entry is not yet valid: build again until
+	 * a build saw none (locks taken by then, a second build takes in nothing).
+	 */
+	for (i = 0;; i++)
+	{
+		seen = inval_count;
+		build_prepared(p, rel);
+		if (seen == inval_count)
+			break;
+		if (i == 3)
+		{
+			p->own_indexes = false; /* the executor's way reads the index afresh */
+			break;
+		}
+	}
 	p->valid = true;
 	return p;
 }

@@ -80,6 +80,26 @@ check "restored audit trail" "$(q -c "SELECT count(*) FROM dbchange.audit")" "$(
 dbc_psql "$P" "${DB}_restored" -c "CREATE TABLE after_restore (id int)" >/dev/null 2>&1
 check "the gate works in the restored database (new id continues the sequence)" "1" "$(dbc_psql "$P" "${DB}_restored" -At -c "SELECT count(*) FROM dbchange.change WHERE statement LIKE '%after_restore%' AND id > $(echo "$before" | cut -d'|' -f2)")"
 
+# --- CREATE INDEX CONCURRENTLY on dbchange.change while another session keeps
+# recording approved DDL.  That session keeps the table's indexes between
+# statements (rowinsert.c); the index turning ready for inserts half-way must
+# reach it, or its rows would be missing from the new index.
+q -c "SELECT dbchange.configure(default_action => 'approve')" >/dev/null
+for i in $(seq 1 1500); do echo "CREATE TABLE cic_$i (id int); DROP TABLE cic_$i;"; done >"$TMP/cic.sql"
+( dbc_psql "$P" "$DB" -q -f "$TMP/cic.sql" >"$TMP/cic_out" 2>&1 ) &
+writer=$!
+sleep 0.5
+q -c "CREATE INDEX CONCURRENTLY change_cic_test ON dbchange.change (environment, id)" >"$TMP/cic_idx" 2>&1
+cic_id=$(q -c "SELECT max(id) FROM dbchange.change WHERE statement LIKE 'CREATE INDEX CONCURRENTLY change_cic_test%'")
+wait $writer
+check "CIC beside a recording session: the writer's 3000 statements recorded" 3000 "$(q -c "SELECT count(*) FROM dbchange.change WHERE statement ~ '^(CREATE|DROP) TABLE cic_'")"
+check "the writer went on recording after the index was ready" 1 "$(q -c "SELECT (count(*) > 0)::int FROM dbchange.change WHERE statement ~ '^(CREATE|DROP) TABLE cic_' AND id > ${cic_id:-0}")"
+check "the concurrently built index is valid" "t" "$(q -c "SELECT indisvalid FROM pg_index WHERE indexrelid = 'dbchange.change_cic_test'::regclass")"
+q -c "CREATE EXTENSION IF NOT EXISTS amcheck" >/dev/null
+check "it holds every row (amcheck heapallindexed)" "" "$(q -c "SELECT bt_index_check('dbchange.change_cic_test', true)" 2>&1)"
+check "index scan finds the writer's last rows" 2 "$(q -c "SET enable_seqscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM dbchange.change WHERE environment = (SELECT environment FROM dbchange.change ORDER BY id DESC LIMIT 1) AND id > (SELECT max(id) - 2 FROM dbchange.change)")"
+q -c "DROP INDEX dbchange.change_cic_test" -c "DROP EXTENSION amcheck" >/dev/null
+
 # --- no background worker slot: the statement is still refused and the log says why
 NP=$((DBC_PORT_BASE + 7))
 if dbc_pg_start noslot "$NP" yes "max_worker_processes = 0"; then
