@@ -76,7 +76,7 @@ run_slice() { # port, slice file -> milliseconds (sum of the statements' times)
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 ddl_ratio() { # fsync setting, label
-	local r k ta tb ma mb first
+	local r k ta tb ma mb
 	start_pair "$1"
 	: >"$TMP/ddl_a"; : >"$TMP/ddl_b"; : >"$TMP/ddl_r"
 	for r in $(seq 1 "$ROUNDS"); do

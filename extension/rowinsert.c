@@ -4,16 +4,16 @@
  *	  Inserting rows into dbchange's own tables without the SQL executor's
  *	  per-statement start-up: the gate's approve path.
  *
- * Every approved DDL statement writes a change, its statement, its objects
- * and an audit entry.  Through SPI each INSERT pays executor start-up, and
- * with it the parsing (stringToNode) of every CHECK constraint and trigger
- * WHEN clause of the table, on every execution: as much as the rest of the
- * gate together.  Here a row is built in a slot, column defaults and CHECK
- * constraints are evaluated from expressions planned once per backend (kept
- * until a relcache invalidation of the table), and the row is stored the way
- * logical replication applies an INSERT (ExecSimpleRelationInsert: heap
- * insert, NOT NULL and CHECK constraints, index entries with partial-index
- * predicates and unique checks).
+ * Every approved DDL statement writes a change row and an audit row.
+ * Through SPI each INSERT pays executor start-up, and with it the parsing
+ * (stringToNode) of every CHECK constraint and trigger WHEN clause of the
+ * table, on every execution: as much as the rest of the gate together.
+ * Here a row is built in a slot, column defaults, CHECK constraints and
+ * partial-index predicates are evaluated from expressions planned once per
+ * backend (kept until a relcache invalidation of the table or its indexes),
+ * and the row is stored with the steps logical replication applies an
+ * INSERT with (ExecSimpleRelationInsert: NOT NULL and CHECK constraints,
+ * heap insert), its index entries made here (insert_index_entries).
  *
  * No row trigger fires on this path.  dbc_rows_direct_ok() says when that
  * changes nothing: every INSERT trigger on the tables must be one dbchange
@@ -53,7 +53,7 @@
  * (ExecOpenIndices, ExecInsertIndexTuples) opens and locks every index and
  * plans every partial-index predicate (ExecPrepareQual) on every INSERT;
  * dbchange.change has seven indexes, five of them partial, and the gate's
- * row belongs in two.  Here the predicates are planned once, evaluated
+ * row belongs in three (audit: two of four).  Here the predicates are planned once, evaluated
  * first, and only the indexes the row goes into are opened.  An index the
  * row does not go into is left unlocked: nothing is read from or written to
  * it, and the table's own RowExclusiveLock already keeps its definition
