@@ -395,7 +395,7 @@ begin_object(JsonbParseState **st, const char *key)
 static void
 end_object(JsonbParseState **st)
 {
-	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	dbc_end_object(st);
 }
 
 /* A list of String nodes as an array of text. */

@@ -46,6 +46,53 @@ dbc_put_key(JsonbParseState **st, const char *key)
 	pushJsonbValue(st, WJB_KEY, &k);
 }
 
+/*
+ * The order jsonb keeps an object's keys in (lengthCompareJsonbPair in
+ * jsonb_util.c): shorter first, then bytewise; of two equal keys the later
+ * one first, because jsonb keeps the first of equal keys after sorting and
+ * the last value given for a key must win.
+ */
+static inline int
+pair_order(const JsonbPair *a, const JsonbPair *b)
+{
+	int			res;
+
+	if (a->key.val.string.len != b->key.val.string.len)
+		return a->key.val.string.len > b->key.val.string.len ? 1 : -1;
+	res = memcmp(a->key.val.string.val, b->key.val.string.val, a->key.val.string.len);
+	if (res != 0)
+		return res;
+	return a->order > b->order ? -1 : 1;
+}
+
+#define ST_SORT sort_pairs
+#define ST_ELEMENT_TYPE JsonbPair
+#define ST_COMPARE(a, b) pair_order(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * Close the object being built, returning what pushJsonbValue returns.
+ * pushJsonbValue sorts the keys itself, with the generic qsort_arg: a
+ * comparator call and a bytewise swap of a 72-byte pair at every step.
+ * For a statement's facts (a top level of some 45 keys, a few smaller
+ * objects) that sort was the largest single cost of building them
+ * (callgrind: ~70,000 instructions of the ~160,000).  Sorted here with the
+ * comparison inlined and typed swaps, its own sort finds the keys in order
+ * and stops after one pass (sort_template.h's presorted check).
+ */
+JsonbValue *
+dbc_end_object(JsonbParseState **st)
+{
+	JsonbValue *obj = &(*st)->contVal;
+
+	Assert(obj->type == jbvObject);
+	if (obj->val.object.nPairs > 1)
+		sort_pairs(obj->val.object.pairs, obj->val.object.nPairs);
+	return pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
 static void
 put_scalar(JsonbParseState **st, const char *key, JsonbValue *v)
 {
@@ -262,7 +309,7 @@ put_time_facts(JsonbParseState **st)
 	dbc_put_int(st, "isodow", dow == 0 ? 7 : dow);
 	dbc_put_int(st, "utc_offset", off);
 	dbc_put_int(st, "epoch", (int64) (timestamptz_to_time_t(now)));
-	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	dbc_end_object(st);
 }
 
 /*
@@ -312,7 +359,7 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	dbc_classify_stmt(&st, stmt, text);
 	put_context(&st, s, source, "postgresql", in_block);
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	res = dbc_end_object(&st);
 	return JsonbValueToJsonb(res);
 }
 

@@ -64,8 +64,9 @@ CREATE EXTENSION amcheck;
 SELECT count(*) AS indexes_checked
   FROM (SELECT bt_index_check(i.indexrelid, true)
           FROM pg_index i WHERE i.indrelid IN ('dbchange.change'::regclass, 'dbchange.audit'::regclass)) x;
--- the direct way stores facts and objects compressed inline (objects too
--- small to gain stay as they are); the SQL way (t2) leaves them to the toaster
+-- the direct way compresses facts and objects of 2 kB and more before storing
+-- them inline (t1's facts, amcheck's objects), smaller ones stay as they are
+-- (t5's facts); the SQL way (t2) leaves them all to the toaster
 SELECT id, statement, pg_column_compression(facts) AS facts_compression,
        pg_column_compression(objects) AS objects_compression
   FROM dbchange.change WHERE facts IS NOT NULL ORDER BY id;
@@ -78,3 +79,23 @@ CREATE TABLE t4 (id int);
 SELECT to_regclass('t4') IS NULL AS t4_not_created, count(*) AS changes_with_id_1
   FROM dbchange.change WHERE id = 1;
 SELECT setval('dbchange.change_id_seq', (SELECT max(id) FROM dbchange.change)) IS NOT NULL AS restored;
+
+-- the direct way's uids are version 4 UUIDs, as gen_random_uuid() makes them
+SELECT count(*) FILTER (WHERE uid::text !~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') AS not_v4,
+       count(DISTINCT uid) = count(*) AS uids_distinct
+  FROM dbchange.change;
+
+-- a CHECK constraint a superuser adds to the catalog holds on the direct way
+-- too: the row writer's ready-made constraint states are rebuilt when the
+-- table changes, and a row that breaks one is refused with its statement
+ALTER TABLE dbchange.change ADD CONSTRAINT regress_no_sequences CHECK (command <> 'CREATE SEQUENCE');
+CREATE TABLE t6 (id int);
+\set VERBOSITY terse
+CREATE SEQUENCE s7;
+\set VERBOSITY default
+SELECT to_regclass('t6') IS NOT NULL AS t6_created, to_regclass('s7') IS NULL AS s7_refused,
+       count(*) FILTER (WHERE command = 'CREATE SEQUENCE') AS sequence_rows
+  FROM dbchange.change;
+ALTER TABLE dbchange.change DROP CONSTRAINT regress_no_sequences;
+CREATE SEQUENCE s7;
+SELECT to_regclass('s7') IS NOT NULL AS s7_created_after_drop;
