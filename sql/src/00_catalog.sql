@@ -85,8 +85,8 @@ CREATE INDEX change_open_idx ON dbchange.change (id) WHERE status IN ('pending',
 -- command, risk and reasons are the change's own), and the objects a change
 -- created, altered, dropped or rewrote are a jsonb array in change.objects
 -- (appended to as a submitted change is applied).  toast_tuple_target keeps
--- the facts (about 2 kB of jsonb) inline, out of the TOAST table; the gate
--- stores them lz4-compressed itself (catalog.c, compressed_inline).  The views
+-- the facts (1-3 kB of jsonb) inline, out of the TOAST table; the gate
+-- compresses those of 2 kB and more itself, lz4 (catalog.c, compressed_inline).  The views
 -- change_statement and change_object below give both back as rows.
 --
 -- The statements of the other changes (queued or rejected statements,
