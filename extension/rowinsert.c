@@ -63,8 +63,7 @@ typedef struct PreparedIndex
 {
 	Oid			indexoid;
 	IndexInfo  *info;			/* its per-execution state reset before each use */
-	List	   *predicate;		/* planned, implicit AND; NIL: not partial */
-	ExprState  *predicate_state;	/* ready to evaluate; NULL: not partial */
+	ExprState  *predicate;		/* planned, ready to evaluate; NULL: not partial */
 	bool		check_unique;
 } PreparedIndex;
 
@@ -89,11 +88,10 @@ typedef struct PreparedRel
 	bool		valid;
 	MemoryContext cxt;
 	int			natts;
-	Expr	  **defaults;		/* by attribute number - 1; NULL: no default */
-	ExprState **default_states; /* the same, ready to evaluate */
+	ExprState **defaults;		/* by attribute number - 1, ready to evaluate;
+								 * NULL: no default */
 	int			ncheck;
-	Expr	  **checks;			/* in the order of the relcache's check array */
-	ExprState **check_states;	/* the same, ready to evaluate */
+	ExprState **checks;			/* in the order of the relcache's check array */
 	bool		own_indexes;	/* false: an index needs the executor's way */
 	int			nindexes;
 	PreparedIndex *indexes;
@@ -163,10 +161,8 @@ prepare_indexes(PreparedRel *p, Relation rel)
 			p->own_indexes = false;
 		ix->check_unique = irel->rd_index->indisunique;
 		if (ix->info->ii_Predicate != NIL)
-		{
-			ix->predicate = (List *) expression_planner((Expr *) ix->info->ii_Predicate);
-			ix->predicate_state = ExecInitQual(ix->predicate, NULL);
-		}
+			ix->predicate = ExecInitQual((List *) expression_planner((Expr *) ix->info->ii_Predicate),
+										 NULL);
 		index_close(irel, NoLock);
 	}
 	p->nindexes = n;
@@ -198,8 +194,7 @@ build_prepared(PreparedRel *p, Relation rel)
 								   ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(p->cxt);
 	p->natts = td->natts;
-	p->defaults = palloc0(sizeof(Expr *) * td->natts);
-	p->default_states = palloc0(sizeof(ExprState *) * td->natts);
+	p->defaults = palloc0(sizeof(ExprState *) * td->natts);
 	for (i = 0; i < td->natts; i++)
 	{
 		Node	   *d;
@@ -208,19 +203,13 @@ build_prepared(PreparedRel *p, Relation rel)
 			continue;
 		d = build_column_default(rel, i + 1);
 		if (d != NULL)
-		{
-			p->defaults[i] = expression_planner((Expr *) d);
-			p->default_states[i] = ExecInitExpr(p->defaults[i], NULL);
-		}
+			p->defaults[i] = ExecInitExpr(expression_planner((Expr *) d), NULL);
 	}
 	p->ncheck = td->constr ? td->constr->num_check : 0;
-	p->checks = palloc0(sizeof(Expr *) * Max(p->ncheck, 1));
-	p->check_states = palloc0(sizeof(ExprState *) * Max(p->ncheck, 1));
+	p->checks = palloc0(sizeof(ExprState *) * Max(p->ncheck, 1));
 	for (i = 0; i < p->ncheck; i++)
-	{
-		p->checks[i] = expression_planner((Expr *) stringToNode(td->constr->check[i].ccbin));
-		p->check_states[i] = ExecInitExpr(p->checks[i], NULL);
-	}
+		p->checks[i] = ExecInitExpr(expression_planner((Expr *) stringToNode(td->constr->check[i].ccbin)),
+									NULL);
 	prepare_indexes(p, rel);
 	MemoryContextSwitchTo(old);
 }
@@ -387,7 +376,7 @@ dbc_rows_open(EState *estate, const char *table)
 		ExecOpenIndices(r->rri, false);
 	/* the CHECK constraints, ready (ExecRelCheck would parse and plan them now) */
 	if (r->prep->ncheck > 0)
-		r->rri->ri_ConstraintExprs = r->prep->check_states;
+		r->rri->ri_ConstraintExprs = r->prep->checks;
 	r->slot = table_slot_create(r->rel, &estate->es_tupleTable);
 	r->given = palloc0(sizeof(bool) * r->prep->natts);
 	ExecClearTuple(r->slot);
@@ -460,7 +449,7 @@ insert_index_entries(DbcRows *r)
 
 		if (!ix->info->ii_ReadyForInserts)
 			continue;
-		if (ix->predicate_state != NULL && !ExecQual(ix->predicate_state, econtext))
+		if (ix->predicate != NULL && !ExecQual(ix->predicate, econtext))
 			continue;
 		irel = index_open(ix->indexoid, RowExclusiveLock);
 		ix->info->ii_ExpressionsState = NIL;	/* state of an earlier EState */
@@ -492,7 +481,7 @@ dbc_rows_insert(DbcRows *r)
 			r->slot->tts_isnull[i] = true;
 		}
 		else
-			r->slot->tts_values[i] = ExecEvalExpr(r->prep->default_states[i], econtext,
+			r->slot->tts_values[i] = ExecEvalExpr(r->prep->defaults[i], econtext,
 												  &r->slot->tts_isnull[i]);
 	}
 	MemoryContextSwitchTo(old);
