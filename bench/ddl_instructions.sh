@@ -20,6 +20,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . regress/lib.sh
+. bench/ddl_mix.sh
 N=${N:-1200}
 SHORT=${SHORT:-120}
 command -v valgrind >/dev/null || { echo "ddl_instructions.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
@@ -28,16 +29,7 @@ TMP=$(mktemp -d)
 chmod 777 "$TMP"
 PA=$((DBC_PORT_BASE + 32)); PB=$((DBC_PORT_BASE + 33))
 
-for i in $(seq 1 $(( (600 + SHORT + N) / 6 + 1 ))); do
-	cat <<SQL
-CREATE TABLE bench_t$i (id bigint PRIMARY KEY, v text);
-ALTER TABLE bench_t$i ADD COLUMN w integer;
-CREATE INDEX bench_t${i}_v ON bench_t$i (v);
-COMMENT ON TABLE bench_t$i IS 'bench';
-ALTER TABLE bench_t$i RENAME COLUMN w TO w2;
-DROP TABLE bench_t$i;
-SQL
-done >"$TMP/all.sql"
+ddl_mix $(( (600 + SHORT + SHORT + N) / 6 + 1 )) >"$TMP/all.sql"
 head -600 "$TMP/all.sql" >"$TMP/warm.sql"
 sed -n "601,$((600 + SHORT))p" "$TMP/all.sql" >"$TMP/short.sql"
 sed -n "$((601 + SHORT)),$((600 + SHORT + SHORT + N))p" "$TMP/all.sql" >"$TMP/long.sql"

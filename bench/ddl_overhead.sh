@@ -24,6 +24,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . regress/lib.sh
+. bench/ddl_mix.sh
 ROUNDS=${ROUNDS:-5}
 N=${N:-500}                 # iterations of the 6-statement mix: 500 -> 3,000 statements
 SLICES=${SLICES:-10}        # slices of the script, interleaved between the two clusters
@@ -35,16 +36,7 @@ PA=$((DBC_PORT_BASE + 30)); PB=$((DBC_PORT_BASE + 31))
 TMP=$(mktemp -d)
 trap 'dbc_pg_stop bench_dbc; dbc_pg_stop bench_vanilla; rm -rf "$TMP"' EXIT
 
-for i in $(seq 1 "$N"); do
-	cat <<SQL
-CREATE TABLE bench_t$i (id bigint PRIMARY KEY, v text);
-ALTER TABLE bench_t$i ADD COLUMN w integer;
-CREATE INDEX bench_t${i}_v ON bench_t$i (v);
-COMMENT ON TABLE bench_t$i IS 'bench';
-ALTER TABLE bench_t$i RENAME COLUMN w TO w2;
-DROP TABLE bench_t$i;
-SQL
-done >"$TMP/ddl.sql"
+ddl_mix "$N" >"$TMP/ddl.sql"
 # the same mix on other names: fills caches and first-touch pages before timing
 sed 's/bench_t/warm_t/g' "$TMP/ddl.sql" | head -600 >"$TMP/warm.sql"
 
