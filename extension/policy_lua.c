@@ -15,9 +15,12 @@
  *	  per-policy copies, and the shared string metatable is protected;
  *	- a count hook charges every ~1000 VM instructions against
  *	  dbchange.policy_instruction_limit and notices query cancel and
- *	  statement_timeout (QueryCancelPending); C library functions whose work
- *	  is not VM instructions (string.rep, table.move, table.sort, load) are
- *	  charged explicitly and capped;
+ *	  statement_timeout (QueryCancelPending).  It is switched on by a timer
+ *	  once a call has run for a while (see arm_watchdog), because a count
+ *	  hook makes the VM stop at every instruction, which cost a quarter of
+ *	  an evaluation; C library functions whose work is not VM instructions
+ *	  (string.rep, table.move, table.sort, load) are charged explicitly and
+ *	  capped;
  *	- a custom allocator counts every byte of the state and refuses to grow
  *	  it past dbchange.policy_memory_limit;
  *	- a limit, once tripped, cannot be caught: the sandbox's pcall/xpcall
@@ -45,6 +48,8 @@
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
@@ -84,8 +89,10 @@ static size_t mem_cap = 0;
 static bool mem_tripped = false;
 static size_t mem_failed_size = 0;
 
-/* The protected call in progress. */
-static bool running = false;
+/* The protected call in progress (read by the watchdog's signal handler). */
+static volatile sig_atomic_t running = false;
+static volatile sig_atomic_t hook_on = false;
+static TimeoutId watchdog_id = MAX_TIMEOUTS;	/* not registered yet */
 static int64 instr_used = 0;
 static int64 instr_limit = 0;
 static AbortReason abort_reason = ABORT_NONE;
@@ -270,6 +277,58 @@ charge_budget(lua_State *LS, double units)
 		luaL_error(LS, "%s", abort_text());
 	}
 	instr_used += (int64) units;
+}
+
+/*
+ * The watchdog.  A count hook makes Lua's VM call into the debug machinery
+ * at every instruction (luaG_traceexec), whatever the hook's interval, and
+ * that cost a quarter of an evaluation whose calls mostly run a few hundred
+ * instructions.  So calls run without a hook, and a timer switches it on
+ * (lua_sethook may be called from a signal handler: the VM rereads its trap
+ * flag at every jump and call) once a call has run as long as its budget
+ * would take at 10^9 VM instructions a second -- longer than any machine
+ * this runs on needs for that many instructions.  A runaway call is
+ * therefore stopped after at most about twice
+ * dbchange.policy_instruction_limit instructions (those it ran before the
+ * hook, and the limit counted after), and query cancel is seen within at
+ * most WATCHDOG_MAX_US.  The timer is not cancelled after a call: a stale
+ * one finds nothing running and does nothing, and leaving it saves a
+ * setitimer() per evaluation (timeout.c re-arms only when a call starts
+ * after the pending signal was due).
+ */
+#define WATCHDOG_MIN_US		10
+#define WATCHDOG_MAX_US		1000
+
+static void
+watchdog_fired(void)
+{
+	if (running && L != NULL)
+	{
+		lua_sethook(L, dbc_lua_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
+		hook_on = true;
+	}
+}
+
+static void
+arm_watchdog(void)
+{
+	int64		delay = instr_limit / 1000;	/* microseconds at 10^9 a second */
+
+	if (watchdog_id == MAX_TIMEOUTS)
+		watchdog_id = RegisterTimeout(USER_TIMEOUT, watchdog_fired);
+	delay = Max(WATCHDOG_MIN_US, Min(WATCHDOG_MAX_US, delay));
+	enable_timeout_at(watchdog_id, GetCurrentTimestamp() + delay);
+}
+
+/* After a call: the next one starts without the hook again. */
+static void
+hook_off(void)
+{
+	if (hook_on)
+	{
+		lua_sethook(L, NULL, 0, 0);
+		hook_on = false;
+	}
 }
 
 /*
@@ -796,9 +855,11 @@ run_protected(lua_CFunction fn, void *arg, int nres, char **err)
 	abort_reason = ABORT_NONE;
 	mem_tripped = false;
 	mem_cap = (size_t) dbc_policy_memory_limit * 1024;
+	arm_watchdog();
 	running = true;
 	status = lua_pcall(L, 1, nres, 1);
 	running = false;
+	hook_off();
 
 	CHECK_FOR_INTERRUPTS();
 	if (status == LUA_OK)
@@ -844,7 +905,6 @@ ensure_state(char **err)
 	}
 	state_generation++;
 	lua_atpanic(L, dbc_lua_panic);
-	lua_sethook(L, dbc_lua_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
 	/* evaluations make short-lived garbage: the generational collector suits it */
 	lua_gc(L, LUA_GCGEN, 0, 0);
 	if (!run_protected(build_sandbox, NULL, 0, err))

@@ -80,10 +80,16 @@ SELECT to_regclass('t4') IS NULL AS t4_not_created, count(*) AS changes_with_id_
   FROM dbchange.change WHERE id = 1;
 SELECT setval('dbchange.change_id_seq', (SELECT max(id) FROM dbchange.change)) IS NOT NULL AS restored;
 
--- the direct way's uids are version 4 UUIDs, as gen_random_uuid() makes them
-SELECT count(*) FILTER (WHERE uid::text !~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') AS not_v4,
-       count(DISTINCT uid) = count(*) AS uids_distinct
-  FROM dbchange.change;
+-- uids are version 7 UUIDs (time-ordered: the first 48 bits are the Unix
+-- time in milliseconds), on the direct way and through the column default
+SELECT count(*) FILTER (WHERE uid::text !~ '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') AS not_v7,
+       count(DISTINCT uid) = count(*) AS uids_distinct,
+       count(*) FILTER (WHERE abs(('x' || substr(replace(uid::text, '-', ''), 1, 12))::bit(48)::bigint
+                                  - (extract(epoch FROM created_at) * 1000)::bigint) > 1000) AS uid_time_off,
+       bool_and(uid > prev) AS uids_ascend
+  FROM (SELECT uid, created_at, lag(uid, 1, '00000000-0000-0000-0000-000000000000') OVER (ORDER BY id) AS prev
+          FROM dbchange.change) c;
+SELECT dbchange._uuid_v7()::text ~ '^[0-9a-f]{8}-[0-9a-f]{4}-7' AS default_is_v7;
 
 -- a CHECK constraint a superuser adds to the catalog holds on the direct way
 -- too: the row writer's ready-made constraint states are rebuilt when the

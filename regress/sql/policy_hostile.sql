@@ -30,6 +30,10 @@ attacks.rep = function() return string.rep("x", 1 << 40) end
 attacks.rep_empty = function() return string.rep("", 1 << 50) end
 attacks.rep_method = function() return ("xy"):rep(1 << 33) end
 attacks.move = function() return table.move({}, 1, 1 << 50, 2) end
+attacks.tailcall = function() local function f(n) return f(n + 1) end return f(1) end
+attacks.goto_loop = function() ::again:: goto again end
+-- runs long without counting first: the watchdog switches the count hook on
+attacks.late_loop = function() local n = 0 for i = 1, 2000000 do n = n + i end while true do end end
 attacks.recursion = function() local function f(n) return 1 + f(n + 1) end return f(1) end
 attacks.recursion_pcall = function() local function f() pcall(f) f() end f() end
 attacks.recursion_load = function() local function f() load("(") f() end f() end
@@ -82,6 +86,9 @@ SELECT obj_description('t'::regclass) AS comment;
 COMMENT ON TABLE t IS 'loop';
 COMMENT ON TABLE t IS 'loop_pcall';
 COMMENT ON TABLE t IS 'loop_xpcall';
+COMMENT ON TABLE t IS 'tailcall';
+COMMENT ON TABLE t IS 'goto_loop';
+COMMENT ON TABLE t IS 'late_loop';
 COMMENT ON TABLE t IS 'memory';
 SELECT 'alive after memory' AS ok;
 COMMENT ON TABLE t IS 'memory_pcall';

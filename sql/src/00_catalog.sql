@@ -27,6 +27,10 @@ CREATE FUNCTION dbchange._caller_oid() RETURNS oid
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'dbc_caller_oid';
 CREATE FUNCTION dbchange.preloaded() RETURNS boolean
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'dbc_is_preloaded';
+-- A new change uid: a time-ordered (version 7) UUID, so that change_uid_idx
+-- grows at its right edge (catalog.c, time_ordered_uuid).
+CREATE FUNCTION dbchange._uuid_v7() RETURNS uuid
+  LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_uuid_v7';
 
 -- Is the caller a superuser or a member of role r?
 CREATE FUNCTION dbchange._caller_is(r name) RETURNS boolean
@@ -49,7 +53,7 @@ CREATE TABLE dbchange.settings (
 -- One row per change: a statement the gate saw, or a submitted script.
 CREATE TABLE dbchange.change (
   id               bigserial PRIMARY KEY,
-  uid              uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+  uid              uuid NOT NULL DEFAULT dbchange._uuid_v7(),
   checksum         text NOT NULL,
   status           text NOT NULL CHECK (status IN ('pending','approved','applied','failed','rejected','rolled_back')),
   environment      text NOT NULL,
@@ -201,7 +205,7 @@ BEGIN
                                down_script, requested_by, requested_by_oid, search_path, source,
                                application_name, risk, reasons, policies, flow, origin,
                                decided_at, applied_at)
-  VALUES (coalesce((r->>'uid')::uuid, pg_catalog.gen_random_uuid()),
+  VALUES (coalesce((r->>'uid')::uuid, dbchange._uuid_v7()),
           coalesce(r->>'checksum', pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(r->>'statement', 'UTF8')), 'hex')),
           v_status, coalesce(v_env, 'dev'), r->>'command', r->>'statement', r->>'description',
           r->>'down_script', r->>'requested_by', (r->>'requested_by_oid')::oid, r->>'search_path',
