@@ -34,6 +34,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/executor.h"
@@ -46,9 +47,11 @@
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 
 #include "dbchange.h"
 #include "workflow.h"
@@ -749,6 +752,54 @@ srf_text(TupleTableSlot *slot, AttrNumber attno)
 }
 
 /*
+ * dbchange's own declaration of an event-trigger SRF (00_catalog.sql: the
+ * same C function with a named row type, whose descriptor comes from the
+ * type cache instead of being rebuilt from pg_proc at every call), or the
+ * built-in when it cannot be found.  Cached; reset when pg_proc changes.
+ */
+static Oid	srf_ddl_commands = InvalidOid;
+static Oid	srf_dropped_objects = InvalidOid;
+
+static void
+srf_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	srf_ddl_commands = InvalidOid;
+	srf_dropped_objects = InvalidOid;
+}
+
+static Oid
+srf_declaration(Oid builtin)
+{
+	bool		ddl = builtin == F_PG_EVENT_TRIGGER_DDL_COMMANDS;
+	Oid		   *cached = ddl ? &srf_ddl_commands : &srf_dropped_objects;
+	static bool registered = false;
+
+	if (!registered)
+	{
+		CacheRegisterSyscacheCallback(PROCOID, srf_inval_callback, (Datum) 0);
+		registered = true;
+	}
+	if (!OidIsValid(*cached))
+	{
+		Oid			nsp = dbc_schema_oid();
+		oidvector  *noargs = buildoidvector(NULL, 0);
+		HeapTuple	tup;
+
+		*cached = builtin;
+		tup = OidIsValid(nsp) ?
+			SearchSysCache3(PROCNAMEARGSNSP,
+							CStringGetDatum(ddl ? "_ddl_commands" : "_dropped_objects"),
+							PointerGetDatum(noargs), ObjectIdGetDatum(nsp)) : NULL;
+		if (HeapTupleIsValid(tup))
+		{
+			*cached = ((Form_pg_proc) GETSTRUCT(tup))->oid;
+			ReleaseSysCache(tup);
+		}
+	}
+	return *cached;
+}
+
+/*
  * Collect the rows of pg_event_trigger_ddl_commands() or
  * pg_event_trigger_dropped_objects() into the frame by calling the function
  * directly in materialize mode and reading its tuplestore: the same rows as
@@ -764,7 +815,13 @@ collect_srf(GateFrame *f, const char *action, Oid fn, const SrfColumns *cols)
 	ExprContext *econtext;
 	TupleTableSlot *slot;
 
+	/*
+	 * The built-in's entry (found by OID; a declaration of our own would be
+	 * looked up by name among all built-ins), then our declaration's OID,
+	 * which is all the function reads of flinfo: to find its row type.
+	 */
 	fmgr_info(fn, &flinfo);
+	flinfo.fn_oid = srf_declaration(fn);
 	econtext = CreateStandaloneExprContext();
 	memset(&rsinfo, 0, sizeof(rsinfo));
 	rsinfo.type = T_ReturnSetInfo;

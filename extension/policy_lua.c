@@ -35,8 +35,9 @@
  * the C functions that run inside Lua call nothing from PostgreSQL (no
  * palloc, elog, syscache, CHECK_FOR_INTERRUPTS) -- the hook only reads the
  * interrupt flags; inputs are converted from jsonb into a plain C tree
- * (DbcFact, read straight from the jsonb) before the call, and results are read back as strings left on
- * the Lua stack after the call returned, then copied with pstrdup.
+ * (DbcFact, read straight from the jsonb) before the call, and results
+ * are read back as strings left on the Lua stack after the call returned,
+ * then copied with pstrdup.
  *
  *-------------------------------------------------------------------------
  */

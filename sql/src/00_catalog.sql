@@ -32,6 +32,25 @@ CREATE FUNCTION dbchange.preloaded() RETURNS boolean
 CREATE FUNCTION dbchange._uuid_v7() RETURNS uuid
   LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_uuid_v7';
 
+-- The event-trigger functions pg_event_trigger_ddl_commands() and
+-- pg_event_trigger_dropped_objects(), declared again to return named row
+-- types: the gate calls these (gate.c, collect_srf) on every statement, and
+-- a function with OUT parameters rebuilds its row type from pg_proc at each
+-- call (about 12,000 instructions), a named one comes from the type cache.
+-- The "command" column is a pg_ddl_command, a pseudo-type no row type may
+-- hold; bigint has its size (a pointer passed by value) and is never read.
+CREATE TYPE dbchange._ddl_command_row AS (
+  classid oid, objid oid, objsubid int, command_tag text, object_type text,
+  schema_name text, object_identity text, in_extension bool, command bigint);
+CREATE FUNCTION dbchange._ddl_commands() RETURNS SETOF dbchange._ddl_command_row
+  LANGUAGE internal STRICT VOLATILE AS 'pg_event_trigger_ddl_commands';
+CREATE TYPE dbchange._dropped_object_row AS (
+  classid oid, objid oid, objsubid int, original bool, normal bool, is_temporary bool,
+  object_type text, schema_name text, object_name text, object_identity text,
+  address_names text[], address_args text[]);
+CREATE FUNCTION dbchange._dropped_objects() RETURNS SETOF dbchange._dropped_object_row
+  LANGUAGE internal STRICT VOLATILE AS 'pg_event_trigger_dropped_objects';
+
 -- Is the caller a superuser or a member of role r?
 CREATE FUNCTION dbchange._caller_is(r name) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
