@@ -110,6 +110,7 @@ typedef struct SrfColumns
 static const SrfColumns ddl_command_cols = {5, 6, 7, 4, 0};
 static const SrfColumns dropped_cols = {7, 8, 10, 0, 4};
 
+static void srf_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							   bool readOnlyTree, ProcessUtilityContext context,
 							   ParamListInfo params, QueryEnvironment *queryEnv,
@@ -140,6 +141,7 @@ dbc_gate_install(void)
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = dbc_ProcessUtility;
 	RegisterXactCallback(gate_xact_callback, NULL);
+	CacheRegisterSyscacheCallback(PROCOID, srf_inval_callback, (Datum) 0);
 }
 
 bool
@@ -772,13 +774,7 @@ srf_declaration(Oid builtin)
 {
 	bool		ddl = builtin == F_PG_EVENT_TRIGGER_DDL_COMMANDS;
 	Oid		   *cached = ddl ? &srf_ddl_commands : &srf_dropped_objects;
-	static bool registered = false;
 
-	if (!registered)
-	{
-		CacheRegisterSyscacheCallback(PROCOID, srf_inval_callback, (Datum) 0);
-		registered = true;
-	}
 	if (!OidIsValid(*cached))
 	{
 		Oid			nsp = dbc_schema_oid();
