@@ -35,15 +35,43 @@
 
 #include "dbchange.h"
 
+/*
+ * Keys and scalar values go straight into the open object's pair array --
+ * what pushJsonbValue's appendKey()/appendValue() do, without its dispatch
+ * on the token and the value's type (some 200 instructions a key, and a
+ * statement's facts have ~60-200 of them).  Anything else (a full array,
+ * a key for a nested container's value, an array element) takes
+ * pushJsonbValue as before; both leave the parse state the same.
+ */
 void
 dbc_put_key(JsonbParseState **st, const char *key)
 {
+	JsonbParseState *ps = *st;
 	JsonbValue	k;
 
 	k.type = jbvString;
 	k.val.string.val = (char *) key;
 	k.val.string.len = strlen(key);
+	if (ps != NULL && ps->contVal.type == jbvObject &&
+		ps->contVal.val.object.nPairs < ps->size)
+	{
+		JsonbPair  *pair = &ps->contVal.val.object.pairs[ps->contVal.val.object.nPairs];
+
+		pair->key = k;
+		pair->order = ps->contVal.val.object.nPairs;
+		return;
+	}
 	pushJsonbValue(st, WJB_KEY, &k);
+}
+
+/* The value of the key just put (a scalar). */
+static inline void
+put_value(JsonbParseState **st, JsonbValue *v)
+{
+	JsonbParseState *ps = *st;
+
+	Assert(ps != NULL && ps->contVal.type == jbvObject);
+	ps->contVal.val.object.pairs[ps->contVal.val.object.nPairs++].value = *v;
 }
 
 /*
@@ -97,7 +125,7 @@ static void
 put_scalar(JsonbParseState **st, const char *key, JsonbValue *v)
 {
 	dbc_put_key(st, key);
-	pushJsonbValue(st, WJB_VALUE, v);
+	put_value(st, v);
 }
 
 void
@@ -126,13 +154,41 @@ dbc_put_bool(JsonbParseState **st, const char *key, bool val)
 	put_scalar(st, key, &v);
 }
 
+/*
+ * Numerics of small integers, made once per backend.  int64_to_numeric()
+ * costs some 600 instructions (a division loop and a palloc); the facts hold
+ * a few dozen small integers per statement (the clock's fields, column
+ * counts, typmods), and jsonb copies a numeric's bytes when it serializes,
+ * so one shared read-only copy per value serves every document.
+ */
+#define SMALL_INT_CACHE 4096
+
+static Numeric
+small_int_numeric(int64 val)
+{
+	static Numeric *cache = NULL;
+
+	if (val < 0 || val >= SMALL_INT_CACHE)
+		return int64_to_numeric(val);
+	if (cache == NULL)
+		cache = MemoryContextAllocZero(TopMemoryContext, SMALL_INT_CACHE * sizeof(Numeric));
+	if (cache[val] == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		cache[val] = int64_to_numeric(val);
+		MemoryContextSwitchTo(old);
+	}
+	return cache[val];
+}
+
 void
 dbc_put_int(JsonbParseState **st, const char *key, int64 val)
 {
 	JsonbValue	v;
 
 	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(val);
+	v.val.numeric = small_int_numeric(val);
 	put_scalar(st, key, &v);
 }
 
@@ -188,10 +244,47 @@ static Oid	roles_cached_for = InvalidOid;
 static List *roles_cache = NIL;
 static bool roles_callback_set = false;
 
+/*
+ * The names of the current user, the session user and the database, cached
+ * per OID like the roles (a rename sends the same invalidations).  Each is
+ * a syscache lookup and a copy otherwise, on every statement.
+ */
+typedef struct NameCache
+{
+	Oid			oid;
+	char	   *name;			/* in TopMemoryContext */
+} NameCache;
+
+static NameCache user_name = {InvalidOid, NULL};
+static NameCache session_name = {InvalidOid, NULL};
+static NameCache database_name = {InvalidOid, NULL};
+
 static void
 roles_inval(Datum arg, int cacheid, uint32 hashvalue)
 {
 	roles_cached_for = InvalidOid;
+	user_name.oid = InvalidOid;
+	session_name.oid = InvalidOid;
+	database_name.oid = InvalidOid;
+}
+
+static void register_role_callbacks(void);
+
+static char *
+cached_name(NameCache *c, Oid oid, bool is_database)
+{
+	register_role_callbacks();
+	if (c->oid != oid || c->name == NULL)
+	{
+		char	   *name = is_database ? get_database_name(oid) : GetUserNameFromId(oid, false);
+
+		if (c->name)
+			pfree(c->name);
+		c->name = MemoryContextStrdup(TopMemoryContext, name ? name : "");
+		c->oid = oid;
+	}
+	/* a copy: an invalidation may replace the cached one while the caller holds it */
+	return pstrdup(c->name);
 }
 
 static Oid
@@ -207,6 +300,18 @@ database_owner(void)
 	return owner;
 }
 
+static void
+register_role_callbacks(void)
+{
+	if (!roles_callback_set)
+	{
+		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(AUTHOID, roles_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(DATABASEOID, roles_inval, (Datum) 0);
+		roles_callback_set = true;
+	}
+}
+
 static List *
 current_roles(void)
 {
@@ -220,13 +325,7 @@ current_roles(void)
 	Oid			argtypes[1] = {OIDARRAYOID};
 	int			level;
 
-	if (!roles_callback_set)
-	{
-		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_inval, (Datum) 0);
-		CacheRegisterSyscacheCallback(AUTHOID, roles_inval, (Datum) 0);
-		CacheRegisterSyscacheCallback(DATABASEOID, roles_inval, (Datum) 0);
-		roles_callback_set = true;
-	}
+	register_role_callbacks();
 	if (roles_cached_for == user)
 		return roles_cache;
 
@@ -256,6 +355,20 @@ current_roles(void)
 	roles_cache = roles;
 	roles_cached_for = user;
 	return roles_cache;
+}
+
+/* Write val as exactly width decimal digits (zero-padded) at p; return the end. */
+static char *
+put_digits(char *p, int val, int width)
+{
+	int			i;
+
+	for (i = width - 1; i >= 0; i--)
+	{
+		p[i] = '0' + val % 10;
+		val /= 10;
+	}
+	return p + width;
 }
 
 /*
@@ -294,11 +407,41 @@ put_time_facts(JsonbParseState **st)
 	dbc_put_key(st, "time");
 	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	dbc_put_text(st, "timezone", tzname);
-	dbc_put_text(st, "iso", psprintf("%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-									 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
-									 tm.tm_sec, off < 0 ? '-' : '+', abs(off) / 3600,
-									 (abs(off) % 3600) / 60));
-	dbc_put_text(st, "date", psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday));
+	/* years 0..9999 (timestamp2tm's range ends at 294276, but not in practice) */
+	if (tm.tm_year >= 0 && tm.tm_year <= 9999)
+	{
+		/* "YYYY-MM-DDTHH:MM:SS+HH:MM" without snprintf's format parsing */
+		char		iso[26];
+		char	   *q = iso;
+
+		q = put_digits(q, tm.tm_year, 4);
+		*q++ = '-';
+		q = put_digits(q, tm.tm_mon, 2);
+		*q++ = '-';
+		q = put_digits(q, tm.tm_mday, 2);
+		*q++ = 'T';
+		q = put_digits(q, tm.tm_hour, 2);
+		*q++ = ':';
+		q = put_digits(q, tm.tm_min, 2);
+		*q++ = ':';
+		q = put_digits(q, tm.tm_sec, 2);
+		*q++ = off < 0 ? '-' : '+';
+		q = put_digits(q, (abs(off) / 3600) % 100, 2);
+		*q++ = ':';
+		q = put_digits(q, (abs(off) % 3600) / 60, 2);
+		*q = '\0';
+		dbc_put_text(st, "iso", pstrdup(iso));
+		iso[10] = '\0';
+		dbc_put_text(st, "date", pstrdup(iso));
+	}
+	else
+	{
+		dbc_put_text(st, "iso", psprintf("%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+										 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
+										 tm.tm_sec, off < 0 ? '-' : '+', abs(off) / 3600,
+										 (abs(off) % 3600) / 60));
+		dbc_put_text(st, "date", psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday));
+	}
 	dbc_put_int(st, "year", tm.tm_year);
 	dbc_put_int(st, "month", tm.tm_mon);
 	dbc_put_int(st, "day", tm.tm_mday);
@@ -324,18 +467,18 @@ static void
 put_context(JsonbParseState **st, const DbcSettings *s, const char *source,
 			const char *dialect, bool in_block)
 {
-	const char *appname = GetConfigOption("application_name", true, false);
+	const char *appname = application_name;
 
 	dbc_put_text(st, "environment", s ? s->environment : NULL);
-	dbc_put_text(st, "user", GetUserNameFromId(GetUserId(), false));
-	dbc_put_text(st, "session_user", GetUserNameFromId(GetSessionUserId(), false));
+	dbc_put_text(st, "user", cached_name(&user_name, GetUserId(), false));
+	dbc_put_text(st, "session_user", cached_name(&session_name, GetSessionUserId(), false));
 	dbc_put_text_list(st, "roles", current_roles());
 	dbc_put_bool(st, "superuser", superuser());
 	dbc_put_text(st, "application_name", appname ? appname : "");
 	dbc_put_bool(st, "in_transaction_block", in_block);
 	dbc_put_text(st, "source", source);
 	dbc_put_text(st, "dialect", dialect);
-	dbc_put_text(st, "database", get_database_name(MyDatabaseId));
+	dbc_put_text(st, "database", cached_name(&database_name, MyDatabaseId, true));
 	dbc_put_int(st, "epoch", (int64) time(NULL));
 	put_time_facts(st);
 }
@@ -357,6 +500,9 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	if (source && strcmp(source, "interactive") != 0)
 		in_block = !dbc_is_nontransactional(stmt);
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	/* room for a statement's top-level keys at once (pushJsonbValue starts at 4 and doubles) */
+	st->size = 64;
+	st->contVal.val.object.pairs = repalloc(st->contVal.val.object.pairs, sizeof(JsonbPair) * st->size);
 	dbc_classify_stmt(&st, stmt, text);
 	put_context(&st, s, source, "postgresql", in_block);
 	res = dbc_end_object(&st);

@@ -83,6 +83,13 @@ static int template_ref = LUA_NOREF;	/* the whitelisted built-ins */
 static int change_ref = LUA_NOREF;	/* the change the next check() sees */
 static int log_ref = LUA_NOREF; /* log() lines since the last take */
 static int empty_ref = LUA_NOREF;	/* one read-only empty table for all empty facts */
+static int kit_ref = LUA_NOREF;	/* what every proxy's metatable holds (KIT_*) */
+enum
+{
+	KIT_INDEX = 1,				/* "__index" */
+	KIT_PAIRS = 2,				/* "__pairs", then ro_pairs */
+	KIT_SIZE = 9				/* then __newindex, __len, __metatable: key, value */
+};
 
 /* Memory accounting (the allocator). */
 static size_t mem_used = 0;
@@ -654,25 +661,38 @@ static void materialize_all(lua_State *LS, int real);
 static bool
 push_real(lua_State *LS, int idx)
 {
+	idx = lua_absindex(LS, idx);
 	if (lua_type(LS, idx) != LUA_TTABLE || !lua_getmetatable(LS, idx))
 		return false;
-	lua_pushliteral(LS, "__pairs");
-	if (lua_rawget(LS, -2) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != ro_pairs)
+	/* stack: mt */
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* mt kit */
+	lua_rawgeti(LS, -1, KIT_PAIRS); /* mt kit "__pairs" */
+	if (lua_rawget(LS, -3) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != ro_pairs)
 	{
-		lua_pop(LS, 2);
+		lua_pop(LS, 3);
 		return false;
 	}
-	lua_pop(LS, 1);
-	lua_pushliteral(LS, "__index");
-	lua_rawget(LS, -2);
-	lua_remove(LS, -2);
+	lua_pop(LS, 1);				/* mt kit */
+	lua_rawgeti(LS, -1, KIT_INDEX); /* mt kit "__index" */
+	lua_rawget(LS, -3);			/* mt kit real */
+	lua_replace(LS, -3);		/* real kit */
+	lua_pop(LS, 1);				/* real */
 	return true;
 }
 
+/*
+ * __len of a proxy.  Only proxies' metatables hold ro_len, and those are
+ * out of the policies' reach (__metatable), so argument 1 is a proxy and
+ * its metatable's __index its real table: no need for push_real's check.
+ */
 static int
 ro_len(lua_State *LS)
 {
-	if (!push_real(LS, 1))
+	if (!lua_getmetatable(LS, 1))	/* proxy ... mt */
+		return luaL_error(LS, "not a facts table");
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* proxy ... mt kit */
+	lua_rawgeti(LS, -1, KIT_INDEX); /* proxy ... mt kit "__index" */
+	if (lua_rawget(LS, -3) != LUA_TTABLE)	/* proxy ... mt kit real */
 		return luaL_error(LS, "not a facts table");
 	lua_pushinteger(LS, (lua_Integer) lua_rawlen(LS, -1));
 	return 1;
@@ -717,24 +737,66 @@ sb_next(lua_State *LS)
 	return 1;
 }
 
+/*
+ * The parts of a proxy's metatable, kept interned in one registry array:
+ * make_readonly runs for every facts table a policy opens (several per
+ * decision), and naming the fields by C string (lua_setfield) looks each
+ * one up in Lua's string cache and compares it with strcmp -- that was
+ * half of a proxy's cost.  Slot 1 holds the key "__index" (its value is
+ * the real table, different for each proxy); from slot 2 on, key and value
+ * alternate.
+ */
+static void
+build_kit(lua_State *LS)
+{
+	lua_createtable(LS, KIT_SIZE, 0);
+	lua_pushliteral(LS, "__index");
+	lua_rawseti(LS, -2, 1);
+	lua_pushliteral(LS, "__pairs");
+	lua_rawseti(LS, -2, 2);
+	lua_pushcfunction(LS, ro_pairs);
+	lua_rawseti(LS, -2, 3);
+	lua_pushliteral(LS, "__newindex");
+	lua_rawseti(LS, -2, 4);
+	lua_pushcfunction(LS, ro_newindex);
+	lua_rawseti(LS, -2, 5);
+	lua_pushliteral(LS, "__len");
+	lua_rawseti(LS, -2, 6);
+	lua_pushcfunction(LS, ro_len);
+	lua_rawseti(LS, -2, 7);
+	lua_pushliteral(LS, "__metatable");
+	lua_rawseti(LS, -2, 8);
+	lua_pushliteral(LS, "dbchange facts (read-only)");
+	lua_rawseti(LS, -2, 9);
+	kit_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+}
+
 /* Replace the table on top of the stack by a read-only proxy of it. */
 static void
 make_readonly(lua_State *LS)
 {
-	lua_createtable(LS, 0, 0);
-	lua_createtable(LS, 0, 5);
-	lua_pushvalue(LS, -3);
-	lua_setfield(LS, -2, "__index");
-	lua_pushcfunction(LS, ro_newindex);
-	lua_setfield(LS, -2, "__newindex");
-	lua_pushcfunction(LS, ro_len);
-	lua_setfield(LS, -2, "__len");
-	lua_pushcfunction(LS, ro_pairs);
-	lua_setfield(LS, -2, "__pairs");
-	lua_pushliteral(LS, "dbchange facts (read-only)");
-	lua_setfield(LS, -2, "__metatable");
-	lua_setmetatable(LS, -2);
-	lua_replace(LS, -2);
+	int			kit;
+	int			mt;
+	int			i;
+
+	/* stack: real */
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* real kit */
+	kit = lua_gettop(LS);
+	lua_createtable(LS, 0, 0);	/* real kit proxy */
+	lua_createtable(LS, 0, 5);	/* real kit proxy mt */
+	mt = kit + 2;
+	lua_rawgeti(LS, kit, KIT_INDEX);
+	lua_pushvalue(LS, kit - 1);
+	lua_rawset(LS, mt);
+	for (i = KIT_PAIRS; i < KIT_SIZE; i += 2)
+	{
+		lua_rawgeti(LS, kit, i);
+		lua_rawgeti(LS, kit, i + 1);
+		lua_rawset(LS, mt);
+	}
+	lua_setmetatable(LS, -2);	/* real kit proxy */
+	lua_replace(LS, kit - 1);	/* proxy kit */
+	lua_pop(LS, 1);				/* proxy */
 }
 
 /* ---------------------------------------------------------------------------
@@ -828,6 +890,7 @@ build_sandbox(lua_State *LS)
 	change_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
 	lua_newtable(LS);
 	log_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	build_kit(LS);
 	lua_newtable(LS);
 	make_readonly(LS);
 	empty_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
@@ -1296,6 +1359,24 @@ dbc_lua_facts_tree(Jsonb *facts)
 	return root;
 }
 
+static void push_object_lazy(lua_State *LS, const DbcFact *f);
+
+/*
+ * Objects with at least this many fields are handed to policies lazily when
+ * frozen: each field is made a Lua value when a policy first reads it.  A
+ * column has fourteen fields and a policy typically reads three or four;
+ * pushing a field (its key interned, its value, the table insert) costs
+ * about as much as the loader's call, so small objects stay eager.
+ */
+#define LAZY_OBJECT_MIN 8
+
+/*
+ * Only a decision's change is lazy (dbc_lua_decide: its tree lives until the
+ * decision ends, and facts_serial guards a change kept past it); the change
+ * evaluate() and policy tests set up is built whole.
+ */
+static bool lazy_objects = false;
+
 /* Push a fact as Lua values (inside Lua).  Nulls are left out. */
 static void
 push_fact(lua_State *LS, const DbcFact *f, bool freeze)
@@ -1326,6 +1407,11 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 			if (freeze && f->n == 0)
 			{
 				lua_rawgeti(LS, LUA_REGISTRYINDEX, empty_ref);
+				break;
+			}
+			if (freeze && lazy_objects && f->type == FACT_OBJECT && f->n >= LAZY_OBJECT_MIN)
+			{
+				push_object_lazy(LS, f);
 				break;
 			}
 			luaL_checkstack(LS, 4, "change facts nested too deeply");
@@ -1363,17 +1449,33 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
  */
 static lua_Integer facts_serial = 0;
 
+/*
+ * The child of an object by key.  A facts tree is read from a jsonb object,
+ * whose keys are in jsonb's order (shorter first, then bytewise), so the
+ * search is binary.
+ */
 static const DbcFact *
 find_child(const DbcFact *node, const char *key, size_t len)
 {
-	int			i;
+	int			lo = 0;
+	int			hi = node->n - 1;
 
-	for (i = 0; i < node->n; i++)
+	while (lo <= hi)
 	{
-		const DbcFact *c = &node->items[i];
+		int			mid = lo + (hi - lo) / 2;
+		const DbcFact *c = &node->items[mid];
+		int			cmp;
 
-		if ((size_t) c->keylen == len && memcmp(c->key, key, len) == 0)
+		if ((size_t) c->keylen != len)
+			cmp = (size_t) c->keylen < len ? -1 : 1;
+		else
+			cmp = memcmp(c->key, key, len);
+		if (cmp == 0)
 			return c;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
 	}
 	return NULL;
 }
@@ -1400,7 +1502,8 @@ lazy_index(lua_State *LS)
 		return 0;
 	key = lua_tolstring(LS, 2, &len);
 	c = find_child(node, key, len);
-	if (c == NULL || !is_container(c))
+	/* a change's scalars were pushed at once (so a miss there is a null); a nested object's are not */
+	if (c == NULL || c->type == FACT_NULL)
 		return 0;
 	push_fact(LS, c, true);
 	lua_pushvalue(LS, 2);
@@ -1437,7 +1540,7 @@ materialize_all(lua_State *LS, int real)
 	{
 		const DbcFact *c = &node->items[i];
 
-		if (!is_container(c))
+		if (c->type == FACT_NULL)
 			continue;
 		lua_pushlstring(LS, c->key, c->keylen);
 		if (lua_rawget(LS, real) == LUA_TNIL)
@@ -1451,6 +1554,22 @@ materialize_all(lua_State *LS, int real)
 	/* complete now: no loader needed any more */
 	lua_pushnil(LS);
 	lua_setmetatable(LS, real);
+}
+
+/* Give the table on top a loader of the fields of f it does not hold yet. */
+static void
+set_loader(lua_State *LS, const DbcFact *f)
+{
+	/* stack: real */
+	lua_createtable(LS, 0, 1);	/* real mt */
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* real mt kit */
+	lua_rawgeti(LS, -1, KIT_INDEX); /* real mt kit "__index" */
+	lua_replace(LS, -2);		/* real mt "__index" */
+	lua_pushlightuserdata(LS, (void *) f);
+	lua_pushinteger(LS, facts_serial);
+	lua_pushcclosure(LS, lazy_index, 2);	/* real mt "__index" loader */
+	lua_rawset(LS, -3);			/* real mt */
+	lua_setmetatable(LS, -2);	/* real */
 }
 
 /* Push the (read-only) change for a decision: scalars now, the rest lazily. */
@@ -1471,12 +1590,17 @@ push_change_lazy(lua_State *LS, const DbcFact *f)
 		push_fact(LS, c, true);
 		lua_rawset(LS, -3);
 	}
-	lua_createtable(LS, 0, 1);
-	lua_pushlightuserdata(LS, (void *) f);
-	lua_pushinteger(LS, facts_serial);
-	lua_pushcclosure(LS, lazy_index, 2);
-	lua_setfield(LS, -2, "__index");
-	lua_setmetatable(LS, -2);
+	set_loader(LS, f);
+	make_readonly(LS);
+}
+
+/* Push a nested object (read-only) whose fields are all made on first use. */
+static void
+push_object_lazy(lua_State *LS, const DbcFact *f)
+{
+	luaL_checkstack(LS, 6, "facts nested too deeply");
+	lua_createtable(LS, 0, f->n);
+	set_loader(LS, f);
 	make_readonly(LS);
 }
 
@@ -1592,6 +1716,7 @@ set_change_fn(lua_State *LS)
 {
 	ChangeArgs *a = (ChangeArgs *) lua_touserdata(LS, 1);
 
+	lazy_objects = false;
 	if (a->test_no <= 0)
 		push_fact(LS, a->facts, true);
 	else
@@ -1831,7 +1956,9 @@ dbc_lua_decide(DbcFact *facts, const DbcLuaPolicy *const *policies, int n,
 	a.n = n;
 	a.failed = -1;
 	facts_serial++;
+	lazy_objects = true;
 	ok = run_protected(decide_fn, &a, 4 * n, err);
+	lazy_objects = false;
 	/* the tree goes away with the caller's memory: a kept change must not reach it */
 	facts_serial++;
 	if (!ok)

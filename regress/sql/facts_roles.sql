@@ -47,3 +47,15 @@ RESET ROLE;
 \c - postgres
 REVOKE fr_extra FROM fr_admin;
 ALTER DATABASE regress_facts_roles OWNER TO postgres;
+-- the user, session_user and database names are cached per backend: a
+-- renamed role shows under its new name at the next statement
+SET ROLE fr_team;
+SELECT f->>'user' AS "user", f->>'session_user' AS session_user, f->>'database' AS database
+  FROM dbchange.classify('CREATE TABLE t (id int)') f;
+RESET ROLE;
+ALTER ROLE fr_team RENAME TO fr_team_renamed;
+SET ROLE fr_team_renamed;
+SELECT f->>'user' AS "user", f->>'session_user' AS session_user
+  FROM dbchange.classify('CREATE TABLE t (id int)') f;
+RESET ROLE;
+ALTER ROLE fr_team_renamed RENAME TO fr_team;

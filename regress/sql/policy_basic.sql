@@ -153,6 +153,41 @@ $lua$);
 SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE r (id bigint, note text)');
 SELECT dbchange.drop_policy('facts_reader');
 
+-- A decision hands nested objects (a column) over lazily: each field is made
+-- a Lua value on first use.  Reading a field twice, pairs() over the object,
+-- # and writes behave as for the rest of the facts, and a column kept past
+-- its decision is refused (its C tree is gone).  Tests build the change whole.
+SELECT dbchange.set_policy('nested_reader', $lua$
+local kept
+return {
+  name = "nested_reader",
+  description = "reads a column object every way",
+  check = function(c)
+    if c.command ~= "CREATE TABLE" then return end
+    local col = c.columns[1]
+    local n = 0
+    for k, v in pairs(col) do n = n + 1 end
+    local again = col.name == c.columns[1].name and c.columns[1] == col
+    local ok_write = pcall(function() col.not_null = false end)
+    local ok_new = pcall(function() col.extra = 1 end)
+    local stale = "none"
+    if kept then
+      local ok, err = pcall(function() return kept.type end)
+      stale = ok and "readable" or (tostring(err):match("earlier statement") and "refused" or tostring(err))
+    end
+    kept = c.columns[2]
+    return { action = "approve", risk = "low",
+      reason = ("name=%s type=%s not_null=%s fields=%d again=%s write=%s new=%s len=%d not_null_after=%s stale=%s"):format(
+        col.name, col.type, tostring(col.not_null), n, tostring(again), tostring(ok_write), tostring(ok_new), #col,
+        tostring(col.not_null), stale) }
+  end,
+  tests = { { sql = "CREATE TABLE t (a int NOT NULL, b text)", expect = "approve" } },
+}
+$lua$);
+SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE r (id bigint NOT NULL, note text)');
+SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE r2 (id int, note text)');
+SELECT dbchange.drop_policy('nested_reader');
+
 -- enable / disable / drop, and the audit trail
 SELECT dbchange.disable_policy('big_tables');
 SELECT dbchange.disable_policy('big_tables');
