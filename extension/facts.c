@@ -268,7 +268,17 @@ roles_inval(Datum arg, int cacheid, uint32 hashvalue)
 	database_name.oid = InvalidOid;
 }
 
-static void register_role_callbacks(void);
+static void
+register_role_callbacks(void)
+{
+	if (!roles_callback_set)
+	{
+		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(AUTHOID, roles_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(DATABASEOID, roles_inval, (Datum) 0);
+		roles_callback_set = true;
+	}
+}
 
 static char *
 cached_name(NameCache *c, Oid oid, bool is_database)
@@ -298,18 +308,6 @@ database_owner(void)
 	owner = ((Form_pg_database) GETSTRUCT(tup))->datdba;
 	ReleaseSysCache(tup);
 	return owner;
-}
-
-static void
-register_role_callbacks(void)
-{
-	if (!roles_callback_set)
-	{
-		CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_inval, (Datum) 0);
-		CacheRegisterSyscacheCallback(AUTHOID, roles_inval, (Datum) 0);
-		CacheRegisterSyscacheCallback(DATABASEOID, roles_inval, (Datum) 0);
-		roles_callback_set = true;
-	}
 }
 
 static List *
@@ -407,18 +405,22 @@ put_time_facts(JsonbParseState **st)
 	dbc_put_key(st, "time");
 	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	dbc_put_text(st, "timezone", tzname);
-	/* years 0..9999 (timestamp2tm's range ends at 294276, but not in practice) */
-	if (tm.tm_year >= 0 && tm.tm_year <= 9999)
 	{
 		/* "YYYY-MM-DDTHH:MM:SS+HH:MM" without snprintf's format parsing */
-		char		iso[26];
+		char		iso[32];
 		char	   *q = iso;
+		int			ywidth = 4;
+		int			y;
 
-		q = put_digits(q, tm.tm_year, 4);
+		/* the clock is past year 0; a year past 9999 takes the digits it needs */
+		for (y = tm.tm_year; y > 9999; y /= 10)
+			ywidth++;
+		q = put_digits(q, tm.tm_year, ywidth);
 		*q++ = '-';
 		q = put_digits(q, tm.tm_mon, 2);
 		*q++ = '-';
 		q = put_digits(q, tm.tm_mday, 2);
+		dbc_put_text(st, "date", pnstrdup(iso, q - iso));
 		*q++ = 'T';
 		q = put_digits(q, tm.tm_hour, 2);
 		*q++ = ':';
@@ -429,18 +431,7 @@ put_time_facts(JsonbParseState **st)
 		q = put_digits(q, (abs(off) / 3600) % 100, 2);
 		*q++ = ':';
 		q = put_digits(q, (abs(off) % 3600) / 60, 2);
-		*q = '\0';
-		dbc_put_text(st, "iso", pstrdup(iso));
-		iso[10] = '\0';
-		dbc_put_text(st, "date", pstrdup(iso));
-	}
-	else
-	{
-		dbc_put_text(st, "iso", psprintf("%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-										 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
-										 tm.tm_sec, off < 0 ? '-' : '+', abs(off) / 3600,
-										 (abs(off) % 3600) / 60));
-		dbc_put_text(st, "date", psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday));
+		dbc_put_text(st, "iso", pnstrdup(iso, q - iso));
 	}
 	dbc_put_int(st, "year", tm.tm_year);
 	dbc_put_int(st, "month", tm.tm_mon);

@@ -658,25 +658,30 @@ ro_newindex(lua_State *LS)
 static int ro_pairs(lua_State *LS);
 static void materialize_all(lua_State *LS, int real);
 
+/* With a metatable on top, push its field named by kit slot `slot`; return its type. */
+static int
+mt_field(lua_State *LS, int slot)
+{
+	/* stack: mt */
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* mt kit */
+	lua_rawgeti(LS, -1, slot);	/* mt kit key */
+	lua_replace(LS, -2);		/* mt key */
+	return lua_rawget(LS, -2);	/* mt value */
+}
+
 static bool
 push_real(lua_State *LS, int idx)
 {
-	idx = lua_absindex(LS, idx);
 	if (lua_type(LS, idx) != LUA_TTABLE || !lua_getmetatable(LS, idx))
 		return false;
-	/* stack: mt */
-	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* mt kit */
-	lua_rawgeti(LS, -1, KIT_PAIRS); /* mt kit "__pairs" */
-	if (lua_rawget(LS, -3) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != ro_pairs)
+	if (mt_field(LS, KIT_PAIRS) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != ro_pairs)
 	{
-		lua_pop(LS, 3);
+		lua_pop(LS, 2);
 		return false;
 	}
-	lua_pop(LS, 1);				/* mt kit */
-	lua_rawgeti(LS, -1, KIT_INDEX); /* mt kit "__index" */
-	lua_rawget(LS, -3);			/* mt kit real */
-	lua_replace(LS, -3);		/* real kit */
-	lua_pop(LS, 1);				/* real */
+	lua_pop(LS, 1);				/* mt */
+	mt_field(LS, KIT_INDEX);	/* mt real */
+	lua_remove(LS, -2);			/* real */
 	return true;
 }
 
@@ -688,11 +693,7 @@ push_real(lua_State *LS, int idx)
 static int
 ro_len(lua_State *LS)
 {
-	if (!lua_getmetatable(LS, 1))	/* proxy ... mt */
-		return luaL_error(LS, "not a facts table");
-	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* proxy ... mt kit */
-	lua_rawgeti(LS, -1, KIT_INDEX); /* proxy ... mt kit "__index" */
-	if (lua_rawget(LS, -3) != LUA_TTABLE)	/* proxy ... mt kit real */
+	if (!lua_getmetatable(LS, 1) || mt_field(LS, KIT_INDEX) != LUA_TTABLE)
 		return luaL_error(LS, "not a facts table");
 	lua_pushinteger(LS, (lua_Integer) lua_rawlen(LS, -1));
 	return 1;
@@ -749,25 +750,23 @@ sb_next(lua_State *LS)
 static void
 build_kit(lua_State *LS)
 {
+	static const char *const keys[] = {"__index", "__pairs", "__newindex", "__len", "__metatable"};
+	const lua_CFunction fns[] = {NULL, ro_pairs, ro_newindex, ro_len, NULL};
+	int			i;
+
 	lua_createtable(LS, KIT_SIZE, 0);
-	lua_pushliteral(LS, "__index");
-	lua_rawseti(LS, -2, 1);
-	lua_pushliteral(LS, "__pairs");
-	lua_rawseti(LS, -2, 2);
-	lua_pushcfunction(LS, ro_pairs);
-	lua_rawseti(LS, -2, 3);
-	lua_pushliteral(LS, "__newindex");
-	lua_rawseti(LS, -2, 4);
-	lua_pushcfunction(LS, ro_newindex);
-	lua_rawseti(LS, -2, 5);
-	lua_pushliteral(LS, "__len");
-	lua_rawseti(LS, -2, 6);
-	lua_pushcfunction(LS, ro_len);
-	lua_rawseti(LS, -2, 7);
-	lua_pushliteral(LS, "__metatable");
-	lua_rawseti(LS, -2, 8);
-	lua_pushliteral(LS, "dbchange facts (read-only)");
-	lua_rawseti(LS, -2, 9);
+	lua_pushstring(LS, keys[0]);
+	lua_rawseti(LS, -2, KIT_INDEX);
+	for (i = 1; i < lengthof(keys); i++)
+	{
+		lua_pushstring(LS, keys[i]);
+		lua_rawseti(LS, -2, 2 * i);
+		if (fns[i])
+			lua_pushcfunction(LS, fns[i]);
+		else
+			lua_pushliteral(LS, "dbchange facts (read-only)");
+		lua_rawseti(LS, -2, 2 * i + 1);
+	}
 	kit_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
 }
 
@@ -1716,6 +1715,7 @@ set_change_fn(lua_State *LS)
 {
 	ChangeArgs *a = (ChangeArgs *) lua_touserdata(LS, 1);
 
+	/* a decision ended by a PostgreSQL error (a cancel) may not have cleared it */
 	lazy_objects = false;
 	if (a->test_no <= 0)
 		push_fact(LS, a->facts, true);
