@@ -23,7 +23,6 @@
 #include "access/toast_internals.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
 #include "mb/pg_wchar.h"
@@ -502,31 +501,6 @@ applied_rows_spi(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	SPI_finish();
 }
 
-/* encode(sha256(convert_to(text, 'UTF8')), 'hex'), as dbchange._record computes it */
-static char *
-checksum_hex(const char *text)
-{
-	char	   *utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	char	   *hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
-	int			i;
-
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) utf8, strlen(utf8)) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		elog(ERROR, "dbchange: could not compute the checksum of a statement: %s",
-			 pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-	{
-		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xf];
-	}
-	hex[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
-	return hex;
-}
-
 /* A text column's value, NULL when s is */
 static void
 set_text(DbcRows *r, const char *column, const char *s)
@@ -536,17 +510,29 @@ set_text(DbcRows *r, const char *column, const char *s)
 
 /*
  * The direct way (rowinsert.c): the same rows, stored without SQL, when no
- * trigger of the tables would fire for them.
+ * trigger of the tables would fire for them.  Both tables are opened (and
+ * judged) before anything is written; false when either must go the SQL
+ * way, with nothing written.
  */
-static void
+static bool
 applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 {
 	EState	   *estate = CreateExecutorState();
 	DbcRows    *r;
+	DbcRows    *audit;
 	bool		pushed = false;
 	bool		isnull;
 	Jsonb	   *objects;
 
+	r = dbc_rows_open(estate, "change", a->source, c->risk != NULL);
+	audit = r ? dbc_rows_open(estate, "audit", a->source, c->risk != NULL) : NULL;
+	if (audit == NULL)
+	{
+		if (r)
+			dbc_rows_close(r);
+		FreeExecutorState(estate);
+		return false;
+	}
 	estate->es_output_cid = GetCurrentCommandId(true);
 	if (!ActiveSnapshotSet())
 	{
@@ -554,9 +540,8 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 		pushed = true;
 	}
 
-	r = dbc_rows_open(estate, "change");
 	dbc_rows_set(r, "uid", time_ordered_uuid(), false);
-	dbc_rows_set(r, "checksum", CStringGetTextDatum(checksum_hex(a->text)), false);
+	dbc_rows_set(r, "checksum", CStringGetTextDatum(dbc_sha256_hex(a->text)), false);
 	dbc_rows_set(r, "status", CStringGetTextDatum("applied"), false);
 	dbc_rows_set(r, "environment", CStringGetTextDatum(c->s.environment), false);
 	dbc_rows_set(r, "command", CStringGetTextDatum(c->command), false);
@@ -586,13 +571,12 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	dbc_rows_close(r);
 
 	/* Audit entry, unsealed: sealing into the hash chain happens later, in order. */
-	r = dbc_rows_open(estate, "audit");
-	dbc_rows_set(r, "actor", CStringGetTextDatum(c->user), false);
-	dbc_rows_set(r, "event", CStringGetTextDatum("applied"), false);
-	dbc_rows_set(r, "change_id", Int64GetDatum(*id), false);
+	dbc_rows_set(audit, "actor", CStringGetTextDatum(c->user), false);
+	dbc_rows_set(audit, "event", CStringGetTextDatum("applied"), false);
+	dbc_rows_set(audit, "change_id", Int64GetDatum(*id), false);
 	/* details: the column's default, '{}' (planned once, not parsed per statement) */
-	dbc_rows_insert(r);
-	dbc_rows_close(r);
+	dbc_rows_insert(audit);
+	dbc_rows_close(audit);
 
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
@@ -600,6 +584,7 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 		PopActiveSnapshot();
 	/* what SPI would do before the next statement: the rows are visible from here on */
 	CommandCounterIncrement();
+	return true;
 }
 
 static int64
@@ -625,9 +610,7 @@ insert_applied(void *arg)
 			c.rewrote = true;
 	dbc_load_settings(&c.s);
 
-	if (dbc_rows_direct_ok(a->source, c.risk != NULL))
-		applied_rows_direct(a, &c, &id, &uid);
-	else
+	if (!applied_rows_direct(a, &c, &id, &uid))
 	{
 		int			level = dbc_safe_search_path();
 

@@ -165,12 +165,15 @@ extern int64 dbc_record_refused(const char *text, Jsonb *facts, const DbcDecisio
 /* Run fn(arg) as the catalog owner with search_path pg_catalog, pg_temp. */
 extern int64 dbc_as_catalog_owner(int64 (*fn) (void *), void *arg);
 
+/* ---- sha256.c: encode(sha256(convert_to(text, 'UTF8')), 'hex') ---- */
+extern char *dbc_sha256_hex(const char *text);
+
 /* ---- rowinsert.c: rows into dbchange's own tables without SQL (approve path) ---- */
 struct EState;
 typedef struct DbcRows DbcRows;
-/* May an applied change of this source and risk skip the tables' triggers? */
-extern bool dbc_rows_direct_ok(const char *source, bool has_risk);
-extern DbcRows *dbc_rows_open(struct EState *estate, const char *table);
+/* dbchange.<table> opened for an applied change's row; NULL: its triggers need SQL */
+extern DbcRows *dbc_rows_open(struct EState *estate, const char *table, const char *source,
+							  bool has_risk);
 extern void dbc_rows_set(DbcRows *r, const char *column, Datum value, bool isnull);
 extern void dbc_rows_insert(DbcRows *r);	/* unset columns take their defaults */
 extern Datum dbc_rows_get(DbcRows *r, const char *column, bool *isnull);

@@ -294,18 +294,24 @@ charge_budget(lua_State *LS, double units)
  * instructions.  So calls run without a hook, and a timer switches it on
  * (lua_sethook may be called from a signal handler: the VM rereads its trap
  * flag at every jump and call) once a call has run as long as its budget
- * would take at 10^9 VM instructions a second -- longer than any machine
- * this runs on needs for that many instructions.  A runaway call is
- * therefore stopped after at most about twice
- * dbchange.policy_instruction_limit instructions (those it ran before the
- * hook, and the limit counted after), and query cancel is seen within at
- * most WATCHDOG_MAX_US.  The timer is not cancelled after a call: a stale
- * one finds nothing running and does nothing, and leaving it saves a
- * setitimer() per evaluation (timeout.c re-arms only when a call starts
- * after the pending signal was due).
+ * would take at 10^8 VM instructions a second (a slow machine: any this
+ * runs on does more).  A runaway call is therefore stopped after at most
+ * that time plus dbchange.policy_instruction_limit instructions counted by
+ * the hook, and query cancel is seen within at most WATCHDOG_MAX_US.
+ *
+ * Programming the timer is not free either: on a virtual machine each
+ * setitimer() and each expiry traps to the hypervisor, and arming a timer
+ * for every statement (then taking its signal, and timeout.c re-arming the
+ * session's other timeouts) cost 10-20 us a statement, more than some
+ * policies' evaluation.  So a call reuses a pending timer that is due
+ * within its delay (the hook then comes on sooner than it must, which only
+ * tightens the bound), and with the default limit the delay is 10 ms: a
+ * session running DDL back to back arms the timer about once in 10 ms
+ * rather than once a statement.  A stale timer finds nothing running and
+ * does nothing.
  */
 #define WATCHDOG_MIN_US		10
-#define WATCHDOG_MAX_US		1000
+#define WATCHDOG_MAX_US		10000
 
 static void
 watchdog_fired(void)
@@ -320,12 +326,16 @@ watchdog_fired(void)
 static void
 arm_watchdog(void)
 {
-	int64		delay = instr_limit / 1000;	/* microseconds at 10^9 a second */
+	int64		delay = instr_limit / 100;	/* microseconds at 10^8 a second */
+	TimestampTz now;
 
 	if (watchdog_id == MAX_TIMEOUTS)
 		watchdog_id = RegisterTimeout(USER_TIMEOUT, watchdog_fired);
 	delay = Max(WATCHDOG_MIN_US, Min(WATCHDOG_MAX_US, delay));
-	enable_timeout_at(watchdog_id, GetCurrentTimestamp() + delay);
+	now = GetCurrentTimestamp();
+	if (get_timeout_active(watchdog_id) && get_timeout_finish_time(watchdog_id) <= now + delay)
+		return;
+	enable_timeout_at(watchdog_id, now + delay);
 }
 
 /* After a call: the next one starts without the hook again. */
@@ -1439,9 +1449,9 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 }
 
 /*
- * The change a decision hands to the policies is built lazily: its scalar
- * facts at once, each nested one (columns, constraints, roles, time, ...)
- * on first access, then kept.  Most statements need few of them, and
+ * The change a decision hands to the policies is built lazily: each fact,
+ * scalar or nested (columns, constraints, roles, time, ...), on first
+ * access, then kept.  Most statements need few of them, and
  * building Lua tables is most of an evaluation's cost.  The loader reads
  * the C tree of the current decision only: facts_serial tells a change
  * kept from an earlier decision (whose tree is gone) from the current one.
@@ -1479,12 +1489,6 @@ find_child(const DbcFact *node, const char *key, size_t len)
 	return NULL;
 }
 
-static bool
-is_container(const DbcFact *f)
-{
-	return f->type == FACT_ARRAY || f->type == FACT_OBJECT;
-}
-
 /* __index of the real table of a lazily built change. */
 static int
 lazy_index(lua_State *LS)
@@ -1501,7 +1505,6 @@ lazy_index(lua_State *LS)
 		return 0;
 	key = lua_tolstring(LS, 2, &len);
 	c = find_child(node, key, len);
-	/* a change's scalars were pushed at once (so a miss there is a null); a nested object's are not */
 	if (c == NULL || c->type == FACT_NULL)
 		return 0;
 	push_fact(LS, c, true);
@@ -1571,29 +1574,14 @@ set_loader(lua_State *LS, const DbcFact *f)
 	lua_setmetatable(LS, -2);	/* real */
 }
 
-/* Push the (read-only) change for a decision: scalars now, the rest lazily. */
-static void
-push_change_lazy(lua_State *LS, const DbcFact *f)
-{
-	int			i;
-
-	luaL_checkstack(LS, 6, "facts nested too deeply");
-	lua_createtable(LS, 0, f->n);
-	for (i = 0; i < f->n; i++)
-	{
-		const DbcFact *c = &f->items[i];
-
-		if (c->type == FACT_NULL || is_container(c))
-			continue;
-		lua_pushlstring(LS, c->key, c->keylen);
-		push_fact(LS, c, true);
-		lua_rawset(LS, -3);
-	}
-	set_loader(LS, f);
-	make_readonly(LS);
-}
-
-/* Push a nested object (read-only) whose fields are all made on first use. */
+/*
+ * Push the (read-only) change for a decision, or a nested object, with
+ * every field made on first use.  A change has thirty-odd scalar facts and
+ * the stock library reads about half of them for a statement: pushing all
+ * of them up front (each key interned, each value, each table insert) was
+ * a fifth of an evaluation, while the loader reuses the key the policy
+ * already holds.
+ */
 static void
 push_object_lazy(lua_State *LS, const DbcFact *f)
 {
@@ -1858,7 +1846,7 @@ decide_fn(lua_State *LS)
 
 	luaL_checkstack(LS, 4 * a->n + 8, "too many policies");
 	a->failed = -1;
-	push_change_lazy(LS, a->facts);
+	push_object_lazy(LS, a->facts);
 	change = lua_gettop(LS);
 	for (i = 0; i < a->n; i++)
 	{

@@ -15,7 +15,7 @@
  * INSERT with (ExecSimpleRelationInsert: NOT NULL and CHECK constraints,
  * heap insert), its index entries made here (insert_index_entries).
  *
- * No row trigger fires on this path.  dbc_rows_direct_ok() says when that
+ * No row trigger fires on this path.  dbc_rows_open() says when that
  * changes nothing: every INSERT trigger on the tables must be one dbchange
  * itself puts there whose WHEN clause is known to be false for the row the
  * gate writes (an applied, interactive change); any other trigger, a rule,
@@ -104,6 +104,15 @@ static bool inval_registered = false;
 static uint64 inval_count = 0;	/* relcache invalidations taken in */
 
 /*
+ * The OIDs of dbchange.change and dbchange.audit, looked up once (a name
+ * lookup per table per statement cost more than opening the table) and
+ * forgotten with any invalidation of the table (DROP EXTENSION and the
+ * like) or of all of them.
+ */
+static Oid	table_oids[2];
+static const char *const table_names[2] = {"change", "audit"};
+
+/*
  * An invalidation of the table or of one of its indexes.  The index's own
  * counts too: CREATE INDEX CONCURRENTLY marks an index ready for inserts by
  * updating its pg_index row, and a cached "not ready" would leave the gate's
@@ -130,6 +139,9 @@ prepared_inval(Datum arg, Oid relid)
 	int			i;
 
 	inval_count++;
+	for (i = 0; i < lengthof(table_oids); i++)
+		if (relid == InvalidOid || relid == table_oids[i])
+			table_oids[i] = InvalidOid;
 	for (i = 0; i < MAX_PREPARED; i++)
 		if (relid == InvalidOid || names_prepared(&prepared[i], relid))
 			prepared[i].valid = false;
@@ -222,11 +234,6 @@ prepare_rel(Relation rel)
 	uint64		seen;
 	int			i;
 
-	if (!inval_registered)
-	{
-		CacheRegisterRelcacheCallback(prepared_inval, (Datum) 0);
-		inval_registered = true;
-	}
 	for (i = 0; i < MAX_PREPARED && p == NULL; i++)
 		if (prepared[i].relid == relid)
 			p = &prepared[i];
@@ -311,38 +318,43 @@ plain_table(Relation rel)
 		!(rel->rd_att->constr && rel->rd_att->constr->has_generated_stored);
 }
 
-bool
-dbc_rows_direct_ok(const char *source, bool has_risk)
+/*
+ * May the gate's row go into rel without SQL?  Only when no rule, policy,
+ * generated column or INSERT trigger that would fire is in the way (see
+ * the file's comment).
+ */
+static bool
+direct_ok(Relation rel, bool is_change, const char *source, bool has_risk)
 {
-	static const char *const tables[] = {"change", "audit"};
-	Oid			nsp = dbc_schema_oid();
-	int			i;
+	int			j;
 
-	for (i = 0; i < lengthof(tables); i++)
+	if (!plain_table(rel))
+		return false;
+	for (j = 0; rel->trigdesc && j < rel->trigdesc->numtriggers; j++)
 	{
-		Oid			relid = get_relname_relid(tables[i], nsp);
-		Relation	rel;
-		bool		ok;
-		int			j;
+		Trigger    *t = &rel->trigdesc->triggers[j];
 
-		if (!OidIsValid(relid))
-			return false;
-		rel = table_open(relid, RowExclusiveLock);
-		ok = plain_table(rel);
-		for (j = 0; ok && rel->trigdesc && j < rel->trigdesc->numtriggers; j++)
-		{
-			Trigger    *t = &rel->trigdesc->triggers[j];
-
-			if (!TRIGGER_FOR_INSERT(t->tgtype) || !trigger_fires(t))
-				continue;
-			if (i != 0 || change_trigger_fires(t, source, has_risk))
-				ok = false;
-		}
-		table_close(rel, NoLock);
-		if (!ok)
+		if (!TRIGGER_FOR_INSERT(t->tgtype) || !trigger_fires(t))
+			continue;
+		if (!is_change || change_trigger_fires(t, source, has_risk))
 			return false;
 	}
 	return true;
+}
+
+static Oid
+table_oid(const char *table)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(table_names); i++)
+		if (strcmp(table, table_names[i]) == 0)
+		{
+			if (!OidIsValid(table_oids[i]))
+				table_oids[i] = get_relname_relid(table, dbc_schema_oid());
+			return table_oids[i];
+		}
+	return get_relname_relid(table, dbc_schema_oid());
 }
 
 /* ---- writing rows ---- */
@@ -357,21 +369,42 @@ struct DbcRows
 	bool	   *given;
 };
 
+/*
+ * Open dbchange.<table> for the gate's rows, or return NULL (nothing done
+ * but the table's lock, kept until the transaction ends as any open's is)
+ * when the rows must go the SQL way.  One open serves both the check and
+ * the insert.
+ */
 DbcRows *
-dbc_rows_open(EState *estate, const char *table)
+dbc_rows_open(EState *estate, const char *table, const char *source, bool has_risk)
 {
-	Oid			relid = get_relname_relid(table, dbc_schema_oid());
-	DbcRows    *r = palloc0(sizeof(DbcRows));
-	MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
+	Oid			relid;
+	Relation	rel;
+	DbcRows    *r;
+	MemoryContext old;
 
+	if (!inval_registered)
+	{
+		CacheRegisterRelcacheCallback(prepared_inval, (Datum) 0);
+		inval_registered = true;
+	}
+	relid = table_oid(table);
 	if (!OidIsValid(relid))
-		elog(ERROR, "dbchange: table dbchange.%s does not exist", table);
+		return NULL;
+	rel = table_open(relid, RowExclusiveLock);
+	if (!direct_ok(rel, strcmp(table, "change") == 0, source, has_risk))
+	{
+		table_close(rel, NoLock);
+		return NULL;
+	}
+	r = palloc0(sizeof(DbcRows));
+	old = MemoryContextSwitchTo(estate->es_query_cxt);
 	r->estate = estate;
-	r->rel = table_open(relid, RowExclusiveLock);
+	r->rel = rel;
 	r->prep = prepare_rel(r->rel);
 	r->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(r->rri, r->rel, 0, NULL, 0);
-	r->rri->ri_TrigDesc = NULL; /* see dbc_rows_direct_ok() */
+	r->rri->ri_TrigDesc = NULL; /* direct_ok(): none would fire */
 	if (!r->prep->own_indexes)
 		ExecOpenIndices(r->rri, false);
 	/* the CHECK constraints, ready (ExecRelCheck would parse and plan them now) */

@@ -309,17 +309,6 @@ unique_strings(List *in)
 	return out;
 }
 
-static char *
-sha256_hex(const char *s)
-{
-	Datum		utf8 = DirectFunctionCall2(pg_convert_to, PointerGetDatum(cstring_to_text(s)),
-										   DirectFunctionCall1(namein, CStringGetDatum("UTF8")));
-	Datum		b = DirectFunctionCall1(sha256_bytea, utf8);
-
-	return text_to_cstring(DatumGetTextPP(DirectFunctionCall2(binary_encode, b,
-															  CStringGetTextDatum("hex"))));
-}
-
 static int64
 do_submit(SubmitArgs *a)
 {
@@ -344,7 +333,7 @@ do_submit(SubmitArgs *a)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot submit a change while dbchange is applying one")));
 
-	checksum = sha256_hex(a->script);
+	checksum = dbc_sha256_hex(a->script);
 	if (a->checksum && strcmp(a->checksum, checksum) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),

@@ -142,7 +142,7 @@ SELECT statement_no, action, reasons FROM dbchange.evaluate($$COMMENT ON TABLE t
 
 -- the limits are settings, superuser only
 COMMENT ON TABLE t IS 'busy';
-SET dbchange.policy_instruction_limit = 100000;
+SET dbchange.policy_instruction_limit = 10000;
 COMMENT ON TABLE t IS 'busy';
 RESET dbchange.policy_instruction_limit;
 SET dbchange.policy_memory_limit = '2MB';
