@@ -87,9 +87,12 @@ static int kit_ref = LUA_NOREF;	/* what every proxy's metatable holds (KIT_*) */
 enum
 {
 	KIT_INDEX = 1,				/* "__index" */
-	KIT_PAIRS = 2,				/* "__pairs", then ro_pairs */
-	KIT_SIZE = 9				/* then __newindex, __len, __metatable: key, value */
+	KIT_NEWINDEX = 2,			/* "__newindex", then ro_newindex */
+	KIT_OBJECT_END = 4,			/* an object's metatable ends here */
+	KIT_SIZE = 6				/* an array's also has "__len", then ro_len */
 };
+
+#define PROXY_LABEL "dbchange facts (read-only)"
 
 /* Memory accounting (the allocator). */
 static size_t mem_used = 0;
@@ -532,6 +535,8 @@ sb_load(lua_State *LS)
 }
 
 /* setmetatable(t, mt): no __gc (finalizers would run outside any check). */
+static bool is_proxy(lua_State *LS, int idx);
+
 static int
 sb_setmetatable(lua_State *LS)
 {
@@ -539,7 +544,7 @@ sb_setmetatable(lua_State *LS)
 
 	luaL_checktype(LS, 1, LUA_TTABLE);
 	luaL_argexpected(LS, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
-	if (luaL_getmetafield(LS, 1, "__metatable") != LUA_TNIL)
+	if (is_proxy(LS, 1) || luaL_getmetafield(LS, 1, "__metatable") != LUA_TNIL)
 		return luaL_error(LS, "cannot change a protected metatable");
 	if (t == LUA_TTABLE)
 	{
@@ -664,8 +669,7 @@ ro_newindex(lua_State *LS)
 					  lua_tostring(LS, 2) : luaL_typename(LS, 2));
 }
 
-/* Push the real table behind proxy idx, or nil if idx is no proxy. */
-static int ro_pairs(lua_State *LS);
+static int	ro_pairs(lua_State *LS);
 static void materialize_all(lua_State *LS, int real);
 
 /* With a metatable on top, push its field named by kit slot `slot`; return its type. */
@@ -679,12 +683,13 @@ mt_field(lua_State *LS, int slot)
 	return lua_rawget(LS, -2);	/* mt value */
 }
 
+/* If idx is a proxy, push the real table behind it and return true. */
 static bool
 push_real(lua_State *LS, int idx)
 {
 	if (lua_type(LS, idx) != LUA_TTABLE || !lua_getmetatable(LS, idx))
 		return false;
-	if (mt_field(LS, KIT_PAIRS) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != ro_pairs)
+	if (mt_field(LS, KIT_NEWINDEX) != LUA_TFUNCTION || lua_tocfunction(LS, -1) != ro_newindex)
 	{
 		lua_pop(LS, 2);
 		return false;
@@ -695,9 +700,18 @@ push_real(lua_State *LS, int idx)
 	return true;
 }
 
+static bool
+is_proxy(lua_State *LS, int idx)
+{
+	if (!push_real(LS, idx))
+		return false;
+	lua_pop(LS, 1);
+	return true;
+}
+
 /*
  * __len of a proxy.  Only proxies' metatables hold ro_len, and those are
- * out of the policies' reach (__metatable), so argument 1 is a proxy and
+ * out of the policies' reach (sb_getmetatable), so argument 1 is a proxy and
  * its metatable's __index its real table: no need for push_real's check.
  */
 static int
@@ -756,48 +770,50 @@ sb_next(lua_State *LS)
  * half of a proxy's cost.  Slot 1 holds the key "__index" (its value is
  * the real table, different for each proxy); from slot 2 on, key and value
  * alternate.
+ *
+ * A proxy's metatable holds only what the VM itself looks up: __index,
+ * __newindex, and for an array __len.  pairs, getmetatable and setmetatable
+ * are the sandbox's own (sb_pairs, sb_getmetatable, sb_setmetatable) and
+ * know a proxy by its __newindex, so no proxy needs __pairs or
+ * __metatable: each field fewer in a metatable made for every facts table
+ * a policy opens is a table insert fewer.
  */
 static void
 build_kit(lua_State *LS)
 {
-	static const char *const keys[] = {"__index", "__pairs", "__newindex", "__len", "__metatable"};
-	const lua_CFunction fns[] = {NULL, ro_pairs, ro_newindex, ro_len, NULL};
-	int			i;
-
 	lua_createtable(LS, KIT_SIZE, 0);
-	lua_pushstring(LS, keys[0]);
+	lua_pushliteral(LS, "__index");
 	lua_rawseti(LS, -2, KIT_INDEX);
-	for (i = 1; i < lengthof(keys); i++)
-	{
-		lua_pushstring(LS, keys[i]);
-		lua_rawseti(LS, -2, 2 * i);
-		if (fns[i])
-			lua_pushcfunction(LS, fns[i]);
-		else
-			lua_pushliteral(LS, "dbchange facts (read-only)");
-		lua_rawseti(LS, -2, 2 * i + 1);
-	}
+	lua_pushliteral(LS, "__newindex");
+	lua_rawseti(LS, -2, KIT_NEWINDEX);
+	lua_pushcfunction(LS, ro_newindex);
+	lua_rawseti(LS, -2, KIT_NEWINDEX + 1);
+	lua_pushliteral(LS, "__len");
+	lua_rawseti(LS, -2, KIT_OBJECT_END);
+	lua_pushcfunction(LS, ro_len);
+	lua_rawseti(LS, -2, KIT_OBJECT_END + 1);
 	kit_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
 }
 
 /* Replace the table on top of the stack by a read-only proxy of it. */
 static void
-make_readonly(lua_State *LS)
+make_readonly(lua_State *LS, bool array)
 {
 	int			kit;
 	int			mt;
+	int			end = array ? KIT_SIZE : KIT_OBJECT_END;
 	int			i;
 
 	/* stack: real */
 	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* real kit */
 	kit = lua_gettop(LS);
 	lua_createtable(LS, 0, 0);	/* real kit proxy */
-	lua_createtable(LS, 0, 5);	/* real kit proxy mt */
+	lua_createtable(LS, 0, array ? 3 : 2);	/* real kit proxy mt */
 	mt = kit + 2;
 	lua_rawgeti(LS, kit, KIT_INDEX);
 	lua_pushvalue(LS, kit - 1);
 	lua_rawset(LS, mt);
-	for (i = KIT_PAIRS; i < KIT_SIZE; i += 2)
+	for (i = KIT_NEWINDEX; i < end; i += 2)
 	{
 		lua_rawgeti(LS, kit, i);
 		lua_rawgeti(LS, kit, i + 1);
@@ -808,6 +824,39 @@ make_readonly(lua_State *LS)
 	lua_pop(LS, 1);				/* proxy */
 }
 
+/* getmetatable(v): a proxy's is hidden (a label, as __metatable would give) */
+static int
+sb_getmetatable(lua_State *LS)
+{
+	luaL_checkany(LS, 1);
+	if (is_proxy(LS, 1))
+	{
+		lua_pushliteral(LS, PROXY_LABEL);
+		return 1;
+	}
+	if (!lua_getmetatable(LS, 1))
+	{
+		lua_pushnil(LS);
+		return 1;
+	}
+	luaL_getmetafield(LS, 1, "__metatable");	/* pushed only when present */
+	return 1;
+}
+
+/* pairs(t): a proxy's fields (ro_pairs), or Lua's own pairs (upvalue 1) */
+static int
+sb_pairs(lua_State *LS)
+{
+	luaL_checkany(LS, 1);
+	if (is_proxy(LS, 1))
+		return ro_pairs(LS);
+	lua_settop(LS, 1);
+	lua_pushvalue(LS, lua_upvalueindex(1));
+	lua_insert(LS, 1);
+	lua_call(LS, 1, 3);
+	return 3;
+}
+
 /* ---------------------------------------------------------------------------
  * State creation and the protected call
  * ---------------------------------------------------------------------------
@@ -815,7 +864,7 @@ make_readonly(lua_State *LS)
 
 static const char *const base_whitelist[] = {
 	"assert", "error", "ipairs", "pairs", "select", "tonumber", "tostring", "type",
-	"rawequal", "rawlen", "rawget", "getmetatable", "_VERSION", NULL
+	"rawequal", "rawlen", "rawget", "_VERSION", NULL
 };
 
 /* Open a library without making it a global; leaves it on the stack. */
@@ -857,6 +906,11 @@ build_sandbox(lua_State *LS)
 	lua_setfield(LS, tmpl, "setmetatable");
 	lua_pushcfunction(LS, sb_next);
 	lua_setfield(LS, tmpl, "next");
+	lua_pushcfunction(LS, sb_getmetatable);
+	lua_setfield(LS, tmpl, "getmetatable");
+	lua_getfield(LS, -2, "pairs");
+	lua_pushcclosure(LS, sb_pairs, 1);
+	lua_setfield(LS, tmpl, "pairs");
 
 	/* string: no dump, rep capped; the shared metatable of strings protected */
 	open_lib(LS, LUA_STRLIBNAME, luaopen_string);
@@ -901,7 +955,7 @@ build_sandbox(lua_State *LS)
 	log_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
 	build_kit(LS);
 	lua_newtable(LS);
-	make_readonly(LS);
+	make_readonly(LS, true);
 	empty_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
 	return 0;
 }
@@ -1443,7 +1497,7 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 					lua_rawseti(LS, -2, ++j);
 			}
 			if (freeze)
-				make_readonly(LS);
+				make_readonly(LS, f->type == FACT_ARRAY);
 			break;
 	}
 }
@@ -1588,7 +1642,7 @@ push_object_lazy(lua_State *LS, const DbcFact *f)
 	luaL_checkstack(LS, 6, "facts nested too deeply");
 	lua_createtable(LS, 0, f->n);
 	set_loader(LS, f);
-	make_readonly(LS);
+	make_readonly(LS, false);
 }
 
 /* Copy the value on top (tables deeply, unfrozen), replacing it. */
@@ -1677,7 +1731,7 @@ freeze_deep(lua_State *LS, int depth)
 		else
 			lua_pop(LS, 1);
 	}
-	make_readonly(LS);
+	make_readonly(LS, true);
 }
 
 typedef struct ChangeArgs

@@ -188,6 +188,31 @@ SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE r (id bigint NOT NUL
 SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE r2 (id int, note text)');
 SELECT dbchange.drop_policy('nested_reader');
 
+-- the facts' metatables stay out of reach, whichever way a policy asks
+SELECT dbchange.set_policy('proxy_guard', $lua$
+return {
+  name = "proxy_guard",
+  description = "asks for the facts' metatables",
+  check = function(c)
+    if c.command ~= "CREATE TABLE" then return end
+    local found = false
+    for k in pairs(c) do if k == "command" then found = true end end
+    local set_top = pcall(setmetatable, c, {})
+    local set_nested = pcall(setmetatable, c.columns, nil)
+    local plain = getmetatable(setmetatable({}, { x = 1 })).x
+    return { action = "approve", risk = "low",
+      reason = ("mt=%s nested_mt=%s set=%s set_nested=%s pairs=%s next=%s len=%d string_mt=%s plain=%s command=%s"):format(
+        tostring(getmetatable(c)), tostring(getmetatable(c.columns[1])), tostring(set_top), tostring(set_nested),
+        tostring(found), tostring(next(c) ~= nil), #c.columns, tostring(getmetatable("")), tostring(plain), c.command) }
+  end,
+  tests = { { sql = "CREATE TABLE t (a int)", expect = "approve" } },
+}
+$lua$);
+CREATE TABLE guarded (id int, note text);
+SELECT reasons FROM dbchange.changes WHERE statement LIKE 'CREATE TABLE guarded%';
+SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE g2 (id int)');
+SELECT dbchange.drop_policy('proxy_guard');
+
 -- enable / disable / drop, and the audit trail
 SELECT dbchange.disable_policy('big_tables');
 SELECT dbchange.disable_policy('big_tables');
