@@ -669,7 +669,6 @@ ro_newindex(lua_State *LS)
 					  lua_tostring(LS, 2) : luaL_typename(LS, 2));
 }
 
-static int	ro_pairs(lua_State *LS);
 static void materialize_all(lua_State *LS, int real);
 
 /* With a metatable on top, push its field named by kit slot `slot`; return its type. */
@@ -731,18 +730,6 @@ ro_next(lua_State *LS)
 		return 2;
 	lua_pushnil(LS);
 	return 1;
-}
-
-static int
-ro_pairs(lua_State *LS)
-{
-	if (!push_real(LS, 1))
-		return luaL_error(LS, "not a facts table");
-	materialize_all(LS, lua_gettop(LS));
-	lua_pushcclosure(LS, ro_next, 1);
-	lua_pushvalue(LS, 1);
-	lua_pushnil(LS);
-	return 3;
 }
 
 /* next(t, k) that also walks facts proxies (their own table is empty). */
@@ -843,13 +830,19 @@ sb_getmetatable(lua_State *LS)
 	return 1;
 }
 
-/* pairs(t): a proxy's fields (ro_pairs), or Lua's own pairs (upvalue 1) */
+/* pairs(t): a proxy's fields (its real table's, all made), or Lua's own pairs (upvalue 1) */
 static int
 sb_pairs(lua_State *LS)
 {
 	luaL_checkany(LS, 1);
-	if (is_proxy(LS, 1))
-		return ro_pairs(LS);
+	if (push_real(LS, 1))
+	{
+		materialize_all(LS, lua_gettop(LS));
+		lua_pushcclosure(LS, ro_next, 1);
+		lua_pushvalue(LS, 1);
+		lua_pushnil(LS);
+		return 3;
+	}
 	lua_settop(LS, 1);
 	lua_pushvalue(LS, lua_upvalueindex(1));
 	lua_insert(LS, 1);

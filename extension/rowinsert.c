@@ -110,7 +110,7 @@ static uint64 inval_count = 0;	/* relcache invalidations taken in */
  * like) or of all of them.
  */
 static Oid	table_oids[2];
-static const char *const table_names[2] = {"change", "audit"};
+static const char *const table_names[2] = {"change", "audit"};	/* change first */
 
 /*
  * An invalidation of the table or of one of its indexes.  The index's own
@@ -342,8 +342,9 @@ direct_ok(Relation rel, bool is_change, const char *source, bool has_risk)
 	return true;
 }
 
-static Oid
-table_oid(const char *table)
+/* The slot in table_oids of dbchange.<table>, its OID looked up if not cached. */
+static int
+table_slot(const char *table)
 {
 	int			i;
 
@@ -352,9 +353,10 @@ table_oid(const char *table)
 		{
 			if (!OidIsValid(table_oids[i]))
 				table_oids[i] = get_relname_relid(table, dbc_schema_oid());
-			return table_oids[i];
+			return i;
 		}
-	return get_relname_relid(table, dbc_schema_oid());
+	elog(ERROR, "dbchange: the gate writes no rows into dbchange.%s", table);
+	return -1;					/* keep the compiler quiet */
 }
 
 /* ---- writing rows ---- */
@@ -378,6 +380,7 @@ struct DbcRows
 DbcRows *
 dbc_rows_open(EState *estate, const char *table, const char *source, bool has_risk)
 {
+	int			slot;
 	Oid			relid;
 	Relation	rel;
 	DbcRows    *r;
@@ -388,11 +391,12 @@ dbc_rows_open(EState *estate, const char *table, const char *source, bool has_ri
 		CacheRegisterRelcacheCallback(prepared_inval, (Datum) 0);
 		inval_registered = true;
 	}
-	relid = table_oid(table);
+	slot = table_slot(table);
+	relid = table_oids[slot];
 	if (!OidIsValid(relid))
 		return NULL;
 	rel = table_open(relid, RowExclusiveLock);
-	if (!direct_ok(rel, strcmp(table, "change") == 0, source, has_risk))
+	if (!direct_ok(rel, slot == 0, source, has_risk))
 	{
 		table_close(rel, NoLock);
 		return NULL;
