@@ -20,7 +20,8 @@
  *	  hook makes the VM stop at every instruction, which cost a quarter of
  *	  an evaluation; C library functions whose work is not VM instructions
  *	  (string.rep, table.move, table.sort, load) are charged explicitly and
- *	  capped;
+ *	  capped, and pattern matching (find, match, gmatch, gsub) is our own
+ *	  matcher, which counts its steps and can be stopped (lua_match.c);
  *	- a custom allocator counts every byte of the state and refuses to grow
  *	  it past dbchange.policy_memory_limit;
  *	- a limit, once tripped, cannot be caught: the sandbox's pcall/xpcall
@@ -54,6 +55,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "lua_match.h"
 #include "policy_lua.h"
 
 /* Instructions between two calls of the count hook. */
@@ -288,6 +290,23 @@ charge_budget(lua_State *LS, double units)
 		luaL_error(LS, "%s", abort_text());
 	}
 	instr_used += (int64) units;
+}
+
+/*
+ * The pattern matcher's steps (lua_match.c), four to a budget unit: a step
+ * is a few machine instructions, a VM instruction some tens.  A long match
+ * runs inside one C call, where the count hook never comes, so the
+ * interrupt flags are read here as the hook reads them.
+ */
+static void
+charge_match_steps(lua_State *LS, long steps)
+{
+	if (abort_reason == ABORT_NONE && InterruptPending && (QueryCancelPending || ProcDiePending))
+	{
+		abort_reason = ABORT_INTERRUPT;
+		luaL_error(LS, "%s", abort_text());
+	}
+	charge_budget(LS, (double) steps / 4);
 }
 
 /*
@@ -905,11 +924,15 @@ build_sandbox(lua_State *LS)
 	lua_pushcclosure(LS, sb_pairs, 1);
 	lua_setfield(LS, tmpl, "pairs");
 
-	/* string: no dump, rep capped; the shared metatable of strings protected */
+	/*
+	 * string: no dump, rep capped, pattern matching counted (lua_match.c);
+	 * the shared metatable of strings protected
+	 */
 	open_lib(LS, LUA_STRLIBNAME, luaopen_string);
 	lua_pushnil(LS);
 	lua_setfield(LS, -2, "dump");
 	wrap_field(LS, "rep", sb_rep);
+	dbc_match_register(LS, -1, charge_match_steps);
 	lua_setfield(LS, tmpl, "string");
 	lua_pushliteral(LS, "");
 	if (lua_getmetatable(LS, -1))

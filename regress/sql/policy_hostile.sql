@@ -64,6 +64,15 @@ attacks.facts_nested = function(c) c.roles[1] = "superuser" end
 attacks.stash = function(c) if KEPT then return { action = "queue", reason = tostring(#KEPT.columns) } end KEPT = c end
 attacks.bad_action = function() return { action = "approve please" } end
 attacks.bad_return = function() return "approve" end
+-- Lua's own matcher backtracks inside one C call, out of the hook's reach;
+-- the sandbox's counts its steps (lua_match.c)
+attacks.pattern = function() return (("a"):rep(3000)):find(("a*"):rep(20) .. "b") end
+attacks.pattern_pcall = function()
+  while true do pcall(string.match, ("x"):rep(3000), (".-x"):rep(12) .. "y") end
+end
+attacks.pattern_gsub = function() return (("a"):rep(3000)):gsub(("a?"):rep(30) .. "b", "") end
+attacks.pattern_gmatch = function() for w in (("a"):rep(3000)):gmatch(("a-"):rep(15) .. "b") do end end
+attacks.plain_find = function() return (("a"):rep(1000000)):find(("a"):rep(100000) .. "b", 1, true) end
 attacks.busy = function() local n = 0 for i = 1, 300000 do n = n + i end end
 attacks.fine = function() end
 
@@ -99,6 +108,12 @@ COMMENT ON TABLE t IS 'move';
 COMMENT ON TABLE t IS 'recursion';
 COMMENT ON TABLE t IS 'recursion_pcall';
 COMMENT ON TABLE t IS 'recursion_load';
+COMMENT ON TABLE t IS 'pattern';
+COMMENT ON TABLE t IS 'pattern_pcall';
+COMMENT ON TABLE t IS 'pattern_gsub';
+COMMENT ON TABLE t IS 'pattern_gmatch';
+COMMENT ON TABLE t IS 'plain_find';
+SELECT 'alive after patterns' AS ok;
 -- escapes
 COMMENT ON TABLE t IS 'os_execute';
 COMMENT ON TABLE t IS 'io_open';
@@ -156,6 +171,7 @@ RESET dbchange.policy_timezone;
 SET dbchange.policy_instruction_limit = 2000000000;
 SET statement_timeout = '200ms';
 COMMENT ON TABLE t IS 'loop';
+COMMENT ON TABLE t IS 'pattern';
 RESET statement_timeout;
 RESET dbchange.policy_instruction_limit;
 COMMENT ON TABLE t IS 'fine';
