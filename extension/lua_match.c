@@ -28,6 +28,7 @@
  *-------------------------------------------------------------------------
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -79,6 +80,42 @@ report_steps(Matcher *m)
 
 #define STEP(m) \
 	do { if (++(m)->steps >= DBC_MATCH_CHARGE_EVERY) report_steps(m); } while (0)
+
+/*
+ * Work that is one step of the matcher's but runs over many bytes (a long
+ * set, a back-reference, a plain find's scan, a replacement string): n more
+ * steps, n being the bytes over 64 or 16 as the caller judges the work.
+ */
+static void
+add_steps(Matcher *m, long n)
+{
+	m->steps += n;
+	if (m->steps >= DBC_MATCH_CHARGE_EVERY)
+		report_steps(m);
+}
+
+/*
+ * luaL_error for the matcher: the steps so far are reported first, so that
+ * a policy repeating a failing match under pcall still pays for its work.
+ * The message is made as luaL_error makes it (with luaL_where), so that it
+ * reads as Lua's own.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+match_error(Matcher *m, const char *fmt,...)
+{
+	va_list		ap;
+
+	report_steps(m);
+	luaL_where(m->L, 1);
+	va_start(ap, fmt);
+	lua_pushvfstring(m->L, fmt, ap);
+	va_end(ap);
+	lua_concat(m->L, 2);
+	return lua_error(m->L);
+}
 
 static void
 matcher_init(Matcher *m, lua_State *L, const char *s, size_t ls,
@@ -190,10 +227,12 @@ set_matches(int c, const char *open, const char *close)
 static const char *
 class_end(Matcher *m, const char *p)
 {
+	const char *start = p;
+
 	if (*p == ESC)
 	{
 		if (p + 1 >= m->p_end)
-			luaL_error(m->L, "malformed pattern (ends with '%%')");
+			match_error(m, "malformed pattern (ends with '%%')");
 		return p + 2;
 	}
 	if (*p != '[')
@@ -205,11 +244,14 @@ class_end(Matcher *m, const char *p)
 	for (;;)
 	{
 		if (p >= m->p_end)
-			luaL_error(m->L, "malformed pattern (missing ']')");
+			match_error(m, "malformed pattern (missing ']')");
 		if (*p++ == ESC && p < m->p_end)
 			p++;
 		if (p < m->p_end && *p == ']')
+		{
+			add_steps(m, (long) ((p - start) >> 4));	/* a long set is work */
 			return p + 1;
+		}
 	}
 }
 
@@ -229,6 +271,7 @@ single_match(Matcher *m, const char *s, const char *p, const char *ep)
 		case ESC:
 			return class_matches(c, UC(p[1]));
 		case '[':
+			add_steps(m, (long) ((ep - p) >> 4));	/* a long set is work */
 			return set_matches(c, p, ep - 1);
 		default:
 			return UC(*p) == c;
@@ -246,7 +289,7 @@ do_match(Matcher *m, const char *s, const char *p)
 	const char *e;
 
 	if (m->depth_left-- == 0)
-		luaL_error(m->L, "pattern too complex");
+		match_error(m, "pattern too complex");
 	e = match_here(m, s, p);
 	m->depth_left++;
 	return e;
@@ -295,7 +338,7 @@ open_capture(Matcher *m, const char *s, const char *p, ptrdiff_t what)
 	const char *e;
 
 	if (m->ncap >= MAX_CAPTURES)
-		luaL_error(m->L, "too many captures");
+		match_error(m, "too many captures");
 	m->cap[m->ncap].init = s;
 	m->cap[m->ncap].len = what;
 	m->ncap++;
@@ -315,7 +358,7 @@ close_capture(Matcher *m, const char *s, const char *p)
 		if (m->cap[l].len == CAP_OPEN)
 			break;
 	if (l < 0)
-		luaL_error(m->L, "invalid pattern capture");
+		match_error(m, "invalid pattern capture");
 	m->cap[l].len = s - m->cap[l].init;
 	e = do_match(m, s, p);
 	if (e == NULL)
@@ -332,7 +375,7 @@ match_balance(Matcher *m, const char *s, const char *p)
 	int			level = 1;
 
 	if (p + 1 >= m->p_end)
-		luaL_error(m->L, "malformed pattern (missing arguments to '%%b')");
+		match_error(m, "malformed pattern (missing arguments to '%%b')");
 	open = UC(p[0]);
 	close = UC(p[1]);
 	if (s >= m->s_end || UC(*s) != open)
@@ -359,10 +402,11 @@ match_backref(Matcher *m, const char *s, int d)
 	ptrdiff_t	len;
 
 	if (l < 0 || l >= m->ncap || m->cap[l].len == CAP_OPEN)
-		luaL_error(m->L, "invalid capture index %%%d", l + 1);
+		match_error(m, "invalid capture index %%%d", l + 1);
 	len = m->cap[l].len;
 	if (len < 0)				/* a position capture matches no text */
 		return NULL;
+	add_steps(m, (long) (len >> 6));
 	if (m->s_end - s >= len && memcmp(m->cap[l].init, s, (size_t) len) == 0)
 		return s + len;
 	return NULL;
@@ -411,8 +455,9 @@ match_here(Matcher *m, const char *s, const char *p)
 
 					p += 2;
 					if (p >= m->p_end || *p != '[')
-						luaL_error(m->L, "missing '[' after '%%f' in pattern");
+						match_error(m, "missing '[' after '%%f' in pattern");
 					ep = class_end(m, p);
+					add_steps(m, (long) ((ep - p) >> 3));	/* two sets tested */
 					before = s == m->s_begin ? '\0' : UC(s[-1]);
 					here = s < m->s_end ? UC(*s) : '\0';
 					if (set_matches(before, p, ep - 1) || !set_matches(here, p, ep - 1))
@@ -481,12 +526,12 @@ push_capture(Matcher *m, int i, const char *s, const char *e)
 	if (i >= m->ncap)
 	{
 		if (i != 0)
-			luaL_error(m->L, "invalid capture index %%%d", i + 1);
+			match_error(m, "invalid capture index %%%d", i + 1);
 		lua_pushlstring(m->L, s, (size_t) (e - s));
 		return;
 	}
 	if (m->cap[i].len == CAP_OPEN)
-		luaL_error(m->L, "unfinished capture");
+		match_error(m, "unfinished capture");
 	if (m->cap[i].len == CAP_POSITION)
 		lua_pushinteger(m->L, (lua_Integer) (m->cap[i].init - m->s_begin) + 1);
 	else
@@ -546,10 +591,11 @@ plain_find(Matcher *m, const char *s, size_t ls, const char *p, size_t lp)
 		const char *c = memchr(s, p[0], (size_t) (last - s) + 1);
 
 		if (c == NULL)
+		{
+			add_steps(m, (long) ((last - s) >> 6));
 			return NULL;
-		m->steps += 1 + (long) (lp / 64);
-		if (m->steps >= DBC_MATCH_CHARGE_EVERY)
-			report_steps(m);
+		}
+		add_steps(m, 1 + (long) ((c - s) >> 6) + (long) (lp >> 6));
 		if (memcmp(c + 1, p + 1, lp - 1) == 0)
 			return c;
 		s = c + 1;
@@ -575,11 +621,12 @@ find_or_match(lua_State *L, int find)
 		lua_pushnil(L);
 		return 1;
 	}
+	matcher_init(&m, L, s, ls, p, lp);
 	if (find && (lua_toboolean(L, 4) || !has_specials(p, lp)))
 	{
 		const char *hit;
 
-		matcher_init(&m, L, s, ls, p, lp);
+		add_steps(&m, (long) (lp >> 6));	/* has_specials' scan */
 		hit = plain_find(&m, s + init, ls - init, p, lp);
 		report_steps(&m);
 		if (hit != NULL)
@@ -597,7 +644,7 @@ find_or_match(lua_State *L, int find)
 		p++;
 		lp--;
 	}
-	matcher_init(&m, L, s, ls, p, lp);
+	m.p_end = p + lp;
 	s1 = s + init;
 	do
 	{
@@ -705,21 +752,27 @@ add_template(Matcher *m, luaL_Buffer *b, const char *s, const char *e)
 	const char *end = t + l;
 	const char *esc;
 
+	add_steps(m, 1 + (long) (l >> 6));
 	while ((esc = memchr(t, ESC, (size_t) (end - t))) != NULL)
 	{
 		luaL_addlstring(b, t, (size_t) (esc - t));
 		esc++;					/* the character after '%' (a NUL at the end) */
+		STEP(m);
 		if (*esc == ESC)
 			luaL_addchar(b, ESC);
 		else if (*esc == '0')
+		{
+			add_steps(m, (long) ((e - s) >> 6));
 			luaL_addlstring(b, s, (size_t) (e - s));
+		}
 		else if (isdigit(UC(*esc)))
 		{
 			push_capture(m, *esc - '1', s, e);
+			add_steps(m, (long) (lua_rawlen(L, -1) >> 6));
 			luaL_addvalue(b);	/* converts a position capture's number */
 		}
 		else
-			luaL_error(L, "invalid use of '%c' in replacement string", ESC);
+			match_error(m, "invalid use of '%c' in replacement string", ESC);
 		t = esc + 1;
 	}
 	luaL_addlstring(b, t, (size_t) (end - t));
@@ -759,7 +812,7 @@ add_replacement(Matcher *m, luaL_Buffer *b, const char *s, const char *e, int re
 		return 0;
 	}
 	if (!lua_isstring(L, -1))
-		return luaL_error(L, "invalid replacement value (a %s)", luaL_typename(L, -1));
+		return match_error(m, "invalid replacement value (a %s)", luaL_typename(L, -1));
 	luaL_addvalue(b);
 	return 1;
 }

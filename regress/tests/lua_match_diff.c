@@ -398,6 +398,20 @@ main(int argc, char **argv)
 	stopped("a plain find with a long needle",
 			"local h = ('a'):rep(200000) return h:find(('a'):rep(20000) .. 'b', 1, true)", 10000000);
 	stopped("the method form", "local s = ('a'):rep(3000) return s:find(('a*'):rep(20) .. 'b')", 10000000);
+	/* work that is one step of the matcher's but runs over many bytes */
+	stopped("a long replacement string on empty matches",
+			"return (('x'):rep(20000)):gsub('', ('%0'):rep(50000))", 10000000);
+	stopped("back-references to a long capture",
+			"local s = ('a'):rep(250000) .. 'c' .. ('a'):rep(500000) return s:find('^([^c]*)c.-%1b')", 10000000);
+	stopped("a long set", "return (('a'):rep(100000)):find('[' .. ('b'):rep(20000) .. ']')", 10000000);
+	stopped("a long negated set", "return (('a'):rep(100000)):find('[^' .. ('a'):rep(20000) .. ']*c')", 10000000);
+	stopped("plain finds scanning a long subject",
+			"local s = ('a'):rep(4000000) for i = 1, 50000 do s:find('b', 1, true) end", 10000000);
+
+	/* a match that ends in an error still reports the steps it took */
+	charged = 0;
+	(void) luaL_dostring(M, "for i = 1, 100 do pcall(string.find, ('a'):rep(200), 'a*%2') end");
+	report(charged >= 100 * 200, "a match that ends in an error reports its steps");
 
 	lua_close(R);
 	lua_close(M);
