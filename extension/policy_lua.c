@@ -20,8 +20,9 @@
  *	  hook makes the VM stop at every instruction, which cost a quarter of
  *	  an evaluation; C library functions whose work is not VM instructions
  *	  (string.rep, table.move, table.sort, load) are charged explicitly and
- *	  capped, and pattern matching (find, match, gmatch, gsub) is our own
- *	  matcher, which counts its steps and can be stopped (lua_match.c);
+ *	  capped, pattern matching (find, match, gmatch, gsub) is our own
+ *	  matcher, which counts its steps and can be stopped (lua_match.c),
+ *	  and bytes allocated are charged (charge_allocation);
  *	- a custom allocator counts every byte of the state and refuses to grow
  *	  it past dbchange.policy_memory_limit;
  *	- a limit, once tripped, cannot be caught: the sandbox's pcall/xpcall
@@ -187,6 +188,33 @@ release_free_lists(void)
 }
 
 /*
+ * Bytes allocated while a call runs are charged to its budget, a unit per
+ * ALLOC_BYTES_PER_UNIT (copying that many bytes costs about what a VM
+ * instruction does).  Every string function and the VM's own concatenation
+ * return new strings, and each of them is one VM instruction to the count
+ * hook however long its result: without this a loop of s:upper() or s .. s
+ * over a long string did gigabytes of copying inside a budget of a million
+ * instructions.  An allocation that crosses the limit fails, and so does
+ * every growth after it while the call unwinds; run_protected reports the
+ * budget, whatever error Lua raised for the failed allocation.
+ */
+#define ALLOC_BYTES_PER_UNIT 256
+
+static bool
+charge_allocation(size_t bytes)
+{
+	if (abort_reason != ABORT_NONE)
+		return false;
+	instr_used += (int64) (bytes / ALLOC_BYTES_PER_UNIT);
+	if (instr_used > instr_limit)
+	{
+		abort_reason = ABORT_BUDGET;
+		return false;
+	}
+	return true;
+}
+
+/*
  * The allocator: small blocks via the free lists, large ones via malloc,
  * with a byte cap.  Never palloc: Lua frees memory whenever it likes, also
  * from lua_close, and a PostgreSQL error must not be raised in here.
@@ -213,6 +241,8 @@ dbc_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		mem_failed_size = nsize;
 		return NULL;
 	}
+	if (nsize > old && running && !charge_allocation(nsize - old))
+		return NULL;
 	if (ptr == NULL)
 		p = raw_alloc(nsize);
 	else if (old > SMALL_MAX && nsize > SMALL_MAX)

@@ -73,6 +73,9 @@ end
 attacks.pattern_gsub = function() return (("a"):rep(3000)):gsub(("a?"):rep(30) .. "b", "") end
 attacks.pattern_gmatch = function() for w in (("a"):rep(3000)):gmatch(("a-"):rep(15) .. "b") do end end
 attacks.plain_find = function() return (("a"):rep(1000000)):find(("a"):rep(100000) .. "b", 1, true) end
+-- each s .. s or s:upper() is one VM instruction: the bytes they allocate are charged
+attacks.concat_churn = function() local s = ("x"):rep(1 << 20) for i = 1, 1e9 do local t = s .. s end end
+attacks.upper_churn = function() local s = ("x"):rep(1 << 20) for i = 1, 1e9 do local u = s:upper() end end
 attacks.busy = function() local n = 0 for i = 1, 300000 do n = n + i end end
 attacks.fine = function() end
 
@@ -113,6 +116,8 @@ COMMENT ON TABLE t IS 'pattern_pcall';
 COMMENT ON TABLE t IS 'pattern_gsub';
 COMMENT ON TABLE t IS 'pattern_gmatch';
 COMMENT ON TABLE t IS 'plain_find';
+COMMENT ON TABLE t IS 'concat_churn';
+COMMENT ON TABLE t IS 'upper_churn';
 SELECT 'alive after patterns' AS ok;
 -- escapes
 COMMENT ON TABLE t IS 'os_execute';
