@@ -928,6 +928,76 @@ wrap_field(lua_State *LS, const char *name, lua_CFunction fn)
 	lua_setfield(LS, -2, name);
 }
 
+/*
+ * C library functions whose work grows with their input rather than with
+ * what they allocate (allocation is charged in the allocator), each one VM
+ * instruction to the count hook:
+ *	 SIZED_RESULTS  table.unpack, string.byte, utf8.codepoint: a unit per
+ *					value returned (up to a million, the stack's limit);
+ *	 SIZED_INSERT   table.insert(t, pos, v): the elements it shifts (an
+ *					append, without pos, shifts none);
+ *	 SIZED_REMOVE   table.remove(t, pos): likewise (a pop, none);
+ *	 SIZED_READ     table.concat: a unit per 8 elements read;
+ *	 SIZED_SCAN     utf8.len, utf8.offset: a unit per 16 bytes decoded.
+ * Without these a loop calling them on a large table or string did work
+ * quadratic in a budget meant to be linear.  #t is taken raw: no
+ * metamethod runs before the charge.
+ */
+typedef enum SizedCost
+{
+	SIZED_RESULTS,
+	SIZED_INSERT,
+	SIZED_REMOVE,
+	SIZED_READ,
+	SIZED_SCAN
+} SizedCost;
+
+static int
+sb_sized(lua_State *LS)
+{
+	SizedCost	kind = (SizedCost) lua_tointeger(LS, lua_upvalueindex(2));
+	int			nargs = lua_gettop(LS);
+	double		before = 0;
+	int			nres;
+
+	if (lua_type(LS, 1) == LUA_TTABLE)
+	{
+		double		len = (double) lua_rawlen(LS, 1);
+
+		if ((kind == SIZED_INSERT && nargs >= 3) || (kind == SIZED_REMOVE && nargs >= 2))
+		{
+			int			isnum;
+			double		pos = (double) lua_tointegerx(LS, 2, &isnum);
+
+			/* insert shifts t[pos..#t] up, remove t[pos+1..#t] down */
+			if (isnum)
+				before = Max(0, len - pos + (kind == SIZED_INSERT ? 1 : 0));
+		}
+		else if (kind == SIZED_READ)
+			before = len / 8;
+	}
+	else if (kind == SIZED_SCAN && lua_type(LS, 1) == LUA_TSTRING)
+		before = (double) lua_rawlen(LS, 1) / 16;
+	charge_budget(LS, before);
+	lua_pushvalue(LS, lua_upvalueindex(1));
+	lua_insert(LS, 1);
+	lua_call(LS, nargs, LUA_MULTRET);
+	nres = lua_gettop(LS);
+	if (kind == SIZED_RESULTS)
+		charge_budget(LS, (double) nres);
+	return nres;
+}
+
+/* Wrap field `name` of the table on top with sb_sized(original, kind). */
+static void
+wrap_sized(lua_State *LS, const char *name, SizedCost kind)
+{
+	lua_getfield(LS, -1, name);
+	lua_pushinteger(LS, (lua_Integer) kind);
+	lua_pushcclosure(LS, sb_sized, 2);
+	lua_setfield(LS, -2, name);
+}
+
 /* Build the template of built-ins (protected call, at state creation). */
 static int
 build_sandbox(lua_State *LS)
@@ -965,6 +1035,7 @@ build_sandbox(lua_State *LS)
 	lua_pushnil(LS);
 	lua_setfield(LS, -2, "dump");
 	wrap_field(LS, "rep", sb_rep);
+	wrap_sized(LS, "byte", SIZED_RESULTS);
 	dbc_match_register(LS, -1, charge_match_steps);
 	lua_setfield(LS, tmpl, "string");
 	lua_pushliteral(LS, "");
@@ -979,10 +1050,17 @@ build_sandbox(lua_State *LS)
 	open_lib(LS, LUA_TABLIBNAME, luaopen_table);
 	wrap_field(LS, "move", sb_move);
 	wrap_field(LS, "sort", sb_sort);
+	wrap_sized(LS, "unpack", SIZED_RESULTS);
+	wrap_sized(LS, "insert", SIZED_INSERT);
+	wrap_sized(LS, "remove", SIZED_REMOVE);
+	wrap_sized(LS, "concat", SIZED_READ);
 	lua_setfield(LS, tmpl, "table");
 	open_lib(LS, LUA_MATHLIBNAME, luaopen_math);
 	lua_setfield(LS, tmpl, "math");
 	open_lib(LS, LUA_UTF8LIBNAME, luaopen_utf8);
+	wrap_sized(LS, "codepoint", SIZED_RESULTS);
+	wrap_sized(LS, "len", SIZED_SCAN);
+	wrap_sized(LS, "offset", SIZED_SCAN);
 	lua_setfield(LS, tmpl, "utf8");
 
 	/* os: the clock and the calendar only */

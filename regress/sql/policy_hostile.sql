@@ -76,6 +76,19 @@ attacks.plain_find = function() return (("a"):rep(1000000)):find(("a"):rep(10000
 -- each s .. s or s:upper() is one VM instruction: the bytes they allocate are charged
 attacks.concat_churn = function() local s = ("x"):rep(1 << 20) for i = 1, 1e9 do local t = s .. s end end
 attacks.upper_churn = function() local s = ("x"):rep(1 << 20) for i = 1, 1e9 do local u = s:upper() end end
+-- library calls whose work grows with a table's or string's size, not with what they allocate
+local big = {}
+attacks.insert_front = function() local t = {} for i = 1, 1e9 do table.insert(t, 1, i) end end
+attacks.unpack_churn = function()
+  for i = #big + 1, 100000 do big[i] = i end
+  for i = 1, 1e9 do select("#", table.unpack(big)) end
+end
+attacks.concat_read = function()
+  local t = {} for i = 1, 100000 do t[i] = "" end
+  for i = 1, 1e9 do local s = table.concat(t) end
+end
+attacks.utf8_scan = function() local s = ("x"):rep(1 << 22) for i = 1, 1e9 do local n = utf8.len(s) end end
+attacks.byte_churn = function() local s = ("x"):rep(500000) for i = 1, 1e9 do select("#", s:byte(1, -1)) end end
 attacks.busy = function() local n = 0 for i = 1, 300000 do n = n + i end end
 attacks.fine = function() end
 
@@ -118,6 +131,11 @@ COMMENT ON TABLE t IS 'pattern_gmatch';
 COMMENT ON TABLE t IS 'plain_find';
 COMMENT ON TABLE t IS 'concat_churn';
 COMMENT ON TABLE t IS 'upper_churn';
+COMMENT ON TABLE t IS 'insert_front';
+COMMENT ON TABLE t IS 'unpack_churn';
+COMMENT ON TABLE t IS 'concat_read';
+COMMENT ON TABLE t IS 'utf8_scan';
+COMMENT ON TABLE t IS 'byte_churn';
 SELECT 'alive after patterns' AS ok;
 -- escapes
 COMMENT ON TABLE t IS 'os_execute';
