@@ -16,7 +16,9 @@
  * This is a matcher for the same pattern language (the Lua 5.4 reference
  * manual, section 6.4.1), written as a recursive backtracking matcher like
  * Lua's, that reports its steps to a charge function (lua_match.h) at least
- * every DBC_MATCH_CHARGE_EVERY steps.  The sandbox's charge function raises
+ * every DBC_MATCH_CHARGE_EVERY steps.  Work that is one step but runs over
+ * many bytes (a long set, a back-reference, a plain find's scan, a gsub
+ * replacement string) adds steps by its length (add_steps).  The sandbox's charge function raises
  * an ordinary Lua error when the evaluation's budget is spent or a query
  * cancel is pending -- from a C function Lua called, which is safe.
  *
@@ -575,7 +577,10 @@ has_specials(const char *p, size_t lp)
 	return 0;
 }
 
-/* Plain substring search, one step per place the first byte occurs. */
+/*
+ * Plain substring search: a step per place the needle's first byte occurs,
+ * plus the bytes scanned and the bytes of needle compared there, over 64.
+ */
 static const char *
 plain_find(Matcher *m, const char *s, size_t ls, const char *p, size_t lp)
 {
