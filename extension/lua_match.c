@@ -18,9 +18,10 @@
  * Lua's, that reports its steps to a charge function (lua_match.h) at least
  * every DBC_MATCH_CHARGE_EVERY steps.  Work that is one step but runs over
  * many bytes (a long set, a back-reference, a plain find's scan, a gsub
- * replacement string) adds steps by its length (add_steps).  The sandbox's charge function raises
- * an ordinary Lua error when the evaluation's budget is spent or a query
- * cancel is pending -- from a C function Lua called, which is safe.
+ * replacement string) adds steps by its length (add_steps).  The sandbox's
+ * charge function raises an ordinary Lua error when the evaluation's budget
+ * is spent or a query cancel is pending -- from a C function Lua called,
+ * which is safe.
  *
  * Results and error messages are Lua 5.4's, so policies behave exactly as
  * they do under a stock interpreter; regress/tests/lua_match.sh compares
