@@ -327,9 +327,8 @@ charge_budget(lua_State *LS, double units)
  * took 7-8 ns here, so the budget's 10^8 units a second (arm_watchdog) is
  * about 1.5 x 10^8 steps, while a single pass over a 1 MB statement (two
  * steps a byte at most for an unanchored search) still fits the default
- * limit.  A long match
- * runs inside one C call, where the count hook never comes, so the
- * interrupt flags are read here as the hook reads them.
+ * limit.  A long match runs inside one C call, where the count hook never
+ * comes, so the interrupt flags are read here as the hook reads them.
  */
 static void
 charge_match_steps(lua_State *LS, long steps)
