@@ -645,12 +645,11 @@ find_or_match(lua_State *L, int find)
 		return 1;
 	}
 	anchor = (*p == '^');
-	if (anchor)
+	if (anchor)					/* the pattern's end (m.p_end) stays where it is */
 	{
 		p++;
 		lp--;
 	}
-	m.p_end = p + lp;
 	s1 = s + init;
 	do
 	{
