@@ -4079,7 +4079,8 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 		objects = list_make1(m);
 
 	dbc_put_text(st, "command", c->command ? c->command : GetCommandTagName(tag));
-	dbc_put_text(st, "statement", text);
+	if (text)					/* NULL: the gate's statement facts (facts.c) */
+		dbc_put_text(st, "statement", text);
 	dbc_put_text(st, "object_type", c->object_type);
 	dbc_put_text(st, "schema", m ? m->schema : NULL);
 	dbc_put_text(st, "name", m ? m->name : NULL);

@@ -142,6 +142,11 @@ extern void dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const 
 /* Facts of one parsed statement, complete (statement + context). */
 extern Jsonb *dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s,
 							  const char *source);
+/* The gate's two parts: statement facts (stored when approved) and the rest of the context. */
+extern Jsonb *dbc_build_statement_facts(Node *stmt);
+extern Jsonb *dbc_gate_context(const DbcSettings *s);
+/* Statement facts made whole again: what dbc_build_facts() gives for the statement. */
+extern Jsonb *dbc_gate_full_facts(Jsonb *facts, const char *text, const DbcSettings *s);
 extern char *dbc_facts_get_text(Jsonb *facts, const char *key);
 
 /* ---- policy.c ---- */
@@ -149,6 +154,12 @@ extern void dbc_policy_init(void);	/* GUCs of the policy engine, called from _PG
 extern char *dbc_policy_timezone;	/* dbchange.policy_timezone: zone of the "time" facts */
 /* Run the enabled policies over the facts; fall back to the default action. */
 extern void dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out);
+/*
+ * The same for a statement the gate judges: statement facts, with the rest
+ * of the context (dbc_gate_context) and the text made only if a policy runs.
+ */
+extern void dbc_decide_statement(Jsonb *facts, const char *text, const DbcSettings *s,
+								 DbcDecision *out);
 
 /* ---- catalog.c ---- */
 /* Enter / leave search_path "pg_catalog, pg_temp" for SQL dbchange runs itself. */

@@ -328,10 +328,11 @@ risk_text(const DbcDecision *d)
  * error.  If the record cannot be written the statement is refused anyway.
  */
 static void
-refuse(const char *text, Jsonb *facts, const DbcDecision *d)
+refuse(const char *text, Jsonb *facts, const DbcSettings *s, const DbcDecision *d)
 {
 	char	   *why_not = NULL;
-	int64		id = dbc_record_refused(text, facts, d, "interactive", &why_not);
+	int64		id = dbc_record_refused(text, dbc_gate_full_facts(facts, text, s), d,
+										"interactive", &why_not);
 	char	   *reasons = dbc_reasons_text(d);
 
 	if (id < 0)
@@ -496,7 +497,7 @@ dbc_protection(Jsonb *facts, DbcDecision *out)
 
 /* Refuse DDL on dbchange itself by a non-superuser; recorded as rejected. */
 static void
-protect_dbchange(Node *stmt, const char *text, Jsonb *facts)
+protect_dbchange(Node *stmt, const char *text, Jsonb *facts, const DbcSettings *s)
 {
 	DbcDecision d;
 
@@ -507,7 +508,7 @@ protect_dbchange(Node *stmt, const char *text, Jsonb *facts)
 	d.risk = DBC_RISK_CRITICAL;
 	d.reasons = list_make1(pstrdup("protected: DDL on dbchange's own objects and event triggers is reserved to superusers"));
 	d.policies = list_make1(pstrdup("protected"));
-	refuse(text, facts, &d);
+	refuse(text, facts, s, &d);
 }
 
 /*
@@ -531,7 +532,7 @@ decide_fail_closed(const char *text, Jsonb *facts, const DbcSettings *s, DbcDeci
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		dbc_decide(facts, s, out);
+		dbc_decide_statement(facts, text, s, out);
 		ReleaseCurrentSubTransaction();
 		edata = NULL;
 	}
@@ -555,7 +556,7 @@ decide_fail_closed(const char *text, Jsonb *facts, const DbcSettings *s, DbcDeci
 	d.risk = DBC_RISK_CRITICAL;
 	d.reasons = list_make1(psprintf("policy failure: %s", edata->message));
 	d.policies = list_make1(pstrdup("policy-failure"));
-	id = dbc_record_refused(text, facts, &d, "interactive", &why_not);
+	id = dbc_record_refused(text, dbc_gate_full_facts(facts, text, s), &d, "interactive", &why_not);
 	if (id < 0)
 		elog(LOG, "dbchange: could not record the statement a failing policy refused: %s", why_not);
 	ereport(ERROR,
@@ -627,12 +628,12 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 
 	text = dbc_statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len);
 	dbc_load_settings(&settings);
-	facts = dbc_build_facts(stmt, text, &settings, "interactive");
-	protect_dbchange(stmt, text, facts);
+	facts = dbc_build_statement_facts(stmt);
+	protect_dbchange(stmt, text, facts, &settings);
 	decide_fail_closed(text, facts, &settings, &decision);
 
 	if (decision.action != DBC_APPROVE)
-		refuse(text, facts, &decision);
+		refuse(text, facts, &settings, &decision);
 
 	push_frame(&frame);
 	PG_TRY();
@@ -917,11 +918,11 @@ dbc_on_ddl_start(PG_FUNCTION_ARGS)
 	 */
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	dbc_load_settings(&settings);
-	trigger_facts = dbc_build_facts(trigdata->parsetree, text, &settings, "interactive");
-	protect_dbchange(trigdata->parsetree, text, trigger_facts);
+	trigger_facts = dbc_build_statement_facts(trigdata->parsetree);
+	protect_dbchange(trigdata->parsetree, text, trigger_facts, &settings);
 	decide_fail_closed(text, trigger_facts, &settings, &trigger_decision);
 	if (trigger_decision.action != DBC_APPROVE)
-		refuse(text, trigger_facts, &trigger_decision);
+		refuse(text, trigger_facts, &settings, &trigger_decision);
 
 	/* Approved: ddl_command_end records it. */
 	trigger_frame = palloc0(sizeof(GateFrame));

@@ -379,8 +379,12 @@ set_default(const DbcSettings *s, DbcDecision *out)
 									   s->environment, dbc_action_name(s->default_action)));
 }
 
-void
-dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out)
+/*
+ * Run the cached policies over one change, given as a facts tree made only
+ * when there are policies to run (make_tree), and combine their opinions.
+ */
+static void
+decide_with(DbcFact *(*make_tree) (void *), void *arg, const DbcSettings *s, DbcDecision *out)
 {
 	bool		any = false;
 	int			i;
@@ -400,7 +404,7 @@ dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out)
 		for (i = 0; i < ncached; i++)
 			if (cached[i].broken)
 				policy_failed(cached[i].name, "cannot be compiled", cached[i].broken);
-		tree = dbc_lua_facts_tree(facts);
+		tree = make_tree(arg);
 		if (!dbc_lua_decide(tree, cached_lp, ncached, v, &failed, &err))
 		{
 			if (failed < 0)
@@ -429,6 +433,41 @@ dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out)
 	}
 	if (!any)
 		set_default(s, out);
+}
+
+static DbcFact *
+whole_tree(void *arg)
+{
+	return dbc_lua_facts_tree((Jsonb *) arg);
+}
+
+void
+dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out)
+{
+	decide_with(whole_tree, facts, s, out);
+}
+
+typedef struct StatementParts
+{
+	Jsonb	   *facts;
+	const char *text;
+	const DbcSettings *s;
+} StatementParts;
+
+static DbcFact *
+parts_tree(void *arg)
+{
+	StatementParts *p = (StatementParts *) arg;
+
+	return dbc_lua_facts_tree_parts(p->facts, dbc_gate_context(p->s), p->text);
+}
+
+void
+dbc_decide_statement(Jsonb *facts, const char *text, const DbcSettings *s, DbcDecision *out)
+{
+	StatementParts p = {facts, text, s};
+
+	decide_with(parts_tree, &p, s, out);
 }
 
 /* ---------------------------------------------------------------------------

@@ -1548,6 +1548,70 @@ dbc_lua_facts_tree(Jsonb *facts)
 	return root;
 }
 
+/* jsonb's order of object keys: shorter first, then bytewise (find_child's). */
+static int
+key_order(const DbcFact *a, const DbcFact *b)
+{
+	if (a->keylen != b->keylen)
+		return a->keylen < b->keylen ? -1 : 1;
+	return memcmp(a->key, b->key, a->keylen);
+}
+
+/*
+ * The gate's change comes in parts (facts.c: the statement facts it stores,
+ * the rest of the context, the text).  Their top-level fields are merged
+ * into one object in jsonb's key order, so that find_child's binary search
+ * and everything else see one change; nested values are shared, not copied.
+ * A key in both parts is the first part's.
+ */
+DbcFact *
+dbc_lua_facts_tree_parts(Jsonb *facts, Jsonb *more, const char *statement)
+{
+	DbcFact    *a = dbc_lua_facts_tree(facts);
+	DbcFact    *b = dbc_lua_facts_tree(more);
+	DbcFact		st;
+	DbcFact    *root = palloc0(sizeof(DbcFact));
+	int			i = 0,
+				j = 0,
+				n = 0;
+	bool		st_done = (statement == NULL);
+
+	memset(&st, 0, sizeof(st));
+	if (statement)
+	{
+		st.type = FACT_STRING;
+		st.key = "statement";
+		st.keylen = 9;
+		st.s = statement;
+		st.slen = (int) strlen(statement);
+	}
+	root->type = FACT_OBJECT;
+	root->items = palloc((a->n + b->n + 1) * sizeof(DbcFact));
+	while (i < a->n || j < b->n || !st_done)
+	{
+		const DbcFact *next = NULL;
+
+		if (i < a->n)
+			next = &a->items[i];
+		if (j < b->n && (next == NULL || key_order(&b->items[j], next) < 0))
+			next = &b->items[j];
+		if (!st_done && (next == NULL || key_order(&st, next) < 0))
+			next = &st;
+		if (n > 0 && key_order(&root->items[n - 1], next) == 0)
+			;					/* a duplicate key: the earlier part's stays */
+		else
+			root->items[n++] = *next;
+		if (next == &st)
+			st_done = true;
+		else if (i < a->n && next == &a->items[i])
+			i++;
+		else
+			j++;
+	}
+	root->n = n;
+	return root;
+}
+
 static void push_object_lazy(lua_State *LS, const DbcFact *f);
 
 /*

@@ -65,8 +65,10 @@ SELECT count(*) AS indexes_checked
   FROM (SELECT bt_index_check(i.indexrelid, true)
           FROM pg_index i WHERE i.indrelid IN ('dbchange.change'::regclass, 'dbchange.audit'::regclass)) x;
 -- the direct way compresses facts and objects of 2 kB and more before storing
--- them inline (t1's facts, amcheck's objects), smaller ones stay as they are
--- (t5's facts); the SQL way (t2) leaves them all to the toaster
+-- them inline (wide's facts, amcheck's objects), smaller ones stay as they are
+-- (t1's and t5's facts); the SQL way (t2) leaves them all to the toaster
+CREATE TABLE wide (c01 int, c02 int, c03 int, c04 int, c05 int, c06 int, c07 int, c08 int,
+                 c09 int, c10 int, c11 int, c12 int, c13 int, c14 int, c15 int, c16 int);
 SELECT id, statement, pg_column_compression(facts) AS facts_compression,
        pg_column_compression(objects) AS objects_compression
   FROM dbchange.change WHERE facts IS NOT NULL ORDER BY id;

@@ -129,11 +129,21 @@ CREATE TABLE dbchange.stored_statement (
 ) WITH (toast_tuple_target = 8160);
 
 -- Every statement of every change, with its facts and the gate's decision.
+-- An approved statement's row keeps only its statement facts (the
+-- classifier's, session_user, superuser, in_transaction_block: facts.c,
+-- dbc_build_statement_facts); the context the change's columns hold is
+-- added back here under the facts' own names.  Not added back: "roles" and
+-- the "time" breakdown (created_at is the time).
 CREATE VIEW dbchange.change_statement AS
   SELECT change_id, statement_no, statement, command, action, risk, reasons, facts
     FROM dbchange.stored_statement
   UNION ALL
-  SELECT id, 1, statement, command, 'approve'::text, risk, reasons, facts
+  SELECT id, 1, statement, command, 'approve'::text, risk, reasons,
+         pg_catalog.jsonb_build_object(
+           'statement', statement, 'environment', environment, 'user', requested_by,
+           'application_name', application_name, 'source', source, 'dialect', 'postgresql',
+           'database', pg_catalog.current_database(),
+           'epoch', pg_catalog.floor(EXTRACT(epoch FROM created_at))::bigint) OPERATOR(pg_catalog.||) facts
     FROM dbchange.change WHERE facts IS NOT NULL;
 
 -- Objects a change created, altered, dropped or rewrote, in the order the

@@ -1,0 +1,99 @@
+-- The gate builds a statement's facts in two parts (facts.c): the statement
+-- facts an approved change stores, and the rest of the context, made only
+-- for a policy's decision or a refused statement's record.  Whatever the
+-- path, a policy sees the same document evaluate() shows, and the views
+-- give the stored facts back with the change's own context.
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_gate_facts_parts;
+CREATE DATABASE regress_gate_facts_parts;
+\c regress_gate_facts_parts
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+RESET client_min_messages;
+\set VERBOSITY terse
+\set SHOW_CONTEXT never
+CREATE ROLE regress_parts_dev LOGIN;
+GRANT CREATE ON SCHEMA public TO regress_parts_dev;
+
+-- A policy that lists every field of the change it is given (non-null ones:
+-- Lua has no nulls), for sequences; queues those named q_*.
+SELECT dbchange.set_policy('field_lister', $lua$
+local M = { name = "field_lister", description = "names the fields a policy sees" }
+function M.check(change)
+  if change.command ~= "CREATE SEQUENCE" then return end
+  local keys = {}
+  for k in pairs(change) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local action = change.name:sub(1, 2) == "q_" and "queue" or "approve"
+  return { action = action, reason = table.concat(keys, ",") }
+end
+M.tests = { { sql = "CREATE SEQUENCE s", expect = "approve" } }
+return M
+$lua$) IS NOT NULL AS policy_set;
+
+-- what evaluate() says a policy sees: the whole document's non-null keys
+CREATE FUNCTION seen_keys(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT 'field_lister: ' || string_agg(k, ',' ORDER BY k COLLATE "C")
+    FROM dbchange.evaluate(sql) e, jsonb_each(e.facts) AS j(k, v)
+   WHERE jsonb_typeof(v) <> 'null'
+$$;
+
+SET application_name = 'parts_app';
+CREATE SEQUENCE s1;
+-- the gate's policy saw exactly the fields evaluate() shows
+SELECT c.reasons[1] = seen_keys('CREATE SEQUENCE s1x') AS same_fields_as_evaluate,
+       c.reasons[1] LIKE '%,roles,%' AND c.reasons[1] LIKE '%,statement,%'
+         AND c.reasons[1] LIKE '%,time,%' AND c.reasons[1] LIKE '%,session_user,%' AS context_included
+  FROM dbchange.change c WHERE c.statement = 'CREATE SEQUENCE s1';
+
+-- stored: the statement facts only (no text, environment, roles or clock) ...
+SELECT facts ? 'statement' AS has_statement, facts ? 'environment' AS has_environment,
+       facts ? 'roles' AS has_roles, facts ? 'time' AS has_time,
+       facts->>'session_user' AS session_user, facts->>'command' AS command,
+       facts->>'in_transaction_block' AS in_block
+  FROM dbchange.change WHERE statement = 'CREATE SEQUENCE s1';
+-- ... and the view adds the change's context back under the facts' names
+SELECT s.facts->>'statement' AS statement, s.facts->>'environment' AS environment,
+       s.facts->>'user' AS "user", s.facts->>'application_name' AS application_name,
+       s.facts->>'source' AS source, s.facts->>'dialect' AS dialect,
+       s.facts->>'database' = current_database() AS database_ok,
+       abs((s.facts->>'epoch')::bigint - extract(epoch FROM c.created_at)) < 2 AS epoch_ok
+  FROM dbchange.change_statement s JOIN dbchange.change c ON c.id = s.change_id
+ WHERE c.statement = 'CREATE SEQUENCE s1';
+-- the whole document but for the roles and the clock's breakdown
+SELECT array_agg(k ORDER BY k) AS missing_from_view
+  FROM jsonb_object_keys((SELECT facts FROM dbchange.evaluate('CREATE SEQUENCE s1x'))) k
+ WHERE NOT (SELECT s.facts FROM dbchange.change_statement s JOIN dbchange.change c ON c.id = s.change_id
+             WHERE c.statement = 'CREATE SEQUENCE s1') ? k;
+
+-- after SET ROLE the stored facts still name the login (session_user)
+SET ROLE regress_parts_dev;
+CREATE SEQUENCE s2;
+RESET ROLE;
+SELECT requested_by, facts->>'session_user' AS session_user
+  FROM dbchange.change WHERE statement = 'CREATE SEQUENCE s2';
+
+-- a queued statement's record keeps the whole document, as the policy saw it
+BEGIN;
+CREATE SEQUENCE q_s3;
+ROLLBACK;
+SELECT s.action, s.facts->>'statement' AS statement, s.facts->>'application_name' AS application_name,
+       s.facts ? 'roles' AS has_roles, s.facts ? 'time' AS has_time,
+       s.reasons[1] = seen_keys('CREATE SEQUENCE q_s3') AS same_fields_as_evaluate
+  FROM dbchange.change_statement s JOIN dbchange.change c ON c.id = s.change_id
+ WHERE c.statement = 'CREATE SEQUENCE q_s3';
+
+-- without an enabled policy nothing but the statement facts is built, and
+-- the record is the same
+SELECT dbchange.disable_policy('field_lister');
+CREATE SEQUENCE s4;
+SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(a.facts) k)
+       = (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(b.facts) k) AS same_stored_keys
+  FROM dbchange.change a, dbchange.change b
+ WHERE a.statement = 'CREATE SEQUENCE s1' AND b.statement = 'CREATE SEQUENCE s4';
+
+RESET application_name;
+\c postgres
+SET client_min_messages = warning;
+DROP DATABASE regress_gate_facts_parts;
+DROP ROLE regress_parts_dev;
