@@ -40,8 +40,16 @@ SELECT s.command, count(DISTINCT to_jsonb(s) - '{change_id,statement,facts}'::te
   FROM dbchange.change_statement s GROUP BY s.command ORDER BY 1;
 SELECT change_id, seq, action, object_type, schema_name, identity, command_tag
   FROM dbchange.change_object ORDER BY change_id, seq;
+-- the applied events: not written with the statement, shown by audit_log
+-- until the next seal writes them (set_drift_snapshots sealed t1's and t2's)
 SELECT change_id, actor, event, details, chain_pos, hash IS NULL AS unsealed
   FROM dbchange.audit WHERE event = 'applied' ORDER BY seq;
+SELECT change_id, actor, event, details, seq IS NULL AS not_written_yet, sealed
+  FROM dbchange.audit_log WHERE event = 'applied' ORDER BY change_id;
+SELECT dbchange.verify_audit() AS broken_before_indexes;
+SELECT change_id, event, chain_pos IS NOT NULL AS sealed
+  FROM dbchange.audit WHERE event = 'applied' ORDER BY seq;
+SELECT count(*) AS each_change_once FROM dbchange.audit_log WHERE event = 'applied';
 
 -- the indexes took every row (partial ones included)
 SET enable_seqscan = off;

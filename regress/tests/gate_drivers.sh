@@ -77,6 +77,7 @@ after=$(dbc_psql "$P" "${DB}_restored" -At -c "SELECT count(*), max(id), string_
 check "restored database has the same change history" "$before" "$after"
 check "restored settings" "queue" "$(dbc_psql "$P" "${DB}_restored" -At -c "SELECT value FROM dbchange.settings WHERE key = 'default_action'")"
 check "restored audit trail" "$(q -c "SELECT count(*) FROM dbchange.audit")" "$(dbc_psql "$P" "${DB}_restored" -At -c "SELECT count(*) FROM dbchange.audit")"
+check "restored: the chain verifies and every approved statement gets its applied event" "|0" "$(dbc_psql "$P" "${DB}_restored" -At -c "SELECT dbchange.verify_audit()" -c "SELECT count(*) FROM dbchange.change c WHERE c.facts IS NOT NULL AND (SELECT count(*) FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied') <> 1" | paste -sd'|')"
 dbc_psql "$P" "${DB}_restored" -c "CREATE TABLE after_restore (id int)" >/dev/null 2>&1
 check "the gate works in the restored database (new id continues the sequence)" "1" "$(dbc_psql "$P" "${DB}_restored" -At -c "SELECT count(*) FROM dbchange.change WHERE statement LIKE '%after_restore%' AND id > $(echo "$before" | cut -d'|' -f2)")"
 
@@ -99,6 +100,33 @@ q -c "CREATE EXTENSION IF NOT EXISTS amcheck" >/dev/null
 check "it holds every row (amcheck heapallindexed)" "" "$(q -c "SELECT bt_index_check('dbchange.change_cic_test', true)" 2>&1)"
 check "index scan finds the writer's last rows" 2 "$(q -c "SET enable_seqscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM dbchange.change WHERE environment = (SELECT environment FROM dbchange.change ORDER BY id DESC LIMIT 1) AND id > (SELECT max(id) - 2 FROM dbchange.change)")"
 q -c "DROP INDEX dbchange.change_cic_test" -c "DROP EXTENSION amcheck" >/dev/null
+
+# --- an approved statement's "applied" audit event is written by the next seal
+# (catalog.c, insert_applied; _audit_write_deferred): a transaction that holds
+# a low change id open across several seals still gets its event once it commits
+q -c "SELECT dbchange.configure(default_action => 'approve')" -c "SELECT dbchange.verify_audit()" >/dev/null
+( dbc_psql "$P" "$DB" -c "BEGIN" -c "CREATE TABLE late_a (id int)" -c "SELECT pg_sleep(3)" -c "COMMIT" >"$TMP/late_a" 2>&1 ) &
+late=$!
+for _ in $(seq 1 50); do
+	[ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)'")" = 1 ] && break
+	sleep 0.1
+done
+for i in 1 2 3; do
+	q -c "CREATE TABLE late_b$i (id int)" -c "SELECT dbchange.verify_audit()" >/dev/null
+done
+check "while it runs: the later statements' events are written" 3 "$(q -c "SELECT count(*) FROM dbchange.audit a JOIN dbchange.change c ON c.id = a.change_id WHERE a.event = 'applied' AND c.statement LIKE 'CREATE TABLE late_b%'")"
+check "while it runs: the low-water mark stays below its change" 1 "$(q -c "SELECT (low_id <= (SELECT min(id) FROM dbchange.change WHERE statement LIKE 'CREATE TABLE late_b%'))::int FROM dbchange.audit_deferred")"
+wait $late
+check "the long transaction committed its DDL" "t" "$(q -c "SELECT to_regclass('late_a') IS NOT NULL")"
+check "its event is in audit_log at once (not yet written)" "1|t" "$(q -c "SELECT count(*), bool_and(seq IS NULL) FROM dbchange.audit_log l JOIN dbchange.change c ON c.id = l.change_id WHERE l.event = 'applied' AND c.statement = 'CREATE TABLE late_a (id int)'")"
+check "the next seal writes it and the chain is intact" "" "$(q -c "SELECT dbchange.verify_audit()")"
+check "written once, sealed" "1|t" "$(q -c "SELECT count(*), bool_and(hash IS NOT NULL) FROM dbchange.audit a JOIN dbchange.change c ON c.id = a.change_id WHERE a.event = 'applied' AND c.statement = 'CREATE TABLE late_a (id int)'")"
+q -c "SELECT dbchange.verify_audit()" -c "SELECT dbchange.verify_audit()" >/dev/null
+check "the low-water mark moves past it once nothing older runs" 1 "$(q -c "SELECT (low_id > (SELECT id FROM dbchange.change WHERE statement = 'CREATE TABLE late_a (id int)'))::int FROM dbchange.audit_deferred")"
+check "every approved statement has exactly one applied event" 0 "$(q -c "SELECT count(*) FROM dbchange.change c WHERE c.facts IS NOT NULL AND (SELECT count(*) FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied') <> 1")"
+q -c "BEGIN" -c "CREATE TABLE late_rolled_back (id int)" -c "ROLLBACK" -c "SELECT dbchange.verify_audit()" >/dev/null
+check "a rolled-back statement leaves no event" 0 "$(q -c "SELECT count(*) FROM dbchange.audit_log WHERE event = 'applied' AND change_id NOT IN (SELECT id FROM dbchange.change)")"
+check "a developer cannot move the mark" "permission denied" "$(q -c "SET ROLE dbchange_developer" -c "UPDATE dbchange.audit_deferred SET low_id = 1000000" 2>&1 | grep -o 'permission denied' | head -1)"
 
 # --- no background worker slot: the statement is still refused and the log says why
 NP=$((DBC_PORT_BASE + 7))

@@ -619,6 +619,62 @@ $$;
 
 CREATE FUNCTION dbchange._audit_genesis() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.repeat('0', 64) $$;
 
+-- The "applied" events of statements the gate approved are not written with
+-- the statement (catalog.c, insert_applied): the sealer below writes them
+-- from the change rows first, then seals.  It finds them by id, from
+-- low_id up (change rows with facts are exactly the gate's approved
+-- statements; NOT EXISTS skips those already written).  low_id may move to
+-- mark_id + 1 only once no transaction that could still insert a change with
+-- an id up to mark_id is running: mark_id is change_id_seq's last value read
+-- before a snapshot whose xmax is mark_xmax, every change's id is drawn after
+-- its transaction has an xid, so all of them had xids below mark_xmax, and
+-- once the oldest running transaction's xid is mark_xmax or more they have
+-- all ended (committed and visible to the sealer, or aborted).  One row;
+-- not dumped: a restored database starts again from id 0, which finds
+-- nothing to write but what is missing.
+CREATE TABLE dbchange.audit_deferred (
+  one        boolean PRIMARY KEY DEFAULT true CHECK (one),
+  low_id     bigint NOT NULL DEFAULT 0,
+  mark_id    bigint,
+  mark_xmax  bigint
+);
+INSERT INTO dbchange.audit_deferred DEFAULT VALUES;
+
+-- Write the deferred "applied" events; the caller holds the chain lock.
+CREATE FUNCTION dbchange._audit_write_deferred() RETURNS int
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  d dbchange.audit_deferred;
+  v_last bigint;
+  v_xmin bigint;
+  v_xmax bigint;
+  n int;
+BEGIN
+  SELECT * INTO d FROM dbchange.audit_deferred;
+  -- the sequence's last value first, then the snapshot (separate statements)
+  SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END INTO v_last
+    FROM dbchange.change_id_seq s;
+  SELECT pg_catalog.txid_snapshot_xmin(x), pg_catalog.txid_snapshot_xmax(x) INTO v_xmin, v_xmax
+    FROM pg_catalog.txid_current_snapshot() x;
+  INSERT INTO dbchange.audit (at, actor, event, change_id, details)
+  SELECT c.applied_at, c.requested_by, 'applied', c.id, '{}'
+    FROM dbchange.change c
+   WHERE c.id >= d.low_id AND c.facts IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied')
+   ORDER BY c.id;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF d.mark_xmax IS NOT NULL AND d.mark_xmax > v_xmax THEN
+    d.mark_id := NULL;          -- not this cluster's transaction ids
+  END IF;
+  IF d.mark_id IS NULL THEN
+    UPDATE dbchange.audit_deferred SET mark_id = v_last, mark_xmax = v_xmax;
+  ELSIF v_xmin >= d.mark_xmax THEN
+    UPDATE dbchange.audit_deferred
+       SET low_id = GREATEST(d.low_id, d.mark_id + 1), mark_id = v_last, mark_xmax = v_xmax;
+  END IF;
+  RETURN n;
+END $$;
+
 -- Seal unsealed rows into the chain, in seq order, under the chain lock.
 -- p_wait false (the hot path, the durable writer): give up at once if another
 -- transaction holds the lock -- it or a later sealer will seal these rows.
@@ -641,6 +697,7 @@ BEGIN
   ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(dbchange._lock_class(), 1) THEN
     RETURN 0;
   END IF;
+  PERFORM dbchange._audit_write_deferred();
   SELECT a.chain_pos, a.hash INTO v_pos, v_hash FROM dbchange.audit a
    WHERE a.chain_pos IS NOT NULL ORDER BY a.chain_pos DESC LIMIT 1;
   v_pos := coalesce(v_pos, 0);
@@ -740,7 +797,14 @@ $$;
 CREATE VIEW dbchange.audit_log AS
   SELECT a.seq, a.chain_pos, a.at, a.actor, a.event, a.change_id, a.details, a.prev_hash, a.hash,
          a.hash IS NOT NULL AS sealed
-    FROM dbchange.audit a;
+    FROM dbchange.audit a
+  UNION ALL
+  -- approved statements whose "applied" event the next seal writes (no seq yet)
+  SELECT NULL::bigint, NULL::bigint, c.applied_at, c.requested_by, 'applied'::text, c.id, '{}'::jsonb,
+         NULL::text, NULL::text, false
+    FROM dbchange.change c, dbchange.audit_deferred d
+   WHERE c.id >= d.low_id AND c.facts IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied');
 
 -- ---------------------------------------------------------------------------
 -- Metrics (DORA) per environment over a window [since, until)
@@ -828,8 +892,9 @@ REVOKE ALL ON FUNCTION dbchange._default_steps(), dbchange._resolve_flow(text, t
   dbchange._authorize_toplevel(bigint), dbchange._toplevel_state(), dbchange._toplevel_clear(),
   dbchange._toplevel_applied(bigint, text, text), dbchange._audit_content(dbchange.audit),
   dbchange._audit_hash(text, text), dbchange._audit_genesis(), dbchange._audit_seal(boolean),
-  dbchange._audit(text, bigint, text, jsonb), dbchange._audit_guard()
+  dbchange._audit(text, bigint, text, jsonb), dbchange._audit_guard(), dbchange._audit_write_deferred()
   FROM PUBLIC;
+REVOKE ALL ON dbchange.audit_deferred FROM PUBLIC;
 GRANT SELECT ON dbchange.change_steps, dbchange.flows, dbchange.audit_log, dbchange.metrics TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.set_flow(text, text[]), dbchange.define_flow(text, text[]),
   dbchange.approve(bigint, text), dbchange.reject(bigint, text), dbchange.apply(bigint),
