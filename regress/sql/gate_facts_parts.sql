@@ -92,6 +92,36 @@ SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(a.facts) k)
   FROM dbchange.change a, dbchange.change b
  WHERE a.statement = 'CREATE SEQUENCE s1' AND b.statement = 'CREATE SEQUENCE s4';
 
+-- the context is kept between statements (facts.c, dbc_gate_context) but
+-- never stale: a new application_name, a role granted, another environment
+-- are seen by the very next statement
+SELECT dbchange.set_policy('context_echo', $lua$
+local M = { name = "context_echo", description = "repeats context facts" }
+function M.check(change)
+  if change.command ~= "CREATE SEQUENCE" or change.name:sub(1, 4) ~= "echo" then return end
+  return { action = "approve", reason = change.application_name .. "|" .. table.concat(change.roles, ",")
+                                        .. "|" .. change.environment .. "|" .. change.time.timezone }
+end
+M.tests = { { sql = "CREATE SEQUENCE echo", expect = "approve" } }
+return M
+$lua$) IS NOT NULL AS policy_set;
+SET ROLE regress_parts_dev;
+SET application_name = 'first';
+CREATE SEQUENCE echo1;
+SET application_name = 'second';
+CREATE SEQUENCE echo2;
+RESET ROLE;
+GRANT dbchange_approver TO regress_parts_dev;
+SET ROLE regress_parts_dev;
+CREATE SEQUENCE echo3;
+RESET ROLE;
+SELECT dbchange.configure(environment => 'test') IS NOT NULL AS configured;
+SET ROLE regress_parts_dev;
+CREATE SEQUENCE echo4;
+RESET ROLE;
+SELECT statement, reasons[1] FROM dbchange.change WHERE statement LIKE 'CREATE SEQUENCE echo%' ORDER BY id;
+REVOKE dbchange_approver FROM regress_parts_dev;
+
 RESET application_name;
 \c postgres
 SET client_min_messages = warning;
