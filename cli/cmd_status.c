@@ -203,7 +203,7 @@ static const ShowSection show_sections[] = {
 			"deployed_by, started_at, finished_at FROM dbchange.deployments WHERE change_id = $1 ORDER BY id",
 		NULL}},
 	{"audit", "Audit events",
-		{"SELECT seq, at, actor, event, details FROM dbchange.audit_log WHERE change_id = $1 ORDER BY seq",
+		{"SELECT seq, at, actor, event, details FROM dbchange.audit_log WHERE change_id = $1 ORDER BY at, seq",
 			"SELECT seq, at, actor, event, details FROM dbchange.audit WHERE change_id = $1 ORDER BY seq",
 		NULL}},
 	{NULL, NULL, {NULL}}
