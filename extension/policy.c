@@ -665,8 +665,10 @@ run_one_test(const DbcLuaPolicy *lp, int no, const DbcSettings *s, JsonbParseSta
 	if (passed)
 		err = reason ? reason : "no opinion, as expected";
 	else if (best < 0)
-		err = psprintf("expected %s%s%s, but check() returned no decision", t.expect,
-					   t.risk ? " with risk " : "", t.risk ? t.risk : "");
+		err = psprintf("expected %s%s%s, but check() returned no decision%s", t.expect,
+					   t.risk ? " with risk " : "", t.risk ? t.risk : "",
+					   lp->scoped ?
+					   " (or the statement's command is not in the policy's commands, so check() was not called)" : "");
 	else
 		err = psprintf("expected %s%s%s, got %s with risk %s: %s", t.expect,
 					   t.risk ? " with risk " : "", t.risk ? t.risk : "", got,

@@ -1211,6 +1211,7 @@ typedef struct CompileArgs
 	size_t		len;
 	int			module_ref;
 	int			check_ref;
+	int			scope_ref;
 	int			ntests;
 } CompileArgs;
 
@@ -1276,6 +1277,72 @@ field_type(lua_State *LS, int idx, const char *field)
 	return luaL_typename(LS, -1);
 }
 
+/*
+ * The optional field `commands`: the statement kinds (values of the change's
+ * `command` fact) the policy has an opinion on.  For any other statement the
+ * engine answers "no opinion" itself, without calling check() -- what a
+ * check() starting with `if not WANTED[c.command] then return nil end` would
+ * say, at a fraction of the cost (check_one).  The names are copied into a
+ * set of the engine's own, so a policy that changes its `commands` table
+ * later changes nothing.  A name in lower case is refused: it could never
+ * match (command facts are upper case, "ALTER TABLE") and the policy would
+ * silently never run for it.  Leaves the set's registry reference, or
+ * LUA_NOREF when the policy has no `commands` (it sees every statement).
+ *
+ * stack: module ... -> module ... (unchanged)
+ */
+static int
+read_scope(lua_State *LS, int module)
+{
+	lua_Integer n;
+	lua_Integer i;
+	int			list;
+	int			set;
+
+	if (lua_getfield(LS, module, "commands") == LUA_TNIL)
+	{
+		lua_pop(LS, 1);
+		return LUA_NOREF;
+	}
+	list = lua_gettop(LS);
+	if (!lua_istable(LS, list))
+		return luaL_error(LS, "the policy's field 'commands' must be a list of command names such as "
+						  "{ \"ALTER TABLE\", \"CREATE INDEX\" } (got %s)", luaL_typename(LS, list));
+	n = luaL_len(LS, list);
+	if (n < 1)
+		return luaL_error(LS, "the policy's field 'commands' is an empty list; list the commands "
+						  "check() judges, or leave the field out to see every statement");
+	lua_createtable(LS, 0, (int) Min(n, 256));
+	set = lua_gettop(LS);
+	for (i = 1; i <= n; i++)
+	{
+		const char *c;
+		size_t		len;
+		size_t		k;
+
+		if (lua_geti(LS, list, i) != LUA_TSTRING)
+			return luaL_error(LS, "commands[%d] must be a command name such as \"ALTER TABLE\" (got %s)",
+							  (int) i, luaL_typename(LS, -1));
+		c = lua_tolstring(LS, -1, &len);
+		if (len >= NAMEDATALEN)
+			return luaL_error(LS, "commands[%d] is not a command name: it is %d bytes long, and a "
+							  "change's command is a few upper-case words, as in \"ALTER TABLE\"",
+							  (int) i, (int) len);
+		for (k = 0; k < len; k++)
+			if (!((c[k] >= 'A' && c[k] <= 'Z') || c[k] == ' '))
+				break;
+		if (len == 0 || k < len)
+			return luaL_error(LS, "commands[%d] (\"%s\") is not a command name: a change's command is "
+							  "upper-case words, as in \"ALTER TABLE\" or \"CREATE INDEX\"",
+							  (int) i, c);
+		lua_pushboolean(LS, 1);
+		lua_rawset(LS, set);
+	}
+	i = luaL_ref(LS, LUA_REGISTRYINDEX);	/* pops the set */
+	lua_pop(LS, 1);				/* the list */
+	return (int) i;
+}
+
 static int
 compile_fn(lua_State *LS)
 {
@@ -1311,6 +1378,7 @@ compile_fn(lua_State *LS)
 	if (a->ntests < 1)
 		return luaL_error(LS, "the policy's tests table is empty; every policy carries at least one test case");
 	lua_pop(LS, 1);
+	a->scope_ref = read_scope(LS, module);
 	if (lua_getfield(LS, module, "description") != LUA_TSTRING ||
 		lua_rawlen(LS, -1) == 0)
 		return luaL_error(LS, "the policy's field 'description' must be a non-empty string (got %s)",
@@ -1331,14 +1399,14 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	a.name = name;
 	a.source = source;
 	a.len = strlen(source);
-	a.module_ref = a.check_ref = LUA_NOREF;
+	a.module_ref = a.check_ref = a.scope_ref = LUA_NOREF;
 	a.ntests = 0;
 	if (!run_protected(compile_fn, &a, 1, err))
 	{
-		/* the check function may have been referenced before the failure */
-		if (a.check_ref != LUA_NOREF && !reset_pending)
+		/* the check function (and the scope) may have been referenced before the failure */
+		if ((a.check_ref != LUA_NOREF || a.scope_ref != LUA_NOREF) && !reset_pending)
 		{
-			int			refs[2] = {LUA_NOREF, a.check_ref};
+			int			refs[3] = {LUA_NOREF, a.check_ref, a.scope_ref};
 			char	   *err2;
 
 			(void) run_protected(unref_fn, refs, 0, &err2);
@@ -1349,6 +1417,8 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	out->description = pstrdup(lua_tostring(L, 2));
 	out->module_ref = a.module_ref;
 	out->check_ref = a.check_ref;
+	out->scope_ref = a.scope_ref;
+	out->scoped = a.scope_ref != LUA_NOREF;
 	out->ntests = a.ntests;
 	out->generation = state_generation;
 	lua_settop(L, 0);
@@ -1362,6 +1432,7 @@ unref_fn(lua_State *LS)
 
 	luaL_unref(LS, LUA_REGISTRYINDEX, refs[0]);
 	luaL_unref(LS, LUA_REGISTRYINDEX, refs[1]);
+	luaL_unref(LS, LUA_REGISTRYINDEX, refs[2]);
 	return 0;
 }
 
@@ -1369,12 +1440,12 @@ unref_fn(lua_State *LS)
 void
 dbc_lua_release(DbcLuaPolicy *p)
 {
-	int			refs[2] = {p->module_ref, p->check_ref};
+	int			refs[3] = {p->module_ref, p->check_ref, p->scope_ref};
 	char	   *err;
 
 	if (L != NULL && p->generation == state_generation)
 		(void) run_protected(unref_fn, refs, 0, &err);
-	p->module_ref = p->check_ref = LUA_NOREF;
+	p->module_ref = p->check_ref = p->scope_ref = LUA_NOREF;
 	p->generation = 0;
 }
 
@@ -2014,29 +2085,55 @@ push_word_field(lua_State *LS, int idx, const char *what, const char *name,
 				   t == LUA_TSTRING ? "\"" : " value");
 }
 
+/* Push "no opinion": the four values of a check() that returned nothing. */
+static void
+push_no_opinion(lua_State *LS)
+{
+	lua_pushnil(LS);
+	lua_pushnil(LS);
+	lua_pushnil(LS);
+	lua_pushnil(LS);
+}
+
 /*
- * Call check(change) of the policy whose check function is in the registry
- * at check_ref, with the change at stack index change; leave its decision
- * as four values (action, risk, reason, flow: strings or nil).  Errors of
+ * Call check(change) of policy p, with the change at stack index change and
+ * its command (a string, or nil) at stack index command; leave its decision
+ * as four values (action, risk, reason, flow: strings or nil).  A policy
+ * that lists its commands is not called for any other statement.  Errors of
  * check() and invalid decisions are raised.
  */
 static void
-check_one(lua_State *LS, int check_ref, int change)
+check_one(lua_State *LS, const DbcLuaPolicy *p, int change, int command)
 {
 	int			d;
 	int			t;
 
-	lua_rawgeti(LS, LUA_REGISTRYINDEX, check_ref);
+	if (p->scope_ref != LUA_NOREF)
+	{
+		bool		in_scope = false;
+
+		lua_rawgeti(LS, LUA_REGISTRYINDEX, p->scope_ref);	/* scope */
+		if (lua_type(LS, command) == LUA_TSTRING)
+		{
+			lua_pushvalue(LS, command);
+			in_scope = lua_rawget(LS, -2) != LUA_TNIL;	/* scope in? */
+			lua_pop(LS, 1);
+		}
+		lua_pop(LS, 1);
+		if (!in_scope)
+		{
+			push_no_opinion(LS);
+			return;
+		}
+	}
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, p->check_ref);
 	lua_pushvalue(LS, change);
 	lua_call(LS, 1, 1);
 	d = lua_gettop(LS);
 	if (lua_isnil(LS, d) || (lua_isboolean(LS, d) && !lua_toboolean(LS, d)))
 	{
 		lua_settop(LS, d - 1);
-		lua_pushnil(LS);
-		lua_pushnil(LS);
-		lua_pushnil(LS);
-		lua_pushnil(LS);
+		push_no_opinion(LS);
 		return;
 	}
 	if (!lua_istable(LS, d))
@@ -2062,9 +2159,12 @@ static int
 check_fn(lua_State *LS)
 {
 	const DbcLuaPolicy *p = (const DbcLuaPolicy *) lua_touserdata(LS, 1);
+	int			change;
 
-	lua_rawgeti(LS, LUA_REGISTRYINDEX, change_ref);
-	check_one(LS, p->check_ref, lua_gettop(LS));
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, change_ref);	/* change */
+	change = lua_gettop(LS);
+	lua_getfield(LS, change, "command");	/* change command */
+	check_one(LS, p, change, change + 1);
 	return 4;
 }
 
@@ -2092,11 +2192,12 @@ decide_fn(lua_State *LS)
 	a->failed = -1;
 	push_object_lazy(LS, a->facts);
 	change = lua_gettop(LS);
+	lua_getfield(LS, change, "command");	/* change command */
 	for (i = 0; i < a->n; i++)
 	{
 		a->failed = i;
 		instr_used = 0;
-		check_one(LS, a->policies[i]->check_ref, change);
+		check_one(LS, a->policies[i], change, change + 1);
 	}
 	a->failed = -1;
 	return 4 * a->n;

@@ -27,6 +27,8 @@ typedef struct DbcLuaPolicy
 	char	   *description;
 	int			module_ref;		/* registry: the table the chunk returned */
 	int			check_ref;		/* registry: its check function */
+	int			scope_ref;		/* registry: set of its `commands`, or LUA_NOREF */
+	bool		scoped;			/* it has `commands`: check() sees only those */
 	int			ntests;
 	uint64		generation;		/* state generation it was compiled in */
 } DbcLuaPolicy;

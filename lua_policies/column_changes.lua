@@ -86,6 +86,8 @@ local function list(v) return type(v) == "table" and v or {} end
 return {
   name = "column_changes",
   description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL.",
+  -- check() judges only these statements; the engine skips it for the rest
+  commands = { "ALTER TABLE" },
 
   check = function(c)
     if c.command ~= "ALTER TABLE" then return nil end

@@ -114,10 +114,15 @@ local WATCHED = {
   ["ALTER TYPE"] = true, ["CREATE DOMAIN"] = true, ["CREATE FOREIGN TABLE"] = true,
 }
 
+local WATCHED_COMMANDS = {}
+for cmd in pairs(WATCHED) do WATCHED_COMMANDS[#WATCHED_COMMANDS + 1] = cmd end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "column_types",
   description = "Column type conventions: no char(n), varchar(n), timestamp, json, int/serial keys; identity over serial; a configurable disallow list.",
+  -- check() judges only these statements; the engine skips it for the rest
+  commands = WATCHED_COMMANDS,
 
   check = function(c)
     if not WATCHED[c.command] or c.dialect == "mysql" then return nil end

@@ -144,6 +144,8 @@ end
 return {
   name = "naming_conventions",
   description = "snake_case table and column names, idx_/uk_/fk_/pk_ index and constraint names, no reserved words, no truncated names.",
+  -- check() judges only these statements; the engine skips it for the rest
+  commands = { "CREATE TABLE", "CREATE TABLE AS", "CREATE FOREIGN TABLE", "ALTER TABLE", "CREATE INDEX" },
 
   check = function(c)
     local cmd = c.command

@@ -96,6 +96,11 @@ end
 return {
   name = "server_security",
   description = "ALTER SYSTEM, privileged roles, grants to PUBLIC / with grant option, SECURITY DEFINER without search_path, disabled triggers/RLS, event triggers, untrusted languages, extensions.",
+  -- check() judges only these statements; the engine skips it for the rest
+  commands = { "ALTER SYSTEM", "CREATE ROLE", "ALTER ROLE", "GRANT", "REVOKE", "GRANT ROLE",
+    "ALTER DEFAULT PRIVILEGES", "CREATE FUNCTION", "CREATE PROCEDURE", "ALTER FUNCTION", "ALTER PROCEDURE",
+    "ALTER TABLE", "CREATE EVENT TRIGGER", "ALTER EVENT TRIGGER", "DROP EVENT TRIGGER",
+    "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION" },
 
   check = function(c)
     local cmd = c.command
