@@ -145,6 +145,8 @@ extern Jsonb *dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s
 /* The gate's two parts: statement facts (stored when approved) and the rest of the context. */
 extern Jsonb *dbc_build_statement_facts(Node *stmt);
 extern Jsonb *dbc_gate_context(const DbcSettings *s);
+/* Changes whenever dbc_gate_context() rebuilds (what it returned before is then gone). */
+extern uint64 dbc_gate_context_generation;
 /* Statement facts made whole again: what dbc_build_facts() gives for the statement. */
 extern Jsonb *dbc_gate_full_facts(Jsonb *facts, const char *text, const DbcSettings *s);
 extern char *dbc_facts_get_text(Jsonb *facts, const char *key);

@@ -575,6 +575,9 @@ typedef struct ContextKey
 static ContextKey context_key;
 static Jsonb *context_cached = NULL;
 
+/* Bumped whenever the kept context is rebuilt (and the old one freed). */
+uint64		dbc_gate_context_generation = 0;
+
 static void
 copy_key_text(char *dst, const char *src)
 {
@@ -611,6 +614,7 @@ dbc_gate_context(const DbcSettings *s)
 	context_cached = NULL;
 	context_cached = JsonbValueToJsonb(dbc_end_object(&st));
 	MemoryContextSwitchTo(old);
+	dbc_gate_context_generation++;
 	context_key = k;
 	return context_cached;
 }

@@ -454,12 +454,42 @@ typedef struct StatementParts
 	const DbcSettings *s;
 } StatementParts;
 
+/*
+ * The kept context facts as a tree, rebuilt only when the context itself is
+ * (dbc_gate_context_generation): converting them again for every statement
+ * was a third of turning a statement's facts into a tree.  The tree's
+ * strings point into the kept jsonb, which lives until that rebuild.
+ */
+static MemoryContext context_tree_cxt = NULL;
+static DbcFact *context_tree = NULL;
+static uint64 context_tree_generation = 0;
+
+static const DbcFact *
+gate_context_tree(const DbcSettings *s)
+{
+	Jsonb	   *ctx = dbc_gate_context(s);
+	MemoryContext old;
+
+	if (context_tree != NULL && context_tree_generation == dbc_gate_context_generation)
+		return context_tree;
+	if (context_tree_cxt == NULL)
+		context_tree_cxt = AllocSetContextCreate(TopMemoryContext, "dbchange context facts",
+												 ALLOCSET_SMALL_SIZES);
+	context_tree = NULL;
+	MemoryContextReset(context_tree_cxt);
+	old = MemoryContextSwitchTo(context_tree_cxt);
+	context_tree = dbc_lua_facts_tree(ctx);
+	MemoryContextSwitchTo(old);
+	context_tree_generation = dbc_gate_context_generation;
+	return context_tree;
+}
+
 static DbcFact *
 parts_tree(void *arg)
 {
 	StatementParts *p = (StatementParts *) arg;
 
-	return dbc_lua_facts_tree_parts(p->facts, dbc_gate_context(p->s), p->text);
+	return dbc_lua_facts_tree_parts(p->facts, gate_context_tree(p->s), p->text);
 }
 
 void

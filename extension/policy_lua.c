@@ -1636,10 +1636,10 @@ key_order(const DbcFact *a, const DbcFact *b)
  * A key in both parts is the first part's.
  */
 DbcFact *
-dbc_lua_facts_tree_parts(Jsonb *facts, Jsonb *more, const char *statement)
+dbc_lua_facts_tree_parts(Jsonb *facts, const DbcFact *more, const char *statement)
 {
 	DbcFact    *a = dbc_lua_facts_tree(facts);
-	DbcFact    *b = dbc_lua_facts_tree(more);
+	const DbcFact *b = more;
 	DbcFact		st;
 	DbcFact    *root = palloc0(sizeof(DbcFact));
 	int			i = 0,

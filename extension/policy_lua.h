@@ -67,7 +67,7 @@ extern bool dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *
 extern void dbc_lua_release(DbcLuaPolicy *p);
 extern DbcFact *dbc_lua_facts_tree(Jsonb *facts);
 /* One change from parts: facts, more facts (keys facts lacks), and the statement text. */
-extern DbcFact *dbc_lua_facts_tree_parts(Jsonb *facts, Jsonb *more, const char *statement);
+extern DbcFact *dbc_lua_facts_tree_parts(Jsonb *facts, const DbcFact *more, const char *statement);
 /* Make facts the change the next checks see (test_no > 0: overlay that test's facts). */
 extern bool dbc_lua_set_change(DbcFact *facts, const DbcLuaPolicy *p, int test_no,
 							   char **err);
