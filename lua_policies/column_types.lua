@@ -76,9 +76,17 @@ local SMALL_SERIAL = { serial = true, smallserial = true, serial4 = true, serial
 local SERIAL = { serial = true, smallserial = true, bigserial = true, serial4 = true, serial2 = true, serial8 = true }
 local INT_PK = { int4 = true, int2 = true, serial = true, smallserial = true, serial4 = true, serial2 = true }
 
+-- Every type check_type can say something about: any other type has no finding
+-- (or a serial column of any type; pk only matters for the INT_PK types).
+local FLAGGED = { bpchar = true, varchar = true, timestamp = true, json = true, int4 = true, int2 = true }
+for t in pairs(DISALLOWED_TYPES) do FLAGGED[t] = true end
+for t in pairs(SERIAL) do FLAGGED[t] = true end
+for t in pairs(INT_PK) do FLAGGED[t] = true end
+
 -- Findings for one column: name, type (normalised by the classifier), serial, pk, typmods.
 local function check_type(d, tier, cname, t, is_serial, pk, typmods)
   if type(t) ~= "string" then return d end
+  if not FLAGGED[t] and not is_serial then return d end   -- most columns: nothing to build
   local col = "column " .. tostring(cname)
   if t == "bpchar" then
     d = add(d, tier, CAUTION, "ban-char-field", col .. " is char(n): blank-padded and no faster; use text (with a CHECK on length)")

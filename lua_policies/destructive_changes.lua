@@ -94,10 +94,28 @@ local function bare_name(c)
   return b
 end
 
+-- The patterns, compiled once: a plain suffix ("_old$") or prefix ("^_") is
+-- compared as a string, anything else searched as a pattern.  Every DROP
+-- TABLE tries each pattern on each table it names.
+local MAGIC = "[%^%$%(%)%%%.%[%]%*%+%-%?]"
+local RETIRED = {}
+for i = 1, #DROP_ALLOWED_PATTERNS do
+  local p = DROP_ALLOWED_PATTERNS[i]
+  local prefix = p:match("^%^(.*)$")
+  local suffix = p:match("^(.*)%$$")
+  if prefix and prefix ~= "" and not prefix:find(MAGIC) then
+    RETIRED[i] = function(n) return n:sub(1, #prefix) == prefix end
+  elseif suffix and suffix ~= "" and not suffix:find(MAGIC) then
+    RETIRED[i] = function(n) return n:sub(-#suffix) == suffix end
+  else
+    RETIRED[i] = function(n) return n:find(p) ~= nil end
+  end
+end
+
 local function retired_name(n)
   if type(n) ~= "string" then return false end
-  for i = 1, #DROP_ALLOWED_PATTERNS do
-    if n:find(DROP_ALLOWED_PATTERNS[i]) then return true end
+  for i = 1, #RETIRED do
+    if RETIRED[i](n) then return true end
   end
   return false
 end

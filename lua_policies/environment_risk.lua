@@ -92,21 +92,23 @@ local ROUTINE_COMMANDS = {
   ["REFRESH MATERIALIZED VIEW"] = true, ["SECURITY LABEL"] = true,
 }
 
--- Reason texts are built once per (check, tier, command) and reused: this
--- policy speaks on every DDL statement, so it should not allocate each time.
-local REASONS = {}            -- [id][tier][command] -> text
+-- Decisions are built once per (table, tier, command) and reused: this
+-- policy speaks on every DDL statement, so it should not allocate each time
+-- (the engine only reads a returned decision).  Each table above has its own
+-- check id, so the table identifies the cache.
+local DECISIONS = {}          -- [tbl][tier][command] -> decision
 local function decide(tbl, tier, id, what)
-  local b = tbl[tier]
-  local by_id = REASONS[id]
-  if by_id == nil then by_id = {}; REASONS[id] = by_id end
-  local by_tier = by_id[tier]
-  if by_tier == nil then by_tier = {}; by_id[tier] = by_tier end
-  local reason = by_tier[what]
-  if reason == nil then
-    reason = id .. ": " .. what .. " in " .. tier .. " is " .. b[2] .. " risk"
-    by_tier[what] = reason
+  local by_tbl = DECISIONS[tbl]
+  if by_tbl == nil then by_tbl = {}; DECISIONS[tbl] = by_tbl end
+  local by_tier = by_tbl[tier]
+  if by_tier == nil then by_tier = {}; by_tbl[tier] = by_tier end
+  local d = by_tier[what]
+  if d == nil then
+    local b = tbl[tier]
+    d = { action = b[1], risk = b[2], reason = id .. ": " .. what .. " in " .. tier .. " is " .. b[2] .. " risk" }
+    by_tier[what] = d
   end
-  return { action = b[1], risk = b[2], reason = reason }
+  return d
 end
 
 -- Policy ----------------------------------------------------------------------

@@ -83,12 +83,34 @@ end
 
 local function list(v) return type(v) == "table" and v or {} end
 
+-- A list of patterns, compiled once into tests: a plain prefix ("^idx_") or
+-- suffix ("_idx$") is a string comparison, anything else a pattern search.
+-- Every CREATE INDEX and every named constraint tries a list.
+local MAGIC = "[%^%$%(%)%%%.%[%]%*%+%-%?]"
+local function pattern_test(p)
+  local prefix = p:match("^%^(.*)$")
+  local suffix = p:match("^(.*)%$$")
+  if prefix and prefix ~= "" and not prefix:find(MAGIC) then
+    return function(n) return n:sub(1, #prefix) == prefix end
+  elseif suffix and suffix ~= "" and not suffix:find(MAGIC) then
+    return function(n) return n:sub(-#suffix) == suffix end
+  end
+  return function(n) return n:find(p) ~= nil end
+end
+local COMPILED, TEXTS = {}, {}   -- [pattern list] -> tests, text for messages
+for _, pats in ipairs({ INDEX_PATTERNS, UNIQUE_PATTERNS, FK_PATTERNS, PK_PATTERNS }) do
+  local tests = {}
+  for i = 1, #pats do tests[i] = pattern_test(pats[i]) end
+  COMPILED[pats], TEXTS[pats] = tests, table.concat(pats, " or ")
+end
+
 local function any_match(name, pats)
-  for i = 1, #pats do if name:find(pats[i]) then return true end end
+  local tests = COMPILED[pats]
+  for i = 1, #tests do if tests[i](name) then return true end end
   return false
 end
 
-local function pats_text(pats) return table.concat(pats, " or ") end
+local function pats_text(pats) return TEXTS[pats] end
 
 -- table / column names: pattern, reserved word, length
 local function ident(d, tier, kind, name, pat, id)
