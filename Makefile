@@ -38,6 +38,11 @@ override with_llvm := no
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Every object depends on every header of the extension: a changed struct
+# (policy_lua.h's DbcLuaPolicy, say) must rebuild all its users, or they read
+# it at the old offsets.  Headers change rarely; a full rebuild is seconds.
+$(OBJS): $(wildcard extension/*.h)
+
 $(DATA_built): $(SQL_SRCS) dbchange.control
 	cat $(SQL_SRCS) > $@
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # bench/policy_eval.sh -- time per policy evaluation, in microseconds.
 #
-# One decision = change facts (jsonb) -> Lua tables -> every enabled policy's
-# check() -> combined decision: what the gate adds to each DDL statement on
-# top of building the facts.  Measured inside the server by
-# dbchange._policy_bench(script, iterations): the fixed statement mix below,
-# each statement decided ITERATIONS times, median / p99 / mean / max over all
-# decisions (wall clock), the backend's CPU time over the loop per decision
-# (less sensitive to a busy machine); plus the median time to build a
-# statement's facts (classifier + context).  Run with no policy, then with the whole stock library
-# (lua_policies/*.lua, loaded as `dbchange policy push` does: one policy per
-# file, named after it), in a "prod" environment.
+# One decision = what the gate does for a DDL statement once its facts are
+# built: the statement's facts (jsonb) and the kept context facts -> a tree ->
+# Lua tables -> every enabled policy's check() -> combined decision.  Measured
+# inside the server by dbchange._policy_bench(script, iterations): the fixed
+# statement mix below, each statement decided ITERATIONS times, median / p99 /
+# mean / max over all decisions (wall clock), the backend's CPU time over the
+# loop per decision (less sensitive to a busy machine); plus the median time to
+# build a statement's facts as the gate does (the classifier).  Run with no
+# policy, then with the whole stock library (lua_policies/*.lua, loaded as
+# `dbchange policy push` does: one policy per file, named after it), in a
+# "prod" environment.  (Until the tenth round this measured evaluate()'s way:
+# a whole facts document per statement, a little slower.)
 #
 # ROUNDS rounds (default 5) of ITERATIONS (default 1000) per statement with the
 # stock library; the median of the rounds' medians is the headline figure.

@@ -1144,9 +1144,12 @@ percentile(double *v, int n, double p)
 
 /*
  * dbchange._policy_bench(script, iterations) -> one row: how long the
- * decision (facts -> Lua -> every enabled policy -> combined) takes for the
- * script's statements, each evaluated `iterations` times; and, separately,
- * building the facts of a statement (parse tree -> jsonb).
+ * gate's decision (statement facts + the kept context -> Lua -> every
+ * enabled policy -> combined: dbc_decide_statement) takes for the script's
+ * statements, each decided `iterations` times; and, separately, building a
+ * statement's facts as the gate does (parse tree -> jsonb) and turning them
+ * into a tree.  evaluate() takes a longer way (a whole document per
+ * statement, dbc_decide); the gate's is the one a DDL statement waits for.
  */
 Datum
 dbc_policy_bench(PG_FUNCTION_ARGS)
@@ -1197,7 +1200,7 @@ dbc_policy_bench(PG_FUNCTION_ARGS)
 
 			old = MemoryContextSwitchTo(loop_cxt);
 			t0 = now_us();
-			(void) dbc_build_facts(ps->stmt, ps->text, &s, "interactive");
+			(void) dbc_build_statement_facts(ps->stmt);
 			build_t[nb++] = now_us() - t0;
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(loop_cxt);
@@ -1207,7 +1210,7 @@ dbc_policy_bench(PG_FUNCTION_ARGS)
 	{
 		DbcParsedStmt *ps = lfirst(lc);
 
-		facts = lappend(facts, dbc_build_facts(ps->stmt, ps->text, &s, "interactive"));
+		facts = lappend(facts, dbc_build_statement_facts(ps->stmt));
 	}
 
 	/* the first step of a decision alone: jsonb -> C tree */
@@ -1234,21 +1237,25 @@ dbc_policy_bench(PG_FUNCTION_ARGS)
 		DbcDecision d;
 
 		old = MemoryContextSwitchTo(loop_cxt);
-		dbc_decide(linitial(facts), &s, &d);
+		dbc_decide_statement(linitial(facts), ((DbcParsedStmt *) linitial(stmts))->text, &s, &d);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(loop_cxt);
 	}
 	cpu0 = cpu_us();
 	for (i = 0; i < iterations; i++)
 	{
+		ListCell   *sc = list_head(stmts);
+
 		foreach(lc, facts)
 		{
 			DbcDecision d;
 			double		t0;
+			const char *text = ((DbcParsedStmt *) lfirst(sc))->text;
 
+			sc = lnext(stmts, sc);
 			old = MemoryContextSwitchTo(loop_cxt);
 			t0 = now_us();
-			dbc_decide((Jsonb *) lfirst(lc), &s, &d);
+			dbc_decide_statement((Jsonb *) lfirst(lc), text, &s, &d);
 			decide_t[n] = now_us() - t0;
 			sum += decide_t[n++];
 			MemoryContextSwitchTo(old);
