@@ -117,8 +117,8 @@ run postgres dev "SET dbchange.enforce = off; CREATE TABLE shadow_table (id int)
 cli drift -d "$(conn postgres dev)"
 
 say "The audit trail is hash-chained; verify_audit() returns NULL when it is intact"
-run postgres prod "SELECT seq, event, change_id, actor FROM dbchange.audit_log ORDER BY seq DESC LIMIT 8"
 run postgres prod "SELECT dbchange.verify_audit() AS first_broken_entry"
+run postgres prod "SELECT seq, at, event, change_id, actor, sealed FROM dbchange.audit_log ORDER BY at DESC, seq DESC LIMIT 8"
 
 say "DORA metrics per environment"
 cli metrics -d "$(conn postgres prod)"

@@ -641,6 +641,14 @@ CREATE TABLE dbchange.audit_deferred (
 INSERT INTO dbchange.audit_deferred DEFAULT VALUES;
 
 -- Write the deferred "applied" events; the caller holds the chain lock.
+-- Approved statements whose "applied" event is not written yet: the one
+-- definition the sealer (below) and the audit_log view share.
+CREATE VIEW dbchange._audit_unwritten AS
+  SELECT c.id AS change_id, c.applied_at AS at, c.requested_by AS actor
+    FROM dbchange.change c, dbchange.audit_deferred d
+   WHERE c.id >= d.low_id AND c.facts IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied');
+
 CREATE FUNCTION dbchange._audit_write_deferred() RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -657,11 +665,9 @@ BEGIN
   SELECT pg_catalog.txid_snapshot_xmin(x), pg_catalog.txid_snapshot_xmax(x) INTO v_xmin, v_xmax
     FROM pg_catalog.txid_current_snapshot() x;
   INSERT INTO dbchange.audit (at, actor, event, change_id, details)
-  SELECT c.applied_at, c.requested_by, 'applied', c.id, '{}'
-    FROM dbchange.change c
-   WHERE c.id >= d.low_id AND c.facts IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied')
-   ORDER BY c.id;
+  SELECT u.at, u.actor, 'applied', u.change_id, '{}'
+    FROM dbchange._audit_unwritten u
+   ORDER BY u.change_id;
   GET DIAGNOSTICS n = ROW_COUNT;
   IF d.mark_xmax IS NOT NULL AND d.mark_xmax > v_xmax THEN
     d.mark_id := NULL;          -- not this cluster's transaction ids
@@ -800,11 +806,9 @@ CREATE VIEW dbchange.audit_log AS
     FROM dbchange.audit a
   UNION ALL
   -- approved statements whose "applied" event the next seal writes (no seq yet)
-  SELECT NULL::bigint, NULL::bigint, c.applied_at, c.requested_by, 'applied'::text, c.id, '{}'::jsonb,
+  SELECT NULL::bigint, NULL::bigint, u.at, u.actor, 'applied'::text, u.change_id, '{}'::jsonb,
          NULL::text, NULL::text, false
-    FROM dbchange.change c, dbchange.audit_deferred d
-   WHERE c.id >= d.low_id AND c.facts IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied');
+    FROM dbchange._audit_unwritten u;
 
 -- ---------------------------------------------------------------------------
 -- Metrics (DORA) per environment over a window [since, until)
@@ -894,7 +898,7 @@ REVOKE ALL ON FUNCTION dbchange._default_steps(), dbchange._resolve_flow(text, t
   dbchange._audit_hash(text, text), dbchange._audit_genesis(), dbchange._audit_seal(boolean),
   dbchange._audit(text, bigint, text, jsonb), dbchange._audit_guard(), dbchange._audit_write_deferred()
   FROM PUBLIC;
-REVOKE ALL ON dbchange.audit_deferred FROM PUBLIC;
+REVOKE ALL ON dbchange.audit_deferred, dbchange._audit_unwritten FROM PUBLIC;
 GRANT SELECT ON dbchange.change_steps, dbchange.flows, dbchange.audit_log, dbchange.metrics TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.set_flow(text, text[]), dbchange.define_flow(text, text[]),
   dbchange.approve(bigint, text), dbchange.reject(bigint, text), dbchange.apply(bigint),
