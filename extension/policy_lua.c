@@ -1289,8 +1289,19 @@ field_type(lua_State *LS, int idx, const char *field)
  * silently never run for it.  Leaves the set's registry reference, or
  * LUA_NOREF when the policy has no `commands` (it sees every statement).
  *
+ * The list is read raw, and a list with a metatable is refused: its __len
+ * and __index could be C functions (the sandbox's own getmetatable, say),
+ * which run no Lua instruction, so neither the budget's count hook nor a
+ * query cancel would ever stop a loop over a "list" of 2^63 entries.  For
+ * the same reason its length is capped, and it must be a plain sequence: a
+ * border (#t) of a table with holes or other keys would silently drop a
+ * command the author listed, and the policy would let that command pass
+ * unjudged.
+ *
  * stack: module ... -> module ... (unchanged)
  */
+#define MAX_SCOPE_COMMANDS 256
+
 static int
 read_scope(lua_State *LS, int module)
 {
@@ -1308,10 +1319,29 @@ read_scope(lua_State *LS, int module)
 	if (!lua_istable(LS, list))
 		return luaL_error(LS, "the policy's field 'commands' must be a list of command names such as "
 						  "{ \"ALTER TABLE\", \"CREATE INDEX\" } (got %s)", luaL_typename(LS, list));
-	n = luaL_len(LS, list);
+	if (lua_getmetatable(LS, list))
+		return luaL_error(LS, "the policy's field 'commands' must be a plain list of command names, "
+						  "not a table with a metatable");
+	n = (lua_Integer) lua_rawlen(LS, list);
 	if (n < 1)
 		return luaL_error(LS, "the policy's field 'commands' is an empty list; list the commands "
 						  "check() judges, or leave the field out to see every statement");
+	if (n > MAX_SCOPE_COMMANDS)
+		return luaL_error(LS, "the policy's field 'commands' lists %d names; at most %d are allowed "
+						  "(leave the field out to see every statement)", (int) Min(n, INT_MAX),
+						  MAX_SCOPE_COMMANDS);
+	i = 0;
+	lua_pushnil(LS);			/* list nil */
+	while (lua_next(LS, list))	/* list key value */
+	{
+		lua_pop(LS, 1);			/* list key */
+		if (!lua_isinteger(LS, -1) || lua_tointeger(LS, -1) < 1 || lua_tointeger(LS, -1) > n || ++i > n)
+			return luaL_error(LS, "the policy's field 'commands' must be a list { \"A\", \"B\", ... } "
+							  "without holes or named keys");
+	}
+	if (i != n)
+		return luaL_error(LS, "the policy's field 'commands' must be a list { \"A\", \"B\", ... } "
+						  "without holes or named keys");
 	lua_createtable(LS, 0, (int) Min(n, 256));
 	set = lua_gettop(LS);
 	for (i = 1; i <= n; i++)
@@ -1320,7 +1350,7 @@ read_scope(lua_State *LS, int module)
 		size_t		len;
 		size_t		k;
 
-		if (lua_geti(LS, list, i) != LUA_TSTRING)
+		if (lua_rawgeti(LS, list, i) != LUA_TSTRING)
 			return luaL_error(LS, "commands[%d] must be a command name such as \"ALTER TABLE\" (got %s)",
 							  (int) i, luaL_typename(LS, -1));
 		c = lua_tolstring(LS, -1, &len);

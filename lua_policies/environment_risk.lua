@@ -95,8 +95,11 @@ local ROUTINE_COMMANDS = {
 -- Decisions are built once per (table, tier, command) and reused: this
 -- policy speaks on every DDL statement, so it should not allocate each time
 -- (the engine only reads a returned decision).  Each table above has its own
--- check id, so the table identifies the cache.
+-- check id, so the table identifies the cache.  Commands are a bounded set,
+-- but a MySQL script's command can be any word: past CACHE_MAX kept
+-- decisions, new ones are built each time instead of kept.
 local DECISIONS = {}          -- [tbl][tier][command] -> decision
+local CACHE_MAX, cached = 1000, 0
 local function decide(tbl, tier, id, what)
   local by_tbl = DECISIONS[tbl]
   if by_tbl == nil then by_tbl = {}; DECISIONS[tbl] = by_tbl end
@@ -106,7 +109,10 @@ local function decide(tbl, tier, id, what)
   if d == nil then
     local b = tbl[tier]
     d = { action = b[1], risk = b[2], reason = id .. ": " .. what .. " in " .. tier .. " is " .. b[2] .. " risk" }
-    by_tier[what] = d
+    if cached < CACHE_MAX then
+      by_tier[what] = d
+      cached = cached + 1
+    end
   end
   return d
 end

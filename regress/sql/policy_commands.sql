@@ -82,6 +82,31 @@ SELECT dbchange.set_policy('bad_long', format($lua$
 return { name = "b", description = "d", commands = { "%s" }, check = function(c) end,
   tests = { { sql = "SELECT 1", expect = "none" } } }
 $lua$, repeat('A', 100000)));
+-- A list whose length and elements come from C functions would loop in C,
+-- where neither the budget nor a cancel reaches: refused at once.
+SET statement_timeout = '20s';
+SELECT dbchange.set_policy('bad_metatable', $lua$
+return { name = "b", description = "d",
+  commands = setmetatable({}, { __len = function() return math.maxinteger end,
+                                __index = getmetatable, __metatable = "ALTER TABLE" }),
+  check = function(c) end, tests = { { sql = "SELECT 1", expect = "none" } } }
+$lua$);
+RESET statement_timeout;
+-- holes and named keys would drop a listed command silently: refused
+SELECT dbchange.set_policy('bad_holes', $lua$
+local l = { "ALTER TABLE" }; l[3] = "CREATE INDEX"
+return { name = "b", description = "d", commands = l, check = function(c) end,
+  tests = { { sql = "SELECT 1", expect = "none" } } }
+$lua$);
+SELECT dbchange.set_policy('bad_named', $lua$
+return { name = "b", description = "d", commands = { "ALTER TABLE", extra = "CREATE INDEX" },
+  check = function(c) end, tests = { { sql = "SELECT 1", expect = "none" } } }
+$lua$);
+SELECT dbchange.set_policy('bad_many', $lua$
+local l = {} for i = 1, 300 do l[i] = "ALTER TABLE" end
+return { name = "b", description = "d", commands = l, check = function(c) end,
+  tests = { { sql = "SELECT 1", expect = "none" } } }
+$lua$);
 SELECT count(*) AS policies_after FROM dbchange.policies;
 SELECT to_regclass('t') IS NOT NULL AS t_still_there;
 
