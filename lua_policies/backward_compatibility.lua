@@ -31,6 +31,10 @@ The safe pattern for a rename: add the new name (a view or a new column kept
 in sync), deploy code that uses it, then drop the old one.
 ]]
 
+-- Builtins as locals: in the sandbox a global is read through the policy's
+-- environment table and its metatable, twice the work of a local.
+local tostring, type = tostring, type
+
 -- Settings ------------------------------------------------------------------
 local UNKNOWN_ENVIRONMENT = "prod"
 

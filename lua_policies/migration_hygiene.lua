@@ -30,6 +30,10 @@ Behaviour per environment (action / risk by severity)
 Interactive statements (source "interactive") only get prefer-robust-stmts.
 ]]
 
+-- Builtins as locals: in the sandbox a global is read through the policy's
+-- environment table and its metatable, twice the work of a local.
+local type = type
+
 -- Settings ------------------------------------------------------------------
 local UNKNOWN_ENVIRONMENT = "prod"
 local SCRIPT_SOURCES = { submit = true, migration = true, promotion = true, rollback = true }

@@ -30,6 +30,10 @@ Behaviour per environment (action / risk by severity)
 Settings: the patterns (Lua patterns; a list means "any of"), MAX_NAME_LENGTH.
 ]]
 
+-- Builtins as locals: in the sandbox a global is read through the policy's
+-- environment table and its metatable, twice the work of a local.
+local ipairs, string, table, type = ipairs, string, table, type
+
 -- Settings ------------------------------------------------------------------
 local UNKNOWN_ENVIRONMENT = "prod"
 local TABLE_PATTERN  = "^[a-z_][a-z0-9_]*$"

@@ -40,6 +40,10 @@ Behaviour per environment (action / risk by severity)
 Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES, FORBID_FOREIGN_KEYS (false).
 ]]
 
+-- Builtins as locals: in the sandbox a global is read through the policy's
+-- environment table and its metatable, twice the work of a local.
+local tonumber, tostring, type = tonumber, tostring, type
+
 -- Settings ------------------------------------------------------------------
 local UNKNOWN_ENVIRONMENT = "prod"
 local LARGE_TABLE_ROWS  = 100000

@@ -38,6 +38,10 @@ Behaviour per environment (action / risk by severity)
 Settings: REQUIRED_COLUMNS, MAX_COMMENT_LENGTH, MAX_COLUMNS, FORBID_PARTITIONING.
 ]]
 
+-- Builtins as locals: in the sandbox a global is read through the policy's
+-- environment table and its metatable, twice the work of a local.
+local pairs, string, table, tostring, type = pairs, string, table, tostring, type
+
 -- Settings ------------------------------------------------------------------
 local UNKNOWN_ENVIRONMENT = "prod"
 local REQUIRED_COLUMNS = { "created_at" }
