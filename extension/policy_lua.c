@@ -997,6 +997,31 @@ wrap_sized(lua_State *LS, const char *name, SizedCost kind)
 	lua_setfield(LS, -2, name);
 }
 
+/*
+ * type(v), with the type names kept as upvalues (1 + the type's number).
+ * The stock library calls type() some 35 times a statement; Lua's own makes
+ * each name a Lua string again on every call (lua_pushstring).
+ */
+static int
+sb_type(lua_State *LS)
+{
+	int			t = lua_type(LS, 1);
+
+	luaL_argcheck(LS, t != LUA_TNONE, 1, "value expected");
+	lua_pushvalue(LS, lua_upvalueindex(t + 1));
+	return 1;
+}
+
+static void
+push_sb_type(lua_State *LS)
+{
+	int			t;
+
+	for (t = 0; t < LUA_NUMTYPES; t++)
+		lua_pushstring(LS, lua_typename(LS, t));
+	lua_pushcclosure(LS, sb_type, LUA_NUMTYPES);
+}
+
 /* Build the template of built-ins (protected call, at state creation). */
 static int
 build_sandbox(lua_State *LS)
@@ -1012,6 +1037,8 @@ build_sandbox(lua_State *LS)
 		lua_getfield(LS, -2, *p);
 		lua_setfield(LS, tmpl, *p);
 	}
+	push_sb_type(LS);
+	lua_setfield(LS, tmpl, "type");
 	lua_pushcfunction(LS, sb_pcall);
 	lua_setfield(LS, tmpl, "pcall");
 	lua_pushcfunction(LS, sb_xpcall);

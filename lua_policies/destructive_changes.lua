@@ -63,8 +63,10 @@ local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
 
 local function tier_of(c)
   local e = c.environment
+  local t = TIERS[e]            -- a known name (nil reads nothing): no type() call
+  if t then return t end
   if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
-  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+  return TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
 end
 
 -- Add a finding to the decision d (nil at first); returns the decision.

@@ -53,8 +53,10 @@ local TIERS = {
 }
 local function tier_of(c)
   local e = c.environment
+  local t = TIERS[e]            -- a known name (nil reads nothing): no type() call
+  if t then return t end
   if type(e) ~= "string" then return UNKNOWN_ENVIRONMENT end
-  return TIERS[e] or TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
+  return TIERS[e:lower()] or UNKNOWN_ENVIRONMENT
 end
 
 -- glob ("billing.*") -> anchored Lua pattern.  Compiled once when the chunk
