@@ -41,7 +41,8 @@ stop_side() { # name port
 	kill -INT "$pid" 2>/dev/null
 	for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
-trap 'stop_side bench_cg_dbc; stop_side bench_cg_vanilla; rm -rf "$TMP"' EXIT
+# KEEP=dir keeps the callgrind files there (for callgrind_annotate)
+trap 'stop_side bench_cg_dbc; stop_side bench_cg_vanilla; [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$TMP"/bench_cg_* "$KEEP"/; rm -rf "$TMP"' EXIT
 
 # session port file -> "backend_pid wal_bytes": one session runs the file; the WAL
 # it wrote, from the insert position before its first statement to after its last
