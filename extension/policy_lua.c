@@ -1534,6 +1534,7 @@ struct DbcFact
 	int			keylen;
 	int			n;				/* children of an array or object */
 	DbcFact    *items;
+	const DbcFact *more;		/* an object's further fields (parts, below) */
 };
 
 static void
@@ -1676,67 +1677,42 @@ dbc_lua_facts_tree(Jsonb *facts)
 	return root;
 }
 
-/* jsonb's order of object keys: shorter first, then bytewise (find_child's). */
-static int
-key_order(const DbcFact *a, const DbcFact *b)
-{
-	if (a->keylen != b->keylen)
-		return a->keylen < b->keylen ? -1 : 1;
-	return memcmp(a->key, b->key, a->keylen);
-}
-
 /*
  * The gate's change comes in parts (facts.c: the statement facts it stores,
- * the rest of the context, the text).  Their top-level fields are merged
- * into one object in jsonb's key order, so that find_child's binary search
- * and everything else see one change; nested values are shared, not copied.
- * A key in both parts is the first part's.
+ * the rest of the context, the text).  They are chained, not merged: the
+ * root is the statement's object, its `more` the kept context's fields, and
+ * theirs the statement text; find_child and materialize_all read the parts
+ * in that order, so a key in two parts is the earlier part's.  Merging them
+ * into one sorted array cost every decision a copy of some eighty fields;
+ * the chain costs a lookup that misses the first part one more binary
+ * search.  Nested values are shared, not copied; the kept context tree is
+ * never changed (it is wrapped).
  */
 DbcFact *
 dbc_lua_facts_tree_parts(Jsonb *facts, const DbcFact *more, const char *statement)
 {
-	DbcFact    *a = dbc_lua_facts_tree(facts);
-	const DbcFact *b = more;
-	DbcFact		st;
-	DbcFact    *root = palloc0(sizeof(DbcFact));
-	int			i = 0,
-				j = 0,
-				n = 0;
-	bool		st_done = (statement == NULL);
+	DbcFact    *root = dbc_lua_facts_tree(facts);
+	DbcFact    *context = palloc0(sizeof(DbcFact));
 
-	memset(&st, 0, sizeof(st));
+	context->type = FACT_OBJECT;
+	context->n = more->n;
+	context->items = more->items;
+	root->more = context;
 	if (statement)
 	{
-		st.type = FACT_STRING;
-		st.key = "statement";
-		st.keylen = 9;
-		st.s = statement;
-		st.slen = (int) strlen(statement);
-	}
-	root->type = FACT_OBJECT;
-	root->items = palloc((a->n + b->n + 1) * sizeof(DbcFact));
-	while (i < a->n || j < b->n || !st_done)
-	{
-		const DbcFact *next = NULL;
+		DbcFact    *text = palloc0(sizeof(DbcFact));
+		DbcFact    *st = palloc0(sizeof(DbcFact));
 
-		if (i < a->n)
-			next = &a->items[i];
-		if (j < b->n && (next == NULL || key_order(&b->items[j], next) < 0))
-			next = &b->items[j];
-		if (!st_done && (next == NULL || key_order(&st, next) < 0))
-			next = &st;
-		if (n > 0 && key_order(&root->items[n - 1], next) == 0)
-			;					/* a duplicate key: the earlier part's stays */
-		else
-			root->items[n++] = *next;
-		if (next == &st)
-			st_done = true;
-		else if (i < a->n && next == &a->items[i])
-			i++;
-		else
-			j++;
+		st->type = FACT_STRING;
+		st->key = "statement";
+		st->keylen = 9;
+		st->s = statement;
+		st->slen = (int) strlen(statement);
+		text->type = FACT_OBJECT;
+		text->n = 1;
+		text->items = st;
+		context->more = text;
 	}
-	root->n = n;
 	return root;
 }
 
@@ -1795,6 +1771,8 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 				push_object_lazy(LS, f);
 				break;
 			}
+			/* only a decision's root comes in parts, and it is lazy */
+			Assert(f->more == NULL);
 			luaL_checkstack(LS, 4, "change facts nested too deeply");
 			if (f->type == FACT_ARRAY)
 				lua_createtable(LS, f->n, 0);
@@ -1831,12 +1809,12 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 static lua_Integer facts_serial = 0;
 
 /*
- * The child of an object by key.  A facts tree is read from a jsonb object,
- * whose keys are in jsonb's order (shorter first, then bytewise), so the
- * search is binary.
+ * The child of an object (one part of it) by key.  A facts tree is read
+ * from a jsonb object, whose keys are in jsonb's order (shorter first, then
+ * bytewise), so the search is binary.
  */
 static const DbcFact *
-find_child(const DbcFact *node, const char *key, size_t len)
+find_in_part(const DbcFact *node, const char *key, size_t len)
 {
 	int			lo = 0;
 	int			hi = node->n - 1;
@@ -1857,6 +1835,20 @@ find_child(const DbcFact *node, const char *key, size_t len)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
+	}
+	return NULL;
+}
+
+/* The child of an object by key, in the first of its parts that has it. */
+static const DbcFact *
+find_child(const DbcFact *node, const char *key, size_t len)
+{
+	for (; node != NULL; node = node->more)
+	{
+		const DbcFact *c = find_in_part(node, key, len);
+
+		if (c != NULL)
+			return c;
 	}
 	return NULL;
 }
@@ -1891,6 +1883,7 @@ static void
 materialize_all(lua_State *LS, int real)
 {
 	const DbcFact *node;
+	const DbcFact *part;
 	int			i;
 
 	real = lua_absindex(LS, real);
@@ -1910,21 +1903,24 @@ materialize_all(lua_State *LS, int real)
 	node = (const DbcFact *) lua_touserdata(LS, -1);
 	lua_pop(LS, 4);
 	luaL_checkstack(LS, 4, "facts nested too deeply");
-	for (i = 0; i < node->n; i++)
-	{
-		const DbcFact *c = &node->items[i];
-
-		if (c->type == FACT_NULL)
-			continue;
-		lua_pushlstring(LS, c->key, c->keylen);
-		if (lua_rawget(LS, real) == LUA_TNIL)
+	for (part = node; part != NULL; part = part->more)
+		for (i = 0; i < part->n; i++)
 		{
+			const DbcFact *c = &part->items[i];
+
+			/* a key an earlier part has (null there, too) is that part's */
+			if (c->type == FACT_NULL ||
+				(part != node && find_child(node, c->key, c->keylen) != c))
+				continue;
 			lua_pushlstring(LS, c->key, c->keylen);
-			push_fact(LS, c, true);
-			lua_rawset(LS, real);
+			if (lua_rawget(LS, real) == LUA_TNIL)
+			{
+				lua_pushlstring(LS, c->key, c->keylen);
+				push_fact(LS, c, true);
+				lua_rawset(LS, real);
+			}
+			lua_pop(LS, 1);
 		}
-		lua_pop(LS, 1);
-	}
 	/* complete now: no loader needed any more */
 	lua_pushnil(LS);
 	lua_setmetatable(LS, real);
