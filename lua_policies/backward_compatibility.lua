@@ -72,8 +72,21 @@ local function add(d, tier, sev, id, msg)
   return d
 end
 
-local function list(v) return type(v) == "table" and v or {} end
 local RELATIONS = { table = true, view = true, materialized_view = true, foreign_table = true }
+-- The operations this policy has a finding for (the loop below).
+local FINDING_OPS = { rename = true, rename_column = true, rename_attribute = true, rename_constraint = true,
+  set_schema = true, rename_value = true, drop_constraint = true, drop_identity = true }
+-- Is the command an ALTER?  Kept per command name (bounded: a test may
+-- make up commands).
+local ALTERS, altered = {}, 0
+local function is_alter(cmd)
+  local a = ALTERS[cmd]
+  if a == nil then
+    a = cmd:sub(1, 6) == "ALTER "
+    if altered < 1000 then ALTERS[cmd] = a; altered = altered + 1 end
+  end
+  return a
+end
 local REPLACEABLE = { ["CREATE VIEW"] = true, ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true,
   ["CREATE TRIGGER"] = true, ["CREATE RULE"] = true, ["CREATE AGGREGATE"] = true }
 
@@ -85,9 +98,8 @@ return {
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
-    local ops = list(c.operations)
     local d = nil
-    if c.or_replace == true and REPLACEABLE[cmd] then
+    if REPLACEABLE[cmd] and c.or_replace == true then
       return add(d, tier_of(c), ADVICE, "replace-definition", "CREATE OR REPLACE " .. cmd:sub(8) .. " changes " .. tostring(c.identity or c.name) ..
         " in place for every running session; make sure callers still get what they expect")
     end
@@ -95,12 +107,18 @@ return {
       return add(d, tier_of(c), DANGER, "renaming-table", "RENAME TABLE " .. tostring(c.old_name or c.name) .. " to " ..
         tostring(c.new_name) .. " breaks every query that uses the old name")
     end
-    if cmd:sub(1, 6) ~= "ALTER " then return nil end
-    local tier = tier_of(c)
-    local from = tostring(c.old_name or c.name or c.column)
-    local to = tostring(c.new_name)
-    for i = 1, #ops do
-      local op = ops[i]
+    if not is_alter(cmd) then return nil end
+    local ops = c.operations
+    if type(ops) ~= "table" then return nil end
+    -- only a statement with one of these operations needs its names and tier
+    local tier, from, to
+    local i, op = 1, ops[1]
+    while op ~= nil do
+      if FINDING_OPS[op] and tier == nil then
+        tier = tier_of(c)
+        from = tostring(c.old_name or c.name or c.column)
+        to = tostring(c.new_name)
+      end
       if op == "rename" then
         if RELATIONS[c.object_type] then
           d = add(d, tier, DANGER, "renaming-table", "renaming " .. from .. " to " .. to ..
@@ -128,6 +146,8 @@ return {
         d = add(d, tier, CAUTION, "drop-constraint", what .. " on " .. tostring(c.identity or c.table) ..
           " removes a guarantee the application may rely on")
       end
+      i = i + 1
+      op = ops[i]
     end
     return d
   end,
