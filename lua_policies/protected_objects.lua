@@ -104,27 +104,34 @@ end
 -- The first protected object the statement touches, or nil.  Uses the
 -- facts' own schema fields, so no identity needs to be split.
 local HAS_PATS = #P_OBJECTS.pats > 0
+local P_EXACT, HAS_SCHEMA_PATS = P_OBJECTS.exact, #SCHEMA_PATS > 0
 local function object_hit(ident, sch, otype, name)
   if otype == "schema" then return schema_protected(name) and "schema " .. name or nil end
-  if P_OBJECTS.exact[ident] then return ident end
-  if schema_protected(sch) then return type(ident) == "string" and ident or "an object in schema " .. sch end
+  if P_EXACT[ident] then return ident end
+  if WHOLE_SCHEMA[sch] or (HAS_SCHEMA_PATS and schema_protected(sch)) then
+    return type(ident) == "string" and ident or "an object in schema " .. sch
+  end
   if HAS_PATS and matches(ident, P_OBJECTS) then return ident end
   return nil
 end
 
 local function protected_target(c)
   local t = c.table
-  if P_OBJECTS.exact[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
+  if P_EXACT[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
   local hit = object_hit(c.identity, c.schema, c.object_type, c.name)
   if hit then return hit end
   local objs = c.objects
   if type(objs) == "table" then
-    for i = 1, #objs do
-      local o = objs[i]
+    -- facts arrays have no holes: walk to the first nil (# on a facts
+    -- table is a call into the engine)
+    local i, o = 1, objs[1]
+    while o ~= nil do
       if type(o) == "table" then
         hit = object_hit(o.identity, o.schema, o.object_type, o.name)
         if hit then return hit end
       end
+      i = i + 1
+      o = objs[i]
     end
   end
   return nil
@@ -133,7 +140,9 @@ end
 local NOT_DDL = { ["SELECT"] = true, ["INSERT"] = true, ["UPDATE"] = true, ["DELETE"] = true,
   ["BEGIN"] = true, ["COMMIT"] = true, ["ROLLBACK"] = true, ["SET"] = true, ["SHOW"] = true }
 
-local function decide(c, tier, destructive, id, msg)
+-- The tier is read here, when there is a finding: most statements have none.
+local function decide(c, destructive, id, msg)
+  local tier = tier_of(c)
   local action
   if tier == "dev" and not PROTECT_IN_DEV then action = "approve"
   elseif tier == "prod" and destructive then action = "reject"
@@ -149,24 +158,24 @@ return {
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" or NOT_DDL[cmd] then return nil end
-    local tier = tier_of(c)
-    local destructive = c.destructive == true
+    local schema = c.schema
 
-    if type(c.schema) == "string" and SYSTEM_SCHEMAS[c.schema] and cmd ~= "GRANT" and cmd ~= "REVOKE"
+    if SYSTEM_SCHEMAS[schema] and cmd ~= "GRANT" and cmd ~= "REVOKE"
        and cmd ~= "COMMENT" and cmd ~= "ANALYZE" and cmd ~= "VACUUM" then
       return { action = "reject", risk = "critical",
-               reason = "system-schema: " .. cmd .. " in system schema " .. c.schema .. " is never allowed" }
+               reason = "system-schema: " .. cmd .. " in system schema " .. schema .. " is never allowed" }
     end
 
-    if c.object_type == "role" then
+    local otype = c.object_type
+    if otype == "role" then
       if (cmd == "ALTER ROLE" or cmd == "DROP ROLE") and matches(c.name, P_ROLES) then
-        return decide(c, tier, cmd == "DROP ROLE", "protected-role", cmd .. " of protected role " .. c.name)
+        return decide(c, cmd == "DROP ROLE", "protected-role", cmd .. " of protected role " .. c.name)
       end
       local granted = c.granted_roles
       if type(granted) == "table" then
         for i = 1, #granted do
           if matches(granted[i], P_ROLES) then
-            return decide(c, tier, false, "protected-role", "membership in protected role " .. granted[i] ..
+            return decide(c, false, "protected-role", "membership in protected role " .. granted[i] ..
               " changes who can approve or administer; needs the strictest review")
           end
         end
@@ -175,21 +184,21 @@ return {
       if cmd == "DROP ROLE" and type(objs) == "table" then
         for i = 1, #objs do
           if type(objs[i]) == "table" and matches(objs[i].name, P_ROLES) then
-            return decide(c, tier, true, "protected-role", "DROP ROLE of protected role " .. objs[i].name)
+            return decide(c, true, "protected-role", "DROP ROLE of protected role " .. objs[i].name)
           end
         end
       end
       return nil
     end
 
-    if c.object_type == "database" and (cmd == "ALTER DATABASE" or cmd == "DROP DATABASE")
+    if otype == "database" and (cmd == "ALTER DATABASE" or cmd == "DROP DATABASE")
        and matches(c.name, P_DATABASES) then
-      return decide(c, tier, cmd == "DROP DATABASE", "protected-database", cmd .. " of protected database " .. c.name)
+      return decide(c, cmd == "DROP DATABASE", "protected-database", cmd .. " of protected database " .. c.name)
     end
 
     local t = protected_target(c)
     if t then
-      return decide(c, tier, destructive, "protected-object", cmd .. " touches protected object " .. t)
+      return decide(c, c.destructive == true, "protected-object", cmd .. " touches protected object " .. t)
     end
     return nil
   end,
