@@ -79,9 +79,16 @@ local function add(d, tier, sev, id, msg)
   return d
 end
 
+-- facts arrays have no holes: walk to the first nil (# on a facts table is a
+-- call into the engine)
 local function has(list, x)
   if type(list) ~= "table" then return false end
-  for i = 1, #list do if list[i] == x then return true end end
+  local i, v = 1, list[1]
+  while v ~= nil do
+    if v == x then return true end
+    i = i + 1
+    v = list[i]
+  end
   return false
 end
 
@@ -153,6 +160,12 @@ local OTHER_DROPS = {
   ["DROP CAST"] = true, ["DROP LANGUAGE"] = true, ["DROP TRANSFORM"] = true,
 }
 
+-- The commands check() looks at whether or not the statement is destructive.
+local LOOKED_AT = { ["DROP TABLE"] = true, ["DROP SCHEMA"] = true, ["DROP DATABASE"] = true,
+  ["TRUNCATE TABLE"] = true, ["TRUNCATE"] = true, ["DROP INDEX"] = true, ["DROP OWNED"] = true,
+  ["ALTER TABLE"] = true, ["DELETE"] = true, ["UPDATE"] = true }
+for k in pairs(OTHER_DROPS) do LOOKED_AT[k] = true end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "destructive_changes",
@@ -161,6 +174,8 @@ return {
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
+    -- no finding below is possible for any other statement that is not destructive
+    if not LOOKED_AT[cmd] and c.destructive ~= true then return nil end
     local tier = tier_of(c)
     local d = nil
 
