@@ -767,9 +767,9 @@ is_proxy(lua_State *LS, int idx)
 static int
 ro_len(lua_State *LS)
 {
-	if (!lua_getmetatable(LS, 1) || mt_field(LS, KIT_INDEX) != LUA_TTABLE)
+	/* the real table's length, kept in its metatable by make_readonly */
+	if (!lua_getmetatable(LS, 1) || lua_rawgeti(LS, -1, 1) != LUA_TNUMBER)
 		return luaL_error(LS, "not a facts table");
-	lua_pushinteger(LS, (lua_Integer) lua_rawlen(LS, -1));
 	return 1;
 }
 
@@ -846,11 +846,17 @@ make_readonly(lua_State *LS, bool array)
 	lua_rawgeti(LS, LUA_REGISTRYINDEX, kit_ref);	/* real kit */
 	kit = lua_gettop(LS);
 	lua_createtable(LS, 0, 0);	/* real kit proxy */
-	lua_createtable(LS, 0, array ? 3 : 2);	/* real kit proxy mt */
+	lua_createtable(LS, array ? 1 : 0, array ? 3 : 2);	/* real kit proxy mt */
 	mt = kit + 2;
 	lua_rawgeti(LS, kit, KIT_INDEX);
 	lua_pushvalue(LS, kit - 1);
 	lua_rawset(LS, mt);
+	if (array)
+	{
+		/* the real table never changes once frozen: its length is kept for ro_len */
+		lua_pushinteger(LS, (lua_Integer) lua_rawlen(LS, kit - 1));
+		lua_rawseti(LS, mt, 1);
+	}
 	for (i = KIT_NEWINDEX; i < end; i += 2)
 	{
 		lua_rawgeti(LS, kit, i);
