@@ -183,7 +183,7 @@ static long long
 id_of_uid(PGconn *conn, const char *uid)
 {
 	const char *p[1] = {uid};
-	PGresult   *res = dbc_exec(conn, "SELECT max(id) FROM dbchange.changes WHERE uid = $1::uuid", 1, p);
+	PGresult   *res = dbc_exec(conn, "SELECT max(id) FROM dbchange.changes WHERE uid = $1::uuid AND source <> 'interactive'", 1, p);
 	long long	id = 0;
 
 	if (result_ok(res) && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
@@ -285,7 +285,7 @@ submit_change(PGconn *conn, const SubmitRequest *rq, SubmitResult *out)
 		 */
 		char	   *q = xasprintf("BEGIN; "
 								  "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('dbchange uid %s', 0)); "
-								  "SELECT id, status FROM dbchange.changes WHERE uid = '%s' "
+								  "SELECT id, status FROM dbchange.changes WHERE uid = '%s' AND source <> 'interactive' "
 								  "AND status IN ('applied', 'pending', 'approved') ORDER BY id DESC LIMIT 1",
 								  rq->uid, rq->uid);
 

@@ -439,7 +439,7 @@ load_state(PGconn *conn, Migration *m, int n)
 	p[0] = arr.data;
 	res = dbc_query(conn, "reading the applied migrations",
 					"SELECT uid::text, id, status, checksum FROM dbchange.changes "
-					"WHERE uid = ANY ($1::uuid[]) ORDER BY id", 1, p);
+					"WHERE uid = ANY ($1::uuid[]) AND source <> 'interactive' ORDER BY id", 1, p);
 	sb_free(&arr);
 	if (res == NULL)
 		return false;

@@ -52,12 +52,13 @@
  * An index of the table, as the gate's inserts use it.  The executor's way
  * (ExecOpenIndices, ExecInsertIndexTuples) opens and locks every index and
  * plans every partial-index predicate (ExecPrepareQual) on every INSERT;
- * dbchange.change has seven indexes, five of them partial, and the gate's
- * row belongs in three (audit: two of four).  Here the predicates are planned once, evaluated
- * first, and only the indexes the row goes into are opened.  An index the
- * row does not go into is left unlocked: nothing is read from or written to
- * it, and the table's own RowExclusiveLock already keeps its definition
- * (DROP INDEX, CREATE INDEX, REINDEX all lock the table) from changing.
+ * dbchange.change has seven indexes, six of them partial, and the gate's
+ * row belongs in two (audit: two of four).  Here the predicates are planned
+ * once, evaluated first, and only the indexes the row goes into are opened.
+ * An index the row does not go into is left unlocked: nothing is read from
+ * or written to it, and the table's own RowExclusiveLock already keeps its
+ * definition (DROP INDEX, CREATE INDEX, REINDEX all lock the table) from
+ * changing.
  */
 typedef struct PreparedIndex
 {

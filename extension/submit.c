@@ -246,7 +246,8 @@ existing_by_uid_cb(void *arg)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args("SELECT id, status, checksum FROM dbchange.change "
-							  "WHERE uid = $1 AND status IN ('applied', 'pending', 'approved') "
+							  "WHERE uid = $1 AND source <> 'interactive' "
+							  "AND status IN ('applied', 'pending', 'approved') "
 							  "ORDER BY id DESC LIMIT 1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up the change's uid");
