@@ -34,13 +34,25 @@ void		_PG_init(void);
 bool		dbc_enforce = true;
 bool		dbc_preloaded = false;
 
-/* Cached OIDs, reset by any pg_namespace / pg_class invalidation. */
+/*
+ * Cached OIDs, reset by an invalidation of the schema's pg_namespace row or
+ * of dbchange.change's pg_class row (or a reset of all).  Not by every
+ * pg_class invalidation: nearly every DDL statement sends some, and the
+ * gate asks for these on every statement.
+ */
 static Oid	cached_schema = InvalidOid;
 static Oid	cached_owner = InvalidOid;
+static uint32 cached_schema_hash;	/* NAMESPACEOID hash of cached_schema */
+static uint32 cached_change_hash;	/* RELOID hash of dbchange.change */
 
 static void
 dbc_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
+	if (!OidIsValid(cached_schema) && !OidIsValid(cached_owner))
+		return;
+	if (hashvalue != 0 &&
+		hashvalue != (cacheid == NAMESPACEOID ? cached_schema_hash : cached_change_hash))
+		return;
 	cached_schema = InvalidOid;
 	cached_owner = InvalidOid;
 }
@@ -72,8 +84,8 @@ _PG_init(void)
 
 /*
  * OID of schema "dbchange" if the extension is installed in this database.
- * Syscache lookups, cached (reset by any pg_namespace or pg_class
- * invalidation): the gate asks this for every utility statement.
+ * Syscache lookups, cached (reset when the schema's or dbchange.change's
+ * catalog row changes): the gate asks this for every utility statement.
  */
 Oid
 dbc_schema_oid(void)
@@ -82,9 +94,15 @@ dbc_schema_oid(void)
 	{
 		Oid			nsp = get_namespace_oid("dbchange", true);
 
+		Oid			change = OidIsValid(nsp) ? get_relname_relid("change", nsp) : InvalidOid;
+
 		/* The schema outlives DROP EXTENSION; the catalog table does not. */
-		if (OidIsValid(nsp) && OidIsValid(get_relname_relid("change", nsp)))
+		if (OidIsValid(change))
+		{
+			cached_schema_hash = GetSysCacheHashValue1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+			cached_change_hash = GetSysCacheHashValue1(RELOID, ObjectIdGetDatum(change));
 			cached_schema = nsp;
+		}
 	}
 	return cached_schema;
 }

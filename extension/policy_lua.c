@@ -1528,18 +1528,29 @@ typedef enum FactType
 	FACT_OBJECT
 } FactType;
 
+/*
+ * One value of the facts, a member of an object when key is set.  The value
+ * fields share storage (the type says which one holds): a change has a
+ * couple of hundred of these, made zeroed for every decision.
+ */
 struct DbcFact
 {
 	FactType	type;
-	bool		b;
-	int64		i;
-	double		f;
-	const char *s;				/* string value, or the key in an object */
-	int			slen;
-	const char *key;
 	int			keylen;
-	int			n;				/* children of an array or object */
-	DbcFact    *items;
+	const char *key;
+	union
+	{
+		int			slen;		/* FACT_STRING: length of s */
+		int			n;			/* FACT_ARRAY, FACT_OBJECT: number of items */
+	};
+	union
+	{
+		bool		b;
+		int64		i;
+		double		f;
+		const char *s;
+		DbcFact    *items;
+	};
 	const DbcFact *more;		/* an object's further fields (parts, below) */
 };
 
