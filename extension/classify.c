@@ -4088,6 +4088,9 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	put_exists(st, m ? m->exists : -1);
 	dbc_put_text(st, "table", c->table);
 	put_objects(st, objects);
+	/* objects is just the main object: a policy need not open it (facts.md) */
+	dbc_put_bool(st, "single_object", list_length(objects) == 1 && linitial(objects) == m &&
+				 m->object_type && c->object_type && strcmp(m->object_type, c->object_type) == 0);
 	dbc_put_text_list(st, "operations", c->operations);
 	dbc_put_bool(st, "destructive", c->destructive);
 	dbc_put_bool(st, "rewrites_table", c->rewrites);

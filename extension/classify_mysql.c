@@ -1937,6 +1937,26 @@ put_columns(JsonbParseState **st, const char *key, List *cols)
 	pushJsonbValue(st, WJB_END_ARRAY, NULL);
 }
 
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : (b != NULL && strcmp(a, b) == 0);
+}
+
+/* objects is one element, the main object itself (fact single_object) */
+static bool
+single_main_object(List *objs, const char *object_type, const char *schema,
+				   const char *name, const char *identity)
+{
+	ObjRef	   *o;
+
+	if (list_length(objs) != 1)
+		return false;
+	o = (ObjRef *) linitial(objs);
+	return same_text(o->object_type, object_type) && same_text(o->schema, schema) &&
+		same_text(o->name, name) && same_text(o->identity, identity);
+}
+
 static void
 put_objects(JsonbParseState **st, List *objs)
 {
@@ -2002,6 +2022,7 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 	MyFacts		f;
 	Cur			c;
 	const char *lock;
+	const char *identity;
 
 	memset(&f, 0, sizeof(f));
 	f.has_where = -1;
@@ -2035,10 +2056,13 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 	put_opt_text(st, "object_type", f.object_type);
 	put_opt_text(st, "schema", f.schema);
 	put_opt_text(st, "name", f.name);
-	put_opt_text(st, "identity", main_identity(&f));
+	identity = main_identity(&f);
+	put_opt_text(st, "identity", identity);
 	dbc_put_null(st, "exists");
 	put_opt_text(st, "table", identity_of(f.table_schema, f.table_name));
 	put_objects(st, f.objects);
+	dbc_put_bool(st, "single_object",
+				 single_main_object(f.objects, f.object_type, f.schema, f.name, identity));
 	dbc_put_text_list(st, "operations", f.operations);
 	if (f.subcommands)
 		put_subcommands(st, f.subcommands);

@@ -120,6 +120,9 @@ local function protected_target(c)
   if P_EXACT[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
   local hit = object_hit(c.identity, c.schema, c.object_type, c.name)
   if hit then return hit end
+  -- most statements name one object, the main one just checked: opening
+  -- objects (a table per element) was half of this policy's cost
+  if c.single_object then return nil end
   local objs = c.objects
   if type(objs) == "table" then
     -- facts arrays have no holes: walk to the first nil (# on a facts

@@ -303,3 +303,11 @@ ALTER SCHEMA s OWNER TO bob;
 ALTER DATABASE db OWNER TO bob;
 ALTER FUNCTION f(int) DEPENDS ON EXTENSION hstore;
 $$) f;
+
+-- single_object: objects is the main object alone (a policy that checked
+-- schema/name/identity need not open objects); lists and publications are not
+SELECT s, dbchange.classify(s)->>'single_object' AS single_object,
+       jsonb_array_length(dbchange.classify(s)->'objects') AS objects
+  FROM (VALUES ('CREATE TABLE so_x (id int)'), ('DROP TABLE so_a, so_b'), ('DROP TABLE so_a'),
+               ('CREATE INDEX so_i ON so_t (x)'), ('GRANT SELECT ON so_a, so_b TO PUBLIC'),
+               ('CREATE SCHEMA so_s'), ('CREATE PUBLICATION so_p FOR TABLE so_a')) v(s);
