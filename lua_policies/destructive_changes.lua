@@ -134,7 +134,10 @@ local function retired_name(n)
 end
 
 -- Every table the DROP names has a retired name (objects[], else name).
+-- One table (single_object): objects[1] is the main object, c.name its name,
+-- so objects (a table per element) is not opened.
 local function all_retired(c)
+  if c.single_object then return retired_name(c.name) end
   local objs = c.objects
   if type(objs) == "table" and #objs > 0 then
     for i = 1, #objs do
