@@ -131,7 +131,9 @@ return {
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
-    if c.is_dml == true then
+    -- is_dml comes only with MySQL scripts: a PostgreSQL statement does not
+    -- have the field, and reading a field a change lacks is never cached
+    if c.dialect == "mysql" and c.is_dml == true then
       return decide(DML, tier_of(c), "env-dml-risk", cmd)
     end
     if NOT_DDL[cmd] then return nil end
