@@ -23,6 +23,7 @@
 #include "access/toast_compression.h"
 #include "access/toast_internals.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
@@ -588,9 +589,8 @@ insert_applied(void *arg)
 
 	c.command = command ? command : "???";
 	c.risk = a->d->risk == DBC_RISK_NONE ? NULL : dbc_risk_name(a->d->risk);
-	c.appname = GetConfigOption("application_name", true, false);
-	if (c.appname == NULL)
-		c.appname = "";
+	/* the settings' own variables: GetConfigOption searches every setting by name */
+	c.appname = application_name ? application_name : "";
 	c.user = GetUserNameFromId(a->user_oid, false);
 	c.rewrote = false;
 	foreach(lc, a->objects)
@@ -641,7 +641,7 @@ dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d, const c
 	a.objects = objects;
 	/* the requester and their search_path, not the catalog owner's (as_catalog_owner switches) */
 	a.user_oid = GetUserId();
-	a.search_path = pstrdup(GetConfigOption("search_path", false, false));
+	a.search_path = pstrdup(namespace_search_path ? namespace_search_path : "");
 	return as_owner(insert_applied, &a, false);
 }
 
