@@ -1543,15 +1543,17 @@ struct DbcFact
 		int			slen;		/* FACT_STRING: length of s */
 		int			n;			/* FACT_ARRAY, FACT_OBJECT: number of items */
 	};
+	int			depth;			/* FACT_ARRAY, FACT_OBJECT: nesting level */
 	union
 	{
 		bool		b;
 		int64		i;
 		double		f;
 		const char *s;
-		DbcFact    *items;
+		DbcFact    *items;		/* NULL: not read yet, see jc */
 	};
 	const DbcFact *more;		/* an object's further fields (parts, below) */
+	const JsonbContainer *jc;	/* a container read when first used (lazy trees) */
 };
 
 static void
@@ -1625,27 +1627,45 @@ fact_scalar(JsonbValue *v, DbcFact *f)
  * point into the jsonb, which outlives the decision.
  */
 static void
-fact_container(const JsonbContainer *jc, DbcFact *out, int depth)
+note_container(const JsonbContainer *jc, DbcFact *out, int depth)
 {
-	bool		object = JsonContainerIsObject(jc);
-	int			count = (int) JsonContainerSize(jc);
+	out->type = JsonContainerIsObject(jc) ? FACT_OBJECT : FACT_ARRAY;
+	out->n = (int) JsonContainerSize(jc);
+	out->depth = depth;
+	out->jc = jc;
+	out->items = NULL;
+}
+
+/*
+ * Read one container's children into out (whose type and size
+ * note_container set).  Nested containers are read now too, or with lazy
+ * only noted, to be read when a policy first uses them (fact_ready): a
+ * statement's facts carry lists (objects, subcommands, columns, ...) that
+ * most policies never open.  out->items is set last, so that an error
+ * halfway leaves the container unread rather than half read.
+ */
+static void
+read_container(DbcFact *out, bool lazy)
+{
+	const JsonbContainer *jc = out->jc;
+	bool		object = out->type == FACT_OBJECT;
+	int			count = out->n;
 	int			nentries = object ? 2 * count : count;
 	const char *base = (const char *) &jc->children[nentries];
 	uint32		offset = 0;
 	uint32		end;
 	int			i;
+	DbcFact    *items;
 
-	if (depth > MAX_FACT_DEPTH)
+	if (out->depth > MAX_FACT_DEPTH)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("change facts are nested more than %d levels deep", MAX_FACT_DEPTH)));
-	out->type = object ? FACT_OBJECT : FACT_ARRAY;
-	out->n = count;
-	out->items = palloc0(Max(count, 1) * sizeof(DbcFact));
+	items = palloc0(Max(count, 1) * sizeof(DbcFact));
 	for (i = 0; i < nentries; i++)
 	{
 		JEntry		je = jc->children[i];
-		DbcFact    *f = &out->items[object && i >= count ? i - count : i];
+		DbcFact    *f = &items[object && i >= count ? i - count : i];
 
 		end = offset;
 		JBE_ADVANCE_OFFSET(end, je);
@@ -1674,15 +1694,20 @@ fact_container(const JsonbContainer *jc, DbcFact *out, int depth)
 			fact_scalar(&v, f);
 		}
 		else if (JBE_ISCONTAINER(je))
-			fact_container((const JsonbContainer *) (base + INTALIGN(offset)), f, depth + 1);
+		{
+			note_container((const JsonbContainer *) (base + INTALIGN(offset)), f, out->depth + 1);
+			if (!lazy && f->n > 0)
+				read_container(f, false);
+		}
 		else
 			f->type = FACT_NULL;
 		offset = end;
 	}
+	out->items = items;
 }
 
-DbcFact *
-dbc_lua_facts_tree(Jsonb *facts)
+static DbcFact *
+facts_tree(Jsonb *facts, bool lazy)
 {
 	DbcFact    *root = palloc0(sizeof(DbcFact));
 
@@ -1690,8 +1715,52 @@ dbc_lua_facts_tree(Jsonb *facts)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("change facts must be a JSON object")));
-	fact_container(&facts->root, root, 0);
+	note_container(&facts->root, root, 0);
+	read_container(root, lazy);
 	return root;
+}
+
+/* A tree read whole: it may be kept (the context tree) or outlive a decision. */
+DbcFact *
+dbc_lua_facts_tree(Jsonb *facts)
+{
+	return facts_tree(facts, false);
+}
+
+/* Where the lazy tree of the current decision lives: fact_ready reads into it. */
+static MemoryContext lazy_tree_cxt = NULL;
+
+/*
+ * Read a container a lazy tree has not read yet, from inside a Lua C
+ * function: a PostgreSQL error on the way (out of memory) is caught and
+ * raised as a Lua error, never thrown across Lua's frames.  Only a decision's
+ * own tree is lazy, and it is read only while facts_serial says the decision
+ * is running, so lazy_tree_cxt is the memory it lives in.
+ */
+static void
+fact_ready(lua_State *LS, const DbcFact *cf)
+{
+	DbcFact    *f = unconstify(DbcFact *, cf);
+	MemoryContext old;
+	volatile bool failed = false;
+
+	if (f->items != NULL || f->n == 0 || f->jc == NULL)
+		return;
+	old = MemoryContextSwitchTo(lazy_tree_cxt);
+	PG_TRY();
+	{
+		read_container(f, true);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		FlushErrorState();
+		failed = true;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	if (failed)
+		luaL_error(LS, "could not read the change's facts (out of memory?)");
 }
 
 /*
@@ -1708,8 +1777,10 @@ dbc_lua_facts_tree(Jsonb *facts)
 DbcFact *
 dbc_lua_facts_tree_parts(Jsonb *facts, const DbcFact *more, const char *statement)
 {
-	DbcFact    *root = dbc_lua_facts_tree(facts);
+	DbcFact    *root = facts_tree(facts, true);
 	DbcFact    *context = palloc0(sizeof(DbcFact));
+
+	lazy_tree_cxt = CurrentMemoryContext;
 
 	context->type = FACT_OBJECT;
 	context->n = more->n;
@@ -1790,6 +1861,7 @@ push_fact(lua_State *LS, const DbcFact *f, bool freeze)
 			}
 			/* only a decision's root comes in parts, and it is lazy */
 			Assert(f->more == NULL);
+			fact_ready(LS, f);
 			luaL_checkstack(LS, 4, "change facts nested too deeply");
 			if (f->type == FACT_ARRAY)
 				lua_createtable(LS, f->n, 0);
@@ -1885,6 +1957,7 @@ lazy_index(lua_State *LS)
 	if (lua_type(LS, 2) != LUA_TSTRING)
 		return 0;
 	key = lua_tolstring(LS, 2, &len);
+	fact_ready(LS, node);
 	c = find_child(node, key, len);
 	if (c == NULL || c->type == FACT_NULL)
 		return 0;
@@ -1919,6 +1992,7 @@ materialize_all(lua_State *LS, int real)
 	lua_getupvalue(LS, -2, 1);
 	node = (const DbcFact *) lua_touserdata(LS, -1);
 	lua_pop(LS, 4);
+	fact_ready(LS, node);
 	luaL_checkstack(LS, 4, "facts nested too deeply");
 	for (part = node; part != NULL; part = part->more)
 		for (i = 0; i < part->n; i++)
