@@ -122,6 +122,44 @@ RESET ROLE;
 SELECT statement, reasons[1] FROM dbchange.change WHERE statement LIKE 'CREATE SEQUENCE echo%' ORDER BY id;
 REVOKE dbchange_approver FROM regress_parts_dev;
 
+-- nested lists: the gate's tree reads them only when a policy opens them
+-- (policy_lua.c, fact_ready), evaluate()'s reads the whole document; a policy
+-- that walks every nested field sees the same in both, and the fields the
+-- gate makes up front (hot_fields) are the document's too
+SELECT dbchange.disable_policy('context_echo');
+SELECT dbchange.set_policy('nested_dump', $lua$
+local M = { name = "nested_dump", description = "writes out nested facts" }
+local function dump(v, out)
+  if type(v) ~= "table" then out[#out + 1] = tostring(v); return end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  out[#out + 1] = "{"
+  for _, k in ipairs(keys) do out[#out + 1] = tostring(k) .. "="; dump(v[k], out); out[#out + 1] = ";" end
+  out[#out + 1] = "}"
+end
+function M.check(change)
+  if change.command ~= "ALTER TABLE" then return end
+  local out = { change.table, tostring(change.single_object), tostring(#change.objects),
+                change.objects[1].identity, tostring(change.subcommands[1].column.not_null) }
+  dump({ subcommands = change.subcommands, columns = change.columns, objects = change.objects,
+         constraints = change.constraints, operations = change.operations, command = change.command,
+         identity = change.identity, schema = change.schema, name = change.name,
+         concurrently = change.concurrently, nontransactional = change.nontransactional }, out)
+  return { action = "approve", reason = table.concat(out, " ") }
+end
+M.tests = { { sql = "ALTER TABLE t ADD COLUMN c int", expect = "approve" } }
+return M
+$lua$) IS NOT NULL AS policy_set;
+CREATE TABLE nested_t (id int PRIMARY KEY);
+CREATE TEMP TABLE nested_expect AS
+  SELECT reasons[1] AS reason FROM dbchange.evaluate(
+    'ALTER TABLE nested_t ADD COLUMN note text NOT NULL DEFAULT ''x'' CHECK (note <> ''''), ADD COLUMN n int');
+ALTER TABLE nested_t ADD COLUMN note text NOT NULL DEFAULT 'x' CHECK (note <> ''), ADD COLUMN n int;
+SELECT c.reasons[1] = e.reason AS gate_sees_what_evaluate_sees, length(e.reason) > 500 AS walked_deep,
+       e.reason LIKE 'nested_dump: public.nested_t true 1 public.nested_t true %' AS heads
+  FROM dbchange.change c, nested_expect e WHERE c.statement LIKE 'ALTER TABLE nested_t%';
+
 RESET application_name;
 \c postgres
 SET client_min_messages = warning;
