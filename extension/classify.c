@@ -586,7 +586,12 @@ own_size(Oid relid, double *rows, int64 *bytes)
 	*bytes = file_bytes(relid, rc);
 	toast = rc->reltoastrelid;
 	ReleaseSysCache(tp);
-	if (OidIsValid(toast))
+	/*
+	 * An empty main fork means no rows, so no live TOAST data either: the
+	 * lookup and the stat() of the TOAST table are skipped (a new table, the
+	 * common case in a migration, is looked at by nearly every statement).
+	 */
+	if (OidIsValid(toast) && *bytes > 0)
 	{
 		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(toast));
 		if (HeapTupleIsValid(tp))

@@ -110,6 +110,101 @@ pair_order(const JsonbPair *a, const JsonbPair *b)
  * comparison inlined and typed swaps, its own sort finds the keys in order
  * and stops after one pass (sort_template.h's presorted check).
  */
+/*
+ * The classifier builds the same kinds of object statement after statement,
+ * their keys the same string constants put in the same order: the order a
+ * sort found for one object is kept (by the addresses of its keys) and
+ * tried first on the next with the same keys.  Whatever it gives is checked
+ * to be in order -- a key at a reused address may say something else now --
+ * and sorted the usual way if it is not, so a kept order can cost time,
+ * never correctness.
+ */
+#define KEPT_ORDERS 32			/* objects of different keys kept */
+#define KEPT_ORDER_MAX 96		/* keys in an object whose order is kept */
+
+typedef struct KeptOrder
+{
+	int			n;
+	const char *keys[KEPT_ORDER_MAX];	/* in the order they were put */
+	uint8		from[KEPT_ORDER_MAX];	/* sorted position i holds put number from[i] */
+} KeptOrder;
+
+static KeptOrder *kept_orders = NULL;
+
+static KeptOrder *
+kept_order_slot(const JsonbPair *pairs, int n)
+{
+	uintptr_t	h = (uintptr_t) pairs[0].key.val.string.val ^
+		((uintptr_t) pairs[n - 1].key.val.string.val >> 3) ^ (uintptr_t) n;
+
+	if (kept_orders == NULL)
+		kept_orders = MemoryContextAllocZero(TopMemoryContext, KEPT_ORDERS * sizeof(KeptOrder));
+	return &kept_orders[(h >> 4) % KEPT_ORDERS];
+}
+
+/* Put pairs in the kept order if it is theirs; false if it is not (nothing moved). */
+static bool
+apply_kept_order(const KeptOrder *k, JsonbPair *pairs, int n)
+{
+	JsonbPair	put[KEPT_ORDER_MAX];
+	int			i;
+
+	if (k->n != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (k->keys[i] != pairs[i].key.val.string.val)
+			return false;
+	memcpy(put, pairs, n * sizeof(JsonbPair));
+	for (i = 0; i < n; i++)
+		pairs[i] = put[k->from[i]];
+	for (i = 1; i < n; i++)
+		if (pair_order(&pairs[i - 1], &pairs[i]) > 0)
+		{
+			memcpy(pairs, put, n * sizeof(JsonbPair));
+			return false;
+		}
+	return true;
+}
+
+/* Remember the order just sorted (pairs[i].order is the put number). */
+static void
+keep_order(KeptOrder *k, const JsonbPair *pairs, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		k->keys[pairs[i].order] = pairs[i].key.val.string.val;
+		k->from[i] = (uint8) pairs[i].order;
+	}
+	k->n = n;
+}
+
+static void
+sort_object(JsonbPair *pairs, int n)
+{
+	KeptOrder  *k;
+	int			i;
+
+	if (n > KEPT_ORDER_MAX)
+	{
+		sort_pairs(pairs, n);
+		return;
+	}
+	/* keep orders only when pairs[i].order is the put number (always, from dbc_put_key) */
+	for (i = 0; i < n; i++)
+		if (pairs[i].order != (uint32) i)
+		{
+			sort_pairs(pairs, n);
+			return;
+		}
+	k = kept_order_slot(pairs, n);
+	if (apply_kept_order(k, pairs, n))
+		return;
+	sort_pairs(pairs, n);
+	keep_order(k, pairs, n);
+}
+
 JsonbValue *
 dbc_end_object(JsonbParseState **st)
 {
@@ -117,7 +212,7 @@ dbc_end_object(JsonbParseState **st)
 
 	Assert(obj->type == jbvObject);
 	if (obj->val.object.nPairs > 1)
-		sort_pairs(obj->val.object.pairs, obj->val.object.nPairs);
+		sort_object(obj->val.object.pairs, obj->val.object.nPairs);
 	return pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
