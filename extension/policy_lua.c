@@ -1616,7 +1616,7 @@ fact_scalar(JsonbValue *v, DbcFact *f)
 }
 
 /*
- * Convert a jsonb container into a DbcFact node by reading its JEntries
+ * Jsonb containers are read into DbcFact nodes from their JEntries
  * directly.  JsonbIterator did the same at five times the cost (a state
  * machine, a palloc'd iterator per level, every value copied into a
  * JsonbValue): it was the largest part of handing a change to Lua.  The
@@ -1625,6 +1625,8 @@ fact_scalar(JsonbValue *v, DbcFact *f)
  * child's end given as a length or, every few children, as an offset;
  * numerics and containers start at the next int-aligned position.  Strings
  * point into the jsonb, which outlives the decision.
+ *
+ * note_container: a container's type, size and place, not read yet.
  */
 static void
 note_container(const JsonbContainer *jc, DbcFact *out, int depth)
@@ -1636,22 +1638,59 @@ note_container(const JsonbContainer *jc, DbcFact *out, int depth)
 	out->items = NULL;
 }
 
+static void read_container(DbcFact *out, bool lazy);
+
+/* One value (not a key) of a container, its data at base + offset, ending at end. */
+static inline void
+read_value(DbcFact *f, JEntry je, const char *base, uint32 offset, uint32 end,
+		   int depth, bool lazy)
+{
+	if (JBE_ISSTRING(je))
+	{
+		f->type = FACT_STRING;
+		f->s = base + offset;
+		f->slen = (int) (end - offset);
+	}
+	else if (JBE_ISBOOL(je))
+	{
+		f->type = FACT_BOOL;
+		f->b = JBE_ISBOOL_TRUE(je);
+	}
+	else if (JBE_ISNUMERIC(je))
+	{
+		JsonbValue	v;
+
+		v.type = jbvNumeric;
+		v.val.numeric = (Numeric) (base + INTALIGN(offset));
+		fact_scalar(&v, f);
+	}
+	else if (JBE_ISCONTAINER(je))
+	{
+		note_container((const JsonbContainer *) (base + INTALIGN(offset)), f, depth + 1);
+		if (!lazy && f->n > 0)
+			read_container(f, false);
+	}
+	else
+		f->type = FACT_NULL;
+}
+
 /*
  * Read one container's children into out (whose type and size
  * note_container set).  Nested containers are read now too, or with lazy
  * only noted, to be read when a policy first uses them (fact_ready): a
  * statement's facts carry lists (objects, subcommands, columns, ...) that
  * most policies never open.  out->items is set last, so that an error
- * halfway leaves the container unread rather than half read.
+ * halfway leaves the container unread rather than half read.  An object's
+ * JEntries are its keys, then its values in the same order: two loops.
  */
 static void
 read_container(DbcFact *out, bool lazy)
 {
 	const JsonbContainer *jc = out->jc;
-	bool		object = out->type == FACT_OBJECT;
 	int			count = out->n;
-	int			nentries = object ? 2 * count : count;
-	const char *base = (const char *) &jc->children[nentries];
+	bool		object = out->type == FACT_OBJECT;
+	const JEntry *values = object ? &jc->children[count] : &jc->children[0];
+	const char *base = (const char *) &jc->children[object ? 2 * count : count];
 	uint32		offset = 0;
 	uint32		end;
 	int			i;
@@ -1662,45 +1701,20 @@ read_container(DbcFact *out, bool lazy)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("change facts are nested more than %d levels deep", MAX_FACT_DEPTH)));
 	items = palloc0(Max(count, 1) * sizeof(DbcFact));
-	for (i = 0; i < nentries; i++)
+	if (object)
+		for (i = 0; i < count; i++)
+		{
+			end = offset;
+			JBE_ADVANCE_OFFSET(end, jc->children[i]);
+			items[i].key = base + offset;
+			items[i].keylen = (int) (end - offset);
+			offset = end;
+		}
+	for (i = 0; i < count; i++)
 	{
-		JEntry		je = jc->children[i];
-		DbcFact    *f = &items[object && i >= count ? i - count : i];
-
 		end = offset;
-		JBE_ADVANCE_OFFSET(end, je);
-		if (object && i < count)
-		{
-			f->key = base + offset;
-			f->keylen = (int) (end - offset);
-		}
-		else if (JBE_ISSTRING(je))
-		{
-			f->type = FACT_STRING;
-			f->s = base + offset;
-			f->slen = (int) (end - offset);
-		}
-		else if (JBE_ISBOOL(je))
-		{
-			f->type = FACT_BOOL;
-			f->b = JBE_ISBOOL_TRUE(je);
-		}
-		else if (JBE_ISNUMERIC(je))
-		{
-			JsonbValue	v;
-
-			v.type = jbvNumeric;
-			v.val.numeric = (Numeric) (base + INTALIGN(offset));
-			fact_scalar(&v, f);
-		}
-		else if (JBE_ISCONTAINER(je))
-		{
-			note_container((const JsonbContainer *) (base + INTALIGN(offset)), f, out->depth + 1);
-			if (!lazy && f->n > 0)
-				read_container(f, false);
-		}
-		else
-			f->type = FACT_NULL;
+		JBE_ADVANCE_OFFSET(end, values[i]);
+		read_value(&items[i], values[i], base, offset, end, out->depth, lazy);
 		offset = end;
 	}
 	out->items = items;
