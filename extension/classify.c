@@ -687,6 +687,32 @@ rel_object(const char *object_type, RangeVar *rv)
 	return o;
 }
 
+/*
+ * The relation a CREATE names, looked up where it would be created: an
+ * unqualified name goes into the first schema of the search path, and a
+ * relation of that name further along (pg_catalog is searched first) is not
+ * the one this statement makes.  Looking there only also spares a catalog
+ * lookup that finds nothing, for every new name.
+ */
+static ClsObject *
+created_rel_object(const char *object_type, RangeVar *rv)
+{
+	if (rv != NULL && rv->relname != NULL && rv->schemaname == NULL &&
+		rv->catalogname == NULL && rv->relpersistence != RELPERSISTENCE_TEMP)
+	{
+		char	   *schema = creation_schema();
+
+		if (schema != NULL)
+		{
+			RangeVar	in_schema = *rv;
+
+			in_schema.schemaname = schema;
+			return rel_object(object_type, &in_schema);
+		}
+	}
+	return rel_object(object_type, rv);
+}
+
 /* A RangeVar from a qualified name list (1-3 String nodes), or NULL. */
 static RangeVar *
 names_rangevar(List *names)
@@ -1822,7 +1848,7 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 	bool		has_fk = false;
 	ListCell   *lc;
 
-	set_main(c, rel_object(foreign ? "foreign_table" : "table", s->relation));
+	set_main(c, created_rel_object(foreign ? "foreign_table" : "table", s->relation));
 	add_op(c, "create");
 	c->if_not_exists = s->if_not_exists;
 

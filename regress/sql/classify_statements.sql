@@ -311,3 +311,10 @@ SELECT s, dbchange.classify(s)->>'single_object' AS single_object,
   FROM (VALUES ('CREATE TABLE so_x (id int)'), ('DROP TABLE so_a, so_b'), ('DROP TABLE so_a'),
                ('CREATE INDEX so_i ON so_t (x)'), ('GRANT SELECT ON so_a, so_b TO PUBLIC'),
                ('CREATE SCHEMA so_s'), ('CREATE PUBLICATION so_p FOR TABLE so_a')) v(s);
+
+-- a CREATE is looked up where it would be created (the first schema of the
+-- search path), not along the path: pg_catalog's pg_class is not the table
+-- "CREATE TABLE pg_class" makes
+SELECT s, f->>'schema' AS schema, f->>'identity' AS identity, f->>'exists' AS exists
+  FROM (VALUES ('CREATE TABLE pg_class (x int)'), ('CREATE TABLE pg_catalog.pg_class (x int)')) v(s),
+       LATERAL dbchange.classify(s) f;
