@@ -586,6 +586,7 @@ insert_applied(void *arg)
 	char	   *command = dbc_facts_get_text(a->facts, "command");
 	ListCell   *lc;
 	StringInfoData payload;
+	char		idtext[MAXINT8LEN + 1];
 
 	c.command = command ? command : "???";
 	c.risk = a->d->risk == DBC_RISK_NONE ? NULL : dbc_risk_name(a->d->risk);
@@ -606,9 +607,14 @@ insert_applied(void *arg)
 		dbc_restore_search_path(level);
 	}
 
+	/* put together without a format: this is on every approved statement's path */
 	initStringInfo(&payload);
-	appendStringInfo(&payload, "{\"event\": \"applied\", \"id\": " INT64_FORMAT ", \"uid\": \"%s\", "
-					 "\"status\": \"applied\", \"environment\": ", id, uid);
+	appendStringInfoString(&payload, "{\"event\": \"applied\", \"id\": ");
+	pg_lltoa(id, idtext);
+	appendStringInfoString(&payload, idtext);
+	appendStringInfoString(&payload, ", \"uid\": \"");
+	appendStringInfoString(&payload, uid);
+	appendStringInfoString(&payload, "\", \"status\": \"applied\", \"environment\": ");
 	escape_json(&payload, c.s.environment);
 	appendStringInfoString(&payload, ", \"actor\": ");
 	escape_json(&payload, c.user);

@@ -428,6 +428,20 @@ put_int_or_null(JsonbParseState **st, const char *key, double v)
  * ---------------------------------------------------------------------------
  */
 
+/* "a.b" (identities are made for every object a statement names: no psprintf) */
+static char *
+join_dotted(const char *a, const char *b)
+{
+	size_t		alen = strlen(a);
+	size_t		blen = strlen(b);
+	char	   *out = palloc(alen + 1 + blen + 1);
+
+	memcpy(out, a, alen);
+	out[alen] = '.';
+	memcpy(out + alen + 1, b, blen + 1);
+	return out;
+}
+
 static char *
 qualify(const char *schema, const char *name)
 {
@@ -435,7 +449,7 @@ qualify(const char *schema, const char *name)
 		return NULL;
 	if (schema == NULL)
 		return pstrdup(name);
-	return psprintf("%s.%s", schema, name);
+	return join_dotted(schema, name);
 }
 
 /* The schema a new object without a schema name would be created in. */
@@ -1054,7 +1068,7 @@ on_table_object(ObjectType t, RangeVar *table_rv, const char *name)
 		o->table = tab->identity;
 		o->table_relid = tab->relid;
 		if (t == OBJECT_COLUMN || t == OBJECT_ATTRIBUTE)
-			o->identity = name ? psprintf("%s.%s", tab->identity, name) : NULL;
+			o->identity = name ? join_dotted(tab->identity, name) : NULL;
 		else
 			o->identity = name ? psprintf("%s on %s", name, tab->identity) : NULL;
 	}

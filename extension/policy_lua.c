@@ -2421,6 +2421,20 @@ stack_string(int idx)
  * known-good: check_one validated them).  The reason is copied with the
  * policy's name in front when name is given.
  */
+/* "<name>: <reason>", put together by hand: a verdict on every statement, and psprintf is slow */
+static char *
+name_prefixed(const char *name, const char *reason, size_t len)
+{
+	size_t		nlen = strlen(name);
+	char	   *out = palloc(nlen + 2 + len + 1);
+
+	memcpy(out, name, nlen);
+	memcpy(out + nlen, ": ", 2);
+	memcpy(out + nlen + 2, reason, len);
+	out[nlen + 2 + len] = '\0';
+	return out;
+}
+
 static void
 read_verdict(int idx, const char *name, DbcLuaVerdict *v)
 {
@@ -2445,7 +2459,7 @@ read_verdict(int idx, const char *name, DbcLuaVerdict *v)
 	{
 		const char *reason = lua_tolstring(L, idx + 2, &len);
 
-		v->reason = name ? psprintf("%s: %.*s", name, (int) len, reason) : pnstrdup(reason, len);
+		v->reason = name ? name_prefixed(name, reason, len) : pnstrdup(reason, len);
 	}
 	else
 		v->reason = name ? psprintf("%s: %s (no reason given)", name, action) :
