@@ -114,6 +114,29 @@ static Oid	table_oids[2];
 static const char *const table_names[2] = {"change", "audit"};	/* change first */
 
 /*
+ * The lowest and highest OID this file keeps anything for (the tables, their
+ * indexes).  A DDL statement sends invalidations for a dozen relations of
+ * its own; one outside the range is dismissed without a look at each kept
+ * table and index.  The range only grows: a stale bound costs a look, never
+ * a missed invalidation.
+ */
+static Oid	watch_lo;
+static Oid	watch_hi;
+static bool watch_known = false;
+
+static void
+watch(Oid oid)
+{
+	if (!OidIsValid(oid))
+		return;
+	if (!watch_known || oid < watch_lo)
+		watch_lo = oid;
+	if (!watch_known || oid > watch_hi)
+		watch_hi = oid;
+	watch_known = true;
+}
+
+/*
  * An invalidation of the table or of one of its indexes.  The index's own
  * counts too: CREATE INDEX CONCURRENTLY marks an index ready for inserts by
  * updating its pg_index row, and a cached "not ready" would leave the gate's
@@ -140,6 +163,8 @@ prepared_inval(Datum arg, Oid relid)
 	int			i;
 
 	inval_count++;
+	if (OidIsValid(relid) && (!watch_known || relid < watch_lo || relid > watch_hi))
+		return;
 	for (i = 0; i < lengthof(table_oids); i++)
 		if (relid == InvalidOid || relid == table_oids[i])
 			table_oids[i] = InvalidOid;
@@ -168,6 +193,7 @@ prepare_indexes(PreparedRel *p, Relation rel)
 		PreparedIndex *ix = &p->indexes[n++];
 
 		ix->indexoid = lfirst_oid(lc);
+		watch(ix->indexoid);
 		ix->info = BuildIndexInfo(irel);
 		if (ix->info->ii_ExclusionOps != NULL ||
 			(irel->rd_index->indisunique && !irel->rd_index->indimmediate))
@@ -202,6 +228,7 @@ build_prepared(PreparedRel *p, Relation rel)
 		MemoryContextDelete(p->cxt);
 	p->valid = false;
 	p->relid = RelationGetRelid(rel);
+	watch(p->relid);
 	memset(p->columns, 0, sizeof(p->columns));
 	p->cxt = AllocSetContextCreate(CacheMemoryContext, "dbchange prepared inserts",
 								   ALLOCSET_SMALL_SIZES);
@@ -353,7 +380,10 @@ table_slot(const char *table)
 		if (strcmp(table, table_names[i]) == 0)
 		{
 			if (!OidIsValid(table_oids[i]))
+			{
 				table_oids[i] = get_relname_relid(table, dbc_schema_oid());
+				watch(table_oids[i]);
+			}
 			return i;
 		}
 	elog(ERROR, "dbchange: the gate writes no rows into dbchange.%s", table);
