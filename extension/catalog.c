@@ -338,7 +338,7 @@ objects_jsonb(List *objects)
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	res = pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	return JsonbValueToJsonb(res);
+	return dbc_jsonb_write(res);
 }
 
 static Datum

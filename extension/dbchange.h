@@ -130,6 +130,8 @@ extern int	dbc_line_of(const char *s, int pos);	/* 1-based line of byte offset p
 /* ---- facts.c ---- */
 extern void dbc_put_key(JsonbParseState **st, const char *key);
 extern JsonbValue *dbc_end_object(JsonbParseState **st);
+/* jsonb_write.c: jsonb of a tree, as JsonbValueToJsonb makes it, in one allocation */
+extern Jsonb *dbc_jsonb_write(JsonbValue *v);
 extern void dbc_put_text(JsonbParseState **st, const char *key, const char *val);
 extern void dbc_put_bool(JsonbParseState **st, const char *key, bool val);
 extern void dbc_put_int(JsonbParseState **st, const char *key, int64 val);

@@ -621,7 +621,7 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	begin_facts(&st);
 	dbc_classify_stmt(&st, stmt, text);
 	put_context(&st, s, source, "postgresql", in_block);
-	return JsonbValueToJsonb(dbc_end_object(&st));
+	return dbc_jsonb_write(dbc_end_object(&st));
 }
 
 /*
@@ -644,7 +644,7 @@ dbc_build_statement_facts(Node *stmt)
 	begin_facts(&st);
 	dbc_classify_stmt(&st, stmt, NULL);
 	put_who(&st, IsTransactionBlock());
-	return JsonbValueToJsonb(dbc_end_object(&st));
+	return dbc_jsonb_write(dbc_end_object(&st));
 }
 
 /*

@@ -51,6 +51,13 @@ SELECT change_id, event, chain_pos IS NOT NULL AS sealed
   FROM dbchange.audit WHERE event = 'applied' ORDER BY seq;
 SELECT count(*) AS each_change_once FROM dbchange.audit_log WHERE event = 'applied';
 
+-- facts and objects the direct way writes are jsonb byte for byte as PostgreSQL writes it
+SELECT count(*) FILTER (WHERE facts IS NOT NULL) AS with_facts,
+       count(*) FILTER (WHERE NOT dbchange._jsonb_write_check(facts)) AS facts_written_otherwise,
+       count(*) FILTER (WHERE NOT dbchange._jsonb_write_check(objects)) AS objects_written_otherwise,
+       count(*) FILTER (WHERE facts::text::jsonb <> facts OR objects::text::jsonb <> objects) AS read_otherwise
+  FROM dbchange.change;
+
 -- the indexes took every row (partial ones included)
 SET enable_seqscan = off;
 SELECT count(*) AS by_uid FROM dbchange.change c WHERE uid IN (SELECT uid FROM dbchange.change);

@@ -29,6 +29,13 @@ SELECT count(*) AS decisions, count(DISTINCT (c.n, e.env)) AS distinct_decisions
   FROM corpus c, unnest(ARRAY['dev', 'test', 'stage', 'prod']) AS e(env),
        LATERAL dbchange.evaluate(c.sql, e.env) r;
 SELECT count(*) - :changes_before AS changes_recorded_by_dry_runs FROM dbchange.changes;
+-- The facts are jsonb dbchange writes itself (jsonb_write.c): every statement's are the
+-- very bytes PostgreSQL's own conversion makes of them, and read back as they were written.
+SELECT count(*) AS facts, count(*) FILTER (WHERE NOT dbchange._jsonb_write_check(r.facts)) AS written_otherwise,
+       count(*) FILTER (WHERE NOT dbchange._jsonb_write_check(f)) AS classified_otherwise,
+       count(*) FILTER (WHERE r.facts::text::jsonb <> r.facts
+                          OR pg_column_size(r.facts::text::jsonb) <> pg_column_size(r.facts)) AS read_otherwise
+  FROM corpus c, LATERAL dbchange.evaluate(c.sql, 'prod') r, LATERAL dbchange.classify(c.sql) f;
 -- The decisions, one line each: statement number, environment, action/risk, reasons.
 \pset format unaligned
 \pset tuples_only on
