@@ -7,8 +7,8 @@
  * Every approved DDL statement stores its facts (~1.5 kB, ~150 values) and
  * the objects it touched as jsonb.  JsonbValueToJsonb appends value by value
  * to a StringInfo, checking its room and calling a helper for each: about a
- * hundred instructions a value.  Here the size is bounded first, the buffer
- * allocated once, and the bytes written in place: the same layout
+ * hundred instructions a value.  Here the bytes are written in place into
+ * one allocation, grown only for a large document: the same layout
  * (jsonb.h), so what is stored is what PostgreSQL would have stored.
  *
  * The layout, as jsonb.h describes it: a container is a header word (count
@@ -37,37 +37,28 @@ typedef struct Writer
 {
 	char	   *buf;			/* the datum, varlena header first */
 	char	   *p;				/* next byte to write */
+	char	   *end;			/* end of the allocation */
+	bool		unwritable;		/* met a value this writer does not write */
 } Writer;
 
-/* An upper bound of the bytes v takes (3 for each possible padding). */
-static Size
-bound(const JsonbValue *v)
+/* Room for n more bytes (and padding), the buffer moved if it must grow. */
+static inline void
+ensure(Writer *w, Size n)
 {
-	Size		n = 0;
-	int			i;
+	Size		used;
+	Size		size;
 
-	switch (v->type)
-	{
-		case jbvNull:
-		case jbvBool:
-			return 0;
-		case jbvString:
-			return v->val.string.len;
-		case jbvNumeric:
-			return 3 + Max(VARSIZE_ANY(v->val.numeric), 3);
-		case jbvArray:
-			n = 3 + sizeof(uint32) + sizeof(JEntry) * v->val.array.nElems;
-			for (i = 0; i < v->val.array.nElems; i++)
-				n += bound(&v->val.array.elems[i]);
-			return n;
-		case jbvObject:
-			n = 3 + sizeof(uint32) + 2 * sizeof(JEntry) * v->val.object.nPairs;
-			for (i = 0; i < v->val.object.nPairs; i++)
-				n += v->val.object.pairs[i].key.val.string.len + bound(&v->val.object.pairs[i].value);
-			return n;
-		default:
-			return (Size) -1;	/* not written here */
-	}
+	if ((Size) (w->end - w->p) >= n + 3)
+		return;
+	used = w->p - w->buf;
+	size = Max(2 * (Size) (w->end - w->buf), used + n + 3);
+	if (size > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a jsonb document of more than %zu bytes cannot be written", (Size) MaxAllocSize)));
+	w->buf = repalloc(w->buf, size);
+	w->p = w->buf + used;
+	w->end = w->buf + size;
 }
 
 /* Zero bytes up to the next 4-byte boundary of the datum; returns how many. */
@@ -98,25 +89,31 @@ child_entry(JEntry meta, int idx, uint32 totallen)
 	return meta;
 }
 
+/* The JEntry array of the container whose entries start at byte off (the buffer may move). */
+#define ENTRIES(w, off) ((JEntry *) ((w)->buf + (off)))
+
 static void
 write_container(Writer *w, const JsonbValue *v, JEntry *je)
 {
-	Size		start = w->p - w->buf;
 	bool		object = v->type == jbvObject;
 	int			n = object ? v->val.object.nPairs : v->val.array.nElems;
+	int			nentries = object ? 2 * n : n;
+	Size		start;
+	Size		entries;
 	uint32		header;
-	JEntry	   *entries;
 	uint32		totallen = 0;
 	int			i;
 
+	ensure(w, sizeof(uint32) + sizeof(JEntry) * nentries);
+	start = w->p - w->buf;
 	pad_to_int(w);
 	header = (uint32) n | (object ? JB_FOBJECT : JB_FARRAY);
 	if (!object && v->val.array.rawScalar)
 		header |= JB_FSCALAR;
 	memcpy(w->p, &header, sizeof(uint32));
 	w->p += sizeof(uint32);
-	entries = (JEntry *) w->p;
-	w->p += sizeof(JEntry) * (object ? 2 * n : n);
+	entries = w->p - w->buf;
+	w->p += sizeof(JEntry) * nentries;
 
 	if (object)
 	{
@@ -125,10 +122,11 @@ write_container(Writer *w, const JsonbValue *v, JEntry *je)
 		{
 			const JsonbValue *k = &v->val.object.pairs[i].key;
 
+			ensure(w, k->val.string.len);
 			memcpy(w->p, k->val.string.val, k->val.string.len);
 			w->p += k->val.string.len;
 			totallen += k->val.string.len;
-			entries[i] = child_entry((JEntry) k->val.string.len, i, totallen);
+			ENTRIES(w, entries)[i] = child_entry((JEntry) k->val.string.len, i, totallen);
 		}
 		for (i = 0; i < n; i++)
 		{
@@ -136,7 +134,7 @@ write_container(Writer *w, const JsonbValue *v, JEntry *je)
 
 			write_value(w, &v->val.object.pairs[i].value, &meta);
 			totallen += JBE_OFFLENFLD(meta);
-			entries[i + n] = child_entry(meta, i + n, totallen);
+			ENTRIES(w, entries)[i + n] = child_entry(meta, i + n, totallen);
 		}
 	}
 	else
@@ -146,7 +144,7 @@ write_container(Writer *w, const JsonbValue *v, JEntry *je)
 
 			write_value(w, &v->val.array.elems[i], &meta);
 			totallen += JBE_OFFLENFLD(meta);
-			entries[i] = child_entry(meta, i, totallen);
+			ENTRIES(w, entries)[i] = child_entry(meta, i, totallen);
 		}
 
 	totallen = (uint32) ((w->p - w->buf) - start);
@@ -170,6 +168,7 @@ write_value(Writer *w, const JsonbValue *v, JEntry *je)
 			*je = v->val.boolean ? JENTRY_ISBOOL_TRUE : JENTRY_ISBOOL_FALSE;
 			break;
 		case jbvString:
+			ensure(w, v->val.string.len);
 			memcpy(w->p, v->val.string.val, v->val.string.len);
 			w->p += v->val.string.len;
 			*je = (JEntry) v->val.string.len;
@@ -178,15 +177,18 @@ write_value(Writer *w, const JsonbValue *v, JEntry *je)
 			if (numeric_is_nan(v->val.numeric))
 			{
 				/* as jsonb stores a NaN: the string "NaN" */
+				ensure(w, 3);
 				memcpy(w->p, "NaN", 3);
 				w->p += 3;
 				*je = 3;
 			}
 			else
 			{
-				int			pad = pad_to_int(w);
 				Size		len = VARSIZE_ANY(v->val.numeric);
+				int			pad;
 
+				ensure(w, len);
+				pad = pad_to_int(w);
 				memcpy(w->p, v->val.numeric, len);
 				w->p += len;
 				*je = JENTRY_ISNUMERIC | (JEntry) (pad + len);
@@ -197,7 +199,10 @@ write_value(Writer *w, const JsonbValue *v, JEntry *je)
 			write_container(w, v, je);
 			break;
 		default:
-			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+			/* binary or datetime: JsonbValueToJsonb writes the whole tree instead */
+			w->unwritable = true;
+			*je = JENTRY_ISNULL;
+			break;
 	}
 }
 
@@ -208,19 +213,22 @@ write_value(Writer *w, const JsonbValue *v, JEntry *je)
 Jsonb *
 dbc_jsonb_write(JsonbValue *v)
 {
-	Size		size;
 	Writer		w;
 	JEntry		root;
 
 	if (v == NULL || (v->type != jbvObject && v->type != jbvArray))
 		return JsonbValueToJsonb(v);
-	size = bound(v);
-	if (size == (Size) -1 || size > MaxAllocSize - VARHDRSZ)
-		return JsonbValueToJsonb(v);
-	w.buf = palloc(VARHDRSZ + size);
+	/* a statement's facts are 1-3 kB: most never grow the buffer */
+	w.buf = palloc(4096);
 	w.p = w.buf + VARHDRSZ;
+	w.end = w.buf + 4096;
+	w.unwritable = false;
 	write_value(&w, v, &root);
-	Assert((Size) (w.p - w.buf) <= VARHDRSZ + size);
+	if (w.unwritable)
+	{
+		pfree(w.buf);
+		return JsonbValueToJsonb(v);
+	}
 	SET_VARSIZE(w.buf, w.p - w.buf);
 	return (Jsonb *) w.buf;
 }

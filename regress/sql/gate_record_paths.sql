@@ -57,6 +57,15 @@ SELECT count(*) FILTER (WHERE facts IS NOT NULL) AS with_facts,
        count(*) FILTER (WHERE NOT dbchange._jsonb_write_check(objects)) AS objects_written_otherwise,
        count(*) FILTER (WHERE facts::text::jsonb <> facts OR objects::text::jsonb <> objects) AS read_otherwise
   FROM dbchange.change;
+-- and so are documents that outgrow the writer's first buffer, with numerics,
+-- nulls, nesting and more than JB_OFFSET_STRIDE children in a container
+SELECT dbchange._jsonb_write_check((SELECT jsonb_agg(g) FROM generate_series(1, 10000) g)) AS long_array,
+       dbchange._jsonb_write_check((SELECT jsonb_object_agg('k' || g, repeat('x', g)) FROM generate_series(1, 300) g)) AS wide_object,
+       dbchange._jsonb_write_check((SELECT jsonb_agg(jsonb_build_object('a', g, 'b', repeat('y', g % 50),
+                                                                        'c', jsonb_build_array(g::numeric / 7, NULL, true)))
+                                      FROM generate_series(1, 2000) g)) AS nested,
+       dbchange._jsonb_write_check('[]') AND dbchange._jsonb_write_check('{}')
+         AND dbchange._jsonb_write_check('1') AND dbchange._jsonb_write_check('[[{}]]') AS small;
 
 -- the indexes took every row (partial ones included)
 SET enable_seqscan = off;
