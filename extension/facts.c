@@ -205,14 +205,64 @@ sort_object(JsonbPair *pairs, int n)
 	keep_order(k, pairs, n);
 }
 
+/*
+ * Of keys put twice, the one put last stays (pair_order sorts it first),
+ * as pushJsonbValue's own uniqueifyJsonbObject does.
+ */
+static int
+drop_repeated_keys(JsonbPair *pairs, int n)
+{
+	int			kept = 1;
+	int			i;
+
+	for (i = 1; i < n; i++)
+	{
+		const JsonbValue *a = &pairs[kept - 1].key;
+		const JsonbValue *b = &pairs[i].key;
+
+		if (a->val.string.len == b->val.string.len &&
+			memcmp(a->val.string.val, b->val.string.val, a->val.string.len) == 0)
+			continue;
+		if (kept != i)
+			pairs[kept] = pairs[i];
+		kept++;
+	}
+	return kept;
+}
+
+/*
+ * Close the object being built and hand it to its parent, as
+ * pushJsonbValue(WJB_END_OBJECT) does -- sorted and without repeated keys --
+ * but for the top level and an object's value without its second pass over
+ * the sorted keys (a comparator call per key, to find them in order and
+ * none repeated).
+ */
 JsonbValue *
 dbc_end_object(JsonbParseState **st)
 {
-	JsonbValue *obj = &(*st)->contVal;
+	JsonbParseState *ps = *st;
+	JsonbValue *obj = &ps->contVal;
+	JsonbParseState *parent = ps->next;
 
 	Assert(obj->type == jbvObject);
 	if (obj->val.object.nPairs > 1)
+	{
 		sort_object(obj->val.object.pairs, obj->val.object.nPairs);
+		obj->val.object.nPairs = drop_repeated_keys(obj->val.object.pairs, obj->val.object.nPairs);
+	}
+	if (parent == NULL)
+	{
+		*st = NULL;
+		return obj;
+	}
+	if (parent->contVal.type == jbvObject)
+	{
+		/* the value of the key put last (dbc_put_key or pushJsonbValue's WJB_KEY) */
+		*st = parent;
+		parent->contVal.val.object.pairs[parent->contVal.val.object.nPairs++].value = *obj;
+		return obj;
+	}
+	/* an array's element: pushJsonbValue appends it (its pass finds the keys in order) */
 	return pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
