@@ -128,15 +128,26 @@ extern List *dbc_split_script(const char *script);
 extern int	dbc_line_of(const char *s, int pos);	/* 1-based line of byte offset pos */
 
 /* ---- facts.c ---- */
-extern void dbc_put_key(JsonbParseState **st, const char *key);
+/*
+ * The dbc_put_* macros pass a key's length along: for a string constant
+ * (nearly every key) the compiler counts it, where a function would call
+ * strlen() some 150 times for a statement's facts.  key is evaluated twice.
+ */
+extern void dbc_put_key_n(JsonbParseState **st, const char *key, int keylen);
+#define dbc_put_key(st, key) dbc_put_key_n((st), (key), (int) strlen(key))
 extern JsonbValue *dbc_end_object(JsonbParseState **st);
 /* jsonb_write.c: jsonb of a tree, as JsonbValueToJsonb makes it, in one allocation */
 extern Jsonb *dbc_jsonb_write(JsonbValue *v);
-extern void dbc_put_text(JsonbParseState **st, const char *key, const char *val);
-extern void dbc_put_bool(JsonbParseState **st, const char *key, bool val);
-extern void dbc_put_int(JsonbParseState **st, const char *key, int64 val);
-extern void dbc_put_float(JsonbParseState **st, const char *key, double val);
-extern void dbc_put_null(JsonbParseState **st, const char *key);
+extern void dbc_put_text_n(JsonbParseState **st, const char *key, int keylen, const char *val);
+#define dbc_put_text(st, key, val) dbc_put_text_n((st), (key), (int) strlen(key), (val))
+extern void dbc_put_bool_n(JsonbParseState **st, const char *key, int keylen, bool val);
+#define dbc_put_bool(st, key, val) dbc_put_bool_n((st), (key), (int) strlen(key), (val))
+extern void dbc_put_int_n(JsonbParseState **st, const char *key, int keylen, int64 val);
+#define dbc_put_int(st, key, val) dbc_put_int_n((st), (key), (int) strlen(key), (val))
+extern void dbc_put_float_n(JsonbParseState **st, const char *key, int keylen, double val);
+#define dbc_put_float(st, key, val) dbc_put_float_n((st), (key), (int) strlen(key), (val))
+extern void dbc_put_null_n(JsonbParseState **st, const char *key, int keylen);
+#define dbc_put_null(st, key) dbc_put_null_n((st), (key), (int) strlen(key))
 extern void dbc_put_text_list(JsonbParseState **st, const char *key, List *vals);
 /* The context facts: environment, user, roles, time, source, ... */
 extern void dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source,

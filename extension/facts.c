@@ -44,14 +44,14 @@
  * pushJsonbValue as before; both leave the parse state the same.
  */
 void
-dbc_put_key(JsonbParseState **st, const char *key)
+dbc_put_key_n(JsonbParseState **st, const char *key, int keylen)
 {
 	JsonbParseState *ps = *st;
 	JsonbValue	k;
 
 	k.type = jbvString;
 	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
+	k.val.string.len = keylen;
 	if (ps != NULL && ps->contVal.type == jbvObject &&
 		ps->contVal.val.object.nPairs < ps->size)
 	{
@@ -267,36 +267,36 @@ dbc_end_object(JsonbParseState **st)
 }
 
 static void
-put_scalar(JsonbParseState **st, const char *key, JsonbValue *v)
+put_scalar(JsonbParseState **st, const char *key, int keylen, JsonbValue *v)
 {
-	dbc_put_key(st, key);
+	dbc_put_key_n(st, key, keylen);
 	put_value(st, v);
 }
 
 void
-dbc_put_text(JsonbParseState **st, const char *key, const char *val)
+dbc_put_text_n(JsonbParseState **st, const char *key, int keylen, const char *val)
 {
 	JsonbValue	v;
 
 	if (val == NULL)
 	{
-		dbc_put_null(st, key);
+		dbc_put_null_n(st, key, keylen);
 		return;
 	}
 	v.type = jbvString;
 	v.val.string.val = (char *) val;
 	v.val.string.len = strlen(val);
-	put_scalar(st, key, &v);
+	put_scalar(st, key, keylen, &v);
 }
 
 void
-dbc_put_bool(JsonbParseState **st, const char *key, bool val)
+dbc_put_bool_n(JsonbParseState **st, const char *key, int keylen, bool val)
 {
 	JsonbValue	v;
 
 	v.type = jbvBool;
 	v.val.boolean = val;
-	put_scalar(st, key, &v);
+	put_scalar(st, key, keylen, &v);
 }
 
 /*
@@ -328,32 +328,32 @@ small_int_numeric(int64 val)
 }
 
 void
-dbc_put_int(JsonbParseState **st, const char *key, int64 val)
+dbc_put_int_n(JsonbParseState **st, const char *key, int keylen, int64 val)
 {
 	JsonbValue	v;
 
 	v.type = jbvNumeric;
 	v.val.numeric = small_int_numeric(val);
-	put_scalar(st, key, &v);
+	put_scalar(st, key, keylen, &v);
 }
 
 void
-dbc_put_float(JsonbParseState **st, const char *key, double val)
+dbc_put_float_n(JsonbParseState **st, const char *key, int keylen, double val)
 {
 	JsonbValue	v;
 
 	v.type = jbvNumeric;
 	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(val)));
-	put_scalar(st, key, &v);
+	put_scalar(st, key, keylen, &v);
 }
 
 void
-dbc_put_null(JsonbParseState **st, const char *key)
+dbc_put_null_n(JsonbParseState **st, const char *key, int keylen)
 {
 	JsonbValue	v;
 
 	v.type = jbvNull;
-	put_scalar(st, key, &v);
+	put_scalar(st, key, keylen, &v);
 }
 
 void
