@@ -137,3 +137,15 @@ SELECT to_regclass('t6') IS NOT NULL AS t6_created, to_regclass('s7') IS NULL AS
 ALTER TABLE dbchange.change DROP CONSTRAINT regress_no_sequences;
 CREATE SEQUENCE s7;
 SELECT to_regclass('s7') IS NOT NULL AS s7_created_after_drop;
+
+-- the checksum (sha256.c) for statements of 28 to 179 bytes: one, two and three
+-- SHA-256 blocks and every length between, multibyte text among them
+CREATE TABLE sha_t (id int);
+DO $$ BEGIN
+  FOR g IN 0..140 LOOP
+    EXECUTE format('COMMENT ON TABLE sha_t IS %L', repeat('é', g % 7) || repeat('x', g));
+  END LOOP;
+END $$;
+SELECT count(*) AS comments, count(DISTINCT octet_length(statement)) AS lengths,
+       bool_and(checksum = encode(sha256(convert_to(statement, 'UTF8')), 'hex')) AS checksums_ok
+  FROM dbchange.change WHERE statement LIKE 'COMMENT ON TABLE sha_t%';
