@@ -85,35 +85,19 @@ rotr(uint32 x, int n)
 	return (x >> n) | (x << (32 - n));
 }
 
-/*
- * One round, the eight working variables named by position: instead of
- * moving each into the next at every round, the rounds are written eight at
- * a time with the names rotated (the new e is d + t1, the new a is t1 + t2).
- * Ch and Maj in their forms with fewer operations.
- */
-#define ROUND(a, b, c, d, e, f, g, h, i) \
-	do { \
-		uint32		t1 = (h) + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + \
-			((g) ^ ((e) & ((f) ^ (g)))) + round_constants[i] + w[i]; \
-		uint32		t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + \
-			(((a) & (b)) | ((c) & ((a) | (b)))); \
-		(d) += t1; \
-		(h) = t1 + t2; \
-	} while (0)
-
-/* Fold one 64-byte block into the hash state hs. */
+/* Fold one 64-byte block into the hash state h. */
 static void
-compress(uint32 *hs, const uint8 *block)
+compress(uint32 *h, const uint8 *block)
 {
 	uint32		w[64];
-	uint32		a = hs[0],
-				b = hs[1],
-				c = hs[2],
-				d = hs[3],
-				e = hs[4],
-				f = hs[5],
-				g = hs[6],
-				h = hs[7];
+	uint32		a = h[0],
+				b = h[1],
+				c = h[2],
+				d = h[3],
+				e = h[4],
+				f = h[5],
+				g = h[6],
+				k = h[7];
 	int			t;
 
 	for (t = 0; t < 16; t++)
@@ -126,25 +110,29 @@ compress(uint32 *hs, const uint8 *block)
 
 		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
 	}
-	for (t = 0; t < 64; t += 8)
+	for (t = 0; t < 64; t++)
 	{
-		ROUND(a, b, c, d, e, f, g, h, t);
-		ROUND(h, a, b, c, d, e, f, g, t + 1);
-		ROUND(g, h, a, b, c, d, e, f, t + 2);
-		ROUND(f, g, h, a, b, c, d, e, t + 3);
-		ROUND(e, f, g, h, a, b, c, d, t + 4);
-		ROUND(d, e, f, g, h, a, b, c, t + 5);
-		ROUND(c, d, e, f, g, h, a, b, t + 6);
-		ROUND(b, c, d, e, f, g, h, a, t + 7);
+		uint32		t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
+			round_constants[t] + w[t];
+		uint32		t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+
+		k = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
 	}
-	hs[0] += a;
-	hs[1] += b;
-	hs[2] += c;
-	hs[3] += d;
-	hs[4] += e;
-	hs[5] += f;
-	hs[6] += g;
-	hs[7] += h;
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += k;
 }
 
 /* The digest of len bytes at data, into out[32]. */
