@@ -703,6 +703,26 @@ add_object(GateFrame *f, const char *action, const char *type, const char *schem
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * The same, for strings already in the frame's memory or constants (the
+ * SRF's rows, read straight into it): nothing copied.
+ */
+static void
+keep_object(GateFrame *f, const char *action, char *type, char *schema,
+			char *identity, const char *tag)
+{
+	MemoryContext old = MemoryContextSwitchTo(f->mcxt);
+	DbcObject  *o = palloc(sizeof(DbcObject));
+
+	o->action = unconstify(char *, action);
+	o->object_type = type;
+	o->schema_name = schema;
+	o->identity = identity;
+	o->command_tag = unconstify(char *, tag);
+	f->objects = lappend(f->objects, o);
+	MemoryContextSwitchTo(old);
+}
+
 /* The frame event triggers report to: the hook's, the trigger's own, or none. */
 static GateFrame *
 collecting_frame(void)
@@ -834,7 +854,12 @@ collect_srf(GateFrame *f, const char *action, Oid fn, const SrfColumns *cols)
 		slot = MakeSingleTupleTableSlot(rsinfo.setDesc, &TTSOpsMinimalTuple);
 		while (tuplestore_gettupleslot(rsinfo.setResult, true, false, slot))
 		{
+			/* the texts are read into the frame's memory, kept as they are */
+			MemoryContext old = MemoryContextSwitchTo(f->mcxt);
 			const char *tag;
+			char	   *type;
+			char	   *schema;
+			char	   *identity;
 
 			if (cols->tag)
 				tag = srf_text(slot, cols->tag);
@@ -845,8 +870,11 @@ collect_srf(GateFrame *f, const char *action, Oid fn, const SrfColumns *cols)
 
 				tag = (!isnull && DatumGetBool(d)) ? "DROP" : "DROP (cascaded)";
 			}
-			add_object(f, action, srf_text(slot, cols->type), srf_text(slot, cols->schema),
-					   srf_text(slot, cols->identity), tag);
+			type = srf_text(slot, cols->type);
+			schema = srf_text(slot, cols->schema);
+			identity = srf_text(slot, cols->identity);
+			MemoryContextSwitchTo(old);
+			keep_object(f, action, type, schema, identity, tag);
 		}
 		ExecDropSingleTupleTableSlot(slot);
 		tuplestore_end(rsinfo.setResult);
