@@ -1197,9 +1197,9 @@ ensure_state(char **err)
 	 * included) waits until the heap has grown to four times its size after
 	 * the last one (Lua's default: twice): with the stock library (~400 kB
 	 * live) that is under 2 MB, far under dbchange.policy_memory_limit, and
-	 * it took ~2,000
-	 * instructions off every statement (bench/README.md, twelfth round).  An
-	 * allocation refused at the limit still gets a full collection first.
+	 * it took ~2,000 instructions off every statement (bench/README.md,
+	 * twelfth round).  An allocation refused at the limit still gets a full
+	 * collection first.
 	 */
 	lua_gc(L, LUA_GCGEN, 0, 300);
 	if (!run_protected(build_sandbox, NULL, 0, err))
