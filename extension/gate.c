@@ -686,26 +686,10 @@ dbc_gate_end_apply(void)
  * ---------------------------------------------------------------------------
  */
 
-/* Remember an object the running statement touched. */
-static void
-add_object(GateFrame *f, const char *action, const char *type, const char *schema,
-		   const char *identity, const char *tag)
-{
-	MemoryContext old = MemoryContextSwitchTo(f->mcxt);
-	DbcObject  *o = palloc0(sizeof(DbcObject));
-
-	o->action = pstrdup(action);
-	o->object_type = type ? pstrdup(type) : NULL;
-	o->schema_name = schema ? pstrdup(schema) : NULL;
-	o->identity = identity ? pstrdup(identity) : NULL;
-	o->command_tag = tag ? pstrdup(tag) : NULL;
-	f->objects = lappend(f->objects, o);
-	MemoryContextSwitchTo(old);
-}
-
 /*
- * The same, for strings already in the frame's memory or constants (the
- * SRF's rows, read straight into it): nothing copied.
+ * Remember an object the running statement touched.  The strings must live
+ * in the frame's memory already (the SRF's rows are read straight into it)
+ * or be constants: nothing is copied.
  */
 static void
 keep_object(GateFrame *f, const char *action, char *type, char *schema,
@@ -721,6 +705,22 @@ keep_object(GateFrame *f, const char *action, char *type, char *schema,
 	o->command_tag = unconstify(char *, tag);
 	f->objects = lappend(f->objects, o);
 	MemoryContextSwitchTo(old);
+}
+
+/* The same, for strings of any lifetime: copied into the frame's memory. */
+static void
+add_object(GateFrame *f, const char *action, const char *type, const char *schema,
+		   const char *identity, const char *tag)
+{
+	MemoryContext old = MemoryContextSwitchTo(f->mcxt);
+	char	   *t = type ? pstrdup(type) : NULL;
+	char	   *sc = schema ? pstrdup(schema) : NULL;
+	char	   *id = identity ? pstrdup(identity) : NULL;
+	char	   *tg = tag ? pstrdup(tag) : NULL;
+
+	action = pstrdup(action);
+	MemoryContextSwitchTo(old);
+	keep_object(f, action, t, sc, id, tg);
 }
 
 /* The frame event triggers report to: the hook's, the trigger's own, or none. */
