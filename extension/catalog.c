@@ -301,6 +301,7 @@ text_or_null(const char *s, char *null)
 typedef struct AppliedArg
 {
 	const char *text;
+	const char *command;		/* the facts' "command" */
 	Jsonb	   *facts;
 	const DbcDecision *d;
 	const char *source;
@@ -352,7 +353,7 @@ jsonb_or_null(Jsonb *j, char *null)
 typedef struct AppliedRow
 {
 	DbcSettings s;
-	char	   *command;
+	const char *command;
 	const char *risk;
 	const char *appname;
 	char	   *user;
@@ -447,6 +448,30 @@ Datum
 dbc_uuid_v7(PG_FUNCTION_ARGS)
 {
 	return time_ordered_uuid();
+}
+
+/*
+ * A uuid's text form, as uuid_out() writes it, for the notification of every
+ * approved statement: uuid_out() goes through a StringInfo a character at a
+ * time.
+ */
+static char *
+uuid_text(const pg_uuid_t *u)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	   *out = palloc(2 * UUID_LEN + 5);
+	char	   *p = out;
+	int			i;
+
+	for (i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[u->data[i] >> 4];
+		*p++ = hex[u->data[i] & 0x0F];
+	}
+	*p = '\0';
+	return out;
 }
 
 /* The SQL way: kept plans, every trigger of the tables fires. */
@@ -549,7 +574,7 @@ applied_rows_direct(AppliedArg *a, AppliedRow *c, int64 *id, char **uid)
 	(void) GetCurrentTransactionId();	/* before the id: see insert_applied() */
 	dbc_rows_insert(r);
 	*id = DatumGetInt64(dbc_rows_get(r, "id", &isnull));
-	*uid = DatumGetCString(DirectFunctionCall1(uuid_out, dbc_rows_get(r, "uid", &isnull)));
+	*uid = uuid_text(DatumGetUUIDP(dbc_rows_get(r, "uid", &isnull)));
 	dbc_rows_close(r);
 
 	ExecResetTupleTable(estate->es_tupleTable, false);
@@ -583,12 +608,11 @@ insert_applied(void *arg)
 	AppliedRow	c;
 	int64		id;
 	char	   *uid;
-	char	   *command = dbc_facts_get_text(a->facts, "command");
 	ListCell   *lc;
 	StringInfoData payload;
 	char		idtext[MAXINT8LEN + 1];
 
-	c.command = command ? command : "???";
+	c.command = a->command;
 	c.risk = a->d->risk == DBC_RISK_NONE ? NULL : dbc_risk_name(a->d->risk);
 	/* the settings' own variables: GetConfigOption searches every setting by name */
 	c.appname = application_name ? application_name : "";
@@ -635,12 +659,13 @@ insert_applied(void *arg)
  * durable path below may afford PL/pgSQL).
  */
 int64
-dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d, const char *source,
-				   List *objects)
+dbc_record_applied(const char *text, const char *command, Jsonb *facts, const DbcDecision *d,
+				   const char *source, List *objects)
 {
 	AppliedArg	a;
 
 	a.text = text;
+	a.command = command;
 	a.facts = facts;
 	a.d = d;
 	a.source = source;

@@ -181,8 +181,9 @@ extern void dbc_decide_statement(Jsonb *facts, const char *text, const DbcSettin
 extern int	dbc_safe_search_path(void);
 extern void dbc_restore_search_path(int level);
 extern void dbc_load_settings(DbcSettings *s);
-extern int64 dbc_record_applied(const char *text, Jsonb *facts, const DbcDecision *d,
-								const char *source, List *objects);
+/* command: the statement's command tag name, which is the facts' "command" */
+extern int64 dbc_record_applied(const char *text, const char *command, Jsonb *facts,
+								const DbcDecision *d, const char *source, List *objects);
 extern void dbc_record_objects(int64 change_id, List *objects);
 /* Durably record a queued or rejected statement; returns the change id or -1. */
 extern int64 dbc_record_refused(const char *text, Jsonb *facts, const DbcDecision *d,

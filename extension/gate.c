@@ -84,6 +84,7 @@ static int64 applying_change = 0;
 /* The frame opened by the ddl_command_start trigger when it gated itself. */
 static GateFrame *trigger_frame = NULL;
 static char *trigger_text = NULL;
+static const char *trigger_command = NULL;	/* the tag's name: static storage */
 static Jsonb *trigger_facts = NULL;
 static DbcDecision trigger_decision;
 
@@ -652,7 +653,9 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 	 */
 	if (!IsTransactionState() || !OidIsValid(dbc_schema_oid()))
 		return;
-	(void) dbc_record_applied(text, facts, &decision, "interactive", frame.objects);
+	/* the tag's name is the facts' "command" (classify.c), without a lookup in them */
+	(void) dbc_record_applied(text, GetCommandTagName(CreateCommandTag(stmt)), facts, &decision,
+							  "interactive", frame.objects);
 }
 
 void
@@ -956,6 +959,7 @@ dbc_on_ddl_start(PG_FUNCTION_ARGS)
 	trigger_frame = palloc0(sizeof(GateFrame));
 	trigger_frame->mcxt = TopTransactionContext;
 	trigger_text = pstrdup(text);
+	trigger_command = GetCommandTagName(trigdata->tag);
 	MemoryContextSwitchTo(old);
 	PG_RETURN_VOID();
 }
@@ -977,8 +981,8 @@ dbc_on_ddl_end(PG_FUNCTION_ARGS)
 	/* The trigger judged this statement itself: record it now. */
 	if (f == trigger_frame && current_frame == NULL)
 	{
-		(void) dbc_record_applied(trigger_text, trigger_facts, &trigger_decision,
-								  "interactive", f->objects);
+		(void) dbc_record_applied(trigger_text, trigger_command, trigger_facts,
+								  &trigger_decision, "interactive", f->objects);
 		trigger_frame = NULL;
 	}
 	PG_RETURN_VOID();

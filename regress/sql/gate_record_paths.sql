@@ -93,7 +93,25 @@ RESET enable_seqscan;
 CREATE EXTENSION amcheck;
 SELECT count(*) AS indexes_checked
   FROM (SELECT bt_index_check(i.indexrelid, true)
-          FROM pg_index i WHERE i.indrelid IN ('dbchange.change'::regclass, 'dbchange.audit'::regclass)) x;
+          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+         WHERE i.indrelid IN ('dbchange.change'::regclass, 'dbchange.audit'::regclass)
+           AND a.amname = 'btree') x;
+-- change_applied_at_idx is BRIN (amcheck checks b-trees only): a window of
+-- applied_at found through it, before and after its ranges are summarized,
+-- holds the same changes as a scan of the whole table
+SELECT array_agg(id ORDER BY id)::text AS window_by_scan
+  FROM dbchange.change WHERE applied_at >= now() - interval '1 hour' AND applied_at < now() + interval '1 hour' \gset
+SET enable_seqscan = off;
+SELECT count(*) AS in_window, array_agg(id ORDER BY id)::text = :'window_by_scan' AS same_as_scan
+  FROM dbchange.change WHERE applied_at >= now() - interval '1 hour' AND applied_at < now() + interval '1 hour';
+SELECT brin_summarize_new_values('dbchange.change_applied_at_idx') >= 0 AS summarized;
+SELECT array_agg(id ORDER BY id)::text = :'window_by_scan' AS same_after_summary,
+       count(*) FILTER (WHERE applied_at < now() - interval '1 hour') AS outside
+  FROM dbchange.change WHERE applied_at >= now() - interval '1 hour' AND applied_at < now() + interval '1 hour';
+-- a window entirely before the first change: nothing
+SELECT count(*) AS before_history FROM dbchange.change WHERE applied_at < now() - interval '1 day';
+EXPLAIN (COSTS OFF) SELECT id FROM dbchange.change WHERE applied_at >= now() - interval '1 hour';
+RESET enable_seqscan;
 -- the direct way compresses facts and objects of 2 kB and more before storing
 -- them inline (wide's facts, amcheck's objects), smaller ones stay as they are
 -- (t1's and t5's facts); the SQL way (t2) leaves them all to the toaster
@@ -149,3 +167,18 @@ END $$;
 SELECT count(*) AS comments, count(DISTINCT octet_length(statement)) AS lengths,
        bool_and(checksum = encode(sha256(convert_to(statement, 'UTF8')), 'hex')) AS checksums_ok
   FROM dbchange.change WHERE statement LIKE 'COMMENT ON TABLE sha_t%';
+
+-- the stored command is the command tag's name, which is the facts' "command"
+-- (the gate takes it from the tag, not from the facts), for every kind of
+-- statement here and for these: a schema with elements, SELECT INTO, CREATE
+-- TABLE AS, a view, a function, GRANT, DDL run by a function
+CREATE SCHEMA cmd_s CREATE TABLE cmd_t (id int) CREATE VIEW cmd_v AS SELECT 1 AS one;
+SELECT 1 AS x INTO cmd_into;
+CREATE TABLE cmd_as AS SELECT 2 AS y;
+CREATE VIEW cmd_view AS SELECT * FROM cmd_as;
+CREATE FUNCTION cmd_f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+GRANT SELECT ON cmd_as TO PUBLIC;
+DO $$ BEGIN EXECUTE 'CREATE INDEX cmd_as_y ON cmd_as (y)'; END $$;
+SELECT count(*) FILTER (WHERE command IS DISTINCT FROM facts->>'command') AS command_differs,
+       count(DISTINCT command) >= 14 AS many_commands
+  FROM dbchange.change WHERE source = 'interactive' AND facts IS NOT NULL;

@@ -67,6 +67,10 @@ as wfd_dev -c "SELECT dbchange.reject($rid, 'not needed')" >/dev/null
 q -c "SELECT dbchange.configure(default_action => 'reject')" >/dev/null
 "$PG_SYS_BIN/psql" -X -q -h "$DBC_SOCK" -p "$P" -U wfd_dev -d "$DB" -c "CREATE TABLE refused_at_gate (id int)" >/dev/null 2>&1
 gid=$(q -c "SELECT id FROM dbchange.change WHERE statement = 'CREATE TABLE refused_at_gate (id int)'")
+q -c "SELECT dbchange.configure(default_action => 'approve')" >/dev/null
+"$PG_SYS_BIN/psql" -X -q -h "$DBC_SOCK" -p "$P" -U wfd_dev -d "$DB" -c "CREATE TABLE approved_at_gate (id int)" >/dev/null 2>&1
+aid=$(q -c "SELECT id FROM dbchange.change WHERE statement = 'CREATE TABLE approved_at_gate (id int)'")
+auid=$(q -c "SELECT uid FROM dbchange.change WHERE statement = 'CREATE TABLE approved_at_gate (id int)'")
 q -c "SELECT dbchange.configure(default_action => 'queue')" >/dev/null
 wait $lpid
 payloads=$(grep -o 'payload "{.*}"' "$TMP/listen" | sed 's/^payload "//; s/"$//')
@@ -80,6 +84,7 @@ check_match "LISTEN: approved" '"status": "approved"' "$(pl "$lid" approved)"
 check_match "LISTEN: applied" '"status": "applied"' "$(pl "$lid" applied)"
 check_match "LISTEN: withdrawn (rejected by the requester)" '"status": "rejected"' "$(pl "$rid" rejected)"
 check_match "LISTEN: rejected at the gate, although its statement aborted" '"status": "rejected"' "$(pl "$gid" rejected)"
+check_match "LISTEN: approved at the gate, with the stored uid" "\"uid\": \"$auid\", \"status\": \"applied\", \"environment\": \"dev\", \"actor\": \"wfd_dev\"" "$(pl "$aid" applied)"
 
 # --- the durable writer never waits for the audit chain's lock
 # (a) in the same transaction: set_flow seals the chain (holding its lock), then DDL is queued
