@@ -17,11 +17,27 @@
  * once per backend; the regression suite checks every checksum against
  * PostgreSQL's own sha256().
  *
+ * On x86-64 processors with the SHA extensions (Intel since Goldmont and
+ * Ice Lake, AMD since Zen) a block is folded with their instructions
+ * instead: about 150 instructions rather than 2,500, chosen once per
+ * backend by CPUID.  dbchange._sha256_paths() gives a text's checksum both
+ * ways, so the tests check each against sha256() on any machine.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DBC_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 
 #include "dbchange.h"
 
@@ -135,9 +151,101 @@ compress(uint32 *h, const uint8 *block)
 	h[7] += k;
 }
 
-/* The digest of len bytes at data, into out[32]. */
+typedef void (*CompressFn) (uint32 *h, const uint8 *block);
+
+#ifdef DBC_SHA_NI
+/*
+ * compress() with the SHA extensions.  The state lives in two registers,
+ * {A,B,E,F} and {C,D,G,H} (highest lane first), as SHA256RNDS2 wants it:
+ * each of its calls does two rounds and returns the new {A,B,E,F}, and the
+ * old one is the new {C,D,G,H}.  m[] holds the last sixteen message words,
+ * four to a register, the earliest in the lowest lane; SHA256MSG1 and
+ * SHA256MSG2 extend them four words at a time.
+ */
+__attribute__((target("sha,ssse3,sse4.1")))
 static void
-sha256(const uint8 *data, size_t len, uint8 *out)
+compress_sha_ni(uint32 *h, const uint8 *block)
+{
+	/* big-endian words: reverse the bytes of each 32-bit lane */
+	const __m128i swap = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+	__m128i		abef = _mm_set_epi32(h[0], h[1], h[4], h[5]);
+	__m128i		cdgh = _mm_set_epi32(h[2], h[3], h[6], h[7]);
+	__m128i		abef0 = abef;
+	__m128i		cdgh0 = cdgh;
+	__m128i		m[4];
+	uint32		out[8];
+	int			i;
+
+	for (i = 0; i < 16; i++)
+	{
+		__m128i		wk;
+
+		if (i < 4)
+			m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (block + 16 * i)), swap);
+		else
+		{
+			/* W[t..t+3] from W[t-16..t-13], W[t-12..], W[t-7..t-4] and W[t-4..t-1] */
+			__m128i		x = _mm_sha256msg1_epu32(m[i % 4], m[(i + 1) % 4]);
+
+			x = _mm_add_epi32(x, _mm_alignr_epi8(m[(i + 3) % 4], m[(i + 2) % 4], 4));
+			m[i % 4] = _mm_sha256msg2_epu32(x, m[(i + 3) % 4]);
+		}
+		wk = _mm_add_epi32(m[i % 4], _mm_loadu_si128((const __m128i *) (round_constants + 4 * i)));
+		cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);	/* cdgh: the new {A,B,E,F} */
+		wk = _mm_shuffle_epi32(wk, 0x0E);	/* the next two words to the low lanes */
+		abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);
+	}
+	abef = _mm_add_epi32(abef, abef0);
+	cdgh = _mm_add_epi32(cdgh, cdgh0);
+	_mm_storeu_si128((__m128i *) out, abef);	/* F E B A */
+	_mm_storeu_si128((__m128i *) (out + 4), cdgh); /* H G D C */
+	h[0] = out[3];
+	h[1] = out[2];
+	h[4] = out[1];
+	h[5] = out[0];
+	h[2] = out[7];
+	h[3] = out[6];
+	h[6] = out[5];
+	h[7] = out[4];
+}
+
+/* SHA (CPUID leaf 7, EBX bit 29), SSSE3 and SSE4.1 (leaf 1, ECX bits 9 and 19) */
+static bool
+have_sha_ni(void)
+{
+	unsigned int a,
+				b,
+				c,
+				d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+		return false;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	return (b & (1u << 29)) != 0;
+}
+#endif
+
+/* The block function for this processor (NULL until first asked). */
+static CompressFn
+fastest_compress(void)
+{
+	static CompressFn chosen = NULL;
+
+	if (chosen == NULL)
+	{
+		chosen = compress;
+#ifdef DBC_SHA_NI
+		if (have_sha_ni())
+			chosen = compress_sha_ni;
+#endif
+	}
+	return chosen;
+}
+
+/* The digest of len bytes at data, into out[32], one block at a time by fold. */
+static void
+sha256_with(CompressFn fold, const uint8 *data, size_t len, uint8 *out)
 {
 	uint32		h[8];
 	uint8		tail[128];
@@ -147,11 +255,9 @@ sha256(const uint8 *data, size_t len, uint8 *out)
 	uint64		bits = (uint64) len * 8;
 	int			i;
 
-	if (!constants_ready)
-		compute_constants();
 	memcpy(h, initial_hash, sizeof(h));
 	for (; len - done >= 64; done += 64)
-		compress(h, data + done);
+		fold(h, data + done);
 
 	/* the padding: 0x80, zeros, the length in bits (big-endian), to a block boundary */
 	rest = len - done;
@@ -161,9 +267,9 @@ sha256(const uint8 *data, size_t len, uint8 *out)
 	tail[rest] = 0x80;
 	for (i = 0; i < 8; i++)
 		tail[tail_len - 1 - i] = (uint8) (bits >> (8 * i));
-	compress(h, tail);
+	fold(h, tail);
 	if (tail_len == 128)
-		compress(h, tail + 64);
+		fold(h, tail + 64);
 
 	for (i = 0; i < 8; i++)
 	{
@@ -174,16 +280,18 @@ sha256(const uint8 *data, size_t len, uint8 *out)
 	}
 }
 
-/* encode(sha256(convert_to(text, 'UTF8')), 'hex') of a server-encoded string (palloc'd) */
-char *
-dbc_sha256_hex(const char *text)
+/* hex of the checksum of a server-encoded string's UTF-8 form (palloc'd) */
+static char *
+sha256_hex_with(CompressFn fold, const char *text)
 {
 	char	   *utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
 	uint8		digest[32];
 	char	   *hex = palloc(2 * sizeof(digest) + 1);
 	int			i;
 
-	sha256((const uint8 *) utf8, strlen(utf8), digest);
+	if (!constants_ready)
+		compute_constants();
+	sha256_with(fold, (const uint8 *) utf8, strlen(utf8), digest);
 	for (i = 0; i < (int) sizeof(digest); i++)
 	{
 		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
@@ -191,4 +299,35 @@ dbc_sha256_hex(const char *text)
 	}
 	hex[2 * sizeof(digest)] = '\0';
 	return hex;
+}
+
+/* encode(sha256(convert_to(text, 'UTF8')), 'hex') of a server-encoded string (palloc'd) */
+char *
+dbc_sha256_hex(const char *text)
+{
+	return sha256_hex_with(fastest_compress(), text);
+}
+
+/*
+ * dbchange._sha256_paths(text): the checksum in plain C and with the SHA
+ * extensions (NULL where the processor has none).  For the regression tests.
+ */
+PG_FUNCTION_INFO_V1(dbc_sha256_paths);
+Datum
+dbc_sha256_paths(PG_FUNCTION_ARGS)
+{
+	char	   *str = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Datum		elems[2];
+	bool		nulls[2] = {false, true};
+	int			dims[1] = {2};
+	int			lbs[1] = {1};
+
+	elems[0] = CStringGetTextDatum(sha256_hex_with(compress, str));
+	elems[1] = (Datum) 0;
+	if (fastest_compress() != compress)
+	{
+		elems[1] = CStringGetTextDatum(sha256_hex_with(fastest_compress(), str));
+		nulls[1] = false;
+	}
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
 }

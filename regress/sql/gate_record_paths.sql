@@ -167,6 +167,16 @@ END $$;
 SELECT count(*) AS comments, count(DISTINCT octet_length(statement)) AS lengths,
        bool_and(checksum = encode(sha256(convert_to(statement, 'UTF8')), 'hex')) AS checksums_ok
   FROM dbchange.change WHERE statement LIKE 'COMMENT ON TABLE sha_t%';
+-- both ways of hashing a block (plain C, and the SHA instructions where the
+-- processor has them), every length from 0 to 300 bytes, multibyte text and
+-- 100 kB: the same as PostgreSQL's sha256()
+SELECT count(*) AS texts,
+       bool_and(p[1] = ref) AS plain_ok,
+       bool_and(p[2] IS NULL OR p[2] = ref) AS accelerated_ok
+  FROM (SELECT dbchange._sha256_paths(t) AS p, encode(sha256(convert_to(t, 'UTF8')), 'hex') AS ref
+          FROM (SELECT repeat('a', g) AS t FROM generate_series(0, 300) g
+                UNION ALL SELECT repeat('ü€', g) FROM generate_series(1, 70) g
+                UNION ALL SELECT string_agg(md5(g::text), '') FROM generate_series(1, 3200) g) x) y;
 
 -- the stored command is the command tag's name, which is the facts' "command"
 -- (the gate takes it from the tag, not from the facts), for every kind of

@@ -8,6 +8,13 @@ CREATE FUNCTION dbchange._jsonb_write_check(doc jsonb) RETURNS boolean
     LANGUAGE c STRICT IMMUTABLE
     AS 'MODULE_PATHNAME', 'dbc_jsonb_write_check';
 
+-- _sha256_paths(t): a statement's checksum (sha256.c) in plain C and with the
+-- processor's SHA instructions (NULL without them); both must equal
+-- encode(sha256(convert_to(t, 'UTF8')), 'hex').  For the regression tests.
+CREATE FUNCTION dbchange._sha256_paths(t text) RETURNS text[]
+    LANGUAGE c STRICT IMMUTABLE
+    AS 'MODULE_PATHNAME', 'dbc_sha256_paths';
+
 CREATE FUNCTION dbchange.classify(sql text) RETURNS SETOF jsonb
     LANGUAGE c STRICT VOLATILE
     AS 'MODULE_PATHNAME', 'dbc_classify_sql';
