@@ -68,6 +68,7 @@
 #include "utils/rel.h"
 #include "utils/relmapper.h"
 #include "utils/syscache.h"
+#include "utils/varlena.h"
 
 #include "dbchange.h"
 
@@ -452,13 +453,62 @@ qualify(const char *schema, const char *name)
 	return join_dotted(schema, name);
 }
 
-/* The schema a new object without a schema name would be created in. */
+/*
+ * The creation schema of a search_path that names pg_temp while this
+ * session has no temporary schema, found as recomputeNamespacePath() finds
+ * it: the first schema of the path that exists and that the user may use,
+ * or "pg_temp" when pg_temp comes before any (its schema would be made on
+ * first use).
+ */
+static char *
+creation_schema_by_name(void)
+{
+	char	   *raw = pstrdup(namespace_search_path ? namespace_search_path : "");
+	List	   *names;
+	ListCell   *lc;
+
+	if (!SplitIdentifierString(raw, ',', &names))
+		return NULL;
+	foreach(lc, names)
+	{
+		char	   *name = lfirst(lc);
+		Oid			nsp;
+
+		if (strcmp(name, "pg_temp") == 0)
+			return "pg_temp";
+		if (strcmp(name, "$user") == 0)
+		{
+			char	   *user = GetUserNameFromId(GetUserId(), true);
+
+			nsp = user ? get_namespace_oid(user, true) : InvalidOid;
+		}
+		else
+			nsp = get_namespace_oid(name, true);
+		if (OidIsValid(nsp) && pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE) == ACLCHECK_OK)
+			return get_namespace_name(nsp);
+	}
+	return NULL;
+}
+
+/*
+ * The schema a new object without a schema name would be created in.
+ * fetch_search_path() knows, but it creates the temporary schema when the
+ * path names pg_temp first and the session has none yet; classifying must
+ * change nothing, so such a path is read by name.
+ */
 static char *
 creation_schema(void)
 {
-	List	   *path = fetch_search_path(false);
+	List	   *path;
 	char	   *res = NULL;
+	Oid			temp_nsp;
+	Oid			temp_toast_nsp;
 
+	GetTempNamespaceState(&temp_nsp, &temp_toast_nsp);
+	if (!OidIsValid(temp_nsp) && namespace_search_path != NULL &&
+		strstr(namespace_search_path, "pg_temp") != NULL)
+		return creation_schema_by_name();
+	path = fetch_search_path(false);
 	if (path != NIL)
 		res = get_namespace_name(linitial_oid(path));
 	list_free(path);
@@ -507,30 +557,74 @@ put_rolespecs(JsonbParseState **st, const char *key, List *roles)
 	end_array(st);
 }
 
-/*
- * A relation's OID from a RangeVar, or InvalidOid.  Unlike RangeVarGetRelid
- * this never errors: no privilege check on the schema, no error for a
- * reference to another database.
- */
-static Oid
-lookup_relid(RangeVar *rv)
+/* The pg_class row of relation name in namespace nsp, or NULL. */
+static HeapTuple
+class_in(const char *name, Oid nsp)
 {
+	HeapTuple	tp = SearchSysCache2(RELNAMENSP, CStringGetDatum(name), ObjectIdGetDatum(nsp));
+
+	return HeapTupleIsValid(tp) ? tp : NULL;
+}
+
+/*
+ * The pg_class row of the relation a RangeVar names, or NULL; the caller
+ * releases it (ReleaseSysCache).  Found as RangeVarGetRelid finds it (an
+ * unqualified name in the schemas of the search path, implicit ones
+ * first, as RelnameGetRelid walks them), but never with an error: no
+ * privilege check on the schema, no error for another database.
+ *
+ * The row comes from the by-name catalog cache, which finding the OID
+ * fills anyway; asking for it again by OID (get_rel_namespace(), then the
+ * sizes) misses the by-OID cache for a relation the previous statement
+ * changed, a catalog index scan on most statements of a migration.
+ */
+static HeapTuple
+lookup_class(RangeVar *rv)
+{
+	HeapTuple	tp = NULL;
+	Oid			path[16];
+	int			n;
+	int			i;
+	Oid			temp_nsp;
+	Oid			temp_toast_nsp;
+
 	if (rv == NULL || rv->relname == NULL)
-		return InvalidOid;
+		return NULL;
 	if (rv->catalogname)
 	{
 		char	   *db = get_database_name(MyDatabaseId);
 
 		if (db == NULL || strcmp(rv->catalogname, db) != 0)
-			return InvalidOid;
+			return NULL;
 	}
 	if (rv->schemaname)
 	{
 		Oid			nsp = get_namespace_oid(rv->schemaname, true);
 
-		return OidIsValid(nsp) ? get_relname_relid(rv->relname, nsp) : InvalidOid;
+		return OidIsValid(nsp) ? class_in(rv->relname, nsp) : NULL;
 	}
-	return RelnameGetRelid(rv->relname);
+
+	/*
+	 * fetch_search_path_array() leaves out this session's temporary schema,
+	 * whose place in the path it does not tell, and a long path does not fit;
+	 * both are rare in a migration, and RelnameGetRelid() knows the way.
+	 * (fetch_search_path() would tell, but it creates the temporary schema
+	 * when the path names it first, and classifying must change nothing.)
+	 */
+	GetTempNamespaceState(&temp_nsp, &temp_toast_nsp);
+	n = OidIsValid(temp_nsp) ? -1 : fetch_search_path_array(path, lengthof(path));
+	if (n < 0 || n > lengthof(path))
+	{
+		Oid			relid = RelnameGetRelid(rv->relname);
+
+		if (!OidIsValid(relid))
+			return NULL;
+		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		return HeapTupleIsValid(tp) ? tp : NULL;
+	}
+	for (i = 0; i < n && tp == NULL; i++)
+		tp = class_in(rv->relname, path[i]);
+	return tp;
 }
 
 /* Bytes of a relation's main fork, from its files, without opening it. */
@@ -578,50 +672,99 @@ file_bytes(Oid relid, Form_pg_class rc)
 	return total;
 }
 
-/* Rows (reltuples, < 0 unknown) and bytes (main fork + TOAST) of one relation. */
+/* Rows (reltuples, < 0 unknown) and bytes (main fork + TOAST) of a pg_class row. */
 static bool
-own_size(Oid relid, double *rows, int64 *bytes)
+own_size_of(Form_pg_class rc, double *rows, int64 *bytes)
 {
-	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Form_pg_class rc;
-	Oid			toast;
+	HeapTuple	tp;
 
 	*rows = -1;
 	*bytes = -1;
-	if (!HeapTupleIsValid(tp))
-		return false;
-	rc = (Form_pg_class) GETSTRUCT(tp);
 	if (!RELKIND_HAS_STORAGE(rc->relkind))
-	{
-		ReleaseSysCache(tp);
 		return false;
-	}
 	*rows = rc->reltuples >= 0 ? rc->reltuples : -1;
-	*bytes = file_bytes(relid, rc);
-	toast = rc->reltoastrelid;
-	ReleaseSysCache(tp);
+	*bytes = file_bytes(rc->oid, rc);
 	/*
 	 * An empty main fork means no rows, so no live TOAST data either: the
 	 * lookup and the stat() of the TOAST table are skipped (a new table, the
 	 * common case in a migration, is looked at by nearly every statement).
 	 */
-	if (OidIsValid(toast) && *bytes > 0)
+	if (OidIsValid(rc->reltoastrelid) && *bytes > 0)
 	{
-		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(toast));
+		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(rc->reltoastrelid));
 		if (HeapTupleIsValid(tp))
 		{
-			*bytes += file_bytes(toast, (Form_pg_class) GETSTRUCT(tp));
+			*bytes += file_bytes(rc->reltoastrelid, (Form_pg_class) GETSTRUCT(tp));
 			ReleaseSysCache(tp);
 		}
 	}
 	return true;
 }
 
+/* The same of a relation by OID (false when it is gone). */
+static bool
+own_size(Oid relid, double *rows, int64 *bytes)
+{
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		sized;
+
+	*rows = -1;
+	*bytes = -1;
+	if (!HeapTupleIsValid(tp))
+		return false;
+	sized = own_size_of((Form_pg_class) GETSTRUCT(tp), rows, bytes);
+	ReleaseSysCache(tp);
+	return sized;
+}
+
+/* Rows and bytes of a partitioned table or index: the sum over its partitions. */
+static bool
+partitions_size(Oid relid, double *rows, int64 *bytes)
+{
+	List	   *all = find_all_inheritors(relid, NoLock, NULL);
+	ListCell   *lc;
+	double		r = 0;
+	int64		b = 0;
+	bool		known = false;
+	int			parts = 0;
+
+	foreach(lc, all)
+	{
+		Oid			child = lfirst_oid(lc);
+		double		cr;
+		int64		cb;
+
+		if (child == relid || !own_size(child, &cr, &cb))
+			continue;
+		parts++;
+		if (cr >= 0)
+		{
+			r += cr;
+			known = true;
+		}
+		if (cb > 0)
+			b += cb;
+	}
+	*rows = (known || parts == 0) ? r : -1;
+	*bytes = b;
+	return true;
+}
+
 /*
- * Rows and bytes of a relation; partitioned tables and indexes have no
- * storage of their own: the sum over their partitions.  Returns false when
- * sizes do not apply (views, foreign tables, composite types, gone).
+ * Rows and bytes of a pg_class row's relation; partitioned tables and
+ * indexes have no storage of their own: the sum over their partitions.
+ * Returns false when sizes do not apply (views, foreign tables, composite
+ * types).
  */
+static bool
+class_size(Form_pg_class rc, double *rows, int64 *bytes)
+{
+	if (rc->relkind == RELKIND_PARTITIONED_TABLE || rc->relkind == RELKIND_PARTITIONED_INDEX)
+		return partitions_size(rc->oid, rows, bytes);
+	return own_size_of(rc, rows, bytes);
+}
+
+/* The same by OID (false also when the relation is gone). */
 static bool
 rel_size(Oid relid, double *rows, int64 *bytes)
 {
@@ -630,35 +773,7 @@ rel_size(Oid relid, double *rows, int64 *bytes)
 	*rows = -1;
 	*bytes = -1;
 	if (kind == RELKIND_PARTITIONED_TABLE || kind == RELKIND_PARTITIONED_INDEX)
-	{
-		List	   *all = find_all_inheritors(relid, NoLock, NULL);
-		ListCell   *lc;
-		double		r = 0;
-		int64		b = 0;
-		bool		known = false;
-		int			parts = 0;
-
-		foreach(lc, all)
-		{
-			Oid			child = lfirst_oid(lc);
-			double		cr;
-			int64		cb;
-
-			if (child == relid || !own_size(child, &cr, &cb))
-				continue;
-			parts++;
-			if (cr >= 0)
-			{
-				r += cr;
-				known = true;
-			}
-			if (cb > 0)
-				b += cb;
-		}
-		*rows = (known || parts == 0) ? r : -1;
-		*bytes = b;
-		return true;
-	}
+		return partitions_size(relid, rows, bytes);
 	return own_size(relid, rows, bytes);
 }
 
@@ -681,12 +796,13 @@ new_object(const char *object_type, char *schema, char *name)
 static ClsObject *
 rel_object(const char *object_type, RangeVar *rv)
 {
-	Oid			relid = lookup_relid(rv);
+	HeapTuple	tp = lookup_class(rv);
+	Form_pg_class rc = tp ? (Form_pg_class) GETSTRUCT(tp) : NULL;
 	char	   *schema;
 	ClsObject  *o;
 
-	if (OidIsValid(relid))
-		schema = get_namespace_name(get_rel_namespace(relid));
+	if (rc != NULL)
+		schema = get_namespace_name(rc->relnamespace);
 	else if (rv->schemaname)
 		schema = pstrdup(rv->schemaname);
 	else if (rv->relpersistence == RELPERSISTENCE_TEMP)
@@ -694,10 +810,13 @@ rel_object(const char *object_type, RangeVar *rv)
 	else
 		schema = creation_schema();
 	o = new_object(object_type, schema, pstrdup(rv->relname));
-	o->exists = OidIsValid(relid) ? 1 : 0;
-	o->relid = relid;
-	if (OidIsValid(relid))
-		o->sized = rel_size(relid, &o->rows, &o->bytes);
+	o->exists = rc != NULL ? 1 : 0;
+	o->relid = rc != NULL ? rc->oid : InvalidOid;
+	if (rc != NULL)
+	{
+		o->sized = class_size(rc, &o->rows, &o->bytes);
+		ReleaseSysCache(tp);
+	}
 	return o;
 }
 

@@ -72,6 +72,32 @@ DROP FUNCTION fn(); DROP TYPE color; CREATE TEMP TABLE tmp (a int)$$) f;
 SET search_path = nosuch_schema;
 SELECT f->>'identity' AS identity, f->>'schema' AS schema FROM dbchange.classify('CREATE TABLE lost (a int)') f;
 RESET search_path;
+-- an unqualified name resolves as PostgreSQL resolves it: pg_catalog first
+-- unless the path places it, this session's temporary schema first unless
+-- the path places it
+CREATE TABLE public.pg_am (a int);
+SELECT f->>'identity' AS identity, f->'exists' AS exists FROM dbchange.classify('ALTER TABLE pg_am ADD b int') f;
+SET search_path = public, pg_catalog;
+SELECT f->>'identity' AS identity, f->'exists' AS exists FROM dbchange.classify('ALTER TABLE pg_am ADD b int') f;
+RESET search_path;
+DROP TABLE public.pg_am;
+CREATE TABLE public.shadowed (a int);
+INSERT INTO public.shadowed SELECT generate_series(1, 1000);
+ANALYZE public.shadowed;
+CREATE TEMP TABLE shadowed (a int);
+SELECT f->>'schema' LIKE 'pg_temp%' AS temp_first, f->'table_rows' AS rows FROM dbchange.classify('ALTER TABLE shadowed ADD b int') f;
+SET search_path = public, pg_temp;
+SELECT f->>'schema' AS schema, f->'table_rows' AS rows FROM dbchange.classify('ALTER TABLE shadowed ADD b int') f;
+RESET search_path;
+DROP TABLE public.shadowed;
+-- classifying does not create the temporary schema a path names first
+\c
+SET client_min_messages = warning;
+SET search_path = pg_temp, public;
+SELECT f->>'identity' AS identity, f->'exists' AS exists
+FROM dbchange.classify('ALTER TABLE big ADD c int; ALTER TABLE nosuch ADD c int') f;
+SELECT pg_my_temp_schema() = 0 AS no_temp_schema;
+RESET search_path;
 
 -- multi-statement strings: one row per statement, each with its own exact text
 SELECT f->>'statement' AS statement, f->>'command' AS command
