@@ -47,20 +47,19 @@ q >/dev/null <<SQL
 SET dbchange.enforce = off;
 SET synchronous_commit = off;
 INSERT INTO dbchange.change (checksum, status, environment, command, statement, requested_by, requested_by_oid,
-                             search_path, source, risk, created_at, decided_at, applied_at, failed_at, flow, flow_steps)
+                             search_path, source, risk, created_at, decided_at, applied_at, failed_at, flow, flow_steps,
+                             facts)
 SELECT md5(g::text), s.status, CASE WHEN g % 3 = 0 THEN 'test' ELSE 'prod' END, 'ALTER TABLE',
        'ALTER TABLE t' || (g % 1000) || ' ADD COLUMN c' || g || ' int', 'bench_dev', 'bench_dev'::regrole,
        '"\$user", public', 'interactive', (ARRAY['low','moderate','high',NULL])[1 + g % 4],
        t, t + interval '1 hour',
        CASE WHEN s.status = 'applied' THEN t + interval '2 hours' END,
        CASE WHEN s.status = 'failed' THEN t + interval '2 hours' END,
-       CASE WHEN g % 2 = 0 THEN 'default' END, CASE WHEN g % 2 = 0 THEN '{dbchange_approver}'::text[] END
+       CASE WHEN g % 2 = 0 THEN 'default' END, CASE WHEN g % 2 = 0 THEN '{dbchange_approver}'::text[] END,
+       jsonb_build_object('command', 'ALTER TABLE', 'identity', 'public.t' || (g % 1000))
   FROM generate_series(1, $HISTORY) g
   CROSS JOIN LATERAL (SELECT CASE WHEN g % 50 = 0 THEN 'failed' WHEN g % 37 = 0 THEN 'rejected' ELSE 'applied' END AS status,
                              now() - interval '730 days' * (1 - g::float8 / $HISTORY) AS t) s;
-INSERT INTO dbchange.change_statement (change_id, statement_no, statement, command, action, risk, facts)
-SELECT id, 1, statement, command, 'approve', risk, jsonb_build_object('command', command, 'identity', 'public.t' || (id % 1000))
-  FROM dbchange.change;
 INSERT INTO dbchange.change_step (change_id, step_no, role, approved_by, approved_by_oid, approved_at)
 SELECT id, 1, 'dbchange_approver', 'bench_appr', 'bench_appr'::regrole, decided_at
   FROM dbchange.change WHERE flow_steps IS NOT NULL;

@@ -655,8 +655,12 @@ CREATE VIEW dbchange._audit_unwritten AS
    WHERE c.id >= d.low_id AND c.facts IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM dbchange.audit a WHERE a.change_id = c.id AND a.event = 'applied');
 
+-- plan_cache_mode: the change ids above the mark must reach the planner as a
+-- constant; a generic plan expects a third of the table there and joins the
+-- whole audit trail (tens of milliseconds per verb with a long history).
 CREATE FUNCTION dbchange._audit_write_deferred() RETURNS int
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   d dbchange.audit_deferred;
   v_last bigint;
@@ -673,6 +677,7 @@ BEGIN
   INSERT INTO dbchange.audit (at, actor, event, change_id, details)
   SELECT u.at, u.actor, 'applied', u.change_id, '{}'
     FROM dbchange._audit_unwritten u
+   WHERE u.change_id >= d.low_id        -- (the view's own bound, as a constant)
    ORDER BY u.change_id;
   GET DIAGNOSTICS n = ROW_COUNT;
   IF d.mark_xmax IS NOT NULL AND d.mark_xmax > v_xmax THEN
@@ -846,9 +851,15 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET j
      WHERE o.identity IS NOT NULL
        AND o.change_id IN (SELECT d.id FROM deployed d UNION ALL SELECT x.id FROM failure x)
     UNION
-    SELECT s.change_id, s.facts->>'identity' FROM dbchange.change_statement s
+    -- the two parts of change_statement, each by its key: through the view the
+    -- planner joins every change's statement facts (seconds with a long history)
+    SELECT s.change_id, s.facts->>'identity' FROM dbchange.stored_statement s
      WHERE s.facts->>'identity' IS NOT NULL
        AND s.change_id IN (SELECT d.id FROM deployed d UNION ALL SELECT x.id FROM failure x)
+    UNION
+    SELECT c.id, c.facts->>'identity' FROM dbchange.change c
+     WHERE c.facts->>'identity' IS NOT NULL
+       AND c.id IN (SELECT d.id FROM deployed d UNION ALL SELECT x.id FROM failure x)
   ), restore AS (             -- the next change applied (in the window) on one of the same objects
     SELECT x.id, x.environment, pg_catalog.min(d.applied_at) - x.at AS ttr
       FROM failure x

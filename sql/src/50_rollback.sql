@@ -838,8 +838,11 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
       FROM recent r JOIN dbchange.change_object o ON o.change_id = r.id
     UNION ALL
     -- the classifier's facts name the object before the statement (renames: the old name)
+    -- (change_statement's two parts, each by its key, not the view: see metrics())
     SELECT f.i
-      FROM recent r JOIN dbchange.change_statement s ON s.change_id = r.id,
+      FROM (SELECT st.facts FROM recent r JOIN dbchange.stored_statement st ON st.change_id = r.id
+            UNION ALL
+            SELECT c.facts FROM recent r JOIN dbchange.change c ON c.id = r.id WHERE c.facts IS NOT NULL) s,
            LATERAL (SELECT s.facts->>'identity' UNION ALL SELECT s.facts->>'table'
                     UNION ALL SELECT o->>'identity'
                       FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(s.facts->'objects') = 'array'
