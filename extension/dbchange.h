@@ -176,6 +176,20 @@ extern void dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out);
 extern void dbc_decide_statement(Jsonb *facts, const char *text, const DbcSettings *s,
 								 DbcDecision *out);
 
+/* A policy that failed (what would be raised with SQLSTATE ZC004). */
+typedef struct DbcPolicyFailure
+{
+	char	   *message;
+	char	   *detail;
+} DbcPolicyFailure;
+
+/*
+ * dbc_decide_statement, but a failing policy is reported in *fail (and true
+ * returned) instead of raised; any other error is raised as usual.
+ */
+extern bool dbc_decide_statement_or_fail(Jsonb *facts, const char *text, const DbcSettings *s,
+										 DbcDecision *out, DbcPolicyFailure *fail);
+
 /* ---- catalog.c ---- */
 /* Enter / leave search_path "pg_catalog, pg_temp" for SQL dbchange runs itself. */
 extern int	dbc_safe_search_path(void);

@@ -515,55 +515,34 @@ protect_dbchange(Node *stmt, const char *text, Jsonb *facts, const DbcSettings *
 /*
  * A policy that fails (error, instruction budget, memory cap: SQLSTATE ZC004)
  * refuses the statement.  The refusal is an attempt like any rejected one,
- * so it is recorded durably as rejected before the error is raised again.
- * The decision runs in a subtransaction so that catching the error leaves
- * the transaction in a clean state.
+ * so it is recorded durably as rejected before the error is raised.  The
+ * policy engine reports the failure rather than raising it (Lua's errors
+ * are caught inside Lua), so no subtransaction is needed to catch it; any
+ * other error of the decision propagates as it is.
  */
 static void
 decide_fail_closed(const char *text, Jsonb *facts, const DbcSettings *s, DbcDecision *out)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *volatile edata;
+	DbcPolicyFailure fail;
 	DbcDecision d;
 	char	   *why_not = NULL;
 	int64		id;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		dbc_decide_statement(facts, text, s, out);
-		ReleaseCurrentSubTransaction();
-		edata = NULL;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(oldcxt);
-	CurrentResourceOwner = oldowner;
-	if (edata == NULL)
+	if (!dbc_decide_statement_or_fail(facts, text, s, out, &fail))
 		return;
 
-	if (edata->sqlerrcode != ERRCODE_DBCHANGE_POLICY)
-		ReThrowError(edata);
 	memset(&d, 0, sizeof(d));
 	d.action = DBC_REJECT;
 	d.risk = DBC_RISK_CRITICAL;
-	d.reasons = list_make1(psprintf("policy failure: %s", edata->message));
+	d.reasons = list_make1(psprintf("policy failure: %s", fail.message));
 	d.policies = list_make1(pstrdup("policy-failure"));
 	id = dbc_record_refused(text, dbc_gate_full_facts(facts, text, s), &d, "interactive", &why_not);
 	if (id < 0)
 		elog(LOG, "dbchange: could not record the statement a failing policy refused: %s", why_not);
 	ereport(ERROR,
 			(errcode(ERRCODE_DBCHANGE_POLICY),
-			 errmsg("%s", edata->message),
-			 edata->detail ? errdetail("%s", edata->detail) : 0,
+			 errmsg("%s", fail.message),
+			 errdetail("%s", fail.detail),
 			 id >= 0 ? errhint("The statement was refused and recorded as rejected change %lld; a policy admin fixes or disables the policy.", (long long) id)
 			 : errhint("The statement was refused; a policy admin fixes or disables the policy.")));
 }

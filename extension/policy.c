@@ -357,16 +357,48 @@ emit_policy_log(void)
 				 errhidestmt(true)));
 }
 
+#define FAILED_DETAIL "The statement was refused: a policy that fails cannot vouch for it, so dbchange fails closed."
+#define HANDOFF_DETAIL "The statement was refused: without its policies dbchange fails closed."
+
+/*
+ * A policy failed: raised (SQLSTATE ZC004), or, when the caller takes
+ * failures as data (fail not NULL), put there.  The gate takes them so,
+ * to record the refusal before raising it, without the subtransaction that
+ * catching a raised error would need (a fifth of the decision's own cost
+ * for the stock library).
+ */
 static void
-policy_failed(const char *name, const char *what, const char *err)
+policy_failed(DbcPolicyFailure *fail, const char *name, const char *what, const char *err)
 {
 	emit_policy_log();
+	if (fail != NULL)
+	{
+		fail->message = psprintf("policy \"%s\" %s: %s", name, what, err);
+		fail->detail = pstrdup(FAILED_DETAIL);
+		return;
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_DBCHANGE_POLICY),
 			 errmsg("policy \"%s\" %s: %s", name, what, err),
-			 errdetail("The statement was refused: a policy that fails cannot vouch for it, so dbchange fails closed."),
+			 errdetail(FAILED_DETAIL),
 			 errhint("Fix the policy with dbchange.set_policy('%s', ...) or switch it off with "
 					 "dbchange.disable_policy('%s').", name, name)));
+}
+
+/* The facts could not be handed to the policies: as policy_failed(). */
+static void
+handoff_failed(DbcPolicyFailure *fail, const char *err)
+{
+	if (fail != NULL)
+	{
+		fail->message = psprintf("could not hand the change facts to the policies: %s", err);
+		fail->detail = pstrdup(HANDOFF_DETAIL);
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DBCHANGE_POLICY),
+			 errmsg("could not hand the change facts to the policies: %s", err),
+			 errdetail(HANDOFF_DETAIL)));
 }
 
 static void
@@ -382,9 +414,12 @@ set_default(const DbcSettings *s, DbcDecision *out)
 /*
  * Run the cached policies over one change, given as a facts tree made only
  * when there are policies to run (make_tree), and combine their opinions.
+ * A failing policy is raised, or with fail given, reported there (returns
+ * false; out is then not a decision).
  */
-static void
-decide_with(DbcFact *(*make_tree) (void *), void *arg, const DbcSettings *s, DbcDecision *out)
+static bool
+decide_with(DbcFact *(*make_tree) (void *), void *arg, const DbcSettings *s, DbcDecision *out,
+			DbcPolicyFailure *fail)
 {
 	bool		any = false;
 	int			i;
@@ -403,16 +438,18 @@ decide_with(DbcFact *(*make_tree) (void *), void *arg, const DbcSettings *s, Dbc
 
 		for (i = 0; i < ncached; i++)
 			if (cached[i].broken)
-				policy_failed(cached[i].name, "cannot be compiled", cached[i].broken);
+			{
+				policy_failed(fail, cached[i].name, "cannot be compiled", cached[i].broken);
+				return false;
+			}
 		tree = make_tree(arg);
 		if (!dbc_lua_decide(tree, cached_lp, ncached, v, &failed, &err))
 		{
 			if (failed < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DBCHANGE_POLICY),
-						 errmsg("could not hand the change facts to the policies: %s", err),
-						 errdetail("The statement was refused: without its policies dbchange fails closed.")));
-			policy_failed(cached[failed].name, "failed", err);
+				handoff_failed(fail, err);
+			else
+				policy_failed(fail, cached[failed].name, "failed", err);
+			return false;
 		}
 		for (i = 0; i < ncached; i++)
 		{
@@ -433,6 +470,7 @@ decide_with(DbcFact *(*make_tree) (void *), void *arg, const DbcSettings *s, Dbc
 	}
 	if (!any)
 		set_default(s, out);
+	return true;
 }
 
 static DbcFact *
@@ -444,7 +482,7 @@ whole_tree(void *arg)
 void
 dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out)
 {
-	decide_with(whole_tree, facts, s, out);
+	(void) decide_with(whole_tree, facts, s, out, NULL);
 }
 
 typedef struct StatementParts
@@ -497,7 +535,16 @@ dbc_decide_statement(Jsonb *facts, const char *text, const DbcSettings *s, DbcDe
 {
 	StatementParts p = {facts, text, s};
 
-	decide_with(parts_tree, &p, s, out);
+	(void) decide_with(parts_tree, &p, s, out, NULL);
+}
+
+bool
+dbc_decide_statement_or_fail(Jsonb *facts, const char *text, const DbcSettings *s,
+							 DbcDecision *out, DbcPolicyFailure *fail)
+{
+	StatementParts p = {facts, text, s};
+
+	return !decide_with(parts_tree, &p, s, out, fail);
 }
 
 /* ---------------------------------------------------------------------------
