@@ -276,6 +276,7 @@ typedef struct ClsObject
 	int64		bytes;			/* < 0: unknown */
 	char	   *table;			/* identity of the table it lives on, or NULL */
 	Oid			table_relid;
+	struct ClsObject *table_obj;	/* that table's object, sizes known, or NULL */
 } ClsObject;
 
 typedef struct Cls
@@ -1186,6 +1187,7 @@ on_table_object(ObjectType t, RangeVar *table_rv, const char *name)
 	{
 		o->table = tab->identity;
 		o->table_relid = tab->relid;
+		o->table_obj = tab;
 		if (t == OBJECT_COLUMN || t == OBJECT_ATTRIBUTE)
 			o->identity = name ? join_dotted(tab->identity, name) : NULL;
 		else
@@ -1315,6 +1317,8 @@ set_main(Cls *c, ClsObject *o)
 	{
 		c->table = o->table;
 		c->table_relid = o->table_relid;
+		/* its sizes were measured when it was looked up: not again by OID */
+		c->table_obj = o->table_obj;
 	}
 }
 
@@ -2565,6 +2569,7 @@ classify_create_index(Cls *c, IndexStmt *s)
 	}
 	idx->table = tab->identity;
 	idx->table_relid = tab->relid;
+	idx->table_obj = tab;
 	set_main(c, idx);
 	add_op(c, "create");
 	c->concurrently = s->concurrent;

@@ -19,6 +19,14 @@ SELECT (f->>'table_rows')::bigint AS rows,
          + coalesce(pg_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = 'big'::regclass)), 0)
          AS bytes_match
 FROM dbchange.classify('CREATE INDEX ON big (pad)') f;
+-- the same for statements on a column or constraint of the table (sizes taken
+-- from the table's lookup, not looked up again)
+SELECT f->>'command' AS command, f->>'table' AS tab, (f->>'table_rows')::bigint AS rows,
+       (f->>'table_bytes')::bigint = pg_relation_size('big')
+         + coalesce(pg_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = 'big'::regclass)), 0)
+         AS bytes_match
+FROM dbchange.classify($$ALTER TABLE big RENAME COLUMN pad TO pad2; COMMENT ON COLUMN big.pad IS 'x';
+CREATE UNIQUE INDEX big_pad ON public.big (pad); ALTER TABLE big RENAME CONSTRAINT big_pkey TO big_pk$$) f;
 -- an empty table: zero bytes
 CREATE TABLE empty_t (id int);
 SELECT f->'table_rows' AS rows, f->'table_bytes' AS bytes FROM dbchange.classify('ALTER TABLE empty_t ADD c int') f;
