@@ -86,6 +86,9 @@ static int template_ref = LUA_NOREF;	/* the whitelisted built-ins */
 static int change_ref = LUA_NOREF;	/* the change the next check() sees */
 static int log_ref = LUA_NOREF; /* log() lines since the last take */
 static int empty_ref = LUA_NOREF;	/* one read-only empty table for all empty facts */
+static int hot_keys_ref = LUA_NOREF;	/* the hot fields' names as Lua strings (push_change) */
+
+static void build_hot_keys(lua_State *LS);
 static int kit_ref = LUA_NOREF;	/* what every proxy's metatable holds (KIT_*) */
 enum
 {
@@ -1116,6 +1119,7 @@ build_sandbox(lua_State *LS)
 	lua_newtable(LS);
 	make_readonly(LS, true);
 	empty_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+	build_hot_keys(LS);
 	return 0;
 }
 
@@ -2094,6 +2098,55 @@ static const struct
 #undef HOT
 };
 
+/*
+ * The hot fields' names, made into Lua strings once per state: pushing a
+ * string hashes it and looks it up among all of the state's strings, and
+ * these twelve are the same for every decision.
+ */
+static void
+build_hot_keys(lua_State *LS)
+{
+	int			i;
+
+	lua_createtable(LS, lengthof(hot_fields), 0);
+	for (i = 0; i < lengthof(hot_fields); i++)
+	{
+		lua_pushlstring(LS, hot_fields[i].key, hot_fields[i].len);
+		lua_rawseti(LS, -2, i + 1);
+	}
+	hot_keys_ref = luaL_ref(LS, LUA_REGISTRYINDEX);
+}
+
+/*
+ * Hot field i of a decision's root.  The classifier writes the same keys
+ * statement after statement, so where the field was in the first part last
+ * time is tried first; a field in a later part is searched for as
+ * find_child() does (an earlier part might hold it this time).
+ */
+static const DbcFact *
+find_hot(const DbcFact *root, int i)
+{
+	static int	last_pos[lengthof(hot_fields)];
+	const char *key = hot_fields[i].key;
+	size_t		len = hot_fields[i].len;
+	const DbcFact *c;
+	int			pos = last_pos[i];
+
+	if (pos < root->n)
+	{
+		c = &root->items[pos];
+		if ((size_t) c->keylen == len && memcmp(c->key, key, len) == 0)
+			return c;
+	}
+	c = find_in_part(root, key, len);
+	if (c != NULL)
+	{
+		last_pos[i] = (int) (c - root->items);
+		return c;
+	}
+	return root->more ? find_child(root->more, key, len) : NULL;
+}
+
 /* Push a decision's (read-only) change: the hot fields made, the rest lazy. */
 static void
 push_change(lua_State *LS, const DbcFact *f)
@@ -2102,16 +2155,18 @@ push_change(lua_State *LS, const DbcFact *f)
 
 	luaL_checkstack(LS, 8, "facts nested too deeply");
 	lua_createtable(LS, 0, f->n);	/* real */
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, hot_keys_ref);	/* real keys */
 	for (i = 0; i < lengthof(hot_fields); i++)
 	{
-		const DbcFact *c = find_child(f, hot_fields[i].key, hot_fields[i].len);
+		const DbcFact *c = find_hot(f, i);
 
 		if (c == NULL || c->type == FACT_NULL || c->type == FACT_ARRAY || c->type == FACT_OBJECT)
 			continue;
-		lua_pushlstring(LS, hot_fields[i].key, hot_fields[i].len);
-		push_fact(LS, c, true);
-		lua_rawset(LS, -3);
+		lua_rawgeti(LS, -1, i + 1);	/* real keys key */
+		push_fact(LS, c, true);	/* real keys key value */
+		lua_rawset(LS, -4);		/* real keys */
 	}
+	lua_pop(LS, 1);				/* real */
 	set_loader(LS, f);
 	make_readonly(LS, false);
 }
