@@ -9,6 +9,8 @@ DROP DATABASE IF EXISTS regress_security_search_path;
 CREATE DATABASE regress_security_search_path;
 \c regress_security_search_path
 SET client_min_messages = warning;
+-- a role left by an earlier run (before the extension: not recorded)
+DROP ROLE IF EXISTS rt_path;
 CREATE EXTENSION dbchange;
 \set VERBOSITY terse
 DO $$
