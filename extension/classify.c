@@ -769,13 +769,16 @@ class_size(Form_pg_class rc, double *rows, int64 *bytes)
 static bool
 rel_size(Oid relid, double *rows, int64 *bytes)
 {
-	char		kind = get_rel_relkind(relid);
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		sized;
 
 	*rows = -1;
 	*bytes = -1;
-	if (kind == RELKIND_PARTITIONED_TABLE || kind == RELKIND_PARTITIONED_INDEX)
-		return partitions_size(relid, rows, bytes);
-	return own_size(relid, rows, bytes);
+	if (!HeapTupleIsValid(tp))
+		return false;
+	sized = class_size((Form_pg_class) GETSTRUCT(tp), rows, bytes);
+	ReleaseSysCache(tp);
+	return sized;
 }
 
 static ClsObject *

@@ -361,44 +361,36 @@ emit_policy_log(void)
 #define HANDOFF_DETAIL "The statement was refused: without its policies dbchange fails closed."
 
 /*
- * A policy failed: raised (SQLSTATE ZC004), or, when the caller takes
- * failures as data (fail not NULL), put there.  The gate takes them so,
- * to record the refusal before raising it, without the subtransaction that
- * catching a raised error would need (a fifth of the decision's own cost
- * for the stock library).
+ * A failure of the policies: raised (SQLSTATE ZC004), or, when the caller
+ * takes failures as data (fail not NULL), put there.  The gate takes them
+ * so, to record the refusal before raising it, without the subtransaction
+ * that catching a raised error would need (a fifth of the decision's own
+ * cost for the stock library).  hint may be NULL.
  */
+static void
+report_failure(DbcPolicyFailure *fail, char *message, const char *detail, char *hint)
+{
+	if (fail != NULL)
+	{
+		fail->message = message;
+		fail->detail = pstrdup(detail);
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DBCHANGE_POLICY),
+			 errmsg("%s", message),
+			 errdetail("%s", detail),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/* Policy name failed (what: "failed", "cannot be compiled"): err says how. */
 static void
 policy_failed(DbcPolicyFailure *fail, const char *name, const char *what, const char *err)
 {
 	emit_policy_log();
-	if (fail != NULL)
-	{
-		fail->message = psprintf("policy \"%s\" %s: %s", name, what, err);
-		fail->detail = pstrdup(FAILED_DETAIL);
-		return;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_DBCHANGE_POLICY),
-			 errmsg("policy \"%s\" %s: %s", name, what, err),
-			 errdetail(FAILED_DETAIL),
-			 errhint("Fix the policy with dbchange.set_policy('%s', ...) or switch it off with "
-					 "dbchange.disable_policy('%s').", name, name)));
-}
-
-/* The facts could not be handed to the policies: as policy_failed(). */
-static void
-handoff_failed(DbcPolicyFailure *fail, const char *err)
-{
-	if (fail != NULL)
-	{
-		fail->message = psprintf("could not hand the change facts to the policies: %s", err);
-		fail->detail = pstrdup(HANDOFF_DETAIL);
-		return;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_DBCHANGE_POLICY),
-			 errmsg("could not hand the change facts to the policies: %s", err),
-			 errdetail(HANDOFF_DETAIL)));
+	report_failure(fail, psprintf("policy \"%s\" %s: %s", name, what, err), FAILED_DETAIL,
+				   psprintf("Fix the policy with dbchange.set_policy('%s', ...) or switch it off with "
+							"dbchange.disable_policy('%s').", name, name));
 }
 
 static void
@@ -446,7 +438,8 @@ decide_with(DbcFact *(*make_tree) (void *), void *arg, const DbcSettings *s, Dbc
 		if (!dbc_lua_decide(tree, cached_lp, ncached, v, &failed, &err))
 		{
 			if (failed < 0)
-				handoff_failed(fail, err);
+				report_failure(fail, psprintf("could not hand the change facts to the policies: %s", err),
+							   HANDOFF_DETAIL, NULL);
 			else
 				policy_failed(fail, cached[failed].name, "failed", err);
 			return false;

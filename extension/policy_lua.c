@@ -87,8 +87,6 @@ static int change_ref = LUA_NOREF;	/* the change the next check() sees */
 static int log_ref = LUA_NOREF; /* log() lines since the last take */
 static int empty_ref = LUA_NOREF;	/* one read-only empty table for all empty facts */
 static int hot_keys_ref = LUA_NOREF;	/* the hot fields' names as Lua strings (push_change) */
-
-static void build_hot_keys(lua_State *LS);
 static int kit_ref = LUA_NOREF;	/* what every proxy's metatable holds (KIT_*) */
 enum
 {
@@ -1030,6 +1028,8 @@ push_sb_type(lua_State *LS)
 		lua_pushstring(LS, lua_typename(LS, t));
 	lua_pushcclosure(LS, sb_type, LUA_NUMTYPES);
 }
+
+static void build_hot_keys(lua_State *LS);
 
 /* Build the template of built-ins (protected call, at state creation). */
 static int
