@@ -660,6 +660,23 @@ put_test_result(JsonbParseState **st, const DbcLuaTest *t, const char *env, cons
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
+/* Why a test's check() may not have been called at all. */
+static const char *
+not_called_hint(const DbcLuaPolicy *lp)
+{
+	bool		listed = lp->has_commands;
+	bool		applies = lp->has_applies;
+
+	if (listed && applies)
+		return " (or the statement's command is not in the policy's commands, or applies() said no "
+			"for it in this environment, so check() was not called)";
+	if (listed)
+		return " (or the statement's command is not in the policy's commands, so check() was not called)";
+	if (applies)
+		return " (or applies() said no for this command in this environment, so check() was not called)";
+	return "";
+}
+
 /*
  * Run test no of policy lp: the policy's own check() over the facts of the
  * test's statement(s), with the test's environment and fact overrides.  A
@@ -716,8 +733,11 @@ run_one_test(const DbcLuaPolicy *lp, int no, const DbcSettings *s, JsonbParseSta
 		if (!dbc_lua_set_change(dbc_lua_facts_tree((Jsonb *) lfirst(lc)), lp, no, &err) ||
 			!dbc_lua_check(lp, &v, &err))
 		{
+			bool		in_applies = strncmp(err, APPLIES_ERROR_PREFIX, strlen(APPLIES_ERROR_PREFIX)) == 0;
+
 			put_test_result(st, &t, ts.environment, NULL, NULL, false,
-							psprintf("check() failed: %s", err));
+							psprintf("%s failed: %s", in_applies ? "applies()" : "check()",
+									 in_applies ? err + strlen(APPLIES_ERROR_PREFIX) : err));
 			return;
 		}
 		if (v.opinion && (int) v.action > best)
@@ -737,8 +757,7 @@ run_one_test(const DbcLuaPolicy *lp, int no, const DbcSettings *s, JsonbParseSta
 	else if (best < 0)
 		err = psprintf("expected %s%s%s, but check() returned no decision%s", t.expect,
 					   t.risk ? " with risk " : "", t.risk ? t.risk : "",
-					   lp->scoped ?
-					   " (or the statement's command is not in the policy's commands, so check() was not called)" : "");
+					   not_called_hint(lp));
 	else
 		err = psprintf("expected %s%s%s, got %s with risk %s: %s", t.expect,
 					   t.risk ? " with risk " : "", t.risk ? t.risk : "", got,

@@ -1258,6 +1258,7 @@ typedef struct CompileArgs
 	int			module_ref;
 	int			check_ref;
 	int			scope_ref;
+	int			applies_ref;
 	int			ntests;
 } CompileArgs;
 
@@ -1419,6 +1420,38 @@ read_scope(lua_State *LS, int module)
 	return (int) i;
 }
 
+/*
+ * The optional field `applies`: a function (command, environment) -> boolean
+ * saying whether check() can have an opinion on a statement of that command
+ * in that environment -- for a judgement that depends on those two names
+ * alone, such as a change freeze that binds only production.  The engine
+ * asks once per command and environment, keeps the answer as long as the
+ * policy stays compiled, and for a false answer says "no opinion" without
+ * calling check(), as for a command outside `commands`.  The function is not
+ * given the change, so its answer cannot depend on anything else.  Leaves
+ * the registry reference of {applies, answers by environment}, or LUA_NOREF.
+ *
+ * stack: module ... -> module ... (unchanged)
+ */
+static int
+read_applies(lua_State *LS, int module)
+{
+	int			t = lua_getfield(LS, module, "applies");
+
+	if (t == LUA_TNIL)
+	{
+		lua_pop(LS, 1);
+		return LUA_NOREF;
+	}
+	if (t != LUA_TFUNCTION)
+		return luaL_error(LS, "the policy's field 'applies' must be a function (command, environment) "
+						  "returning whether check() can have an opinion (got %s)", luaL_typename(LS, -1));
+	lua_createtable(LS, 1, 4);	/* module ... fn A */
+	lua_insert(LS, -2);			/* module ... A fn */
+	lua_rawseti(LS, -2, 1);		/* module ... A */
+	return luaL_ref(LS, LUA_REGISTRYINDEX);
+}
+
 static int
 compile_fn(lua_State *LS)
 {
@@ -1455,6 +1488,7 @@ compile_fn(lua_State *LS)
 		return luaL_error(LS, "the policy's tests table is empty; every policy carries at least one test case");
 	lua_pop(LS, 1);
 	a->scope_ref = read_scope(LS, module);
+	a->applies_ref = read_applies(LS, module);
 	if (lua_getfield(LS, module, "description") != LUA_TSTRING ||
 		lua_rawlen(LS, -1) == 0)
 		return luaL_error(LS, "the policy's field 'description' must be a non-empty string (got %s)",
@@ -1475,14 +1509,15 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	a.name = name;
 	a.source = source;
 	a.len = strlen(source);
-	a.module_ref = a.check_ref = a.scope_ref = LUA_NOREF;
+	a.module_ref = a.check_ref = a.scope_ref = a.applies_ref = LUA_NOREF;
 	a.ntests = 0;
 	if (!run_protected(compile_fn, &a, 1, err))
 	{
-		/* the check function (and the scope) may have been referenced before the failure */
-		if ((a.check_ref != LUA_NOREF || a.scope_ref != LUA_NOREF) && !reset_pending)
+		/* the check function (and the scopes) may have been referenced before the failure */
+		if ((a.check_ref != LUA_NOREF || a.scope_ref != LUA_NOREF || a.applies_ref != LUA_NOREF) &&
+			!reset_pending)
 		{
-			int			refs[3] = {LUA_NOREF, a.check_ref, a.scope_ref};
+			int			refs[4] = {LUA_NOREF, a.check_ref, a.scope_ref, a.applies_ref};
 			char	   *err2;
 
 			(void) run_protected(unref_fn, refs, 0, &err2);
@@ -1494,7 +1529,9 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	out->module_ref = a.module_ref;
 	out->check_ref = a.check_ref;
 	out->scope_ref = a.scope_ref;
-	out->scoped = a.scope_ref != LUA_NOREF;
+	out->applies_ref = a.applies_ref;
+	out->has_commands = a.scope_ref != LUA_NOREF;
+	out->has_applies = a.applies_ref != LUA_NOREF;
 	out->ntests = a.ntests;
 	out->generation = state_generation;
 	lua_settop(L, 0);
@@ -1509,6 +1546,7 @@ unref_fn(lua_State *LS)
 	luaL_unref(LS, LUA_REGISTRYINDEX, refs[0]);
 	luaL_unref(LS, LUA_REGISTRYINDEX, refs[1]);
 	luaL_unref(LS, LUA_REGISTRYINDEX, refs[2]);
+	luaL_unref(LS, LUA_REGISTRYINDEX, refs[3]);
 	return 0;
 }
 
@@ -1516,12 +1554,12 @@ unref_fn(lua_State *LS)
 void
 dbc_lua_release(DbcLuaPolicy *p)
 {
-	int			refs[3] = {p->module_ref, p->check_ref, p->scope_ref};
+	int			refs[4] = {p->module_ref, p->check_ref, p->scope_ref, p->applies_ref};
 	char	   *err;
 
 	if (L != NULL && p->generation == state_generation)
 		(void) run_protected(unref_fn, refs, 0, &err);
-	p->module_ref = p->check_ref = p->scope_ref = LUA_NOREF;
+	p->module_ref = p->check_ref = p->scope_ref = p->applies_ref = LUA_NOREF;
 	p->generation = 0;
 }
 
@@ -2361,14 +2399,88 @@ push_no_opinion(lua_State *LS)
 }
 
 /*
+ * Does policy p's `applies` let check() see a statement of this command in
+ * this environment (stack indexes)?  The answer is asked once and kept in
+ * the policy's table of answers, for at most MAX_APPLIES_ENVIRONMENTS
+ * environments: evaluate() takes any name, and a session trying thousands
+ * must not grow the table without end (past that, each is asked again).
+ * Without a command or environment name there is nothing to key the answer
+ * on, and check() judges.  Errors of applies() are raised.
+ *
+ * stack: ... -> ... (unchanged)
+ */
+#define MAX_APPLIES_ENVIRONMENTS 32
+
+static bool
+policy_applies(lua_State *LS, const DbcLuaPolicy *p, int command, int env)
+{
+	bool		yes;
+	bool		keep = true;
+
+	if (lua_type(LS, command) != LUA_TSTRING || lua_type(LS, env) != LUA_TSTRING)
+		return true;
+	lua_rawgeti(LS, LUA_REGISTRYINDEX, p->applies_ref);	/* A */
+	lua_pushvalue(LS, env);
+	if (lua_rawget(LS, -2) != LUA_TTABLE)	/* A answers|nil */
+	{
+		lua_Integer n;
+
+		lua_pop(LS, 1);			/* A */
+		lua_rawgeti(LS, -1, 2);	/* A count|nil: environments kept */
+		n = lua_tointeger(LS, -1);
+		lua_pop(LS, 1);			/* A */
+		lua_createtable(LS, 0, 8);	/* A answers */
+		keep = n < MAX_APPLIES_ENVIRONMENTS;
+		if (keep)
+		{
+			lua_pushinteger(LS, n + 1);
+			lua_rawseti(LS, -3, 2);
+			lua_pushvalue(LS, env);
+			lua_pushvalue(LS, -2);
+			lua_rawset(LS, -4);
+		}
+	}
+	lua_pushvalue(LS, command);
+	if (lua_rawget(LS, -2) != LUA_TNIL)	/* A answers answer */
+		yes = lua_toboolean(LS, -1);
+	else
+	{
+		lua_pop(LS, 1);			/* A answers */
+		lua_rawgeti(LS, -2, 1);	/* A answers applies */
+		lua_pushvalue(LS, command);
+		lua_pushvalue(LS, env);
+		if (lua_pcall(LS, 2, 1, 0) != LUA_OK)	/* A answers answer|error */
+		{
+			/* say which function failed; other error objects go on as they are */
+			if (lua_type(LS, -1) == LUA_TSTRING)
+			{
+				lua_pushfstring(LS, "%s%s", APPLIES_ERROR_PREFIX, lua_tostring(LS, -1));
+				lua_remove(LS, -2);
+			}
+			lua_error(LS);
+		}
+		yes = lua_toboolean(LS, -1);
+		if (keep)
+		{
+			lua_pushvalue(LS, command);
+			lua_pushboolean(LS, yes);
+			lua_rawset(LS, -4);
+		}
+	}
+	lua_pop(LS, 3);
+	return yes;
+}
+
+/*
  * Call check(change) of policy p, with the change at stack index change and
- * its command (a string, or nil) at stack index command; leave its decision
- * as four values (action, risk, reason, flow: strings or nil).  A policy
- * that lists its commands is not called for any other statement.  Errors of
- * check() and invalid decisions are raised.
+ * its command and environment (strings, or nil) at stack indexes command
+ * and env; leave its decision as four values (action, risk, reason, flow:
+ * strings or nil).  A policy that lists its commands is not called for any
+ * other statement, nor one whose applies() said no.  Errors of check(),
+ * applies() and invalid decisions are raised.
  */
 static void
-check_one(lua_State *LS, const DbcLuaPolicy *p, int change, int command)
+check_one(lua_State *LS, const DbcLuaPolicy *p, int change, int command, int env)
 {
 	int			d;
 	int			t;
@@ -2390,6 +2502,11 @@ check_one(lua_State *LS, const DbcLuaPolicy *p, int change, int command)
 			push_no_opinion(LS);
 			return;
 		}
+	}
+	if (p->applies_ref != LUA_NOREF && !policy_applies(LS, p, command, env))
+	{
+		push_no_opinion(LS);
+		return;
 	}
 	lua_rawgeti(LS, LUA_REGISTRYINDEX, p->check_ref);
 	lua_pushvalue(LS, change);
@@ -2429,7 +2546,8 @@ check_fn(lua_State *LS)
 	lua_rawgeti(LS, LUA_REGISTRYINDEX, change_ref);	/* change */
 	change = lua_gettop(LS);
 	lua_getfield(LS, change, "command");	/* change command */
-	check_one(LS, p, change, change + 1);
+	lua_getfield(LS, change, "environment");	/* change command environment */
+	check_one(LS, p, change, change + 1, change + 2);
 	return 4;
 }
 
@@ -2458,11 +2576,12 @@ decide_fn(lua_State *LS)
 	push_change(LS, a->facts);
 	change = lua_gettop(LS);
 	lua_getfield(LS, change, "command");	/* change command */
+	lua_getfield(LS, change, "environment");	/* change command environment */
 	for (i = 0; i < a->n; i++)
 	{
 		a->failed = i;
 		instr_used = 0;
-		check_one(LS, a->policies[i], change, change + 1);
+		check_one(LS, a->policies[i], change, change + 1, change + 2);
 	}
 	a->failed = -1;
 	return 4 * a->n;

@@ -20,6 +20,9 @@
 extern int	dbc_policy_instruction_limit;	/* VM instructions per call */
 extern int	dbc_policy_memory_limit;	/* kB the Lua state may hold */
 
+/* How an error raised by a policy's applies() begins. */
+#define APPLIES_ERROR_PREFIX "applies(): "
+
 /* A compiled policy, living in the backend's Lua state. */
 typedef struct DbcLuaPolicy
 {
@@ -28,7 +31,9 @@ typedef struct DbcLuaPolicy
 	int			module_ref;		/* registry: the table the chunk returned */
 	int			check_ref;		/* registry: its check function */
 	int			scope_ref;		/* registry: set of its `commands`, or LUA_NOREF */
-	bool		scoped;			/* it has `commands`: check() sees only those */
+	int			applies_ref;	/* registry: {applies, [environment] = {[command] = bool}}, or LUA_NOREF */
+	bool		has_commands;	/* check() sees only the commands it lists */
+	bool		has_applies;	/* check() sees only what applies() lets through */
 	int			ntests;
 	uint64		generation;		/* state generation it was compiled in */
 } DbcLuaPolicy;

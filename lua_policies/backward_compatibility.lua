@@ -95,6 +95,11 @@ return {
   name = "backward_compatibility",
   description = "Renames, SET SCHEMA, enum label renames, dropped constraints and in-place replacements that break running applications.",
 
+  -- Only replacements, RENAME TABLE and ALTER commands can break callers.
+  applies = function(command)
+    return REPLACEABLE[command] == true or command == "RENAME TABLE" or is_alter(command)
+  end,
+
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end

@@ -182,6 +182,13 @@ return {
   name = "change_freeze",
   description = "Change freezes (yearly and dated periods, weekly slots): prod changes rejected, stage queued; emergency role gets the emergency flow.",
 
+  -- A freeze binds only the tiers FREEZE_ACTIONS names: in any other
+  -- environment, and for exempt commands, the engine does not call check().
+  applies = function(command, environment)
+    local tier = TIERS[environment] or TIERS[environment:lower()] or UNKNOWN_ENVIRONMENT
+    return not EXEMPT_COMMANDS[command] and FREEZE_ACTIONS[tier] ~= nil
+  end,
+
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" or EXEMPT_COMMANDS[cmd] then return nil end

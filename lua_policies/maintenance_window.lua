@@ -153,6 +153,13 @@ return {
   name = "maintenance_window",
   description = "Production DDL outside the maintenance window is queued; heavy changes outside it are rejected.",
 
+  -- The window binds only WINDOW_TIERS: in any other environment, and for
+  -- exempt commands, the engine does not call check().
+  applies = function(command, environment)
+    local tier = TIERS[environment] or TIERS[environment:lower()] or UNKNOWN_ENVIRONMENT
+    return not EXEMPT_COMMANDS[command] and WINDOW_TIERS[tier]
+  end,
+
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" or EXEMPT_COMMANDS[cmd] then return nil end
