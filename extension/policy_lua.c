@@ -2576,7 +2576,13 @@ decide_fn(lua_State *LS)
 	push_change(LS, a->facts);
 	change = lua_gettop(LS);
 	lua_getfield(LS, change, "command");	/* change command */
-	lua_getfield(LS, change, "environment");	/* change command environment */
+	/* the environment is read only if a policy has applies() to ask */
+	for (i = 0; i < a->n && a->policies[i]->applies_ref == LUA_NOREF; i++)
+		;
+	if (i < a->n)
+		lua_getfield(LS, change, "environment");	/* change command environment */
+	else
+		lua_pushnil(LS);		/* change command nil */
 	for (i = 0; i < a->n; i++)
 	{
 		a->failed = i;
