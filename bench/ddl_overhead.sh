@@ -80,13 +80,16 @@ close_session() { # side
 	rm -f "$TMP/in_$1" "$TMP/out_$1"
 }
 slice_kept() { # side, slice file -> milliseconds (sum of the statements' times)
-	local w r line t=0 marker="-- slice done $RANDOM$RANDOM"
+	local w r line times="" t marker="-- slice done $RANDOM$RANDOM"
 	eval "w=\$w_$1 r=\$r_$1"
 	{ cat "$2"; echo "\\echo '$marker'"; } >&"$w"
+	# the times are kept and summed once the slice is done: a process per
+	# statement here would run beside the statements being timed
 	while IFS= read -r -t 600 line <&"$r"; do
 		[ "$line" = "$marker" ] && break
-		case $line in "Time: "*) t=$(awk -v x="$t" -v y="${line#Time: }" 'BEGIN {print x + y}');; esac
+		case $line in "Time: "*) line=${line#Time: }; times+="${line%% *} ";; esac
 	done
+	t=$(echo "$times" | awk '{for (i = 1; i <= NF; i++) s += $i} END {print s + 0}')
 	[ -s "$TMP/err_$1" ] && { echo "errors on side $1:" >&2; head -3 "$TMP/err_$1" >&2; : >"$TMP/err_$1"; }
 	printf '%.1f\n' "$t"
 }
