@@ -13,7 +13,8 @@
  *	  policy can neither replace them nor reach another policy's globals;
  *	  the library tables (string, table, math, utf8, a safe os subset) are
  *	  per-policy copies, and the shared string metatable is protected;
- *	- a count hook charges every ~1000 VM instructions against
+ *	- a count hook charges every ~1000 VM instructions (or the CPU time
+ *	  they took, when that is more: see charge_hook_interval) against
  *	  dbchange.policy_instruction_limit and notices query cancel and
  *	  statement_timeout (QueryCancelPending).  It is switched on by a timer
  *	  once a call has run for a while (see arm_watchdog), because a count
@@ -44,6 +45,9 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <math.h>
+#include <time.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -107,6 +111,12 @@ static size_t mem_failed_size = 0;
 /* The protected call in progress (read by the watchdog's signal handler). */
 static volatile sig_atomic_t running = false;
 static volatile sig_atomic_t hook_on = false;
+/* set by the watchdog: the hook's next call starts its CPU clock */
+static volatile sig_atomic_t hook_fresh = false;
+/* the hook's interval as last set, and the CPU time at its last call */
+static int	hook_every = HOOK_INTERVAL;
+static int64 hook_cpu_last = 0;
+static int64 instr_at_hook = 0;	/* instr_used after the hook's last charge */
 static TimeoutId watchdog_id = MAX_TIMEOUTS;	/* not registered yet */
 static int64 instr_used = 0;
 static int64 instr_limit = 0;
@@ -287,6 +297,75 @@ must_unwind(void)
 	return abort_reason != ABORT_NONE || mem_tripped;
 }
 
+static void dbc_lua_hook(lua_State *LS, lua_Debug *ar);
+
+/*
+ * The backend's CPU time in microseconds: not wall time, so that a busy
+ * machine does not make a policy look slower than it is.
+ */
+static int64
+cpu_now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * Charge what ran since the hook's last call: the instructions counted, or
+ * the CPU time taken at CPU_UNITS_PER_US, whichever is more.  Counting
+ * alone misses work that is one VM instruction however long it takes:
+ * comparing two long strings with == or < (memcmp, or strcoll in the
+ * database's collation, over megabytes) is one instruction, and a loop of
+ * them ran for minutes inside the default budget, with query cancel seen
+ * only every HOOK_INTERVAL comparisons.  So the clock is read too, and
+ * once instructions are seen to be slow (SLOW_INSTRUCTION_US each on
+ * average) the hook comes after every instruction until one takes less
+ * than SLOW_SINGLE_US.  Normal code (3-10 ns an instruction here) is charged by count:
+ * time only decides for instructions ~10 times slower than that, so a
+ * slow or busy machine does not trip the budget early.
+ */
+#define CPU_UNITS_PER_US		25
+#define SLOW_INSTRUCTION_US		1
+/* one instruction alone, the hook's own clock reading included */
+#define SLOW_SINGLE_US			20
+
+static void
+charge_hook_interval(lua_State *LS)
+{
+	int64		now = cpu_now_us();
+	int			every;
+
+	if (hook_fresh)
+	{
+		/* first call since the watchdog fired: only start the clock */
+		hook_fresh = false;
+		instr_used += 1;
+	}
+	else
+	{
+		int64		spent = now - hook_cpu_last;
+
+		/* what C functions charged themselves since is not charged twice */
+		int64		by_time = spent * CPU_UNITS_PER_US - (instr_used - instr_at_hook);
+
+		instr_used += Max((int64) hook_every, by_time);
+		if (hook_every == 1)
+			every = spent > SLOW_SINGLE_US ? 1 : HOOK_INTERVAL;
+		else
+			every = spent > (int64) hook_every * SLOW_INSTRUCTION_US ? 1 : HOOK_INTERVAL;
+		if (every != hook_every)
+		{
+			hook_every = every;
+			lua_sethook(LS, dbc_lua_hook, LUA_MASKCOUNT, every);
+		}
+	}
+	hook_cpu_last = now;
+	instr_at_hook = instr_used;
+}
+
 /*
  * The count hook.  Reads the interrupt flags and nothing else of
  * PostgreSQL's: CHECK_FOR_INTERRUPTS would longjmp through Lua.
@@ -296,7 +375,7 @@ dbc_lua_hook(lua_State *LS, lua_Debug *ar)
 {
 	if (!running)
 		return;
-	instr_used += HOOK_INTERVAL;
+	charge_hook_interval(LS);
 	if (abort_reason == ABORT_NONE)
 	{
 		if (InterruptPending && (QueryCancelPending || ProcDiePending))
@@ -352,7 +431,8 @@ charge_match_steps(lua_State *LS, long steps)
  * would take at 10^8 VM instructions a second (a slow machine: any this
  * runs on does more).  A runaway call is therefore stopped after at most
  * that time plus dbchange.policy_instruction_limit instructions counted by
- * the hook, and query cancel is seen within at most WATCHDOG_MAX_US.
+ * the hook (or the CPU time they took, if more), and query cancel is seen
+ * within at most WATCHDOG_MAX_US plus the instruction in progress.
  *
  * Programming the timer is not free either: on a virtual machine each
  * setitimer() and each expiry traps to the hypervisor, and arming a timer
@@ -373,7 +453,10 @@ watchdog_fired(void)
 {
 	if (running && L != NULL)
 	{
-		lua_sethook(L, dbc_lua_hook, LUA_MASKCOUNT, HOOK_INTERVAL);
+		/* the very next instruction calls the hook, which starts its clock */
+		hook_fresh = true;
+		hook_every = 1;
+		lua_sethook(L, dbc_lua_hook, LUA_MASKCOUNT, 1);
 		hook_on = true;
 	}
 }
@@ -652,12 +735,34 @@ sb_move(lua_State *LS)
 	return lua_gettop(LS);
 }
 
-/* table.sort charged by the size of the table. */
+/*
+ * table.sort charged by the size of the table, and without a comparison
+ * function also by the strings it compares: Lua's own comparison (memcmp,
+ * or strcoll in the database's collation) runs inside this one C call,
+ * where the hook never comes, so n log n comparisons of the longest string
+ * are charged before sorting, a unit per 64 bytes.
+ */
 static int
 sb_sort(lua_State *LS)
 {
+	lua_Integer n;
+
 	luaL_checkany(LS, 1);
-	charge_budget(LS, (double) luaL_len(LS, 1));
+	n = luaL_len(LS, 1);
+	charge_budget(LS, (double) n);
+	if (n > 1 && lua_isnoneornil(LS, 2) && lua_type(LS, 1) == LUA_TTABLE)
+	{
+		size_t		longest = 0;
+		lua_Integer i;
+
+		for (i = 1; i <= n; i++)
+		{
+			if (lua_rawgeti(LS, 1, i) == LUA_TSTRING)
+				longest = Max(longest, lua_rawlen(LS, -1));
+			lua_pop(LS, 1);
+		}
+		charge_budget(LS, (double) n * log2((double) n) * (double) (longest / 64));
+	}
 	lua_pushvalue(LS, lua_upvalueindex(1));
 	lua_insert(LS, 1);
 	lua_call(LS, lua_gettop(LS) - 1, 0);

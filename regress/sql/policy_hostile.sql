@@ -89,6 +89,29 @@ attacks.concat_read = function()
 end
 attacks.utf8_scan = function() local s = ("x"):rep(1 << 22) for i = 1, 1e9 do local n = utf8.len(s) end end
 attacks.byte_churn = function() local s = ("x"):rep(500000) for i = 1, 1e9 do select("#", s:byte(1, -1)) end end
+-- comparing two long strings is one VM instruction however long they are:
+-- the hook charges the CPU time it takes (a = b but for the last byte)
+local long_a, long_b
+local function long_pair()
+  if long_a == nil then long_a = ("x"):rep(6 << 20) .. "a" long_b = ("x"):rep(6 << 20) .. "b" end
+  return long_a, long_b
+end
+attacks.compare_lt = function() local a, b = long_pair() local n = 0 while true do if a < b then n = n + 1 end end end
+attacks.compare_eq = function() local a, b = long_pair() local n = 0 while true do if a ~= b then n = n + 1 end end end
+attacks.compare_pcall = function()
+  local a, b = long_pair()
+  while true do pcall(function() while true do local _ = a < b end end) end
+end
+-- table.sort compares inside one C call: long strings are charged before it sorts
+attacks.sort_long = function()
+  local t = {} for i = 1, 300 do t[i] = ("x"):rep(40000) .. (i % 7) end
+  table.sort(t)
+end
+attacks.fine_sorted = function()
+  local t = {} for i = 1, 3000 do t[i] = "name_" .. ((i * 7919) % 3000) end
+  table.sort(t)
+  if t[1] ~= "name_0" or t[3000] ~= "name_999" then error("sorted wrongly: " .. t[1] .. " " .. t[3000]) end
+end
 attacks.busy = function() local n = 0 for i = 1, 300000 do n = n + i end end
 attacks.fine = function() end
 
@@ -137,6 +160,20 @@ COMMENT ON TABLE t IS 'concat_read';
 COMMENT ON TABLE t IS 'utf8_scan';
 COMMENT ON TABLE t IS 'byte_churn';
 SELECT 'alive after patterns' AS ok;
+-- ended by the budget, which charges their CPU time (ten times the default
+-- budget is 0.4 s of it); statement_timeout must not be what stops them
+SET dbchange.policy_instruction_limit = 10000000;
+SET statement_timeout = '3s';
+COMMENT ON TABLE t IS 'compare_lt';
+COMMENT ON TABLE t IS 'compare_eq';
+COMMENT ON TABLE t IS 'compare_pcall';
+SET statement_timeout = '60s';
+RESET dbchange.policy_instruction_limit;
+COMMENT ON TABLE t IS 'sort_long';
+-- sorting short strings stays cheap (and sorted): approved
+COMMENT ON TABLE t IS 'fine_sorted';
+SELECT obj_description('t'::regclass) AS sorted_short_ones;
+COMMENT ON TABLE t IS 'fine';
 -- escapes
 COMMENT ON TABLE t IS 'os_execute';
 COMMENT ON TABLE t IS 'io_open';
@@ -195,6 +232,7 @@ SET dbchange.policy_instruction_limit = 2000000000;
 SET statement_timeout = '200ms';
 COMMENT ON TABLE t IS 'loop';
 COMMENT ON TABLE t IS 'pattern';
+COMMENT ON TABLE t IS 'compare_lt';
 RESET statement_timeout;
 RESET dbchange.policy_instruction_limit;
 COMMENT ON TABLE t IS 'fine';
