@@ -297,6 +297,9 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 	int			i;
 	int			rc = EXIT_DONE;
 	char	   *db = mysql_quote_ident(t->database);
+	MysqlLexing lx;
+	bool		lexing_ok;
+	char	   *lex_err = NULL;
 
 	*dep_out = NULL;
 	tbl = xasprintf("%s.`dbchange_history`", db);
@@ -342,19 +345,29 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 		goto out;
 	}
 
+	/* how the session reads statements: each one is checked against it before it runs */
+	lexing_ok = mysql_read_lexing(t, &lx, &lex_err);
 	for (i = start; i < n && rc == EXIT_DONE; i++)
 	{
 		const char *stmt = PQgetvalue(stmts, i, 1);
+		const char *misread = NULL;
 		char	   *err = NULL;
 
 		if (dbc_interrupted)
 			err = xstrdup("interrupted (Ctrl-C) before this statement ran");
+		else if (!lexing_ok)
+			err = xstrdup(lex_err);
+		else if ((misread = mysql_misread_reason(stmt, &lx)) != NULL)
+			err = xasprintf("not run: the target could read it as another statement than the one "
+							"dbchange classified and the policies checked (%s)", misread);
 		else if (!mysql_run(t, stmt, &err))
 		{
 			/* err set */
 		}
 		else
 		{
+			if (mysql_may_change_lexing(stmt) && !mysql_read_lexing(t, &lx, &lex_err))
+				lexing_ok = false;
 			/* progress, for a resume after a crash (the last one is recorded with the outcome) */
 			if (i + 1 < n)
 			{
@@ -414,6 +427,7 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 	}
 out:
 	free(sql);
+	free(lex_err);
 	PQclear(stmts);
 	free(dep_id);
 	free(tbl);

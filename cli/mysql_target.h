@@ -30,6 +30,27 @@ typedef struct MysqlTarget
 	MYSQL	   *conn;
 } MysqlTarget;
 
+/*
+ * How the target's session reads statements (mysql_lexing.c): the sql_mode
+ * flags and character set that make it read them differently from
+ * dbchange's classifier.
+ */
+typedef struct MysqlLexing
+{
+	bool		no_backslash_escapes;
+	bool		ansi_quotes;
+	bool		oracle;			/* MariaDB's sql_mode=ORACLE: another grammar */
+	bool		unsafe_charset; /* big5, cp932, gbk, gb18030, sjis */
+	char		charset[64];
+} MysqlLexing;
+
+/* Read the session's rules; false with *err (malloc'd) set on failure. */
+extern bool mysql_read_lexing(MysqlTarget *t, MysqlLexing *lx, char **err);
+/* Why the server could read stmt differently from the classifier, or NULL. */
+extern const char *mysql_misread_reason(const char *stmt, const MysqlLexing *lx);
+/* Could stmt change the rules (SET sql_mode, SET NAMES, ...)?  Then read them again. */
+extern bool mysql_may_change_lexing(const char *stmt);
+
 /* Is s a mysql:// (or mariadb://) URI? */
 extern bool mysql_is_uri(const char *s);
 

@@ -190,10 +190,11 @@ mrun mysql-resolve "$SHOP_ID" --retry -d "$DC" --to "$URI"
 check "mysql-resolve of a change that did not fail: exit 1" 1 "$RC"
 check_match "mysql-resolve of a change that did not fail: says so" "has not failed" "$ERR"
 
-# ---- a statement smuggled past the splitter cannot run: one statement per query ----
+# ---- a statement smuggled past the splitter cannot run ----
 # Under NO_BACKSLASH_ESCAPES the server would end the string at \' and see a DROP; the
-# splitter (default quoting) sees one SELECT; the CLI sends it as one query without
-# multi-statement mode, so the server refuses it whole.
+# splitter (default quoting) sees one SELECT.  The CLI refuses to send it (the session's
+# sql_mode reads it differently, below); were it sent, it would go as one query without
+# multi-statement mode, and the server would refuse it whole.
 cat >"$CLI_TMP/smuggle.sql" <<'SQL'
 SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';
 SELECT 'a\'; DROP TABLE customers; -- ';
@@ -203,11 +204,59 @@ SMUGGLE_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mys
 check "smuggling script: classified as two statements, SET and SELECT" "SET SELECT" \
 	"$(sql $CTL "SELECT string_agg(command, ' ' ORDER BY statement_no) FROM dbchange.change_statement WHERE change_id = $SMUGGLE_ID")"
 mrun promote --from "$DC" --to "$URI"
-check "smuggled DROP: the server refuses the statement, exit 1" 1 "$RC"
-check_match "smuggled DROP: a syntax error at statement 2" "statement 2 of 2.*ERROR 1064" "$ERR"
+check "smuggled DROP: not run, exit 1" 1 "$RC"
+check_match "smuggled DROP: refused at statement 2" "statement 2 of 2.*not run: .*NO_BACKSLASH_ESCAPES" "$ERR"
 check "smuggled DROP: customers still exists" 1 \
 	"$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'customers'")"
 mrun mysql-resolve "$SMUGGLE_ID" --mark-applied -d "$DC" --to "$URI"
+
+# ---- one statement the server would read as another is not run ----
+# The classifier reads with MySQL's default rules; a script that changes sql_mode or the
+# character set could make the server run a statement the policies never saw: below, a
+# table comment to the classifier is, under NO_BACKSLASH_ESCAPES, a comment 'x\' followed
+# by DROP COLUMN.  The CLI checks each statement against the session's rules first.
+my "CREATE TABLE $MYDB.keepme (id INT, secret INT)" >/dev/null
+secret_kept() { my "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'keepme' AND COLUMN_NAME = 'secret'"; }
+misread_case() { # label, script file, expected reason (regex)
+	mrun submit --dialect mysql "$2" -d "$DC"
+	local id
+	id=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+	check "$1: approved (the policies saw no drop)" "0 approved" "$RC $(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $id")"
+	check "$1: classified without drop_column" "f" \
+		"$(sql $CTL "SELECT bool_or(facts->'operations' ? 'drop_column') FROM dbchange.change_statement WHERE change_id = $id")"
+	mrun promote --from "$DC" --to "$URI"
+	check "$1: promote refuses the statement, exit 1" 1 "$RC"
+	check_match "$1: says why, at statement 2" "statement 2 of 2.*not run: the target could read it as another statement.*$3" "$ERR"
+	check "$1: the column is still there" 1 "$(secret_kept)"
+	check "$1: the target's history has it failed at statement 2" "failed 2" \
+		"$(my "SELECT CONCAT_WS(' ', status, failed_statement_no) FROM $MYDB.dbchange_history WHERE change_id = $id")"
+	mrun mysql-resolve "$id" --mark-applied -d "$DC" --to "$URI"
+}
+cat >"$CLI_TMP/misread_nbe.sql" <<'SQL'
+SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES');
+ALTER TABLE keepme COMMENT 'x\', DROP COLUMN secret -- ';
+SQL
+misread_case "NO_BACKSLASH_ESCAPES set by the script" "$CLI_TMP/misread_nbe.sql" "NO_BACKSLASH_ESCAPES"
+cat >"$CLI_TMP/misread_ansi.sql" <<'SQL'
+SET SESSION sql_mode = 'ANSI_QUOTES';
+ALTER TABLE keepme ADD COLUMN "c\" INT, DROP COLUMN secret -- " INT;
+SQL
+misread_case "ANSI_QUOTES set by the script" "$CLI_TMP/misread_ansi.sql" "ANSI_QUOTES"
+cat >"$CLI_TMP/misread_gbk.sql" <<'SQL'
+SET NAMES gbk;
+ALTER TABLE keepme COMMENT '中\', DROP COLUMN secret -- ';
+SQL
+misread_case "SET NAMES gbk" "$CLI_TMP/misread_gbk.sql" "multibyte"
+# the same rules do not stop a statement both read alike
+cat >"$CLI_TMP/read_alike.sql" <<'SQL'
+SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES,ANSI_QUOTES');
+ALTER TABLE keepme COMMENT 'it''s plain; no backslash' /* a "quoted" comment \ */;
+SQL
+mrun submit --dialect mysql "$CLI_TMP/read_alike.sql" -d "$DC"
+mrun promote --from "$DC" --to "$URI"
+check "a statement read alike under those modes: applied, exit 0" 0 "$RC"
+check "read alike: the comment arrived" "it's plain; no backslash" \
+	"$(my "SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'keepme'")"
 
 # ---- edited changes are detected, nothing applied ----
 echo "CREATE TABLE edited (id INT);" >"$CLI_TMP/edited.sql"
