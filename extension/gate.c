@@ -37,6 +37,8 @@
 #include "catalog/pg_proc.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "commands/prepare.h"
+#include "commands/defrem.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -285,9 +287,9 @@ pop_frame(GateFrame *f)
 	current_frame = f->outer;
 }
 
-/* Should the hook judge this statement? */
+/* Would the hook judge a gated statement arriving here? */
 static bool
-hook_should_gate(Node *stmt, ProcessUtilityContext context)
+gate_applies_here(Node *stmt, ProcessUtilityContext context)
 {
 	if (IsA(stmt, TransactionStmt))
 		return false;
@@ -313,9 +315,89 @@ hook_should_gate(Node *stmt, ProcessUtilityContext context)
 	if (current_frame != NULL &&
 		(hook_depth <= current_frame->depth || only_temp_tables(stmt)))
 		return false;
-	if (!dbc_is_gated(stmt))
+	return true;
+}
+
+/* Should the hook judge this statement? */
+static bool
+hook_should_gate(Node *stmt, ProcessUtilityContext context)
+{
+	return gate_applies_here(stmt, context) && dbc_is_gated(stmt) &&
+		OidIsValid(dbc_schema_oid());
+}
+
+/*
+ * EXPLAIN ANALYZE of CREATE TABLE AS, SELECT INTO, CREATE MATERIALIZED VIEW
+ * or EXECUTE of a prepared SELECT INTO: PostgreSQL's EXPLAIN runs the inner
+ * statement itself, so it never comes through ProcessUtility and no event
+ * trigger fires for it -- it would create a table unjudged and unrecorded.
+ */
+static bool
+explain_creates_table(ExplainStmt *es)
+{
+	bool		analyze = false;
+	Query	   *q;
+	ListCell   *lc;
+
+	foreach(lc, es->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "analyze") == 0)
+			analyze = defGetBoolean(opt);
+	}
+	if (!analyze || es->query == NULL || !IsA(es->query, Query))
 		return false;
-	return OidIsValid(dbc_schema_oid());
+	q = (Query *) es->query;
+	if (q->commandType != CMD_UTILITY || q->utilityStmt == NULL)
+		return false;
+	if (IsA(q->utilityStmt, CreateTableAsStmt))
+		return true;
+	if (IsA(q->utilityStmt, ExecuteStmt))
+	{
+		PreparedStatement *ps = FetchPreparedStatement(((ExecuteStmt *) q->utilityStmt)->name, false);
+		Node	   *raw;
+
+		if (ps == NULL || ps->plansource->raw_parse_tree == NULL)
+			return false;
+		/* the raw tree: PREPARE ... AS SELECT ... INTO is tagged SELECT */
+		raw = ps->plansource->raw_parse_tree->stmt;
+		return IsA(raw, CreateTableAsStmt) ||
+			(IsA(raw, SelectStmt) && ((SelectStmt *) raw)->intoClause != NULL);
+	}
+	return false;
+}
+
+/*
+ * Forms of DDL the gate cannot judge as written: refused with what to run
+ * instead.  Nothing has run yet.
+ */
+static void
+refuse_unjudgeable(Node *stmt, const char *text)
+{
+	if (IsA(stmt, ExplainStmt) && explain_creates_table((ExplainStmt *) stmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("EXPLAIN ANALYZE of a statement that creates a table is not allowed under dbchange"),
+				 errdetail("EXPLAIN ANALYZE runs the statement itself, outside the gate: the table would be "
+						   "created without being checked or recorded."),
+				 errhint("Run the statement without EXPLAIN ANALYZE, or use EXPLAIN without ANALYZE to see its plan.")));
+	if (IsA(stmt, CreateSchemaStmt) && ((CreateSchemaStmt *) stmt)->schemaElts != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("CREATE SCHEMA with statements inside it is not allowed under dbchange"),
+				 errdetail("PostgreSQL runs the statements inside CREATE SCHEMA (CREATE TABLE, GRANT, ...) "
+						   "as parts of it, and dbchange checks each statement with the policies on its own; "
+						   "a GRANT inside it may name any object."),
+				 errhint("Run CREATE SCHEMA alone, then each of its statements.")));
+	if (text != NULL && !IsA(stmt, PrepareStmt) && pg_strncasecmp(text, "PREPARE", 7) == 0 &&
+		!isalnum((unsigned char) text[7]) && text[7] != '_')
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("a prepared statement that changes the schema cannot be run under dbchange"),
+				 errdetail("dbchange records the exact text of what runs, and the text of an EXECUTE of a "
+						   "prepared %s is the PREPARE.", GetCommandTagName(CreateCommandTag(stmt))),
+				 errhint("Run the statement directly instead of through PREPARE and EXECUTE.")));
 }
 
 static const char *
@@ -602,11 +684,14 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 
 	if (!hook_should_gate(stmt, context))
 	{
+		if (IsA(stmt, ExplainStmt) && gate_applies_here(stmt, context) && OidIsValid(dbc_schema_oid()))
+			refuse_unjudgeable(stmt, NULL);
 		call_prev(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 		return;
 	}
 
 	text = dbc_statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len);
+	refuse_unjudgeable(stmt, text);
 	dbc_load_settings(&settings);
 	facts = dbc_build_statement_facts(stmt);
 	protect_dbchange(stmt, text, facts, &settings);
