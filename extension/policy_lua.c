@@ -328,12 +328,21 @@ cpu_now_us(void)
  * slow or busy machine does not trip the budget early.
  */
 #define CPU_UNITS_PER_US		25
+
+/*
+ * Instructions, and every function call: a library loop (table.insert,
+ * table.concat, table.sort) that reads and writes through C metamethods
+ * (getmetatable as __index, rawequal as __newindex) runs no VM instruction
+ * at all, and without the call event neither the budget nor query cancel
+ * nor pg_terminate_backend could stop it.
+ */
+#define WATCHDOG_HOOK_MASK		(LUA_MASKCOUNT | LUA_MASKCALL)
 #define SLOW_INSTRUCTION_US		1
 /* one instruction alone, the hook's own clock reading included */
 #define SLOW_SINGLE_US			20
 
 static void
-charge_hook_interval(lua_State *LS)
+charge_hook_interval(lua_State *LS, bool call_event)
 {
 	int64		now = cpu_now_us();
 	int			every;
@@ -351,6 +360,19 @@ charge_hook_interval(lua_State *LS)
 		/* what C functions charged themselves since is not charged twice */
 		int64		by_time = spent * CPU_UNITS_PER_US - (instr_used - instr_at_hook);
 
+		if (call_event)
+		{
+			/*
+			 * A function call, perhaps a C metamethod that a library loop
+			 * (table.insert, concat, sort) calls for every element without
+			 * a VM instruction in between: only its time is charged.
+			 */
+			if (by_time > 0)
+				instr_used += by_time;
+			hook_cpu_last = now;
+			instr_at_hook = instr_used;
+			return;
+		}
 		instr_used += Max((int64) hook_every, by_time);
 		if (hook_every == 1)
 			every = spent > SLOW_SINGLE_US ? 1 : HOOK_INTERVAL;
@@ -359,7 +381,7 @@ charge_hook_interval(lua_State *LS)
 		if (every != hook_every)
 		{
 			hook_every = every;
-			lua_sethook(LS, dbc_lua_hook, LUA_MASKCOUNT, every);
+			lua_sethook(LS, dbc_lua_hook, WATCHDOG_HOOK_MASK, every);
 		}
 	}
 	hook_cpu_last = now;
@@ -375,7 +397,7 @@ dbc_lua_hook(lua_State *LS, lua_Debug *ar)
 {
 	if (!running)
 		return;
-	charge_hook_interval(LS);
+	charge_hook_interval(LS, ar->event == LUA_HOOKCALL);
 	if (abort_reason == ABORT_NONE)
 	{
 		if (InterruptPending && (QueryCancelPending || ProcDiePending))
@@ -456,7 +478,7 @@ watchdog_fired(void)
 		/* the very next instruction calls the hook, which starts its clock */
 		hook_fresh = true;
 		hook_every = 1;
-		lua_sethook(L, dbc_lua_hook, LUA_MASKCOUNT, 1);
+		lua_sethook(L, dbc_lua_hook, WATCHDOG_HOOK_MASK, 1);
 		hook_on = true;
 	}
 }
@@ -633,6 +655,27 @@ sb_xpcall(lua_State *LS)
  * and by default in the calling policy's environment (upvalue 1), never in
  * the real global table.
  */
+/*
+ * Lua's parser checks each new label against every label visible in its
+ * function (findlabel), so a chunk of n labels costs up to n^2 comparisons,
+ * all inside one C call where neither the hook nor query cancel reaches: a
+ * 5 MB chunk of labels took 9 s.  So chunks are refused above this many
+ * "::" (counted anywhere, strings and comments too: an over-estimate).
+ */
+#define MAX_CHUNK_LABELS	2000
+
+static bool
+too_many_labels(const char *s, size_t len)
+{
+	size_t		n = 0;
+	size_t		i;
+
+	for (i = 0; i + 1 < len; i++)
+		if (s[i] == ':' && s[i + 1] == ':' && ++n > MAX_CHUNK_LABELS)
+			return true;
+	return false;
+}
+
 static int
 sb_load(lua_State *LS)
 {
@@ -650,6 +693,9 @@ sb_load(lua_State *LS)
 	if (strcmp(mode, "t") != 0)
 		return luaL_error(LS, "load: binary chunks are not allowed in policies (mode must be \"t\")");
 	charge_budget(LS, (double) len / 8);
+	if (too_many_labels(s, len))
+		return luaL_error(LS, "load: the chunk has more than %d labels (::name::), which Lua's parser "
+						  "cannot read in bounded time", MAX_CHUNK_LABELS);
 	status = luaL_loadbufferx(LS, s, len, chunkname, "t");
 	if (status != LUA_OK)
 	{
@@ -1073,7 +1119,8 @@ sb_sized(lua_State *LS)
 
 	if (lua_type(LS, 1) == LUA_TTABLE)
 	{
-		double		len = (double) lua_rawlen(LS, 1);
+		/* the length the library itself will use: __len included */
+		double		len = (double) luaL_len(LS, 1);
 
 		if ((kind == SIZED_INSERT && nargs >= 3) || (kind == SIZED_REMOVE && nargs >= 2))
 		{
@@ -1085,7 +1132,14 @@ sb_sized(lua_State *LS)
 				before = Max(0, len - pos + (kind == SIZED_INSERT ? 1 : 0));
 		}
 		else if (kind == SIZED_READ)
-			before = len / 8;
+		{
+			/* table.concat(t, sep, i, j) reads t[i..j] */
+			int			isnum;
+			lua_Integer i = lua_isnoneornil(LS, 3) ? 1 : lua_tointegerx(LS, 3, &isnum);
+			double		j = lua_isnoneornil(LS, 4) ? len : (double) lua_tointegerx(LS, 4, &isnum);
+
+			before = Max(0, j - (double) i + 1) / 8;
+		}
 	}
 	else if (kind == SIZED_SCAN && lua_type(LS, 1) == LUA_TSTRING)
 		before = (double) lua_rawlen(LS, 1) / 16;
@@ -1565,6 +1619,9 @@ compile_fn(lua_State *LS)
 	int			module;
 
 	snprintf(chunkname, sizeof(chunkname), "=%s", a->name);
+	if (too_many_labels(a->source, a->len))
+		return luaL_error(LS, "the policy's source has more than %d labels (::name::), which Lua's parser "
+						  "cannot read in bounded time", MAX_CHUNK_LABELS);
 	if (luaL_loadbufferx(LS, a->source, a->len, chunkname, "t") != LUA_OK)
 		return lua_error(LS);
 	push_policy_env(LS, a->name);
