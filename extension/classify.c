@@ -1612,6 +1612,22 @@ expr_volatile(Node *expr)
 	return volatile_walker(expr, NULL);
 }
 
+/* Does a raw expression name the column (its last name part, or a *)? */
+static bool
+column_ref_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+
+		if (IsA(last, A_Star) || (IsA(last, String) && strcmp(strVal(last), (const char *) context) == 0))
+			return true;
+	}
+	return raw_expression_tree_walker(node, column_ref_walker, context);
+}
+
 /* ---------------------------------------------------------------------------
  * Columns and constraints
  * ---------------------------------------------------------------------------
@@ -2374,6 +2390,20 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 
 					put_type_facts(st, "type", cd->typeName);
 					dbc_put_bool(st, "using", cd->raw_default != NULL);
+
+					/*
+					 * USING that does not read the column (USING NULL, USING 0,
+					 * USING other_column) replaces every value in it: as
+					 * destructive as dropping it.
+					 */
+					if (cd->raw_default != NULL && cmd->name != NULL)
+					{
+						bool		reads = column_ref_walker(cd->raw_default, cmd->name);
+
+						dbc_put_bool(st, "using_reads_column", reads);
+						if (!reads)
+							c->destructive = true;
+					}
 					rewrites = type_change_rewrites(o->relid, cmd->name, cd->typeName,
 													cd->raw_default != NULL);
 					scans = rewrites;

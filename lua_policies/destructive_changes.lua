@@ -12,6 +12,10 @@ Checks (severity)
                                  "retired" name first (DROP_ALLOWED_PATTERNS);
                                  a table that was is only caution     (danger)
   ban-drop-column                ALTER TABLE ... DROP COLUMN          (danger)
+  type-change-discards-data      ALTER COLUMN ... TYPE ... USING an
+                                 expression that does not read the
+                                 column (USING NULL, USING 0): every
+                                 value is replaced                    (danger)
   drop-schema                    DROP SCHEMA                          (danger)
   ban-drop-database              DROP DATABASE                        (critical)
   ban-truncate                   TRUNCATE                             (danger)
@@ -205,6 +209,15 @@ return {
       if has(ops, "drop_column") then
         d = add(d, tier, DANGER, "ban-drop-column", "dropping a column of " .. obj(c) .. " deletes its data and breaks applications that still select it")
       end
+      if has(ops, "alter_column_type") then
+        local subs = c.subcommands
+        for i = 1, #subs do
+          local sc = subs[i]
+          if sc.operation == "alter_column_type" and sc.using_reads_column == false then
+            d = add(d, tier, DANGER, "type-change-discards-data", "ALTER COLUMN " .. tostring(sc.name) .. " TYPE ... USING an expression that does not read the column replaces all of its data in " .. obj(c))
+          end
+        end
+      end
       if has(ops, "detach_partition") then
         d = add(d, tier, CAUTION, "detach-partition", "detaching a partition of " .. obj(c) .. " removes its rows from the table")
       end
@@ -231,6 +244,11 @@ return {
     { sql = "ALTER TABLE accounts DROP COLUMN email", environment = "prod", expect = "queue", risk = "high" },
     { sql = "ALTER TABLE accounts DROP COLUMN email", environment = "dev", expect = "approve", risk = "low" },
     { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE accounts ALTER COLUMN email TYPE int USING NULL", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE accounts ALTER COLUMN email TYPE int USING length(other)", environment = "stage", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE accounts ALTER COLUMN email TYPE int USING 0", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER TABLE accounts ALTER COLUMN email TYPE varchar(300) USING email::varchar(300)", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE accounts ALTER COLUMN email TYPE text", environment = "prod", expect = "none" },
     { sql = "DROP SCHEMA billing", environment = "prod", expect = "queue", risk = "high" },
     { sql = "DROP SCHEMA billing CASCADE", environment = "stage", expect = "queue", risk = "high" },
     { sql = "DROP DATABASE analytics", environment = "prod", expect = "reject", risk = "critical" },
