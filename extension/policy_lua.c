@@ -1464,6 +1464,19 @@ push_policy_env(lua_State *LS, const char *name)
 	lua_pushcclosure(LS, sb_log, 1);
 	lua_setfield(LS, builtins, "log");
 
+	/*
+	 * math.random's state is an upvalue shared by random and randomseed:
+	 * each policy gets a generator of its own, so that one policy's
+	 * randomseed cannot make another's random predictable.
+	 */
+	lua_getfield(LS, builtins, "math");	/* math */
+	luaopen_math(LS);				/* math fresh */
+	lua_getfield(LS, -1, "random");
+	lua_setfield(LS, -3, "random");
+	lua_getfield(LS, -1, "randomseed");
+	lua_setfield(LS, -3, "randomseed");
+	lua_pop(LS, 2);
+
 	lua_createtable(LS, 0, 3);
 	lua_pushvalue(LS, builtins);
 	lua_setfield(LS, -2, "__index");

@@ -213,6 +213,24 @@ SELECT reasons FROM dbchange.changes WHERE statement LIKE 'CREATE TABLE guarded%
 SELECT action, reasons FROM dbchange.evaluate('CREATE TABLE g2 (id int)');
 SELECT dbchange.drop_policy('proxy_guard');
 
+-- each policy has its own random generator: a_seed reseeds its own before
+-- every draw, and b_read's draws stay unpredictable (were the generator
+-- shared, b_read would draw the same number each time)
+SELECT dbchange.set_policy('a_seed', $lua$
+return { name = "a_seed", description = "reseeds",
+  check = function(c) math.randomseed(7) return { action = "approve", reason = "seeded " .. math.random(1, 1000000000) } end,
+  tests = { { sql = "CREATE TABLE t (a int)", expect = "approve" } } }
+$lua$);
+SELECT dbchange.set_policy('b_read', $lua$
+return { name = "b_read", description = "draws",
+  check = function(c) return { action = "approve", reason = "drew " .. math.random(1, 1000000000) } end,
+  tests = { { sql = "CREATE TABLE t (a int)", expect = "approve" } } }
+$lua$);
+SELECT count(DISTINCT r) FILTER (WHERE r LIKE 'a_seed%') AS a_seed_values,
+       count(DISTINCT r) FILTER (WHERE r LIKE 'b_read%') AS b_read_values
+  FROM generate_series(1, 4) g, dbchange.evaluate('CREATE TABLE rnd' || g || ' (id int)') e, unnest(e.reasons) r;
+SELECT dbchange.drop_policy('a_seed'), dbchange.drop_policy('b_read');
+
 -- enable / disable / drop, and the audit trail
 SELECT dbchange.disable_policy('big_tables');
 SELECT dbchange.disable_policy('big_tables');
