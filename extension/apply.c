@@ -302,6 +302,7 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 			int			rc;
 
 			cur = ps->statement_no;
+			dbc_require_same_reading(ps->text, cur);
 			rc = SPI_execute(ps->text, false, 0);
 			if (rc < 0)
 				ereport(ERROR,
@@ -311,7 +312,8 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 		}
 		objects = dbc_gate_end_apply();
 		marked = false;
-		AtEOXact_GUC(true, nest);
+		/* settings the change's statements made do not outlive it (SET search_path ...) */
+		AtEOXact_GUC(false, nest);
 		SetUserIdAndSecContext(save_uid, save_ctx);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
@@ -645,6 +647,8 @@ dbc_toplevel_wants(PlannedStmt *pstmt, const char *queryString, ProcessUtilityCo
 		return false;
 	text = dbc_statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len);
 	match = text != NULL && strcmp(text, (char *) list_nth(toplevel->texts, toplevel->next)) == 0;
+	if (match)
+		dbc_require_same_reading(text, toplevel->next + 1);
 	if (text)
 		pfree(text);
 	return match;

@@ -125,6 +125,7 @@ typedef struct DbcParsedStmt
  * with the line in its context.  Empty script -> NIL.
  */
 extern List *dbc_split_script(const char *script);
+extern void dbc_require_same_reading(const char *text, int statement_no);
 extern int	dbc_line_of(const char *s, int pos);	/* 1-based line of byte offset pos */
 
 /* ---- facts.c ---- */

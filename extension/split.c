@@ -17,6 +17,79 @@
 
 #include "dbchange.h"
 
+/*
+ * Scripts are split and classified as PostgreSQL reads them by default:
+ * standard_conforming_strings on, backslash_quote safe_encoding.  Those two
+ * settings change how the lexer reads quotes and backslashes, and a script
+ * that turns them off (SET, set_config(), a DO block) would have its later
+ * statements read at run time as other statements than those classified:
+ *
+ *	 SET standard_conforming_strings = off;
+ *	 CREATE VIEW v AS SELECT 'a\' || ' ; DROP TABLE t; --';
+ *
+ * is a view to the classifier and, with the setting off, a view and a DROP
+ * TABLE that no policy saw.  So the split uses the defaults whatever the
+ * session has, and each statement is read again just before it runs
+ * (dbc_require_same_reading).
+ */
+static bool
+default_reading(void)
+{
+	return standard_conforming_strings && backslash_quote == BACKSLASH_QUOTE_SAFE_ENCODING;
+}
+
+static List *
+raw_parse_default_reading(const char *text)
+{
+	bool		scs = standard_conforming_strings;
+	int			bq = backslash_quote;
+	List	   *raw;
+
+	if (default_reading())
+		return raw_parser(text, RAW_PARSE_DEFAULT);
+	standard_conforming_strings = true;
+	backslash_quote = BACKSLASH_QUOTE_SAFE_ENCODING;
+	PG_TRY();
+	{
+		raw = raw_parser(text, RAW_PARSE_DEFAULT);
+	}
+	PG_FINALLY();
+	{
+		standard_conforming_strings = scs;
+		backslash_quote = bq;
+	}
+	PG_END_TRY();
+	return raw;
+}
+
+/*
+ * Refuse to run a statement of a script that the session, with its current
+ * settings, would read otherwise than the default reading it was classified
+ * by.  With the default settings there is nothing to compare.
+ */
+void
+dbc_require_same_reading(const char *text, int statement_no)
+{
+	List	   *now;
+
+	if (default_reading())
+		return;
+	now = raw_parser(text, RAW_PARSE_DEFAULT);
+	/* equal() ignores locations: only what the statement is counts */
+	if (!equal(now, raw_parse_default_reading(text)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would be read as something other than what dbchange checked", statement_no),
+				 errdetail("With standard_conforming_strings %s and backslash_quote %s in this session, PostgreSQL "
+						   "reads the statement's quotes and backslashes differently from the default reading "
+						   "it was classified and approved by.",
+						   standard_conforming_strings ? "on" : "off",
+						   backslash_quote == BACKSLASH_QUOTE_ON ? "on" :
+						   backslash_quote == BACKSLASH_QUOTE_OFF ? "off" : "safe_encoding"),
+				 errhint("Do not change standard_conforming_strings or backslash_quote in a change; "
+						 "write backslash escapes as E'...' strings.")));
+}
+
 /* 1-based line number of byte offset pos in s. */
 int
 dbc_line_of(const char *s, int pos)
@@ -54,7 +127,7 @@ dbc_split_script(const char *script)
 	cb.arg = (void *) script;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
-	raw = raw_parser(script, RAW_PARSE_DEFAULT);
+	raw = raw_parse_default_reading(script);
 	error_context_stack = cb.previous;
 
 	foreach(lc, raw)

@@ -169,9 +169,12 @@ run_script(List *decisions)
 	RunContext	rc;
 	ErrorContextCallback cb;
 	MemoryContext outer = CurrentMemoryContext;	/* outlives SPI_finish */
+	int			nest;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* settings the script makes (SET ...) apply to its own statements only */
+	nest = NewGUCNestLevel();
 	cb.callback = run_context;
 	cb.arg = &rc;
 	cb.previous = error_context_stack;
@@ -184,6 +187,7 @@ run_script(List *decisions)
 
 		rc.statement_no = sd->ps->statement_no;
 		rc.line = sd->ps->line;
+		dbc_require_same_reading(sd->ps->text, sd->ps->statement_no);
 		if (!gated)
 		{
 			ret = SPI_execute(sd->ps->text, false, 0);
@@ -220,6 +224,7 @@ run_script(List *decisions)
 							sd->ps->statement_no, SPI_result_code_string(ret))));
 	}
 	error_context_stack = cb.previous;
+	AtEOXact_GUC(false, nest);
 	SPI_finish();
 	return objects;
 }

@@ -1,0 +1,72 @@
+-- A change's statements are classified as PostgreSQL reads them by default
+-- (standard_conforming_strings on).  A script that turns the setting off
+-- would have a later statement read at run time as other statements than
+-- those the policies checked: each statement is read again just before it
+-- runs, and refused when the reading differs.  Settings a change makes do not
+-- outlive it in the session that ran it (submit, or an approver's apply).
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_security_reading;
+CREATE DATABASE regress_security_reading;
+\c regress_security_reading
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+\set VERBOSITY terse
+DROP ROLE IF EXISTS regress_rd_dev;
+DROP ROLE IF EXISTS regress_rd_lead;
+CREATE ROLE regress_rd_dev;
+CREATE ROLE regress_rd_lead;
+GRANT CREATE ON SCHEMA public TO regress_rd_dev;
+GRANT dbchange_developer TO regress_rd_dev;
+GRANT dbchange_approver TO regress_rd_lead;
+SELECT dbchange.set_policy('no_drop', $lua$
+return { name = "no_drop", description = "DROP TABLE is never allowed",
+  check = function(c) if c.command == "DROP TABLE" then return { action = "reject", risk = "critical", reason = "never" } end end,
+  tests = { { sql = "DROP TABLE t", environment = "dev", expect = "reject" } } }
+$lua$);
+SET ROLE regress_rd_dev;
+CREATE TABLE keep_me (id int);
+DROP TABLE keep_me;                               -- rejected: the direct way
+
+-- submitted and approved at once (dev, default approve): refused at statement 2
+SELECT dbchange.submit($s$SET standard_conforming_strings = off;
+CREATE VIEW v1 AS SELECT 'a\' || ' ; DROP TABLE keep_me; --' AS x;$s$, 'a view');
+SELECT dbchange.submit($s$SELECT set_config('standard_conforming_strings', 'off', false);
+CREATE VIEW v2 AS SELECT 'a\' || ' ; DROP TABLE keep_me; --' AS x;$s$, 'a view');
+SELECT to_regclass('keep_me') IS NOT NULL AS kept, to_regclass('v1') IS NULL AS no_v1, to_regclass('v2') IS NULL AS no_v2;
+-- what classification saw: two statements, SET and CREATE VIEW, no DROP
+SELECT statement_no, command FROM dbchange.evaluate($s$SET standard_conforming_strings = off;
+CREATE VIEW v1 AS SELECT 'a\' || ' ; DROP TABLE keep_me; --' AS x;$s$);
+-- a statement read alike either way runs; the setting does not outlive the script
+SELECT dbchange.submit($s$SET standard_conforming_strings = off;
+CREATE VIEW v3 AS SELECT 'plain' AS x;$s$, 'a plain view') IS NOT NULL AS submitted;
+SELECT to_regclass('v3') IS NOT NULL AS v3_created, current_setting('standard_conforming_strings') AS scs_after_submit;
+SHOW search_path;
+SELECT dbchange.submit($s$SET search_path = pg_temp, public;
+CREATE VIEW v4 AS SELECT 1 AS x;$s$, 'sets search_path') IS NOT NULL AS submitted;
+SHOW search_path;
+RESET ROLE;
+
+-- through approval and apply(): the approver's session is not left with the change's settings
+SELECT * FROM dbchange.configure(default_action => 'queue') WHERE key = 'default_action';
+SET ROLE regress_rd_dev;
+SELECT dbchange.submit($s$SET standard_conforming_strings = off;
+CREATE VIEW v5 AS SELECT 'a\' || ' ; DROP TABLE keep_me; --' AS x;$s$, 'queued view') AS bad \gset
+SELECT dbchange.submit($s$SET search_path = pg_temp;
+CREATE VIEW public.v6 AS SELECT 1 AS x;$s$, 'queued, sets search_path') AS good \gset
+RESET ROLE;
+SET ROLE regress_rd_lead;
+SELECT dbchange.approve(:bad, 'looks like a view');
+SELECT dbchange.approve(:good, 'fine');
+RESET ROLE;
+SELECT dbchange.apply(:bad);
+SELECT dbchange.apply(:good);
+SELECT status FROM dbchange.changes WHERE id IN (:bad, :good) ORDER BY id;
+SELECT to_regclass('keep_me') IS NOT NULL AS kept, to_regclass('v5') IS NULL AS no_v5, to_regclass('public.v6') IS NOT NULL AS v6_created;
+SELECT current_setting('standard_conforming_strings') AS scs_after_apply;
+SHOW search_path;
+
+\c postgres
+SET client_min_messages = warning;
+DROP DATABASE regress_security_reading;
+DROP ROLE regress_rd_dev;
+DROP ROLE regress_rd_lead;
