@@ -110,30 +110,76 @@ load_extras(PGconn *a)
 		extra_ids[i] = strtoll(PQgetvalue(extras, i, 0), NULL, 10);
 }
 
-/* Column 1 (down_script) or 2 (origin) of the extras of change id. */
+/* Column col of the row for change id in res (rows by id, ids[] their ids), or NULL. */
 static const char *
-extra_of(const char *id, int col)
+row_of(const PGresult *res, const long long *ids, const char *id, int col)
 {
 	long long	want;
 	int			lo = 0,
 				hi;
 
-	if (extras == NULL || id == NULL)
+	if (res == NULL || id == NULL)
 		return NULL;
 	want = strtoll(id, NULL, 10);
-	hi = PQntuples(extras) - 1;
+	hi = PQntuples(res) - 1;
 	while (lo <= hi)
 	{
 		int			mid = (lo + hi) / 2;
 
-		if (extra_ids[mid] == want)
-			return PQgetisnull(extras, mid, col) ? NULL : PQgetvalue(extras, mid, col);
-		if (extra_ids[mid] < want)
+		if (ids[mid] == want)
+			return PQgetisnull(res, mid, col) ? NULL : PQgetvalue(res, mid, col);
+		if (ids[mid] < want)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
 	return NULL;
+}
+
+/* Column 1 (down_script) or 2 (origin) of the extras of change id. */
+static const char *
+extra_of(const char *id, int col)
+{
+	return row_of(extras, extra_ids, id, col);
+}
+
+/*
+ * The logins that ran each change's statements at the source (a json array,
+ * from change_scripts.logins where the source has it).  They travel in the
+ * origin, and the target's approve() refuses them too: someone who made a
+ * change in dev under another role (SET ROLE, a SECURITY DEFINER function)
+ * does not approve it in prod, where its requester's name alone would not
+ * show who they are.
+ */
+static PGresult *logins = NULL;
+static long long *login_ids = NULL;
+
+static void
+load_logins(PGconn *a)
+{
+	PGresult   *has = dbc_exec(a, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute "
+								"WHERE attrelid = pg_catalog.to_regclass('dbchange.change_scripts') "
+								"AND attname = 'logins' AND NOT attisdropped)", 0, NULL);
+	bool		yes = result_ok(has) && PQntuples(has) == 1 && PQgetvalue(has, 0, 0)[0] == 't';
+	int			i;
+
+	PQclear(has);
+	if (!yes)
+		return;
+	logins = dbc_exec(a, "SELECT id, logins::text FROM dbchange.change_scripts "
+					  "WHERE logins IS NOT NULL ORDER BY id", 0, NULL);
+	if (!result_ok(logins))
+	{
+		dbc_warning("the logins of the source's changes are not carried: %s",
+					PQresultErrorField(logins, PG_DIAG_MESSAGE_PRIMARY) ?
+					PQresultErrorField(logins, PG_DIAG_MESSAGE_PRIMARY) : "cannot read them");
+		PQclear(logins);
+		logins = NULL;
+		return;
+	}
+	login_ids = xmalloc(sizeof(long long) * (PQntuples(logins) + 1));
+	for (i = 0; i < PQntuples(logins); i++)
+		login_ids[i] = strtoll(PQgetvalue(logins, i, 0), NULL, 10);
 }
 
 static double
@@ -202,6 +248,9 @@ origin_json(const PGresult *src, int row, const SrcCols *c, const char *from_env
 		sb_printf(&sb, ",\"%s\":%s", keys[i], i == 2 && vals[i] ? vals[i] : q);
 		free(q);
 	}
+	/* who ran it at the source (load_logins) */
+	if (row_of(logins, login_ids, val(src, row, c->id), 1))
+		sb_printf(&sb, ",\"logins\":%s", row_of(logins, login_ids, val(src, row, c->id), 1));
 	if (prior && prior[0] == '{')
 		sb_printf(&sb, ",\"origin\":%s", prior);
 	sb_append(&sb, "}");
@@ -380,6 +429,8 @@ cmd_promote(const DbcCommand *cmd, int argc, char **argv)
 	}
 	if ((c.down_script < 0 || c.origin < 0) && !opts.dry_run)
 		load_extras(a);
+	if (!opts.dry_run)
+		load_logins(a);
 	n = PQntuples(src);
 	ch = xmalloc(sizeof(SrcChange) * (n ? n : 1));
 	memset(ch, 0, sizeof(SrcChange) * (n ? n : 1));
@@ -685,6 +736,8 @@ done:
 	PQclear(src);
 	PQclear(extras);
 	free(extra_ids);
+	PQclear(logins);
+	free(login_ids);
 	dbc_disconnect(a);
 	dbc_disconnect(b);
 	return rc;

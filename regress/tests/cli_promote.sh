@@ -149,11 +149,37 @@ QID=$(sql $PROD "SELECT id FROM dbchange.changes WHERE statement LIKE '%pro_x1%'
 run approve "$QID" -d "$(conninfo $PROD $ALICE)"
 check "approve in prod (rollout auto applies): exit 0" 0 "$RC"
 check "approved change applied in prod" "applied" "$(sql $PROD "SELECT status FROM dbchange.changes WHERE id = $QID")"
+
 sql $PROD "SELECT * FROM dbchange.configure(default_action => 'approve')" >/dev/null
 run promote --from "$DT" --to "$DP"
 check "rerun after approval: exit 0" 0 "$RC"
 check_match "rerun after approval: the rest applied" "done: 2 applied" "$OUT"
 check "prod has test's changes, each once, same order" "$(uids $TEST)" "$(uids $PROD)"
+
+# ---- nobody approves in prod a change they made in dev under another role ----
+# alice creates a table in dev as role pro_owner (SET ROLE): the change's requester is
+# pro_owner, and only the login (alice, in the source's facts) shows who made it
+dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pro_owner') THEN CREATE ROLE pro_owner NOLOGIN; END IF; END \$\$" \
+	-c "GRANT pro_owner TO $ALICE" >/dev/null
+sql $DEV "SET dbchange.enforce = off; GRANT CREATE ON SCHEMA public TO pro_owner" >/dev/null   # setup, not a change
+dbc_psql "$DBC_PORT" $DEV -U $ALICE -c "SET ROLE pro_owner" -c "CREATE TABLE pro_self (id int)" >/dev/null 2>&1
+check "alice's change in dev, requested as pro_owner" "applied pro_owner" \
+	"$(sql $DEV "SELECT status || ' ' || requested_by FROM dbchange.changes WHERE statement LIKE '%pro_self%'")"
+run promote --from "$DD" --to "$DT" -q
+sql $PROD "SELECT * FROM dbchange.configure(default_action => 'queue')" >/dev/null
+run promote --from "$DT" --to "$DP"
+check "prod queues alice's change: exit 3" 3 "$RC"
+SELF_ID=$(sql $PROD "SELECT id FROM dbchange.changes WHERE statement LIKE '%pro_self%'")
+check_match "the prod change carries the source logins" "\"logins\": \\[\"$ALICE\"\\]" "$(sql $PROD "SELECT origin::text FROM dbchange.change_scripts WHERE id = $SELF_ID")"
+run approve "$SELF_ID" -d "$(conninfo $PROD $ALICE)"
+check "alice cannot approve in prod the change she made in dev: exit 1" 1 "$RC"
+check_match "alice refused: separation of duties" "requested change $SELF_ID and cannot approve it" "$ERR"
+check "alice's change still pending in prod" pending "$(sql $PROD "SELECT status FROM dbchange.changes WHERE id = $SELF_ID")"
+dbc_psql "$DBC_PORT" postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pro_bob') THEN CREATE ROLE pro_bob LOGIN; END IF; END \$\$" \
+	-c "GRANT dbchange_approver TO pro_bob" >/dev/null
+run approve "$SELF_ID" -d "$(conninfo $PROD pro_bob)"
+check "another person approves it: applied" applied "$(sql $PROD "SELECT status FROM dbchange.changes WHERE id = $SELF_ID")"
+sql $PROD "SELECT * FROM dbchange.configure(default_action => 'approve')" >/dev/null
 
 # ---- rejected: exit 4; failed: exit 1 ----
 sql $DEV "CREATE TABLE pro_y1 (id int)" >/dev/null

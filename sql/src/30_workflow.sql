@@ -344,10 +344,18 @@ BEGIN
   END IF;
   steps := coalesce(c.flow_steps, dbchange._default_steps());
   SELECT pg_catalog.count(*) + 1 INTO n FROM dbchange.change_step s WHERE s.change_id = c.id;
+  -- A promoted change also carries who requested it at every earlier stage and
+  -- the logins that ran it there (origin, nested): someone who made it in dev
+  -- under another role does not approve it in prod.
   IF v_oid = c.requested_by_oid OR v_caller = c.requested_by
+     OR (c.origin IS NOT NULL AND pg_catalog.jsonb_path_exists(c.origin, '$.**.requested_by ? (@ == $r)',
+                                                              pg_catalog.jsonb_build_object('r', v_caller::text)))
      OR (v_login_checked AND (v_login = c.requested_by
          OR EXISTS (SELECT 1 FROM dbchange.change_statement cs
-                     WHERE cs.change_id = c.id AND cs.facts->>'session_user' = v_login))) THEN
+                     WHERE cs.change_id = c.id AND cs.facts->>'session_user' = v_login)
+         OR (c.origin IS NOT NULL AND (
+               pg_catalog.jsonb_path_exists(c.origin, '$.**.logins[*] ? (@ == $l)', pg_catalog.jsonb_build_object('l', v_login))
+            OR pg_catalog.jsonb_path_exists(c.origin, '$.**.requested_by ? (@ == $l)', pg_catalog.jsonb_build_object('l', v_login)))))) THEN
     RAISE EXCEPTION 'permission denied: % requested change % and cannot approve it',
       CASE WHEN v_login_checked AND v_login <> v_caller THEN pg_catalog.format('%s (login %s)', v_caller, v_login) ELSE v_caller END, c.id
       USING ERRCODE = '42501',

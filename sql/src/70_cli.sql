@@ -11,8 +11,14 @@ CREATE VIEW dbchange.change_statements AS
 
 -- What travels with a change on promotion besides the changes view's
 -- columns: its down script and its provenance (dbchange promote).
+-- logins: who ran the change's statements here (their session_user facts),
+-- which promotion carries in the origin so that approve() in the next
+-- environment refuses them as it refuses the requester.
 CREATE VIEW dbchange.change_scripts AS
-  SELECT id, uid, down_script, origin
-    FROM dbchange.change;
+  SELECT c.id, c.uid, c.down_script, c.origin,
+         (SELECT pg_catalog.jsonb_agg(DISTINCT s.facts->>'session_user')
+            FROM dbchange.change_statement s
+           WHERE s.change_id = c.id AND s.facts->>'session_user' IS NOT NULL) AS logins
+    FROM dbchange.change c;
 
 GRANT SELECT ON dbchange.change_statements, dbchange.change_scripts TO PUBLIC;
