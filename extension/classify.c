@@ -104,19 +104,25 @@ opt_bool(DefElem *opt)
 	return true;
 }
 
+/*
+ * The option named, as PostgreSQL takes it: the last one when it is given
+ * more than once (VACUUM (FULL false, FULL true) is a VACUUM FULL; the
+ * first match would have let it through as a plain VACUUM, ungated).
+ */
 static DefElem *
 find_opt(List *options, const char *name)
 {
 	ListCell   *lc;
+	DefElem    *found = NULL;
 
 	foreach(lc, options)
 	{
 		DefElem    *opt = lfirst_node(DefElem, lc);
 
 		if (strcmp(opt->defname, name) == 0)
-			return opt;
+			found = opt;
 	}
-	return NULL;
+	return found;
 }
 
 static bool
@@ -167,6 +173,19 @@ opt_text(DefElem *opt)
  * CALL/DO themselves (the DDL inside them is checked), EXPLAIN, LOCK or
  * plain VACUUM/ANALYZE.
  */
+/*
+ * The INTO of SELECT ... INTO: on a set operation (SELECT 1 INTO t UNION
+ * SELECT 2) the grammar leaves it on the leftmost SELECT, where PostgreSQL
+ * finds it too.
+ */
+static IntoClause *
+select_into(SelectStmt *s)
+{
+	while (s->op != SETOP_NONE && s->larg != NULL)
+		s = s->larg;
+	return s->intoClause;
+}
+
 bool
 dbc_is_gated(Node *stmt)
 {
@@ -202,7 +221,7 @@ dbc_is_gated(Node *stmt)
 			return opt_on(((VacuumStmt *) stmt)->options, "full");
 		case T_SelectStmt:
 			/* SELECT ... INTO creates a table (a CreateTableAsStmt once analysed) */
-			return ((SelectStmt *) stmt)->intoClause != NULL;
+			return select_into((SelectStmt *) stmt) != NULL;
 		default:
 			return true;
 	}
@@ -2704,6 +2723,9 @@ classify_refresh(Cls *c, RefreshMatViewStmt *s)
 	c->rewrites = c->scans = true;
 	add_lock(c, s->concurrent ? ExclusiveLock : AccessExclusiveLock);
 	dbc_put_bool(c->st, "with_data", !s->skipData);
+	/* WITH NO DATA empties the view: every read of it fails until the next refresh */
+	if (s->skipData)
+		c->destructive = true;
 }
 
 static void
@@ -4149,7 +4171,7 @@ classify_dml(Cls *c, Node *stmt)
 			break;
 		case T_SelectStmt:
 			{
-				IntoClause *into = ((SelectStmt *) stmt)->intoClause;
+				IntoClause *into = select_into((SelectStmt *) stmt);
 
 				if (into == NULL)
 					return;

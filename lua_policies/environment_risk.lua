@@ -9,9 +9,10 @@ says how much any schema change matters *where* it runs.
 Checks
   env-ddl-risk       schema DDL (CREATE/ALTER/DROP of tables, indexes, views,
                      functions, types, ...)
-  env-privileges     GRANT / REVOKE / ALTER DEFAULT PRIVILEGES
+  env-privileges     GRANT / REVOKE / ALTER DEFAULT PRIVILEGES / SECURITY LABEL
   env-cluster-level  ALTER SYSTEM, databases, roles, tablespaces, subscriptions
-  env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW,
+  env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW
+                     (not WITH NO DATA, which empties it),
                      CHECKPOINT-like housekeeping: low risk everywhere
   env-dml-risk       data changes inside a change (MySQL-dialect scripts carry
                      is_dml): approve everywhere, moderate risk in prod
@@ -82,7 +83,7 @@ local NOT_DDL = {
 }
 local PRIVILEGE_COMMANDS = {
   ["GRANT"] = true, ["REVOKE"] = true, ["ALTER DEFAULT PRIVILEGES"] = true,
-  ["GRANT ROLE"] = true, ["REVOKE ROLE"] = true,
+  ["GRANT ROLE"] = true, ["REVOKE ROLE"] = true, ["SECURITY LABEL"] = true,
 }
 local CLUSTER_COMMANDS = {
   ["ALTER SYSTEM"] = true, ["CREATE DATABASE"] = true, ["ALTER DATABASE"] = true,
@@ -93,9 +94,11 @@ local CLUSTER_COMMANDS = {
   ["CREATE PUBLICATION"] = true, ["ALTER PUBLICATION"] = true,
   ["DROP PUBLICATION"] = true, ["REASSIGN OWNED"] = true, ["DROP OWNED"] = true,
 }
+-- (REFRESH ... WITH NO DATA empties the view: not routine; SECURITY LABEL is
+-- access control under sepgsql or anon: a privilege change)
 local ROUTINE_COMMANDS = {
   ["COMMENT"] = true, ["ANALYZE"] = true, ["VACUUM"] = true,
-  ["REFRESH MATERIALIZED VIEW"] = true, ["SECURITY LABEL"] = true,
+  ["REFRESH MATERIALIZED VIEW"] = true,
 }
 
 -- Decisions are built once per (table, tier, command) and reused: this
@@ -142,7 +145,7 @@ return {
       return decide(DDL, tier_of(c), "env-ddl-risk", "VACUUM FULL")
     end
     local tier = tier_of(c)
-    if ROUTINE_COMMANDS[cmd] then
+    if ROUTINE_COMMANDS[cmd] and c.destructive ~= true then
       return decide(ROUTINE, tier, "env-routine", cmd)
     elseif PRIVILEGE_COMMANDS[cmd] then
       return decide(PRIVILEGES, tier, "env-privileges", cmd)
@@ -153,6 +156,10 @@ return {
   end,
 
   tests = {
+    { sql = "REFRESH MATERIALIZED VIEW mv_env WITH NO DATA", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "REFRESH MATERIALIZED VIEW mv_env", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "SECURITY LABEL FOR anon ON ROLE r_env IS NULL", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "VACUUM (FULL false, FULL true) t_env", environment = "prod", expect = "queue", risk = "high" },
     { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "prod", expect = "queue", risk = "high" },
     { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "stage", expect = "approve", risk = "moderate" },
     { sql = "CREATE TABLE t_env (id bigint PRIMARY KEY)", environment = "test", expect = "approve", risk = "low" },

@@ -318,3 +318,14 @@ SELECT s, dbchange.classify(s)->>'single_object' AS single_object,
 SELECT s, f->>'schema' AS schema, f->>'identity' AS identity, f->>'exists' AS exists
   FROM (VALUES ('CREATE TABLE pg_class (x int)'), ('CREATE TABLE pg_catalog.pg_class (x int)')) v(s),
        LATERAL dbchange.classify(s) f;
+
+-- facts as PostgreSQL runs the statement (review, session 15): a repeated
+-- option counts by its last value, SELECT ... INTO on a set operation creates
+-- a table, REFRESH ... WITH NO DATA empties the view
+SELECT s, f->>'command' AS command, f->>'full' AS full, f->>'concurrently' AS concurrently,
+       f->>'destructive' AS destructive, f->>'lock' AS lock
+  FROM (VALUES ('VACUUM (FULL false, FULL true) cs_big'), ('VACUUM (FULL true, FULL false) cs_big'),
+               ('REINDEX (CONCURRENTLY, CONCURRENTLY false) TABLE cs_big'),
+               ('SELECT 1 AS x INTO cs_u UNION SELECT 2'),
+               ('REFRESH MATERIALIZED VIEW cs_mv WITH NO DATA'), ('REFRESH MATERIALIZED VIEW cs_mv')) v(s),
+       LATERAL dbchange.classify(s) f;
