@@ -2761,6 +2761,8 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
  * ---------------------------------------------------------------------------
  */
 
+static void put_set_parameters(JsonbParseState **st, List *options);
+
 static void
 classify_create_function(Cls *c, CreateFunctionStmt *s)
 {
@@ -2779,6 +2781,7 @@ classify_create_function(Cls *c, CreateFunctionStmt *s)
 		volatility = opt_text(opt);
 	dbc_put_text(st, "volatility", volatility);
 	dbc_put_bool(st, "security_definer", opt_on(s->options, "security"));
+	put_set_parameters(st, s->options);
 	dbc_put_bool(st, "leakproof", opt_on(s->options, "leakproof"));
 	dbc_put_bool(st, "strict", opt_on(s->options, "strict"));
 	dbc_put_text(st, "returns", s->returnType ? normalized_type_name(s->returnType) : NULL);
@@ -2790,6 +2793,31 @@ classify_create_function(Cls *c, CreateFunctionStmt *s)
 		if (p->mode == FUNC_PARAM_OUT || p->mode == FUNC_PARAM_TABLE)
 			continue;
 		push_text_elem(st, normalized_type_name(p->argType));
+	}
+	end_array(st);
+}
+
+/*
+ * The parameters a function's SET clauses set (SET search_path = ...,
+ * SET x FROM CURRENT), from the parse tree: a policy that looked for
+ * "set search_path" in the text was fooled by a comment holding it.
+ */
+static void
+put_set_parameters(JsonbParseState **st, List *options)
+{
+	ListCell   *lc;
+
+	begin_array(st, "set_parameters");
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+		VariableSetStmt *v;
+
+		if (strcmp(opt->defname, "set") != 0 || opt->arg == NULL || !IsA(opt->arg, VariableSetStmt))
+			continue;
+		v = (VariableSetStmt *) opt->arg;
+		if (v->name != NULL && v->kind != VAR_RESET && v->kind != VAR_RESET_ALL)
+			push_text_elem(st, v->name);
 	}
 	end_array(st);
 }
@@ -2817,6 +2845,7 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 		push_text_elem(st, name);
 	}
 	end_array(st);
+	put_set_parameters(st, s->actions);
 	if (find_opt(s->actions, "security"))
 		dbc_put_bool(st, "security_definer", opt_on(s->actions, "security"));
 	if (find_opt(s->actions, "volatility"))

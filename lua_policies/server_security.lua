@@ -17,7 +17,8 @@ Checks (severity)
                                 the grantee can pass it on                 (caution)
   security-definer-search-path  SECURITY DEFINER function without
                                 SET search_path: callers can hijack it     (danger)
-  disable-trigger-or-rls        ALTER TABLE ... DISABLE TRIGGER / DISABLE or
+  disable-trigger-or-rls        ALTER TABLE ... DISABLE TRIGGER / RULE, ENABLE
+                                REPLICA TRIGGER / RULE, DISABLE or
                                 NO FORCE ROW LEVEL SECURITY, ALTER EVENT
                                 TRIGGER ... DISABLE                        (danger)
   event-trigger                 CREATE/ALTER/DROP EVENT TRIGGER: runs on
@@ -88,14 +89,22 @@ local function has(l, x)
   return false
 end
 
+-- (ENABLE REPLICA makes a trigger or rule fire only for replication: in normal
+-- sessions it is as good as disabled)
 local GUARD_OPS = { disable_trigger = true, disable_trigger_all = true, disable_trigger_user = true,
-  disable_row_security = true, no_force_row_security = true }
+  disable_row_security = true, no_force_row_security = true, disable_rule = true,
+  enable_replica_trigger = true, enable_replica_rule = true }
 
--- Does the function's own text set search_path (SET search_path = ... / FROM CURRENT)?
+-- Does the statement's own SET clause set search_path (SET search_path = ... /
+-- FROM CURRENT)?  From the parse tree (set_parameters), not the text: a
+-- comment holding "set search_path" must not count.
 local function sets_search_path(c)
-  local s = c.statement
-  if type(s) ~= "string" then return false end
-  return s:lower():find("set%s+search_path") ~= nil
+  local p = c.set_parameters
+  if type(p) ~= "table" then return false end
+  for i = 1, #p do
+    if p[i] == "search_path" then return true end
+  end
+  return false
 end
 
 -- Policy ----------------------------------------------------------------------
@@ -104,7 +113,7 @@ return {
   description = "ALTER SYSTEM, privileged roles, grants to PUBLIC / with grant option, SECURITY DEFINER without search_path, disabled triggers/RLS, event triggers, untrusted languages, extensions.",
   -- check() judges only these statements; the engine skips it for the rest
   commands = { "ALTER SYSTEM", "CREATE ROLE", "ALTER ROLE", "GRANT", "REVOKE", "GRANT ROLE",
-    "ALTER DEFAULT PRIVILEGES", "CREATE FUNCTION", "CREATE PROCEDURE", "ALTER FUNCTION", "ALTER PROCEDURE",
+    "ALTER DEFAULT PRIVILEGES", "CREATE FUNCTION", "CREATE PROCEDURE", "ALTER FUNCTION", "ALTER PROCEDURE", "ALTER ROUTINE",
     "ALTER TABLE", "CREATE EVENT TRIGGER", "ALTER EVENT TRIGGER", "DROP EVENT TRIGGER",
     "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION" },
 
@@ -141,7 +150,8 @@ return {
         d = add(d, tier, CAUTION, "grant-with-grant-option", "WITH GRANT/ADMIN OPTION lets the grantee pass the privilege on")
       end
       return d
-    elseif cmd == "CREATE FUNCTION" or cmd == "CREATE PROCEDURE" or cmd == "ALTER FUNCTION" or cmd == "ALTER PROCEDURE" then
+    elseif cmd == "CREATE FUNCTION" or cmd == "CREATE PROCEDURE" or cmd == "ALTER FUNCTION" or cmd == "ALTER PROCEDURE"
+        or cmd == "ALTER ROUTINE" then
       local tier = tier_of(c)
       if c.security_definer == true and not sets_search_path(c) then
         d = add(d, tier, DANGER, "security-definer-search-path", tostring(c.name) ..
@@ -191,6 +201,13 @@ return {
     { sql = "CREATE FUNCTION pt_f() RETURNS int LANGUAGE plpython3u AS 'return 1'", environment = "stage", expect = "queue",
       risk = "high" },
     { sql = "ALTER TABLE pt_orders DISABLE TRIGGER ALL", environment = "prod", expect = "queue", risk = "high" },
+    -- a comment holding the words does not set search_path
+    { sql = "CREATE FUNCTION pt_f() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1 /* set search_path */'",
+      environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER ROUTINE pt_f() SECURITY DEFINER", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER FUNCTION pt_f() SECURITY DEFINER SET search_path = pg_catalog", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders ENABLE REPLICA TRIGGER pt_audit", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders DISABLE RULE pt_rule", environment = "prod", expect = "queue", risk = "high" },
     { sql = "ALTER TABLE pt_orders DISABLE ROW LEVEL SECURITY", environment = "test", expect = "approve", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "none" },
     { sql = "CREATE EVENT TRIGGER pt_et ON ddl_command_start EXECUTE FUNCTION pt_etf()", environment = "prod",
