@@ -141,6 +141,8 @@ extern bool dbc_command(PGconn *conn, const char *what, const char *sql);
 extern bool result_ok(const PGresult *res);
 /* Does relation/function schema.name exist (and is it usable)? */
 extern bool dbc_has_relation(PGconn *conn, const char *qualified);
+/* Overwrite PostgreSQL passwords in argv (what ps shows); call before parsing options. */
+extern void dbc_scrub_pg_argv(int argc, char **argv);
 extern bool dbc_has_function(PGconn *conn, const char *qualified);
 
 /* ---- messages (output.c) ---- */

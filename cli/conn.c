@@ -22,6 +22,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -389,6 +390,86 @@ dbc_command(PGconn *conn, const char *what, const char *sql)
 		return false;
 	PQclear(res);
 	return true;
+}
+
+/*
+ * Overwrite, in the memory ps and /proc/PID/cmdline show, every PostgreSQL
+ * password given on the command line: password=... in a key/value
+ * connection string (quoted or not) or a URI's query, and the user:password@
+ * of a postgresql:// or postgres:// URI.  Called before option parsing, like
+ * mysql_scrub_argv: argv[i] becomes a private copy (with the password, for
+ * the parser) and the original bytes are overwritten with 'x'.
+ */
+static void
+scrub_range(char **argv, int i, char *orig, char *from, char *to)
+{
+	if (to <= from)
+		return;
+	if (argv[i] == orig)
+		argv[i] = xstrdup(orig);
+	memset(from, 'x', to - from);
+}
+
+static bool
+mysql_uri_prefix(const char *s)
+{
+	return strstr(s, "mysql://") != NULL || strstr(s, "mariadb://") != NULL;
+}
+
+void
+dbc_scrub_pg_argv(int argc, char **argv)
+{
+	static const char *const schemes[] = {"postgresql://", "postgres://"};
+	int			i;
+	size_t		k;
+
+	for (i = 0; i < argc; i++)
+	{
+		char	   *a = argv[i];
+		char	   *p;
+
+		if (mysql_uri_prefix(a))
+			continue;			/* mysql_scrub_argv's */
+		for (p = a; (p = strstr(p, "password=")) != NULL; p += 9)
+		{
+			char	   *v = p + 9;
+			char	   *e = v;
+
+			if (p != a && !isspace((unsigned char) p[-1]) && p[-1] != '?' && p[-1] != '&')
+				continue;
+			if (*v == '\'')
+			{
+				for (e = v + 1; *e && *e != '\''; e++)
+					if (*e == '\\' && e[1])
+						e++;
+				if (*e)
+					e++;
+			}
+			else
+				while (*e && !isspace((unsigned char) *e) && *e != '&')
+					e++;
+			scrub_range(argv, i, a, v, e);
+		}
+		for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++)
+		{
+			char	   *start = strstr(a, schemes[k]);
+			char	   *end;
+			char	   *at = NULL;
+			char	   *q;
+			char	   *colon;
+
+			if (start == NULL)
+				continue;
+			start += strlen(schemes[k]);
+			end = start + strcspn(start, "/?");
+			for (q = start; q < end; q++)
+				if (*q == '@')
+					at = q;
+			if (at == NULL || (colon = memchr(start, ':', at - start)) == NULL)
+				continue;
+			scrub_range(argv, i, a, colon + 1, at);
+		}
+	}
 }
 
 bool

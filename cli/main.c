@@ -383,6 +383,7 @@ main(int argc, char **argv)
 	memset(&longopts[N_OPTION_DEFS], 0, sizeof(struct option));
 
 	mysql_scrub_argv(argc, argv);	/* before parsing: ps never shows a MySQL password */
+	dbc_scrub_pg_argv(argc, argv);	/* ... nor a PostgreSQL one */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 	{
