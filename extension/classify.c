@@ -65,6 +65,7 @@
 #include "utils/formatting.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/rel.h"
 #include "utils/relmapper.h"
 #include "utils/syscache.h"
@@ -1631,6 +1632,22 @@ expr_volatile(Node *expr)
 	return volatile_walker(expr, NULL);
 }
 
+/*
+ * Is the type a domain with constraints?  ADD COLUMN of one rewrites the
+ * table (PostgreSQL checks the constraints against every row's new value,
+ * ATExecAddColumn), even without a default.
+ */
+static bool
+is_constrained_domain(TypeName *tn)
+{
+	Oid			typid;
+
+	if (tn == NULL)
+		return false;
+	typid = LookupTypeNameOid(NULL, tn, true);
+	return OidIsValid(typid) && get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid);
+}
+
 /* Does a raw expression name the column (its last name part, or a *)? */
 static bool
 column_ref_walker(Node *node, void *context)
@@ -2376,7 +2393,8 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					col_info(cd, NIL, &ci);
 					put_column(st, "column", &ci);
 					name = cd->colname;
-					rewrites = ci.default_volatile || ci.generated || ci.identity || ci.serial;
+					rewrites = ci.default_volatile || ci.generated || ci.identity || ci.serial ||
+						(cmd->subtype != AT_AddColumnToView && is_constrained_domain(cd->typeName));
 					scans = rewrites || (ci.not_null && !ci.has_default) || ci.has_checks;
 					added_cols = lappend(added_cols, cd);
 					added_cons = column_conrefs(added_cons, cd);

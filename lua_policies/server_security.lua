@@ -13,6 +13,9 @@ Checks (severity)
   grant-to-public               GRANT ... TO PUBLIC (every role, present
                                 and future)                                (danger)
   grant-all-privileges          GRANT ALL PRIVILEGES                        (caution)
+  grant-near-superuser-role     GRANT pg_execute_server_program,
+                                pg_write_server_files or
+                                pg_read_server_files                       (critical)
   grant-with-grant-option       WITH GRANT OPTION / WITH ADMIN OPTION:
                                 the grantee can pass it on                 (caution)
   security-definer-search-path  SECURITY DEFINER function without
@@ -89,6 +92,10 @@ local function has(l, x)
   return false
 end
 
+-- predefined roles that reach the server's files or programs
+local NEAR_SUPERUSER_ROLES = { pg_execute_server_program = true, pg_write_server_files = true,
+  pg_read_server_files = true }
+
 -- (ENABLE REPLICA makes a trigger or rule fire only for replication: in normal
 -- sessions it is as good as disabled)
 local GUARD_OPS = { disable_trigger = true, disable_trigger_all = true, disable_trigger_user = true,
@@ -149,6 +156,13 @@ return {
       if c.grant_option == true or c.admin_option == true then
         d = add(d, tier, CAUTION, "grant-with-grant-option", "WITH GRANT/ADMIN OPTION lets the grantee pass the privilege on")
       end
+      local roles = list(c.granted_roles)
+      for i = 1, #roles do
+        if NEAR_SUPERUSER_ROLES[roles[i]] then
+          d = add(d, tier, CRITICAL, "grant-near-superuser-role", "role " .. roles[i] ..
+            " reads or writes server files or runs programs on the server: nearly superuser")
+        end
+      end
       return d
     elseif cmd == "CREATE FUNCTION" or cmd == "CREATE PROCEDURE" or cmd == "ALTER FUNCTION" or cmd == "ALTER PROCEDURE"
         or cmd == "ALTER ROUTINE" then
@@ -208,6 +222,8 @@ return {
     { sql = "ALTER FUNCTION pt_f() SECURITY DEFINER SET search_path = pg_catalog", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders ENABLE REPLICA TRIGGER pt_audit", environment = "prod", expect = "queue", risk = "high" },
     { sql = "ALTER TABLE pt_orders DISABLE RULE pt_rule", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "GRANT pg_execute_server_program TO pt_app", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "GRANT pg_read_all_data TO pt_app", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders DISABLE ROW LEVEL SECURITY", environment = "test", expect = "approve", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "none" },
     { sql = "CREATE EVENT TRIGGER pt_et ON ddl_command_start EXECUTE FUNCTION pt_etf()", environment = "prod",

@@ -329,3 +329,12 @@ SELECT s, f->>'command' AS command, f->>'full' AS full, f->>'concurrently' AS co
                ('SELECT 1 AS x INTO cs_u UNION SELECT 2'),
                ('REFRESH MATERIALIZED VIEW cs_mv WITH NO DATA'), ('REFRESH MATERIALIZED VIEW cs_mv')) v(s),
        LATERAL dbchange.classify(s) f;
+
+-- ADD COLUMN of a domain with constraints rewrites the table (the constraints
+-- are checked against every row), of a plain domain it does not
+CREATE DOMAIN cs_dom AS int CHECK (VALUE > 0);
+CREATE DOMAIN cs_dom_free AS int;
+SELECT s, f->>'rewrites_table' AS rewrites_table, f->>'scans_table' AS scans_table
+  FROM (VALUES ('ALTER TABLE cs_t ADD COLUMN d cs_dom'), ('ALTER TABLE cs_t ADD COLUMN d cs_dom_free'),
+               ('ALTER TABLE cs_t ADD COLUMN d no_such_type')) v(s),
+       LATERAL dbchange.classify(s) f;
