@@ -115,11 +115,60 @@ local function object_hit(ident, sch, otype, name)
   return nil
 end
 
+-- A table named by its identity (schema.name) in another fact.
+local function table_hit(ident)
+  if type(ident) ~= "string" then return nil end
+  local sch, name = ident:match("^(.-)%.(.*)$")
+  return object_hit(ident, sch, "table", name or ident)
+end
+
+-- Tables a CREATE or ALTER TABLE reaches besides its own: the partition it
+-- attaches or detaches, the parents it inherits from, the tables its foreign
+-- keys reference (locked, and given triggers).
+local LINK_OPS = { attach_partition = "partition", detach_partition = "partition", inherit = "name",
+  no_inherit = "name" }
+local function linked_target(c)
+  local inh = c.inherits
+  if type(inh) == "table" then
+    local i, v = 1, inh[1]
+    while v ~= nil do
+      local hit = table_hit(v)
+      if hit then return hit end
+      i = i + 1
+      v = inh[i]
+    end
+  end
+  local lists = { c.constraints, c.subcommands }
+  for k = 1, 2 do
+    local l = lists[k]
+    if type(l) == "table" then
+      local i, e = 1, l[1]
+      while e ~= nil do
+        if type(e) == "table" then
+          local field = LINK_OPS[e.operation]
+          local hit = field and table_hit(e[field])
+            or table_hit(e.references)
+            or (type(e.constraint) == "table" and table_hit(e.constraint.references))
+          if hit then return hit end
+        end
+        i = i + 1
+        e = l[i]
+      end
+    end
+  end
+  return nil
+end
+
 local function protected_target(c)
   local t = c.table
   if P_EXACT[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
   local hit = object_hit(c.identity, c.schema, c.object_type, c.name)
   if hit then return hit end
+  local cmd = c.command
+  if cmd == "ALTER TABLE" or cmd == "CREATE TABLE" then
+    hit = linked_target(c)
+    if hit then return hit end
+  end
   -- most statements name one object, the main one just checked: opening
   -- objects (a table per element) was half of this policy's cost
   if c.single_object then return nil end
@@ -213,6 +262,15 @@ return {
     { sql = "ALTER TABLE payments ADD COLUMN note text", environment = "prod", expect = "queue", risk = "critical",
       facts = { schema = "public", identity = "public.payments", table = "public.payments" } },
     { sql = "DROP TABLE public.payments", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "ALTER TABLE public.parent_t ATTACH PARTITION public.payments FOR VALUES IN (1)", environment = "prod",
+      expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.parent_t DETACH PARTITION public.payments", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE TABLE public.kid_t (x int) INHERITS (public.payments)", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.small_t INHERIT public.payments", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.small_t ADD FOREIGN KEY (p) REFERENCES public.payments (id)", environment = "prod",
+      expect = "queue", risk = "critical" },
+    { sql = "CREATE TABLE public.kid_t (p int REFERENCES public.payments (id))", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.small_t ADD COLUMN note text", environment = "prod", expect = "none" },
     { sql = "DROP TABLE public.payments", environment = "stage", expect = "queue", risk = "critical" },
     { sql = "TRUNCATE public.ledger_entries", environment = "prod", expect = "reject", risk = "critical" },
     { sql = "CREATE INDEX CONCURRENTLY idx_payments_at ON public.payments (at)", environment = "prod", expect = "queue", risk = "critical" },
