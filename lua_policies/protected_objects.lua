@@ -127,6 +127,33 @@ end
 -- keys reference (locked, and given triggers).
 local LINK_OPS = { attach_partition = "partition", detach_partition = "partition", inherit = "name",
   no_inherit = "name" }
+-- (each list is walked to its first nil; only the fields that can name a
+-- table are read: a fact that is absent costs a look-up)
+local function linked_in(l, is_subcommands)
+  if type(l) ~= "table" then return nil end
+  local i, e = 1, l[1]
+  while e ~= nil do
+    if type(e) == "table" then
+      local hit
+      if not is_subcommands then
+        hit = table_hit(e.references)
+      else
+        local op = e.operation
+        local field = LINK_OPS[op]
+        if field then
+          hit = table_hit(e[field])
+        elseif op == "add_constraint" and type(e.constraint) == "table" then
+          hit = table_hit(e.constraint.references)
+        end
+      end
+      if hit then return hit end
+    end
+    i = i + 1
+    e = l[i]
+  end
+  return nil
+end
+
 local function linked_target(c)
   local inh = c.inherits
   if type(inh) == "table" then
@@ -138,25 +165,7 @@ local function linked_target(c)
       v = inh[i]
     end
   end
-  local lists = { c.constraints, c.subcommands }
-  for k = 1, 2 do
-    local l = lists[k]
-    if type(l) == "table" then
-      local i, e = 1, l[1]
-      while e ~= nil do
-        if type(e) == "table" then
-          local field = LINK_OPS[e.operation]
-          local hit = field and table_hit(e[field])
-            or table_hit(e.references)
-            or (type(e.constraint) == "table" and table_hit(e.constraint.references))
-          if hit then return hit end
-        end
-        i = i + 1
-        e = l[i]
-      end
-    end
-  end
-  return nil
+  return linked_in(c.constraints, false) or linked_in(c.subcommands, true)
 end
 
 local function protected_target(c)
