@@ -241,6 +241,17 @@ return {
           end
         end
       end
+      -- CREATE ROLE x IN ROLE r: the new role joins r
+      local opts = c.role_options
+      local joins = type(opts) == "table" and opts.in_role or nil
+      if type(joins) == "table" then
+        for i = 1, #joins do
+          if matches(joins[i], P_ROLES) then
+            return decide(c, false, "protected-role", "membership in protected role " .. joins[i] ..
+              " for the new role " .. tostring(c.name) .. " changes who can approve or administer; needs the strictest review")
+          end
+        end
+      end
       local objs = c.objects
       if cmd == "DROP ROLE" and type(objs) == "table" then
         for i = 1, #objs do
@@ -271,6 +282,8 @@ return {
     { sql = "ALTER TABLE payments ADD COLUMN note text", environment = "prod", expect = "queue", risk = "critical",
       facts = { schema = "public", identity = "public.payments", table = "public.payments" } },
     { sql = "DROP TABLE public.payments", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "CREATE ROLE pt_bob IN ROLE postgres", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE ROLE pt_bob IN ROLE pt_readers", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE public.parent_t ATTACH PARTITION public.payments FOR VALUES IN (1)", environment = "prod",
       expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.parent_t DETACH PARTITION public.payments", environment = "prod", expect = "queue", risk = "critical" },
