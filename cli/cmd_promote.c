@@ -85,29 +85,40 @@ val(const PGresult *res, int row, int col)
 static PGresult *extras = NULL;
 static long long *extra_ids = NULL;
 
+/*
+ * Rows keyed by change id (ordered by id), read once per run; on failure a
+ * warning saying what is not carried, and NULL.  *ids gets the rows' ids.
+ */
+static PGresult *
+load_by_id(PGconn *a, const char *sql, const char *what, long long **ids)
+{
+	PGresult   *res = dbc_exec(a, sql, 0, NULL);
+	int			i;
+
+	if (!result_ok(res))
+	{
+		dbc_warning("%s of the source's changes are not carried: %s", what,
+					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
+					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "cannot read them");
+		PQclear(res);
+		return NULL;
+	}
+	*ids = xmalloc(sizeof(long long) * (PQntuples(res) + 1));
+	for (i = 0; i < PQntuples(res); i++)
+		(*ids)[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	return res;
+}
+
 static void
 load_extras(PGconn *a)
 {
-	int			i;
-
 	/* the public view when this version has it, else the table (superusers) */
-	extras = dbc_exec(a, dbc_has_relation(a, "dbchange.change_scripts")
-					  ? "SELECT id, down_script, origin::text FROM dbchange.change_scripts "
-					  "WHERE down_script IS NOT NULL OR origin IS NOT NULL ORDER BY id"
-					  : "SELECT id, down_script, origin::text FROM dbchange.change "
-					  "WHERE down_script IS NOT NULL OR origin IS NOT NULL ORDER BY id", 0, NULL);
-	if (!result_ok(extras))
-	{
-		dbc_warning("down scripts and origins of the source's changes are not carried: %s",
-					PQresultErrorField(extras, PG_DIAG_MESSAGE_PRIMARY) ?
-					PQresultErrorField(extras, PG_DIAG_MESSAGE_PRIMARY) : "cannot read dbchange.change");
-		PQclear(extras);
-		extras = NULL;
-		return;
-	}
-	extra_ids = xmalloc(sizeof(long long) * (PQntuples(extras) + 1));
-	for (i = 0; i < PQntuples(extras); i++)
-		extra_ids[i] = strtoll(PQgetvalue(extras, i, 0), NULL, 10);
+	extras = load_by_id(a, dbc_has_relation(a, "dbchange.change_scripts")
+						? "SELECT id, down_script, origin::text FROM dbchange.change_scripts "
+						"WHERE down_script IS NOT NULL OR origin IS NOT NULL ORDER BY id"
+						: "SELECT id, down_script, origin::text FROM dbchange.change "
+						"WHERE down_script IS NOT NULL OR origin IS NOT NULL ORDER BY id",
+						"down scripts and origins", &extra_ids);
 }
 
 /* Column col of the row for change id in res (rows by id, ids[] their ids), or NULL. */
@@ -161,25 +172,11 @@ load_logins(PGconn *a)
 								"WHERE attrelid = pg_catalog.to_regclass('dbchange.change_scripts') "
 								"AND attname = 'logins' AND NOT attisdropped)", 0, NULL);
 	bool		yes = result_ok(has) && PQntuples(has) == 1 && PQgetvalue(has, 0, 0)[0] == 't';
-	int			i;
 
 	PQclear(has);
-	if (!yes)
-		return;
-	logins = dbc_exec(a, "SELECT id, logins::text FROM dbchange.change_scripts "
-					  "WHERE logins IS NOT NULL ORDER BY id", 0, NULL);
-	if (!result_ok(logins))
-	{
-		dbc_warning("the logins of the source's changes are not carried: %s",
-					PQresultErrorField(logins, PG_DIAG_MESSAGE_PRIMARY) ?
-					PQresultErrorField(logins, PG_DIAG_MESSAGE_PRIMARY) : "cannot read them");
-		PQclear(logins);
-		logins = NULL;
-		return;
-	}
-	login_ids = xmalloc(sizeof(long long) * (PQntuples(logins) + 1));
-	for (i = 0; i < PQntuples(logins); i++)
-		login_ids[i] = strtoll(PQgetvalue(logins, i, 0), NULL, 10);
+	if (yes)
+		logins = load_by_id(a, "SELECT id, logins::text FROM dbchange.change_scripts "
+							"WHERE logins IS NOT NULL ORDER BY id", "the logins", &login_ids);
 }
 
 static double

@@ -1640,11 +1640,8 @@ expr_volatile(Node *expr)
 static bool
 is_constrained_domain(TypeName *tn)
 {
-	Oid			typid;
+	Oid			typid = type_oid(tn);
 
-	if (tn == NULL)
-		return false;
-	typid = LookupTypeNameOid(NULL, tn, true);
 	return OidIsValid(typid) && get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid);
 }
 
