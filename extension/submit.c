@@ -111,6 +111,12 @@ build_record(const SubmitArgs *a, List *decisions, const DbcDecision *total, con
 	dbc_put_text(&st, "requested_by", a->requested_by ? a->requested_by :
 				 GetUserNameFromId(GetUserId(), false));
 	dbc_put_int(&st, "requested_by_oid", GetUserId());
+	/*
+	 * A promoted change keeps its original requester, but the audit trail
+	 * names who brought it here: the deployer running the promotion.
+	 */
+	if (a->requested_by)
+		dbc_put_text(&st, "actor", GetUserNameFromId(GetOuterUserId(), false));
 	dbc_put_text(&st, "search_path", GetConfigOption("search_path", false, false));
 	dbc_put_text(&st, "source", a->source);
 	dbc_put_text(&st, "application_name", appname ? appname : "");

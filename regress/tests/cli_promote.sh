@@ -170,6 +170,9 @@ sql $PROD "SELECT * FROM dbchange.configure(default_action => 'queue')" >/dev/nu
 run promote --from "$DT" --to "$DP"
 check "prod queues alice's change: exit 3" 3 "$RC"
 SELF_ID=$(sql $PROD "SELECT id FROM dbchange.changes WHERE statement LIKE '%pro_self%'")
+check "the queued event names the deployer as actor, the requester in its details" "postgres pro_owner" \
+	"$(sql $PROD "SELECT actor || ' ' || (details->>'requested_by') FROM dbchange.audit WHERE change_id = $SELF_ID AND event = 'queued'")"
+check "the change itself keeps its requester" "pro_owner" "$(sql $PROD "SELECT requested_by FROM dbchange.changes WHERE id = $SELF_ID")"
 check_match "the prod change carries the source logins" "\"logins\": \\[\"$ALICE\"\\]" "$(sql $PROD "SELECT origin::text FROM dbchange.change_scripts WHERE id = $SELF_ID")"
 run approve "$SELF_ID" -d "$(conninfo $PROD $ALICE)"
 check "alice cannot approve in prod the change she made in dev: exit 1" 1 "$RC"

@@ -226,7 +226,7 @@ END $$;
 -- writer for queued and rejected ones.  The record's keys: status, statement,
 -- command, requested_by, requested_by_oid, search_path, source,
 -- application_name, action, risk, reasons, policies, flow, facts, and
--- optionally uid, checksum, description, down_script, origin, statements
+-- optionally actor, uid, checksum, description, down_script, origin, statements
 -- (an array of {statement, command, action, risk, reasons, facts}).
 CREATE FUNCTION dbchange._record(r jsonb) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -267,10 +267,15 @@ BEGIN
       r->'facts');
   END IF;
 
+  -- the actor is who did this here: a promotion's deployer (key actor, with
+  -- the original requester in the details), else the requester
   PERFORM dbchange._audit(CASE v_status WHEN 'pending' THEN 'queued' ELSE v_status END,
-                          v_id, r->>'requested_by',
+                          v_id, coalesce(r->>'actor', r->>'requested_by'),
                           pg_catalog.jsonb_build_object('statement', r->>'statement', 'risk', r->>'risk',
-                                                        'reasons', r->'reasons', 'source', r->>'source'));
+                                                        'reasons', r->'reasons', 'source', r->>'source')
+                          || CASE WHEN r ? 'actor'
+                                  THEN pg_catalog.jsonb_build_object('requested_by', r->>'requested_by')
+                                  ELSE '{}' END);
   RETURN v_id;
 END $$;
 
