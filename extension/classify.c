@@ -1220,6 +1220,7 @@ on_table_object(ObjectType t, RangeVar *table_rv, const char *name)
 }
 
 static char *normalized_type_name(TypeName *tn);
+static void put_option_names(JsonbParseState **st, const char *key, List *options);
 
 /*
  * The object a DROP/COMMENT/RENAME/... statement names, from the node shapes
@@ -2507,6 +2508,11 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					c->concurrently |= pc->concurrent;
 				}
 				scans = cmd->subtype == AT_AttachPartition && ot == OBJECT_TABLE;
+				break;
+			case AT_SetIdentity:
+				/* the sequence options given: "restart" hands used values out again */
+				if (cmd->def && IsA(cmd->def, List))
+					put_option_names(st, "options", (List *) cmd->def);
 				break;
 			case AT_ChangeOwner:
 				name = rolespec_name(cmd->newowner);

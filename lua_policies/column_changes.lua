@@ -4,7 +4,7 @@ column_changes.lua -- policy "column_changes"
 Adding and changing columns of existing tables.  squawk:
 adding-required-field, adding-serial-primary-key-field, ban-drop-not-null;
 plus columns added with UNIQUE / PRIMARY KEY (an index built under an
-ACCESS EXCLUSIVE lock).
+ACCESS EXCLUSIVE lock), and sequences moved back (RESTART).
 
 Checks
   adding-required-field          ADD COLUMN ... NOT NULL without a DEFAULT: fails
@@ -19,6 +19,10 @@ Checks
                                  types): index built under lock (same scale)
   ban-drop-not-null              ALTER COLUMN ... DROP NOT NULL: readers that
                                  assume the column is never NULL break (caution)
+  sequence-restart               ALTER SEQUENCE ... RESTART, or ALTER COLUMN ...
+                                 RESTART of an identity column: values already
+                                 handed out can come again (duplicate keys,
+                                 ids that meant something else) (caution)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -88,16 +92,29 @@ end
 
 local function list(v) return type(v) == "table" and v or {} end
 
+local function has(v, x)
+  if type(v) ~= "table" then return false end
+  for i = 1, #v do if v[i] == x then return true end end
+  return false
+end
+
+local RESTART_WHY = "can hand out values already used: inserts fail on duplicate keys, or reuse ids " ..
+  "that meant something else; restart above the highest value in use, or leave the sequence alone"
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "column_changes",
-  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL.",
+  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL, sequences restarted.",
   -- check() judges only these statements; the engine skips it for the rest
-  commands = { "ALTER TABLE" },
+  commands = { "ALTER TABLE", "ALTER SEQUENCE" },
 
   check = function(c)
-    if c.command ~= "ALTER TABLE" then return nil end
     local tier = tier_of(c)
+    if c.command == "ALTER SEQUENCE" then
+      if not has(c.options, "restart") then return nil end
+      return add(nil, tier, CAUTION, "sequence-restart", "ALTER SEQUENCE " .. target(c) .. " RESTART " .. RESTART_WHY)
+    end
+    if c.command ~= "ALTER TABLE" then return nil end
     local d = nil
     local subs = list(c.subcommands)
     for i = 1, #subs do
@@ -124,6 +141,9 @@ return {
             d = add(d, tier, SCALE[size_class(c)], "adding-column-with-index", "ADD COLUMN " .. cname ..
               " with UNIQUE/PRIMARY KEY builds an index on " .. target(c) .. " under an ACCESS EXCLUSIVE lock; build it CONCURRENTLY instead")
           end
+        elseif op == "set_identity" and has(s.options, "restart") then
+          d = add(d, tier, CAUTION, "sequence-restart", "ALTER COLUMN " .. tostring(s.name) ..
+            " RESTART on " .. target(c) .. " " .. RESTART_WHY)
         elseif op == "drop_not_null" then
           d = add(d, tier, CAUTION, "ban-drop-not-null", "DROP NOT NULL on " .. tostring(s.name) ..
             " lets NULLs in; readers that assume a value will break")
@@ -152,5 +172,11 @@ return {
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "test", expect = "approve", risk = "low" },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART WITH 1", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART", environment = "stage", expect = "approve", risk = "moderate" },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq INCREMENT BY 10", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id RESTART WITH 1", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET INCREMENT BY 2", environment = "prod", expect = "none" },
   },
 }

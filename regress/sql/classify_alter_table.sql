@@ -180,6 +180,12 @@ FROM dbchange.classify('ALTER TABLE t ALTER b SET NOT NULL') f;
 SELECT f->'subcommands'->0->'has_validated_check' AS has_check, f->'scans_table' AS scans
 FROM dbchange.classify('ALTER TABLE nosuch ALTER b SET NOT NULL') f;
 
+-- an identity column's sequence options: RESTART is named (column_changes' sequence-restart)
+SELECT f->'operations' AS operations, f->'subcommands'->0->'options' AS options
+FROM dbchange.classify('ALTER TABLE t ALTER COLUMN id RESTART WITH 5, ALTER COLUMN id SET INCREMENT BY 2') f;
+SELECT f->'subcommands'->1->'options' AS options
+FROM dbchange.classify('ALTER TABLE t ALTER COLUMN id RESTART WITH 5, ALTER COLUMN id SET INCREMENT BY 2') f;
+
 -- partitions and detach concurrently
 SELECT f->'operations' AS operations, f->'subcommands'->0->>'partition' AS partition,
        f->'concurrently' AS concurrently, f->'nontransactional' AS nontransactional
