@@ -11,10 +11,12 @@
  * still match -- so nobody can slip a "; DROP ..." into an approved change.
  * It runs as the requester (their ownership and privileges, not the
  * approver's or the extension owner's), with the search_path recorded at
- * request time, under the gate's "applying approved change" mark (the gate
- * lets the statements through without judging them again and collects what
- * they touch), inside an internal subtransaction: a failure rolls back only
- * the change's own work and is reported as a result, so the verb can record
+ * request time, its DDL under the gate's "applying approved change" mark
+ * (the gate lets the statements through without judging them again and
+ * collects what they touch; queries and DML run without it, so DDL their
+ * functions or triggers execute is judged on its own), inside an internal
+ * subtransaction: a failure rolls back only the change's own work and is
+ * reported as a result, so the verb can record
  * status 'failed' and commit instead of losing the record.
  *
  * Top-level statements: dbchange.authorize_toplevel(id) leaves a one-time,
@@ -294,24 +296,43 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 		if (c->search_path && c->search_path[0])
 			(void) set_config_option("search_path", c->search_path, PGC_USERSET, PGC_S_SESSION,
 									 GUC_ACTION_SAVE, true, 0, false);
-		dbc_gate_begin_apply(c->id);
-		marked = true;
 		foreach(lc, parsed)
 		{
 			DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+			bool		gated = dbc_is_gated(ps->stmt);
+			MemoryContext spicxt;
 			int			rc;
 
 			cur = ps->statement_no;
 			dbc_require_same_reading(ps->text, cur);
+
+			/*
+			 * Only DDL runs under the apply mark, as in submit.c.  A query or
+			 * DML statement (SELECT f(), an INSERT that fires a trigger)
+			 * runs user code at the mark's own depth: under the mark, DDL
+			 * that code executes would run unjudged.
+			 */
+			if (gated)
+			{
+				spicxt = MemoryContextSwitchTo(oldcxt);
+				dbc_gate_begin_apply(c->id);
+				MemoryContextSwitchTo(spicxt);
+				marked = true;
+			}
 			rc = SPI_execute(ps->text, false, 0);
 			if (rc < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("statement %d cannot run inside apply(): %s", cur,
 								SPI_result_code_string(rc))));
+			if (gated)
+			{
+				spicxt = MemoryContextSwitchTo(oldcxt);
+				objects = list_concat(objects, dbc_gate_end_apply());
+				MemoryContextSwitchTo(spicxt);
+				marked = false;
+			}
 		}
-		objects = dbc_gate_end_apply();
-		marked = false;
 		/* settings the change's statements made do not outlive it (SET search_path ...) */
 		AtEOXact_GUC(false, nest);
 		SetUserIdAndSecContext(save_uid, save_ctx);

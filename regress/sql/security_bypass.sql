@@ -98,6 +98,27 @@ SELECT status, error_sqlstate, error_message FROM dbchange.changes WHERE id = :c
 SELECT to_regclass('app.t2_other') IS NOT NULL AS t2_other_still_there;
 SELECT status, statement FROM dbchange.changes WHERE statement = 'DROP TABLE app.t2_other';
 
+-- nor DDL that a query or DML statement of the change runs: the approvers saw
+-- "SELECT app.run_cmds()", and the developer chose what it runs after approval
+SET SESSION AUTHORIZATION rt_dev2;
+CREATE TABLE app.t2_keep (id int);
+CREATE TABLE app.cmds (sql text);
+CREATE FUNCTION app.run_cmds() RETURNS int LANGUAGE plpgsql AS $$
+DECLARE s text; BEGIN FOR s IN SELECT sql FROM app.cmds LOOP EXECUTE s; END LOOP; RETURN 1; END $$;
+SELECT dbchange.submit('SELECT app.run_cmds()', 'housekeeping') AS cid \gset
+RESET SESSION AUTHORIZATION;
+SELECT dbchange.approve(:cid, 'step 1');
+SET ROLE rt_appr;
+SELECT dbchange.approve(:cid, 'step 2');
+RESET ROLE;
+SET SESSION AUTHORIZATION rt_dev2;
+INSERT INTO app.cmds VALUES ('DROP TABLE app.t2_keep');    -- after approval
+RESET SESSION AUTHORIZATION;
+SELECT dbchange.apply(:cid);                               -- failed: the DROP is judged, and queued
+SELECT status, error_sqlstate FROM dbchange.changes WHERE id = :cid;
+SELECT to_regclass('app.t2_keep') IS NOT NULL AS t2_keep_still_there;
+SELECT status, requested_by FROM dbchange.changes WHERE statement = 'DROP TABLE app.t2_keep';
+
 -- 2. separation of duties is by person (login), not by the role in use
 SET SESSION AUTHORIZATION rt_dev;
 CREATE TABLE app.t3 (id int);
