@@ -90,6 +90,8 @@ extern bool dbc_is_applying(void);
 extern void dbc_gate_begin_apply(int64 change_id);
 extern List *dbc_gate_end_apply(void);	/* returns the DbcObjects touched */
 extern char *dbc_statement_text(const char *query, int location, int len);
+/* Refuse (ZC003) a form of DDL the gate cannot judge as written: CREATE SCHEMA with elements, ... */
+extern void dbc_refuse_unjudgeable(Node *stmt, const char *text);
 /* Reject (into *out) a non-superuser's statement on dbchange's own objects, judged from facts. */
 extern void dbc_protection(Jsonb *facts, DbcDecision *out);
 

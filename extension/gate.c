@@ -400,6 +400,16 @@ refuse_unjudgeable(Node *stmt, const char *text)
 				 errhint("Run the statement directly instead of through PREPARE and EXECUTE.")));
 }
 
+/*
+ * For submit.c: refuse, before anything is decided or recorded, a statement
+ * of a script that the gate would refuse as unjudgeable.
+ */
+void
+dbc_refuse_unjudgeable(Node *stmt, const char *text)
+{
+	refuse_unjudgeable(stmt, text);
+}
+
 static const char *
 risk_text(const DbcDecision *d)
 {
@@ -684,7 +694,16 @@ dbc_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 
 	if (!hook_should_gate(stmt, context))
 	{
-		if (IsA(stmt, ExplainStmt) && gate_applies_here(stmt, context) && OidIsValid(dbc_schema_oid()))
+		/*
+		 * EXPLAIN is never judged; a CREATE SCHEMA with elements may come as
+		 * a statement of a change being applied (one stored before submit()
+		 * refused them).  Both are refused here too.
+		 */
+		if ((IsA(stmt, ExplainStmt) || IsA(stmt, CreateSchemaStmt)) &&
+			(gate_applies_here(stmt, context) ||
+			 (dbc_is_applying() && dbc_enforce && context != PROCESS_UTILITY_SUBCOMMAND &&
+			  !creating_extension && IsTransactionState() && !IsAbortedTransactionBlockState())) &&
+			OidIsValid(dbc_schema_oid()))
 			refuse_unjudgeable(stmt, NULL);
 		call_prev(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 		return;

@@ -384,6 +384,8 @@ do_submit(SubmitArgs *a)
 							GetCommandTagName(CreateCommandTag(ps->stmt))),
 					 errdetail("A submitted script is one change and runs in one transaction."),
 					 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the script.")));
+		/* what the gate refuses outright (CREATE SCHEMA with elements, ...) */
+		dbc_refuse_unjudgeable(ps->stmt, ps->text);
 		sd->ps = ps;
 		sd->facts = dbc_facts_merge(dbc_build_facts(ps->stmt, ps->text, &settings, a->source),
 									rollback_facts);
