@@ -160,6 +160,7 @@ typedef struct ChangeToRun
 	Oid			requester;
 	char	   *search_path;
 	List	   *recorded;		/* of char *: the recorded statements, in order */
+	List	   *recorded_facts; /* of char *: their facts (jsonb as text), or NULL */
 } ChangeToRun;
 
 static void
@@ -198,17 +199,20 @@ load_change_cb(void *arg)
 	c->requester = oidtext ? (Oid) strtoul(oidtext, NULL, 10) : InvalidOid;
 	c->search_path = spi_strdup(SPI_getvalue(t, td, 6));
 
-	if (SPI_execute_with_args("SELECT statement FROM dbchange.change_statement "
+	if (SPI_execute_with_args("SELECT statement, facts::text FROM dbchange.change_statement "
 							  "WHERE change_id = $1 ORDER BY statement_no",
 							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the statements of change %lld", (long long) c->id);
 	c->recorded = NIL;
+	c->recorded_facts = NIL;
 	for (i = 0; i < SPI_processed; i++)
 	{
 		char	   *s = spi_strdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		char	   *f = spi_strdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 		MemoryContext old = MemoryContextSwitchTo(caller);
 
 		c->recorded = lappend(c->recorded, s);
+		c->recorded_facts = lappend(c->recorded_facts, f);
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();
@@ -305,6 +309,14 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 
 			cur = ps->statement_no;
 			dbc_require_same_reading(ps->text, cur);
+			if (gated)
+			{
+				char	   *f = (char *) list_nth(c->recorded_facts, cur - 1);
+
+				dbc_require_same_names(ps->stmt, cur,
+									   f ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f))) : NULL,
+									   c->requester);
+			}
 
 			/*
 			 * Only DDL runs under the apply mark, as in submit.c.  A query or

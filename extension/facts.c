@@ -797,3 +797,109 @@ dbc_facts_get_text(Jsonb *facts, const char *key)
 		return NULL;
 	return pnstrdup(v->val.string.val, v->val.string.len);
 }
+
+/*
+ * The names a statement's facts resolved through the search_path: of its
+ * object and the objects it touches, and of the tables it references,
+ * attaches or inherits from.  *shown gets the same names for a message.
+ */
+static char *
+resolved_names(Jsonb *facts, char **shown)
+{
+	static const char *const keys[] = {"identity", "schema", "table", "references", "partition", "inherits"};
+	JsonbIterator *it = JsonbIteratorInit(&facts->root);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	StringInfoData all;
+	StringInfoData names;
+	const char *stack[32];
+	int			depth = 0;
+	const char *key = NULL;
+
+	initStringInfo(&all);
+	initStringInfo(&names);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		const char *k = NULL;
+		char	   *val;
+		int			i;
+
+		switch (tok)
+		{
+			case WJB_KEY:
+				key = pnstrdup(v.val.string.val, v.val.string.len);
+				continue;
+			case WJB_BEGIN_ARRAY:
+			case WJB_BEGIN_OBJECT:
+				if (depth < lengthof(stack))
+					stack[depth] = key;
+				depth++;
+				key = NULL;
+				continue;
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				depth--;
+				key = NULL;
+				continue;
+			case WJB_VALUE:
+				k = key;
+				break;
+			case WJB_ELEM:
+				k = depth > 0 && depth <= lengthof(stack) ? stack[depth - 1] : NULL;
+				break;
+			default:
+				continue;
+		}
+		if (k == NULL || v.type != jbvString)
+			continue;
+		for (i = 0; i < lengthof(keys); i++)
+			if (strcmp(k, keys[i]) == 0)
+				break;
+		if (i == lengthof(keys))
+			continue;
+		val = pnstrdup(v.val.string.val, v.val.string.len);
+		appendStringInfo(&all, "%s=%s;", k, val);
+		if (strcmp(k, "schema") != 0 && strstr(names.data, quote_literal_cstr(val)) == NULL)
+			appendStringInfo(&names, "%s%s", names.len > 0 ? ", " : "", quote_literal_cstr(val));
+	}
+	*shown = names.len > 0 ? names.data : pstrdup("nothing");
+	return all.data;
+}
+
+/*
+ * Refuse to run a statement of a change whose names now resolve to other
+ * objects than the ones its facts (checked) named when the policies, or
+ * the approvers, judged it, or that would run as another role: an earlier
+ * statement of the same change can SET search_path or role, call
+ * set_config(), or rename a table, and the policies would have judged one
+ * table while another is changed.
+ */
+void
+dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, Oid checked_user)
+{
+	char	   *then_shown;
+	char	   *now_shown;
+	char	   *then;
+	char	   *now;
+
+	if (GetUserId() != checked_user)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would run as role \"%s\", but was checked as role \"%s\"", statement_no,
+						GetUserNameFromId(GetUserId(), false), GetUserNameFromId(checked_user, true)),
+				 errdetail("An earlier statement of the change (SET ROLE, ...) changed the current role."),
+				 errhint("Do not change the role inside a change; submit it as the role that should run it.")));
+	if (checked == NULL)
+		return;
+	then = resolved_names(checked, &then_shown);
+	now = resolved_names(dbc_build_statement_facts(stmt), &now_shown);
+	if (strcmp(then, now) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would change other objects than the ones it was checked with", statement_no),
+				 errdetail("It was checked as naming %s and now names %s: an earlier statement of the change "
+						   "(SET search_path, set_config(), a rename, ...) changed what its names refer to.",
+						   then_shown, now_shown),
+				 errhint("Qualify the names with their schema, and set search_path before submitting the change "
+						 "rather than inside it.")));
+}

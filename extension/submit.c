@@ -175,6 +175,7 @@ run_script(List *decisions)
 	RunContext	rc;
 	ErrorContextCallback cb;
 	MemoryContext outer = CurrentMemoryContext;	/* outlives SPI_finish */
+	Oid			checked_as = GetUserId();	/* the role the script was checked as */
 	int			nest;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -194,6 +195,8 @@ run_script(List *decisions)
 		rc.statement_no = sd->ps->statement_no;
 		rc.line = sd->ps->line;
 		dbc_require_same_reading(sd->ps->text, sd->ps->statement_no);
+		if (gated)
+			dbc_require_same_names(sd->ps->stmt, sd->ps->statement_no, sd->facts, checked_as);
 		if (!gated)
 		{
 			ret = SPI_execute(sd->ps->text, false, 0);

@@ -3,7 +3,8 @@
 -- would have a later statement read at run time as other statements than
 -- those the policies checked: each statement is read again just before it
 -- runs, and refused when the reading differs.  Settings a change makes do not
--- outlive it in the session that ran it (submit, or an approver's apply).
+-- outlive it in the session that ran it (submit, or an approver's apply).  Names
+-- must resolve when a statement runs to what they named when it was checked.
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS regress_security_reading;
 CREATE DATABASE regress_security_reading;
@@ -42,7 +43,7 @@ CREATE VIEW v3 AS SELECT 'plain' AS x;$s$, 'a plain view') IS NOT NULL AS submit
 SELECT to_regclass('v3') IS NOT NULL AS v3_created, current_setting('standard_conforming_strings') AS scs_after_submit;
 SHOW search_path;
 SELECT dbchange.submit($s$SET search_path = pg_temp, public;
-CREATE VIEW v4 AS SELECT 1 AS x;$s$, 'sets search_path') IS NOT NULL AS submitted;
+CREATE VIEW public.v4 AS SELECT 1 AS x;$s$, 'sets search_path') IS NOT NULL AS submitted;
 SHOW search_path;
 RESET ROLE;
 
@@ -64,6 +65,36 @@ SELECT status FROM dbchange.changes WHERE id IN (:bad, :good) ORDER BY id;
 SELECT to_regclass('keep_me') IS NOT NULL AS kept, to_regclass('v5') IS NULL AS no_v5, to_regclass('public.v6') IS NOT NULL AS v6_created;
 SELECT current_setting('standard_conforming_strings') AS scs_after_apply;
 SHOW search_path;
+
+-- names resolve when a statement runs as they did when it was checked: a SET
+-- search_path, set_config() or rename earlier in the script does not make the
+-- policies judge one table while another is changed
+SELECT * FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
+SELECT dbchange.set_policy('protect_ledger', $lua$
+return { name = "protect_ledger", description = "public.ledger changes need approval",
+  check = function(c) if c.identity == "public.ledger" then return { action = "queue", risk = "critical", reason = "ledger" } end end,
+  tests = { { sql = "ALTER TABLE public.ledger ADD COLUMN x int", environment = "dev", expect = "queue" } } }
+$lua$);
+SET dbchange.enforce = off;
+CREATE SCHEMA scratch AUTHORIZATION regress_rd_dev;
+CREATE TABLE public.ledger (id int);
+ALTER TABLE public.ledger OWNER TO regress_rd_dev;
+RESET dbchange.enforce;
+SET ROLE regress_rd_dev;
+CREATE TABLE scratch.ledger (id int);
+SET search_path = scratch;
+SELECT dbchange.submit($s$SET search_path = public;
+ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
+SELECT dbchange.submit($s$SELECT set_config('search_path', 'public', false);
+ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
+SET search_path = scratch, public;
+SELECT dbchange.submit($s$ALTER TABLE scratch.ledger RENAME TO ledger_old;
+ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
+RESET search_path;
+SELECT dbchange.submit('ALTER TABLE public.ledger ADD COLUMN note text', 'named: judged as it is') > 0 AS queued;
+RESET ROLE;
+SELECT count(*) AS ledger_notes FROM pg_attribute WHERE attrelid = 'public.ledger'::regclass AND attname = 'note';
+SELECT to_regclass('scratch.ledger') IS NOT NULL AS scratch_ledger_kept;
 
 \c postgres
 SET client_min_messages = warning;
