@@ -1537,6 +1537,37 @@ session_tz_is_utc(void)
 	return session_timezone && pg_get_timezone_offset(session_timezone, &off) && off == 0;
 }
 
+/* The old and new types of an ALTER COLUMN TYPE (new_mod -2: unknown). */
+typedef struct TypeChange
+{
+	bool		known;			/* both types found */
+	Oid			old_type;
+	int32		old_mod;
+	Oid			new_type;
+	int32		new_mod;
+} TypeChange;
+
+static void
+type_change_of(Oid relid, const char *colname, TypeName *tn, TypeChange *tc)
+{
+	HeapTuple	at;
+
+	memset(tc, 0, sizeof(*tc));
+	if (!OidIsValid(relid) || colname == NULL)
+		return;
+	at = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(at))
+		return;
+	tc->old_type = ((Form_pg_attribute) GETSTRUCT(at))->atttypid;
+	tc->old_mod = ((Form_pg_attribute) GETSTRUCT(at))->atttypmod;
+	ReleaseSysCache(at);
+	tc->new_type = type_oid(tn);
+	if (!OidIsValid(tc->new_type))
+		return;
+	tc->new_mod = typmod_estimate(tn, tc->new_type);
+	tc->known = tc->new_mod != -2;
+}
+
 /*
  * Best estimate: does ALTER COLUMN TYPE rewrite the table?  Mirrors the
  * cases PostgreSQL handles without a rewrite (binary-coercible casts whose
@@ -1544,30 +1575,15 @@ session_tz_is_utc(void)
  * counts as a rewrite.
  */
 static bool
-type_change_rewrites(Oid relid, const char *colname, TypeName *tn, bool has_using)
+type_change_rewrites(const TypeChange *tc, bool has_using)
 {
-	HeapTuple	at;
-	Oid			old_type;
-	int32		old_mod;
-	Oid			new_type;
-	int32		new_mod;
+	Oid			old_type = tc->old_type;
+	int32		old_mod = tc->old_mod;
+	Oid			new_type = tc->new_type;
+	int32		new_mod = tc->new_mod;
 
-	if (has_using || !OidIsValid(relid) || colname == NULL)
+	if (has_using || !tc->known)
 		return true;
-	at = SearchSysCacheAttName(relid, colname);
-	if (!HeapTupleIsValid(at))
-		return true;
-	old_type = ((Form_pg_attribute) GETSTRUCT(at))->atttypid;
-	old_mod = ((Form_pg_attribute) GETSTRUCT(at))->atttypmod;
-	ReleaseSysCache(at);
-
-	new_type = type_oid(tn);
-	if (!OidIsValid(new_type))
-		return true;
-	new_mod = typmod_estimate(tn, new_type);
-	if (new_mod == -2)
-		return true;
-
 	if (old_type == new_type)
 	{
 		if (new_mod == old_mod)
@@ -1600,6 +1616,85 @@ type_change_rewrites(Oid relid, const char *colname, TypeName *tn, bool has_usin
 	if (IsBinaryCoercible(old_type, new_type))
 		return new_mod >= 0;	/* a length check is a rewrite */
 	return true;
+}
+
+/* A constrained numeric typmod's scale (11 bits, signed since PostgreSQL 15). */
+static int
+typmod_scale(int32 mod)
+{
+	return (int) (int16) (((mod - VARHDRSZ) & 0x7ff) << 5) >> 5;
+}
+
+static bool
+is_int_type(Oid t)
+{
+	return t == INT2OID || t == INT4OID || t == INT8OID;
+}
+
+static bool
+is_float_type(Oid t)
+{
+	return t == FLOAT4OID || t == FLOAT8OID;
+}
+
+/*
+ * Can converting a column's values to the new type change some of them
+ * without an error?  1 yes, 0 no, -1 unknown.  The cases are the assignment
+ * casts ALTER COLUMN TYPE applies that round or drop part of a value:
+ * fewer decimals (numeric scale, fractional-second digits), fractions
+ * dropped (numeric or float to an integer type), float precision (to
+ * real, or to double precision from numeric and bigint), the time of day
+ * (a timestamp to a date) and the date (a timestamp to a time).  Casts that
+ * fail on a value they cannot hold (a shorter varchar, a smaller numeric
+ * precision) are not lossy: the statement errors instead.
+ */
+static int
+type_change_lossy(const TypeChange *tc)
+{
+	Oid			o = tc->old_type;
+	Oid			n = tc->new_type;
+
+	if (!tc->known)
+		return -1;
+	if (o == n)
+	{
+		switch (n)
+		{
+			case NUMERICOID:
+				{
+					/* unconstrained numeric keeps every decimal; a scale may be negative */
+					if (tc->new_mod < (int32) VARHDRSZ)
+						return 0;
+					if (tc->old_mod < (int32) VARHDRSZ)
+						return 1;
+					return typmod_scale(tc->new_mod) < typmod_scale(tc->old_mod) ? 1 : 0;
+				}
+			case TIMESTAMPOID:
+			case TIMESTAMPTZOID:
+			case TIMEOID:
+			case TIMETZOID:
+			case INTERVALOID:
+				/* the typmod is the fractional-second digits (interval: with its fields) */
+				if (n == INTERVALOID)
+					return tc->new_mod != tc->old_mod && tc->new_mod >= 0 ? 1 : 0;
+				return tc->new_mod >= 0 && (tc->old_mod < 0 || tc->new_mod < tc->old_mod) ? 1 : 0;
+			default:
+				return 0;
+		}
+	}
+	if (is_int_type(n))
+		return o == NUMERICOID || is_float_type(o) ? 1 : 0;
+	if (n == NUMERICOID)
+		return is_float_type(o) ? 1 : 0;	/* integers fit or fail */
+	if (n == FLOAT4OID)
+		return o == FLOAT8OID || o == NUMERICOID || o == INT4OID || o == INT8OID ? 1 : 0;
+	if (n == FLOAT8OID)
+		return o == NUMERICOID || o == INT8OID ? 1 : 0;
+	if (n == DATEOID)
+		return o == TIMESTAMPOID || o == TIMESTAMPTZOID ? 1 : 0;
+	if (n == TIMEOID || n == TIMETZOID)
+		return o == TIMESTAMPOID || o == TIMESTAMPTZOID || o == INTERVALOID ? 1 : 0;
+	return 0;
 }
 
 /*
@@ -2422,6 +2517,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 				if (cmd->def && IsA(cmd->def, ColumnDef))
 				{
 					ColumnDef  *cd = (ColumnDef *) cmd->def;
+					TypeChange	tc;
 
 					put_type_facts(st, "type", cd->typeName);
 					dbc_put_bool(st, "using", cd->raw_default != NULL);
@@ -2439,8 +2535,17 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 						if (!reads)
 							c->destructive = true;
 					}
-					rewrites = type_change_rewrites(o->relid, cmd->name, cd->typeName,
-													cd->raw_default != NULL);
+					type_change_of(o->relid, cmd->name, cd->typeName, &tc);
+					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL);
+
+					/*
+					 * USING decides the values itself: only a plain
+					 * conversion is judged for what it rounds or drops.
+					 */
+					if (cd->raw_default == NULL && type_change_lossy(&tc) >= 0)
+						dbc_put_bool(st, "lossy_conversion", type_change_lossy(&tc) == 1);
+					else
+						dbc_put_null(st, "lossy_conversion");
 					scans = rewrites;
 					if (first_type == NULL)
 						first_type = cd->typeName;

@@ -4,7 +4,8 @@ column_changes.lua -- policy "column_changes"
 Adding and changing columns of existing tables.  squawk:
 adding-required-field, adding-serial-primary-key-field, ban-drop-not-null;
 plus columns added with UNIQUE / PRIMARY KEY (an index built under an
-ACCESS EXCLUSIVE lock), and sequences moved back (RESTART).
+ACCESS EXCLUSIVE lock), type changes that round values, and sequences
+moved back (RESTART).
 
 Checks
   adding-required-field          ADD COLUMN ... NOT NULL without a DEFAULT: fails
@@ -19,6 +20,12 @@ Checks
                                  types): index built under lock (same scale)
   ban-drop-not-null              ALTER COLUMN ... DROP NOT NULL: readers that
                                  assume the column is never NULL break (caution)
+  lossy-type-change              ALTER COLUMN ... TYPE whose conversion rounds or
+                                 drops part of existing values without an error
+                                 (fewer decimals, fractions of a numeric or float
+                                 made integer, float precision, a timestamp's time
+                                 of day): danger when the table has rows, caution
+                                 when unknown, advice when known empty
   sequence-restart               ALTER SEQUENCE ... RESTART, or ALTER COLUMN ...
                                  RESTART of an identity column: values already
                                  handed out can come again (duplicate keys,
@@ -85,6 +92,14 @@ end
 
 local SCALE = { large = DANGER, unknown = CAUTION, small = ADVICE }
 
+-- Does the table hold rows?  danger if it does, caution when unknown, advice when empty.
+local function rows_severity(c)
+  local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+  if (r and r > 0) or (r == nil and b and b > 0) then return DANGER end
+  if r == nil and b == nil then return CAUTION end
+  return ADVICE
+end
+
 local function target(c)
   local n = c.table or c.identity or c.name
   return type(n) == "string" and n or "the table"
@@ -104,7 +119,7 @@ local RESTART_WHY = "can hand out values already used: inserts fail on duplicate
 -- Policy ----------------------------------------------------------------------
 return {
   name = "column_changes",
-  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL, sequences restarted.",
+  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL, type changes that round values, sequences restarted.",
   -- check() judges only these statements; the engine skips it for the rest
   commands = { "ALTER TABLE", "ALTER SEQUENCE" },
 
@@ -125,12 +140,7 @@ return {
           local col = s.column
           local cname = tostring(col.name)
           if col.not_null == true and col.has_default ~= true then
-            local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
-            local sev
-            if (r and r > 0) or (r == nil and b and b > 0) then sev = DANGER
-            elseif r == nil and b == nil then sev = CAUTION
-            else sev = ADVICE end
-            d = add(d, tier, sev, "adding-required-field", "ADD COLUMN " .. cname ..
+            d = add(d, tier, rows_severity(c), "adding-required-field", "ADD COLUMN " .. cname ..
               " NOT NULL without a DEFAULT fails if " .. target(c) .. " has rows; add a DEFAULT, or add it nullable, backfill, then SET NOT NULL")
           end
           if col.primary_key == true and (col.serial == true or col.identity ~= nil) then
@@ -141,6 +151,11 @@ return {
             d = add(d, tier, SCALE[size_class(c)], "adding-column-with-index", "ADD COLUMN " .. cname ..
               " with UNIQUE/PRIMARY KEY builds an index on " .. target(c) .. " under an ACCESS EXCLUSIVE lock; build it CONCURRENTLY instead")
           end
+        elseif op == "alter_column_type" and s.lossy_conversion == true then
+          d = add(d, tier, rows_severity(c), "lossy-type-change", "ALTER COLUMN " .. tostring(s.name) ..
+            " TYPE rounds or drops part of the values already in " .. target(c) ..
+            " without an error (decimals, fractions, float precision, time of day); " ..
+            "widen the type instead, or say what happens with an explicit USING")
         elseif op == "set_identity" and has(s.options, "restart") then
           d = add(d, tier, CAUTION, "sequence-restart", "ALTER COLUMN " .. tostring(s.name) ..
             " RESTART on " .. target(c) .. " " .. RESTART_WHY)
@@ -172,6 +187,16 @@ return {
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "test", expect = "approve", risk = "low" },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 20, subcommands = { { operation = "alter_column_type", name = "price", lossy_conversion = true } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "dev", expect = "approve", risk = "low",
+      facts = { table_rows = 20, subcommands = { { operation = "alter_column_type", name = "price", lossy_conversion = true } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 0, table_bytes = 0,
+                subcommands = { { operation = "alter_column_type", name = "price", lossy_conversion = true } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(14,4)", environment = "prod", expect = "none",
+      facts = { table_rows = 20, subcommands = { { operation = "alter_column_type", name = "price", lossy_conversion = false } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "prod", expect = "none" },
     { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART WITH 1", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART", environment = "stage", expect = "approve", risk = "moderate" },
     { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART", environment = "dev", expect = "approve", risk = "low" },

@@ -141,6 +141,27 @@ ALTER TABLE t ALTER nosuch TYPE text;
 ALTER TABLE nosuch ALTER a TYPE text;
 ALTER TABLE t ALTER a TYPE no_such_type;
 $$) f;
+-- ALTER COLUMN TYPE: does the conversion round or drop part of a value without an error?
+SELECT f->'subcommands'->0->>'name' AS column, f->>'column_type' AS new_type,
+       f->'subcommands'->0->'lossy_conversion' AS lossy
+FROM dbchange.classify($$
+ALTER TABLE t ALTER n TYPE numeric(12,1);
+ALTER TABLE t ALTER n TYPE numeric(8,2);
+ALTER TABLE t ALTER n TYPE numeric(10,-1);
+ALTER TABLE t ALTER n TYPE numeric;
+ALTER TABLE t ALTER n TYPE int;
+ALTER TABLE t ALTER n TYPE real;
+ALTER TABLE t ALTER b TYPE numeric(5,0);
+ALTER TABLE t ALTER b TYPE real;
+ALTER TABLE t ALTER b TYPE bigint;
+ALTER TABLE t ALTER ts TYPE date;
+ALTER TABLE t ALTER ts TYPE time;
+ALTER TABLE t ALTER ts TYPE timestamp(0);
+ALTER TABLE t ALTER ts TYPE timestamptz;
+ALTER TABLE t ALTER v TYPE varchar(5);
+ALTER TABLE t ALTER n TYPE int USING n::int;
+ALTER TABLE t ALTER nosuch TYPE int;
+$$) f;
 -- timestamp -> timestamptz rewrites unless the session time zone is UTC
 SET TimeZone = 'UTC';
 SELECT f->'rewrites_table' AS rewrites_in_utc FROM dbchange.classify('ALTER TABLE t ALTER ts TYPE timestamptz') f;
