@@ -423,20 +423,41 @@ decide_with(DbcFact *(*make_tree) (void *), void *arg, const DbcSettings *s, Dbc
 	ensure_cache();
 	if (ncached > 0)
 	{
-		DbcFact    *tree;
-		DbcLuaVerdict *v = palloc(sizeof(DbcLuaVerdict) * ncached);
+		DbcFact    *tree = NULL;
+		DbcLuaVerdict *v = NULL;
 		char	   *err;
 		int			failed;
+		int			attempt;
 
-		for (i = 0; i < ncached; i++)
-			if (cached[i].broken)
-			{
-				policy_failed(fail, cached[i].name, "cannot be compiled", cached[i].broken);
-				return false;
-			}
-		tree = make_tree(arg);
-		if (!dbc_lua_decide(tree, cached_lp, ncached, v, &failed, &err))
+		for (attempt = 1;; attempt++)
 		{
+			for (i = 0; i < ncached; i++)
+				if (cached[i].broken)
+				{
+					policy_failed(fail, cached[i].name, "cannot be compiled", cached[i].broken);
+					return false;
+				}
+			if (tree == NULL)
+				tree = make_tree(arg);
+			v = palloc(sizeof(DbcLuaVerdict) * ncached);
+			if (dbc_lua_decide(tree, cached_lp, ncached, v, &failed, &err))
+				break;
+			if (failed >= 0 && attempt == 1 && dbc_lua_failed_on_memory())
+			{
+				/*
+				 * The memory cap is the session's: what filled it may be
+				 * another policy's state kept from earlier calls.  The
+				 * failed call threw the state away; decide once more in a
+				 * fresh one, and blame the policy only if it fails alone.
+				 */
+				ereport(LOG,
+						(errmsg("dbchange: the policies' Lua state reached dbchange.policy_memory_limit while policy \"%s\" ran; deciding again in a fresh state",
+								cached[failed].name)));
+				ensure_cache();
+				if (ncached == 0)
+					break;
+				continue;
+			}
 			if (failed < 0)
 				report_failure(fail, psprintf("could not hand the change facts to the policies: %s", err),
 							   HANDOFF_DETAIL, NULL);

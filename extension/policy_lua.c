@@ -29,7 +29,10 @@
  *	- a limit, once tripped, cannot be caught: the sandbox's pcall/xpcall
  *	  re-raise while a limit is tripped, and the hook raises again.  After a
  *	  trip the state is thrown away before the next use (dbc_lua_begin), so a
- *	  policy that hoards memory cannot poison later evaluations.
+ *	  policy that hoards memory cannot poison later evaluations; a decision
+ *	  that met the memory cap is made once more in the fresh state
+ *	  (policy.c, decide_with), so the hoarder does not get another policy
+ *	  blamed.
  *
  * Lua errors and PostgreSQL errors both longjmp, and neither may cross the
  * other's frames.  So: Lua is entered only through run_protected()
@@ -84,6 +87,7 @@ typedef enum AbortReason
 static lua_State *L = NULL;
 static uint64 state_generation = 0;
 static bool reset_pending = false;
+static bool failed_on_memory = false;	/* the last failed call hit the memory cap */
 
 /* Registry references of this state (valid while L is). */
 static int template_ref = LUA_NOREF;	/* the whitelisted built-ins */
@@ -1311,6 +1315,7 @@ run_protected(lua_CFunction fn, void *arg, int nres, char **err)
 	hook_off();
 
 	CHECK_FOR_INTERRUPTS();
+	failed_on_memory = false;
 	if (status == LUA_OK)
 		return true;
 
@@ -1320,8 +1325,11 @@ run_protected(lua_CFunction fn, void *arg, int nres, char **err)
 	else if (abort_reason == ABORT_INTERRUPT)
 		*err = pstrdup(abort_text());
 	else if (mem_tripped || status == LUA_ERRMEM)
+	{
 		*err = psprintf("memory limit exceeded (dbchange.policy_memory_limit = %d kB)",
 						dbc_policy_memory_limit);
+		failed_on_memory = true;
+	}
 	else
 	{
 		msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
@@ -1388,6 +1396,18 @@ dbc_lua_begin(void)
 		release_free_lists();
 		reset_pending = false;
 	}
+}
+
+/*
+ * Did the last failed call hit the memory cap?  The cap is the session's,
+ * not one policy's: the memory may be held by another policy (a table kept
+ * in an upvalue that grows at every call), so the caller retries once in a
+ * fresh state before blaming the policy that was running.
+ */
+bool
+dbc_lua_failed_on_memory(void)
+{
+	return failed_on_memory;
 }
 
 uint64

@@ -82,6 +82,7 @@ extern bool dbc_lua_check(const DbcLuaPolicy *p, DbcLuaVerdict *v, char **err);
  * for policies[i], whose reason comes as "<policy name>: <reason>".  On failure *failed is the index of the policy that
  * failed (-1: none in particular).
  */
+extern bool dbc_lua_failed_on_memory(void);
 extern bool dbc_lua_decide(DbcFact *facts, const DbcLuaPolicy *const *policies, int n,
 						   DbcLuaVerdict *verdicts, int *failed, char **err);
 extern bool dbc_lua_get_test(const DbcLuaPolicy *p, int test_no, DbcLuaTest *t, char **err);

@@ -309,6 +309,29 @@ SELECT dbchange.set_policy('evil', $$return { name = "evil", description = "d",
   tests = { { sql = "CREATE TABLE a ()", expect = "none" }, { sql = "DROP TABLE a", expect = "none" } } }$$);
 SELECT dbchange.set_policy('evil', $$return { name = "evil", description = "d", check = function(c) end,
   tests = { { sql = "DROP TABLE a", expect = "none", facts = setmetatable({}, { __index = function() error("x") end }) } } }$$);
+-- The memory cap is the session's.  A policy that keeps memory from call to call
+-- (a_hoarder: 1 MB more each time) fills it over several statements, and then
+-- whichever policy allocates next meets it (b_victim needs ~6 MB for a moment).
+-- The engine decides once more in a fresh state (statements go on being
+-- decided: before, one of them failed), and blames a policy only when it
+-- exceeds the cap alone ('big': b_victim needs 9 MB).
+SELECT dbchange.set_policy('a_hoarder', $$local hoard = {}
+return { name = "a_hoarder", description = "keeps 1 MB per call",
+  check = function(c) if c.command == "COMMENT" then hoard[#hoard + 1] = string.rep("h", 1000000) .. #hoard end end,
+  tests = { { sql = "CREATE TABLE a ()", expect = "none" } } }$$);
+SELECT dbchange.set_policy('b_victim', $$return { name = "b_victim", description = "needs 6 MB, or 9 MB when asked",
+  check = function(c)
+    if c.command ~= "COMMENT" then return nil end
+    local n = c.statement:find("big", 1, true) and 4500000 or 3000000
+    local s = string.rep("v", n) .. "x"
+    return nil
+  end, tests = { { sql = "CREATE TABLE a ()", expect = "none" } } }$$);
+SET dbchange.policy_memory_limit = '8MB';
+DO $$ BEGIN FOR i IN 1..10 LOOP EXECUTE 'COMMENT ON TABLE t IS ''fine'''; END LOOP; END $$;
+SELECT 'ten statements decided beside a hoarding policy' AS ok;
+COMMENT ON TABLE t IS 'big';
+RESET dbchange.policy_memory_limit;
+SELECT dbchange.drop_policy('a_hoarder'), dbchange.drop_policy('b_victim');
 SELECT name FROM dbchange.policies ORDER BY name;
 SELECT 'backend alive' AS ok;
 
