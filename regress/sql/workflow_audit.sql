@@ -58,6 +58,34 @@ UPDATE dbchange.audit a SET hash = dbchange._audit_hash(a.prev_hash, dbchange._a
 ALTER TABLE dbchange.audit ENABLE ALWAYS TRIGGER audit_append_only;
 SELECT dbchange.verify_audit() AS broken;
 
+-- from a saved head: that entry must still carry the saved hash, and every entry
+-- after it must chain on; only that part of the chain is read
+SELECT chain_pos AS saved_pos, hash AS saved_hash FROM dbchange.audit_head() \gset
+CREATE TABLE f (id int);
+SELECT dbchange.submit('CREATE TABLE g (id int)') > 0 AS submitted;
+SELECT dbchange.verify_audit(:saved_pos, :'saved_hash') AS broken_since_saved;
+SELECT dbchange.verify_audit(:saved_pos, repeat('f', 64)) = (SELECT seq FROM dbchange.audit WHERE chain_pos = :saved_pos) AS saved_entry_differs;
+SELECT dbchange.verify_audit(:saved_pos + 1000, :'saved_hash') AS cut_back;
+SELECT dbchange.verify_audit(0, :'saved_hash');
+SELECT dbchange.verify_audit(NULL, NULL);
+-- a row rewritten after the saved position is found; one before it is not this call's business
+SET dbchange.enforce = off;
+ALTER TABLE dbchange.audit DISABLE TRIGGER USER;
+UPDATE dbchange.audit SET actor = 'mallory' WHERE chain_pos = :saved_pos + 1;
+ALTER TABLE dbchange.audit ENABLE ALWAYS TRIGGER audit_append_only;
+SELECT dbchange.verify_audit(:saved_pos, :'saved_hash') = (SELECT seq FROM dbchange.audit WHERE chain_pos = :saved_pos + 1) AS found_after_saved;
+ALTER TABLE dbchange.audit DISABLE TRIGGER USER;
+UPDATE dbchange.audit SET actor = 'postgres' WHERE chain_pos = :saved_pos + 1;
+UPDATE dbchange.audit SET actor = 'mallory' WHERE chain_pos = 2;
+ALTER TABLE dbchange.audit ENABLE ALWAYS TRIGGER audit_append_only;
+SELECT dbchange.verify_audit(:saved_pos, :'saved_hash') AS broken_since_saved;
+SELECT dbchange.verify_audit() = (SELECT seq FROM dbchange.audit WHERE chain_pos = 2) AS whole_chain_finds_it;
+ALTER TABLE dbchange.audit DISABLE TRIGGER USER;
+UPDATE dbchange.audit SET actor = 'postgres' WHERE chain_pos = 2;
+ALTER TABLE dbchange.audit ENABLE ALWAYS TRIGGER audit_append_only;
+RESET dbchange.enforce;
+SELECT dbchange.verify_audit() AS broken;
+
 -- a deleted row: the row after it is reported
 ALTER TABLE dbchange.audit DISABLE TRIGGER USER;
 DELETE FROM dbchange.audit WHERE seq = 5;

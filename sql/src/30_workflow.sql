@@ -811,6 +811,47 @@ BEGIN
   RETURN v_seq;
 END $$;
 
+-- verify_audit(from_position, from_hash): a position and hash saved from audit_head()
+-- earlier; checks that entry still has that hash and every entry after it
+CREATE FUNCTION dbchange.verify_audit(from_position bigint, from_hash text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_seq bigint;
+  v_hash text;
+BEGIN
+  IF from_position IS NULL OR from_position < 1 OR from_hash IS NULL THEN
+    RAISE EXCEPTION 'verify_audit() needs a chain position of 1 or more and a hash'
+      USING ERRCODE = '22023',
+            DETAIL = 'They say where a verification starts: an entry checked before.',
+            HINT = 'Pass the chain_pos and hash dbchange.audit_head() returned earlier, or call dbchange.verify_audit() without arguments to check the whole chain.';
+  END IF;
+  PERFORM dbchange._audit_seal(true);
+  SELECT a.seq, a.hash INTO v_seq, v_hash FROM dbchange.audit a WHERE a.chain_pos = from_position;
+  IF NOT FOUND THEN
+    RETURN 0;                   -- the saved entry is gone: the chain was cut back
+  END IF;
+  IF v_hash IS DISTINCT FROM from_hash THEN
+    RETURN v_seq;               -- the saved entry was rewritten
+  END IF;
+  SELECT x.seq INTO v_seq FROM (
+    SELECT a.seq, a.chain_pos, a.prev_hash, a.hash,
+           pg_catalog.row_number() OVER w AS rn,
+           pg_catalog.lag(a.hash) OVER w AS prev_actual,
+           dbchange._audit_hash(a.prev_hash, dbchange._audit_content(a)) AS expected
+      FROM dbchange.audit a WHERE a.chain_pos >= from_position
+    WINDOW w AS (ORDER BY a.chain_pos)) x
+   WHERE x.chain_pos <> from_position - 1 + x.rn
+      OR (x.rn > 1 AND x.prev_hash IS DISTINCT FROM x.prev_actual)
+      OR x.hash IS DISTINCT FROM x.expected
+   ORDER BY x.chain_pos LIMIT 1;
+  IF v_seq IS NULL THEN
+    SELECT a.seq INTO v_seq FROM dbchange.audit a
+     WHERE a.seq > (SELECT b.seq FROM dbchange.audit b WHERE b.chain_pos = from_position)
+       AND (a.chain_pos IS NULL) <> (a.hash IS NULL) ORDER BY a.seq LIMIT 1;
+  END IF;
+  RETURN v_seq;
+END $$;
+
 -- audit_head(): position and hash of the newest sealed entry: copy it somewhere
 -- else from time to time, so cutting the tail off the chain is detectable too.
 CREATE FUNCTION dbchange.audit_head(OUT chain_pos bigint, OUT hash text, OUT seq bigint)
@@ -929,5 +970,6 @@ GRANT EXECUTE ON FUNCTION dbchange.set_flow(text, text[]), dbchange.define_flow(
   dbchange.approve(bigint, text), dbchange.reject(bigint, text), dbchange.apply(bigint),
   dbchange.pending(), dbchange.authorize_toplevel(bigint), dbchange.finish_toplevel(bigint),
   dbchange.submit(text, text, text, text, uuid), dbchange.submit_promoted(text, uuid, text, text, text, text, jsonb),
-  dbchange.verify_audit(), dbchange.audit_head(), dbchange.metrics(timestamptz, timestamptz)
+  dbchange.verify_audit(), dbchange.verify_audit(bigint, text), dbchange.audit_head(),
+  dbchange.metrics(timestamptz, timestamptz)
   TO PUBLIC;
