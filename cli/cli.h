@@ -12,7 +12,7 @@
  *	  util.c		strings, files, SHA-1/SHA-256, UUIDs
  *	  api.c			calling the SQL API (submit with whatever arguments the
  *					installed version accepts; outcome of a submission)
- *	  cmd_*.c		one file per command group
+ *	  cmd_*.c		one file per command group (cmd_audit.c: audit-verify)
  *
  * Exit codes (DESIGN.md): 0 done, 1 error, 2 bad usage, 3 queued for
  * approval, 4 rejected by policy.
@@ -60,6 +60,7 @@ typedef struct DbcOptions
 	const char *control;		/* --control CONNINFO (drift of a MySQL target) */
 	bool		retry;			/* --retry (mysql-resolve) */
 	bool		mark_applied;	/* --mark-applied (mysql-resolve) */
+	const char *state;			/* --state FILE (audit-verify) */
 } DbcOptions;
 
 extern DbcOptions opts;
@@ -92,6 +93,7 @@ extern int	cmd_pending(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_show(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_history(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_metrics(const DbcCommand *cmd, int argc, char **argv);
+extern int	cmd_audit_verify(const DbcCommand *cmd, int argc, char **argv);	/* cmd_audit.c */
 extern int	cmd_approve(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_reject(const DbcCommand *cmd, int argc, char **argv);
 extern int	cmd_apply(const DbcCommand *cmd, int argc, char **argv);

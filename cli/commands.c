@@ -31,5 +31,6 @@ const DbcCommand dbc_commands[] = {
 	{"policy push", cmd_policy_push, "DIR", "install every *.lua policy of a folder (all or nothing)", ""},
 	{"policy test", cmd_policy_test, "DIR", "run the policies' own tests without installing them", ""},
 	{"metrics", cmd_metrics, "", "DORA figures per environment", ""},
+	{"audit-verify", cmd_audit_verify, "[--state FILE]", "check the hash-chained audit trail (--state: only what is new since the last check)", "state"},
 	{NULL, NULL, NULL, NULL, NULL}
 };

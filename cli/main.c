@@ -53,7 +53,8 @@ enum
 	OPT_DIALECT,
 	OPT_CONTROL,
 	OPT_RETRY,
-	OPT_MARK_APPLIED
+	OPT_MARK_APPLIED,
+	OPT_STATE
 };
 
 typedef struct OptionDef
@@ -101,6 +102,8 @@ static const OptionDef option_defs[] = {
 	"mysql-resolve: run the failed change again from its failing statement"},
 	{"mark-applied", OPT_MARK_APPLIED, '\0', no_argument, NULL, GROUP_COMMAND, false,
 	"mysql-resolve: record the failed change as applied (finished by hand)"},
+	{"state", OPT_STATE, '\0', required_argument, "FILE", GROUP_COMMAND, false,
+	"audit-verify: file keeping the chain's head between checks"},
 	{"help", OPT_HELP_LONG, '?', no_argument, NULL, GROUP_GENERAL, true,
 	"show this help (or a command's usage), then exit"},
 	{"version", 'V', 'V', no_argument, NULL, GROUP_GENERAL, true,
@@ -457,6 +460,9 @@ main(int argc, char **argv)
 				break;
 			case OPT_MARK_APPLIED:
 				opts.mark_applied = true;
+				break;
+			case OPT_STATE:
+				opts.state = optarg;
 				break;
 			case OPT_HELP_LONG:
 				want_help = true;

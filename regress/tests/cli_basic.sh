@@ -16,8 +16,8 @@ D=$(conninfo $DB)
 # ---- help, version, usage ----
 run --help
 check "--help exits 0" 0 "$RC"
-for word in status pending show history approve reject apply submit deploy promote "policy push" "policy test" metrics \
-	--dbname --from --to --json --quiet --dry-run --message --down --limit --no-password --no-color --help --version \
+for word in status pending show history approve reject apply submit deploy promote "policy push" "policy test" metrics audit-verify \
+	--dbname --from --to --json --quiet --dry-run --message --down --limit --state --no-password --no-color --help --version \
 	"Connection options" "Output options" "Command options" "General options" "Exit status"; do
 	check_match "--help lists $word" "$word" "$OUT"
 done
