@@ -215,6 +215,34 @@ down_create_sequence(CreateSeqStmt *s)
 	return inverse(psprintf("DROP SEQUENCE %s", rel_name(s->sequence, false)));
 }
 
+/*
+ * A type name as SQL: each part of a written name quoted as needed (not
+ * TypeNameToString(), which writes the parts as they are, so that a type
+ * named "x); DROP TABLE t; --" would end the statement), %TYPE and [] kept.
+ * Type modifiers do not take part in a function's signature.
+ */
+static char *
+type_name_sql(TypeName *tn)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	if (tn->names == NIL)
+		appendStringInfoString(&buf, format_type_be_qualified(tn->typeOid));
+	foreach(lc, tn->names)
+	{
+		if (lc != list_head(tn->names))
+			appendStringInfoChar(&buf, '.');
+		appendStringInfoString(&buf, quote_identifier(strVal(lfirst(lc))));
+	}
+	if (tn->pct_type)
+		appendStringInfoString(&buf, "%TYPE");
+	if (tn->arrayBounds != NIL)
+		appendStringInfoString(&buf, "[]");
+	return buf.data;
+}
+
 /* Argument types of a function signature (input arguments only), as written. */
 static char *
 function_args(List *parameters)
@@ -233,7 +261,7 @@ function_args(List *parameters)
 			appendStringInfoString(&buf, ", ");
 		if (p->mode == FUNC_PARAM_VARIADIC)
 			appendStringInfoString(&buf, "VARIADIC ");
-		appendStringInfoString(&buf, TypeNameToString(p->argType));
+		appendStringInfoString(&buf, type_name_sql(p->argType));
 	}
 	return buf.data;
 }

@@ -174,3 +174,18 @@ SELECT dbchange.rollback_facts('CREATE TABLE f1 (id int); CREATE TABLE f2 (id in
 SELECT dbchange.rollback_facts('DROP TABLE account') AS no_down_script;
 SELECT dbchange.rollback_facts('CREATE TABLE f1 (id int)', 'DROP TABLE f1 garbage');
 SELECT count(*) AS leftovers FROM pg_class WHERE relname IN ('f1', 'f2');
+
+-- review: the argument types of a generated DROP FUNCTION are quoted, so a
+-- type named like SQL cannot end the statement and add its own to the down
+-- script (nor does a mixed-case or schema-qualified name break it)
+SELECT down FROM dbchange.explain_down($$CREATE FUNCTION f_q(a "x); DROP TABLE account; SELECT (1", b "My Type"[], c "Sch"."T", d account.id%TYPE, e double precision) RETURNS int LANGUAGE sql AS 'SELECT 1'$$);
+CREATE TYPE "x); DROP TABLE account; SELECT (1" AS (v int);
+CREATE TYPE "My Type" AS (v int);
+SELECT * FROM dbchange.verify_rollback_script($$CREATE FUNCTION f_q(a "x); DROP TABLE account; SELECT (1", b "My Type"[]) RETURNS int LANGUAGE sql AS 'SELECT 1'$$);
+SELECT dbchange.submit($$CREATE FUNCTION f_q(a "x); DROP TABLE account; SELECT (1", b "My Type"[]) RETURNS int LANGUAGE sql AS 'SELECT 1'$$, 'quoted types') AS fq_change \gset
+SELECT down_script FROM dbchange.change WHERE id = :fq_change;
+SELECT dbchange.rollback(:fq_change) AS fq_rollback \gset
+SELECT status, statement FROM dbchange.changes WHERE id = :fq_rollback;
+SELECT to_regclass('account') IS NOT NULL AS account_kept, (SELECT count(*) FROM pg_proc WHERE proname = 'f_q') AS f_q_left;
+DROP TYPE "x); DROP TABLE account; SELECT (1";
+DROP TYPE "My Type";
