@@ -329,6 +329,7 @@ static DownResult
 down_alter_table(AlterTableStmt *s)
 {
 	List	   *inv = NIL;
+	List	   *added = NIL;	/* names of the columns this statement adds */
 	ListCell   *lc;
 	StringInfoData buf;
 
@@ -347,6 +348,7 @@ down_alter_table(AlterTableStmt *s)
 					if (cmd->missing_ok)
 						return no_inverse("ADD COLUMN IF NOT EXISTS may find the column already there; dropping it could remove a column the change did not add");
 					inv = lcons(psprintf("DROP COLUMN %s", quote_identifier(col->colname)), inv);
+					added = lappend(added, makeString(col->colname));
 					break;
 				}
 			case AT_AddConstraint:
@@ -355,6 +357,21 @@ down_alter_table(AlterTableStmt *s)
 
 					if (con->conname == NULL)
 						return no_inverse("the constraint has no name (the server chooses one when it runs); name it (ADD CONSTRAINT name ...) to get a generated down script");
+					/* dropping the constraint would drop the index, which existed before */
+					if (con->indexname != NULL)
+						return no_inverse("ADD CONSTRAINT ... USING INDEX takes over (and renames) an existing index; dropping the constraint would drop that index, write a down script");
+					/* PRIMARY KEY also sets NOT NULL, which DROP CONSTRAINT leaves */
+					if (con->contype == CONSTR_PRIMARY)
+					{
+						ListCell   *kc;
+
+						foreach(kc, con->keys)
+						{
+							if (!list_member(added, lfirst(kc)))
+								return no_inverse("ADD PRIMARY KEY also marks column %s NOT NULL, which dropping the constraint does not undo (and the statement does not say whether it was NOT NULL before); write a down script",
+												  quote_identifier(strVal(lfirst(kc))));
+						}
+					}
 					inv = lcons(psprintf("DROP CONSTRAINT %s", quote_identifier(con->conname)), inv);
 					break;
 				}
@@ -380,6 +397,9 @@ static DownResult
 down_rename(RenameStmt *s)
 {
 	const char *newname = quote_identifier(s->newname);
+
+	if (s->missing_ok)
+		return no_inverse("RENAME with IF EXISTS may find nothing to rename; renaming back could rename another object that has the new name, write a down script");
 
 	switch (s->renameType)
 	{

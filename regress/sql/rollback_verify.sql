@@ -189,3 +189,24 @@ SELECT status, statement FROM dbchange.changes WHERE id = :fq_rollback;
 SELECT to_regclass('account') IS NOT NULL AS account_kept, (SELECT count(*) FROM pg_proc WHERE proname = 'f_q') AS f_q_left;
 DROP TYPE "x); DROP TABLE account; SELECT (1";
 DROP TYPE "My Type";
+
+-- review: no generated inverse that removes more, or less, than the statement
+-- did: USING INDEX takes over an index that existed before (dropping the
+-- constraint drops it), PRIMARY KEY marks existing columns NOT NULL (dropping
+-- the constraint leaves that), IF EXISTS may have renamed nothing
+CREATE TABLE uix (id int, v int);
+CREATE UNIQUE INDEX uix_idx ON uix (id);
+SELECT statement_no, down, reason FROM dbchange.explain_down($$
+  ALTER TABLE uix ADD CONSTRAINT uix_pk PRIMARY KEY USING INDEX uix_idx;
+  ALTER TABLE uix ADD CONSTRAINT uix_u UNIQUE USING INDEX uix_idx;
+  ALTER TABLE uix ADD CONSTRAINT uix_pk PRIMARY KEY (id);
+  ALTER TABLE uix ADD COLUMN "New Id" int, ADD CONSTRAINT uix_pk PRIMARY KEY ("New Id");
+  ALTER TABLE IF EXISTS uix RENAME TO uix2;
+  ALTER TABLE uix ADD CONSTRAINT uix_v UNIQUE (v);
+$$) ORDER BY 1;
+SELECT * FROM dbchange.verify_rollback_script('ALTER TABLE uix ADD COLUMN "New Id" int, ADD CONSTRAINT uix_pk PRIMARY KEY ("New Id")');
+SELECT dbchange.submit('ALTER TABLE uix ADD CONSTRAINT uix_pk PRIMARY KEY USING INDEX uix_idx', 'pk from index') AS uix_change \gset
+SELECT status, down_script IS NULL AS no_down_script FROM dbchange.change WHERE id = :uix_change;
+SELECT dbchange.rollback(:uix_change);
+SELECT indexrelid::regclass AS index_kept FROM pg_index WHERE indrelid = 'uix'::regclass;
+DROP TABLE uix;
