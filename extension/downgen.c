@@ -39,6 +39,7 @@
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "dbchange.h"
@@ -504,8 +505,14 @@ down_of(Node *stmt)
 }
 
 /*
- * dbchange._downgen(script text)
+ * dbchange._downgen(script text, path text DEFAULT NULL)
  *	 RETURNS TABLE (statement_no int, statement text, down text, reason text)
+ *
+ * path: the search_path to resolve unqualified names with (a change's
+ * recorded one), set here for the name lookups only and undone before
+ * returning.  Callers that run as the catalog owner pass it instead of
+ * setting it themselves: their own SQL (operators such as ||) must never be
+ * resolved in a path the requester chose.  NULL: the current search_path.
  */
 PG_FUNCTION_INFO_V1(dbc_downgen);
 Datum
@@ -513,6 +520,8 @@ dbc_downgen(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *script;
+	char	   *path = NULL;
+	int			nest = 0;
 	List	   *stmts;
 	ListCell   *lc;
 
@@ -522,7 +531,15 @@ dbc_downgen(PG_FUNCTION_ARGS)
 				 errmsg("script must not be NULL"),
 				 errhint("Pass the text of the up script.")));
 	script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+		path = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	InitMaterializedSRF(fcinfo, 0);
+	if (path)
+	{
+		nest = NewGUCNestLevel();
+		(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
 	stmts = dbc_split_script(script);
 	foreach(lc, stmts)
 	{
@@ -545,5 +562,7 @@ dbc_downgen(PG_FUNCTION_ARGS)
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+	if (path)
+		AtEOXact_GUC(true, nest);
 	return (Datum) 0;
 }

@@ -347,7 +347,10 @@ END $$;
 -- Down scripts
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION dbchange._downgen(script text)
+-- (path: the search_path for the name lookups, set inside for them only; the
+-- SECURITY DEFINER callers pass a change's path here and never set it
+-- themselves, so no operator of theirs is resolved in a requester's path)
+CREATE FUNCTION dbchange._downgen(script text, path text DEFAULT NULL)
 RETURNS TABLE (statement_no int, statement text, down text, reason text)
   LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_downgen';
 
@@ -414,18 +417,17 @@ BEGIN
     generated := c.down_generated;
     RETURN;
   END IF;
-  -- generation resolves unqualified names: use the change's search_path, then restore ours
-  PERFORM pg_catalog.set_config('search_path', coalesce(c.search_path, 'public'), true);
+  -- generation resolves unqualified names with the change's search_path (inside _downgen only)
   BEGIN
-    SELECT * INTO r FROM dbchange._downgen(c.statement) d WHERE d.down IS NULL ORDER BY d.statement_no LIMIT 1;
+    SELECT * INTO r FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public')) d
+     WHERE d.down IS NULL ORDER BY d.statement_no LIMIT 1;
     IF NOT FOUND THEN
       SELECT pg_catalog.string_agg(d.down, E';\n' ORDER BY d.statement_no DESC) || ';' INTO down
-        FROM dbchange._downgen(c.statement) d;
+        FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public')) d;
     END IF;
   EXCEPTION WHEN OTHERS THEN
     why := SQLERRM;
   END;
-  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
   IF down IS NULL THEN
     RAISE EXCEPTION 'change % has no down script and none can be generated', c.id
       USING ERRCODE = '55000',
@@ -446,11 +448,11 @@ DECLARE
   v text;
 BEGIN
   BEGIN
-    -- names resolve as the change's statements do; the SET clause restores ours on exit
-    PERFORM pg_catalog.set_config('search_path', coalesce(NEW.search_path, 'public'), true);
-    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(NEW.statement) g WHERE g.down IS NULL) THEN
+    -- names resolve as the change's statements do (inside _downgen only)
+    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(NEW.statement, coalesce(NEW.search_path, 'public')) g
+                    WHERE g.down IS NULL) THEN
       SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO v
-        FROM dbchange._downgen(NEW.statement) g;
+        FROM dbchange._downgen(NEW.statement, coalesce(NEW.search_path, 'public')) g;
     END IF;
   EXCEPTION WHEN OTHERS THEN
     v := NULL;   -- no generated down script; the change is stored as submitted
@@ -493,8 +495,8 @@ BEGIN
     RAISE EXCEPTION 'up script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
   END IF;
   IF down IS NULL THEN
-    PERFORM pg_catalog.set_config('search_path', coalesce(path, 'public'), true);
-    SELECT * INTO r FROM dbchange._downgen(up) g WHERE g.down IS NULL ORDER BY g.statement_no LIMIT 1;
+    SELECT * INTO r FROM dbchange._downgen(up, coalesce(path, 'public')) g
+     WHERE g.down IS NULL ORDER BY g.statement_no LIMIT 1;
     IF FOUND THEN
       RAISE EXCEPTION 'no down script given and none can be generated'
         USING ERRCODE = '22023',
@@ -502,8 +504,7 @@ BEGIN
               HINT = 'Pass a down script: dbchange.verify_rollback_script(up, down).';
     END IF;
     SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO down
-      FROM dbchange._downgen(up) g;
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+      FROM dbchange._downgen(up, coalesce(path, 'public')) g;
     IF down IS NULL THEN
       RAISE EXCEPTION 'the up script is empty' USING ERRCODE = '22023', HINT = 'Pass the statements of the change.';
     END IF;
@@ -1013,7 +1014,7 @@ GRANT EXECUTE ON FUNCTION dbchange._verify_script(text, text, text), dbchange._r
   TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.schema_snapshot(text[]), dbchange._snapshot_schemas(text[]), dbchange._acl(aclitem[]),
   dbchange.snapshot_hash(jsonb), dbchange.snapshot_diff(jsonb, jsonb, text),
-  dbchange._downgen(text), dbchange.explain_down(text), dbchange.generate_down(text),
+  dbchange._downgen(text, text), dbchange.explain_down(text), dbchange.generate_down(text),
   dbchange._generate_down_with_path(text, text), dbchange._verify_rows(jsonb),
   dbchange.verify_rollback_script(text, text), dbchange.verify_rollback(bigint), dbchange.rollback(bigint),
   dbchange.detect_drift(), dbchange.record_schema_state(), dbchange.accept_drift(),
@@ -1045,13 +1046,11 @@ BEGIN
   END IF;
   IF down IS NULL OR pg_catalog.btrim(down) = '' THEN
     down := NULL;
-    PERFORM pg_catalog.set_config('search_path', coalesce(path, 'public'), true);
-    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(script) g WHERE g.down IS NULL) THEN
+    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(script, coalesce(path, 'public')) g WHERE g.down IS NULL) THEN
       SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO down
-        FROM dbchange._downgen(script) g;
+        FROM dbchange._downgen(script, coalesce(path, 'public')) g;
       generated := down IS NOT NULL;
     END IF;
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
   END IF;
   IF down IS NULL THEN
     RETURN pg_catalog.jsonb_build_object('has_down_script', false, 'down_generated', false,
