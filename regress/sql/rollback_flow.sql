@@ -96,6 +96,43 @@ SELECT dbchange._submit_as_rollback(:keep_change, 'CREATE TABLE t_fake (id int)'
 SELECT dbchange._submit_as_rollback(:later_change, 'DROP TABLE later', NULL, NULL);
 SELECT dbchange._link_rollback(:later_change, :orders_change, false);
 
+-- review: a hand-written down script runs with the privileges of whoever calls
+-- rollback(), so only its author may roll back with it: a developer's
+-- "down script" must not run as the owner of the tables it grants
+RESET ROLE;
+SELECT key, value FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
+GRANT CREATE ON SCHEMA public TO regress_rbf_lead;
+SET ROLE regress_rbf_lead;
+CREATE TABLE lead_only (id int);
+RESET ROLE;
+SET ROLE regress_rbf_dev;
+SELECT dbchange.submit('CREATE TABLE dev_tbl (id int)', 'dev table',
+                       'GRANT ALL ON lead_only TO regress_rbf_dev') AS trojan_change \gset
+RESET ROLE;
+SET ROLE regress_rbf_lead;
+SELECT dbchange.rollback(:trojan_change);
+RESET ROLE;
+SELECT dbchange.rollback(:trojan_change);
+SELECT has_table_privilege('regress_rbf_dev', 'lead_only', 'SELECT') AS dev_got_lead_only;
+-- its author may (with their own privileges: the grant fails and nothing happens)
+SET ROLE regress_rbf_dev;
+SELECT dbchange.rollback(:trojan_change);
+RESET ROLE;
+SELECT status FROM dbchange.changes WHERE id = :trojan_change;
+-- a generated down script may be run by anyone
+SET ROLE regress_rbf_dev;
+SELECT dbchange.submit('CREATE TABLE dev_tbl2 (id int)', 'dev table 2') AS gen_change \gset
+RESET ROLE;
+SELECT dbchange.rollback(:gen_change) AS gen_rollback \gset
+SELECT status FROM dbchange.changes WHERE id IN (:gen_change, :gen_rollback) ORDER BY id;
+-- the rollback of a rollback runs the original's up script: its author's code
+SELECT dbchange.rollback(:gen_rollback);
+SET ROLE regress_rbf_dev;
+SELECT dbchange.rollback(:gen_rollback) AS re_apply \gset
+RESET ROLE;
+SELECT status, statement FROM dbchange.changes WHERE id = :re_apply;
+SELECT to_regclass('dev_tbl2') IS NOT NULL AS dev_tbl2_back;
+
 RESET ROLE;
 DROP OWNED BY regress_rbf_dev, regress_rbf_lead;
 DROP ROLE regress_rbf_dev;

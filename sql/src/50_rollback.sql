@@ -645,6 +645,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   c dbchange.change := dbchange._get_change(p_id);
   other bigint;
+  author oid;
+  author_name text;
 BEGIN
   IF c.status <> 'applied' THEN
     RAISE EXCEPTION 'change % is %, not applied', c.id, c.status
@@ -655,6 +657,23 @@ BEGIN
                                    ELSE 'Only an applied change can be rolled back.' END,
             HINT = CASE WHEN c.status IN ('pending', 'approved') THEN pg_catalog.format('To stop it, reject it: SELECT dbchange.reject(%s, ''reason'');', c.id)
                         ELSE 'Pick an applied change: SELECT id, statement FROM dbchange.changes WHERE status = ''applied'';' END;
+  END IF;
+  -- A down script written by hand is its author's code, and rollback() runs
+  -- it as the caller: nobody runs someone else's with their own privileges.
+  -- (Its author: the requester; for a rollback change, whose down script is
+  -- the original's up script, the original's requester.)  Generated down
+  -- scripts only undo the change's own statements and may be run by anyone.
+  IF c.down_script IS NOT NULL AND NOT c.down_generated THEN
+    author := CASE WHEN c.rollback_of IS NULL THEN c.requested_by_oid
+                   ELSE (SELECT o.requested_by_oid FROM dbchange.change o WHERE o.id = c.rollback_of) END;
+    IF author IS DISTINCT FROM dbchange._caller_oid() THEN
+      author_name := coalesce((SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = author), c.requested_by);
+      RAISE EXCEPTION 'change %''s down script was written by role %, not by you', c.id, pg_catalog.quote_ident(author_name)
+        USING ERRCODE = '42501',
+              DETAIL = 'A down script runs with the privileges of the role that calls rollback(), and this one was written by hand, not generated.',
+              HINT = pg_catalog.format('Roll it back as its author (SET ROLE %I; SELECT dbchange.rollback(%s);), or read it (SELECT down_script FROM dbchange.change_scripts WHERE id = %s) and submit what you have checked with dbchange.submit().',
+                                       author_name, c.id, c.id);
+    END IF;
   END IF;
   SELECT r.id INTO other FROM dbchange.change r
    WHERE r.rollback_of = c.id AND r.status IN ('pending', 'approved') ORDER BY r.id LIMIT 1;
