@@ -31,6 +31,7 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
@@ -38,6 +39,7 @@
 #include "parser/parse_type.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -115,6 +117,34 @@ schema_of(RangeVar *rv, bool existing)
 	if (isTempNamespace(nsp))
 		return NULL;
 	return get_namespace_name(nsp);
+}
+
+/*
+ * The schema each statement's object was found in when the statement ran
+ * (the "schema" fact the gate recorded), while _downgen() inverts a change
+ * that has run; NULL otherwise.  Indexed by statement_no - 1.
+ */
+static char **ran_schemas = NULL;
+static int	n_ran_schemas = 0;
+static int	current_statement_no = 0;
+
+/*
+ * The schema of a relation that a RENAME renames.  Before the statement
+ * runs, it is found under its old name.  After it ran (a change recorded by
+ * the gate is inverted when it is rolled back), the old name no longer
+ * finds it -- the lookup fell back to the creation schema, or found another
+ * relation that took the name since -- and the new name may find another
+ * relation earlier in the search_path: the schema recorded when it ran is
+ * the one.
+ */
+static const char *
+renamed_schema(RenameStmt *s)
+{
+	if (s->relation->schemaname == NULL && ran_schemas != NULL &&
+		current_statement_no >= 1 && current_statement_no <= n_ran_schemas &&
+		ran_schemas[current_statement_no - 1] != NULL)
+		return ran_schemas[current_statement_no - 1];
+	return schema_of(s->relation, true);
 }
 
 /* schema.name, each part quoted as needed. */
@@ -411,7 +441,7 @@ down_rename(RenameStmt *s)
 		case OBJECT_INDEX:
 		case OBJECT_FOREIGN_TABLE:
 			{
-				const char *schema = schema_of(s->relation, true);
+				const char *schema = renamed_schema(s);
 
 				return inverse(psprintf("ALTER %s %s RENAME TO %s", drop_kind_of_relation(s->renameType),
 										qualified(schema, s->newname),
@@ -505,8 +535,11 @@ down_of(Node *stmt)
 }
 
 /*
- * dbchange._downgen(script text, path text DEFAULT NULL)
+ * dbchange._downgen(script text, path text DEFAULT NULL, ran_schemas text[] DEFAULT NULL)
  *	 RETURNS TABLE (statement_no int, statement text, down text, reason text)
+ *
+ * ran_schemas: for a change that has run, each statement's recorded
+ * "schema" fact, in order (see renamed_schema()); NULL before it runs.
  *
  * path: the search_path to resolve unqualified names with (a change's
  * recorded one), set here for the name lookups only and undone before
@@ -533,6 +566,20 @@ dbc_downgen(PG_FUNCTION_ARGS)
 	script = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
 		path = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ran_schemas = NULL;
+	n_ran_schemas = 0;
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		Datum	   *elems;
+		bool	   *enulls;
+		int			i;
+
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &enulls, &n_ran_schemas);
+		ran_schemas = palloc0(sizeof(char *) * Max(n_ran_schemas, 1));
+		for (i = 0; i < n_ran_schemas; i++)
+			ran_schemas[i] = enulls[i] ? NULL : TextDatumGetCString(elems[i]);
+	}
 	InitMaterializedSRF(fcinfo, 0);
 	if (path)
 	{
@@ -544,9 +591,12 @@ dbc_downgen(PG_FUNCTION_ARGS)
 	foreach(lc, stmts)
 	{
 		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
-		DownResult	r = down_of(ps->stmt);
+		DownResult	r;
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
+
+		current_statement_no = ps->statement_no;
+		r = down_of(ps->stmt);
 
 		values[0] = Int32GetDatum(ps->statement_no);
 		values[1] = CStringGetTextDatum(ps->text);
@@ -564,5 +614,6 @@ dbc_downgen(PG_FUNCTION_ARGS)
 	}
 	if (path)
 		AtEOXact_GUC(true, nest);
+	ran_schemas = NULL;
 	return (Datum) 0;
 }

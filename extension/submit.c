@@ -57,6 +57,7 @@ typedef struct SubmitArgs
 	const char *checksum;		/* given (promotion), or NULL */
 	const char *requested_by;	/* given (promotion), or NULL: the caller */
 	Jsonb	   *origin;
+	char	   *generated_down; /* without down_script: generated before it runs */
 } SubmitArgs;
 
 typedef struct StmtDecision
@@ -127,6 +128,16 @@ build_record(const SubmitArgs *a, List *decisions, const DbcDecision *total, con
 		dbc_put_text(&st, "description", a->description);
 	if (a->down_script)
 		dbc_put_text(&st, "down_script", a->down_script);
+	else if (a->generated_down && strcmp(status, "rejected") != 0)
+	{
+		JsonbValue	v;
+
+		dbc_put_text(&st, "down_script", a->generated_down);
+		dbc_put_key(&st, "down_generated");
+		v.type = jbvBool;
+		v.val.boolean = true;
+		pushJsonbValue(&st, WJB_VALUE, &v);
+	}
 	if (a->uid)
 		dbc_put_text(&st, "uid", a->uid);
 	if (a->checksum)
@@ -324,6 +335,37 @@ unique_strings(List *in)
 	return out;
 }
 
+/*
+ * The generated down script of a script (NULL when a statement has none),
+ * from the catalog as it is before the script runs: a RENAME's relation is
+ * found under its old name, a CREATE OR REPLACE FUNCTION does not exist yet.
+ * (Generated after the run, by the trigger that fills in down scripts, the
+ * first fell back to the creation schema and the second had no inverse.)
+ */
+static char *
+generate_down_before_run(const char *script)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+	Datum		d;
+	char	   *result = NULL;
+	MemoryContext outer = CurrentMemoryContext;
+
+	values[0] = CStringGetTextDatum(script);
+	values[1] = CStringGetTextDatum(GetConfigOption("search_path", false, false));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT dbchange._generated_down($1, $2)", 2, argtypes, values, NULL,
+							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not generate the down script");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		result = MemoryContextStrdup(outer, TextDatumGetCString(d));
+	SPI_finish();
+	return result;
+}
+
 static int64
 do_submit(SubmitArgs *a)
 {
@@ -372,6 +414,8 @@ do_submit(SubmitArgs *a)
 	dbc_load_settings(&settings);
 	/* rollback_verified & co. (verify.c), only when a policy asks for them */
 	rollback_facts = dbc_rollback_facts_for_submit(a->script, a->down_script);
+	if (a->down_script == NULL)
+		a->generated_down = generate_down_before_run(a->script);
 	memset(&total, 0, sizeof(total));
 	total.action = DBC_APPROVE;
 	total.risk = DBC_RISK_NONE;

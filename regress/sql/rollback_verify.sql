@@ -210,3 +210,28 @@ SELECT status, down_script IS NULL AS no_down_script FROM dbchange.change WHERE 
 SELECT dbchange.rollback(:uix_change);
 SELECT indexrelid::regclass AS index_kept FROM pg_index WHERE indrelid = 'uix'::regclass;
 DROP TABLE uix;
+
+-- review: a submitted change's down script is generated before it runs (a
+-- RENAME's table is found under its old name, a CREATE OR REPLACE FUNCTION
+-- does not exist yet), and a change recorded by the gate is inverted with the
+-- schema its object was in when it ran -- not another table of the new name
+-- earlier in the search_path
+CREATE SCHEMA rb_a;
+CREATE SCHEMA rb_b;
+CREATE TABLE rb_b.ren (id int);
+CREATE TABLE rb_a.ren2 (id int);
+SET search_path = rb_a, rb_b;
+SELECT dbchange.submit('ALTER TABLE ren RENAME TO ren2', 'rename') AS ren_change \gset
+SELECT dbchange.submit('CREATE OR REPLACE FUNCTION rb_a.fresh() RETURNS int LANGUAGE sql AS ''SELECT 1''', 'new function') AS fresh_change \gset
+SELECT down_script, down_generated FROM dbchange.change WHERE id IN (:ren_change, :fresh_change) ORDER BY id;
+CREATE TABLE rb_b.gren (id int);
+ALTER TABLE gren RENAME TO gren2;
+SELECT max(id) AS gren_change FROM dbchange.changes WHERE statement = 'ALTER TABLE gren RENAME TO gren2' \gset
+CREATE TABLE rb_a.gren2 (id int);
+SELECT * FROM dbchange.verify_rollback(:gren_change);
+SELECT dbchange.rollback(:gren_change) AS gren_rollback \gset
+SELECT status, statement FROM dbchange.changes WHERE id = :gren_rollback;
+SELECT to_regclass('rb_b.gren') IS NOT NULL AS renamed_back, to_regclass('rb_a.gren2') IS NOT NULL AS other_table_kept;
+RESET search_path;
+DROP SCHEMA rb_a CASCADE;
+DROP SCHEMA rb_b CASCADE;

@@ -226,7 +226,8 @@ END $$;
 -- writer for queued and rejected ones.  The record's keys: status, statement,
 -- command, requested_by, requested_by_oid, search_path, source,
 -- application_name, action, risk, reasons, policies, flow, facts, and
--- optionally actor, uid, checksum, description, down_script, origin, statements
+-- optionally actor, uid, checksum, description, down_script, down_generated
+-- (the column is added by 50_rollback.sql), origin, statements
 -- (an array of {statement, command, action, risk, reasons, facts}).
 CREATE FUNCTION dbchange._record(r jsonb) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -239,13 +240,14 @@ DECLARE
 BEGIN
   SELECT value INTO v_env FROM dbchange.settings WHERE key = 'environment';
   INSERT INTO dbchange.change (uid, checksum, status, environment, command, statement, description,
-                               down_script, requested_by, requested_by_oid, search_path, source,
+                               down_script, down_generated, requested_by, requested_by_oid, search_path, source,
                                application_name, risk, reasons, policies, flow, origin,
                                decided_at, applied_at)
   VALUES (coalesce((r->>'uid')::uuid, dbchange._uuid_v7()),
           coalesce(r->>'checksum', pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(r->>'statement', 'UTF8')), 'hex')),
           v_status, coalesce(v_env, 'dev'), r->>'command', r->>'statement', r->>'description',
-          r->>'down_script', r->>'requested_by', (r->>'requested_by_oid')::oid, r->>'search_path',
+          r->>'down_script', coalesce((r->>'down_generated')::boolean, false),
+          r->>'requested_by', (r->>'requested_by_oid')::oid, r->>'search_path',
           r->>'source', r->>'application_name', r->>'risk',
           coalesce(ARRAY(SELECT jsonb_array_elements_text(r->'reasons')), '{}'),
           coalesce(ARRAY(SELECT jsonb_array_elements_text(r->'policies')), '{}'),

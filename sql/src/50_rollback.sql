@@ -350,7 +350,10 @@ END $$;
 -- (path: the search_path for the name lookups, set inside for them only; the
 -- SECURITY DEFINER callers pass a change's path here and never set it
 -- themselves, so no operator of theirs is resolved in a requester's path)
-CREATE FUNCTION dbchange._downgen(script text, path text DEFAULT NULL)
+-- (ran_schemas: for a change that has run, each statement's recorded
+-- "schema" fact, in order: a renamed relation is no longer found by its old
+-- name)
+CREATE FUNCTION dbchange._downgen(script text, path text DEFAULT NULL, ran_schemas text[] DEFAULT NULL)
 RETURNS TABLE (statement_no int, statement text, down text, reason text)
   LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_downgen';
 
@@ -404,6 +407,14 @@ BEGIN
   RETURN v;
 END $$;
 
+-- The schema each statement of change id found its object in when it was
+-- checked (its "schema" fact), in order: for inverting a change that has run.
+CREATE FUNCTION dbchange._ran_schemas(id bigint) RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT ARRAY(SELECT s.facts->>'schema' FROM dbchange.change_statement s
+                WHERE s.change_id = _ran_schemas.id ORDER BY s.statement_no)
+$$;
+
 -- The down script of a change, generated when it has none; errors clearly
 -- when there is none and none can be generated.
 CREATE FUNCTION dbchange._down_of(c dbchange.change, OUT down text, OUT generated boolean)
@@ -411,6 +422,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r record;
   why text;
+  -- a change that has run: where each statement found its object then
+  ran text[] := CASE WHEN c.status IN ('applied', 'rolled_back') THEN dbchange._ran_schemas(c.id) END;
 BEGIN
   IF c.down_script IS NOT NULL THEN
     down := c.down_script;
@@ -419,11 +432,11 @@ BEGIN
   END IF;
   -- generation resolves unqualified names with the change's search_path (inside _downgen only)
   BEGIN
-    SELECT * INTO r FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public')) d
+    SELECT * INTO r FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public'), ran) d
      WHERE d.down IS NULL ORDER BY d.statement_no LIMIT 1;
     IF NOT FOUND THEN
       SELECT pg_catalog.string_agg(d.down, E';\n' ORDER BY d.statement_no DESC) || ';' INTO down
-        FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public')) d;
+        FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public'), ran) d;
     END IF;
   EXCEPTION WHEN OTHERS THEN
     why := SQLERRM;
@@ -436,6 +449,27 @@ BEGIN
             HINT = 'Write the inverse yourself and submit it as a new change with dbchange.submit().';
   END IF;
   generated := true;
+END $$;
+
+-- The generated down script of a script, or NULL (a statement without an
+-- inverse, or one that cannot be read): what submit() stores with a change
+-- given none, generated before the script runs (submit.c).  Names resolve
+-- with path (inside _downgen only: this function's own SQL never runs in a
+-- path the requester chose).
+CREATE FUNCTION dbchange._generated_down(script text, path text) RETURNS text
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v text;
+BEGIN
+  BEGIN
+    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(script, coalesce(path, 'public')) g WHERE g.down IS NULL) THEN
+      SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO v
+        FROM dbchange._downgen(script, coalesce(path, 'public')) g;
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    v := NULL;
+  END;
+  RETURN v;
 END $$;
 
 -- A submitted change without a down script gets the generated one when
@@ -1033,7 +1067,7 @@ GRANT EXECUTE ON FUNCTION dbchange._verify_script(text, text, text), dbchange._r
   TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.schema_snapshot(text[]), dbchange._snapshot_schemas(text[]), dbchange._acl(aclitem[]),
   dbchange.snapshot_hash(jsonb), dbchange.snapshot_diff(jsonb, jsonb, text),
-  dbchange._downgen(text, text), dbchange.explain_down(text), dbchange.generate_down(text),
+  dbchange._downgen(text, text, text[]), dbchange._generated_down(text, text), dbchange._ran_schemas(bigint), dbchange.explain_down(text), dbchange.generate_down(text),
   dbchange._generate_down_with_path(text, text), dbchange._verify_rows(jsonb),
   dbchange.verify_rollback_script(text, text), dbchange.verify_rollback(bigint), dbchange.rollback(bigint),
   dbchange.detect_drift(), dbchange.record_schema_state(), dbchange.accept_drift(),
