@@ -63,6 +63,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
@@ -291,6 +292,9 @@ typedef struct ClsObject
 	char	   *identity;
 	int			exists;			/* 1, 0, or -1 = not looked up */
 	Oid			relid;			/* relations that exist */
+	char		relkind;		/* pg_class.relkind of those, else '\0' */
+	bool		has_children;	/* pg_class.relhassubclass: may have partitions
+								 * or inheritance children */
 	bool		sized;			/* rows/bytes apply (relation with storage) */
 	double		rows;			/* < 0: unknown */
 	int64		bytes;			/* < 0: unknown */
@@ -298,6 +302,27 @@ typedef struct ClsObject
 	Oid			table_relid;
 	struct ClsObject *table_obj;	/* that table's object, sizes known, or NULL */
 } ClsObject;
+
+/*
+ * How far below a table it names a statement goes: PostgreSQL carries DROP,
+ * TRUNCATE, most ALTER TABLE subcommands, CREATE INDEX, ... out on the
+ * table's partitions, and some of them on its inheritance children too.
+ * (A table is never both: partitioned tables cannot have inheritance
+ * children, partitions cannot be inherited from.)
+ */
+typedef enum ClsRecurse
+{
+	RECURSE_NONE,				/* ONLY, or a statement that stays on the table */
+	RECURSE_PARTITIONS,			/* the partitions, recursively */
+	RECURSE_ALL					/* partitions and inheritance children */
+} ClsRecurse;
+
+/* A named table whose descendants the statement acts on as well. */
+typedef struct ClsReach
+{
+	ClsObject  *table;
+	ClsRecurse	how;
+} ClsReach;
 
 typedef struct Cls
 {
@@ -321,6 +346,9 @@ typedef struct Cls
 	const char *command;		/* overrides the raw tree's command tag */
 	LOCKMODE	lock;			/* NoLock: none */
 	bool		index_exclusive;	/* an index is locked ACCESS EXCLUSIVE */
+	List	   *reach;			/* of ClsReach *: see reach_below() */
+	List	   *dropped_schemas;	/* DROP SCHEMA ... CASCADE: OIDs of those
+									 * that exist */
 } Cls;
 
 static void
@@ -838,6 +866,8 @@ rel_object(const char *object_type, RangeVar *rv)
 	o->relid = rc != NULL ? rc->oid : InvalidOid;
 	if (rc != NULL)
 	{
+		o->relkind = rc->relkind;
+		o->has_children = rc->relhassubclass;
 		o->sized = class_size(rc, &o->rows, &o->bytes);
 		ReleaseSysCache(tp);
 	}
@@ -1370,6 +1400,28 @@ set_table_of_index(Cls *c, ClsObject *idx)
 	t = new_object("table", get_namespace_name(get_rel_namespace(heap)), get_rel_name(heap));
 	t->relid = heap;
 	set_table(c, t);
+}
+
+/*
+ * The statement acts on table o's descendants too, as far as how says
+ * (put_reach() lists them).  A table without children -- nearly every table
+ * -- costs this function its first test: relhassubclass came with the
+ * pg_class row the lookup read anyway.
+ */
+static void
+reach_below(Cls *c, ClsObject *o, ClsRecurse how)
+{
+	ClsReach   *r;
+
+	if (how == RECURSE_NONE || o == NULL || !o->has_children)
+		return;
+	/* only partitioned tables have partitions */
+	if (how == RECURSE_PARTITIONS && o->relkind != RELKIND_PARTITIONED_TABLE)
+		return;
+	r = palloc(sizeof(ClsReach));
+	r->table = o;
+	r->how = how;
+	c->reach = lappend(c->reach, r);
 }
 
 /* ---------------------------------------------------------------------------
@@ -2399,6 +2451,56 @@ at_is_column_cmd(AlterTableType t)
 	}
 }
 
+/*
+ * How far PostgreSQL 15 carries an ALTER TABLE subcommand below the table
+ * (unless ONLY is written): tablecmds.c recurses into every child for
+ * column changes and CHECK constraints; foreign keys, index-backed
+ * constraints and triggers exist on partitions only (they are cloned there,
+ * never inherited); the rest -- owner, options, tablespace, replica
+ * identity, row security, identity columns, ... -- stays on the table.
+ */
+static ClsRecurse
+at_recursion(AlterTableCmd *cmd)
+{
+	switch (cmd->subtype)
+	{
+		case AT_AddColumn:
+		case AT_AddColumnRecurse:
+		case AT_DropColumn:
+		case AT_DropColumnRecurse:
+		case AT_AlterColumnType:
+		case AT_ColumnDefault:
+		case AT_SetNotNull:
+		case AT_DropNotNull:
+		case AT_DropExpression:
+		case AT_SetStatistics:
+		case AT_SetStorage:
+		case AT_DropConstraint:
+		case AT_DropConstraintRecurse:
+		case AT_ValidateConstraint:
+		case AT_ValidateConstraintRecurse:
+			return RECURSE_ALL;
+		case AT_AddConstraint:
+		case AT_AddConstraintRecurse:
+			if (cmd->def && IsA(cmd->def, Constraint) &&
+				((Constraint *) cmd->def)->contype == CONSTR_CHECK)
+				return RECURSE_ALL;
+			return RECURSE_PARTITIONS;
+		case AT_AlterConstraint:
+		case AT_EnableTrig:
+		case AT_EnableAlwaysTrig:
+		case AT_EnableReplicaTrig:
+		case AT_DisableTrig:
+		case AT_EnableTrigAll:
+		case AT_DisableTrigAll:
+		case AT_EnableTrigUser:
+		case AT_DisableTrigUser:
+			return RECURSE_PARTITIONS;
+		default:
+			return RECURSE_NONE;
+	}
+}
+
 static const char *
 replica_identity_name(char c)
 {
@@ -2433,6 +2535,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 	const char *first_con_name = NULL;
 	List	   *added_cols = NIL;
 	List	   *added_cons = NIL;
+	ClsRecurse	how = RECURSE_NONE;
 
 	if (ot == OBJECT_TYPE)
 	{
@@ -2466,6 +2569,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 		bool		cascade = cmd->behavior == DROP_CASCADE;
 
 		add_op(c, op);
+		how = Max(how, at_recursion(cmd));
 		begin_object(st, NULL);
 		dbc_put_text(st, "operation", op);
 		dbc_put_bool(st, "cascade", cascade);
@@ -2662,6 +2766,9 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 		c->scans |= scans || rewrites;
 	}
 	end_array(st);
+	/* ALTER TABLE ONLY t stays on t */
+	if ((ot == OBJECT_TABLE || ot == OBJECT_FOREIGN_TABLE) && s->relation->inh)
+		reach_below(c, o, how);
 
 	begin_array(st, "columns");
 	foreach(lc, added_cols)
@@ -2714,7 +2821,14 @@ classify_truncate(Cls *c, TruncateStmt *s)
 	ListCell   *lc;
 
 	foreach(lc, s->relations)
-		c->objects = lappend(c->objects, rel_object("table", lfirst(lc)));
+	{
+		RangeVar   *rv = lfirst_node(RangeVar, lc);
+		ClsObject  *o = rel_object("table", rv);
+
+		c->objects = lappend(c->objects, o);
+		/* TRUNCATE ONLY t stays on t */
+		reach_below(c, o, rv->inh ? RECURSE_ALL : RECURSE_NONE);
+	}
 	c->object_type = "table";
 	if (c->objects)
 		set_main(c, linitial(c->objects));
@@ -2753,6 +2867,8 @@ classify_create_index(Cls *c, IndexStmt *s)
 	c->concurrently = s->concurrent;
 	c->if_not_exists = s->if_not_exists;
 	c->scans = true;
+	/* an index on a partitioned table is built on every partition, unless ON ONLY */
+	reach_below(c, tab, s->relation->inh ? RECURSE_PARTITIONS : RECURSE_NONE);
 	add_lock(c, s->concurrent ? ShareUpdateExclusiveLock : ShareLock);
 
 	dbc_put_bool(st, "unique", s->unique || s->primary);
@@ -2982,10 +3098,13 @@ static void
 classify_create_trigger(Cls *c, CreateTrigStmt *s)
 {
 	JsonbParseState **st = c->st;
+	ClsObject  *o = on_table_object(OBJECT_TRIGGER, s->relation, s->trigname);
 
-	set_main(c, on_table_object(OBJECT_TRIGGER, s->relation, s->trigname));
+	set_main(c, o);
 	add_op(c, "create");
 	c->or_replace = s->replace;
+	/* a row trigger on a partitioned table is cloned onto every partition */
+	reach_below(c, o->table_obj, s->row ? RECURSE_PARTITIONS : RECURSE_NONE);
 	add_lock(c, ShareRowExclusiveLock);
 	dbc_put_text(st, "timing",
 				 (s->timing & TRIGGER_TYPE_INSTEAD) ? "instead_of" :
@@ -3390,13 +3509,32 @@ classify_drop(Cls *c, DropStmt *s)
 	ListCell   *lc;
 
 	c->object_type = objtype_name(t);
+	c->cascade = s->behavior == DROP_CASCADE;
 	foreach(lc, s->objects)
-		c->objects = lappend(c->objects, object_from_node(t, lfirst(lc)));
+	{
+		ClsObject  *o = object_from_node(t, lfirst(lc));
+
+		c->objects = lappend(c->objects, o);
+
+		/*
+		 * Partitions go with their table; inheritance children only with
+		 * CASCADE (without it the DROP fails).  DROP SCHEMA ... CASCADE takes
+		 * every relation in the schema, and their descendants elsewhere.
+		 */
+		if (t == OBJECT_TABLE || t == OBJECT_FOREIGN_TABLE)
+			reach_below(c, o, c->cascade ? RECURSE_ALL : RECURSE_PARTITIONS);
+		else if (t == OBJECT_SCHEMA && c->cascade && o->name && o->exists == 1)
+		{
+			Oid			nsp = get_namespace_oid(o->name, true);
+
+			if (OidIsValid(nsp))
+				c->dropped_schemas = list_append_unique_oid(c->dropped_schemas, nsp);
+		}
+	}
 	if (c->objects)
 		set_main(c, linitial(c->objects));
 	add_op(c, "drop");
 	c->destructive = true;
-	c->cascade = s->behavior == DROP_CASCADE;
 	c->if_exists = s->missing_ok;
 	c->concurrently = s->concurrent;
 	c->sum_objects = t == OBJECT_TABLE || t == OBJECT_MATVIEW;
@@ -3537,6 +3675,9 @@ classify_rename(Cls *c, RenameStmt *s)
 					rt = OBJECT_TABLE;
 				o = altered_object(c, rt, s->relation, NULL);
 				set_main(c, o);
+				/* renamed in the children too, unless ONLY */
+				if ((rt == OBJECT_TABLE || rt == OBJECT_FOREIGN_TABLE) && s->relation && s->relation->inh)
+					reach_below(c, o, RECURSE_ALL);
 				add_op(c, t == OBJECT_COLUMN ? "rename_column" :
 					   t == OBJECT_ATTRIBUTE ? "rename_attribute" : "rename_constraint");
 				if (t != OBJECT_TABCONSTRAINT)
@@ -4399,9 +4540,9 @@ put_objects(JsonbParseState **st, List *objects)
 	end_array(st);
 }
 
-/* table_rows / table_bytes */
+/* table_rows / table_bytes (also returned: < 0 unknown) */
 static void
-put_sizes(Cls *c, List *objects)
+put_sizes(Cls *c, List *objects, double *rows_out, double *bytes_out)
 {
 	double		rows = -1;
 	double		bytes = -1;
@@ -4438,6 +4579,353 @@ put_sizes(Cls *c, List *objects)
 	}
 	put_int_or_null(c->st, "table_rows", rows);
 	put_int_or_null(c->st, "table_bytes", bytes);
+	*rows_out = rows;
+	*bytes_out = bytes;
+}
+
+/* ---------------------------------------------------------------------------
+ * Descendants: what a statement reaches below the tables it names
+ * ---------------------------------------------------------------------------
+ */
+
+/* How many descendants (and schema relations) are listed; the count is whole. */
+#define REACH_LISTED 1000
+
+/* A relation listed in descendants or schema_relations. */
+typedef struct ReachEntry
+{
+	const char *object_type;
+	char	   *schema;
+	char	   *name;
+	const char *descendant_of;	/* descendants: the named table */
+	bool		partition;
+	bool		sized;
+	double		rows;
+	int64		bytes;
+} ReachEntry;
+
+typedef struct ReachWalk
+{
+	List	   *listed;			/* of ReachEntry *, the first REACH_LISTED */
+	int64		count;			/* all of them */
+	/* sizes of the data reached that table_rows/table_bytes do not count */
+	double		rows;
+	bool		rows_known;
+	double		bytes;
+	bool		bytes_known;
+	HTAB	   *seen;			/* relations met (several roots), or NULL */
+	List	   *skip_nsps;		/* DROP SCHEMA: relations there are listed apart */
+	Oid			nsp;			/* the last schema named, and its name */
+	char	   *nsp_name;
+} ReachWalk;
+
+static const char *
+relkind_object_type(char relkind)
+{
+	switch (relkind)
+	{
+		case RELKIND_FOREIGN_TABLE:
+			return "foreign_table";
+		case RELKIND_VIEW:
+			return "view";
+		case RELKIND_MATVIEW:
+			return "materialized_view";
+		case RELKIND_SEQUENCE:
+			return "sequence";
+		default:
+			return "table";
+	}
+}
+
+/* Partitions of one table mostly share a schema: its name is looked up once. */
+static char *
+walk_nsp_name(ReachWalk *w, Oid nsp)
+{
+	if (nsp != w->nsp || w->nsp_name == NULL)
+	{
+		w->nsp = nsp;
+		w->nsp_name = get_namespace_name(nsp);
+	}
+	return w->nsp_name;
+}
+
+/* Count a relation's own data into the sizes the table facts do not have. */
+static void
+walk_add_size(ReachWalk *w, double rows, int64 bytes)
+{
+	if (rows >= 0)
+	{
+		w->rows += rows;
+		w->rows_known = true;
+	}
+	if (bytes >= 0)
+	{
+		w->bytes += bytes;
+		w->bytes_known = true;
+	}
+}
+
+/*
+ * The descendants of root, breadth first (find_all_inheritors' order), as
+ * far as how says.  counted: table_rows/table_bytes already hold their data
+ * (root is a partitioned table named by the statement: its size is the sum
+ * over its partitions), so only the listed ones are measured.  No locks are
+ * taken: a relation dropped meanwhile is simply not found.
+ */
+static void
+walk_descendants(ReachWalk *w, Oid root, const char *root_identity, ClsRecurse how,
+				 bool counted)
+{
+	List	   *all = find_all_inheritors(root, NoLock, NULL);
+	ListCell   *lc;
+
+	foreach(lc, all)
+	{
+		Oid			child = lfirst_oid(lc);
+		HeapTuple	tp;
+		Form_pg_class rc;
+		bool		listed;
+		bool		sized = false;
+		double		rows = -1;
+		int64		bytes = -1;
+
+		if (child == root)
+			continue;
+		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+		if (!HeapTupleIsValid(tp))
+			continue;
+		rc = (Form_pg_class) GETSTRUCT(tp);
+		if ((how == RECURSE_PARTITIONS && !rc->relispartition) ||
+			list_member_oid(w->skip_nsps, rc->relnamespace))
+		{
+			ReleaseSysCache(tp);
+			continue;
+		}
+		if (w->seen)
+		{
+			bool		found;
+
+			hash_search(w->seen, &child, HASH_ENTER, &found);
+			if (found)
+			{
+				ReleaseSysCache(tp);
+				continue;
+			}
+		}
+		w->count++;
+		listed = w->count <= REACH_LISTED;
+		if (listed || !counted)
+			sized = own_size_of(rc, &rows, &bytes);
+		if (sized && !counted)
+			walk_add_size(w, rows, bytes);
+		if (listed)
+		{
+			ReachEntry *e = palloc(sizeof(ReachEntry));
+
+			e->object_type = relkind_object_type(rc->relkind);
+			e->schema = walk_nsp_name(w, rc->relnamespace);
+			e->name = pstrdup(NameStr(rc->relname));
+			e->descendant_of = root_identity;
+			e->partition = rc->relispartition;
+			e->sized = sized;
+			e->rows = rows;
+			e->bytes = bytes;
+			w->listed = lappend(w->listed, e);
+		}
+		ReleaseSysCache(tp);
+	}
+	list_free(all);
+}
+
+static int
+entry_cmp(const ListCell *a, const ListCell *b)
+{
+	const ReachEntry *x = lfirst(a);
+	const ReachEntry *y = lfirst(b);
+	int			res = strcmp(x->schema, y->schema);
+
+	return res != 0 ? res : strcmp(x->name, y->name);
+}
+
+/*
+ * DROP SCHEMA ... CASCADE: every table, view, materialized view and
+ * sequence in the schemas (sorted by identity), their data counted into the
+ * walk's sizes; the tables with children are returned in *roots (OIDs) and
+ * *root_names, for their descendants in other schemas.  A heap scan of
+ * pg_class (no index leads with relnamespace); the statement is rare.
+ */
+static List *
+schema_relations(List *nsps, ReachWalk *w, int64 *count, List **roots, List **root_names)
+{
+	Relation	classrel = table_open(RelationRelationId, AccessShareLock);
+	List	   *all = NIL;
+	ListCell   *lc;
+
+	*count = 0;
+	foreach(lc, nsps)
+	{
+		Oid			nsp = lfirst_oid(lc);
+		char	   *nsp_name = get_namespace_name(nsp);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		if (nsp_name == NULL)
+			continue;
+		ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(nsp));
+		scan = systable_beginscan(classrel, InvalidOid, false, NULL, 1, &key);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_class rc = (Form_pg_class) GETSTRUCT(tup);
+			ReachEntry *e;
+
+			switch (rc->relkind)
+			{
+				case RELKIND_RELATION:
+				case RELKIND_PARTITIONED_TABLE:
+				case RELKIND_FOREIGN_TABLE:
+				case RELKIND_VIEW:
+				case RELKIND_MATVIEW:
+				case RELKIND_SEQUENCE:
+					break;
+				default:
+					continue;
+			}
+			e = palloc(sizeof(ReachEntry));
+			e->object_type = relkind_object_type(rc->relkind);
+			e->schema = nsp_name;
+			e->name = pstrdup(NameStr(rc->relname));
+			e->descendant_of = NULL;
+			e->partition = rc->relispartition;
+			e->sized = own_size_of(rc, &e->rows, &e->bytes);
+			/* the data of tables and materialized views; sequences hold none to speak of */
+			if (e->sized && rc->relkind != RELKIND_SEQUENCE)
+				walk_add_size(w, e->rows, e->bytes);
+			if (rc->relhassubclass && rc->relkind != RELKIND_VIEW &&
+				rc->relkind != RELKIND_MATVIEW && rc->relkind != RELKIND_SEQUENCE)
+			{
+				*roots = lappend_oid(*roots, rc->oid);
+				*root_names = lappend(*root_names, qualify(nsp_name, e->name));
+			}
+			all = lappend(all, e);
+		}
+		systable_endscan(scan);
+	}
+	table_close(classrel, AccessShareLock);
+	*count = list_length(all);
+	list_sort(all, entry_cmp);
+	if (list_length(all) > REACH_LISTED)
+		all = list_truncate(all, REACH_LISTED);
+	return all;
+}
+
+static void
+put_reach_entries(JsonbParseState **st, const char *key, List *entries)
+{
+	ListCell   *lc;
+
+	begin_array(st, key);
+	foreach(lc, entries)
+	{
+		ReachEntry *e = lfirst(lc);
+
+		begin_object(st, NULL);
+		dbc_put_text(st, "object_type", e->object_type);
+		dbc_put_text(st, "schema", e->schema);
+		dbc_put_text(st, "name", e->name);
+		dbc_put_text(st, "identity", qualify(e->schema, e->name));
+		if (e->descendant_of)
+		{
+			dbc_put_bool(st, "partition", e->partition);
+			dbc_put_text(st, "descendant_of", e->descendant_of);
+		}
+		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
+		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
+		end_object(st);
+	}
+	end_array(st);
+}
+
+/*
+ * descendants, descendant_count, schema_relations, schema_relation_count,
+ * total_rows, total_bytes (docs/facts.md): the tables a statement acts on
+ * without naming them -- the partitions and inheritance children of those it
+ * names, the contents of a schema it drops with CASCADE -- and the size of
+ * all the data it reaches.  Only statements with such a reach get these
+ * facts; table_rows/table_bytes are those put_sizes() gave.
+ */
+static void
+put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
+{
+	JsonbParseState **st = c->st;
+	ReachWalk	w;
+	List	   *in_schemas = NIL;
+	int64		in_schema_count = 0;
+	List	   *roots = NIL;
+	List	   *root_names = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	memset(&w, 0, sizeof(w));
+	if (c->dropped_schemas != NIL)
+	{
+		in_schemas = schema_relations(c->dropped_schemas, &w, &in_schema_count,
+									  &roots, &root_names);
+		w.skip_nsps = c->dropped_schemas;
+	}
+
+	/*
+	 * Several roots can share descendants (TRUNCATE a parent and its child),
+	 * and a named table is no descendant of another named one: a relation
+	 * is then listed once.  One named table needs no such bookkeeping.
+	 */
+	if (list_length(c->reach) + list_length(roots) > 1 || list_length(objects) > 1)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(Oid);
+		ctl.hcxt = CurrentMemoryContext;
+		w.seen = hash_create("dbchange descendants", 64, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		foreach(lc, objects)
+		{
+			ClsObject  *o = lfirst(lc);
+
+			if (OidIsValid(o->relid))
+				hash_search(w.seen, &o->relid, HASH_ENTER, NULL);
+		}
+	}
+
+	foreach(lc, c->reach)
+	{
+		ClsReach   *r = lfirst(lc);
+
+		walk_descendants(&w, r->table->relid, r->table->identity, r->how,
+						 r->table->relkind == RELKIND_PARTITIONED_TABLE);
+	}
+	forboth(lc, roots, lc2, root_names)
+		walk_descendants(&w, lfirst_oid(lc), lfirst(lc2), RECURSE_ALL, false);
+	if (w.seen)
+		hash_destroy(w.seen);
+
+	if (c->dropped_schemas != NIL)
+	{
+		put_reach_entries(st, "schema_relations", in_schemas);
+		dbc_put_int(st, "schema_relation_count", in_schema_count);
+	}
+	else if (w.count == 0)
+		return;					/* relhassubclass was stale: no descendants after all */
+	if (w.count > 0)
+	{
+		put_reach_entries(st, "descendants", w.listed);
+		dbc_put_int(st, "descendant_count", w.count);
+	}
+	put_int_or_null(st, "total_rows",
+					table_rows < 0 && !w.rows_known ? -1 : Max(table_rows, 0) + w.rows);
+	put_int_or_null(st, "total_bytes",
+					table_bytes < 0 && !w.bytes_known ? -1 : Max(table_bytes, 0) + w.bytes);
 }
 
 static void
@@ -4449,6 +4937,8 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	const char *tag_type = tag_object_type(tag, &verb);
 	ClsObject  *m = c->main;
 	List	   *objects = c->objects;
+	double		rows;
+	double		bytes;
 
 	if (c->object_type == NULL)
 		c->object_type = tag_type;
@@ -4482,7 +4972,9 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	dbc_put_bool(st, "if_not_exists", c->if_not_exists);
 	dbc_put_bool(st, "or_replace", c->or_replace);
 	dbc_put_bool(st, "cascade", c->cascade);
-	put_sizes(c, objects);
+	put_sizes(c, objects, &rows, &bytes);
+	if (c->reach != NIL || c->dropped_schemas != NIL)
+		put_reach(c, objects, rows, bytes);
 	dbc_put_bool(st, "nontransactional", dbc_is_nontransactional(stmt));
 }
 

@@ -10,7 +10,11 @@ protected databases.
 Checks
   protected-object    DDL, GRANT/REVOKE or COMMENT touching an object in
                       PROTECTED (patterns "schema.name", "schema.*" protects
-                      the schema and everything in it, "*.name")
+                      the schema and everything in it, "*.name"); also when
+                      the statement reaches it without naming it: a
+                      partition or inheritance child of a table it drops,
+                      truncates or alters (fact descendants), a relation of
+                      a schema it drops with CASCADE (schema_relations)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -168,6 +172,45 @@ local function linked_target(c)
   return linked_in(c.constraints, false) or linked_in(c.subcommands, true)
 end
 
+-- Tables a statement acts on without naming them: the partitions and
+-- inheritance children of a table it drops, truncates or alters
+-- (descendants), the relations of a schema it drops with CASCADE
+-- (schema_relations).  Only the commands that can carry these facts read
+-- them (an absent fact still costs a look-up).
+local REACHING = { ["DROP TABLE"] = true, ["DROP FOREIGN TABLE"] = true, ["TRUNCATE TABLE"] = true,
+  ["ALTER TABLE"] = true, ["ALTER FOREIGN TABLE"] = true, ["CREATE INDEX"] = true,
+  ["CREATE TRIGGER"] = true, ["DROP SCHEMA"] = true }
+local function reached_target(c)
+  local l = c.descendants
+  if type(l) == "table" then
+    local i, e = 1, l[1]
+    while e ~= nil do
+      if type(e) == "table" then
+        local hit = object_hit(e.identity, e.schema, "table", e.name)
+        if hit then
+          return hit .. " (" .. (e.partition == true and "a partition" or "an inheritance child") ..
+            " of " .. tostring(e.descendant_of) .. ")"
+        end
+      end
+      i = i + 1
+      e = l[i]
+    end
+  end
+  l = c.schema_relations
+  if type(l) == "table" then
+    local i, e = 1, l[1]
+    while e ~= nil do
+      if type(e) == "table" then
+        local hit = object_hit(e.identity, e.schema, e.object_type, e.name)
+        if hit then return hit .. " (in schema " .. tostring(e.schema) .. ", dropped with CASCADE)" end
+      end
+      i = i + 1
+      e = l[i]
+    end
+  end
+  return nil
+end
+
 local function protected_target(c)
   local t = c.table
   if P_EXACT[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
@@ -180,21 +223,23 @@ local function protected_target(c)
   end
   -- most statements name one object, the main one just checked: opening
   -- objects (a table per element) was half of this policy's cost
-  if c.single_object then return nil end
-  local objs = c.objects
-  if type(objs) == "table" then
-    -- facts arrays have no holes: walk to the first nil (# on a facts
-    -- table is a call into the engine)
-    local i, o = 1, objs[1]
-    while o ~= nil do
-      if type(o) == "table" then
-        hit = object_hit(o.identity, o.schema, o.object_type, o.name)
-        if hit then return hit end
+  if not c.single_object then
+    local objs = c.objects
+    if type(objs) == "table" then
+      -- facts arrays have no holes: walk to the first nil (# on a facts
+      -- table is a call into the engine)
+      local i, o = 1, objs[1]
+      while o ~= nil do
+        if type(o) == "table" then
+          hit = object_hit(o.identity, o.schema, o.object_type, o.name)
+          if hit then return hit end
+        end
+        i = i + 1
+        o = objs[i]
       end
-      i = i + 1
-      o = objs[i]
     end
   end
+  if REACHING[cmd] then return reached_target(c) end
   return nil
 end
 
@@ -293,6 +338,50 @@ return {
       expect = "queue", risk = "critical" },
     { sql = "CREATE TABLE public.kid_t (p int REFERENCES public.payments (id))", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.small_t ADD COLUMN note text", environment = "prod", expect = "none" },
+    -- reached through a parent: the facts a partitioned public.pay_all with the partition
+    -- public.payments (an inheritance child for public.pay_inh) would have
+    { sql = "DROP TABLE public.pay_all", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 2, descendants = {
+        { object_type = "table", schema = "public", name = "pay_2023", identity = "public.pay_2023", partition = true, descendant_of = "public.pay_all" },
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
+    { sql = "DROP TABLE public.pay_all", environment = "stage", expect = "queue", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
+    { sql = "DROP TABLE public.pay_inh CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = false, descendant_of = "public.pay_inh" } } } },
+    { sql = "TRUNCATE public.pay_all", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
+    { sql = "ALTER TABLE public.pay_all DROP COLUMN memo", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
+    { sql = "ALTER TABLE public.pay_all ALTER COLUMN amount TYPE numeric(20,2)", environment = "prod", expect = "queue", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
+    { sql = "CREATE INDEX idx_pay_all_at ON public.pay_all (at)", environment = "dev", expect = "approve", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
+    { sql = "TRUNCATE public.inv_all", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "billing", name = "inv_2024", identity = "billing.inv_2024", partition = true, descendant_of = "public.inv_all" } } } },
+    { sql = "TRUNCATE public.events", environment = "prod", expect = "none",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "events_2024", identity = "public.events_2024", partition = true, descendant_of = "public.events" } } } },
+    -- ONLY: no descendants (the real classifier's facts)
+    { sql = "TRUNCATE ONLY public.pay_inh", environment = "prod", expect = "none" },
+    { sql = "DROP SCHEMA public CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { schema_relation_count = 2, schema_relations = {
+        { object_type = "table", schema = "public", name = "orders", identity = "public.orders" },
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
+    { sql = "DROP SCHEMA sales CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { schema_relation_count = 1, schema_relations = {
+        { object_type = "table", schema = "sales", name = "inv_all", identity = "sales.inv_all" } },
+        descendant_count = 1, descendants = {
+        { object_type = "table", schema = "audit", name = "inv_2024", identity = "audit.inv_2024", partition = true, descendant_of = "sales.inv_all" } } } },
+    { sql = "DROP SCHEMA sales CASCADE", environment = "prod", expect = "none",
+      facts = { schema_relation_count = 1, schema_relations = {
+        { object_type = "table", schema = "sales", name = "orders", identity = "sales.orders" } } } },
     { sql = "DROP TABLE public.payments", environment = "stage", expect = "queue", risk = "critical" },
     { sql = "TRUNCATE public.ledger_entries", environment = "prod", expect = "reject", risk = "critical" },
     { sql = "CREATE INDEX CONCURRENTLY idx_payments_at ON public.payments (at)", environment = "prod", expect = "queue", risk = "critical" },
