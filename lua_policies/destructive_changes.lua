@@ -102,6 +102,31 @@ local function obj(c)
   return type(n) == "string" and n or "the object"
 end
 
+-- " (with its 3 partitions)": the tables below the one named that the
+-- statement drops, truncates or alters too (facts descendants).
+local function with_descendants(c)
+  local n = c.descendant_count
+  if type(n) ~= "number" or n < 1 then return "" end
+  local l = c.descendants
+  local part = type(l) == "table" and type(l[1]) == "table" and l[1].partition == true
+  return " (with its " .. n .. (part and (n == 1 and " partition" or " partitions")
+    or (n == 1 and " inheritance child" or " inheritance children")) .. ")"
+end
+
+-- DROP SCHEMA ... CASCADE: ": 12 relations, and 3 partitions or inheritance
+-- children in other schemas" (facts schema_relation_count, descendant_count).
+local function in_schema(c)
+  local n = c.schema_relation_count
+  if type(n) ~= "number" then return "" end
+  local s = ": " .. n .. (n == 1 and " relation" or " relations")
+  local k = c.descendant_count
+  if type(k) == "number" and k > 0 then
+    s = s .. ", and " .. k .. " partition" .. (k == 1 and "" or "s") .. " or inheritance child" ..
+      (k == 1 and "" or "ren") .. " in other schemas"
+  end
+  return s
+end
+
 local function bare_name(c)
   local n = c.name
   if type(n) == "table" then n = n[1] end
@@ -187,7 +212,7 @@ return {
     local d = nil
 
     if cmd == "DROP TABLE" then
-      d = add(d, tier, DANGER, "ban-drop-table", "dropping " .. obj(c) .. " deletes its data; keep a backup and make sure no application still reads it")
+      d = add(d, tier, DANGER, "ban-drop-table", "dropping " .. obj(c) .. with_descendants(c) .. " deletes its data; keep a backup and make sure no application still reads it")
       if all_retired(c) then
         -- renamed to a retired name first: the application was already weaned off it
         d.risk = (tier == "prod" or tier == "stage") and "moderate" or d.risk
@@ -195,11 +220,11 @@ return {
         d = add(d, tier, DANGER, "drop-table-naming-convention", "rename the table to a retired name (e.g. " .. (bare_name(c) or "name") .. "_deprecated) and wait before dropping it")
       end
     elseif cmd == "DROP SCHEMA" then
-      d = add(d, tier, DANGER, "drop-schema", "dropping schema " .. obj(c) .. " removes every object in it")
+      d = add(d, tier, DANGER, "drop-schema", "dropping schema " .. obj(c) .. " removes every object in it" .. in_schema(c))
     elseif cmd == "DROP DATABASE" then
       d = add(d, tier, CRITICAL, "ban-drop-database", "dropping database " .. obj(c) .. " deletes all of its data")
     elseif cmd == "TRUNCATE TABLE" or cmd == "TRUNCATE" then
-      d = add(d, tier, DANGER, "ban-truncate", "TRUNCATE " .. obj(c) .. " deletes every row and cannot be undone after commit")
+      d = add(d, tier, DANGER, "ban-truncate", "TRUNCATE " .. obj(c) .. with_descendants(c) .. " deletes every row and cannot be undone after commit")
     elseif cmd == "DROP INDEX" then
       d = add(d, tier, CAUTION, "drop-index", "dropping index " .. obj(c) .. " can slow queries that rely on it")
     elseif cmd == "DROP OWNED" then
@@ -207,14 +232,14 @@ return {
     elseif cmd == "ALTER TABLE" then
       local ops = c.operations
       if has(ops, "drop_column") then
-        d = add(d, tier, DANGER, "ban-drop-column", "dropping a column of " .. obj(c) .. " deletes its data and breaks applications that still select it")
+        d = add(d, tier, DANGER, "ban-drop-column", "dropping a column of " .. obj(c) .. with_descendants(c) .. " deletes its data and breaks applications that still select it")
       end
       if has(ops, "alter_column_type") then
         local subs = c.subcommands
         for i = 1, #subs do
           local sc = subs[i]
           if sc.operation == "alter_column_type" and sc.using_reads_column == false then
-            d = add(d, tier, DANGER, "type-change-discards-data", "ALTER COLUMN " .. tostring(sc.name) .. " TYPE ... USING an expression that does not read the column replaces all of its data in " .. obj(c))
+            d = add(d, tier, DANGER, "type-change-discards-data", "ALTER COLUMN " .. tostring(sc.name) .. " TYPE ... USING an expression that does not read the column replaces all of its data in " .. obj(c) .. with_descendants(c))
           end
         end
       end
@@ -239,6 +264,9 @@ return {
     { sql = "DROP TABLE accounts", environment = "test", expect = "approve", risk = "moderate" },
     { sql = "DROP TABLE accounts", environment = "dev", expect = "approve", risk = "low" },
     { sql = "DROP TABLE accounts_deprecated", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "DROP TABLE events", environment = "prod", expect = "queue", risk = "high",
+      facts = { descendant_count = 1, descendants = { { object_type = "table", schema = "public", name = "events_2024",
+        identity = "public.events_2024", partition = true, descendant_of = "public.events" } } } },
     { sql = "DROP TABLE accounts CASCADE", environment = "prod", expect = "reject", risk = "critical" },
     { sql = "DROP TABLE accounts CASCADE", environment = "dev", expect = "approve", risk = "low" },
     { sql = "ALTER TABLE accounts DROP COLUMN email", environment = "prod", expect = "queue", risk = "high" },

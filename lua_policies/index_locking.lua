@@ -10,7 +10,9 @@ plus REINDEX and REFRESH MATERIALIZED VIEW without CONCURRENTLY.
 A plain CREATE INDEX takes a SHARE lock (writes wait for the whole build), a
 plain DROP INDEX / REINDEX an ACCESS EXCLUSIVE one.  On a small or new table
 that is harmless; on a large one it is an outage.  "Large" means
-table_rows >= LARGE_TABLE_ROWS or table_bytes >= LARGE_TABLE_BYTES.  When the
+table_rows >= LARGE_TABLE_ROWS or table_bytes >= LARGE_TABLE_BYTES (total_rows
+and total_bytes instead when the statement reaches partitions or inheritance
+children: an index on a partitioned table is built on each).  When the
 size is unknown (table_rows and table_bytes both nil: the table does not exist
 yet, e.g. created earlier in the same script) the finding is only advice.
 
@@ -90,9 +92,10 @@ local function add(d, tier, sev, id, msg)
   return d
 end
 
--- "large", "small" or "unknown"
+-- "large", "small" or "unknown", by the size of all the data the statement
+-- reaches: total_rows/total_bytes when it acts on partitions too.
 local function size_class(c)
-  local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+  local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
   if r == nil and b == nil then return "unknown" end
   if (r and r >= LARGE_TABLE_ROWS) or (b and b >= LARGE_TABLE_BYTES) then return "large" end
   return "small"

@@ -142,7 +142,8 @@ end
 local function heavy(c)
   if c.destructive == true or c.rewrites_table == true then return true end
   if c.lock == "ACCESS EXCLUSIVE" or c.scans_table == true then
-    local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+    -- the whole reach: partitions and inheritance children are locked too
+    local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
     return (r ~= nil and r >= LARGE_TABLE_ROWS) or (b ~= nil and b >= LARGE_TABLE_BYTES)
   end
   return false

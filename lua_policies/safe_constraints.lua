@@ -84,8 +84,10 @@ local function add(d, tier, sev, id, msg)
   return d
 end
 
+-- The size of all the data the statement reaches: total_rows/total_bytes when it
+-- acts on partitions or inheritance children of the table too.
 local function size_class(c)
-  local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+  local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
   if r == nil and b == nil then return "unknown" end
   if (r and r >= LARGE_TABLE_ROWS) or (b and b >= LARGE_TABLE_BYTES) then return "large" end
   return "small"

@@ -84,8 +84,10 @@ local function has(list, x)
   return false
 end
 
+-- The size of all the data the statement reaches: total_rows/total_bytes when it
+-- acts on partitions or inheritance children of the table too.
 local function size_class(c)
-  local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+  local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
   if r == nil and b == nil then return "unknown" end
   if (r and r >= LARGE_TABLE_ROWS) or (b and b >= LARGE_TABLE_BYTES) then return "large" end
   return "small"
@@ -197,6 +199,11 @@ return {
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "approve", risk = "low",
       facts = { table_rows = 50, table_bytes = 8192 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "moderate" },
+    -- a small inheritance parent whose children are large: they are rewritten too (total_rows)
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 50, table_bytes = 8192, total_rows = 5000050, total_bytes = 900000000, descendant_count = 1,
+        descendants = { { object_type = "table", schema = "public", name = "pt_orders_old", identity = "public.pt_orders_old",
+          partition = false, descendant_of = "public.pt_orders", rows = 5000000, bytes = 899991808 } } } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN token uuid DEFAULT gen_random_uuid()", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN created_at timestamptz DEFAULT now()", environment = "prod", expect = "approve",
