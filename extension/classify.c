@@ -4604,6 +4604,13 @@ typedef struct ReachEntry
 	int64		bytes;
 } ReachEntry;
 
+/* A relation met already; named: the statement names it too. */
+typedef struct ReachSeen
+{
+	Oid			relid;			/* hash key */
+	ClsObject  *named;
+} ReachSeen;
+
 typedef struct ReachWalk
 {
 	List	   *listed;			/* of ReachEntry *, the first REACH_LISTED */
@@ -4613,7 +4620,8 @@ typedef struct ReachWalk
 	bool		rows_known;
 	double		bytes;
 	bool		bytes_known;
-	HTAB	   *seen;			/* relations met (several roots), or NULL */
+	HTAB	   *seen;			/* of ReachSeen: relations met (several roots
+								 * or tables named), or NULL */
 	List	   *skip_nsps;		/* DROP SCHEMA: relations there are listed apart */
 	Oid			nsp;			/* the last schema named, and its name */
 	char	   *nsp_name;
@@ -4704,10 +4712,25 @@ walk_descendants(ReachWalk *w, Oid root, const char *root_identity, ClsRecurse h
 		if (w->seen)
 		{
 			bool		found;
+			ReachSeen  *seen = hash_search(w->seen, &child, HASH_ENTER, &found);
 
-			hash_search(w->seen, &child, HASH_ENTER, &found);
-			if (found)
+			if (!found)
+				seen->named = NULL;
+			else
 			{
+				/*
+				 * A table the statement names below another it names (TRUNCATE
+				 * parent, partition): table_rows/table_bytes count its data in
+				 * both, the totals once.
+				 */
+				if (counted && seen->named != NULL && seen->named->sized)
+				{
+					if (seen->named->rows >= 0)
+						w->rows -= seen->named->rows;
+					if (seen->named->bytes >= 0)
+						w->bytes -= seen->named->bytes;
+				}
+				seen->named = NULL;
 				ReleaseSysCache(tp);
 				continue;
 			}
@@ -4885,7 +4908,7 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 		HASHCTL		ctl;
 
 		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(Oid);
+		ctl.entrysize = sizeof(ReachSeen);
 		ctl.hcxt = CurrentMemoryContext;
 		w.seen = hash_create("dbchange descendants", 64, &ctl,
 							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
@@ -4894,7 +4917,12 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 			ClsObject  *o = lfirst(lc);
 
 			if (OidIsValid(o->relid))
-				hash_search(w.seen, &o->relid, HASH_ENTER, NULL);
+			{
+				ReachSeen  *seen = hash_search(w.seen, &o->relid, HASH_ENTER, NULL);
+
+				/* in table_rows/table_bytes when those sum the tables named */
+				seen->named = c->sum_objects ? o : NULL;
+			}
 		}
 	}
 
