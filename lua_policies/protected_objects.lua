@@ -338,50 +338,50 @@ return {
       expect = "queue", risk = "critical" },
     { sql = "CREATE TABLE public.kid_t (p int REFERENCES public.payments (id))", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.small_t ADD COLUMN note text", environment = "prod", expect = "none" },
-    -- reached through a parent: the facts a partitioned public.pay_all with the partition
-    -- public.payments (an inheritance child for public.pay_inh) would have
-    { sql = "DROP TABLE public.pay_all", environment = "prod", expect = "reject", risk = "critical",
+    -- reached through a parent: the facts a partitioned public.pt_pay_all with the partition
+    -- public.payments (an inheritance child for public.pt_pay_inh) would have
+    { sql = "DROP TABLE public.pt_pay_all", environment = "prod", expect = "reject", risk = "critical",
       facts = { descendant_count = 2, descendants = {
-        { object_type = "table", schema = "public", name = "pay_2023", identity = "public.pay_2023", partition = true, descendant_of = "public.pay_all" },
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
-    { sql = "DROP TABLE public.pay_all", environment = "stage", expect = "queue", risk = "critical",
+        { object_type = "table", schema = "public", name = "pt_pay_2023", identity = "public.pt_pay_2023", partition = true, descendant_of = "public.pt_pay_all" },
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "DROP TABLE public.pt_pay_all", environment = "stage", expect = "queue", risk = "critical",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
-    { sql = "DROP TABLE public.pay_inh CASCADE", environment = "prod", expect = "reject", risk = "critical",
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "DROP TABLE public.pt_pay_inh CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = false, descendant_of = "public.pay_inh" } } } },
-    { sql = "TRUNCATE public.pay_all", environment = "prod", expect = "reject", risk = "critical",
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = false, descendant_of = "public.pt_pay_inh" } } } },
+    { sql = "TRUNCATE public.pt_pay_all", environment = "prod", expect = "reject", risk = "critical",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
-    { sql = "ALTER TABLE public.pay_all DROP COLUMN memo", environment = "prod", expect = "reject", risk = "critical",
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "ALTER TABLE public.pt_pay_all DROP COLUMN memo", environment = "prod", expect = "reject", risk = "critical",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
-    { sql = "ALTER TABLE public.pay_all ALTER COLUMN amount TYPE numeric(20,2)", environment = "prod", expect = "queue", risk = "critical",
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "ALTER TABLE public.pt_pay_all ALTER COLUMN amount TYPE numeric(20,2)", environment = "prod", expect = "queue", risk = "critical",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
-    { sql = "CREATE INDEX idx_pay_all_at ON public.pay_all (at)", environment = "dev", expect = "approve", risk = "critical",
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "CREATE INDEX idx_pt_pay_all_at ON public.pt_pay_all (at)", environment = "dev", expect = "approve", risk = "critical",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pay_all" } } } },
-    { sql = "TRUNCATE public.inv_all", environment = "prod", expect = "reject", risk = "critical",
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "TRUNCATE public.pt_inv_all", environment = "prod", expect = "reject", risk = "critical",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "billing", name = "inv_2024", identity = "billing.inv_2024", partition = true, descendant_of = "public.inv_all" } } } },
-    { sql = "TRUNCATE public.events", environment = "prod", expect = "none",
+        { object_type = "table", schema = "billing", name = "inv_2024", identity = "billing.inv_2024", partition = true, descendant_of = "public.pt_inv_all" } } } },
+    { sql = "TRUNCATE public.pt_events", environment = "prod", expect = "none",
       facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "events_2024", identity = "public.events_2024", partition = true, descendant_of = "public.events" } } } },
+        { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
     -- ONLY: no descendants (the real classifier's facts)
-    { sql = "TRUNCATE ONLY public.pay_inh", environment = "prod", expect = "none" },
+    { sql = "TRUNCATE ONLY public.pt_pay_inh", environment = "prod", expect = "none" },
     { sql = "DROP SCHEMA public CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { schema_relation_count = 2, schema_relations = {
-        { object_type = "table", schema = "public", name = "orders", identity = "public.orders" },
+        { object_type = "table", schema = "public", name = "pt_orders", identity = "public.pt_orders" },
         { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
-    { sql = "DROP SCHEMA sales CASCADE", environment = "prod", expect = "reject", risk = "critical",
+    { sql = "DROP SCHEMA pt_sales CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { schema_relation_count = 1, schema_relations = {
-        { object_type = "table", schema = "sales", name = "inv_all", identity = "sales.inv_all" } },
+        { object_type = "table", schema = "pt_sales", name = "inv_all", identity = "pt_sales.inv_all" } },
         descendant_count = 1, descendants = {
-        { object_type = "table", schema = "audit", name = "inv_2024", identity = "audit.inv_2024", partition = true, descendant_of = "sales.inv_all" } } } },
-    { sql = "DROP SCHEMA sales CASCADE", environment = "prod", expect = "none",
+        { object_type = "table", schema = "audit", name = "inv_2024", identity = "audit.inv_2024", partition = true, descendant_of = "pt_sales.inv_all" } } } },
+    { sql = "DROP SCHEMA pt_sales CASCADE", environment = "prod", expect = "none",
       facts = { schema_relation_count = 1, schema_relations = {
-        { object_type = "table", schema = "sales", name = "orders", identity = "sales.orders" } } } },
+        { object_type = "table", schema = "pt_sales", name = "pt_orders", identity = "pt_sales.pt_orders" } } } },
     { sql = "DROP TABLE public.payments", environment = "stage", expect = "queue", risk = "critical" },
     { sql = "TRUNCATE public.ledger_entries", environment = "prod", expect = "reject", risk = "critical" },
     { sql = "CREATE INDEX CONCURRENTLY idx_payments_at ON public.payments (at)", environment = "prod", expect = "queue", risk = "critical" },
