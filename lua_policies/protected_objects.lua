@@ -180,7 +180,7 @@ end
 local REACHING = { ["DROP TABLE"] = true, ["DROP FOREIGN TABLE"] = true, ["TRUNCATE TABLE"] = true,
   ["ALTER TABLE"] = true, ["ALTER FOREIGN TABLE"] = true, ["CREATE INDEX"] = true,
   ["CREATE TRIGGER"] = true, ["DROP SCHEMA"] = true }
-local function reached_target(c)
+local function reached_target(c, cmd)
   local l = c.descendants
   if type(l) == "table" then
     local i, e = 1, l[1]
@@ -196,6 +196,7 @@ local function reached_target(c)
       e = l[i]
     end
   end
+  if cmd ~= "DROP SCHEMA" then return nil end
   l = c.schema_relations
   if type(l) == "table" then
     local i, e = 1, l[1]
@@ -239,7 +240,7 @@ local function protected_target(c)
       end
     end
   end
-  if REACHING[cmd] then return reached_target(c) end
+  if REACHING[cmd] then return reached_target(c, cmd) end
   return nil
 end
 
