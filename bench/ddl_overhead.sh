@@ -19,6 +19,9 @@
 #        FSYNC=on or FSYNC=off runs one.  600 statements warm both clusters first.
 #   DML: pgbench -S (select-only) TPS on both, ratio of medians.
 #   POLICIES=stock loads every lua_policies/*.lua into the dbchange database first.
+#   PIN=CPU runs both clusters' backends on that one CPU (taskset on the
+#   postmasters, whose children inherit it): what the gate costs when a backend
+#   does not change core while it waits for its commit's flush.
 #
 # Prints figures; asserts nothing.
 set -u
@@ -43,6 +46,11 @@ sed 's/bench_t/warm_t/g' "$TMP/ddl.sql" | head -600 >"$TMP/warm.sql"
 start_pair() { # fsync setting: a preloaded cluster with dbchange, a vanilla one
 	dbc_pg_start bench_dbc "$PA" yes "shared_buffers = 256MB" "fsync = $1" || exit 1
 	dbc_pg_start bench_vanilla "$PB" no "shared_buffers = 256MB" "fsync = $1" || exit 1
+	if [ -n "${PIN:-}" ]; then
+		taskset -p -c "$PIN" "$(head -1 "$DBC_BASE/pg-bench_dbc/postmaster.pid")" >/dev/null &&
+			taskset -p -c "$PIN" "$(head -1 "$DBC_BASE/pg-bench_vanilla/postmaster.pid")" >/dev/null ||
+			{ echo "PIN=$PIN: taskset failed" >&2; exit 1; }
+	fi
 	dbc_psql "$PA" postgres -c "CREATE DATABASE b" >/dev/null
 	dbc_psql "$PB" postgres -c "CREATE DATABASE b" >/dev/null
 	dbc_psql "$PA" b -c "CREATE EXTENSION dbchange" >/dev/null
