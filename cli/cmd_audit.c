@@ -113,6 +113,14 @@ run_check(PGconn *conn, AuditCheck *c, const char *saved_hash)
 	const char *p[2] = {pos, saved_hash};
 
 	snprintf(pos, sizeof(pos), "%lld", c->from_position);
+
+	/*
+	 * One transaction: verify_audit() seals under the chain's lock and keeps
+	 * it to the end of the transaction, so no entry is sealed between the
+	 * check and reading the head -- the head kept is one that was checked.
+	 */
+	if (!dbc_command(conn, "starting the check", "BEGIN"))
+		return false;
 	if (c->from_saved)
 		res = dbc_query(conn, "verifying the audit chain from the saved head",
 						"SELECT dbchange.verify_audit($1::bigint, $2)", 2, p);
@@ -136,7 +144,7 @@ run_check(PGconn *conn, AuditCheck *c, const char *saved_hash)
 	c->head_hash = value_or_null(res, 1);
 	c->head_seq = value_or_null(res, 2);
 	PQclear(res);
-	return true;
+	return dbc_command(conn, "ending the check", "COMMIT");
 }
 
 static void

@@ -1553,9 +1553,13 @@ static int32
 typmod_estimate(TypeName *tn, Oid typid)
 {
 	List	   *mods = typmod_ints(tn);
+	Oid			elem = get_element_type(typid);
 
 	if (tn->typmods == NIL)
 		return -1;
+	/* an array's typmod is its elements' */
+	if (OidIsValid(elem))
+		typid = elem;
 	if (list_length(mods) != list_length(tn->typmods))
 		return -2;
 	switch (typid)
@@ -1689,6 +1693,21 @@ is_float_type(Oid t)
 	return t == FLOAT4OID || t == FLOAT8OID;
 }
 
+/* A domain's base type (and the domain's typmod, if it has one). */
+static Oid
+base_type(Oid t, int32 *mod)
+{
+	if (get_typtype(t) == TYPTYPE_DOMAIN)
+	{
+		int32		dmod = -1;
+
+		t = getBaseTypeAndTypmod(t, &dmod);
+		if (dmod >= 0)
+			*mod = dmod;
+	}
+	return t;
+}
+
 /*
  * Can converting a column's values to the new type change some of them
  * without an error?  1 yes, 0 no, -1 unknown.  The cases are the assignment
@@ -1701,13 +1720,41 @@ is_float_type(Oid t)
  * precision) are not lossy: the statement errors instead.
  */
 static int
-type_change_lossy(const TypeChange *tc)
+type_change_lossy(const TypeChange *in)
 {
-	Oid			o = tc->old_type;
-	Oid			n = tc->new_type;
+	TypeChange	tcd = *in;
+	const TypeChange *tc = &tcd;
+	Oid			o;
+	Oid			n;
+	Oid			oe;
+	Oid			ne;
 
-	if (!tc->known)
+	if (!in->known)
 		return -1;
+	/* domains convert as their base types; arrays element by element (the typmod is the elements') */
+	tcd.old_type = base_type(tcd.old_type, &tcd.old_mod);
+	tcd.new_type = base_type(tcd.new_type, &tcd.new_mod);
+	oe = get_element_type(tcd.old_type);
+	ne = get_element_type(tcd.new_type);
+	if (OidIsValid(oe) && OidIsValid(ne))
+	{
+		tcd.old_type = base_type(oe, &tcd.old_mod);
+		tcd.new_type = base_type(ne, &tcd.new_mod);
+	}
+	o = tc->old_type;
+	n = tc->new_type;
+	/*
+	 * A smaller fractional-second precision rounds, whatever the other
+	 * date/time type; no precision given means microseconds (6).
+	 */
+	if ((n == TIMESTAMPOID || n == TIMESTAMPTZOID || n == TIMEOID || n == TIMETZOID) &&
+		(o == TIMESTAMPOID || o == TIMESTAMPTZOID || o == TIMEOID || o == TIMETZOID) &&
+		tc->new_mod >= 0 && tc->new_mod < (tc->old_mod < 0 ? MAX_TIMESTAMP_PRECISION : tc->old_mod))
+		return 1;
+	/* money keeps two decimals (lc_monetary's) */
+	if (n == CASHOID && o != CASHOID)
+		return is_float_type(o) ||
+			(o == NUMERICOID && (tc->old_mod < (int32) VARHDRSZ || typmod_scale(tc->old_mod) > 2)) ? 1 : 0;
 	if (o == n)
 	{
 		switch (n)
@@ -1729,7 +1776,8 @@ type_change_lossy(const TypeChange *tc)
 				/* the typmod is the fractional-second digits (interval: with its fields) */
 				if (n == INTERVALOID)
 					return tc->new_mod != tc->old_mod && tc->new_mod >= 0 ? 1 : 0;
-				return tc->new_mod >= 0 && (tc->old_mod < 0 || tc->new_mod < tc->old_mod) ? 1 : 0;
+				return tc->new_mod >= 0 &&
+					tc->new_mod < (tc->old_mod < 0 ? MAX_TIMESTAMP_PRECISION : tc->old_mod) ? 1 : 0;
 			default:
 				return 0;
 		}
@@ -1737,7 +1785,9 @@ type_change_lossy(const TypeChange *tc)
 	if (is_int_type(n))
 		return o == NUMERICOID || is_float_type(o) ? 1 : 0;
 	if (n == NUMERICOID)
-		return is_float_type(o) ? 1 : 0;	/* integers fit or fail */
+		/* integers fit or fail, unless the scale is negative (rounds to tens, ...) */
+		return is_float_type(o) ||
+			(is_int_type(o) && tc->new_mod >= (int32) VARHDRSZ && typmod_scale(tc->new_mod) < 0) ? 1 : 0;
 	if (n == FLOAT4OID)
 		return o == FLOAT8OID || o == NUMERICOID || o == INT4OID || o == INT8OID ? 1 : 0;
 	if (n == FLOAT8OID)

@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_type.h"
@@ -30,6 +31,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "utils/varlena.h"
 #include "utils/datetime.h"
 #include "pgtime.h"
 
@@ -798,30 +800,40 @@ dbc_facts_get_text(Jsonb *facts, const char *key)
 	return pnstrdup(v->val.string.val, v->val.string.len);
 }
 
+/* One name a statement's facts resolved: "key=value", and whether its object was absent. */
+typedef struct ResolvedName
+{
+	const char *key;
+	char	   *value;
+	bool		absent;			/* its object's "exists" fact was false */
+} ResolvedName;
+
 /*
  * The names a statement's facts resolved through the search_path: of its
  * object and the objects it touches, and of the tables it references,
- * attaches or inherits from.  *shown gets the same names for a message.
+ * attaches or inherits from (a List of ResolvedName, in the facts' order).
+ * What a statement reaches below the tables it names (descendants,
+ * schema_relations) is no name it resolves: partitions added since it was
+ * checked, or by an earlier statement of the script, change that.
  */
-static char *
-resolved_names(Jsonb *facts, char **shown)
+static List *
+resolved_names(Jsonb *facts)
 {
 	static const char *const keys[] = {"identity", "schema", "table", "references", "partition", "inherits"};
 	JsonbIterator *it = JsonbIteratorInit(&facts->root);
 	JsonbIteratorToken tok;
 	JsonbValue	v;
-	StringInfoData all;
-	StringInfoData names;
+	List	   *out = NIL;
 	const char *stack[32];
+	bool		absent[32];		/* the "exists" fact seen in the object at that depth */
 	int			depth = 0;
 	const char *key = NULL;
+	int			skip_depth = -1;	/* inside descendants/schema_relations */
 
-	initStringInfo(&all);
-	initStringInfo(&names);
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
 		const char *k = NULL;
-		char	   *val;
+		ResolvedName *rn;
 		int			i;
 
 		switch (tok)
@@ -831,18 +843,30 @@ resolved_names(Jsonb *facts, char **shown)
 				continue;
 			case WJB_BEGIN_ARRAY:
 			case WJB_BEGIN_OBJECT:
+				if (skip_depth < 0 && key != NULL &&
+					(strcmp(key, "descendants") == 0 || strcmp(key, "schema_relations") == 0))
+					skip_depth = depth;
 				if (depth < lengthof(stack))
+				{
 					stack[depth] = key;
+					absent[depth] = false;
+				}
 				depth++;
 				key = NULL;
 				continue;
 			case WJB_END_ARRAY:
 			case WJB_END_OBJECT:
 				depth--;
+				if (depth == skip_depth)
+					skip_depth = -1;
 				key = NULL;
 				continue;
 			case WJB_VALUE:
 				k = key;
+				/* jsonb sorts keys by length: "exists" comes before "identity" */
+				if (k != NULL && strcmp(k, "exists") == 0 && v.type == jbvBool &&
+					depth > 0 && depth <= lengthof(stack))
+					absent[depth - 1] = !v.val.boolean;
 				break;
 			case WJB_ELEM:
 				k = depth > 0 && depth <= lengthof(stack) ? stack[depth - 1] : NULL;
@@ -850,20 +874,166 @@ resolved_names(Jsonb *facts, char **shown)
 			default:
 				continue;
 		}
-		if (k == NULL || v.type != jbvString)
+		if (k == NULL || v.type != jbvString || skip_depth >= 0)
 			continue;
 		for (i = 0; i < lengthof(keys); i++)
 			if (strcmp(k, keys[i]) == 0)
 				break;
 		if (i == lengthof(keys))
 			continue;
-		val = pnstrdup(v.val.string.val, v.val.string.len);
-		appendStringInfo(&all, "%s=%s;", k, val);
-		if (strcmp(k, "schema") != 0 && strstr(names.data, quote_literal_cstr(val)) == NULL)
-			appendStringInfo(&names, "%s%s", names.len > 0 ? ", " : "", quote_literal_cstr(val));
+		rn = palloc(sizeof(ResolvedName));
+		rn->key = keys[i];
+		rn->value = pnstrdup(v.val.string.val, v.val.string.len);
+		rn->absent = tok == WJB_VALUE && strcmp(k, "identity") == 0 &&
+			depth > 0 && depth <= lengthof(stack) && absent[depth - 1];
+		out = lappend(out, rn);
 	}
-	*shown = names.len > 0 ? names.data : pstrdup("nothing");
-	return all.data;
+	return out;
+}
+
+static bool
+has_name(List *names, const ResolvedName *n)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		ResolvedName *o = lfirst(lc);
+
+		if (strcmp(o->key, n->key) == 0 && strcmp(o->value, n->value) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The names, quoted and without repeats, for a message. */
+static char *
+shown_names(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+	{
+		ResolvedName *n = lfirst(lc);
+		char	   *q = quote_literal_cstr(n->value);
+
+		if (strcmp(n->key, "schema") != 0 && strstr(buf.data, q) == NULL)
+			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", q);
+	}
+	return buf.len > 0 ? buf.data : pstrdup("nothing");
+}
+
+/*
+ * Was a schema created by this transaction (an earlier statement of the same
+ * change)?  Its row inserted here, not updated here: a renamed schema is an
+ * old one.
+ */
+static bool
+schema_created_here(Oid nsp)
+{
+	HeapTuple	tp = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	bool		here;
+
+	if (!HeapTupleIsValid(tp))
+		return false;
+	here = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tp->t_data)) &&
+		(tp->t_data->t_infomask & HEAP_UPDATED) == 0;
+	ReleaseSysCache(tp);
+	return here;
+}
+
+/*
+ * A name "schema.name" split in two (a List of char *), NIL when it is not
+ * one: an identity with arguments or more parts is no relation's name.
+ */
+static List *
+two_part_name(const char *qualified)
+{
+	List	   *parts = NIL;
+
+	if (!SplitIdentifierString(pstrdup(qualified), '.', &parts) || list_length(parts) != 2)
+		return NIL;
+	return parts;
+}
+
+/* The schema of a two-part name, InvalidOid when there is none. */
+static Oid
+name_schema(List *parts)
+{
+	return parts != NIL ? get_namespace_oid((char *) linitial(parts), true) : InvalidOid;
+}
+
+/*
+ * Would an object the statement creates under this name land in a schema
+ * no policy judged differently: this session's temporary schema, or one
+ * this change created?
+ */
+static bool
+new_object_schema_harmless(const char *qualified)
+{
+	Oid			nsp = name_schema(two_part_name(qualified));
+
+	return OidIsValid(nsp) && (isTempNamespace(nsp) || schema_created_here(nsp));
+}
+
+/* A relation created by this transaction (an earlier statement of the same change)? */
+static bool
+relation_created_here(const char *qualified)
+{
+	List	   *parts = two_part_name(qualified);
+	Oid			nsp = name_schema(parts);
+	Oid			relid;
+	Relation	rel;
+	bool		here;
+
+	if (!OidIsValid(nsp))
+		return false;
+	relid = get_relname_relid((char *) lsecond(parts), nsp);
+	if (!OidIsValid(relid))
+		return false;
+
+	/*
+	 * The relation cache knows whether a relation was created in this
+	 * transaction (rd_createSubid); its pg_class row would also be new after
+	 * any ALTER of an old table, such as a rename earlier in the change.
+	 */
+	rel = RelationIdGetRelation(relid);
+	if (!RelationIsValid(rel))
+		return false;
+	here = rel->rd_createSubid != InvalidSubTransactionId;
+	RelationClose(rel);
+	return here;
+}
+
+/*
+ * May a statement that now resolves names other than the ones it was
+ * checked with run all the same?  Yes when every new name is harmless: a
+ * relation an earlier statement of the same change created (a temporary
+ * table, a table in a schema the change made), or an object the statement
+ * itself creates (its "exists" fact is false now) in the session's
+ * temporary schema or a schema the change created -- the classifier could
+ * only guess where those would be when it checked the script, before
+ * anything ran.  A schema alone is no object.  Anything that existed
+ * before the change started, or a new object in any other schema (where a
+ * policy may judge creation differently), is not what was judged.
+ */
+static bool
+new_names_harmless(List *then, List *now)
+{
+	ListCell   *lc;
+
+	foreach(lc, now)
+	{
+		ResolvedName *n = lfirst(lc);
+
+		if (has_name(then, n) || strcmp(n->key, "schema") == 0)
+			continue;
+		if (n->absent ? !new_object_schema_harmless(n->value) : !relation_created_here(n->value))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -877,10 +1047,10 @@ resolved_names(Jsonb *facts, char **shown)
 void
 dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, Oid checked_user)
 {
-	char	   *then_shown;
-	char	   *now_shown;
-	char	   *then;
-	char	   *now;
+	List	   *then;
+	List	   *now;
+	ListCell   *lc;
+	bool		same = true;
 
 	if (GetUserId() != checked_user)
 		ereport(ERROR,
@@ -891,15 +1061,20 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, Oid checked
 				 errhint("Do not change the role inside a change; submit it as the role that should run it.")));
 	if (checked == NULL)
 		return;
-	then = resolved_names(checked, &then_shown);
-	now = resolved_names(dbc_build_statement_facts(stmt), &now_shown);
-	if (strcmp(then, now) != 0)
+	then = resolved_names(checked);
+	now = resolved_names(dbc_build_statement_facts(stmt));
+	if (list_length(then) != list_length(now))
+		same = false;
+	foreach(lc, now)
+		if (same && !has_name(then, lfirst(lc)))
+			same = false;
+	if (!same && !new_names_harmless(then, now))
 		ereport(ERROR,
 				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
 				 errmsg("statement %d would change other objects than the ones it was checked with", statement_no),
 				 errdetail("It was checked as naming %s and now names %s: an earlier statement of the change "
 						   "(SET search_path, set_config(), a rename, ...) changed what its names refer to.",
-						   then_shown, now_shown),
+						   shown_names(then), shown_names(now)),
 				 errhint("Qualify the names with their schema, and set search_path before submitting the change "
 						 "rather than inside it.")));
 }

@@ -79,6 +79,7 @@ end
 local P_ROLES, P_DATABASES = compile(PROTECTED_ROLES), compile(PROTECTED_DATABASES)
 -- objects: exact identities, whole schemas ("billing.*"), other globs
 local P_OBJECTS = { exact = {}, pats = {} }
+local ANY_PROTECTED = #PROTECTED > 0
 local WHOLE_SCHEMA = {}       -- schema name -> true
 local SCHEMA_PATS = {}        -- globs of whole schemas ("tenant_*.*")
 for i = 1, #PROTECTED do
@@ -195,6 +196,12 @@ local function reached_target(c, cmd)
       i = i + 1
       e = l[i]
     end
+    -- the facts list the first 1,000: the rest cannot be checked, so fail closed
+    local n = c.descendant_count
+    if ANY_PROTECTED and type(n) == "number" and n > i - 1 then
+      return "(perhaps) among the " .. n .. " partitions or inheritance children it reaches: only " ..
+        (i - 1) .. " are listed in the facts, so the rest cannot be checked"
+    end
   end
   if cmd ~= "DROP SCHEMA" then return nil end
   l = c.schema_relations
@@ -207,6 +214,11 @@ local function reached_target(c, cmd)
       end
       i = i + 1
       e = l[i]
+    end
+    local n = c.schema_relation_count
+    if ANY_PROTECTED and type(n) == "number" and n > i - 1 then
+      return "(perhaps) among the " .. n .. " relations of the schema it drops with CASCADE: only " ..
+        (i - 1) .. " are listed in the facts, so the rest cannot be checked"
     end
   end
   return nil
@@ -369,6 +381,13 @@ return {
     { sql = "TRUNCATE public.pt_events", environment = "prod", expect = "none",
       facts = { descendant_count = 1, descendants = {
         { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
+    -- more descendants than the facts list: the rest cannot be checked, so it is a finding
+    { sql = "TRUNCATE public.pt_events", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 1500, descendants = {
+        { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
+    { sql = "DROP SCHEMA archive CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { schema_relation_count = 2000, schema_relations = {
+        { object_type = "table", schema = "archive", name = "a1", identity = "archive.a1" } } } },
     -- ONLY: no descendants (the real classifier's facts)
     { sql = "TRUNCATE ONLY public.pt_pay_inh", environment = "prod", expect = "none" },
     { sql = "DROP SCHEMA public CASCADE", environment = "prod", expect = "reject", risk = "critical",

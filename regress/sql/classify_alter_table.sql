@@ -162,6 +162,26 @@ ALTER TABLE t ALTER v TYPE varchar(5);
 ALTER TABLE t ALTER n TYPE int USING n::int;
 ALTER TABLE t ALTER nosuch TYPE int;
 $$) f;
+-- ... through domains and arrays, and between date/time types of other precisions
+CREATE DOMAIN d_money2 AS numeric(10,2);
+CREATE DOMAIN d_whole AS numeric(10,0);
+CREATE TABLE lt2 (dn d_money2, na numeric(10,2)[], fa float8[], tsa timestamp[], ts timestamp, tz timestamptz, i int, n numeric(12,4));
+SELECT f->'subcommands'->0->>'name' AS column, f->>'column_type' AS new_type,
+       f->'subcommands'->0->'lossy_conversion' AS lossy
+FROM dbchange.classify($$
+ALTER TABLE lt2 ALTER dn TYPE int;
+ALTER TABLE lt2 ALTER n TYPE d_whole;
+ALTER TABLE lt2 ALTER n TYPE d_money2;
+ALTER TABLE lt2 ALTER na TYPE numeric(10,0)[];
+ALTER TABLE lt2 ALTER fa TYPE int[];
+ALTER TABLE lt2 ALTER tsa TYPE date[];
+ALTER TABLE lt2 ALTER ts TYPE timestamptz(0);
+ALTER TABLE lt2 ALTER tz TYPE timestamp(0);
+ALTER TABLE lt2 ALTER ts TYPE timestamp(6);
+ALTER TABLE lt2 ALTER i TYPE numeric(10,-1);
+ALTER TABLE lt2 ALTER n TYPE money;
+ALTER TABLE lt2 ALTER i TYPE money;
+$$) f;
 -- timestamp -> timestamptz rewrites unless the session time zone is UTC
 SET TimeZone = 'UTC';
 SELECT f->'rewrites_table' AS rewrites_in_utc FROM dbchange.classify('ALTER TABLE t ALTER ts TYPE timestamptz') f;

@@ -96,6 +96,31 @@ RESET ROLE;
 SELECT count(*) AS ledger_notes FROM pg_attribute WHERE attrelid = 'public.ledger'::regclass AND attname = 'note';
 SELECT to_regclass('scratch.ledger') IS NOT NULL AS scratch_ledger_kept;
 
+-- ... but objects the change itself creates may resolve elsewhere than the
+-- classifier guessed before anything ran: a temporary table (its index, a later
+-- ALTER), a partition's parent, a table in a schema the change created; a new
+-- table in another existing schema than the one checked may not
+SET ROLE regress_rd_dev;
+SET search_path = scratch;
+SELECT dbchange.submit($s$CREATE TEMP TABLE tmp_n (id int, x int);
+CREATE INDEX tmp_n_x ON tmp_n (x);
+ALTER TABLE tmp_n ADD COLUMN y int;$s$, 'temporary') > 0 AS temporary_table_runs;
+SELECT dbchange.submit($s$CREATE TABLE parted (id int, x int) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
+CREATE INDEX parted_x ON parted (x);$s$, 'partitions') > 0 AS partitions_run;
+RESET ROLE;
+SELECT dbchange.submit($s$CREATE SCHEMA fresh9;
+SET search_path = fresh9;
+CREATE TABLE t9 (id int);
+CREATE INDEX t9_i ON t9 (id);$s$, 'a new schema') > 0 AS new_schema_runs;
+SET ROLE regress_rd_dev;
+SET search_path = scratch;
+SELECT dbchange.submit($s$SET search_path = public;
+CREATE TABLE newt (id int);$s$, 'elsewhere');
+RESET search_path;
+RESET ROLE;
+SELECT to_regclass('public.newt') IS NULL AS newt_not_created;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_reading;
