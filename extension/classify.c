@@ -31,11 +31,20 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/dependency.h"
 #include "catalog/index.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_attrdef.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_foreign_server.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_rewrite.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_tablespace.h"
@@ -47,6 +56,7 @@
 #include "commands/tablespace.h"
 #include "commands/trigger.h"
 #include "common/relpath.h"
+#include "foreign/foreign.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -55,6 +65,7 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
 #include "pgtime.h"
+#include "rewrite/rewriteSupport.h"
 #include "storage/backendid.h"
 #include "storage/lockdefs.h"
 #include "tcop/cmdtag.h"
@@ -301,6 +312,7 @@ typedef struct ClsObject
 	char	   *table;			/* identity of the table it lives on, or NULL */
 	Oid			table_relid;
 	struct ClsObject *table_obj;	/* that table's object, sizes known, or NULL */
+	Oid			typid;			/* types and domains that exist */
 } ClsObject;
 
 /*
@@ -349,7 +361,18 @@ typedef struct Cls
 	List	   *reach;			/* of ClsReach *: see reach_below() */
 	List	   *dropped_schemas;	/* DROP SCHEMA ... CASCADE: OIDs of those
 									 * that exist */
+	bool		truncate_cascade;	/* TRUNCATE ... CASCADE: follow foreign keys */
+	bool		drop_cascade;	/* DROP ... CASCADE of a kind whose dependents
+								 * are listed (cascade_roots) */
+	List	   *cascade_roots;	/* of CascadeRoot *: the objects it names */
 } Cls;
+
+/* An object a DROP ... CASCADE names, as pg_depend knows it. */
+typedef struct CascadeRoot
+{
+	ObjectAddress addr;
+	const char *identity;
+} CascadeRoot;
 
 static void
 add_op(Cls *c, const char *op)
@@ -1003,6 +1026,7 @@ type_object(const char *object_type, List *names)
 	}
 	o = new_object(object_type, schema, name);
 	o->exists = OidIsValid(typid) ? 1 : 0;
+	o->typid = typid;
 	return o;
 }
 
@@ -1400,6 +1424,37 @@ set_table_of_index(Cls *c, ClsObject *idx)
 	t = new_object("table", get_namespace_name(get_rel_namespace(heap)), get_rel_name(heap));
 	t->relid = heap;
 	set_table(c, t);
+}
+
+/*
+ * The table of a partitioned index, for reach_below(): drop and reindex of
+ * such an index act on the indexes of every partition.  NULL for other
+ * indexes (nearly all: the relkind came with the index's own lookup).
+ */
+static ClsObject *
+partitioned_index_table(ClsObject *idx)
+{
+	Oid			heap;
+	HeapTuple	tp;
+	Form_pg_class rc;
+	ClsObject  *t;
+
+	if (idx == NULL || idx->relkind != RELKIND_PARTITIONED_INDEX)
+		return NULL;
+	heap = IndexGetRelation(idx->relid, true);
+	if (!OidIsValid(heap))
+		return NULL;
+	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(heap));
+	if (!HeapTupleIsValid(tp))
+		return NULL;
+	rc = (Form_pg_class) GETSTRUCT(tp);
+	t = new_object("table", get_namespace_name(rc->relnamespace), pstrdup(NameStr(rc->relname)));
+	t->exists = 1;
+	t->relid = heap;
+	t->relkind = rc->relkind;
+	t->has_children = rc->relhassubclass;
+	ReleaseSysCache(tp);
+	return t;
 }
 
 /*
@@ -2886,6 +2941,8 @@ classify_truncate(Cls *c, TruncateStmt *s)
 	add_op(c, "truncate");
 	c->destructive = true;
 	c->cascade = s->behavior == DROP_CASCADE;
+	/* the tables that reference these by foreign key are truncated too */
+	c->truncate_cascade = c->cascade;
 	dbc_put_bool(c->st, "restart_identity", s->restart_seqs);
 	add_lock(c, AccessExclusiveLock);
 }
@@ -2947,11 +3004,15 @@ classify_reindex(Cls *c, ReindexStmt *s)
 			o = rel_object("index", s->relation);
 			set_main(c, o);
 			set_table_of_index(c, o);
+			/* a partitioned index: the index of every partition is rebuilt */
+			reach_below(c, partitioned_index_table(o), RECURSE_PARTITIONS);
 			break;
 		case REINDEX_OBJECT_TABLE:
 			o = rel_object("table", s->relation);
 			set_main(c, o);
 			set_table(c, o);
+			/* a partitioned table: every partition's indexes are rebuilt */
+			reach_below(c, o, RECURSE_PARTITIONS);
 			break;
 		case REINDEX_OBJECT_SCHEMA:
 			set_main(c, global_object(OBJECT_SCHEMA, s->name));
@@ -3552,6 +3613,163 @@ classify_policy(Cls *c, Node *stmt)
  * ---------------------------------------------------------------------------
  */
 
+/* The row trigger name on relid exists (one index probe of pg_trigger). */
+static bool
+is_row_trigger(Oid relid, const char *name)
+{
+	Relation	rel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		row = false;
+
+	if (!OidIsValid(relid) || name == NULL)
+		return false;
+	rel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum(name));
+	scan = systable_beginscan(rel, TriggerRelidNameIndexId, true, NULL, 2, key);
+	if ((tup = systable_getnext(scan)) != NULL)
+		row = TRIGGER_FOR_ROW(((Form_pg_trigger) GETSTRUCT(tup))->tgtype);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return row;
+}
+
+/*
+ * The kinds of DROP ... CASCADE whose dependents are listed (cascades_to):
+ * those whose objects other tables' data, views and constraints commonly
+ * depend on.
+ */
+static bool
+cascade_walked(ObjectType t)
+{
+	switch (t)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_FOREIGN_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_SEQUENCE:
+		case OBJECT_INDEX:
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+		case OBJECT_SCHEMA:
+		case OBJECT_EXTENSION:
+		case OBJECT_FOREIGN_SERVER:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * The function DROP FUNCTION/PROCEDURE/ROUTINE/AGGREGATE names, without
+ * errors: the candidate whose argument types match those written, or the
+ * only one of that name first on the search_path when none are written;
+ * InvalidOid when there is none or it is ambiguous (the DROP fails then).
+ */
+static Oid
+drop_func_oid(Node *obj)
+{
+	ObjectWithArgs *owa;
+	FuncCandidateList cands;
+	FuncCandidateList f;
+	FuncCandidateList best = NULL;
+	int			nbest = 0;
+	int			nargs = 0;
+	Oid			argoids[FUNC_MAX_ARGS];
+	bool		unknown;
+	ListCell   *lc;
+
+	if (obj == NULL || !IsA(obj, ObjectWithArgs))
+		return InvalidOid;
+	owa = (ObjectWithArgs *) obj;
+	if (!owa->args_unspecified)
+	{
+		if (list_length(owa->objargs) > FUNC_MAX_ARGS)
+			return InvalidOid;
+		foreach(lc, owa->objargs)
+		{
+			Node	   *arg = lfirst(lc);
+
+			if (arg == NULL || !IsA(arg, TypeName))
+				return InvalidOid;
+			argoids[nargs] = type_oid((TypeName *) arg);
+			if (!OidIsValid(argoids[nargs]))
+				return InvalidOid;
+			nargs++;
+		}
+	}
+	cands = func_candidates(owa->objname, &unknown);
+	for (f = cands; f; f = f->next)
+	{
+		if (!owa->args_unspecified &&
+			(f->nargs != nargs || memcmp(f->args, argoids, nargs * sizeof(Oid)) != 0))
+			continue;
+		if (best == NULL || f->pathpos < best->pathpos)
+		{
+			best = f;
+			nbest = 1;
+		}
+		else if (f->pathpos == best->pathpos)
+			nbest++;
+	}
+	return nbest == 1 ? best->oid : InvalidOid;
+}
+
+/* The pg_depend address of an object a DROP ... CASCADE names (false: none). */
+static bool
+drop_address(ObjectType t, Node *node, ClsObject *o, ObjectAddress *addr)
+{
+	Oid			oid = InvalidOid;
+	Oid			classid = InvalidOid;
+
+	switch (t)
+	{
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			classid = TypeRelationId;
+			oid = o->typid;
+			break;
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+			classid = ProcedureRelationId;
+			oid = drop_func_oid(node);
+			break;
+		case OBJECT_SCHEMA:
+			classid = NamespaceRelationId;
+			oid = o->name ? get_namespace_oid(o->name, true) : InvalidOid;
+			break;
+		case OBJECT_EXTENSION:
+			classid = ExtensionRelationId;
+			oid = o->name ? get_extension_oid(o->name, true) : InvalidOid;
+			break;
+		case OBJECT_FOREIGN_SERVER:
+			classid = ForeignServerRelationId;
+			oid = o->name ? get_foreign_server_oid(o->name, true) : InvalidOid;
+			break;
+		default:
+			classid = RelationRelationId;
+			oid = o->relid;
+			break;
+	}
+	if (!OidIsValid(oid))
+		return false;
+	addr->classId = classid;
+	addr->objectId = oid;
+	addr->objectSubId = 0;
+	return true;
+}
+
 static void
 classify_drop(Cls *c, DropStmt *s)
 {
@@ -3579,6 +3797,32 @@ classify_drop(Cls *c, DropStmt *s)
 
 			if (OidIsValid(nsp))
 				c->dropped_schemas = list_append_unique_oid(c->dropped_schemas, nsp);
+		}
+		else if (t == OBJECT_INDEX)
+		{
+			/* a partitioned index takes the indexes of the partitions along */
+			reach_below(c, partitioned_index_table(o), RECURSE_PARTITIONS);
+		}
+		else if (t == OBJECT_TRIGGER && o->table_obj &&
+				 o->table_obj->relkind == RELKIND_PARTITIONED_TABLE &&
+				 o->table_obj->has_children && is_row_trigger(o->table_obj->relid, o->name))
+		{
+			/* a row trigger of a partitioned table was cloned onto each partition */
+			reach_below(c, o->table_obj, RECURSE_PARTITIONS);
+		}
+		if (c->cascade && cascade_walked(t))
+		{
+			ObjectAddress addr;
+
+			c->drop_cascade = true;
+			if (drop_address(t, lfirst(lc), o, &addr))
+			{
+				CascadeRoot *r = palloc(sizeof(CascadeRoot));
+
+				r->addr = addr;
+				r->identity = o->identity ? o->identity : o->name;
+				c->cascade_roots = lappend(c->cascade_roots, r);
+			}
 		}
 	}
 	if (c->objects)
@@ -4175,7 +4419,13 @@ classify_vacuum(Cls *c, VacuumStmt *s)
 		VacuumRelation *vr = lfirst_node(VacuumRelation, lc);
 
 		if (vr->relation)
-			c->objects = lappend(c->objects, rel_object("table", vr->relation));
+		{
+			ClsObject  *o = rel_object("table", vr->relation);
+
+			c->objects = lappend(c->objects, o);
+			/* a partitioned table: every partition is vacuumed (and locked) */
+			reach_below(c, o, RECURSE_PARTITIONS);
+		}
 	}
 	if (c->objects)
 	{
@@ -4222,6 +4472,8 @@ classify_cluster(Cls *c, ClusterStmt *s)
 		o = rel_object("table", s->relation);
 		set_main(c, o);
 		set_table(c, o);
+		/* a partitioned table: every partition is clustered (rewritten) */
+		reach_below(c, o, RECURSE_PARTITIONS);
 	}
 	else
 		set_main(c, new_object("table", NULL, NULL));
@@ -4659,6 +4911,8 @@ typedef struct ReachSeen
 {
 	Oid			relid;			/* hash key */
 	ClsObject  *named;
+	const char *root;			/* a descendant: the named table it lies
+								 * below; NULL for a table named */
 } ReachSeen;
 
 typedef struct ReachWalk
@@ -4765,7 +5019,10 @@ walk_descendants(ReachWalk *w, Oid root, const char *root_identity, ClsRecurse h
 			ReachSeen  *seen = hash_search(w->seen, &child, HASH_ENTER, &found);
 
 			if (!found)
+			{
 				seen->named = NULL;
+				seen->root = root_identity;
+			}
 			else
 			{
 				/*
@@ -4920,6 +5177,640 @@ put_reach_entries(JsonbParseState **st, const char *key, List *entries)
 	end_array(st);
 }
 
+/* ---------------------------------------------------------------------------
+ * Cascades: what TRUNCATE ... CASCADE and DROP ... CASCADE take along
+ * ---------------------------------------------------------------------------
+ */
+
+/* DROP ... CASCADE: how many objects the pg_depend walk visits at most. */
+#define CASCADE_WALK_LIMIT 50000
+
+/* An object listed in cascades_to. */
+typedef struct CascadeEntry
+{
+	const char *object_type;
+	char	   *schema;
+	char	   *name;
+	char	   *identity;
+	char	   *table;			/* the table it lives on, or NULL */
+	const char *depends_on;		/* identity of the object the statement names */
+	bool		sized;
+	double		rows;
+	int64		bytes;
+} CascadeEntry;
+
+typedef struct CascadeWalk
+{
+	List	   *entries;		/* of CascadeEntry *: all of them, then sorted
+								 * and cut to REACH_LISTED */
+	int64		count;
+	bool		complete;		/* false: the walk stopped at its limit */
+} CascadeWalk;
+
+/* A table the TRUNCATE reaches, and the named table it is reached from. */
+typedef struct TruncSeen
+{
+	Oid			relid;			/* hash key */
+	const char *root;
+} TruncSeen;
+
+/* An object the DROP reaches (pg_depend address), and from which named one. */
+typedef struct DepSeen
+{
+	ObjectAddress addr;			/* hash key */
+	const char *root;
+} DepSeen;
+
+static int
+cascade_entry_cmp(const ListCell *a, const ListCell *b)
+{
+	const CascadeEntry *x = lfirst(a);
+	const CascadeEntry *y = lfirst(b);
+	int			res = strcmp(x->identity, y->identity);
+
+	return res != 0 ? res : strcmp(x->object_type, y->object_type);
+}
+
+/* A relation reached whole (its own data counted into the walk's sizes). */
+static CascadeEntry *
+cascade_relation(ReachWalk *w, Form_pg_class rc, const char *root)
+{
+	CascadeEntry *e = palloc0(sizeof(CascadeEntry));
+
+	e->object_type = relkind_object_type(rc->relkind);
+	e->schema = walk_nsp_name(w, rc->relnamespace);
+	e->name = pstrdup(NameStr(rc->relname));
+	e->identity = qualify(e->schema, e->name);
+	e->depends_on = root;
+	e->sized = own_size_of(rc, &e->rows, &e->bytes);
+	/* the data of tables and materialized views; sequences hold none to speak of */
+	if (e->sized && rc->relkind != RELKIND_SEQUENCE)
+		walk_add_size(w, e->rows, e->bytes);
+	return e;
+}
+
+/*
+ * TRUNCATE ... CASCADE: the tables that reference a truncated table by
+ * foreign key are truncated too, and those that reference them, as
+ * ExecuteTruncate() does (heap_truncate_find_FKs(): a constraint cloned onto
+ * a partition brings the table of its parent constraint along).  The
+ * truncated tables are those named and their descendants (w->seen); a
+ * foreign key depends on the columns it references, so the pg_depend index
+ * finds the constraints of each table without scanning pg_constraint.
+ */
+static void
+truncate_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
+{
+	HTAB	   *set;
+	HASHCTL		ctl;
+	List	   *queue = NIL;
+	List	   *below = NIL;
+	Relation	deprel;
+	ListCell   *lc;
+	HASH_SEQ_STATUS hs;
+	ReachSeen  *rs;
+	int			i;
+	int			nseeds;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(TruncSeen);
+	ctl.hcxt = CurrentMemoryContext;
+	set = hash_create("dbchange truncate cascade", 64, &ctl,
+					  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	/* the tables named, in statement order, then their descendants by OID */
+	foreach(lc, c->objects)
+	{
+		ClsObject  *o = lfirst(lc);
+		bool		found;
+		TruncSeen  *t;
+
+		if (!OidIsValid(o->relid))
+			continue;
+		t = hash_search(set, &o->relid, HASH_ENTER, &found);
+		if (!found)
+		{
+			t->root = o->identity;
+			queue = lappend(queue, t);
+		}
+	}
+	if (w->seen)
+	{
+		hash_seq_init(&hs, w->seen);
+		while ((rs = hash_seq_search(&hs)) != NULL)
+			if (rs->root != NULL)
+				below = lappend_oid(below, rs->relid);
+		list_sort(below, list_oid_cmp);
+		foreach(lc, below)
+		{
+			Oid			relid = lfirst_oid(lc);
+			bool		found;
+			TruncSeen  *t = hash_search(set, &relid, HASH_ENTER, &found);
+
+			if (!found)
+			{
+				t->root = ((ReachSeen *) hash_search(w->seen, &relid, HASH_FIND, NULL))->root;
+				queue = lappend(queue, t);
+			}
+		}
+	}
+
+	nseeds = list_length(queue);
+	deprel = table_open(DependRelationId, AccessShareLock);
+	for (i = 0; i < list_length(queue); i++)
+	{
+		TruncSeen  *t = list_nth(queue, i);
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		CHECK_FOR_INTERRUPTS();
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(RelationRelationId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(t->relid));
+		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, 2, key);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+			Oid			conoid = d->objid;
+			bool		first = true;
+
+			if (d->classid != ConstraintRelationId)
+				continue;
+			/* the constraint, and the parents of a cloned one */
+			while (OidIsValid(conoid))
+			{
+				HeapTuple	ct = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+				Form_pg_constraint con;
+				bool		found;
+				TruncSeen  *n;
+
+				if (!HeapTupleIsValid(ct))
+					break;
+				con = (Form_pg_constraint) GETSTRUCT(ct);
+				if (con->contype != CONSTRAINT_FOREIGN ||
+					(first && con->confrelid != t->relid))
+				{
+					ReleaseSysCache(ct);
+					break;
+				}
+				n = hash_search(set, &con->conrelid, HASH_ENTER, &found);
+				if (!found)
+				{
+					n->root = t->root;
+					queue = lappend(queue, n);
+				}
+				conoid = con->conparentid;
+				first = false;
+				ReleaseSysCache(ct);
+			}
+		}
+		systable_endscan(scan);
+	}
+	table_close(deprel, AccessShareLock);
+
+	/* what the foreign keys added: the queue after the tables truncated anyway */
+	for (i = nseeds; i < list_length(queue); i++)
+	{
+		TruncSeen  *t = list_nth(queue, i);
+		HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(t->relid));
+
+		if (!HeapTupleIsValid(tp))
+			continue;
+		cw->entries = lappend(cw->entries,
+							  cascade_relation(w, (Form_pg_class) GETSTRUCT(tp), t->root));
+		ReleaseSysCache(tp);
+	}
+	hash_destroy(set);
+}
+
+/* Add an object the DROP reaches to the walk (once). */
+static void
+dep_reached(HTAB *seen, List **queue, Oid classid, Oid objid, int32 subid, const char *root)
+{
+	ObjectAddress key;
+	bool		found;
+	DepSeen    *n;
+
+	memset(&key, 0, sizeof(key));
+	key.classId = classid;
+	key.objectId = objid;
+	key.objectSubId = subid;
+	n = hash_search(seen, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		n->root = root;
+		*queue = lappend(*queue, n);
+	}
+}
+
+static bool
+dep_seen(HTAB *seen, Oid classid, Oid objid, int32 subid)
+{
+	ObjectAddress key;
+
+	memset(&key, 0, sizeof(key));
+	key.classId = classid;
+	key.objectId = objid;
+	key.objectSubId = subid;
+	return hash_search(seen, &key, HASH_FIND, NULL) != NULL;
+}
+
+/*
+ * The relation is dropped by the statement: named, a descendant of one
+ * named, reached whole by the walk, or in a schema dropped with CASCADE.
+ * Objects that live on it (its columns, constraints, indexes, triggers,
+ * ...) are not listed.
+ */
+static bool
+dep_rel_dropped(ReachWalk *w, HTAB *seen, Oid relid)
+{
+	if (dep_seen(seen, RelationRelationId, relid, 0))
+		return true;
+	if (w->seen && hash_search(w->seen, &relid, HASH_FIND, NULL) != NULL)
+		return true;
+	return w->skip_nsps != NIL && list_member_oid(w->skip_nsps, get_rel_namespace(relid));
+}
+
+/* A row of a catalog without a syscache on its OID (pg_trigger, pg_attrdef, pg_policy). */
+static HeapTuple
+catalog_row(Oid catalog, Oid index, Oid oid)
+{
+	Relation	rel = table_open(catalog, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, 1 /* oid is every catalog's first column */ , BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(oid));
+	scan = systable_beginscan(rel, index, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (tup)
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return tup;
+}
+
+/* An object living on a table that stays: "name on schema.table" or a column. */
+static CascadeEntry *
+dep_on_table(ReachWalk *w, const char *object_type, Oid relid, const char *name, bool column)
+{
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class rc;
+	CascadeEntry *e;
+
+	if (!HeapTupleIsValid(tp) || name == NULL)
+	{
+		if (HeapTupleIsValid(tp))
+			ReleaseSysCache(tp);
+		return NULL;
+	}
+	rc = (Form_pg_class) GETSTRUCT(tp);
+	e = palloc0(sizeof(CascadeEntry));
+	e->object_type = column && rc->relkind == RELKIND_COMPOSITE_TYPE ? "attribute" : object_type;
+	e->schema = walk_nsp_name(w, rc->relnamespace);
+	e->name = pstrdup(name);
+	e->table = qualify(e->schema, NameStr(rc->relname));
+	e->identity = column ? join_dotted(e->table, name) : psprintf("%s on %s", name, e->table);
+	ReleaseSysCache(tp);
+	return e;
+}
+
+/*
+ * The entry for an object the DROP reaches, or NULL when it is not listed:
+ * parts of an object that is dropped anyway (the columns, constraints,
+ * indexes, triggers, defaults, rules and policies of a dropped table, a
+ * table's row type, array types, TOAST tables), relations of a schema
+ * dropped with CASCADE (schema_relations lists those) and descendants
+ * (descendants), and kinds of object not listed.
+ */
+static CascadeEntry *
+dep_entry(ReachWalk *w, HTAB *seen, DepSeen *n)
+{
+	Oid			classid = n->addr.classId;
+	Oid			objid = n->addr.objectId;
+	int32		subid = n->addr.objectSubId;
+	CascadeEntry *e = NULL;
+	HeapTuple	tp;
+
+	if (classid == RelationRelationId && subid != 0)
+	{
+		if (!dep_rel_dropped(w, seen, objid))
+			e = dep_on_table(w, "column", objid, get_attname(objid, subid, true), true);
+	}
+	else if (classid == RelationRelationId)
+	{
+		Form_pg_class rc;
+
+		if (w->seen && hash_search(w->seen, &objid, HASH_FIND, NULL) != NULL)
+			return NULL;
+		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(objid));
+		if (!HeapTupleIsValid(tp))
+			return NULL;
+		rc = (Form_pg_class) GETSTRUCT(tp);
+		if (list_member_oid(w->skip_nsps, rc->relnamespace))
+			;
+		else if (rc->relkind == RELKIND_INDEX || rc->relkind == RELKIND_PARTITIONED_INDEX)
+		{
+			Oid			heap = IndexGetRelation(objid, true);
+
+			if (OidIsValid(heap) && !dep_rel_dropped(w, seen, heap))
+			{
+				char	   *name = pstrdup(NameStr(rc->relname));
+
+				e = palloc0(sizeof(CascadeEntry));
+				e->object_type = "index";
+				e->schema = walk_nsp_name(w, rc->relnamespace);
+				e->name = name;
+				e->identity = qualify(e->schema, name);
+				e->table = qualify(get_namespace_name(get_rel_namespace(heap)), get_rel_name(heap));
+			}
+		}
+		else if (rc->relkind != RELKIND_TOASTVALUE && rc->relkind != RELKIND_COMPOSITE_TYPE)
+			e = cascade_relation(w, rc, n->root);
+		ReleaseSysCache(tp);
+	}
+	else if (classid == ConstraintRelationId)
+	{
+		Form_pg_constraint con;
+
+		tp = SearchSysCache1(CONSTROID, ObjectIdGetDatum(objid));
+		if (!HeapTupleIsValid(tp))
+			return NULL;
+		con = (Form_pg_constraint) GETSTRUCT(tp);
+		if (OidIsValid(con->conrelid))
+		{
+			/* a constraint cloned onto a partition goes with its parent constraint */
+			if (!dep_rel_dropped(w, seen, con->conrelid) &&
+				!(OidIsValid(con->conparentid) &&
+				  dep_seen(seen, ConstraintRelationId, con->conparentid, 0)))
+				e = dep_on_table(w, "constraint", con->conrelid, NameStr(con->conname), false);
+		}
+		else if (OidIsValid(con->contypid) && !dep_seen(seen, TypeRelationId, con->contypid, 0) &&
+				 !list_member_oid(w->skip_nsps, con->connamespace))
+		{
+			HeapTuple	tt = SearchSysCache1(TYPEOID, ObjectIdGetDatum(con->contypid));
+
+			e = palloc0(sizeof(CascadeEntry));
+			e->object_type = "domain_constraint";
+			e->schema = walk_nsp_name(w, con->connamespace);
+			e->name = pstrdup(NameStr(con->conname));
+			e->identity = e->name;
+			if (HeapTupleIsValid(tt))
+			{
+				Form_pg_type typ = (Form_pg_type) GETSTRUCT(tt);
+
+				e->identity = psprintf("%s on %s", e->name,
+									   qualify(get_namespace_name(typ->typnamespace),
+											   NameStr(typ->typname)));
+				ReleaseSysCache(tt);
+			}
+		}
+		ReleaseSysCache(tp);
+	}
+	else if (classid == TriggerRelationId)
+	{
+		Form_pg_trigger tg;
+
+		tp = catalog_row(TriggerRelationId, TriggerOidIndexId, objid);
+		if (tp == NULL)
+			return NULL;
+		tg = (Form_pg_trigger) GETSTRUCT(tp);
+		/* the triggers of a foreign key go with their constraint */
+		if (!tg->tgisinternal && !dep_rel_dropped(w, seen, tg->tgrelid))
+			e = dep_on_table(w, "trigger", tg->tgrelid, NameStr(tg->tgname), false);
+	}
+	else if (classid == AttrDefaultRelationId)
+	{
+		Form_pg_attrdef ad;
+
+		tp = catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, objid);
+		if (tp == NULL)
+			return NULL;
+		ad = (Form_pg_attrdef) GETSTRUCT(tp);
+		if (!dep_rel_dropped(w, seen, ad->adrelid) &&
+			!dep_seen(seen, RelationRelationId, ad->adrelid, ad->adnum))
+			e = dep_on_table(w, "default", ad->adrelid, get_attname(ad->adrelid, ad->adnum, true), true);
+	}
+	else if (classid == PolicyRelationId)
+	{
+		Form_pg_policy pol;
+
+		tp = catalog_row(PolicyRelationId, PolicyOidIndexId, objid);
+		if (tp == NULL)
+			return NULL;
+		pol = (Form_pg_policy) GETSTRUCT(tp);
+		if (!dep_rel_dropped(w, seen, pol->polrelid))
+			e = dep_on_table(w, "policy", pol->polrelid, NameStr(pol->polname), false);
+	}
+	else if (classid == RewriteRelationId)
+	{
+		Form_pg_rewrite rw;
+
+		tp = catalog_row(RewriteRelationId, RewriteOidIndexId, objid);
+		if (tp == NULL)
+			return NULL;
+		rw = (Form_pg_rewrite) GETSTRUCT(tp);
+		if (!dep_rel_dropped(w, seen, rw->ev_class))
+			e = dep_on_table(w, "rule", rw->ev_class, NameStr(rw->rulename), false);
+	}
+	else if (classid == TypeRelationId)
+	{
+		Form_pg_type typ;
+
+		tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(objid));
+		if (!HeapTupleIsValid(tp))
+			return NULL;
+		typ = (Form_pg_type) GETSTRUCT(tp);
+		/* a table's row type goes with it, an array type with its element */
+		if (!list_member_oid(w->skip_nsps, typ->typnamespace) && !IsTrueArrayType(typ) &&
+			(!OidIsValid(typ->typrelid) ||
+			 get_rel_relkind(typ->typrelid) == RELKIND_COMPOSITE_TYPE))
+		{
+			e = palloc0(sizeof(CascadeEntry));
+			e->object_type = typ->typtype == TYPTYPE_DOMAIN ? "domain" : "type";
+			e->schema = walk_nsp_name(w, typ->typnamespace);
+			e->name = pstrdup(NameStr(typ->typname));
+			e->identity = qualify(e->schema, e->name);
+		}
+		ReleaseSysCache(tp);
+	}
+	else if (classid == ProcedureRelationId)
+	{
+		Form_pg_proc proc;
+
+		tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(objid));
+		if (!HeapTupleIsValid(tp))
+			return NULL;
+		proc = (Form_pg_proc) GETSTRUCT(tp);
+		if (!list_member_oid(w->skip_nsps, proc->pronamespace))
+		{
+			e = palloc0(sizeof(CascadeEntry));
+			e->object_type = proc->prokind == PROKIND_AGGREGATE ? "aggregate" :
+				proc->prokind == PROKIND_PROCEDURE ? "procedure" : "function";
+			e->schema = walk_nsp_name(w, proc->pronamespace);
+			e->name = pstrdup(NameStr(proc->proname));
+			e->identity = qualify(e->schema, e->name);
+		}
+		ReleaseSysCache(tp);
+	}
+	if (e)
+		e->depends_on = n->root;
+	return e;
+}
+
+/*
+ * DROP ... CASCADE: the objects that depend on those it names and go with
+ * them, found by walking pg_depend from the objects named, as
+ * findDependentObjects() does (that function is not exported, and takes
+ * locks): every dependent is dropped with CASCADE whatever its dependency
+ * type; a view's or materialized view's _RETURN rule stands for the view,
+ * and a generated column's expression (pg_attrdef) for the column.
+ * No locks are taken on the objects (pg_depend and the catalogs are read
+ * like every other lookup here); the walk stops after CASCADE_WALK_LIMIT
+ * objects (cw->complete false).
+ */
+static void
+drop_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
+{
+	HTAB	   *seen;
+	HASHCTL		ctl;
+	List	   *queue = NIL;
+	Relation	deprel;
+	ListCell   *lc;
+	int			i;
+	int			nroots;
+
+	ctl.keysize = sizeof(ObjectAddress);
+	ctl.entrysize = sizeof(DepSeen);
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("dbchange drop cascade", 256, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	foreach(lc, c->cascade_roots)
+	{
+		CascadeRoot *r = lfirst(lc);
+
+		dep_reached(seen, &queue, r->addr.classId, r->addr.objectId, 0, r->identity);
+	}
+	nroots = list_length(queue);
+
+	deprel = table_open(DependRelationId, AccessShareLock);
+	for (i = 0; i < list_length(queue); i++)
+	{
+		DepSeen    *n = list_nth(queue, i);
+		ScanKeyData key[3];
+		int			nkeys = 2;
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		if (list_length(queue) > CASCADE_WALK_LIMIT)
+		{
+			cw->complete = false;
+			break;
+		}
+		CHECK_FOR_INTERRUPTS();
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(n->addr.classId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(n->addr.objectId));
+		/* a column: what depends on that column; a whole object: on any part of it */
+		if (n->addr.objectSubId != 0)
+		{
+			ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber, F_INT4EQ,
+						Int32GetDatum(n->addr.objectSubId));
+			nkeys = 3;
+		}
+		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, nkeys, key);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+			Oid			classid = d->classid;
+			Oid			objid = d->objid;
+			int32		subid = d->objsubid;
+
+			if (classid == RewriteRelationId && d->deptype == DEPENDENCY_NORMAL)
+			{
+				HeapTuple	rt = catalog_row(RewriteRelationId, RewriteOidIndexId, objid);
+
+				if (rt != NULL)
+				{
+					Form_pg_rewrite rw = (Form_pg_rewrite) GETSTRUCT(rt);
+
+					/* a view is its _RETURN rule: the view goes */
+					if (rw->ev_type == '1' && strcmp(NameStr(rw->rulename), ViewSelectRuleName) == 0)
+					{
+						classid = RelationRelationId;
+						objid = rw->ev_class;
+						subid = 0;
+					}
+				}
+			}
+			else if (classid == AttrDefaultRelationId && d->deptype == DEPENDENCY_NORMAL)
+			{
+				HeapTuple	at = catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, objid);
+
+				if (at != NULL)
+				{
+					Form_pg_attrdef ad = (Form_pg_attrdef) GETSTRUCT(at);
+
+					/* a generated column is its expression: the column goes */
+					if (get_attgenerated(ad->adrelid, ad->adnum) != '\0')
+					{
+						classid = RelationRelationId;
+						objid = ad->adrelid;
+						subid = ad->adnum;
+					}
+				}
+			}
+			dep_reached(seen, &queue, classid, objid, subid, n->root);
+		}
+		systable_endscan(scan);
+	}
+	table_close(deprel, AccessShareLock);
+
+	for (i = nroots; i < list_length(queue); i++)
+	{
+		CascadeEntry *e = dep_entry(w, seen, list_nth(queue, i));
+
+		if (e)
+			cw->entries = lappend(cw->entries, e);
+	}
+	hash_destroy(seen);
+}
+
+/* cascades_to, cascades_to_count, cascades_to_complete */
+static void
+put_cascade(JsonbParseState **st, CascadeWalk *cw)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	cw->count = list_length(cw->entries);
+	list_sort(cw->entries, cascade_entry_cmp);
+	begin_array(st, "cascades_to");
+	foreach(lc, cw->entries)
+	{
+		CascadeEntry *e = lfirst(lc);
+
+		if (++n > REACH_LISTED)
+			break;
+		begin_object(st, NULL);
+		dbc_put_text(st, "object_type", e->object_type);
+		dbc_put_text(st, "schema", e->schema);
+		dbc_put_text(st, "name", e->name);
+		dbc_put_text(st, "identity", e->identity);
+		dbc_put_text(st, "table", e->table);
+		dbc_put_text(st, "depends_on", e->depends_on);
+		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
+		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
+		end_object(st);
+	}
+	end_array(st);
+	dbc_put_int(st, "cascades_to_count", cw->count);
+	dbc_put_bool(st, "cascades_to_complete", cw->complete);
+}
+
 /*
  * descendants, descendant_count, schema_relations, schema_relation_count,
  * total_rows, total_bytes (docs/facts.md): the tables a statement acts on
@@ -4933,6 +5824,7 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 {
 	JsonbParseState **st = c->st;
 	ReachWalk	w;
+	CascadeWalk cw;
 	List	   *in_schemas = NIL;
 	int64		in_schema_count = 0;
 	List	   *roots = NIL;
@@ -4951,9 +5843,11 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 	/*
 	 * Several roots can share descendants (TRUNCATE a parent and its child),
 	 * and a named table is no descendant of another named one: a relation
-	 * is then listed once.  One named table needs no such bookkeeping.
+	 * is then listed once.  One named table needs no such bookkeeping, unless
+	 * a cascade follows (it starts from the descendants, or leaves them out).
 	 */
-	if (list_length(c->reach) + list_length(roots) > 1 || list_length(objects) > 1)
+	if (list_length(c->reach) + list_length(roots) > 1 || list_length(objects) > 1 ||
+		c->truncate_cascade || c->drop_cascade)
 	{
 		HASHCTL		ctl;
 
@@ -4972,6 +5866,7 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 
 				/* in table_rows/table_bytes when those sum the tables named */
 				seen->named = c->sum_objects ? o : NULL;
+				seen->root = NULL;
 			}
 		}
 	}
@@ -4985,6 +5880,12 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 	}
 	forboth(lc, roots, lc2, root_names)
 		walk_descendants(&w, lfirst_oid(lc), lfirst(lc2), RECURSE_ALL, false);
+	cw.entries = NIL;
+	cw.complete = true;
+	if (c->truncate_cascade)
+		truncate_cascade(c, &w, &cw);
+	else if (c->drop_cascade)
+		drop_cascade(c, &w, &cw);
 	if (w.seen)
 		hash_destroy(w.seen);
 
@@ -4993,13 +5894,15 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 		put_reach_entries(st, "schema_relations", in_schemas);
 		dbc_put_int(st, "schema_relation_count", in_schema_count);
 	}
-	else if (w.count == 0)
+	else if (w.count == 0 && !c->truncate_cascade && !c->drop_cascade)
 		return;					/* relhassubclass was stale: no descendants after all */
 	if (w.count > 0)
 	{
 		put_reach_entries(st, "descendants", w.listed);
 		dbc_put_int(st, "descendant_count", w.count);
 	}
+	if (c->truncate_cascade || c->drop_cascade)
+		put_cascade(st, &cw);
 	put_int_or_null(st, "total_rows",
 					table_rows < 0 && !w.rows_known ? -1 : Max(table_rows, 0) + w.rows);
 	put_int_or_null(st, "total_bytes",
@@ -5051,7 +5954,7 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	dbc_put_bool(st, "or_replace", c->or_replace);
 	dbc_put_bool(st, "cascade", c->cascade);
 	put_sizes(c, objects, &rows, &bytes);
-	if (c->reach != NIL || c->dropped_schemas != NIL)
+	if (c->reach != NIL || c->dropped_schemas != NIL || c->truncate_cascade || c->drop_cascade)
 		put_reach(c, objects, rows, bytes);
 	dbc_put_bool(st, "nontransactional", dbc_is_nontransactional(stmt));
 }
