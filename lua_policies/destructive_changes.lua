@@ -19,7 +19,12 @@ Checks (severity)
   drop-schema                    DROP SCHEMA                          (danger)
   ban-drop-database              DROP DATABASE                        (critical)
   ban-truncate                   TRUNCATE                             (danger)
-  ban-cascade                    any DROP/TRUNCATE ... CASCADE         (critical)
+  ban-cascade                    any DROP/TRUNCATE ... CASCADE; the
+                                 reason names what it takes along
+                                 (fact cascades_to): the tables
+                                 truncated through foreign keys, the
+                                 views, columns of other tables,
+                                 constraints, ... dropped        (critical)
   drop-index                     DROP INDEX (queries may slow down)   (caution)
   drop-object                    DROP of views, functions, sequences,
                                  types, triggers, ... (anything else
@@ -127,6 +132,31 @@ local function in_schema(c)
   return s
 end
 
+-- ": it also truncates 2 tables: public.a, public.b" / ": it also drops 3
+-- objects: view public.v, column public.t.c, ..." (fact cascades_to).
+local function cascade_list(c)
+  local n = c.cascades_to_count
+  if type(n) ~= "number" or n < 1 then return "" end
+  local trunc = c.command == "TRUNCATE TABLE"
+  local l = c.cascades_to
+  local names = {}
+  if type(l) == "table" then
+    local i, e = 1, l[1]
+    while e ~= nil and i <= 5 do
+      if type(e) == "table" then
+        names[#names + 1] = (trunc and "" or tostring(e.object_type):gsub("_", " ") .. " ") .. tostring(e.identity)
+      end
+      i = i + 1
+      e = l[i]
+    end
+  end
+  local s = ": it also " .. (trunc and "truncates " or "drops ") .. n ..
+    (trunc and (n == 1 and " table" or " tables") or (n == 1 and " object" or " objects"))
+  if #names > 0 then s = s .. " (" .. table.concat(names, ", ") .. (n > #names and ", ..." or "") .. ")" end
+  if c.cascades_to_complete == false then s = s .. " and possibly more" end
+  return s
+end
+
 local function bare_name(c)
   local n = c.name
   if type(n) == "table" then n = n[1] end
@@ -226,7 +256,7 @@ return {
     elseif cmd == "TRUNCATE TABLE" or cmd == "TRUNCATE" then
       d = add(d, tier, DANGER, "ban-truncate", "TRUNCATE " .. obj(c) .. with_descendants(c) .. " deletes every row and cannot be undone after commit")
     elseif cmd == "DROP INDEX" then
-      d = add(d, tier, CAUTION, "drop-index", "dropping index " .. obj(c) .. " can slow queries that rely on it")
+      d = add(d, tier, CAUTION, "drop-index", "dropping index " .. obj(c) .. with_descendants(c) .. " can slow queries that rely on it")
     elseif cmd == "DROP OWNED" then
       d = add(d, tier, CRITICAL, "drop-owned", "DROP OWNED drops every object the role owns in this database")
     elseif cmd == "ALTER TABLE" then
@@ -253,7 +283,7 @@ return {
     end
 
     if c.cascade == true and (c.destructive == true or cmd == "TRUNCATE TABLE") then
-      d = add(d, tier, CRITICAL, "ban-cascade", "CASCADE silently drops or truncates dependent objects too; name them explicitly instead")
+      d = add(d, tier, CRITICAL, "ban-cascade", "CASCADE silently drops or truncates dependent objects too; name them explicitly instead" .. cascade_list(c))
     end
     return d
   end,
@@ -283,6 +313,12 @@ return {
     { sql = "DROP DATABASE analytics", environment = "test", expect = "queue", risk = "moderate" },
     { sql = "TRUNCATE accounts", environment = "prod", expect = "queue", risk = "high" },
     { sql = "TRUNCATE accounts CASCADE", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "TRUNCATE accounts CASCADE", environment = "stage", expect = "queue", risk = "high",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = { { object_type = "table", schema = "public",
+        name = "orders", identity = "public.orders", depends_on = "public.accounts", rows = 10, bytes = 8192 } } } },
+    { sql = "DROP TYPE mood CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = { { object_type = "column", schema = "public",
+        name = "m", identity = "public.people.m", table = "public.people", depends_on = "public.mood" } } } },
     { sql = "DROP INDEX accounts_email_idx", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "DROP INDEX accounts_email_idx", environment = "test", expect = "approve", risk = "low" },
     { sql = "DROP VIEW active_accounts", environment = "prod", expect = "queue", risk = "moderate" },

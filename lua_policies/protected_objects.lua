@@ -13,8 +13,14 @@ Checks
                       the schema and everything in it, "*.name"); also when
                       the statement reaches it without naming it: a
                       partition or inheritance child of a table it drops,
-                      truncates or alters (fact descendants), a relation of
-                      a schema it drops with CASCADE (schema_relations)
+                      truncates, alters, indexes, vacuums, clusters or
+                      reindexes, or whose index or trigger it drops
+                      (fact descendants), a relation of a schema it drops
+                      with CASCADE (schema_relations), a table TRUNCATE ...
+                      CASCADE reaches by foreign key, an object (a view, a
+                      column, a constraint, ...) DROP ... CASCADE drops
+                      with what it names, or one that lives on a protected
+                      table (cascades_to)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -180,7 +186,8 @@ end
 -- them (an absent fact still costs a look-up).
 local REACHING = { ["DROP TABLE"] = true, ["DROP FOREIGN TABLE"] = true, ["TRUNCATE TABLE"] = true,
   ["ALTER TABLE"] = true, ["ALTER FOREIGN TABLE"] = true, ["CREATE INDEX"] = true,
-  ["CREATE TRIGGER"] = true, ["DROP SCHEMA"] = true }
+  ["CREATE TRIGGER"] = true, ["DROP SCHEMA"] = true, ["DROP INDEX"] = true, ["DROP TRIGGER"] = true,
+  ["VACUUM"] = true, ["ANALYZE"] = true, ["CLUSTER"] = true, ["REINDEX"] = true }
 local function reached_target(c, cmd)
   local l = c.descendants
   if type(l) == "table" then
@@ -224,6 +231,42 @@ local function reached_target(c, cmd)
   return nil
 end
 
+-- Objects TRUNCATE ... CASCADE or DROP ... CASCADE takes along (cascades_to):
+-- a table truncated through a foreign key, a view, column, constraint, index,
+-- ... dropped because it depends on what the statement names.  An object that
+-- lives on a protected table (its column, constraint, trigger) is a finding
+-- too.  Only statements with CASCADE read the fact.
+local function cascade_target(c, cmd)
+  local l = c.cascades_to
+  if type(l) ~= "table" then return nil end
+  local verb = cmd == "TRUNCATE TABLE" and "truncated" or "dropped"
+  local i, e = 1, l[1]
+  while e ~= nil do
+    if type(e) == "table" then
+      local hit = table_hit(e.table)
+      if hit then
+        hit = tostring(e.object_type) .. " " .. tostring(e.identity) .. " of " .. hit
+      else
+        hit = object_hit(e.identity, e.schema, e.object_type, e.name)
+      end
+      if hit then
+        return hit .. " (" .. verb .. " with CASCADE: " .. (verb == "truncated" and "references " or "depends on ") ..
+          tostring(e.depends_on) .. (verb == "truncated" and " by foreign key" or "") .. ")"
+      end
+    end
+    i = i + 1
+    e = l[i]
+  end
+  -- the facts list the first 1,000, and the walk itself is bounded: what is not
+  -- listed cannot be checked, so fail closed
+  local n = c.cascades_to_count
+  if ANY_PROTECTED and ((type(n) == "number" and n > i - 1) or c.cascades_to_complete == false) then
+    return "(perhaps) among the " .. tostring(n) .. " objects it " .. verb .. " with CASCADE: only " ..
+      (i - 1) .. " are listed in the facts, so the rest cannot be checked"
+  end
+  return nil
+end
+
 local function protected_target(c)
   local t = c.table
   if P_EXACT[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
@@ -252,7 +295,11 @@ local function protected_target(c)
       end
     end
   end
-  if REACHING[cmd] then return reached_target(c, cmd) end
+  if REACHING[cmd] then
+    hit = reached_target(c, cmd)
+    if hit then return hit end
+  end
+  if c.cascade == true then return cascade_target(c, cmd) end
   return nil
 end
 
@@ -388,6 +435,49 @@ return {
     { sql = "DROP SCHEMA archive CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { schema_relation_count = 2000, schema_relations = {
         { object_type = "table", schema = "archive", name = "a1", identity = "archive.a1" } } } },
+    -- an index or row trigger of a partitioned parent is dropped on every partition; VACUUM,
+    -- CLUSTER and REINDEX of a partitioned table lock and rewrite every partition
+    { sql = "DROP INDEX public.pt_pay_all_at", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "DROP TRIGGER pt_audit ON public.pt_pay_all", environment = "prod", expect = "reject", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "VACUUM FULL public.pt_pay_all", environment = "prod", expect = "queue", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "CLUSTER public.pt_pay_all USING pt_pay_all_at", environment = "stage", expect = "queue", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "REINDEX TABLE public.pt_pay_all", environment = "prod", expect = "queue", risk = "critical",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+    { sql = "VACUUM FULL public.pt_events", environment = "prod", expect = "none",
+      facts = { descendant_count = 1, descendants = {
+        { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
+    -- CASCADE: a table truncated through a foreign key; a view, a column or a constraint of a
+    -- protected table dropped with what the statement names
+    { sql = "TRUNCATE public.pt_accounts CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", depends_on = "public.pt_accounts" } } } },
+    { sql = "TRUNCATE public.pt_accounts CASCADE", environment = "prod", expect = "none",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
+        { object_type = "table", schema = "public", name = "pt_orders", identity = "public.pt_orders", depends_on = "public.pt_accounts" } } } },
+    { sql = "DROP TYPE public.pt_mood CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
+        { object_type = "column", schema = "public", name = "mood", identity = "public.payments.mood", table = "public.payments", depends_on = "public.pt_mood" } } } },
+    { sql = "DROP TABLE public.pt_accounts CASCADE", environment = "stage", expect = "queue", risk = "critical",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
+        { object_type = "constraint", schema = "public", name = "payments_account_fkey", identity = "payments_account_fkey on public.payments", table = "public.payments", depends_on = "public.pt_accounts" } } } },
+    { sql = "DROP FUNCTION public.pt_f(int) CASCADE", environment = "prod", expect = "reject", risk = "critical",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
+        { object_type = "view", schema = "billing", name = "pt_v", identity = "billing.pt_v", depends_on = "public.pt_f" } } } },
+    { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "queue", risk = "critical",
+      facts = { cascades_to_count = 1500, cascades_to_complete = true, cascades_to = {
+        { object_type = "view", schema = "public", name = "pt_v2", identity = "public.pt_v2", depends_on = "public.pt_v" } } } },
+    { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "none",
+      facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
+        { object_type = "view", schema = "public", name = "pt_v2", identity = "public.pt_v2", depends_on = "public.pt_v" } } } },
     -- ONLY: no descendants (the real classifier's facts)
     { sql = "TRUNCATE ONLY public.pt_pay_inh", environment = "prod", expect = "none" },
     { sql = "DROP SCHEMA public CASCADE", environment = "prod", expect = "reject", risk = "critical",

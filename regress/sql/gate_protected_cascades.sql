@@ -1,0 +1,97 @@
+-- A protected table (stock protected_objects: public.payments, public.ledger_entries,
+-- billing.*) is protected from the statements that destroy or lock its data or objects through
+-- another name, exactly as from those that name it: TRUNCATE ... CASCADE of a table it
+-- references by foreign key, DROP ... CASCADE of a table, view, function or type it (or a
+-- view in a protected schema) depends on, DROP INDEX / DROP TRIGGER of its partitioned parent,
+-- VACUUM FULL / CLUSTER / REINDEX of that parent.  In prod a destructive one is rejected
+-- (critical) and changes nothing, another is queued (critical); the reason names the
+-- protected object and what the statement names.  Statements that reach nothing protected are
+-- not refused by this rule.
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_gate_protected_cascades;
+CREATE DATABASE regress_gate_protected_cascades;
+\c regress_gate_protected_cascades
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+\set VERBOSITY terse
+
+-- payments references accounts and has a column of type mood; billing.fees (a protected
+-- schema) is a view on fee(); ledger_entries is a partition of ledger_all, which has an index
+-- and a row trigger.  customers/orders and other_all reach nothing protected.
+CREATE TYPE mood AS ENUM ('calm', 'angry');
+CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE TABLE payments (id int, account int REFERENCES accounts, amount numeric, m mood);
+INSERT INTO accounts SELECT generate_series(1, 10);
+INSERT INTO payments SELECT g, g, g, 'calm' FROM generate_series(1, 10) g;
+CREATE FUNCTION fee(numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'select $1 / 100';
+CREATE VIEW base_v AS SELECT id, fee(amount) AS fee FROM accounts JOIN (VALUES (1::numeric)) v(amount) ON true;
+CREATE SCHEMA billing;
+CREATE VIEW billing.fees AS SELECT * FROM base_v;
+CREATE TABLE ledger_all (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE ledger_2023 PARTITION OF ledger_all FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE ledger_entries PARTITION OF ledger_all FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+INSERT INTO ledger_all SELECT g, '2024-03-01' FROM generate_series(1, 30) g;
+CREATE INDEX ledger_all_at ON ledger_all (at);
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';
+CREATE TRIGGER ledger_row BEFORE INSERT ON ledger_all FOR EACH ROW EXECUTE FUNCTION trg();
+CREATE TABLE customers (id int PRIMARY KEY);
+CREATE TABLE orders (customer int REFERENCES customers);
+INSERT INTO customers VALUES (1);
+INSERT INTO orders VALUES (1);
+CREATE VIEW cust_v AS SELECT * FROM customers;
+CREATE VIEW cust_v2 AS SELECT * FROM cust_v;
+CREATE TABLE other_all (id int) PARTITION BY LIST (id);
+CREATE TABLE other_1 PARTITION OF other_all FOR VALUES IN (1);
+CREATE INDEX other_all_id ON other_all (id);
+
+-- The stock protected_objects and destructive_changes policies, in prod.
+\set src `cat lua_policies/protected_objects.lua`
+SELECT dbchange.set_policy('protected_objects', :'src');
+\set src `cat lua_policies/destructive_changes.lua`
+SELECT dbchange.set_policy('destructive_changes', :'src');
+SELECT key, value FROM dbchange.configure(environment => 'prod', default_action => 'approve')
+ WHERE key IN ('environment', 'default_action') ORDER BY key;
+
+-- What the library decides, and what protected_objects says.
+\set script 'TRUNCATE accounts CASCADE; DROP TABLE accounts CASCADE; DROP TYPE mood CASCADE; DROP FUNCTION fee(numeric) CASCADE; DROP VIEW base_v CASCADE; DROP INDEX ledger_all_at; DROP TRIGGER ledger_row ON ledger_all; VACUUM FULL ledger_all; CLUSTER ledger_all USING ledger_all_at; REINDEX TABLE ledger_all; TRUNCATE customers CASCADE; DROP VIEW cust_v CASCADE; DROP INDEX other_all_id; VACUUM FULL other_all; TRUNCATE accounts'
+SELECT statement_no, statement, action, risk,
+       (SELECT string_agg(r, ' | ') FROM unnest(reasons) r WHERE r LIKE '%protected-object%') AS protected_reason
+  FROM dbchange.evaluate(:'script', 'prod') ORDER BY statement_no;
+-- destructive_changes' ban-cascade names what CASCADE takes along.
+SELECT (SELECT string_agg(r, ' | ') FROM unnest(reasons) r WHERE r LIKE 'destructive_changes%ban-cascade%') AS ban_cascade
+  FROM dbchange.evaluate('TRUNCATE accounts CASCADE; DROP TYPE mood CASCADE', 'prod') ORDER BY statement_no;
+
+-- At the gate: each destructive statement is rejected (ZC002), VACUUM FULL / CLUSTER / REINDEX
+-- queued (ZC001).
+\set VERBOSITY sqlstate
+TRUNCATE accounts CASCADE;
+DROP TABLE accounts CASCADE;
+DROP TYPE mood CASCADE;
+DROP FUNCTION fee(numeric) CASCADE;
+DROP VIEW base_v CASCADE;
+DROP INDEX ledger_all_at;
+DROP TRIGGER ledger_row ON ledger_all;
+CLUSTER ledger_all USING ledger_all_at;
+REINDEX TABLE ledger_all;
+\set VERBOSITY terse
+SELECT status, command, risk,
+       (SELECT string_agg(r, ' | ') FROM unnest(reasons) r WHERE r LIKE '%protected-object%') AS protected_reason
+  FROM dbchange.changes ORDER BY id;
+-- Nothing changed: rows, columns, constraints, views, indexes and triggers are all there.
+SELECT (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM payments) AS payments,
+       (SELECT count(*) FROM ledger_entries) AS ledger_entries,
+       (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+          FROM pg_attribute WHERE attrelid = 'payments'::regclass AND attnum > 0 AND NOT attisdropped) AS payments_columns,
+       (SELECT count(*) FROM pg_constraint WHERE conrelid = 'payments'::regclass AND contype = 'f') AS payments_fks,
+       to_regclass('billing.fees') AS fees_view, to_regclass('ledger_entries_at_idx') AS partition_index,
+       (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ledger_entries'::regclass AND tgname = 'ledger_row') AS partition_trigger;
+
+-- Not refused by this rule: the same statements reaching nothing protected (destructive_changes,
+-- which rejects CASCADE in prod, is switched off to let them run).
+SELECT dbchange.disable_policy('destructive_changes');
+TRUNCATE customers CASCADE;
+DROP VIEW cust_v CASCADE;
+DROP INDEX other_all_id;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 3;
+SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders,
+       to_regclass('cust_v2') AS cust_v2, to_regclass('other_1_id_idx') AS other_partition_index;
