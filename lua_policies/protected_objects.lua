@@ -472,7 +472,7 @@ return {
     { sql = "DROP FUNCTION public.pt_f(int) CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
         { object_type = "view", schema = "billing", name = "pt_v", identity = "billing.pt_v", depends_on = "public.pt_f" } } } },
-    { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "queue", risk = "critical",
+    { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { cascades_to_count = 1500, cascades_to_complete = true, cascades_to = {
         { object_type = "view", schema = "public", name = "pt_v2", identity = "public.pt_v2", depends_on = "public.pt_v" } } } },
     { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "none",
