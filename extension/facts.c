@@ -812,9 +812,10 @@ typedef struct ResolvedName
  * The names a statement's facts resolved through the search_path: of its
  * object and the objects it touches, and of the tables it references,
  * attaches or inherits from (a List of ResolvedName, in the facts' order).
- * What a statement reaches below the tables it names (descendants,
- * schema_relations) is no name it resolves: partitions added since it was
- * checked, or by an earlier statement of the script, change that.
+ * What a statement reaches beyond the objects it names (descendants,
+ * schema_relations, cascades_to) is no name it resolves: partitions or
+ * dependent views added since it was checked, or by an earlier statement
+ * of the script, change that.
  */
 static List *
 resolved_names(Jsonb *facts)
@@ -828,7 +829,7 @@ resolved_names(Jsonb *facts)
 	bool		absent[32];		/* the "exists" fact seen in the object at that depth */
 	int			depth = 0;
 	const char *key = NULL;
-	int			skip_depth = -1;	/* inside descendants/schema_relations */
+	int			skip_depth = -1;	/* inside descendants/schema_relations/cascades_to */
 
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
@@ -844,7 +845,8 @@ resolved_names(Jsonb *facts)
 			case WJB_BEGIN_ARRAY:
 			case WJB_BEGIN_OBJECT:
 				if (skip_depth < 0 && key != NULL &&
-					(strcmp(key, "descendants") == 0 || strcmp(key, "schema_relations") == 0))
+					(strcmp(key, "descendants") == 0 || strcmp(key, "schema_relations") == 0 ||
+					 strcmp(key, "cascades_to") == 0))
 					skip_depth = depth;
 				if (depth < lengthof(stack))
 				{
