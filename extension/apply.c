@@ -315,7 +315,7 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 
 				dbc_require_same_names(ps->stmt, cur,
 									   f ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f))) : NULL,
-									   c->requester);
+									   NIL, c->requester);
 			}
 
 			/*

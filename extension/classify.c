@@ -42,6 +42,12 @@
 #include "catalog/pg_depend.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_foreign_server.h"
+#include "catalog/pg_foreign_data_wrapper.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_language.h"
+#include "commands/defrem.h"
+#include "commands/proclang.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
@@ -3663,6 +3669,10 @@ cascade_walked(ObjectType t)
 		case OBJECT_SCHEMA:
 		case OBJECT_EXTENSION:
 		case OBJECT_FOREIGN_SERVER:
+		case OBJECT_FDW:
+		case OBJECT_ACCESS_METHOD:
+		case OBJECT_LANGUAGE:
+		case OBJECT_COLLATION:
 			return true;
 		default:
 			return false;
@@ -3756,6 +3766,29 @@ drop_address(ObjectType t, Node *node, ClsObject *o, ObjectAddress *addr)
 		case OBJECT_FOREIGN_SERVER:
 			classid = ForeignServerRelationId;
 			oid = o->name ? get_foreign_server_oid(o->name, true) : InvalidOid;
+			break;
+		case OBJECT_FDW:
+			classid = ForeignDataWrapperRelationId;
+			oid = o->name ? get_foreign_data_wrapper_oid(o->name, true) : InvalidOid;
+			break;
+		case OBJECT_ACCESS_METHOD:
+			classid = AccessMethodRelationId;
+			oid = o->name ? get_am_oid(o->name, true) : InvalidOid;
+			break;
+		case OBJECT_LANGUAGE:
+			classid = LanguageRelationId;
+			oid = o->name ? get_language_oid(o->name, true) : InvalidOid;
+			break;
+		case OBJECT_COLLATION:
+			classid = CollationRelationId;
+			/* a qualified name: get_collation_oid() errors without USAGE on the schema */
+			if (node && IsA(node, List) && all_strings((List *) node) &&
+				(list_length((List *) node) == 1 ||
+				 (list_length((List *) node) == 2 &&
+				  OidIsValid(get_namespace_oid(strVal(linitial((List *) node)), true)) &&
+				  pg_namespace_aclcheck(get_namespace_oid(strVal(linitial((List *) node)), true),
+										GetUserId(), ACL_USAGE) == ACLCHECK_OK)))
+				oid = get_collation_oid((List *) node, true);
 			break;
 		default:
 			classid = RelationRelationId;
@@ -5212,6 +5245,8 @@ typedef struct TruncSeen
 {
 	Oid			relid;			/* hash key */
 	const char *root;
+	bool		truncated;		/* false: only scanned for its referencers (the
+								 * top referenced table of a cloned foreign key) */
 } TruncSeen;
 
 /* An object the DROP reaches (pg_depend address), and from which named one. */
@@ -5290,6 +5325,7 @@ truncate_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 		if (!found)
 		{
 			t->root = o->identity;
+			t->truncated = true;
 			queue = lappend(queue, t);
 		}
 	}
@@ -5309,6 +5345,7 @@ truncate_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 			if (!found)
 			{
 				t->root = ((ReachSeen *) hash_search(w->seen, &relid, HASH_FIND, NULL))->root;
+				t->truncated = true;
 				queue = lappend(queue, t);
 			}
 		}
@@ -5360,6 +5397,23 @@ truncate_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 					n->root = t->root;
 					queue = lappend(queue, n);
 				}
+				n->truncated = true;
+				/*
+				 * heap_truncate_find_FKs(): the table the topmost constraint
+				 * references joins the referenced tables, so every table
+				 * referencing it (the partitions of a partitioned referencing
+				 * table, each through its own clone) is truncated too.
+				 */
+				if (!OidIsValid(con->conparentid) && !first)
+				{
+					n = hash_search(set, &con->confrelid, HASH_ENTER, &found);
+					if (!found)
+					{
+						n->root = t->root;
+						n->truncated = false;
+						queue = lappend(queue, n);
+					}
+				}
 				conoid = con->conparentid;
 				first = false;
 				ReleaseSysCache(ct);
@@ -5373,8 +5427,11 @@ truncate_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 	for (i = nseeds; i < list_length(queue); i++)
 	{
 		TruncSeen  *t = list_nth(queue, i);
-		HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(t->relid));
+		HeapTuple	tp;
 
+		if (!t->truncated)
+			continue;
+		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(t->relid));
 		if (!HeapTupleIsValid(tp))
 			continue;
 		cw->entries = lappend(cw->entries,
@@ -5710,6 +5767,43 @@ drop_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 			break;
 		}
 		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * findDependentObjects(): an object that is part of another
+		 * (INTERNAL: a partition key column of its table, a cloned foreign
+		 * key of its parent constraint, ...; EXTENSION: a member of its
+		 * extension) and is reached from elsewhere takes its owner along,
+		 * with everything that depends on the owner.
+		 */
+		if (i >= nroots)
+		{
+			ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+						ObjectIdGetDatum(n->addr.classId));
+			ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+						ObjectIdGetDatum(n->addr.objectId));
+			if (n->addr.objectSubId != 0)
+			{
+				ScanKeyInit(&key[2], Anum_pg_depend_objsubid, BTEqualStrategyNumber, F_INT4EQ,
+							Int32GetDatum(n->addr.objectSubId));
+				nkeys = 3;
+			}
+			scan = systable_beginscan(deprel, DependDependerIndexId, true, NULL, nkeys, key);
+			while ((tup = systable_getnext(scan)) != NULL)
+			{
+				Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+				if (d->deptype != DEPENDENCY_INTERNAL && d->deptype != DEPENDENCY_EXTENSION)
+					continue;
+				/* a sub-object's link to its own whole object */
+				if (d->refclassid == n->addr.classId && d->refobjid == n->addr.objectId &&
+					n->addr.objectSubId == 0)
+					continue;
+				dep_reached(seen, &queue, d->refclassid, d->refobjid, d->refobjsubid, n->root);
+			}
+			systable_endscan(scan);
+			nkeys = 2;
+		}
+
 		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
 					ObjectIdGetDatum(n->addr.classId));
 		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,

@@ -161,7 +161,9 @@ extern Jsonb *dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s
 /* The gate's two parts: statement facts (stored when approved) and the rest of the context. */
 extern Jsonb *dbc_build_statement_facts(Node *stmt);
 /* Refuse (ZC003) a statement of a change whose names or role differ from when it was checked. */
-extern void dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, Oid checked_user);
+extern List *dbc_checked_relations(Jsonb *facts);
+extern void dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *checked_rels,
+								   Oid checked_user);
 extern Jsonb *dbc_gate_context(const DbcSettings *s);
 /* Changes whenever dbc_gate_context() rebuilds (what it returned before is then gone). */
 extern uint64 dbc_gate_context_generation;

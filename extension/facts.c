@@ -820,7 +820,13 @@ typedef struct ResolvedName
 static List *
 resolved_names(Jsonb *facts)
 {
-	static const char *const keys[] = {"identity", "schema", "table", "references", "partition", "inherits"};
+	/*
+	 * "name" carries the parent of ALTER TABLE ... [NO] INHERIT (a subcommand's
+	 * name: the other names there come from the parse tree and cannot change),
+	 * "member" the object ALTER EXTENSION adds or drops.
+	 */
+	static const char *const keys[] = {"identity", "schema", "table", "references", "partition", "inherits",
+	"name", "member"};
 	JsonbIterator *it = JsonbIteratorInit(&facts->root);
 	JsonbIteratorToken tok;
 	JsonbValue	v;
@@ -1009,6 +1015,84 @@ relation_created_here(const char *qualified)
 	return here;
 }
 
+/* The relation a "schema.name" names now, InvalidOid when none. */
+static Oid
+relation_of(const char *qualified)
+{
+	List	   *parts = two_part_name(qualified);
+	Oid			nsp = name_schema(parts);
+
+	return OidIsValid(nsp) ? get_relname_relid((char *) lsecond(parts), nsp) : InvalidOid;
+}
+
+typedef struct CheckedRelation
+{
+	char	   *name;
+	Oid			relid;
+} CheckedRelation;
+
+/*
+ * The relations the names of a statement's facts resolve to now, when it is
+ * checked (a List of CheckedRelation *, for dbc_require_same_names): the
+ * same name can later stand for another relation, moved or renamed into
+ * its place by an earlier statement of the change.
+ */
+List *
+dbc_checked_relations(Jsonb *facts)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	if (facts == NULL)
+		return NIL;
+	foreach(lc, resolved_names(facts))
+	{
+		ResolvedName *n = lfirst(lc);
+		Oid			relid;
+		CheckedRelation *cr;
+
+		if (strcmp(n->key, "schema") == 0 || !OidIsValid(relid = relation_of(n->value)))
+			continue;
+		cr = palloc(sizeof(CheckedRelation));
+		cr->name = n->value;
+		cr->relid = relid;
+		out = lappend(out, cr);
+	}
+	return out;
+}
+
+/*
+ * A name that was checked as one relation and now stands for another one
+ * that this change did not create (SET SCHEMA or RENAME of an old table
+ * into its place): the first such name, or NULL.
+ */
+static const char *
+swapped_relation(List *checked_rels, List *now)
+{
+	ListCell   *lc;
+
+	foreach(lc, now)
+	{
+		ResolvedName *n = lfirst(lc);
+		ListCell   *c;
+
+		if (strcmp(n->key, "schema") == 0)
+			continue;
+		foreach(c, checked_rels)
+		{
+			CheckedRelation *cr = lfirst(c);
+			Oid			relid;
+
+			if (strcmp(cr->name, n->value) != 0)
+				continue;
+			relid = relation_of(n->value);
+			if (OidIsValid(relid) && relid != cr->relid && !relation_created_here(n->value))
+				return n->value;
+		}
+	}
+	return NULL;
+}
+
 /*
  * May a statement that now resolves names other than the ones it was
  * checked with run all the same?  Yes when every new name is harmless: a
@@ -1047,8 +1131,9 @@ new_names_harmless(List *then, List *now)
  * table while another is changed.
  */
 void
-dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, Oid checked_user)
+dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *checked_rels, Oid checked_user)
 {
+	const char *swapped;
 	List	   *then;
 	List	   *now;
 	ListCell   *lc;
@@ -1079,4 +1164,12 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, Oid checked
 						   shown_names(then), shown_names(now)),
 				 errhint("Qualify the names with their schema, and set search_path before submitting the change "
 						 "rather than inside it.")));
+	if ((swapped = swapped_relation(checked_rels, now)) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would change another relation than the one it was checked with", statement_no),
+				 errdetail("%s was checked as one relation and now names another one that the change did not create: "
+						   "an earlier statement (ALTER ... SET SCHEMA, RENAME) moved it into that name.",
+						   quote_literal_cstr(swapped)),
+				 errhint("Submit the statements that move or rename a table as a change of their own.")));
 }

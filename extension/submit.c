@@ -64,6 +64,7 @@ typedef struct StmtDecision
 {
 	DbcParsedStmt *ps;
 	Jsonb	   *facts;
+	List	   *checked_rels;	/* the relations its names resolved to when checked */
 	DbcDecision d;
 	char	   *command;
 } StmtDecision;
@@ -207,7 +208,7 @@ run_script(List *decisions)
 		rc.line = sd->ps->line;
 		dbc_require_same_reading(sd->ps->text, sd->ps->statement_no);
 		if (gated)
-			dbc_require_same_names(sd->ps->stmt, sd->ps->statement_no, sd->facts, checked_as);
+			dbc_require_same_names(sd->ps->stmt, sd->ps->statement_no, sd->facts, sd->checked_rels, checked_as);
 		if (!gated)
 		{
 			ret = SPI_execute(sd->ps->text, false, 0);
@@ -436,6 +437,7 @@ do_submit(SubmitArgs *a)
 		sd->ps = ps;
 		sd->facts = dbc_facts_merge(dbc_build_facts(ps->stmt, ps->text, &settings, a->source),
 									rollback_facts);
+		sd->checked_rels = dbc_checked_relations(sd->facts);
 		sd->command = dbc_facts_get_text(sd->facts, "command");
 		if (sd->command == NULL)
 			sd->command = pstrdup(GetCommandTagName(CreateCommandTag(ps->stmt)));

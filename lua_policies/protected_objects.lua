@@ -238,7 +238,14 @@ end
 -- too.  Only statements with CASCADE read the fact.
 local function cascade_target(c, cmd)
   local l = c.cascades_to
-  if type(l) ~= "table" then return nil end
+  if type(l) ~= "table" then
+    -- a CASCADE the classifier does not walk (ALTER TABLE ... DROP COLUMN ... CASCADE,
+    -- DROP TEXT SEARCH ... CASCADE, ...): what it takes along cannot be checked
+    if ANY_PROTECTED and c.destructive == true then
+      return "(perhaps) among what CASCADE takes along: the facts do not list it for " .. tostring(cmd)
+    end
+    return nil
+  end
   local verb = cmd == "TRUNCATE TABLE" and "truncated" or "dropped"
   local i, e = 1, l[1]
   while e ~= nil do
@@ -267,11 +274,37 @@ local function cascade_target(c, cmd)
   return nil
 end
 
+-- An object moved or renamed into a protected place: ALTER ... SET SCHEMA into a
+-- protected schema, ALTER ... RENAME TO a protected name (a schema renamed to one).
+local function moved_target(c)
+  local ops = c.operations
+  local op = type(ops) == "table" and ops[1] or nil
+  if op == "set_schema" then
+    local ns = c.new_schema
+    if type(ns) ~= "string" then return nil end
+    local hit = object_hit(ns .. "." .. tostring(c.name), ns, c.object_type, c.name)
+    return hit and hit .. " (moved there with SET SCHEMA)" or nil
+  elseif op == "rename" then
+    local nn, sch = c.new_name, c.schema
+    if type(nn) ~= "string" then return nil end
+    local hit
+    if c.object_type == "schema" then hit = object_hit(nn, nil, "schema", nn)
+    elseif type(sch) == "string" then hit = object_hit(sch .. "." .. nn, sch, c.object_type, nn) end
+    return hit and hit .. " (renamed to it)" or nil
+  end
+  return nil
+end
+
 local function protected_target(c)
   local t = c.table
   if P_EXACT[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
   local hit = object_hit(c.identity, c.schema, c.object_type, c.name)
   if hit then return hit end
+  local cmd0 = c.command
+  if type(cmd0) == "string" and cmd0:sub(1, 6) == "ALTER " then
+    hit = moved_target(c)
+    if hit then return hit end
+  end
   local cmd = c.command
   if cmd == "ALTER TABLE" or cmd == "CREATE TABLE" then
     hit = linked_target(c)
@@ -478,6 +511,17 @@ return {
     { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "none",
       facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
         { object_type = "view", schema = "public", name = "pt_v2", identity = "public.pt_v2", depends_on = "public.pt_v" } } } },
+    -- moved or renamed into a protected place
+    { sql = "ALTER TABLE app.pt_t SET SCHEMA billing", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER FUNCTION app.pt_f(int) SET SCHEMA audit", environment = "stage", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.pt_x RENAME TO payments", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER SCHEMA pt_s RENAME TO billing", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.pt_x RENAME COLUMN a TO payments", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE app.pt_t SET SCHEMA scratch", environment = "prod", expect = "none" },
+    -- a CASCADE whose reach the facts do not list
+    { sql = "ALTER TABLE public.pt_x DROP COLUMN id CASCADE", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "DROP TEXT SEARCH CONFIGURATION public.pt_cfg CASCADE", environment = "stage", expect = "queue", risk = "critical" },
+    { sql = "ALTER TABLE public.pt_x DROP COLUMN id", environment = "prod", expect = "none" },
     -- ONLY: no descendants (the real classifier's facts)
     { sql = "TRUNCATE ONLY public.pt_pay_inh", environment = "prod", expect = "none" },
     { sql = "DROP SCHEMA public CASCADE", environment = "prod", expect = "reject", risk = "critical",

@@ -99,3 +99,29 @@ SELECT s.n AS statement_no, f->>'command' AS command, f->'descendant_count' AS n
     VACUUM FULL pp; VACUUM pp; ANALYZE pp; CLUSTER pp USING pp_at; REINDEX TABLE pp; REINDEX INDEX pp_at;
     DROP INDEX inh_id; REINDEX TABLE inh; VACUUM FULL inh')
        WITH ORDINALITY AS s(f, n);
+
+-- TRUNCATE of a partition of a referenced partitioned table: PostgreSQL also truncates every
+-- partition of a partitioned referencing table (each references the parent through its own
+-- clone of the foreign key), as heap_truncate_find_FKs() does.
+CREATE TABLE ra (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE ra1 PARTITION OF ra FOR VALUES FROM (0) TO (100);
+CREATE TABLE rb (id int, aid int REFERENCES ra) PARTITION BY RANGE (id);
+CREATE TABLE rb1 PARTITION OF rb FOR VALUES FROM (0) TO (100);
+CREATE TABLE rb2 PARTITION OF rb FOR VALUES FROM (100) TO (200);
+SELECT (SELECT string_agg(e->>'identity', ', ' ORDER BY e->>'identity') FROM jsonb_array_elements(f->'cascades_to') e) AS truncated
+  FROM dbchange.classify('TRUNCATE ra1 CASCADE') f;
+
+-- A part of another object reached from elsewhere takes its owner along: a partition key
+-- column of a type dropped with CASCADE drops the whole table (findDependentObjects()).
+CREATE TYPE pk_mood AS ENUM ('a', 'b');
+CREATE TABLE pk_t (m pk_mood, x int) PARTITION BY LIST (m);
+CREATE TABLE pk_t1 PARTITION OF pk_t FOR VALUES IN ('a');
+SELECT (SELECT string_agg((e->>'object_type') || ' ' || (e->>'identity'), ', ' ORDER BY e->>'identity')
+          FROM jsonb_array_elements(f->'cascades_to') e) AS dropped
+  FROM dbchange.classify('DROP TYPE pk_mood CASCADE') f;
+-- check against PostgreSQL's own list (rolled back)
+BEGIN;
+SET LOCAL dbchange.enforce = off;
+SET LOCAL client_min_messages = notice;
+DROP TYPE pk_mood CASCADE;
+ROLLBACK;

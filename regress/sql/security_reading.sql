@@ -121,6 +121,26 @@ RESET search_path;
 RESET ROLE;
 SELECT to_regclass('public.newt') IS NULL AS newt_not_created;
 
+-- the parent of INHERIT is a name resolved like the others; and a name checked as one
+-- table may not name another old table by the time it runs (moved there by SET SCHEMA)
+SET dbchange.enforce = off;
+CREATE SCHEMA scratch2 AUTHORIZATION regress_rd_dev;
+RESET dbchange.enforce;
+SET ROLE regress_rd_dev;
+CREATE TABLE scratch.kid (id int);
+CREATE TABLE scratch.acct (id int);
+CREATE TABLE scratch2.acct (id int, big text);
+SET search_path = scratch;
+SELECT dbchange.submit($s$SET search_path = public;
+ALTER TABLE scratch.kid INHERIT ledger;$s$, 'inherit');
+SELECT dbchange.submit($s$ALTER TABLE scratch.acct RENAME TO acct_old;
+ALTER TABLE scratch2.acct SET SCHEMA scratch;
+ALTER TABLE scratch.acct ADD COLUMN z int;$s$, 'swap');
+RESET search_path;
+RESET ROLE;
+SELECT count(*) AS kid_parents FROM pg_inherits WHERE inhrelid = 'scratch.kid'::regclass;
+SELECT to_regclass('scratch2.acct') IS NOT NULL AS acct_not_moved;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_reading;
