@@ -188,47 +188,45 @@ local REACHING = { ["DROP TABLE"] = true, ["DROP FOREIGN TABLE"] = true, ["TRUNC
   ["ALTER TABLE"] = true, ["ALTER FOREIGN TABLE"] = true, ["CREATE INDEX"] = true,
   ["CREATE TRIGGER"] = true, ["DROP SCHEMA"] = true, ["DROP INDEX"] = true, ["DROP TRIGGER"] = true,
   ["VACUUM"] = true, ["ANALYZE"] = true, ["CLUSTER"] = true, ["REINDEX"] = true }
-local function reached_target(c, cmd)
-  local l = c.descendants
-  if type(l) == "table" then
-    local i, e = 1, l[1]
-    while e ~= nil do
-      if type(e) == "table" then
-        local hit = object_hit(e.identity, e.schema, "table", e.name)
-        if hit then
-          return hit .. " (" .. (e.partition == true and "a partition" or "an inheritance child") ..
-            " of " .. tostring(e.descendant_of) .. ")"
-        end
-      end
-      i = i + 1
-      e = l[i]
+-- Walk a facts list of what a statement reaches (to its first nil: facts arrays have no
+-- holes) and return the first entry's finding (hit_of: entry -> text or nil).  The facts
+-- list at most the first 1,000 of `count`: the rest cannot be checked, so past them it
+-- fails closed when anything is protected at all.
+local function first_reached(l, count, hit_of, what)
+  if type(l) ~= "table" then return nil end
+  local i, e = 1, l[1]
+  while e ~= nil do
+    if type(e) == "table" then
+      local hit = hit_of(e)
+      if hit then return hit end
     end
-    -- the facts list the first 1,000: the rest cannot be checked, so fail closed
-    local n = c.descendant_count
-    if ANY_PROTECTED and type(n) == "number" and n > i - 1 then
-      return "(perhaps) among the " .. n .. " partitions or inheritance children it reaches: only " ..
-        (i - 1) .. " are listed in the facts, so the rest cannot be checked"
-    end
+    i = i + 1
+    e = l[i]
   end
-  if cmd ~= "DROP SCHEMA" then return nil end
-  l = c.schema_relations
-  if type(l) == "table" then
-    local i, e = 1, l[1]
-    while e ~= nil do
-      if type(e) == "table" then
-        local hit = object_hit(e.identity, e.schema, e.object_type, e.name)
-        if hit then return hit .. " (in schema " .. tostring(e.schema) .. ", dropped with CASCADE)" end
-      end
-      i = i + 1
-      e = l[i]
-    end
-    local n = c.schema_relation_count
-    if ANY_PROTECTED and type(n) == "number" and n > i - 1 then
-      return "(perhaps) among the " .. n .. " relations of the schema it drops with CASCADE: only " ..
-        (i - 1) .. " are listed in the facts, so the rest cannot be checked"
-    end
+  if ANY_PROTECTED and type(count) == "number" and count > i - 1 then
+    return "(perhaps) among the " .. count .. " " .. what .. ": only " .. (i - 1) ..
+      " are listed in the facts, so the rest cannot be checked"
   end
   return nil
+end
+
+local function descendant_hit(e)
+  local hit = object_hit(e.identity, e.schema, "table", e.name)
+  return hit and hit .. " (" .. (e.partition == true and "a partition" or "an inheritance child") ..
+    " of " .. tostring(e.descendant_of) .. ")"
+end
+
+local function schema_relation_hit(e)
+  local hit = object_hit(e.identity, e.schema, e.object_type, e.name)
+  return hit and hit .. " (in schema " .. tostring(e.schema) .. ", dropped with CASCADE)"
+end
+
+local function reached_target(c, cmd)
+  local hit = first_reached(c.descendants, c.descendant_count, descendant_hit,
+    "partitions or inheritance children it reaches")
+  if hit or cmd ~= "DROP SCHEMA" then return hit end
+  return first_reached(c.schema_relations, c.schema_relation_count, schema_relation_hit,
+    "relations of the schema it drops with CASCADE")
 end
 
 -- Objects TRUNCATE ... CASCADE or DROP ... CASCADE takes along (cascades_to):
@@ -236,6 +234,21 @@ end
 -- ... dropped because it depends on what the statement names.  An object that
 -- lives on a protected table (its column, constraint, trigger) is a finding
 -- too.  Only statements with CASCADE read the fact.
+local function truncated_hit(e)
+  local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
+  return hit and hit .. " (truncated with CASCADE: references " .. tostring(e.depends_on) .. " by foreign key)"
+end
+
+local function dropped_hit(e)
+  local hit = table_hit(e.table)
+  if hit then
+    hit = tostring(e.object_type) .. " " .. tostring(e.identity) .. " of " .. hit
+  else
+    hit = object_hit(e.identity, e.schema, e.object_type, e.name)
+  end
+  return hit and hit .. " (dropped with CASCADE: depends on " .. tostring(e.depends_on) .. ")"
+end
+
 local function cascade_target(c, cmd)
   local l = c.cascades_to
   if type(l) ~= "table" then
@@ -246,30 +259,13 @@ local function cascade_target(c, cmd)
     end
     return nil
   end
-  local verb = cmd == "TRUNCATE TABLE" and "truncated" or "dropped"
-  local i, e = 1, l[1]
-  while e ~= nil do
-    if type(e) == "table" then
-      local hit = table_hit(e.table)
-      if hit then
-        hit = tostring(e.object_type) .. " " .. tostring(e.identity) .. " of " .. hit
-      else
-        hit = object_hit(e.identity, e.schema, e.object_type, e.name)
-      end
-      if hit then
-        return hit .. " (" .. verb .. " with CASCADE: " .. (verb == "truncated" and "references " or "depends on ") ..
-          tostring(e.depends_on) .. (verb == "truncated" and " by foreign key" or "") .. ")"
-      end
-    end
-    i = i + 1
-    e = l[i]
-  end
-  -- the facts list the first 1,000, and the walk itself is bounded: what is not
-  -- listed cannot be checked, so fail closed
-  local n = c.cascades_to_count
-  if ANY_PROTECTED and ((type(n) == "number" and n > i - 1) or c.cascades_to_complete == false) then
-    return "(perhaps) among the " .. tostring(n) .. " objects it " .. verb .. " with CASCADE: only " ..
-      (i - 1) .. " are listed in the facts, so the rest cannot be checked"
+  local truncating = cmd == "TRUNCATE TABLE"
+  local hit = first_reached(l, c.cascades_to_count, truncating and truncated_hit or dropped_hit,
+    "objects it " .. (truncating and "truncates" or "drops") .. " with CASCADE")
+  if hit then return hit end
+  -- the walk itself is bounded: when it stopped early, more may go than is counted
+  if ANY_PROTECTED and c.cascades_to_complete == false then
+    return "(perhaps) among what CASCADE takes along: the walk stopped before the end, so the rest cannot be checked"
   end
   return nil
 end
