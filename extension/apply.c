@@ -287,6 +287,7 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 		int			save_ctx;
 		int			nest;
 		ListCell   *lc;
+		List	   *checked_rels = NIL;
 
 		if (!OidIsValid(c->requester) ||
 			!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(c->requester)))
@@ -300,6 +301,15 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 		if (c->search_path && c->search_path[0])
 			(void) set_config_option("search_path", c->search_path, PGC_USERSET, PGC_S_SESSION,
 									 GUC_ACTION_SAVE, true, 0, false);
+		/* the relations each statement's names stand for before any of it runs */
+		foreach(lc, parsed)
+		{
+			DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+			char	   *f = dbc_is_gated(ps->stmt) ? (char *) list_nth(c->recorded_facts, ps->statement_no - 1) : NULL;
+
+			checked_rels = lappend(checked_rels,
+								   f ? dbc_checked_relations(DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f)))) : NIL);
+		}
 		foreach(lc, parsed)
 		{
 			DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
@@ -315,7 +325,7 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 
 				dbc_require_same_names(ps->stmt, cur,
 									   f ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f))) : NULL,
-									   NIL, c->requester);
+									   (List *) list_nth(checked_rels, foreach_current_index(lc)), c->requester);
 			}
 
 			/*

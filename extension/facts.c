@@ -31,7 +31,6 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
-#include "utils/varlena.h"
 #include "utils/datetime.h"
 #include "pgtime.h"
 
@@ -953,24 +952,41 @@ schema_created_here(Oid nsp)
 }
 
 /*
- * A name "schema.name" split in two (a List of char *), NIL when it is not
- * one: an identity with arguments or more parts is no relation's name.
+ * Facts names are "schema.name" as PostgreSQL stores them, unquoted
+ * ("public.MixedCase", "s.a.b" for a table "a.b"): try every dot as the
+ * separator.  The schema (*nsp) and relation of the one split that names an
+ * existing schema (and, for rels, relation); InvalidOid when none or more
+ * than one does.
  */
-static List *
-two_part_name(const char *qualified)
-{
-	List	   *parts = NIL;
-
-	if (!SplitIdentifierString(pstrdup(qualified), '.', &parts) || list_length(parts) != 2)
-		return NIL;
-	return parts;
-}
-
-/* The schema of a two-part name, InvalidOid when there is none. */
 static Oid
-name_schema(List *parts)
+split_fact_name(const char *qualified, bool rels, Oid *nsp_out)
 {
-	return parts != NIL ? get_namespace_oid((char *) linitial(parts), true) : InvalidOid;
+	const char *p;
+	Oid			found_nsp = InvalidOid;
+	Oid			found_rel = InvalidOid;
+	int			n = 0;
+
+	for (p = strchr(qualified, '.'); p != NULL; p = strchr(p + 1, '.'))
+	{
+		Oid			nsp = get_namespace_oid(pnstrdup(qualified, p - qualified), true);
+		Oid			rel;
+
+		if (!OidIsValid(nsp))
+			continue;
+		rel = rels ? get_relname_relid(p + 1, nsp) : InvalidOid;
+		if (rels && !OidIsValid(rel))
+			continue;
+		found_nsp = nsp;
+		found_rel = rel;
+		n++;
+	}
+	if (n != 1)
+	{
+		*nsp_out = InvalidOid;
+		return InvalidOid;
+	}
+	*nsp_out = found_nsp;
+	return found_rel;
 }
 
 /*
@@ -981,24 +997,29 @@ name_schema(List *parts)
 static bool
 new_object_schema_harmless(const char *qualified)
 {
-	Oid			nsp = name_schema(two_part_name(qualified));
+	Oid			nsp;
 
+	(void) split_fact_name(qualified, false, &nsp);
 	return OidIsValid(nsp) && (isTempNamespace(nsp) || schema_created_here(nsp));
+}
+
+/* The relation a "schema.name" names now, InvalidOid when none. */
+static Oid
+relation_of(const char *qualified)
+{
+	Oid			nsp;
+
+	return split_fact_name(qualified, true, &nsp);
 }
 
 /* A relation created by this transaction (an earlier statement of the same change)? */
 static bool
 relation_created_here(const char *qualified)
 {
-	List	   *parts = two_part_name(qualified);
-	Oid			nsp = name_schema(parts);
-	Oid			relid;
+	Oid			relid = relation_of(qualified);
 	Relation	rel;
 	bool		here;
 
-	if (!OidIsValid(nsp))
-		return false;
-	relid = get_relname_relid((char *) lsecond(parts), nsp);
 	if (!OidIsValid(relid))
 		return false;
 
@@ -1013,16 +1034,6 @@ relation_created_here(const char *qualified)
 	here = rel->rd_createSubid != InvalidSubTransactionId;
 	RelationClose(rel);
 	return here;
-}
-
-/* The relation a "schema.name" names now, InvalidOid when none. */
-static Oid
-relation_of(const char *qualified)
-{
-	List	   *parts = two_part_name(qualified);
-	Oid			nsp = name_schema(parts);
-
-	return OidIsValid(nsp) ? get_relname_relid((char *) lsecond(parts), nsp) : InvalidOid;
 }
 
 typedef struct CheckedRelation

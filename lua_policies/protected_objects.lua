@@ -272,6 +272,11 @@ end
 
 -- An object moved or renamed into a protected place: ALTER ... SET SCHEMA into a
 -- protected schema, ALTER ... RENAME TO a protected name (a schema renamed to one).
+-- Only objects whose identity is "schema.name" can take a protected identity by a
+-- rename (a trigger's or policy's is "name on schema.table", a function's has its
+-- arguments): a trigger renamed "payments" is not the table public.payments.
+local SCHEMA_DOT_NAME = { table = true, view = true, materialized_view = true, foreign_table = true,
+  sequence = true, index = true, type = true, domain = true }
 local function moved_target(c)
   local ops = c.operations
   local op = type(ops) == "table" and ops[1] or nil
@@ -285,7 +290,9 @@ local function moved_target(c)
     if type(nn) ~= "string" then return nil end
     local hit
     if c.object_type == "schema" then hit = object_hit(nn, nil, "schema", nn)
-    elseif type(sch) == "string" then hit = object_hit(sch .. "." .. nn, sch, c.object_type, nn) end
+    elseif type(sch) == "string" and SCHEMA_DOT_NAME[c.object_type] then
+      hit = object_hit(sch .. "." .. nn, sch, c.object_type, nn)
+    end
     return hit and hit .. " (renamed to it)" or nil
   end
   return nil
@@ -404,7 +411,9 @@ return {
 
     local t = protected_target(c)
     if t then
-      return decide(c, c.destructive == true, "protected-object", cmd .. " touches protected object " .. t)
+      -- "(perhaps)": what cannot be checked is queued for a person, not rejected
+      local perhaps = t:sub(1, 9) == "(perhaps)"
+      return decide(c, c.destructive == true and not perhaps, "protected-object", cmd .. " touches protected object " .. t)
     end
     return nil
   end,
@@ -458,10 +467,10 @@ return {
       facts = { descendant_count = 1, descendants = {
         { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
     -- more descendants than the facts list: the rest cannot be checked, so it is a finding
-    { sql = "TRUNCATE public.pt_events", environment = "prod", expect = "reject", risk = "critical",
+    { sql = "TRUNCATE public.pt_events", environment = "prod", expect = "queue", risk = "critical",
       facts = { descendant_count = 1500, descendants = {
         { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
-    { sql = "DROP SCHEMA archive CASCADE", environment = "prod", expect = "reject", risk = "critical",
+    { sql = "DROP SCHEMA archive CASCADE", environment = "prod", expect = "queue", risk = "critical",
       facts = { schema_relation_count = 2000, schema_relations = {
         { object_type = "table", schema = "archive", name = "a1", identity = "archive.a1" } } } },
     -- an index or row trigger of a partitioned parent is dropped on every partition; VACUUM,
@@ -501,7 +510,7 @@ return {
     { sql = "DROP FUNCTION public.pt_f(int) CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = {
         { object_type = "view", schema = "billing", name = "pt_v", identity = "billing.pt_v", depends_on = "public.pt_f" } } } },
-    { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "reject", risk = "critical",
+    { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "queue", risk = "critical",
       facts = { cascades_to_count = 1500, cascades_to_complete = true, cascades_to = {
         { object_type = "view", schema = "public", name = "pt_v2", identity = "public.pt_v2", depends_on = "public.pt_v" } } } },
     { sql = "DROP VIEW public.pt_v CASCADE", environment = "prod", expect = "none",
@@ -513,9 +522,12 @@ return {
     { sql = "ALTER TABLE public.pt_x RENAME TO payments", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER SCHEMA pt_s RENAME TO billing", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.pt_x RENAME COLUMN a TO payments", environment = "prod", expect = "none" },
+    { sql = "ALTER TRIGGER pt_trg ON public.pt_x RENAME TO payments", environment = "prod", expect = "none" },
+    { sql = "ALTER FUNCTION public.pt_f(int) RENAME TO payments", environment = "prod", expect = "none" },
+    { sql = "ALTER INDEX public.pt_x_idx RENAME TO payments", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE app.pt_t SET SCHEMA scratch", environment = "prod", expect = "none" },
     -- a CASCADE whose reach the facts do not list
-    { sql = "ALTER TABLE public.pt_x DROP COLUMN id CASCADE", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "ALTER TABLE public.pt_x DROP COLUMN id CASCADE", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "DROP TEXT SEARCH CONFIGURATION public.pt_cfg CASCADE", environment = "stage", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.pt_x DROP COLUMN id", environment = "prod", expect = "none" },
     -- ONLY: no descendants (the real classifier's facts)

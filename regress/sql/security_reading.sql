@@ -141,6 +141,33 @@ RESET ROLE;
 SELECT count(*) AS kid_parents FROM pg_inherits WHERE inhrelid = 'scratch.kid'::regclass;
 SELECT to_regclass('scratch2.acct') IS NOT NULL AS acct_not_moved;
 
+-- names as PostgreSQL stores them (mixed case, dots): a temporary table's index runs; a
+-- swap under a mixed-case name is refused, in submit() and in apply() after approval
+SET ROLE regress_rd_dev;
+SET search_path = scratch;
+SELECT dbchange.submit($s$CREATE TEMP TABLE "MixCase" (id int);
+CREATE INDEX ON "MixCase" (id);$s$, 'temporary, mixed case') > 0 AS mixed_case_runs;
+CREATE TABLE scratch."Sw" (id int);
+CREATE TABLE scratch."Sw_new" (id int, x int);
+SELECT dbchange.submit($s$ALTER TABLE "Sw" RENAME TO "Sw_old";
+ALTER TABLE "Sw_new" RENAME TO "Sw";
+CREATE INDEX ON "Sw" (x);$s$, 'swap');
+RESET ROLE;
+SELECT * FROM dbchange.configure(default_action => 'queue') WHERE key = 'default_action';
+SET ROLE regress_rd_dev;
+SELECT dbchange.submit($s$ALTER TABLE "Sw" RENAME TO "Sw_old";
+ALTER TABLE "Sw_new" RENAME TO "Sw";
+CREATE INDEX ON "Sw" (x);$s$, 'swap, queued') AS swap \gset
+RESET ROLE;
+SET ROLE regress_rd_lead;
+SELECT dbchange.approve(:swap, 'an index on Sw');
+RESET ROLE;
+SELECT dbchange.apply(:swap);
+SELECT status FROM dbchange.changes WHERE id = :swap;
+SELECT count(*) AS sw_new_indexes FROM pg_index WHERE indrelid = 'scratch."Sw_new"'::regclass;
+SELECT * FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
+RESET search_path;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_reading;
