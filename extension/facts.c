@@ -1003,25 +1003,34 @@ new_object_schema_harmless(const char *qualified)
 	return OidIsValid(nsp) && (isTempNamespace(nsp) || schema_created_here(nsp));
 }
 
-/* The relation a "schema.name" names now, InvalidOid when none. */
-static Oid
-relation_of(const char *qualified)
+/*
+ * Every relation a "schema.name" can name now (each dot tried as the
+ * separator): more than one when schemas or tables have dots in their
+ * names, which a script can arrange on purpose.
+ */
+static List *
+relations_of(const char *qualified)
 {
-	Oid			nsp;
+	const char *p;
+	List	   *out = NIL;
 
-	return split_fact_name(qualified, true, &nsp);
+	for (p = strchr(qualified, '.'); p != NULL; p = strchr(p + 1, '.'))
+	{
+		Oid			nsp = get_namespace_oid(pnstrdup(qualified, p - qualified), true);
+		Oid			rel;
+
+		if (OidIsValid(nsp) && OidIsValid(rel = get_relname_relid(p + 1, nsp)))
+			out = lappend_oid(out, rel);
+	}
+	return out;
 }
 
 /* A relation created by this transaction (an earlier statement of the same change)? */
 static bool
-relation_created_here(const char *qualified)
+relid_created_here(Oid relid)
 {
-	Oid			relid = relation_of(qualified);
 	Relation	rel;
 	bool		here;
-
-	if (!OidIsValid(relid))
-		return false;
 
 	/*
 	 * The relation cache knows whether a relation was created in this
@@ -1036,10 +1045,23 @@ relation_created_here(const char *qualified)
 	return here;
 }
 
+/* Does a name stand only for relations this change created (and for one at least)? */
+static bool
+relation_created_here(const char *qualified)
+{
+	List	   *relids = relations_of(qualified);
+	ListCell   *lc;
+
+	foreach(lc, relids)
+		if (!relid_created_here(lfirst_oid(lc)))
+			return false;
+	return relids != NIL;
+}
+
 typedef struct CheckedRelation
 {
 	char	   *name;
-	Oid			relid;
+	List	   *relids;			/* every relation the name could mean (relations_of) */
 } CheckedRelation;
 
 /*
@@ -1059,14 +1081,14 @@ dbc_checked_relations(Jsonb *facts)
 	foreach(lc, resolved_names(facts))
 	{
 		ResolvedName *n = lfirst(lc);
-		Oid			relid;
+		List	   *relids;
 		CheckedRelation *cr;
 
-		if (strcmp(n->key, "schema") == 0 || !OidIsValid(relid = relation_of(n->value)))
+		if (strcmp(n->key, "schema") == 0 || (relids = relations_of(n->value)) == NIL)
 			continue;
 		cr = palloc(sizeof(CheckedRelation));
 		cr->name = n->value;
-		cr->relid = relid;
+		cr->relids = relids;
 		out = lappend(out, cr);
 	}
 	return out;
@@ -1075,7 +1097,8 @@ dbc_checked_relations(Jsonb *facts)
 /*
  * A name that was checked as one relation and now stands for another one
  * that this change did not create (SET SCHEMA or RENAME of an old table
- * into its place): the first such name, or NULL.
+ * into its place): the first such name, or NULL.  A name that can mean
+ * several relations must mean none it could not mean when checked.
  */
 static const char *
 swapped_relation(List *checked_rels, List *now)
@@ -1092,13 +1115,17 @@ swapped_relation(List *checked_rels, List *now)
 		foreach(c, checked_rels)
 		{
 			CheckedRelation *cr = lfirst(c);
-			Oid			relid;
+			ListCell   *r;
 
 			if (strcmp(cr->name, n->value) != 0)
 				continue;
-			relid = relation_of(n->value);
-			if (OidIsValid(relid) && relid != cr->relid && !relation_created_here(n->value))
-				return n->value;
+			foreach(r, relations_of(n->value))
+			{
+				Oid			relid = lfirst_oid(r);
+
+				if (!list_member_oid(cr->relids, relid) && !relid_created_here(relid))
+					return n->value;
+			}
 		}
 	}
 	return NULL;

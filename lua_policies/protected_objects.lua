@@ -116,6 +116,16 @@ end
 -- facts' own schema fields, so no identity needs to be split.
 local HAS_PATS = #P_OBJECTS.pats > 0
 local P_EXACT, HAS_SCHEMA_PATS = P_OBJECTS.exact, #SCHEMA_PATS > 0
+-- Schemas that hold an exactly named protected object ("public" of "public.payments"; every
+-- dot tried, names may hold dots): renaming one moves the object out of its protected name.
+local HOLDS_EXACT = {}
+for name in pairs(P_EXACT) do
+  local i = name:find(".", 1, true)
+  while i do
+    HOLDS_EXACT[name:sub(1, i - 1)] = true
+    i = name:find(".", i + 1, true)
+  end
+end
 local function object_hit(ident, sch, otype, name)
   if otype == "schema" then return schema_protected(name) and "schema " .. name or nil end
   if P_EXACT[ident] then return ident end
@@ -192,7 +202,7 @@ local REACHING = { ["DROP TABLE"] = true, ["DROP FOREIGN TABLE"] = true, ["TRUNC
 -- holes) and return the first entry's finding (hit_of: entry -> text or nil).  The facts
 -- list at most the first 1,000 of `count`: the rest cannot be checked, so past them it
 -- fails closed when anything is protected at all.
-local function first_reached(l, count, hit_of, what)
+local function first_reached(c, l, count_key, hit_of, what)
   if type(l) ~= "table" then return nil end
   local i, e = 1, l[1]
   while e ~= nil do
@@ -203,7 +213,9 @@ local function first_reached(l, count, hit_of, what)
     i = i + 1
     e = l[i]
   end
-  if ANY_PROTECTED and type(count) == "number" and count > i - 1 then
+  -- (the count is read only here: an absent fact still costs a look-up)
+  local count = ANY_PROTECTED and c[count_key]
+  if type(count) == "number" and count > i - 1 then
     return "(perhaps) among the " .. count .. " " .. what .. ": only " .. (i - 1) ..
       " are listed in the facts, so the rest cannot be checked"
   end
@@ -222,10 +234,10 @@ local function schema_relation_hit(e)
 end
 
 local function reached_target(c, cmd)
-  local hit = first_reached(c.descendants, c.descendant_count, descendant_hit,
+  local hit = first_reached(c, c.descendants, "descendant_count", descendant_hit,
     "partitions or inheritance children it reaches")
   if hit or cmd ~= "DROP SCHEMA" then return hit end
-  return first_reached(c.schema_relations, c.schema_relation_count, schema_relation_hit,
+  return first_reached(c, c.schema_relations, "schema_relation_count", schema_relation_hit,
     "relations of the schema it drops with CASCADE")
 end
 
@@ -260,7 +272,7 @@ local function cascade_target(c, cmd)
     return nil
   end
   local truncating = cmd == "TRUNCATE TABLE"
-  local hit = first_reached(l, c.cascades_to_count, truncating and truncated_hit or dropped_hit,
+  local hit = first_reached(c, l, "cascades_to_count", truncating and truncated_hit or dropped_hit,
     "objects it " .. (truncating and "truncates" or "drops") .. " with CASCADE")
   if hit then return hit end
   -- the walk itself is bounded: when it stopped early, more may go than is counted
@@ -289,7 +301,12 @@ local function moved_target(c)
     local nn, sch = c.new_name, c.schema
     if type(nn) ~= "string" then return nil end
     local hit
-    if c.object_type == "schema" then hit = object_hit(nn, nil, "schema", nn)
+    if c.object_type == "schema" then
+      hit = object_hit(nn, nil, "schema", nn)
+      local old = c.name
+      if not hit and type(old) == "string" and HOLDS_EXACT[old] then
+        return "schema " .. old .. " (holds a protected object; renamed to " .. nn .. ")"
+      end
     elseif type(sch) == "string" and SCHEMA_DOT_NAME[c.object_type] then
       hit = object_hit(sch .. "." .. nn, sch, c.object_type, nn)
     end
@@ -298,13 +315,23 @@ local function moved_target(c)
   return nil
 end
 
+-- ALTER commands, known once per command name (no string work per statement)
+local ALTER_SEEN = {}
+local function is_alter(cmd)
+  local v = ALTER_SEEN[cmd]
+  if v == nil and type(cmd) == "string" then
+    v = cmd:sub(1, 6) == "ALTER "
+    ALTER_SEEN[cmd] = v
+  end
+  return v
+end
+
 local function protected_target(c)
   local t = c.table
   if P_EXACT[t] or (HAS_PATS and matches(t, P_OBJECTS)) then return t end
   local hit = object_hit(c.identity, c.schema, c.object_type, c.name)
   if hit then return hit end
-  local cmd0 = c.command
-  if type(cmd0) == "string" and cmd0:sub(1, 6) == "ALTER " then
+  if is_alter(c.command) then
     hit = moved_target(c)
     if hit then return hit end
   end
@@ -526,6 +553,9 @@ return {
     { sql = "ALTER FUNCTION public.pt_f(int) RENAME TO payments", environment = "prod", expect = "none" },
     { sql = "ALTER INDEX public.pt_x_idx RENAME TO payments", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE app.pt_t SET SCHEMA scratch", environment = "prod", expect = "none" },
+    -- a schema holding an exactly named protected object (public.payments) renamed
+    { sql = "ALTER SCHEMA public RENAME TO pt_pub2", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER SCHEMA pt_s RENAME TO pt_s2", environment = "prod", expect = "none" },
     -- a CASCADE whose reach the facts do not list
     { sql = "ALTER TABLE public.pt_x DROP COLUMN id CASCADE", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "DROP TEXT SEARCH CONFIGURATION public.pt_cfg CASCADE", environment = "stage", expect = "queue", risk = "critical" },

@@ -168,6 +168,24 @@ SELECT count(*) AS sw_new_indexes FROM pg_index WHERE indrelid = 'scratch."Sw_ne
 SELECT * FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
 RESET search_path;
 
+-- a name a script makes ambiguous (a schema "scratch.small" beside a table scratch."small.t")
+-- must not switch the check off
+SET ROLE regress_rd_dev;
+CREATE TABLE scratch."small.t" (id int);
+CREATE TABLE scratch.big (id int);
+RESET ROLE;
+SET dbchange.enforce = off;
+GRANT CREATE ON DATABASE regress_security_reading TO regress_rd_dev;
+RESET dbchange.enforce;
+SET ROLE regress_rd_dev;
+SELECT dbchange.submit($s$CREATE SCHEMA "scratch.small";
+CREATE TABLE "scratch.small".t (id int);
+ALTER TABLE scratch."small.t" RENAME TO gone;
+ALTER TABLE scratch.big RENAME TO "small.t";
+ALTER TABLE scratch."small.t" ADD COLUMN judged_on_the_empty_one int;$s$, 'ambiguous');
+RESET ROLE;
+SELECT to_regclass('scratch.big') IS NOT NULL AS big_not_renamed;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_reading;
