@@ -379,6 +379,19 @@ local function decide(c, destructive, id, msg)
   return { action = action, risk = "critical", reason = id .. ": " .. msg }
 end
 
+-- Test facts: a protected table reached as a partition of the table a statement names, and
+-- an unprotected one (fresh tables for each test case)
+local function payments_under_pt_pay_all()
+  return { descendant_count = 1, descendants = {
+    { object_type = "table", schema = "public", name = "payments", identity = "public.payments",
+      partition = true, descendant_of = "public.pt_pay_all" } } }
+end
+local function events_under_pt_events(count)
+  return { descendant_count = count, descendants = {
+    { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024",
+      partition = true, descendant_of = "public.pt_events" } } }
+end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "protected_objects",
@@ -470,56 +483,43 @@ return {
         { object_type = "table", schema = "public", name = "pt_pay_2023", identity = "public.pt_pay_2023", partition = true, descendant_of = "public.pt_pay_all" },
         { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
     { sql = "DROP TABLE public.pt_pay_all", environment = "stage", expect = "queue", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "DROP TABLE public.pt_pay_inh CASCADE", environment = "prod", expect = "reject", risk = "critical",
       facts = { descendant_count = 1, descendants = {
         { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = false, descendant_of = "public.pt_pay_inh" } } } },
     { sql = "TRUNCATE public.pt_pay_all", environment = "prod", expect = "reject", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "ALTER TABLE public.pt_pay_all DROP COLUMN memo", environment = "prod", expect = "reject", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "ALTER TABLE public.pt_pay_all ALTER COLUMN amount TYPE numeric(20,2)", environment = "prod", expect = "queue", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "CREATE INDEX idx_pt_pay_all_at ON public.pt_pay_all (at)", environment = "dev", expect = "approve", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "TRUNCATE public.pt_inv_all", environment = "prod", expect = "reject", risk = "critical",
       facts = { descendant_count = 1, descendants = {
         { object_type = "table", schema = "billing", name = "inv_2024", identity = "billing.inv_2024", partition = true, descendant_of = "public.pt_inv_all" } } } },
     { sql = "TRUNCATE public.pt_events", environment = "prod", expect = "none",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
+      facts = events_under_pt_events(1) },
     -- more descendants than the facts list: the rest cannot be checked, so it is a finding
     { sql = "TRUNCATE public.pt_events", environment = "prod", expect = "queue", risk = "critical",
-      facts = { descendant_count = 1500, descendants = {
-        { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
+      facts = events_under_pt_events(1500) },
     { sql = "DROP SCHEMA archive CASCADE", environment = "prod", expect = "queue", risk = "critical",
       facts = { schema_relation_count = 2000, schema_relations = {
         { object_type = "table", schema = "archive", name = "a1", identity = "archive.a1" } } } },
     -- an index or row trigger of a partitioned parent is dropped on every partition; VACUUM,
     -- CLUSTER and REINDEX of a partitioned table lock and rewrite every partition
     { sql = "DROP INDEX public.pt_pay_all_at", environment = "prod", expect = "reject", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "DROP TRIGGER pt_audit ON public.pt_pay_all", environment = "prod", expect = "reject", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "VACUUM FULL public.pt_pay_all", environment = "prod", expect = "queue", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "CLUSTER public.pt_pay_all USING pt_pay_all_at", environment = "stage", expect = "queue", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "REINDEX TABLE public.pt_pay_all", environment = "prod", expect = "queue", risk = "critical",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", partition = true, descendant_of = "public.pt_pay_all" } } } },
+      facts = payments_under_pt_pay_all() },
     { sql = "VACUUM FULL public.pt_events", environment = "prod", expect = "none",
-      facts = { descendant_count = 1, descendants = {
-        { object_type = "table", schema = "public", name = "pt_events_2024", identity = "public.pt_events_2024", partition = true, descendant_of = "public.pt_events" } } } },
+      facts = events_under_pt_events(1) },
     -- CASCADE: a table truncated through a foreign key; a view, a column or a constraint of a
     -- protected table dropped with what the statement names
     { sql = "TRUNCATE public.pt_accounts CASCADE", environment = "prod", expect = "reject", risk = "critical",
