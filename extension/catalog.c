@@ -236,6 +236,9 @@ build_record(const char *text, Jsonb *facts, const DbcDecision *d, const char *s
 	dbc_put_text(&st, "source", source);
 	dbc_put_text(&st, "application_name", appname ? appname : "");
 	put_decision(&st, d);
+	/* a queued statement keeps the relations its names stood for, for apply() */
+	if (d->action == DBC_QUEUE)
+		facts = dbc_facts_merge(facts, dbc_checked_relations_facts(facts));
 	dbc_put_key(&st, "facts");
 	fv.type = jbvBinary;
 	fv.val.binary.data = &facts->root;

@@ -162,6 +162,8 @@ extern Jsonb *dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s
 extern Jsonb *dbc_build_statement_facts(Node *stmt);
 /* Refuse (ZC003) a statement of a change whose names or role differ from when it was checked. */
 extern List *dbc_checked_relations(Jsonb *facts);
+/* The same as facts to store with a queued statement ({"checked_relations": [...]}), or NULL. */
+extern Jsonb *dbc_checked_relations_facts(Jsonb *facts);
 extern void dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *checked_rels,
 								   Oid checked_user);
 extern Jsonb *dbc_gate_context(const DbcSettings *s);

@@ -851,7 +851,7 @@ resolved_names(Jsonb *facts)
 			case WJB_BEGIN_OBJECT:
 				if (skip_depth < 0 && key != NULL &&
 					(strcmp(key, "descendants") == 0 || strcmp(key, "schema_relations") == 0 ||
-					 strcmp(key, "cascades_to") == 0))
+					 strcmp(key, "cascades_to") == 0 || strcmp(key, "checked_relations") == 0))
 					skip_depth = depth;
 				if (depth < lengthof(stack))
 				{
@@ -1064,6 +1064,48 @@ typedef struct CheckedRelation
 	List	   *relids;			/* every relation the name could mean (relations_of) */
 } CheckedRelation;
 
+/* The checked_relations stored with a queued statement (dbc_checked_relations_facts), or NIL. */
+static List *
+stored_checked_relations(Jsonb *facts)
+{
+	JsonbValue *arr = getKeyJsonValueFromContainer(&facts->root, "checked_relations",
+												   strlen("checked_relations"), NULL);
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	List	   *out = NIL;
+	CheckedRelation *cr = NULL;
+	const char *key = NULL;
+
+	if (arr == NULL || arr->type != jbvBinary)
+		return NIL;
+	it = JsonbIteratorInit(arr->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		if (tok == WJB_BEGIN_OBJECT)
+		{
+			cr = palloc0(sizeof(CheckedRelation));
+			out = lappend(out, cr);
+		}
+		else if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (cr != NULL && tok == WJB_VALUE && key && strcmp(key, "name") == 0 && v.type == jbvString)
+			cr->name = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (cr != NULL && tok == WJB_ELEM && key && strcmp(key, "oids") == 0 && v.type == jbvNumeric)
+			cr->relids = lappend_oid(cr->relids,
+									 (Oid) DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v.val.numeric))));
+	}
+	/* an entry without a name is none */
+	{
+		ListCell   *lc;
+
+		foreach(lc, out)
+			if (((CheckedRelation *) lfirst(lc))->name == NULL)
+				out = foreach_delete_current(out, lc);
+	}
+	return out;
+}
+
 /*
  * The relations the names of a statement's facts resolve to now, when it is
  * checked (a List of CheckedRelation *, for dbc_require_same_names): the
@@ -1078,13 +1120,21 @@ dbc_checked_relations(Jsonb *facts)
 
 	if (facts == NULL)
 		return NIL;
+	if ((out = stored_checked_relations(facts)) != NIL)
+		return out;
 	foreach(lc, resolved_names(facts))
 	{
 		ResolvedName *n = lfirst(lc);
 		List	   *relids;
 		CheckedRelation *cr;
+		ListCell   *seen;
+		bool		dup = false;
 
-		if (strcmp(n->key, "schema") == 0 || (relids = relations_of(n->value)) == NIL)
+		if (strcmp(n->key, "schema") == 0)
+			continue;
+		foreach(seen, out)
+			dup |= strcmp(((CheckedRelation *) lfirst(seen))->name, n->value) == 0;
+		if (dup || (relids = relations_of(n->value)) == NIL)
 			continue;
 		cr = palloc(sizeof(CheckedRelation));
 		cr->name = n->value;
@@ -1092,6 +1142,50 @@ dbc_checked_relations(Jsonb *facts)
 		out = lappend(out, cr);
 	}
 	return out;
+}
+
+/*
+ * The same relations as facts to store with a queued statement (key
+ * checked_relations: [{"name": ..., "oids": [...]}]), so that apply(),
+ * maybe days later, compares with what the names stood for when the
+ * statement was checked and approved -- not with what they stand for when
+ * apply() starts, after a swap made by hand in between.  NULL when there
+ * are none.
+ */
+Jsonb *
+dbc_checked_relations_facts(Jsonb *facts)
+{
+	JsonbParseState *st = NULL;
+	List	   *rels = dbc_checked_relations(facts);
+	ListCell   *lc;
+	ListCell   *o;
+
+	if (rels == NIL)
+		return NULL;
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	dbc_put_key(&st, "checked_relations");
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, rels)
+	{
+		CheckedRelation *cr = lfirst(lc);
+
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		dbc_put_text(&st, "name", cr->name);
+		dbc_put_key(&st, "oids");
+		pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+		foreach(o, cr->relids)
+		{
+			JsonbValue	v;
+
+			v.type = jbvNumeric;
+			v.val.numeric = int64_to_numeric((int64) lfirst_oid(o));
+			pushJsonbValue(&st, WJB_ELEM, &v);
+		}
+		pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 }
 
 /*

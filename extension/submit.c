@@ -155,7 +155,9 @@ build_record(const SubmitArgs *a, List *decisions, const DbcDecision *total, con
 		dbc_put_text(&st, "statement", sd->ps->text);
 		dbc_put_text(&st, "command", sd->command);
 		put_decision(&st, &sd->d);
-		put_jsonb(&st, "facts", sd->facts);
+		/* a queued script keeps the relations its names stood for, for apply() */
+		put_jsonb(&st, "facts", strcmp(status, "pending") == 0 ?
+				  dbc_facts_merge(sd->facts, dbc_checked_relations_facts(sd->facts)) : sd->facts);
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);

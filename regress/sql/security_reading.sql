@@ -186,6 +186,30 @@ ALTER TABLE scratch."small.t" ADD COLUMN judged_on_the_empty_one int;$s$, 'ambig
 RESET ROLE;
 SELECT to_regclass('scratch.big') IS NOT NULL AS big_not_renamed;
 
+-- a swap made by hand between approval and apply(): the queued statement kept the
+-- relations its names stood for when it was checked, so apply() refuses
+SET ROLE regress_rd_dev;
+CREATE TABLE scratch.small3 (id int);
+CREATE TABLE scratch.big3 (id int, payload text);
+RESET ROLE;
+SELECT * FROM dbchange.configure(default_action => 'queue') WHERE key = 'default_action';
+SET ROLE regress_rd_dev;
+SELECT dbchange.submit('ALTER TABLE scratch.small3 ADD COLUMN judged_small int', 'on small3') AS late \gset
+RESET ROLE;
+SELECT jsonb_path_query_array(facts, '$.checked_relations[*].name') AS kept
+  FROM dbchange.change_statement WHERE change_id = :late;
+SET ROLE regress_rd_lead;
+SELECT dbchange.approve(:late, 'small3 is empty');
+RESET ROLE;
+SELECT * FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
+SET ROLE regress_rd_dev;
+ALTER TABLE scratch.small3 RENAME TO small3_old;
+ALTER TABLE scratch.big3 RENAME TO small3;
+RESET ROLE;
+SELECT dbchange.apply(:late);
+SELECT status FROM dbchange.changes WHERE id = :late;
+SELECT count(*) AS big3_columns_added FROM pg_attribute WHERE attrelid = 'scratch.small3'::regclass AND attname = 'judged_small';
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_reading;
