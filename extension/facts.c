@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_database.h"
@@ -1189,10 +1190,32 @@ dbc_checked_relations_facts(Jsonb *facts)
 }
 
 /*
+ * An index of a table the statement was checked with?  REINDEX
+ * CONCURRENTLY (or a type change of its column) rebuilds an index under a
+ * new OID and the same name: still the same table's index.
+ */
+static bool
+index_of_checked_table(List *checked_rels, Oid relid)
+{
+	char		kind = get_rel_relkind(relid);
+	Oid			heap = (kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX) ?
+		IndexGetRelation(relid, true) : InvalidOid;
+	ListCell   *c;
+
+	if (!OidIsValid(heap))
+		return false;
+	foreach(c, checked_rels)
+		if (list_member_oid(((CheckedRelation *) lfirst(c))->relids, heap))
+			return true;
+	return false;
+}
+
+/*
  * A name that was checked as one relation and now stands for another one
  * that this change did not create (SET SCHEMA or RENAME of an old table
- * into its place): the first such name, or NULL.  A name that can mean
- * several relations must mean none it could not mean when checked.
+ * into its place, earlier in the change or by hand before apply()): the
+ * first such name, or NULL.  A name that can mean several relations must
+ * mean none it could not mean when checked.
  */
 static const char *
 swapped_relation(List *checked_rels, List *now)
@@ -1217,7 +1240,8 @@ swapped_relation(List *checked_rels, List *now)
 			{
 				Oid			relid = lfirst_oid(r);
 
-				if (!list_member_oid(cr->relids, relid) && !relid_created_here(relid))
+				if (!list_member_oid(cr->relids, relid) && !relid_created_here(relid) &&
+					!index_of_checked_table(checked_rels, relid))
 					return n->value;
 			}
 		}
@@ -1301,7 +1325,9 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
 				 errmsg("statement %d would change another relation than the one it was checked with", statement_no),
 				 errdetail("%s was checked as one relation and now names another one that the change did not create: "
-						   "an earlier statement (ALTER ... SET SCHEMA, RENAME) moved it into that name.",
+						   "a relation was moved or renamed into that name (ALTER ... SET SCHEMA, RENAME), or replaced, "
+						   "since the statement was checked.",
 						   quote_literal_cstr(swapped)),
-				 errhint("Submit the statements that move or rename a table as a change of their own.")));
+				 errhint("Submit the statements that move or rename a table as a change of their own; "
+						 "a change whose tables were replaced since it was approved must be submitted again.")));
 }

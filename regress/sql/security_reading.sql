@@ -210,6 +210,24 @@ SELECT dbchange.apply(:late);
 SELECT status FROM dbchange.changes WHERE id = :late;
 SELECT count(*) AS big3_columns_added FROM pg_attribute WHERE attrelid = 'scratch.small3'::regclass AND attname = 'judged_small';
 
+-- ... but an index rebuilt under a new OID (REINDEX CONCURRENTLY) is still its table's index
+SET ROLE regress_rd_dev;
+CREATE TABLE scratch.rx (a int);
+CREATE INDEX rx_a_idx ON scratch.rx (a);
+RESET ROLE;
+SELECT * FROM dbchange.configure(default_action => 'queue') WHERE key = 'default_action';
+SET ROLE regress_rd_dev;
+SELECT dbchange.submit('ALTER INDEX scratch.rx_a_idx SET (fillfactor = 70)', 'fillfactor') AS rx \gset
+RESET ROLE;
+SET ROLE regress_rd_lead;
+SELECT dbchange.approve(:rx, 'fine');
+RESET ROLE;
+SELECT * FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
+SET ROLE regress_rd_dev;
+REINDEX INDEX CONCURRENTLY scratch.rx_a_idx;
+RESET ROLE;
+SELECT dbchange.apply(:rx);
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_reading;
