@@ -953,41 +953,28 @@ schema_created_here(Oid nsp)
 }
 
 /*
- * Facts names are "schema.name" as PostgreSQL stores them, unquoted
- * ("public.MixedCase", "s.a.b" for a table "a.b"): try every dot as the
- * separator.  The schema (*nsp) and relation of the one split that names an
- * existing schema (and, for rels, relation); InvalidOid when none or more
- * than one does.
+ * The schema of a name "schema.name" as PostgreSQL stores it, unquoted
+ * ("public.MixedCase", "s.a.b" for a table "a.b"): every dot is tried as the
+ * separator; InvalidOid unless exactly one split names an existing schema.
  */
 static Oid
-split_fact_name(const char *qualified, bool rels, Oid *nsp_out)
+schema_of_fact_name(const char *qualified)
 {
 	const char *p;
-	Oid			found_nsp = InvalidOid;
-	Oid			found_rel = InvalidOid;
+	Oid			found = InvalidOid;
 	int			n = 0;
 
 	for (p = strchr(qualified, '.'); p != NULL; p = strchr(p + 1, '.'))
 	{
 		Oid			nsp = get_namespace_oid(pnstrdup(qualified, p - qualified), true);
-		Oid			rel;
 
-		if (!OidIsValid(nsp))
-			continue;
-		rel = rels ? get_relname_relid(p + 1, nsp) : InvalidOid;
-		if (rels && !OidIsValid(rel))
-			continue;
-		found_nsp = nsp;
-		found_rel = rel;
-		n++;
+		if (OidIsValid(nsp))
+		{
+			found = nsp;
+			n++;
+		}
 	}
-	if (n != 1)
-	{
-		*nsp_out = InvalidOid;
-		return InvalidOid;
-	}
-	*nsp_out = found_nsp;
-	return found_rel;
+	return n == 1 ? found : InvalidOid;
 }
 
 /*
@@ -998,9 +985,8 @@ split_fact_name(const char *qualified, bool rels, Oid *nsp_out)
 static bool
 new_object_schema_harmless(const char *qualified)
 {
-	Oid			nsp;
+	Oid			nsp = schema_of_fact_name(qualified);
 
-	(void) split_fact_name(qualified, false, &nsp);
 	return OidIsValid(nsp) && (isTempNamespace(nsp) || schema_created_here(nsp));
 }
 
