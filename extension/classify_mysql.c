@@ -413,6 +413,26 @@ finish_statement(List **out, const char *script, DbcMyTok *toks, int first, int 
 						dbc_line_of(script, sig[0].start)),
 				 errdetail("DELIMITER is a command of the mysql client, not SQL; the server never sees it."),
 				 errhint("Remove the DELIMITER lines and end each statement with \";\": dbchange keeps the BEGIN ... END body of a procedure, function, trigger or event together by itself.")));
+
+	/*
+	 * Statements that make the server run statements of their own, at once:
+	 * dynamic SQL (PREPARE ... FROM, EXECUTE, MariaDB's EXECUTE IMMEDIATE)
+	 * runs text the classifier never sees (a string, a user variable, a
+	 * CONCAT), and MariaDB's anonymous BEGIN NOT ATOMIC block runs its inner
+	 * statements, which the facts do not describe.  No policy can judge what
+	 * they do (EXECUTE IMMEDIATE 'DROP TABLE t' would be an "EXECUTE"), so
+	 * they are refused, as the PostgreSQL side refuses what it cannot judge.
+	 */
+	if (is_kw(&sig[0], "PREPARE") || is_kw(&sig[0], "EXECUTE") ||
+		(nsig >= 2 && is_kw(&sig[0], "BEGIN") && is_kw(&sig[1], "NOT")))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s is not supported in MySQL scripts (line %d)",
+						is_kw(&sig[0], "BEGIN") ? "BEGIN NOT ATOMIC" :
+						is_kw(&sig[0], "PREPARE") ? "PREPARE" : "EXECUTE",
+						dbc_line_of(script, sig[0].start)),
+				 errdetail("The statement makes the server run other statements at once (dynamic SQL or an anonymous block), which the classifier cannot see, so no policy could judge them."),
+				 errhint("Write the statements themselves in the script, one after the other; logic that needs a block belongs in a procedure (CREATE PROCEDURE), which is judged as such.")));
 	st = palloc0(sizeof(DbcMyStmt));
 	end = toks[last].start + toks[last].len;
 	st->location = toks[first].start;

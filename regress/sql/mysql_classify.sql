@@ -55,7 +55,6 @@ END;
 CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1;
 CREATE TRIGGER db2.trg2 AFTER UPDATE ON db2.t FOR EACH ROW BEGIN INSERT INTO log VALUES (1); UPDATE x SET y = 1; END;
 CREATE FUNCTION f(a INT) RETURNS INT DETERMINISTIC RETURN a + 1;
-BEGIN NOT ATOMIC DECLARE x INT; SET x = 1; END;
 SELECT 'after';
 $s$);
 
@@ -117,6 +116,18 @@ SELECT * FROM c($s$DELIMITER //
 CREATE PROCEDURE p() BEGIN SELECT 1; END //
 DELIMITER ;
 $s$);
+-- red team: statements that make the server run statements the classifier
+-- never sees are refused: dynamic SQL (a DROP TABLE inside was classified as
+-- a harmless "EXECUTE" and approved in prod) and MariaDB's anonymous block
+SELECT * FROM c($s$EXECUTE IMMEDIATE CONCAT('DR', 'OP TABLE victim')$s$);
+SELECT * FROM c($s$SELECT 1;
+PREPARE s FROM 'DROP TABLE victim';
+$s$);
+SELECT * FROM c($s$SET @q = 'DROP TABLE victim'; EXECUTE s$s$);
+SELECT * FROM c($s$/*!50000 EXECUTE IMMEDIATE 'DROP TABLE victim' */$s$);
+SELECT * FROM c($s$BEGIN NOT ATOMIC DECLARE x INT; SET x = 1; DROP TABLE victim; END$s$);
+-- still accepted: dynamic SQL inside a procedure's body (judged as the procedure)
+SELECT n, command FROM c($s$CREATE PROCEDURE p() BEGIN PREPARE s FROM @q; EXECUTE s; END; DEALLOCATE PREPARE s$s$);
 SELECT count(*) FROM dbchange.classify_mysql('  -- nothing but a comment
   ;;  ');
 SELECT dbchange.classify_mysql(NULL) IS NULL AS null_in_null_out;

@@ -258,6 +258,24 @@ check "a statement read alike under those modes: applied, exit 0" 0 "$RC"
 check "read alike: the comment arrived" "it's plain; no backslash" \
 	"$(my "SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'keepme'")"
 
+# ---- red team: dynamic SQL and anonymous blocks are refused, nothing stored ----
+# EXECUTE IMMEDIATE 'DROP TABLE ...' was classified as a harmless EXECUTE, approved in
+# prod by the stock policies and dropped the table on the target.
+my "CREATE TABLE $MYDB.dynvictim (id INT)" >/dev/null
+for dyn in "EXECUTE IMMEDIATE CONCAT('DR', 'OP TABLE dynvictim');" \
+	"PREPARE s FROM 'DROP TABLE dynvictim'; EXECUTE s;" \
+	"BEGIN NOT ATOMIC DROP TABLE dynvictim; END;"; do
+	before=$(sql $CTL "SELECT count(*) FROM dbchange.changes")
+	printf '%s\n' "$dyn" >"$CLI_TMP/dyn.sql"
+	mrun submit --dialect mysql "$CLI_TMP/dyn.sql" -d "$DC"
+	check "dynamic SQL refused at submit (${dyn%% *}): exit 1, nothing stored" "1 $before" \
+		"$RC $(sql $CTL "SELECT count(*) FROM dbchange.changes")"
+	check_match "dynamic SQL refused (${dyn%% *}): says why" "not supported in MySQL scripts" "$ERR"
+done
+mrun promote --from "$DC" --to "$URI"
+check "dynamic SQL: the table is still there" 1 \
+	"$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'dynvictim'")"
+
 # ---- edited changes are detected, nothing applied ----
 echo "CREATE TABLE edited (id INT);" >"$CLI_TMP/edited.sql"
 mrun submit --dialect mysql "$CLI_TMP/edited.sql" -d "$DC"
