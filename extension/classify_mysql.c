@@ -1642,6 +1642,19 @@ classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
 	}
 	f->object_type = otype;
 
+	/*
+	 * MariaDB's CREATE OR REPLACE TABLE / DATABASE / SEQUENCE drops an
+	 * existing object of that name first, with its data, and CREATE OR
+	 * REPLACE USER / ROLE drops the account with its privileges: a drop,
+	 * whatever the verb.  (OR REPLACE of a view or routine only replaces a
+	 * definition, as in PostgreSQL.)
+	 */
+	if (create && f->or_replace &&
+		(strcmp(otype, "table") == 0 || strcmp(otype, "database") == 0 ||
+		 strcmp(otype, "sequence") == 0 || strcmp(otype, "user") == 0 ||
+		 strcmp(otype, "role") == 0))
+		f->destructive = true;
+
 	if (strcmp(verb, "ALTER") == 0 && strcmp(otype, "table") == 0)
 	{
 		list_free(f->operations);

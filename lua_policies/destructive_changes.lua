@@ -33,6 +33,11 @@ Checks (severity)
   drop-owned                     DROP OWNED BY                        (critical)
   delete-without-where           UPDATE / DELETE without WHERE in a change
                                  (MySQL-dialect scripts: has_where)   (danger)
+  ban-replace-table              MariaDB's CREATE OR REPLACE TABLE: drops
+                                 the table of that name first         (danger)
+  ban-replace-database           CREATE OR REPLACE DATABASE           (critical)
+  replace-object                 CREATE OR REPLACE USER / ROLE /
+                                 SEQUENCE (drops the old one first)   (caution)
 
 Behaviour per environment (action / risk by severity)
               dev          test              stage          prod
@@ -278,6 +283,15 @@ return {
       end
     elseif (cmd == "DELETE" or cmd == "UPDATE") and c.has_where == false then
       d = add(d, tier, DANGER, "delete-without-where", cmd .. " without WHERE changes every row of " .. obj(c))
+    elseif c.or_replace == true and c.destructive == true and cmd:sub(1, 7) == "CREATE " then
+      -- MariaDB's CREATE OR REPLACE TABLE / DATABASE drops what has the name first
+      if cmd == "CREATE DATABASE" then
+        d = add(d, tier, CRITICAL, "ban-replace-database", "CREATE OR REPLACE DATABASE " .. obj(c) .. " first drops the database of that name with all of its data")
+      elseif cmd == "CREATE TABLE" or cmd == "CREATE TABLE AS" then
+        d = add(d, tier, DANGER, "ban-replace-table", "CREATE OR REPLACE TABLE " .. obj(c) .. " first drops the table of that name with its data; use CREATE TABLE (IF NOT EXISTS), or drop it on purpose")
+      else
+        d = add(d, tier, CAUTION, "replace-object", cmd .. " OR REPLACE " .. obj(c) .. " first drops the existing one (data, privileges) that others may depend on")
+      end
     elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
       d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
     end
@@ -330,5 +344,12 @@ return {
       facts = { dialect = "mysql", has_where = false, is_dml = true } },
     { sql = "DELETE FROM accounts WHERE id = 1", environment = "prod", expect = "none",
       facts = { dialect = "mysql", has_where = true, is_dml = true } },
+    -- MariaDB's CREATE OR REPLACE TABLE drops the table of that name first (classify_mysql: destructive)
+    { sql = "CREATE TABLE accounts (id bigint PRIMARY KEY)", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", or_replace = true, destructive = true } },
+    { sql = "CREATE DATABASE shop", environment = "prod", expect = "reject", risk = "critical",
+      facts = { dialect = "mysql", command = "CREATE DATABASE", or_replace = true, destructive = true } },
+    { sql = "CREATE TABLE accounts (id bigint PRIMARY KEY)", environment = "stage", expect = "none",
+      facts = { dialect = "mysql", or_replace = false, destructive = false } },
   },
 }

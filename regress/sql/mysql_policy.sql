@@ -60,3 +60,16 @@ SELECT dbchange.submit_mysql('CREATE TABLE c (id INT) ENGINE=MyISAM; CREATE TABL
 SELECT status, risk, reasons FROM dbchange.change WHERE id = :r;
 SELECT dbchange.submit_mysql('CREATE TABLE e (id INT)') AS a \gset
 SELECT status, risk FROM dbchange.change WHERE id = :a;
+
+-- red team: MariaDB's CREATE OR REPLACE TABLE / DATABASE drops what has the name
+-- first (its data with it); the facts said destructive = false, so a policy that
+-- queues destructive changes approved it. OR REPLACE of a view only replaces a definition.
+SELECT statement_no, command, action, facts->>'destructive' AS destructive
+  FROM dbchange.evaluate_mysql($s$
+CREATE OR REPLACE TABLE orders (id INT PRIMARY KEY);
+CREATE OR REPLACE TABLE orders2 AS SELECT 1 AS id;
+CREATE OR REPLACE DATABASE shop;
+CREATE OR REPLACE USER app@'%';
+CREATE OR REPLACE VIEW v AS SELECT 1;
+CREATE TABLE IF NOT EXISTS orders3 (id INT PRIMARY KEY);
+$s$);
