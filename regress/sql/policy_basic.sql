@@ -244,6 +244,10 @@ SELECT dbchange.enable_policy('nope');
 SELECT event, actor, details->>'policy' AS policy, details->>'old_checksum' IS NOT NULL AS had_old,
        details->>'new_checksum' IS NOT NULL AS has_new
   FROM dbchange.audit WHERE event LIKE 'policy%' ORDER BY seq;
+-- every source ever set is in the (hash-chained) audit trail, under the checksum recorded
+SELECT count(*) AS sets,
+       bool_and(encode(sha256(convert_to(details->>'source', 'UTF8')), 'hex') = details->>'new_checksum') AS sources_kept
+  FROM dbchange.audit WHERE event = 'policy_set';
 
 -- Only policy admins (and superusers) manage policies.
 CREATE ROLE regress_policy_dev LOGIN;
