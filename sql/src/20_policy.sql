@@ -89,6 +89,9 @@ END $$;
 -- set_policy(name, source): add or replace a policy.  Compiles it, checks
 -- its shape, runs its tests; refuses it (changing nothing) if any of that
 -- fails.  A new policy is enabled; a replaced one keeps its enabled flag.
+-- The audit event keeps the new source itself, not only its checksum: a
+-- permissive policy set for an hour and then replaced by the old one again
+-- would otherwise leave two checksums and no trace of what it allowed.
 CREATE FUNCTION dbchange.set_policy(name text, source text) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -124,7 +127,7 @@ BEGIN
         updated_at = pg_catalog.clock_timestamp(), updated_by = excluded.updated_by;
   PERFORM dbchange._audit('policy_set', NULL, v_caller,
     pg_catalog.jsonb_build_object('policy', v_name, 'old_checksum', v_old.checksum, 'new_checksum', v_sum,
-                                  'enabled', coalesce(v_old.enabled, true)));
+                                  'enabled', coalesce(v_old.enabled, true), 'source', v_source));
   RETURN pg_catalog.format('policy "%s" %s (%s tests passed)%s', v_name,
                            CASE WHEN v_old.name IS NULL THEN 'created' ELSE 'replaced' END,
                            pg_catalog.jsonb_array_length(v_res->'tests'),
