@@ -51,7 +51,6 @@
 
 #include <math.h>
 #include <time.h>
-#include <sys/mman.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -138,36 +137,13 @@ static AbortReason abort_reason = ABORT_NONE;
  * going back to malloc every time.  The lists hold at most FREE_CACHE_MAX
  * bytes; blocks up to SMALL_MAX bytes are always allocated at their class
  * size, so any block of a class serves any request of that class.
- *
- * Blocks up to ARENA_MAX_BLOCK come first from one 2 MB arena, aligned and
- * marked for a transparent huge page.  A decision runs right after the
- * server's own work on the statement (and, with fsync on, after the backend
- * slept through its last commit's flush), so the policies' code and tables
- * are rarely still in the CPU's caches; spread over malloc's heap they
- * span a hundred or more 4 kB pages, each a TLB miss and a page walk of
- * its own.  In one huge page they span one.  With the stock library this
- * took about 8 % off the time the Lua library itself spends per statement
- * in the DDL bench (perf, bench/README.md, seventeenth round).  The arena
- * keeps its free blocks until the state is closed, in per-class lists
- * (16-byte classes up to SMALL_MAX, 256-byte ones above); when it is full,
- * or the kernel gives no huge page or no mapping at all, blocks come from
- * malloc as before.
  */
 #define SMALL_MAX		256
 #define SMALL_CLASSES	(SMALL_MAX / 16)
 #define FREE_CACHE_MAX	(1024 * 1024)
 
-/* arena: blocks up to ARENA_MAX_BLOCK, 16-byte classes to 256, then 256-byte ones */
-#define ARENA_SIZE		((size_t) 2 * 1024 * 1024)
-#define ARENA_MAX_BLOCK	4096
-#define ARENA_CLASSES	(SMALL_CLASSES + (ARENA_MAX_BLOCK - SMALL_MAX) / 256)
-
 static void *free_list[SMALL_CLASSES + 1];
 static size_t free_cached = 0;
-static char *arena_base = NULL;
-static char *arena_next = NULL;
-static char *arena_end = NULL;
-static void *arena_free[ARENA_CLASSES + 1];
 
 static inline int
 size_class(size_t size)
@@ -175,81 +151,9 @@ size_class(size_t size)
 	return (int) ((size + 15) / 16);
 }
 
-static inline int
-arena_class(size_t size)
-{
-	if (size <= SMALL_MAX)
-		return (int) ((size + 15) / 16);
-	return SMALL_CLASSES + (int) ((size - SMALL_MAX + 255) / 256);
-}
-
-static inline size_t
-arena_class_size(int c)
-{
-	return c <= SMALL_CLASSES ? (size_t) c * 16 : SMALL_MAX + (size_t) (c - SMALL_CLASSES) * 256;
-}
-
-static void
-arena_open(void)
-{
-	char	   *raw;
-	uintptr_t	a;
-
-	if (arena_base != NULL)
-		return;
-	/* twice the size, so that an aligned arena fits; the rest is unmapped */
-	raw = mmap(NULL, ARENA_SIZE * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
-		return;
-	a = ((uintptr_t) raw + ARENA_SIZE - 1) & ~((uintptr_t) ARENA_SIZE - 1);
-	if ((char *) a > raw)
-		munmap(raw, (char *) a - raw);
-	if ((char *) a + ARENA_SIZE < raw + ARENA_SIZE * 2)
-		munmap((char *) a + ARENA_SIZE, raw + ARENA_SIZE * 2 - ((char *) a + ARENA_SIZE));
-	arena_base = arena_next = (char *) a;
-	arena_end = arena_base + ARENA_SIZE;
-#ifdef MADV_HUGEPAGE
-	(void) madvise(arena_base, ARENA_SIZE, MADV_HUGEPAGE);
-#endif
-	memset(arena_free, 0, sizeof(arena_free));
-}
-
-static void
-arena_close(void)
-{
-	if (arena_base != NULL)
-		munmap(arena_base, ARENA_SIZE);
-	arena_base = arena_next = arena_end = NULL;
-	memset(arena_free, 0, sizeof(arena_free));
-}
-
-static inline bool
-in_arena(void *p)
-{
-	return (char *) p >= arena_base && (char *) p < arena_end;
-}
-
 static void *
 raw_alloc(size_t size)
 {
-	if (arena_base != NULL && size <= ARENA_MAX_BLOCK)
-	{
-		int			c = arena_class(size);
-		void	   *p = arena_free[c];
-		size_t		csize = arena_class_size(c);
-
-		if (p != NULL)
-		{
-			arena_free[c] = *(void **) p;
-			return p;
-		}
-		if ((size_t) (arena_end - arena_next) >= csize)
-		{
-			p = arena_next;
-			arena_next += csize;
-			return p;
-		}
-	}
 	if (size <= SMALL_MAX)
 	{
 		int			c = size_class(size);
@@ -269,14 +173,6 @@ raw_alloc(size_t size)
 static void
 raw_free(void *ptr, size_t size)
 {
-	if (arena_base != NULL && in_arena(ptr))
-	{
-		int			c = arena_class(size);
-
-		*(void **) ptr = arena_free[c];
-		arena_free[c] = ptr;
-		return;
-	}
 	if (size <= SMALL_MAX && free_cached < FREE_CACHE_MAX)
 	{
 		int			c = size_class(size);
@@ -304,7 +200,6 @@ release_free_lists(void)
 			free(p);
 		}
 	free_cached = 0;
-	arena_close();
 }
 
 /*
@@ -365,11 +260,10 @@ dbc_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		return NULL;
 	if (ptr == NULL)
 		p = raw_alloc(nsize);
-	else if (in_arena(ptr) ? (nsize <= ARENA_MAX_BLOCK && arena_class(old) == arena_class(nsize))
-			 : (old <= SMALL_MAX && nsize <= SMALL_MAX && size_class(old) == size_class(nsize)))
-		p = ptr;
-	else if (!in_arena(ptr) && old > SMALL_MAX && nsize > SMALL_MAX)
+	else if (old > SMALL_MAX && nsize > SMALL_MAX)
 		p = realloc(ptr, nsize);
+	else if (old <= SMALL_MAX && nsize <= SMALL_MAX && size_class(old) == size_class(nsize))
+		p = ptr;
 	else
 	{
 		p = raw_alloc(nsize);
@@ -1460,7 +1354,6 @@ ensure_state(char **err)
 		return true;
 	mem_used = 0;
 	mem_cap = (size_t) dbc_policy_memory_limit * 1024;
-	arena_open();
 	L = lua_newstate(dbc_lua_alloc, NULL);
 	if (L == NULL)
 	{
