@@ -394,19 +394,6 @@ BEGIN
   RETURN pg_catalog.array_to_string(parts, E';\n') || ';';
 END $$;
 
--- Generate with a given search_path (the one a change was requested with).
-CREATE FUNCTION dbchange._generate_down_with_path(sql text, path text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-  v text;
-BEGIN
-  IF path IS NOT NULL THEN
-    PERFORM pg_catalog.set_config('search_path', path, true);
-  END IF;
-  v := dbchange.generate_down(sql);
-  RETURN v;
-END $$;
-
 -- The schema each statement of change id found its object in when it was
 -- checked (its "schema" fact), in order: for inverting a change that has run.
 CREATE FUNCTION dbchange._ran_schemas(id bigint) RETURNS text[]
@@ -1068,7 +1055,7 @@ GRANT EXECUTE ON FUNCTION dbchange._verify_script(text, text, text), dbchange._r
 GRANT EXECUTE ON FUNCTION dbchange.schema_snapshot(text[]), dbchange._snapshot_schemas(text[]), dbchange._acl(aclitem[]),
   dbchange.snapshot_hash(jsonb), dbchange.snapshot_diff(jsonb, jsonb, text),
   dbchange._downgen(text, text, text[]), dbchange._generated_down(text, text), dbchange._ran_schemas(bigint), dbchange.explain_down(text), dbchange.generate_down(text),
-  dbchange._generate_down_with_path(text, text), dbchange._verify_rows(jsonb),
+  dbchange._verify_rows(jsonb),
   dbchange.verify_rollback_script(text, text), dbchange.verify_rollback(bigint), dbchange.rollback(bigint),
   dbchange.detect_drift(), dbchange.record_schema_state(), dbchange.accept_drift(),
   dbchange.set_drift_snapshots(text), dbchange.set_restore_points(text, text[]),
