@@ -31,6 +31,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
@@ -418,20 +419,22 @@ finish_statement(List **out, const char *script, DbcMyTok *toks, int first, int 
 	 * Statements that make the server run statements of their own, at once:
 	 * dynamic SQL (PREPARE ... FROM, EXECUTE, MariaDB's EXECUTE IMMEDIATE)
 	 * runs text the classifier never sees (a string, a user variable, a
-	 * CONCAT), and MariaDB's anonymous BEGIN NOT ATOMIC block runs its inner
+	 * CONCAT), BINLOG 'base64' replays binary log events (any change, encoded),
+	 * and MariaDB's anonymous BEGIN NOT ATOMIC block runs its inner
 	 * statements, which the facts do not describe.  No policy can judge what
 	 * they do (EXECUTE IMMEDIATE 'DROP TABLE t' would be an "EXECUTE"), so
 	 * they are refused, as the PostgreSQL side refuses what it cannot judge.
 	 */
-	if (is_kw(&sig[0], "PREPARE") || is_kw(&sig[0], "EXECUTE") ||
+	if (is_kw(&sig[0], "PREPARE") || is_kw(&sig[0], "EXECUTE") || is_kw(&sig[0], "BINLOG") ||
 		(nsig >= 2 && is_kw(&sig[0], "BEGIN") && is_kw(&sig[1], "NOT")))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s is not supported in MySQL scripts (line %d)",
 						is_kw(&sig[0], "BEGIN") ? "BEGIN NOT ATOMIC" :
-						is_kw(&sig[0], "PREPARE") ? "PREPARE" : "EXECUTE",
+						is_kw(&sig[0], "PREPARE") ? "PREPARE" :
+						is_kw(&sig[0], "BINLOG") ? "BINLOG" : "EXECUTE",
 						dbc_line_of(script, sig[0].start)),
-				 errdetail("The statement makes the server run other statements at once (dynamic SQL or an anonymous block), which the classifier cannot see, so no policy could judge them."),
+				 errdetail("The statement makes the server run other statements at once (dynamic SQL, replayed binary log events or an anonymous block), which the classifier cannot see, so no policy could judge them."),
 				 errhint("Write the statements themselves in the script, one after the other; logic that needs a block belongs in a procedure (CREATE PROCEDURE), which is judged as such.")));
 	st = palloc0(sizeof(DbcMyStmt));
 	end = toks[last].start + toks[last].len;
@@ -562,9 +565,13 @@ typedef struct MyFacts
 	bool		is_dml;
 	bool		implicit_commit;
 	int			has_where;		/* -1: not a DML statement */
+	bool		no_commit;		/* DDL that does not commit (CREATE/DROP TEMPORARY TABLE) */
 	char	   *lock;
 	char	   *algorithm;
 	char	   *engine;
+	const char *scope;			/* SET GLOBAL / PERSIST: "global", "persist", "persist_only" */
+	List	   *parameters;		/* of char *: server variables SET GLOBAL / PERSIST sets */
+	char	   *parameter;		/* the first of them; RESET PERSIST: the one reset */
 } MyFacts;
 
 /* A column definition. */
@@ -1641,6 +1648,9 @@ classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
 		f->command = psprintf("%s %s", verb, words);
 	}
 	f->object_type = otype;
+	/* CREATE / DROP TEMPORARY TABLE do not commit (nor can they be rolled back) */
+	if (f->temporary && strcmp(otype, "table") == 0 && (create || drop))
+		f->no_commit = true;
 
 	/*
 	 * MariaDB's CREATE OR REPLACE TABLE / DATABASE / SEQUENCE drops an
@@ -1687,6 +1697,18 @@ classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
 		f->name = ident(c);
 		if (f->name)
 			add_object(f, otype, NULL, f->name);
+		if (strcmp(verb, "ALTER") == 0 && strcmp(otype, "user") == 0)
+		{
+			int			k;
+
+			/* ALTER USER ... IDENTIFIED BY: a new password, as SET PASSWORD */
+			for (k = c->i; k < c->n; k++)
+				if (is_kw(&c->t[k], "IDENTIFIED"))
+				{
+					add_op(f, "set_password");
+					break;
+				}
+		}
 		if (drop || strcmp(otype, "user") == 0 || strcmp(otype, "role") == 0)
 		{
 			/* DROP USER a, b / CREATE ROLE a, b */
@@ -1841,11 +1863,339 @@ classify_grant(Cur *c, MyFacts *f, DbcMyTok *first)
 	}
 }
 
+
+/* ------------------------------------------------------------------------
+ * Server-level statements
+ *
+ * Statements that act on the whole MySQL server rather than on a database
+ * object: its configuration (SET GLOBAL / PERSIST, the analogue of ALTER
+ * SYSTEM), its accounts (SET PASSWORD), its binary logs and replication,
+ * its plugins, its sessions and its life (SHUTDOWN).  Each gets a command of
+ * its own, so that a policy can name it; read as a bare "SET" or "RESET"
+ * they looked like session housekeeping that no policy has an opinion on.
+ * ------------------------------------------------------------------------
+ */
+
+/* A server-level command: object_type "instance", one operation. */
+static void
+server_command(MyFacts *f, const char *command, const char *op)
+{
+	f->command = command;
+	f->object_type = "instance";
+	add_op(f, op);
+}
+
+/* Is the token a scope keyword of SET, and which scope? */
+static const char *
+set_scope_of(const DbcMyTok *t)
+{
+	if (is_kw(t, "GLOBAL"))
+		return "global";
+	if (is_kw(t, "PERSIST"))
+		return "persist";
+	if (is_kw(t, "PERSIST_ONLY"))
+		return "persist_only";
+	if (is_kw(t, "SESSION") || is_kw(t, "LOCAL"))
+		return "session";
+	return NULL;
+}
+
+/* The wider of two scopes: a statement that persists a setting also sets it globally. */
+static const char *
+wider_scope(const char *a, const char *b)
+{
+	if (a == NULL)
+		return b;
+	if (b == NULL)
+		return a;
+	if (strcmp(a, "persist") == 0 || strcmp(b, "persist") == 0)
+		return "persist";
+	if (strcmp(a, "persist_only") == 0 || strcmp(b, "persist_only") == 0)
+		return "persist_only";
+	return "global";
+}
+
+/*
+ * SET var = value [, ...]: session variables and user variables are the
+ * session's business, but an assignment with GLOBAL, PERSIST, PERSIST_ONLY
+ * (or @@global., @@persist., @@persist_only.) changes the server for every
+ * session: "SET GLOBAL" / "SET PERSIST".  A scope keyword stays in force for
+ * the assignments after it that name none (MySQL's rule).  SET PASSWORD
+ * changes an account; MariaDB's SET STATEMENT ... FOR stmt runs stmt, which
+ * is what gets classified.
+ */
+static void classify_tokens(Cur *c, MyFacts *f);
+
+static void
+classify_set(Cur *c, MyFacts *f)
+{
+	const char *sticky = NULL;
+	const char *widest = NULL;
+
+	if (accept(c, "PASSWORD"))
+	{
+		/* SET PASSWORD [FOR user] = ...: a change of an account, as ALTER USER */
+		f->command = "SET PASSWORD";
+		f->object_type = "user";
+		f->is_ddl = true;
+		add_op(f, "set_password");
+		if (accept(c, "FOR"))
+		{
+			f->name = ident(c);
+			if (accept_punct(c, '@'))
+				(void) ident(c);
+			if (f->name)
+				add_object(f, "user", NULL, f->name);
+		}
+		return;
+	}
+	if (accept2(c, "DEFAULT", "ROLE"))
+	{
+		/* SET DEFAULT ROLE ... TO user [, user]: stored in the account */
+		f->command = "SET DEFAULT ROLE";
+		f->object_type = "user";
+		add_op(f, "set_default_role");
+		while (c->i < c->n && !accept(c, "TO"))
+			c->i++;
+		f->name = ident(c);
+		if (f->name)
+			add_object(f, "user", NULL, f->name);
+		return;
+	}
+	if (accept(c, "STATEMENT"))
+	{
+		int			depth = 0;
+
+		/* SET STATEMENT var = value [, ...] FOR statement (MariaDB) */
+		for (; c->i < c->n; c->i++)
+		{
+			DbcMyTok   *t = &c->t[c->i];
+
+			if (is_punct(t, '('))
+				depth++;
+			else if (is_punct(t, ')'))
+				depth--;
+			else if (depth == 0 && is_kw(t, "FOR"))
+			{
+				c->i++;
+				classify_tokens(c, f);
+				return;
+			}
+		}
+		f->command = "SET";
+		return;
+	}
+	while (c->i < c->n)
+	{
+		const char *scope = NULL;
+		const char *s;
+		char	   *var = NULL;
+
+		if ((s = set_scope_of(peek(c, 0))) != NULL && !is_punct(peek(c, 1), '='))
+		{
+			sticky = s;
+			c->i++;
+		}
+		scope = sticky;
+		if (is_punct(peek(c, 0), '@') && is_punct(peek(c, 1), '@'))
+		{
+			/* @@global.x, @@session.x, @@x (the session's, whatever came before) */
+			c->i += 2;
+			scope = "session";
+			if ((s = set_scope_of(peek(c, 0))) != NULL && is_punct(peek(c, 1), '.'))
+			{
+				scope = s;
+				c->i += 2;
+			}
+			var = ident(c);
+		}
+		else if (is_punct(peek(c, 0), '@'))
+			scope = NULL;		/* a user variable */
+		else
+			var = ident(c);
+		if (var != NULL && is_punct(peek(c, 0), '.') && is_ident_tok(peek(c, 1)))
+		{
+			/* a structured variable or a component's: default.key_buffer_size */
+			c->i++;
+			var = psprintf("%s.%s", var, ident(c));
+		}
+		if (var != NULL && pg_strcasecmp(var, "autocommit") == 0)
+		{
+			DbcMyTok   *v;
+
+			/* SET autocommit = 1 commits the open transaction */
+			accept_punct(c, '=');
+			if (is_punct(peek(c, 0), ':') && is_punct(peek(c, 1), '='))
+				c->i += 2;
+			v = peek(c, 0);
+			if (v && (strcmp(v->val, "1") == 0 || is_kw(v, "ON") || is_kw(v, "TRUE")))
+				f->implicit_commit = true;
+		}
+		if (var != NULL && scope != NULL && strcmp(scope, "session") != 0)
+		{
+			char	   *name = asc_tolower(var, strlen(var));
+
+			widest = wider_scope(widest, scope);
+			f->parameters = lappend(f->parameters, name);
+			add_op(f, "set");
+		}
+		skip_to_comma(c);
+	}
+	if (widest == NULL)
+	{
+		f->command = "SET";
+		return;
+	}
+	f->command = strcmp(widest, "global") == 0 ? "SET GLOBAL" : "SET PERSIST";
+	f->object_type = "parameter";
+	f->scope = widest;
+	f->parameter = (char *) linitial(f->parameters);
+	f->name = f->parameter;
+}
+
+/*
+ * RESET MASTER / BINARY LOGS AND GTIDS deletes every binary log (replicas
+ * and point-in-time recovery lose their source); RESET SLAVE / REPLICA
+ * deletes the relay logs and, with ALL, the replication settings; RESET
+ * PERSIST removes persisted settings.  Every RESET but RESET PERSIST
+ * commits implicitly.
+ */
+static void
+classify_reset(Cur *c, MyFacts *f)
+{
+	if (accept(c, "PERSIST"))
+	{
+		f->command = "RESET PERSIST";
+		f->object_type = "parameter";
+		f->scope = "persist";
+		accept2(c, "IF", "EXISTS");
+		f->parameter = ident(c);
+		if (f->parameter)
+		{
+			f->parameter = asc_tolower(f->parameter, strlen(f->parameter));
+			f->name = f->parameter;
+			f->parameters = list_make1(f->parameter);
+			add_op(f, "reset");
+		}
+		else
+			add_op(f, "reset_all");
+		return;
+	}
+	f->implicit_commit = true;
+	if (accept(c, "MASTER") || (accept(c, "BINARY") && accept(c, "LOGS")))
+	{
+		server_command(f, "RESET MASTER", "reset_master");
+		f->destructive = true;
+	}
+	else if (accept(c, "SLAVE") || accept(c, "REPLICA"))
+	{
+		server_command(f, "RESET REPLICA", "reset_replica");
+		f->destructive = true;
+	}
+	else
+		f->command = "RESET";	/* RESET QUERY CACHE: housekeeping */
+}
+
+/* START / STOP [ALL] SLAVE(S) | REPLICA(S) | GROUP_REPLICATION; NULL when neither */
+static const char *
+replication_command(Cur *c, bool start)
+{
+	int			k = kw_at(c, 0, "ALL") ? 1 : 0;
+
+	if (kw_at(c, k, "SLAVE") || kw_at(c, k, "SLAVES") || kw_at(c, k, "REPLICA") ||
+		kw_at(c, k, "REPLICAS"))
+		return start ? "START REPLICA" : "STOP REPLICA";
+	if (kw_at(c, 0, "GROUP_REPLICATION"))
+		return start ? "START GROUP REPLICATION" : "STOP GROUP REPLICATION";
+	return NULL;
+}
+
+/* INSTALL / UNINSTALL PLUGIN name | SONAME 'lib' (MariaDB) | COMPONENT 'urn' */
+static void
+classify_plugin(Cur *c, MyFacts *f, bool install)
+{
+	bool		component = accept(c, "COMPONENT");
+
+	if (!component && !accept(c, "PLUGIN"))
+		accept(c, "SONAME");	/* INSTALL SONAME 'lib': every plugin of the library */
+	f->command = component ? (install ? "INSTALL COMPONENT" : "UNINSTALL COMPONENT")
+		: (install ? "INSTALL PLUGIN" : "UNINSTALL PLUGIN");
+	f->object_type = component ? "component" : "plugin";
+	f->is_ddl = true;
+	/* INSTALL / UNINSTALL PLUGIN commit implicitly; the component statements are not listed */
+	f->no_commit = component;
+	add_op(f, install ? "install" : "uninstall");
+	f->name = ident(c);
+	if (f->name)
+		add_object(f, f->object_type, NULL, f->name);
+}
+
+/* Statements about the server itself; false when first is none of them. */
+static bool
+classify_server(Cur *c, MyFacts *f, DbcMyTok *first)
+{
+	const char *cmd;
+
+	if (is_kw(first, "SET"))
+		classify_set(c, f);
+	else if (is_kw(first, "RESET"))
+		classify_reset(c, f);
+	else if (is_kw(first, "PURGE"))
+	{
+		/* PURGE BINARY | MASTER LOGS TO 'file' | BEFORE time */
+		server_command(f, "PURGE BINARY LOGS", "purge_binary_logs");
+		f->destructive = true;
+	}
+	else if (is_kw(first, "FLUSH"))
+	{
+		server_command(f, "FLUSH", "flush");
+		f->implicit_commit = true;
+	}
+	else if (is_kw(first, "CHANGE") && (kw_at(c, 0, "MASTER") ||
+										(kw_at(c, 0, "REPLICATION") && kw_at(c, 1, "SOURCE"))))
+	{
+		/* CHANGE MASTER ['connection'] TO / CHANGE REPLICATION SOURCE TO: where a replica reads from */
+		server_command(f, "CHANGE REPLICATION SOURCE", "change_replication_source");
+		f->implicit_commit = true;
+	}
+	else if (is_kw(first, "CHANGE") && kw_at(c, 0, "REPLICATION") && kw_at(c, 1, "FILTER"))
+		server_command(f, "CHANGE REPLICATION FILTER", "change_replication_filter");
+	else if ((is_kw(first, "START") || is_kw(first, "STOP")) &&
+			 (cmd = replication_command(c, is_kw(first, "START"))) != NULL)
+	{
+		server_command(f, cmd, is_kw(first, "START") ? "start_replication" : "stop_replication");
+		f->implicit_commit = strstr(cmd, "GROUP") == NULL;
+	}
+	else if (is_kw(first, "INSTALL") || is_kw(first, "UNINSTALL"))
+		classify_plugin(c, f, is_kw(first, "INSTALL"));
+	else if (is_kw(first, "SHUTDOWN") || is_kw(first, "RESTART"))
+		server_command(f, is_kw(first, "SHUTDOWN") ? "SHUTDOWN" : "RESTART",
+					   is_kw(first, "SHUTDOWN") ? "shutdown" : "restart");
+	else if (is_kw(first, "KILL"))
+		server_command(f, "KILL", "kill");	/* another session's query or connection */
+	else if (is_kw(first, "CLONE"))
+	{
+		/* CLONE INSTANCE FROM ... replaces every database of this server */
+		if (kw_at(c, 0, "INSTANCE"))
+		{
+			server_command(f, "CLONE INSTANCE", "clone");
+			f->destructive = true;
+		}
+		else
+			server_command(f, "CLONE LOCAL", "clone");
+	}
+	else
+		return false;
+	return true;
+}
+
 static void
 classify_tokens(Cur *c, MyFacts *f)
 {
 	DbcMyTok   *first = peek(c, 0);
 
+	/* SET STATEMENT ... FOR and stored-program bodies classify statements within statements */
+	check_stack_depth();
 	if (first == NULL)
 		return;
 	if (first->type != MYT_WORD)
@@ -1854,7 +2204,9 @@ classify_tokens(Cur *c, MyFacts *f)
 		return;
 	}
 	c->i++;
-	if (is_kw(first, "CREATE") || is_kw(first, "ALTER") || is_kw(first, "DROP"))
+	if (classify_server(c, f, first))
+		;
+	else if (is_kw(first, "CREATE") || is_kw(first, "ALTER") || is_kw(first, "DROP"))
 		classify_object_ddl(c, f, my_upper(first->val));
 	else if (is_kw(first, "RENAME"))
 		classify_rename(c, f);
@@ -1901,7 +2253,10 @@ classify_tokens(Cur *c, MyFacts *f)
 		f->rewrites = is_kw(first, "OPTIMIZE");		/* InnoDB: recreate + analyze */
 	}
 	else if (is_kw(first, "START") && kw_at(c, 0, "TRANSACTION"))
+	{
 		f->command = "START TRANSACTION";
+		f->implicit_commit = true;	/* it commits the transaction in progress */
+	}
 	else if (is_kw(first, "LOCK") || is_kw(first, "UNLOCK"))
 	{
 		f->command = psprintf("%s TABLES", my_upper(first->val));
@@ -1910,8 +2265,14 @@ classify_tokens(Cur *c, MyFacts *f)
 	else if (is_kw(first, "BEGIN") && kw_at(c, 0, "NOT"))
 		f->command = "BEGIN NOT ATOMIC";
 	else
+	{
 		f->command = my_upper(first->val);
-	if (f->is_ddl)
+		/* BEGIN [WORK] commits the transaction in progress; so do the key cache statements */
+		if (is_kw(first, "BEGIN") || (is_kw(first, "CACHE") && kw_at(c, 0, "INDEX")) ||
+			(is_kw(first, "LOAD") && kw_at(c, 0, "INDEX")))
+			f->implicit_commit = true;
+	}
+	if (f->is_ddl && !f->no_commit)
 		f->implicit_commit = true;
 }
 
@@ -2115,6 +2476,13 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 	{
 		dbc_put_text_list(st, "index_columns", f.index_columns);
 		dbc_put_bool(st, "unique", f.unique);
+	}
+	if (f.scope)
+	{
+		/* SET GLOBAL / SET PERSIST / RESET PERSIST: as ALTER SYSTEM's facts */
+		put_opt_text(st, "parameter", f.parameter);
+		dbc_put_text_list(st, "parameters", f.parameters);
+		dbc_put_text(st, "scope", f.scope);
 	}
 	if (f.old_name)
 		dbc_put_text(st, "old_name", f.old_name);

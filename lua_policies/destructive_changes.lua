@@ -38,6 +38,13 @@ Checks (severity)
   ban-replace-database           CREATE OR REPLACE DATABASE           (critical)
   replace-object                 CREATE OR REPLACE USER / ROLE /
                                  SEQUENCE (drops the old one first)   (caution)
+  purge-binary-logs              MySQL RESET MASTER, PURGE BINARY LOGS:
+                                 deletes binary logs that replicas and
+                                 point-in-time recovery read          (danger)
+  reset-replica                  MySQL RESET REPLICA / SLAVE: deletes the
+                                 relay logs (ALL: the settings too)   (danger)
+  clone-instance                 MySQL CLONE INSTANCE FROM: replaces
+                                 every database of the server         (critical)
 
 Behaviour per environment (action / risk by severity)
               dev          test              stage          prod
@@ -292,6 +299,12 @@ return {
       else
         d = add(d, tier, CAUTION, "replace-object", cmd .. " OR REPLACE " .. obj(c) .. " first drops the existing one (data, privileges) that others may depend on")
       end
+    elseif cmd == "RESET MASTER" or cmd == "PURGE BINARY LOGS" then
+      d = add(d, tier, DANGER, "purge-binary-logs", cmd .. " deletes binary logs: replicas that have not read them stop, and point-in-time recovery past the last backup is lost")
+    elseif cmd == "RESET REPLICA" then
+      d = add(d, tier, DANGER, "reset-replica", "RESET REPLICA deletes the replica's relay logs (with ALL, its connection settings): it forgets where it was")
+    elseif cmd == "CLONE INSTANCE" then
+      d = add(d, tier, CRITICAL, "clone-instance", "CLONE INSTANCE replaces every database of the server with a copy of another server's")
     elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
       d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
     end
@@ -351,5 +364,14 @@ return {
       facts = { dialect = "mysql", command = "CREATE DATABASE", or_replace = true, destructive = true } },
     { sql = "CREATE TABLE accounts (id bigint PRIMARY KEY)", environment = "stage", expect = "none",
       facts = { dialect = "mysql", or_replace = false, destructive = false } },
+    -- MySQL server statements that delete what replication and recovery read
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "RESET MASTER", destructive = true } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "PURGE BINARY LOGS", destructive = true } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "RESET REPLICA", destructive = true } },
+    { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "critical",
+      facts = { dialect = "mysql", command = "CLONE INSTANCE", destructive = true } },
   },
 }

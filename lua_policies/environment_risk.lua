@@ -10,7 +10,14 @@ Checks
   env-ddl-risk       schema DDL (CREATE/ALTER/DROP of tables, indexes, views,
                      functions, types, ...)
   env-privileges     GRANT / REVOKE / ALTER DEFAULT PRIVILEGES / SECURITY LABEL
-  env-cluster-level  ALTER SYSTEM, databases, roles, tablespaces, subscriptions
+  env-cluster-level  ALTER SYSTEM, databases, roles, tablespaces, subscriptions;
+                     MySQL: SET GLOBAL / SET PERSIST / RESET PERSIST, accounts
+                     (CREATE / ALTER / DROP / RENAME USER, SET PASSWORD, SET
+                     DEFAULT ROLE), binary logs and replication (RESET MASTER,
+                     PURGE BINARY LOGS, CHANGE REPLICATION SOURCE / FILTER,
+                     START / STOP / RESET REPLICA, group replication), plugins
+                     and components, FLUSH, KILL, SHUTDOWN, RESTART, CLONE,
+                     ALTER INSTANCE
   env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW
                      (not WITH NO DATA, which empties it),
                      CHECKPOINT-like housekeeping: low risk everywhere
@@ -24,8 +31,8 @@ Behaviour per environment (action / risk)
   env-cluster-level   approve/low   approve/moderate queue/high    queue/critical
   env-routine         approve/low   approve/low   approve/low     approve/low
   env-dml-risk        approve/low   approve/low   approve/low     approve/moderate
-Statements that are not DDL (transaction control, plain DML, SET, ...) get no
-opinion, except DML that comes in a change with is_dml set (MySQL scripts).
+Statements that are not DDL (transaction control, plain DML, session SET, ...)
+get no opinion, except DML that comes in a change with is_dml set (MySQL scripts).
 An environment name this file does not know is treated as UNKNOWN_ENVIRONMENT.
 
 Settings: the tables below.  To let prod DDL through without a queue, set
@@ -93,6 +100,19 @@ local CLUSTER_COMMANDS = {
   ["ALTER SUBSCRIPTION"] = true, ["DROP SUBSCRIPTION"] = true,
   ["CREATE PUBLICATION"] = true, ["ALTER PUBLICATION"] = true,
   ["DROP PUBLICATION"] = true, ["REASSIGN OWNED"] = true, ["DROP OWNED"] = true,
+  -- MySQL / MariaDB (classify_mysql): the server's configuration, accounts,
+  -- binary logs, replication, plugins, sessions and life
+  ["SET GLOBAL"] = true, ["SET PERSIST"] = true, ["RESET PERSIST"] = true,
+  ["CREATE USER"] = true, ["ALTER USER"] = true, ["DROP USER"] = true,
+  ["RENAME USER"] = true, ["SET PASSWORD"] = true, ["SET DEFAULT ROLE"] = true,
+  ["RESET MASTER"] = true, ["PURGE BINARY LOGS"] = true,
+  ["CHANGE REPLICATION SOURCE"] = true, ["CHANGE REPLICATION FILTER"] = true,
+  ["START REPLICA"] = true, ["STOP REPLICA"] = true, ["RESET REPLICA"] = true,
+  ["START GROUP REPLICATION"] = true, ["STOP GROUP REPLICATION"] = true,
+  ["INSTALL PLUGIN"] = true, ["UNINSTALL PLUGIN"] = true,
+  ["INSTALL COMPONENT"] = true, ["UNINSTALL COMPONENT"] = true,
+  ["FLUSH"] = true, ["KILL"] = true, ["SHUTDOWN"] = true, ["RESTART"] = true,
+  ["CLONE INSTANCE"] = true, ["CLONE LOCAL"] = true, ["ALTER INSTANCE"] = true,
 }
 -- (REFRESH ... WITH NO DATA empties the view: not routine; SECURITY LABEL is
 -- access control under sepgsql or anon: a privilege change)
@@ -182,5 +202,16 @@ return {
     { sql = "DELETE FROM t_env WHERE id = 1", environment = "test", expect = "approve", risk = "low",
       facts = { dialect = "mysql", is_dml = true, has_where = true } },
     { sql = "SELECT 1", environment = "prod", expect = "none" },
+    -- MySQL server-level statements are cluster-level, not session housekeeping
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "SET GLOBAL", parameter = "read_only" } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET PASSWORD", name = "root" } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "RESET MASTER", destructive = true } },
+    { sql = "SELECT 1", environment = "test", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "CHANGE REPLICATION SOURCE" } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SET" } },
   },
 }

