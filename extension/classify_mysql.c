@@ -566,6 +566,7 @@ typedef struct MyFacts
 	bool		implicit_commit;
 	int			has_where;		/* -1: not a DML statement */
 	bool		no_commit;		/* DDL that does not commit (CREATE/DROP TEMPORARY TABLE) */
+	bool		ignore;			/* ALTER IGNORE TABLE (MariaDB) */
 	char	   *lock;
 	char	   *algorithm;
 	char	   *engine;
@@ -840,6 +841,9 @@ scan_clauses(Cur *c, MyFacts *f, bool engine_is_change)
 				{
 					add_op(f, "change_engine");
 					f->rewrites = true;
+					/* BLACKHOLE keeps no rows: the table is emptied, and stays empty */
+					if (strcmp(v, "BLACKHOLE") == 0)
+						f->destructive = true;
 				}
 			}
 			continue;
@@ -1472,6 +1476,32 @@ classify_alter_table(Cur *c, MyFacts *f)
 		if (c->i == before)
 			c->i++;
 	}
+	if (f->ignore)
+	{
+		ListCell   *lc;
+
+		/*
+		 * ALTER IGNORE TABLE (MariaDB; MySQL 5.7 removed it) copies the table
+		 * and silently deletes every row that would duplicate a key: a new
+		 * unique or primary key, or a redefined column of an existing one
+		 * (which the text cannot rule out).  Data loss, whatever the verbs.
+		 */
+		foreach(lc, f->subcommands)
+		{
+			SubCmd	   *sc = (SubCmd *) lfirst(lc);
+
+			if ((strcmp(sc->operation, "add_constraint") == 0 && sc->constraint_type &&
+				 (strcmp(sc->constraint_type, "unique") == 0 ||
+				  strcmp(sc->constraint_type, "primary_key") == 0)) ||
+				strcmp(sc->operation, "modify_column") == 0 ||
+				strcmp(sc->operation, "change_column") == 0)
+			{
+				add_op(f, "delete_duplicates");
+				f->destructive = true;
+				break;
+			}
+		}
+	}
 	if (f->operations == NIL)
 		add_op(f, "alter");
 	if (f->algorithm && strcmp(f->algorithm, "INSTANT") == 0)
@@ -1492,7 +1522,9 @@ skip_modifiers(Cur *c, MyFacts *f)
 			f->temporary = true;
 		else if (accept(c, "UNIQUE"))
 			f->unique = true;
-		else if (accept(c, "ONLINE") || accept(c, "OFFLINE") || accept(c, "IGNORE") ||
+		else if (accept(c, "IGNORE"))
+			f->ignore = true;
+		else if (accept(c, "ONLINE") || accept(c, "OFFLINE") ||
 				 accept(c, "AGGREGATE") || accept(c, "FULLTEXT") ||
 				 (kw_at(c, 0, "SPATIAL") && kw_at(c, 1, "INDEX") && accept(c, "SPATIAL")) ||
 				 accept(c, "UNDO") || accept(c, "EXTERNAL"))

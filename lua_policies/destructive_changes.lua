@@ -38,6 +38,13 @@ Checks (severity)
   ban-replace-database           CREATE OR REPLACE DATABASE           (critical)
   replace-object                 CREATE OR REPLACE USER / ROLE /
                                  SEQUENCE (drops the old one first)   (caution)
+  engine-discards-data           MySQL ALTER TABLE ... ENGINE=BLACKHOLE:
+                                 every row is discarded, and every row
+                                 written later                        (danger)
+  alter-ignore-deletes-rows      MariaDB ALTER IGNORE TABLE adding a
+                                 unique / primary key or redefining a
+                                 column: rows that duplicate a key
+                                 are silently deleted                 (danger)
   purge-binary-logs              MySQL RESET MASTER, PURGE BINARY LOGS:
                                  deletes binary logs that replicas and
                                  point-in-time recovery read          (danger)
@@ -285,6 +292,12 @@ return {
           end
         end
       end
+      if c.engine == "BLACKHOLE" and has(ops, "change_engine") then
+        d = add(d, tier, DANGER, "engine-discards-data", "ENGINE=BLACKHOLE discards every row of " .. obj(c) .. ", and every row written to it later; export the data first, or drop the table on purpose")
+      end
+      if has(ops, "delete_duplicates") then
+        d = add(d, tier, DANGER, "alter-ignore-deletes-rows", "ALTER IGNORE TABLE " .. obj(c) .. " silently deletes every row that duplicates a key it adds or redefines; remove the duplicates on purpose first, then alter without IGNORE")
+      end
       if has(ops, "detach_partition") then
         d = add(d, tier, CAUTION, "detach-partition", "detaching a partition of " .. obj(c) .. " removes its rows from the table")
       end
@@ -364,6 +377,15 @@ return {
       facts = { dialect = "mysql", command = "CREATE DATABASE", or_replace = true, destructive = true } },
     { sql = "CREATE TABLE accounts (id bigint PRIMARY KEY)", environment = "stage", expect = "none",
       facts = { dialect = "mysql", or_replace = false, destructive = false } },
+    -- MySQL: an engine that keeps no rows, ALTER IGNORE that deletes duplicates
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", engine = "BLACKHOLE", operations = { "change_engine" }, destructive = true } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", engine = "INNODB", operations = { "change_engine" } } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "add_constraint", "add_index", "delete_duplicates" }, destructive = true } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", operations = { "add_constraint", "add_index", "delete_duplicates" }, destructive = true } },
     -- MySQL server statements that delete what replication and recovery read
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "RESET MASTER", destructive = true } },

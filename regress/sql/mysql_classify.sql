@@ -195,3 +195,20 @@ $s$) f;
 SELECT * FROM c($s$SELECT 1;
 BINLOG 'fAS3SA8BAAAAZgAAAGoAAAAAAAQANS4xLjIzLXJjLWRlYnVnLWxvZwAAAAAAAAAA';
 $s$);
+
+-- red team: data loss not marked destructive.  ENGINE=BLACKHOLE discards every
+-- row; MariaDB's ALTER IGNORE TABLE deletes the rows that duplicate a key it
+-- adds (or a column it redefines); the same without IGNORE / another engine is not.
+SELECT f->>'statement_no' AS n, f->'operations' AS ops, f->>'engine' AS engine, f->>'destructive' AS destructive
+  FROM dbchange.classify_mysql($s$
+ALTER TABLE t ENGINE=BLACKHOLE;
+ALTER TABLE t ENGINE blackhole, ALGORITHM=COPY;
+ALTER TABLE t ENGINE=InnoDB;
+CREATE TABLE sink (id int) ENGINE=BLACKHOLE;
+ALTER IGNORE TABLE t ADD UNIQUE (a);
+ALTER ONLINE IGNORE TABLE t ADD CONSTRAINT uk UNIQUE KEY (a, b);
+ALTER IGNORE TABLE t ADD PRIMARY KEY (id);
+ALTER IGNORE TABLE t MODIFY a varchar(5);
+ALTER IGNORE TABLE t ADD COLUMN c int;
+ALTER TABLE t ADD UNIQUE (a);
+$s$) f;

@@ -107,3 +107,10 @@ SELECT e, count(*) FILTER (WHERE action = 'queue') AS queued, count(*) FILTER (W
   FROM unnest(ARRAY['stage', 'dev']) AS e,
        LATERAL dbchange.evaluate_mysql($s$SET GLOBAL read_only = 1; RESET MASTER; INSTALL PLUGIN foo SONAME 'foo.so'; SET @x = 1$s$, e)
  GROUP BY e ORDER BY e;
+-- red team: ENGINE=BLACKHOLE and ALTER IGNORE ... ADD UNIQUE lose rows: destructive_changes says so
+SELECT statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM dbchange.evaluate_mysql($s$
+ALTER TABLE t ENGINE=BLACKHOLE;
+ALTER IGNORE TABLE t ADD UNIQUE (a);
+ALTER TABLE t ADD UNIQUE (a);
+$s$, 'stage');
