@@ -340,7 +340,7 @@ starts_compound(DbcMyTok *t, int n)
 
 	if (n >= 2 && is_kw(&t[0], "BEGIN") && is_kw(&t[1], "NOT"))
 		return true;
-	if (n < 2 || !is_kw(&t[0], "CREATE"))
+	if (n < 2 || !(is_kw(&t[0], "CREATE") || is_kw(&t[0], "ALTER")))
 		return false;
 	if (i + 1 < n && is_kw(&t[i], "OR") && is_kw(&t[i + 1], "REPLACE"))
 		i += 2;
@@ -358,6 +358,8 @@ starts_compound(DbcMyTok *t, int n)
 	}
 	if (i < n && is_kw(&t[i], "AGGREGATE"))
 		i++;
+	if (is_kw(&t[0], "ALTER"))
+		return i < n && is_kw(&t[i], "EVENT");	/* ALTER EVENT ... DO BEGIN ... END */
 	return i < n && (is_kw(&t[i], "PROCEDURE") || is_kw(&t[i], "FUNCTION") ||
 					 is_kw(&t[i], "TRIGGER") || is_kw(&t[i], "EVENT"));
 }
@@ -567,6 +569,12 @@ typedef struct MyFacts
 	int			has_where;		/* -1: not a DML statement */
 	bool		no_commit;		/* DDL that does not commit (CREATE/DROP TEMPORARY TABLE) */
 	bool		ignore;			/* ALTER IGNORE TABLE (MariaDB) */
+	bool		has_body;		/* a stored program: the body_* facts below */
+	List	   *body_commands;	/* of char *: the command of each body statement */
+	bool		body_destructive;
+	bool		body_dynamic_sql;
+	bool		body_complete;
+	char	   *language;		/* CREATE PROCEDURE / FUNCTION */
 	char	   *lock;
 	char	   *algorithm;
 	char	   *engine;
@@ -611,6 +619,7 @@ typedef struct Cur
 	int			n;
 	int			i;
 	char	   *default_schema;
+	int			body_depth;		/* stored-program bodies this statement is inside */
 } Cur;
 
 static DbcMyTok *
@@ -1637,6 +1646,351 @@ classify_create_table(Cur *c, MyFacts *f)
 	}
 }
 
+static void classify_tokens(Cur *c, MyFacts *f);
+
+/* ------------------------------------------------------------------------
+ * Stored-program bodies
+ *
+ * CREATE PROCEDURE p() BEGIN DROP TABLE t; END is harmless to create and
+ * destroys the table when called (CALL p() says nothing of what it runs);
+ * a trigger's or an event's body runs without anyone calling it.  So the
+ * statements of a body are classified too, by the same classifier, and
+ * summed up in facts a policy can judge like the statements themselves:
+ * body_commands, body_destructive, body_dynamic_sql, body_complete.
+ *
+ * The body is read statement by statement: the flow-control words (BEGIN,
+ * END, IF ... THEN, ELSEIF, ELSE, CASE ... WHEN ... THEN, WHILE ... DO,
+ * LOOP, REPEAT ... UNTIL, labels, DECLARE, handler conditions) are skipped,
+ * and every other statement, up to its ';', is classified.  Bounded: at
+ * most MAX_BODY_STATEMENTS statements and MAX_BODY_DEPTH bodies within
+ * bodies (CREATE EVENT in a procedure).  Whatever cannot be read that way
+ * is body_complete = false, and then body_destructive is true: a body no
+ * one could read is judged as one that destroys data.
+ * ------------------------------------------------------------------------
+ */
+#define MAX_BODY_STATEMENTS 500
+#define MAX_BODY_DEPTH 2
+
+static bool
+is_token_kw(Cur *c, int i, const char *kw)
+{
+	return i < c->n && is_kw(&c->t[i], kw);
+}
+
+/* The body could not be read in full: judged as destroying data. */
+static void
+body_unreadable(MyFacts *f)
+{
+	f->body_complete = false;
+	f->body_destructive = true;
+}
+
+/*
+ * From token i, the index just past the first keyword kw (THEN, DO, WHEN or
+ * END) outside parentheses and CASE ... END expressions; -1 when none.
+ */
+static int
+past_keyword(Cur *c, int i, const char *kw)
+{
+	int			depth = 0;
+	int			cases = 0;
+
+	for (; i < c->n; i++)
+	{
+		DbcMyTok   *t = &c->t[i];
+
+		if (t->type == MYT_SEMI)
+			return -1;
+		if (is_punct(t, '('))
+			depth++;
+		else if (is_punct(t, ')'))
+			depth--;
+		else if (depth > 0)
+			continue;
+		else if (cases > 0 && is_kw(t, "END"))
+			cases--;
+		else if (cases > 0)
+			continue;
+		else if (is_kw(t, kw))
+			return i + 1;
+		else if (is_kw(t, "CASE"))
+			cases++;
+	}
+	return -1;
+}
+
+/* Classify tokens [from, to) as one statement of the body. */
+static void
+body_statement(Cur *c, MyFacts *f, int from, int to)
+{
+	MyFacts		bf;
+	Cur			bc;
+
+	memset(&bf, 0, sizeof(bf));
+	bf.has_where = -1;
+	bc.t = c->t + from;
+	bc.n = to - from;
+	bc.i = 0;
+	bc.default_schema = c->default_schema;
+	bc.body_depth = c->body_depth + 1;
+	classify_tokens(&bc, &bf);
+	f->body_commands = lappend(f->body_commands, pstrdup(bf.command ? bf.command : "UNKNOWN"));
+	if (bf.destructive || bf.body_destructive)
+		f->body_destructive = true;
+	if (bf.body_dynamic_sql || (bf.command && (strcmp(bf.command, "PREPARE") == 0 ||
+											   strcmp(bf.command, "EXECUTE") == 0)))
+		f->body_dynamic_sql = true;
+	if (bf.has_body && !bf.body_complete)
+		f->body_complete = false;
+}
+
+/* The statements of the body that starts at token i (to the statement's end). */
+static void
+scan_body(Cur *c, MyFacts *f, int i)
+{
+	f->has_body = true;
+	f->body_complete = true;
+	if (c->body_depth >= MAX_BODY_DEPTH || i >= c->n ||
+		(c->t[i].type != MYT_WORD && c->t[i].type != MYT_QIDENT))
+	{
+		body_unreadable(f);
+		return;
+	}
+	while (i < c->n)
+	{
+		DbcMyTok   *t = &c->t[i];
+		int			end;
+
+		if (t->type == MYT_SEMI)
+		{
+			i++;
+			continue;
+		}
+		if (list_length(f->body_commands) >= MAX_BODY_STATEMENTS)
+		{
+			body_unreadable(f);
+			return;
+		}
+		if ((t->type == MYT_WORD || t->type == MYT_QIDENT) && i + 1 < c->n &&
+			is_punct(&c->t[i + 1], ':') && !is_punct(i + 2 < c->n ? &c->t[i + 2] : NULL, '='))
+		{
+			i += 2;				/* label: */
+			continue;
+		}
+		if (is_kw(t, "BEGIN") || is_kw(t, "ELSE") || is_kw(t, "LOOP") || is_kw(t, "REPEAT"))
+		{
+			i++;
+			continue;
+		}
+		if (is_kw(t, "END"))
+		{
+			/* END [IF | LOOP | WHILE | REPEAT | CASE | label] */
+			i++;
+			if (is_token_kw(c, i, "IF") || is_token_kw(c, i, "LOOP") || is_token_kw(c, i, "WHILE") ||
+				is_token_kw(c, i, "REPEAT") || is_token_kw(c, i, "CASE"))
+				i++;
+			if (i < c->n && c->t[i].type != MYT_SEMI &&
+				(i + 1 == c->n || c->t[i + 1].type == MYT_SEMI))
+				i++;			/* END [LOOP] label */
+			continue;
+		}
+		if (is_kw(t, "IF") || is_kw(t, "ELSEIF") || is_kw(t, "WHEN") || is_kw(t, "WHILE") ||
+			is_kw(t, "UNTIL") || is_kw(t, "CASE"))
+		{
+			const char *kw = is_kw(t, "WHILE") ? "DO" : is_kw(t, "UNTIL") ? "END" :
+				is_kw(t, "CASE") ? "WHEN" : "THEN";
+
+			end = past_keyword(c, i + 1, kw);
+			if (end < 0)
+			{
+				body_unreadable(f);
+				return;
+			}
+			/* UNTIL cond END REPEAT and CASE x WHEN: the word found starts what follows */
+			i = (is_kw(t, "UNTIL") || is_kw(t, "CASE")) ? end - 1 : end;
+			continue;
+		}
+		if (is_kw(t, "DECLARE") &&
+			(is_token_kw(c, i + 1, "CONTINUE") || is_token_kw(c, i + 1, "EXIT") ||
+			 is_token_kw(c, i + 1, "UNDO")) && is_token_kw(c, i + 2, "HANDLER"))
+		{
+			/* DECLARE ... HANDLER FOR condition [, condition] statement */
+			i += 3;
+			if (!is_token_kw(c, i, "FOR"))
+			{
+				body_unreadable(f);
+				return;
+			}
+			i++;
+			for (;;)
+			{
+				if (is_token_kw(c, i, "SQLSTATE"))
+					i += is_token_kw(c, i + 1, "VALUE") ? 3 : 2;
+				else if (is_token_kw(c, i, "NOT") && is_token_kw(c, i + 1, "FOUND"))
+					i += 2;
+				else
+					i++;		/* SQLEXCEPTION, SQLWARNING, an error number or a condition name */
+				if (i < c->n && is_punct(&c->t[i], ','))
+					i++;
+				else
+					break;
+			}
+			continue;
+		}
+		/* a statement, up to its ';' (DECLARE of a variable, cursor or condition too) */
+		for (end = i; end < c->n && c->t[end].type != MYT_SEMI; end++)
+			;
+		if (!is_kw(t, "DECLARE"))
+			body_statement(c, f, i, end);
+		i = end;
+	}
+}
+
+/*
+ * CREATE PROCEDURE / FUNCTION, after the name: the parameters, RETURNS type,
+ * the characteristics, then the body.  A loadable function (RETURNS ...
+ * SONAME 'lib.so') has no body: its code is the library, language "c".
+ */
+static void
+routine_body(Cur *c, MyFacts *f)
+{
+	if (is_punct(peek(c, 0), '('))
+	{
+		int			depth = 0;
+
+		for (; c->i < c->n; c->i++)
+		{
+			if (is_punct(&c->t[c->i], '('))
+				depth++;
+			else if (is_punct(&c->t[c->i], ')') && --depth == 0)
+			{
+				c->i++;
+				break;
+			}
+		}
+	}
+	if (accept(c, "RETURNS"))
+	{
+		static const char *const attrs[] = {"UNSIGNED", "SIGNED", "ZEROFILL", "BINARY", "ASCII",
+		"UNICODE", "BYTE", "PRECISION", "VARYING", "VARCHAR", "VARBINARY", "CHAR", NULL};
+
+		c->i++;					/* the type */
+		for (;;)
+		{
+			int			k;
+			bool		found = false;
+
+			if (is_punct(peek(c, 0), '('))
+			{
+				while (c->i < c->n && !is_punct(peek(c, 0), ')'))
+					c->i++;
+				c->i++;
+				continue;
+			}
+			if (accept(c, "CHARSET") || accept(c, "COLLATE") || accept2(c, "CHARACTER", "SET"))
+			{
+				c->i++;
+				continue;
+			}
+			for (k = 0; attrs[k]; k++)
+				if (accept(c, attrs[k]))
+				{
+					found = true;
+					break;
+				}
+			if (!found)
+				break;
+		}
+		if (accept(c, "SONAME"))
+		{
+			f->language = "c";
+			return;
+		}
+	}
+	for (;;)
+	{
+		/* characteristics */
+		if (accept(c, "COMMENT"))
+			c->i++;
+		else if (accept(c, "LANGUAGE"))
+		{
+			DbcMyTok   *t = peek(c, 0);
+
+			if (t)
+			{
+				f->language = asc_tolower(t->val, strlen(t->val));
+				c->i++;
+			}
+		}
+		else if (accept2(c, "NOT", "DETERMINISTIC") || accept(c, "DETERMINISTIC") ||
+				 accept2(c, "CONTAINS", "SQL") || accept2(c, "NO", "SQL"))
+			;
+		else if ((kw_at(c, 0, "READS") || kw_at(c, 0, "MODIFIES")) && kw_at(c, 1, "SQL"))
+			c->i += kw_at(c, 2, "DATA") ? 3 : 2;
+		else if (accept2(c, "SQL", "SECURITY"))
+			c->i++;
+		else
+			break;
+	}
+	if (f->language == NULL)
+		f->language = "sql";
+	if (strcmp(f->language, "sql") != 0)
+	{
+		/* MySQL 9's JavaScript routines: a body the classifier cannot read */
+		f->has_body = true;
+		body_unreadable(f);
+		return;
+	}
+	scan_body(c, f, c->i);
+}
+
+/* CREATE TRIGGER ... FOR EACH ROW [FOLLOWS | PRECEDES other] body */
+static void
+trigger_body(Cur *c, MyFacts *f)
+{
+	int			i;
+
+	for (i = c->i; i + 2 < c->n; i++)
+		if (is_kw(&c->t[i], "FOR") && is_kw(&c->t[i + 1], "EACH") && is_kw(&c->t[i + 2], "ROW"))
+			break;
+	if (i + 2 >= c->n)
+	{
+		f->has_body = true;
+		body_unreadable(f);
+		return;
+	}
+	i += 3;
+	if (is_token_kw(c, i, "FOLLOWS") || is_token_kw(c, i, "PRECEDES"))
+		i += 2;
+	scan_body(c, f, i);
+}
+
+/* CREATE / ALTER EVENT ... DO body (ALTER EVENT may have none) */
+static void
+event_body(Cur *c, MyFacts *f, bool create)
+{
+	int			depth = 0;
+	int			i;
+
+	for (i = c->i; i < c->n; i++)
+	{
+		if (is_punct(&c->t[i], '('))
+			depth++;
+		else if (is_punct(&c->t[i], ')'))
+			depth--;
+		else if (depth == 0 && is_kw(&c->t[i], "DO"))
+		{
+			scan_body(c, f, i + 1);
+			return;
+		}
+	}
+	if (create)
+	{
+		f->has_body = true;
+		body_unreadable(f);
+	}
+}
+
 /* CREATE / ALTER / DROP <object>: the common shape. */
 static void
 classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
@@ -1774,7 +2128,13 @@ classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
 			c->i++;
 		if (accept(c, "ON"))
 			qualified_name(c, &f->table_schema, &f->table_name);
+		if (create)
+			trigger_body(c, f);
 	}
+	else if (create && (strcmp(otype, "procedure") == 0 || strcmp(otype, "function") == 0))
+		routine_body(c, f);
+	else if (strcmp(otype, "event") == 0)
+		event_body(c, f, create);
 }
 
 static void
@@ -1956,7 +2316,6 @@ wider_scope(const char *a, const char *b)
  * changes an account; MariaDB's SET STATEMENT ... FOR stmt runs stmt, which
  * is what gets classified.
  */
-static void classify_tokens(Cur *c, MyFacts *f);
 
 static void
 classify_set(Cur *c, MyFacts *f)
@@ -2456,6 +2815,7 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 	c.n = s->ntoks;
 	c.i = 0;
 	c.default_schema = *default_schema;
+	c.body_depth = 0;
 	classify_tokens(&c, &f);
 	*default_schema = c.default_schema;
 
@@ -2526,6 +2886,15 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 		dbc_put_bool(st, "has_primary_key", f.has_primary_key);
 		if (f.like)
 			dbc_put_text(st, "like", f.like);
+	}
+	if (f.language)
+		dbc_put_text(st, "language", f.language);
+	if (f.has_body)
+	{
+		dbc_put_text_list(st, "body_commands", f.body_commands);
+		dbc_put_bool(st, "body_destructive", f.body_destructive);
+		dbc_put_bool(st, "body_dynamic_sql", f.body_dynamic_sql);
+		dbc_put_bool(st, "body_complete", f.body_complete);
 	}
 	dbc_put_bool(st, "destructive", f.destructive);
 	dbc_put_bool(st, "rewrites_table", f.rewrites);

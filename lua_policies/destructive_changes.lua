@@ -45,6 +45,14 @@ Checks (severity)
                                  unique / primary key or redefining a
                                  column: rows that duplicate a key
                                  are silently deleted                 (danger)
+  body-destroys-data             MySQL CREATE PROCEDURE / FUNCTION /
+                                 TRIGGER / EVENT (ALTER EVENT) whose
+                                 body drops, truncates or deletes
+                                 (fact body_destructive; also a body
+                                 that could not be read in full)      (danger)
+  body-dynamic-sql               such a body runs dynamic SQL
+                                 (PREPARE / EXECUTE): text no policy
+                                 sees                                 (danger)
   purge-binary-logs              MySQL RESET MASTER, PURGE BINARY LOGS:
                                  deletes binary logs that replicas and
                                  point-in-time recovery read          (danger)
@@ -241,6 +249,25 @@ local OTHER_DROPS = {
   ["DROP CAST"] = true, ["DROP LANGUAGE"] = true, ["DROP TRANSFORM"] = true,
 }
 
+-- MySQL stored programs: their body runs later (CALL, a trigger, the event
+-- scheduler), so a destructive body is judged when the program is created.
+local HAS_BODY = { ["CREATE PROCEDURE"] = true, ["CREATE FUNCTION"] = true,
+  ["CREATE TRIGGER"] = true, ["CREATE EVENT"] = true, ["ALTER EVENT"] = true }
+
+-- "DROP TABLE, SELECT, ...": the first commands of the body (fact body_commands)
+local function body_list(c)
+  local l = c.body_commands
+  if type(l) ~= "table" then return "" end
+  local names, i, v = {}, 1, l[1]
+  while v ~= nil and i <= 5 do
+    names[#names + 1] = tostring(v)
+    i = i + 1
+    v = l[i]
+  end
+  if #names == 0 then return "" end
+  return " (" .. table.concat(names, ", ") .. (v ~= nil and ", ..." or "") .. ")"
+end
+
 -- The commands check() looks at whether or not the statement is destructive.
 local LOOKED_AT = { ["DROP TABLE"] = true, ["DROP SCHEMA"] = true, ["DROP DATABASE"] = true,
   ["TRUNCATE TABLE"] = true, ["TRUNCATE"] = true, ["DROP INDEX"] = true, ["DROP OWNED"] = true,
@@ -256,7 +283,7 @@ return {
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
     -- no finding below is possible for any other statement that is not destructive
-    if not LOOKED_AT[cmd] and c.destructive ~= true then return nil end
+    if not LOOKED_AT[cmd] and c.destructive ~= true and not HAS_BODY[cmd] then return nil end
     local tier = tier_of(c)
     local d = nil
 
@@ -320,6 +347,22 @@ return {
       d = add(d, tier, CRITICAL, "clone-instance", "CLONE INSTANCE replaces every database of the server with a copy of another server's")
     elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
       d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
+    end
+
+    if HAS_BODY[cmd] and c.dialect == "mysql" then
+      local runs = cmd == "CREATE PROCEDURE" and "when called" or cmd == "CREATE FUNCTION" and "when used"
+        or "each time it fires"
+      if c.body_complete == false then
+        d = add(d, tier, DANGER, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
+          " could not be read in full" .. body_list(c) .. ": it is judged as if it deleted data")
+      elseif c.body_destructive == true then
+        d = add(d, tier, DANGER, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
+          " drops, truncates or deletes" .. body_list(c) .. ": it destroys data " .. runs .. " as those statements would; submit them as statements of their own")
+      end
+      if c.body_dynamic_sql == true then
+        d = add(d, tier, DANGER, "body-dynamic-sql", "the body of " .. cmd .. " " .. obj(c) ..
+          " runs dynamic SQL (PREPARE / EXECUTE) " .. runs .. ": statements no policy sees")
+      end
     end
 
     if c.cascade == true and (c.destructive == true or cmd == "TRUNCATE TABLE") then
@@ -386,6 +429,25 @@ return {
       facts = { dialect = "mysql", operations = { "add_constraint", "add_index", "delete_duplicates" }, destructive = true } },
     { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "dev", expect = "approve", risk = "low",
       facts = { dialect = "mysql", operations = { "add_constraint", "add_index", "delete_duplicates" }, destructive = true } },
+    -- MySQL stored programs: the body is judged when the program is created
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "DROP TABLE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE EVENT", name = "e", body_commands = { "TRUNCATE TABLE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "PREPARE", "EXECUTE" },
+        body_destructive = false, body_dynamic_sql = true, body_complete = true } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE TRIGGER", name = "t", body_commands = {},
+        body_destructive = true, body_dynamic_sql = false, body_complete = false } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "INSERT", "SELECT" },
+        body_destructive = false, body_dynamic_sql = false, body_complete = true } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "CREATE FUNCTION", name = "f", body_commands = { "DELETE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true } },
     -- MySQL server statements that delete what replication and recovery read
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "RESET MASTER", destructive = true } },

@@ -18,6 +18,8 @@ Checks
                      START / STOP / RESET REPLICA, group replication), plugins
                      and components, FLUSH, KILL, SHUTDOWN, RESTART, CLONE,
                      ALTER INSTANCE
+                     (also a MySQL procedure, function, trigger or event whose
+                     body runs one: fact body_commands)
   env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW
                      (not WITH NO DATA, which empties it),
                      CHECKPOINT-like housekeeping: low risk everywhere
@@ -114,6 +116,9 @@ local CLUSTER_COMMANDS = {
   ["FLUSH"] = true, ["KILL"] = true, ["SHUTDOWN"] = true, ["RESTART"] = true,
   ["CLONE INSTANCE"] = true, ["CLONE LOCAL"] = true, ["ALTER INSTANCE"] = true,
 }
+-- MySQL stored programs: what their body runs (body_commands) counts too
+local HAS_BODY = { ["CREATE PROCEDURE"] = true, ["CREATE FUNCTION"] = true,
+  ["CREATE TRIGGER"] = true, ["CREATE EVENT"] = true, ["ALTER EVENT"] = true }
 -- (REFRESH ... WITH NO DATA empties the view: not routine; SECURITY LABEL is
 -- access control under sepgsql or anon: a privilege change)
 local ROUTINE_COMMANDS = {
@@ -165,6 +170,19 @@ return {
       return decide(DDL, tier_of(c), "env-ddl-risk", "VACUUM FULL")
     end
     local tier = tier_of(c)
+    if HAS_BODY[cmd] and c.dialect == "mysql" then
+      local l = c.body_commands
+      if type(l) == "table" then
+        local i, v = 1, l[1]
+        while v ~= nil do
+          if CLUSTER_COMMANDS[v] then
+            return decide(CLUSTER, tier, "env-cluster-level", cmd .. " running " .. v)
+          end
+          i = i + 1
+          v = l[i]
+        end
+      end
+    end
     if ROUTINE_COMMANDS[cmd] and c.destructive ~= true then
       return decide(ROUTINE, tier, "env-routine", cmd)
     elseif PRIVILEGE_COMMANDS[cmd] then
@@ -213,5 +231,9 @@ return {
       facts = { dialect = "mysql", command = "CHANGE REPLICATION SOURCE" } },
     { sql = "SELECT 1", environment = "prod", expect = "none",
       facts = { dialect = "mysql", command = "SET" } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE EVENT", body_commands = { "SELECT", "SET GLOBAL" } } },
+    { sql = "SELECT 1", environment = "stage", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "CREATE EVENT", body_commands = { "SELECT" } } },
   },
 }

@@ -212,3 +212,47 @@ ALTER IGNORE TABLE t MODIFY a varchar(5);
 ALTER IGNORE TABLE t ADD COLUMN c int;
 ALTER TABLE t ADD UNIQUE (a);
 $s$) f;
+
+-- red team: stored-program bodies were invisible to policies (CREATE PROCEDURE
+-- p() BEGIN DROP TABLE victim; END, then CALL p(), was approved in stage).  The
+-- body's statements are classified too: body_commands, body_destructive,
+-- body_dynamic_sql, body_complete; flow control is not a statement.
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->'body_commands' AS body,
+       f->>'body_destructive' AS body_destr, f->>'body_dynamic_sql' AS dyn, f->>'body_complete' AS complete,
+       f->>'language' AS lang, f->>'destructive' AS destr
+  FROM dbchange.classify_mysql($s$
+CREATE PROCEDURE p() BEGIN DROP TABLE victim; END;
+CALL p();
+CREATE DEFINER = `root`@`localhost` PROCEDURE p2(IN x INT, OUT y VARCHAR(10))
+  COMMENT 'x; y' MODIFIES SQL DATA SQL SECURITY INVOKER
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  DECLARE c CURSOR FOR SELECT id FROM t;
+  DECLARE CONTINUE HANDLER FOR SQLSTATE '02000', NOT FOUND SET i = 1;
+  lbl: LOOP
+    IF (CASE WHEN x > 1 THEN 1 ELSE 0 END) = 1 THEN LEAVE lbl;
+    ELSEIF x = 0 THEN DELETE FROM log;
+    ELSE UPDATE t SET a = 1 WHERE id = x;
+    END IF;
+  END LOOP lbl;
+  CASE x WHEN 1 THEN INSERT INTO t VALUES (1); ELSE TRUNCATE TABLE t2; END CASE;
+  WHILE i < 3 DO SET i = i + 1; END WHILE;
+  REPEAT SET i = i - 1; UNTIL i < 0 END REPEAT;
+END;
+CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DROP TABLE victim;
+CREATE EVENT e2 ON SCHEDULE AT CURRENT_TIMESTAMP + INTERVAL 1 HOUR ON COMPLETION NOT PRESERVE DO BEGIN INSERT INTO log VALUES (1); END;
+ALTER EVENT e3 DO BEGIN DELETE FROM t WHERE id = 1; ALTER TABLE t DROP COLUMN c; END;
+ALTER EVENT e4 DISABLE;
+CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW FOLLOWS other SET NEW.a = 1;
+CREATE TRIGGER trg2 AFTER DELETE ON t FOR EACH ROW BEGIN DELETE FROM audit; END;
+CREATE FUNCTION f(a INT) RETURNS DECIMAL(10,2) UNSIGNED CHARSET utf8mb4 DETERMINISTIC RETURN a + 1;
+CREATE PROCEDURE d() BEGIN PREPARE s FROM @q; EXECUTE s; DEALLOCATE PREPARE s; END;
+CREATE PROCEDURE ev() BEGIN CREATE EVENT inner_e ON SCHEDULE EVERY 1 DAY DO DROP TABLE victim; END;
+CREATE PROCEDURE g() SET GLOBAL read_only = 1;
+CREATE PROCEDURE js() LANGUAGE JAVASCRIPT AS 'return 1';
+CREATE AGGREGATE FUNCTION udf RETURNS STRING SONAME 'udf.so';
+CREATE PROCEDURE ss() BEGIN SET STATEMENT max_statement_time = 1 FOR DROP TABLE victim; END;
+$s$) f;
+-- bounded: a body of more than 500 statements is not read to the end, and is judged destructive
+SELECT f->>'body_complete' AS complete, f->>'body_destructive' AS body_destr, jsonb_array_length(f->'body_commands') AS read
+  FROM dbchange.classify_mysql('CREATE PROCEDURE big() BEGIN ' || repeat('SELECT 1; ', 600) || 'END') f;

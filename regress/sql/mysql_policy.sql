@@ -114,3 +114,17 @@ ALTER TABLE t ENGINE=BLACKHOLE;
 ALTER IGNORE TABLE t ADD UNIQUE (a);
 ALTER TABLE t ADD UNIQUE (a);
 $s$, 'stage');
+-- red team: a stored program whose body drops or runs dynamic SQL is judged like
+-- the statements themselves (queued in stage and prod); a harmless one is not
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['stage', 'prod']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+CREATE PROCEDURE p() BEGIN DROP TABLE victim; END;
+CALL p();
+CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO DROP TABLE victim;
+CREATE PROCEDURE d() BEGIN PREPARE s FROM @q; EXECUTE s; END;
+CREATE EVENT g ON SCHEDULE EVERY 1 DAY DO SET GLOBAL read_only = 1;
+CREATE PROCEDURE ok() BEGIN INSERT INTO log VALUES (1); END;
+$s$, e)
+ WHERE e = 'stage' OR statement_no IN (1, 3)
+ ORDER BY e DESC, statement_no;

@@ -4,7 +4,9 @@
 # apply nothing twice), a drop queued by prod's policy waits for approval, a
 # script failing part-way is recorded with its failing statement and stops the
 # next promotion until mysql-resolve, edited changes, drift, password sources
-# (URI, MYSQL_PWD, ~/.my.cnf) and bad input -- and the password is never printed.
+# (URI, MYSQL_PWD, ~/.my.cnf), bad input -- and the password is never printed --
+# and a stored procedure whose body drops a table, queued in prod by the stock
+# destructive_changes and stored by MariaDB with the very body that was judged.
 cd "$(dirname "$0")/../.."
 . regress/lib.sh
 . regress/cli_lib.sh
@@ -468,6 +470,48 @@ check_match "promote test -> prod: says so" "waits for approval" "$OUT"
 mrun promote --from "$DC" --to "$URI"
 check "prod: the drop is not deployed before its approval" "3 carried" \
 	"$RC $(my "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'carried'")"
+
+# ---- stored-program bodies: a procedure whose body drops a table is judged as the
+# drop (stock destructive_changes queues it in prod), and the body judged is the
+# body MariaDB stores and runs ----
+CTLB=mysql_ctlbody
+BDB=dbc_body
+BURI=$(dbc_mysql_uri $BDB)
+my "DROP DATABASE IF EXISTS $BDB; CREATE DATABASE $BDB" >/dev/null
+new_db $CTLB prod || not_ok "setup: a second control database"
+DCB=$(conninfo $CTLB)
+printf "SELECT dbchange.set_policy('destructive_changes', :'src');\n" |
+	dbc_psql "$DBC_PORT" $CTLB -At -v src="$(cat lua_policies/destructive_changes.lua)" >/dev/null 2>&1
+check "body: the stock destructive_changes policy is loaded" 1 \
+	"$(sql $CTLB "SELECT count(*) FROM dbchange.policies WHERE name = 'destructive_changes'")"
+cat >"$CLI_TMP/body.sql" <<'SQL'
+CREATE TABLE victim (id INT PRIMARY KEY);
+INSERT INTO victim VALUES (1);
+CREATE PROCEDURE purge_victim(IN really INT)
+BEGIN
+  DECLARE n INT DEFAULT 0;
+  IF really = 1 THEN
+    SELECT COUNT(*) INTO n FROM victim; -- a comment; with a semicolon
+    DROP TABLE victim;
+  END IF;
+END;
+SQL
+mrun submit --dialect mysql "$CLI_TMP/body.sql" -d "$DCB"
+check "body: a procedure whose body drops a table is queued in prod, exit 3" 3 "$RC"
+check_match "body: the reason is the body's drop" "body-destroys-data.*DROP TABLE" "$OUT$ERR"
+BODY_ID=$(sql $CTLB "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+mrun promote --from "$DCB" --to "$BURI"
+check "body: not deployed before approval (no victim table), exit 3" "3 dbchange_history" "$RC $(tables $BDB)"
+mrun approve "$BODY_ID" -m "reviewed the procedure" -d "$(conninfo $CTLB $APPROVER)"
+check "body: approved" 0 "$RC"
+mrun promote --from "$DCB" --to "$BURI"
+check "body: deployed after approval, 3 of 3 statements" "0 applied 3 3" \
+	"$RC $(my "SELECT CONCAT_WS(' ', status, statements_done, statements_total) FROM $BDB.dbchange_history")"
+check "body: MariaDB stored the whole body the classifier read (one routine, with the drop)" "1 1" \
+	"$(my "SELECT CONCAT_WS(' ', COUNT(*), SUM(ROUTINE_DEFINITION LIKE '%DROP TABLE victim%')) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '$BDB'")"
+my "CALL $BDB.purge_victim(1)" >/dev/null
+check "body: calling it drops the table, as body_destructive said" "dbchange_history" "$(tables $BDB)"
+my "DROP DATABASE IF EXISTS $BDB" >/dev/null
 
 cli_valgrind_report
 dbc_summary
