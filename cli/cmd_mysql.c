@@ -827,6 +827,57 @@ cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv)
  * ------------------------------------------------------------------------
  */
 
+/* Does B's submit_mysql() take a promotion's requester and origin? */
+static bool
+submit_mysql_takes_origin(PGconn *b)
+{
+	PGresult   *res = dbc_exec(b, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc "
+							   "WHERE proname = 'submit_mysql' AND pronamespace = 'dbchange'::pg_catalog.regnamespace "
+							   "AND pronargs >= 7)", 0, NULL);
+	bool		yes = result_ok(res) && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+
+	PQclear(res);
+	return yes;
+}
+
+/*
+ * The provenance of a MySQL change of A, as a PostgreSQL change's
+ * (cmd_promote.c): where it comes from, who asked for it, the logins that
+ * made it there and A's own origin.  Columns of src, from the query below.
+ */
+static char *
+mysql_origin_json(const PGresult *src, int row, const char *env_a, PGconn *a)
+{
+	StrBuf		sb;
+	const char *keys[] = {"from_environment", "from_database", "from_change_id", "requested_by",
+	"source", "created_at", "applied_at", NULL};
+	const char *vals[7];
+	int			i;
+	const char *logins = PQgetisnull(src, row, 11) ? NULL : PQgetvalue(src, row, 11);
+	const char *prior = PQgetisnull(src, row, 10) ? NULL : PQgetvalue(src, row, 10);
+
+	vals[0] = env_a;
+	vals[1] = PQdb(a);
+	vals[2] = PQgetvalue(src, row, 0);
+	for (i = 3; i < 7; i++)
+		vals[i] = PQgetisnull(src, row, i + 3) ? NULL : PQgetvalue(src, row, i + 3);
+	sb_init(&sb);
+	sb_append(&sb, "{\"kind\":\"promotion\"");
+	for (i = 0; keys[i]; i++)
+	{
+		char	   *q = json_quote(vals[i]);
+
+		sb_printf(&sb, ",\"%s\":%s", keys[i], i == 2 ? vals[i] : q);
+		free(q);
+	}
+	if (logins && logins[0] == '[')
+		sb_printf(&sb, ",\"logins\":%s", logins);
+	if (prior && prior[0] == '{')
+		sb_printf(&sb, ",\"origin\":%s", prior);
+	sb_append(&sb, "}");
+	return sb.data;
+}
+
 /*
  * The MySQL changes A deployed (status applied there) travel to B with their
  * uid, the way PostgreSQL changes do: B's policies decide (source
@@ -842,12 +893,25 @@ mysql_carry_changes(PGconn *a, PGconn *b, const char *env_a, const char *env_b, 
 	int			i;
 	int			rc = EXIT_DONE;
 	int			present = 0;
+	bool		with_origin;
 
 	*carried = 0;
 	if (!dbc_has_function(a, "dbchange.submit_mysql"))
 		return EXIT_DONE;		/* A has no MySQL changes */
+
+	/*
+	 * The requester, the logins that made the change (change_scripts.logins)
+	 * and its earlier origin travel with it: B's approve() refuses them, so
+	 * nobody approves in prod a MySQL change they made in test.
+	 */
 	src = dbc_query(a, "reading the source's deployed MySQL changes",
-					"SELECT id, uid, checksum, statement, description, target "
+					dbc_has_relation(a, "dbchange.change_scripts")
+					? "SELECT c.id, c.uid, c.checksum, c.statement, c.description, c.target, "
+					"c.requested_by, c.source, c.created_at::text, c.applied_at::text, s.origin::text, s.logins::text "
+					"FROM dbchange.changes c LEFT JOIN dbchange.change_scripts s ON s.id = c.id "
+					"WHERE c.dialect = 'mysql' AND c.status = 'applied' ORDER BY c.applied_at, c.id"
+					: "SELECT id, uid, checksum, statement, description, target, "
+					"requested_by, source, created_at::text, applied_at::text, NULL::text, NULL::text "
 					"FROM dbchange.changes WHERE dialect = 'mysql' AND status = 'applied' "
 					"ORDER BY applied_at, id", 0, NULL);
 	if (src == NULL)
@@ -860,11 +924,15 @@ mysql_carry_changes(PGconn *a, PGconn *b, const char *env_a, const char *env_b, 
 		PQclear(src);
 		return EXIT_ERROR;
 	}
+	with_origin = PQntuples(src) > 0 && submit_mysql_takes_origin(b);
+	if (PQntuples(src) > 0 && !with_origin && !opts.dry_run)
+		dbc_warning("the dbchange extension in %s does not keep a promoted MySQL change's requester: "
+					"who made a change in %s is not refused as its approver in %s", env_b, env_a, env_b);
 	for (i = 0; i < PQntuples(src) && rc == EXIT_DONE; i++)
 	{
 		const char *id = PQgetvalue(src, i, 0);
 		const char *uid = PQgetvalue(src, i, 1);
-		const char *p[5];
+		const char *p[7];
 		PGresult   *tgt;
 		const char *status;
 
@@ -897,6 +965,7 @@ mysql_carry_changes(PGconn *a, PGconn *b, const char *env_a, const char *env_b, 
 		if (PQntuples(tgt) == 0)
 		{
 			PGresult   *sub;
+			char	   *origin = NULL;
 
 			PQclear(tgt);
 			p[0] = PQgetvalue(src, i, 3);
@@ -904,8 +973,18 @@ mysql_carry_changes(PGconn *a, PGconn *b, const char *env_a, const char *env_b, 
 			p[2] = PQgetisnull(src, i, 4) ? NULL : PQgetvalue(src, i, 4);
 			p[3] = uid;
 			p[4] = "promotion";
-			sub = dbc_query(b, "submitting the MySQL change",
-							"SELECT dbchange.submit_mysql($1, $2, $3, $4::uuid, $5)", 5, p);
+			if (with_origin)
+			{
+				origin = mysql_origin_json(src, i, env_a, a);
+				p[5] = PQgetisnull(src, i, 6) ? NULL : PQgetvalue(src, i, 6);
+				p[6] = origin;
+				sub = dbc_query(b, "submitting the MySQL change",
+								"SELECT dbchange.submit_mysql($1, $2, $3, $4::uuid, $5, $6, $7::jsonb)", 7, p);
+			}
+			else
+				sub = dbc_query(b, "submitting the MySQL change",
+								"SELECT dbchange.submit_mysql($1, $2, $3, $4::uuid, $5)", 5, p);
+			free(origin);
 			if (sub == NULL)
 			{
 				rc = EXIT_ERROR;

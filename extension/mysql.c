@@ -5,7 +5,8 @@
  *
  *	  dbchange.classify_mysql(sql, default_schema)	 facts of each statement
  *	  dbchange.evaluate_mysql(sql, environment, source)  dry run through the policies
- *	  dbchange.submit_mysql(script, target, description, uid, source)  store a change
+ *	  dbchange.submit_mysql(script, target, description, uid, source,
+ *							 requested_by, origin)  store a change
  *
  * The control database never runs MySQL text: a submitted MySQL change is
  * stored with dialect 'mysql' and status approved (ready to deploy), pending
@@ -334,9 +335,12 @@ caller_is_deployer(void)
 
 /*
  * dbchange.submit_mysql(script text, target text, description text, uid uuid,
- * source text) returns the id of the stored change.  source is 'submit', or
- * 'promotion' for a change carried from another control database (deployers
- * only: policies may trust promotions more).  Status: approved when every
+ * source text, requested_by text, origin jsonb) returns the id of the stored
+ * change.  source is 'submit', or 'promotion' for a change carried from
+ * another control database (deployers only: policies may trust promotions
+ * more); a promotion passes the original requester and the provenance (with
+ * the logins that made it at the source), which approve() refuses as
+ * approvers, like a PostgreSQL change's (submit_promoted()).  Status: approved when every
  * statement is approved, pending when any is queued, rejected when any is
  * rejected (the policies' reasons are kept either way).
  */
@@ -355,6 +359,8 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 	const char *source;
 	const char *appname = GetConfigOption("application_name", true, false);
 	char	   *command = NULL;
+	char	   *requested_by = NULL;
+	Jsonb	   *origin = NULL;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -382,6 +388,17 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 				 errdetail("Role \"%s\" is neither a superuser nor a member of dbchange_deployer; policies may treat promotions differently from submissions.",
 						   GetUserNameFromId(GetUserId(), false)),
 				 errhint("Submit it with source 'submit', or ask a deployer to promote it.")));
+	/* a promotion's original requester and provenance (submit_promoted() keeps them too) */
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+		requested_by = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(6))
+		origin = PG_GETARG_JSONB_P(6);
+	if ((requested_by || origin) && strcmp(source, "promotion") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("requested_by and origin are only for a promoted MySQL change"),
+				 errdetail("A submitted change's requester is the role that submits it."),
+				 errhint("Leave them out, or pass source => 'promotion' (deployers only).")));
 
 	load_settings(&s);
 	evals = evaluate_script(script, a.target, &s, source);
@@ -417,8 +434,13 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 	dbc_put_text(&st, "status", status);
 	dbc_put_text(&st, "statement", script);
 	dbc_put_text(&st, "command", command);
-	dbc_put_text(&st, "requested_by", GetUserNameFromId(GetUserId(), false));
+	dbc_put_text(&st, "requested_by", requested_by ? requested_by : GetUserNameFromId(GetUserId(), false));
 	dbc_put_int(&st, "requested_by_oid", GetUserId());
+	/* a promoted change keeps its requester; the audit trail names the deployer */
+	if (requested_by)
+		dbc_put_text(&st, "actor", GetUserNameFromId(GetOuterUserId(), false));
+	if (origin)
+		put_jsonb(&st, "origin", origin);
 	dbc_put_null(&st, "search_path");
 	dbc_put_text(&st, "source", source);
 	dbc_put_text(&st, "application_name", appname ? appname : "");

@@ -70,6 +70,20 @@ SELECT dbchange.submit_mysql('CREATE TABLE promoted (id int)', 'shop', source =>
 RESET ROLE;
 SELECT status, source, requested_by FROM dbchange.change WHERE id = :promoted_id;
 SELECT statement_no, facts->>'source' AS source FROM dbchange.change_statement WHERE change_id = :promoted_id;
+-- red team: a promotion keeps the original requester and provenance (approve()
+-- refuses them); a plain submission cannot claim another requester
+SET ROLE regress_my_dev;
+SELECT dbchange.submit_mysql('CREATE TABLE forged (id int)', 'shop', requested_by => 'someone_else');
+RESET ROLE;
+SET ROLE regress_my_deployer;
+SELECT dbchange.submit_mysql('CREATE TABLE promoted2 (id int)', 'promodb', source => 'promotion',
+                             requested_by => 'regress_my_dev',
+                             origin => '{"kind": "promotion", "from_environment": "test", "logins": ["regress_my_dev"]}') AS promoted2_id \gset
+RESET ROLE;
+SELECT requested_by, origin->>'from_environment' AS from_env, origin->'logins' AS logins
+  FROM dbchange.change WHERE id = :promoted2_id;
+SELECT actor, details->>'requested_by' AS requested_by FROM dbchange.audit
+ WHERE change_id = :promoted2_id ORDER BY seq LIMIT 1;
 
 -- the same uid twice: idempotent with the same text, refused with another
 SELECT uid AS approved_uid FROM dbchange.change WHERE id = :approved_id \gset

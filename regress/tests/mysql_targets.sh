@@ -459,7 +459,8 @@ mrun promote --from "$DC" --to "$URI"
 check "prod: the carried change deployed to the prod MySQL" "0 carried" \
 	"$RC $(my "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'carried'")"
 echo "DROP TABLE carried;" >"$CLI_TMP/carried-drop.sql"
-mrun submit --dialect mysql "$CLI_TMP/carried-drop.sql" -d "$DT"
+# submitted in test by mysql_alice herself (her own login), who approves in prod
+mrun submit --dialect mysql "$CLI_TMP/carried-drop.sql" -d "$(conninfo $CTLT $APPROVER)"
 check "test: the drop is approved in test" 0 "$RC"
 mrun promote --from "$DT" --to "$TURI"
 mrun promote --from "$DT" --to "$DC" --dry-run
@@ -470,6 +471,19 @@ check_match "promote test -> prod: says so" "waits for approval" "$OUT"
 mrun promote --from "$DC" --to "$URI"
 check "prod: the drop is not deployed before its approval" "3 carried" \
 	"$RC $(my "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'carried'")"
+
+# red team: a MySQL change travels with its requester and the logins that made it, like a
+# PostgreSQL change (docs/security.md): mysql_alice, who submitted the drop in test, may not
+# approve it in prod.  (It arrived as the deployer's own change, which she could approve.)
+DROP_ID=$(sql $CTL "SELECT id FROM dbchange.changes WHERE dialect = 'mysql' AND statement LIKE 'DROP TABLE carried%'")
+check "prod: the carried drop keeps its requester, the deployer is the actor" "$APPROVER postgres" \
+	"$(sql $CTL "SELECT c.requested_by || ' ' || a.actor FROM dbchange.changes c JOIN dbchange.audit a ON a.change_id = c.id AND a.event = 'queued' WHERE c.id = $DROP_ID")"
+check "prod: the carried drop's origin names test, its change and the logins" "test t [\"$APPROVER\"]" \
+	"$(sql $CTL "SELECT concat_ws(' ', origin->>'from_environment', (origin->>'from_change_id')::bigint > 0, origin->>'logins') FROM dbchange.change_scripts WHERE id = $DROP_ID")"
+mrun approve "$DROP_ID" -d "$DA"
+check "prod: mysql_alice cannot approve the MySQL change she made in test: exit 1" 1 "$RC"
+check_match "prod: refused for separation of duties" "requested change $DROP_ID and cannot approve it" "$ERR"
+check "prod: the drop still waits" pending "$(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $DROP_ID")"
 
 # ---- stored-program bodies: a procedure whose body drops a table is judged as the
 # drop (stock destructive_changes queues it in prod), and the body judged is the

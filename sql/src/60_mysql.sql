@@ -28,9 +28,13 @@ RETURNS TABLE (statement_no int, statement text, command text, action text, risk
 LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_evaluate_mysql';
 
 -- Store a MySQL script as one change (status approved, pending or rejected).
+-- A promotion (source 'promotion', deployers only) also passes the original
+-- requester and the provenance (origin, with the logins that made the change
+-- at the source), as submit_promoted() does: approve() refuses them.
 CREATE FUNCTION dbchange.submit_mysql(script text, target text DEFAULT NULL,
                                       description text DEFAULT NULL, uid uuid DEFAULT NULL,
-                                      source text DEFAULT 'submit')
+                                      source text DEFAULT 'submit',
+                                      requested_by text DEFAULT NULL, origin jsonb DEFAULT NULL)
 RETURNS bigint LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_submit_mysql';
 
 -- One row per deployment of a MySQL change to a MySQL target.
@@ -300,7 +304,7 @@ GRANT SELECT ON dbchange.deployments TO PUBLIC;
 REVOKE ALL ON FUNCTION dbchange._require_deployer(), dbchange._check_mysql_target(text),
   dbchange._refuse_mysql_apply(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.classify_mysql(text, text), dbchange.evaluate_mysql(text, text, text),
-  dbchange.submit_mysql(text, text, text, uuid, text), dbchange.mysql_changes(text),
+  dbchange.submit_mysql(text, text, text, uuid, text, text, jsonb), dbchange.mysql_changes(text),
   dbchange.mysql_deploy_start(bigint, text, int, text),
   dbchange.mysql_deploy_finish(bigint, text, int, int, text, text, jsonb),
   dbchange.mysql_mark_applied(bigint, text, jsonb, text), dbchange.mysql_drift(text, jsonb),
