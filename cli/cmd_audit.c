@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -37,6 +38,40 @@ typedef struct AuditCheck
 } AuditCheck;
 
 /*
+ * The state file is the check's anchor: whoever can write it can make any
+ * tampering before the head it names invisible.  So it must belong to the
+ * user running the check (or root) and be writable by nobody else -- as ssh
+ * treats its keys.  (A file someone else created in a shared directory such
+ * as /tmp before the first run is refused too.)  Follows a symbolic link:
+ * what counts is the file that is read.
+ */
+static bool
+state_file_trusted(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return true;			/* read_text_file says why */
+	if (!S_ISREG(st.st_mode))
+		return true;			/* a directory ...: read_text_file says so */
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+	{
+		dbc_error("the state file \"%s\" belongs to another user (uid %ld)", path, (long) st.st_uid);
+		dbc_hint("Whoever can write the state file can hide tampering with the audit trail. "
+				 "Keep it in a directory only you can write; remove this one after checking where it came from.");
+		return false;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+	{
+		dbc_error("the state file \"%s\" is writable by %s (mode %04o)", path,
+				  (st.st_mode & S_IWOTH) ? "everyone" : "its group", (unsigned) (st.st_mode & 07777));
+		dbc_hint("Whoever can write the state file can hide tampering with the audit trail: chmod go-w \"%s\"", path);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Read "POSITION HASH" from the state file.  Returns 1 when read, 0 when the
  * file does not exist yet (first run: check everything), -1 on an error
  * (printed).
@@ -51,6 +86,8 @@ read_state(const char *path, long long *position, char *hash, size_t hashlen)
 
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 0;
+	if (!state_file_trusted(path))
+		return -1;
 	if ((text = read_text_file(path, NULL)) == NULL)
 		return -1;
 	*position = strtoll(text, &end, 10);
@@ -70,17 +107,28 @@ read_state(const char *path, long long *position, char *hash, size_t hashlen)
 	return 1;
 }
 
-/* Write "POSITION HASH\n" to a temporary file beside path, then rename it over path. */
+/*
+ * Write "POSITION HASH\n" to a new temporary file beside path, then rename it
+ * over path.  The temporary file gets a unique name and is created
+ * exclusively with mode 0600 (mkstemp): a name someone else prepared there (a
+ * symbolic link to another file of ours) is never followed or written.
+ */
 static bool
 write_state(const char *path, const char *position, const char *hash)
 {
-	char	   *tmp = xasprintf("%s.tmp", path);
-	FILE	   *f = fopen(tmp, "w");
+	char	   *tmp = xasprintf("%s.XXXXXX", path);
+	int			fd = mkstemp(tmp);
+	FILE	   *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	bool		ok;
 
 	if (f == NULL)
 	{
-		dbc_error("cannot write \"%s\": %s", tmp, strerror(errno));
+		dbc_error("cannot write a temporary file beside \"%s\": %s", path, strerror(errno));
+		if (fd >= 0)
+		{
+			close(fd);
+			unlink(tmp);
+		}
 		free(tmp);
 		return false;
 	}

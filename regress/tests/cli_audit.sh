@@ -67,6 +67,39 @@ check "cut back: exit 1" 1 "$RC"
 check_match "cut back: said, naming the saved entry" "the audit chain was cut back: entry $SAVED" "$ERR"
 check "cut back: the state file is unchanged" "$KEPT" "$(cat "$STATE")"
 
+# ---- red team: the state file is the check's anchor ----
+# writing it never follows a name someone prepared beside it (it used to write FILE.tmp,
+# a symbolic link there made it overwrite another file of the user's)
+rm -f "$STATE"   # (cut back above: start a new one)
+echo "precious" >"$CLI_TMP/victim"
+ln -s "$CLI_TMP/victim" "$STATE.tmp"
+run audit-verify -d "$D" --state "$STATE"
+check "a symbolic link beside the state file: exit 0" 0 "$RC"
+check "a symbolic link beside the state file: the file it points to is untouched" "precious" "$(cat "$CLI_TMP/victim")"
+check "the state file holds the head" "$(sql $DB "SELECT chain_pos || ' ' || hash FROM dbchange.audit_head()")" "$(cat "$STATE")"
+check "the state file is readable and writable by its owner only" "600" "$(stat -c %a "$STATE")"
+rm -f "$STATE.tmp"
+# a state file others may write is refused, and left as it is
+KEPT=$(cat "$STATE")
+chmod 666 "$STATE"
+run audit-verify -d "$D" --state "$STATE"
+check "a world-writable state file: exit 1" 1 "$RC"
+check_match "a world-writable state file: says so" "is writable by everyone \\(mode 0666\\)" "$ERR"
+check "a world-writable state file: left as it was" "$KEPT 666" "$(cat "$STATE") $(stat -c %a "$STATE")"
+chmod 620 "$STATE"
+run audit-verify -d "$D" --state "$STATE"
+check "a group-writable state file: exit 1" 1 "$RC"
+chmod 644 "$STATE"
+if [ "$(id -u)" = 0 ] && chown nobody "$STATE" 2>/dev/null; then
+	# another user's file (created before the first run, in a shared directory): refused
+	run audit-verify -d "$D" --state "$STATE"
+	check "a state file of another user: exit 1" 1 "$RC"
+	check_match "a state file of another user: says so" "belongs to another user" "$ERR"
+	chown 0 "$STATE"
+fi
+run audit-verify -d "$D" --state "$STATE"
+check "a state file only its owner writes: exit 0" 0 "$RC"
+
 # ---- bad input ----
 echo "not a state" >"$CLI_TMP/bad.state"
 run audit-verify -d "$D" --state "$CLI_TMP/bad.state"
