@@ -73,6 +73,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	dbc_policy_init();
+	dbc_bytecode_cache_init();
 
 	MarkGUCPrefixReserved("dbchange");
 

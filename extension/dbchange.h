@@ -217,6 +217,14 @@ extern int64 dbc_as_catalog_owner(int64 (*fn) (void *), void *arg);
 
 /* ---- sha256.c: encode(sha256(convert_to(text, 'UTF8')), 'hex') ---- */
 extern char *dbc_sha256_hex(const char *text);
+extern void dbc_sha256_raw(const void *data, size_t len, uint8 *out);
+
+/* ---- bytecode_cache.c: compiled policies shared between backends ---- */
+extern void dbc_bytecode_cache_init(void);
+extern bool dbc_bytecode_cache_ready(void);
+extern char *dbc_bytecode_lookup(const char *name, const char *source, size_t *len);
+extern void dbc_bytecode_store(const char *name, const char *source, const char *code, size_t len);
+extern int64 dbc_bytecode_stores(void);
 
 /* ---- rowinsert.c: rows into dbchange's own tables without SQL (approve path) ---- */
 struct EState;

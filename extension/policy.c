@@ -1364,21 +1364,29 @@ dbc_policy_bench(PG_FUNCTION_ARGS)
 /*
  * dbchange._policy_engine() -> this backend's engine: how often the policy
  * set was compiled, how many policies are compiled now, the Lua state's
- * size and generation.  (Tests use it to see that policies are compiled
+ * size and generation, how many of the policies were loaded from another
+ * backend's bytecode, and how many sources the server's shared bytecode
+ * cache has stored (-1: none, the library is not preloaded).  (Tests use it to see that policies are compiled
  * once and recompiled only after a change.)
  */
 Datum
 dbc_policy_engine(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[4];
-	bool		nulls[4] = {false};
+	Datum		values[6];
+	bool		nulls[6] = {false};
+	int			loaded = 0;
+	int			i;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	for (i = 0; cache_valid && i < ncached; i++)
+		loaded += cached[i].lp.from_bytecode ? 1 : 0;
 	values[0] = Int64GetDatum(cache_loads);
 	values[1] = Int32GetDatum(cache_valid ? ncached : 0);
 	values[2] = Int64GetDatum((int64) (dbc_lua_memory() / 1024));
 	values[3] = Int64GetDatum((int64) dbc_lua_generation());
+	values[4] = Int32GetDatum(loaded);
+	values[5] = Int64GetDatum(dbc_bytecode_stores());
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

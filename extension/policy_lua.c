@@ -1439,7 +1439,83 @@ typedef struct CompileArgs
 	int			scope_ref;
 	int			applies_ref;
 	int			ntests;
+	const char *bytecode;		/* another backend's bytecode of this source, or NULL */
+	size_t		bclen;
+	bool		from_bytecode;	/* loaded from it */
+	bool		want_dump;		/* parsed: keep the bytecode for other backends */
+	char	   *dump;			/* malloc'd: what lua_dump wrote */
+	size_t		dumplen;
+	size_t		dumpcap;
 } CompileArgs;
+
+/*
+ * Bytecode in and out (bytecode_cache.c).  The reader and the writer run
+ * inside lua_load and lua_dump, so they touch nothing of PostgreSQL's: the
+ * copy they read was made before the protected call, and what they write
+ * goes to malloc'd memory that the caller stores after it.
+ */
+typedef struct ChunkReader
+{
+	const char *p;
+	size_t		len;
+} ChunkReader;
+
+static const char *
+read_chunk(lua_State *LS, void *ud, size_t *size)
+{
+	ChunkReader *r = (ChunkReader *) ud;
+
+	*size = r->len;
+	r->len = 0;
+	return *size > 0 ? r->p : NULL;
+}
+
+/* Load a's bytecode; false (nothing pushed) when it does not load, so the text is parsed. */
+static bool
+load_bytecode(lua_State *LS, CompileArgs *a, const char *chunkname)
+{
+	ChunkReader r = {a->bytecode, a->bclen};
+
+	if (lua_load(LS, read_chunk, &r, chunkname, "b") == LUA_OK)
+	{
+		a->from_bytecode = true;
+		return true;
+	}
+	lua_pop(LS, 1);
+	return false;
+}
+
+#define DUMP_MAX	((size_t) 4 * 1024 * 1024)	/* the shared cache's size */
+
+static int
+dump_writer(lua_State *LS, const void *p, size_t sz, void *ud)
+{
+	CompileArgs *a = (CompileArgs *) ud;
+
+	if (a->dumplen + sz > DUMP_MAX)
+		return 1;
+	if (a->dumplen + sz > a->dumpcap)
+	{
+		size_t		cap = Max(a->dumpcap * 2, Max((size_t) 16384, a->dumplen + sz));
+		char	   *grown = realloc(a->dump, cap);
+
+		if (grown == NULL)
+			return 1;
+		a->dump = grown;
+		a->dumpcap = cap;
+	}
+	memcpy(a->dump + a->dumplen, p, sz);
+	a->dumplen += sz;
+	return 0;
+}
+
+/* The function on top of the stack as bytecode, with its debug information (line numbers). */
+static void
+dump_chunk(lua_State *LS, CompileArgs *a)
+{
+	if (a->want_dump && lua_dump(LS, dump_writer, a, 0) != 0)
+		a->dumplen = 0;			/* incomplete: not stored */
+}
 
 /* Push a fresh environment for policy `name` (see the file header). */
 static void
@@ -1652,11 +1728,15 @@ compile_fn(lua_State *LS)
 	int			module;
 
 	snprintf(chunkname, sizeof(chunkname), "=%s", a->name);
-	if (too_many_labels(a->source, a->len))
-		return luaL_error(LS, "the policy's source has more than %d labels (::name::), which Lua's parser "
-						  "cannot read in bounded time", MAX_CHUNK_LABELS);
-	if (luaL_loadbufferx(LS, a->source, a->len, chunkname, "t") != LUA_OK)
-		return lua_error(LS);
+	if (a->bytecode == NULL || !load_bytecode(LS, a, chunkname))
+	{
+		if (too_many_labels(a->source, a->len))
+			return luaL_error(LS, "the policy's source has more than %d labels (::name::), which Lua's parser "
+							  "cannot read in bounded time", MAX_CHUNK_LABELS);
+		if (luaL_loadbufferx(LS, a->source, a->len, chunkname, "t") != LUA_OK)
+			return lua_error(LS);
+		dump_chunk(LS, a);
+	}
 	push_policy_env(LS, a->name);
 	lua_setupvalue(LS, -2, 1);
 	lua_call(LS, 0, 1);
@@ -1697,6 +1777,7 @@ bool
 dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **err)
 {
 	CompileArgs a;
+	bool		ok;
 
 	memset(out, 0, sizeof(*out));
 	if (!ensure_state(err))
@@ -1706,7 +1787,17 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	a.len = strlen(source);
 	a.module_ref = a.check_ref = a.scope_ref = a.applies_ref = LUA_NOREF;
 	a.ntests = 0;
-	if (!run_protected(compile_fn, &a, 1, err))
+	a.bytecode = dbc_bytecode_lookup(name, source, &a.bclen);
+	a.from_bytecode = false;
+	a.want_dump = a.bytecode == NULL && dbc_bytecode_cache_ready();
+	a.dump = NULL;
+	a.dumplen = a.dumpcap = 0;
+	ok = run_protected(compile_fn, &a, 1, err);
+	/* a source that compiled is kept for the next backend; one that failed is not */
+	if (ok && a.dump != NULL && a.dumplen > 0)
+		dbc_bytecode_store(name, source, a.dump, a.dumplen);
+	free(a.dump);
+	if (!ok)
 	{
 		/* the check function (and the scopes) may have been referenced before the failure */
 		if ((a.check_ref != LUA_NOREF || a.scope_ref != LUA_NOREF || a.applies_ref != LUA_NOREF) &&
@@ -1728,6 +1819,7 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	out->has_commands = a.scope_ref != LUA_NOREF;
 	out->has_applies = a.applies_ref != LUA_NOREF;
 	out->ntests = a.ntests;
+	out->from_bytecode = a.from_bytecode;
 	out->generation = state_generation;
 	lua_settop(L, 0);
 	return true;

@@ -35,6 +35,7 @@ typedef struct DbcLuaPolicy
 	bool		has_commands;	/* check() sees only the commands it lists */
 	bool		has_applies;	/* check() sees only what applies() lets through */
 	int			ntests;
+	bool		from_bytecode;	/* loaded from another backend's bytecode (bytecode_cache.c) */
 	uint64		generation;		/* state generation it was compiled in */
 } DbcLuaPolicy;
 

@@ -301,6 +301,15 @@ sha256_hex_with(CompressFn fold, const char *text)
 	return hex;
 }
 
+/* The digest of len bytes, into out[32] (bytecode_cache.c's keys). */
+void
+dbc_sha256_raw(const void *data, size_t len, uint8 *out)
+{
+	if (!constants_ready)
+		compute_constants();
+	sha256_with(fastest_compress(), (const uint8 *) data, len, out);
+}
+
 /* encode(sha256(convert_to(text, 'UTF8')), 'hex') of a server-encoded string (palloc'd) */
 char *
 dbc_sha256_hex(const char *text)

@@ -102,6 +102,45 @@ check_match "A: own uncommitted change applies within the transaction" 'queued f
 a 'ROLLBACK;' >/dev/null
 check "A: after its rollback the policy is off again" "" "$(a 'CREATE TABLE t9 (id int); DROP TABLE t9;')"
 
+# Compiled policies are shared between backends (bytecode_cache.c): the first
+# backend to parse a source leaves its bytecode in shared memory, later ones
+# load it; a changed source is parsed again; error positions survive the trip.
+failing() { # name message: a policy whose check() fails on COMMENT, at line 5
+	cat <<LUA
+return {
+  name = "$1", description = "fails on COMMENT",
+  check = function(c)
+    if c.command == "COMMENT" then
+      error("$2")
+    end
+  end,
+  tests = { { sql = "CREATE TABLE t ()", expect = "none" } },
+}
+LUA
+}
+check "the preloaded server has a shared bytecode cache" t \
+	"$(b -c "SELECT bytecode_stores >= 0 FROM dbchange._policy_engine()")"
+stores0=$(b -c "SELECT bytecode_stores FROM dbchange._policy_engine()")
+check_match "B: set a policy that fails on COMMENT" 'created' \
+	"$(b -c "SELECT dbchange.set_policy('p_share', \$src\$$(failing p_share 'first failure')\$src\$)")"
+check "set_policy's compile stored the new source's bytecode" "$((stores0 + 1))" \
+	"$(b -c "SELECT bytecode_stores FROM dbchange._policy_engine()")"
+out=$(b -c "CREATE TABLE t10 (id int)" -c "SELECT from_bytecode || ' of ' || policies FROM dbchange._policy_engine()")
+check_match "a new session loads the policy from the shared bytecode" '^1 of 1$' "$out"
+out=$(b -c "CREATE TABLE t11 (id int)" -c "COMMENT ON TABLE t11 IS 'x'")
+check_match "loaded from bytecode, the policy's error keeps its line number" 'p_share:5: first failure' "$out"
+check_match "B: the same source again is unchanged" 'unchanged' \
+	"$(b -c "SELECT dbchange.set_policy('p_share', \$src\$$(failing p_share 'first failure')\$src\$)")"
+check "the same source is not stored twice" "$((stores0 + 1))" \
+	"$(b -c "SELECT bytecode_stores FROM dbchange._policy_engine()")"
+b -c "SELECT dbchange.set_policy('p_share', \$src\$$(failing p_share 'second failure')\$src\$)" >/dev/null
+check "a changed source is parsed and stored again" "$((stores0 + 2))" \
+	"$(b -c "SELECT bytecode_stores FROM dbchange._policy_engine()")"
+check_match "A runs the changed policy, not the old bytecode" 'p_share:5: second failure' \
+	"$(a "COMMENT ON TABLE t10 IS 'y';")"
+check "A: loaded from the shared bytecode too" "1 1" "$(a "SELECT from_bytecode || ' ' || policies FROM dbchange._policy_engine()")"
+b -c "SELECT dbchange.drop_policy('p_share')" >/dev/null
+
 check "A: the same backend throughout (no reconnect)" "$pid0" "$(a 'SELECT pg_backend_pid()')"
 exec 3>&-
 wait

@@ -260,9 +260,11 @@ RETURNS TABLE (statements int, evaluations int, policies int, median_us float8, 
                convert_median_us float8, cpu_mean_us float8)
   LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'dbc_policy_bench';
 
--- This backend's engine: compilations so far, policies compiled, Lua state size.
+-- This backend's engine: compilations so far, policies compiled, Lua state size,
+-- policies loaded from the server's shared bytecode, sources the cache stored.
 CREATE FUNCTION dbchange._policy_engine(OUT compilations bigint, OUT policies int, OUT lua_kb bigint,
-                                        OUT lua_generation bigint)
+                                        OUT lua_generation bigint, OUT from_bytecode int,
+                                        OUT bytecode_stores bigint)
   LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'dbc_policy_engine';
 
 REVOKE ALL ON dbchange.policy FROM PUBLIC;
