@@ -569,6 +569,7 @@ typedef struct MyFacts
 	int			has_where;		/* -1: not a DML statement */
 	bool		no_commit;		/* DDL that does not commit (CREATE/DROP TEMPORARY TABLE) */
 	bool		ignore;			/* ALTER IGNORE TABLE (MariaDB) */
+	bool		hides_from_replicas;	/* turns sql_log_bin off (SET, SET STATEMENT) */
 	bool		has_body;		/* a stored program: the body_* facts below */
 	List	   *body_commands;	/* of char *: the command of each body statement */
 	bool		body_destructive;
@@ -2307,6 +2308,42 @@ wider_scope(const char *a, const char *b)
 	return "global";
 }
 
+/* Is the token the name of the variable sql_log_bin (a word or `quoted`)? */
+static bool
+is_sql_log_bin(const DbcMyTok *t)
+{
+	return t != NULL && (t->type == MYT_WORD || t->type == MYT_QIDENT) &&
+		pg_strcasecmp(t->val, "sql_log_bin") == 0;
+}
+
+/*
+ * At the '=' (or ':=') of an assignment: is the value plainly "on" -- 1, ON,
+ * TRUE or DEFAULT (sql_log_bin's default is on), as a word, a number or a
+ * string, and nothing more?  Consumes the '=' only.  Anything else (0, OFF,
+ * FALSE, an expression, a variable) is not: a value the classifier cannot
+ * evaluate is judged as switching the setting off.
+ */
+static bool
+assigned_on(Cur *c)
+{
+	DbcMyTok   *v;
+	DbcMyTok   *next;
+
+	if (is_punct(peek(c, 0), ':') && is_punct(peek(c, 1), '='))
+		c->i += 2;
+	else
+		accept_punct(c, '=');
+	v = peek(c, 0);
+	next = peek(c, 1);
+	if (v == NULL || (next != NULL && !is_punct(next, ',') && !is_kw(next, "FOR")))
+		return false;
+	if (v->type != MYT_WORD && v->type != MYT_STRING && v->type != MYT_NUMBER)
+		return false;
+	return strcmp(v->val, "1") == 0 || pg_strcasecmp(v->val, "ON") == 0 ||
+		pg_strcasecmp(v->val, "TRUE") == 0 ||
+		(v->type == MYT_WORD && pg_strcasecmp(v->val, "DEFAULT") == 0);
+}
+
 /*
  * SET var = value [, ...]: session variables and user variables are the
  * session's business, but an assignment with GLOBAL, PERSIST, PERSIST_ONLY
@@ -2372,6 +2409,15 @@ classify_set(Cur *c, MyFacts *f)
 				classify_tokens(c, f);
 				return;
 			}
+			else if (depth == 0 && is_sql_log_bin(t) &&
+					 (is_punct(peek(c, 1), '=') || is_punct(peek(c, 1), ':')))
+			{
+				/* SET STATEMENT sql_log_bin = 0 FOR stmt: stmt is not logged */
+				c->i++;
+				if (!assigned_on(c))
+					f->hides_from_replicas = true;
+				c->i--;			/* the loop steps onto the value */
+			}
 		}
 		f->command = "SET";
 		return;
@@ -2421,6 +2467,15 @@ classify_set(Cur *c, MyFacts *f)
 			v = peek(c, 0);
 			if (v && (strcmp(v->val, "1") == 0 || is_kw(v, "ON") || is_kw(v, "TRUE")))
 				f->implicit_commit = true;
+		}
+		if (var != NULL && pg_strcasecmp(var, "sql_log_bin") == 0 && !assigned_on(c))
+		{
+			/*
+			 * The statements after it in the session are not written to the
+			 * binary log: they change this server and none of its replicas.
+			 * (SET GLOBAL sql_log_bin is refused by MySQL 8; judged alike.)
+			 */
+			f->hides_from_replicas = true;
 		}
 		if (var != NULL && scope != NULL && strcmp(scope, "session") != 0)
 		{
@@ -2897,6 +2952,7 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 		dbc_put_bool(st, "body_complete", f.body_complete);
 	}
 	dbc_put_bool(st, "destructive", f.destructive);
+	dbc_put_bool(st, "hides_from_replicas", f.hides_from_replicas);
 	dbc_put_bool(st, "rewrites_table", f.rewrites);
 	dbc_put_bool(st, "scans_table", f.rewrites ||
 				 (f.command && strcmp(f.command, "CREATE INDEX") == 0) ||

@@ -22,12 +22,20 @@ Checks (severity)
   non-transactional-statement a statement PostgreSQL refuses to run in a
                               transaction, in a script: it cannot be rolled
                               back with the rest of the script            (advice)
+  hides-from-replicas         MySQL: SET [SESSION] sql_log_bin = 0 / OFF (also
+                              @@session.sql_log_bin, MariaDB's SET STATEMENT
+                              sql_log_bin = 0 FOR ...; fact
+                              hides_from_replicas): what runs after it in the
+                              session is not written to the binary log, so
+                              the replicas silently diverge               (danger)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
   advice      approve/low  approve/low      approve/low       approve/low
   invalid     approve/low  reject/moderate  reject/moderate   reject/high
-Interactive statements (source "interactive") only get prefer-robust-stmts.
+  danger      approve/low  approve/moderate queue/high        queue/high
+Interactive statements (source "interactive") only get prefer-robust-stmts
+and hides-from-replicas.
 ]]
 
 -- Builtins as locals: in the sandbox a global is read through the policy's
@@ -39,12 +47,12 @@ local UNKNOWN_ENVIRONMENT = "prod"
 local SCRIPT_SOURCES = { submit = true, migration = true, promotion = true, rollback = true }
 
 -- Helpers ---------------------------------------------------------------------
-local ADVICE, INVALID = 1, 2
+local ADVICE, INVALID, DANGER = 1, 2, 3
 local MAP = {
-  dev   = { { "approve", "low" }, { "approve", "low" } },
-  test  = { { "approve", "low" }, { "reject", "moderate" } },
-  stage = { { "approve", "low" }, { "reject", "moderate" } },
-  prod  = { { "approve", "low" }, { "reject", "high" } },
+  dev   = { { "approve", "low" }, { "approve", "low" }, { "approve", "low" } },
+  test  = { { "approve", "low" }, { "reject", "moderate" }, { "approve", "moderate" } },
+  stage = { { "approve", "low" }, { "reject", "moderate" }, { "queue", "high" } },
+  prod  = { { "approve", "low" }, { "reject", "high" }, { "queue", "high" } },
 }
 local TIERS = {
   dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
@@ -81,13 +89,22 @@ local TRANSACTION_CONTROL = {
 -- Policy ----------------------------------------------------------------------
 return {
   name = "migration_hygiene",
-  description = "No transaction control inside scripts, idempotent non-transactional statements, warnings for statements that cannot be rolled back.",
+  description = "No transaction control inside scripts, idempotent non-transactional statements, warnings for statements that cannot be rolled back, no statements hidden from replicas (MySQL sql_log_bin).",
 
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
     local in_script = SCRIPT_SOURCES[c.source] == true
     local d = nil
+    if c.hides_from_replicas == true then
+      -- MySQL: the binary log is what replicas replay; a change that skips it
+      -- leaves them with other data or another schema, and nothing says so
+      local what = (cmd == "SET" or cmd == "SET GLOBAL" or cmd == "SET PERSIST")
+        and "SET sql_log_bin = 0 stops the binary log for the rest of the session: what runs after it"
+        or cmd .. " runs with sql_log_bin = 0 (SET STATEMENT ... FOR): it"
+      d = add(d, tier_of(c), DANGER, "hides-from-replicas", what .. " is not written to the binary log and " ..
+        "changes this server only, so its replicas silently diverge; leave sql_log_bin alone, or run the change on each server on purpose")
+    end
     if TRANSACTION_CONTROL[cmd] then
       if in_script then
         d = add(d, tier_of(c), INVALID, "transaction-nesting", cmd .. " inside a " .. c.source ..
@@ -128,5 +145,16 @@ return {
     { sql = "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_pt_orders_ref ON pt_orders (ref)", environment = "prod",
       expect = "approve", risk = "low", facts = { source = "submit" } },
     { sql = "CREATE TABLE pt_h (id bigint PRIMARY KEY)", environment = "prod", expect = "none", facts = { source = "submit" } },
+    -- MySQL: sql_log_bin off hides what follows from the replicas (classify_mysql: hides_from_replicas)
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit", hides_from_replicas = true } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "DELETE", source = "submit", hides_from_replicas = true } },
+    { sql = "SELECT 1", environment = "test", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "SET", source = "submit", hides_from_replicas = true } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "SET", source = "submit", hides_from_replicas = true } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SET", source = "submit", hides_from_replicas = false } },
   },
 }

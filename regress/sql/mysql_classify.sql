@@ -256,3 +256,27 @@ $s$) f;
 -- bounded: a body of more than 500 statements is not read to the end, and is judged destructive
 SELECT f->>'body_complete' AS complete, f->>'body_destructive' AS body_destr, jsonb_array_length(f->'body_commands') AS read
   FROM dbchange.classify_mysql('CREATE PROCEDURE big() BEGIN ' || repeat('SELECT 1; ', 600) || 'END') f;
+
+-- red team: SET sql_log_bin = 0 was a harmless session SET, yet what runs after
+-- it is not written to the binary log (the replicas silently diverge): fact
+-- hides_from_replicas.  Only a value plainly on (1, ON, TRUE, DEFAULT) is not;
+-- a value the classifier cannot evaluate counts as off.  Other SETs stay harmless.
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'hides_from_replicas' AS hides
+  FROM dbchange.classify_mysql($s$
+SET sql_log_bin = 0;
+SET SESSION sql_log_bin = OFF;
+SET @@session.sql_log_bin=0;
+SET @@sql_log_bin = FALSE;
+SET LOCAL `sql_log_bin` := 'OFF';
+SET sql_mode = '', sql_log_bin = 0;
+SET sql_log_bin = @off;
+SET GLOBAL sql_log_bin = 0;
+SET STATEMENT sql_log_bin = 0 FOR DELETE FROM t WHERE id = 1;
+SET sql_log_bin = 1;
+SET SESSION sql_log_bin = ON;
+SET sql_log_bin = DEFAULT;
+SET @sql_log_bin = 0;
+SET STATEMENT max_statement_time = 1, sql_log_bin = 1 FOR DELETE FROM t WHERE id = 1;
+SET sql_mode = 'STRICT_ALL_TABLES';
+SET NAMES utf8mb4;
+$s$) f;

@@ -128,3 +128,18 @@ CREATE PROCEDURE ok() BEGIN INSERT INTO log VALUES (1); END;
 $s$, e)
  WHERE e = 'stage' OR statement_no IN (1, 3)
  ORDER BY e DESC, statement_no;
+
+-- red team: SET sql_log_bin = 0 hides the statements after it from the replicas;
+-- migration_hygiene's hides-from-replicas queues it in stage and prod (approved
+-- with the reason in dev and test), also MariaDB's SET STATEMENT sql_log_bin = 0
+-- FOR stmt; SET sql_log_bin = 1 and other session SETs get no opinion.
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage', 'test', 'dev']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+SET SESSION sql_log_bin = OFF;
+SET STATEMENT sql_log_bin = 0 FOR UPDATE t SET a = 1 WHERE id = 2;
+SET sql_log_bin = 1;
+SET SESSION sql_mode = 'STRICT_ALL_TABLES';
+$s$, e)
+ WHERE e IN ('prod', 'dev') OR statement_no = 1
+ ORDER BY array_position(ARRAY['prod', 'stage', 'test', 'dev'], e), statement_no;
