@@ -4,8 +4,8 @@ table_design.lua -- policy "table_design"
 Schema design rules from Bytebase's PostgreSQL SQL review: table.require-pk,
 column.required, table.no-foreign-key (in safe_constraints.lua),
 statement.create-specify-schema, table.comment / column.comment length,
-table.disallow-partition, plus unlogged tables, CREATE TABLE AS and
-inheritance.
+table.disallow-partition, plus unlogged tables (and MySQL's MEMORY
+tables), CREATE TABLE AS and inheritance.
 
 PostgreSQL writes comments with a separate COMMENT ON statement, so "every
 column has a comment" cannot be judged one statement at a time; this policy
@@ -18,6 +18,9 @@ Checks (severity)
                           REQUIRED_COLUMNS                               (advice)
   unlogged-table          CREATE UNLOGGED TABLE / SET UNLOGGED: data lost on
                           crash, not replicated                          (caution)
+  memory-table            MySQL CREATE TABLE / ALTER TABLE ... ENGINE=MEMORY
+                          (HEAP): the rows are lost at every restart of
+                          the server (temporary tables excepted)         (caution)
   create-specify-schema   CREATE of a table/view/sequence/function/type whose
                           name is not schema-qualified: lands wherever the
                           search_path points (PostgreSQL only)           (advice)
@@ -97,6 +100,13 @@ end
 -- policy's cost) and reads backwards from the name byte by byte.
 local SPACE = { [32] = true, [9] = true, [10] = true, [13] = true, [12] = true, [11] = true }
 local DQUOTE, DOT = 34, 46
+-- MySQL engines that keep a table's rows in memory only (HEAP: MEMORY's old name)
+local MEMORY_ENGINES = { MEMORY = true, HEAP = true }
+
+local function memory_table(c)
+  return c.dialect == "mysql" and MEMORY_ENGINES[c.engine] == true
+end
+
 local function qualified(c)
   local s, schema, name = c.statement, c.schema, c.name
   if type(s) ~= "string" or type(schema) ~= "string" or type(name) ~= "string" then
@@ -141,7 +151,7 @@ end
 -- Policy ----------------------------------------------------------------------
 return {
   name = "table_design",
-  description = "Table design rules (Bytebase SQL review): primary keys, required columns, schema-qualified names, comments, unlogged tables, CREATE TABLE AS.",
+  description = "Table design rules (Bytebase SQL review): primary keys, required columns, schema-qualified names, comments, unlogged tables (MySQL: MEMORY tables), CREATE TABLE AS.",
   -- check() judges only these statements; the engine skips it for the rest
   commands = DESIGN_COMMANDS,
 
@@ -163,6 +173,10 @@ return {
         return add(d, tier_of(c), CAUTION, "unlogged-table", tostring(c.identity) ..
           " becomes UNLOGGED: its data is lost after a crash and is not replicated")
       end
+      if memory_table(c) and has(list(c.operations), "change_engine") then
+        return add(d, tier_of(c), CAUTION, "memory-table", tostring(c.identity) ..
+          " moves to ENGINE=MEMORY: its rows are kept in memory only and lost at every restart of the server")
+      end
       return nil
     end
     if not QUALIFY[cmd] and cmd ~= "SELECT INTO" then return nil end
@@ -176,6 +190,10 @@ return {
     if c.persistence == "unlogged" then
       d = add(d, tier, CAUTION, "unlogged-table", tostring(c.name) ..
         " is UNLOGGED: its data is lost after a crash and is not replicated")
+    end
+    if memory_table(c) and (cmd == "CREATE TABLE" or cmd == "CREATE TABLE AS") then
+      d = add(d, tier, CAUTION, "memory-table", tostring(c.name) ..
+        " is ENGINE=MEMORY: its rows are kept in memory only and lost at every restart of the server")
     end
     if cmd == "CREATE TABLE AS" or cmd == "SELECT INTO" then
       d = add(d, tier, CAUTION, "create-table-as", "CREATE TABLE AS / SELECT INTO makes a table without keys or constraints; " ..
@@ -223,6 +241,21 @@ return {
       expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE public.pt_t SET UNLOGGED", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE TEMP TABLE pt_tmp (x int)", environment = "prod", expect = "none" },
+    -- MySQL: ENGINE=MEMORY loses the rows at every restart (facts as classify_mysql gives them)
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod",
+      expect = "queue", risk = "moderate", facts = { dialect = "mysql", engine = "MEMORY" } },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "stage",
+      expect = "approve", risk = "moderate", facts = { dialect = "mysql", engine = "HEAP" } },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod",
+      expect = "none", facts = { dialect = "mysql", engine = "INNODB" } },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod",
+      expect = "none", facts = { dialect = "mysql", engine = "MEMORY", persistence = "temporary" } },
+    { sql = "ALTER TABLE public.pt_t ADD COLUMN note text", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", engine = "MEMORY", operations = { "change_engine" } } },
+    { sql = "ALTER TABLE public.pt_t ADD COLUMN note text", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", engine = "MEMORY", operations = { "change_engine" } } },
+    { sql = "ALTER TABLE public.pt_t ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", engine = "MYISAM", operations = { "change_engine" } } },
     { sql = "CREATE TABLE public.pt_copy AS SELECT 1 AS x", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE TABLE public.pt_child (id bigint PRIMARY KEY, created_at timestamptz) INHERITS (public.pt_t)",
       environment = "prod", expect = "approve", risk = "low" },

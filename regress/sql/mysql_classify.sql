@@ -280,3 +280,15 @@ SET STATEMENT max_statement_time = 1, sql_log_bin = 1 FOR DELETE FROM t WHERE id
 SET sql_mode = 'STRICT_ALL_TABLES';
 SET NAMES utf8mb4;
 $s$) f;
+
+-- ENGINE=MEMORY (HEAP, its old name) keeps the rows in memory only: the engine
+-- fact names it, for CREATE TABLE and for ALTER TABLE (operation change_engine)
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'engine' AS engine, f->'operations' AS ops,
+       f->>'persistence' AS persistence
+  FROM dbchange.classify_mysql($s$
+CREATE TABLE m (id int PRIMARY KEY) ENGINE=MEMORY;
+CREATE TABLE m2 (id int PRIMARY KEY) ENGINE heap;
+CREATE TEMPORARY TABLE m3 (id int) ENGINE=MEMORY;
+ALTER TABLE t ENGINE = Memory;
+ALTER TABLE t ADD COLUMN c int, ENGINE=InnoDB;
+$s$) f;

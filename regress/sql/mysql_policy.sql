@@ -143,3 +143,20 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES';
 $s$, e)
  WHERE e IN ('prod', 'dev') OR statement_no = 1
  ORDER BY array_position(ARRAY['prod', 'stage', 'test', 'dev'], e), statement_no;
+
+-- red team: ENGINE=MEMORY loses every row at each restart of the server, and
+-- nothing said so; table_design's memory-table is a caution (queued in prod,
+-- approved with moderate risk in stage), like PostgreSQL's UNLOGGED tables.
+-- A temporary MEMORY table and another engine get no such finding.  (Without
+-- environment_risk and table_rewrites, so that the decision is table_design's.)
+SELECT dbchange.disable_policy('environment_risk'), dbchange.disable_policy('table_rewrites');
+SELECT e, statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage', 'dev']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+CREATE TABLE sessions (id int PRIMARY KEY, created_at datetime) ENGINE=MEMORY;
+ALTER TABLE cache ENGINE=HEAP;
+CREATE TEMPORARY TABLE scratch (id int) ENGINE=MEMORY;
+ALTER TABLE cache ENGINE=InnoDB;
+$s$, e)
+ ORDER BY array_position(ARRAY['prod', 'stage', 'dev'], e), statement_no;
+SELECT dbchange.enable_policy('environment_risk'), dbchange.enable_policy('table_rewrites');
