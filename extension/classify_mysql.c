@@ -572,6 +572,7 @@ typedef struct MyFacts
 	bool		hides_from_replicas;	/* turns sql_log_bin off (SET, SET STATEMENT) */
 	bool		has_body;		/* a stored program: the body_* facts below */
 	List	   *body_commands;	/* of char *: the command of each body statement */
+	List	   *body_statements;	/* of BodyStmt *: the facts of each, for body_statements */
 	bool		body_destructive;
 	bool		body_dynamic_sql;
 	bool		body_complete;
@@ -621,7 +622,20 @@ typedef struct Cur
 	int			i;
 	char	   *default_schema;
 	int			body_depth;		/* stored-program bodies this statement is inside */
+	const char *text;			/* the statement's text ... */
+	int			text_location;	/* ... which starts at this offset of the script */
+	int			line;			/* ... on this line */
 } Cur;
+
+/* A statement of a stored program's body, kept for the fact body_statements. */
+typedef struct BodyStmt
+{
+	struct MyFacts *facts;
+	char	   *text;
+	int			statement_no;	/* its place in the body, from 1 */
+	int			line;			/* the script's line it starts on */
+	char	   *default_schema;
+} BodyStmt;
 
 static DbcMyTok *
 peek(Cur *c, int k)
@@ -1720,29 +1734,50 @@ past_keyword(Cur *c, int i, const char *kw)
 	return -1;
 }
 
-/* Classify tokens [from, to) as one statement of the body. */
+/*
+ * Classify tokens [from, to) as one statement of the body.  Its facts are
+ * kept whole (fact body_statements): a policy can then judge each statement
+ * of the body as it would judge it on its own -- DROP DATABASE in a
+ * procedure as DROP DATABASE -- rather than from the summary alone.
+ */
 static void
 body_statement(Cur *c, MyFacts *f, int from, int to)
 {
-	MyFacts		bf;
+	MyFacts    *bf = palloc0(sizeof(MyFacts));
+	BodyStmt   *b = palloc0(sizeof(BodyStmt));
 	Cur			bc;
+	int			start = c->t[from].start - c->text_location;
+	int			end = c->t[to - 1].start + c->t[to - 1].len - c->text_location;
+	int			k;
 
-	memset(&bf, 0, sizeof(bf));
-	bf.has_where = -1;
+	bf->has_where = -1;
 	bc.t = c->t + from;
 	bc.n = to - from;
 	bc.i = 0;
 	bc.default_schema = c->default_schema;
 	bc.body_depth = c->body_depth + 1;
-	classify_tokens(&bc, &bf);
-	f->body_commands = lappend(f->body_commands, pstrdup(bf.command ? bf.command : "UNKNOWN"));
-	if (bf.destructive || bf.body_destructive)
+	bc.text = c->text;
+	bc.text_location = c->text_location;
+	bc.line = c->line;
+	classify_tokens(&bc, bf);
+	f->body_commands = lappend(f->body_commands, pstrdup(bf->command ? bf->command : "UNKNOWN"));
+	if (bf->destructive || bf->body_destructive)
 		f->body_destructive = true;
-	if (bf.body_dynamic_sql || (bf.command && (strcmp(bf.command, "PREPARE") == 0 ||
-											   strcmp(bf.command, "EXECUTE") == 0)))
+	if (bf->body_dynamic_sql || (bf->command && (strcmp(bf->command, "PREPARE") == 0 ||
+												 strcmp(bf->command, "EXECUTE") == 0)))
 		f->body_dynamic_sql = true;
-	if (bf.has_body && !bf.body_complete)
+	if (bf->has_body && !bf->body_complete)
 		f->body_complete = false;
+
+	b->facts = bf;
+	b->text = pnstrdup(c->text + start, end - start);
+	b->statement_no = list_length(f->body_commands);
+	b->line = c->line;
+	for (k = 0; k < start; k++)
+		if (c->text[k] == '\n')
+			b->line++;
+	b->default_schema = bc.default_schema;
+	f->body_statements = lappend(f->body_statements, b);
 }
 
 /* The statements of the body that starts at token i (to the statement's end). */
@@ -2856,131 +2891,148 @@ main_identity(MyFacts *f)
 	return identity_of(f->schema, f->name);
 }
 
-void
-dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
+static void put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no,
+					  int line, char *default_schema);
+
+/* body_statements: the facts of each statement of a body, in order */
+static void
+put_body_statements(JsonbParseState **st, List *stmts)
 {
-	MyFacts		f;
-	Cur			c;
+	ListCell   *lc;
+
+	dbc_put_key(st, "body_statements");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, stmts)
+	{
+		BodyStmt   *b = (BodyStmt *) lfirst(lc);
+
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		put_facts(st, b->facts, b->text, b->statement_no, b->line, b->default_schema);
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/*
+ * The facts of one classified statement, as keys of the object open in st.
+ * Called for each statement of a script, and again (through
+ * body_statements) for each statement of a stored program's body.
+ */
+static void
+put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, int line,
+		  char *default_schema)
+{
 	const char *lock;
 	const char *identity;
 
-	memset(&f, 0, sizeof(f));
-	f.has_where = -1;
-	c.t = s->toks;
-	c.n = s->ntoks;
-	c.i = 0;
-	c.default_schema = *default_schema;
-	c.body_depth = 0;
-	classify_tokens(&c, &f);
-	*default_schema = c.default_schema;
-
-	if (f.table_name && f.table_schema == NULL && c.default_schema)
-		f.table_schema = c.default_schema;
-	if (f.operations == NIL && f.command)
+	if (f->table_name && f->table_schema == NULL && default_schema)
+		f->table_schema = default_schema;
+	if (f->operations == NIL && f->command)
 	{
-		char	   *op = asc_tolower(f.command, strlen(f.command));
+		char	   *op = asc_tolower(f->command, strlen(f->command));
 		char	   *p;
 
 		for (p = op; *p; p++)
 			if (*p == ' ')
 				*p = '_';
-		add_op(&f, op);
+		add_op(f, op);
 	}
-	if (f.objects == NIL && f.name)
-		add_object(&f, f.object_type, f.schema, f.name);
+	if (f->objects == NIL && f->name)
+		add_object(f, f->object_type, f->schema, f->name);
 
 	dbc_put_text(st, "dialect", "mysql");
-	dbc_put_text(st, "command", f.command ? f.command : "UNKNOWN");
-	dbc_put_text(st, "statement", s->text);
-	dbc_put_int(st, "statement_no", s->statement_no);
-	dbc_put_int(st, "line", s->line);
-	put_opt_text(st, "object_type", f.object_type);
-	put_opt_text(st, "schema", f.schema);
-	put_opt_text(st, "name", f.name);
-	identity = main_identity(&f);
+	dbc_put_text(st, "command", f->command ? f->command : "UNKNOWN");
+	dbc_put_text(st, "statement", text);
+	dbc_put_int(st, "statement_no", statement_no);
+	dbc_put_int(st, "line", line);
+	put_opt_text(st, "object_type", f->object_type);
+	put_opt_text(st, "schema", f->schema);
+	put_opt_text(st, "name", f->name);
+	identity = main_identity(f);
 	put_opt_text(st, "identity", identity);
 	dbc_put_null(st, "exists");
-	put_opt_text(st, "table", identity_of(f.table_schema, f.table_name));
-	put_objects(st, f.objects);
+	put_opt_text(st, "table", identity_of(f->table_schema, f->table_name));
+	put_objects(st, f->objects);
 	dbc_put_bool(st, "single_object",
-				 single_main_object(f.objects, f.object_type, f.schema, f.name, identity));
-	dbc_put_text_list(st, "operations", f.operations);
-	if (f.subcommands)
-		put_subcommands(st, f.subcommands);
-	if (strcmp(f.command ? f.command : "", "CREATE TABLE") == 0 || f.columns)
-		put_columns(st, "columns", f.columns);
-	if (f.modified)
-		put_columns(st, "modified_columns", f.modified);
-	if (f.column)
-		dbc_put_text(st, "column", f.column);
-	if (f.columns && ((ColDef *) linitial(f.columns))->type)
-		dbc_put_text(st, "column_type", ((ColDef *) linitial(f.columns))->type);
-	else if (f.modified && ((ColDef *) linitial(f.modified))->type)
-		dbc_put_text(st, "column_type", ((ColDef *) linitial(f.modified))->type);
-	if (f.constraint_type)
-		dbc_put_text(st, "constraint_type", f.constraint_type);
-	if (f.index_columns)
+				 single_main_object(f->objects, f->object_type, f->schema, f->name, identity));
+	dbc_put_text_list(st, "operations", f->operations);
+	if (f->subcommands)
+		put_subcommands(st, f->subcommands);
+	if (strcmp(f->command ? f->command : "", "CREATE TABLE") == 0 || f->columns)
+		put_columns(st, "columns", f->columns);
+	if (f->modified)
+		put_columns(st, "modified_columns", f->modified);
+	if (f->column)
+		dbc_put_text(st, "column", f->column);
+	if (f->columns && ((ColDef *) linitial(f->columns))->type)
+		dbc_put_text(st, "column_type", ((ColDef *) linitial(f->columns))->type);
+	else if (f->modified && ((ColDef *) linitial(f->modified))->type)
+		dbc_put_text(st, "column_type", ((ColDef *) linitial(f->modified))->type);
+	if (f->constraint_type)
+		dbc_put_text(st, "constraint_type", f->constraint_type);
+	if (f->index_columns)
 	{
-		dbc_put_text_list(st, "index_columns", f.index_columns);
-		dbc_put_bool(st, "unique", f.unique);
+		dbc_put_text_list(st, "index_columns", f->index_columns);
+		dbc_put_bool(st, "unique", f->unique);
 	}
-	if (f.scope)
+	if (f->scope)
 	{
 		/* SET GLOBAL / SET PERSIST / RESET PERSIST: as ALTER SYSTEM's facts */
-		put_opt_text(st, "parameter", f.parameter);
-		dbc_put_text_list(st, "parameters", f.parameters);
-		dbc_put_text(st, "scope", f.scope);
+		put_opt_text(st, "parameter", f->parameter);
+		dbc_put_text_list(st, "parameters", f->parameters);
+		dbc_put_text(st, "scope", f->scope);
 	}
-	if (f.old_name)
-		dbc_put_text(st, "old_name", f.old_name);
-	if (f.new_name)
-		dbc_put_text(st, "new_name", f.new_name);
-	if (f.command && strncmp(f.command, "CREATE TABLE", 12) == 0)
+	if (f->old_name)
+		dbc_put_text(st, "old_name", f->old_name);
+	if (f->new_name)
+		dbc_put_text(st, "new_name", f->new_name);
+	if (f->command && strncmp(f->command, "CREATE TABLE", 12) == 0)
 	{
-		dbc_put_text(st, "persistence", f.temporary ? "temporary" : "permanent");
-		dbc_put_bool(st, "has_primary_key", f.has_primary_key);
-		if (f.like)
-			dbc_put_text(st, "like", f.like);
+		dbc_put_text(st, "persistence", f->temporary ? "temporary" : "permanent");
+		dbc_put_bool(st, "has_primary_key", f->has_primary_key);
+		if (f->like)
+			dbc_put_text(st, "like", f->like);
 	}
-	if (f.language)
-		dbc_put_text(st, "language", f.language);
-	if (f.has_body)
+	if (f->language)
+		dbc_put_text(st, "language", f->language);
+	if (f->has_body)
 	{
-		dbc_put_text_list(st, "body_commands", f.body_commands);
-		dbc_put_bool(st, "body_destructive", f.body_destructive);
-		dbc_put_bool(st, "body_dynamic_sql", f.body_dynamic_sql);
-		dbc_put_bool(st, "body_complete", f.body_complete);
+		dbc_put_text_list(st, "body_commands", f->body_commands);
+		dbc_put_bool(st, "body_destructive", f->body_destructive);
+		dbc_put_bool(st, "body_dynamic_sql", f->body_dynamic_sql);
+		dbc_put_bool(st, "body_complete", f->body_complete);
+		put_body_statements(st, f->body_statements);
 	}
-	dbc_put_bool(st, "destructive", f.destructive);
-	dbc_put_bool(st, "hides_from_replicas", f.hides_from_replicas);
-	dbc_put_bool(st, "rewrites_table", f.rewrites);
-	dbc_put_bool(st, "scans_table", f.rewrites ||
-				 (f.command && strcmp(f.command, "CREATE INDEX") == 0) ||
-				 (f.constraint_type && f.subcommands &&
-				  strcmp(((SubCmd *) linitial(f.subcommands))->operation, "add_constraint") == 0));
-	dbc_put_bool(st, "if_exists", f.if_exists);
-	dbc_put_bool(st, "if_not_exists", f.if_not_exists);
-	dbc_put_bool(st, "or_replace", f.or_replace);
-	dbc_put_bool(st, "cascade", f.cascade);
-	dbc_put_bool(st, "temporary", f.temporary);
+	dbc_put_bool(st, "destructive", f->destructive);
+	dbc_put_bool(st, "hides_from_replicas", f->hides_from_replicas);
+	dbc_put_bool(st, "rewrites_table", f->rewrites);
+	dbc_put_bool(st, "scans_table", f->rewrites ||
+				 (f->command && strcmp(f->command, "CREATE INDEX") == 0) ||
+				 (f->constraint_type && f->subcommands &&
+				  strcmp(((SubCmd *) linitial(f->subcommands))->operation, "add_constraint") == 0));
+	dbc_put_bool(st, "if_exists", f->if_exists);
+	dbc_put_bool(st, "if_not_exists", f->if_not_exists);
+	dbc_put_bool(st, "or_replace", f->or_replace);
+	dbc_put_bool(st, "cascade", f->cascade);
+	dbc_put_bool(st, "temporary", f->temporary);
 	dbc_put_bool(st, "concurrently", false);
 	dbc_put_bool(st, "nontransactional", false);
 	dbc_put_null(st, "table_rows");
 	dbc_put_null(st, "table_bytes");
-	dbc_put_bool(st, "is_ddl", f.is_ddl);
-	dbc_put_bool(st, "is_dml", f.is_dml);
-	dbc_put_bool(st, "implicit_commit", f.implicit_commit);
-	if (f.has_where >= 0)
-		dbc_put_bool(st, "has_where", f.has_where == 1);
+	dbc_put_bool(st, "is_ddl", f->is_ddl);
+	dbc_put_bool(st, "is_dml", f->is_dml);
+	dbc_put_bool(st, "implicit_commit", f->implicit_commit);
+	if (f->has_where >= 0)
+		dbc_put_bool(st, "has_where", f->has_where == 1);
 
 	/*
 	 * lock: the LOCK clause as written (MySQL's online DDL); blocks_* follow
 	 * from it, or from ALGORITHM=COPY, and are null when the server decides.
 	 */
-	lock = f.lock;
+	lock = f->lock;
 	put_opt_text(st, "lock", lock);
-	put_opt_text(st, "algorithm", f.algorithm);
-	put_opt_text(st, "engine", f.engine);
+	put_opt_text(st, "algorithm", f->algorithm);
+	put_opt_text(st, "engine", f->engine);
 	if (lock && strcmp(lock, "NONE") == 0)
 	{
 		dbc_put_bool(st, "blocks_reads", false);
@@ -2996,7 +3048,7 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 		dbc_put_bool(st, "blocks_reads", true);
 		dbc_put_bool(st, "blocks_writes", true);
 	}
-	else if (f.algorithm && strcmp(f.algorithm, "COPY") == 0)
+	else if (f->algorithm && strcmp(f->algorithm, "COPY") == 0)
 	{
 		dbc_put_bool(st, "blocks_reads", false);
 		dbc_put_bool(st, "blocks_writes", true);
@@ -3006,4 +3058,25 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 		dbc_put_null(st, "blocks_reads");
 		dbc_put_null(st, "blocks_writes");
 	}
+}
+
+void
+dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
+{
+	MyFacts		f;
+	Cur			c;
+
+	memset(&f, 0, sizeof(f));
+	f.has_where = -1;
+	c.t = s->toks;
+	c.n = s->ntoks;
+	c.i = 0;
+	c.default_schema = *default_schema;
+	c.body_depth = 0;
+	c.text = s->text;
+	c.text_location = s->location;
+	c.line = s->line;
+	classify_tokens(&c, &f);
+	*default_schema = c.default_schema;
+	put_facts(st, &f, s->text, s->statement_no, s->line, c.default_schema);
 }

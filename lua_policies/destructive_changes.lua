@@ -49,7 +49,11 @@ Checks (severity)
                                  TRIGGER / EVENT (ALTER EVENT) whose
                                  body drops, truncates or deletes
                                  (fact body_destructive; also a body
-                                 that could not be read in full)      (danger)
+                                 that could not be read in full)      (danger,
+                                 or the strictest severity a statement
+                                 of the body gets on its own here, fact
+                                 body_statements: DROP DATABASE in a
+                                 body is critical)
   body-dynamic-sql               such a body runs dynamic SQL
                                  (PREPARE / EXECUTE): text no policy
                                  sees                                 (danger)
@@ -106,11 +110,14 @@ local function tier_of(c)
 end
 
 -- Add a finding to the decision d (nil at first); returns the decision.
+-- d.sev is the highest severity found (judge() uses it for stored-program
+-- bodies; check() removes it before returning d).
 local function add(d, tier, sev, id, msg)
   local m = MAP[tier][sev]
-  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg } end
+  if d == nil then return { action = m[1], risk = m[2], reason = id .. ": " .. msg, sev = sev } end
   if ARANK[m[1]] > ARANK[d.action] then d.action = m[1] end
   if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
+  if sev > d.sev then d.sev = sev end
   d.reason = d.reason .. "; " .. id .. ": " .. msg
   return d
 end
@@ -274,100 +281,150 @@ local LOOKED_AT = { ["DROP TABLE"] = true, ["DROP SCHEMA"] = true, ["DROP DATABA
   ["ALTER TABLE"] = true, ["DELETE"] = true, ["UPDATE"] = true }
 for k in pairs(OTHER_DROPS) do LOOKED_AT[k] = true end
 
+local judge
+
+-- a statement's text, cut for a reason
+local function short(t)
+  if type(t) ~= "string" then return "?" end
+  if #t > 120 then return t:sub(1, 117) .. "..." end
+  return t
+end
+
+-- The strictest decision the statements of a MySQL stored program's body
+-- (fact body_statements: each one's facts, as on its own) get from judge(),
+-- and the statement's text; nil when none gets a finding.
+local function strictest_body_statement(c, tier)
+  local l = c.body_statements
+  if type(l) ~= "table" then return nil end
+  local worst, text = nil, nil
+  local i, s = 1, l[1]
+  while s ~= nil do
+    if type(s) == "table" then
+      local sd = judge(s, tier)
+      if sd ~= nil and (worst == nil or sd.sev > worst.sev) then
+        worst = sd
+        text = s.statement
+      end
+    end
+    i = i + 1
+    s = l[i]
+  end
+  return worst, text
+end
+
+-- The findings of one statement (a decision with sev, or nil).
+judge = function(c, tier)
+  local cmd = c.command
+  if type(cmd) ~= "string" then return nil end
+  -- no finding below is possible for any other statement that is not destructive
+  if not LOOKED_AT[cmd] and c.destructive ~= true and not HAS_BODY[cmd] then return nil end
+  local d = nil
+
+  if cmd == "DROP TABLE" then
+    d = add(d, tier, DANGER, "ban-drop-table", "dropping " .. obj(c) .. with_descendants(c) .. " deletes its data; keep a backup and make sure no application still reads it")
+    if all_retired(c) then
+      -- renamed to a retired name first: the application was already weaned off it
+      d.risk = (tier == "prod" or tier == "stage") and "moderate" or d.risk
+    else
+      d = add(d, tier, DANGER, "drop-table-naming-convention", "rename the table to a retired name (e.g. " .. (bare_name(c) or "name") .. "_deprecated) and wait before dropping it")
+    end
+  elseif cmd == "DROP SCHEMA" then
+    d = add(d, tier, DANGER, "drop-schema", "dropping schema " .. obj(c) .. " removes every object in it" .. in_schema(c))
+  elseif cmd == "DROP DATABASE" then
+    d = add(d, tier, CRITICAL, "ban-drop-database", "dropping database " .. obj(c) .. " deletes all of its data")
+  elseif cmd == "TRUNCATE TABLE" or cmd == "TRUNCATE" then
+    d = add(d, tier, DANGER, "ban-truncate", "TRUNCATE " .. obj(c) .. with_descendants(c) .. " deletes every row and cannot be undone after commit")
+  elseif cmd == "DROP INDEX" then
+    d = add(d, tier, CAUTION, "drop-index", "dropping index " .. obj(c) .. with_descendants(c) .. " can slow queries that rely on it")
+  elseif cmd == "DROP OWNED" then
+    d = add(d, tier, CRITICAL, "drop-owned", "DROP OWNED drops every object the role owns in this database")
+  elseif cmd == "ALTER TABLE" then
+    local ops = c.operations
+    if has(ops, "drop_column") then
+      d = add(d, tier, DANGER, "ban-drop-column", "dropping a column of " .. obj(c) .. with_descendants(c) .. " deletes its data and breaks applications that still select it")
+    end
+    if has(ops, "alter_column_type") then
+      local subs = c.subcommands
+      for i = 1, #subs do
+        local sc = subs[i]
+        if sc.operation == "alter_column_type" and sc.using_reads_column == false then
+          d = add(d, tier, DANGER, "type-change-discards-data", "ALTER COLUMN " .. tostring(sc.name) .. " TYPE ... USING an expression that does not read the column replaces all of its data in " .. obj(c) .. with_descendants(c))
+        end
+      end
+    end
+    if c.engine == "BLACKHOLE" and has(ops, "change_engine") then
+      d = add(d, tier, DANGER, "engine-discards-data", "ENGINE=BLACKHOLE discards every row of " .. obj(c) .. ", and every row written to it later; export the data first, or drop the table on purpose")
+    end
+    if has(ops, "delete_duplicates") then
+      d = add(d, tier, DANGER, "alter-ignore-deletes-rows", "ALTER IGNORE TABLE " .. obj(c) .. " silently deletes every row that duplicates a key it adds or redefines; remove the duplicates on purpose first, then alter without IGNORE")
+    end
+    if has(ops, "detach_partition") then
+      d = add(d, tier, CAUTION, "detach-partition", "detaching a partition of " .. obj(c) .. " removes its rows from the table")
+    end
+  elseif (cmd == "DELETE" or cmd == "UPDATE") and c.has_where == false then
+    d = add(d, tier, DANGER, "delete-without-where", cmd .. " without WHERE changes every row of " .. obj(c))
+  elseif c.or_replace == true and c.destructive == true and cmd:sub(1, 7) == "CREATE " then
+    -- MariaDB's CREATE OR REPLACE TABLE / DATABASE drops what has the name first
+    if cmd == "CREATE DATABASE" then
+      d = add(d, tier, CRITICAL, "ban-replace-database", "CREATE OR REPLACE DATABASE " .. obj(c) .. " first drops the database of that name with all of its data")
+    elseif cmd == "CREATE TABLE" or cmd == "CREATE TABLE AS" then
+      d = add(d, tier, DANGER, "ban-replace-table", "CREATE OR REPLACE TABLE " .. obj(c) .. " first drops the table of that name with its data; use CREATE TABLE (IF NOT EXISTS), or drop it on purpose")
+    else
+      d = add(d, tier, CAUTION, "replace-object", cmd .. " OR REPLACE " .. obj(c) .. " first drops the existing one (data, privileges) that others may depend on")
+    end
+  elseif cmd == "RESET MASTER" or cmd == "PURGE BINARY LOGS" then
+    d = add(d, tier, DANGER, "purge-binary-logs", cmd .. " deletes binary logs: replicas that have not read them stop, and point-in-time recovery past the last backup is lost")
+  elseif cmd == "RESET REPLICA" then
+    d = add(d, tier, DANGER, "reset-replica", "RESET REPLICA deletes the replica's relay logs (with ALL, its connection settings): it forgets where it was")
+  elseif cmd == "CLONE INSTANCE" then
+    d = add(d, tier, CRITICAL, "clone-instance", "CLONE INSTANCE replaces every database of the server with a copy of another server's")
+  elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
+    d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
+  end
+
+  if HAS_BODY[cmd] and c.dialect == "mysql" then
+    local runs = cmd == "CREATE PROCEDURE" and "when called" or cmd == "CREATE FUNCTION" and "when used"
+      or "each time it fires"
+    -- a body is as severe as its strictest statement would be on its own (DROP
+    -- DATABASE: critical), and at least danger; only a body that destroys data
+    -- can hold a statement with a finding here, so the others are not walked
+    local sev, worst, text = DANGER, nil, nil
+    if c.body_destructive == true then
+      worst, text = strictest_body_statement(c, tier)
+      if worst ~= nil and worst.sev > sev then sev = worst.sev end
+    end
+    local strictest = ""
+    if worst ~= nil and worst.sev > DANGER then
+      strictest = "; on its own, its statement " .. short(text) .. " would be " .. worst.reason
+    end
+    if c.body_complete == false then
+      d = add(d, tier, sev, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
+        " could not be read in full" .. body_list(c) .. ": it is judged as if it deleted data" .. strictest)
+    elseif c.body_destructive == true then
+      d = add(d, tier, sev, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
+        " drops, truncates or deletes" .. body_list(c) .. ": it destroys data " .. runs ..
+        " as those statements would; submit them as statements of their own" .. strictest)
+    end
+    if c.body_dynamic_sql == true then
+      d = add(d, tier, DANGER, "body-dynamic-sql", "the body of " .. cmd .. " " .. obj(c) ..
+        " runs dynamic SQL (PREPARE / EXECUTE) " .. runs .. ": statements no policy sees")
+    end
+  end
+
+  if c.cascade == true and (c.destructive == true or cmd == "TRUNCATE TABLE") then
+    d = add(d, tier, CRITICAL, "ban-cascade", "CASCADE silently drops or truncates dependent objects too; name them explicitly instead" .. cascade_list(c))
+  end
+  return d
+end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "destructive_changes",
   description = "Drops, truncates and CASCADE: queued in prod (DROP DATABASE, CASCADE and DROP OWNED rejected), warnings in dev.",
 
   check = function(c)
-    local cmd = c.command
-    if type(cmd) ~= "string" then return nil end
-    -- no finding below is possible for any other statement that is not destructive
-    if not LOOKED_AT[cmd] and c.destructive ~= true and not HAS_BODY[cmd] then return nil end
-    local tier = tier_of(c)
-    local d = nil
-
-    if cmd == "DROP TABLE" then
-      d = add(d, tier, DANGER, "ban-drop-table", "dropping " .. obj(c) .. with_descendants(c) .. " deletes its data; keep a backup and make sure no application still reads it")
-      if all_retired(c) then
-        -- renamed to a retired name first: the application was already weaned off it
-        d.risk = (tier == "prod" or tier == "stage") and "moderate" or d.risk
-      else
-        d = add(d, tier, DANGER, "drop-table-naming-convention", "rename the table to a retired name (e.g. " .. (bare_name(c) or "name") .. "_deprecated) and wait before dropping it")
-      end
-    elseif cmd == "DROP SCHEMA" then
-      d = add(d, tier, DANGER, "drop-schema", "dropping schema " .. obj(c) .. " removes every object in it" .. in_schema(c))
-    elseif cmd == "DROP DATABASE" then
-      d = add(d, tier, CRITICAL, "ban-drop-database", "dropping database " .. obj(c) .. " deletes all of its data")
-    elseif cmd == "TRUNCATE TABLE" or cmd == "TRUNCATE" then
-      d = add(d, tier, DANGER, "ban-truncate", "TRUNCATE " .. obj(c) .. with_descendants(c) .. " deletes every row and cannot be undone after commit")
-    elseif cmd == "DROP INDEX" then
-      d = add(d, tier, CAUTION, "drop-index", "dropping index " .. obj(c) .. with_descendants(c) .. " can slow queries that rely on it")
-    elseif cmd == "DROP OWNED" then
-      d = add(d, tier, CRITICAL, "drop-owned", "DROP OWNED drops every object the role owns in this database")
-    elseif cmd == "ALTER TABLE" then
-      local ops = c.operations
-      if has(ops, "drop_column") then
-        d = add(d, tier, DANGER, "ban-drop-column", "dropping a column of " .. obj(c) .. with_descendants(c) .. " deletes its data and breaks applications that still select it")
-      end
-      if has(ops, "alter_column_type") then
-        local subs = c.subcommands
-        for i = 1, #subs do
-          local sc = subs[i]
-          if sc.operation == "alter_column_type" and sc.using_reads_column == false then
-            d = add(d, tier, DANGER, "type-change-discards-data", "ALTER COLUMN " .. tostring(sc.name) .. " TYPE ... USING an expression that does not read the column replaces all of its data in " .. obj(c) .. with_descendants(c))
-          end
-        end
-      end
-      if c.engine == "BLACKHOLE" and has(ops, "change_engine") then
-        d = add(d, tier, DANGER, "engine-discards-data", "ENGINE=BLACKHOLE discards every row of " .. obj(c) .. ", and every row written to it later; export the data first, or drop the table on purpose")
-      end
-      if has(ops, "delete_duplicates") then
-        d = add(d, tier, DANGER, "alter-ignore-deletes-rows", "ALTER IGNORE TABLE " .. obj(c) .. " silently deletes every row that duplicates a key it adds or redefines; remove the duplicates on purpose first, then alter without IGNORE")
-      end
-      if has(ops, "detach_partition") then
-        d = add(d, tier, CAUTION, "detach-partition", "detaching a partition of " .. obj(c) .. " removes its rows from the table")
-      end
-    elseif (cmd == "DELETE" or cmd == "UPDATE") and c.has_where == false then
-      d = add(d, tier, DANGER, "delete-without-where", cmd .. " without WHERE changes every row of " .. obj(c))
-    elseif c.or_replace == true and c.destructive == true and cmd:sub(1, 7) == "CREATE " then
-      -- MariaDB's CREATE OR REPLACE TABLE / DATABASE drops what has the name first
-      if cmd == "CREATE DATABASE" then
-        d = add(d, tier, CRITICAL, "ban-replace-database", "CREATE OR REPLACE DATABASE " .. obj(c) .. " first drops the database of that name with all of its data")
-      elseif cmd == "CREATE TABLE" or cmd == "CREATE TABLE AS" then
-        d = add(d, tier, DANGER, "ban-replace-table", "CREATE OR REPLACE TABLE " .. obj(c) .. " first drops the table of that name with its data; use CREATE TABLE (IF NOT EXISTS), or drop it on purpose")
-      else
-        d = add(d, tier, CAUTION, "replace-object", cmd .. " OR REPLACE " .. obj(c) .. " first drops the existing one (data, privileges) that others may depend on")
-      end
-    elseif cmd == "RESET MASTER" or cmd == "PURGE BINARY LOGS" then
-      d = add(d, tier, DANGER, "purge-binary-logs", cmd .. " deletes binary logs: replicas that have not read them stop, and point-in-time recovery past the last backup is lost")
-    elseif cmd == "RESET REPLICA" then
-      d = add(d, tier, DANGER, "reset-replica", "RESET REPLICA deletes the replica's relay logs (with ALL, its connection settings): it forgets where it was")
-    elseif cmd == "CLONE INSTANCE" then
-      d = add(d, tier, CRITICAL, "clone-instance", "CLONE INSTANCE replaces every database of the server with a copy of another server's")
-    elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
-      d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
-    end
-
-    if HAS_BODY[cmd] and c.dialect == "mysql" then
-      local runs = cmd == "CREATE PROCEDURE" and "when called" or cmd == "CREATE FUNCTION" and "when used"
-        or "each time it fires"
-      if c.body_complete == false then
-        d = add(d, tier, DANGER, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
-          " could not be read in full" .. body_list(c) .. ": it is judged as if it deleted data")
-      elseif c.body_destructive == true then
-        d = add(d, tier, DANGER, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
-          " drops, truncates or deletes" .. body_list(c) .. ": it destroys data " .. runs .. " as those statements would; submit them as statements of their own")
-      end
-      if c.body_dynamic_sql == true then
-        d = add(d, tier, DANGER, "body-dynamic-sql", "the body of " .. cmd .. " " .. obj(c) ..
-          " runs dynamic SQL (PREPARE / EXECUTE) " .. runs .. ": statements no policy sees")
-      end
-    end
-
-    if c.cascade == true and (c.destructive == true or cmd == "TRUNCATE TABLE") then
-      d = add(d, tier, CRITICAL, "ban-cascade", "CASCADE silently drops or truncates dependent objects too; name them explicitly instead" .. cascade_list(c))
-    end
+    local d = judge(c, tier_of(c))
+    if d ~= nil then d.sev = nil end
     return d
   end,
 
@@ -448,6 +505,36 @@ return {
     { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
       facts = { dialect = "mysql", command = "CREATE FUNCTION", name = "f", body_commands = { "DELETE" },
         body_destructive = true, body_dynamic_sql = false, body_complete = true } },
+    -- a body is as severe as its strictest statement on its own (fact body_statements)
+    { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "critical",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "SELECT", "DROP DATABASE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true,
+        body_statements = { { dialect = "mysql", command = "SELECT", statement = "SELECT 1", destructive = false },
+          { dialect = "mysql", command = "DROP DATABASE", statement = "DROP DATABASE shop", name = "shop",
+            identity = "shop", destructive = true } } } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "DROP DATABASE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true,
+        body_statements = { { dialect = "mysql", command = "DROP DATABASE", name = "shop", destructive = true } } } },
+    { sql = "SELECT 1", environment = "test", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", command = "CREATE EVENT", name = "e", body_commands = { "CLONE INSTANCE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true,
+        body_statements = { { dialect = "mysql", command = "CLONE INSTANCE", destructive = true } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "DROP TABLE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true,
+        body_statements = { { dialect = "mysql", command = "DROP TABLE", name = "t", destructive = true } } } },
+    -- a body within a body, and a body not read in full, keep the strictest statement they hold
+    { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "critical",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "CREATE EVENT" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = true,
+        body_statements = { { dialect = "mysql", command = "CREATE EVENT", name = "e", destructive = false,
+          body_commands = { "DROP TABLE" }, body_destructive = true, body_complete = true,
+          body_statements = { { dialect = "mysql", command = "DROP TABLE", name = "t", destructive = true, cascade = true } } } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "critical",
+      facts = { dialect = "mysql", command = "CREATE TRIGGER", name = "t", body_commands = { "DROP DATABASE" },
+        body_destructive = true, body_dynamic_sql = false, body_complete = false,
+        body_statements = { { dialect = "mysql", command = "DROP DATABASE", name = "shop", destructive = true } } } },
     -- MySQL server statements that delete what replication and recovery read
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "RESET MASTER", destructive = true } },

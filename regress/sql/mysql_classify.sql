@@ -292,3 +292,25 @@ CREATE TEMPORARY TABLE m3 (id int) ENGINE=MEMORY;
 ALTER TABLE t ENGINE = Memory;
 ALTER TABLE t ADD COLUMN c int, ENGINE=InnoDB;
 $s$) f;
+
+-- body_statements: each statement of a body with the facts it would have on its
+-- own (its text, its place in the body, the script's line it starts on, the
+-- USEd database), a body within a body nested the same way
+SELECT b->>'statement_no' AS n, b->>'line' AS line, b->>'command' AS command, b->>'identity' AS identity,
+       b->>'destructive' AS destr, b->>'cascade' AS cascade, b->>'statement' AS statement,
+       jsonb_path_query_array(b, '$.body_statements[*].statement') AS inner_body
+  FROM dbchange.classify_mysql($s$USE shop;
+CREATE PROCEDURE p()
+BEGIN
+  SELECT 1;
+  IF x THEN
+    DROP DATABASE shop; END IF;
+  CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DROP TABLE t CASCADE;
+  DELETE FROM log;
+  UPDATE t SET a = 1;
+END;
+$s$) f, jsonb_array_elements(f->'body_statements') b
+ WHERE f->>'command' = 'CREATE PROCEDURE';
+-- a statement without a body has no body_statements; a body with nothing but flow control has an empty one
+SELECT f->>'command' AS command, f->'body_statements' AS body_statements
+  FROM dbchange.classify_mysql($s$DROP TABLE t; CREATE PROCEDURE e() BEGIN END;$s$) f;

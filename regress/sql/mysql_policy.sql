@@ -160,3 +160,24 @@ ALTER TABLE cache ENGINE=InnoDB;
 $s$, e)
  ORDER BY array_position(ARRAY['prod', 'stage', 'dev'], e), statement_no;
 SELECT dbchange.enable_policy('environment_risk'), dbchange.enable_policy('table_rewrites');
+
+-- red team: a body holding DROP DATABASE was only queued (body-destroys-data is
+-- danger) while DROP DATABASE on its own is rejected in prod.  A body now takes
+-- the strictest severity its statements get on their own in destructive_changes
+-- (fact body_statements): rejected in prod, also from a body within a body and
+-- from a body too long to read in full; a body that drops a table stays queued.
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+CREATE PROCEDURE wipe() BEGIN SELECT 1; DROP DATABASE shop; END;
+CREATE PROCEDURE nest() BEGIN CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO CREATE OR REPLACE DATABASE shop; END;
+CREATE TRIGGER trg AFTER INSERT ON t FOR EACH ROW BEGIN DROP TABLE t2 CASCADE; END;
+CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO DROP TABLE victim;
+DROP DATABASE shop;
+$s$, e)
+ WHERE e = 'prod' OR statement_no = 1
+ ORDER BY e, statement_no;
+SELECT action, risk, reasons[1] LIKE '%on its own, its statement DROP DATABASE shop would be ban-drop-database%' AS names_it
+  FROM dbchange.evaluate_mysql('CREATE PROCEDURE big() BEGIN ' || repeat('SELECT 1; ', 600) || 'END; '
+                               || 'CREATE PROCEDURE big2() BEGIN DROP DATABASE shop; ' || repeat('SELECT 1; ', 600) || 'END', 'prod')
+ ORDER BY statement_no;
