@@ -2654,6 +2654,19 @@ classify_server(Cur *c, MyFacts *f, DbcMyTok *first)
 					   is_kw(first, "SHUTDOWN") ? "shutdown" : "restart");
 	else if (is_kw(first, "KILL"))
 		server_command(f, "KILL", "kill");	/* another session's query or connection */
+	else if ((is_kw(first, "LOCK") || is_kw(first, "UNLOCK")) && kw_at(c, 0, "INSTANCE"))
+	{
+		/*
+		 * LOCK INSTANCE FOR BACKUP (MySQL 8) blocks DDL, account changes and
+		 * more in every session of the server until UNLOCK INSTANCE (or the
+		 * session ends); read as LOCK TABLES it looked like a lock on tables.
+		 * Neither commits implicitly (not on MySQL's list).
+		 */
+		if (is_kw(first, "LOCK"))
+			server_command(f, "LOCK INSTANCE", "lock_instance");
+		else
+			server_command(f, "UNLOCK INSTANCE", "unlock_instance");
+	}
 	else if (is_kw(first, "CLONE"))
 	{
 		/* CLONE INSTANCE FROM ... replaces every database of this server */

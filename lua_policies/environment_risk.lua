@@ -17,7 +17,7 @@ Checks
                      PURGE BINARY LOGS, CHANGE REPLICATION SOURCE / FILTER,
                      START / STOP / RESET REPLICA, group replication), plugins
                      and components, FLUSH, KILL, SHUTDOWN, RESTART, CLONE,
-                     ALTER INSTANCE
+                     ALTER INSTANCE, LOCK INSTANCE FOR BACKUP / UNLOCK INSTANCE
                      (also a MySQL procedure, function, trigger or event whose
                      body runs one: fact body_commands)
   env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW
@@ -115,6 +115,8 @@ local CLUSTER_COMMANDS = {
   ["INSTALL COMPONENT"] = true, ["UNINSTALL COMPONENT"] = true,
   ["FLUSH"] = true, ["KILL"] = true, ["SHUTDOWN"] = true, ["RESTART"] = true,
   ["CLONE INSTANCE"] = true, ["CLONE LOCAL"] = true, ["ALTER INSTANCE"] = true,
+  -- the backup lock blocks DDL and account changes in every session of the server
+  ["LOCK INSTANCE"] = true, ["UNLOCK INSTANCE"] = true,
 }
 -- MySQL stored programs: what their body runs (body_commands) counts too
 local HAS_BODY = { ["CREATE PROCEDURE"] = true, ["CREATE FUNCTION"] = true,
@@ -231,6 +233,12 @@ return {
       facts = { dialect = "mysql", command = "CHANGE REPLICATION SOURCE" } },
     { sql = "SELECT 1", environment = "prod", expect = "none",
       facts = { dialect = "mysql", command = "SET" } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "LOCK INSTANCE", object_type = "instance" } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "UNLOCK INSTANCE", object_type = "instance" } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "LOCK TABLES" } },
     { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "CREATE EVENT", body_commands = { "SELECT", "SET GLOBAL" } } },
     { sql = "SELECT 1", environment = "stage", expect = "approve", risk = "moderate",

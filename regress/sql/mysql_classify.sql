@@ -314,3 +314,16 @@ $s$) f, jsonb_array_elements(f->'body_statements') b
 -- a statement without a body has no body_statements; a body with nothing but flow control has an empty one
 SELECT f->>'command' AS command, f->'body_statements' AS body_statements
   FROM dbchange.classify_mysql($s$DROP TABLE t; CREATE PROCEDURE e() BEGIN END;$s$) f;
+
+-- red team: LOCK INSTANCE FOR BACKUP (the server-wide backup lock) was read as
+-- LOCK TABLES; it and UNLOCK INSTANCE are server-level commands of their own,
+-- which do not commit; LOCK / UNLOCK TABLES stay what they were
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'object_type' AS object_type,
+       f->'operations' AS ops, f->>'implicit_commit' AS commits
+  FROM dbchange.classify_mysql($s$
+LOCK INSTANCE FOR BACKUP;
+UNLOCK INSTANCE;
+LOCK TABLES t READ, t2 WRITE;
+UNLOCK TABLES;
+LOCK TABLE t WRITE;
+$s$) f;

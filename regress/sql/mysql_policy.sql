@@ -181,3 +181,15 @@ SELECT action, risk, reasons[1] LIKE '%on its own, its statement DROP DATABASE s
   FROM dbchange.evaluate_mysql('CREATE PROCEDURE big() BEGIN ' || repeat('SELECT 1; ', 600) || 'END; '
                                || 'CREATE PROCEDURE big2() BEGIN DROP DATABASE shop; ' || repeat('SELECT 1; ', 600) || 'END', 'prod')
  ORDER BY statement_no;
+
+-- red team: LOCK INSTANCE FOR BACKUP was judged as LOCK TABLES (schema DDL);
+-- environment_risk now treats the backup lock as instance-level (queue /
+-- critical in prod, queue / high in stage), LOCK TABLES stays env-ddl-risk
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+LOCK INSTANCE FOR BACKUP;
+UNLOCK INSTANCE;
+LOCK TABLES t READ;
+$s$, e)
+ ORDER BY e, statement_no;
