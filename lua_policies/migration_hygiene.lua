@@ -96,7 +96,8 @@ return {
     if type(cmd) ~= "string" then return nil end
     local in_script = SCRIPT_SOURCES[c.source] == true
     local d = nil
-    if c.hides_from_replicas == true then
+    -- (a MySQL fact: a PostgreSQL statement does not read it, an absent fact costs a look-up)
+    if c.dialect == "mysql" and c.hides_from_replicas == true then
       -- MySQL: the binary log is what replicas replay; a change that skips it
       -- leaves them with other data or another schema, and nothing says so
       local what = (cmd == "SET" or cmd == "SET GLOBAL" or cmd == "SET PERSIST")
