@@ -1792,11 +1792,25 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	a.want_dump = a.bytecode == NULL && dbc_bytecode_cache_ready();
 	a.dump = NULL;
 	a.dumplen = a.dumpcap = 0;
-	ok = run_protected(compile_fn, &a, 1, err);
-	/* a source that compiled is kept for the next backend; one that failed is not */
-	if (ok && a.dump != NULL && a.dumplen > 0)
-		dbc_bytecode_store(name, source, a.dump, a.dumplen);
-	free(a.dump);
+
+	/*
+	 * The dump is malloc'd, and run_protected raises a query cancel that
+	 * arrived during the compile (its CHECK_FOR_INTERRUPTS, after Lua has
+	 * returned), as dbc_bytecode_store may raise an error: free it either way.
+	 */
+	PG_TRY();
+	{
+		ok = run_protected(compile_fn, &a, 1, err);
+		/* a source that compiled is kept for the next backend; one that failed is not */
+		if (ok && a.dump != NULL && a.dumplen > 0)
+			dbc_bytecode_store(name, source, a.dump, a.dumplen);
+	}
+	PG_FINALLY();
+	{
+		free(a.dump);
+		a.dump = NULL;
+	}
+	PG_END_TRY();
 	if (!ok)
 	{
 		/* the check function (and the scopes) may have been referenced before the failure */

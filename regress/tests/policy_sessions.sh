@@ -141,6 +141,33 @@ check_match "A runs the changed policy, not the old bytecode" 'p_share:5: second
 check "A: loaded from the shared bytecode too" "1 1" "$(a "SELECT from_bytecode || ' ' || policies FROM dbchange._policy_engine()")"
 b -c "SELECT dbchange.drop_policy('p_share')" >/dev/null
 
+# A compile that a query cancel ends frees the bytecode it had dumped (malloc'd,
+# outside any memory context): a large source whose top-level code loops, cut
+# short by statement_timeout again and again, must not grow the backend.
+{
+	echo "local t = {}"
+	seq 0 59999 | sed 's/.*/t[&] = & + &/'
+	echo "while true do end"
+} >"$TMP/looping.lua"
+{
+	echo "SET dbchange.policy_instruction_limit = 2147483647;"
+	echo "\\set src \`cat $TMP/looping.lua\`"
+	echo "SET statement_timeout = '800ms';"
+	for i in $(seq 1 12); do
+		echo "SELECT dbchange.test_policy(:'src', 'p_loop');"
+		echo "SELECT 'rss ' || substring(pg_read_file('/proc/self/status') from 'VmRSS:\\s+(\\d+)');"
+	done
+} >"$TMP/looping.sql"
+rss=$(b -f "$TMP/looping.sql" | sed -n 's/^rss //p' | tr '\n' ' ')
+read -r -a kb <<<"$rss"
+check "12 cancelled compiles measured" 12 "${#kb[@]}"
+# (RSS goes up and down with the Lua state's resets: compare the peaks of the
+# first and last four; each leaked dump was ~1.5 MB)
+peak() { printf '%s\n' "$@" | sort -n | tail -1; }
+grew=$(($(peak "${kb[@]:8:4}") - $(peak "${kb[@]:0:4}")))
+check "cancelled compiles leak nothing (RSS $rss kB)" yes \
+	"$([ "$grew" -lt 5000 ] && echo yes || echo "grew $grew kB")"
+
 check "A: the same backend throughout (no reconnect)" "$pid0" "$(a 'SELECT pg_backend_pid()')"
 exec 3>&-
 wait
