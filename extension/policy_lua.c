@@ -1811,6 +1811,9 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 		a.dump = NULL;
 	}
 	PG_END_TRY();
+	/* the copy of the shared bytecode: the caller's context may live as long as the session */
+	if (a.bytecode != NULL)
+		pfree((void *) a.bytecode);
 	if (!ok)
 	{
 		/* the check function (and the scopes) may have been referenced before the failure */

@@ -168,6 +168,24 @@ grew=$(($(peak "${kb[@]:8:4}") - $(peak "${kb[@]:0:4}")))
 check "cancelled compiles leak nothing (RSS $rss kB)" yes \
 	"$([ "$grew" -lt 5000 ] && echo yes || echo "grew $grew kB")"
 
+# A backend that loads a policy from the shared bytecode keeps no copy of the
+# bytecode afterwards: its policy cache holds the sources, not the sources plus
+# the bytecode of them (with this 470 kB source, ~470 kB of bytecode).
+{
+	echo "local t = {}"
+	seq 0 19999 | sed 's/.*/t[&] = & + &/'
+	echo 'return { name = "p_big", description = "big", check = function() end,'
+	echo '  tests = { { sql = "CREATE TABLE t ()", expect = "none" } } }'
+} >"$TMP/big.lua"
+printf '%s\n' "\\set src \`cat $TMP/big.lua\`" "SELECT dbchange.set_policy('p_big', :'src');" >"$TMP/big.sql"
+check_match "B: set a large policy" 'created' "$(b -f "$TMP/big.sql")"
+out=$(b -c "CREATE TABLE t12 (id int)" -c "SELECT from_bytecode > 0 FROM dbchange._policy_engine()" \
+	-c "SELECT (SELECT total_bytes FROM pg_backend_memory_contexts WHERE name = 'dbchange policy cache') <
+	          1.5 * (SELECT sum(octet_length(source)) FROM dbchange.policy WHERE enabled)")
+check "loaded from bytecode, the policy cache keeps no copy of it" "t
+t" "$(echo "$out" | tail -2)"
+b -c "SELECT dbchange.drop_policy('p_big')" >/dev/null
+
 check "A: the same backend throughout (no reconnect)" "$pid0" "$(a 'SELECT pg_backend_pid()')"
 exec 3>&-
 wait
