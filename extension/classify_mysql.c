@@ -2215,6 +2215,39 @@ classify_rename(Cur *c, MyFacts *f)
 	}
 }
 
+/*
+ * WITH [RECURSIVE] cte AS (...) [, ...] followed by UPDATE or DELETE (MySQL
+ * 8.0): the UPDATE or DELETE (its word, c->i just past it), or NULL for a
+ * query.  Without this a whole-table DELETE behind a WITH clause, at the top
+ * level or in a stored program's body, was a harmless "WITH".
+ */
+static const char *
+with_main_dml(Cur *c)
+{
+	int			depth = 0;
+	int			k;
+
+	for (k = c->i; k < c->n; k++)
+	{
+		DbcMyTok   *t = &c->t[k];
+
+		if (is_punct(t, '('))
+			depth++;
+		else if (is_punct(t, ')'))
+			depth--;
+		else if (depth != 0)
+			continue;
+		else if (is_kw(t, "UPDATE") || is_kw(t, "DELETE"))
+		{
+			c->i = k + 1;
+			return is_kw(t, "UPDATE") ? "UPDATE" : "DELETE";
+		}
+		else if (is_kw(t, "SELECT") || is_kw(t, "TABLE") || is_kw(t, "VALUES"))
+			return NULL;
+	}
+	return NULL;
+}
+
 /* INSERT / REPLACE / UPDATE / DELETE / LOAD DATA: the table they write. */
 static void
 classify_dml(Cur *c, MyFacts *f, const char *cmd)
@@ -2687,6 +2720,7 @@ static void
 classify_tokens(Cur *c, MyFacts *f)
 {
 	DbcMyTok   *first = peek(c, 0);
+	const char *dml;
 
 	/* SET STATEMENT ... FOR and stored-program bodies classify statements within statements */
 	check_stack_depth();
@@ -2722,6 +2756,8 @@ classify_tokens(Cur *c, MyFacts *f)
 		classify_dml(c, f, my_upper(first->val));
 	else if (is_kw(first, "LOAD") && kw_at(c, 0, "DATA"))
 		classify_dml(c, f, "LOAD DATA");
+	else if (is_kw(first, "WITH") && (dml = with_main_dml(c)) != NULL)
+		classify_dml(c, f, dml);
 	else if (is_kw(first, "USE"))
 	{
 		f->command = "USE";

@@ -327,3 +327,13 @@ LOCK TABLES t READ, t2 WRITE;
 UNLOCK TABLES;
 LOCK TABLE t WRITE;
 $s$) f;
+-- WITH ... DELETE / UPDATE (MySQL 8.0) is the DELETE or UPDATE, at the top level and in a body
+-- (it was a harmless "WITH": a whole-table DELETE behind a CTE passed as neither destructive)
+SELECT n, command, identity, operations, destructive FROM c($s$
+WITH x AS (SELECT 1) DELETE FROM t;
+WITH RECURSIVE x (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM x WHERE n < 3) DELETE FROM t WHERE id IN (SELECT n FROM x);
+WITH x AS (SELECT 1), y AS (SELECT 2) UPDATE t JOIN x SET t.a = 1;
+WITH x AS (SELECT 1) SELECT * FROM x FOR UPDATE;
+$s$, 'db');
+SELECT f->>'body_commands' AS body, f->>'body_destructive' AS body_destr
+  FROM dbchange.classify_mysql('CREATE PROCEDURE p() BEGIN WITH x AS (SELECT 1) DELETE FROM orders; END') f;
