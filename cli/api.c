@@ -52,15 +52,12 @@ bool
 function_has_arg(PGconn *conn, const char *fn, const char *arg)
 {
 	const char *p[2] = {fn, arg};
-	PGresult   *res = dbc_exec(conn,
-							   "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc f "
-							   "JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace "
-							   "WHERE n.nspname = 'dbchange' AND f.proname = $1 "
-							   "AND $2 = ANY (f.proargnames))", 2, p);
-	bool		yes = result_ok(res) && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
 
-	PQclear(res);
-	return yes;
+	return dbc_query_true(conn,
+						  "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc f "
+						  "JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace "
+						  "WHERE n.nspname = 'dbchange' AND f.proname = $1 "
+						  "AND $2 = ANY (f.proargnames))", 2, p);
 }
 
 static const SubmitCaps *

@@ -141,6 +141,8 @@ extern PGresult *dbc_query(PGconn *conn, const char *what, const char *sql, int 
 /* Run a command without result rows; false (error printed) on failure. */
 extern bool dbc_command(PGconn *conn, const char *what, const char *sql);
 extern bool result_ok(const PGresult *res);
+/* Does the query return one row whose first column is true? */
+extern bool dbc_query_true(PGconn *conn, const char *sql, int nparams, const char *const *params);
 /* Does relation/function schema.name exist (and is it usable)? */
 extern bool dbc_has_relation(PGconn *conn, const char *qualified);
 /* Overwrite PostgreSQL passwords in argv (what ps shows); call before parsing options. */

@@ -831,13 +831,7 @@ cmd_mysql_drift(const DbcCommand *cmd, int argc, char **argv)
 static bool
 submit_mysql_takes_origin(PGconn *b)
 {
-	PGresult   *res = dbc_exec(b, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc "
-							   "WHERE proname = 'submit_mysql' AND pronamespace = 'dbchange'::pg_catalog.regnamespace "
-							   "AND pronargs >= 7)", 0, NULL);
-	bool		yes = result_ok(res) && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
-
-	PQclear(res);
-	return yes;
+	return function_has_arg(b, "submit_mysql", "origin");
 }
 
 /*

@@ -168,13 +168,9 @@ static long long *login_ids = NULL;
 static void
 load_logins(PGconn *a)
 {
-	PGresult   *has = dbc_exec(a, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute "
-								"WHERE attrelid = pg_catalog.to_regclass('dbchange.change_scripts') "
-								"AND attname = 'logins' AND NOT attisdropped)", 0, NULL);
-	bool		yes = result_ok(has) && PQntuples(has) == 1 && PQgetvalue(has, 0, 0)[0] == 't';
-
-	PQclear(has);
-	if (yes)
+	if (dbc_query_true(a, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute "
+					   "WHERE attrelid = pg_catalog.to_regclass('dbchange.change_scripts') "
+					   "AND attname = 'logins' AND NOT attisdropped)", 0, NULL))
 		logins = load_by_id(a, "SELECT id, logins::text FROM dbchange.change_scripts "
 							"WHERE logins IS NOT NULL ORDER BY id", "the logins", &login_ids);
 }

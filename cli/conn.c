@@ -358,6 +358,16 @@ dbc_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
 	return res;
 }
 
+bool
+dbc_query_true(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult   *res = dbc_exec(conn, sql, nparams, params);
+	bool		yes = result_ok(res) && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+
+	PQclear(res);
+	return yes;
+}
+
 PGresult *
 dbc_query(PGconn *conn, const char *what, const char *sql, int nparams, const char *const *params)
 {
@@ -476,11 +486,8 @@ bool
 dbc_has_relation(PGconn *conn, const char *qualified)
 {
 	const char *p[1] = {qualified};
-	PGresult   *res = dbc_exec(conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, p);
-	bool		yes = result_ok(res) && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
 
-	PQclear(res);
-	return yes;
+	return dbc_query_true(conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, p);
 }
 
 bool
@@ -489,13 +496,11 @@ dbc_has_function(PGconn *conn, const char *qualified)
 	const char *dot = strchr(qualified, '.');
 	char	   *schema = xstrndup(qualified, dot ? (size_t) (dot - qualified) : 0);
 	const char *p[2] = {schema, dot ? dot + 1 : qualified};
-	PGresult   *res = dbc_exec(conn,
-							   "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc f "
-							   "JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace "
-							   "WHERE n.nspname = $1 AND f.proname = $2)", 2, p);
-	bool		yes = result_ok(res) && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	bool		yes = dbc_query_true(conn,
+										 "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc f "
+										 "JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace "
+										 "WHERE n.nspname = $1 AND f.proname = $2)", 2, p);
 
-	PQclear(res);
 	free(schema);
 	return yes;
 }
