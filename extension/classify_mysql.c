@@ -327,58 +327,190 @@ sig_tokens(DbcMyTok *toks, int from, int to, int *n)
 	return out;
 }
 
-/*
- * Does the statement whose significant tokens start at t[0] have a compound
- * body (BEGIN ... END with inner semicolons)?  CREATE [OR REPLACE]
- * [DEFINER = user] [AGGREGATE] PROCEDURE|FUNCTION|TRIGGER|EVENT, and
- * MariaDB's anonymous BEGIN NOT ATOMIC.
- */
-static bool
-starts_compound(DbcMyTok *t, int n)
+/* The first significant token at or after k (ntoks when none). */
+static int
+sig_at(DbcMyTok *toks, int ntoks, int k)
 {
-	int			i = 1;
-
-	if (n >= 2 && is_kw(&t[0], "BEGIN") && is_kw(&t[1], "NOT"))
-		return true;
-	if (n < 2 || !(is_kw(&t[0], "CREATE") || is_kw(&t[0], "ALTER")))
-		return false;
-	if (i + 1 < n && is_kw(&t[i], "OR") && is_kw(&t[i + 1], "REPLACE"))
-		i += 2;
-	if (i < n && is_kw(&t[i], "DEFINER"))
-	{
-		i++;
-		if (i < n && is_punct(&t[i], '='))
-			i++;
-		if (i < n)
-			i++;				/* user, or CURRENT_USER */
-		if (i + 1 < n && is_punct(&t[i], '(') && is_punct(&t[i + 1], ')'))
-			i += 2;
-		if (i + 1 < n && is_punct(&t[i], '@'))
-			i += 2;				/* @host */
-	}
-	if (i < n && is_kw(&t[i], "AGGREGATE"))
-		i++;
-	if (is_kw(&t[0], "ALTER"))
-		return i < n && is_kw(&t[i], "EVENT");	/* ALTER EVENT ... DO BEGIN ... END */
-	return i < n && (is_kw(&t[i], "PROCEDURE") || is_kw(&t[i], "FUNCTION") ||
-					 is_kw(&t[i], "TRIGGER") || is_kw(&t[i], "EVENT"));
+	while (k < ntoks && !is_sig(&toks[k]))
+		k++;
+	return k;
 }
 
-/* Can a statement of a compound body start after token prev? */
-static bool
-body_statement_start(const DbcMyTok *prev)
+/* The significant token after k. */
+static int
+sig_after(DbcMyTok *toks, int ntoks, int k)
 {
-	static const char *const kws[] = {"BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT", "ROW", NULL};
+	return k < ntoks ? sig_at(toks, ntoks, k + 1) : ntoks;
+}
+
+#define TOK_AT(k) ((k) < ntoks ? &toks[k] : NULL)
+
+/* Does a statement of a compound body start with this word? (RETURN too) */
+static bool
+is_body_verb(const DbcMyTok *t)
+{
+	static const char *const kws[] = {
+		"BEGIN", "IF", "CASE", "LOOP", "REPEAT", "WHILE", "FOR", "RETURN", "DECLARE",
+		"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "CALL", "DO", "WITH", "VALUES",
+		"TABLE", "DROP", "CREATE", "ALTER", "TRUNCATE", "RENAME", "GRANT", "REVOKE",
+		"LOCK", "UNLOCK", "FLUSH", "KILL", "SIGNAL", "RESIGNAL", "GET", "LEAVE", "ITERATE",
+		"OPEN", "CLOSE", "FETCH", "HANDLER", "LOAD", "ANALYZE", "OPTIMIZE", "CHECK",
+		"REPAIR", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PURGE", "RESET",
+		"INSTALL", "UNINSTALL", "SHOW", "USE", "XA", "PREPARE", "EXECUTE", "DEALLOCATE",
+		"CHANGE", "SET", NULL};
 	int			i;
 
-	if (prev == NULL)
-		return false;
-	if (prev->type == MYT_SEMI || is_punct(prev, ':'))
-		return true;
 	for (i = 0; kws[i]; i++)
-		if (is_kw(prev, kws[i]))
+		if (is_kw(t, kws[i]))
 			return true;
 	return false;
+}
+
+/* Past the routine characteristics (COMMENT 'x', LANGUAGE SQL, DETERMINISTIC, ...) from k. */
+static int
+skip_characteristics(DbcMyTok *toks, int ntoks, int k)
+{
+	for (;;)
+	{
+		DbcMyTok   *t = TOK_AT(k);
+		int			k1 = sig_after(toks, ntoks, k);
+
+		if (is_kw(t, "COMMENT") || is_kw(t, "LANGUAGE") ||
+			((is_kw(t, "NOT") && is_kw(TOK_AT(k1), "DETERMINISTIC"))) ||
+			((is_kw(t, "CONTAINS") || is_kw(t, "NO")) && is_kw(TOK_AT(k1), "SQL")))
+			k = sig_after(toks, ntoks, k1);
+		else if (is_kw(t, "DETERMINISTIC"))
+			k = k1;
+		else if ((is_kw(t, "READS") || is_kw(t, "MODIFIES") || is_kw(t, "SQL")) &&
+				 (is_kw(TOK_AT(k1), "SQL") || is_kw(TOK_AT(k1), "SECURITY")))
+			k = sig_after(toks, ntoks, sig_after(toks, ntoks, k1));
+		else
+			return k;
+	}
+}
+
+/* From k at '(', the token past the matching ')' (or the ';' that ends the statement). */
+static int
+skip_parens_at(DbcMyTok *toks, int ntoks, int k)
+{
+	int			depth = 0;
+
+	for (; k < ntoks && toks[k].type != MYT_SEMI; k++)
+	{
+		if (is_punct(&toks[k], '('))
+			depth++;
+		else if (is_punct(&toks[k], ')') && --depth == 0)
+			return sig_after(toks, ntoks, k);
+	}
+	return k;
+}
+
+/*
+ * Does the statement that starts at token k have a compound body (BEGIN ...
+ * END with inner semicolons)?  CREATE [OR REPLACE] [DEFINER = user]
+ * [AGGREGATE] PROCEDURE|FUNCTION|TRIGGER|EVENT, ALTER EVENT ... DO, and
+ * MariaDB's anonymous BEGIN NOT ATOMIC.  Returns the index of the body's
+ * first token, where its first statement starts, or -1 when there is none.
+ * Only there, and at the statement positions inside the body, do BEGIN, IF,
+ * CASE, LOOP, WHILE and REPEAT open blocks: elsewhere they are names or
+ * function calls (SELECT begin FROM t, DO REPEAT('x', 3)).
+ */
+static int
+compound_body_start(DbcMyTok *toks, int ntoks, int k)
+{
+	bool		alter;
+	bool		function;
+	int			depth = 0;
+	DbcMyTok   *prev = NULL;
+
+	k = sig_at(toks, ntoks, k);
+	if (is_kw(TOK_AT(k), "BEGIN") && is_kw(TOK_AT(sig_after(toks, ntoks, k)), "NOT"))
+		return k;
+	alter = is_kw(TOK_AT(k), "ALTER");
+	if (!alter && !is_kw(TOK_AT(k), "CREATE"))
+		return -1;
+	k = sig_after(toks, ntoks, k);
+	if (is_kw(TOK_AT(k), "OR") && is_kw(TOK_AT(sig_after(toks, ntoks, k)), "REPLACE"))
+		k = sig_after(toks, ntoks, sig_after(toks, ntoks, k));
+	if (is_kw(TOK_AT(k), "DEFINER"))
+	{
+		k = sig_after(toks, ntoks, k);
+		if (is_punct(TOK_AT(k), '='))
+			k = sig_after(toks, ntoks, k);
+		k = sig_after(toks, ntoks, k);	/* user, or CURRENT_USER */
+		if (is_punct(TOK_AT(k), '(') && is_punct(TOK_AT(sig_after(toks, ntoks, k)), ')'))
+			k = sig_after(toks, ntoks, sig_after(toks, ntoks, k));
+		if (is_punct(TOK_AT(k), '@'))
+			k = sig_after(toks, ntoks, sig_after(toks, ntoks, k));	/* @host */
+	}
+	if (is_kw(TOK_AT(k), "AGGREGATE"))
+		k = sig_after(toks, ntoks, k);
+	if (is_kw(TOK_AT(k), "TRIGGER") && !alter)
+	{
+		/* ... FOR EACH ROW [FOLLOWS | PRECEDES other] */
+		for (; k < ntoks && toks[k].type != MYT_SEMI; k = sig_after(toks, ntoks, k))
+		{
+			if (is_kw(&toks[k], "ROW") && is_kw(prev, "EACH"))
+			{
+				k = sig_after(toks, ntoks, k);
+				if (is_kw(TOK_AT(k), "FOLLOWS") || is_kw(TOK_AT(k), "PRECEDES"))
+					k = sig_after(toks, ntoks, sig_after(toks, ntoks, k));
+				return k;
+			}
+			prev = &toks[k];
+		}
+		return -1;
+	}
+	if (is_kw(TOK_AT(k), "EVENT"))
+	{
+		/* ... DO body: the first DO outside parentheses */
+		for (; k < ntoks && toks[k].type != MYT_SEMI; k = sig_after(toks, ntoks, k))
+		{
+			if (is_punct(&toks[k], '('))
+				depth++;
+			else if (is_punct(&toks[k], ')'))
+				depth--;
+			else if (depth == 0 && is_kw(&toks[k], "DO"))
+				return sig_after(toks, ntoks, k);
+		}
+		return -1;
+	}
+	function = is_kw(TOK_AT(k), "FUNCTION");
+	if (alter || !(function || is_kw(TOK_AT(k), "PROCEDURE")))
+		return -1;
+	k = sig_after(toks, ntoks, k);
+	if (is_kw(TOK_AT(k), "IF") && is_kw(TOK_AT(sig_after(toks, ntoks, k)), "NOT"))
+		k = sig_after(toks, ntoks, sig_after(toks, ntoks, sig_after(toks, ntoks, k)));
+	k = sig_after(toks, ntoks, k);	/* the name */
+	if (is_punct(TOK_AT(k), '.'))
+		k = sig_after(toks, ntoks, sig_after(toks, ntoks, k));
+	if (is_punct(TOK_AT(k), '('))
+		k = skip_parens_at(toks, ntoks, k);
+	if (function && is_kw(TOK_AT(k), "RETURNS"))
+	{
+		/* the type: words and (...), up to a characteristic or the body */
+		prev = &toks[k];
+		k = sig_after(toks, ntoks, k);
+		while (k < ntoks && toks[k].type != MYT_SEMI)
+		{
+			DbcMyTok   *t = &toks[k];
+			int			k1 = sig_after(toks, ntoks, k);
+
+			if (is_punct(t, '('))
+			{
+				k = skip_parens_at(toks, ntoks, k);
+				continue;
+			}
+			if (skip_characteristics(toks, ntoks, k) != k || is_punct(TOK_AT(k1), ':') ||
+				(is_body_verb(t) && !(is_kw(t, "SET") &&
+									  (is_kw(prev, "RETURNS") || is_kw(prev, "CHARACTER") ||
+									   is_kw(prev, "CHAR")))))
+				break;
+			prev = t;
+			k = k1;
+		}
+	}
+	return skip_characteristics(toks, ntoks, k);
 }
 
 /* Line numbers, counted forward from the previous statement (scripts are long). */
@@ -456,9 +588,12 @@ dbc_mysql_split(const char *script)
 	DbcMyTok   *toks = tokenize(script, &ntoks);
 	List	   *out = NIL;
 	int			first = -1;
-	bool		compound = false;
+	int			body_at = -1;	/* the compound body's first token; -1: none */
 	char		stack[64];
 	int			depth = 0;
+	bool		at_start = false;	/* the token is where a body statement starts */
+	bool		label = false;	/* a label's ':' comes next */
+	int			handler = 0;	/* DECLARE ... HANDLER FOR conditions: see below */
 	DbcMyTok   *prev = NULL;
 	LineCursor	lines = {0, 1};
 	int			i;
@@ -472,44 +607,110 @@ dbc_mysql_split(const char *script)
 			if (first >= 0)
 				finish_statement(&out, script, toks, first, i - 1, &lines);
 			first = -1;
-			compound = false;
+			body_at = -1;
 			prev = NULL;
 			continue;
 		}
 		if (first < 0)
 		{
-			/* the statement's first significant tokens tell whether it has a compound body */
-			DbcMyTok	head[16];
-			int			n = 0;
-			int			k;
-
 			if (t->type == MYT_SEMI)
 				continue;
 			first = i;
-			for (k = i; k < ntoks && n < (int) lengthof(head); k++)
-				if (is_sig(&toks[k]))
-					head[n++] = toks[k];
-			compound = starts_compound(head, n);
+			/* the statement's head tells whether it has a compound body, and where it starts */
+			body_at = compound_body_start(toks, ntoks, i);
 			depth = 0;
+			at_start = false;
+			label = false;
+			handler = 0;
 		}
 		if (!is_sig(t))
 			continue;
-		if (compound)
+		if (body_at >= 0 && i >= body_at)
 		{
-			bool		after_end = is_kw(prev, "END");
-			bool		in_expr_case = depth > 0 && stack[depth - 1] == 'E';
+			/*
+			 * Block keywords count only where a statement starts: at the
+			 * body's start, after ';', BEGIN, THEN, ELSE, LOOP, REPEAT, a
+			 * label, the DO of a loop or an event and the conditions of a
+			 * handler.  Elsewhere they are names (SELECT begin, end FROM t)
+			 * or functions (DO IF(1, 2, 3), SET x = REPEAT('x', 3)).  END
+			 * closes a block where a statement starts (END [IF | LOOP |
+			 * REPEAT | WHILE | CASE | FOR | label]), and after UNTIL's
+			 * condition (END REPEAT); a CASE in an expression closes at its
+			 * own END.
+			 */
+			int			in = sig_after(toks, ntoks, i);
+			DbcMyTok   *next = TOK_AT(in);
+			char		top = depth > 0 ? stack[depth - 1] : 0;
+			bool		next_start = false;
 			char		push = 0;
 
-			if (is_kw(t, "BEGIN"))
-				push = 'B';
-			else if (is_kw(t, "CASE") && !after_end)
-				push = body_statement_start(prev) ? 'S' : 'E';
-			else if ((is_kw(t, "IF") || is_kw(t, "LOOP") || is_kw(t, "WHILE") ||
-					  is_kw(t, "REPEAT")) &&
-					 !after_end && !in_expr_case && body_statement_start(prev) &&
-					 !(is_kw(t, "IF") && depth == 0))
-				push = 'L';
-			else if (is_kw(t, "END") && depth > 0)
+			if (i == body_at)
+				at_start = true;
+			if (t->type == MYT_SEMI)
+			{
+				next_start = true;
+				handler = 0;
+			}
+			else if (label && is_punct(t, ':'))
+			{
+				next_start = true;
+				label = false;
+			}
+			else if (handler >= 3 && handler <= 5)
+			{
+				/* DECLARE ... HANDLER FOR cond [, cond] statement */
+				bool		done = false;
+
+				if (handler == 3 && is_kw(t, "SQLSTATE"))
+					handler = 4;
+				else if (handler == 3 && is_kw(t, "NOT"))
+					handler = 5;
+				else if (!(handler == 4 && is_kw(t, "VALUE")))
+					done = true;
+				if (done && is_punct(next, ','))
+					handler = 6;
+				else if (done)
+				{
+					handler = 0;
+					next_start = true;
+				}
+			}
+			else if (handler == 6 && is_punct(t, ','))
+				handler = 3;
+			else if (handler == 2 && is_kw(t, "FOR"))
+				handler = 3;
+			else if (handler == 1 && is_kw(t, "HANDLER"))
+				handler = 2;
+			else if (at_start && (t->type == MYT_WORD || t->type == MYT_QIDENT) &&
+					 is_punct(next, ':') &&
+					 !is_punct(TOK_AT(sig_after(toks, ntoks, in)), '='))
+				label = true;	/* label: */
+			else if (at_start && is_kw(t, "DECLARE"))
+				handler = 1;
+			else if (at_start && (is_kw(t, "BEGIN") || is_kw(t, "LOOP") || is_kw(t, "REPEAT")))
+			{
+				push = is_kw(t, "REPEAT") ? 'R' : 'B';
+				next_start = true;
+			}
+			else if (at_start && (is_kw(t, "IF") || is_kw(t, "WHILE") || is_kw(t, "FOR")))
+				push = 'B';		/* ... THEN, ... DO */
+			else if (is_kw(t, "CASE") && at_start)
+				push = 'S';
+			else if (is_kw(t, "CASE") && !is_kw(prev, "END") && !is_punct(prev, '.') &&
+					 next != NULL && next->type != MYT_SEMI && !is_kw(next, "FROM") &&
+					 !is_kw(next, "AS") &&
+					 !(next->type == MYT_PUNCT && strchr("(@-+~!", next->val[0]) == NULL))
+				push = 'E';		/* CASE [x] WHEN ... END in an expression; not a name */
+			else if ((is_kw(t, "THEN") || is_kw(t, "ELSE")) && depth > 0 && top != 'E')
+				next_start = true;
+			else if (is_kw(t, "DO") && !at_start)
+				next_start = true;	/* WHILE ... DO, CREATE EVENT ... DO; not the DO statement */
+			else if (is_kw(t, "ROW") && is_kw(prev, "EACH"))
+				next_start = true;	/* a trigger created in the body */
+			else if (is_kw(t, "END") && depth > 0 &&
+					 (top == 'E' || (top == 'R' && is_kw(next, "REPEAT")) ||
+					  (at_start && (next == NULL || next->type == MYT_SEMI ||
+									next->type == MYT_WORD || next->type == MYT_QIDENT))))
 				depth--;
 			if (push)
 			{
@@ -522,6 +723,7 @@ dbc_mysql_split(const char *script)
 									   (int) sizeof(stack))));
 				stack[depth++] = push;
 			}
+			at_start = next_start;
 		}
 		prev = t;
 	}

@@ -58,6 +58,25 @@ CREATE FUNCTION f(a INT) RETURNS INT DETERMINISTIC RETURN a + 1;
 SELECT 'after';
 $s$);
 
+-- block words count only where a body statement starts: as names (SELECT
+-- begin, end FROM t) or functions (DO REPEAT('x', 3), DO IF(1, 2, 3)) they
+-- neither swallowed the next statement (the DROP TABLE) nor split the body
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'identity' AS identity,
+       f->>'destructive' AS destructive, f->'body_commands' AS body
+  FROM dbchange.classify_mysql($s$
+CREATE PROCEDURE p1() BEGIN SELECT begin FROM t; END; DROP TABLE important;
+CREATE PROCEDURE p2() BEGIN SELECT if, repeat, loop, while, case FROM t; END; DROP TABLE i2;
+CREATE PROCEDURE p3() BEGIN SELECT t.begin, begin(1) FROM t WHERE begin = 1; END; DROP TABLE i3;
+CREATE PROCEDURE p4() BEGIN DO REPEAT('x', 3); DO IF(1, 2, 3); END; DROP TABLE i4;
+CREATE PROCEDURE p5() BEGIN SELECT end FROM t; DELETE FROM t; END; DROP TABLE i5;
+CREATE PROCEDURE p6() BEGIN SELECT CASE WHEN a THEN 1 ELSE 2 END, end FROM t; IF (a > 1) THEN SELECT 1; END IF; END; DROP TABLE i6;
+CREATE PROCEDURE p7() SELECT begin FROM t; DROP TABLE i7;
+CREATE PROCEDURE p8() DO IF(1, 2, 3); DROP TABLE i8;
+CREATE FUNCTION f9() RETURNS VARCHAR(10) CHARACTER SET utf8mb4 DETERMINISTIC BEGIN DECLARE CONTINUE HANDLER FOR SQLSTATE '23000', NOT FOUND BEGIN SET @x = 1; END; RETURN 'a'; END; DROP TABLE i9;
+CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW FOLLOWS other lbl: BEGIN REPEAT SET @a = 1; UNTIL CASE WHEN 1 THEN 1 END END REPEAT; END lbl; DROP TABLE i10;
+CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN WHILE 1 DO SET @a = begin; END WHILE; END; DROP TABLE i11;
+$s$) f;
+
 -- ALTER TABLE operations, clauses and the USE'd database
 SELECT f->>'identity' AS identity, f->'operations' AS operations, f->>'column' AS col,
        f->>'lock' AS lock, f->>'algorithm' AS algorithm, f->>'engine' AS engine,
