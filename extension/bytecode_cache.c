@@ -41,7 +41,7 @@
 
 #define CACHE_BYTES		(4 * 1024 * 1024)
 #define CACHE_ENTRIES	256
-#define KEY_BYTES		32
+#define KEY_BYTES		DBC_BYTECODE_KEY_BYTES
 
 typedef struct CacheEntry
 {
@@ -110,9 +110,9 @@ dbc_bytecode_cache_init(void)
 	shmem_startup_hook = cache_shmem_startup;
 }
 
-/* SHA-256 of name, a zero byte, and source. */
-static void
-cache_key(const char *name, const char *source, uint8 *key)
+/* The cache's key for a policy: SHA-256 of its name, a zero byte, and its source. */
+void
+dbc_bytecode_key(const char *name, const char *source, uint8 *key)
 {
 	size_t		nlen = strlen(name);
 	size_t		slen = strlen(source);
@@ -137,20 +137,18 @@ find_entry(const uint8 *key)
 }
 
 /*
- * The bytecode stored for this policy name and source: a palloc'd copy and
- * its length, or NULL when there is none (or no shared cache).
+ * The bytecode stored under key (dbc_bytecode_key): a palloc'd copy and its
+ * length, or NULL when there is none.
  */
 char *
-dbc_bytecode_lookup(const char *name, const char *source, size_t *len)
+dbc_bytecode_lookup(const uint8 *key, size_t *len)
 {
-	uint8		key[KEY_BYTES];
 	char	   *copy = NULL;
 	int			i;
 
 	*len = 0;
 	if (cache == NULL)
 		return NULL;
-	cache_key(name, source, key);
 	LWLockAcquire(cache->lock, LW_SHARED);
 	if ((i = find_entry(key)) >= 0)
 	{
@@ -162,16 +160,14 @@ dbc_bytecode_lookup(const char *name, const char *source, size_t *len)
 	return copy;
 }
 
-/* Keep the bytecode made from this policy name and source for other backends. */
+/* Keep, under key, the bytecode made from a policy's name and source for other backends. */
 void
-dbc_bytecode_store(const char *name, const char *source, const char *code, size_t len)
+dbc_bytecode_store(const uint8 *key, const char *code, size_t len)
 {
-	uint8		key[KEY_BYTES];
 	CacheEntry *e;
 
 	if (cache == NULL || len == 0 || len > CACHE_BYTES)
 		return;
-	cache_key(name, source, key);
 	LWLockAcquire(cache->lock, LW_EXCLUSIVE);
 	if (find_entry(key) < 0)
 	{

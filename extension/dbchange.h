@@ -222,8 +222,10 @@ extern void dbc_sha256_raw(const void *data, size_t len, uint8 *out);
 /* ---- bytecode_cache.c: compiled policies shared between backends ---- */
 extern void dbc_bytecode_cache_init(void);
 extern bool dbc_bytecode_cache_ready(void);
-extern char *dbc_bytecode_lookup(const char *name, const char *source, size_t *len);
-extern void dbc_bytecode_store(const char *name, const char *source, const char *code, size_t len);
+#define DBC_BYTECODE_KEY_BYTES 32
+extern void dbc_bytecode_key(const char *name, const char *source, uint8 *key);
+extern char *dbc_bytecode_lookup(const uint8 *key, size_t *len);
+extern void dbc_bytecode_store(const uint8 *key, const char *code, size_t len);
 extern int64 dbc_bytecode_stores(void);
 
 /* ---- rowinsert.c: rows into dbchange's own tables without SQL (approve path) ---- */

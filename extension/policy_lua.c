@@ -1778,6 +1778,7 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 {
 	CompileArgs a;
 	bool		ok;
+	uint8		key[DBC_BYTECODE_KEY_BYTES];
 
 	memset(out, 0, sizeof(*out));
 	if (!ensure_state(err))
@@ -1787,7 +1788,13 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 	a.len = strlen(source);
 	a.module_ref = a.check_ref = a.scope_ref = a.applies_ref = LUA_NOREF;
 	a.ntests = 0;
-	a.bytecode = dbc_bytecode_lookup(name, source, &a.bclen);
+	a.bytecode = NULL;
+	a.bclen = 0;
+	if (dbc_bytecode_cache_ready())
+	{
+		dbc_bytecode_key(name, source, key);
+		a.bytecode = dbc_bytecode_lookup(key, &a.bclen);
+	}
 	a.from_bytecode = false;
 	a.want_dump = a.bytecode == NULL && dbc_bytecode_cache_ready();
 	a.dump = NULL;
@@ -1803,7 +1810,7 @@ dbc_lua_compile(const char *name, const char *source, DbcLuaPolicy *out, char **
 		ok = run_protected(compile_fn, &a, 1, err);
 		/* a source that compiled is kept for the next backend; one that failed is not */
 		if (ok && a.dump != NULL && a.dumplen > 0)
-			dbc_bytecode_store(name, source, a.dump, a.dumplen);
+			dbc_bytecode_store(key, a.dump, a.dumplen);
 	}
 	PG_FINALLY();
 	{
