@@ -1860,6 +1860,55 @@ type_change_lossy(const TypeChange *in)
 	return 0;
 }
 
+/* Is the raw expression the column itself (col or tab.col)? */
+static bool
+is_column_itself(Node *expr, const char *colname)
+{
+	Node	   *last;
+
+	if (expr == NULL || !IsA(expr, ColumnRef))
+		return false;
+	last = llast(((ColumnRef *) expr)->fields);
+	return IsA(last, String) && strcmp(strVal(last), colname) == 0;
+}
+
+/*
+ * The lossy_conversion fact of an ALTER COLUMN TYPE ... USING.  The shapes
+ * migrations write most, USING col and USING col::T (or CAST(col AS T)),
+ * convert the values with PostgreSQL's own casts, so they are judged as one
+ * or two plain conversions: USING price::integer rounds a numeric's
+ * decimals exactly as the conversion without USING does.  Any other
+ * expression decides the values itself: unknown (-1).
+ */
+static int
+using_lossy(Node *expr, const char *colname, const TypeChange *tc)
+{
+	TypeChange	to_cast = *tc;
+	TypeChange	from_cast = *tc;
+	TypeName   *tn;
+	int			a;
+	int			b;
+
+	if (!tc->known || colname == NULL)
+		return -1;
+	if (is_column_itself(expr, colname))
+		return type_change_lossy(tc);
+	if (!IsA(expr, TypeCast) || !is_column_itself(((TypeCast *) expr)->arg, colname))
+		return -1;
+	tn = ((TypeCast *) expr)->typeName;
+	to_cast.new_type = from_cast.old_type = type_oid(tn);
+	if (!OidIsValid(to_cast.new_type))
+		return -1;
+	to_cast.new_mod = from_cast.old_mod = typmod_estimate(tn, to_cast.new_type);
+	if (to_cast.new_mod == -2)
+		return -1;
+	a = type_change_lossy(&to_cast);
+	b = type_change_lossy(&from_cast);
+	if (a == 1 || b == 1)
+		return 1;
+	return a < 0 || b < 0 ? -1 : 0;
+}
+
 /*
  * Could a raw expression be volatile?  A function call is volatile when any
  * function of that name is (or none is known: the statement may run where it
@@ -2753,14 +2802,15 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					type_change_of(o->relid, cmd->name, cd->typeName, &tc);
 					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL);
 
-					/*
-					 * USING decides the values itself: only a plain
-					 * conversion is judged for what it rounds or drops.
-					 */
-					if (cd->raw_default == NULL && type_change_lossy(&tc) >= 0)
-						dbc_put_bool(st, "lossy_conversion", type_change_lossy(&tc) == 1);
-					else
-						dbc_put_null(st, "lossy_conversion");
+					{
+						int			lossy = cd->raw_default == NULL ? type_change_lossy(&tc) :
+							using_lossy(cd->raw_default, cmd->name, &tc);
+
+						if (lossy >= 0)
+							dbc_put_bool(st, "lossy_conversion", lossy == 1);
+						else
+							dbc_put_null(st, "lossy_conversion");
+					}
 					scans = rewrites;
 					if (first_type == NULL)
 						first_type = cd->typeName;

@@ -182,6 +182,20 @@ ALTER TABLE lt2 ALTER i TYPE numeric(10,-1);
 ALTER TABLE lt2 ALTER n TYPE money;
 ALTER TABLE lt2 ALTER i TYPE money;
 $$) f;
+-- ... with USING: the column itself, or cast once, is judged as those conversions
+SELECT f->'subcommands'->0->>'name' AS column, f->>'column_type' AS new_type,
+       f->'subcommands'->0->'lossy_conversion' AS lossy
+FROM dbchange.classify($$
+ALTER TABLE lt2 ALTER n TYPE int USING n::int;
+ALTER TABLE lt2 ALTER n TYPE text USING CAST(n AS int);
+ALTER TABLE lt2 ALTER n TYPE numeric(12,4) USING n::numeric(12,0);
+ALTER TABLE lt2 ALTER n TYPE numeric(14,4) USING lt2.n;
+ALTER TABLE lt2 ALTER i TYPE bigint USING i::bigint;
+ALTER TABLE lt2 ALTER ts TYPE timestamptz USING ts::date;
+ALTER TABLE lt2 ALTER n TYPE int USING round(n)::int;
+ALTER TABLE lt2 ALTER n TYPE int USING i;
+ALTER TABLE lt2 ALTER n TYPE int USING n::no_such_type;
+$$) f;
 -- timestamp -> timestamptz rewrites unless the session time zone is UTC
 SET TimeZone = 'UTC';
 SELECT f->'rewrites_table' AS rewrites_in_utc FROM dbchange.classify('ALTER TABLE t ALTER ts TYPE timestamptz') f;
