@@ -51,6 +51,8 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_shdepend.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_tablespace.h"
@@ -3983,9 +3985,13 @@ classify_drop_global(Cls *c, Node *stmt)
 	}
 }
 
+static void put_owned_objects(JsonbParseState **st, List *roles);
+
 static void
 classify_owned(Cls *c, Node *stmt)
 {
+	List	   *roles;
+
 	c->object_type = "database";
 	set_main(c, global_object(OBJECT_DATABASE, get_database_name(MyDatabaseId)));
 	if (IsA(stmt, DropOwnedStmt))
@@ -3993,14 +3999,16 @@ classify_owned(Cls *c, Node *stmt)
 		add_op(c, "drop_owned");
 		c->destructive = true;
 		c->cascade = ((DropOwnedStmt *) stmt)->behavior == DROP_CASCADE;
-		put_rolespecs(c->st, "roles_named", ((DropOwnedStmt *) stmt)->roles);
+		roles = ((DropOwnedStmt *) stmt)->roles;
 	}
 	else
 	{
 		add_op(c, "reassign_owned");
-		put_rolespecs(c->st, "roles_named", ((ReassignOwnedStmt *) stmt)->roles);
+		roles = ((ReassignOwnedStmt *) stmt)->roles;
 		dbc_put_text(c->st, "new_owner", rolespec_name(((ReassignOwnedStmt *) stmt)->newrole));
 	}
+	put_rolespecs(c->st, "roles_named", roles);
+	put_owned_objects(c->st, roles);
 }
 
 /* The object of RENAME/SET SCHEMA/OWNER TO/DEPENDS ON: relation or object node. */
@@ -5921,6 +5929,125 @@ drop_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 			cw->entries = lappend(cw->entries, e);
 	}
 	hash_destroy(seen);
+}
+
+/*
+ * A generic entry for an owned object dep_entry() does not describe (a
+ * schema, a server, an operator, ...): PostgreSQL's own type description and
+ * identity, the last name part as its name, the first as its schema when
+ * the identity has more than one part.
+ */
+static CascadeEntry *
+owned_generic_entry(const ObjectAddress *addr)
+{
+	CascadeEntry *e;
+	List	   *names = NIL;
+	List	   *args = NIL;
+	char	   *identity = getObjectIdentityParts(addr, &names, &args, true);
+	char	   *type = getObjectTypeDescription(addr, true);
+
+	if (identity == NULL || type == NULL || names == NIL)
+		return NULL;
+	e = palloc0(sizeof(CascadeEntry));
+	e->object_type = type;
+	e->identity = identity;
+	e->name = llast(names);
+	e->schema = list_length(names) > 1 ? linitial(names) : NULL;
+	return e;
+}
+
+/*
+ * DROP OWNED / REASSIGN OWNED: owned_objects, owned_object_count
+ * (docs/facts.md).  The statements name roles, not the tables they drop or
+ * hand over, so without this list a policy about a table would never see
+ * them: these are the objects the named roles own in this database, found
+ * in pg_shdepend's owner entries as shdepDropOwned() and
+ * shdepReassignOwned() find them.  Sorted by identity, at most
+ * REACH_LISTED listed.  A role that does not exist (the statement then
+ * fails) and PUBLIC own nothing.
+ */
+static void
+put_owned_objects(JsonbParseState **st, List *roles)
+{
+	HTAB	   *seen;
+	HASHCTL		ctl;
+	List	   *queue = NIL;
+	List	   *entries = NIL;
+	ReachWalk	w;
+	Relation	shdep;
+	ListCell   *lc;
+	int			n = 0;
+
+	memset(&w, 0, sizeof(w));
+	ctl.keysize = sizeof(ObjectAddress);
+	ctl.entrysize = sizeof(DepSeen);
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("dbchange owned objects", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	shdep = table_open(SharedDependRelationId, AccessShareLock);
+	foreach(lc, roles)
+	{
+		RoleSpec   *spec = lfirst(lc);
+		Oid			role;
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		if (spec->roletype == ROLESPEC_PUBLIC)
+			continue;
+		role = get_rolespec_oid(spec, true);
+		if (!OidIsValid(role))
+			continue;
+		ScanKeyInit(&key[0], Anum_pg_shdepend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(AuthIdRelationId));
+		ScanKeyInit(&key[1], Anum_pg_shdepend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(role));
+		scan = systable_beginscan(shdep, SharedDependReferenceIndexId, true, NULL, 2, key);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_shdepend d = (Form_pg_shdepend) GETSTRUCT(tup);
+
+			if (d->deptype == SHARED_DEPENDENCY_OWNER && d->dbid == MyDatabaseId)
+				dep_reached(seen, &queue, d->classid, d->objid, d->objsubid, NULL);
+		}
+		systable_endscan(scan);
+		CHECK_FOR_INTERRUPTS();
+	}
+	table_close(shdep, AccessShareLock);
+
+	foreach(lc, queue)
+	{
+		DepSeen    *node = lfirst(lc);
+		CascadeEntry *e = dep_entry(&w, seen, node);
+
+		/* a table's row type or TOAST table is no object of its own here */
+		if (e == NULL && node->addr.classId != RelationRelationId &&
+			node->addr.classId != TypeRelationId)
+			e = owned_generic_entry(&node->addr);
+		if (e != NULL)
+			entries = lappend(entries, e);
+	}
+	hash_destroy(seen);
+
+	list_sort(entries, cascade_entry_cmp);
+	begin_array(st, "owned_objects");
+	foreach(lc, entries)
+	{
+		CascadeEntry *e = lfirst(lc);
+
+		if (++n > REACH_LISTED)
+			break;
+		begin_object(st, NULL);
+		dbc_put_text(st, "object_type", e->object_type);
+		dbc_put_text(st, "schema", e->schema);
+		dbc_put_text(st, "name", e->name);
+		dbc_put_text(st, "identity", e->identity);
+		dbc_put_text(st, "table", e->table);
+		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
+		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
+		end_object(st);
+	}
+	end_array(st);
+	dbc_put_int(st, "owned_object_count", list_length(entries));
 }
 
 /* cascades_to, cascades_to_count, cascades_to_complete */

@@ -20,7 +20,8 @@ Checks
                       CASCADE reaches by foreign key, an object (a view, a
                       column, a constraint, ...) DROP ... CASCADE drops
                       with what it names, or one that lives on a protected
-                      table (cascades_to)
+                      table (cascades_to), an object DROP OWNED drops or
+                      REASSIGN OWNED hands to another role (owned_objects)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -228,6 +229,12 @@ local function descendant_hit(e)
     " of " .. tostring(e.descendant_of) .. ")"
 end
 
+-- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
+local function owned_hit(e)
+  local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
+  return hit and hit .. " (owned by a role the statement names)"
+end
+
 local function schema_relation_hit(e)
   local hit = object_hit(e.identity, e.schema, e.object_type, e.name)
   return hit and hit .. " (in schema " .. tostring(e.schema) .. ", dropped with CASCADE)"
@@ -358,6 +365,10 @@ local function protected_target(c)
       end
     end
   end
+  if cmd == "DROP OWNED" or cmd == "REASSIGN OWNED" then
+    hit = first_reached(c, c.owned_objects, "owned_object_count", owned_hit, "objects the roles own")
+    if hit then return hit end
+  end
   if REACHING[cmd] then
     hit = reached_target(c, cmd)
     if hit then return hit end
@@ -476,6 +487,20 @@ return {
       expect = "queue", risk = "critical" },
     { sql = "CREATE TABLE public.kid_t (p int REFERENCES public.payments (id))", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.small_t ADD COLUMN note text", environment = "prod", expect = "none" },
+    -- DROP OWNED / REASSIGN OWNED: the objects the roles own
+    { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
+      facts = { owned_object_count = 2, owned_objects = {
+        { object_type = "function", schema = "public", name = "f", identity = "public.f" },
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
+    { sql = "REASSIGN OWNED BY pt_alice TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
+    { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "none",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "table", schema = "public", name = "small_t", identity = "public.small_t" } } } },
+    { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 1500, owned_objects = {
+        { object_type = "table", schema = "public", name = "small_t", identity = "public.small_t" } } } },
     -- reached through a parent: the facts a partitioned public.pt_pay_all with the partition
     -- public.payments (an inheritance child for public.pt_pay_inh) would have
     { sql = "DROP TABLE public.pt_pay_all", environment = "prod", expect = "reject", risk = "critical",

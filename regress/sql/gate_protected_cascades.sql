@@ -95,3 +95,35 @@ DROP INDEX other_all_id;
 SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 3;
 SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders,
        to_regclass('cust_v2') AS cust_v2, to_regclass('other_1_id_idx') AS other_partition_index;
+
+-- DROP OWNED / REASSIGN OWNED name roles, not objects: the objects the roles own in this
+-- database are listed (owned_objects), so DROP OWNED of the owner of a protected table is
+-- rejected like DROP TABLE of it, and REASSIGN OWNED, which hands it to another role, is
+-- queued.  Neither changes anything.
+CREATE ROLE regress_pc_alice;
+CREATE ROLE regress_pc_bob;
+SET dbchange.enforce = off;
+CREATE SCHEMA alices AUTHORIZATION regress_pc_alice;
+ALTER TABLE payments OWNER TO regress_pc_alice;
+ALTER FUNCTION trg() OWNER TO regress_pc_alice;
+CREATE TABLE bobs_t (id int);
+ALTER TABLE bobs_t OWNER TO regress_pc_bob;
+SET dbchange.enforce = on;
+SELECT e->>'object_type' AS object_type, e->>'identity' AS identity, e->'rows' AS rows,
+       f.facts->'owned_object_count' AS count
+  FROM dbchange.evaluate('DROP OWNED BY regress_pc_alice', 'prod') f,
+       jsonb_array_elements(f.facts->'owned_objects') e;
+SELECT statement, action, risk, reasons
+  FROM dbchange.evaluate('DROP OWNED BY regress_pc_bob; DROP OWNED BY no_such_role; DROP OWNED BY public', 'prod');
+DROP OWNED BY regress_pc_alice;
+REASSIGN OWNED BY regress_pc_alice TO regress_pc_bob;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 2;
+SELECT pg_get_userbyid(relowner) AS payments_owner, (SELECT count(*) FROM payments) AS payments,
+       to_regnamespace('alices') AS alices FROM pg_class WHERE oid = 'payments'::regclass;
+-- bob owns nothing protected: his DROP OWNED is not refused by this rule
+DROP OWNED BY regress_pc_bob;
+SELECT to_regclass('bobs_t') AS bobs_t;
+SET dbchange.enforce = off;
+REASSIGN OWNED BY regress_pc_alice TO CURRENT_USER;
+DROP ROLE regress_pc_alice;
+DROP ROLE regress_pc_bob;
