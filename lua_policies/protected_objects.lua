@@ -21,7 +21,10 @@ Checks
                       column, a constraint, ...) DROP ... CASCADE drops
                       with what it names, or one that lives on a protected
                       table (cascades_to), an object DROP OWNED drops or
-                      REASSIGN OWNED hands to another role (owned_objects)
+                      REASSIGN OWNED hands to another role (owned_objects);
+                      "(perhaps)", queued: REINDEX SCHEMA of a schema
+                      holding one, REINDEX DATABASE, VACUUM FULL or
+                      CLUSTER without a table, ALTER ... ALL IN TABLESPACE
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -229,6 +232,44 @@ local function descendant_hit(e)
     " of " .. tostring(e.descendant_of) .. ")"
 end
 
+-- Statements that process every table of a schema, the database or a tablespace without
+-- naming one: REINDEX SCHEMA/DATABASE, VACUUM FULL and CLUSTER without a table, ALTER
+-- TABLE/INDEX/MATERIALIZED VIEW ALL IN TABLESPACE.  They lock and rewrite (or rebuild) a
+-- protected table as surely as naming it.  A schema is checked against the list; for the
+-- others the facts cannot show which tables are reached, so they are "(perhaps)" findings
+-- (queued, not rejected) whenever anything is protected.
+local WHOLE_REACH = { ["REINDEX"] = true, ["VACUUM"] = true, ["CLUSTER"] = true, ["ALTER TABLE"] = true,
+  ["ALTER INDEX"] = true, ["ALTER MATERIALIZED VIEW"] = true }
+local function whole_reach(c, cmd)
+  local otype = c.object_type
+  if cmd == "REINDEX" then
+    if otype == "schema" then
+      local sch = c.name
+      if schema_protected(sch) or HOLDS_EXACT[sch] then
+        return "(perhaps) one in schema " .. sch .. ": REINDEX SCHEMA rebuilds every index there"
+      end
+      if HAS_PATS then return "(perhaps) one in schema " .. tostring(sch) .. " (a protected pattern may match)" end
+      return nil
+    end
+    -- REINDEX SYSTEM rebuilds the catalogs' indexes only
+    if otype ~= "database" then return nil end
+  elseif cmd == "VACUUM" then
+    if otype ~= "database" or c.full ~= true then return nil end
+  elseif cmd == "CLUSTER" then
+    if c.identity ~= nil then return nil end
+  elseif cmd == "ALTER TABLE" or cmd == "ALTER INDEX" or cmd == "ALTER MATERIALIZED VIEW" then
+    local ops, objs = c.operations, c.objects
+    if not (type(ops) == "table" and ops[1] == "set_tablespace" and type(objs) == "table" and objs[1] == nil) then
+      return nil
+    end
+  else
+    return nil
+  end
+  return ANY_PROTECTED and "(perhaps) one it reaches: " .. cmd .. " without a table name processes " ..
+    (cmd == "REINDEX" and "every index of the database" or cmd == "VACUUM" and "every table of the database" or
+     cmd == "CLUSTER" and "every table clustered before" or "every one in the tablespace") or nil
+end
+
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
   local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
@@ -368,6 +409,9 @@ local function protected_target(c)
   if cmd == "DROP OWNED" or cmd == "REASSIGN OWNED" then
     hit = first_reached(c, c.owned_objects, "owned_object_count", owned_hit, "objects the roles own")
     if hit then return hit end
+  elseif WHOLE_REACH[cmd] then
+    hit = whole_reach(c, cmd)
+    if hit then return hit end
   end
   if REACHING[cmd] then
     hit = reached_target(c, cmd)
@@ -487,6 +531,15 @@ return {
       expect = "queue", risk = "critical" },
     { sql = "CREATE TABLE public.kid_t (p int REFERENCES public.payments (id))", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.small_t ADD COLUMN note text", environment = "prod", expect = "none" },
+    -- every table of a schema, the database or a tablespace, none named
+    { sql = "VACUUM FULL", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "VACUUM", environment = "prod", expect = "none" },
+    { sql = "CLUSTER", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "REINDEX DATABASE postgres", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "REINDEX SCHEMA public", environment = "test", expect = "queue", risk = "critical" },
+    { sql = "REINDEX SCHEMA pt_elsewhere", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default", environment = "prod",
+      expect = "queue", risk = "critical" },
     -- DROP OWNED / REASSIGN OWNED: the objects the roles own
     { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
       facts = { owned_object_count = 2, owned_objects = {

@@ -127,3 +127,15 @@ SET dbchange.enforce = off;
 REASSIGN OWNED BY regress_pc_alice TO CURRENT_USER;
 DROP ROLE regress_pc_alice;
 DROP ROLE regress_pc_bob;
+
+-- Statements that process every table of the database, a schema or a tablespace without
+-- naming one reach the protected tables too: queued (critical), "(perhaps)" since the facts
+-- cannot list what they reach.  REINDEX of another schema is not refused by this rule.
+SET dbchange.enforce = on;
+VACUUM FULL;
+CLUSTER;
+REINDEX SCHEMA public;
+ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default;
+CREATE SCHEMA plain_s;
+REINDEX SCHEMA plain_s;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 6;
