@@ -24,7 +24,9 @@ Checks
                       REASSIGN OWNED hands to another role (owned_objects);
                       "(perhaps)", queued: REINDEX SCHEMA of a schema
                       holding one, REINDEX DATABASE, VACUUM FULL or
-                      CLUSTER without a table, ALTER ... ALL IN TABLESPACE
+                      CLUSTER without a table, ALTER ... ALL IN TABLESPACE,
+                      GRANT/REVOKE ... ON ALL ... IN SCHEMA and ALTER
+                      SCHEMA ... OWNER TO of a schema holding one
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -270,6 +272,37 @@ local function whole_reach(c, cmd)
      cmd == "CLUSTER" and "every table clustered before" or "every one in the tablespace") or nil
 end
 
+-- A schema that holds a protected object, reached whole: GRANT/REVOKE ... ON ALL TABLES
+-- (SEQUENCES, FUNCTIONS, ...) IN SCHEMA changes the privileges on every object there, and
+-- ALTER SCHEMA ... OWNER TO makes a role that can drop anything in it.
+local function holding_schema(sch)
+  return type(sch) == "string" and (schema_protected(sch) or HOLDS_EXACT[sch] or HAS_PATS)
+end
+
+local function schema_reach(c, cmd)
+  if cmd == "ALTER SCHEMA" then
+    local ops = c.operations
+    if type(ops) == "table" and ops[1] == "change_owner" and holding_schema(c.name) then
+      return "(perhaps) one in schema " .. c.name .. ": its new owner " .. tostring(c.new_owner) ..
+        " can drop anything in it"
+    end
+    return nil
+  end
+  if c.all_in_schema ~= true then return nil end
+  local objs = c.objects
+  if type(objs) ~= "table" then return nil end
+  local i, o = 1, objs[1]
+  while o ~= nil do
+    if type(o) == "table" and holding_schema(o.name) then
+      return "(perhaps) one in schema " .. o.name .. ": " .. cmd .. " ON ALL ... IN SCHEMA reaches every " ..
+        tostring(c.object_type) .. " there"
+    end
+    i = i + 1
+    o = objs[i]
+  end
+  return nil
+end
+
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
   local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
@@ -412,6 +445,9 @@ local function protected_target(c)
   elseif WHOLE_REACH[cmd] then
     hit = whole_reach(c, cmd)
     if hit then return hit end
+  elseif cmd == "GRANT" or cmd == "REVOKE" or cmd == "ALTER SCHEMA" then
+    hit = schema_reach(c, cmd)
+    if hit then return hit end
   end
   if REACHING[cmd] then
     hit = reached_target(c, cmd)
@@ -540,6 +576,13 @@ return {
     { sql = "REINDEX SCHEMA pt_elsewhere", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default", environment = "prod",
       expect = "queue", risk = "critical" },
+    -- a schema holding a protected object, reached whole
+    { sql = "GRANT SELECT ON ALL TABLES IN SCHEMA public TO pt_bob", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "REVOKE ALL ON ALL SEQUENCES IN SCHEMA pt_other, public FROM pt_bob", environment = "stage", expect = "queue",
+      risk = "critical" },
+    { sql = "GRANT SELECT ON ALL TABLES IN SCHEMA pt_other TO pt_bob", environment = "prod", expect = "none" },
+    { sql = "ALTER SCHEMA public OWNER TO pt_bob", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER SCHEMA pt_other OWNER TO pt_bob", environment = "prod", expect = "none" },
     -- DROP OWNED / REASSIGN OWNED: the objects the roles own
     { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
       facts = { owned_object_count = 2, owned_objects = {

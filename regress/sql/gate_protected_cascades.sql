@@ -139,3 +139,15 @@ ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default;
 CREATE SCHEMA plain_s;
 REINDEX SCHEMA plain_s;
 SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 6;
+-- ... and privileges on every table of a schema holding a protected one, or its ownership
+-- (the owner of a schema can drop anything in it), queued like a GRANT on the table itself
+CREATE ROLE regress_pc_carol;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO regress_pc_carol;
+ALTER SCHEMA public OWNER TO regress_pc_carol;
+GRANT SELECT ON ALL TABLES IN SCHEMA plain_s TO regress_pc_carol;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 3;
+SELECT has_table_privilege('regress_pc_carol', 'payments', 'SELECT') AS carol_reads_payments,
+       pg_get_userbyid(nspowner) AS public_owner FROM pg_namespace WHERE nspname = 'public';
+SET dbchange.enforce = off;
+REVOKE ALL ON ALL TABLES IN SCHEMA plain_s FROM regress_pc_carol;
+DROP ROLE regress_pc_carol;
