@@ -3173,6 +3173,26 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
  */
 
 static void put_set_parameters(JsonbParseState **st, List *options);
+static void put_used_by(JsonbParseState **st, Oid funcoid);
+static Oid	drop_func_oid(Node *obj);
+
+/* The function CREATE OR REPLACE FUNCTION replaces, found by its input argument types. */
+static Oid
+replaced_func_oid(CreateFunctionStmt *s)
+{
+	ObjectWithArgs *owa = makeNode(ObjectWithArgs);
+	ListCell   *lc;
+
+	owa->objname = s->funcname;
+	foreach(lc, s->parameters)
+	{
+		FunctionParameter *p = lfirst_node(FunctionParameter, lc);
+
+		if (p->mode != FUNC_PARAM_OUT && p->mode != FUNC_PARAM_TABLE)
+			owa->objargs = lappend(owa->objargs, p->argType);
+	}
+	return drop_func_oid((Node *) owa);
+}
 
 static void
 classify_create_function(Cls *c, CreateFunctionStmt *s)
@@ -3206,6 +3226,8 @@ classify_create_function(Cls *c, CreateFunctionStmt *s)
 		push_text_elem(st, normalized_type_name(p->argType));
 	}
 	end_array(st);
+	if (s->replace)
+		put_used_by(st, replaced_func_oid(s));
 }
 
 /*
@@ -3241,6 +3263,7 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 
 	set_main(c, func_object(objtype_name(s->objtype), s->func->objname));
 	add_op(c, "alter");
+	put_used_by(st, drop_func_oid((Node *) s->func));
 	begin_array(st, "options");
 	foreach(lc, s->actions)
 	{
@@ -5776,6 +5799,55 @@ dep_entry(ReachWalk *w, HTAB *seen, DepSeen *n)
 }
 
 /*
+ * The object a pg_depend row's dependent stands for: a view's or
+ * materialized view's _RETURN rule stands for the view, a generated
+ * column's expression (pg_attrdef) for the column; anything else for
+ * itself.
+ */
+static ObjectAddress
+dependent_stand_in(Form_pg_depend d)
+{
+	ObjectAddress a;
+
+	a.classId = d->classid;
+	a.objectId = d->objid;
+	a.objectSubId = d->objsubid;
+	if (a.classId == RewriteRelationId && d->deptype == DEPENDENCY_NORMAL)
+	{
+		HeapTuple	rt = catalog_row(RewriteRelationId, RewriteOidIndexId, a.objectId);
+
+		if (rt != NULL)
+		{
+			Form_pg_rewrite rw = (Form_pg_rewrite) GETSTRUCT(rt);
+
+			if (rw->ev_type == '1' && strcmp(NameStr(rw->rulename), ViewSelectRuleName) == 0)
+			{
+				a.classId = RelationRelationId;
+				a.objectId = rw->ev_class;
+				a.objectSubId = 0;
+			}
+		}
+	}
+	else if (a.classId == AttrDefaultRelationId && d->deptype == DEPENDENCY_NORMAL)
+	{
+		HeapTuple	at = catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, a.objectId);
+
+		if (at != NULL)
+		{
+			Form_pg_attrdef ad = (Form_pg_attrdef) GETSTRUCT(at);
+
+			if (get_attgenerated(ad->adrelid, ad->adnum) != '\0')
+			{
+				a.classId = RelationRelationId;
+				a.objectId = ad->adrelid;
+				a.objectSubId = ad->adnum;
+			}
+		}
+	}
+	return a;
+}
+
+/*
  * DROP ... CASCADE: the objects that depend on those it names and go with
  * them, found by walking pg_depend from the objects named, as
  * findDependentObjects() does (that function is not exported, and takes
@@ -5876,46 +5948,9 @@ drop_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, nkeys, key);
 		while ((tup = systable_getnext(scan)) != NULL)
 		{
-			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
-			Oid			classid = d->classid;
-			Oid			objid = d->objid;
-			int32		subid = d->objsubid;
+			ObjectAddress a = dependent_stand_in((Form_pg_depend) GETSTRUCT(tup));
 
-			if (classid == RewriteRelationId && d->deptype == DEPENDENCY_NORMAL)
-			{
-				HeapTuple	rt = catalog_row(RewriteRelationId, RewriteOidIndexId, objid);
-
-				if (rt != NULL)
-				{
-					Form_pg_rewrite rw = (Form_pg_rewrite) GETSTRUCT(rt);
-
-					/* a view is its _RETURN rule: the view goes */
-					if (rw->ev_type == '1' && strcmp(NameStr(rw->rulename), ViewSelectRuleName) == 0)
-					{
-						classid = RelationRelationId;
-						objid = rw->ev_class;
-						subid = 0;
-					}
-				}
-			}
-			else if (classid == AttrDefaultRelationId && d->deptype == DEPENDENCY_NORMAL)
-			{
-				HeapTuple	at = catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, objid);
-
-				if (at != NULL)
-				{
-					Form_pg_attrdef ad = (Form_pg_attrdef) GETSTRUCT(at);
-
-					/* a generated column is its expression: the column goes */
-					if (get_attgenerated(ad->adrelid, ad->adnum) != '\0')
-					{
-						classid = RelationRelationId;
-						objid = ad->adrelid;
-						subid = ad->adnum;
-					}
-				}
-			}
-			dep_reached(seen, &queue, classid, objid, subid, n->root);
+			dep_reached(seen, &queue, a.classId, a.objectId, a.objectSubId, n->root);
 		}
 		systable_endscan(scan);
 	}
@@ -5932,13 +5967,13 @@ drop_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 }
 
 /*
- * A generic entry for an owned object dep_entry() does not describe (a
+ * A generic entry for an object dep_entry() does not describe (a
  * schema, a server, an operator, ...): PostgreSQL's own type description and
  * identity, the last name part as its name, the first as its schema when
  * the identity has more than one part.
  */
 static CascadeEntry *
-owned_generic_entry(const ObjectAddress *addr)
+generic_entry(const ObjectAddress *addr)
 {
 	CascadeEntry *e;
 	List	   *names = NIL;
@@ -5957,32 +5992,90 @@ owned_generic_entry(const ObjectAddress *addr)
 }
 
 /*
+ * The entries of the objects in queue (DepSeen *, added by dep_reached),
+ * described as cascades_to's are; an object dep_entry() has no words for
+ * gets generic_entry()'s, except a table's row type or TOAST table,
+ * which are no objects of their own here.
+ */
+static List *
+entries_of(HTAB *seen, List *queue)
+{
+	ReachWalk	w;
+	List	   *entries = NIL;
+	ListCell   *lc;
+
+	memset(&w, 0, sizeof(w));
+	foreach(lc, queue)
+	{
+		DepSeen    *node = lfirst(lc);
+		CascadeEntry *e = dep_entry(&w, seen, node);
+
+		if (e == NULL && node->addr.classId != RelationRelationId &&
+			node->addr.classId != TypeRelationId)
+			e = generic_entry(&node->addr);
+		if (e != NULL)
+			entries = lappend(entries, e);
+	}
+	return entries;
+}
+
+/* A list of entries as facts: sorted by identity, the first REACH_LISTED, and how many in all. */
+static void
+put_entry_list(JsonbParseState **st, const char *key, const char *count_key, List *entries)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	list_sort(entries, cascade_entry_cmp);
+	begin_array(st, key);
+	foreach(lc, entries)
+	{
+		CascadeEntry *e = lfirst(lc);
+
+		if (++n > REACH_LISTED)
+			break;
+		begin_object(st, NULL);
+		dbc_put_text(st, "object_type", e->object_type);
+		dbc_put_text(st, "schema", e->schema);
+		dbc_put_text(st, "name", e->name);
+		dbc_put_text(st, "identity", e->identity);
+		dbc_put_text(st, "table", e->table);
+		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
+		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
+		end_object(st);
+	}
+	end_array(st);
+	dbc_put_int(st, count_key, list_length(entries));
+}
+
+static HTAB *
+address_set(const char *name)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(ObjectAddress);
+	ctl.entrysize = sizeof(DepSeen);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/*
  * DROP OWNED / REASSIGN OWNED: owned_objects, owned_object_count
  * (docs/facts.md).  The statements name roles, not the tables they drop or
  * hand over, so without this list a policy about a table would never see
  * them: these are the objects the named roles own in this database, found
  * in pg_shdepend's owner entries as shdepDropOwned() and
- * shdepReassignOwned() find them.  Sorted by identity, at most
- * REACH_LISTED listed.  A role that does not exist (the statement then
- * fails) and PUBLIC own nothing.
+ * shdepReassignOwned() find them.  A role that does not exist (the
+ * statement then fails) and PUBLIC own nothing.
  */
 static void
 put_owned_objects(JsonbParseState **st, List *roles)
 {
-	HTAB	   *seen;
-	HASHCTL		ctl;
+	HTAB	   *seen = address_set("dbchange owned objects");
 	List	   *queue = NIL;
-	List	   *entries = NIL;
-	ReachWalk	w;
 	Relation	shdep;
 	ListCell   *lc;
-	int			n = 0;
 
-	memset(&w, 0, sizeof(w));
-	ctl.keysize = sizeof(ObjectAddress);
-	ctl.entrysize = sizeof(DepSeen);
-	ctl.hcxt = CurrentMemoryContext;
-	seen = hash_create("dbchange owned objects", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	shdep = table_open(SharedDependRelationId, AccessShareLock);
 	foreach(lc, roles)
 	{
@@ -6013,41 +6106,55 @@ put_owned_objects(JsonbParseState **st, List *roles)
 		CHECK_FOR_INTERRUPTS();
 	}
 	table_close(shdep, AccessShareLock);
-
-	foreach(lc, queue)
-	{
-		DepSeen    *node = lfirst(lc);
-		CascadeEntry *e = dep_entry(&w, seen, node);
-
-		/* a table's row type or TOAST table is no object of its own here */
-		if (e == NULL && node->addr.classId != RelationRelationId &&
-			node->addr.classId != TypeRelationId)
-			e = owned_generic_entry(&node->addr);
-		if (e != NULL)
-			entries = lappend(entries, e);
-	}
+	put_entry_list(st, "owned_objects", "owned_object_count", entries_of(seen, queue));
 	hash_destroy(seen);
+}
 
-	list_sort(entries, cascade_entry_cmp);
-	begin_array(st, "owned_objects");
-	foreach(lc, entries)
+/*
+ * CREATE OR REPLACE / ALTER FUNCTION or PROCEDURE: used_by, used_by_count
+ * (docs/facts.md).  Replacing a function changes what every object that
+ * calls it does: a trigger on a table runs the new body on every write
+ * (one that returns NULL silently drops the rows), a CHECK constraint, a
+ * default, an index expression or a row-level security policy now computes
+ * something else.  These are the objects pg_depend records as using the
+ * function, one level deep (a function called from another function's body
+ * is not recorded by PostgreSQL).  Nothing when the function does not
+ * exist yet.
+ */
+static void
+put_used_by(JsonbParseState **st, Oid funcoid)
+{
+	HTAB	   *seen = address_set("dbchange function users");
+	List	   *queue = NIL;
+	Relation	deprel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	if (OidIsValid(funcoid))
 	{
-		CascadeEntry *e = lfirst(lc);
+		deprel = table_open(DependRelationId, AccessShareLock);
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(ProcedureRelationId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(funcoid));
+		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, 2, key);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+			ObjectAddress a;
 
-		if (++n > REACH_LISTED)
-			break;
-		begin_object(st, NULL);
-		dbc_put_text(st, "object_type", e->object_type);
-		dbc_put_text(st, "schema", e->schema);
-		dbc_put_text(st, "name", e->name);
-		dbc_put_text(st, "identity", e->identity);
-		dbc_put_text(st, "table", e->table);
-		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
-		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
-		end_object(st);
+			/* the function's extension membership is no use of it */
+			if (d->deptype != DEPENDENCY_NORMAL && d->deptype != DEPENDENCY_AUTO)
+				continue;
+			a = dependent_stand_in(d);
+			dep_reached(seen, &queue, a.classId, a.objectId, a.objectSubId, NULL);
+		}
+		systable_endscan(scan);
+		table_close(deprel, AccessShareLock);
 	}
-	end_array(st);
-	dbc_put_int(st, "owned_object_count", list_length(entries));
+	put_entry_list(st, "used_by", "used_by_count", entries_of(seen, queue));
+	hash_destroy(seen);
 }
 
 /* cascades_to, cascades_to_count, cascades_to_complete */

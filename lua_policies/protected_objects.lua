@@ -26,7 +26,11 @@ Checks
                       holding one, REINDEX DATABASE, VACUUM FULL or
                       CLUSTER without a table, ALTER ... ALL IN TABLESPACE,
                       GRANT/REVOKE ... ON ALL ... IN SCHEMA and ALTER
-                      SCHEMA ... OWNER TO of a schema holding one
+                      SCHEMA ... OWNER TO of a schema holding one, a
+                      publication FOR ALL TABLES or of such a schema; a
+                      function replaced or altered that a protected
+                      table's trigger, constraint, default, index or
+                      policy uses (used_by)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -273,8 +277,9 @@ local function whole_reach(c, cmd)
 end
 
 -- A schema that holds a protected object, reached whole: GRANT/REVOKE ... ON ALL TABLES
--- (SEQUENCES, FUNCTIONS, ...) IN SCHEMA changes the privileges on every object there, and
--- ALTER SCHEMA ... OWNER TO makes a role that can drop anything in it.
+-- (SEQUENCES, FUNCTIONS, ...) IN SCHEMA changes the privileges on every object there,
+-- ALTER SCHEMA ... OWNER TO makes a role that can drop anything in it, a publication FOR
+-- TABLES IN SCHEMA (or FOR ALL TABLES) sends every table's rows to its subscribers.
 local function holding_schema(sch)
   return type(sch) == "string" and (schema_protected(sch) or HOLDS_EXACT[sch] or HAS_PATS)
 end
@@ -288,20 +293,34 @@ local function schema_reach(c, cmd)
     end
     return nil
   end
-  if c.all_in_schema ~= true then return nil end
+  local publishing = cmd == "CREATE PUBLICATION" or cmd == "ALTER PUBLICATION"
+  if publishing and c.for_all_tables == true and ANY_PROTECTED then
+    return "(perhaps) one it publishes: FOR ALL TABLES sends every table's rows to the subscribers"
+  end
+  if c.all_in_schema ~= true and not publishing then return nil end
   local objs = c.objects
   if type(objs) ~= "table" then return nil end
   local i, o = 1, objs[1]
   while o ~= nil do
-    if type(o) == "table" and holding_schema(o.name) then
-      return "(perhaps) one in schema " .. o.name .. ": " .. cmd .. " ON ALL ... IN SCHEMA reaches every " ..
-        tostring(c.object_type) .. " there"
+    if type(o) == "table" and o.object_type == "schema" and holding_schema(o.name) then
+      return "(perhaps) one in schema " .. o.name .. ": " .. cmd ..
+        (publishing and " ... TABLES IN SCHEMA publishes every table" or " ON ALL ... IN SCHEMA reaches every " ..
+          tostring(c.object_type)) .. " there"
     end
     i = i + 1
     o = objs[i]
   end
   return nil
 end
+
+-- CREATE OR REPLACE / ALTER of a function that a protected table's trigger, CHECK
+-- constraint, default, index or policy uses (fact used_by): the table's behaviour changes.
+local function used_hit(e)
+  local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
+  return hit and hit .. " (its " .. tostring(e.object_type) .. " " .. tostring(e.name) .. " uses the function)"
+end
+local ROUTINE = { ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true, ["ALTER FUNCTION"] = true,
+  ["ALTER PROCEDURE"] = true, ["ALTER ROUTINE"] = true }
 
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
@@ -445,7 +464,11 @@ local function protected_target(c)
   elseif WHOLE_REACH[cmd] then
     hit = whole_reach(c, cmd)
     if hit then return hit end
-  elseif cmd == "GRANT" or cmd == "REVOKE" or cmd == "ALTER SCHEMA" then
+  elseif ROUTINE[cmd] then
+    hit = first_reached(c, c.used_by, "used_by_count", used_hit, "objects that use the function")
+    if hit then return hit end
+  elseif cmd == "GRANT" or cmd == "REVOKE" or cmd == "ALTER SCHEMA" or cmd == "CREATE PUBLICATION" or
+         cmd == "ALTER PUBLICATION" then
     hit = schema_reach(c, cmd)
     if hit then return hit end
   end
@@ -583,6 +606,21 @@ return {
     { sql = "GRANT SELECT ON ALL TABLES IN SCHEMA pt_other TO pt_bob", environment = "prod", expect = "none" },
     { sql = "ALTER SCHEMA public OWNER TO pt_bob", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER SCHEMA pt_other OWNER TO pt_bob", environment = "prod", expect = "none" },
+    { sql = "CREATE PUBLICATION pt_pub FOR ALL TABLES", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE PUBLICATION pt_pub FOR TABLES IN SCHEMA public", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER PUBLICATION pt_pub ADD TABLES IN SCHEMA pt_other", environment = "prod", expect = "none" },
+    -- a function a protected table uses, replaced or altered
+    { sql = "CREATE OR REPLACE FUNCTION public.pay_trg() RETURNS trigger LANGUAGE plpgsql AS 'begin return null; end'",
+      environment = "prod", expect = "queue", risk = "critical",
+      facts = { used_by_count = 1, used_by = { { object_type = "trigger", schema = "public", name = "pay_audit",
+        identity = "pay_audit on public.payments", table = "public.payments" } } } },
+    { sql = "ALTER FUNCTION public.pay_trg() SECURITY DEFINER", environment = "test", expect = "queue", risk = "critical",
+      facts = { used_by_count = 1, used_by = { { object_type = "constraint", schema = "public", name = "pay_ck",
+        identity = "pay_ck on public.payments", table = "public.payments" } } } },
+    { sql = "CREATE OR REPLACE FUNCTION public.other_trg() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end'",
+      environment = "prod", expect = "none",
+      facts = { used_by_count = 1, used_by = { { object_type = "trigger", schema = "public", name = "t",
+        identity = "t on public.small_t", table = "public.small_t" } } } },
     -- DROP OWNED / REASSIGN OWNED: the objects the roles own
     { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
       facts = { owned_object_count = 2, owned_objects = {

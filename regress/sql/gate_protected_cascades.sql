@@ -151,3 +151,33 @@ SELECT has_table_privilege('regress_pc_carol', 'payments', 'SELECT') AS carol_re
 SET dbchange.enforce = off;
 REVOKE ALL ON ALL TABLES IN SCHEMA plain_s FROM regress_pc_carol;
 DROP ROLE regress_pc_carol;
+
+-- A function a protected table uses, replaced or altered: the table's trigger, CHECK
+-- constraint or default runs the new body (one returning NULL from a BEFORE trigger drops
+-- every row written).  The objects that use it are listed (used_by) and the change is
+-- queued (critical); the body is unchanged.  A function nothing protected uses is not
+-- refused by this rule.
+CREATE FUNCTION pay_guard() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';
+CREATE FUNCTION positive(numeric) RETURNS bool IMMUTABLE LANGUAGE sql AS 'select $1 > 0';
+CREATE FUNCTION unused_f() RETURNS int LANGUAGE sql AS 'select 1';
+SET dbchange.enforce = off;
+CREATE TRIGGER pay_guard BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION pay_guard();
+ALTER TABLE payments ADD CONSTRAINT pay_positive CHECK (positive(amount));
+SET dbchange.enforce = on;
+SELECT e->>'object_type' AS object_type, e->>'identity' AS identity, e->>'table' AS "table",
+       f.facts->'used_by_count' AS count
+  FROM dbchange.evaluate($$CREATE OR REPLACE FUNCTION pay_guard() RETURNS trigger LANGUAGE plpgsql
+                           AS 'begin return null; end'; ALTER FUNCTION positive(numeric) COST 5$$, 'prod') f,
+       jsonb_array_elements(f.facts->'used_by') e;
+CREATE OR REPLACE FUNCTION pay_guard() RETURNS trigger LANGUAGE plpgsql AS 'begin return null; end';
+ALTER FUNCTION positive(numeric) SECURITY DEFINER;
+CREATE OR REPLACE FUNCTION unused_f() RETURNS int LANGUAGE sql AS 'select 2';
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 3;
+SELECT prosrc, prosecdef FROM pg_proc WHERE proname IN ('pay_guard', 'positive') ORDER BY proname;
+
+-- A publication of every table, or of a schema holding a protected one, would send its rows
+-- to the subscribers: queued (critical).
+CREATE PUBLICATION pub_all FOR ALL TABLES;
+CREATE PUBLICATION pub_public FOR TABLES IN SCHEMA public;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 2;
+SELECT count(*) AS publications FROM pg_publication;
