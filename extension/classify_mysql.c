@@ -1971,6 +1971,15 @@ body_statement(Cur *c, MyFacts *f, int from, int to)
 	if (bf->has_body && !bf->body_complete)
 		f->body_complete = false;
 
+	/*
+	 * A statement the classifier cannot name (one that starts with neither a
+	 * keyword nor a label: "(SELECT ...) UNION (SELECT ...)", or text that
+	 * is no statement at all) says nothing of what it does; the body is not
+	 * read in full, and is judged as one that could destroy data.
+	 */
+	if (bf->command == NULL || strcmp(bf->command, "UNKNOWN") == 0)
+		body_unreadable(f);
+
 	b->facts = bf;
 	b->text = pnstrdup(c->text + start, end - start);
 	b->statement_no = list_length(f->body_commands);

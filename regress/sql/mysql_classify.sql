@@ -356,3 +356,16 @@ WITH x AS (SELECT 1) SELECT * FROM x FOR UPDATE;
 $s$, 'db');
 SELECT f->>'body_commands' AS body, f->>'body_destructive' AS body_destr
   FROM dbchange.classify_mysql('CREATE PROCEDURE p() BEGIN WITH x AS (SELECT 1) DELETE FROM orders; END') f;
+
+-- red team: a body statement the classifier cannot name (command UNKNOWN: it
+-- starts with neither a keyword nor a label, such as MySQL 8's parenthesized
+-- query expression) said nothing of what it does, yet the body counted as read
+-- in full; now body_complete is false (and body_destructive true: fail closed)
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->'body_commands' AS body,
+       f->>'body_complete' AS complete, f->>'body_destructive' AS body_destr
+  FROM dbchange.classify_mysql($s$
+CREATE PROCEDURE u1() BEGIN (SELECT a FROM t) UNION (SELECT a FROM t2); END;
+CREATE TRIGGER u2 AFTER INSERT ON t FOR EACH ROW BEGIN INSERT INTO log VALUES (1); `x` + 1; END;
+CREATE PROCEDURE u3() BEGIN CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO (SELECT 1); END;
+CREATE PROCEDURE k() BEGIN SELECT a FROM t UNION SELECT a FROM t2; END;
+$s$) f;

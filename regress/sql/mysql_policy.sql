@@ -193,3 +193,12 @@ UNLOCK INSTANCE;
 LOCK TABLES t READ;
 $s$, e)
  ORDER BY e, statement_no;
+
+-- red team: a body with a statement the classifier cannot name (UNKNOWN) was
+-- approved as fully read; now body_complete is false and destructive_changes'
+-- body-destroys-data queues it in prod (fail closed)
+SELECT statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM dbchange.evaluate_mysql($s$
+CREATE PROCEDURE u() BEGIN (SELECT a FROM t) UNION (SELECT a FROM t2); END;
+$s$, 'prod')
+ ORDER BY statement_no;
