@@ -777,6 +777,7 @@ typedef struct MyFacts
 	List	   *body_statements;	/* of BodyStmt *: the facts of each, for body_statements */
 	bool		body_destructive;
 	bool		body_dynamic_sql;
+	bool		body_hides_from_replicas;	/* a body statement turns sql_log_bin off */
 	bool		body_complete;
 	char	   *language;		/* CREATE PROCEDURE / FUNCTION */
 	char	   *lock;
@@ -1873,7 +1874,8 @@ static void classify_tokens(Cur *c, MyFacts *f);
  * a trigger's or an event's body runs without anyone calling it.  So the
  * statements of a body are classified too, by the same classifier, and
  * summed up in facts a policy can judge like the statements themselves:
- * body_commands, body_destructive, body_dynamic_sql, body_complete.
+ * body_commands, body_destructive, body_dynamic_sql, body_hides_from_replicas,
+ * body_complete.
  *
  * The body is read statement by statement: the flow-control words (BEGIN,
  * END, IF ... THEN, ELSEIF, ELSE, CASE ... WHEN ... THEN, WHILE ... DO,
@@ -1968,6 +1970,8 @@ body_statement(Cur *c, MyFacts *f, int from, int to)
 	if (bf->body_dynamic_sql || (bf->command && (strcmp(bf->command, "PREPARE") == 0 ||
 												 strcmp(bf->command, "EXECUTE") == 0)))
 		f->body_dynamic_sql = true;
+	if (bf->hides_from_replicas || bf->body_hides_from_replicas)
+		f->body_hides_from_replicas = true;
 	if (bf->has_body && !bf->body_complete)
 		f->body_complete = false;
 
@@ -3260,6 +3264,7 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 		dbc_put_text_list(st, "body_commands", f->body_commands);
 		dbc_put_bool(st, "body_destructive", f->body_destructive);
 		dbc_put_bool(st, "body_dynamic_sql", f->body_dynamic_sql);
+		dbc_put_bool(st, "body_hides_from_replicas", f->body_hides_from_replicas);
 		dbc_put_bool(st, "body_complete", f->body_complete);
 		put_body_statements(st, f->body_statements);
 	}

@@ -27,7 +27,11 @@ Checks (severity)
                               sql_log_bin = 0 FOR ...; fact
                               hides_from_replicas): what runs after it in the
                               session is not written to the binary log, so
-                              the replicas silently diverge               (danger)
+                              the replicas silently diverge; also a MySQL
+                              procedure, function, trigger or event whose
+                              body does so (fact body_hides_from_replicas):
+                              what it runs after that, each time it runs,
+                              is hidden alike                             (danger)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -106,6 +110,13 @@ return {
       d = add(d, tier_of(c), DANGER, "hides-from-replicas", what .. " is not written to the binary log and " ..
         "changes this server only, so its replicas silently diverge; leave sql_log_bin alone, or run the change on each server on purpose")
     end
+    if c.dialect == "mysql" and c.body_hides_from_replicas == true then
+      -- the same switch in a stored program's body: it runs at every CALL, at
+      -- every firing of the trigger, on the event's schedule, long after review
+      d = add(d, tier_of(c), DANGER, "hides-from-replicas", cmd .. " " .. tostring(c.name) ..
+        " sets sql_log_bin = 0 in its body: what the body runs after that, each time it runs, is not written to the binary log and " ..
+        "changes this server only, so its replicas silently diverge; leave sql_log_bin alone in stored programs")
+    end
     if TRANSACTION_CONTROL[cmd] then
       if in_script then
         d = add(d, tier_of(c), INVALID, "transaction-nesting", cmd .. " inside a " .. c.source ..
@@ -157,5 +168,18 @@ return {
       facts = { dialect = "mysql", command = "SET", source = "submit", hides_from_replicas = true } },
     { sql = "SELECT 1", environment = "prod", expect = "none",
       facts = { dialect = "mysql", command = "SET", source = "submit", hides_from_replicas = false } },
+    -- ... and in a stored program's body (body_hides_from_replicas), whatever the source
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", source = "submit",
+        hides_from_replicas = false, body_hides_from_replicas = true } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE TRIGGER", name = "t", source = "interactive",
+        hides_from_replicas = false, body_hides_from_replicas = true } },
+    { sql = "SELECT 1", environment = "test", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "CREATE EVENT", name = "e", source = "submit",
+        hides_from_replicas = false, body_hides_from_replicas = true } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", source = "submit",
+        hides_from_replicas = false, body_hides_from_replicas = false } },
   },
 }

@@ -369,3 +369,20 @@ CREATE TRIGGER u2 AFTER INSERT ON t FOR EACH ROW BEGIN INSERT INTO log VALUES (1
 CREATE PROCEDURE u3() BEGIN CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO (SELECT 1); END;
 CREATE PROCEDURE k() BEGIN SELECT a FROM t UNION SELECT a FROM t2; END;
 $s$) f;
+
+-- red team: SET sql_log_bin = 0 inside a stored program's body was seen by no
+-- policy (the body's statement had hides_from_replicas, the CREATE did not);
+-- fact body_hides_from_replicas, for every spelling, in a body within a body too
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->'body_commands' AS body,
+       f->>'body_hides_from_replicas' AS body_hides, f->>'hides_from_replicas' AS hides
+  FROM dbchange.classify_mysql($s$
+CREATE PROCEDURE h1() BEGIN SET sql_log_bin = 0; DELETE FROM t WHERE id = 1; END;
+CREATE PROCEDURE h2() BEGIN IF 1 THEN SET SESSION sql_log_bin = OFF; END IF; END;
+CREATE TRIGGER h3 AFTER INSERT ON t FOR EACH ROW SET @@session.sql_log_bin = 0;
+CREATE EVENT h4 ON SCHEDULE EVERY 1 DAY DO BEGIN SET LOCAL sql_log_bin := 'OFF'; END;
+CREATE FUNCTION h5() RETURNS INT BEGIN SET STATEMENT sql_log_bin = 0 FOR UPDATE t SET a = 1 WHERE id = 1; RETURN 1; END;
+CREATE PROCEDURE h6() BEGIN CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO SET @@sql_log_bin = @v; END;
+ALTER EVENT h7 DO SET sql_log_bin = FALSE;
+CREATE PROCEDURE k1() BEGIN SET sql_log_bin = 1; SET @sql_log_bin = 0; SET sql_mode = ''; END;
+CREATE PROCEDURE k2() BEGIN SELECT 1; END;
+$s$) f;

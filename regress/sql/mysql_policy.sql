@@ -202,3 +202,15 @@ SELECT statement_no, command, action, risk, array_to_string(reasons, E'\n') AS r
 CREATE PROCEDURE u() BEGIN (SELECT a FROM t) UNION (SELECT a FROM t2); END;
 $s$, 'prod')
  ORDER BY statement_no;
+
+-- red team: SET sql_log_bin = 0 in a stored program's body hid what the body
+-- runs from the replicas at every call, and no policy saw it; migration_hygiene's
+-- hides-from-replicas reads body_hides_from_replicas (queued in stage and prod)
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage', 'test']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+CREATE PROCEDURE h() BEGIN SET SESSION sql_log_bin = 0; UPDATE t SET a = 1 WHERE id = 1; END;
+CREATE TRIGGER h2 AFTER INSERT ON t FOR EACH ROW SET @@session.sql_log_bin = OFF;
+CREATE PROCEDURE k() BEGIN SET sql_log_bin = 1; UPDATE t SET a = 1 WHERE id = 1; END;
+$s$, e)
+ ORDER BY array_position(ARRAY['prod', 'stage', 'test'], e), statement_no;
