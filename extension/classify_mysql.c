@@ -2038,20 +2038,29 @@ scan_body(Cur *c, MyFacts *f, int i)
 			/* END [IF | LOOP | WHILE | REPEAT | CASE | label] */
 			i++;
 			if (is_token_kw(c, i, "IF") || is_token_kw(c, i, "LOOP") || is_token_kw(c, i, "WHILE") ||
-				is_token_kw(c, i, "REPEAT") || is_token_kw(c, i, "CASE"))
+				is_token_kw(c, i, "REPEAT") || is_token_kw(c, i, "CASE") || is_token_kw(c, i, "FOR"))
 				i++;
 			if (i < c->n && c->t[i].type != MYT_SEMI &&
 				(i + 1 == c->n || c->t[i + 1].type == MYT_SEMI))
 				i++;			/* END [LOOP] label */
 			continue;
 		}
+		/*
+		 * MariaDB's FOR i IN 1..n DO and FOR row IN cursor DO loops are flow
+		 * control like WHILE ... DO: read as a statement up to its first ';',
+		 * they hid the first statement of the loop (FOR ... DO DROP TABLE t).
+		 */
 		if (is_kw(t, "IF") || is_kw(t, "ELSEIF") || is_kw(t, "WHEN") || is_kw(t, "WHILE") ||
-			is_kw(t, "UNTIL") || is_kw(t, "CASE"))
+			is_kw(t, "FOR") || is_kw(t, "UNTIL") || is_kw(t, "CASE"))
 		{
-			const char *kw = is_kw(t, "WHILE") ? "DO" : is_kw(t, "UNTIL") ? "END" :
+			const char *kw = (is_kw(t, "WHILE") || is_kw(t, "FOR")) ? "DO" :
+				is_kw(t, "UNTIL") ? "END" :
 				is_kw(t, "CASE") ? "WHEN" : "THEN";
 
 			end = past_keyword(c, i + 1, kw);
+			/* UNTIL's condition may name a column "end": the END of END REPEAT */
+			while (is_kw(t, "UNTIL") && end >= 0 && !is_token_kw(c, end, "REPEAT"))
+				end = past_keyword(c, end, kw);
 			if (end < 0)
 			{
 				body_unreadable(f);

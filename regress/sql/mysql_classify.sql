@@ -386,3 +386,19 @@ ALTER EVENT h7 DO SET sql_log_bin = FALSE;
 CREATE PROCEDURE k1() BEGIN SET sql_log_bin = 1; SET @sql_log_bin = 0; SET sql_mode = ''; END;
 CREATE PROCEDURE k2() BEGIN SELECT 1; END;
 $s$) f;
+
+-- red team: MariaDB's FOR loop (FOR i IN 1..n DO, FOR r IN cursor DO) was read
+-- as a statement up to its first ';', which hid the loop's first statement
+-- (FOR ... DO DROP TABLE t was a harmless "FOR"); it is flow control like WHILE
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->'body_commands' AS body,
+       f->>'body_destructive' AS body_destr, f->>'body_complete' AS complete
+  FROM dbchange.classify_mysql($s$
+CREATE PROCEDURE f1() BEGIN FOR i IN 1..3 DO DROP TABLE t; END FOR; END;
+CREATE PROCEDURE f2() BEGIN
+  DECLARE c CURSOR FOR SELECT a FROM t;
+  lbl: FOR r IN c DO DELETE FROM t2 WHERE a = r.a; END FOR lbl;
+  FOR r IN (SELECT a FROM t) DO TRUNCATE t3; END FOR;
+  FOR i IN REVERSE 1..3 DO SELECT i; END FOR;
+END;
+DROP TABLE i6;
+$s$) f;

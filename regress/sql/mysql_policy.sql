@@ -214,3 +214,11 @@ CREATE TRIGGER h2 AFTER INSERT ON t FOR EACH ROW SET @@session.sql_log_bin = OFF
 CREATE PROCEDURE k() BEGIN SET sql_log_bin = 1; UPDATE t SET a = 1 WHERE id = 1; END;
 $s$, e)
  ORDER BY array_position(ARRAY['prod', 'stage', 'test'], e), statement_no;
+
+-- red team: a MariaDB FOR loop hid its first statement (FOR ... DO DROP TABLE t
+-- was a "FOR"): the procedure was approved in prod; now its body destroys data
+SELECT statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM dbchange.evaluate_mysql($s$
+CREATE PROCEDURE f() BEGIN FOR i IN 1..3 DO DROP TABLE t; END FOR; END;
+$s$, 'prod')
+ ORDER BY statement_no;
