@@ -387,6 +387,28 @@ CREATE PROCEDURE k1() BEGIN SET sql_log_bin = 1; SET @sql_log_bin = 0; SET sql_m
 CREATE PROCEDURE k2() BEGIN SELECT 1; END;
 $s$) f;
 
+-- labels named like block words (end, begin, loop, ...) open no block and close
+-- none: a label before LOOP / BEGIN / WHILE / REPEAT and its name after END
+-- [LOOP | WHILE | REPEAT] (`end: LOOP ... END LOOP end;` closed the procedure at
+-- the label, and the rest of the body became statements of their own); the
+-- statement after the procedure stays one of its own
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->'body_commands' AS body,
+       f->>'body_complete' AS complete
+  FROM dbchange.classify_mysql($s$
+CREATE PROCEDURE l1() BEGIN end: LOOP DELETE FROM t; LEAVE end; END LOOP end; UPDATE t SET a = 1; END;
+DROP TABLE i1;
+CREATE PROCEDURE l2() end: BEGIN DELETE FROM t; END end;
+DROP TABLE i2;
+CREATE PROCEDURE l3() BEGIN END: WHILE 1 DO DELETE FROM t; END WHILE END; `end`: REPEAT SELECT 1; UNTIL end > 1 END REPEAT `end`; END;
+DROP TABLE i3;
+CREATE TRIGGER l4 BEFORE INSERT ON t FOR EACH ROW begin: BEGIN loop: LOOP LEAVE loop; END LOOP loop; END begin;
+DROP TABLE i4;
+CREATE EVENT l5 ON SCHEDULE EVERY 1 DAY DO end: BEGIN IF 1 THEN end2: LOOP LEAVE end2; END LOOP end2; ELSE DELETE FROM t; END IF; END end;
+DROP TABLE i5;
+CREATE FUNCTION l6() RETURNS INT DETERMINISTIC end: BEGIN RETURN 1; END end;
+CREATE PROCEDURE l7() BEGIN SELECT begin FROM t; END; DROP TABLE important;
+$s$) f;
+
 -- red team: MariaDB's FOR loop (FOR i IN 1..n DO, FOR r IN cursor DO) was read
 -- as a statement up to its first ';', which hid the loop's first statement
 -- (FOR ... DO DROP TABLE t was a harmless "FOR"); it is flow control like WHILE
