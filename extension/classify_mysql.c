@@ -786,6 +786,7 @@ typedef struct MyFacts
 	const char *scope;			/* SET GLOBAL / PERSIST: "global", "persist", "persist_only" */
 	List	   *parameters;		/* of char *: server variables SET GLOBAL / PERSIST sets */
 	char	   *parameter;		/* the first of them; RESET PERSIST: the one reset */
+	char	   *backup_stage;	/* BACKUP STAGE (MariaDB): the stage, lower case */
 } MyFacts;
 
 /* A column definition. */
@@ -2924,6 +2925,36 @@ classify_server(Cur *c, MyFacts *f, DbcMyTok *first)
 		else
 			server_command(f, "UNLOCK INSTANCE", "unlock_instance");
 	}
+	else if (is_kw(first, "BACKUP") &&
+			 (kw_at(c, 0, "STAGE") || kw_at(c, 0, "LOCK") || kw_at(c, 0, "UNLOCK")))
+	{
+		/*
+		 * MariaDB's backup locks.  BACKUP STAGE START ... END walks the whole
+		 * server through the stages of a backup: BLOCK_DDL makes DDL wait in
+		 * every session, BLOCK_COMMIT every commit, until BACKUP STAGE END (or
+		 * the session ends).  BACKUP LOCK t makes DDL on t wait, in every
+		 * session, until BACKUP UNLOCK.  Read as a bare "BACKUP" they were a
+		 * statement no policy knew.  All three commit the open transaction
+		 * (checked against MariaDB 10.11).
+		 */
+		f->implicit_commit = true;
+		if (accept(c, "STAGE"))
+		{
+			DbcMyTok   *t = peek(c, 0);
+
+			server_command(f, "BACKUP STAGE", "backup_stage");
+			if (t != NULL && t->type == MYT_WORD)
+				f->backup_stage = asc_tolower(t->val, strlen(t->val));
+		}
+		else if (accept(c, "LOCK"))
+		{
+			server_command(f, "BACKUP LOCK", "backup_lock");
+			if (qualified_name(c, &f->table_schema, &f->table_name))
+				add_object(f, "table", f->table_schema, f->table_name);
+		}
+		else
+			server_command(f, "BACKUP UNLOCK", "backup_unlock");
+	}
 	else if (is_kw(first, "CLONE"))
 	{
 		/* CLONE INSTANCE FROM ... replaces every database of this server */
@@ -3255,6 +3286,8 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 		dbc_put_text_list(st, "parameters", f->parameters);
 		dbc_put_text(st, "scope", f->scope);
 	}
+	if (f->command && strcmp(f->command, "BACKUP STAGE") == 0)
+		put_opt_text(st, "backup_stage", f->backup_stage);
 	if (f->old_name)
 		dbc_put_text(st, "old_name", f->old_name);
 	if (f->new_name)

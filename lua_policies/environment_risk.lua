@@ -17,7 +17,8 @@ Checks
                      PURGE BINARY LOGS, CHANGE REPLICATION SOURCE / FILTER,
                      START / STOP / RESET REPLICA, group replication), plugins
                      and components, FLUSH, KILL, SHUTDOWN, RESTART, CLONE,
-                     ALTER INSTANCE, LOCK INSTANCE FOR BACKUP / UNLOCK INSTANCE
+                     ALTER INSTANCE, LOCK INSTANCE FOR BACKUP / UNLOCK INSTANCE,
+                     MariaDB's BACKUP STAGE, BACKUP LOCK / BACKUP UNLOCK
                      (also a MySQL procedure, function, trigger or event whose
                      body runs one: fact body_commands)
   env-routine        COMMENT, ANALYZE, plain VACUUM, REFRESH MATERIALIZED VIEW
@@ -117,6 +118,9 @@ local CLUSTER_COMMANDS = {
   ["CLONE INSTANCE"] = true, ["CLONE LOCAL"] = true, ["ALTER INSTANCE"] = true,
   -- the backup lock blocks DDL and account changes in every session of the server
   ["LOCK INSTANCE"] = true, ["UNLOCK INSTANCE"] = true,
+  -- MariaDB's: BACKUP STAGE BLOCK_DDL / BLOCK_COMMIT make DDL / every commit of
+  -- the server wait; BACKUP LOCK t makes DDL on t wait in every session
+  ["BACKUP STAGE"] = true, ["BACKUP LOCK"] = true, ["BACKUP UNLOCK"] = true,
 }
 -- MySQL stored programs: what their body runs (body_commands) counts too
 local HAS_BODY = { ["CREATE PROCEDURE"] = true, ["CREATE FUNCTION"] = true,
@@ -239,6 +243,12 @@ return {
       facts = { dialect = "mysql", command = "UNLOCK INSTANCE", object_type = "instance" } },
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "LOCK TABLES" } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "BACKUP STAGE", object_type = "instance", backup_stage = "block_commit" } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "BACKUP LOCK", object_type = "instance", table = "shop.orders" } },
+    { sql = "SELECT 1", environment = "test", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "BACKUP UNLOCK", object_type = "instance" } },
     { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "CREATE EVENT", body_commands = { "SELECT", "SET GLOBAL" } } },
     { sql = "SELECT 1", environment = "stage", expect = "approve", risk = "moderate",

@@ -424,3 +424,22 @@ CREATE PROCEDURE f2() BEGIN
 END;
 DROP TABLE i6;
 $s$) f;
+
+-- red team: MariaDB's BACKUP STAGE (server-wide: BLOCK_DDL makes DDL wait in
+-- every session, BLOCK_COMMIT every commit) and BACKUP LOCK t / BACKUP UNLOCK
+-- were a bare "BACKUP"; they are server-level commands of their own (fact
+-- backup_stage, the table locked), which commit; BACKUP TABLE stays "BACKUP"
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'object_type' AS object_type,
+       f->'operations' AS ops, f->>'backup_stage' AS stage, f->>'table' AS "table",
+       jsonb_path_query_array(f, '$.objects[*].identity') AS objects, f->>'implicit_commit' AS commits
+  FROM dbchange.classify_mysql($s$
+BACKUP STAGE START;
+BACKUP STAGE FLUSH;
+BACKUP STAGE BLOCK_DDL;
+BACKUP STAGE BLOCK_COMMIT;
+backup stage end;
+BACKUP LOCK shop.orders;
+BACKUP LOCK t;
+BACKUP UNLOCK;
+BACKUP TABLE t TO '/tmp';
+$s$, 'db') f;

@@ -222,3 +222,17 @@ SELECT statement_no, command, action, risk, array_to_string(reasons, E'\n') AS r
 CREATE PROCEDURE f() BEGIN FOR i IN 1..3 DO DROP TABLE t; END FOR; END;
 $s$, 'prod')
  ORDER BY statement_no;
+
+-- red team: MariaDB's BACKUP STAGE / BACKUP LOCK were an unknown "BACKUP";
+-- environment_risk treats them as instance-level, like LOCK INSTANCE FOR BACKUP
+-- (queue / critical in prod, queue / high in stage)
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+BACKUP STAGE START;
+BACKUP STAGE BLOCK_COMMIT;
+BACKUP STAGE END;
+BACKUP LOCK shop.orders;
+BACKUP UNLOCK;
+$s$, e)
+ ORDER BY e, statement_no;
