@@ -3173,7 +3173,7 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
  */
 
 static void put_set_parameters(JsonbParseState **st, List *options);
-static void put_used_by(JsonbParseState **st, Oid funcoid);
+static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
 static Oid	drop_func_oid(Node *obj);
 
 /* The function CREATE OR REPLACE FUNCTION replaces, found by its input argument types. */
@@ -3227,7 +3227,7 @@ classify_create_function(Cls *c, CreateFunctionStmt *s)
 	}
 	end_array(st);
 	if (s->replace)
-		put_used_by(st, replaced_func_oid(s));
+		put_used_by(st, ProcedureRelationId, replaced_func_oid(s));
 }
 
 /*
@@ -3263,7 +3263,7 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 
 	set_main(c, func_object(objtype_name(s->objtype), s->func->objname));
 	add_op(c, "alter");
-	put_used_by(st, drop_func_oid((Node *) s->func));
+	put_used_by(st, ProcedureRelationId, drop_func_oid((Node *) s->func));
 	begin_array(st, "options");
 	foreach(lc, s->actions)
 	{
@@ -3485,13 +3485,15 @@ classify_type(Cls *c, Node *stmt)
 		case T_AlterEnumStmt:
 			{
 				AlterEnumStmt *s = (AlterEnumStmt *) stmt;
+				ClsObject  *o = type_object("type", s->typeName);
 
-				set_main(c, type_object("type", s->typeName));
+				set_main(c, o);
 				if (s->oldVal)
 				{
 					add_op(c, "rename_value");
 					dbc_put_text(st, "value", s->oldVal);
 					dbc_put_text(st, "new_value", s->newVal);
+					put_used_by(st, TypeRelationId, o->typid);
 				}
 				else
 				{
@@ -3562,7 +3564,10 @@ classify_alter_domain(Cls *c, AlterDomainStmt *s)
 {
 	JsonbParseState **st = c->st;
 
-	set_main(c, type_object("domain", s->typeName));
+	ClsObject  *o = type_object("domain", s->typeName);
+
+	set_main(c, o);
+	put_used_by(st, TypeRelationId, o->typid);
 	c->if_exists = s->missing_ok;
 	c->cascade = s->behavior == DROP_CASCADE;
 	switch (s->subtype)
@@ -6110,47 +6115,63 @@ put_owned_objects(JsonbParseState **st, List *roles)
 	hash_destroy(seen);
 }
 
-/*
- * CREATE OR REPLACE / ALTER FUNCTION or PROCEDURE: used_by, used_by_count
- * (docs/facts.md).  Replacing a function changes what every object that
- * calls it does: a trigger on a table runs the new body on every write
- * (one that returns NULL silently drops the rows), a CHECK constraint, a
- * default, an index expression or a row-level security policy now computes
- * something else.  These are the objects pg_depend records as using the
- * function, one level deep (a function called from another function's body
- * is not recorded by PostgreSQL).  Nothing when the function does not
- * exist yet.
- */
+/* Add the objects pg_depend records as using (class, objid) to the walk. */
 static void
-put_used_by(JsonbParseState **st, Oid funcoid)
+add_users(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid)
 {
-	HTAB	   *seen = address_set("dbchange function users");
-	List	   *queue = NIL;
-	Relation	deprel;
 	ScanKeyData key[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 
-	if (OidIsValid(funcoid))
+	if (!OidIsValid(objid))
+		return;
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(classid));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(objid));
+	scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, 2, key);
+	while ((tup = systable_getnext(scan)) != NULL)
 	{
-		deprel = table_open(DependRelationId, AccessShareLock);
-		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(ProcedureRelationId));
-		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(funcoid));
-		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, 2, key);
-		while ((tup = systable_getnext(scan)) != NULL)
-		{
-			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
-			ObjectAddress a;
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+		ObjectAddress a;
 
-			/* the function's extension membership is no use of it */
-			if (d->deptype != DEPENDENCY_NORMAL && d->deptype != DEPENDENCY_AUTO)
-				continue;
-			a = dependent_stand_in(d);
-			dep_reached(seen, &queue, a.classId, a.objectId, a.objectSubId, NULL);
-		}
-		systable_endscan(scan);
+		/*
+		 * Uses are NORMAL dependencies; AUTO, INTERNAL and EXTENSION ones
+		 * are parts and memberships (a domain's own constraint).
+		 */
+		if (d->deptype != DEPENDENCY_NORMAL)
+			continue;
+		a = dependent_stand_in(d);
+		dep_reached(seen, queue, a.classId, a.objectId, a.objectSubId, NULL);
+	}
+	systable_endscan(scan);
+}
+
+/*
+ * used_by, used_by_count (docs/facts.md): the objects that use a function
+ * or type a statement changes in place, whose behaviour or data changes
+ * with it.  Replacing or altering a function changes what every trigger,
+ * CHECK constraint, default, index expression or row-level security policy
+ * calling it does (a BEFORE trigger that now returns NULL silently drops
+ * the rows); renaming an enum value renames it in every column of the
+ * type, and a domain's constraints and default are those of every column
+ * of the domain.  One level of pg_depend, plus the type's array type (a
+ * column of mood[] depends on that); a function called from another's body
+ * is not recorded by PostgreSQL.  Nothing when the object does not exist.
+ */
+static void
+put_used_by(JsonbParseState **st, Oid classid, Oid objid)
+{
+	HTAB	   *seen = address_set("dbchange users");
+	List	   *queue = NIL;
+
+	if (OidIsValid(objid))
+	{
+		Relation	deprel = table_open(DependRelationId, AccessShareLock);
+
+		add_users(deprel, seen, &queue, classid, objid);
+		if (classid == TypeRelationId)
+			add_users(deprel, seen, &queue, TypeRelationId, get_array_type(objid));
 		table_close(deprel, AccessShareLock);
 	}
 	put_entry_list(st, "used_by", "used_by_count", entries_of(seen, queue));

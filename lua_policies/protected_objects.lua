@@ -30,7 +30,9 @@ Checks
                       publication FOR ALL TABLES or of such a schema; a
                       function replaced or altered that a protected
                       table's trigger, constraint, default, index or
-                      policy uses (used_by)
+                      policy uses, an enum value renamed or a domain
+                      altered that a protected table's column has
+                      (used_by)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -314,13 +316,15 @@ local function schema_reach(c, cmd)
 end
 
 -- CREATE OR REPLACE / ALTER of a function that a protected table's trigger, CHECK
--- constraint, default, index or policy uses (fact used_by): the table's behaviour changes.
+-- constraint, default, index or policy uses, ALTER TYPE ... RENAME VALUE of an enum or ALTER
+-- DOMAIN of a domain a protected table's column has (fact used_by): the table's behaviour
+-- or data changes with it.
 local function used_hit(e)
   local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
-  return hit and hit .. " (its " .. tostring(e.object_type) .. " " .. tostring(e.name) .. " uses the function)"
+  return hit and hit .. " (its " .. tostring(e.object_type) .. " " .. tostring(e.name) .. " uses what the statement changes)"
 end
-local ROUTINE = { ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true, ["ALTER FUNCTION"] = true,
-  ["ALTER PROCEDURE"] = true, ["ALTER ROUTINE"] = true }
+local USED_BY_COMMANDS = { ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true, ["ALTER FUNCTION"] = true,
+  ["ALTER PROCEDURE"] = true, ["ALTER ROUTINE"] = true, ["ALTER TYPE"] = true, ["ALTER DOMAIN"] = true }
 
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
@@ -464,8 +468,8 @@ local function protected_target(c)
   elseif WHOLE_REACH[cmd] then
     hit = whole_reach(c, cmd)
     if hit then return hit end
-  elseif ROUTINE[cmd] then
-    hit = first_reached(c, c.used_by, "used_by_count", used_hit, "objects that use the function")
+  elseif USED_BY_COMMANDS[cmd] then
+    hit = first_reached(c, c.used_by, "used_by_count", used_hit, "objects that use what the statement changes")
     if hit then return hit end
   elseif cmd == "GRANT" or cmd == "REVOKE" or cmd == "ALTER SCHEMA" or cmd == "CREATE PUBLICATION" or
          cmd == "ALTER PUBLICATION" then
@@ -621,6 +625,12 @@ return {
       environment = "prod", expect = "none",
       facts = { used_by_count = 1, used_by = { { object_type = "trigger", schema = "public", name = "t",
         identity = "t on public.small_t", table = "public.small_t" } } } },
+    { sql = "ALTER TYPE public.pay_state RENAME VALUE 'paid' TO 'settled'", environment = "prod", expect = "queue",
+      risk = "critical", facts = { used_by_count = 1, used_by = { { object_type = "column", schema = "public", name = "state",
+        identity = "public.payments.state", table = "public.payments" } } } },
+    { sql = "ALTER DOMAIN public.amount DROP CONSTRAINT amount_positive", environment = "prod", expect = "reject",
+      risk = "critical", facts = { used_by_count = 1, used_by = { { object_type = "column", schema = "public", name = "amount",
+        identity = "public.payments.amount", table = "public.payments" } } } },
     -- DROP OWNED / REASSIGN OWNED: the objects the roles own
     { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
       facts = { owned_object_count = 2, owned_objects = {

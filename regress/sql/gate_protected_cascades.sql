@@ -181,3 +181,17 @@ CREATE PUBLICATION pub_all FOR ALL TABLES;
 CREATE PUBLICATION pub_public FOR TABLES IN SCHEMA public;
 SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 2;
 SELECT count(*) AS publications FROM pg_publication;
+
+-- An enum value renamed renames it in every column of the type (payments.m is a mood), and
+-- a domain's constraints are those of every column of the domain: queued (critical), and a
+-- domain constraint dropped is rejected in prod.  Nothing changes.
+CREATE DOMAIN positive_amount AS numeric CHECK (VALUE > 0);
+SET dbchange.enforce = off;
+ALTER TABLE payments ADD COLUMN fee positive_amount;
+SET dbchange.enforce = on;
+ALTER TYPE mood RENAME VALUE 'calm' TO 'serene';
+ALTER DOMAIN positive_amount DROP CONSTRAINT positive_amount_check;
+ALTER DOMAIN positive_amount SET DEFAULT 1;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 3;
+SELECT (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'mood'::regtype) AS mood,
+       (SELECT count(*) FROM pg_constraint WHERE contypid = 'positive_amount'::regtype) AS domain_checks;
