@@ -97,6 +97,34 @@ dbc_restore_search_path(int level)
 	AtEOXact_GUC(false, level);
 }
 
+/*
+ * Run a read-only query of dbchange's own (fixed text, SPI connected) under
+ * the newest snapshot rather than the transaction's, for what a backend
+ * reads into a per-session cache (settings, policies, the roles fact) that
+ * only an invalidation empties.  Under REPEATABLE READ or SERIALIZABLE the
+ * transaction's snapshot can be older than the invalidation that emptied
+ * the cache: the cache was then filled again with the rows from before the
+ * change, kept as valid, and the session went on with them after COMMIT --
+ * the policies, environment and default action, or roles, from before a
+ * policy admin's or DBA's change, for as long as the session lasted.  The
+ * newest snapshot sees every change whose invalidation has arrived (a
+ * transaction is visible before it sends its invalidations); the caller
+ * marks its cache valid before reading, so one that arrives later wins.
+ */
+int
+dbc_spi_read_latest(const char *sql, int nargs, Oid *argtypes, Datum *values)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	int			rc;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	rc = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							  true, false, 0);
+	SPI_freeplan(plan);
+	return rc;
+}
+
 static void
 read_settings(DbcSettings *s)
 {
@@ -110,7 +138,7 @@ read_settings(DbcSettings *s)
 	level = dbc_safe_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT key, value FROM dbchange.settings", true, 0) != SPI_OK_SELECT)
+	if (dbc_spi_read_latest("SELECT key, value FROM dbchange.settings", 0, NULL, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read dbchange.settings");
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -138,11 +166,27 @@ dbc_load_settings(DbcSettings *s)
 		CacheRegisterRelcacheCallback(settings_inval, (Datum) 0);
 		settings_callback_set = true;
 	}
+	/*
+	 * A change another session committed reaches this statement even in a
+	 * transaction that already holds every lock it takes (which is where
+	 * invalidations are otherwise read).
+	 */
+	AcceptInvalidationMessages();
 	if (!settings_valid)
 	{
 		settings_relid = get_relname_relid("settings", dbc_schema_oid());
-		read_settings(&cached_settings);
+		/* valid from here: an invalidation that arrives while we read wins */
 		settings_valid = true;
+		PG_TRY();
+		{
+			read_settings(&cached_settings);
+		}
+		PG_CATCH();
+		{
+			settings_valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
 	}
 	*s = cached_settings;
 }

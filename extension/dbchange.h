@@ -203,6 +203,8 @@ extern bool dbc_decide_statement_or_fail(Jsonb *facts, const char *text, const D
 /* Enter / leave search_path "pg_catalog, pg_temp" for SQL dbchange runs itself. */
 extern int	dbc_safe_search_path(void);
 extern void dbc_restore_search_path(int level);
+/* Run one of dbchange's fixed read-only queries under the newest snapshot (SPI connected). */
+extern int	dbc_spi_read_latest(const char *sql, int nargs, Oid *argtypes, Datum *values);
 extern void dbc_load_settings(DbcSettings *s);
 /* command: the statement's command tag name, which is the facts' "command" */
 extern int64 dbc_record_applied(const char *text, const char *command, Jsonb *facts,

@@ -473,10 +473,13 @@ current_roles(void)
 	Datum		arg;
 	Oid			argtypes[1] = {OIDARRAYOID};
 	int			level;
+	uint64		generation;
 
 	register_role_callbacks();
+	AcceptInvalidationMessages();	/* a GRANT or REVOKE committed since counts now */
 	if (roles_cached_for == user)
 		return roles_cache;
+	generation = names_generation;
 
 	start[0] = ObjectIdGetDatum(user);
 	if (database_owner() == user)	/* the owner itself: a superuser is no owner here */
@@ -485,13 +488,13 @@ current_roles(void)
 	level = dbc_safe_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("WITH RECURSIVE r(oid) AS ("
-							  " SELECT pg_catalog.unnest($1)"
-							  " UNION SELECT m.roleid FROM pg_catalog.pg_auth_members m, r"
-							  " WHERE m.member OPERATOR(pg_catalog.=) r.oid) "
-							  "SELECT a.rolname::pg_catalog.text FROM pg_catalog.pg_roles a, r "
-							  "WHERE a.oid OPERATOR(pg_catalog.=) r.oid ORDER BY 1",
-							  1, argtypes, &arg, NULL, true, 0) != SPI_OK_SELECT)
+	if (dbc_spi_read_latest("WITH RECURSIVE r(oid) AS ("
+							" SELECT pg_catalog.unnest($1)"
+							" UNION SELECT m.roleid FROM pg_catalog.pg_auth_members m, r"
+							" WHERE m.member OPERATOR(pg_catalog.=) r.oid) "
+							"SELECT a.rolname::pg_catalog.text FROM pg_catalog.pg_roles a, r "
+							"WHERE a.oid OPERATOR(pg_catalog.=) r.oid ORDER BY 1",
+							1, argtypes, &arg) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the roles of the current user");
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	list_free_deep(roles_cache);
@@ -502,7 +505,8 @@ current_roles(void)
 	SPI_finish();
 	dbc_restore_search_path(level);
 	roles_cache = roles;
-	roles_cached_for = user;
+	/* kept only if no invalidation arrived while we read (it may be newer than what we read) */
+	roles_cached_for = names_generation == generation ? user : InvalidOid;
 	return roles_cache;
 }
 

@@ -249,8 +249,8 @@ read_policies_step(void *arg)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT name, source FROM dbchange.policy WHERE enabled ORDER BY name",
-					true, 0) != SPI_OK_SELECT)
+	if (dbc_spi_read_latest("SELECT name, source FROM dbchange.policy WHERE enabled ORDER BY name",
+							0, NULL, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read dbchange.policy");
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -284,6 +284,8 @@ ensure_cache(void)
 	int			i = 0;
 
 	dbc_lua_begin();
+	/* a policy change committed since: see it now, not at this transaction's next new lock */
+	AcceptInvalidationMessages();
 	if (cache_valid && (ncached == 0 || cache_generation == dbc_lua_generation()))
 		return;
 

@@ -38,26 +38,16 @@ inval(Datum arg, Oid relid)
 }
 
 static void
-load(void)
+read_settings(void)
 {
 	int			i;
 	int			level;
 
-	if (!callback_set)
-	{
-		CacheRegisterRelcacheCallback(inval, (Datum) 0);
-		callback_set = true;
-	}
-	if (valid)
-		return;
-	settings_relid = get_relname_relid("settings", dbc_schema_oid());
-	drift_eager = false;
-	restore_points_on = false;
 	level = dbc_safe_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT key, value FROM dbchange.settings "
-					"WHERE key IN ('drift_snapshots', 'restore_points')", true, 0) != SPI_OK_SELECT)
+	if (dbc_spi_read_latest("SELECT key, value FROM dbchange.settings "
+							"WHERE key IN ('drift_snapshots', 'restore_points')", 0, NULL, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read dbchange.settings");
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -73,7 +63,33 @@ load(void)
 	}
 	SPI_finish();
 	dbc_restore_search_path(level);
+}
+
+static void
+load(void)
+{
+	if (!callback_set)
+	{
+		CacheRegisterRelcacheCallback(inval, (Datum) 0);
+		callback_set = true;
+	}
+	if (valid)
+		return;
+	settings_relid = get_relname_relid("settings", dbc_schema_oid());
+	drift_eager = false;
+	restore_points_on = false;
+	/* valid from here: an invalidation that arrives while we read wins (dbc_spi_read_latest) */
 	valid = true;
+	PG_TRY();
+	{
+		read_settings();
+	}
+	PG_CATCH();
+	{
+		valid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 }
 
 /* dbchange._drift_eager(): is drift_snapshots 'eager'? */

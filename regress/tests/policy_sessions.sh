@@ -102,6 +102,36 @@ check_match "A: own uncommitted change applies within the transaction" 'queued f
 a 'ROLLBACK;' >/dev/null
 check "A: after its rollback the policy is off again" "" "$(a 'CREATE TABLE t9 (id int); DROP TABLE t9;')"
 
+# red team: a transaction whose snapshot is older than a change.  Under
+# REPEATABLE READ, A's first statement after B's change received the
+# invalidation but read the policies, settings and roles again under its old
+# snapshot, and kept what it read as valid: after COMMIT A went on with the
+# old policies (the new rejecting one never ran), the old environment and the
+# old roles fact for as long as it stayed connected.  They are read under the
+# newest snapshot now.
+b -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS regress_sessions_dev" \
+	-c "DROP ROLE IF EXISTS regress_sessions_dba" -c "CREATE ROLE regress_sessions_dba" \
+	-c "CREATE ROLE regress_sessions_dev IN ROLE regress_sessions_dba" >/dev/null
+rr_probe="SELECT action || ' ' || (facts->>'environment') || ' ' || (facts->'roles' ? 'regress_sessions_dba')
+  FROM dbchange.evaluate('DROP TABLE t_rr')"
+check "A before: approved in prod, a member of dba" "approve prod true" \
+	"$(a "SET ROLE regress_sessions_dev; $rr_probe; RESET ROLE;")"
+a "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1;" >/dev/null
+b -c "SELECT dbchange.set_policy('p_rr', \$src\$$(policy p_rr reject)\$src\$)" \
+	-c "SELECT dbchange.configure(environment => 'stage')" \
+	-c "REVOKE regress_sessions_dba FROM regress_sessions_dev" >/dev/null
+# (a statement that takes a new lock: where the old code read the invalidation)
+a "CREATE TABLE t_rr (id int);" >/dev/null
+check "A in an older REPEATABLE READ snapshot sees the new policy, environment and roles" \
+	"reject stage false" "$(a "SET ROLE regress_sessions_dev; $rr_probe; RESET ROLE;")"
+a "COMMIT;" >/dev/null
+check "A after that transaction: still the new policy, environment and roles" \
+	"reject stage false" "$(a "SET ROLE regress_sessions_dev; $rr_probe; RESET ROLE;")"
+check_match "A after that transaction: DROP TABLE rejected" 'rejected by policy' \
+	"$(a 'DROP TABLE t_rr;')"
+b -c "SELECT dbchange.drop_policy('p_rr')" -c "SELECT dbchange.configure(environment => 'prod')" \
+	-c "DROP ROLE regress_sessions_dev" -c "DROP ROLE regress_sessions_dba" >/dev/null
+
 # Compiled policies are shared between backends (bytecode_cache.c): the first
 # backend to parse a source leaves its bytecode in shared memory, later ones
 # load it; a changed source is parsed again; error positions survive the trip.
