@@ -496,8 +496,11 @@ current_roles(void)
 							"WHERE a.oid OPERATOR(pg_catalog.=) r.oid ORDER BY 1",
 							1, argtypes, &arg) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the roles of the current user");
-	old = MemoryContextSwitchTo(TopMemoryContext);
+	/* forgotten before the new list is built: an error below must not leave it freed but kept */
 	list_free_deep(roles_cache);
+	roles_cache = NIL;
+	roles_cached_for = InvalidOid;
+	old = MemoryContextSwitchTo(TopMemoryContext);
 	for (i = 0; i < SPI_processed; i++)
 		roles = lappend(roles, pstrdup(SPI_getvalue(SPI_tuptable->vals[i],
 													SPI_tuptable->tupdesc, 1)));

@@ -266,6 +266,8 @@ local function whole_reach(c, cmd)
   elseif cmd == "CLUSTER" then
     if c.identity ~= nil then return nil end
   elseif cmd == "ALTER TABLE" or cmd == "ALTER INDEX" or cmd == "ALTER MATERIALIZED VIEW" then
+    -- (a statement naming its table is the common case: one scalar read settles it)
+    if c.single_object ~= false then return nil end
     local ops, objs = c.operations, c.objects
     if not (type(ops) == "table" and ops[1] == "set_tablespace" and type(objs) == "table" and objs[1] == nil) then
       return nil
