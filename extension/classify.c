@@ -3176,9 +3176,13 @@ static void put_set_parameters(JsonbParseState **st, List *options);
 static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
 static Oid	drop_func_oid(Node *obj);
 
-/* The function CREATE OR REPLACE FUNCTION replaces, found by its input argument types. */
-static Oid
-replaced_func_oid(CreateFunctionStmt *s)
+/*
+ * The signature CREATE [OR REPLACE] FUNCTION gives the function: its name
+ * and the types of its input arguments (what identifies the function it
+ * replaces).
+ */
+ObjectWithArgs *
+dbc_function_signature(CreateFunctionStmt *s)
 {
 	ObjectWithArgs *owa = makeNode(ObjectWithArgs);
 	ListCell   *lc;
@@ -3191,7 +3195,14 @@ replaced_func_oid(CreateFunctionStmt *s)
 		if (p->mode != FUNC_PARAM_OUT && p->mode != FUNC_PARAM_TABLE)
 			owa->objargs = lappend(owa->objargs, p->argType);
 	}
-	return drop_func_oid((Node *) owa);
+	return owa;
+}
+
+/* The function CREATE OR REPLACE FUNCTION replaces, or InvalidOid. */
+static Oid
+replaced_func_oid(CreateFunctionStmt *s)
+{
+	return drop_func_oid((Node *) dbc_function_signature(s));
 }
 
 static void
@@ -6024,9 +6035,12 @@ entries_of(HTAB *seen, List *queue)
 	return entries;
 }
 
-/* A list of entries as facts: sorted by identity, the first REACH_LISTED, and how many in all. */
+/*
+ * A list of entries as a facts array: sorted by identity, the first
+ * REACH_LISTED of them; depends_on only where the list has it (cascades_to).
+ */
 static void
-put_entry_list(JsonbParseState **st, const char *key, const char *count_key, List *entries)
+put_entries(JsonbParseState **st, const char *key, List *entries, bool with_depends_on)
 {
 	ListCell   *lc;
 	int			n = 0;
@@ -6045,11 +6059,20 @@ put_entry_list(JsonbParseState **st, const char *key, const char *count_key, Lis
 		dbc_put_text(st, "name", e->name);
 		dbc_put_text(st, "identity", e->identity);
 		dbc_put_text(st, "table", e->table);
+		if (with_depends_on)
+			dbc_put_text(st, "depends_on", e->depends_on);
 		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
 		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
 		end_object(st);
 	}
 	end_array(st);
+}
+
+/* The list and how many in all (owned_objects, used_by). */
+static void
+put_entry_list(JsonbParseState **st, const char *key, const char *count_key, List *entries)
+{
+	put_entries(st, key, entries, false);
 	dbc_put_int(st, count_key, list_length(entries));
 }
 
@@ -6182,30 +6205,8 @@ put_used_by(JsonbParseState **st, Oid classid, Oid objid)
 static void
 put_cascade(JsonbParseState **st, CascadeWalk *cw)
 {
-	ListCell   *lc;
-	int			n = 0;
-
 	cw->count = list_length(cw->entries);
-	list_sort(cw->entries, cascade_entry_cmp);
-	begin_array(st, "cascades_to");
-	foreach(lc, cw->entries)
-	{
-		CascadeEntry *e = lfirst(lc);
-
-		if (++n > REACH_LISTED)
-			break;
-		begin_object(st, NULL);
-		dbc_put_text(st, "object_type", e->object_type);
-		dbc_put_text(st, "schema", e->schema);
-		dbc_put_text(st, "name", e->name);
-		dbc_put_text(st, "identity", e->identity);
-		dbc_put_text(st, "table", e->table);
-		dbc_put_text(st, "depends_on", e->depends_on);
-		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
-		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
-		end_object(st);
-	}
-	end_array(st);
+	put_entries(st, "cascades_to", cw->entries, true);
 	dbc_put_int(st, "cascades_to_count", cw->count);
 	dbc_put_bool(st, "cascades_to_complete", cw->complete);
 }

@@ -102,6 +102,8 @@ extern bool dbc_is_gated(Node *stmt);
 extern bool dbc_is_nontransactional(Node *stmt);
 /* Append the statement's facts (keys of the facts document) to an open object. */
 extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text);
+/* CREATE [OR REPLACE] FUNCTION: the name and input argument types (the function it replaces) */
+extern ObjectWithArgs *dbc_function_signature(CreateFunctionStmt *s);
 
 /* ---- verify.c (rollback area) ---- */
 /* Is dbchange.rollback() submitting a rollback change right now (source 'rollback')? */

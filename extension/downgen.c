@@ -309,17 +309,8 @@ down_create_function(CreateFunctionStmt *s)
 		 * of one that exists, it replaces a definition the statement does not
 		 * contain.  Decide by looking now.
 		 */
-		ObjectWithArgs *owa = makeNode(ObjectWithArgs);
-		ListCell   *lc;
+		ObjectWithArgs *owa = dbc_function_signature(s);
 
-		owa->objname = s->funcname;
-		foreach(lc, s->parameters)
-		{
-			FunctionParameter *p = lfirst_node(FunctionParameter, lc);
-
-			if (p->mode != FUNC_PARAM_OUT && p->mode != FUNC_PARAM_TABLE)
-				owa->objargs = lappend(owa->objargs, p->argType);
-		}
 		if (OidIsValid(LookupFuncWithArgs(s->is_procedure ? OBJECT_PROCEDURE : OBJECT_FUNCTION, owa, true)))
 			return no_inverse("CREATE OR REPLACE %s replaces an existing %s whose previous definition the statement does not contain",
 							  kind, s->is_procedure ? "procedure" : "function");
