@@ -2681,6 +2681,8 @@ replica_identity_name(char c)
 	}
 }
 
+static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
+
 static void
 classify_alter_table(Cls *c, AlterTableStmt *s)
 {
@@ -2964,6 +2966,9 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 	}
 	if (first_con_name)
 		dbc_put_text(st, "constraint_name", first_con_name);
+	/* ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE: the columns of the composite type */
+	if (ot == OBJECT_TYPE)
+		put_used_by(st, TypeRelationId, o->typid);
 }
 
 static void
@@ -3150,6 +3155,7 @@ put_option_names(JsonbParseState **st, const char *key, List *options)
 	end_array(st);
 }
 
+
 static void
 classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
 {
@@ -3165,6 +3171,9 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
 		add_lock(c, ShareRowExclusiveLock);
 	}
 	put_option_names(c->st, "options", options);
+	/* the defaults that draw from it and the column owning it (RESTART, AS, MAXVALUE, ...) */
+	if (!create)
+		put_used_by(c->st, RelationRelationId, o->relid);
 }
 
 /* ---------------------------------------------------------------------------
@@ -3173,7 +3182,6 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
  */
 
 static void put_set_parameters(JsonbParseState **st, List *options);
-static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
 static Oid	drop_func_oid(Node *obj);
 
 /*
@@ -3894,6 +3902,8 @@ drop_address(ObjectType t, Node *node, ClsObject *o, ObjectAddress *addr)
 	return true;
 }
 
+static void put_extension_members(JsonbParseState **st, List *extensions);
+
 static void
 classify_drop(Cls *c, DropStmt *s)
 {
@@ -3965,6 +3975,20 @@ classify_drop(Cls *c, DropStmt *s)
 	else if (is_relation_type(t) || t == OBJECT_TRIGGER || t == OBJECT_POLICY ||
 			 t == OBJECT_RULE || t == OBJECT_SCHEMA)
 		add_lock(c, AccessExclusiveLock);
+	if (t == OBJECT_EXTENSION)
+	{
+		List	   *exts = NIL;
+
+		foreach(lc, c->objects)
+		{
+			ClsObject  *o = lfirst(lc);
+			Oid			ext = o->name ? get_extension_oid(o->name, true) : InvalidOid;
+
+			if (OidIsValid(ext))
+				exts = list_append_unique_oid(exts, ext);
+		}
+		put_extension_members(c->st, exts);
+	}
 }
 
 /* DROP ROLE, DROP DATABASE, DROP TABLESPACE, DROP SUBSCRIPTION, DROP USER MAPPING */
@@ -4104,6 +4128,8 @@ classify_rename(Cls *c, RenameStmt *s)
 					reach_below(c, o, RECURSE_ALL);
 				add_op(c, t == OBJECT_COLUMN ? "rename_column" :
 					   t == OBJECT_ATTRIBUTE ? "rename_attribute" : "rename_constraint");
+				if (t == OBJECT_ATTRIBUTE)
+					put_used_by(c->st, TypeRelationId, o->typid);
 				if (t != OBJECT_TABCONSTRAINT)
 					dbc_put_text(c->st, "column", s->subname);
 				else
@@ -6138,6 +6164,48 @@ put_owned_objects(JsonbParseState **st, List *roles)
 	hash_destroy(seen);
 }
 
+/*
+ * DROP EXTENSION: members, member_count (docs/facts.md).  The members of an
+ * extension are dropped with it, with or without CASCADE (findDependentObjects()
+ * follows their EXTENSION dependencies), and ALTER EXTENSION ... ADD makes
+ * any table a member: without this list a policy about a table would not see
+ * the DROP EXTENSION that drops it.  Extensions that do not exist have none.
+ */
+static void
+put_extension_members(JsonbParseState **st, List *extensions)
+{
+	HTAB	   *seen = address_set("dbchange extension members");
+	List	   *queue = NIL;
+	Relation	deprel;
+	ListCell   *lc;
+
+	deprel = table_open(DependRelationId, AccessShareLock);
+	foreach(lc, extensions)
+	{
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(ExtensionRelationId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(lfirst_oid(lc)));
+		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, 2, key);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+			if (d->deptype == DEPENDENCY_EXTENSION)
+				dep_reached(seen, &queue, d->classid, d->objid, d->objsubid, NULL);
+		}
+		systable_endscan(scan);
+		CHECK_FOR_INTERRUPTS();
+	}
+	table_close(deprel, AccessShareLock);
+	put_entry_list(st, "members", "member_count", entries_of(seen, queue));
+	hash_destroy(seen);
+}
+
 /* Add the objects pg_depend records as using (class, objid) to the walk. */
 static void
 add_users(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid)
@@ -6178,9 +6246,14 @@ add_users(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid)
  * calling it does (a BEFORE trigger that now returns NULL silently drops
  * the rows); renaming an enum value renames it in every column of the
  * type, and a domain's constraints and default are those of every column
- * of the domain.  One level of pg_depend, plus the type's array type (a
- * column of mood[] depends on that); a function called from another's body
- * is not recorded by PostgreSQL.  Nothing when the object does not exist.
+ * of the domain; adding, dropping, altering or renaming an attribute of a
+ * composite type does so in every column of the type (a dropped one's
+ * values are gone); restarting or limiting a sequence changes what every
+ * default drawing from it (and the serial or identity column owning it)
+ * gives.  One level of pg_depend, plus the type's array type (a column of
+ * mood[] depends on that) and an identity sequence's column; a function
+ * called from another's body is not recorded by PostgreSQL.  Nothing when
+ * the object does not exist.
  */
 static void
 put_used_by(JsonbParseState **st, Oid classid, Oid objid)
@@ -6195,6 +6268,18 @@ put_used_by(JsonbParseState **st, Oid classid, Oid objid)
 		add_users(deprel, seen, &queue, classid, objid);
 		if (classid == TypeRelationId)
 			add_users(deprel, seen, &queue, TypeRelationId, get_array_type(objid));
+		else if (classid == RelationRelationId)
+		{
+			/*
+			 * a sequence: an identity column draws from it without a default
+			 * (a serial column's default is listed above)
+			 */
+			Oid			tableid;
+			int32		colid;
+
+			if (sequenceIsOwned(objid, DEPENDENCY_INTERNAL, &tableid, &colid))
+				dep_reached(seen, &queue, RelationRelationId, tableid, colid, NULL);
+		}
 		table_close(deprel, AccessShareLock);
 	}
 	put_entry_list(st, "used_by", "used_by_count", entries_of(seen, queue));

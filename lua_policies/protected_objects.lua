@@ -31,8 +31,16 @@ Checks
                       function replaced or altered that a protected
                       table's trigger, constraint, default, index or
                       policy uses, an enum value renamed or a domain
-                      altered that a protected table's column has
-                      (used_by)
+                      altered that a protected table's column has, an
+                      attribute of a composite type a protected table's
+                      column has added, dropped, altered or renamed, a
+                      sequence a protected table's default or identity
+                      column draws from altered (used_by); a protected
+                      table added to or taken out of an extension
+                      (member) or dropped as a member of the extension
+                      DROP EXTENSION drops, CASCADE or not (members);
+                      ALTER DEFAULT PRIVILEGES IN SCHEMA of a protected
+                      schema
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -326,7 +334,43 @@ local function used_hit(e)
   return hit and hit .. " (its " .. tostring(e.object_type) .. " " .. tostring(e.name) .. " uses what the statement changes)"
 end
 local USED_BY_COMMANDS = { ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true, ["ALTER FUNCTION"] = true,
-  ["ALTER PROCEDURE"] = true, ["ALTER ROUTINE"] = true, ["ALTER TYPE"] = true, ["ALTER DOMAIN"] = true }
+  ["ALTER PROCEDURE"] = true, ["ALTER ROUTINE"] = true, ["ALTER TYPE"] = true, ["ALTER DOMAIN"] = true,
+  ["ALTER SEQUENCE"] = true }
+
+-- Extensions: DROP EXTENSION drops every member with it, CASCADE or not (fact members), and
+-- ALTER EXTENSION ... ADD TABLE makes a table a member (then also left out of pg_dump);
+-- ALTER EXTENSION ... DROP takes one out (fact member, of the type member_type).
+local function member_hit(e)
+  local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
+  return hit and hit .. " (a member of the extension, dropped with it)"
+end
+local function extension_reach(c, cmd)
+  if cmd == "DROP EXTENSION" then
+    return first_reached(c, c.members, "member_count", member_hit, "members of the extensions it drops")
+  end
+  local m = c.member
+  if type(m) ~= "string" then return nil end
+  local hit
+  if c.member_type == "schema" then hit = object_hit(m, nil, "schema", m) else hit = table_hit(m) end
+  return hit and hit .. " (made a member of extension " .. tostring(c.name) .. " or taken out of it: " ..
+    "DROP EXTENSION drops its members, pg_dump leaves them out)"
+end
+
+-- ALTER DEFAULT PRIVILEGES IN SCHEMA of a protected schema: the privileges every object
+-- created there from now on gets.
+local function default_privileges_hit(c)
+  local l = c.schemas
+  if type(l) ~= "table" then return nil end
+  local i, sch = 1, l[1]
+  while sch ~= nil do
+    if schema_protected(sch) then
+      return "schema " .. sch .. " (ALTER DEFAULT PRIVILEGES IN SCHEMA: the privileges of every object created there)"
+    end
+    i = i + 1
+    sch = l[i]
+  end
+  return nil
+end
 
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
@@ -472,6 +516,12 @@ local function protected_target(c)
     if hit then return hit end
   elseif USED_BY_COMMANDS[cmd] then
     hit = first_reached(c, c.used_by, "used_by_count", used_hit, "objects that use what the statement changes")
+    if hit then return hit end
+  elseif cmd == "DROP EXTENSION" or cmd == "ALTER EXTENSION" then
+    hit = extension_reach(c, cmd)
+    if hit then return hit end
+  elseif cmd == "ALTER DEFAULT PRIVILEGES" then
+    hit = default_privileges_hit(c)
     if hit then return hit end
   elseif cmd == "GRANT" or cmd == "REVOKE" or cmd == "ALTER SCHEMA" or cmd == "CREATE PUBLICATION" or
          cmd == "ALTER PUBLICATION" then
@@ -633,6 +683,34 @@ return {
     { sql = "ALTER DOMAIN public.amount DROP CONSTRAINT amount_positive", environment = "prod", expect = "reject",
       risk = "critical", facts = { used_by_count = 1, used_by = { { object_type = "column", schema = "public", name = "amount",
         identity = "public.payments.amount", table = "public.payments" } } } },
+    -- a composite type's attribute, a sequence a protected table draws from
+    { sql = "ALTER TYPE public.pt_addr DROP ATTRIBUTE zip", environment = "prod", expect = "reject", risk = "critical",
+      facts = { used_by_count = 1, used_by = { { object_type = "column", schema = "public", name = "addr",
+        identity = "public.payments.addr", table = "public.payments" } } } },
+    { sql = "ALTER TYPE public.pt_addr RENAME ATTRIBUTE zip TO postcode", environment = "prod", expect = "queue",
+      risk = "critical", facts = { used_by_count = 1, used_by = { { object_type = "column", schema = "public", name = "addr",
+        identity = "public.payments.addr", table = "public.payments" } } } },
+    { sql = "ALTER SEQUENCE public.pt_pay_seq RESTART", environment = "prod", expect = "queue", risk = "critical",
+      facts = { used_by_count = 1, used_by = { { object_type = "default", schema = "public", name = "id",
+        identity = "public.payments.id", table = "public.payments" } } } },
+    { sql = "ALTER SEQUENCE public.pt_other_seq RESTART", environment = "prod", expect = "none",
+      facts = { used_by_count = 1, used_by = { { object_type = "default", schema = "public", name = "id",
+        identity = "public.small_t.id", table = "public.small_t" } } } },
+    -- extensions: a protected table made a member, or dropped as one
+    { sql = "ALTER EXTENSION pt_ext ADD TABLE public.payments", environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "ALTER EXTENSION pt_ext ADD SCHEMA audit", environment = "stage", expect = "queue", risk = "critical" },
+    { sql = "ALTER EXTENSION pt_ext ADD TABLE public.pt_x", environment = "prod", expect = "none" },
+    { sql = "DROP EXTENSION pt_ext", environment = "prod", expect = "reject", risk = "critical",
+      facts = { member_count = 2, members = {
+        { object_type = "function", schema = "public", name = "pt_f", identity = "public.pt_f" },
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
+    { sql = "DROP EXTENSION pt_ext", environment = "prod", expect = "none",
+      facts = { member_count = 1, members = {
+        { object_type = "function", schema = "public", name = "pt_f", identity = "public.pt_f" } } } },
+    { sql = "ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT SELECT ON TABLES TO PUBLIC", environment = "prod",
+      expect = "queue", risk = "critical" },
+    { sql = "ALTER DEFAULT PRIVILEGES IN SCHEMA pt_other GRANT SELECT ON TABLES TO PUBLIC", environment = "prod",
+      expect = "none" },
     -- DROP OWNED / REASSIGN OWNED: the objects the roles own
     { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
       facts = { owned_object_count = 2, owned_objects = {
