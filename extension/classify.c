@@ -6164,6 +6164,8 @@ put_owned_objects(JsonbParseState **st, List *roles)
 	hash_destroy(seen);
 }
 
+static void add_dependents(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid, char deptype);
+
 /*
  * DROP EXTENSION: members, member_count (docs/facts.md).  The members of an
  * extension are dropped with it, with or without CASCADE (findDependentObjects()
@@ -6182,23 +6184,7 @@ put_extension_members(JsonbParseState **st, List *extensions)
 	deprel = table_open(DependRelationId, AccessShareLock);
 	foreach(lc, extensions)
 	{
-		ScanKeyData key[2];
-		SysScanDesc scan;
-		HeapTuple	tup;
-
-		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(ExtensionRelationId));
-		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(lfirst_oid(lc)));
-		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, 2, key);
-		while ((tup = systable_getnext(scan)) != NULL)
-		{
-			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
-
-			if (d->deptype == DEPENDENCY_EXTENSION)
-				dep_reached(seen, &queue, d->classid, d->objid, d->objsubid, NULL);
-		}
-		systable_endscan(scan);
+		add_dependents(deprel, seen, &queue, ExtensionRelationId, lfirst_oid(lc), DEPENDENCY_EXTENSION);
 		CHECK_FOR_INTERRUPTS();
 	}
 	table_close(deprel, AccessShareLock);
@@ -6206,9 +6192,14 @@ put_extension_members(JsonbParseState **st, List *extensions)
 	hash_destroy(seen);
 }
 
-/* Add the objects pg_depend records as using (class, objid) to the walk. */
+/*
+ * Add to the walk the objects pg_depend records as depending on (class,
+ * objid) with the given dependency type: NORMAL ones are its users (each
+ * standing for what it is part of, dependent_stand_in), EXTENSION ones an
+ * extension's members.
+ */
 static void
-add_users(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid)
+add_dependents(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid, char deptype)
 {
 	ScanKeyData key[2];
 	SysScanDesc scan;
@@ -6226,11 +6217,7 @@ add_users(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid)
 		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
 		ObjectAddress a;
 
-		/*
-		 * Uses are NORMAL dependencies; AUTO, INTERNAL and EXTENSION ones
-		 * are parts and memberships (a domain's own constraint).
-		 */
-		if (d->deptype != DEPENDENCY_NORMAL)
+		if (d->deptype != deptype)
 			continue;
 		a = dependent_stand_in(d);
 		dep_reached(seen, queue, a.classId, a.objectId, a.objectSubId, NULL);
@@ -6265,9 +6252,9 @@ put_used_by(JsonbParseState **st, Oid classid, Oid objid)
 	{
 		Relation	deprel = table_open(DependRelationId, AccessShareLock);
 
-		add_users(deprel, seen, &queue, classid, objid);
+		add_dependents(deprel, seen, &queue, classid, objid, DEPENDENCY_NORMAL);
 		if (classid == TypeRelationId)
-			add_users(deprel, seen, &queue, TypeRelationId, get_array_type(objid));
+			add_dependents(deprel, seen, &queue, TypeRelationId, get_array_type(objid), DEPENDENCY_NORMAL);
 		else if (classid == RelationRelationId)
 		{
 			/*
