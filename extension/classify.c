@@ -3353,15 +3353,69 @@ cmdtype_name(CmdType t)
 	}
 }
 
+static void put_object_list(JsonbParseState **st, const char *key, List *objects);
+
+/*
+ * The tables a rule action writes (INSERT INTO, UPDATE, DELETE FROM),
+ * including those of data-modifying WITH queries, appended to *tables.
+ */
+static void
+rule_action_writes(Node *action, List **tables, int depth)
+{
+	RangeVar   *target = NULL;
+	WithClause *with = NULL;
+	ListCell   *lc;
+
+	if (action == NULL || depth > 8)
+		return;
+	switch (nodeTag(action))
+	{
+		case T_InsertStmt:
+			target = ((InsertStmt *) action)->relation;
+			with = ((InsertStmt *) action)->withClause;
+			break;
+		case T_UpdateStmt:
+			target = ((UpdateStmt *) action)->relation;
+			with = ((UpdateStmt *) action)->withClause;
+			break;
+		case T_DeleteStmt:
+			target = ((DeleteStmt *) action)->relation;
+			with = ((DeleteStmt *) action)->withClause;
+			break;
+		case T_SelectStmt:
+			with = ((SelectStmt *) action)->withClause;
+			break;
+		default:
+			return;
+	}
+	if (target != NULL)
+		*tables = lappend(*tables, rel_object("table", target));
+	if (with != NULL)
+		foreach(lc, with->ctes)
+			rule_action_writes(lfirst_node(CommonTableExpr, lc)->ctequery, tables, depth + 1);
+}
+
+/*
+ * CREATE RULE: writes (docs/facts.md), the tables its actions write.  A rule
+ * runs its actions as part of every matching statement on its table: DO
+ * INSTEAD DELETE FROM payments on another table's INSERT empties payments
+ * whenever someone inserts there, and the statement names neither.
+ */
 static void
 classify_rule(Cls *c, RuleStmt *s)
 {
+	List	   *writes = NIL;
+	ListCell   *lc;
+
 	set_main(c, on_table_object(OBJECT_RULE, s->relation, s->rulename));
 	add_op(c, "create");
 	c->or_replace = s->replace;
 	add_lock(c, AccessExclusiveLock);
 	dbc_put_text(c->st, "event", cmdtype_name(s->event));
 	dbc_put_bool(c->st, "instead", s->instead);
+	foreach(lc, s->actions)
+		rule_action_writes(lfirst(lc), &writes, 0);
+	put_object_list(c->st, "writes", writes);
 }
 
 static void
@@ -4976,11 +5030,11 @@ put_exists(JsonbParseState **st, int exists)
 }
 
 static void
-put_objects(JsonbParseState **st, List *objects)
+put_object_list(JsonbParseState **st, const char *key, List *objects)
 {
 	ListCell   *lc;
 
-	begin_array(st, "objects");
+	begin_array(st, key);
 	foreach(lc, objects)
 	{
 		ClsObject  *o = lfirst(lc);
@@ -4996,6 +5050,12 @@ put_objects(JsonbParseState **st, List *objects)
 		end_object(st);
 	}
 	end_array(st);
+}
+
+static void
+put_objects(JsonbParseState **st, List *objects)
+{
+	put_object_list(st, "objects", objects);
 }
 
 /* table_rows / table_bytes (also returned: < 0 unknown) */

@@ -40,7 +40,8 @@ Checks
                       (member) or dropped as a member of the extension
                       DROP EXTENSION drops, CASCADE or not (members);
                       ALTER DEFAULT PRIVILEGES IN SCHEMA of a protected
-                      schema
+                      schema; a rule on any table whose actions write a
+                      protected one (writes)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -372,6 +373,13 @@ local function default_privileges_hit(c)
   return nil
 end
 
+-- CREATE RULE: the tables its actions write (fact writes), on every matching statement
+-- on the rule's own table: DO INSTEAD DELETE FROM payments on another table's INSERT.
+local function rule_write_hit(e)
+  local hit = object_hit(e.identity, e.schema, "table", e.name)
+  return hit and hit .. " (the rule's actions write it)"
+end
+
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
   local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
@@ -508,7 +516,10 @@ local function protected_target(c)
       end
     end
   end
-  if cmd == "DROP OWNED" or cmd == "REASSIGN OWNED" then
+  if cmd == "CREATE RULE" then
+    hit = first_reached(c, c.writes, "writes_count", rule_write_hit, "tables the rule writes")
+    if hit then return hit end
+  elseif cmd == "DROP OWNED" or cmd == "REASSIGN OWNED" then
     hit = first_reached(c, c.owned_objects, "owned_object_count", owned_hit, "objects the roles own")
     if hit then return hit end
   elseif WHOLE_REACH[cmd] then
@@ -711,6 +722,11 @@ return {
       expect = "queue", risk = "critical" },
     { sql = "ALTER DEFAULT PRIVILEGES IN SCHEMA pt_other GRANT SELECT ON TABLES TO PUBLIC", environment = "prod",
       expect = "none" },
+    -- a rule on another table that writes a protected one
+    { sql = "CREATE RULE pt_r AS ON INSERT TO public.small_t DO INSTEAD DELETE FROM public.payments",
+      environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE RULE pt_r AS ON UPDATE TO public.small_t DO ALSO INSERT INTO public.small_log VALUES (1)",
+      environment = "prod", expect = "none" },
     -- DROP OWNED / REASSIGN OWNED: the objects the roles own
     { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
       facts = { owned_object_count = 2, owned_objects = {

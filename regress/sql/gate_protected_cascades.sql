@@ -247,3 +247,16 @@ SET dbchange.enforce = off;
 ALTER EXTENSION pgcrypto DROP TABLE payments;
 DROP EXTENSION pgcrypto;
 ALTER DEFAULT PRIVILEGES IN SCHEMA plain_s REVOKE SELECT ON TABLES FROM PUBLIC;
+
+-- A rule on another table whose actions write a protected one runs them on every matching
+-- statement there: DO INSTEAD DELETE FROM payments on customers' INSERT would empty payments
+-- at the next insert.  The tables its actions write are listed (writes): queued (critical).
+-- A rule that writes nothing protected is not refused by this rule.
+SET dbchange.enforce = on;
+CREATE RULE wipe AS ON INSERT TO customers DO INSTEAD DELETE FROM payments;
+CREATE RULE also_log AS ON UPDATE TO customers DO ALSO (INSERT INTO orders VALUES (NULL); UPDATE payments SET amount = 0);
+CREATE RULE quiet AS ON DELETE TO customers DO INSTEAD NOTHING;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 3;
+SELECT rulename FROM pg_rules WHERE tablename = 'customers' ORDER BY 1;
+SET dbchange.enforce = off;
+DROP RULE quiet ON customers;
