@@ -4353,6 +4353,7 @@ static void
 classify_grant_role(Cls *c, GrantRoleStmt *s)
 {
 	ListCell   *lc;
+	List	   *granted = NIL;
 
 	c->object_type = "role";
 	add_op(c, s->is_grant ? "grant_role" : "revoke_role");
@@ -4364,11 +4365,19 @@ classify_grant_role(Cls *c, GrantRoleStmt *s)
 	foreach(lc, s->granted_roles)
 	{
 		AccessPriv *p = lfirst_node(AccessPriv, lc);
+		RoleSpec   *spec = makeNode(RoleSpec);
 
 		c->objects = lappend(c->objects, global_object(OBJECT_ROLE, p->priv_name));
+		spec->roletype = ROLESPEC_CSTRING;
+		spec->rolename = p->priv_name;
+		spec->location = -1;
+		granted = lappend(granted, spec);
 	}
 	if (c->objects)
 		set_main(c, linitial(c->objects));
+	/* membership in a role is the use of everything it owns */
+	if (s->is_grant)
+		put_owned_objects(c->st, granted);
 }
 
 static void
@@ -4526,6 +4535,8 @@ classify_role(Cls *c, Node *stmt)
 				set_main(c, global_object(OBJECT_ROLE, rolespec_name(s->role)));
 				add_op(c, "alter");
 				put_role_options(st, s->options, false);
+				/* LOGIN, a PASSWORD, ...: who can act as the owner of what it owns */
+				put_owned_objects(st, list_make1(s->role));
 				break;
 			}
 		case T_AlterRoleSetStmt:

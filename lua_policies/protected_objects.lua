@@ -41,7 +41,9 @@ Checks
                       DROP EXTENSION drops, CASCADE or not (members);
                       ALTER DEFAULT PRIVILEGES IN SCHEMA of a protected
                       schema; a rule on any table whose actions write a
-                      protected one (writes)
+                      protected one (writes); GRANT of, or ALTER ROLE
+                      (LOGIN, PASSWORD, ...) of, the role that owns one
+                      (owned_objects)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -614,6 +616,14 @@ return {
           end
         end
       end
+      -- membership in, or a login or password for, the role that owns a protected object
+      if cmd == "GRANT ROLE" or cmd == "ALTER ROLE" then
+        local hit = first_reached(c, c.owned_objects, "owned_object_count", owned_hit, "objects the role owns")
+        if hit then
+          return decide(c, false, "protected-object", cmd .. " of the owner of protected object " .. hit ..
+            ": whoever holds it can drop or change it")
+        end
+      end
       local objs = c.objects
       if cmd == "DROP ROLE" and type(objs) == "table" then
         for i = 1, #objs do
@@ -722,6 +732,15 @@ return {
       expect = "queue", risk = "critical" },
     { sql = "ALTER DEFAULT PRIVILEGES IN SCHEMA pt_other GRANT SELECT ON TABLES TO PUBLIC", environment = "prod",
       expect = "none" },
+    -- the owner role of a protected table granted or given a login
+    { sql = "GRANT pt_payowner TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
+    { sql = "ALTER ROLE pt_payowner LOGIN PASSWORD 'x'", environment = "test", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
+    { sql = "GRANT pt_readers TO pt_bob", environment = "prod", expect = "none",
+      facts = { owned_object_count = 0, owned_objects = {} } },
     -- a rule on another table that writes a protected one
     { sql = "CREATE RULE pt_r AS ON INSERT TO public.small_t DO INSTEAD DELETE FROM public.payments",
       environment = "prod", expect = "queue", risk = "critical" },

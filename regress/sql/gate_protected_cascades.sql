@@ -260,3 +260,23 @@ SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIM
 SELECT rulename FROM pg_rules WHERE tablename = 'customers' ORDER BY 1;
 SET dbchange.enforce = off;
 DROP RULE quiet ON customers;
+
+-- Membership in the role that owns a protected table, or a login for it, gives whoever holds
+-- it the owner's rights (drop, alter, read everything): GRANT of that role and ALTER ROLE of
+-- it are queued (critical); the same for a role that owns nothing protected is not refused.
+CREATE ROLE regress_pc_payowner;
+CREATE ROLE regress_pc_dave;
+SET dbchange.enforce = off;
+ALTER TABLE payments OWNER TO regress_pc_payowner;
+SET dbchange.enforce = on;
+GRANT regress_pc_payowner TO regress_pc_dave;
+ALTER ROLE regress_pc_payowner LOGIN;
+GRANT regress_pc_dave TO regress_pc_payowner;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 3;
+SELECT pg_has_role('regress_pc_dave', 'regress_pc_payowner', 'MEMBER') AS dave_is_owner,
+       rolcanlogin AS owner_logs_in FROM pg_roles WHERE rolname = 'regress_pc_payowner';
+SET dbchange.enforce = off;
+REVOKE regress_pc_dave FROM regress_pc_payowner;
+ALTER TABLE payments OWNER TO CURRENT_USER;
+DROP ROLE regress_pc_payowner;
+DROP ROLE regress_pc_dave;
