@@ -57,6 +57,7 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_tablespace.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/pg_ts_config.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
@@ -4932,6 +4933,9 @@ classify_misc(Cls *c, Node *stmt)
 			set_main(c, names_object("text_search_configuration",
 									 ((AlterTSConfigurationStmt *) stmt)->cfgname));
 			c->if_exists = ((AlterTSConfigurationStmt *) stmt)->missing_ok;
+			/* a generated tsvector column or an index expression parses with it */
+			put_used_by(c->st, TSConfigRelationId,
+						get_ts_config_oid(((AlterTSConfigurationStmt *) stmt)->cfgname, true));
 			break;
 		default:
 			break;

@@ -35,7 +35,9 @@ Checks
                       attribute of a composite type a protected table's
                       column has added, dropped, altered or renamed, a
                       sequence a protected table's default or identity
-                      column draws from altered (used_by); a protected
+                      column draws from altered, a text search
+                      configuration a protected table's generated column
+                      or index parses with altered (used_by); a protected
                       table added to or taken out of an extension
                       (member) or dropped as a member of the extension
                       DROP EXTENSION drops, CASCADE or not (members);
@@ -338,7 +340,7 @@ local function used_hit(e)
 end
 local USED_BY_COMMANDS = { ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true, ["ALTER FUNCTION"] = true,
   ["ALTER PROCEDURE"] = true, ["ALTER ROUTINE"] = true, ["ALTER TYPE"] = true, ["ALTER DOMAIN"] = true,
-  ["ALTER SEQUENCE"] = true }
+  ["ALTER SEQUENCE"] = true, ["ALTER TEXT SEARCH CONFIGURATION"] = true }
 
 -- Extensions: DROP EXTENSION drops every member with it, CASCADE or not (fact members), and
 -- ALTER EXTENSION ... ADD TABLE makes a table a member (then also left out of pg_dump);
@@ -732,6 +734,9 @@ return {
       expect = "queue", risk = "critical" },
     { sql = "ALTER DEFAULT PRIVILEGES IN SCHEMA pt_other GRANT SELECT ON TABLES TO PUBLIC", environment = "prod",
       expect = "none" },
+    { sql = "ALTER TEXT SEARCH CONFIGURATION public.pt_cfg DROP MAPPING FOR word", environment = "prod", expect = "queue",
+      risk = "critical", facts = { used_by_count = 1, used_by = { { object_type = "column", schema = "public", name = "doc",
+        identity = "public.payments.doc", table = "public.payments" } } } },
     -- the owner role of a protected table granted or given a login
     { sql = "GRANT pt_payowner TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
       facts = { owned_object_count = 1, owned_objects = {

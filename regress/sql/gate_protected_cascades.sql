@@ -280,3 +280,15 @@ REVOKE regress_pc_dave FROM regress_pc_payowner;
 ALTER TABLE payments OWNER TO CURRENT_USER;
 DROP ROLE regress_pc_payowner;
 DROP ROLE regress_pc_dave;
+
+-- A text search configuration that a protected table's generated column parses with: its
+-- mappings decide what the column holds, so ALTER TEXT SEARCH CONFIGURATION is queued.
+CREATE TEXT SEARCH CONFIGURATION pay_search (COPY = simple);
+SET dbchange.enforce = off;
+ALTER TABLE payments ADD COLUMN doc tsvector GENERATED ALWAYS AS (to_tsvector('pay_search', 'x')) STORED;
+SET dbchange.enforce = on;
+SELECT e->>'object_type' AS object_type, e->>'identity' AS identity
+  FROM dbchange.evaluate('ALTER TEXT SEARCH CONFIGURATION pay_search DROP MAPPING FOR word', 'prod') f,
+       jsonb_array_elements(f.facts->'used_by') e;
+ALTER TEXT SEARCH CONFIGURATION pay_search DROP MAPPING FOR word;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 1;
