@@ -402,8 +402,15 @@ dbc_submit_as_rollback(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT (dbchange._down_of(c)).down = $2 FROM dbchange._rollback_target($1) c",
-							  2, argtypes, values, nulls, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	/*
+	 * The rollback's own down script must be the original's up script: a
+	 * rollback change's down script counts as written by the original's
+	 * requester (_rollback_target), so one of the caller's choosing would run
+	 * with the original requester's privileges when they roll it back.
+	 */
+	if (SPI_execute_with_args("SELECT (dbchange._down_of(c)).down = $2 AND c.statement IS NOT DISTINCT FROM $4"
+							  " FROM dbchange._rollback_target($1) c",
+							  4, argtypes, values, nulls, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not look up change " INT64_FORMAT, DatumGetInt64(values[0]));
 	matches = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (isnull || !matches)

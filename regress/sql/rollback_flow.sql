@@ -133,6 +133,34 @@ RESET ROLE;
 SELECT status, statement FROM dbchange.changes WHERE id = :re_apply;
 SELECT to_regclass('dev_tbl2') IS NOT NULL AS dev_tbl2_back;
 
+-- red team: a developer must not link a change of their own, with a down
+-- script of their choosing, as the rollback of someone else's change.  The
+-- link makes the original's requester the author of that down script, so
+-- the requester's "rollback of the rollback" (putting their change back)
+-- ran the developer's script with the requester's privileges.
+RESET ROLE;
+SET ROLE regress_rbf_dev;
+CREATE TABLE dev_owned (id int);
+RESET ROLE;
+-- someone else (here a superuser) changes the developer's table
+SELECT dbchange.submit('ALTER TABLE public.dev_owned ADD COLUMN x int', 'add x') AS su_change \gset
+SELECT dbchange.submit('ALTER TABLE public.dev_owned ADD COLUMN y int', 'add y') AS su_change_y \gset
+SET ROLE regress_rbf_dev;
+SELECT down_script AS su_down FROM dbchange.change_scripts WHERE id = :su_change \gset
+SELECT down_script AS su_down_y FROM dbchange.change_scripts WHERE id = :su_change_y \gset
+SELECT :'su_down' AS su_down;
+-- through _submit_as_rollback with a down script of the developer's choosing: refused
+SELECT dbchange._submit_as_rollback(:su_change_y, :'su_down_y', 'undo', 'GRANT ALL ON lead_only TO regress_rbf_dev');
+-- through submit() and _link_rollback: the change runs (it is the developer's own), the link is refused
+SELECT dbchange.submit(:'su_down', 'undo', 'GRANT ALL ON lead_only TO regress_rbf_dev') AS fake_rb \gset
+SELECT dbchange._link_rollback(:fake_rb, :su_change, false);
+RESET ROLE;
+SELECT id IN (:su_change, :su_change_y) AS original, status, source, rollback_of IS NOT NULL AS linked
+  FROM dbchange.change WHERE id >= :su_change ORDER BY id;
+-- so the original's requester is not the author of that down script
+SELECT dbchange.rollback(:fake_rb);
+SELECT has_table_privilege('regress_rbf_dev', 'lead_only', 'SELECT') AS dev_got_lead_only;
+
 RESET ROLE;
 DROP OWNED BY regress_rbf_dev, regress_rbf_lead;
 DROP ROLE regress_rbf_dev;

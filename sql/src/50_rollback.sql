@@ -609,8 +609,13 @@ END $$;
 -- ---------------------------------------------------------------------------
 
 -- Link a just-submitted change to the change it rolls back.  Internal: only
--- for a change the caller requested, whose text is the original's down
--- script, and that is not linked yet.
+-- for a change the caller requested through _submit_as_rollback (source
+-- 'rollback'), whose text is the original's down script and whose own down
+-- script is the original's up script, that is not linked yet, of an
+-- original that is applied.  The link makes the original's requester the
+-- author of the new change's down script (_rollback_target): a down script
+-- of the caller's choosing must never be linked, or the original's
+-- requester would run it with their privileges by rolling back the rollback.
 CREATE FUNCTION dbchange._link_rollback(p_new bigint, p_orig bigint, p_generated boolean) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -621,6 +626,8 @@ BEGIN
   SELECT * INTO o FROM dbchange.change WHERE id = p_orig;
   IF n.id IS NULL OR o.id IS NULL OR n.rollback_of IS NOT NULL OR n.id <= o.id
      OR n.requested_by_oid IS DISTINCT FROM dbchange._caller_oid()
+     OR n.source IS DISTINCT FROM 'rollback' OR o.status IS DISTINCT FROM 'applied'
+     OR n.down_script IS DISTINCT FROM o.statement
      OR n.statement IS DISTINCT FROM (dbchange._down_of(o)).down THEN
     RAISE EXCEPTION 'change % cannot be linked as the rollback of change %', p_new, p_orig
       USING ERRCODE = '42501', HINT = 'Use dbchange.rollback(id).';
