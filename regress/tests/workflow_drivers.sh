@@ -126,6 +126,39 @@ check "concurrent writers: chain verifies" "" "$(q -c "SELECT dbchange.verify_au
 check "concurrent writers: every entry sealed, positions contiguous" "t" "$(q -c "SELECT count(*) = max(chain_pos) AND count(*) = count(hash) AND min(chain_pos) = 1 FROM dbchange.audit")"
 check "concurrent writers: 180 changes" 180 "$(q -c "SELECT count(*) FROM dbchange.change WHERE statement ~ 'CREATE TABLE (chain|gate)_'")"
 
+# --- red team: the chain lock is not an advisory lock anyone may take.  A
+# developer holding pg_advisory_lock(1145193472, 1) (the old chain lock) in an
+# idle session kept every event unsealed and made verify_audit() wait for good.
+( as wfd_dev -c "SELECT pg_advisory_lock(1145193472, 1)" -c "SELECT pg_sleep(8)" >/dev/null 2>&1 ) &
+hold=$!
+sleep 1
+id=$(as wfd_dev -c "SELECT dbchange.submit('CREATE TABLE beside_squat (id int)')" 2>/dev/null)
+check "a developer's advisory lock does not stop verify_audit()" "" "$(timeout 5 "$PG_SYS_BIN/psql" -X -q -At -h "$DBC_SOCK" -p "$P" -U postgres -d "$DB" -c "SELECT dbchange.verify_audit()" 2>&1 || echo "timed out")"
+check "... nor the sealing of the events meanwhile" 0 "$(q -c "SELECT count(*) FROM dbchange.audit WHERE hash IS NULL")"
+wait $hold
+# a developer may not take the chain lock itself
+check_match "the chain lock is dbchange's own" "permission denied" "$(as wfd_dev -c "SELECT 1 FROM dbchange.audit_deferred FOR UPDATE" 2>&1)"
+
+# --- red team: a requester holding their change's top-level lock by hand
+# (pg_advisory_lock(1145193473, id)) kept an approver from rejecting it once
+# approved ("being applied at top level by another session"), to release it
+# just before the deployment ran.  Only a deployer's or superuser's lock counts.
+q -c "SELECT dbchange.configure(default_action => 'queue', rollout => 'manual')" >/dev/null
+sid=$(as wfd_dev -c "SELECT dbchange.submit('CREATE TABLE squatted (id int)')" 2>/dev/null)
+as wfd_appr1 -c "SELECT dbchange.approve($sid)" >/dev/null
+( as wfd_dev -c "SELECT pg_advisory_lock(1145193473, $sid)" -c "SELECT pg_sleep(6)" >/dev/null 2>&1 ) &
+hold=$!
+sleep 1
+check "a requester's advisory lock does not keep an approver from rejecting" rejected "$(as wfd_appr1 -c "SELECT dbchange.reject($sid, 'changed my mind')" 2>&1)"
+sid2=$(as wfd_dev -c "SELECT dbchange.submit('CREATE INDEX CONCURRENTLY squat_idx ON race (id)')" 2>/dev/null)
+as wfd_appr1 -c "SELECT dbchange.approve($sid2)" >/dev/null
+as wfd_appr2 -c "SELECT dbchange.approve($sid2)" >/dev/null 2>&1   # (its risk's flow has two steps)
+( as wfd_dev -c "SELECT pg_advisory_lock(1145193473, $sid2)" -c "SELECT pg_sleep(4)" >/dev/null 2>&1 ) &
+sleep 1
+check_match "authorize_toplevel names the session holding the lock by hand" "held by pid [0-9]+ \\(wfd_dev\\)" "$(as wfd_dep1 -c "SELECT count(*) FROM dbchange.authorize_toplevel($sid2)" 2>&1)"
+check "... and an approver may still reject it" rejected "$(as wfd_appr1 -c "SELECT dbchange.reject($sid2, 'no')" 2>&1)"
+wait
+
 # --- the CLI's top-level path: CREATE INDEX CONCURRENTLY as the requester
 q -c "SELECT dbchange.configure(default_action => 'queue')" >/dev/null
 as wfd_dev -c "SET client_min_messages = warning; CREATE TABLE big (id int)" >/dev/null 2>&1

@@ -307,11 +307,30 @@ BEGIN
   RETURN 'toplevel';
 END $$;
 
+-- The sessions holding change p_id's top-level lock whose login may apply
+-- changes (a superuser or a member of dbchange_deployer): authorize_toplevel
+-- only runs for those.  Any role may take any advisory lock, so a holder
+-- that is none of these took it by hand (a requester keeping their approved
+-- change from being rejected); such a lock is not a top-level apply.
+CREATE FUNCTION dbchange._toplevel_holders(p_id bigint, p_deployers boolean) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pg_catalog.string_agg(pg_catalog.format('pid %s (%s)', l.pid, a.usename), ', ' ORDER BY l.pid)
+    FROM pg_catalog.pg_locks l
+    JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+    LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.usesysid
+   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+     AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+     AND l.classid = (dbchange._lock_class() + 1)::oid AND l.objid = (p_id % 2147483647)::oid
+     AND (coalesce(r.rolsuper, false)
+          OR (r.oid IS NOT NULL AND pg_catalog.pg_has_role(r.oid, 'dbchange_deployer', 'MEMBER'))) = p_deployers
+$$;
+
 -- Is another session applying this change at top level right now?
 CREATE FUNCTION dbchange._check_not_in_toplevel_apply(p_id bigint) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF NOT pg_catalog.pg_try_advisory_xact_lock(dbchange._lock_class() + 1, (p_id % 2147483647)::int) THEN
+  IF NOT pg_catalog.pg_try_advisory_xact_lock(dbchange._lock_class() + 1, (p_id % 2147483647)::int)
+     AND dbchange._toplevel_holders(p_id, true) IS NOT NULL THEN
     RAISE EXCEPTION 'change % is being applied at top level by another session', p_id
       USING ERRCODE = '55006',
             HINT = 'Wait for that session (see pg_locks, locktype advisory) to finish.';
@@ -557,6 +576,13 @@ BEGIN
   END IF;
   PERFORM dbchange._refuse_mysql_apply(c.id);
   IF NOT pg_catalog.pg_try_advisory_lock(dbchange._lock_class() + 1, (c.id % 2147483647)::int) THEN
+    IF dbchange._toplevel_holders(c.id, true) IS NULL THEN
+      RAISE EXCEPTION 'change %''s top-level lock is held by a session that may not apply changes', c.id
+        USING ERRCODE = '55006',
+              DETAIL = pg_catalog.format('Advisory lock (%s, %s) is held by %s.', dbchange._lock_class() + 1,
+                                         c.id % 2147483647, dbchange._toplevel_holders(c.id, false)),
+              HINT = 'A superuser can end that session with pg_terminate_backend(pid).';
+    END IF;
     RAISE EXCEPTION 'change % is being applied at top level by another session', c.id USING ERRCODE = '55006';
   END IF;
   PERFORM dbchange._authorize_toplevel(c.id);
@@ -717,9 +743,13 @@ BEGIN
   IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
     RETURN 0;
   END IF;
+  -- The chain lock is the row lock on audit_deferred's one row, not an
+  -- advisory lock: any role may take any advisory lock, and a developer who
+  -- held this one kept every event unsealed and made verify_audit() wait for
+  -- good.  Nobody but dbchange may lock this row.
   IF p_wait THEN
-    PERFORM pg_catalog.pg_advisory_xact_lock(dbchange._lock_class(), 1);
-  ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(dbchange._lock_class(), 1) THEN
+    PERFORM 1 FROM dbchange.audit_deferred FOR UPDATE;
+  ELSIF NOT EXISTS (SELECT 1 FROM dbchange.audit_deferred FOR UPDATE SKIP LOCKED) THEN
     RETURN 0;
   END IF;
   PERFORM dbchange._audit_write_deferred();
@@ -958,7 +988,7 @@ REVOKE ALL ON FUNCTION dbchange._default_steps(), dbchange._resolve_flow(text, t
   dbchange._on_change_insert(), dbchange._require_policy_admin(text), dbchange._store_flow(text, text[]),
   dbchange._lock_class(), dbchange._waiting_for(dbchange.change), dbchange._lock_change(bigint, text),
   dbchange._wrong_state(dbchange.change, text, text), dbchange._apply_locked(bigint, text),
-  dbchange._check_not_in_toplevel_apply(bigint), dbchange._execute(bigint),
+  dbchange._toplevel_holders(bigint, boolean), dbchange._check_not_in_toplevel_apply(bigint), dbchange._execute(bigint),
   dbchange._authorize_toplevel(bigint), dbchange._toplevel_state(), dbchange._toplevel_clear(),
   dbchange._toplevel_applied(bigint, text, text), dbchange._audit_content(dbchange.audit),
   dbchange._audit_hash(text, text), dbchange._audit_genesis(), dbchange._audit_seal(boolean),
