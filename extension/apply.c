@@ -276,7 +276,9 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 	volatile int cur = 0;
 	volatile bool marked = false;
 	List	   *volatile objects = NIL;
+	Oid			save_acting = dbc_set_acting_as(InvalidOid);
 
+	dbc_set_acting_as(save_acting);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	BeginInternalSubTransaction(NULL);
@@ -297,6 +299,8 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 					 errdetail("An approved change runs as its requester.")));
 		GetUserIdAndSecContext(&save_uid, &save_ctx);
 		SetUserIdAndSecContext(c->requester, save_ctx | SECURITY_LOCAL_USERID_CHANGE);
+		/* and code the statements reach calls dbchange as the requester, not as us */
+		dbc_set_acting_as(c->requester);
 		nest = NewGUCNestLevel();
 		if (c->search_path && c->search_path[0])
 			(void) set_config_option("search_path", c->search_path, PGC_USERSET, PGC_S_SESSION,
@@ -358,6 +362,7 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 		/* settings the change's statements made do not outlive it (SET search_path ...) */
 		AtEOXact_GUC(false, nest);
 		SetUserIdAndSecContext(save_uid, save_ctx);
+		dbc_set_acting_as(save_acting);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -370,6 +375,7 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
+		dbc_set_acting_as(save_acting);
 		if (marked)
 			(void) dbc_gate_end_apply();
 		/* restores the user id and the GUC nest level of the subtransaction */
@@ -746,6 +752,9 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	List	   *objects = NIL;
 	AppliedArg	done;
 
+	Oid			save_acting = dbc_set_acting_as(InvalidOid);
+
+	dbc_set_acting_as(save_acting);
 	a->running = true;
 	GetUserIdAndSecContext(&save_uid, &save_ctx);
 	PG_TRY();
@@ -766,11 +775,13 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		toplevel_saved_ctx = save_ctx;
 		toplevel_restore_user = true;
 		SetUserIdAndSecContext(a->requester, save_ctx | SECURITY_LOCAL_USERID_CHANGE);
+		dbc_set_acting_as(a->requester);
 		dbc_gate_begin_apply(a->change_id);
 		marked = true;
 		dbc_gate_call_prev(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 		objects = dbc_gate_end_apply();
 		marked = false;
+		dbc_set_acting_as(save_acting);
 		SetUserIdAndSecContext(save_uid, save_ctx);
 		toplevel_restore_user = false;
 	}
@@ -781,6 +792,7 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 
 		if (marked)
 			(void) dbc_gate_end_apply();
+		dbc_set_acting_as(save_acting);
 		SetUserIdAndSecContext(save_uid, save_ctx);
 		/* toplevel_restore_user stays set: the abort may reset the user again */
 		old = MemoryContextSwitchTo(a->cxt);

@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -57,6 +59,8 @@ dbc_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 	cached_owner = InvalidOid;
 }
 
+static void acting_as_xact_callback(XactEvent event, void *arg);
+
 void
 _PG_init(void)
 {
@@ -79,6 +83,7 @@ _PG_init(void)
 
 	CacheRegisterSyscacheCallback(NAMESPACEOID, dbc_inval_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(RELOID, dbc_inval_callback, (Datum) 0);
+	RegisterXactCallback(acting_as_xact_callback, NULL);
 
 	dbc_gate_install();
 }
@@ -137,17 +142,51 @@ dbc_catalog_owner(void)
 }
 
 /*
+ * The role a change's statements run as while dbchange runs them for someone
+ * else (apply(), approve() with rollout auto, the top-level path,
+ * verification): its requester.  The outer user id stays the deployer's or
+ * approver's, so without this, code the statements reach (a function in a
+ * column default or a query, a trigger) that calls dbchange.approve(),
+ * configure() or set_policy() acted with the deployer's or approver's
+ * dbchange roles.  InvalidOid when no change runs; reset at abort.
+ */
+static Oid	acting_as = InvalidOid;
+
+Oid
+dbc_set_acting_as(Oid role)
+{
+	Oid			old = acting_as;
+
+	acting_as = role;
+	return old;
+}
+
+static void
+acting_as_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		acting_as = InvalidOid;
+}
+
+static Oid
+caller_oid(void)
+{
+	return OidIsValid(acting_as) ? acting_as : GetOuterUserId();
+}
+
+/*
  * dbchange._caller(): the role that called into dbchange's SECURITY DEFINER
  * functions.  current_user inside such a function is the definer; the outer
  * user id (what SET ROLE set) is not changed by SECURITY DEFINER, so it names
- * the person acting.
+ * the person acting -- except while a change's statements run as their
+ * requester (above): then the requester acts.
  */
 PG_FUNCTION_INFO_V1(dbc_caller);
 Datum
 dbc_caller(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATUM(DirectFunctionCall1(namein,
-										CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false))));
+										CStringGetDatum(GetUserNameFromId(caller_oid(), false))));
 }
 
 /* dbchange._caller_oid(): as above, as an oid. */
@@ -155,7 +194,7 @@ PG_FUNCTION_INFO_V1(dbc_caller_oid);
 Datum
 dbc_caller_oid(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_OID(GetOuterUserId());
+	PG_RETURN_OID(caller_oid());
 }
 
 /* dbchange.preloaded(): is the gate active from the first statement of every session? */

@@ -86,10 +86,16 @@ run_script(List *stmts, const char *which, const char *prefix, Oid run_as,
 	int			save_ctx;
 	int			nest;
 	ListCell   *lc;
+	Oid			save_acting;
 
 	GetUserIdAndSecContext(&save_uid, &save_ctx);
+	save_acting = dbc_set_acting_as(InvalidOid);
+	dbc_set_acting_as(save_acting);
 	if (OidIsValid(run_as))
+	{
 		SetUserIdAndSecContext(run_as, save_ctx | SECURITY_LOCAL_USERID_CHANGE);
+		dbc_set_acting_as(run_as);	/* on error put back by dbc_verify_run */
+	}
 	nest = NewGUCNestLevel();
 	if (search_path)
 		(void) set_config_option("search_path", search_path, PGC_USERSET, PGC_S_SESSION,
@@ -110,6 +116,7 @@ run_script(List *stmts, const char *which, const char *prefix, Oid run_as,
 	}
 	AtEOXact_GUC(true, nest);
 	SetUserIdAndSecContext(save_uid, save_ctx);
+	dbc_set_acting_as(save_acting);
 }
 
 /* Statements that must not run in a transaction: the reason, or NULL. */
@@ -253,6 +260,9 @@ dbc_verify_run(PG_FUNCTION_ARGS)
 
 	if (!blocked)
 	{
+		Oid			save_acting = dbc_set_acting_as(InvalidOid);
+
+		dbc_set_acting_as(save_acting);
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(ctx);
 		PG_TRY();
@@ -283,6 +293,7 @@ dbc_verify_run(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(ctx);
 			failure = CopyErrorData();
 			FlushErrorState();
+			dbc_set_acting_as(save_acting);
 			(void) dbc_gate_end_apply();
 		}
 		PG_END_TRY();

@@ -183,6 +183,35 @@ SELECT count(*) AS public_grants_on_important
   FROM aclexplode((SELECT relacl FROM pg_class WHERE oid = 'app.important'::regclass)) WHERE grantee = 0;
 SELECT count(*) AS recorded FROM dbchange.changes WHERE statement ~ 'ex[1-7]|app_g|app_t|app_s';
 
+-- red team: code that an approved change's statements reach runs as the
+-- requester, and calls into dbchange as the requester too.  The outer role
+-- stays the approver's (or deployer's), and dbchange named it as the caller:
+-- a function in a harmless-looking "SELECT app.stats()", redefined after it
+-- was queued, called dbchange.approve() of the developer's DROP TABLE (and
+-- configure(), for an approver who is a policy admin) as the approver whose
+-- approval (rollout auto) ran it.
+SELECT dbchange.set_flow('default', ARRAY['rt_lead']);
+SELECT key, value FROM dbchange.configure(rollout => 'auto') WHERE key = 'rollout';
+SET SESSION AUTHORIZATION rt_dev2;
+CREATE TABLE app.big2 (id int);
+CREATE FUNCTION app.stats() RETURNS int LANGUAGE sql AS 'SELECT 1';
+SELECT dbchange.submit('SELECT app.stats()', 'refresh stats') AS stats_change \gset
+SELECT dbchange.submit('DROP TABLE app.big2', 'drop big2') AS drop_change \gset
+SELECT format($f$CREATE OR REPLACE FUNCTION app.stats() RETURNS int LANGUAGE plpgsql AS $b$
+BEGIN
+  PERFORM dbchange.approve(%s, 'lgtm');
+  RETURN 1;
+END $b$$f$, :drop_change) \gexec
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION rt_appr;
+SELECT dbchange.approve(:stats_change, 'fine');
+RESET SESSION AUTHORIZATION;
+SELECT id = :stats_change AS is_stats, status, error_message FROM dbchange.change
+ WHERE id IN (:stats_change, :drop_change) ORDER BY id;
+SELECT count(*) AS drop_approvals FROM dbchange.change_step WHERE change_id = :drop_change;
+SELECT to_regclass('app.big2') IS NOT NULL AS big2_still_there;
+SELECT key, value FROM dbchange.configure(rollout => 'manual') WHERE key = 'rollout';
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_bypass;
