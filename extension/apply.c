@@ -276,9 +276,8 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 	volatile int cur = 0;
 	volatile bool marked = false;
 	List	   *volatile objects = NIL;
-	Oid			save_acting = dbc_set_acting_as(InvalidOid);
+	Oid			save_acting = dbc_acting_as();
 
-	dbc_set_acting_as(save_acting);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	BeginInternalSubTransaction(NULL);
@@ -752,9 +751,8 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	List	   *objects = NIL;
 	AppliedArg	done;
 
-	Oid			save_acting = dbc_set_acting_as(InvalidOid);
+	Oid			save_acting = dbc_acting_as();
 
-	dbc_set_acting_as(save_acting);
 	a->running = true;
 	GetUserIdAndSecContext(&save_uid, &save_ctx);
 	PG_TRY();

@@ -161,6 +161,12 @@ dbc_set_acting_as(Oid role)
 	return old;
 }
 
+Oid
+dbc_acting_as(void)
+{
+	return acting_as;
+}
+
 static void
 acting_as_xact_callback(XactEvent event, void *arg)
 {

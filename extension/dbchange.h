@@ -78,6 +78,7 @@ extern bool dbc_preloaded;			/* loaded via shared_preload_libraries */
 extern Oid	dbc_schema_oid(void);	/* InvalidOid when the extension is absent */
 extern Oid	dbc_catalog_owner(void);	/* role that owns dbchange's tables */
 extern Oid	dbc_set_acting_as(Oid role);	/* who _caller() names while a change runs; returns the old one */
+extern Oid	dbc_acting_as(void);	/* that role, or InvalidOid */
 
 /* ---- gate.c ---- */
 extern void dbc_gate_install(void);

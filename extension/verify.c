@@ -89,8 +89,7 @@ run_script(List *stmts, const char *which, const char *prefix, Oid run_as,
 	Oid			save_acting;
 
 	GetUserIdAndSecContext(&save_uid, &save_ctx);
-	save_acting = dbc_set_acting_as(InvalidOid);
-	dbc_set_acting_as(save_acting);
+	save_acting = dbc_acting_as();
 	if (OidIsValid(run_as))
 	{
 		SetUserIdAndSecContext(run_as, save_ctx | SECURITY_LOCAL_USERID_CHANGE);
@@ -260,9 +259,8 @@ dbc_verify_run(PG_FUNCTION_ARGS)
 
 	if (!blocked)
 	{
-		Oid			save_acting = dbc_set_acting_as(InvalidOid);
+		Oid			save_acting = dbc_acting_as();
 
-		dbc_set_acting_as(save_acting);
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(ctx);
 		PG_TRY();
