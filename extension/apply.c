@@ -750,9 +750,20 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	volatile bool path_set = false;
 	List	   *objects = NIL;
 	AppliedArg	done;
+	volatile ProcessUtilityContext run_context = context;
 
 	Oid			save_acting = dbc_acting_as();
 
+	/*
+	 * A DO block or CALL runs atomically, as it would inside apply(): a
+	 * COMMIT or ROLLBACK in it would end the transaction under the statement,
+	 * and an abort puts back the user the transaction started with (and our
+	 * callbacks the deployer's user and _caller()) -- the rest of the block
+	 * would run as the deployer, not the requester.
+	 */
+	if (context == PROCESS_UTILITY_TOPLEVEL &&
+		(IsA(pstmt->utilityStmt, DoStmt) || IsA(pstmt->utilityStmt, CallStmt)))
+		run_context = PROCESS_UTILITY_QUERY;
 	a->running = true;
 	GetUserIdAndSecContext(&save_uid, &save_ctx);
 	PG_TRY();
@@ -776,7 +787,7 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		dbc_set_acting_as(a->requester);
 		dbc_gate_begin_apply(a->change_id);
 		marked = true;
-		dbc_gate_call_prev(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		dbc_gate_call_prev(pstmt, queryString, readOnlyTree, run_context, params, queryEnv, dest, qc);
 		objects = dbc_gate_end_apply();
 		marked = false;
 		dbc_set_acting_as(save_acting);
