@@ -177,6 +177,19 @@ acting_as_xact_callback(XactEvent event, void *arg)
 static Oid
 caller_oid(void)
 {
+	/*
+	 * A security-restricted operation (an index expression, a materialized
+	 * view's query, a maintenance command's functions) runs the table owner's
+	 * code as the owner while the outer user id, and acting_as, still name
+	 * whoever started it: an approver or superuser reindexing a developer's
+	 * table would have approved in their name from the developer's function.
+	 * Who acts there is not known (SECURITY DEFINER keeps the restriction),
+	 * so nobody does.
+	 */
+	if (InSecurityRestrictedOperation())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("dbchange cannot be used within a security-restricted operation")));
 	return OidIsValid(acting_as) ? acting_as : GetOuterUserId();
 }
 
