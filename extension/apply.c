@@ -487,6 +487,8 @@ typedef struct ToplevelAuth
 	Oid			requester;
 	char	   *search_path;
 	List	   *texts;			/* of char *: the statements, in order */
+	List	   *facts;			/* of Jsonb *: their recorded facts (NULL: not gated) */
+	List	   *checked_rels;	/* of List *: the relations their names stood for */
 	int			next;			/* 0-based index of the next statement */
 	bool		provisional;	/* granted in a transaction not yet committed */
 	bool		running;		/* a statement is executing */
@@ -625,8 +627,22 @@ dbc_authorize_toplevel(PG_FUNCTION_ARGS)
 	a->checksum = pstrdup(c.checksum);
 	a->requester = c.requester;
 	a->search_path = c.search_path ? pstrdup(c.search_path) : NULL;
+	/*
+	 * The relations the statements' names stood for when they were checked,
+	 * taken now, before any of them runs (as apply() does): each statement is
+	 * compared with them when it is run, maybe much later, so that a table
+	 * swapped in under a checked name in between is refused.
+	 */
 	foreach(lc, parsed)
-		a->texts = lappend(a->texts, pstrdup(((DbcParsedStmt *) lfirst(lc))->text));
+	{
+		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+		char	   *f = dbc_is_gated(ps->stmt) ? (char *) list_nth(c.recorded_facts, ps->statement_no - 1) : NULL;
+		Jsonb	   *facts = f ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f))) : NULL;
+
+		a->texts = lappend(a->texts, pstrdup(ps->text));
+		a->facts = lappend(a->facts, facts);
+		a->checked_rels = lappend(a->checked_rels, facts ? dbc_checked_relations(facts) : NIL);
+	}
 	a->provisional = true;
 	MemoryContextSwitchTo(old);
 	toplevel = a;
@@ -785,6 +801,9 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		toplevel_restore_user = true;
 		SetUserIdAndSecContext(a->requester, save_ctx | SECURITY_LOCAL_USERID_CHANGE);
 		dbc_set_acting_as(a->requester);
+		if (dbc_is_gated(pstmt->utilityStmt))
+			dbc_require_same_names(pstmt->utilityStmt, no, (Jsonb *) list_nth(a->facts, no - 1),
+								   (List *) list_nth(a->checked_rels, no - 1), a->requester);
 		dbc_gate_begin_apply(a->change_id);
 		marked = true;
 		dbc_gate_call_prev(pstmt, queryString, readOnlyTree, run_context, params, queryEnv, dest, qc);

@@ -53,6 +53,32 @@ RESET ROLE;
 SELECT * FROM seen ORDER BY 1;
 SELECT id = :do_id AS do_change, status FROM dbchange.changes WHERE id IN (:do_id, :call_id) ORDER BY id;
 
+-- A table swapped in under a checked name between approval and the top-level run: the run
+-- is refused (as apply() refuses it), the change fails, and neither table gets the index.
+SET dbchange.enforce = off;
+CREATE TABLE swap_a (id int);
+CREATE TABLE swap_b (id int);
+INSERT INTO swap_b SELECT generate_series(1, 1000);
+ALTER TABLE swap_a OWNER TO stt_dev;
+ALTER TABLE swap_b OWNER TO stt_dev;
+SET dbchange.enforce = on;
+SET ROLE stt_dev;
+SELECT dbchange.submit('CREATE INDEX CONCURRENTLY swap_idx ON swap_a (id)') AS swap_id \gset
+SET ROLE stt_dba;
+SELECT dbchange.approve(:swap_id);
+RESET ROLE;
+SET dbchange.enforce = off;
+ALTER TABLE swap_a RENAME TO swap_gone;
+ALTER TABLE swap_b RENAME TO swap_a;
+SET dbchange.enforce = on;
+SET ROLE stt_dan;
+SELECT * FROM dbchange.authorize_toplevel(:swap_id);
+CREATE INDEX CONCURRENTLY swap_idx ON swap_a (id);
+SELECT dbchange.finish_toplevel(:swap_id);
+RESET ROLE;
+SELECT status FROM dbchange.changes WHERE id = :swap_id;
+SELECT count(*) AS swap_indexes FROM pg_indexes WHERE tablename IN ('swap_a', 'swap_gone');
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_security_toplevel_txn;
