@@ -1107,7 +1107,15 @@ dbc_evaluate(PG_FUNCTION_ARGS)
 
 		old = MemoryContextSwitchTo(per_stmt);
 		facts = dbc_build_facts(ps->stmt, ps->text, &s, source);
-		if (dbc_is_gated(ps->stmt))
+
+		/*
+		 * Transaction control is not gated, but in a script dbchange runs
+		 * itself (submit, promotion, migration) submit() refuses it: let the
+		 * policies judge it there (migration_hygiene's transaction-nesting),
+		 * as evaluate_mysql() does, so the dry run does not approve it.
+		 */
+		if (dbc_is_gated(ps->stmt) ||
+			(IsA(ps->stmt, TransactionStmt) && strcmp(source, "interactive") != 0))
 			decide_reporting(facts, &s, &d);
 		else
 		{

@@ -14,6 +14,9 @@ Checks (severity)
   transaction-nesting         BEGIN / COMMIT / ROLLBACK / SAVEPOINT inside a
                               submitted script or migration: it ends or
                               nests dbchange's own transaction           (invalid)
+                              (PostgreSQL: submit() refuses such a script
+                              outright; evaluate() with a script source
+                              and MySQL scripts show this finding)
   prefer-robust-stmts         a statement that runs outside any transaction
                               (CREATE/DROP INDEX CONCURRENTLY, ...) without
                               IF [NOT] EXISTS: if it fails half way (a
