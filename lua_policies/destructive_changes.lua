@@ -31,8 +31,9 @@ Checks (severity)
                                  the classifier marks destructive)    (caution)
   detach-partition               ALTER TABLE ... DETACH PARTITION     (caution)
   drop-owned                     DROP OWNED BY                        (critical)
-  delete-without-where           UPDATE / DELETE without WHERE in a change
-                                 (MySQL-dialect scripts: has_where)   (danger)
+  delete-without-where           MySQL: UPDATE / DELETE without WHERE in a
+                                 change (fact has_where; PostgreSQL DML
+                                 is not gated, so no policy sees it)  (danger)
   ban-replace-table              MariaDB's CREATE OR REPLACE TABLE: drops
                                  the table of that name first         (danger)
   ban-replace-database           CREATE OR REPLACE DATABASE           (critical)
