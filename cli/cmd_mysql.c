@@ -351,6 +351,7 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 	{
 		const char *stmt = PQgetvalue(stmts, i, 1);
 		const char *misread = NULL;
+		char	   *skipped;
 		char	   *err = NULL;
 
 		if (dbc_interrupted)
@@ -360,6 +361,12 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 		else if ((misread = mysql_misread_reason(stmt, &lx)) != NULL)
 			err = xasprintf("not run: the target could read it as another statement than the one "
 							"dbchange classified and the policies checked (%s)", misread);
+		else if ((skipped = mysql_skipped_code_reason(t, stmt)) != NULL)
+		{
+			err = xasprintf("not run: the target could read it as another statement than the one "
+							"dbchange classified and the policies checked (%s)", skipped);
+			free(skipped);
+		}
 		else if (!mysql_run(t, stmt, &err))
 		{
 			/* err set */

@@ -188,3 +188,91 @@ mysql_misread_reason(const char *stmt, const MysqlLexing *lx)
 	}
 	return NULL;
 }
+
+/*
+ * Executable comments the server would skip.  The classifier reads the
+ * content of every executable comment, slash-star-bang [version] and
+ * MariaDB's slash-star-M-bang [version], as code, whatever its version.  The
+ * server runs it only when its own version is at least the one written (and
+ * MySQL never runs the M form; MariaDB skips some MySQL versions it has no
+ * equivalent of), so a versioned comment lets a script show the policies
+ * code the server then leaves out:
+ *
+ *	  DELETE FROM payments / *M!999999 WHERE id = -1 * /
+ *
+ * is a DELETE with a WHERE to the classifier (approved) and deletes every row
+ * on the target.  Which versions this server runs is its own rule, so the
+ * server is asked, with the very marker: SELECT 0 marker +1 end-of-comment
+ * gives 1 when it runs the content.  The statement is walked by the
+ * classifier's reading (strings with backslash escapes, `identifiers`,
+ * comments); markers inside strings and comments are not looked at.
+ * Returns why the statement must not run (malloc'd), or NULL.
+ */
+char *
+mysql_skipped_code_reason(MysqlTarget *t, const char *stmt)
+{
+	const char *p = stmt;
+
+	while (*p)
+	{
+		char		q = *p;
+
+		if (p[0] == '/' && p[1] == '*' && (p[2] == '!' || (p[2] == 'M' && p[3] == '!')))
+		{
+			const char *v = p + (p[2] == '!' ? 3 : 4);
+			const char *e = v;
+			char	   *probe;
+			MYSQL_RES  *res;
+			MYSQL_ROW	row;
+			bool		runs = false;
+
+			while (isdigit((unsigned char) *e))
+				e++;
+			if (e > v)
+			{
+				probe = xasprintf("SELECT 0 %.*s +1 */", (int) (e - p), p);
+				if (mysql_real_query(t->conn, probe, strlen(probe)) == 0 &&
+					(res = mysql_store_result(t->conn)) != NULL)
+				{
+					if ((row = mysql_fetch_row(res)) != NULL && row[0] && strcmp(row[0], "1") == 0)
+						runs = true;
+					mysql_free_result(res);
+				}
+				if (!runs)
+				{
+					char	   *why = xasprintf("the statement has an executable comment \"%.*s\" whose "
+												"content this server does not run, while the classifier "
+												"and the policies read it as part of the statement",
+												(int) (e - p), p);
+
+					free(probe);
+					return why;
+				}
+				free(probe);
+			}
+			p = e;
+			continue;
+		}
+		if (skip_comment(p) != p)
+		{
+			p = skip_comment(p);
+			continue;
+		}
+		if (q == '`' || q == '\'' || q == '"')
+		{
+			for (p++; *p; p++)
+			{
+				if (*p == '\\' && q != '`')
+				{
+					if (p[1])
+						p++;
+				}
+				else if (*p == q && *++p != q)
+					break;
+			}
+			continue;
+		}
+		p++;
+	}
+	return NULL;
+}

@@ -426,21 +426,40 @@ mysql_quote_ident(const char *name)
 	return sb.data;
 }
 
+/*
+ * A string literal the target reads alike whatever its session has become:
+ * the text in hexadecimal, converted to utf8mb4.  A script may change how
+ * the session reads quotes and backslashes (SET sql_mode =
+ * 'NO_BACKSLASH_ESCAPES') or its character set (SET NAMES gbk, where a
+ * character may end in the byte of a backslash); an escaped '...' follows
+ * the client library's idea of the character set, which a script can keep
+ * from learning of the change (SET session_track_system_variables = ''),
+ * so a refused statement's text written into the history table with
+ * mysql_real_escape_string() ended the string early and wrote SQL of the
+ * script's author into the CLI's UPDATE.  X'...' holds only ASCII digits.
+ */
 char *
 mysql_literal(MysqlTarget *t, const char *text)
 {
-	char	   *buf;
-	size_t		n;
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	StrBuf		sb;
 
+	(void) t;
 	if (text == NULL)
 		return xstrdup("NULL");
-	n = strlen(text);
-	buf = xmalloc(2 * n + 3);
-	buf[0] = '\'';
-	n = mysql_real_escape_string(t->conn, buf + 1, text, n);
-	buf[n + 1] = '\'';
-	buf[n + 2] = '\0';
-	return buf;
+	sb_init(&sb);
+	sb_append(&sb, "CONVERT(X'");
+	for (p = (const unsigned char *) text; *p; p++)
+	{
+		char		byte[2];
+
+		byte[0] = hex[*p >> 4];
+		byte[1] = hex[*p & 15];
+		sb_append_len(&sb, byte, 2);
+	}
+	sb_append(&sb, "' USING utf8mb4)");
+	return sb.data;
 }
 
 static char *

@@ -48,6 +48,8 @@ typedef struct MysqlLexing
 extern bool mysql_read_lexing(MysqlTarget *t, MysqlLexing *lx, char **err);
 /* Why the server could read stmt differently from the classifier, or NULL. */
 extern const char *mysql_misread_reason(const char *stmt, const MysqlLexing *lx);
+/* Why the server would skip code of stmt the classifier read (a versioned executable comment), or NULL; malloc'd. */
+extern char *mysql_skipped_code_reason(MysqlTarget *t, const char *stmt);
 /* Could stmt change the rules (SET sql_mode, SET NAMES, ...)?  Then read them again. */
 extern bool mysql_may_change_lexing(const char *stmt);
 
@@ -85,7 +87,7 @@ extern bool mysql_run(MysqlTarget *t, const char *sql, char **err);
 
 /* `name` with backticks doubled, in backticks; malloc'd. */
 extern char *mysql_quote_ident(const char *name);
-/* 'text' escaped for this connection, in quotes; malloc'd ("NULL" for NULL). */
+/* text as a literal read alike in every sql_mode and character set (hex); malloc'd ("NULL" for NULL). */
 extern char *mysql_literal(MysqlTarget *t, const char *text);
 
 /* The history table in the target database (created when missing). */

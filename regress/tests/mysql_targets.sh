@@ -260,6 +260,55 @@ check "a statement read alike under those modes: applied, exit 0" 0 "$RC"
 check "read alike: the comment arrived" "it's plain; no backslash" \
 	"$(my "SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'keepme'")"
 
+# ---- red team: the CLI's own history writes are read alike in every mode and character set ----
+# The refused statement's text (and the description) went into the history table as
+# mysql_real_escape_string() literals, escaped by the client library's idea of the character
+# set.  A script that turned off session tracking (so the library never learned of SET NAMES)
+# and switched to gbk made the refused statement's '中' end the string early: the CLI's UPDATE
+# then set every history row applied, and the next promotion went past the failed change.
+HIST_APPLIED=$(my "SELECT COUNT(*) FROM $MYDB.dbchange_history WHERE status = 'applied'")
+printf "SET SESSION session_track_system_variables = '';\nSET NAMES gbk;\nSELECT '\xe4\xb8\xad' , status = 0x6170706c696564, statements_done = 3, error = NULL # \n, 1;\n" \
+	>"$CLI_TMP/hist_inject.sql"
+mrun submit --dialect mysql "$CLI_TMP/hist_inject.sql" -m "$(printf "d\xe4\xb8\xad' , 0x78) #")" -d "$DC"
+HINJ_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+mrun promote --from "$DC" --to "$URI"
+check "history injection: the statement is refused, exit 1" 1 "$RC"
+check "history injection: the target's history has it failed at statement 3, no other row changed" \
+	"failed 2 3 NULL $HIST_APPLIED" \
+	"$(my "SELECT CONCAT_WS(' ', status, statements_done, failed_statement_no, IFNULL(applied_at, 'NULL'), (SELECT COUNT(*) FROM $MYDB.dbchange_history WHERE status = 'applied')) FROM $MYDB.dbchange_history WHERE change_id = $HINJ_ID")"
+check "history injection: the statement and description are stored as they are" "t|t" \
+	"$(sql $CTL "SELECT (SELECT string_agg(statement, '') FROM dbchange.change_statement WHERE change_id = $HINJ_ID AND statement_no = 3) = convert_from(decode('$(my "SELECT HEX(failed_statement) FROM $MYDB.dbchange_history WHERE change_id = $HINJ_ID")', 'hex'), 'UTF8'), description = convert_from(decode('$(my "SELECT HEX(description) FROM $MYDB.dbchange_history WHERE change_id = $HINJ_ID")', 'hex'), 'UTF8') FROM dbchange.changes WHERE id = $HINJ_ID")"
+mrun promote --from "$DC" --to "$URI"
+check "history injection: the next promotion still stops at the failed change" 1 "$RC"
+mrun mysql-resolve "$HINJ_ID" --mark-applied -d "$DC" --to "$URI"
+
+# ---- red team: versioned executable comments the server skips are not run ----
+# The classifier reads the content of every /*! ... */ and /*M! ... */ as code; the server
+# skips it when the version written is above its own (MySQL skips every /*M!).  So
+# "DELETE FROM vrows /*M!999999 WHERE id = -1 */" was a DELETE with a WHERE to the policies
+# (approved) and deleted every row on the target.
+my "CREATE TABLE $MYDB.vrows (id INT); INSERT INTO $MYDB.vrows VALUES (1), (2), (3)" >/dev/null
+echo "DELETE FROM vrows /*M!999999 WHERE id = -1 */;" >"$CLI_TMP/vskip.sql"
+mrun submit --dialect mysql "$CLI_TMP/vskip.sql" -d "$DC"
+VSKIP_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+check "versioned comment: classified as a DELETE with a WHERE" "true" \
+	"$(sql $CTL "SELECT facts->>'has_where' FROM dbchange.change_statement WHERE change_id = $VSKIP_ID")"
+mrun promote --from "$DC" --to "$URI"
+check "versioned comment the server skips: not run, exit 1" 1 "$RC"
+check_match "versioned comment: says why" "not run: .*executable comment \"/\*M!999999\" whose content this server does not run" "$ERR"
+check "versioned comment: no row deleted" 3 "$(my "SELECT COUNT(*) FROM $MYDB.vrows")"
+mrun mysql-resolve "$VSKIP_ID" --mark-applied -d "$DC" --to "$URI"
+# comments the server runs, and markers inside strings, are no reason to refuse
+cat >"$CLI_TMP/vrun.sql" <<'SQL'
+DELETE FROM vrows /*!50100 WHERE id = 1 */ /*M!100000 OR id = 2 */;
+ALTER TABLE vrows COMMENT '/*M!999999 not code */';
+SQL
+mrun submit --dialect mysql "$CLI_TMP/vrun.sql" -d "$DC"
+mrun promote --from "$DC" --to "$URI"
+check "versioned comments the server runs: applied, exit 0" 0 "$RC"
+check "versioned comments the server runs: their content ran" "3 /*M!999999 not code */" \
+	"$(my "SELECT CONCAT_WS(' ', GROUP_CONCAT(id), (SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'vrows')) FROM $MYDB.vrows")"
+
 # ---- red team: dynamic SQL and anonymous blocks are refused, nothing stored ----
 # EXECUTE IMMEDIATE 'DROP TABLE ...' was classified as a harmless EXECUTE, approved in
 # prod by the stock policies and dropped the table on the target.
