@@ -207,8 +207,36 @@ split_script(PGconn *ctl, const char *script)
 	const char *params[1] = {script};
 
 	return dbc_query(ctl, "splitting the MySQL script",
-					 "SELECT (f->>'statement_no')::int, f->>'statement', (f->>'line')::int "
+					 "SELECT (f->>'statement_no')::int, f->>'statement', (f->>'line')::int, f->>'command' "
 					 "FROM dbchange.classify_mysql($1) f", 1, params);
+}
+
+/*
+ * The first of the statements before `start` (0-based) that changed the
+ * session it ran in -- USE, SET (variables, names, the transaction),
+ * LOCK TABLES, START TRANSACTION / BEGIN -- as a 1-based number, or 0.  A
+ * retry runs the rest in a new session, where they would not hold: the
+ * rest would run against another database, character set or sql_mode than
+ * the one it was classified and checked under.
+ */
+static int
+session_changed_before(PGresult *stmts, int start)
+{
+	static const char *const session_commands[] = {
+		"USE", "SET", "LOCK TABLES", "START TRANSACTION", "BEGIN", NULL
+	};
+	int			i;
+
+	for (i = 0; i < start && i < PQntuples(stmts); i++)
+	{
+		const char *command = PQgetvalue(stmts, i, 3);
+		int			k;
+
+		for (k = 0; session_commands[k] != NULL; k++)
+			if (strcmp(command, session_commands[k]) == 0)
+				return i + 1;
+	}
+	return 0;
 }
 
 static bool
@@ -307,6 +335,16 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 	if ((stmts = split_script(ctl, c->script)) == NULL)
 		return EXIT_ERROR;
 	n = PQntuples(stmts);
+	if (start > 0 && (i = session_changed_before(stmts, start)) > 0)
+	{
+		dbc_error("change %s cannot be retried from statement %d on %s: statement %d (%s) set up the "
+				  "session the rest was checked to run in, and a retry runs in a new session",
+				  c->id, start + 1, t->key, i, PQgetvalue(stmts, i - 1, 3));
+		dbc_hint("Finish it by hand in one session, repeating its USE and SET statements before the rest, "
+				 "then run: dbchange mysql-resolve %s --mark-applied -d CONTROL --to mysql://...", c->id);
+		PQclear(stmts);
+		return EXIT_ERROR;
+	}
 	snprintf(nbuf, sizeof(nbuf), "%d", n);
 	p[0] = c->id;
 	p[1] = t->key;

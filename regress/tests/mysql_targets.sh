@@ -192,6 +192,25 @@ mrun mysql-resolve "$SHOP_ID" --retry -d "$DC" --to "$URI"
 check "mysql-resolve of a change that did not fail: exit 1" 1 "$RC"
 check_match "mysql-resolve of a change that did not fail: says so" "has not failed" "$ERR"
 
+# ---- a retry runs in a new session: refused after the change set up its session ----
+# "USE other; INSERT INTO landing ..." is classified against other.landing.  When the INSERT
+# failed (no such table there), mysql-resolve --retry ran it again in a new session, against
+# the target URI's own database: a table the policies never judged.
+my "CREATE DATABASE ${MYDB}_other; CREATE TABLE $MYDB.landing (id INT)" >/dev/null
+printf 'USE %s_other;\nINSERT INTO landing VALUES (42);\n' "$MYDB" >"$CLI_TMP/retryuse.sql"
+mrun submit --dialect mysql "$CLI_TMP/retryuse.sql" -d "$DC"
+RUSE_ID=$(sql $CTL "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+mrun promote --from "$DC" --to "$URI"
+check "USE then a failing INSERT: exit 1" 1 "$RC"
+mrun mysql-resolve "$RUSE_ID" --retry -d "$DC" --to "$URI"
+check "retry after USE: refused, exit 1" 1 "$RC"
+check_match "retry after USE: says why" "cannot be retried from statement 2.*statement 1 \\(USE\\)" "$ERR"
+check "retry after USE: nothing inserted in the URI's database" 0 "$(my "SELECT COUNT(*) FROM $MYDB.landing")"
+check "retry after USE: the change stays failed" failed "$(sql $CTL "SELECT status FROM dbchange.changes WHERE id = $RUSE_ID")"
+mrun mysql-resolve "$RUSE_ID" --mark-applied -d "$DC" --to "$URI"
+check "retry after USE: resolved by hand instead (--mark-applied)" 0 "$RC"
+my "DROP DATABASE ${MYDB}_other; DROP TABLE $MYDB.landing" >/dev/null
+
 # ---- a statement smuggled past the splitter cannot run ----
 # Under NO_BACKSLASH_ESCAPES the server would end the string at \' and see a DROP; the
 # splitter (default quoting) sees one SELECT.  The CLI refuses to send it (the session's
