@@ -333,7 +333,10 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 	tbl = xasprintf("%s.`dbchange_history`", db);
 	free(db);
 	if ((stmts = split_script(ctl, c->script)) == NULL)
+	{
+		free(tbl);
 		return EXIT_ERROR;
+	}
 	n = PQntuples(stmts);
 	if (start > 0 && (i = session_changed_before(stmts, start)) > 0)
 	{
@@ -343,6 +346,7 @@ deploy_change(PGconn *ctl, MysqlTarget *t, const MyChange *c, int start, bool hi
 		dbc_hint("Finish it by hand in one session, repeating its USE and SET statements before the rest, "
 				 "then run: dbchange mysql-resolve %s --mark-applied -d CONTROL --to mysql://...", c->id);
 		PQclear(stmts);
+		free(tbl);
 		return EXIT_ERROR;
 	}
 	snprintf(nbuf, sizeof(nbuf), "%d", n);
