@@ -4282,6 +4282,9 @@ classify_comment(Cls *c, Node *stmt)
 	set_main(c, object_from_node(t, object));
 	if ((t == OBJECT_TABLE || t == OBJECT_MATVIEW || t == OBJECT_FOREIGN_TABLE) && c->table == NULL)
 		set_table(c, c->main);
+	/* an index's comment or label is its table's (as for DROP INDEX) */
+	if (t == OBJECT_INDEX && c->table == NULL)
+		set_table_of_index(c, c->main);
 	if (is_relation_type(t) || t == OBJECT_COLUMN)
 		add_lock(c, ShareUpdateExclusiveLock);
 }

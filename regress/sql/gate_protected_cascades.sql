@@ -292,3 +292,13 @@ SELECT e->>'object_type' AS object_type, e->>'identity' AS identity
        jsonb_array_elements(f.facts->'used_by') e;
 ALTER TEXT SEARCH CONFIGURATION pay_search DROP MAPPING FOR word;
 SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 1;
+
+-- An index's comment is its table's, as DROP INDEX's table is: COMMENT ON INDEX of an index of
+-- a protected table is queued (critical), like COMMENT ON TABLE of it.
+SET dbchange.enforce = off;
+CREATE INDEX payments_amount_idx ON payments (amount);
+SET dbchange.enforce = on;
+SELECT f.facts->>'table' AS "table", f.action, f.risk
+  FROM dbchange.evaluate('COMMENT ON INDEX payments_amount_idx IS ''by amount''', 'prod') f;
+COMMENT ON INDEX payments_amount_idx IS 'by amount';
+SELECT obj_description('payments_amount_idx'::regclass, 'pg_class') AS index_comment;
