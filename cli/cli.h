@@ -146,7 +146,7 @@ extern bool dbc_query_true(PGconn *conn, const char *sql, int nparams, const cha
 /* Does relation/function schema.name exist (and is it usable)? */
 extern bool dbc_has_relation(PGconn *conn, const char *qualified);
 /* Overwrite PostgreSQL passwords in argv (what ps shows); call before parsing options. */
-extern void dbc_scrub_pg_argv(int argc, char **argv);
+extern void dbc_scrub_pg_argv(int argc, char **argv, char **orig);
 extern bool dbc_has_function(PGconn *conn, const char *qualified);
 
 /* ---- messages (output.c) ---- */

@@ -39,6 +39,8 @@ static PGcancel *volatile cancels[MAX_CONNS];
 volatile int dbc_interrupted = 0;
 static bool atexit_done = false;
 
+static int	scrub_pg_text(char *s);
+
 static void
 on_sigint(int sig)
 {
@@ -200,10 +202,71 @@ prompt_password(const char *user)
 	return result;
 }
 
-static void
-report_connect_failure(PGconn *conn, const char *what)
+/*
+ * Does conninfo hold a password that libpq could not read because the string
+ * itself is malformed?  Then libpq's message quotes a piece of the string
+ * ("invalid percent-encoded token: ...", a whole URI, the word after a
+ * space in an unquoted password), and may quote the password.
+ */
+static bool
+malformed_with_password(const char *conninfo)
 {
-	char	   *msg = xstrdup(conn ? PQerrorMessage(conn) : "out of memory");
+	char	   *work;
+	char	   *err = NULL;
+	PQconninfoOption *parsed;
+	int			n;
+
+	if (conninfo == NULL)
+		return false;
+	parsed = PQconninfoParse(conninfo, &err);
+	if (parsed != NULL)
+	{
+		PQconninfoFree(parsed);
+		return false;
+	}
+	PQfreemem(err);
+	work = xstrdup(conninfo);
+	n = scrub_pg_text(work);
+	free(work);
+	return n > 0;
+}
+
+/* Replace every "quoted" piece of msg but a lone character ("=") with "...". */
+static char *
+mask_quoted(const char *msg)
+{
+	StrBuf		sb;
+	const char *p = msg;
+
+	sb_init(&sb);
+	for (;;)
+	{
+		const char *open = strchr(p, '"');
+		const char *close = open ? strchr(open + 1, '"') : NULL;
+
+		if (close == NULL)
+		{
+			sb_append(&sb, p);
+			break;
+		}
+		sb_append_len(&sb, p, close + 1 - p);
+		if (close - open > 2)
+		{
+			sb.len -= close - open + 1;
+			sb.data[sb.len] = '\0';
+			sb_append(&sb, "\"...\"");
+		}
+		p = close + 1;
+	}
+	return sb.data;
+}
+
+static void
+report_connect_failure(PGconn *conn, const char *conninfo, const char *what)
+{
+	bool		masked = malformed_with_password(conninfo);
+	char	   *msg = masked ? mask_quoted(conn ? PQerrorMessage(conn) : "out of memory")
+		: xstrdup(conn ? PQerrorMessage(conn) : "out of memory");
 	char	   *p = msg;
 	bool		first = true;
 
@@ -230,6 +293,8 @@ report_connect_failure(PGconn *conn, const char *what)
 	if (first)
 		dbc_error("could not connect to the database given by %s", what);
 	free(msg);
+	if (masked)
+		dbc_hint("The parts of the connection string libpq quoted are left out: it holds a password.");
 	dbc_hint("%s takes a libpq connection string (\"host=... dbname=...\"), a URI "
 			 "(postgresql://user@host:port/db) or service=NAME; without it the PG* variables apply.",
 			 what);
@@ -283,7 +348,7 @@ dbc_connect(const char *conninfo, const char *what, bool need_extension)
 	}
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
 	{
-		report_connect_failure(conn, what);
+		report_connect_failure(conn, conninfo, what);
 		PQfinish(conn);
 		return NULL;
 	}
@@ -403,82 +468,145 @@ dbc_command(PGconn *conn, const char *what, const char *sql)
 }
 
 /*
- * Overwrite, in the memory ps and /proc/PID/cmdline show, every PostgreSQL
- * password given on the command line: password=... in a key/value
- * connection string (quoted or not) or a URI's query, and the user:password@
- * of a postgresql:// or postgres:// URI.  Called before option parsing, like
- * mysql_scrub_argv: argv[i] becomes a private copy (with the password, for
- * the parser) and the original bytes are overwritten with 'x'.
+ * Overwrite with 'x', in s itself, every PostgreSQL password s may hold:
+ * the value of "password" followed by "=" (spaces allowed around it, as
+ * libpq allows them in a key/value string; quoted or not; wherever it
+ * stands, so "--dbname=password=..." and "-dpassword=..." count too), the
+ * value of a URI query parameter whose name decodes to "password"
+ * ("?%70assword=..."), and the user:password@ of a postgresql:// or
+ * postgres:// URI.  Scrubbing too much is harmless (s is only ever what is
+ * shown); the length of s does not change.  Returns how many values were
+ * overwritten.
  */
-static void
-scrub_range(char **argv, int i, char *orig, char *from, char *to)
-{
-	if (to <= from)
-		return;
-	if (argv[i] == orig)
-		argv[i] = xstrdup(orig);
-	memset(from, 'x', to - from);
-}
-
-static bool
-mysql_uri_prefix(const char *s)
-{
-	return strstr(s, "mysql://") != NULL || strstr(s, "mariadb://") != NULL;
-}
-
-void
-dbc_scrub_pg_argv(int argc, char **argv)
+static int
+scrub_pg_text(char *s)
 {
 	static const char *const schemes[] = {"postgresql://", "postgres://"};
-	int			i;
+	int			n = 0;
+	char	   *p;
 	size_t		k;
 
-	for (i = 0; i < argc; i++)
+	for (p = s; (p = strstr(p, "password")) != NULL; p += 8)
 	{
-		char	   *a = argv[i];
-		char	   *p;
+		char	   *v = p + 8;
+		char	   *e;
 
-		if (mysql_uri_prefix(a))
-			continue;			/* mysql_scrub_argv's */
-		for (p = a; (p = strstr(p, "password=")) != NULL; p += 9)
+		while (isspace((unsigned char) *v))
+			v++;
+		if (*v != '=')
+			continue;
+		v++;
+		while (isspace((unsigned char) *v))
+			v++;
+		e = v;
+		if (*v == '\'')
 		{
-			char	   *v = p + 9;
-			char	   *e = v;
-
-			if (p != a && !isspace((unsigned char) p[-1]) && p[-1] != '?' && p[-1] != '&')
-				continue;
-			if (*v == '\'')
-			{
-				for (e = v + 1; *e && *e != '\''; e++)
-					if (*e == '\\' && e[1])
-						e++;
-				if (*e)
+			for (e = v + 1; *e && *e != '\''; e++)
+				if (*e == '\\' && e[1])
 					e++;
-			}
-			else
-				while (*e && !isspace((unsigned char) *e) && *e != '&')
-					e++;
-			scrub_range(argv, i, a, v, e);
+			if (*e)
+				e++;
 		}
-		for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++)
+		else
+			while (*e && !isspace((unsigned char) *e) && *e != '&')
+				e++;
+		if (e > v)
 		{
-			char	   *start = strstr(a, schemes[k]);
+			memset(v, 'x', e - v);
+			n++;
+		}
+	}
+	for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++)
+	{
+		char	   *start;
+
+		for (p = s; (start = strstr(p, schemes[k])) != NULL; p = start)
+		{
 			char	   *end;
 			char	   *at = NULL;
 			char	   *q;
 			char	   *colon;
 
-			if (start == NULL)
-				continue;
 			start += strlen(schemes[k]);
 			end = start + strcspn(start, "/?");
 			for (q = start; q < end; q++)
 				if (*q == '@')
 					at = q;
-			if (at == NULL || (colon = memchr(start, ':', at - start)) == NULL)
-				continue;
-			scrub_range(argv, i, a, colon + 1, at);
+			if (at != NULL && (colon = memchr(start, ':', at - start)) != NULL && at > colon + 1)
+			{
+				memset(colon + 1, 'x', at - colon - 1);
+				n++;
+			}
+			/* the query: a parameter whose name decodes to "password" */
+			q = end + strcspn(end, "?");
+			while (*q == '?' || *q == '&')
+			{
+				char	   *name = q + 1;
+				size_t		l = strcspn(name, "=&");
+				char		dec[9];
+				size_t		d = 0;
+				size_t		j;
+				char	   *v;
+				char	   *e;
+
+				for (j = 0; j < l && d < sizeof(dec) - 1; j++)
+				{
+					if (name[j] == '%' && j + 2 < l && isxdigit((unsigned char) name[j + 1]) &&
+						isxdigit((unsigned char) name[j + 2]))
+					{
+						char		hex[3] = {name[j + 1], name[j + 2], '\0'};
+
+						dec[d++] = (char) strtol(hex, NULL, 16);
+						j += 2;
+					}
+					else
+						dec[d++] = name[j];
+				}
+				dec[d] = '\0';
+				v = name + l;
+				e = v;
+				if (*v == '=')
+				{
+					v++;
+					e = v + strcspn(v, "&");
+					if (j == l && strcmp(dec, "password") == 0 && e > v)
+					{
+						memset(v, 'x', e - v);
+						n++;
+					}
+				}
+				q = e;
+				if (*q != '&')
+					break;
+			}
 		}
+	}
+	return n;
+}
+
+/*
+ * Overwrite, in the memory ps and /proc/PID/cmdline show, every PostgreSQL
+ * password given on the command line (scrub_pg_text).  Called before option
+ * parsing, after mysql_scrub_argv: orig[i] is the memory ps shows (argv[i]
+ * before either scrubber ran); argv[i] becomes a private copy (with the
+ * password, for the parser) unless mysql_scrub_argv made one already.
+ */
+void
+dbc_scrub_pg_argv(int argc, char **argv, char **orig)
+{
+	int			i;
+
+	for (i = 0; i < argc; i++)
+	{
+		char	   *work = xstrdup(orig[i]);
+
+		if (scrub_pg_text(work) > 0)
+		{
+			if (argv[i] == orig[i])
+				argv[i] = xstrdup(orig[i]);
+			memcpy(orig[i], work, strlen(work));
+		}
+		free(work);
 	}
 }
 

@@ -385,8 +385,15 @@ main(int argc, char **argv)
 	optstring[n] = '\0';
 	memset(&longopts[N_OPTION_DEFS], 0, sizeof(struct option));
 
-	mysql_scrub_argv(argc, argv);	/* before parsing: ps never shows a MySQL password */
-	dbc_scrub_pg_argv(argc, argv);	/* ... nor a PostgreSQL one */
+	{
+		/* the memory ps shows, before mysql_scrub_argv makes private copies */
+		char	  **orig = xmalloc(sizeof(char *) * (size_t) (argc > 0 ? argc : 1));
+
+		memcpy(orig, argv, sizeof(char *) * (size_t) argc);
+		mysql_scrub_argv(argc, argv);	/* before parsing: ps never shows a MySQL password */
+		dbc_scrub_pg_argv(argc, argv, orig);	/* ... nor a PostgreSQL one */
+		free(orig);
+	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 	{
@@ -398,7 +405,8 @@ main(int argc, char **argv)
 		else if (c == '?' && optopt != 0)
 			return usage_error("unknown option \"-%c\"", optopt);
 		else if (c == '?')
-			return usage_error("unknown option \"%s\"", bad);
+			/* the option's name only: its value may hold a password */
+			return usage_error("unknown option \"%.*s\"", (int) strcspn(bad, "="), bad);
 		if (c == ':')
 			return usage_error("option \"%s\" needs a value", bad);
 		for (i = 0; i < N_OPTION_DEFS; i++)
@@ -471,7 +479,7 @@ main(int argc, char **argv)
 				want_version = true;
 				break;
 			default:
-				return usage_error("unknown option \"%s\"", bad);
+				return usage_error("unknown option \"%.*s\"", (int) strcspn(bad, "="), bad);
 		}
 	}
 	opts.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL && !opts.json;

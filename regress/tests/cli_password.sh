@@ -72,5 +72,43 @@ LINE=$(cmdline_of "postgresql://cli_pw_user:sekret%2042@/cli_pw_db?host=$DBC_SOC
 check_match "ps: the URI's password is overwritten" "postgresql://cli_pw_user:x{11}@/cli_pw_db" "$LINE"
 if grep -q "password authentication failed" "$CLI_TMP/fifo.out"; then not_ok "the URI's password still reached libpq"; else ok "the URI's password still reached libpq"; fi
 
+# red team: every way of writing a password libpq accepts is overwritten, the
+# CLI still connects with it, and no message quotes it
+cmdline_raw() { # ARGS... (after "submit FIFO") -> the CLI's command line as ps sees it
+	rm -f "$CLI_TMP/script.fifo"; mkfifo "$CLI_TMP/script.fifo"
+	"$DBC_CLI" submit "$CLI_TMP/script.fifo" "$@" >"$CLI_TMP/fifo.out" 2>&1 &
+	local pid=$! line=""
+	for _ in $(seq 1 50); do
+		line=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	line=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+	echo "SELECT 1;" >"$CLI_TMP/script.fifo"
+	wait $pid
+	printf '%s' "$line"
+}
+U="postgresql://cli_pw_user@/cli_pw_db?host=$DBC_SOCK&port=$PORT"
+for form in "--dbname=password='sekret 42' $C" "-dpassword='sekret 42' $C" "--dbname=$C password = 'sekret 42'" \
+	"--dbname=$U&%70assword=sekret%2042" "--dbname=$C password='sekret 42' application_name=mysql://x" \
+	"--dbname=postgresql://cli_pw_user:sekret%2042@/cli_pw_db?host=$DBC_SOCK&port=$PORT&application_name=mysql://x"; do
+	LINE=$(cmdline_raw "$form")
+	if printf '%s' "$LINE" | grep -q "sekret"; then not_ok "ps: no password in [$LINE]"; else ok "ps: no password (${form:0:24}...)"; fi
+	if grep -q "applied: change" "$CLI_TMP/fifo.out"; then ok "connected with the scrubbed password"; else not_ok "connected with the scrubbed password: $(cat "$CLI_TMP/fifo.out")"; fi
+done
+run status -w -d "postgresql://cli_pw_user:sekret%zz42@/cli_pw_db?host=$DBC_SOCK&port=$PORT"
+check "a malformed escape in the URI's password: exit 1" 1 "$RC"
+check_match "libpq's reason, without the token" 'invalid percent-encoded token: "\.\.\."' "$ERR"
+run status -w -d "postgresql://cli_pw_user:sekret42@[::1/cli_pw_db"
+check_match "an unclosed IPv6 host: libpq's reason, without the URI" 'IPv6 host address in URI: "\.\.\."' "$ERR"
+run status -w -d "$C password=sekret 42"
+check_match "an unquoted space in the password: libpq's reason, without the word" 'missing "=" after "\.\.\."' "$ERR"
+run status -w -d "$U&sslmod=x"
+check_match "no password: libpq's quotes are kept" 'invalid URI query parameter: "sslmod"' "$ERR"
+run status --dbnmae="postgresql://cli_pw_user:sekret42@/cli_pw_db"
+check_match "an unknown option: its name only" 'unknown option "--dbnmae"$' "$ERR"
+if printf '%s' "$ERR" | grep -q "sekret"; then not_ok "no message quotes a password"; else ok "no message quotes a password"; fi
+
 cli_valgrind_report
 dbc_summary
