@@ -305,6 +305,11 @@ scan_folder(const char *dir, int *count)
 			continue;
 		}
 		free(path);
+		if (!folder_file_ok(dir, e->d_name))
+		{
+			bad = true;
+			continue;
+		}
 		if (!parse_name(e->d_name, &pn, &why))
 		{
 			dbc_error("\"%s\" in \"%s\" is not a migration file name: %s", e->d_name, dir, why);

@@ -199,6 +199,12 @@ read_policies(const char *dir, int *count)
 			free(path);
 			continue;
 		}
+		if (!folder_file_ok(dir, e->d_name))
+		{
+			free(path);
+			bad = true;
+			continue;
+		}
 		if (n == cap)
 		{
 			cap = cap ? cap * 2 : 16;

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -182,6 +183,53 @@ read_text_file(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = sb.len;
 	return sb.data;
+}
+
+/*
+ * May a file of a folder the CLI reads as a whole (deploy's migrations,
+ * policy push's policies) be read?  The folder's file names come from
+ * whoever commits to it, and a symbolic link committed there
+ * (V2__x.sql -> ~/.pgpass, -> /dev/zero, a FIFO) would make the deployer's
+ * run read a file of theirs and print it, store it, or never end.  So a
+ * file must be a regular file, and a symbolic link must lead to one inside
+ * the folder.  False (printed) otherwise.
+ */
+bool
+folder_file_ok(const char *dir, const char *name)
+{
+	char	   *path = xasprintf("%s/%s", dir, name);
+	struct stat lst;
+	struct stat st;
+	bool		ok = true;
+
+	if (lstat(path, &lst) != 0 || stat(path, &st) != 0)
+	{
+		dbc_error("cannot read \"%s\": %s", path, strerror(errno));
+		ok = false;
+	}
+	else if (!S_ISREG(st.st_mode))
+	{
+		dbc_error("\"%s\" is not a regular file", path);
+		dbc_hint("Only plain files are read from the folder (no FIFOs or devices).");
+		ok = false;
+	}
+	else if (S_ISLNK(lst.st_mode))
+	{
+		char		rdir[PATH_MAX];
+		char		rfile[PATH_MAX];
+		size_t		l;
+
+		if (realpath(dir, rdir) == NULL || realpath(path, rfile) == NULL ||
+			strncmp(rfile, rdir, (l = strlen(rdir))) != 0 || (l > 1 && rfile[l] != '/'))
+		{
+			dbc_error("\"%s\" is a symbolic link that leads out of \"%s\"", path, dir);
+			dbc_hint("Files are read only from the folder itself, so a link committed there "
+					 "cannot make the deployer read and print another file; copy the file in.");
+			ok = false;
+		}
+	}
+	free(path);
+	return ok;
 }
 
 /* Nothing but whitespace, ';', -- comments and (nested) block comments? */

@@ -190,6 +190,36 @@ check "rerun after approval: exit 0" 0 "$RC"
 check_match "rerun after approval: carries on" "deployed: 1 applied" "$OUT"
 check "every migration exactly once in prod" "6|6" "$(sql $PROD "SELECT count(*), count(DISTINCT uid) FROM dbchange.changes WHERE source = 'migration' AND status = 'applied'")"
 
+# red team: a file committed to the folder as a symbolic link to a file of the
+# deployer's (~/.pgpass) was read, and its first line printed as the failing
+# statement; a link to /dev/zero or a FIFO never ended
+L=$CLI_TMP/links
+mkdir -p "$L/m"
+echo "db1.internal:5432:*:deployer:S3cretDeployPW" >"$L/pgpass"
+chmod 600 "$L/pgpass"
+echo "CREATE TABLE dep_link1 (id int);" >"$L/m/V1__first.sql"
+ln -s "$L/pgpass" "$L/m/V2__innocent.sql"
+new_db cli_deploy_link dev
+run deploy "$L/m" -d "$(conninfo cli_deploy_link)"
+check "a link out of the folder: exit 1" 1 "$RC"
+check_match "a link out of the folder: named" "V2__innocent.sql\" is a symbolic link that leads out of" "$ERR"
+if printf '%s\n%s' "$OUT" "$ERR" | grep -q "S3cret"; then not_ok "the linked file is not printed"; else ok "the linked file is not printed"; fi
+check "a link out of the folder: nothing applied" 0 "$(sql cli_deploy_link "SELECT count(*) FROM dbchange.changes")"
+rm "$L/m/V2__innocent.sql"
+mkfifo "$L/m/V2__fifo.sql"
+# a writer that gives up, so that a CLI which opens the FIFO does not hang the driver
+timeout 15 sh -c "echo 'SELECT 1;' >'$L/m/V2__fifo.sql'" &
+run deploy "$L/m" -d "$(conninfo cli_deploy_link)"
+check_match "a FIFO in the folder: refused, not waited for" "V2__fifo.sql\" is not a regular file" "$ERR"
+rm "$L/m/V2__fifo.sql"
+mkdir -p "$L/m/shared"
+echo "CREATE TABLE dep_link2 (id int);" >"$L/m/shared/two.sql"
+ln -s shared/two.sql "$L/m/V2__again.sql"
+run deploy "$L/m" -d "$(conninfo cli_deploy_link)"
+check "a link inside the folder: exit 0" 0 "$RC"
+check_match "a link inside the folder is read" "applied +V2__again.sql" "$OUT"
+drop_db cli_deploy_link
+
 cli_valgrind_report
 drop_db $DB
 drop_db $PROD
