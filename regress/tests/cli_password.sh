@@ -49,31 +49,6 @@ check "PGPASSWORD: no prompt needed, exit 0" 0 "$RC"
 # a password on the command line does not show in ps: the CLI overwrites it
 # in the memory /proc/PID/cmdline reads (the script is a FIFO, so the CLI
 # waits while its command line is read)
-cmdline_of() { # CONNINFO -> the CLI's command line as ps sees it while it runs
-	rm -f "$CLI_TMP/script.fifo"; mkfifo "$CLI_TMP/script.fifo"
-	"$DBC_CLI" submit "$CLI_TMP/script.fifo" -d "$1" >"$CLI_TMP/fifo.out" 2>&1 &
-	local pid=$! line=""
-	for _ in $(seq 1 50); do
-		line=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
-		[ -n "$line" ] && break
-		sleep 0.1
-	done
-	sleep 0.3
-	line=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
-	echo "SELECT 1;" >"$CLI_TMP/script.fifo"
-	wait $pid
-	printf '%s' "$line"
-}
-LINE=$(cmdline_of "$C password='sekret 42'")
-check_match "ps: the connection string's password is overwritten" "password=x{11} " "$LINE"
-if printf '%s' "$LINE" | grep -q "sekret"; then not_ok "ps: no password (key/value)"; else ok "ps: no password (key/value)"; fi
-if grep -q "password authentication failed" "$CLI_TMP/fifo.out"; then not_ok "the scrubbed password still reached libpq"; else ok "the scrubbed password still reached libpq"; fi
-LINE=$(cmdline_of "postgresql://cli_pw_user:sekret%2042@/cli_pw_db?host=$DBC_SOCK&port=$PORT")
-check_match "ps: the URI's password is overwritten" "postgresql://cli_pw_user:x{11}@/cli_pw_db" "$LINE"
-if grep -q "password authentication failed" "$CLI_TMP/fifo.out"; then not_ok "the URI's password still reached libpq"; else ok "the URI's password still reached libpq"; fi
-
-# red team: every way of writing a password libpq accepts is overwritten, the
-# CLI still connects with it, and no message quotes it
 cmdline_raw() { # ARGS... (after "submit FIFO") -> the CLI's command line as ps sees it
 	rm -f "$CLI_TMP/script.fifo"; mkfifo "$CLI_TMP/script.fifo"
 	"$DBC_CLI" submit "$CLI_TMP/script.fifo" "$@" >"$CLI_TMP/fifo.out" 2>&1 &
@@ -89,6 +64,19 @@ cmdline_raw() { # ARGS... (after "submit FIFO") -> the CLI's command line as ps 
 	wait $pid
 	printf '%s' "$line"
 }
+cmdline_of() { # CONNINFO -> the same, for "-d CONNINFO"
+	cmdline_raw -d "$1"
+}
+LINE=$(cmdline_of "$C password='sekret 42'")
+check_match "ps: the connection string's password is overwritten" "password=x{11} " "$LINE"
+if printf '%s' "$LINE" | grep -q "sekret"; then not_ok "ps: no password (key/value)"; else ok "ps: no password (key/value)"; fi
+if grep -q "password authentication failed" "$CLI_TMP/fifo.out"; then not_ok "the scrubbed password still reached libpq"; else ok "the scrubbed password still reached libpq"; fi
+LINE=$(cmdline_of "postgresql://cli_pw_user:sekret%2042@/cli_pw_db?host=$DBC_SOCK&port=$PORT")
+check_match "ps: the URI's password is overwritten" "postgresql://cli_pw_user:x{11}@/cli_pw_db" "$LINE"
+if grep -q "password authentication failed" "$CLI_TMP/fifo.out"; then not_ok "the URI's password still reached libpq"; else ok "the URI's password still reached libpq"; fi
+
+# red team: every way of writing a password libpq accepts is overwritten, the
+# CLI still connects with it, and no message quotes it
 U="postgresql://cli_pw_user@/cli_pw_db?host=$DBC_SOCK&port=$PORT"
 for form in "--dbname=password='sekret 42' $C" "-dpassword='sekret 42' $C" "--dbname=$C password = 'sekret 42'" \
 	"--dbname=$U&%70assword=sekret%2042" "--dbname=$C password='sekret 42' application_name=mysql://x" \
