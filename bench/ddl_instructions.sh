@@ -15,7 +15,10 @@
 # The same sessions measure WAL bytes (pg_current_wal_lsn before and after).
 # Prints, per side, instructions and WAL bytes per statement, the ratios, and
 # with TOP=1 the gate's functions by inclusive instructions per statement.
-# POLICIES=stock loads every lua_policies/*.lua first.  Takes a few minutes.
+# POLICIES=stock loads every lua_policies/*.lua first.  LUALIB=dir runs the
+# dbchange side with the liblua5.4.so.0 in dir (a build with symbols: Debian's
+# has none, so Lua's own functions show as addresses; bench/README.md,
+# nineteenth round, says how to build one).  Takes a few minutes.
 # Prints figures; asserts nothing.
 set -u
 cd "$(dirname "$0")/.."
@@ -68,7 +71,7 @@ run_side() {
 		echo "log_min_messages = warning"; echo "lc_messages = 'C'"
 		[ "$pre" = yes ] && echo "shared_preload_libraries = 'dbchange'"
 	} >>"$data/postgresql.conf"
-	dbc_as_pg valgrind --tool=callgrind --callgrind-out-file="$TMP/$name.%p" \
+	dbc_as_pg env ${LUALIB:+LD_LIBRARY_PATH=$LUALIB} valgrind --tool=callgrind --callgrind-out-file="$TMP/$name.%p" \
 		"$DBC_PGBIN/postgres" -D "$data" >"$TMP/$name.log" 2>&1 &
 	for _ in $(seq 1 300); do dbc_psql "$port" postgres -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
 	dbc_psql "$port" postgres -c "CREATE DATABASE b" >/dev/null || return 1
