@@ -52,6 +52,7 @@
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_shdepend.h"
+#include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
@@ -382,6 +383,44 @@ typedef struct CascadeRoot
 	ObjectAddress addr;
 	const char *identity;
 } CascadeRoot;
+
+/* reads (see put_reads()) */
+typedef struct ReadsWalk ReadsWalk;
+static ReadsWalk *reads_begin(void);
+static void reads_of_relation(ReadsWalk *rw, ClsObject *o);
+static void reads_of_query(ReadsWalk *rw, Node *query);
+static void reads_of_schema(ReadsWalk *rw, const char *nspname);
+static void put_reads(JsonbParseState **st, ReadsWalk *rw);
+
+/* A view or materialized view: GRANT, ALTER, a trigger or rule on it get reads. */
+static bool
+is_view_relation(ClsObject *o)
+{
+	return o != NULL && (o->relkind == RELKIND_VIEW || o->relkind == RELKIND_MATVIEW);
+}
+
+/* reads of a view or materialized view o, when it is one */
+static void
+put_view_reads(JsonbParseState **st, ClsObject *o)
+{
+	ReadsWalk  *rw;
+
+	if (!is_view_relation(o))
+		return;
+	rw = reads_begin();
+	reads_of_relation(rw, o);
+	put_reads(st, rw);
+}
+
+/* reads of a new relation's query */
+static void
+put_query_reads(JsonbParseState **st, Node *query)
+{
+	ReadsWalk  *rw = reads_begin();
+
+	reads_of_query(rw, query);
+	put_reads(st, rw);
+}
 
 static void
 add_op(Cls *c, const char *op)
@@ -1286,6 +1325,58 @@ static char *normalized_type_name(TypeName *tn);
 static void put_option_names(JsonbParseState **st, const char *key, List *options);
 
 /*
+ * An extended statistics object named by a qualified name, with the table
+ * it is on as its table: DROP, ALTER, COMMENT ON, RENAME, SET SCHEMA and
+ * OWNER TO of a statistics object name only the object, but they change
+ * what the planner knows about that table (a protected table's statistics
+ * dropped is a finding about the table, as its index dropped is).  Found
+ * as get_statistics_object_oid() finds it, but without its errors
+ * (privileges on the schema): one catalog cache probe per schema tried.
+ */
+static ClsObject *
+statistics_object(List *names)
+{
+	ClsObject  *o = names_object("statistics", names);
+	HeapTuple	tp = NULL;
+	Oid			path[16];
+	int			n;
+	int			i;
+
+	if (o->name == NULL)
+		return o;
+	if (list_length(names) >= 2)
+	{
+		Oid			nsp = get_namespace_oid(o->schema, true);
+
+		if (OidIsValid(nsp))
+			tp = SearchSysCache2(STATEXTNAMENSP, CStringGetDatum(o->name), ObjectIdGetDatum(nsp));
+	}
+	else
+	{
+		n = fetch_search_path_array(path, lengthof(path));
+		for (i = 0; i < Min(n, lengthof(path)) && !HeapTupleIsValid(tp); i++)
+			tp = SearchSysCache2(STATEXTNAMENSP, CStringGetDatum(o->name), ObjectIdGetDatum(path[i]));
+		if (HeapTupleIsValid(tp))
+			o->schema = get_namespace_name(((Form_pg_statistic_ext) GETSTRUCT(tp))->stxnamespace);
+		o->identity = qualify(o->schema, o->name);
+	}
+	o->exists = HeapTupleIsValid(tp) ? 1 : 0;
+	if (HeapTupleIsValid(tp))
+	{
+		Oid			relid = ((Form_pg_statistic_ext) GETSTRUCT(tp))->stxrelid;
+		char	   *relname = get_rel_name(relid);
+
+		ReleaseSysCache(tp);
+		if (relname != NULL)
+		{
+			o->table = qualify(get_namespace_name(get_rel_namespace(relid)), relname);
+			o->table_relid = relid;
+		}
+	}
+	return o;
+}
+
+/*
  * The object a DROP/COMMENT/RENAME/... statement names, from the node shapes
  * the grammar produces for each object type.
  */
@@ -1371,6 +1462,10 @@ object_from_node(ObjectType t, Node *obj)
 								  psprintf("for %s language %s",
 										   normalized_type_name(linitial((List *) obj)),
 										   strVal(lsecond((List *) obj))));
+			break;
+		case OBJECT_STATISTIC_EXT:
+			if (IsA(obj, List) && all_strings((List *) obj))
+				return statistics_object((List *) obj);
 			break;
 		case OBJECT_LARGEOBJECT:
 			if (IsA(obj, Integer))
@@ -2436,6 +2531,8 @@ classify_create_table_as(Cls *c, CreateTableAsStmt *s)
 	dbc_put_text(c->st, "persistence", persistence_name(into->rel->relpersistence));
 	dbc_put_bool(c->st, "with_data", !into->skipData);
 	dbc_put_text(c->st, "tablespace", into->tableSpaceName);
+	/* the new relation holds a copy of what its query reads */
+	put_query_reads(c->st, s->query);
 }
 
 /* The stable name of every ALTER TABLE subcommand PostgreSQL 15 has. */
@@ -2721,6 +2818,8 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 		else
 			set_table(c, o);
 		add_lock(c, AlterTableGetLockLevel(s->cmds));
+		/* its owner, options (security_invoker, ...), defaults: what reading it reads */
+		put_view_reads(st, o);
 	}
 
 	begin_array(st, "subcommands");
@@ -3126,6 +3225,8 @@ classify_view(Cls *c, ViewStmt *s)
 				 s->withCheckOption == LOCAL_CHECK_OPTION ? "local" :
 				 s->withCheckOption == CASCADED_CHECK_OPTION ? "cascaded" : NULL);
 	dbc_put_bool(c->st, "recursive", recursive);
+	/* whoever may select from the view reads these, with its owner's rights */
+	put_query_reads(c->st, s->query);
 }
 
 static void
@@ -3334,6 +3435,8 @@ classify_create_trigger(Cls *c, CreateTrigStmt *s)
 	dbc_put_text(st, "for_each", s->row ? "row" : "statement");
 	dbc_put_text(st, "function", NameListToString(s->funcname));
 	dbc_put_bool(st, "constraint_trigger", s->isconstraint);
+	/* an INSTEAD OF trigger decides what writing through the view does */
+	put_view_reads(st, o->table_obj);
 }
 
 static const char *
@@ -3417,6 +3520,8 @@ classify_rule(Cls *c, RuleStmt *s)
 	foreach(lc, s->actions)
 		rule_action_writes(lfirst(lc), &writes, 0);
 	put_object_list(c->st, "writes", writes);
+	/* a rule on a view decides what writing through it does */
+	put_view_reads(c->st, c->main ? c->main->table_obj : NULL);
 }
 
 static void
@@ -3991,6 +4096,15 @@ classify_drop(Cls *c, DropStmt *s)
 		{
 			/* a partitioned index takes the indexes of the partitions along */
 			reach_below(c, partitioned_index_table(o), RECURSE_PARTITIONS);
+			/* each index's table: c->table is only the first one's */
+			if (OidIsValid(o->relid))
+			{
+				Oid			heap = IndexGetRelation(o->relid, true);
+				char	   *relname = OidIsValid(heap) ? get_rel_name(heap) : NULL;
+
+				if (relname != NULL)
+					o->table = qualify(get_namespace_name(get_rel_namespace(heap)), relname);
+			}
 		}
 		else if (t == OBJECT_TRIGGER && o->table_obj &&
 				 o->table_obj->relkind == RELKIND_PARTITIONED_TABLE &&
@@ -4351,6 +4465,32 @@ classify_grant(Cls *c, GrantStmt *s)
 	}
 	if (c->objects)
 		set_main(c, linitial(c->objects));
+
+	/*
+	 * Privileges on a view are privileges on what it reads (with its owner's
+	 * rights): reads, for the views and materialized views granted on.
+	 */
+	if (s->objtype == OBJECT_TABLE)
+	{
+		ReadsWalk  *rw = NULL;
+
+		foreach(lc, c->objects)
+		{
+			ClsObject  *o = lfirst(lc);
+
+			if (in_schema || is_view_relation(o))
+			{
+				if (rw == NULL)
+					rw = reads_begin();
+				if (in_schema)
+					reads_of_schema(rw, o->name);
+				else
+					reads_of_relation(rw, o);
+			}
+		}
+		if (rw != NULL)
+			put_reads(st, rw);
+	}
 }
 
 static void
@@ -4921,7 +5061,8 @@ classify_misc(Cls *c, Node *stmt)
 			set_main(c, names_object("operator", ((AlterOperatorStmt *) stmt)->opername->objname));
 			break;
 		case T_AlterStatsStmt:
-			set_main(c, names_object("statistics", ((AlterStatsStmt *) stmt)->defnames));
+			set_main(c, object_from_node(OBJECT_STATISTIC_EXT,
+										 (Node *) ((AlterStatsStmt *) stmt)->defnames));
 			c->if_exists = ((AlterStatsStmt *) stmt)->missing_ok;
 			break;
 		case T_AlterCollationStmt:
@@ -5008,6 +5149,13 @@ classify_dml(Cls *c, Node *stmt)
 				add_op(c, "create");
 				dbc_put_text(c->st, "persistence", persistence_name(into->rel->relpersistence));
 				dbc_put_bool(c->st, "with_data", true);
+				{
+					/* what it copies: the query without its INTO name */
+					SelectStmt	query = *(SelectStmt *) stmt;
+
+					query.intoClause = NULL;
+					put_query_reads(c->st, (Node *) &query);
+				}
 				return;
 			}
 		case T_LockStmt:
@@ -5065,6 +5213,10 @@ put_object_list(JsonbParseState **st, const char *key, List *objects)
 		put_exists(st, o->exists);
 		put_int_or_null(st, "rows", o->sized ? o->rows : -1);
 		put_int_or_null(st, "bytes", o->sized ? (double) o->bytes : -1);
+		/* an index's or statistics object's table: DROP INDEX a, b names two */
+		if (o->table != NULL && o->object_type != NULL &&
+			(strcmp(o->object_type, "index") == 0 || strcmp(o->object_type, "statistics") == 0))
+			dbc_put_text(st, "table", o->table);
 		end_object(st);
 	}
 	end_array(st);
@@ -6141,10 +6293,11 @@ entries_of(HTAB *seen, List *queue)
 
 /*
  * A list of entries as a facts array: sorted by identity, the first
- * REACH_LISTED of them; depends_on only where the list has it (cascades_to).
+ * REACH_LISTED of them; depends_on under the key via_key where the list has
+ * it (cascades_to's depends_on, reads' read_by).
  */
 static void
-put_entries(JsonbParseState **st, const char *key, List *entries, bool with_depends_on)
+put_entries(JsonbParseState **st, const char *key, List *entries, const char *via_key)
 {
 	ListCell   *lc;
 	int			n = 0;
@@ -6163,8 +6316,8 @@ put_entries(JsonbParseState **st, const char *key, List *entries, bool with_depe
 		dbc_put_text(st, "name", e->name);
 		dbc_put_text(st, "identity", e->identity);
 		dbc_put_text(st, "table", e->table);
-		if (with_depends_on)
-			dbc_put_text(st, "depends_on", e->depends_on);
+		if (via_key != NULL)
+			dbc_put_text(st, via_key, e->depends_on);
 		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
 		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
 		end_object(st);
@@ -6176,7 +6329,7 @@ put_entries(JsonbParseState **st, const char *key, List *entries, bool with_depe
 static void
 put_entry_list(JsonbParseState **st, const char *key, const char *count_key, List *entries)
 {
-	put_entries(st, key, entries, false);
+	put_entries(st, key, entries, NULL);
 	dbc_put_int(st, count_key, list_length(entries));
 }
 
@@ -6356,9 +6509,269 @@ static void
 put_cascade(JsonbParseState **st, CascadeWalk *cw)
 {
 	cw->count = list_length(cw->entries);
-	put_entries(st, "cascades_to", cw->entries, true);
+	put_entries(st, "cascades_to", cw->entries, "depends_on");
 	dbc_put_int(st, "cascades_to_count", cw->count);
 	dbc_put_bool(st, "cascades_to_complete", cw->complete);
+}
+
+/*
+ * reads, reads_count, reads_complete (docs/facts.md): the relations that a
+ * view's or materialized view's query reads, and those that the views it
+ * reads read in turn.  A view runs its query with its owner's privileges,
+ * so whoever may select from it reads those tables: GRANT SELECT ON a view
+ * over payments, ALTER VIEW ... OWNER TO or RESET (security_invoker), or
+ * CREATE OR REPLACE VIEW of a view already granted, with a query over
+ * payments, expose payments as surely as GRANT SELECT ON payments, and the
+ * statements name only the view.  A materialized view (and CREATE TABLE
+ * AS) holds a copy of what its query read.
+ *
+ * Only the statements that need them pay for them: GRANT/REVOKE naming a
+ * view or materialized view (or ON ALL TABLES IN SCHEMA), ALTER of one,
+ * CREATE TRIGGER or RULE on a view, and the statements that create a
+ * relation from a query.  An existing view's reads come from pg_depend (its
+ * _RETURN rule depends on every relation its query names, one index probe
+ * per view); a new query's from the raw parse tree, each name looked up as
+ * the server will look it up (a WITH query named like a table counts as
+ * that table: a finding too many rather than one too few).
+ */
+#define READS_DEPTH_LIMIT 32	/* views over views over ... */
+#define READS_WALK_LIMIT 10000	/* relations visited */
+
+struct ReadsWalk
+{
+	HTAB	   *seen;			/* of Oid: relations met */
+	List	   *entries;		/* of CascadeEntry *: depends_on is the view
+								 * reading it (NULL: the statement's query) */
+	Relation	deprel;			/* pg_depend, opened at the first view */
+	ReachWalk	w;				/* for schema names */
+	int			visited;
+	bool		complete;		/* false: a limit stopped the walk */
+};
+
+static ReadsWalk *
+reads_begin(void)
+{
+	ReadsWalk  *rw = palloc0(sizeof(ReadsWalk));
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(Oid);
+	ctl.hcxt = CurrentMemoryContext;
+	rw->seen = hash_create("dbchange reads", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	rw->complete = true;
+	return rw;
+}
+
+static void reads_of_view(ReadsWalk *rw, Oid viewid, const char *identity, int depth);
+
+/* A relation read by the view read_by (NULL: by the statement's own query). */
+static void
+reads_add(ReadsWalk *rw, Oid relid, const char *read_by, int depth)
+{
+	bool		found;
+	HeapTuple	tp;
+	Form_pg_class rc;
+	CascadeEntry *e;
+	char		relkind;
+
+	hash_search(rw->seen, &relid, HASH_ENTER, &found);
+	if (found)
+		return;
+	if (++rw->visited > READS_WALK_LIMIT)
+	{
+		rw->complete = false;
+		return;
+	}
+	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tp))
+		return;
+	rc = (Form_pg_class) GETSTRUCT(tp);
+	relkind = rc->relkind;
+	e = palloc0(sizeof(CascadeEntry));
+	e->object_type = relkind_object_type(relkind);
+	e->schema = walk_nsp_name(&rw->w, rc->relnamespace);
+	e->name = pstrdup(NameStr(rc->relname));
+	e->identity = qualify(e->schema, e->name);
+	e->depends_on = read_by;
+	e->sized = own_size_of(rc, &e->rows, &e->bytes);
+	ReleaseSysCache(tp);
+	rw->entries = lappend(rw->entries, e);
+	if (relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW)
+		reads_of_view(rw, relid, e->identity, depth + 1);
+}
+
+/*
+ * What a view or materialized view (identity) reads: the relations its
+ * _RETURN rule depends on (NORMAL dependencies: the rule's query names
+ * them; the rule's own view is an INTERNAL one, left out anyway).
+ */
+static void
+reads_of_view(ReadsWalk *rw, Oid viewid, const char *identity, int depth)
+{
+	Oid			rule;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *rels = NIL;
+	ListCell   *lc;
+
+	if (depth > READS_DEPTH_LIMIT)
+	{
+		rw->complete = false;
+		return;
+	}
+	rule = get_rewrite_oid(viewid, ViewSelectRuleName, true);
+	if (!OidIsValid(rule))
+		return;
+	if (rw->deprel == NULL)
+		rw->deprel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(RewriteRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(rule));
+	scan = systable_beginscan(rw->deprel, DependDependerIndexId, true, NULL, 2, key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+		/* one row per column read, too: each relation once */
+		if (d->refclassid == RelationRelationId && d->deptype == DEPENDENCY_NORMAL &&
+			d->refobjid != viewid)
+			rels = list_append_unique_oid(rels, d->refobjid);
+	}
+	systable_endscan(scan);
+	foreach(lc, rels)
+		reads_add(rw, lfirst_oid(lc), identity, depth);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* A view or materialized view the statement names (GRANT, ALTER, CREATE TRIGGER ...). */
+static void
+reads_of_relation(ReadsWalk *rw, ClsObject *o)
+{
+	bool		found;
+
+	if (!OidIsValid(o->relid) || (o->relkind != RELKIND_VIEW && o->relkind != RELKIND_MATVIEW))
+		return;
+	hash_search(rw->seen, &o->relid, HASH_ENTER, &found);
+	if (!found)
+		reads_of_view(rw, o->relid, o->identity, 1);
+}
+
+/* Every relation a raw query names (FROM, subqueries, WITH queries, ...). */
+static bool
+reads_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeVar))
+	{
+		HeapTuple	tp = lookup_class((RangeVar *) node);
+
+		if (tp != NULL)
+		{
+			Oid			relid = ((Form_pg_class) GETSTRUCT(tp))->oid;
+
+			ReleaseSysCache(tp);
+			reads_add((ReadsWalk *) context, relid, NULL, 0);
+		}
+		return false;
+	}
+	return raw_expression_tree_walker(node, reads_walker, context);
+}
+
+/* Every relation an analysed query reads (its range tables, subqueries included). */
+static bool
+reads_query_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION)
+			reads_add((ReadsWalk *) context, rte->relid, NULL, 0);
+		return false;
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, reads_query_walker, context,
+								 QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, reads_query_walker, context);
+}
+
+/*
+ * The query of CREATE [OR REPLACE] VIEW, CREATE MATERIALIZED VIEW, CREATE
+ * TABLE AS and SELECT INTO (the new relation's own name is not read: the
+ * caller passes a query without its INTO clause).  A raw SELECT as written
+ * (classify(), CREATE VIEW at the gate), or the analysed query PostgreSQL
+ * hands the gate for CREATE TABLE AS, SELECT INTO and CREATE MATERIALIZED
+ * VIEW.  (CREATE TABLE AS EXECUTE: the prepared query is not looked at.)
+ */
+static void
+reads_of_query(ReadsWalk *rw, Node *query)
+{
+	if (query == NULL)
+		return;
+	if (IsA(query, SelectStmt))
+		reads_walker(query, rw);
+	else if (IsA(query, Query))
+		reads_query_walker(query, rw);
+}
+
+/*
+ * GRANT/REVOKE ... ON ALL TABLES IN SCHEMA s: the views and materialized
+ * views in s are granted on too.  A sequential scan of pg_class per schema,
+ * as DROP SCHEMA ... CASCADE does; such statements are rare.
+ */
+static void
+reads_of_schema(ReadsWalk *rw, const char *nspname)
+{
+	Oid			nsp = nspname ? get_namespace_oid(nspname, true) : InvalidOid;
+	Relation	classrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *views = NIL;
+	ListCell   *lc;
+
+	if (!OidIsValid(nsp))
+		return;
+	classrel = table_open(RelationRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(nsp));
+	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_class rc = (Form_pg_class) GETSTRUCT(tup);
+
+		if (rc->relkind == RELKIND_VIEW || rc->relkind == RELKIND_MATVIEW)
+			views = lappend_oid(views, rc->oid);
+	}
+	systable_endscan(scan);
+	table_close(classrel, AccessShareLock);
+	foreach(lc, views)
+	{
+		Oid			view = lfirst_oid(lc);
+		bool		found;
+
+		hash_search(rw->seen, &view, HASH_ENTER, &found);
+		if (!found)
+			reads_of_view(rw, view, qualify(nspname, get_rel_name(view)), 1);
+	}
+}
+
+/* reads, reads_count, reads_complete */
+static void
+put_reads(JsonbParseState **st, ReadsWalk *rw)
+{
+	if (rw->deprel != NULL)
+		table_close(rw->deprel, AccessShareLock);
+	rw->deprel = NULL;
+	put_entries(st, "reads", rw->entries, "read_by");
+	dbc_put_int(st, "reads_count", list_length(rw->entries));
+	dbc_put_bool(st, "reads_complete", rw->complete);
+	hash_destroy(rw->seen);
 }
 
 /*

@@ -43,7 +43,15 @@ Checks
                       DROP EXTENSION drops, CASCADE or not (members);
                       ALTER DEFAULT PRIVILEGES IN SCHEMA of a protected
                       schema; a rule on any table whose actions write a
-                      protected one (writes); GRANT of, or ALTER ROLE
+                      protected one (writes); GRANT/REVOKE on, ALTER of
+                      (OWNER TO, SET/RESET options, ...), or a trigger or
+                      rule on a view or materialized view whose query
+                      reads a protected table, directly or through other
+                      views, and CREATE [OR REPLACE] VIEW, CREATE
+                      MATERIALIZED VIEW, CREATE TABLE AS and SELECT INTO
+                      whose query reads one (reads); DROP/ALTER/COMMENT
+                      of a statistics object or an index of a protected
+                      table (table, objects[i].table); GRANT of, or ALTER ROLE
                       (LOGIN, PASSWORD, ...) of, the role that owns one
                       (owned_objects)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
@@ -384,6 +392,31 @@ local function rule_write_hit(e)
   return hit and hit .. " (the rule's actions write it)"
 end
 
+-- A view or materialized view reads its tables with its owner's rights: privileges on it,
+-- its owner, its options (security_invoker, security_barrier), a trigger or rule deciding
+-- what writing through it does, and a new view, materialized view or CREATE TABLE AS whose
+-- query reads a protected table reach that table (fact reads; read_by: the view whose query
+-- reads it, null for the statement's own query).  Only these commands carry the fact.
+local READS_COMMANDS = { ["GRANT"] = true, ["REVOKE"] = true, ["ALTER TABLE"] = true, ["ALTER VIEW"] = true,
+  ["ALTER MATERIALIZED VIEW"] = true, ["CREATE VIEW"] = true, ["CREATE MATERIALIZED VIEW"] = true,
+  ["CREATE TABLE AS"] = true, ["SELECT INTO"] = true, ["CREATE TRIGGER"] = true, ["CREATE RULE"] = true }
+local function read_hit(e)
+  local hit = object_hit(e.identity, e.schema, "table", e.name)
+  if not hit then return nil end
+  local by = e.read_by
+  return hit .. (type(by) == "string" and " (read by " .. by .. ")" or " (the new query reads it)")
+end
+local function reads_target(c)
+  local l = c.reads
+  if l == nil then return nil end
+  local hit = first_reached(c, l, "reads_count", read_hit, "relations the views read")
+  if hit then return hit end
+  if ANY_PROTECTED and c.reads_complete == false then
+    return "(perhaps) among what the views read: the walk stopped at its limit, so the rest cannot be checked"
+  end
+  return nil
+end
+
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
   local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
@@ -512,13 +545,18 @@ local function protected_target(c)
       local i, o = 1, objs[1]
       while o ~= nil do
         if type(o) == "table" then
-          hit = object_hit(o.identity, o.schema, o.object_type, o.name)
+          -- (an index's or statistics object's table: DROP INDEX a, b names two tables)
+          hit = object_hit(o.identity, o.schema, o.object_type, o.name) or table_hit(o.table)
           if hit then return hit end
         end
         i = i + 1
         o = objs[i]
       end
     end
+  end
+  if READS_COMMANDS[cmd] then
+    hit = reads_target(c)
+    if hit then return hit end
   end
   if cmd == "CREATE RULE" then
     hit = first_reached(c, c.writes, "writes_count", rule_write_hit, "tables the rule writes")
@@ -751,6 +789,36 @@ return {
       environment = "prod", expect = "queue", risk = "critical" },
     { sql = "CREATE RULE pt_r AS ON UPDATE TO public.small_t DO ALSO INSERT INTO public.small_log VALUES (1)",
       environment = "prod", expect = "none" },
+    -- a view over a protected table: privileges, owner and options of the view, and a new
+    -- view, materialized view or table whose query reads it (fact reads)
+    { sql = "GRANT SELECT ON public.pt_pay_v TO PUBLIC", environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_v" } } } },
+    { sql = "ALTER VIEW public.pt_pay_v2 OWNER TO pt_bob", environment = "test", expect = "queue", risk = "critical",
+      facts = { reads_count = 2, reads_complete = true, reads = {
+        { object_type = "view", schema = "public", name = "pt_pay_v", identity = "public.pt_pay_v", read_by = "public.pt_pay_v2" },
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_v" } } } },
+    { sql = "CREATE OR REPLACE VIEW public.pt_cust_v AS SELECT * FROM public.payments", environment = "prod", expect = "queue",
+      risk = "critical", facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
+    { sql = "CREATE MATERIALIZED VIEW public.pt_mv AS SELECT * FROM billing.invoices", environment = "dev", expect = "approve",
+      risk = "critical", facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "billing", name = "invoices", identity = "billing.invoices" } } } },
+    { sql = "GRANT SELECT ON public.pt_deep_v TO PUBLIC", environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 1, reads_complete = false, reads = {
+        { object_type = "view", schema = "public", name = "pt_v0", identity = "public.pt_v0", read_by = "public.pt_deep_v" } } } },
+    { sql = "GRANT SELECT ON public.pt_cust_v TO PUBLIC", environment = "prod", expect = "none",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "pt_customers", identity = "public.pt_customers", read_by = "public.pt_cust_v" } } } },
+    -- an extended statistics object of a protected table (fact table), an index of one listed second
+    { sql = "DROP STATISTICS public.pt_pay_st", environment = "prod", expect = "reject", risk = "critical",
+      facts = { table = "public.payments" } },
+    { sql = "ALTER STATISTICS public.pt_pay_st SET STATISTICS 0", environment = "prod", expect = "queue", risk = "critical",
+      facts = { table = "public.payments" } },
+    { sql = "DROP INDEX public.pt_i, public.pt_pay_i", environment = "prod", expect = "reject", risk = "critical",
+      facts = { table = "public.pt_other", objects = {
+        { object_type = "index", schema = "public", name = "pt_i", identity = "public.pt_i", table = "public.pt_other" },
+        { object_type = "index", schema = "public", name = "pt_pay_i", identity = "public.pt_pay_i", table = "public.payments" } } } },
     -- DROP OWNED / REASSIGN OWNED: the objects the roles own
     { sql = "DROP OWNED BY pt_alice", environment = "prod", expect = "reject", risk = "critical",
       facts = { owned_object_count = 2, owned_objects = {

@@ -302,3 +302,77 @@ SELECT f.facts->>'table' AS "table", f.action, f.risk
   FROM dbchange.evaluate('COMMENT ON INDEX payments_amount_idx IS ''by amount''', 'prod') f;
 COMMENT ON INDEX payments_amount_idx IS 'by amount';
 SELECT obj_description('payments_amount_idx'::regclass, 'pg_class') AS index_comment;
+
+-- A view reads its tables with its owner's rights: GRANT SELECT on a view over payments (or
+-- over a view over it), ALTER VIEW ... OWNER TO, a materialized view's grant, a view in an
+-- unprotected schema granted ON ALL TABLES IN SCHEMA, and a trigger or rule on such a view
+-- reach payments as GRANT SELECT ON payments does (fact reads: the relations the view's query
+-- reads, through views over views): queued (critical).  CREATE OR REPLACE VIEW of a view
+-- already granted to PUBLIC with a query over payments, CREATE MATERIALIZED VIEW and CREATE
+-- TABLE AS reading it are queued too.  The same on a view over customers is approved.
+CREATE ROLE regress_pc_mallory;
+SET dbchange.enforce = off;
+CREATE VIEW pay_v AS SELECT id, amount FROM payments;
+CREATE SCHEMA reports;
+CREATE VIEW reports.pay_v2 AS SELECT id FROM pay_v;
+CREATE MATERIALIZED VIEW pay_mv AS SELECT id FROM payments;
+CREATE VIEW cust_pub AS SELECT id FROM customers;
+CREATE VIEW cust_pub2 AS SELECT id FROM cust_pub;
+GRANT SELECT ON cust_pub TO PUBLIC;
+SET dbchange.enforce = on;
+SELECT e->>'object_type' AS object_type, e->>'identity' AS identity, e->>'read_by' AS read_by,
+       f.facts->'reads_count' AS reads_count, f.facts->'reads_complete' AS complete
+  FROM dbchange.evaluate('GRANT SELECT ON reports.pay_v2 TO PUBLIC', 'prod') f,
+       jsonb_array_elements(f.facts->'reads') e ORDER BY 2;
+\set VERBOSITY sqlstate
+GRANT SELECT ON pay_v TO PUBLIC;
+GRANT SELECT ON reports.pay_v2 TO regress_pc_mallory;
+GRANT SELECT ON pay_mv TO PUBLIC;
+GRANT SELECT ON ALL TABLES IN SCHEMA reports TO PUBLIC;
+ALTER VIEW pay_v OWNER TO regress_pc_mallory;
+ALTER VIEW pay_v SET (security_invoker = true);
+CREATE RULE pay_v_ins AS ON INSERT TO pay_v DO INSTEAD NOTHING;
+CREATE OR REPLACE VIEW cust_pub AS SELECT id FROM payments;
+CREATE VIEW pay_v3 AS SELECT * FROM customers WHERE EXISTS (SELECT FROM reports.pay_v2);
+CREATE MATERIALIZED VIEW pay_mv2 AS SELECT * FROM payments;
+CREATE TABLE pay_copy AS SELECT * FROM payments;
+SELECT * INTO pay_copy2 FROM pay_v;
+\set VERBOSITY terse
+GRANT SELECT ON cust_pub2 TO PUBLIC;
+CREATE VIEW cust_pub3 AS SELECT * FROM cust_pub2;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 14;
+-- Nothing changed: no privilege on the views, their owner and definitions are as they were.
+SELECT c.relname, c.relacl, pg_get_userbyid(c.relowner) = current_user AS owner_unchanged, c.reloptions
+  FROM pg_class c WHERE c.relname IN ('pay_v', 'pay_v2', 'pay_mv', 'cust_pub') ORDER BY 1;
+SELECT pg_get_viewdef('cust_pub') AS cust_pub, to_regclass('pay_copy2') AS pay_copy2, to_regclass('pay_v3') AS pay_v3, to_regclass('pay_mv2') AS pay_mv2,
+       to_regclass('pay_copy') AS pay_copy, (SELECT count(*) FROM pg_rules WHERE tablename = 'pay_v') AS pay_v_rules;
+SET dbchange.enforce = off;
+DROP VIEW cust_pub3, cust_pub2, cust_pub;
+DROP SCHEMA reports CASCADE;
+DROP MATERIALIZED VIEW pay_mv;
+DROP VIEW pay_v;
+DROP ROLE regress_pc_mallory;
+
+-- An extended statistics object of a protected table: DROP STATISTICS (destructive) is
+-- rejected, ALTER STATISTICS queued; the statistics object's table is the statement's table.
+-- An index of a protected table dropped after another table's index is rejected too (each
+-- index's table is in objects).  The same for customers' statistics is approved.
+SET dbchange.enforce = off;
+CREATE STATISTICS pay_st ON account, amount FROM payments;
+CREATE STATISTICS cust_st (ndistinct) ON id, (id + 1) FROM customers;
+CREATE INDEX cust_idx ON customers (id);
+SET dbchange.enforce = on;
+\set VERBOSITY sqlstate
+DROP STATISTICS pay_st;
+DROP STATISTICS cust_st, pay_st;
+ALTER STATISTICS pay_st SET STATISTICS 0;
+ALTER STATISTICS pay_st OWNER TO CURRENT_USER;
+DROP INDEX cust_idx, payments_amount_idx;
+\set VERBOSITY terse
+ALTER STATISTICS cust_st SET STATISTICS 0;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 6;
+SELECT stxname, stxstattarget FROM pg_statistic_ext ORDER BY 1;
+SELECT to_regclass('cust_idx') AS cust_idx, to_regclass('payments_amount_idx') AS payments_amount_idx;
+SET dbchange.enforce = off;
+DROP STATISTICS cust_st, pay_st;
+DROP INDEX cust_idx;
