@@ -201,8 +201,8 @@ opt_text(DefElem *opt)
  * SELECT 2) the grammar leaves it on the leftmost SELECT, where PostgreSQL
  * finds it too.
  */
-static IntoClause *
-select_into(SelectStmt *s)
+IntoClause *
+dbc_select_into(SelectStmt *s)
 {
 	while (s->op != SETOP_NONE && s->larg != NULL)
 		s = s->larg;
@@ -244,7 +244,7 @@ dbc_is_gated(Node *stmt)
 			return opt_on(((VacuumStmt *) stmt)->options, "full");
 		case T_SelectStmt:
 			/* SELECT ... INTO creates a table (a CreateTableAsStmt once analysed) */
-			return select_into((SelectStmt *) stmt) != NULL;
+			return dbc_select_into((SelectStmt *) stmt) != NULL;
 		default:
 			return true;
 	}
@@ -5138,7 +5138,7 @@ classify_dml(Cls *c, Node *stmt)
 			break;
 		case T_SelectStmt:
 			{
-				IntoClause *into = select_into((SelectStmt *) stmt);
+				IntoClause *into = dbc_select_into((SelectStmt *) stmt);
 
 				if (into == NULL)
 					return;

@@ -100,6 +100,8 @@ extern void dbc_protection(Jsonb *facts, DbcDecision *out);
 /* ---- classify.c ---- */
 /* Is this utility statement DDL that the gate checks? */
 extern bool dbc_is_gated(Node *stmt);
+/* The INTO of a raw SELECT ... INTO (on a set operation: its leftmost SELECT's), or NULL. */
+extern IntoClause *dbc_select_into(SelectStmt *s);
 /* Statements that cannot run inside a function or transaction block. */
 extern bool dbc_is_nontransactional(Node *stmt);
 /* Append the statement's facts (keys of the facts document) to an open object. */

@@ -331,12 +331,14 @@ hook_should_gate(Node *stmt, ProcessUtilityContext context)
  * or EXECUTE of a prepared SELECT INTO: PostgreSQL's EXPLAIN runs the inner
  * statement itself, so it never comes through ProcessUtility and no event
  * trigger fires for it -- it would create a table unjudged and unrecorded.
+ * Takes an analysed EXPLAIN (the gate) or a raw one (evaluate(), submit()).
  */
 static bool
 explain_creates_table(ExplainStmt *es)
 {
 	bool		analyze = false;
 	Query	   *q;
+	Node	   *inner;
 	ListCell   *lc;
 
 	foreach(lc, es->options)
@@ -346,16 +348,30 @@ explain_creates_table(ExplainStmt *es)
 		if (strcmp(opt->defname, "analyze") == 0)
 			analyze = defGetBoolean(opt);
 	}
-	if (!analyze || es->query == NULL || !IsA(es->query, Query))
+	if (!analyze || es->query == NULL)
 		return false;
-	q = (Query *) es->query;
-	if (q->commandType != CMD_UTILITY || q->utilityStmt == NULL)
-		return false;
-	if (IsA(q->utilityStmt, CreateTableAsStmt))
-		return true;
-	if (IsA(q->utilityStmt, ExecuteStmt))
+	if (IsA(es->query, Query))
 	{
-		PreparedStatement *ps = FetchPreparedStatement(((ExecuteStmt *) q->utilityStmt)->name, false);
+		q = (Query *) es->query;
+		if (q->commandType != CMD_UTILITY || q->utilityStmt == NULL)
+			return false;
+		inner = q->utilityStmt;
+	}
+	else
+	{
+		/*
+		 * A raw parse tree (evaluate(), submit()): the statement itself.
+		 * SELECT ... INTO is still a SelectStmt there.
+		 */
+		inner = es->query;
+		if (IsA(inner, SelectStmt))
+			return dbc_select_into((SelectStmt *) inner) != NULL;
+	}
+	if (IsA(inner, CreateTableAsStmt))
+		return true;
+	if (IsA(inner, ExecuteStmt))
+	{
+		PreparedStatement *ps = FetchPreparedStatement(((ExecuteStmt *) inner)->name, false);
 		Node	   *raw;
 
 		if (ps == NULL || ps->plansource->raw_parse_tree == NULL)

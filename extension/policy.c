@@ -931,26 +931,35 @@ split_naming_statement(const char *script)
 	PG_CATCH();
 	{
 		ErrorData  *edata;
+		int			pos;
 		int			bytepos;
 		int			start;
 		int			n;
 
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
-		if (edata->sqlerrcode != ERRCODE_SYNTAX_ERROR || edata->cursorpos <= 0)
+
+		/*
+		 * Any error of the parser with a position in the script: syntax
+		 * errors, and those the grammar raises with another SQLSTATE
+		 * ("precision for type float must be at least 1 bit").  split.c
+		 * makes it an internal position (in the script).
+		 */
+		pos = edata->cursorpos > 0 ? edata->cursorpos : edata->internalpos;
+		if (pos <= 0)
 			PG_RE_THROW();
 		FlushErrorState();
-		/* cursorpos counts characters from 1 */
-		bytepos = pg_mbcharcliplen(script, strlen(script), edata->cursorpos - 1);
+		/* positions count characters from 1 */
+		bytepos = pg_mbcharcliplen(script, strlen(script), pos - 1);
 		n = statement_at(script, bytepos, &start);
 		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
+				(errcode(edata->sqlerrcode),
 				 errmsg("%s in statement %d (line %d) of the script", edata->message, n,
 						dbc_line_of(script, bytepos)),
 				 errdetail("Statement %d starts on line %d. Nothing was evaluated.", n,
 						   dbc_line_of(script, start)),
 				 internalerrquery(script),
-				 internalerrposition(edata->cursorpos)));
+				 internalerrposition(pos)));
 	}
 	PG_END_TRY();
 	return stmts;
@@ -1004,6 +1013,36 @@ decide_reporting(Jsonb *facts, const DbcSettings *s, DbcDecision *d)
 	d->risk = DBC_RISK_NONE;
 	d->reasons = list_make1(psprintf("error: %s (the statement would be refused with SQLSTATE ZC004)",
 									 edata->message));
+}
+
+static void
+refuse_unjudgeable_step(void *arg)
+{
+	dbc_refuse_unjudgeable((Node *) arg, NULL);
+}
+
+/*
+ * A form of DDL the gate refuses before any policy is asked (EXPLAIN ANALYZE
+ * of a statement that creates a table, CREATE SCHEMA with statements inside
+ * it): evaluate() reports it as the gate would treat it, a reject with the
+ * refusal as its reason, instead of approving it as "not checked" or by the
+ * policies.  False (and *d untouched) for everything else.
+ */
+static bool
+refused_unjudgeable(Node *stmt, DbcDecision *d)
+{
+	ErrorData  *edata = run_guarded(refuse_unjudgeable_step, stmt);
+
+	if (edata == NULL)
+		return false;
+	if (edata->sqlerrcode != ERRCODE_DBCHANGE_UNRECORDED)
+		ReThrowError(edata);
+	memset(d, 0, sizeof(*d));
+	d->action = DBC_REJECT;
+	d->risk = DBC_RISK_NONE;
+	d->reasons = list_make1(psprintf("refused: %s (the statement would be refused with SQLSTATE ZC003)",
+									 edata->message));
+	return true;
 }
 
 static const char *
@@ -1114,8 +1153,11 @@ dbc_evaluate(PG_FUNCTION_ARGS)
 		 * policies judge it there (migration_hygiene's transaction-nesting),
 		 * as evaluate_mysql() does, so the dry run does not approve it.
 		 */
-		if (dbc_is_gated(ps->stmt) ||
-			(IsA(ps->stmt, TransactionStmt) && strcmp(source, "interactive") != 0))
+		if ((IsA(ps->stmt, ExplainStmt) || IsA(ps->stmt, CreateSchemaStmt)) &&
+			refused_unjudgeable(ps->stmt, &d))
+			;
+		else if (dbc_is_gated(ps->stmt) ||
+				 (IsA(ps->stmt, TransactionStmt) && strcmp(source, "interactive") != 0))
 			decide_reporting(facts, &s, &d);
 		else
 		{

@@ -103,7 +103,12 @@ dbc_line_of(const char *s, int pos)
 	return line;
 }
 
-/* Add the line of a syntax error to its context. */
+/*
+ * Add the line of a syntax error to its context, and make its position one
+ * in the script (an internal query) rather than in the statement that called
+ * us: the client's cursor then points into the script, not at the same offset
+ * of, say, "SELECT dbchange.submit($$...".
+ */
 static void
 syntax_error_context(void *arg)
 {
@@ -111,7 +116,14 @@ syntax_error_context(void *arg)
 	int			pos = geterrposition();
 
 	if (pos > 0)
-		errcontext("in the script at line %d", dbc_line_of(script, pos - 1));
+	{
+		/* cursor positions count characters from 1 */
+		errcontext("in the script at line %d",
+				   dbc_line_of(script, pg_mbcharcliplen(script, strlen(script), pos - 1)));
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(script);
+	}
 }
 
 List *

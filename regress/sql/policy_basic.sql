@@ -61,6 +61,14 @@ SELECT facts->'time'->>'timezone' AS tz, facts->'time' ? 'weekday' AS has_weekda
 SELECT * FROM dbchange.evaluate($$CREATE TABLE a (id int);
 CREATE TABLE b (id int);
 CREATE TABLEE c (id int);$$);
+-- so does an error the grammar raises with another SQLSTATE, with the cursor in the script
+\set VERBOSITY default
+SELECT * FROM dbchange.evaluate($$CREATE TABLE a (id int);
+CREATE TABLE b (f float(0));$$);
+-- submit(): the cursor of a syntax error points into the script, not into the call
+SELECT dbchange.submit($$CREATE TABLE a (id int);
+CREATE TABLEE b (id int);$$);
+\set VERBOSITY terse
 SELECT * FROM dbchange.evaluate('DROP TABLE x', 'Prod!');
 SELECT * FROM dbchange.evaluate('DROP TABLE x', 'prod', 'sneaky');
 -- evaluate_facts: a facts document from elsewhere (e.g. MySQL)

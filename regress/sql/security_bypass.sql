@@ -175,6 +175,18 @@ SELECT dbchange.submit('CREATE SCHEMA app_s GRANT ALL ON app.important TO PUBLIC
 EXPLAIN (COSTS OFF) CREATE TABLE app.ex7 AS SELECT 1 AS id;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT 1;
 EXECUTE ex_q;
+-- evaluate() says what the gate would do with them: refused (not "not checked", not approved)
+SELECT statement_no, command, action, reasons FROM dbchange.evaluate($$
+EXPLAIN (ANALYZE, COSTS OFF) CREATE TABLE app.ex1 AS SELECT 1 AS id;
+EXPLAIN ANALYZE SELECT 1 AS id INTO app.ex2 UNION SELECT 2;
+EXPLAIN ANALYZE CREATE MATERIALIZED VIEW app.ex3 AS SELECT 1 AS id;
+EXPLAIN ANALYZE CREATE TABLE app.ex4 AS EXECUTE ex_q;
+EXPLAIN ANALYZE EXECUTE ex_p;
+CREATE SCHEMA app_t CREATE TABLE t (id int);
+EXPLAIN CREATE TABLE app.ex7 AS SELECT 1 AS id;
+EXPLAIN (ANALYZE false) CREATE TABLE app.ex7 AS SELECT 1 AS id;
+EXPLAIN ANALYZE SELECT 1;
+EXPLAIN ANALYZE EXECUTE ex_q$$);
 RESET SESSION AUTHORIZATION;
 SELECT count(*) AS none_created FROM pg_class WHERE relname IN ('ex1', 'ex2', 'ex3', 'ex4', 'ex5', 'ex6', 'ex7');
 SELECT to_regnamespace('app_g') IS NULL AS no_app_g, to_regnamespace('app_t') IS NULL AS no_app_t,
