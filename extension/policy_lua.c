@@ -3022,6 +3022,47 @@ dbc_lua_decide(DbcFact *facts, const DbcLuaPolicy *const *policies, int n,
 
 static const char *const expect_words[] = {"approve", "queue", "reject", "none", NULL};
 
+/*
+ * The fields a test case may have.  A misspelt one ("enviroment") used to be
+ * ignored, and the test then ran in the database's own environment: it could
+ * pass without testing what its author meant, so an unknown field is refused.
+ */
+static const char *const test_fields[] = {"sql", "environment", "expect", "risk", "name", "facts", NULL};
+
+/* Raise an error for any field of the test case at entry not in test_fields. */
+static void
+check_test_fields(lua_State *LS, int entry, const char *what)
+{
+	lua_pushnil(LS);			/* nil */
+	while (lua_next(LS, entry) != 0)	/* key value */
+	{
+		const char *const *f;
+
+		lua_pop(LS, 1);			/* key */
+		if (lua_type(LS, -1) != LUA_TSTRING)
+			luaL_error(LS, "%s has a %s key; its fields are sql, environment, expect, risk, name and facts",
+					   what, luaL_typename(LS, -1));
+		for (f = test_fields; *f != NULL; f++)
+			if (strcmp(*f, lua_tostring(LS, -1)) == 0)
+				break;
+		if (*f == NULL)
+			luaL_error(LS, "%s has an unknown field '%s'; its fields are sql, environment, expect, risk, name and facts",
+					   what, lua_tostring(LS, -1));
+	}
+}
+
+/* An environment name as evaluate() accepts one: [a-z][a-z0-9_-]{0,62}. */
+static bool
+valid_environment_name(const char *env)
+{
+	const char *p;
+
+	for (p = env; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (p > env && ((*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))))
+			return false;
+	return p > env && p - env <= 63;
+}
+
 static int
 get_test_fn(lua_State *LS)
 {
@@ -3036,11 +3077,13 @@ get_test_fn(lua_State *LS)
 		return luaL_error(LS, "%s is not a table {sql = ..., environment = ..., expect = ...} (it is a %s value)",
 						  what, luaL_typename(LS, -1));
 	entry = lua_gettop(LS);
+	check_test_fields(LS, entry, what);
 	if (lua_getfield(LS, entry, "sql") != LUA_TSTRING || lua_rawlen(LS, -1) == 0)
 		return luaL_error(LS, "%s: 'sql' must be a non-empty string of SQL", what);
 	t = lua_getfield(LS, entry, "environment");
-	if (t != LUA_TNIL && t != LUA_TSTRING)
-		return luaL_error(LS, "%s: 'environment' must be a string", what);
+	if (t != LUA_TNIL && (t != LUA_TSTRING || !valid_environment_name(lua_tostring(LS, -1))))
+		return luaL_error(LS, "%s: 'environment' must be an environment name (1 to 63 lower-case letters, "
+						  "digits, \"_\" or \"-\", starting with a letter), as evaluate() takes", what);
 	push_word_field(LS, entry, what, "expect", expect_words, true,
 					"\"approve\", \"queue\", \"reject\" or \"none\"");
 	push_word_field(LS, entry, what, "risk", risk_words, false,

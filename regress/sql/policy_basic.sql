@@ -93,6 +93,14 @@ SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "
   tests = {{sql = "DROP TABLEE t", expect = "none"}} }$$);
 SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end,
   tests = {{sql = "DROP TABLE t", expect = "maybe"}} }$$);
+-- a misspelt field would leave the test running in the database's own
+-- environment, testing something else than its author meant: refused
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end,
+  tests = {{sql = "DROP TABLE t", enviroment = "prod", expect = "none"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end,
+  tests = {{sql = "DROP TABLE t", environment = "PROD", expect = "none"}} }$$);
+SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d", check = function() end,
+  tests = {{"DROP TABLE t", expect = "none"}} }$$);
 SELECT dbchange.set_policy('broken', $$return { name = "broken", description = "d",
   check = function(c) return { action = "queue", risk = "severe" } end,
   tests = {{sql = "DROP TABLE t", expect = "queue"}} }$$);
