@@ -232,6 +232,8 @@ extern char *xasprintf(const char *fmt,...) PRINTF_LIKE(1, 2);
  * and why (missing, unreadable, a directory, binary) and returns NULL.
  */
 extern char *read_text_file(const char *path, size_t *len);
+/* dir/name, without a doubled "/" when dir ends in one. */
+extern char *folder_path(const char *dir, const char *name);
 extern bool folder_file_ok(const char *dir, const char *name);
 /* True when the script has nothing but whitespace and comments. */
 extern bool script_is_empty(const char *script);

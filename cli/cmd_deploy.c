@@ -298,7 +298,7 @@ scan_folder(const char *dir, int *count)
 
 		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".sql"))
 			continue;
-		path = xasprintf("%s/%s", dir, e->d_name);
+		path = folder_path(dir, e->d_name);
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		{
 			free(path);
@@ -403,7 +403,7 @@ load_files(const char *dir, Migration *m, int n)
 
 	for (i = 0; i < n; i++)
 	{
-		char	   *path = xasprintf("%s/%s", dir, m[i].file);
+		char	   *path = folder_path(dir, m[i].file);
 		char	   *name;
 
 		m[i].script = read_script(path, "migration");
@@ -412,7 +412,7 @@ load_files(const char *dir, Migration *m, int n)
 			return false;
 		if (m[i].down_file)
 		{
-			path = xasprintf("%s/%s", dir, m[i].down_file);
+			path = folder_path(dir, m[i].down_file);
 			m[i].down = read_script(path, "down script");
 			free(path);
 			if (m[i].down == NULL)
@@ -607,7 +607,7 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 		if (opts.dry_run)
 		{
 			EvalResult ev;
-			char	   *path = xasprintf("%s/%s", dir, mg->file);
+			char	   *path = folder_path(dir, mg->file);
 			int			verdict;	/* index into would[] */
 
 			if (!evaluate_script(conn, mg->script, env, "migration", path, &ev))
@@ -680,7 +680,7 @@ cmd_deploy(const DbcCommand *cmd, int argc, char **argv)
 		}
 		if (r.outcome == SUBMIT_FAILED)
 		{
-			char	   *path = xasprintf("%s/%s", dir, mg->file);
+			char	   *path = folder_path(dir, mg->file);
 
 			report_script_error(r.error, path, mg->script);
 			free(path);

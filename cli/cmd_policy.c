@@ -193,7 +193,7 @@ read_policies(const char *dir, int *count)
 
 		if (e->d_name[0] == '.' || l <= 4 || strcmp(e->d_name + l - 4, ".lua") != 0)
 			continue;
-		path = xasprintf("%s/%s", dir, e->d_name);
+		path = folder_path(dir, e->d_name);
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		{
 			free(path);

@@ -186,6 +186,22 @@ read_text_file(const char *path, size_t *lenp)
 }
 
 /*
+ * The path of file name in folder dir, as messages show it: "policies/x.lua"
+ * also when the folder was given as "policies/" (one separator, not two).
+ */
+char *
+folder_path(const char *dir, const char *name)
+{
+	size_t		n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return xasprintf("/%s", name);
+	return xasprintf("%.*s/%s", (int) n, dir, name);
+}
+
+/*
  * May a file of a folder the CLI reads as a whole (deploy's migrations,
  * policy push's policies) be read?  The folder's file names come from
  * whoever commits to it, and a symbolic link committed there
@@ -197,7 +213,7 @@ read_text_file(const char *path, size_t *lenp)
 bool
 folder_file_ok(const char *dir, const char *name)
 {
-	char	   *path = xasprintf("%s/%s", dir, name);
+	char	   *path = folder_path(dir, name);
 	struct stat lst;
 	struct stat st;
 	bool		ok = true;

@@ -72,6 +72,9 @@ check_match "policy test: the other passes" "ok +no-truncate" "$OUT"
 check_match "policy test: the syntax error is named" "policy broken \\($B/broken.lua\\)" "$ERR"
 check_match "policy test: the syntax error says what" "broken.*expected" "$ERR"
 check "policy test with failures: nothing installed" 0 "$(npolicies)"
+# a folder given with a trailing "/" (as shells complete it): files named with one "/"
+run policy test "$B/" -d "$D"
+check_match "policy test of dir/: the file's path has one separator" "policy broken \\($B/broken.lua\\)" "$ERR"
 
 # ---- push: all or nothing ----
 run policy push "$B" -d "$D"
