@@ -2780,6 +2780,7 @@ replica_identity_name(char c)
 }
 
 static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
+static void put_sequences_used_by(JsonbParseState **st, List *objects);
 
 static void
 classify_alter_table(Cls *c, AlterTableStmt *s)
@@ -3069,6 +3070,16 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 	/* ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE: the columns of the composite type */
 	if (ot == OBJECT_TYPE)
 		put_used_by(st, TypeRelationId, o->typid);
+
+
+	/*
+	 * ALTER SEQUENCE (or ALTER TABLE) ... OWNER TO, SET UNLOGGED of a
+	 * sequence: its new owner may setval() it, an unlogged one restarts
+	 * after a crash -- the defaults and identity columns drawing from it
+	 * get colliding or skipped values.
+	 */
+	if (o->relkind == RELKIND_SEQUENCE)
+		put_used_by(st, RelationRelationId, o->relid);
 }
 
 static void
@@ -4217,7 +4228,8 @@ classify_drop_global(Cls *c, Node *stmt)
 	}
 }
 
-static void put_owned_objects(JsonbParseState **st, List *roles);
+static void put_owned_objects(JsonbParseState **st, List *roles, bool with_reads);
+static void put_owned_view_reads(JsonbParseState **st, List *owned);
 
 static void
 classify_owned(Cls *c, Node *stmt)
@@ -4240,7 +4252,8 @@ classify_owned(Cls *c, Node *stmt)
 		dbc_put_text(c->st, "new_owner", rolespec_name(((ReassignOwnedStmt *) stmt)->newrole));
 	}
 	put_rolespecs(c->st, "roles_named", roles);
-	put_owned_objects(c->st, roles);
+	/* REASSIGN OWNED: the owned views read with their new owner's rights */
+	put_owned_objects(c->st, roles, IsA(stmt, ReassignOwnedStmt));
 }
 
 /* The object of RENAME/SET SCHEMA/OWNER TO/DEPENDS ON: relation or object node. */
@@ -4491,6 +4504,14 @@ classify_grant(Cls *c, GrantStmt *s)
 		if (rw != NULL)
 			put_reads(st, rw);
 	}
+
+	/*
+	 * UPDATE on a sequence lets the grantee setval() it (USAGE: nextval()):
+	 * used_by, for the sequences granted on (GRANT ... ON TABLE names them
+	 * too).
+	 */
+	if (!in_schema && (s->objtype == OBJECT_SEQUENCE || s->objtype == OBJECT_TABLE))
+		put_sequences_used_by(st, c->objects);
 }
 
 static void
@@ -4521,7 +4542,7 @@ classify_grant_role(Cls *c, GrantRoleStmt *s)
 		set_main(c, linitial(c->objects));
 	/* membership in a role is the use of everything it owns */
 	if (s->is_grant)
-		put_owned_objects(c->st, granted);
+		put_owned_objects(c->st, granted, true);
 }
 
 static void
@@ -4680,7 +4701,7 @@ classify_role(Cls *c, Node *stmt)
 				add_op(c, "alter");
 				put_role_options(st, s->options, false);
 				/* LOGIN, a PASSWORD, ...: who can act as the owner of what it owns */
-				put_owned_objects(st, list_make1(s->role));
+				put_owned_objects(st, list_make1(s->role), true);
 				break;
 			}
 		case T_AlterRoleSetStmt:
@@ -6354,7 +6375,7 @@ address_set(const char *name)
  * statement then fails) and PUBLIC own nothing.
  */
 static void
-put_owned_objects(JsonbParseState **st, List *roles)
+put_owned_objects(JsonbParseState **st, List *roles, bool with_reads)
 {
 	HTAB	   *seen = address_set("dbchange owned objects");
 	List	   *queue = NIL;
@@ -6392,6 +6413,8 @@ put_owned_objects(JsonbParseState **st, List *roles)
 	}
 	table_close(shdep, AccessShareLock);
 	put_entry_list(st, "owned_objects", "owned_object_count", entries_of(seen, queue));
+	if (with_reads)
+		put_owned_view_reads(st, queue);
 	hash_destroy(seen);
 }
 
@@ -6474,6 +6497,26 @@ add_dependents(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid
  * the object does not exist.
  */
 static void
+used_by_add(Relation deprel, HTAB *seen, List **queue, Oid classid, Oid objid)
+{
+	add_dependents(deprel, seen, queue, classid, objid, DEPENDENCY_NORMAL);
+	if (classid == TypeRelationId)
+		add_dependents(deprel, seen, queue, TypeRelationId, get_array_type(objid), DEPENDENCY_NORMAL);
+	else if (classid == RelationRelationId)
+	{
+		/*
+		 * a sequence: an identity column draws from it without a default (a
+		 * serial column's default is listed above)
+		 */
+		Oid			tableid;
+		int32		colid;
+
+		if (sequenceIsOwned(objid, DEPENDENCY_INTERNAL, &tableid, &colid))
+			dep_reached(seen, queue, RelationRelationId, tableid, colid, NULL);
+	}
+}
+
+static void
 put_used_by(JsonbParseState **st, Oid classid, Oid objid)
 {
 	HTAB	   *seen = address_set("dbchange users");
@@ -6483,23 +6526,45 @@ put_used_by(JsonbParseState **st, Oid classid, Oid objid)
 	{
 		Relation	deprel = table_open(DependRelationId, AccessShareLock);
 
-		add_dependents(deprel, seen, &queue, classid, objid, DEPENDENCY_NORMAL);
-		if (classid == TypeRelationId)
-			add_dependents(deprel, seen, &queue, TypeRelationId, get_array_type(objid), DEPENDENCY_NORMAL);
-		else if (classid == RelationRelationId)
-		{
-			/*
-			 * a sequence: an identity column draws from it without a default
-			 * (a serial column's default is listed above)
-			 */
-			Oid			tableid;
-			int32		colid;
-
-			if (sequenceIsOwned(objid, DEPENDENCY_INTERNAL, &tableid, &colid))
-				dep_reached(seen, &queue, RelationRelationId, tableid, colid, NULL);
-		}
+		used_by_add(deprel, seen, &queue, classid, objid);
 		table_close(deprel, AccessShareLock);
 	}
+	put_entry_list(st, "used_by", "used_by_count", entries_of(seen, queue));
+	hash_destroy(seen);
+}
+
+/*
+ * used_by of GRANT/REVOKE: the users of the sequences among the objects
+ * (ClsObject *), as ALTER SEQUENCE lists them.  Privileges on a sequence
+ * decide who may setval() it, and so which ids its defaults and identity
+ * columns give next.  Nothing when no object is an existing sequence: a
+ * GRANT on tables pays one relkind test per table.
+ */
+static void
+put_sequences_used_by(JsonbParseState **st, List *objects)
+{
+	HTAB	   *seen = NULL;
+	List	   *queue = NIL;
+	Relation	deprel = NULL;
+	ListCell   *lc;
+
+	foreach(lc, objects)
+	{
+		ClsObject  *o = lfirst(lc);
+
+		if (o->relkind != RELKIND_SEQUENCE || !OidIsValid(o->relid))
+			continue;
+		if (seen == NULL)
+		{
+			seen = address_set("dbchange users");
+			deprel = table_open(DependRelationId, AccessShareLock);
+		}
+		used_by_add(deprel, seen, &queue, RelationRelationId, o->relid);
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (seen == NULL)
+		return;
+	table_close(deprel, AccessShareLock);
 	put_entry_list(st, "used_by", "used_by_count", entries_of(seen, queue));
 	hash_destroy(seen);
 }
@@ -6772,6 +6837,62 @@ put_reads(JsonbParseState **st, ReadsWalk *rw)
 	dbc_put_int(st, "reads_count", list_length(rw->entries));
 	dbc_put_bool(st, "reads_complete", rw->complete);
 	hash_destroy(rw->seen);
+}
+
+/*
+ * reads of the views and materialized views among owned objects (DepSeen *
+ * of put_owned_objects()), for GRANT of their owner role, ALTER ROLE of it
+ * and REASSIGN OWNED BY it.  A view reads its tables with its owner's
+ * rights: whoever becomes, joins or logs in as the owner of a view over
+ * payments may grant it, replace its query or turn security_invoker off, as
+ * ALTER VIEW ... OWNER TO (which gets reads) would allow.  One pg_class
+ * look-up per owned relation and one pg_depend probe per owned view,
+ * bounded by the reads walk's limit; the fact is there only when the roles
+ * own a view.
+ */
+static void
+put_owned_view_reads(JsonbParseState **st, List *owned)
+{
+	ReadsWalk  *rw = NULL;
+	ListCell   *lc;
+
+	foreach(lc, owned)
+	{
+		DepSeen    *n = lfirst(lc);
+		HeapTuple	tp;
+		Form_pg_class rc;
+		Oid			relid = n->addr.objectId;
+		bool		found;
+
+		if (n->addr.classId != RelationRelationId || n->addr.objectSubId != 0)
+			continue;
+		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		if (!HeapTupleIsValid(tp))
+			continue;
+		rc = (Form_pg_class) GETSTRUCT(tp);
+		if (rc->relkind == RELKIND_VIEW || rc->relkind == RELKIND_MATVIEW)
+		{
+			if (rw == NULL)
+				rw = reads_begin();
+			hash_search(rw->seen, &relid, HASH_ENTER, &found);
+			/* an owned view another owned view reads has been walked already */
+			if (!found)
+			{
+				if (++rw->visited > READS_WALK_LIMIT)
+				{
+					rw->complete = false;
+					ReleaseSysCache(tp);
+					break;
+				}
+				reads_of_view(rw, relid,
+							  qualify(walk_nsp_name(&rw->w, rc->relnamespace),
+									  pstrdup(NameStr(rc->relname))), 1);
+			}
+		}
+		ReleaseSysCache(tp);
+	}
+	if (rw != NULL)
+		put_reads(st, rw);
 }
 
 /*

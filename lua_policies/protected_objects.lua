@@ -35,7 +35,9 @@ Checks
                       attribute of a composite type a protected table's
                       column has added, dropped, altered or renamed, a
                       sequence a protected table's default or identity
-                      column draws from altered, a text search
+                      column draws from altered (also OWNER TO, SET
+                      UNLOGGED) or granted on (GRANT/REVOKE: UPDATE lets
+                      the grantee setval() it), a text search
                       configuration a protected table's generated column
                       or index parses with altered (used_by); a protected
                       table added to or taken out of an extension
@@ -53,7 +55,8 @@ Checks
                       of a statistics object or an index of a protected
                       table (table, objects[i].table); GRANT of, or ALTER ROLE
                       (LOGIN, PASSWORD, ...) of, the role that owns one
-                      (owned_objects)
+                      (owned_objects) or a view reading one, and REASSIGN
+                      OWNED of such a view (reads of the owned views)
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -397,6 +400,8 @@ end
 -- what writing through it does, and a new view, materialized view or CREATE TABLE AS whose
 -- query reads a protected table reach that table (fact reads; read_by: the view whose query
 -- reads it, null for the statement's own query).  Only these commands carry the fact.
+-- (REASSIGN OWNED, GRANT and ALTER ROLE of a view's owner carry reads too: what the owned views
+-- read, read_by the owned view; they are read after owned_objects, below and in check)
 local READS_COMMANDS = { ["GRANT"] = true, ["REVOKE"] = true, ["ALTER TABLE"] = true, ["ALTER VIEW"] = true,
   ["ALTER MATERIALIZED VIEW"] = true, ["CREATE VIEW"] = true, ["CREATE MATERIALIZED VIEW"] = true,
   ["CREATE TABLE AS"] = true, ["SELECT INTO"] = true, ["CREATE TRIGGER"] = true, ["CREATE RULE"] = true }
@@ -564,9 +569,19 @@ local function protected_target(c)
   elseif cmd == "DROP OWNED" or cmd == "REASSIGN OWNED" then
     hit = first_reached(c, c.owned_objects, "owned_object_count", owned_hit, "objects the roles own")
     if hit then return hit end
+    -- REASSIGN OWNED hands the roles' views over: they read with the new owner's rights
+    if cmd == "REASSIGN OWNED" then
+      hit = reads_target(c)
+      if hit then return hit end
+    end
   elseif WHOLE_REACH[cmd] then
     hit = whole_reach(c, cmd)
     if hit then return hit end
+    -- ALTER TABLE naming a sequence (OWNER TO, SET UNLOGGED) carries its used_by
+    if cmd == "ALTER TABLE" then
+      hit = first_reached(c, c.used_by, "used_by_count", used_hit, "objects that use what the statement changes")
+      if hit then return hit end
+    end
   elseif USED_BY_COMMANDS[cmd] then
     hit = first_reached(c, c.used_by, "used_by_count", used_hit, "objects that use what the statement changes")
     if hit then return hit end
@@ -580,6 +595,12 @@ local function protected_target(c)
          cmd == "ALTER PUBLICATION" then
     hit = schema_reach(c, cmd)
     if hit then return hit end
+    -- privileges on a sequence a protected table's default or identity column draws from:
+    -- UPDATE lets the grantee setval() it, USAGE nextval() (used_by, only for sequences)
+    if cmd == "GRANT" or cmd == "REVOKE" then
+      hit = first_reached(c, c.used_by, "used_by_count", used_hit, "objects that use the sequences granted on")
+      if hit then return hit end
+    end
   end
   if REACHING[cmd] then
     hit = reached_target(c, cmd)
@@ -662,6 +683,12 @@ return {
         if hit then
           return decide(c, false, "protected-object", cmd .. " of the owner of protected object " .. hit ..
             ": whoever holds it can drop or change it")
+        end
+        -- ... or of a view reading one: the view reads it with its owner's rights (reads)
+        hit = reads_target(c)
+        if hit then
+          return decide(c, false, "protected-object", cmd .. " of the owner of a view reading protected object " ..
+            hit .. ": whoever holds it can grant the view or replace its query")
         end
       end
       local objs = c.objects
@@ -757,6 +784,22 @@ return {
     { sql = "ALTER SEQUENCE public.pt_other_seq RESTART", environment = "prod", expect = "none",
       facts = { used_by_count = 1, used_by = { { object_type = "default", schema = "public", name = "id",
         identity = "public.small_t.id", table = "public.small_t" } } } },
+    -- privileges on, or the owner of, a sequence a protected table draws from: setval()
+    { sql = "GRANT UPDATE ON SEQUENCE public.pt_pay_seq TO pt_bob", environment = "prod", expect = "queue",
+      risk = "critical", facts = { used_by_count = 1, used_by = { { object_type = "default", schema = "public",
+        name = "id", identity = "public.payments.id", table = "public.payments" } } } },
+    { sql = "REVOKE ALL ON SEQUENCE public.pt_pay_n_seq FROM pt_bob", environment = "stage", expect = "queue",
+      risk = "critical", facts = { used_by_count = 1, used_by = { { object_type = "column", schema = "public",
+        name = "n", identity = "public.payments.n", table = "public.payments" } } } },
+    { sql = "ALTER SEQUENCE public.pt_pay_seq OWNER TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { used_by_count = 1, used_by = { { object_type = "default", schema = "public", name = "ref",
+        identity = "public.payments.ref", table = "public.payments" } } } },
+    { sql = "ALTER TABLE public.pt_pay_seq OWNER TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { used_by_count = 1, used_by = { { object_type = "default", schema = "public", name = "ref",
+        identity = "public.payments.ref", table = "public.payments" } } } },
+    { sql = "GRANT ALL ON SEQUENCE public.pt_other_seq TO pt_bob", environment = "prod", expect = "none",
+      facts = { used_by_count = 1, used_by = { { object_type = "default", schema = "public", name = "id",
+        identity = "public.small_t.id", table = "public.small_t" } } } },
     -- extensions: a protected table made a member, or dropped as one
     { sql = "ALTER EXTENSION pt_ext ADD TABLE public.payments", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER EXTENSION pt_ext ADD SCHEMA audit", environment = "stage", expect = "queue", risk = "critical" },
@@ -784,6 +827,22 @@ return {
         { object_type = "table", schema = "public", name = "payments", identity = "public.payments" } } } },
     { sql = "GRANT pt_readers TO pt_bob", environment = "prod", expect = "none",
       facts = { owned_object_count = 0, owned_objects = {} } },
+    -- ... or the owner role of a view reading one (reads: what its owned views read)
+    { sql = "GRANT pt_viewowner TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "view", schema = "public", name = "pt_pay_v", identity = "public.pt_pay_v" } },
+        reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_v" } } } },
+    { sql = "REASSIGN OWNED BY pt_viewowner TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "view", schema = "public", name = "pt_pay_v", identity = "public.pt_pay_v" } },
+        reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_v" } } } },
+    { sql = "GRANT pt_viewowner TO pt_bob", environment = "prod", expect = "none",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "view", schema = "public", name = "pt_cust_v", identity = "public.pt_cust_v" } },
+        reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "pt_customers", identity = "public.pt_customers", read_by = "public.pt_cust_v" } } } },
     -- a rule on another table that writes a protected one
     { sql = "CREATE RULE pt_r AS ON INSERT TO public.small_t DO INSTEAD DELETE FROM public.payments",
       environment = "prod", expect = "queue", risk = "critical" },

@@ -376,3 +376,68 @@ SELECT to_regclass('cust_idx') AS cust_idx, to_regclass('payments_amount_idx') A
 SET dbchange.enforce = off;
 DROP STATISTICS cust_st, pay_st;
 DROP INDEX cust_idx;
+
+-- A sequence a protected table's default or identity column draws from: UPDATE (or ALL) on it
+-- lets the grantee setval() it, and so decide which ids payments gets next (colliding or
+-- skipped ones), and so may its owner.  GRANT/REVOKE on it (ON SEQUENCE, or ON TABLE naming
+-- it) and ALTER SEQUENCE / ALTER TABLE ... OWNER TO of it list its users (used_by) as ALTER
+-- SEQUENCE ... RESTART does: queued (critical), nothing granted, the owner unchanged.  The
+-- same on a sequence nothing protected uses is not refused by this rule.
+CREATE ROLE regress_pc_mallory;
+SELECT statement, e->>'object_type' AS object_type, e->>'identity' AS identity, e->>'table' AS "table"
+  FROM dbchange.evaluate($$GRANT UPDATE ON SEQUENCE payments_n_seq TO regress_pc_mallory;
+                           ALTER SEQUENCE pay_ref OWNER TO regress_pc_mallory$$, 'prod') f,
+       jsonb_array_elements(f.facts->'used_by') e ORDER BY statement_no;
+SET dbchange.enforce = on;
+\set VERBOSITY sqlstate
+GRANT UPDATE ON SEQUENCE payments_n_seq TO regress_pc_mallory;
+GRANT ALL ON SEQUENCE pay_ref TO regress_pc_mallory;
+GRANT UPDATE ON pay_ref TO regress_pc_mallory;
+REVOKE ALL ON SEQUENCE payments_n_seq FROM PUBLIC;
+ALTER SEQUENCE pay_ref OWNER TO regress_pc_mallory;
+ALTER TABLE pay_ref OWNER TO regress_pc_mallory;
+\set VERBOSITY terse
+GRANT ALL ON SEQUENCE free_seq TO regress_pc_mallory;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 7;
+SELECT c.relname, c.relacl, pg_get_userbyid(c.relowner) = current_user AS owner_unchanged
+  FROM pg_class c WHERE c.relname IN ('payments_n_seq', 'pay_ref', 'free_seq') ORDER BY 1;
+SET dbchange.enforce = off;
+REVOKE ALL ON SEQUENCE free_seq FROM regress_pc_mallory;
+
+-- The owner role of a view over payments: the view reads payments with its owner's rights, so
+-- whoever is given the view (REASSIGN OWNED), joins its owner (GRANT role) or logs in as it
+-- (ALTER ROLE ... LOGIN) may grant it or replace its query, as ALTER VIEW ... OWNER TO
+-- allows.  Those statements list what the roles' views read (reads, read_by the owned view,
+-- through views over views): queued (critical), the views keep their owner, mallory is no
+-- member.  The same for the owner of a view over customers is not refused by this rule.
+CREATE ROLE regress_pc_viewowner;
+CREATE ROLE regress_pc_custowner;
+CREATE VIEW pay_ov AS SELECT id, amount FROM payments;
+CREATE VIEW pay_ov2 AS SELECT id FROM pay_ov;
+CREATE VIEW cust_ov AS SELECT id FROM customers;
+ALTER VIEW pay_ov2 OWNER TO regress_pc_viewowner;
+ALTER VIEW cust_ov OWNER TO regress_pc_custowner;
+SET dbchange.enforce = on;
+SELECT statement, e->>'object_type' AS object_type, e->>'identity' AS identity, e->>'read_by' AS read_by,
+       f.facts->'reads_count' AS reads_count, f.facts->'reads_complete' AS complete
+  FROM dbchange.evaluate($$GRANT regress_pc_viewowner TO regress_pc_mallory;
+                           REASSIGN OWNED BY regress_pc_custowner TO regress_pc_mallory$$, 'prod') f,
+       jsonb_array_elements(f.facts->'reads') e ORDER BY statement_no, identity;
+\set VERBOSITY sqlstate
+GRANT regress_pc_viewowner TO regress_pc_mallory;
+REASSIGN OWNED BY regress_pc_viewowner TO regress_pc_mallory;
+ALTER ROLE regress_pc_viewowner LOGIN;
+\set VERBOSITY terse
+GRANT regress_pc_custowner TO regress_pc_mallory;
+REASSIGN OWNED BY regress_pc_custowner TO regress_pc_mallory;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 5;
+SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+ WHERE c.relname IN ('pay_ov', 'pay_ov2', 'cust_ov') ORDER BY 1;
+SELECT pg_has_role('regress_pc_mallory', 'regress_pc_viewowner', 'MEMBER') AS mallory_is_viewowner,
+       rolcanlogin AS viewowner_logs_in FROM pg_roles WHERE rolname = 'regress_pc_viewowner';
+SET dbchange.enforce = off;
+DROP VIEW pay_ov2, pay_ov, cust_ov;
+REVOKE regress_pc_custowner FROM regress_pc_mallory;
+DROP ROLE regress_pc_viewowner;
+DROP ROLE regress_pc_custowner;
+DROP ROLE regress_pc_mallory;
