@@ -318,6 +318,7 @@ typedef struct ClsObject
 								 * or inheritance children */
 	bool		sized;			/* rows/bytes apply (relation with storage) */
 	double		rows;			/* < 0: unknown */
+	bool		rows_estimated; /* rows: from the size, never analysed */
 	int64		bytes;			/* < 0: unknown */
 	char	   *table;			/* identity of the table it lives on, or NULL */
 	Oid			table_relid;
@@ -747,9 +748,13 @@ lookup_class(RangeVar *rv)
 	return tp;
 }
 
-/* Bytes of a relation's main fork, from its files, without opening it. */
+/*
+ * Bytes of a relation's main fork, from its files, without opening it.
+ * *measured: false when the files could not be looked at and the figure is
+ * pg_class.relpages' (as of the last VACUUM/ANALYZE, 0 before the first).
+ */
 static int64
-file_bytes(Oid relid, Form_pg_class rc)
+file_bytes(Oid relid, Form_pg_class rc, bool *measured)
 {
 	RelFileNode rnode;
 	BackendId	backend = InvalidBackendId;
@@ -757,6 +762,7 @@ file_bytes(Oid relid, Form_pg_class rc)
 	int64		total = 0;
 	unsigned int segno;
 
+	*measured = false;
 	if (!RELKIND_HAS_STORAGE(rc->relkind))
 		return 0;
 	if (rc->relisshared)
@@ -776,6 +782,7 @@ file_bytes(Oid relid, Form_pg_class rc)
 			return (int64) rc->relpages * BLCKSZ;
 		backend = BackendIdForTempRelations();
 	}
+	*measured = true;
 	path = relpathbackend(rnode, backend, MAIN_FORKNUM);
 	for (segno = 0;; segno++)
 	{
@@ -792,18 +799,31 @@ file_bytes(Oid relid, Form_pg_class rc)
 	return total;
 }
 
-/* Rows (reltuples, < 0 unknown) and bytes (main fork + TOAST) of a pg_class row. */
+/*
+ * Rows (< 0 unknown) and bytes (main fork + TOAST) of a pg_class row.  The
+ * rows are reltuples; a table never vacuumed or analysed has none, and its
+ * rows are estimated from the size of its main fork instead (*rows_est).
+ */
 static bool
-own_size_of(Form_pg_class rc, double *rows, int64 *bytes)
+own_size_of(Form_pg_class rc, double *rows, int64 *bytes, bool *rows_est)
 {
 	HeapTuple	tp;
+	bool		measured;
 
 	*rows = -1;
 	*bytes = -1;
+	*rows_est = false;
 	if (!RELKIND_HAS_STORAGE(rc->relkind))
 		return false;
-	*rows = rc->reltuples >= 0 ? rc->reltuples : -1;
-	*bytes = file_bytes(rc->oid, rc);
+	*bytes = file_bytes(rc->oid, rc, &measured);
+	if (rc->reltuples >= 0)
+		*rows = rc->reltuples;
+	else if (measured)
+	{
+		/* no statistics: the planner too goes by the files' size then */
+		*rows = dbc_rows_from_size(rc, *bytes);
+		*rows_est = *rows >= 0;
+	}
 	/*
 	 * An empty main fork means no rows, so no live TOAST data either: the
 	 * lookup and the stat() of the TOAST table are skipped (a new table, the
@@ -814,7 +834,7 @@ own_size_of(Form_pg_class rc, double *rows, int64 *bytes)
 		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(rc->reltoastrelid));
 		if (HeapTupleIsValid(tp))
 		{
-			*bytes += file_bytes(rc->reltoastrelid, (Form_pg_class) GETSTRUCT(tp));
+			*bytes += file_bytes(rc->reltoastrelid, (Form_pg_class) GETSTRUCT(tp), &measured);
 			ReleaseSysCache(tp);
 		}
 	}
@@ -823,29 +843,34 @@ own_size_of(Form_pg_class rc, double *rows, int64 *bytes)
 
 /* The same of a relation by OID (false when it is gone). */
 static bool
-own_size(Oid relid, double *rows, int64 *bytes)
+own_size(Oid relid, double *rows, int64 *bytes, bool *rows_est)
 {
 	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	bool		sized;
 
 	*rows = -1;
 	*bytes = -1;
+	*rows_est = false;
 	if (!HeapTupleIsValid(tp))
 		return false;
-	sized = own_size_of((Form_pg_class) GETSTRUCT(tp), rows, bytes);
+	sized = own_size_of((Form_pg_class) GETSTRUCT(tp), rows, bytes, rows_est);
 	ReleaseSysCache(tp);
 	return sized;
 }
 
-/* Rows and bytes of a partitioned table or index: the sum over its partitions. */
+/*
+ * Rows and bytes of a partitioned table or index: the sum over its
+ * partitions (*rows_est: some of the rows are estimated from size).
+ */
 static bool
-partitions_size(Oid relid, double *rows, int64 *bytes)
+partitions_size(Oid relid, double *rows, int64 *bytes, bool *rows_est)
 {
 	List	   *all = find_all_inheritors(relid, NoLock, NULL);
 	ListCell   *lc;
 	double		r = 0;
 	int64		b = 0;
 	bool		known = false;
+	bool		est = false;
 	int			parts = 0;
 
 	foreach(lc, all)
@@ -853,20 +878,23 @@ partitions_size(Oid relid, double *rows, int64 *bytes)
 		Oid			child = lfirst_oid(lc);
 		double		cr;
 		int64		cb;
+		bool		ce;
 
-		if (child == relid || !own_size(child, &cr, &cb))
+		if (child == relid || !own_size(child, &cr, &cb, &ce))
 			continue;
 		parts++;
 		if (cr >= 0)
 		{
 			r += cr;
 			known = true;
+			est |= ce;
 		}
 		if (cb > 0)
 			b += cb;
 	}
 	*rows = (known || parts == 0) ? r : -1;
 	*bytes = b;
+	*rows_est = est;
 	return true;
 }
 
@@ -877,25 +905,26 @@ partitions_size(Oid relid, double *rows, int64 *bytes)
  * types).
  */
 static bool
-class_size(Form_pg_class rc, double *rows, int64 *bytes)
+class_size(Form_pg_class rc, double *rows, int64 *bytes, bool *rows_est)
 {
 	if (rc->relkind == RELKIND_PARTITIONED_TABLE || rc->relkind == RELKIND_PARTITIONED_INDEX)
-		return partitions_size(rc->oid, rows, bytes);
-	return own_size_of(rc, rows, bytes);
+		return partitions_size(rc->oid, rows, bytes, rows_est);
+	return own_size_of(rc, rows, bytes, rows_est);
 }
 
 /* The same by OID (false also when the relation is gone). */
 static bool
-rel_size(Oid relid, double *rows, int64 *bytes)
+rel_size(Oid relid, double *rows, int64 *bytes, bool *rows_est)
 {
 	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	bool		sized;
 
 	*rows = -1;
 	*bytes = -1;
+	*rows_est = false;
 	if (!HeapTupleIsValid(tp))
 		return false;
-	sized = class_size((Form_pg_class) GETSTRUCT(tp), rows, bytes);
+	sized = class_size((Form_pg_class) GETSTRUCT(tp), rows, bytes, rows_est);
 	ReleaseSysCache(tp);
 	return sized;
 }
@@ -939,7 +968,7 @@ rel_object(const char *object_type, RangeVar *rv)
 	{
 		o->relkind = rc->relkind;
 		o->has_children = rc->relhassubclass;
-		o->sized = class_size(rc, &o->rows, &o->bytes);
+		o->sized = class_size(rc, &o->rows, &o->bytes, &o->rows_estimated);
 		ReleaseSysCache(tp);
 	}
 	return o;
@@ -5233,6 +5262,7 @@ put_object_list(JsonbParseState **st, const char *key, List *objects)
 		dbc_put_text(st, "identity", o->identity);
 		put_exists(st, o->exists);
 		put_int_or_null(st, "rows", o->sized ? o->rows : -1);
+		dbc_put_bool(st, "rows_estimated", o->sized && o->rows >= 0 && o->rows_estimated);
 		put_int_or_null(st, "bytes", o->sized ? (double) o->bytes : -1);
 		/* an index's or statistics object's table: DROP INDEX a, b names two */
 		if (o->table != NULL && o->object_type != NULL &&
@@ -5249,12 +5279,16 @@ put_objects(JsonbParseState **st, List *objects)
 	put_object_list(st, "objects", objects);
 }
 
-/* table_rows / table_bytes (also returned: < 0 unknown) */
+/*
+ * table_rows / table_bytes / table_rows_estimated (also returned: < 0
+ * unknown; *est_out: some of the rows are estimated from size)
+ */
 static void
-put_sizes(Cls *c, List *objects, double *rows_out, double *bytes_out)
+put_sizes(Cls *c, List *objects, double *rows_out, double *bytes_out, bool *est_out)
 {
 	double		rows = -1;
 	double		bytes = -1;
+	bool		est = false;
 
 	if (c->sum_objects)
 	{
@@ -5267,7 +5301,10 @@ put_sizes(Cls *c, List *objects, double *rows_out, double *bytes_out)
 			if (!o->sized)
 				continue;
 			if (o->rows >= 0)
+			{
 				rows = (rows < 0 ? 0 : rows) + o->rows;
+				est |= o->rows_estimated;
+			}
 			if (o->bytes >= 0)
 				bytes = (bytes < 0 ? 0 : bytes) + o->bytes;
 		}
@@ -5278,18 +5315,22 @@ put_sizes(Cls *c, List *objects, double *rows_out, double *bytes_out)
 		/* measured when the object was looked up: do not stat the files twice */
 		rows = c->table_obj->rows;
 		bytes = c->table_obj->bytes;
+		est = c->table_obj->rows_estimated;
 	}
 	else if (OidIsValid(c->table_relid))
 	{
 		int64		b;
 
-		if (rel_size(c->table_relid, &rows, &b))
+		if (rel_size(c->table_relid, &rows, &b, &est))
 			bytes = b;
 	}
+	est = est && rows >= 0;
 	put_int_or_null(c->st, "table_rows", rows);
+	dbc_put_bool(c->st, "table_rows_estimated", est);
 	put_int_or_null(c->st, "table_bytes", bytes);
 	*rows_out = rows;
 	*bytes_out = bytes;
+	*est_out = est;
 }
 
 /* ---------------------------------------------------------------------------
@@ -5310,6 +5351,7 @@ typedef struct ReachEntry
 	bool		partition;
 	bool		sized;
 	double		rows;
+	bool		rows_estimated;
 	int64		bytes;
 } ReachEntry;
 
@@ -5329,6 +5371,7 @@ typedef struct ReachWalk
 	/* sizes of the data reached that table_rows/table_bytes do not count */
 	double		rows;
 	bool		rows_known;
+	bool		rows_estimated; /* some of rows: from size, never analysed */
 	double		bytes;
 	bool		bytes_known;
 	HTAB	   *seen;			/* of ReachSeen: relations met (several roots
@@ -5370,12 +5413,13 @@ walk_nsp_name(ReachWalk *w, Oid nsp)
 
 /* Count a relation's own data into the sizes the table facts do not have. */
 static void
-walk_add_size(ReachWalk *w, double rows, int64 bytes)
+walk_add_size(ReachWalk *w, double rows, int64 bytes, bool rows_est)
 {
 	if (rows >= 0)
 	{
 		w->rows += rows;
 		w->rows_known = true;
+		w->rows_estimated |= rows_est;
 	}
 	if (bytes >= 0)
 	{
@@ -5407,6 +5451,7 @@ walk_descendants(ReachWalk *w, Oid root, const char *root_identity, ClsRecurse h
 		bool		sized = false;
 		double		rows = -1;
 		int64		bytes = -1;
+		bool		rows_est = false;
 
 		if (child == root)
 			continue;
@@ -5452,9 +5497,9 @@ walk_descendants(ReachWalk *w, Oid root, const char *root_identity, ClsRecurse h
 		w->count++;
 		listed = w->count <= REACH_LISTED;
 		if (listed || !counted)
-			sized = own_size_of(rc, &rows, &bytes);
+			sized = own_size_of(rc, &rows, &bytes, &rows_est);
 		if (sized && !counted)
-			walk_add_size(w, rows, bytes);
+			walk_add_size(w, rows, bytes, rows_est);
 		if (listed)
 		{
 			ReachEntry *e = palloc(sizeof(ReachEntry));
@@ -5466,6 +5511,7 @@ walk_descendants(ReachWalk *w, Oid root, const char *root_identity, ClsRecurse h
 			e->partition = rc->relispartition;
 			e->sized = sized;
 			e->rows = rows;
+			e->rows_estimated = rows_est;
 			e->bytes = bytes;
 			w->listed = lappend(w->listed, e);
 		}
@@ -5535,10 +5581,10 @@ schema_relations(List *nsps, ReachWalk *w, int64 *count, List **roots, List **ro
 			e->name = pstrdup(NameStr(rc->relname));
 			e->descendant_of = NULL;
 			e->partition = rc->relispartition;
-			e->sized = own_size_of(rc, &e->rows, &e->bytes);
+			e->sized = own_size_of(rc, &e->rows, &e->bytes, &e->rows_estimated);
 			/* the data of tables and materialized views; sequences hold none to speak of */
 			if (e->sized && rc->relkind != RELKIND_SEQUENCE)
-				walk_add_size(w, e->rows, e->bytes);
+				walk_add_size(w, e->rows, e->bytes, e->rows_estimated);
 			if (rc->relhassubclass && rc->relkind != RELKIND_VIEW &&
 				rc->relkind != RELKIND_MATVIEW && rc->relkind != RELKIND_SEQUENCE)
 			{
@@ -5578,6 +5624,7 @@ put_reach_entries(JsonbParseState **st, const char *key, List *entries)
 			dbc_put_text(st, "descendant_of", e->descendant_of);
 		}
 		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
+		dbc_put_bool(st, "rows_estimated", e->sized && e->rows >= 0 && e->rows_estimated);
 		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
 		end_object(st);
 	}
@@ -5603,6 +5650,7 @@ typedef struct CascadeEntry
 	const char *depends_on;		/* identity of the object the statement names */
 	bool		sized;
 	double		rows;
+	bool		rows_estimated;
 	int64		bytes;
 } CascadeEntry;
 
@@ -5651,10 +5699,10 @@ cascade_relation(ReachWalk *w, Form_pg_class rc, const char *root)
 	e->name = pstrdup(NameStr(rc->relname));
 	e->identity = qualify(e->schema, e->name);
 	e->depends_on = root;
-	e->sized = own_size_of(rc, &e->rows, &e->bytes);
+	e->sized = own_size_of(rc, &e->rows, &e->bytes, &e->rows_estimated);
 	/* the data of tables and materialized views; sequences hold none to speak of */
 	if (e->sized && rc->relkind != RELKIND_SEQUENCE)
-		walk_add_size(w, e->rows, e->bytes);
+		walk_add_size(w, e->rows, e->bytes, e->rows_estimated);
 	return e;
 }
 
@@ -6340,6 +6388,7 @@ put_entries(JsonbParseState **st, const char *key, List *entries, const char *vi
 		if (via_key != NULL)
 			dbc_put_text(st, via_key, e->depends_on);
 		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
+		dbc_put_bool(st, "rows_estimated", e->sized && e->rows >= 0 && e->rows_estimated);
 		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
 		end_object(st);
 	}
@@ -6904,7 +6953,7 @@ put_owned_view_reads(JsonbParseState **st, List *owned)
  * facts; table_rows/table_bytes are those put_sizes() gave.
  */
 static void
-put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
+put_reach(Cls *c, List *objects, double table_rows, double table_bytes, bool table_rows_est)
 {
 	JsonbParseState **st = c->st;
 	ReachWalk	w;
@@ -6989,6 +7038,8 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes)
 		put_cascade(st, &cw);
 	put_int_or_null(st, "total_rows",
 					table_rows < 0 && !w.rows_known ? -1 : Max(table_rows, 0) + w.rows);
+	dbc_put_bool(st, "total_rows_estimated",
+				 (table_rows >= 0 && table_rows_est) || (w.rows_known && w.rows_estimated));
 	put_int_or_null(st, "total_bytes",
 					table_bytes < 0 && !w.bytes_known ? -1 : Max(table_bytes, 0) + w.bytes);
 }
@@ -7004,6 +7055,7 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	List	   *objects = c->objects;
 	double		rows;
 	double		bytes;
+	bool		rows_est;
 
 	if (c->object_type == NULL)
 		c->object_type = tag_type;
@@ -7037,9 +7089,9 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	dbc_put_bool(st, "if_not_exists", c->if_not_exists);
 	dbc_put_bool(st, "or_replace", c->or_replace);
 	dbc_put_bool(st, "cascade", c->cascade);
-	put_sizes(c, objects, &rows, &bytes);
+	put_sizes(c, objects, &rows, &bytes, &rows_est);
 	if (c->reach != NIL || c->dropped_schemas != NIL || c->truncate_cascade || c->drop_cascade)
-		put_reach(c, objects, rows, bytes);
+		put_reach(c, objects, rows, bytes, rows_est);
 	dbc_put_bool(st, "nontransactional", dbc_is_nontransactional(stmt));
 }
 

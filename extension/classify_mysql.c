@@ -3154,6 +3154,7 @@ put_objects(JsonbParseState **st, List *objs)
 		put_opt_text(st, "identity", o->identity);
 		dbc_put_null(st, "exists");
 		dbc_put_null(st, "rows");
+		dbc_put_bool(st, "rows_estimated", false);
 		dbc_put_null(st, "bytes");
 		pushJsonbValue(st, WJB_END_OBJECT, NULL);
 	}
@@ -3325,6 +3326,7 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 	dbc_put_bool(st, "concurrently", false);
 	dbc_put_bool(st, "nontransactional", false);
 	dbc_put_null(st, "table_rows");
+	dbc_put_bool(st, "table_rows_estimated", false);
 	dbc_put_null(st, "table_bytes");
 	dbc_put_bool(st, "is_ddl", f->is_ddl);
 	dbc_put_bool(st, "is_dml", f->is_dml);

@@ -7,6 +7,7 @@
  *	  dbchange.c	 module load: settings (GUCs), hooks, SQL-callable helpers
  *	  gate.c		 ProcessUtility hook and the event triggers: the DDL gate
  *	  classify.c	 parse tree -> change facts (PostgreSQL dialect)
+ *	  rowestimate.c	 rows of a never-analysed table, from its size
  *	  split.c		 splitting a script into statements (server's parser)
  *	  facts.c		 building the facts document (jsonb) and its context fields
  *	  policy.c		 the decision for a statement (Lua engine, default action)
@@ -21,6 +22,7 @@
 #define DBCHANGE_H
 
 #include "postgres.h"
+#include "catalog/pg_class.h"
 #include "nodes/parsenodes.h"
 #include "utils/jsonb.h"
 
@@ -108,6 +110,10 @@ extern bool dbc_is_nontransactional(Node *stmt);
 extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text);
 /* CREATE [OR REPLACE] FUNCTION: the name and input argument types (the function it replaces) */
 extern ObjectWithArgs *dbc_function_signature(CreateFunctionStmt *s);
+
+/* ---- rowestimate.c ---- */
+/* Rows of a table or matview never vacuumed/analysed, from its main fork's size; -1: not a table. */
+extern double dbc_rows_from_size(Form_pg_class rc, int64 main_bytes);
 
 /* ---- verify.c (rollback area) ---- */
 /* Is dbchange.rollback() submitting a rollback change right now (source 'rollback')? */

@@ -184,6 +184,9 @@ return {
     { sql = "ALTER TABLE pt_orders ADD COLUMN region text", environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN id bigserial PRIMARY KEY", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- bulk-loaded, never analysed: 78 MB (under LARGE_TABLE_BYTES), rows estimated from that size
+    { sql = "ALTER TABLE pt_orders ADD COLUMN id bigserial PRIMARY KEY", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 1500000, table_rows_estimated = true, table_bytes = 81788928 } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY", environment = "stage",
       expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN ref text UNIQUE", environment = "prod", expect = "queue", risk = "high",

@@ -13,7 +13,9 @@ plain DROP INDEX / REINDEX an ACCESS EXCLUSIVE one.  On a small or new table
 that is harmless; on a large one it is an outage.  "Large" means
 table_rows >= LARGE_TABLE_ROWS or table_bytes >= LARGE_TABLE_BYTES (total_rows
 and total_bytes instead when the statement reaches partitions or inheritance
-children: an index on a partitioned table is built on each).  When the
+children: an index on a partitioned table is built on each).  A table
+never vacuumed or analysed has the classifier's estimate from its size in
+table_rows (table_rows_estimated), judged like any other.  When the
 size is unknown (table_rows and table_bytes both nil: the table does not exist
 yet, e.g. created earlier in the same script) the finding is only advice.
 
@@ -208,6 +210,9 @@ return {
       facts = { table_rows = 5000000 } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue",
       facts = { table_rows = 10, table_bytes = 2000000000 } },
+    -- bulk-loaded, never analysed: 78 MB (under LARGE_TABLE_BYTES), rows estimated from that size
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 1500000, table_rows_estimated = true, table_bytes = 81788928 } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
       facts = { table_rows = 100, table_bytes = 8192 } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "approve", risk = "low" },

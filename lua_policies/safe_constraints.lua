@@ -226,6 +226,9 @@ return {
       environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0)",
       environment = "prod", expect = "approve", risk = "low", facts = { table_rows = 10, table_bytes = 8192 } },
+    -- bulk-loaded, never analysed: 78 MB (under LARGE_TABLE_BYTES), rows estimated from that size
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0)",
+      environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 1500000, table_rows_estimated = true, table_bytes = 81788928 } },
     { sql = "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_amount_check",
       environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_ref_key UNIQUE (ref)",

@@ -198,6 +198,9 @@ return {
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "approve", risk = "low",
       facts = { table_rows = 50, table_bytes = 8192 } },
+    -- bulk-loaded, never analysed: 78 MB (under LARGE_TABLE_BYTES), rows estimated from that size
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 1500000, table_rows_estimated = true, table_bytes = 81788928 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "moderate" },
     -- a small inheritance parent whose children are large: they are rewritten too (total_rows)
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
