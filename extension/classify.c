@@ -6707,7 +6707,7 @@ reads_add(ReadsWalk *rw, Oid relid, const char *read_by, int depth)
 	e->name = pstrdup(NameStr(rc->relname));
 	e->identity = qualify(e->schema, e->name);
 	e->depends_on = read_by;
-	e->sized = own_size_of(rc, &e->rows, &e->bytes);
+	e->sized = own_size_of(rc, &e->rows, &e->bytes, &e->rows_estimated);
 	ReleaseSysCache(tp);
 	rw->entries = lappend(rw->entries, e);
 	if (relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW)
