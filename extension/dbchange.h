@@ -188,6 +188,8 @@ extern char *dbc_facts_get_text(Jsonb *facts, const char *key);
 /* ---- policy.c ---- */
 extern void dbc_policy_init(void);	/* GUCs of the policy engine, called from _PG_init */
 extern char *dbc_policy_timezone;	/* dbchange.policy_timezone: zone of the "time" facts */
+/* Is env an environment name evaluate() and policy tests accept ([a-z][a-z0-9_-]{0,62})? */
+extern bool dbc_environment_name_ok(const char *env);
 /* Run the enabled policies over the facts; fall back to the default action. */
 extern void dbc_decide(Jsonb *facts, const DbcSettings *s, DbcDecision *out);
 /*

@@ -994,6 +994,23 @@ decide_step(void *arg)
 }
 
 /*
+ * evaluate() shows an error the gate would raise (SQLSTATE code, named
+ * sqlstate) as a reject whose reason is the error: "<label>: <message> (the
+ * statement would be refused with SQLSTATE ...)".  Any other error is raised.
+ */
+static void
+reject_for_error(ErrorData *edata, int code, const char *label, const char *sqlstate, DbcDecision *d)
+{
+	if (edata->sqlerrcode != code)
+		ReThrowError(edata);
+	memset(d, 0, sizeof(*d));
+	d->action = DBC_REJECT;
+	d->risk = DBC_RISK_NONE;
+	d->reasons = list_make1(psprintf("%s: %s (the statement would be refused with SQLSTATE %s)",
+									 label, edata->message, sqlstate));
+}
+
+/*
  * The decision as evaluate() reports it: a failing policy (ZC004) becomes a
  * reject with the failure as its reason -- what the gate would do with the
  * statement -- rather than ending the whole dry run.
@@ -1004,15 +1021,8 @@ decide_reporting(Jsonb *facts, const DbcSettings *s, DbcDecision *d)
 	DecideArgs	a = {facts, s, d};
 	ErrorData  *edata = run_guarded(decide_step, &a);
 
-	if (edata == NULL)
-		return;
-	if (edata->sqlerrcode != ERRCODE_DBCHANGE_POLICY)
-		ReThrowError(edata);
-	memset(d, 0, sizeof(*d));
-	d->action = DBC_REJECT;
-	d->risk = DBC_RISK_NONE;
-	d->reasons = list_make1(psprintf("error: %s (the statement would be refused with SQLSTATE ZC004)",
-									 edata->message));
+	if (edata != NULL)
+		reject_for_error(edata, ERRCODE_DBCHANGE_POLICY, "error", "ZC004", d);
 }
 
 static void
@@ -1035,13 +1045,7 @@ refused_unjudgeable(Node *stmt, DbcDecision *d)
 
 	if (edata == NULL)
 		return false;
-	if (edata->sqlerrcode != ERRCODE_DBCHANGE_UNRECORDED)
-		ReThrowError(edata);
-	memset(d, 0, sizeof(*d));
-	d->action = DBC_REJECT;
-	d->risk = DBC_RISK_NONE;
-	d->reasons = list_make1(psprintf("refused: %s (the statement would be refused with SQLSTATE ZC003)",
-									 edata->message));
+	reject_for_error(edata, ERRCODE_DBCHANGE_UNRECORDED, "refused", "ZC003", d);
 	return true;
 }
 
@@ -1062,19 +1066,27 @@ checked_source(FunctionCallInfo fcinfo, int argno)
 	return src;
 }
 
+/* An environment name: a lower-case letter, then up to 62 of [a-z0-9_-]. */
+bool
+dbc_environment_name_ok(const char *env)
+{
+	const char *p;
+
+	for (p = env; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (p > env && ((*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))))
+			return false;
+	return p > env && p - env <= 63;
+}
+
 static void
 override_environment(FunctionCallInfo fcinfo, int argno, DbcSettings *s)
 {
 	char	   *env;
-	const char *p;
 
 	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
 		return;
 	env = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	for (p = env; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (p > env && ((*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))))
-			break;
-	if (*p || p == env || p - env > 63)
+	if (!dbc_environment_name_ok(env))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid environment name \"%s\"", env),

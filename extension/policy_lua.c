@@ -3051,18 +3051,6 @@ check_test_fields(lua_State *LS, int entry, const char *what)
 	}
 }
 
-/* An environment name as evaluate() accepts one: [a-z][a-z0-9_-]{0,62}. */
-static bool
-valid_environment_name(const char *env)
-{
-	const char *p;
-
-	for (p = env; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (p > env && ((*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))))
-			return false;
-	return p > env && p - env <= 63;
-}
-
 static int
 get_test_fn(lua_State *LS)
 {
@@ -3081,7 +3069,7 @@ get_test_fn(lua_State *LS)
 	if (lua_getfield(LS, entry, "sql") != LUA_TSTRING || lua_rawlen(LS, -1) == 0)
 		return luaL_error(LS, "%s: 'sql' must be a non-empty string of SQL", what);
 	t = lua_getfield(LS, entry, "environment");
-	if (t != LUA_TNIL && (t != LUA_TSTRING || !valid_environment_name(lua_tostring(LS, -1))))
+	if (t != LUA_TNIL && (t != LUA_TSTRING || !dbc_environment_name_ok(lua_tostring(LS, -1))))
 		return luaL_error(LS, "%s: 'environment' must be an environment name (1 to 63 lower-case letters, "
 						  "digits, \"_\" or \"-\", starting with a letter), as evaluate() takes", what);
 	push_word_field(LS, entry, what, "expect", expect_words, true,
