@@ -801,8 +801,10 @@ file_bytes(Oid relid, Form_pg_class rc, bool *measured)
 
 /*
  * Rows (< 0 unknown) and bytes (main fork + TOAST) of a pg_class row.  The
- * rows are reltuples; a table never vacuumed or analysed has none, and its
- * rows are estimated from the size of its main fork instead (*rows_est).
+ * rows are what the planner would count now (dbc_rows_now): reltuples
+ * scaled to the data file's present size, or, for a table with no rows
+ * when it was last counted or never counted, an estimate from the size
+ * alone (*rows_est).  Files not measured keep reltuples as it is.
  */
 static bool
 own_size_of(Form_pg_class rc, double *rows, int64 *bytes, bool *rows_est)
@@ -816,14 +818,10 @@ own_size_of(Form_pg_class rc, double *rows, int64 *bytes, bool *rows_est)
 	if (!RELKIND_HAS_STORAGE(rc->relkind))
 		return false;
 	*bytes = file_bytes(rc->oid, rc, &measured);
-	if (rc->reltuples >= 0)
+	if (measured)
+		*rows = dbc_rows_now(rc, *bytes, rows_est);
+	else if (rc->reltuples >= 0)
 		*rows = rc->reltuples;
-	else if (measured)
-	{
-		/* no statistics: the planner too goes by the files' size then */
-		*rows = dbc_rows_from_size(rc, *bytes);
-		*rows_est = *rows >= 0;
-	}
 	/*
 	 * An empty main fork means no rows, so no live TOAST data either: the
 	 * lookup and the stat() of the TOAST table are skipped (a new table, the

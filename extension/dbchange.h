@@ -113,7 +113,7 @@ extern ObjectWithArgs *dbc_function_signature(CreateFunctionStmt *s);
 
 /* ---- rowestimate.c ---- */
 /* Rows of a table or matview never vacuumed/analysed, from its main fork's size; -1: not a table. */
-extern double dbc_rows_from_size(Form_pg_class rc, int64 main_bytes);
+extern double dbc_rows_now(Form_pg_class rc, int64 main_bytes, bool *estimated);
 
 /* ---- verify.c (rollback area) ---- */
 /* Is dbchange.rollback() submitting a rollback change right now (source 'rollback')? */
