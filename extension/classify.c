@@ -2807,7 +2807,7 @@ replica_identity_name(char c)
 }
 
 static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
-static void put_sequences_used_by(JsonbParseState **st, List *objects);
+static void put_sequences_used_by(JsonbParseState **st, List *objects, bool schemas);
 
 static void
 classify_alter_table(Cls *c, AlterTableStmt *s)
@@ -4537,8 +4537,8 @@ classify_grant(Cls *c, GrantStmt *s)
 	 * used_by, for the sequences granted on (GRANT ... ON TABLE names them
 	 * too).
 	 */
-	if (!in_schema && (s->objtype == OBJECT_SEQUENCE || s->objtype == OBJECT_TABLE))
-		put_sequences_used_by(st, c->objects);
+	if (s->objtype == OBJECT_SEQUENCE || (!in_schema && s->objtype == OBJECT_TABLE))
+		put_sequences_used_by(st, c->objects, in_schema);
 }
 
 static void
@@ -6580,33 +6580,70 @@ put_used_by(JsonbParseState **st, Oid classid, Oid objid)
 	hash_destroy(seen);
 }
 
+/* The sequences of schema nspname (OIDs), by one scan of pg_class. */
+static List *
+schema_sequences(const char *nspname)
+{
+	Oid			nsp = nspname ? get_namespace_oid(nspname, true) : InvalidOid;
+	Relation	classrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *seqs = NIL;
+
+	if (!OidIsValid(nsp))
+		return NIL;
+	classrel = table_open(RelationRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(nsp));
+	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_class rc = (Form_pg_class) GETSTRUCT(tup);
+
+		if (rc->relkind == RELKIND_SEQUENCE)
+			seqs = lappend_oid(seqs, rc->oid);
+	}
+	systable_endscan(scan);
+	table_close(classrel, AccessShareLock);
+	return seqs;
+}
+
 /*
  * used_by of GRANT/REVOKE: the users of the sequences among the objects
- * (ClsObject *), as ALTER SEQUENCE lists them.  Privileges on a sequence
- * decide who may setval() it, and so which ids its defaults and identity
- * columns give next.  Nothing when no object is an existing sequence: a
- * GRANT on tables pays one relkind test per table.
+ * (ClsObject *), as ALTER SEQUENCE lists them; with schemas (ON ALL
+ * SEQUENCES IN SCHEMA), of every sequence of the schemas named -- a table
+ * in another schema may draw its ids from one of them.  Privileges on a
+ * sequence decide who may setval() it, and so which ids its defaults and
+ * identity columns give next.  Nothing when no object is an existing
+ * sequence: a GRANT on tables pays one relkind test per table.
  */
 static void
-put_sequences_used_by(JsonbParseState **st, List *objects)
+put_sequences_used_by(JsonbParseState **st, List *objects, bool schemas)
 {
 	HTAB	   *seen = NULL;
 	List	   *queue = NIL;
 	Relation	deprel = NULL;
 	ListCell   *lc;
+	List	   *seqs = NIL;
 
 	foreach(lc, objects)
 	{
 		ClsObject  *o = lfirst(lc);
 
-		if (o->relkind != RELKIND_SEQUENCE || !OidIsValid(o->relid))
-			continue;
+		if (schemas)
+			seqs = list_concat(seqs, schema_sequences(o->name));
+		else if (o->relkind == RELKIND_SEQUENCE && OidIsValid(o->relid))
+			seqs = lappend_oid(seqs, o->relid);
+	}
+	foreach(lc, seqs)
+	{
 		if (seen == NULL)
 		{
 			seen = address_set("dbchange users");
 			deprel = table_open(DependRelationId, AccessShareLock);
 		}
-		used_by_add(deprel, seen, &queue, RelationRelationId, o->relid);
+		used_by_add(deprel, seen, &queue, RelationRelationId, lfirst_oid(lc));
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (seen == NULL)

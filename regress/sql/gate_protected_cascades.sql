@@ -404,6 +404,33 @@ SELECT c.relname, c.relacl, pg_get_userbyid(c.relowner) = current_user AS owner_
 SET dbchange.enforce = off;
 REVOKE ALL ON SEQUENCE free_seq FROM regress_pc_mallory;
 
+-- The same through ON ALL SEQUENCES IN SCHEMA, of a schema that holds nothing protected but
+-- the sequence payments (in public) draws its ids from: the schema's sequences' users are
+-- listed (used_by), queued (critical), nothing granted.  A schema of unused sequences is not
+-- refused by this rule.
+CREATE SCHEMA pc_ids;
+CREATE SEQUENCE pc_ids.pay_code;
+CREATE SCHEMA pc_free_ids;
+CREATE SEQUENCE pc_free_ids.unused;
+ALTER TABLE payments ADD COLUMN code bigint DEFAULT nextval('pc_ids.pay_code');
+SELECT statement, e->>'object_type' AS object_type, e->>'identity' AS identity, e->>'table' AS "table"
+  FROM dbchange.evaluate($$GRANT UPDATE ON ALL SEQUENCES IN SCHEMA pc_free_ids, pc_ids TO regress_pc_mallory$$,
+                         'prod') f,
+       jsonb_array_elements(f.facts->'used_by') e;
+SET dbchange.enforce = on;
+\set VERBOSITY sqlstate
+GRANT UPDATE ON ALL SEQUENCES IN SCHEMA pc_free_ids, pc_ids TO regress_pc_mallory;
+\set VERBOSITY terse
+GRANT ALL ON ALL SEQUENCES IN SCHEMA pc_free_ids TO regress_pc_mallory;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 2;
+SELECT c.relname, c.relacl IS NOT NULL AS granted
+  FROM pg_class c WHERE c.relname IN ('pay_code', 'unused') ORDER BY 1;
+SET dbchange.enforce = off;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA pc_free_ids FROM regress_pc_mallory;
+ALTER TABLE payments DROP COLUMN code;
+DROP SCHEMA pc_ids CASCADE;
+DROP SCHEMA pc_free_ids CASCADE;
+
 -- The owner role of a view over payments: the view reads payments with its owner's rights, so
 -- whoever is given the view (REASSIGN OWNED), joins its owner (GRANT role) or logs in as it
 -- (ALTER ROLE ... LOGIN) may grant it or replace its query, as ALTER VIEW ... OWNER TO
