@@ -12,7 +12,8 @@
  *
  * The password is never printed: every message shows the URI masked
  * (mysql_mask_uri), the control catalog names a target by
- * mysql://host:port/database only (no user, no password), and main()
+ * mysql://host:port/database only (no user, no password; a unix socket
+ * target by mysql://localhost/database?socket=/path), and main()
  * overwrites passwords in argv so that ps does not show them either.
  *
  *-------------------------------------------------------------------------
@@ -283,7 +284,27 @@ parse_uri(const char *uri, const char *what, MysqlTarget *t)
 				p++;
 		}
 	}
-	t->key = xasprintf("mysql://%s:%u/%s", t->host, t->port ? t->port : 3306, t->database);
+	if (t->socket)
+	{
+		/*
+		 * libmariadb uses the socket only for the host "localhost" (and
+		 * otherwise connects over TCP, the socket ignored); the port means
+		 * nothing then.  A URI that names a socket reaches it or is refused,
+		 * so that the catalog's name of the target is the endpoint used.
+		 */
+		if (t->socket[0] != '/')
+			return uri_error(t->masked, what, "the socket must be an absolute path (socket=/path/to/mysqld.sock)");
+		if (strcmp(t->host, "localhost") != 0)
+			return uri_error(t->masked, what, "a socket is used only with the host localhost "
+							 "(mysql://user@localhost/database?socket=/path); with another host "
+							 "the connection would go over TCP and ignore the socket");
+		if (t->port)
+			return uri_error(t->masked, what, "a port has no meaning with a socket; leave it out");
+		/* the socket names the target: no TCP endpoint is used */
+		t->key = xasprintf("mysql://localhost/%s?socket=%s", t->database, t->socket);
+	}
+	else
+		t->key = xasprintf("mysql://%s:%u/%s", t->host, t->port ? t->port : 3306, t->database);
 	return true;
 }
 
@@ -317,6 +338,10 @@ mysql_connect_target(MysqlTarget *t, const char *what)
 			dbc_hint("The database \"%s\" does not exist on that server: create it first "
 					 "(CREATE DATABASE), or fix the name after the last \"/\" of the URI.",
 					 t->database);
+		else if (t->socket && (err == CR_CONNECTION_ERROR || err == CR_SERVER_LOST ||
+							   err == CR_SERVER_GONE_ERROR))
+			dbc_hint("Is the server running and listening on the socket %s? "
+					 "Check the socket= path of the URI.", t->socket);
 		else if (err == CR_CONN_HOST_ERROR || err == CR_CONNECTION_ERROR ||
 				 err == CR_UNKNOWN_HOST || err == CR_SERVER_LOST || err == CR_SERVER_GONE_ERROR)
 			dbc_hint("Is the server running and reachable at %s, port %u? "

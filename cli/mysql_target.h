@@ -26,7 +26,8 @@ typedef struct MysqlTarget
 	char	   *database;
 	char	   *socket;			/* ?socket=/path */
 	char	   *masked;			/* the URI as it may be shown: password replaced */
-	char	   *key;			/* the target's name in the control catalog: mysql://host:port/db */
+	char	   *key;			/* the target's name in the control catalog: mysql://host:port/db,
+								 * mysql://localhost/db?socket=/path for a socket */
 	MYSQL	   *conn;
 } MysqlTarget;
 

@@ -772,6 +772,7 @@ typedef struct MyFacts
 	bool		no_commit;		/* DDL that does not commit (CREATE/DROP TEMPORARY TABLE) */
 	bool		ignore;			/* ALTER IGNORE TABLE (MariaDB) */
 	bool		hides_from_replicas;	/* turns sql_log_bin off (SET, SET STATEMENT) */
+	bool		unrecognised;	/* the classifier does not know the statement (its first words) */
 	bool		has_body;		/* a stored program: the body_* facts below */
 	List	   *body_commands;	/* of char *: the command of each body statement */
 	List	   *body_statements;	/* of BodyStmt *: the facts of each, for body_statements */
@@ -1882,8 +1883,9 @@ static void classify_tokens(Cur *c, MyFacts *f);
  * END, IF ... THEN, ELSEIF, ELSE, CASE ... WHEN ... THEN, WHILE ... DO,
  * LOOP, REPEAT ... UNTIL, labels, DECLARE, handler conditions) are skipped,
  * and every other statement, up to its ';', is classified.  Bounded: at
- * most MAX_BODY_STATEMENTS statements and MAX_BODY_DEPTH bodies within
- * bodies (CREATE EVENT in a procedure).  Whatever cannot be read that way
+ * most MAX_BODY_STATEMENTS statements.  A stored program created within a
+ * body (CREATE EVENT in a procedure) is refused, as the server refuses it;
+ * MAX_BODY_DEPTH stays as a bound all the same.  Whatever cannot be read that way
  * is body_complete = false, and then body_destructive is true: a body no
  * one could read is judged as one that destroys data.
  * ------------------------------------------------------------------------
@@ -1965,6 +1967,31 @@ body_statement(Cur *c, MyFacts *f, int from, int to)
 	bc.text_location = c->text_location;
 	bc.line = c->line;
 	classify_tokens(&bc, bf);
+	b->line = c->line;
+	for (k = 0; k < start; k++)
+		if (c->text[k] == '\n')
+			b->line++;
+
+	/*
+	 * A stored program created within a stored program's body: MySQL and
+	 * MariaDB refuse to store such a body (checked against MariaDB 10.11:
+	 * ER_EVENT_RECURSION_FORBIDDEN for CREATE EVENT and ALTER EVENT ... DO,
+	 * ER_SP_NO_RECURSIVE_CREATE for CREATE PROCEDURE / FUNCTION / TRIGGER).
+	 * Read here, the inner program's body was cut at its first ';' and the
+	 * rest taken for statements of the outer body; rather than judge a body
+	 * the server would never store, the script is refused, and says how to
+	 * write it.  A loadable function (CREATE FUNCTION ... SONAME) has no body
+	 * and is accepted, as by the server.
+	 */
+	if (bf->has_body)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+				 errmsg("%s inside the body of %s is not allowed (line %d)",
+						bf->command, f->command ? f->command : "a stored program", b->line),
+				 errdetail("MySQL and MariaDB do not create a stored program from within the body of another: CREATE EVENT and ALTER EVENT ... DO fail with \"Recursion of EVENT DDL statements is forbidden when body is present\", CREATE PROCEDURE, FUNCTION and TRIGGER with \"Can't create a ... from within another stored routine\"."),
+				 errhint("Write the %s as a statement of its own in the script, next to the %s; inside a body, ALTER EVENT without DO (ENABLE, DISABLE, ON SCHEDULE ...) is accepted.",
+						 bf->command, f->command ? f->command : "stored program")));
+
 	f->body_commands = lappend(f->body_commands, pstrdup(bf->command ? bf->command : "UNKNOWN"));
 	if (bf->destructive || bf->body_destructive)
 		f->body_destructive = true;
@@ -1979,19 +2006,17 @@ body_statement(Cur *c, MyFacts *f, int from, int to)
 	/*
 	 * A statement the classifier cannot name (one that starts with neither a
 	 * keyword nor a label: "(SELECT ...) UNION (SELECT ...)", or text that
-	 * is no statement at all) says nothing of what it does; the body is not
-	 * read in full, and is judged as one that could destroy data.
+	 * is no statement at all), or one whose first words it does not know (a
+	 * MariaDB-only statement, a word MariaDB reads as something else: see
+	 * plain_statement), says nothing of what it does; the body is not read
+	 * in full, and is judged as one that could destroy data.
 	 */
-	if (bf->command == NULL || strcmp(bf->command, "UNKNOWN") == 0)
+	if (bf->command == NULL || strcmp(bf->command, "UNKNOWN") == 0 || bf->unrecognised)
 		body_unreadable(f);
 
 	b->facts = bf;
 	b->text = pnstrdup(c->text + start, end - start);
 	b->statement_no = list_length(f->body_commands);
-	b->line = c->line;
-	for (k = 0; k < start; k++)
-		if (c->text[k] == '\n')
-			b->line++;
 	b->default_schema = bc.default_schema;
 	f->body_statements = lappend(f->body_statements, b);
 }
@@ -2272,6 +2297,7 @@ classify_object_ddl(Cur *c, MyFacts *f, const char *verb)
 	{
 		f->command = objtok && objtok->type == MYT_WORD ?
 			psprintf("%s %s", verb, my_upper(objtok->val)) : pstrdup(verb);
+		f->unrecognised = true;
 		return;
 	}
 	c->i++;
@@ -2971,6 +2997,33 @@ classify_server(Cur *c, MyFacts *f, DbcMyTok *first)
 	return true;
 }
 
+/*
+ * Statements the classifier knows by their first word alone: they get that
+ * word as their command and no facts of their own, because they change no
+ * schema object (queries, transaction control, the flow and cursor
+ * statements of stored programs, diagnostics) or say so through another
+ * fact (PREPARE / EXECUTE: body_dynamic_sql).  Any other word is a
+ * statement the classifier does not know: in a stored program's body it
+ * leaves the body unread (body_complete false), since a MariaDB-only
+ * statement or a word MariaDB reads otherwise could do anything.
+ */
+static bool
+plain_statement(Cur *c, const DbcMyTok *first)
+{
+	static const char *const words[] = {
+		"SELECT", "WITH", "VALUES", "TABLE", "CALL", "DO", "SHOW", "EXPLAIN", "DESCRIBE",
+		"DESC", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA", "LEAVE",
+		"ITERATE", "RETURN", "OPEN", "FETCH", "CLOSE", "SIGNAL", "RESIGNAL", "GET",
+		"PREPARE", "EXECUTE", "DEALLOCATE", "CHECKSUM", "HANDLER", "HELP", NULL};
+	int			k;
+
+	for (k = 0; words[k]; k++)
+		if (is_kw(first, words[k]))
+			return true;
+	/* CACHE INDEX, LOAD INDEX INTO CACHE (LOAD XML loads rows: not known) */
+	return (is_kw(first, "CACHE") || is_kw(first, "LOAD")) && kw_at(c, 0, "INDEX");
+}
+
 static void
 classify_tokens(Cur *c, MyFacts *f)
 {
@@ -3047,11 +3100,34 @@ classify_tokens(Cur *c, MyFacts *f)
 		f->command = psprintf("%s TABLES", my_upper(first->val));
 		f->implicit_commit = true;
 	}
+	else if (is_kw(first, "ANALYZE") ||
+			 ((is_kw(first, "EXPLAIN") || is_kw(first, "DESCRIBE") || is_kw(first, "DESC")) &&
+			  kw_at(c, 0, "ANALYZE")))
+	{
+		/*
+		 * MariaDB's ANALYZE [FORMAT = JSON] stmt and MySQL's EXPLAIN ANALYZE
+		 * stmt run stmt and then report on it: ANALYZE DELETE FROM t deletes
+		 * every row (checked against MariaDB 10.11).  Read as a bare
+		 * "ANALYZE" it was a harmless report; it gets the facts of stmt, as
+		 * SET STATEMENT ... FOR stmt does.
+		 */
+		accept(c, "ANALYZE");
+		if (kw_at(c, 0, "FORMAT") && is_punct(peek(c, 1), '='))
+			c->i += 3;
+		classify_tokens(c, f);
+		if (f->command == NULL)
+		{
+			f->command = "ANALYZE";
+			f->unrecognised = true;
+		}
+		return;
+	}
 	else if (is_kw(first, "BEGIN") && kw_at(c, 0, "NOT"))
 		f->command = "BEGIN NOT ATOMIC";
 	else
 	{
 		f->command = my_upper(first->val);
+		f->unrecognised = !plain_statement(c, first);
 		/* BEGIN [WORK] commits the transaction in progress; so do the key cache statements */
 		if (is_kw(first, "BEGIN") || (is_kw(first, "CACHE") && kw_at(c, 0, "INDEX")) ||
 			(is_kw(first, "LOAD") && kw_at(c, 0, "INDEX")))

@@ -164,13 +164,13 @@ SELECT dbchange.enable_policy('environment_risk'), dbchange.enable_policy('table
 -- red team: a body holding DROP DATABASE was only queued (body-destroys-data is
 -- danger) while DROP DATABASE on its own is rejected in prod.  A body now takes
 -- the strictest severity its statements get on their own in destructive_changes
--- (fact body_statements): rejected in prod, also from a body within a body and
--- from a body too long to read in full; a body that drops a table stays queued.
+-- (fact body_statements): rejected in prod, also from a body too long to read
+-- in full; a body that drops a table stays queued.
 SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
   FROM unnest(ARRAY['prod', 'stage']) AS e,
        LATERAL dbchange.evaluate_mysql($s$
 CREATE PROCEDURE wipe() BEGIN SELECT 1; DROP DATABASE shop; END;
-CREATE PROCEDURE nest() BEGIN CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO CREATE OR REPLACE DATABASE shop; END;
+CREATE PROCEDURE nest() BEGIN IF 1 THEN CREATE OR REPLACE DATABASE shop; END IF; END;
 CREATE TRIGGER trg AFTER INSERT ON t FOR EACH ROW BEGIN DROP TABLE t2 CASCADE; END;
 CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO DROP TABLE victim;
 DROP DATABASE shop;
@@ -202,6 +202,21 @@ SELECT statement_no, command, action, risk, array_to_string(reasons, E'\n') AS r
 CREATE PROCEDURE u() BEGIN (SELECT a FROM t) UNION (SELECT a FROM t2); END;
 $s$, 'prod')
  ORDER BY statement_no;
+
+-- red team: a body statement whose first word the classifier does not know
+-- (here MySQL 8's IMPORT TABLE, which creates tables, and a word no server
+-- knows) counted as a harmless read and the body as read in full; now it is
+-- judged as an UNKNOWN one: queued in stage and prod (fail closed).  MariaDB's
+-- ANALYZE DELETE runs the DELETE: judged as the DELETE, at the top level too.
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+CREATE PROCEDURE imp() BEGIN SELECT 1; IMPORT TABLE FROM '/tmp/t.sdi'; END;
+CREATE EVENT fr ON SCHEDULE EVERY 1 DAY DO BEGIN FROBNICATE t; END;
+ANALYZE DELETE FROM t;
+CREATE PROCEDURE ok() BEGIN SELECT 1; DO 1; CALL p(); END;
+$s$, e)
+ ORDER BY array_position(ARRAY['prod', 'stage'], e), statement_no;
 
 -- red team: SET sql_log_bin = 0 in a stored program's body hid what the body
 -- runs from the replicas at every call, and no policy saw it; migration_hygiene's

@@ -151,3 +151,17 @@ RESET ROLE;
 
 -- PostgreSQL never applies a MySQL change
 SELECT e('SELECT dbchange._refuse_mysql_apply(' || :approved_id || ')');
+
+-- target names: host and port, or a unix socket (the CLI's ?socket= URIs name
+-- the socket, not a TCP endpoint they never used); nothing else
+SELECT t, e('SELECT dbchange._check_mysql_target(' || quote_literal(t) || ')') AS checked
+  FROM unnest(ARRAY['mysql://db:3306/shop', 'mysql://localhost/shop?socket=/run/mysqld/mysqld.sock',
+                    'mysql://localhost/shop?socket=mysqld.sock', 'mysql://db/shop?socket=/run/mysqld/mysqld.sock',
+                    'mysql://u@localhost/shop?socket=/x', 'mysql://localhost:3306/shop?socket=/x',
+                    'mysql://db/shop']) AS t;
+
+-- a stored program created in a stored program's body is refused, as the
+-- server refuses it (regress/sql/mysql_classify.sql): nothing is stored
+SELECT count(*) AS changes_before FROM dbchange.change \gset
+SELECT e($q$SELECT dbchange.submit_mysql('CREATE PROCEDURE p() BEGIN CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; DROP TABLE u; END; END')$q$);
+SELECT count(*) = :changes_before AS nothing_stored FROM dbchange.change;

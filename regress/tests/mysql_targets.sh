@@ -595,5 +595,85 @@ my "CALL $BDB.purge_victim(1)" >/dev/null
 check "body: calling it drops the table, as body_destructive said" "dbchange_history" "$(tables $BDB)"
 my "DROP DATABASE IF EXISTS $BDB" >/dev/null
 
+# ---- a stored program created in a stored program's body: MariaDB refuses it, and so
+# does dbchange, before anything is stored (it read the inner event's body up to its
+# first ';' and took the rest for statements of the procedure) ----
+my "DROP DATABASE IF EXISTS $BDB; CREATE DATABASE $BDB" >/dev/null
+cat >"$CLI_TMP/nested.sql" <<'SQL'
+CREATE TABLE t (id INT);
+CREATE PROCEDURE p()
+BEGIN
+  SELECT 1;
+  CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t WHERE id = 1; DROP TABLE t; END;
+END;
+SQL
+check_match "nested: MariaDB refuses an event with a body inside a procedure" \
+	"ERROR 1576 .*Recursion of EVENT DDL statements is forbidden when body is present" \
+	"$(printf 'USE %s;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t WHERE id = 1; DROP TABLE t; END; END//\n' "$BDB" | dbc_mysql 2>&1)"
+check_match "nested: MariaDB refuses a procedure created inside an event's body" \
+	"ERROR 1303 .*Can't create a PROCEDURE from within another stored routine" \
+	"$(printf 'USE %s;\nDELIMITER //\nCREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN CREATE PROCEDURE q() SELECT 1; END//\n' "$BDB" | dbc_mysql 2>&1)"
+BEFORE=$(sql $CTLB "SELECT count(*) FROM dbchange.change")
+mrun submit --dialect mysql "$CLI_TMP/nested.sql" -d "$DCB"
+check "nested: submit refuses the script, exit 1" 1 "$RC"
+check_match "nested: says what, where, why and how to fix it" \
+	"CREATE EVENT inside the body of CREATE PROCEDURE is not allowed \(line 5\).*Recursion of EVENT DDL.*Write the CREATE EVENT as a statement of its own" \
+	"$(printf '%s' "$ERR" | tr '\n' ' ')"
+check "nested: nothing stored" "$BEFORE" "$(sql $CTLB "SELECT count(*) FROM dbchange.change")"
+# a body statement the classifier reads by its first word only is judged by what it
+# runs: MariaDB's ANALYZE DELETE deletes (the procedure is stored and does so)
+printf 'CREATE PROCEDURE an() BEGIN ANALYZE DELETE FROM t; END;\n' >"$CLI_TMP/analyze.sql"
+mrun submit --dialect mysql "$CLI_TMP/analyze.sql" -d "$DCB"
+check "analyze: a body that runs ANALYZE DELETE is queued in prod, exit 3" 3 "$RC"
+check_match "analyze: the reason is the body's DELETE" "body-destroys-data.*DELETE" "$OUT$ERR"
+my "CREATE TABLE $BDB.t (id INT); INSERT INTO $BDB.t VALUES (1), (2)" >/dev/null
+printf 'USE %s;\nDELIMITER //\nCREATE PROCEDURE an() BEGIN ANALYZE DELETE FROM t; END//\nDELIMITER ;\nCALL an();\n' "$BDB" | dbc_mysql >/dev/null 2>&1
+check "analyze: MariaDB stores such a procedure, and calling it deletes every row" 0 "$(my "SELECT COUNT(*) FROM $BDB.t")"
+my "DROP DATABASE IF EXISTS $BDB" >/dev/null
+
+# ---- a target reached through the server's unix socket (?socket=) is named by its
+# socket in the control catalog, not by a TCP endpoint (host:3306) it never used;
+# TCP targets keep their names ----
+CTLS=mysql_ctlsock
+SDB=dbc_sock
+my "CREATE USER IF NOT EXISTS '$DBC_MYSQL_USER'@'localhost' IDENTIFIED BY '$PW';
+	GRANT ALL ON *.* TO '$DBC_MYSQL_USER'@'localhost';
+	DROP DATABASE IF EXISTS $SDB; CREATE DATABASE $SDB" >/dev/null
+new_db $CTLS prod || not_ok "setup: a control database for the socket target"
+DCS=$(conninfo $CTLS)
+SURI="mysql://$DBC_MYSQL_USER:$PW@localhost/$SDB?socket=$DBC_MYSQL_SOCK"
+SKEY="mysql://localhost/$SDB?socket=$DBC_MYSQL_SOCK"
+SKEY_RE=$(printf '%s' "$SKEY" | sed 's/[.?]/\\&/g')
+echo "CREATE TABLE via_socket (id INT PRIMARY KEY);" >"$CLI_TMP/sock.sql"
+mrun submit --dialect mysql "$CLI_TMP/sock.sql" -d "$DCS"
+mrun promote --from "$DCS" --to "$SURI"
+check "socket: promote through the socket, exit 0, the table created" "0 via_socket" \
+	"$RC $(my "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$SDB' AND TABLE_NAME = 'via_socket'")"
+check_match "socket: the output names the socket" "change 1 \\(sock.sql\\) to $SKEY_RE" "$OUT$ERR"
+check "socket: the catalog names the target by its socket" "$SKEY" \
+	"$(sql $CTLS "SELECT string_agg(DISTINCT target, ' ') FROM dbchange.deployments")"
+check "socket: no TCP endpoint recorded for it" 0 "$(sql $CTLS "SELECT count(*) FROM dbchange.deployments WHERE target LIKE '%:3306%'")"
+mrun promote --from "$DCS" --to "$SURI"
+check_match "socket: a rerun finds the change applied under the same name" "$SKEY_RE: 0 changes applied, 1 already applied" "$OUT$ERR"
+mrun drift -d "$SURI" --control "$DCS"
+check "socket: drift finds the socket target's baseline, no drift, exit 0" 0 "$RC"
+check_match "socket: drift names it by its socket" "no drift: $SKEY_RE" "$OUT"
+mrun drift -d "mysql://$DBC_MYSQL_USER:$PW@127.0.0.1:$DBC_MYSQL_PORT/$SDB" --control "$DCS"
+check "socket: the same database over TCP is another target name (no baseline), exit 1" 1 "$RC"
+check "TCP targets keep their host:port names" 0 \
+	"$(sql $CTL "SELECT count(*) FROM dbchange.deployments WHERE target !~ '^mysql://127\.0\.0\.1:$DBC_MYSQL_PORT/[a-z_]+\$'")"
+mrun promote --from "$DCS" --to "mysql://$DBC_MYSQL_USER:$PW@127.0.0.1/$SDB?socket=$DBC_MYSQL_SOCK"
+check "socket with a host other than localhost (TCP, the socket ignored): exit 2" 2 "$RC"
+check_match "socket with another host: says why" "a socket is used only with the host localhost" "$ERR"
+mrun promote --from "$DCS" --to "mysql://$DBC_MYSQL_USER:$PW@localhost:$DBC_MYSQL_PORT/$SDB?socket=$DBC_MYSQL_SOCK"
+check "socket with a port: exit 2" 2 "$RC"
+mrun promote --from "$DCS" --to "mysql://$DBC_MYSQL_USER:$PW@localhost/$SDB?socket=mysqld.sock"
+check "socket not an absolute path: exit 2" 2 "$RC"
+check_match "relative socket: says so" "the socket must be an absolute path" "$ERR"
+mrun promote --from "$DCS" --to "mysql://$DBC_MYSQL_USER:$PW@localhost/$SDB?socket=$CLI_TMP/no.sock"
+check "a socket nobody listens on: exit 1" 1 "$RC"
+check_match "a socket nobody listens on: the hint names the socket" "listening on the socket $CLI_TMP/no.sock" "$ERR"
+my "DROP DATABASE IF EXISTS $SDB; DROP USER IF EXISTS '$DBC_MYSQL_USER'@'localhost'" >/dev/null
+
 cli_valgrind_report
 dbc_summary

@@ -5,8 +5,9 @@
 -- The control database stores MySQL-dialect changes (dialect = 'mysql'),
 -- decides them with the same Lua policies and approval flows, and never runs
 -- them: the CLI applies approved ones to MySQL targets and records each
--- deployment here.  A target is named "mysql://host:port/database" -- never
--- with a user or password.
+-- deployment here.  A target is named "mysql://host:port/database", or
+-- "mysql://localhost/database?socket=/path" when reached through a unix
+-- socket -- never with a user or password.
 -- ===========================================================================
 
 ALTER TABLE dbchange.change
@@ -82,10 +83,11 @@ END $$;
 CREATE FUNCTION dbchange._check_mysql_target(p_target text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF p_target IS NULL OR p_target !~ '^mysql://[^/@:]+:[0-9]+/[^/]+$' THEN
+  IF p_target IS NULL OR (p_target !~ '^mysql://[^/@:]+:[0-9]+/[^/]+$' AND
+                          p_target !~ '^mysql://localhost/[^/]+\?socket=/.+$') THEN
     RAISE EXCEPTION 'invalid MySQL target name "%"', p_target
       USING ERRCODE = '22023',
-            DETAIL = 'A target is named mysql://host:port/database, without user or password.';
+            DETAIL = 'A target is named mysql://host:port/database, or mysql://localhost/database?socket=/path for a unix socket, without user or password.';
   END IF;
 END $$;
 
