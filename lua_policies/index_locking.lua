@@ -104,6 +104,21 @@ local function size_class(c)
   return "small"
 end
 
+-- " (N rows, M MB)": what made the table large, for the reason; rows
+-- estimated from the table's size (table_rows_estimated) say so.
+local function size_note(c)
+  local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
+  local est
+  if c.total_rows ~= nil then est = c.total_rows_estimated == true else est = c.table_rows_estimated == true end
+  local s = ""
+  if r then s = string.format(est and "~%.0f rows, estimated from its size" or "%.0f rows", r) end
+  if b then
+    s = s .. (s ~= "" and ", " or "") ..
+      (b >= 1048576 and string.format("%.0f MB", b / 1048576) or string.format("%.0f kB", b / 1024))
+  end
+  return s ~= "" and " (" .. s .. ")" or ""
+end
+
 local function target(c)
   local n = c.table or c.identity or c.name
   if type(n) == "table" then n = n[1] end
@@ -120,7 +135,7 @@ end
 local function lock_finding(d, c, tier, id, what)
   local sc = size_class(c)
   if sc == "large" then
-    return add(d, tier, DANGER, id, what .. " on large table " .. target(c) ..
+    return add(d, tier, DANGER, id, what .. " on large table " .. target(c) .. size_note(c) ..
       " blocks it for the whole operation; use CONCURRENTLY")
   elseif sc == "unknown" then
     return add(d, tier, ADVICE, id, what .. " on " .. target(c) ..
@@ -193,7 +208,7 @@ return {
     else -- REFRESH MATERIALIZED VIEW
       if not conc and size_class(c) == "large" then
         d = add(d, tier, CAUTION, "require-concurrent-refresh", "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks readers of " ..
-          target(c) .. " until it finishes; use CONCURRENTLY (needs a unique index)")
+          target(c) .. size_note(c) .. " until it finishes; use CONCURRENTLY (needs a unique index)")
       end
     end
     return d

@@ -93,6 +93,21 @@ local function size_class(c)
   return "small"
 end
 
+-- " (N rows, M MB)": what made the table large, for the reason; rows
+-- estimated from the table's size (table_rows_estimated) say so.
+local function size_note(c)
+  local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
+  local est
+  if c.total_rows ~= nil then est = c.total_rows_estimated == true else est = c.table_rows_estimated == true end
+  local s = ""
+  if r then s = string.format(est and "~%.0f rows, estimated from its size" or "%.0f rows", r) end
+  if b then
+    s = s .. (s ~= "" and ", " or "") ..
+      (b >= 1048576 and string.format("%.0f MB", b / 1048576) or string.format("%.0f kB", b / 1024))
+  end
+  return s ~= "" and " (" .. s .. ")" or ""
+end
+
 local function target(c)
   local n = c.table or c.identity or c.name
   return type(n) == "string" and n or "the table"
@@ -102,7 +117,7 @@ end
 local function scaled(d, c, tier, id, what, fix)
   local sc = size_class(c)
   if sc == "large" then
-    return add(d, tier, DANGER, id, what .. " on large table " .. target(c) .. " blocks writes while it scans; " .. fix)
+    return add(d, tier, DANGER, id, what .. " on large table " .. target(c) .. size_note(c) .. " blocks writes while it scans; " .. fix)
   elseif sc == "unknown" then
     return add(d, tier, CAUTION, id, what .. " on " .. target(c) .. " (size unknown) blocks writes while it scans; " .. fix)
   end

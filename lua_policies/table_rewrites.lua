@@ -93,6 +93,21 @@ local function size_class(c)
   return "small"
 end
 
+-- " (N rows, M MB)": what made the table large, for the reason; rows
+-- estimated from the table's size (table_rows_estimated) say so.
+local function size_note(c)
+  local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
+  local est
+  if c.total_rows ~= nil then est = c.total_rows_estimated == true else est = c.table_rows_estimated == true end
+  local s = ""
+  if r then s = string.format(est and "~%.0f rows, estimated from its size" or "%.0f rows", r) end
+  if b then
+    s = s .. (s ~= "" and ", " or "") ..
+      (b >= 1048576 and string.format("%.0f MB", b / 1048576) or string.format("%.0f kB", b / 1024))
+  end
+  return s ~= "" and " (" .. s .. ")" or ""
+end
+
 local function target(c)
   local n = c.table or c.identity or c.name
   if type(n) == "table" then n = n[1] end
@@ -104,7 +119,7 @@ local function rewrite(d, c, tier, id, what)
   local sc = size_class(c)
   local lock = c.dialect == "mysql" and "while writes wait" or "under an ACCESS EXCLUSIVE lock"
   if sc == "large" then
-    return add(d, tier, DANGER, id, what .. " rewrites large table " .. target(c) .. " " .. lock)
+    return add(d, tier, DANGER, id, what .. " rewrites large table " .. target(c) .. size_note(c) .. " " .. lock)
   elseif sc == "unknown" then
     return add(d, tier, CAUTION, id, what .. " rewrites " .. target(c) .. " (size unknown) " .. lock)
   end
@@ -176,7 +191,7 @@ return {
       end
       if not matched and size_class(c) == "large" and
          c.lock == "ACCESS EXCLUSIVE" then
-        d = add(d, tier, ADVICE, "access-exclusive-lock", "takes an ACCESS EXCLUSIVE lock on large table " .. target(c) ..
+        d = add(d, tier, ADVICE, "access-exclusive-lock", "takes an ACCESS EXCLUSIVE lock on large table " .. target(c) .. size_note(c) ..
           "; set lock_timeout so it cannot queue every other query behind it")
       end
       return d
