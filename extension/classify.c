@@ -43,12 +43,14 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_data_wrapper.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_language.h"
 #include "commands/defrem.h"
 #include "commands/proclang.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_shdepend.h"
@@ -73,6 +75,7 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_coerce.h"
+#include "parser/parser.h"
 #include "parser/parse_type.h"
 #include "pgtime.h"
 #include "rewrite/rewriteSupport.h"
@@ -82,8 +85,10 @@
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -6682,19 +6687,60 @@ put_cascade(JsonbParseState **st, CascadeWalk *cw)
  * per view); a new query's from the raw parse tree, each name looked up as
  * the server will look it up (a WITH query named like a table counts as
  * that table: a finding too many rather than one too few).
+ *
+ * calls, calls_count: the functions those queries call, followed too (a
+ * view's readers read what they read; a SECURITY DEFINER one with its
+ * owner's rights, and a materialized view keeps a copy either way): what a
+ * SQL function's body reads is in reads, read_by the function.  Without
+ * this, wrapping "SELECT * FROM payments" in a function hid payments from
+ * every policy about it.
  */
-#define READS_DEPTH_LIMIT 32	/* views over views over ... */
-#define READS_WALK_LIMIT 10000	/* relations visited */
+#define READS_DEPTH_LIMIT 32	/* views over views (and functions) over ... */
+#define READS_WALK_LIMIT 10000	/* relations and functions visited */
+#define CALL_WORDS_LIMIT 1000	/* distinct words listed of one opaque body */
+#define CALL_WORDS_TOTAL 20000	/* ... and of all of them */
+
+/*
+ * A function (or aggregate) that a view's query or the new query calls,
+ * listed in calls: one that is not PostgreSQL's own.  A function with a
+ * SQL-standard body or a LANGUAGE sql string body is followed (what it
+ * reads goes into reads, read_by the function); one in another language is
+ * opaque, and the distinct words of its body are given instead, for a
+ * policy to look for the names it protects.
+ */
+typedef struct CallEntry
+{
+	const char *object_type;
+	char	   *schema;
+	char	   *name;
+	char	   *identity;
+	const char *read_by;		/* identity of the view or function calling
+								 * it, NULL: the statement's own query */
+	char	   *language;
+	bool		security_definer;
+	bool		opaque;			/* its body was not followed */
+	List	   *words;			/* opaque: of char *, lower case */
+	bool		words_complete;
+} CallEntry;
 
 struct ReadsWalk
 {
 	HTAB	   *seen;			/* of Oid: relations met */
+	HTAB	   *fseen;			/* of Oid: functions met, or NULL */
 	List	   *entries;		/* of CascadeEntry *: depends_on is the view
 								 * reading it (NULL: the statement's query) */
+	List	   *calls;			/* of CallEntry * */
 	Relation	deprel;			/* pg_depend, opened at the first view */
 	ReachWalk	w;				/* for schema names */
 	int			visited;
-	bool		complete;		/* false: a limit stopped the walk */
+	int			words;			/* words listed of all opaque bodies */
+	bool		complete;		/* false: a limit stopped the walk, or a
+								 * function body could not be followed */
+	/* the reader of what a raw tree names (reads_walker()), and its depth */
+	const char *by;
+	int			depth;
+	Oid			info_nsp;		/* information_schema, once looked up */
+	bool		info_nsp_known;
 };
 
 static ReadsWalk *
@@ -6712,6 +6758,8 @@ reads_begin(void)
 }
 
 static void reads_of_view(ReadsWalk *rw, Oid viewid, const char *identity, int depth);
+static void reads_of_function(ReadsWalk *rw, Oid funcid, const char *read_by, int depth);
+static bool reads_walker(Node *node, void *context);
 
 /* A relation read by the view read_by (NULL: by the statement's own query). */
 static void
@@ -6750,19 +6798,58 @@ reads_add(ReadsWalk *rw, Oid relid, const char *read_by, int depth)
 }
 
 /*
- * What a view or materialized view (identity) reads: the relations its
- * _RETURN rule depends on (NORMAL dependencies: the rule's query names
- * them; the rule's own view is an INTERNAL one, left out anyway).
+ * What an object (a view's _RETURN rule, a function with a SQL-standard
+ * body) uses, as pg_depend records it: the relations its query names
+ * (NORMAL dependencies; self, the rule's own view, left out), read by
+ * identity, and the functions and operators (their functions) it calls,
+ * followed in turn.  PostgreSQL's own functions and operators are pinned
+ * and not recorded at all.
  */
 static void
-reads_of_view(ReadsWalk *rw, Oid viewid, const char *identity, int depth)
+reads_of_depender(ReadsWalk *rw, Oid classid, Oid objid, Oid self, const char *identity,
+				  int depth)
 {
-	Oid			rule;
 	ScanKeyData key[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 	List	   *rels = NIL;
+	List	   *funcs = NIL;
 	ListCell   *lc;
+
+	if (rw->deprel == NULL)
+		rw->deprel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(classid));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(objid));
+	scan = systable_beginscan(rw->deprel, DependDependerIndexId, true, NULL, 2, key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (d->deptype != DEPENDENCY_NORMAL)
+			continue;
+		/* one row per column read, too: each relation once */
+		if (d->refclassid == RelationRelationId && d->refobjid != self)
+			rels = list_append_unique_oid(rels, d->refobjid);
+		else if (d->refclassid == ProcedureRelationId)
+			funcs = list_append_unique_oid(funcs, d->refobjid);
+		else if (d->refclassid == OperatorRelationId)
+			funcs = list_append_unique_oid(funcs, get_opcode(d->refobjid));
+	}
+	systable_endscan(scan);
+	foreach(lc, rels)
+		reads_add(rw, lfirst_oid(lc), identity, depth);
+	foreach(lc, funcs)
+		reads_of_function(rw, lfirst_oid(lc), identity, depth + 1);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* What a view or materialized view (identity) reads: what its _RETURN rule uses. */
+static void
+reads_of_view(ReadsWalk *rw, Oid viewid, const char *identity, int depth)
+{
+	Oid			rule;
 
 	if (depth > READS_DEPTH_LIMIT)
 	{
@@ -6770,28 +6857,391 @@ reads_of_view(ReadsWalk *rw, Oid viewid, const char *identity, int depth)
 		return;
 	}
 	rule = get_rewrite_oid(viewid, ViewSelectRuleName, true);
-	if (!OidIsValid(rule))
-		return;
-	if (rw->deprel == NULL)
-		rw->deprel = table_open(DependRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(RewriteRelationId));
-	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(rule));
-	scan = systable_beginscan(rw->deprel, DependDependerIndexId, true, NULL, 2, key);
-	while ((tup = systable_getnext(scan)) != NULL)
-	{
-		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+	if (OidIsValid(rule))
+		reads_of_depender(rw, RewriteRelationId, rule, viewid, identity, depth);
+}
 
-		/* one row per column read, too: each relation once */
-		if (d->refclassid == RelationRelationId && d->deptype == DEPENDENCY_NORMAL &&
-			d->refobjid != viewid)
-			rels = list_append_unique_oid(rels, d->refobjid);
+/*
+ * The distinct words of an opaque function's body, lower case, in the
+ * order met: runs of letters, digits, '_', '$' and non-ASCII bytes that do
+ * not begin with a digit, comments and string literals included (a
+ * language dbchange cannot parse may run a query held in a string).  A
+ * policy compares them with the names it protects.  Bounded: at most
+ * CALL_WORDS_LIMIT per body and CALL_WORDS_TOTAL in all, words_complete
+ * false when more were left out.
+ */
+static void
+call_words(ReadsWalk *rw, CallEntry *e, const char *src)
+{
+	HASHCTL		ctl;
+	HTAB	   *seen;
+	const unsigned char *p = (const unsigned char *) src;
+	int			n = 0;
+
+	e->words_complete = true;
+	if (src == NULL)
+		return;
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = NAMEDATALEN;
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("dbchange body words", 64, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	while (*p)
+	{
+		const unsigned char *start = p;
+		char		word[NAMEDATALEN];
+		int			len = 0;
+		bool		found;
+
+		if (!(isalnum(*p) || *p == '_' || *p == '$' || *p >= 0x80))
+		{
+			p++;
+			continue;
+		}
+		while (isalnum(*p) || *p == '_' || *p == '$' || *p >= 0x80)
+		{
+			/* as PostgreSQL truncates identifiers (perhaps mid-character) */
+			if (len < NAMEDATALEN - 1)
+				word[len++] = (*p >= 'A' && *p <= 'Z') ? *p + ('a' - 'A') : *p;
+			p++;
+		}
+		if (isdigit(*start) || *start == '$')
+			continue;
+		word[len] = '\0';
+		hash_search(seen, word, HASH_FIND, &found);
+		if (found)
+			continue;
+		if (n >= CALL_WORDS_LIMIT || rw->words >= CALL_WORDS_TOTAL)
+		{
+			e->words_complete = false;
+			break;
+		}
+		hash_search(seen, word, HASH_ENTER, NULL);
+		e->words = lappend(e->words, pstrdup(word));
+		n++;
+		rw->words++;
 	}
-	systable_endscan(scan);
-	foreach(lc, rels)
-		reads_add(rw, lfirst_oid(lc), identity, depth);
+	hash_destroy(seen);
+}
+
+/*
+ * A LANGUAGE sql function's string body, parsed as the function would be
+ * (the server's raw parser) and walked as a new query is (reads_walker()):
+ * the relations it names, read by the function, and the functions it
+ * calls.  Names are looked up on the function's own search_path when it
+ * has one (SET search_path), as they are when it runs, else on the
+ * caller's path now.  A body that does not parse, a statement that is no
+ * query (only CALL is followed too), or a search_path that cannot be set
+ * leave the walk incomplete.
+ */
+/* The raw statements of a SQL function body, or NIL and *ok false when it does not parse. */
+static List *
+parse_sql_body(const char *src, bool *ok)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *volatile raw = NIL;
+
+	*ok = true;
+	/* the scanner and grammar touch no catalog and take no lock */
+	PG_TRY();
+	{
+		raw = raw_parser(src, RAW_PARSE_DEFAULT);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		raw = NIL;
+		*ok = false;
+	}
+	PG_END_TRY();
+	return raw;
+}
+
+static void
+reads_of_sql_body(ReadsWalk *rw, CallEntry *e, const char *src, const char *path, int depth)
+{
+	bool		parsed;
+	List	   *raw = parse_sql_body(src, &parsed);
+	int			nest = -1;
+	const char *by = rw->by;
+	int			by_depth = rw->depth;
+	ListCell   *lc;
+
+	if (!parsed)
+	{
+		e->opaque = true;
+		call_words(rw, e, src);
+		rw->complete = false;
+		return;
+	}
+	if (path != NULL)
+	{
+		/* undone below, or by the (sub)transaction's abort on an error */
+		nest = NewGUCNestLevel();
+		if (set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
+							  GUC_ACTION_SAVE, true, DEBUG1, false) <= 0)
+			rw->complete = false;
+	}
+	rw->by = e->identity;
+	rw->depth = depth;
+	foreach(lc, raw)
+	{
+		Node	   *stmt = lfirst_node(RawStmt, lc)->stmt;
+
+		switch (nodeTag(stmt))
+		{
+			case T_SelectStmt:
+			case T_InsertStmt:
+			case T_UpdateStmt:
+			case T_DeleteStmt:
+			case T_MergeStmt:
+				reads_walker(stmt, rw);
+				break;
+			case T_CallStmt:
+				reads_walker((Node *) ((CallStmt *) stmt)->funccall, rw);
+				break;
+			default:
+				rw->complete = false;
+				break;
+		}
+	}
+	rw->by = by;
+	rw->depth = by_depth;
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
+}
+
+/* The search_path a function sets for itself (SET search_path), or NULL. */
+static char *
+function_search_path(HeapTuple tp)
+{
+	bool		isnull;
+	Datum		d = SysCacheGetAttr(PROCOID, tp, Anum_pg_proc_proconfig, &isnull);
+	ArrayType  *a;
+	Datum	   *items;
+	int			n;
+	char	   *path = NULL;
+
+	if (isnull)
+		return NULL;
+	a = DatumGetArrayTypeP(d);
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &items, NULL, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *item = TextDatumGetCString(items[i]);
+
+		if (pg_strncasecmp(item, "search_path=", 12) == 0)
+			path = pstrdup(item + 12);
+	}
+	return path;
+}
+
+/*
+ * A function the walk meets (funcid), called by read_by: listed in calls
+ * unless it is PostgreSQL's own (pg_catalog, information_schema), each
+ * once, and followed.  An aggregate is followed into its support
+ * functions.
+ */
+static void
+reads_of_function(ReadsWalk *rw, Oid funcid, const char *read_by, int depth)
+{
+	HeapTuple	tp;
+	Form_pg_proc proc;
+	CallEntry  *e;
+	bool		found;
+	bool		isnull;
+	Oid			lang;
+
+	if (!OidIsValid(funcid))
+		return;
+	if (rw->fseen == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(Oid);
+		ctl.hcxt = CurrentMemoryContext;
+		rw->fseen = hash_create("dbchange calls", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	/* a function calling itself, or met again, is followed once */
+	hash_search(rw->fseen, &funcid, HASH_ENTER, &found);
+	if (found)
+		return;
+	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tp))
+		return;
+	proc = (Form_pg_proc) GETSTRUCT(tp);
+	if (!rw->info_nsp_known)
+	{
+		rw->info_nsp = get_namespace_oid("information_schema", true);
+		rw->info_nsp_known = true;
+	}
+	if (proc->pronamespace == PG_CATALOG_NAMESPACE || proc->pronamespace == rw->info_nsp)
+	{
+		ReleaseSysCache(tp);
+		return;
+	}
+	if (depth > READS_DEPTH_LIMIT || ++rw->visited > READS_WALK_LIMIT)
+	{
+		rw->complete = false;
+		ReleaseSysCache(tp);
+		return;
+	}
+	e = palloc0(sizeof(CallEntry));
+	e->object_type = proc->prokind == PROKIND_AGGREGATE ? "aggregate" :
+		proc->prokind == PROKIND_PROCEDURE ? "procedure" : "function";
+	e->schema = walk_nsp_name(&rw->w, proc->pronamespace);
+	e->name = pstrdup(NameStr(proc->proname));
+	e->identity = qualify(e->schema, e->name);
+	e->read_by = read_by;
+	lang = proc->prolang;
+	e->language = get_language_name(lang, true);
+	e->security_definer = proc->prosecdef;
+	rw->calls = lappend(rw->calls, e);
+
+	if (proc->prokind == PROKIND_AGGREGATE)
+	{
+		HeapTuple	at;
+
+		ReleaseSysCache(tp);
+		at = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(funcid));
+		if (HeapTupleIsValid(at))
+		{
+			Form_pg_aggregate agg = (Form_pg_aggregate) GETSTRUCT(at);
+			Oid			support[] = {agg->aggtransfn, agg->aggfinalfn, agg->aggcombinefn,
+			agg->aggmtransfn, agg->aggminvtransfn, agg->aggmfinalfn};
+
+			ReleaseSysCache(at);
+			for (int i = 0; i < lengthof(support); i++)
+				reads_of_function(rw, support[i], e->identity, depth + 1);
+		}
+		return;
+	}
+	(void) SysCacheGetAttr(PROCOID, tp, Anum_pg_proc_prosqlbody, &isnull);
+	if (!isnull)
+	{
+		/* BEGIN ATOMIC / RETURN: analysed when created, pg_depend knows */
+		ReleaseSysCache(tp);
+		reads_of_depender(rw, ProcedureRelationId, funcid, InvalidOid, e->identity, depth);
+	}
+	else
+	{
+		Datum		src = SysCacheGetAttr(PROCOID, tp, Anum_pg_proc_prosrc, &isnull);
+		char	   *body = isnull ? NULL : TextDatumGetCString(src);
+
+		if (lang == SQLlanguageId && body != NULL)
+		{
+			char	   *path = function_search_path(tp);
+
+			ReleaseSysCache(tp);
+			reads_of_sql_body(rw, e, body, path, depth);
+		}
+		else
+		{
+			ReleaseSysCache(tp);
+			e->opaque = true;
+			call_words(rw, e, body);
+		}
+	}
 	CHECK_FOR_INTERRUPTS();
+}
+
+/* for check_functions_in_node(): a function an analysed query calls */
+static bool
+reads_function_checker(Oid funcid, void *context)
+{
+	ReadsWalk  *rw = (ReadsWalk *) context;
+
+	reads_of_function(rw, funcid, rw->by, rw->depth + 1);
+	return false;
+}
+
+/* Is a schema on the search path in effect (functions never come from pg_temp)? */
+static bool
+namespace_on_path(Oid nsp)
+{
+	Oid			path[64];
+	int			n = fetch_search_path_array(path, lengthof(path));
+
+	if (n > lengthof(path))
+		return true;			/* a path this long: taken as on it */
+	for (int i = 0; i < n; i++)
+		if (path[i] == nsp)
+			return true;
+	return false;
+}
+
+/*
+ * The functions a name in a raw tree may call (a function call's name, or
+ * an operator's): without the argument types every overload of the name
+ * visible from the search path in effect (or in the schema named) counts,
+ * a function too many rather than one too few.  One catalog-cache list per
+ * name; PostgreSQL's own, in pg_catalog, are skipped there.
+ */
+static void
+reads_of_function_name(ReadsWalk *rw, List *names, bool is_operator)
+{
+	const char *schema = NULL;
+	const char *name;
+	Oid			nsp = InvalidOid;
+	CatCList   *cl;
+	List	   *funcs = NIL;
+	ListCell   *lc;
+
+	switch (list_length(names))
+	{
+		case 1:
+			name = strVal(linitial(names));
+			break;
+		case 2:
+			schema = strVal(linitial(names));
+			name = strVal(lsecond(names));
+			break;
+		case 3:
+			schema = strVal(lsecond(names));
+			name = strVal(lthird(names));
+			break;
+		default:
+			return;
+	}
+	if (schema != NULL)
+	{
+		nsp = get_namespace_oid(schema, true);
+		if (!OidIsValid(nsp) || nsp == PG_CATALOG_NAMESPACE)
+			return;
+	}
+	cl = SearchSysCacheList1(is_operator ? OPERNAMENSP : PROCNAMEARGSNSP, CStringGetDatum(name));
+	for (int i = 0; i < cl->n_members; i++)
+	{
+		HeapTuple	tup = &cl->members[i]->tuple;
+		Oid			fnsp;
+		Oid			func;
+
+		if (is_operator)
+		{
+			fnsp = ((Form_pg_operator) GETSTRUCT(tup))->oprnamespace;
+			func = ((Form_pg_operator) GETSTRUCT(tup))->oprcode;
+		}
+		else
+		{
+			fnsp = ((Form_pg_proc) GETSTRUCT(tup))->pronamespace;
+			func = ((Form_pg_proc) GETSTRUCT(tup))->oid;
+		}
+		if (fnsp == PG_CATALOG_NAMESPACE || (schema != NULL && fnsp != nsp))
+			continue;
+		funcs = lappend_oid(funcs, func);
+	}
+	ReleaseSysCacheList(cl);
+	if (funcs == NIL)
+		return;
+	foreach(lc, funcs)
+	{
+		Oid			func = lfirst_oid(lc);
+
+		if (schema == NULL && !namespace_on_path(get_func_namespace(func)))
+			continue;
+		reads_of_function(rw, func, rw->by, rw->depth + 1);
+	}
 }
 
 /* A view or materialized view the statement names (GRANT, ALTER, CREATE TRIGGER ...). */
@@ -6807,10 +7257,15 @@ reads_of_relation(ReadsWalk *rw, ClsObject *o)
 		reads_of_view(rw, o->relid, o->identity, 1);
 }
 
-/* Every relation a raw query names (FROM, subqueries, WITH queries, ...). */
+/*
+ * Every relation a raw query names (FROM, subqueries, WITH queries, ...),
+ * read by rw->by, and every function it calls (by name, and operators).
+ */
 static bool
 reads_walker(Node *node, void *context)
 {
+	ReadsWalk  *rw = (ReadsWalk *) context;
+
 	if (node == NULL)
 		return false;
 	if (IsA(node, RangeVar))
@@ -6822,14 +7277,21 @@ reads_walker(Node *node, void *context)
 			Oid			relid = ((Form_pg_class) GETSTRUCT(tp))->oid;
 
 			ReleaseSysCache(tp);
-			reads_add((ReadsWalk *) context, relid, NULL, 0);
+			reads_add(rw, relid, rw->by, rw->depth);
 		}
 		return false;
 	}
+	if (IsA(node, FuncCall))
+		reads_of_function_name(rw, ((FuncCall *) node)->funcname, false);
+	else if (IsA(node, A_Expr) && ((A_Expr *) node)->name != NIL)
+		reads_of_function_name(rw, ((A_Expr *) node)->name, true);
 	return raw_expression_tree_walker(node, reads_walker, context);
 }
 
-/* Every relation an analysed query reads (its range tables, subqueries included). */
+/*
+ * Every relation an analysed query reads (its range tables, subqueries
+ * included), and every function it calls (operators' too).
+ */
 static bool
 reads_query_walker(Node *node, void *context)
 {
@@ -6846,6 +7308,7 @@ reads_query_walker(Node *node, void *context)
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, reads_query_walker, context,
 								 QTW_EXAMINE_RTES_BEFORE);
+	(void) check_functions_in_node(node, reads_function_checker, context);
 	return expression_tree_walker(node, reads_query_walker, context);
 }
 
@@ -6910,6 +7373,61 @@ reads_of_schema(ReadsWalk *rw, const char *nspname)
 	}
 }
 
+static int
+call_entry_cmp(const ListCell *a, const ListCell *b)
+{
+	const CallEntry *x = lfirst(a);
+	const CallEntry *y = lfirst(b);
+	int			res = strcmp(x->identity, y->identity);
+
+	if (res == 0 && x->read_by != NULL && y->read_by != NULL)
+		res = strcmp(x->read_by, y->read_by);
+	return res;
+}
+
+/*
+ * calls, calls_count: the functions met (only when there are some), sorted
+ * by identity, the first REACH_LISTED of them.
+ */
+static void
+put_calls(JsonbParseState **st, List *calls)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	list_sort(calls, call_entry_cmp);
+	begin_array(st, "calls");
+	foreach(lc, calls)
+	{
+		CallEntry  *e = lfirst(lc);
+
+		if (++n > REACH_LISTED)
+			break;
+		begin_object(st, NULL);
+		dbc_put_text(st, "object_type", e->object_type);
+		dbc_put_text(st, "schema", e->schema);
+		dbc_put_text(st, "name", e->name);
+		dbc_put_text(st, "identity", e->identity);
+		dbc_put_text(st, "read_by", e->read_by);
+		dbc_put_text(st, "language", e->language);
+		dbc_put_bool(st, "security_definer", e->security_definer);
+		dbc_put_bool(st, "opaque", e->opaque);
+		if (e->opaque)
+		{
+			dbc_put_text_list(st, "words", e->words);
+			dbc_put_bool(st, "words_complete", e->words_complete);
+		}
+		else
+		{
+			dbc_put_null(st, "words");
+			dbc_put_null(st, "words_complete");
+		}
+		end_object(st);
+	}
+	end_array(st);
+	dbc_put_int(st, "calls_count", list_length(calls));
+}
+
 /* reads, reads_count, reads_complete */
 static void
 put_reads(JsonbParseState **st, ReadsWalk *rw)
@@ -6920,7 +7438,11 @@ put_reads(JsonbParseState **st, ReadsWalk *rw)
 	put_entries(st, "reads", rw->entries, "read_by");
 	dbc_put_int(st, "reads_count", list_length(rw->entries));
 	dbc_put_bool(st, "reads_complete", rw->complete);
+	if (rw->calls != NIL)
+		put_calls(st, rw->calls);
 	hash_destroy(rw->seen);
+	if (rw->fseen != NULL)
+		hash_destroy(rw->fseen);
 }
 
 /*

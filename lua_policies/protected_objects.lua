@@ -49,9 +49,13 @@ Checks
                       (OWNER TO, SET/RESET options, ...), or a trigger or
                       rule on a view or materialized view whose query
                       reads a protected table, directly or through other
-                      views, and CREATE [OR REPLACE] VIEW, CREATE
-                      MATERIALIZED VIEW, CREATE TABLE AS and SELECT INTO
-                      whose query reads one (reads); DROP/ALTER/COMMENT
+                      views or the functions it calls (a SQL function's
+                      body is followed), and CREATE [OR REPLACE] VIEW,
+                      CREATE MATERIALIZED VIEW, CREATE TABLE AS and SELECT
+                      INTO whose query reads one (reads); "(perhaps)":
+                      such a statement whose query calls a function in
+                      another language (plpgsql, ...) whose body names a
+                      protected table or schema (calls); DROP/ALTER/COMMENT
                       of a statistics object or an index of a protected
                       table (table, objects[i].table); GRANT of, or ALTER ROLE
                       (LOGIN, PASSWORD, ...) of, the role that owns one
@@ -411,13 +415,55 @@ local function read_hit(e)
   local by = e.read_by
   return hit .. (type(by) == "string" and " (read by " .. by .. ")" or " (the new query reads it)")
 end
+-- Functions the views (or the new query) call (fact calls): one with a SQL body is followed,
+-- what it reads is in reads (read_by the function) and checked above.  One in another
+-- language (plpgsql, ...) is opaque: dbchange cannot tell what it reads, only which words its
+-- body holds.  A body naming a protected table (its name, or a protected schema's, as a whole
+-- word, any case: in a query, a string run by EXECUTE or a comment) is queued, the reason
+-- naming the function; so is one too long to list every word.  A body naming none is no
+-- finding: queueing every view that calls a plpgsql helper (formatting, a lookup of its own
+-- table) would bury the few that matter, and hiding a name from this check ('pay' ||
+-- 'ments', a table name passed in) takes dynamic SQL a reviewer of the function sees; a
+-- SECURITY DEFINER one can be called without the view anyway.
+local MENTION = { exact = {}, pats = {} }
+for i = 1, #PROTECTED do
+  local sch, name = PROTECTED[i]:lower():match("^(.-)%.(.*)$")
+  local word = (name == "*" or name == nil) and (sch or PROTECTED[i]:lower()) or name
+  if word:find("*", 1, true) then MENTION.pats[#MENTION.pats + 1] = glob(word)
+  elseif word ~= "" then MENTION.exact[word] = true end
+end
+local function call_hit(e)
+  if e.opaque ~= true then return nil end
+  local by = e.read_by
+  local where = " (named in the body of " .. tostring(e.identity) .. ", a " .. tostring(e.language) ..
+    " function dbchange does not follow, called by " .. (type(by) == "string" and by or "the new query") .. ")"
+  local words = e.words
+  if type(words) == "table" then
+    local i, w = 1, words[1]
+    while w ~= nil do
+      if matches(w, MENTION) then return "(perhaps) " .. w .. where end
+      i = i + 1
+      w = words[i]
+    end
+  end
+  if e.words_complete == false then
+    return "(perhaps) a protected table" .. where .. ": the body has more words than are listed, so the rest cannot be checked"
+  end
+  return nil
+end
+
 local function reads_target(c)
   local l = c.reads
   if l == nil then return nil end
   local hit = first_reached(c, l, "reads_count", read_hit, "relations the views read")
   if hit then return hit end
   if ANY_PROTECTED and c.reads_complete == false then
-    return "(perhaps) among what the views read: the walk stopped at its limit, so the rest cannot be checked"
+    return "(perhaps) among what the views read: the walk stopped at its limit or at a function body it " ..
+      "could not read, so the rest cannot be checked"
+  end
+  if ANY_PROTECTED then
+    hit = first_reached(c, c.calls, "calls_count", call_hit, "functions the views call")
+    if hit then return hit end
   end
   return nil
 end
@@ -869,6 +915,38 @@ return {
     { sql = "GRANT SELECT ON public.pt_cust_v TO PUBLIC", environment = "prod", expect = "none",
       facts = { reads_count = 1, reads_complete = true, reads = {
         { object_type = "table", schema = "public", name = "pt_customers", identity = "public.pt_customers", read_by = "public.pt_cust_v" } } } },
+    -- ... read inside a function the view calls: a SQL one is followed (reads, read_by the
+    -- function); the body of an opaque one (plpgsql, ...) is checked for a protected name
+    { sql = "GRANT SELECT ON public.pt_fn_v TO PUBLIC", environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_rows" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_pay_rows",
+          identity = "public.pt_pay_rows", read_by = "public.pt_fn_v", language = "sql", security_definer = false, opaque = false } } } },
+    { sql = "GRANT SELECT ON public.pt_pl_v TO PUBLIC", environment = "stage", expect = "queue", risk = "critical",
+      facts = { reads_count = 0, reads_complete = true, reads = {},
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_pay_pl",
+          identity = "public.pt_pay_pl", read_by = "public.pt_pl_v", language = "plpgsql", security_definer = true, opaque = true,
+          words = { "begin", "return", "query", "execute", "select", "from", "payments", "end" }, words_complete = true } } } },
+    { sql = "CREATE VIEW public.pt_pl_v2 AS SELECT * FROM public.pt_inv_pl()", environment = "prod", expect = "queue",
+      risk = "critical", facts = { reads_count = 0, reads_complete = true, reads = {},
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_inv_pl",
+          identity = "public.pt_inv_pl", language = "plpgsql", security_definer = false, opaque = true,
+          words = { "begin", "return", "query", "select", "from", "billing", "invoices", "end" }, words_complete = true } } } },
+    { sql = "GRANT SELECT ON public.pt_pl_v TO PUBLIC", environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 0, reads_complete = true, reads = {},
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_big_pl",
+          identity = "public.pt_big_pl", read_by = "public.pt_pl_v", language = "plpgsql", security_definer = false, opaque = true,
+          words = { "begin" }, words_complete = false } } } },
+    { sql = "GRANT SELECT ON public.pt_pl_v TO PUBLIC", environment = "prod", expect = "none",
+      facts = { reads_count = 0, reads_complete = true, reads = {},
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_fmt",
+          identity = "public.pt_fmt", read_by = "public.pt_pl_v", language = "plpgsql", security_definer = false, opaque = true,
+          words = { "begin", "return", "upper", "payment_note", "end" }, words_complete = true } } } },
+    { sql = "GRANT SELECT ON public.pt_pl_v TO PUBLIC", environment = "dev", expect = "approve", risk = "critical",
+      facts = { reads_count = 0, reads_complete = true, reads = {},
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_pay_pl",
+          identity = "public.pt_pay_pl", read_by = "public.pt_pl_v", language = "plpgsql", security_definer = false, opaque = true,
+          words = { "select", "from", "payments" }, words_complete = true } } } },
     -- an extended statistics object of a protected table (fact table), an index of one listed second
     { sql = "DROP STATISTICS public.pt_pay_st", environment = "prod", expect = "reject", risk = "critical",
       facts = { table = "public.payments" } },
