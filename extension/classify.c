@@ -397,6 +397,7 @@ static void reads_of_relation(ReadsWalk *rw, ClsObject *o);
 static void reads_of_query(ReadsWalk *rw, Node *query);
 static void reads_of_schema(ReadsWalk *rw, const char *nspname);
 static void put_reads(JsonbParseState **st, ReadsWalk *rw);
+static void put_prepared_reads(JsonbParseState **st, const char *name);
 
 /* A view or materialized view: GRANT, ALTER, a trigger or rule on it get reads. */
 static bool
@@ -2552,6 +2553,19 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 		add_lock(c, ShareRowExclusiveLock);
 }
 
+/*
+ * CREATE TABLE ... AS EXECUTE p: the query is p's.  Raw (evaluate(),
+ * submit()) the query is an ExecuteStmt; analysed (the gate), a utility
+ * Query holding one.
+ */
+static ExecuteStmt *
+ctas_execute(Node *query)
+{
+	if (query != NULL && IsA(query, Query) && ((Query *) query)->commandType == CMD_UTILITY)
+		query = ((Query *) query)->utilityStmt;
+	return query != NULL && IsA(query, ExecuteStmt) ? (ExecuteStmt *) query : NULL;
+}
+
 static void
 classify_create_table_as(Cls *c, CreateTableAsStmt *s)
 {
@@ -2564,7 +2578,10 @@ classify_create_table_as(Cls *c, CreateTableAsStmt *s)
 	dbc_put_bool(c->st, "with_data", !into->skipData);
 	dbc_put_text(c->st, "tablespace", into->tableSpaceName);
 	/* the new relation holds a copy of what its query reads */
-	put_query_reads(c->st, s->query);
+	if (ctas_execute(s->query) != NULL)
+		put_prepared_reads(c->st, ctas_execute(s->query)->name);
+	else
+		put_query_reads(c->st, s->query);
 }
 
 /* The stable name of every ALTER TABLE subcommand PostgreSQL 15 has. */
@@ -7318,7 +7335,8 @@ reads_query_walker(Node *node, void *context)
  * caller passes a query without its INTO clause).  A raw SELECT as written
  * (classify(), CREATE VIEW at the gate), or the analysed query PostgreSQL
  * hands the gate for CREATE TABLE AS, SELECT INTO and CREATE MATERIALIZED
- * VIEW.  (CREATE TABLE AS EXECUTE: the prepared query is not looked at.)
+ * VIEW, or the prepared statement's for CREATE TABLE AS EXECUTE (a raw
+ * SELECT, or the session's analysed query: put_prepared_reads()).
  */
 static void
 reads_of_query(ReadsWalk *rw, Node *query)
@@ -7443,6 +7461,27 @@ put_reads(JsonbParseState **st, ReadsWalk *rw)
 	hash_destroy(rw->seen);
 	if (rw->fseen != NULL)
 		hash_destroy(rw->fseen);
+}
+
+/*
+ * reads of the prepared statement that CREATE TABLE AS EXECUTE runs: the
+ * session's (its analysed query while PostgreSQL would run that one, else
+ * its raw statement, analysed again at EXECUTE), or one the script being
+ * checked prepared earlier (prepared.c).  None by that name: PostgreSQL
+ * refuses the statement, and nothing is known of what it would read --
+ * reads_complete is false.
+ */
+static void
+put_prepared_reads(JsonbParseState **st, const char *name)
+{
+	ReadsWalk  *rw = reads_begin();
+	DbcPrepared p;
+
+	if (!dbc_prepared_lookup(name, &p))
+		rw->complete = false;
+	else
+		reads_of_query(rw, p.query ? (Node *) p.query : p.raw);
+	put_reads(st, rw);
 }
 
 /*
@@ -7845,6 +7884,35 @@ dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text)
 	put_common_facts(&c, stmt, text);
 }
 
+/* The facts of each statement; an EXECUTE runs what the script prepared before it. */
+static void
+classify_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *settings)
+{
+	DbcScriptPrepares prepares;
+
+	dbc_script_prepares_begin(&prepares);
+	PG_TRY();
+	{
+		ListCell   *lc;
+
+		foreach(lc, stmts)
+		{
+			DbcParsedStmt *ps = lfirst(lc);
+			Datum		value;
+			bool		isnull = false;
+
+			value = JsonbPGetDatum(dbc_build_facts(ps->stmt, ps->text, settings, "interactive"));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+			dbc_script_prepares_note(ps->stmt);
+		}
+	}
+	PG_FINALLY();
+	{
+		dbc_script_prepares_end(&prepares);
+	}
+	PG_END_TRY();
+}
+
 /*
  * dbchange.classify(sql text) RETURNS SETOF jsonb: the facts of every
  * statement of a script, complete with the context facts, without running
@@ -7857,21 +7925,12 @@ dbc_classify_sql(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	DbcSettings settings;
 	List	   *stmts;
-	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	stmts = dbc_split_script(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	if (stmts == NIL)
 		return (Datum) 0;
 	dbc_load_settings(&settings);
-	foreach(lc, stmts)
-	{
-		DbcParsedStmt *ps = lfirst(lc);
-		Datum		value;
-		bool		isnull = false;
-
-		value = JsonbPGetDatum(dbc_build_facts(ps->stmt, ps->text, &settings, "interactive"));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
-	}
+	classify_rows(rsinfo, stmts, &settings);
 	return (Datum) 0;
 }

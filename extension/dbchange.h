@@ -9,6 +9,7 @@
  *	  classify.c	 parse tree -> change facts (PostgreSQL dialect)
  *	  rowestimate.c	 rows of a never-analysed table, from its size
  *	  split.c		 splitting a script into statements (server's parser)
+ *	  prepared.c	 what an EXECUTE runs (the session's and a script's PREPAREs)
  *	  facts.c		 building the facts document (jsonb) and its context fields
  *	  policy.c		 the decision for a statement (Lua engine, default action)
  *	  catalog.c		 writing changes, statements, objects and audit events
@@ -122,6 +123,35 @@ extern bool dbc_rollback_submitting(void);
 extern Jsonb *dbc_rollback_facts_for_submit(const char *script, const char *down);
 /* facts || extra (NULL extra: facts unchanged). */
 extern Jsonb *dbc_facts_merge(Jsonb *facts, Jsonb *extra);
+
+/* ---- prepared.c ---- */
+/*
+ * The PREPAREs (and DEALLOCATEs) of a script being checked, for the
+ * statements after them: begin before the first statement, note each one
+ * after it is checked, end in PG_FINALLY.
+ */
+typedef struct DbcScriptPrepares
+{
+	List	   *names;			/* private to prepared.c */
+	bool		all_gone;		/* DEALLOCATE ALL / DISCARD ALL seen */
+	MemoryContext cxt;
+	struct DbcScriptPrepares *outer;
+} DbcScriptPrepares;
+
+typedef struct DbcPrepared
+{
+	Node	   *raw;			/* the raw statement prepared, or NULL */
+	Query	   *query;			/* the session's analysed query while current, or NULL */
+	bool		from_sql;		/* SQL PREPARE (the script's, or the session's) */
+} DbcPrepared;
+
+extern void dbc_script_prepares_begin(DbcScriptPrepares *sp);
+extern void dbc_script_prepares_end(DbcScriptPrepares *sp);
+extern void dbc_script_prepares_note(Node *stmt);
+/* What EXECUTE name would run (the script's PREPAREs first, then the session's); false: none. */
+extern bool dbc_prepared_lookup(const char *name, DbcPrepared *out);
+/* Does EXECUTE name create a table (a prepared SELECT INTO)?  *from_sql as in DbcPrepared. */
+extern bool dbc_prepared_creates_table(const char *name, bool *from_sql);
 
 /* ---- split.c ---- */
 typedef struct DbcParsedStmt

@@ -37,7 +37,6 @@
 #include "catalog/pg_proc.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
-#include "commands/prepare.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -369,19 +368,26 @@ explain_creates_table(ExplainStmt *es)
 	}
 	if (IsA(inner, CreateTableAsStmt))
 		return true;
+	/* the session's prepared statement, or (evaluate(), submit()) the script's */
 	if (IsA(inner, ExecuteStmt))
-	{
-		PreparedStatement *ps = FetchPreparedStatement(((ExecuteStmt *) inner)->name, false);
-		Node	   *raw;
-
-		if (ps == NULL || ps->plansource->raw_parse_tree == NULL)
-			return false;
-		/* the raw tree: PREPARE ... AS SELECT ... INTO is tagged SELECT */
-		raw = ps->plansource->raw_parse_tree->stmt;
-		return IsA(raw, CreateTableAsStmt) ||
-			(IsA(raw, SelectStmt) && ((SelectStmt *) raw)->intoClause != NULL);
-	}
+		return dbc_prepared_creates_table(((ExecuteStmt *) inner)->name, NULL);
 	return false;
+}
+
+/*
+ * EXECUTE of a prepared SELECT INTO: PostgreSQL runs the CREATE TABLE AS
+ * through ProcessUtility with the text of the PREPARE, which is no record
+ * of what ran.
+ */
+static void
+refuse_prepared_ddl(const char *tag)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+			 errmsg("a prepared statement that changes the schema cannot be run under dbchange"),
+			 errdetail("dbchange records the exact text of what runs, and the text of an EXECUTE of a "
+					   "prepared %s is the PREPARE.", tag),
+			 errhint("Run the statement directly instead of through PREPARE and EXECUTE.")));
 }
 
 /*
@@ -408,22 +414,26 @@ refuse_unjudgeable(Node *stmt, const char *text)
 				 errhint("Run CREATE SCHEMA alone, then each of its statements.")));
 	if (text != NULL && !IsA(stmt, PrepareStmt) && pg_strncasecmp(text, "PREPARE", 7) == 0 &&
 		!isalnum((unsigned char) text[7]) && text[7] != '_')
-		ereport(ERROR,
-				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
-				 errmsg("a prepared statement that changes the schema cannot be run under dbchange"),
-				 errdetail("dbchange records the exact text of what runs, and the text of an EXECUTE of a "
-						   "prepared %s is the PREPARE.", GetCommandTagName(CreateCommandTag(stmt))),
-				 errhint("Run the statement directly instead of through PREPARE and EXECUTE.")));
+		refuse_prepared_ddl(GetCommandTagName(CreateCommandTag(stmt)));
 }
 
 /*
- * For submit.c: refuse, before anything is decided or recorded, a statement
- * of a script that the gate would refuse as unjudgeable.
+ * For evaluate() and submit(): refuse, before anything is decided or
+ * recorded, a statement of a script that the gate would refuse as
+ * unjudgeable.  Also EXECUTE of a SELECT INTO that the script (or, before
+ * it, the session) prepared with SQL: the gate refuses the CREATE TABLE AS
+ * it runs, whose text is the PREPARE (one prepared by the protocol's Parse
+ * message has its own text and is judged as that statement).
  */
 void
 dbc_refuse_unjudgeable(Node *stmt, const char *text)
 {
+	bool		from_sql = false;
+
 	refuse_unjudgeable(stmt, text);
+	if (IsA(stmt, ExecuteStmt) &&
+		dbc_prepared_creates_table(((ExecuteStmt *) stmt)->name, &from_sql) && from_sql)
+		refuse_prepared_ddl(GetCommandTagName(CMDTAG_SELECT_INTO));
 }
 
 static const char *

@@ -654,15 +654,26 @@ build_facts_step(void *arg)
 {
 	BuildArgs  *a = (BuildArgs *) arg;
 	ListCell   *lc;
+	DbcScriptPrepares prepares;
 
 	a->stmts = dbc_split_script(a->sql);
-	foreach(lc, a->stmts)
+	dbc_script_prepares_begin(&prepares);
+	PG_TRY();
 	{
-		DbcParsedStmt *ps = lfirst(lc);
-		Jsonb	   *facts = dbc_build_facts(ps->stmt, ps->text, a->settings, a->source);
+		foreach(lc, a->stmts)
+		{
+			DbcParsedStmt *ps = lfirst(lc);
+			Jsonb	   *facts = dbc_build_facts(ps->stmt, ps->text, a->settings, a->source);
 
-		a->facts = lappend(a->facts, facts_with_bool(facts, "in_transaction_block", false));
+			a->facts = lappend(a->facts, facts_with_bool(facts, "in_transaction_block", false));
+			dbc_script_prepares_note(ps->stmt);
+		}
 	}
+	PG_FINALLY();
+	{
+		dbc_script_prepares_end(&prepares);
+	}
+	PG_END_TRY();
 }
 
 static void
@@ -1034,7 +1045,7 @@ refuse_unjudgeable_step(void *arg)
 /*
  * A form of DDL the gate refuses before any policy is asked (EXPLAIN ANALYZE
  * of a statement that creates a table, CREATE SCHEMA with statements inside
- * it): evaluate() reports it as the gate would treat it, a reject with the
+ * it, EXECUTE of a prepared SELECT INTO): evaluate() reports it as the gate would treat it, a reject with the
  * refusal as its reason, instead of approving it as "not checked" or by the
  * policies.  False (and *d untouched) for everything else.
  */
@@ -1118,6 +1129,73 @@ put_decision_row(ReturnSetInfo *rsinfo, int no, const char *stmt, const char *co
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+static void
+evaluate_statements(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const char *source)
+{
+	ListCell   *lc;
+	MemoryContext per_stmt;
+	MemoryContext old;
+
+	per_stmt = AllocSetContextCreate(CurrentMemoryContext, "dbchange evaluate",
+									 ALLOCSET_DEFAULT_SIZES);
+	foreach(lc, stmts)
+	{
+		DbcParsedStmt *ps = lfirst(lc);
+		DbcDecision d;
+		Jsonb	   *facts;
+
+		old = MemoryContextSwitchTo(per_stmt);
+		facts = dbc_build_facts(ps->stmt, ps->text, s, source);
+
+		/*
+		 * Transaction control is not gated, but in a script dbchange runs
+		 * itself (submit, promotion, migration) submit() refuses it: let the
+		 * policies judge it there (migration_hygiene's transaction-nesting),
+		 * as evaluate_mysql() does, so the dry run does not approve it.
+		 */
+		if ((IsA(ps->stmt, ExplainStmt) || IsA(ps->stmt, CreateSchemaStmt) ||
+			 IsA(ps->stmt, ExecuteStmt)) &&
+			refused_unjudgeable(ps->stmt, &d))
+			;
+		else if (dbc_is_gated(ps->stmt) ||
+				 (IsA(ps->stmt, TransactionStmt) && strcmp(source, "interactive") != 0))
+			decide_reporting(facts, s, &d);
+		else
+		{
+			memset(&d, 0, sizeof(d));
+			d.action = DBC_APPROVE;
+			d.reasons = list_make1("not checked: dbchange gates schema changes (DDL), not this kind of statement");
+		}
+		put_decision_row(rsinfo, ps->statement_no, ps->text, dbc_facts_get_text(facts, "command"),
+						 &d, facts);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(per_stmt);
+		/* a PREPARE or DEALLOCATE: for the statements after it */
+		dbc_script_prepares_note(ps->stmt);
+	}
+}
+
+/*
+ * evaluate()'s rows, one per statement of the script.  An EXECUTE runs what
+ * the script prepared before it (prepared.c).
+ */
+static void
+evaluate_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const char *source)
+{
+	DbcScriptPrepares prepares;
+
+	dbc_script_prepares_begin(&prepares);
+	PG_TRY();
+	{
+		evaluate_statements(rsinfo, stmts, s, source);
+	}
+	PG_FINALLY();
+	{
+		dbc_script_prepares_end(&prepares);
+	}
+	PG_END_TRY();
+}
+
 /*
  * dbchange.evaluate(sql, environment, source) -> one row per statement:
  * statement_no, statement, command, action, risk, reasons, policies, flow,
@@ -1132,9 +1210,6 @@ dbc_evaluate(PG_FUNCTION_ARGS)
 	const char *source;
 	char	   *script;
 	List	   *stmts;
-	ListCell   *lc;
-	MemoryContext per_stmt;
-	MemoryContext old;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -1148,40 +1223,7 @@ dbc_evaluate(PG_FUNCTION_ARGS)
 	override_environment(fcinfo, 1, &s);
 	stmts = split_naming_statement(script);
 
-	per_stmt = AllocSetContextCreate(CurrentMemoryContext, "dbchange evaluate",
-									 ALLOCSET_DEFAULT_SIZES);
-	foreach(lc, stmts)
-	{
-		DbcParsedStmt *ps = lfirst(lc);
-		DbcDecision d;
-		Jsonb	   *facts;
-
-		old = MemoryContextSwitchTo(per_stmt);
-		facts = dbc_build_facts(ps->stmt, ps->text, &s, source);
-
-		/*
-		 * Transaction control is not gated, but in a script dbchange runs
-		 * itself (submit, promotion, migration) submit() refuses it: let the
-		 * policies judge it there (migration_hygiene's transaction-nesting),
-		 * as evaluate_mysql() does, so the dry run does not approve it.
-		 */
-		if ((IsA(ps->stmt, ExplainStmt) || IsA(ps->stmt, CreateSchemaStmt)) &&
-			refused_unjudgeable(ps->stmt, &d))
-			;
-		else if (dbc_is_gated(ps->stmt) ||
-				 (IsA(ps->stmt, TransactionStmt) && strcmp(source, "interactive") != 0))
-			decide_reporting(facts, &s, &d);
-		else
-		{
-			memset(&d, 0, sizeof(d));
-			d.action = DBC_APPROVE;
-			d.reasons = list_make1("not checked: dbchange gates schema changes (DDL), not this kind of statement");
-		}
-		put_decision_row(rsinfo, ps->statement_no, ps->text, dbc_facts_get_text(facts, "command"),
-						 &d, facts);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(per_stmt);
-	}
+	evaluate_rows(rsinfo, stmts, &s, source);
 	return (Datum) 0;
 }
 

@@ -369,6 +369,72 @@ generate_down_before_run(const char *script)
 	return result;
 }
 
+/*
+ * Each statement's facts and decision, combined into *total; *toplevel when
+ * one cannot run inside a function.  Statements the gate would refuse
+ * outright stop the submission here, before anything is recorded.
+ */
+static List *
+check_statements(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *rollback_facts,
+				 DbcDecision *total, bool *toplevel)
+{
+	List	   *decisions = NIL;
+	ListCell   *lc;
+
+	foreach(lc, parsed)
+	{
+		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+		StmtDecision *sd = palloc0(sizeof(StmtDecision));
+
+		if (IsA(ps->stmt, TransactionStmt))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("statement %d of the script is transaction control (%s)", ps->statement_no,
+							GetCommandTagName(CreateCommandTag(ps->stmt))),
+					 errdetail("A submitted script is one change and runs in one transaction."),
+					 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the script.")));
+		/* what the gate refuses outright (CREATE SCHEMA with elements, ...) */
+		dbc_refuse_unjudgeable(ps->stmt, ps->text);
+		sd->ps = ps;
+		sd->facts = dbc_facts_merge(dbc_build_facts(ps->stmt, ps->text, settings, a->source),
+									rollback_facts);
+		sd->checked_rels = dbc_checked_relations(sd->facts);
+		sd->command = dbc_facts_get_text(sd->facts, "command");
+		if (sd->command == NULL)
+			sd->command = pstrdup(GetCommandTagName(CreateCommandTag(ps->stmt)));
+		dbc_decide(sd->facts, settings, &sd->d);
+		dbc_protection(sd->facts, &sd->d);
+		dbc_combine(total, &sd->d);
+		if (dbc_is_nontransactional(ps->stmt))
+			*toplevel = true;
+		decisions = lappend(decisions, sd);
+		/* a PREPARE or DEALLOCATE: for the statements after it */
+		dbc_script_prepares_note(ps->stmt);
+	}
+	return decisions;
+}
+
+/* check_statements(), an EXECUTE running what the script prepared before it (prepared.c) */
+static List *
+check_script(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *rollback_facts,
+			 DbcDecision *total, bool *toplevel)
+{
+	DbcScriptPrepares prepares;
+	List	   *decisions;
+
+	dbc_script_prepares_begin(&prepares);
+	PG_TRY();
+	{
+		decisions = check_statements(a, parsed, settings, rollback_facts, total, toplevel);
+	}
+	PG_FINALLY();
+	{
+		dbc_script_prepares_end(&prepares);
+	}
+	PG_END_TRY();
+	return decisions;
+}
+
 static int64
 do_submit(SubmitArgs *a)
 {
@@ -422,34 +488,7 @@ do_submit(SubmitArgs *a)
 	memset(&total, 0, sizeof(total));
 	total.action = DBC_APPROVE;
 	total.risk = DBC_RISK_NONE;
-	foreach(lc, parsed)
-	{
-		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
-		StmtDecision *sd = palloc0(sizeof(StmtDecision));
-
-		if (IsA(ps->stmt, TransactionStmt))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-					 errmsg("statement %d of the script is transaction control (%s)", ps->statement_no,
-							GetCommandTagName(CreateCommandTag(ps->stmt))),
-					 errdetail("A submitted script is one change and runs in one transaction."),
-					 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the script.")));
-		/* what the gate refuses outright (CREATE SCHEMA with elements, ...) */
-		dbc_refuse_unjudgeable(ps->stmt, ps->text);
-		sd->ps = ps;
-		sd->facts = dbc_facts_merge(dbc_build_facts(ps->stmt, ps->text, &settings, a->source),
-									rollback_facts);
-		sd->checked_rels = dbc_checked_relations(sd->facts);
-		sd->command = dbc_facts_get_text(sd->facts, "command");
-		if (sd->command == NULL)
-			sd->command = pstrdup(GetCommandTagName(CreateCommandTag(ps->stmt)));
-		dbc_decide(sd->facts, &settings, &sd->d);
-		dbc_protection(sd->facts, &sd->d);
-		dbc_combine(&total, &sd->d);
-		if (dbc_is_nontransactional(ps->stmt))
-			toplevel = true;
-		decisions = lappend(decisions, sd);
-	}
+	decisions = check_script(a, parsed, &settings, rollback_facts, &total, &toplevel);
 	total.reasons = unique_strings(total.reasons);
 	total.policies = unique_strings(total.policies);
 	/* the combined decision is by default only if every statement's was */

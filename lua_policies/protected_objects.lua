@@ -51,8 +51,9 @@ Checks
                       reads a protected table, directly or through other
                       views or the functions it calls (a SQL function's
                       body is followed), and CREATE [OR REPLACE] VIEW,
-                      CREATE MATERIALIZED VIEW, CREATE TABLE AS and SELECT
-                      INTO whose query reads one (reads); "(perhaps)":
+                      CREATE MATERIALIZED VIEW, CREATE TABLE AS (also AS
+                      EXECUTE of a prepared query) and SELECT INTO whose
+                      query reads one (reads); "(perhaps)":
                       such a statement whose query calls a function in
                       another language (plpgsql, ...) whose body names a
                       protected table or schema (calls); DROP/ALTER/COMMENT
@@ -458,8 +459,9 @@ local function reads_target(c)
   local hit = first_reached(c, l, "reads_count", read_hit, "relations the views read")
   if hit then return hit end
   if ANY_PROTECTED and c.reads_complete == false then
-    return "(perhaps) among what the views read: the walk stopped at its limit or at a function body it " ..
-      "could not read, so the rest cannot be checked"
+    -- (or CREATE TABLE AS EXECUTE of a prepared statement that does not exist: nothing known)
+    return "(perhaps) among what it reads: the walk stopped at its limit or at a function body it " ..
+      "could not read, or it executes a prepared statement that does not exist, so the rest cannot be checked"
   end
   if ANY_PROTECTED then
     hit = first_reached(c, c.calls, "calls_count", call_hit, "functions the views call")
@@ -912,6 +914,10 @@ return {
     { sql = "GRANT SELECT ON public.pt_deep_v TO PUBLIC", environment = "prod", expect = "queue", risk = "critical",
       facts = { reads_count = 1, reads_complete = false, reads = {
         { object_type = "view", schema = "public", name = "pt_v0", identity = "public.pt_v0", read_by = "public.pt_deep_v" } } } },
+    -- CREATE TABLE AS EXECUTE copies what the prepared statement reads; of one that does not
+    -- exist nothing is known (reads_complete false)
+    { sql = "CREATE TABLE public.pt_copy AS EXECUTE pt_no_such_statement", environment = "prod", expect = "queue",
+      risk = "critical" },
     { sql = "GRANT SELECT ON public.pt_cust_v TO PUBLIC", environment = "prod", expect = "none",
       facts = { reads_count = 1, reads_complete = true, reads = {
         { object_type = "table", schema = "public", name = "pt_customers", identity = "public.pt_customers", read_by = "public.pt_cust_v" } } } },
