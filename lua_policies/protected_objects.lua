@@ -459,9 +459,14 @@ local function reads_target(c)
   local hit = first_reached(c, l, "reads_count", read_hit, "relations the views read")
   if hit then return hit end
   if ANY_PROTECTED and c.reads_complete == false then
-    -- (or CREATE TABLE AS EXECUTE of a prepared statement that does not exist: nothing known)
+    -- CREATE TABLE AS EXECUTE of a prepared statement that does not exist: nothing is known
+    -- (its reads are empty; any other query of a new table names what it reads)
+    if c.command == "CREATE TABLE AS" and #l == 0 then
+      return "(perhaps) among what it reads: it executes a prepared statement that does not exist, " ..
+        "so what it would copy cannot be checked"
+    end
     return "(perhaps) among what it reads: the walk stopped at its limit or at a function body it " ..
-      "could not read, or it executes a prepared statement that does not exist, so the rest cannot be checked"
+      "could not read, so the rest cannot be checked"
   end
   if ANY_PROTECTED then
     hit = first_reached(c, c.calls, "calls_count", call_hit, "functions the views call")
