@@ -5623,6 +5623,26 @@ schema_relations(List *nsps, ReachWalk *w, int64 *count, List **roots, List **ro
 	return all;
 }
 
+/* The four names every entry of a facts list of objects starts with. */
+static void
+put_names(JsonbParseState **st, const char *object_type, const char *schema, const char *name,
+		  const char *identity)
+{
+	dbc_put_text(st, "object_type", object_type);
+	dbc_put_text(st, "schema", schema);
+	dbc_put_text(st, "name", name);
+	dbc_put_text(st, "identity", identity);
+}
+
+/* rows, rows_estimated, bytes of a list entry: null when it was not sized or rows are unknown */
+static void
+put_size(JsonbParseState **st, bool sized, double rows, bool rows_estimated, int64 bytes)
+{
+	put_int_or_null(st, "rows", sized ? rows : -1);
+	dbc_put_bool(st, "rows_estimated", sized && rows >= 0 && rows_estimated);
+	put_int_or_null(st, "bytes", sized ? (double) bytes : -1);
+}
+
 static void
 put_reach_entries(JsonbParseState **st, const char *key, List *entries)
 {
@@ -5634,18 +5654,13 @@ put_reach_entries(JsonbParseState **st, const char *key, List *entries)
 		ReachEntry *e = lfirst(lc);
 
 		begin_object(st, NULL);
-		dbc_put_text(st, "object_type", e->object_type);
-		dbc_put_text(st, "schema", e->schema);
-		dbc_put_text(st, "name", e->name);
-		dbc_put_text(st, "identity", qualify(e->schema, e->name));
+		put_names(st, e->object_type, e->schema, e->name, qualify(e->schema, e->name));
 		if (e->descendant_of)
 		{
 			dbc_put_bool(st, "partition", e->partition);
 			dbc_put_text(st, "descendant_of", e->descendant_of);
 		}
-		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
-		dbc_put_bool(st, "rows_estimated", e->sized && e->rows >= 0 && e->rows_estimated);
-		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
+		put_size(st, e->sized, e->rows, e->rows_estimated, e->bytes);
 		end_object(st);
 	}
 	end_array(st);
@@ -6400,16 +6415,11 @@ put_entries(JsonbParseState **st, const char *key, List *entries, const char *vi
 		if (++n > REACH_LISTED)
 			break;
 		begin_object(st, NULL);
-		dbc_put_text(st, "object_type", e->object_type);
-		dbc_put_text(st, "schema", e->schema);
-		dbc_put_text(st, "name", e->name);
-		dbc_put_text(st, "identity", e->identity);
+		put_names(st, e->object_type, e->schema, e->name, e->identity);
 		dbc_put_text(st, "table", e->table);
 		if (via_key != NULL)
 			dbc_put_text(st, via_key, e->depends_on);
-		put_int_or_null(st, "rows", e->sized ? e->rows : -1);
-		dbc_put_bool(st, "rows_estimated", e->sized && e->rows >= 0 && e->rows_estimated);
-		put_int_or_null(st, "bytes", e->sized ? (double) e->bytes : -1);
+		put_size(st, e->sized, e->rows, e->rows_estimated, e->bytes);
 		end_object(st);
 	}
 	end_array(st);
@@ -7422,10 +7432,7 @@ put_calls(JsonbParseState **st, List *calls)
 		if (++n > REACH_LISTED)
 			break;
 		begin_object(st, NULL);
-		dbc_put_text(st, "object_type", e->object_type);
-		dbc_put_text(st, "schema", e->schema);
-		dbc_put_text(st, "name", e->name);
-		dbc_put_text(st, "identity", e->identity);
+		put_names(st, e->object_type, e->schema, e->name, e->identity);
 		dbc_put_text(st, "read_by", e->read_by);
 		dbc_put_text(st, "language", e->language);
 		dbc_put_bool(st, "security_definer", e->security_definer);
