@@ -398,6 +398,11 @@ static void reads_of_query(ReadsWalk *rw, Node *query);
 static void reads_of_schema(ReadsWalk *rw, const char *nspname);
 static void put_reads(JsonbParseState **st, ReadsWalk *rw);
 static void put_prepared_reads(JsonbParseState **st, const char *name);
+/* ... of SECURITY DEFINER functions (see put_new_definer_reads()) */
+static void put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o);
+static void put_definer_reads(JsonbParseState **st, List *funcs, Oid altered, List *actions);
+static bool is_definer_function(Oid funcid);
+static List *definer_functions_in_schema(const char *nspname, ObjectType objtype);
 
 /* A view or materialized view: GRANT, ALTER, a trigger or rule on it get reads. */
 static bool
@@ -3409,6 +3414,9 @@ classify_create_function(Cls *c, CreateFunctionStmt *s)
 	end_array(st);
 	if (s->replace)
 		put_used_by(st, ProcedureRelationId, replaced_func_oid(s));
+	/* whoever may execute it reads what its body reads, with its owner's rights */
+	if (opt_on(s->options, "security"))
+		put_new_definer_reads(st, s, c->main);
 }
 
 /*
@@ -3441,10 +3449,12 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 {
 	JsonbParseState **st = c->st;
 	ListCell   *lc;
+	Oid			funcid = drop_func_oid((Node *) s->func);
+	DefElem    *security = find_opt(s->actions, "security");
 
 	set_main(c, func_object(objtype_name(s->objtype), s->func->objname));
 	add_op(c, "alter");
-	put_used_by(st, ProcedureRelationId, drop_func_oid((Node *) s->func));
+	put_used_by(st, ProcedureRelationId, funcid);
 	begin_array(st, "options");
 	foreach(lc, s->actions)
 	{
@@ -3465,6 +3475,14 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 		dbc_put_bool(st, "security_definer", opt_on(s->actions, "security"));
 	if (find_opt(s->actions, "volatility"))
 		dbc_put_text(st, "volatility", opt_text(find_opt(s->actions, "volatility")));
+
+	/*
+	 * A function that is SECURITY DEFINER after the statement (made one, or
+	 * one already that stays one: its search_path or owner's rights may
+	 * change what it reads): reads of its body.
+	 */
+	if (security ? opt_bool(security) : is_definer_function(funcid))
+		put_definer_reads(st, list_make1_oid(funcid), funcid, s->actions);
 }
 
 static void
@@ -4422,6 +4440,15 @@ classify_owner(Cls *c, AlterOwnerStmt *s)
 	set_main(c, altered_object(c, s->objectType, s->relation, s->object));
 	add_op(c, "change_owner");
 	dbc_put_text(c->st, "new_owner", rolespec_name(s->newowner));
+	/* a SECURITY DEFINER function reads with its (new) owner's rights */
+	if (s->objectType == OBJECT_FUNCTION || s->objectType == OBJECT_PROCEDURE ||
+		s->objectType == OBJECT_ROUTINE)
+	{
+		Oid			funcid = drop_func_oid(s->object);
+
+		if (is_definer_function(funcid))
+			put_definer_reads(c->st, list_make1_oid(funcid), InvalidOid, NIL);
+	}
 }
 
 static void
@@ -4561,6 +4588,34 @@ classify_grant(Cls *c, GrantStmt *s)
 	 */
 	if (s->objtype == OBJECT_SEQUENCE || (!in_schema && s->objtype == OBJECT_TABLE))
 		put_sequences_used_by(st, c->objects, in_schema);
+
+	/*
+	 * EXECUTE on a SECURITY DEFINER function lets the grantee read what its
+	 * body reads, with its owner's rights: reads, for those granted on.
+	 */
+	if (s->is_grant &&
+		(s->objtype == OBJECT_FUNCTION || s->objtype == OBJECT_PROCEDURE ||
+		 s->objtype == OBJECT_ROUTINE))
+	{
+		List	   *funcs = NIL;
+
+		foreach(lc, s->objects)
+		{
+			Node	   *n = lfirst(lc);
+
+			if (in_schema && IsA(n, String))
+				funcs = list_concat(funcs, definer_functions_in_schema(strVal(n), s->objtype));
+			else if (!in_schema)
+			{
+				Oid			funcid = drop_func_oid(n);
+
+				if (is_definer_function(funcid))
+					funcs = lappend_oid(funcs, funcid);
+			}
+		}
+		if (funcs != NIL)
+			put_definer_reads(st, funcs, InvalidOid, NIL);
+	}
 }
 
 static void
@@ -6768,6 +6823,9 @@ struct ReadsWalk
 	int			depth;
 	Oid			info_nsp;		/* information_schema, once looked up */
 	bool		info_nsp_known;
+	/* ALTER FUNCTION path_func SET/RESET search_path: the path it will have */
+	Oid			path_func;
+	char	   *path_of_func;
 };
 
 static ReadsWalk *
@@ -7158,7 +7216,8 @@ reads_of_function(ReadsWalk *rw, Oid funcid, const char *read_by, int depth)
 
 		if (lang == SQLlanguageId && body != NULL)
 		{
-			char	   *path = function_search_path(tp);
+			char	   *path = funcid == rw->path_func ? rw->path_of_func :
+				function_search_path(tp);
 
 			ReleaseSysCache(tp);
 			reads_of_sql_body(rw, e, body, path, depth);
@@ -7545,6 +7604,227 @@ put_owned_view_reads(JsonbParseState **st, List *owned)
 	}
 	if (rw != NULL)
 		put_reads(st, rw);
+}
+
+/*
+ * reads and calls of a SECURITY DEFINER function (docs/facts.md): its body
+ * runs with its owner's rights for everyone who may execute it (PUBLIC
+ * unless revoked), so "SELECT * FROM payments" wrapped in one exposes
+ * payments as surely as a view over it, with no view involved.  CREATE
+ * [OR REPLACE] FUNCTION/PROCEDURE ... SECURITY DEFINER, ALTER of a function
+ * that is one after the statement, its OWNER TO, and GRANT EXECUTE on one
+ * get the reads of its body, walked as the view walk follows a function a
+ * view calls (what the body reads is read_by the function, and the
+ * function itself is among calls, read_by null).  A SECURITY INVOKER
+ * function reads with its caller's rights: none of this.  Only these
+ * statements pay: the option is read from the parse tree, an existing
+ * function's prosecdef from the catalog cache.
+ */
+
+/* Is funcid (InvalidOid: none) a SECURITY DEFINER function? */
+static bool
+is_definer_function(Oid funcid)
+{
+	HeapTuple	tp;
+	bool		definer;
+
+	if (!OidIsValid(funcid))
+		return false;
+	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tp))
+		return false;
+	definer = ((Form_pg_proc) GETSTRUCT(tp))->prosecdef;
+	ReleaseSysCache(tp);
+	return definer;
+}
+
+/*
+ * GRANT ... ON ALL FUNCTIONS (PROCEDURES, ROUTINES) IN SCHEMA: the SECURITY
+ * DEFINER ones of the kind granted on (FUNCTIONS: all but procedures, as
+ * PostgreSQL picks them).  A scan of pg_proc per schema; such statements
+ * are rare.
+ */
+static List *
+definer_functions_in_schema(const char *nspname, ObjectType objtype)
+{
+	Oid			nsp = get_namespace_oid(nspname, true);
+	Relation	procrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *funcs = NIL;
+
+	if (!OidIsValid(nsp))
+		return NIL;
+	procrel = table_open(ProcedureRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_proc_pronamespace, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(nsp));
+	scan = systable_beginscan(procrel, InvalidOid, false, NULL, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		if (!proc->prosecdef)
+			continue;
+		if (objtype == OBJECT_FUNCTION ? proc->prokind == PROKIND_PROCEDURE :
+			objtype == OBJECT_PROCEDURE ? proc->prokind != PROKIND_PROCEDURE : false)
+			continue;
+		funcs = lappend_oid(funcs, proc->oid);
+	}
+	systable_endscan(scan);
+	table_close(procrel, AccessShareLock);
+	return funcs;
+}
+
+/*
+ * The search_path SET clauses leave a function with, starting from path:
+ * the last SET search_path (FROM CURRENT: the value now) or RESET of it
+ * (RESET ALL, SET ... TO DEFAULT: none), as PostgreSQL applies them.
+ */
+static char *
+set_clauses_search_path(List *options, char *path)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+		VariableSetStmt *v;
+
+		if (strcmp(opt->defname, "set") != 0 || opt->arg == NULL || !IsA(opt->arg, VariableSetStmt))
+			continue;
+		v = (VariableSetStmt *) opt->arg;
+		if (v->kind == VAR_RESET_ALL ||
+			(v->name != NULL && pg_strcasecmp(v->name, "search_path") == 0))
+			path = ExtractSetVariableArgs(v);	/* NULL for RESET, DEFAULT */
+	}
+	return path;
+}
+
+/*
+ * reads of existing SECURITY DEFINER functions (Oids): GRANT EXECUTE on
+ * them, OWNER TO, and ALTER FUNCTION (altered, with its actions: a SET or
+ * RESET of search_path there is the path its body is read with, and the
+ * function is SECURITY DEFINER after it).
+ */
+static void
+put_definer_reads(JsonbParseState **st, List *funcs, Oid altered, List *actions)
+{
+	ReadsWalk  *rw = reads_begin();
+	ListCell   *lc;
+
+	if (OidIsValid(altered))
+	{
+		HeapTuple	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(altered));
+
+		if (HeapTupleIsValid(tp))
+		{
+			rw->path_func = altered;
+			rw->path_of_func = set_clauses_search_path(actions, function_search_path(tp));
+			ReleaseSysCache(tp);
+		}
+	}
+	foreach(lc, funcs)
+	{
+		int			before = list_length(rw->calls);
+
+		reads_of_function(rw, lfirst_oid(lc), NULL, 1);
+		/* its entry (the first the walk lists) says what it will be */
+		if (OidIsValid(altered) && list_length(rw->calls) > before)
+			((CallEntry *) list_nth(rw->calls, before))->security_definer = true;
+	}
+	put_reads(st, rw);
+}
+
+/*
+ * reads of the body of the SECURITY DEFINER function CREATE [OR REPLACE]
+ * FUNCTION/PROCEDURE makes (o): the new body, before PostgreSQL has
+ * analysed it, as a function the view walk meets is followed -- a
+ * SQL-standard body (BEGIN ATOMIC, RETURN) walked as a new query is, its
+ * names looked up on the search path in effect (PostgreSQL analyses it so,
+ * whatever the function's own SET search_path); a LANGUAGE sql string body
+ * parsed and walked on the function's own search_path if it sets one (the
+ * path it will run with), else on the one in effect; any other language
+ * opaque, the words of its body listed.  The function is among calls
+ * (read_by null), what its body reads and calls read_by it.
+ */
+static void
+put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o)
+{
+	ReadsWalk  *rw = reads_begin();
+	CallEntry  *e = palloc0(sizeof(CallEntry));
+	DefElem    *lang = find_opt(s->options, "language");
+	DefElem    *as = find_opt(s->options, "as");
+	List	   *items = as && as->arg && IsA(as->arg, List) ? (List *) as->arg : NIL;
+	Oid			replaced = s->replace ? replaced_func_oid(s) : InvalidOid;
+
+	e->object_type = s->is_procedure ? "procedure" : "function";
+	e->schema = o ? o->schema : NULL;
+	e->name = o ? o->name : NULL;
+	e->identity = o ? o->identity : NULL;
+	e->language = lang && opt_text(lang) ? opt_text(lang) : pstrdup("sql");
+	e->security_definer = true;
+	rw->calls = lappend(rw->calls, e);
+	rw->visited++;
+
+	/* a call of itself finds the function it replaces: its new body is this one */
+	if (OidIsValid(replaced))
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(Oid);
+		ctl.hcxt = CurrentMemoryContext;
+		rw->fseen = hash_create("dbchange calls", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		hash_search(rw->fseen, &replaced, HASH_ENTER, NULL);
+	}
+
+	if (s->sql_body != NULL)
+	{
+		/* RETURN expr, or BEGIN ATOMIC's statements as a list in a list */
+		List	   *stmts = IsA(s->sql_body, List) ?
+			linitial_node(List, (List *) s->sql_body) : list_make1(s->sql_body);
+		ListCell   *lc;
+
+		rw->by = e->identity;
+		rw->depth = 1;
+		foreach(lc, stmts)
+		{
+			Node	   *stmt = lfirst(lc);
+
+			if (stmt == NULL)
+				continue;
+			switch (nodeTag(stmt))
+			{
+				case T_ReturnStmt:
+					reads_walker(((ReturnStmt *) stmt)->returnval, rw);
+					break;
+				case T_SelectStmt:
+				case T_InsertStmt:
+				case T_UpdateStmt:
+				case T_DeleteStmt:
+					reads_walker(stmt, rw);
+					break;
+				default:
+					rw->complete = false;
+					break;
+			}
+		}
+		rw->by = NULL;
+		rw->depth = 0;
+	}
+	else if (strcmp(e->language, "sql") == 0 && items != NIL && IsA(linitial(items), String))
+		reads_of_sql_body(rw, e, strVal(linitial(items)),
+						  set_clauses_search_path(s->options, NULL), 1);
+	else
+	{
+		/* C and internal functions: AS 'file', 'symbol' -- the symbol is prosrc */
+		Node	   *src = list_length(items) == 2 ? lsecond(items) : items ? linitial(items) : NULL;
+
+		e->opaque = true;
+		call_words(rw, e, src && IsA(src, String) ? strVal(src) : NULL);
+	}
+	put_reads(st, rw);
 }
 
 /*

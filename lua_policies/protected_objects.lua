@@ -61,7 +61,18 @@ Checks
                       table (table, objects[i].table); GRANT of, or ALTER ROLE
                       (LOGIN, PASSWORD, ...) of, the role that owns one
                       (owned_objects) or a view reading one, and REASSIGN
-                      OWNED of such a view (reads of the owned views)
+                      OWNED of such a view (reads of the owned views);
+                      CREATE [OR REPLACE] FUNCTION/PROCEDURE ... SECURITY
+                      DEFINER whose body reads one (directly or in the
+                      functions it calls: whoever may execute it reads
+                      with its owner's rights, no view needed), ALTER
+                      FUNCTION/PROCEDURE/ROUTINE of such a function (made
+                      SECURITY DEFINER, SET search_path, OWNER TO, ...)
+                      and GRANT EXECUTE on one (reads); "(perhaps)": one
+                      whose plpgsql (or other opaque) body names a
+                      protected table or schema (calls).  A SECURITY
+                      INVOKER function reads with its caller's rights:
+                      no finding
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
                       pg_toast
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
@@ -407,9 +418,17 @@ end
 -- reads it, null for the statement's own query).  Only these commands carry the fact.
 -- (REASSIGN OWNED, GRANT and ALTER ROLE of a view's owner carry reads too: what the owned views
 -- read, read_by the owned view; they are read after owned_objects, below and in check)
+-- A SECURITY DEFINER function reads with its owner's rights for whoever may execute it (PUBLIC
+-- unless revoked), no view needed: CREATE [OR REPLACE] of one, ALTER of one (SECURITY DEFINER,
+-- SET search_path, OWNER TO, ...) and GRANT EXECUTE on one carry the reads of its body
+-- (read_by the function, or a function it calls; the function itself is in calls, read_by
+-- null).  A SECURITY INVOKER function has no such facts: it reads with its caller's rights.
 local READS_COMMANDS = { ["GRANT"] = true, ["REVOKE"] = true, ["ALTER TABLE"] = true, ["ALTER VIEW"] = true,
   ["ALTER MATERIALIZED VIEW"] = true, ["CREATE VIEW"] = true, ["CREATE MATERIALIZED VIEW"] = true,
-  ["CREATE TABLE AS"] = true, ["SELECT INTO"] = true, ["CREATE TRIGGER"] = true, ["CREATE RULE"] = true }
+  ["CREATE TABLE AS"] = true, ["SELECT INTO"] = true, ["CREATE TRIGGER"] = true, ["CREATE RULE"] = true,
+  ["CREATE FUNCTION"] = true, ["CREATE PROCEDURE"] = true, ["ALTER FUNCTION"] = true,
+  ["ALTER PROCEDURE"] = true, ["ALTER ROUTINE"] = true }
+local FUNCTION_TYPES = { ["function"] = true, ["procedure"] = true, ["routine"] = true }
 local function read_hit(e)
   local hit = object_hit(e.identity, e.schema, "table", e.name)
   if not hit then return nil end
@@ -433,22 +452,80 @@ for i = 1, #PROTECTED do
   if word:find("*", 1, true) then MENTION.pats[#MENTION.pats + 1] = glob(word)
   elseif word ~= "" then MENTION.exact[word] = true end
 end
-local function call_hit(e)
-  if e.opaque ~= true then return nil end
-  local by = e.read_by
-  local where = " (named in the body of " .. tostring(e.identity) .. ", a " .. tostring(e.language) ..
-    " function dbchange does not follow, called by " .. (type(by) == "string" and by or "the new query") .. ")"
-  local words = e.words
-  if type(words) == "table" then
-    local i, w = 1, words[1]
-    while w ~= nil do
-      if matches(w, MENTION) then return "(perhaps) " .. w .. where end
+-- (made once per wording: the functions a query calls, or those a SECURITY DEFINER function's
+-- body calls, where the entry with no read_by is that function itself)
+local function call_hit_of(root)
+  return function(e)
+    if e.opaque ~= true then return nil end
+    local by = e.read_by
+    local where = " (named in the body of " .. tostring(e.identity) .. ", a " .. tostring(e.language) ..
+      (type(by) == "string" and " function dbchange does not follow, called by " .. by .. ")" or root)
+    local words = e.words
+    if type(words) == "table" then
+      local i, w = 1, words[1]
+      while w ~= nil do
+        if matches(w, MENTION) then return "(perhaps) " .. w .. where end
+        i = i + 1
+        w = words[i]
+      end
+    end
+    if e.words_complete == false then
+      return "(perhaps) a protected table" .. where .. ": the body has more words than are listed, so the rest cannot be checked"
+    end
+    return nil
+  end
+end
+local call_hit = call_hit_of(" function dbchange does not follow, called by the new query)")
+local definer_call_hit = call_hit_of(" SECURITY DEFINER function dbchange does not follow: whoever may " ..
+  "execute it runs it with its owner's rights)")
+
+-- A SECURITY DEFINER function's reads: read_by is the function, or a function or view it uses
+-- in turn.  The reason names the SECURITY DEFINER function: up the chain of readers (calls list
+-- each function with its caller, the statement's own with none; reads each view with its
+-- reader), built only once there is a finding.
+local function definer_root(c, by)
+  local up = {}
+  local calls, reads = c.calls, c.reads
+  if type(calls) == "table" then
+    local i, e = 1, calls[1]
+    while e ~= nil do
+      if type(e) == "table" and type(e.identity) == "string" then up[e.identity] = e.read_by or false end
       i = i + 1
-      w = words[i]
+      e = calls[i]
     end
   end
-  if e.words_complete == false then
-    return "(perhaps) a protected table" .. where .. ": the body has more words than are listed, so the rest cannot be checked"
+  if type(reads) == "table" then
+    local i, e = 1, reads[1]
+    while e ~= nil do
+      if type(e) == "table" and type(e.identity) == "string" and up[e.identity] == nil then
+        up[e.identity] = e.read_by or false
+      end
+      i = i + 1
+      e = reads[i]
+    end
+  end
+  local root, n = by, 0
+  while type(up[root]) == "string" and n < 64 do root, n = up[root], n + 1 end
+  return up[root] == false and root or nil
+end
+local function definer_reads_target(c)
+  local function hit_of(e)
+    local hit = object_hit(e.identity, e.schema, "table", e.name)
+    if not hit then return nil end
+    local by = e.read_by
+    local root = type(by) == "string" and definer_root(c, by) or nil
+    local fn = root and "SECURITY DEFINER function " .. root or "a SECURITY DEFINER function"
+    return hit .. " (read by " .. (root == by and "the body of " .. fn or tostring(by) .. ", used by " .. fn) ..
+      ": whoever may execute it reads the table with its owner's rights)"
+  end
+  local hit = first_reached(c, c.reads, "reads_count", hit_of, "relations the function reads")
+  if hit then return hit end
+  if ANY_PROTECTED and c.reads_complete == false then
+    return "(perhaps) among what SECURITY DEFINER function " .. tostring(c.identity) .. " reads: the walk " ..
+      "stopped at its limit or at a function body it could not read, so the rest cannot be checked"
+  end
+  if ANY_PROTECTED then
+    return first_reached(c, c.calls, "calls_count", definer_call_hit, "functions the function calls")
   end
   return nil
 end
@@ -456,6 +533,7 @@ end
 local function reads_target(c)
   local l = c.reads
   if l == nil then return nil end
+  if FUNCTION_TYPES[c.object_type] then return definer_reads_target(c) end
   local hit = first_reached(c, l, "reads_count", read_hit, "relations the views read")
   if hit then return hit end
   if ANY_PROTECTED and c.reads_complete == false then
@@ -958,6 +1036,52 @@ return {
         calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_pay_pl",
           identity = "public.pt_pay_pl", read_by = "public.pt_pl_v", language = "plpgsql", security_definer = false, opaque = true,
           words = { "select", "from", "payments" }, words_complete = true } } } },
+    -- a SECURITY DEFINER function reads with its owner's rights for whoever may execute it: its
+    -- creation, an ALTER of one and GRANT EXECUTE on one carry the reads of its body (read_by the
+    -- function, or a function it calls); a plpgsql body is checked for a protected name
+    { sql = "CREATE FUNCTION public.pt_pay_def() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM public.payments'",
+      environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_def" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_pay_def",
+          identity = "public.pt_pay_def", language = "sql", security_definer = true, opaque = false } } } },
+    { sql = "CREATE FUNCTION public.pt_pay_inv() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM public.payments'",
+      environment = "prod", expect = "none" },
+    { sql = "CREATE FUNCTION public.pt_cust_def() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM public.pt_customers'",
+      environment = "prod", expect = "none",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "pt_customers", identity = "public.pt_customers", read_by = "public.pt_cust_def" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_cust_def",
+          identity = "public.pt_cust_def", language = "sql", security_definer = true, opaque = false } } } },
+    { sql = "CREATE FUNCTION public.pt_outer_def() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT public.pt_pay_rows()'",
+      environment = "test", expect = "queue", risk = "critical",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_rows" } },
+        calls_count = 2, calls = {
+          { object_type = "function", schema = "public", name = "pt_outer_def", identity = "public.pt_outer_def",
+            language = "sql", security_definer = true, opaque = false },
+          { object_type = "function", schema = "public", name = "pt_pay_rows", identity = "public.pt_pay_rows",
+            read_by = "public.pt_outer_def", language = "sql", security_definer = false, opaque = false } } } },
+    { sql = "CREATE FUNCTION public.pt_pay_pl() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER AS 'BEGIN RETURN (SELECT count(*) FROM PAYMENTS); END'",
+      environment = "prod", expect = "queue", risk = "critical" },
+    { sql = "CREATE FUNCTION public.pt_fmt_pl(numeric) RETURNS text LANGUAGE plpgsql SECURITY DEFINER AS 'BEGIN RETURN to_char($1, ''999''); END'",
+      environment = "prod", expect = "none" },
+    { sql = "CREATE FUNCTION public.pt_pay_pl() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER AS 'BEGIN RETURN (SELECT count(*) FROM payments); END'",
+      environment = "dev", expect = "approve", risk = "critical" },
+    { sql = "ALTER FUNCTION public.pt_pay_rows() SECURITY DEFINER", environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_rows" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_pay_rows",
+          identity = "public.pt_pay_rows", language = "sql", security_definer = true, opaque = false } } } },
+    { sql = "GRANT EXECUTE ON FUNCTION public.pt_pay_rows() TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_pay_rows" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_pay_rows",
+          identity = "public.pt_pay_rows", language = "sql", security_definer = true, opaque = false } } } },
+    { sql = "GRANT EXECUTE ON FUNCTION public.pt_deep_def() TO pt_bob", environment = "prod", expect = "queue", risk = "critical",
+      facts = { reads_count = 0, reads_complete = false, reads = {},
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_deep_def",
+          identity = "public.pt_deep_def", language = "sql", security_definer = true, opaque = false } } } },
     -- an extended statistics object of a protected table (fact table), an index of one listed second
     { sql = "DROP STATISTICS public.pt_pay_st", environment = "prod", expect = "reject", risk = "critical",
       facts = { table = "public.payments" } },
