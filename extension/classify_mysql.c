@@ -1942,6 +1942,19 @@ past_keyword(Cur *c, int i, const char *kw)
 }
 
 /*
+ * The classifier does not know the statement (fact unknown): it starts with
+ * neither a keyword nor a label (command UNKNOWN, also for no token at all),
+ * or with words the classifier does not know (a MariaDB- or MySQL-only
+ * statement, an object kind it does not know, a typo; its command is those
+ * words).  Nothing it says tells what the statement does.
+ */
+static bool
+statement_unknown(const MyFacts *f)
+{
+	return f->command == NULL || strcmp(f->command, "UNKNOWN") == 0 || f->unrecognised;
+}
+
+/*
  * Classify tokens [from, to) as one statement of the body.  Its facts are
  * kept whole (fact body_statements): a policy can then judge each statement
  * of the body as it would judge it on its own -- DROP DATABASE in a
@@ -2011,7 +2024,7 @@ body_statement(Cur *c, MyFacts *f, int from, int to)
 	 * plain_statement), says nothing of what it does; the body is not read
 	 * in full, and is judged as one that could destroy data.
 	 */
-	if (bf->command == NULL || strcmp(bf->command, "UNKNOWN") == 0 || bf->unrecognised)
+	if (statement_unknown(bf))
 		body_unreadable(f);
 
 	b->facts = bf;
@@ -3037,6 +3050,7 @@ classify_tokens(Cur *c, MyFacts *f)
 	if (first->type != MYT_WORD)
 	{
 		f->command = "UNKNOWN";
+		f->unrecognised = true;
 		return;
 	}
 	c->i++;
@@ -3388,6 +3402,14 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 		put_body_statements(st, f->body_statements);
 	}
 	dbc_put_bool(st, "destructive", f->destructive);
+
+	/*
+	 * A statement the classifier does not know gets its first words as its
+	 * command, which no policy can tell apart from a statement it knows by
+	 * name: this fact lets policies fail closed on it, at the top level as
+	 * a stored-program body does (body_complete false).
+	 */
+	dbc_put_bool(st, "unknown", statement_unknown(f));
 	dbc_put_bool(st, "hides_from_replicas", f->hides_from_replicas);
 	dbc_put_bool(st, "rewrites_table", f->rewrites);
 	dbc_put_bool(st, "scans_table", f->rewrites ||

@@ -293,7 +293,9 @@ end
 
 -- The strictest decision the statements of a MySQL stored program's body
 -- (fact body_statements: each one's facts, as on its own) get from judge(),
--- and the statement's text; nil when none gets a finding.
+-- and the statement's text; nil when none gets a finding.  A body holds no
+-- body of its own (the classifier refuses a stored program created in a
+-- body, as the server does), so its statements are judged as statements.
 local function strictest_body_statement(c, tier)
   local l = c.body_statements
   if type(l) ~= "table" then return nil end
@@ -313,12 +315,12 @@ local function strictest_body_statement(c, tier)
   return worst, text
 end
 
--- The findings of one statement (a decision with sev, or nil).
+-- The findings of one statement, its body aside (a decision with sev, or nil).
 judge = function(c, tier)
   local cmd = c.command
   if type(cmd) ~= "string" then return nil end
   -- no finding below is possible for any other statement that is not destructive
-  if not LOOKED_AT[cmd] and c.destructive ~= true and not HAS_BODY[cmd] then return nil end
+  if not LOOKED_AT[cmd] and c.destructive ~= true then return nil end
   local d = nil
 
   if cmd == "DROP TABLE" then
@@ -383,37 +385,42 @@ judge = function(c, tier)
     d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
   end
 
-  if HAS_BODY[cmd] and c.dialect == "mysql" then
-    local runs = cmd == "CREATE PROCEDURE" and "when called" or cmd == "CREATE FUNCTION" and "when used"
-      or "each time it fires"
-    -- a body is as severe as its strictest statement would be on its own (DROP
-    -- DATABASE: critical), and at least danger; only a body that destroys data
-    -- can hold a statement with a finding here, so the others are not walked
-    local sev, worst, text = DANGER, nil, nil
-    if c.body_destructive == true then
-      worst, text = strictest_body_statement(c, tier)
-      if worst ~= nil and worst.sev > sev then sev = worst.sev end
-    end
-    local strictest = ""
-    if worst ~= nil and worst.sev > DANGER then
-      strictest = "; on its own, its statement " .. short(text) .. " would be " .. worst.reason
-    end
-    if c.body_complete == false then
-      d = add(d, tier, sev, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
-        " could not be read in full" .. body_list(c) .. ": it is judged as if it deleted data" .. strictest)
-    elseif c.body_destructive == true then
-      d = add(d, tier, sev, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
-        " drops, truncates or deletes" .. body_list(c) .. ": it destroys data " .. runs ..
-        " as those statements would; submit them as statements of their own" .. strictest)
-    end
-    if c.body_dynamic_sql == true then
-      d = add(d, tier, DANGER, "body-dynamic-sql", "the body of " .. cmd .. " " .. obj(c) ..
-        " runs dynamic SQL (PREPARE / EXECUTE) " .. runs .. ": statements no policy sees")
-    end
-  end
-
   if c.cascade == true and (c.destructive == true or cmd == "TRUNCATE TABLE") then
     d = add(d, tier, CRITICAL, "ban-cascade", "CASCADE silently drops or truncates dependent objects too; name them explicitly instead" .. cascade_list(c))
+  end
+  return d
+end
+
+-- The findings of a MySQL stored program's body, added to d (the statement's
+-- own findings, or nil): the body runs later (CALL, a trigger, the event
+-- scheduler), so it is judged when the program is created.
+local function judge_body(c, tier, d)
+  local cmd = c.command
+  local runs = cmd == "CREATE PROCEDURE" and "when called" or cmd == "CREATE FUNCTION" and "when used"
+    or "each time it fires"
+  -- a body is as severe as its strictest statement would be on its own (DROP
+  -- DATABASE: critical), and at least danger; only a body that destroys data
+  -- can hold a statement with a finding here, so the others are not walked
+  local sev, worst, text = DANGER, nil, nil
+  if c.body_destructive == true then
+    worst, text = strictest_body_statement(c, tier)
+    if worst ~= nil and worst.sev > sev then sev = worst.sev end
+  end
+  local strictest = ""
+  if worst ~= nil and worst.sev > DANGER then
+    strictest = "; on its own, its statement " .. short(text) .. " would be " .. worst.reason
+  end
+  if c.body_complete == false then
+    d = add(d, tier, sev, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
+      " could not be read in full" .. body_list(c) .. ": it is judged as if it deleted data" .. strictest)
+  elseif c.body_destructive == true then
+    d = add(d, tier, sev, "body-destroys-data", "the body of " .. cmd .. " " .. obj(c) ..
+      " drops, truncates or deletes" .. body_list(c) .. ": it destroys data " .. runs ..
+      " as those statements would; submit them as statements of their own" .. strictest)
+  end
+  if c.body_dynamic_sql == true then
+    d = add(d, tier, DANGER, "body-dynamic-sql", "the body of " .. cmd .. " " .. obj(c) ..
+      " runs dynamic SQL (PREPARE / EXECUTE) " .. runs .. ": statements no policy sees")
   end
   return d
 end
@@ -424,7 +431,9 @@ return {
   description = "Drops, truncates and CASCADE: queued in prod (DROP DATABASE, CASCADE and DROP OWNED rejected), warnings in dev.",
 
   check = function(c)
-    local d = judge(c, tier_of(c))
+    local tier = tier_of(c)
+    local d = judge(c, tier)
+    if HAS_BODY[c.command] and c.dialect == "mysql" then d = judge_body(c, tier, d) end
     if d ~= nil then d.sev = nil end
     return d
   end,
@@ -525,13 +534,7 @@ return {
       facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "DROP TABLE" },
         body_destructive = true, body_dynamic_sql = false, body_complete = true,
         body_statements = { { dialect = "mysql", command = "DROP TABLE", name = "t", destructive = true } } } },
-    -- a body within a body, and a body not read in full, keep the strictest statement they hold
-    { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "critical",
-      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "CREATE EVENT" },
-        body_destructive = true, body_dynamic_sql = false, body_complete = true,
-        body_statements = { { dialect = "mysql", command = "CREATE EVENT", name = "e", destructive = false,
-          body_commands = { "DROP TABLE" }, body_destructive = true, body_complete = true,
-          body_statements = { { dialect = "mysql", command = "DROP TABLE", name = "t", destructive = true, cascade = true } } } } } },
+    -- a body not read in full keeps the strictest statement it holds
     { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "critical",
       facts = { dialect = "mysql", command = "CREATE TRIGGER", name = "t", body_commands = { "DROP DATABASE" },
         body_destructive = true, body_dynamic_sql = false, body_complete = false,

@@ -26,6 +26,12 @@ Checks
                      CHECKPOINT-like housekeeping: low risk everywhere
   env-dml-risk       data changes inside a change (MySQL-dialect scripts carry
                      is_dml): approve everywhere, moderate risk in prod
+  env-unknown-statement
+                     MySQL: a statement the classifier does not know (fact
+                     unknown: MariaDB's LOAD XML, CHECK VIEW, MySQL's IMPORT
+                     TABLE, a typo, ...): its command is only its first
+                     words, so no policy can tell what it does; queued
+                     outside dev, whatever the tables above say
 
 Behaviour per environment (action / risk)
                       dev           test          stage           prod
@@ -34,6 +40,7 @@ Behaviour per environment (action / risk)
   env-cluster-level   approve/low   approve/moderate queue/high    queue/critical
   env-routine         approve/low   approve/low   approve/low     approve/low
   env-dml-risk        approve/low   approve/low   approve/low     approve/moderate
+  env-unknown-statement approve/low queue/moderate queue/high     queue/high
 Statements that are not DDL (transaction control, plain DML, session SET, ...)
 get no opinion, except DML that comes in a change with is_dml set (MySQL scripts).
 An environment name this file does not know is treated as UNKNOWN_ENVIRONMENT.
@@ -60,6 +67,9 @@ local DML        = { dev = { "approve", "low" }, test = { "approve", "low" },
                      stage = { "approve", "low" }, prod = { "approve", "moderate" } }
 local ROUTINE    = { dev = { "approve", "low" }, test = { "approve", "low" },
                      stage = { "approve", "low" }, prod = { "approve", "low" } }
+-- a MySQL statement the classifier does not know (fail closed: in dev a warning)
+local UNKNOWN    = { dev = { "approve", "low" }, test = { "queue", "moderate" },
+                     stage = { "queue", "high" }, prod = { "queue", "high" } }
 
 -- Helpers (self-contained: the sandbox has no require) -----------------------
 local TIERS = {
@@ -165,6 +175,21 @@ return {
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
+    -- before every table keyed by command: an unknown statement's command is
+    -- only its first words ("LOAD" for LOAD XML, which writes rows), and may
+    -- read like a harmless command's
+    if c.unknown == true and c.dialect == "mysql" then
+      local tier = tier_of(c)
+      local b = UNKNOWN[tier]
+      local text = c.statement
+      if type(text) ~= "string" then text = cmd end
+      if #text > 80 then text = text:sub(1, 77) .. "..." end
+      return { action = b[1], risk = b[2], reason = "env-unknown-statement: dbchange does not know the MySQL statement " ..
+        text .. " (read as " .. cmd .. "), so no policy can tell what it does" ..
+        (b[1] == "queue" and "" or " (approved in " .. tier .. " with this warning; queued outside dev)") ..
+        ": have someone who knows what it does on the target approve it, or write the change" ..
+        " with statements dbchange knows (docs/mysql.md)" }
+    end
     -- is_dml comes only with MySQL scripts: a PostgreSQL statement does not
     -- have the field, and reading a field a change lacks is never cached
     if c.dialect == "mysql" and c.is_dml == true then
@@ -253,5 +278,17 @@ return {
       facts = { dialect = "mysql", command = "CREATE EVENT", body_commands = { "SELECT", "SET GLOBAL" } } },
     { sql = "SELECT 1", environment = "stage", expect = "approve", risk = "moderate",
       facts = { dialect = "mysql", command = "CREATE EVENT", body_commands = { "SELECT" } } },
+    -- a MySQL statement the classifier does not know: queued outside dev, even
+    -- when its first word reads like a harmless command (LOAD XML writes rows)
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "LOAD", statement = "LOAD XML INFILE 'x.xml' INTO TABLE t", unknown = true } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "IMPORT", unknown = true } },
+    { sql = "SELECT 1", environment = "test", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", command = "UNKNOWN", unknown = true } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "CHECK", unknown = true } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SELECT", unknown = false } },
   },
 }

@@ -511,3 +511,34 @@ SELECT count(*) FROM dbchange.evaluate_mysql('CREATE PROCEDURE p() BEGIN CREATE 
 -- accepted, as by the server: ALTER EVENT without DO, a loadable function (no body)
 SELECT f->>'command' AS command, f->'body_commands' AS body, f->>'body_complete' AS complete
   FROM dbchange.classify_mysql('CREATE PROCEDURE p() BEGIN ALTER EVENT e DISABLE; ALTER EVENT e ON SCHEDULE EVERY 2 DAY; CREATE FUNCTION u RETURNS STRING SONAME ''u.so''; DROP EVENT e; END') f;
+
+-- fact unknown: the classifier does not know the statement (its command is only
+-- its first words, or UNKNOWN); every statement it knows, by name or by its first
+-- word alone, is not unknown.  The same fact in body_statements.
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'unknown' AS unknown
+  FROM dbchange.classify_mysql($s$
+LOAD XML INFILE '/tmp/rows.xml' INTO TABLE t;
+CHECK VIEW v;
+REPAIR VIEW v FROM MYSQL;
+IMPORT TABLE FROM '/tmp/t.sdi';
+FROBNICATE t;
+(SELECT 1) UNION (SELECT 2);
+CREATE WIDGET w;
+ANALYZE FORMAT = JSON FROBNICATE t;
+SET STATEMENT max_statement_time = 1 FOR FROBNICATE t;
+LOAD DATA INFILE '/tmp/x' INTO TABLE t;
+LOAD INDEX INTO CACHE t;
+CACHE INDEX t IN hot;
+CHECK TABLE t;
+HANDLER t OPEN;
+XA START 'x';
+SELECT 1;
+SHOW TABLES;
+SET @a = 1;
+INSTALL SONAME 'ha_x';
+SHUTDOWN;
+CREATE TABLE t2 (id INT);
+$s$) f;
+SELECT b->>'statement_no' AS n, b->>'command' AS command, b->>'unknown' AS unknown
+  FROM dbchange.classify_mysql('CREATE PROCEDURE p() BEGIN SELECT 1; CHECK VIEW v; DELETE FROM t WHERE id = 1; END') f,
+       jsonb_array_elements(f->'body_statements') b;

@@ -251,3 +251,36 @@ BACKUP LOCK shop.orders;
 BACKUP UNLOCK;
 $s$, e)
  ORDER BY e, statement_no;
+
+-- red team: a top-level statement whose first word the classifier does not know
+-- got that word as its command and no stock policy judged it for what it is:
+-- MariaDB's LOAD XML (it writes rows) read as "LOAD", in environment_risk's
+-- not-DDL set, was approved in prod; the others were queued in prod only as
+-- "DDL" and approved in stage and test.  Now (fact unknown) environment_risk's
+-- env-unknown-statement queues them outside dev, whatever the statement's first
+-- word, and approves them with the warning in dev; known statements keep their
+-- decisions.
+SELECT e, statement_no, command, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'stage', 'test', 'dev']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+LOAD XML INFILE '/tmp/rows.xml' INTO TABLE t;
+CHECK VIEW v;
+IMPORT TABLE FROM '/tmp/t.sdi';
+(SELECT 1) UNION (SELECT 2);
+SELECT 1;
+SHOW TABLES;
+SET @a = 1;
+LOAD INDEX INTO CACHE t;
+INSERT INTO t VALUES (1);
+$s$, e)
+ WHERE e IN ('prod', 'dev') OR statement_no <= 4
+ ORDER BY array_position(ARRAY['prod', 'stage', 'test', 'dev'], e), statement_no;
+-- submitted in prod: the change waits for approval (it is deployed only then);
+-- in dev it is approved, the warning kept
+SELECT dbchange.submit_mysql($s$INSERT INTO t VALUES (1); LOAD XML INFILE '/tmp/rows.xml' INTO TABLE t;$s$, 'shop') AS u \gset
+SELECT status, risk, array_to_string(reasons, E'\n') AS reasons FROM dbchange.change WHERE id = :u;
+SELECT statement_no, command, action, facts->>'unknown' AS unknown FROM dbchange.change_statement WHERE change_id = :u ORDER BY 1;
+SELECT key, value FROM dbchange.configure(environment => 'dev') WHERE key = 'environment';
+SELECT dbchange.submit_mysql($s$CHECK VIEW v$s$, 'shop') AS ud \gset
+SELECT status, risk, array_to_string(reasons, E'\n') AS reasons FROM dbchange.change WHERE id = :ud;
+SELECT key, value FROM dbchange.configure(environment => 'prod') WHERE key = 'environment';

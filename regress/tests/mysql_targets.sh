@@ -631,6 +631,44 @@ printf 'USE %s;\nDELIMITER //\nCREATE PROCEDURE an() BEGIN ANALYZE DELETE FROM t
 check "analyze: MariaDB stores such a procedure, and calling it deletes every row" 0 "$(my "SELECT COUNT(*) FROM $BDB.t")"
 my "DROP DATABASE IF EXISTS $BDB" >/dev/null
 
+# ---- a statement the classifier does not know (fact unknown): MariaDB's LOAD XML,
+# which writes rows, read as a bare "LOAD" (in environment_risk's not-DDL set) was
+# approved in prod and applied; now environment_risk queues it (env-unknown-statement)
+# and nothing of the change reaches the target before a DBA approves it ----
+CTLU=mysql_ctlunknown
+UDB=dbc_unknown
+UURI=$(dbc_mysql_uri $UDB)
+my "DROP DATABASE IF EXISTS $UDB; CREATE DATABASE $UDB; CREATE TABLE $UDB.loaded (id INT PRIMARY KEY, name VARCHAR(20))" >/dev/null
+new_db $CTLU prod || not_ok "setup: a control database for unknown statements"
+DCU=$(conninfo $CTLU)
+printf "SELECT dbchange.set_policy('environment_risk', :'src');\n" |
+	dbc_psql "$DBC_PORT" $CTLU -At -v src="$(cat lua_policies/environment_risk.lua)" >/dev/null 2>&1
+check "unknown: the stock environment_risk policy is loaded" 1 \
+	"$(sql $CTLU "SELECT count(*) FROM dbchange.policies WHERE name = 'environment_risk'")"
+XML=$DBC_BASE/unknown-rows.xml
+printf '<rows>\n<row><id>2</id><name>from xml</name></row>\n</rows>\n' >"$XML"
+chmod 644 "$XML"
+printf "INSERT INTO loaded VALUES (1, 'plain');\nLOAD XML INFILE '%s' INTO TABLE loaded ROWS IDENTIFIED BY '<row>';\n" "$XML" >"$CLI_TMP/unknown.sql"
+mrun submit --dialect mysql "$CLI_TMP/unknown.sql" -d "$DCU"
+check "unknown: LOAD XML is queued in prod, exit 3" 3 "$RC"
+check_match "unknown: the reason says dbchange does not know the statement and how to proceed" \
+	"env-unknown-statement: dbchange does not know the MySQL statement LOAD XML INFILE.*have someone who knows what it does on the target approve it, or write the change with statements dbchange knows" \
+	"$(printf '%s' "$OUT$ERR" | tr '\n' ' ')"
+UNK_ID=$(sql $CTLU "SELECT max(id) FROM dbchange.changes WHERE dialect = 'mysql'")
+check "unknown: the statement's facts say unknown, command LOAD" "LOAD true queue" \
+	"$(sql $CTLU "SELECT concat_ws(' ', facts->>'command', facts->>'unknown', action) FROM dbchange.change_statement WHERE change_id = $UNK_ID AND statement_no = 2")"
+mrun promote --from "$DCU" --to "$UURI"
+check "unknown: promote stops at the queued change, exit 3" 3 "$RC"
+check "unknown: nothing applied to the target (no row, no history row)" "0 0" \
+	"$(my "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM $UDB.loaded), (SELECT COUNT(*) FROM $UDB.dbchange_history))")"
+mrun approve "$UNK_ID" -m "LOAD XML reviewed" -d "$(conninfo $CTLU $APPROVER)"
+check "unknown: approved" 0 "$RC"
+mrun promote --from "$DCU" --to "$UURI"
+check "unknown: deployed after approval; MariaDB ran LOAD XML, which wrote a row" "0 1:plain,2:from xml" \
+	"$RC $(my "SELECT GROUP_CONCAT(CONCAT(id, ':', name) ORDER BY id) FROM $UDB.loaded")"
+rm -f "$XML"
+my "DROP DATABASE IF EXISTS $UDB" >/dev/null
+
 # ---- a target reached through the server's unix socket (?socket=) is named by its
 # socket in the control catalog, not by a TCP endpoint (host:3306) it never used;
 # TCP targets keep their names ----
