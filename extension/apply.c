@@ -17,7 +17,10 @@
  * functions or triggers execute is judged on its own), inside an internal
  * subtransaction: a failure rolls back only the change's own work and is
  * reported as a result, so the verb can record
- * status 'failed' and commit instead of losing the record.
+ * status 'failed' and commit instead of losing the record.  The applying
+ * session's prepared statements are neither used nor changed by the change
+ * (prepared.c: dbc_apply_check_prepared refuses such a change up front), and
+ * what the change prepares is deallocated after it.
  *
  * Top-level statements: dbchange.authorize_toplevel(id) leaves a one-time,
  * backend-local authorisation (static memory here, never a setting or a
@@ -267,9 +270,14 @@ typedef struct RunResult
 	int			statements;
 } RunResult;
 
-/* Run the parsed statements as the requester in a subtransaction. */
+/*
+ * Run the parsed statements as the requester in a subtransaction.
+ * prepared: this session's prepared statement names before the change ran;
+ * whatever the change prepares is deallocated after it, applied or failed
+ * (a prepared statement outlives the subtransaction's rollback).
+ */
 static void
-run_change(ChangeToRun *c, List *parsed, RunResult *r)
+run_change(ChangeToRun *c, List *parsed, List *prepared, RunResult *r)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -387,6 +395,7 @@ run_change(ChangeToRun *c, List *parsed, RunResult *r)
 		r->statement_no = cur;
 	}
 	PG_END_TRY();
+	dbc_apply_deallocate_new(prepared);
 	SPI_finish();
 	if (r->ok)
 	{
@@ -451,7 +460,16 @@ dbc_execute_change(PG_FUNCTION_ARGS)
 		}
 		if (result == NULL)
 		{
-			run_change(&c, parsed, &r);
+			/*
+			 * The change runs in this session, among its prepared statements:
+			 * one it would use or change is refused before anything runs (an
+			 * ERROR: the change stays as it was), and what it prepares is
+			 * deallocated after it.
+			 */
+			List	   *prepared = dbc_session_prepared_names();
+
+			dbc_apply_check_prepared(id, parsed, prepared);
+			run_change(&c, parsed, prepared, &r);
 			result = r.ok ? "applied" : "failed";
 		}
 	}

@@ -152,6 +152,14 @@ extern void dbc_script_prepares_note(Node *stmt);
 extern bool dbc_prepared_lookup(const char *name, DbcPrepared *out);
 /* Does EXECUTE name create a table (a prepared SELECT INTO)?  *from_sql as in DbcPrepared. */
 extern bool dbc_prepared_creates_table(const char *name, bool *from_sql);
+/*
+ * Applying a stored change in the applying session (apply.c): the session's
+ * prepared statement names, the refusal of a change that would use or
+ * change one of them, and the deallocation of the names the change left.
+ */
+extern List *dbc_session_prepared_names(void);
+extern void dbc_apply_check_prepared(int64 change_id, List *parsed, List *session_names);
+extern void dbc_apply_deallocate_new(List *session_names);
 
 /* ---- split.c ---- */
 typedef struct DbcParsedStmt

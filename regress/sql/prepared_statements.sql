@@ -169,6 +169,86 @@ SELECT to_regclass('copy10') IS NULL AS no_copy10, to_regclass('copy11') IS NULL
        (SELECT count(*) FROM copy12) AS copy12_rows;
 SELECT name FROM pg_prepared_statements ORDER BY name;
 
+-- 6. Applying a queued script later (apply(), rollout auto) runs it in the applier's session,
+-- whose prepared statements are not transactional: its PREPAREs were left behind there (also
+-- when the change failed and was rolled back), and a name the applier had prepared made the
+-- change fail.  Now the names the change prepared are deallocated after it, applied or failed
+-- (also those a DO block prepared); a change that would use or change one of the session's own
+-- prepared statements (PREPARE or EXECUTE or DEALLOCATE of a name the session has and the change
+-- has not prepared, DEALLOCATE ALL while it has any) is refused before anything runs: an
+-- error with the reason and what to do, and the change stays approved.
+\set SHOW_CONTEXT never
+SET SESSION AUTHORIZATION ps_dev;
+DEALLOCATE ALL;
+SELECT dbchange.submit('PREPARE a1 AS SELECT * FROM payments; CREATE TABLE copy13 AS EXECUTE a1; EXECUTE a1') AS a1_id \gset
+SELECT dbchange.submit('PREPARE a2 AS SELECT * FROM payments; CREATE TABLE copy14 AS EXECUTE a2') AS a2_id \gset
+SELECT dbchange.submit('PREPARE a3 AS SELECT * FROM payments; CREATE TABLE copy15 AS EXECUTE a3; CREATE TABLE copy15 (id int)') AS a3_id \gset
+SELECT dbchange.submit($$PREPARE a4 AS SELECT * FROM payments; CREATE TABLE copy16 AS EXECUTE a4; DO 'BEGIN EXECUTE ''PREPARE a5 AS SELECT 5''; END'$$) AS a4_id \gset
+PREPARE mine AS SELECT * FROM payments;
+SELECT dbchange.submit('CREATE TABLE copy17 AS EXECUTE mine') AS mine_id \gset
+SELECT dbchange.submit('PREPARE a6 AS SELECT * FROM payments; CREATE TABLE copy18 AS EXECUTE a6; DEALLOCATE ALL') AS all_id \gset
+DEALLOCATE mine;
+RESET SESSION AUTHORIZATION;
+SELECT count(*) FILTER (WHERE status = 'pending') AS queued FROM dbchange.changes
+ WHERE id IN (:a1_id, :a2_id, :a3_id, :a4_id, :mine_id, :all_id);
+SELECT count(dbchange.approve(id, 'reviewed')) AS approved FROM dbchange.changes
+ WHERE id IN (:a1_id, :a2_id, :a3_id, :a4_id, :mine_id, :all_id);
+-- applied: nothing the change prepared is left in the applier's session
+SELECT dbchange.apply(:a1_id);
+SELECT count(*) AS copy13_rows FROM copy13;
+SELECT name FROM pg_prepared_statements ORDER BY name;
+-- the applier had prepared a2: refused before anything ran, the change stays approved and the
+-- applier's a2 is still theirs; after DEALLOCATE it applies
+PREPARE a2 AS SELECT 'the applier''s own' AS what;
+\set VERBOSITY default
+SELECT dbchange.apply(:a2_id);
+\set VERBOSITY terse
+SELECT status FROM dbchange.changes WHERE id = :a2_id;
+SELECT to_regclass('copy14') IS NULL AS no_copy14;
+EXECUTE a2;
+DEALLOCATE a2;
+SELECT dbchange.apply(:a2_id);
+SELECT name FROM pg_prepared_statements ORDER BY name;
+-- a change that fails midway (statement 3) is recorded failed, rolled back, and leaves
+-- nothing prepared
+SELECT dbchange.apply(:a3_id);
+SELECT status, error_message FROM dbchange.changes WHERE id = :a3_id;
+SELECT to_regclass('copy15') IS NULL AS no_copy15, count(*) AS prepared FROM pg_prepared_statements;
+-- what a DO block of the change prepared is deallocated too
+SELECT dbchange.apply(:a4_id);
+SELECT name FROM pg_prepared_statements ORDER BY name;
+-- EXECUTE of a statement the change does not prepare ran the applier's statement of that name
+-- (not the requester's, which was judged): refused while the session has one; DEALLOCATE ALL
+-- would drop the applier's statements: refused while it has any
+PREPARE mine AS SELECT 'the applier''s own' AS what;
+\set VERBOSITY default
+SELECT dbchange.apply(:mine_id);
+SELECT dbchange.apply(:all_id);
+\set VERBOSITY terse
+SELECT id = :mine_id AS mine, status FROM dbchange.changes WHERE id IN (:mine_id, :all_id) ORDER BY id;
+SELECT to_regclass('copy17') IS NULL AS no_copy17, to_regclass('copy18') IS NULL AS no_copy18;
+EXECUTE mine;
+DEALLOCATE mine;
+SELECT dbchange.apply(:all_id);
+SELECT name FROM pg_prepared_statements ORDER BY name;
+-- rollout auto: the final approval applies the change, and leaves nothing prepared either; with
+-- a clash, the approval is refused with the same error and nothing is recorded
+SELECT key, value FROM dbchange.configure(rollout => 'auto') WHERE key = 'rollout';
+SET SESSION AUTHORIZATION ps_dev;
+SELECT dbchange.submit('PREPARE a7 AS SELECT * FROM payments; CREATE TABLE copy19 AS EXECUTE a7') AS a7_id \gset
+SELECT dbchange.submit('PREPARE a8 AS SELECT * FROM payments; CREATE TABLE copy20 AS EXECUTE a8') AS a8_id \gset
+RESET SESSION AUTHORIZATION;
+SELECT dbchange.approve(:a7_id, 'reviewed');
+SELECT name FROM pg_prepared_statements ORDER BY name;
+PREPARE a8 AS SELECT 8;
+SELECT dbchange.approve(:a8_id, 'reviewed');
+SELECT status FROM dbchange.changes WHERE id = :a8_id;
+DEALLOCATE a8;
+SELECT dbchange.approve(:a8_id, 'reviewed');
+SELECT count(*) AS prepared FROM pg_prepared_statements;
+SELECT key, value FROM dbchange.configure(rollout => 'manual') WHERE key = 'rollout';
+\set SHOW_CONTEXT errors
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_prepared_statements;
