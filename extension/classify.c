@@ -31,6 +31,7 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
 #include "catalog/indexing.h"
@@ -38,6 +39,7 @@
 #include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_attrdef.h"
+#include "catalog/pg_cast.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_extension.h"
@@ -6826,6 +6828,11 @@ struct ReadsWalk
 	/* ALTER FUNCTION path_func SET/RESET search_path: the path it will have */
 	Oid			path_func;
 	char	   *path_of_func;
+	/* casts a raw query may call (reads_of_implied_calls()) */
+	List	   *user_casts;		/* of UserCast *, once looked up */
+	bool		user_casts_known;
+	bool		implicit_casts_done;
+	List	   *domains;		/* of Oid: domains whose checks were followed */
 };
 
 static ReadsWalk *
@@ -6845,6 +6852,10 @@ reads_begin(void)
 static void reads_of_view(ReadsWalk *rw, Oid viewid, const char *identity, int depth);
 static void reads_of_function(ReadsWalk *rw, Oid funcid, const char *read_by, int depth);
 static bool reads_walker(Node *node, void *context);
+static bool reads_query_walker(Node *node, void *context);
+static void reads_of_type(ReadsWalk *rw, Oid typid, const char *read_by, int depth, bool casts);
+static void reads_of_defaults(ReadsWalk *rw, const char *defaults, const char *identity, int depth);
+static void reads_of_implied_calls(ReadsWalk *rw, Node *node);
 
 /* A relation read by the view read_by (NULL: by the statement's own query). */
 static void
@@ -6899,6 +6910,7 @@ reads_of_depender(ReadsWalk *rw, Oid classid, Oid objid, Oid self, const char *i
 	HeapTuple	tup;
 	List	   *rels = NIL;
 	List	   *funcs = NIL;
+	List	   *types = NIL;
 	ListCell   *lc;
 
 	if (rw->deprel == NULL)
@@ -6921,12 +6933,17 @@ reads_of_depender(ReadsWalk *rw, Oid classid, Oid objid, Oid self, const char *i
 			funcs = list_append_unique_oid(funcs, d->refobjid);
 		else if (d->refclassid == OperatorRelationId)
 			funcs = list_append_unique_oid(funcs, get_opcode(d->refobjid));
+		else if (d->refclassid == TypeRelationId)
+			types = list_append_unique_oid(types, d->refobjid);
 	}
 	systable_endscan(scan);
 	foreach(lc, rels)
 		reads_add(rw, lfirst_oid(lc), identity, depth);
 	foreach(lc, funcs)
 		reads_of_function(rw, lfirst_oid(lc), identity, depth + 1);
+	/* a domain's CHECK constraints call their functions on every value cast to it */
+	foreach(lc, types)
+		reads_of_type(rw, lfirst_oid(lc), identity, depth, false);
 	CHECK_FOR_INTERRUPTS();
 }
 
@@ -7213,7 +7230,15 @@ reads_of_function(ReadsWalk *rw, Oid funcid, const char *read_by, int depth)
 	{
 		Datum		src = SysCacheGetAttr(PROCOID, tp, Anum_pg_proc_prosrc, &isnull);
 		char	   *body = isnull ? NULL : TextDatumGetCString(src);
+		char	   *defaults = NULL;
 
+		/* (pg_depend has a SQL-standard body's defaults, with the rest) */
+		if (proc->pronargdefaults > 0)
+		{
+			src = SysCacheGetAttr(PROCOID, tp, Anum_pg_proc_proargdefaults, &isnull);
+			if (!isnull)
+				defaults = TextDatumGetCString(src);
+		}
 		if (lang == SQLlanguageId && body != NULL)
 		{
 			char	   *path = funcid == rw->path_func ? rw->path_of_func :
@@ -7228,6 +7253,8 @@ reads_of_function(ReadsWalk *rw, Oid funcid, const char *read_by, int depth)
 			e->opaque = true;
 			call_words(rw, e, body);
 		}
+		if (defaults != NULL)
+			reads_of_defaults(rw, defaults, e->identity, depth);
 	}
 	CHECK_FOR_INTERRUPTS();
 }
@@ -7330,6 +7357,253 @@ reads_of_function_name(ReadsWalk *rw, List *names, bool is_operator)
 	}
 }
 
+/*
+ * Calls a query makes without naming the function: casts, domain checks,
+ * function defaults, and the operators that BETWEEN, a simple CASE, IN or
+ * ANY over a subquery, ORDER BY ... USING and JOIN USING apply.  An
+ * analysed query (and pg_depend) names the cast and operator functions it
+ * calls, not the CHECK constraints of the domains it casts to, and a raw
+ * query names none of them.
+ */
+
+/* A cast created after initdb (CREATE CAST ... WITH FUNCTION) */
+typedef struct UserCast
+{
+	Oid			target;
+	Oid			func;
+	char		context;		/* COERCION_CODE_* */
+} UserCast;
+
+/*
+ * The casts with a function that are not PostgreSQL's own, once per walk:
+ * one index range scan of pg_cast above FirstNormalObjectId (nothing to
+ * read in a database that creates none).
+ */
+static List *
+reads_user_casts(ReadsWalk *rw)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	if (rw->user_casts_known)
+		return rw->user_casts;
+	rw->user_casts_known = true;
+	rel = table_open(CastRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_cast_oid, BTGreaterEqualStrategyNumber, F_OIDGE,
+				ObjectIdGetDatum(FirstNormalObjectId));
+	scan = systable_beginscan(rel, CastOidIndexId, true, NULL, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_cast pc = (Form_pg_cast) GETSTRUCT(tup);
+		UserCast   *u;
+
+		if (!OidIsValid(pc->castfunc))
+			continue;			/* binary-coercible, or WITH INOUT */
+		u = palloc(sizeof(UserCast));
+		u->target = pc->casttarget;
+		u->func = pc->castfunc;
+		u->context = pc->castcontext;
+		rw->user_casts = lappend(rw->user_casts, u);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return rw->user_casts;
+}
+
+/* The functions of a domain's CHECK constraints, as pg_depend records them. */
+static void
+reads_of_domain_checks(ReadsWalk *rw, Oid typid, const char *read_by, int depth)
+{
+	Relation	rel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *checks = NIL;
+	ListCell   *lc;
+
+	ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(typid));
+	scan = systable_beginscan(rel, ConstraintTypidIndexId, true, NULL, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_CHECK)
+			checks = lappend_oid(checks, con->oid);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	foreach(lc, checks)
+		reads_of_depender(rw, ConstraintRelationId, lfirst_oid(lc), InvalidOid, read_by, depth);
+}
+
+/*
+ * A value cast (or coerced) to typid, by read_by's query: a domain checks
+ * its CHECK constraints (and its base domain's), an array cast converts
+ * each element.  With casts (a raw query, which does not say what type it
+ * casts from): every user cast to the type, or to its base or element type,
+ * counts -- a function too many rather than one too few.
+ */
+static void
+reads_of_type(ReadsWalk *rw, Oid typid, const char *read_by, int depth, bool casts)
+{
+	if (depth > READS_DEPTH_LIMIT)
+	{
+		rw->complete = false;
+		return;
+	}
+	/* bounded: a domain over an array of a domain over ... */
+	for (int i = 0; i < 8 && OidIsValid(typid); i++)
+	{
+		HeapTuple	tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+		Form_pg_type t;
+		bool		domain;
+		Oid			next;
+
+		if (!HeapTupleIsValid(tp))
+			return;
+		t = (Form_pg_type) GETSTRUCT(tp);
+		domain = t->typtype == TYPTYPE_DOMAIN;
+		next = domain ? t->typbasetype : IsTrueArrayType(t) ? t->typelem : InvalidOid;
+		ReleaseSysCache(tp);
+		if (domain)
+		{
+			/* each once: their functions are followed once anyway */
+			if (!list_member_oid(rw->domains, typid))
+			{
+				rw->domains = lappend_oid(rw->domains, typid);
+				reads_of_domain_checks(rw, typid, read_by, depth + 1);
+			}
+		}
+		else if (casts)
+		{
+			ListCell   *lc;
+
+			foreach(lc, reads_user_casts(rw))
+			{
+				UserCast   *u = lfirst(lc);
+
+				if (u->target == typid)
+					reads_of_function(rw, u->func, read_by, depth + 1);
+			}
+		}
+		typid = next;
+	}
+}
+
+/*
+ * A function's default-argument expressions (proargdefaults, analysed at
+ * CREATE FUNCTION): a call that leaves the argument out runs them.
+ */
+static void
+reads_of_defaults(ReadsWalk *rw, const char *defaults, const char *identity, int depth)
+{
+	const char *by = rw->by;
+	int			by_depth = rw->depth;
+
+	rw->by = identity;
+	rw->depth = depth;
+	(void) reads_query_walker(stringToNode(defaults), rw);
+	rw->by = by;
+	rw->depth = by_depth;
+}
+
+/* The functions of the operators named name, as reads_of_function_name() finds them. */
+static void
+reads_of_operator(ReadsWalk *rw, const char *name)
+{
+	reads_of_function_name(rw, list_make1(makeString(pstrdup(name))), true);
+}
+
+/*
+ * What a raw tree's node calls without naming it (reads_walker() has the
+ * function calls and operators it names).  Types are unknown in a raw
+ * tree, so the implicit and assignment casts that PostgreSQL may apply
+ * anywhere all count, once per walk.
+ */
+static void
+reads_of_implied_calls(ReadsWalk *rw, Node *node)
+{
+	if (!rw->implicit_casts_done)
+	{
+		ListCell   *lc;
+
+		rw->implicit_casts_done = true;
+		foreach(lc, reads_user_casts(rw))
+		{
+			UserCast   *u = lfirst(lc);
+
+			if (u->context != COERCION_CODE_EXPLICIT)
+				reads_of_function(rw, u->func, rw->by, rw->depth + 1);
+		}
+	}
+	switch (nodeTag(node))
+	{
+		case T_TypeCast:
+			/* x::t, CAST(x AS t), t 'literal' */
+			reads_of_type(rw, type_oid(((TypeCast *) node)->typeName), rw->by, rw->depth, true);
+			break;
+		case T_FuncCall:
+			{
+				FuncCall   *fc = (FuncCall *) node;
+
+				/* t(x) casts to t when no function t takes x */
+				if (list_length(fc->args) == 1 && fc->agg_order == NIL && fc->agg_filter == NULL &&
+					fc->over == NULL && !fc->agg_star && !fc->agg_distinct && !fc->func_variadic)
+					reads_of_type(rw, type_oid(makeTypeNameFromNameList(fc->funcname)),
+								  rw->by, rw->depth, true);
+				break;
+			}
+		case T_A_Expr:
+			switch (((A_Expr *) node)->kind)
+			{
+				case AEXPR_BETWEEN:
+				case AEXPR_BETWEEN_SYM:
+					reads_of_operator(rw, ">=");
+					reads_of_operator(rw, "<=");
+					break;
+				case AEXPR_NOT_BETWEEN:
+				case AEXPR_NOT_BETWEEN_SYM:
+					reads_of_operator(rw, "<");
+					reads_of_operator(rw, ">");
+					break;
+				default:
+					break;
+			}
+			break;
+		case T_CaseExpr:
+			/* CASE x WHEN y: x = y */
+			if (((CaseExpr *) node)->arg != NULL)
+				reads_of_operator(rw, "=");
+			break;
+		case T_SubLink:
+			{
+				SubLink    *sl = (SubLink *) node;
+
+				/* x op ANY/ALL (SELECT ...); x IN (SELECT ...) has no name: = */
+				if (sl->operName != NIL)
+					reads_of_function_name(rw, sl->operName, true);
+				else if (sl->subLinkType == ANY_SUBLINK)
+					reads_of_operator(rw, "=");
+				break;
+			}
+		case T_SortBy:
+			/* ORDER BY x USING op */
+			if (((SortBy *) node)->useOp != NIL)
+				reads_of_function_name(rw, ((SortBy *) node)->useOp, true);
+			break;
+		case T_JoinExpr:
+			/* JOIN ... USING (c), NATURAL JOIN: the columns' = */
+			if (((JoinExpr *) node)->usingClause != NIL || ((JoinExpr *) node)->isNatural)
+				reads_of_operator(rw, "=");
+			break;
+		default:
+			break;
+	}
+}
+
 /* A view or materialized view the statement names (GRANT, ALTER, CREATE TRIGGER ...). */
 static void
 reads_of_relation(ReadsWalk *rw, ClsObject *o)
@@ -7371,6 +7645,7 @@ reads_walker(Node *node, void *context)
 		reads_of_function_name(rw, ((FuncCall *) node)->funcname, false);
 	else if (IsA(node, A_Expr) && ((A_Expr *) node)->name != NIL)
 		reads_of_function_name(rw, ((A_Expr *) node)->name, true);
+	reads_of_implied_calls(rw, node);
 	return raw_expression_tree_walker(node, reads_walker, context);
 }
 
@@ -7394,6 +7669,12 @@ reads_query_walker(Node *node, void *context)
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, reads_query_walker, context,
 								 QTW_EXAMINE_RTES_BEFORE);
+	if (IsA(node, CoerceToDomain))
+	{
+		ReadsWalk  *rw = (ReadsWalk *) context;
+
+		reads_of_type(rw, ((CoerceToDomain *) node)->resulttype, rw->by, rw->depth, false);
+	}
 	(void) check_functions_in_node(node, reads_function_checker, context);
 	return expression_tree_walker(node, reads_query_walker, context);
 }
