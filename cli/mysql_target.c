@@ -308,10 +308,54 @@ parse_uri(const char *uri, const char *what, MysqlTarget *t)
 	return true;
 }
 
+/*
+ * LOAD DATA LOCAL INFILE has the server ask its client for one of the
+ * client's own files, and this client runs on the deployer's machine: a
+ * change someone else wrote must not copy the deployer's files (option
+ * files holding passwords, keys) into a table it can read.  So the
+ * capability is switched off, and since an option file read at connect
+ * time ([client] local-infile) could switch it on again, every request is
+ * also refused by a handler of our own.  The statement then fails, and the
+ * change with it.
+ */
+static int
+refuse_infile_init(void **state, const char *filename, void *userdata)
+{
+	(void) filename;
+	(void) userdata;
+	*state = NULL;
+	return 1;
+}
+
+static int
+refuse_infile_read(void *state, char *buf, unsigned int len)
+{
+	(void) state;
+	(void) buf;
+	(void) len;
+	return -1;
+}
+
+static void
+refuse_infile_end(void *state)
+{
+	(void) state;
+}
+
+static int
+refuse_infile_error(void *state, char *msg, unsigned int len)
+{
+	(void) state;
+	snprintf(msg, len, "dbchange does not send files of the machine that deploys "
+			 "(LOAD DATA LOCAL INFILE); load the data from a file on the server, or with INSERT");
+	return CR_UNKNOWN_ERROR;
+}
+
 bool
 mysql_connect_target(MysqlTarget *t, const char *what)
 {
 	unsigned int timeout = 10;
+	unsigned int no_local_files = 0;
 	const char *password = t->password ? t->password : getenv("MYSQL_PWD");
 	unsigned int err;
 
@@ -325,6 +369,9 @@ mysql_connect_target(MysqlTarget *t, const char *what)
 	mysql_options(t->conn, MYSQL_READ_DEFAULT_GROUP, "client");
 	mysql_options(t->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(t->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(t->conn, MYSQL_OPT_LOCAL_INFILE, &no_local_files);
+	mysql_set_local_infile_handler(t->conn, refuse_infile_init, refuse_infile_read,
+								   refuse_infile_end, refuse_infile_error, NULL);
 	if (!mysql_real_connect(t->conn, t->host, t->user, password, t->database, t->port,
 							t->socket, CLIENT_MULTI_RESULTS))
 	{

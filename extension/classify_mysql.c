@@ -772,6 +772,9 @@ typedef struct MyFacts
 	bool		no_commit;		/* DDL that does not commit (CREATE/DROP TEMPORARY TABLE) */
 	bool		ignore;			/* ALTER IGNORE TABLE (MariaDB) */
 	bool		hides_from_replicas;	/* turns sql_log_bin off (SET, SET STATEMENT) */
+	bool		reads_server_file;	/* LOAD DATA / XML INFILE, LOAD_FILE() */
+	bool		writes_server_file; /* SELECT ... INTO OUTFILE / DUMPFILE */
+	bool		reads_client_file;	/* LOAD DATA / XML LOCAL INFILE */
 	bool		unrecognised;	/* the classifier does not know the statement (its first words) */
 	bool		has_body;		/* a stored program: the body_* facts below */
 	List	   *body_commands;	/* of char *: the command of each body statement */
@@ -1955,6 +1958,54 @@ statement_unknown(const MyFacts *f)
 }
 
 /*
+ * The files a statement makes the server read or write, or the client send
+ * (facts reads_server_file, writes_server_file, reads_client_file).  A
+ * MySQL change runs under the deploying account, which commonly holds the
+ * FILE privilege, on the deployer's client: LOAD DATA INFILE '/etc/...'
+ * and LOAD_FILE() copy a server file into a table the change's author can
+ * read, SELECT ... INTO OUTFILE / DUMPFILE writes one (a plugin library,
+ * before INSTALL PLUGIN), and LOAD DATA LOCAL INFILE has the client -- the
+ * machine that deploys -- read one of its own files and send it.  Found
+ * anywhere in the statement's tokens, so a view's query and a stored
+ * program's body count (they run it each time they are used), as do
+ * executable comments; not in strings or comments, which the tokenizer
+ * keeps apart.  Each keyword must be followed by what only
+ * that use takes (a file name string, an open parenthesis), so a table or
+ * column named outfile or load_file does not count.
+ */
+static void
+note_file_access(DbcMyTok *toks, int ntoks, MyFacts *f)
+{
+	int			k;
+	int			prev = -1;		/* the significant token before k */
+
+	for (k = sig_at(toks, ntoks, 0); k < ntoks; prev = k, k = sig_after(toks, ntoks, k))
+	{
+		DbcMyTok   *next = TOK_AT(sig_after(toks, ntoks, k));
+		bool		file_follows = next != NULL && next->type == MYT_STRING;
+
+		/* a function's name may be quoted: `load_file`(...) is the server's function still */
+		if (toks[k].type == MYT_QIDENT && pg_strcasecmp(toks[k].val, "LOAD_FILE") == 0 &&
+			next != NULL && is_punct(next, '('))
+			f->reads_server_file = true;
+		if (toks[k].type != MYT_WORD)
+			continue;
+		if (is_kw(&toks[k], "INFILE") && file_follows)
+		{
+			if (prev >= 0 && is_kw(&toks[prev], "LOCAL"))
+				f->reads_client_file = true;
+			else
+				f->reads_server_file = true;
+		}
+		else if ((is_kw(&toks[k], "OUTFILE") || is_kw(&toks[k], "DUMPFILE")) && file_follows &&
+				 prev >= 0 && is_kw(&toks[prev], "INTO"))
+			f->writes_server_file = true;
+		else if (is_kw(&toks[k], "LOAD_FILE") && next != NULL && is_punct(next, '('))
+			f->reads_server_file = true;
+	}
+}
+
+/*
  * Classify tokens [from, to) as one statement of the body.  Its facts are
  * kept whole (fact body_statements): a policy can then judge each statement
  * of the body as it would judge it on its own -- DROP DATABASE in a
@@ -1980,6 +2031,7 @@ body_statement(Cur *c, MyFacts *f, int from, int to)
 	bc.text_location = c->text_location;
 	bc.line = c->line;
 	classify_tokens(&bc, bf);
+	note_file_access(bc.t, bc.n, bf);
 	b->line = c->line;
 	for (k = 0; k < start; k++)
 		if (c->text[k] == '\n')
@@ -3411,6 +3463,9 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 	 */
 	dbc_put_bool(st, "unknown", statement_unknown(f));
 	dbc_put_bool(st, "hides_from_replicas", f->hides_from_replicas);
+	dbc_put_bool(st, "reads_server_file", f->reads_server_file);
+	dbc_put_bool(st, "writes_server_file", f->writes_server_file);
+	dbc_put_bool(st, "reads_client_file", f->reads_client_file);
 	dbc_put_bool(st, "rewrites_table", f->rewrites);
 	dbc_put_bool(st, "scans_table", f->rewrites ||
 				 (f->command && strcmp(f->command, "CREATE INDEX") == 0) ||
@@ -3484,6 +3539,7 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
 	c.text_location = s->location;
 	c.line = s->line;
 	classify_tokens(&c, &f);
+	note_file_access(c.t, c.n, &f);
 	*default_schema = c.default_schema;
 	put_facts(st, &f, s->text, s->statement_no, s->line, c.default_schema);
 }

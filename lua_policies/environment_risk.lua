@@ -26,6 +26,15 @@ Checks
                      CHECKPOINT-like housekeeping: low risk everywhere
   env-dml-risk       data changes inside a change (MySQL-dialect scripts carry
                      is_dml): approve everywhere, moderate risk in prod
+  env-server-files   MySQL: a statement that reads or writes a file on the
+                     server (LOAD DATA / XML INFILE, LOAD_FILE(), SELECT
+                     ... INTO OUTFILE / DUMPFILE; also in a view's query or
+                     a stored program's body), with the deploying
+                     account's FILE privilege: facts reads_server_file,
+                     writes_server_file.  One that has the deploying
+                     client send a file of its own (LOAD DATA / XML LOCAL
+                     INFILE, fact reads_client_file) is rejected outside
+                     dev: the dbchange CLI refuses to send files
   env-unknown-statement
                      MySQL: a statement the classifier does not know (fact
                      unknown: MariaDB's LOAD XML, CHECK VIEW, MySQL's IMPORT
@@ -41,6 +50,8 @@ Behaviour per environment (action / risk)
   env-routine         approve/low   approve/low   approve/low     approve/low
   env-dml-risk        approve/low   approve/low   approve/low     approve/moderate
   env-unknown-statement approve/low queue/moderate queue/high     queue/high
+  env-server-files    approve/low   queue/moderate queue/high     queue/critical
+    (client files)    approve/low   reject/moderate reject/high   reject/high
 Statements that are not DDL (transaction control, plain DML, session SET, ...)
 get no opinion, except DML that comes in a change with is_dml set (MySQL scripts).
 An environment name this file does not know is treated as UNKNOWN_ENVIRONMENT.
@@ -71,7 +82,16 @@ local ROUTINE    = { dev = { "approve", "low" }, test = { "approve", "low" },
 local UNKNOWN    = { dev = { "approve", "low" }, test = { "queue", "moderate" },
                      stage = { "queue", "high" }, prod = { "queue", "high" } }
 
+-- a MySQL statement reading or writing files of the server (FILES), or having
+-- the client that deploys it send one of its own (CLIENT_FILES)
+local FILES      = { dev = { "approve", "low" }, test = { "queue", "moderate" },
+                     stage = { "queue", "high" }, prod = { "queue", "critical" } }
+local CLIENT_FILES = { dev = { "approve", "low" }, test = { "reject", "moderate" },
+                     stage = { "reject", "high" }, prod = { "reject", "high" } }
+
 -- Helpers (self-contained: the sandbox has no require) -----------------------
+local ARANK = { approve = 1, queue = 2, reject = 3 }
+local RRANK = { low = 1, moderate = 2, high = 3, critical = 4 }
 local TIERS = {
   dev = "dev", development = "dev", ["local"] = "dev", sandbox = "dev",
   test = "test", testing = "test", qa = "test", ci = "test",
@@ -100,6 +120,12 @@ local NOT_DDL = {
   ["NOTIFY"] = true, ["UNLISTEN"] = true, ["FETCH"] = true, ["MOVE"] = true,
   ["DECLARE CURSOR"] = true, ["CLOSE CURSOR"] = true, ["LOAD"] = true,
   ["SET CONSTRAINTS"] = true, ["CHECKPOINT"] = true, ["USE"] = true,
+  -- MySQL / MariaDB statements that read, or control the transaction, and
+  -- change no schema object (classify_mysql's plain statements)
+  ["HANDLER"] = true, ["XA"] = true, ["HELP"] = true, ["CHECKSUM"] = true,
+  ["DESCRIBE"] = true, ["DESC"] = true, ["CHECK TABLE"] = true, ["WITH"] = true,
+  ["VALUES"] = true, ["TABLE"] = true, ["GET"] = true, ["SIGNAL"] = true,
+  ["RESIGNAL"] = true,
 }
 local PRIVILEGE_COMMANDS = {
   ["GRANT"] = true, ["REVOKE"] = true, ["ALTER DEFAULT PRIVILEGES"] = true,
@@ -140,6 +166,8 @@ local HAS_BODY = { ["CREATE PROCEDURE"] = true, ["CREATE FUNCTION"] = true,
 local ROUTINE_COMMANDS = {
   ["COMMENT"] = true, ["ANALYZE"] = true, ["VACUUM"] = true,
   ["REFRESH MATERIALIZED VIEW"] = true,
+  -- MySQL: statistics, and which key cache a MyISAM table's indexes use
+  ["ANALYZE TABLE"] = true, ["CACHE"] = true,
 }
 
 -- Decisions are built once per (table, tier, command) and reused: this
@@ -167,6 +195,30 @@ local function decide(tbl, tier, id, what)
   return d
 end
 
+-- (not cached: rare, and the reason names the statement's own command)
+local function files_decision(c, cmd)
+  local tier = tier_of(c)
+  local where = (cmd == "CREATE VIEW" or cmd == "ALTER VIEW") and " each time the view is read" or
+    (c.body_commands ~= nil and " each time it runs" or "")
+  if c.reads_client_file == true then
+    local b = CLIENT_FILES[tier]
+    return { action = b[1], risk = b[2], reason = "env-server-files: " .. cmd ..
+      " has the client that runs it send one of its own files (LOAD DATA / XML LOCAL INFILE): " ..
+      "deployed, that is the deployer's machine, and the dbchange CLI refuses to send its files" ..
+      (b[1] == "approve" and " (approved in " .. tier .. " with this warning; rejected outside dev)" or "") ..
+      "; load the data from a file on the server, or with INSERT statements" }
+  end
+  local b = FILES[tier]
+  local what = c.writes_server_file == true and
+    (c.reads_server_file == true and "reads and writes files" or "writes a file (SELECT ... INTO OUTFILE / DUMPFILE)") or
+    "reads a file (LOAD DATA INFILE, LOAD_FILE())"
+  local why = c.writes_server_file == true and "what it writes can be a file the server loads (a plugin library)" or
+    "what it reads lands where the change's author can read it"
+  return { action = b[1], risk = b[2], reason = "env-server-files: " .. cmd .. " " .. what ..
+    " on the MySQL server" .. where .. ", with the FILE privilege of the account that deploys it: " ..
+    why .. "; have a DBA approve it" }
+end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "environment_risk",
@@ -175,21 +227,36 @@ return {
   check = function(c)
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
+    -- files of the server, or of the client that deploys: before every table
+    -- keyed by command, since a plain SELECT or INSERT can do it
+    local files = nil
+    if c.dialect == "mysql" and (c.reads_server_file == true or c.writes_server_file == true or
+        c.reads_client_file == true) then
+      files = files_decision(c, cmd)
+    end
     -- before every table keyed by command: an unknown statement's command is
     -- only its first words ("LOAD" for LOAD XML, which writes rows), and may
-    -- read like a harmless command's
+    -- read like a harmless command's (an unknown one that reads a file, LOAD
+    -- XML INFILE, gets both findings)
     if c.unknown == true and c.dialect == "mysql" then
       local tier = tier_of(c)
       local b = UNKNOWN[tier]
       local text = c.statement
       if type(text) ~= "string" then text = cmd end
       if #text > 80 then text = text:sub(1, 77) .. "..." end
-      return { action = b[1], risk = b[2], reason = "env-unknown-statement: dbchange does not know the MySQL statement " ..
+      local d = { action = b[1], risk = b[2], reason = "env-unknown-statement: dbchange does not know the MySQL statement " ..
         text .. " (read as " .. cmd .. "), so no policy can tell what it does" ..
         (b[1] == "queue" and "" or " (approved in " .. tier .. " with this warning; queued outside dev)") ..
         ": have someone who knows what it does on the target approve it, or write the change" ..
         " with statements dbchange knows (docs/mysql.md)" }
+      if files then
+        if ARANK[files.action] > ARANK[d.action] then d.action = files.action end
+        if RRANK[files.risk] > RRANK[d.risk] then d.risk = files.risk end
+        d.reason = d.reason .. "; " .. files.reason
+      end
+      return d
     end
+    if files then return files end
     -- is_dml comes only with MySQL scripts: a PostgreSQL statement does not
     -- have the field, and reading a field a change lacks is never cached
     if c.dialect == "mysql" and c.is_dml == true then
@@ -290,5 +357,27 @@ return {
       facts = { dialect = "mysql", command = "CHECK", unknown = true } },
     { sql = "SELECT 1", environment = "prod", expect = "none",
       facts = { dialect = "mysql", command = "SELECT", unknown = false } },
+    -- MySQL reads and transaction control are not schema changes; ANALYZE TABLE is housekeeping
+    { sql = "SELECT 1", environment = "prod", expect = "none", facts = { dialect = "mysql", command = "HANDLER" } },
+    { sql = "SELECT 1", environment = "prod", expect = "none", facts = { dialect = "mysql", command = "XA" } },
+    { sql = "SELECT 1", environment = "prod", expect = "none", facts = { dialect = "mysql", command = "CHECK TABLE" } },
+    { sql = "SELECT 1", environment = "prod", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "ANALYZE TABLE" } },
+    -- files of the MySQL server read or written with the deployer's FILE privilege
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "LOAD DATA", is_dml = true, reads_server_file = true } },
+    { sql = "SELECT 1", environment = "test", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", command = "SELECT", writes_server_file = true } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE VIEW", is_ddl = true, reads_server_file = true } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "SELECT", writes_server_file = true } },
+    -- the deploying client's own files: the CLI refuses to send them
+    { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "high",
+      facts = { dialect = "mysql", command = "LOAD DATA", is_dml = true, reads_client_file = true } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "LOAD DATA", is_dml = true, reads_client_file = true } },
+    -- the facts are MySQL's: a PostgreSQL statement carrying them is not judged by them
+    { sql = "SELECT 1", environment = "prod", expect = "none", facts = { command = "SELECT", writes_server_file = true } },
   },
 }

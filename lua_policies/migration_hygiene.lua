@@ -11,7 +11,8 @@ inside one transaction of its own; statements that cannot run in a transaction a
 level on their own.
 
 Checks (severity)
-  transaction-nesting         BEGIN / COMMIT / ROLLBACK / SAVEPOINT inside a
+  transaction-nesting         BEGIN / COMMIT / ROLLBACK / SAVEPOINT (MySQL:
+                              XA too) inside a
                               submitted script or migration: it ends or
                               nests dbchange's own transaction           (invalid)
                               (PostgreSQL: submit() refuses such a script
@@ -91,6 +92,8 @@ local TRANSACTION_CONTROL = {
   ["BEGIN"] = true, ["START TRANSACTION"] = true, ["COMMIT"] = true, ["ROLLBACK"] = true,
   ["SAVEPOINT"] = true, ["RELEASE"] = true, ["PREPARE TRANSACTION"] = true,
   ["COMMIT PREPARED"] = true, ["ROLLBACK PREPARED"] = true,
+  -- MySQL's distributed transactions: XA START in a script ends dbchange's own
+  ["XA"] = true,
 }
 
 -- Policy ----------------------------------------------------------------------
@@ -146,6 +149,8 @@ return {
 
   tests = {
     { sql = "BEGIN", environment = "prod", expect = "reject", risk = "high", facts = { source = "submit" } },
+    { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "high",
+      facts = { dialect = "mysql", command = "XA", source = "submit" } },
     { sql = "COMMIT", environment = "stage", expect = "reject", facts = { source = "migration" } },
     { sql = "COMMIT", environment = "dev", expect = "approve", risk = "low", facts = { source = "migration" } },
     { sql = "ROLLBACK", environment = "prod", expect = "reject", facts = { source = "rollback" } },

@@ -542,3 +542,30 @@ $s$) f;
 SELECT b->>'statement_no' AS n, b->>'command' AS command, b->>'unknown' AS unknown
   FROM dbchange.classify_mysql('CREATE PROCEDURE p() BEGIN SELECT 1; CHECK VIEW v; DELETE FROM t WHERE id = 1; END') f,
        jsonb_array_elements(f->'body_statements') b;
+
+-- files of the server read or written (reads_server_file, writes_server_file),
+-- and of the client that runs the statement (reads_client_file): anywhere in
+-- the statement, a view's query and a stored program's body included, and in
+-- an executable comment; not a table, column or string that only looks like it
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'reads_server_file' AS reads_server,
+       f->>'writes_server_file' AS writes_server, f->>'reads_client_file' AS reads_client
+  FROM dbchange.classify_mysql($s$
+LOAD DATA LOCAL INFILE '/home/deployer/.my.cnf' INTO TABLE loot;
+LOAD DATA LOW_PRIORITY INFILE '/etc/passwd' INTO TABLE loot;
+LOAD XML LOCAL INFILE '/x.xml' INTO TABLE loot;
+SELECT 'x' INTO OUTFILE '/tmp/out.txt';
+SELECT 0x7f454c46 INTO DUMPFILE '/usr/lib/mysql/plugin/evil.so';
+SELECT * FROM t INTO OUTFILE '/tmp/t.csv' FIELDS TERMINATED BY ',';
+INSERT INTO loot SELECT LOAD_FILE('/etc/shadow');
+UPDATE loot SET line = load_file ('/etc/hosts');
+CREATE VIEW v AS SELECT LOAD_FILE('/etc/passwd') AS p;
+SELECT 1 /*!50000 INTO OUTFILE '/tmp/hidden.txt' */;
+INSERT INTO dumpfile VALUES (1);
+INSERT INTO outfile (load_file) VALUES ('LOAD_FILE(x)');
+SELECT `load_file`(1), infile FROM t;
+SELECT 'INTO OUTFILE ''/tmp/x''';
+$s$) f;
+SELECT f->>'command' AS command, f->>'writes_server_file' AS writes_server,
+       b->>'command' AS body_command, b->>'writes_server_file' AS body_writes_server
+  FROM dbchange.classify_mysql('CREATE PROCEDURE p() BEGIN SELECT 1; SELECT * FROM t INTO OUTFILE ''/tmp/p.txt''; END') f,
+       jsonb_array_elements(f->'body_statements') b;

@@ -713,5 +713,62 @@ check "a socket nobody listens on: exit 1" 1 "$RC"
 check_match "a socket nobody listens on: the hint names the socket" "listening on the socket $CLI_TMP/no.sock" "$ERR"
 my "DROP DATABASE IF EXISTS $SDB; DROP USER IF EXISTS '$DBC_MYSQL_USER'@'localhost'" >/dev/null
 
+# ---- files: the MySQL server's, and the deploying client's own ----
+# A change runs with the deploying account's FILE privilege, on the deployer's
+# client: LOAD DATA LOCAL INFILE would have the CLI send one of the deployer's
+# files into a table the change's author reads; INTO OUTFILE and LOAD_FILE()
+# write and read the server's files.
+FDB=dbc_files
+CTLF=mysql_files_dev
+CTLFP=mysql_files_prod
+my "DROP DATABASE IF EXISTS $FDB; CREATE DATABASE $FDB; CREATE TABLE $FDB.loot (line TEXT)" >/dev/null
+new_db $CTLF dev && new_db $CTLFP prod || not_ok "setup: control databases for the file checks"
+for f in lua_policies/environment_risk.lua; do
+	for d in $CTLF $CTLFP; do
+		dbc_psql "$DBC_PORT" $d -v src="$(cat "$f")" <<<"SELECT dbchange.set_policy('environment_risk', :'src');" >/dev/null
+	done
+done
+DCF=$(conninfo $CTLF)
+DCFP=$(conninfo $CTLFP)
+FURI=$(dbc_mysql_uri $FDB)
+SECRET=$CLI_TMP/deployer-secret.txt
+echo "deployer-secret-$$" >"$SECRET"
+chmod 644 "$SECRET"
+OUTF=/tmp/dbc-outfile-$$.txt
+rm -f "$OUTF"
+loot() { my "SELECT COUNT(*) FROM $FDB.loot"; }
+printf "LOAD DATA LOCAL INFILE '%s' INTO TABLE loot;\n" "$SECRET" >"$CLI_TMP/local.sql"
+mrun submit --dialect mysql "$CLI_TMP/local.sql" -d "$DCFP"
+check "files: LOAD DATA LOCAL INFILE in prod is rejected (exit 4)" 4 "$RC"
+check_match "files: the reason says the CLI sends no files of the deploying machine" "the dbchange CLI refuses to send its files" "$OUT$ERR"
+printf "SELECT 'x' INTO OUTFILE '%s';\n" "$OUTF" >"$CLI_TMP/outfile.sql"
+mrun submit --dialect mysql "$CLI_TMP/outfile.sql" -d "$DCFP"
+check "files: SELECT ... INTO OUTFILE in prod is queued (exit 3)" 3 "$RC"
+check_match "files: critical, naming the server's file" "critical.*writes a file .SELECT ... INTO OUTFILE / DUMPFILE. on the MySQL server" "$OUT$ERR"
+echo "INSERT INTO loot SELECT LOAD_FILE('/etc/hostname');" >"$CLI_TMP/loadfile.sql"
+mrun submit --dialect mysql "$CLI_TMP/loadfile.sql" -d "$DCFP"
+check "files: INSERT ... LOAD_FILE() in prod is queued (exit 3)" 3 "$RC"
+mrun promote --from "$DCFP" --to "$FURI"
+check "files: promotion stops at the queued change (exit 3)" 3 "$RC"
+check "files: nothing written on the server, nothing loaded" "no 0" "$([ -e "$OUTF" ] && echo yes || echo no) $(loot)"
+# in dev the policy only warns; deploying it still sends nothing, even with
+# local-infile switched on in the deployer's option file
+mrun submit --dialect mysql "$CLI_TMP/local.sql" -d "$DCF"
+check "files: LOAD DATA LOCAL INFILE in dev is approved with the warning (exit 0)" 0 "$RC"
+check_match "files: dev's warning says it is rejected outside dev" "rejected outside dev" "$OUT$ERR"
+HOME_SAVE=$HOME
+export HOME=$CLI_TMP/home-infile
+mkdir -p "$HOME"
+printf '[client]\nlocal-infile=1\n' >"$HOME/.my.cnf"
+mrun promote --from "$DCF" --to "$FURI"
+export HOME=$HOME_SAVE
+check "files: deploying LOAD DATA LOCAL INFILE fails (exit 1)" 1 "$RC"
+check_match "files: the error says the client sends no file" "does not send files of the machine that deploys|disabled the local infile capability" "$ERR"
+check "files: the deployer's file never reached the server" "0 0" \
+	"$(loot) $(my "SELECT COUNT(*) FROM $FDB.loot WHERE line LIKE 'deployer-secret%'")"
+check "files: the change is recorded failed" "failed" "$(sql $CTLF "SELECT status FROM dbchange.changes ORDER BY id DESC LIMIT 1")"
+rm -f "$OUTF"
+my "DROP DATABASE IF EXISTS $FDB" >/dev/null
+
 cli_valgrind_report
 dbc_summary
