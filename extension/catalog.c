@@ -263,7 +263,6 @@ static Jsonb *
 build_record(const char *text, Jsonb *facts, const DbcDecision *d, const char *source)
 {
 	JsonbParseState *st = NULL;
-	JsonbValue	fv;
 	JsonbValue *res;
 	const char *status = d->action == DBC_APPROVE ? "applied" :
 		d->action == DBC_QUEUE ? "pending" : "rejected";
@@ -283,11 +282,7 @@ build_record(const char *text, Jsonb *facts, const DbcDecision *d, const char *s
 	/* a queued statement keeps the relations its names stood for, for apply() */
 	if (d->action == DBC_QUEUE)
 		facts = dbc_facts_merge(facts, dbc_checked_relations_facts(facts));
-	dbc_put_key(&st, "facts");
-	fv.type = jbvBinary;
-	fv.val.binary.data = &facts->root;
-	fv.val.binary.len = VARSIZE(facts) - VARHDRSZ;
-	pushJsonbValue(&st, WJB_VALUE, &fv);
+	dbc_put_jsonb(&st, "facts", facts);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(res);
 }

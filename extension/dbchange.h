@@ -202,6 +202,7 @@ extern void dbc_put_float_n(JsonbParseState **st, const char *key, int keylen, d
 extern void dbc_put_null_n(JsonbParseState **st, const char *key, int keylen);
 #define dbc_put_null(st, key) dbc_put_null_n((st), (key), (int) strlen(key))
 extern void dbc_put_text_list(JsonbParseState **st, const char *key, List *vals);
+extern void dbc_put_jsonb(JsonbParseState **st, const char *key, Jsonb *j);
 /* The context facts: environment, user, roles, time, source, ... */
 extern void dbc_context_facts(JsonbParseState **st, const DbcSettings *s, const char *source,
 							  const char *dialect);

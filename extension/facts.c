@@ -379,6 +379,27 @@ dbc_put_text_list(JsonbParseState **st, const char *key, List *vals)
 }
 
 /*
+ * A stored jsonb as the value of key, without reading it into values first
+ * (pushJsonbValue takes a container as it is); NULL puts a JSON null.
+ */
+void
+dbc_put_jsonb(JsonbParseState **st, const char *key, Jsonb *j)
+{
+	JsonbValue	v;
+
+	dbc_put_key(st, key);
+	if (j == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvBinary;
+		v.val.binary.data = &j->root;
+		v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+	}
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/*
  * Names of the roles the current user is a member of (directly or not),
  * the user included, cached per user and dropped on any change of role
  * membership or database ownership.  Membership means grants

@@ -192,18 +192,6 @@ dbc_evaluate_mysql(PG_FUNCTION_ARGS)
 /* ---- submit_mysql ---- */
 
 static void
-put_jsonb(JsonbParseState **st, const char *key, Jsonb *j)
-{
-	JsonbValue	v;
-
-	dbc_put_key(st, key);
-	v.type = jbvBinary;
-	v.val.binary.data = &j->root;
-	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-	pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-static void
 put_decision(JsonbParseState **st, const DbcDecision *d)
 {
 	dbc_put_text(st, "action", dbc_action_name(d->action));
@@ -424,7 +412,7 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 		dbc_put_text(&st, "statement", e->stmt->text);
 		dbc_put_text(&st, "command", e->command);
 		put_decision(&st, &e->decision);
-		put_jsonb(&st, "facts", e->facts);
+		dbc_put_jsonb(&st, "facts", e->facts);
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
@@ -440,7 +428,7 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 	if (requested_by)
 		dbc_put_text(&st, "actor", GetUserNameFromId(GetOuterUserId(), false));
 	if (origin)
-		put_jsonb(&st, "origin", origin);
+		dbc_put_jsonb(&st, "origin", origin);
 	dbc_put_null(&st, "search_path");
 	dbc_put_text(&st, "source", source);
 	dbc_put_text(&st, "application_name", appname ? appname : "");
@@ -451,7 +439,7 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 		dbc_put_text(&st, "description", text_to_cstring(PG_GETARG_TEXT_PP(2)));
 	if (a.uid)
 		dbc_put_text(&st, "uid", a.uid);
-	put_jsonb(&st, "facts", ((MyEval *) linitial(evals))->facts);
+	dbc_put_jsonb(&st, "facts", ((MyEval *) linitial(evals))->facts);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	a.record = JsonbValueToJsonb(res);
 

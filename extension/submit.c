@@ -70,24 +70,6 @@ typedef struct StmtDecision
 } StmtDecision;
 
 static void
-put_jsonb(JsonbParseState **st, const char *key, Jsonb *j)
-{
-	JsonbValue	v;
-
-	dbc_put_key(st, key);
-	if (j == NULL)
-	{
-		v.type = jbvNull;
-		pushJsonbValue(st, WJB_VALUE, &v);
-		return;
-	}
-	v.type = jbvBinary;
-	v.val.binary.data = &j->root;
-	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-	pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-static void
 put_decision(JsonbParseState **st, const DbcDecision *d)
 {
 	dbc_put_text(st, "action", dbc_action_name(d->action));
@@ -144,7 +126,7 @@ build_record(const SubmitArgs *a, List *decisions, const DbcDecision *total, con
 	if (a->checksum)
 		dbc_put_text(&st, "checksum", a->checksum);
 	if (a->origin)
-		put_jsonb(&st, "origin", a->origin);
+		dbc_put_jsonb(&st, "origin", a->origin);
 	dbc_put_key(&st, "statements");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	foreach(lc, decisions)
@@ -156,7 +138,7 @@ build_record(const SubmitArgs *a, List *decisions, const DbcDecision *total, con
 		dbc_put_text(&st, "command", sd->command);
 		put_decision(&st, &sd->d);
 		/* a queued script keeps the relations its names stood for, for apply() */
-		put_jsonb(&st, "facts", strcmp(status, "pending") == 0 ?
+		dbc_put_jsonb(&st, "facts", strcmp(status, "pending") == 0 ?
 				  dbc_facts_merge(sd->facts, dbc_checked_relations_facts(sd->facts)) : sd->facts);
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}

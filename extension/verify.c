@@ -138,18 +138,6 @@ put_row(JsonbParseState **st, const char *object, const char *difference)
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
-static void
-put_jsonb(JsonbParseState **st, const char *key, Jsonb *j)
-{
-	JsonbValue	v;
-
-	dbc_put_key(st, key);
-	v.type = jbvBinary;
-	v.val.binary.data = &j->root;
-	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-	pushJsonbValue(st, WJB_VALUE, &v);
-}
-
 /* Parse a script, naming which one has a syntax error. */
 static List *
 parse_script(const char *script, const char *which)
@@ -312,8 +300,8 @@ dbc_verify_run(PG_FUNCTION_ARGS)
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	if (before && after)
 	{
-		put_jsonb(&st, "before", before);
-		put_jsonb(&st, "after", after);
+		dbc_put_jsonb(&st, "before", before);
+		dbc_put_jsonb(&st, "after", after);
 	}
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
