@@ -3203,8 +3203,15 @@ classify_create_index(Cls *c, IndexStmt *s)
 	add_op(c, "create");
 	c->concurrently = s->concurrent;
 	c->if_not_exists = s->if_not_exists;
-	c->scans = true;
-	/* an index on a partitioned table is built on every partition, unless ON ONLY */
+	/*
+	 * An index on a partitioned table is built on every partition, unless ON
+	 * ONLY: then PostgreSQL only records an invalid index on the parent, to
+	 * which the partitions' indexes (built CONCURRENTLY one by one) are
+	 * attached later; nothing is read.  On a plain table ONLY changes
+	 * nothing.
+	 */
+	c->scans = s->relation->inh || !OidIsValid(tab->relid) ||
+		get_rel_relkind(tab->relid) != RELKIND_PARTITIONED_TABLE;
 	reach_below(c, tab, s->relation->inh ? RECURSE_PARTITIONS : RECURSE_NONE);
 	add_lock(c, s->concurrent ? ShareUpdateExclusiveLock : ShareLock);
 
@@ -3340,6 +3347,23 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
 		add_lock(c, ShareRowExclusiveLock);
 	}
 	put_option_names(c->st, "options", options);
+	/* CYCLE makes the sequence wrap around and hand out its values again */
+	{
+		ListCell   *lc;
+		int			cycle = -1;
+
+		foreach(lc, options)
+		{
+			DefElem    *def = lfirst_node(DefElem, lc);
+
+			if (strcmp(def->defname, "cycle") == 0)
+				cycle = opt_bool(def) ? 1 : 0;
+		}
+		if (cycle >= 0)
+			dbc_put_bool(c->st, "cycle", cycle == 1);
+		else
+			dbc_put_null(c->st, "cycle");
+	}
 	/* the defaults that draw from it and the column owning it (RESTART, AS, MAXVALUE, ...) */
 	if (!create)
 		put_used_by(c->st, RelationRelationId, o->relid);

@@ -30,6 +30,9 @@ Checks
                                  RESTART of an identity column: values already
                                  handed out can come again (duplicate keys,
                                  ids that meant something else) (caution)
+  sequence-cycle                 ALTER SEQUENCE ... CYCLE (fact cycle): past its
+                                 maximum the sequence starts again from its
+                                 minimum and hands out the same values (caution)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -129,8 +132,16 @@ return {
   check = function(c)
     local tier = tier_of(c)
     if c.command == "ALTER SEQUENCE" then
-      if not has(c.options, "restart") then return nil end
-      return add(nil, tier, CAUTION, "sequence-restart", "ALTER SEQUENCE " .. target(c) .. " RESTART " .. RESTART_WHY)
+      local d = nil
+      if has(c.options, "restart") then
+        d = add(d, tier, CAUTION, "sequence-restart", "ALTER SEQUENCE " .. target(c) .. " RESTART " .. RESTART_WHY)
+      end
+      if c.cycle == true then
+        d = add(d, tier, CAUTION, "sequence-cycle", "ALTER SEQUENCE " .. target(c) .. " CYCLE: past its maximum it starts " ..
+          "again from its minimum and " .. RESTART_WHY:gsub("; restart above.*$", "") ..
+          "; raise the maximum (AS bigint) instead")
+      end
+      return d
     end
     if c.command ~= "ALTER TABLE" then return nil end
     local d = nil
@@ -207,6 +218,10 @@ return {
     { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART", environment = "stage", expect = "approve", risk = "moderate" },
     { sql = "ALTER SEQUENCE pt_orders_id_seq RESTART", environment = "dev", expect = "approve", risk = "low" },
     { sql = "ALTER SEQUENCE pt_orders_id_seq INCREMENT BY 10", environment = "prod", expect = "none" },
+    -- CYCLE wraps around to values already handed out; NO CYCLE is the default
+    { sql = "ALTER SEQUENCE pt_orders_id_seq CYCLE", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq MAXVALUE 1000 CYCLE", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq NO CYCLE", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id RESTART WITH 1", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET INCREMENT BY 2", environment = "prod", expect = "none" },
   },

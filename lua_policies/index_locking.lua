@@ -21,7 +21,10 @@ yet, e.g. created earlier in the same script) the finding is only advice.
 
 Checks (severity)
   require-concurrent-index-creation  CREATE INDEX without CONCURRENTLY on a
-                                     large table (danger; advice when size unknown)
+                                     large table (danger; advice when size unknown;
+                                     none for CREATE INDEX ... ON ONLY a
+                                     partitioned table, which builds nothing:
+                                     scans_table false)
   require-concurrent-index-deletion  DROP INDEX without CONCURRENTLY on a
                                      large table (danger; advice when unknown)
   ban-concurrent-index-creation-in-transaction
@@ -29,7 +32,11 @@ Checks (severity)
                                      CONCURRENTLY inside a transaction block:
                                      PostgreSQL refuses it (invalid)
   require-concurrent-reindex         REINDEX without CONCURRENTLY on a large
-                                     table (danger; advice when unknown)
+                                     table (danger; advice when unknown);
+                                     REINDEX SCHEMA / DATABASE / SYSTEM without
+                                     CONCURRENTLY: danger whatever the size (every
+                                     table there, or the system catalogs, which
+                                     every query of the database reads)
   require-concurrent-refresh         REFRESH MATERIALIZED VIEW without
                                      CONCURRENTLY on a large view (caution)
   index-key-count-limit              an index with more than MAX_INDEX_KEYS
@@ -132,9 +139,27 @@ local function concurrently(c)
   return type(s) == "string" and s:lower():find("concurrently", 1, true) ~= nil
 end
 
+-- Is a partition among the tables the statement reaches below its table?
+-- (only read on a large table: PostgreSQL cannot build an index on a
+-- partitioned table CONCURRENTLY, so the advice differs)
+local function partitioned(c)
+  local ds = c.descendants
+  if type(ds) ~= "table" then return false end
+  for i = 1, #ds do
+    local x = ds[i]
+    if type(x) == "table" and x.partition == true then return true end
+  end
+  return false
+end
+
 local function lock_finding(d, c, tier, id, what)
   local sc = size_class(c)
   if sc == "large" then
+    if c.command == "CREATE INDEX" and partitioned(c) then
+      return add(d, tier, DANGER, id, what .. " on large partitioned table " .. target(c) .. size_note(c) ..
+        " blocks writes to every partition while it builds; PostgreSQL cannot build it CONCURRENTLY there: " ..
+        "CREATE INDEX ... ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX ... ATTACH PARTITION")
+    end
     return add(d, tier, DANGER, id, what .. " on large table " .. target(c) .. size_note(c) ..
       " blocks it for the whole operation; use CONCURRENTLY")
   elseif sc == "unknown" then
@@ -174,7 +199,8 @@ return {
     end
 
     if cmd == "CREATE INDEX" then
-      if not conc then
+      -- scans_table false: ON ONLY a partitioned table records an empty, invalid index
+      if not conc and c.scans_table ~= false then
         d = lock_finding(d, c, tier, "require-concurrent-index-creation", "CREATE INDEX without CONCURRENTLY")
       end
       local n = tonumber(c.column_count)
@@ -203,7 +229,19 @@ return {
       end
     elseif cmd == "REINDEX" then
       if not conc then
-        d = lock_finding(d, c, tier, "require-concurrent-reindex", "REINDEX without CONCURRENTLY")
+        local ot = c.object_type
+        if ot == "system" then
+          -- (PostgreSQL cannot reindex system catalogs CONCURRENTLY at all)
+          d = add(d, tier, DANGER, "require-concurrent-reindex", "REINDEX SYSTEM " .. target(c) ..
+            " locks each system catalog exclusively while it rebuilds its indexes: every query of the database waits;" ..
+            " it cannot run CONCURRENTLY, so schedule it in a maintenance window")
+        elseif ot == "database" or ot == "schema" then
+          d = add(d, tier, DANGER, "require-concurrent-reindex", "REINDEX " .. ot:upper() .. " " .. target(c) ..
+            " without CONCURRENTLY rebuilds the indexes of every table there, each under an ACCESS EXCLUSIVE lock" ..
+            " (large tables included); use REINDEX " .. ot:upper() .. " CONCURRENTLY, or REINDEX the tables that need it")
+        else
+          d = lock_finding(d, c, tier, "require-concurrent-reindex", "REINDEX without CONCURRENTLY")
+        end
       end
     else -- REFRESH MATERIALIZED VIEW
       if not conc and size_class(c) == "large" then
@@ -244,6 +282,19 @@ return {
     { sql = "REINDEX TABLE orders", environment = "prod", expect = "queue", facts = { table_rows = 5000000 } },
     { sql = "REINDEX TABLE CONCURRENTLY orders", environment = "prod", expect = "none",
       facts = { in_transaction_block = false, table_rows = 5000000 } },
+    -- every table of the schema / database, or the catalogs every query reads: no size tells
+    { sql = "REINDEX SYSTEM pt_db", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "REINDEX DATABASE pt_db", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "REINDEX SCHEMA pg_catalog", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "REINDEX SYSTEM pt_db", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "REINDEX DATABASE CONCURRENTLY pt_db", environment = "prod", expect = "none",
+      facts = { in_transaction_block = false } },
+    -- ON ONLY a partitioned table: an empty, invalid index on the parent (the classifier's scans_table)
+    { sql = "CREATE INDEX orders_customer_idx ON ONLY orders (customer_id)", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000, scans_table = false } },
+    { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000, descendant_count = 1, descendants = { { object_type = "table", schema = "public",
+        name = "orders_2024", identity = "public.orders_2024", partition = true, descendant_of = "public.orders" } } } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
       facts = { dialect = "mysql", blocks_writes = false, lock = "NONE", table_rows = 5000000 } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",

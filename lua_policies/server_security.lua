@@ -26,6 +26,12 @@ Checks (severity)
                                 REPLICA TRIGGER / RULE, DISABLE or
                                 NO FORCE ROW LEVEL SECURITY, ALTER EVENT
                                 TRIGGER ... DISABLE                        (danger)
+  instead-rule                  CREATE RULE ... DO INSTEAD on a table (not a
+                                view: there it is how writes reach the
+                                tables): every INSERT / UPDATE / DELETE
+                                of the table is replaced by the rule's
+                                actions, DO INSTEAD NOTHING discards them
+                                without an error                           (danger)
   event-trigger                 CREATE/ALTER/DROP EVENT TRIGGER: runs on
                                 every DDL of every user                    (danger)
   untrusted-language            functions in C or an untrusted language
@@ -154,7 +160,7 @@ return {
   -- check() judges only these statements; the engine skips it for the rest
   commands = { "ALTER SYSTEM", "CREATE ROLE", "ALTER ROLE", "GRANT", "REVOKE", "GRANT ROLE",
     "ALTER DEFAULT PRIVILEGES", "CREATE FUNCTION", "CREATE PROCEDURE", "ALTER FUNCTION", "ALTER PROCEDURE", "ALTER ROUTINE",
-    "ALTER TABLE", "CREATE EVENT TRIGGER", "ALTER EVENT TRIGGER", "DROP EVENT TRIGGER",
+    "ALTER TABLE", "CREATE RULE", "CREATE EVENT TRIGGER", "ALTER EVENT TRIGGER", "DROP EVENT TRIGGER",
     "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION",
     -- MySQL / MariaDB
     "SET GLOBAL", "SET PERSIST", "RESET PERSIST", "SET PASSWORD", "ALTER USER",
@@ -237,6 +243,17 @@ return {
         end
       end
       return nil
+    elseif cmd == "CREATE RULE" then
+      -- a view's rule carries what the view reads (reads_count); a table's none
+      local ev = c.event
+      if c.instead == true and c.reads_count == nil and (ev == "insert" or ev == "update" or ev == "delete") then
+        local acts = list(c.writes)
+        return add(d, tier_of(c), DANGER, "instead-rule", "rule " .. tostring(c.name) .. " replaces every " .. ev:upper() ..
+          " on table " .. tostring(c.table) .. (#acts == 0 and " with nothing: the rows are discarded without an error" or
+          " with its own actions: the table itself is no longer written") ..
+          "; use a trigger, or change the application")
+      end
+      return nil
     elseif cmd == "CREATE EVENT TRIGGER" or cmd == "ALTER EVENT TRIGGER" or cmd == "DROP EVENT TRIGGER" then
       return add(d, tier_of(c), DANGER, "event-trigger", cmd .. " " .. tostring(c.name) ..
         ": event triggers run on every DDL statement of every user")
@@ -273,6 +290,14 @@ return {
     { sql = "ALTER FUNCTION pt_f() SECURITY DEFINER SET search_path = pg_catalog", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders ENABLE REPLICA TRIGGER pt_audit", environment = "prod", expect = "queue", risk = "high" },
     { sql = "ALTER TABLE pt_orders DISABLE RULE pt_rule", environment = "prod", expect = "queue", risk = "high" },
+    -- DO INSTEAD on a table swallows (or redirects) its writes; on a view it is what makes it writable
+    { sql = "CREATE RULE pt_rule AS ON INSERT TO pt_orders DO INSTEAD NOTHING", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "CREATE RULE pt_rule AS ON DELETE TO pt_orders DO INSTEAD UPDATE pt_orders SET id = id WHERE id = OLD.id",
+      environment = "prod", expect = "queue", risk = "high" },
+    { sql = "CREATE RULE pt_rule AS ON INSERT TO pt_orders DO INSTEAD NOTHING", environment = "dev", expect = "approve", risk = "low" },
+    { sql = "CREATE RULE pt_rule AS ON INSERT TO pt_orders DO ALSO NOTIFY pt_orders", environment = "prod", expect = "none" },
+    { sql = "CREATE RULE pt_rule AS ON INSERT TO pt_orders_v DO INSTEAD NOTHING", environment = "prod", expect = "none",
+      facts = { reads = {}, reads_count = 0 } },
     { sql = "GRANT pg_execute_server_program TO pt_app", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "GRANT pg_read_all_data TO pt_app", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders DISABLE ROW LEVEL SECURITY", environment = "test", expect = "approve", risk = "moderate" },

@@ -16,7 +16,10 @@ on a known small table advice)
                               nextval(), ...): every row is written     (danger)
   adding-stored-generated-column  ADD COLUMN ... GENERATED ALWAYS AS (...) STORED (danger)
   ban-vacuum-full-cluster     VACUUM FULL / CLUSTER                     (danger)
-  set-tablespace              ALTER TABLE ... SET TABLESPACE            (danger)
+  set-tablespace              ALTER TABLE ... SET TABLESPACE, and ALTER
+                              INDEX ... SET TABLESPACE, which copies the
+                              index under an ACCESS EXCLUSIVE lock that every
+                              query of its table waits for              (danger)
   set-logged-unlogged         ALTER TABLE ... SET LOGGED / UNLOGGED     (danger)
   table-rewrite               any other statement the classifier says
                               rewrites the table                        (danger)
@@ -136,7 +139,7 @@ return {
   name = "table_rewrites",
   description = "Column type changes, volatile defaults, stored generated columns, VACUUM FULL/CLUSTER and other full-table rewrites on large tables.",
   -- check() judges only these statements; the engine skips it for the rest
-  commands = { "ALTER TABLE", "CLUSTER", "VACUUM" },
+  commands = { "ALTER TABLE", "ALTER INDEX", "CLUSTER", "VACUUM" },
 
   check = function(c)
     local cmd = c.command
@@ -195,6 +198,25 @@ return {
           "; set lock_timeout so it cannot queue every other query behind it")
       end
       return d
+    elseif cmd == "ALTER INDEX" then
+      -- the index's file is copied block by block; queries of the table plan
+      -- with its indexes, so they wait for the lock too.  Sized by its table.
+      if has(c.operations, "set_tablespace") then
+        local sc = size_class(c)
+        local idx = c.identity
+        if type(idx) ~= "string" then idx = "the index" end
+        local tier = tier_of(c)
+        if sc == "large" then
+          return add(nil, tier, DANGER, "set-tablespace", "ALTER INDEX " .. idx .. " SET TABLESPACE copies an index of large table " ..
+            target(c) .. size_note(c) .. " under an ACCESS EXCLUSIVE lock on it: every query of the table waits")
+        elseif sc == "unknown" then
+          return add(nil, tier, CAUTION, "set-tablespace", "ALTER INDEX " .. idx .. " SET TABLESPACE copies the index" ..
+            " (size unknown) under an ACCESS EXCLUSIVE lock on it: every query of its table waits")
+        end
+        return add(nil, tier, ADVICE, "set-tablespace", "ALTER INDEX " .. idx .. " SET TABLESPACE copies the index of " ..
+          target(c) .. " (small now; would block a large table)")
+      end
+      return nil
     elseif cmd == "CLUSTER" then
       return rewrite(nil, c, tier_of(c), "ban-vacuum-full-cluster", "CLUSTER")
     elseif cmd == "VACUUM" then
@@ -234,6 +256,15 @@ return {
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders SET UNLOGGED", environment = "stage", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- an index's SET TABLESPACE copies it under ACCESS EXCLUSIVE: sized by its table
+    { sql = "ALTER INDEX pt_orders_pkey SET TABLESPACE pg_default", environment = "prod", expect = "queue", risk = "high",
+      facts = { table = "public.pt_orders", table_rows = 5000000 } },
+    { sql = "ALTER INDEX pt_orders_pkey SET TABLESPACE pg_default", environment = "dev", expect = "approve", risk = "low",
+      facts = { table = "public.pt_orders", table_rows = 5000000 } },
+    { sql = "ALTER INDEX pt_orders_pkey SET TABLESPACE pg_default", environment = "prod", expect = "approve", risk = "low",
+      facts = { table = "public.pt_orders", table_rows = 50, table_bytes = 8192 } },
+    { sql = "ALTER INDEX pt_orders_pkey SET (fillfactor = 70)", environment = "prod", expect = "none",
+      facts = { table = "public.pt_orders", table_rows = 5000000 } },
     { sql = "VACUUM FULL pt_orders", environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
     { sql = "CLUSTER pt_orders USING pt_orders_pkey", environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
     { sql = "VACUUM pt_orders", environment = "prod", expect = "none", facts = { table_rows = 5000000 } },

@@ -124,3 +124,15 @@ SELECT jsonb_array_length(f->'descendants') AS listed, f->'descendant_count' AS 
 SELECT count(*) AS facts, count(*) FILTER (WHERE NOT dbchange._jsonb_write_check(f)) AS written_otherwise
   FROM dbchange.classify('DROP TABLE ev; DROP TABLE inh CASCADE; TRUNCATE many; DROP SCHEMA sales CASCADE;
                           ALTER TABLE ev ADD COLUMN w int') f;
+
+-- CREATE INDEX ... ON ONLY a partitioned table builds nothing (an invalid index on the parent,
+-- to which the partitions' indexes are attached later): it scans nothing.  ON ONLY a plain or
+-- inheritance table changes nothing: the index is built.
+SELECT s.n AS statement_no, f->>'statement' AS statement, f->'scans_table' AS scans_table
+  FROM dbchange.classify('CREATE INDEX ON ev (v); CREATE INDEX ON ONLY ev (v);
+                          CREATE INDEX ON ONLY inh (v); CREATE INDEX ON ONLY plain (id)') WITH ORDINALITY AS s(f, n);
+-- CREATE / ALTER SEQUENCE ... CYCLE or NO CYCLE; not given: null.
+CREATE SEQUENCE cyc;
+SELECT s.n AS statement_no, f->>'statement' AS statement, f->'cycle' AS cycle
+  FROM dbchange.classify('ALTER SEQUENCE cyc CYCLE; ALTER SEQUENCE cyc NO CYCLE; ALTER SEQUENCE cyc INCREMENT 2;
+                          CREATE SEQUENCE cyc2 CYCLE') WITH ORDINALITY AS s(f, n);
