@@ -394,6 +394,7 @@ typedef struct CascadeRoot
 
 /* reads (see put_reads()) */
 typedef struct ReadsWalk ReadsWalk;
+typedef struct CallEntry CallEntry;
 static ReadsWalk *reads_begin(void);
 static void reads_of_relation(ReadsWalk *rw, ClsObject *o);
 static void reads_of_query(ReadsWalk *rw, Node *query);
@@ -402,7 +403,17 @@ static void put_reads(JsonbParseState **st, ReadsWalk *rw);
 static void put_prepared_reads(JsonbParseState **st, const char *name);
 /* ... of SECURITY DEFINER functions (see put_new_definer_reads()) */
 static void put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o);
+static CallEntry *new_body_entry(CreateFunctionStmt *s, ClsObject *o);
+static void mark_function_seen(ReadsWalk *rw, Oid funcid);
+static void reads_of_new_body(ReadsWalk *rw, CreateFunctionStmt *s, CallEntry *e, int depth);
+static List *definer_callers(const char *name, Oid funcid);
+static bool holds_call(const char *text, const char *word, size_t len);
+static bool extension_member(Oid funcid);
+static void put_caller_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o, Oid funcid,
+							 const char *name, List *actions);
 static void put_definer_reads(JsonbParseState **st, List *funcs, Oid altered, List *actions);
+static bool changes_search_path(List *actions);
+static void put_invoker_move_reads(Cls *c, ObjectType t, Node *object, const char *newname);
 static bool is_definer_function(Oid funcid);
 static List *definer_functions_in_schema(const char *nspname, ObjectType objtype);
 
@@ -1181,6 +1192,36 @@ func_object(const char *object_type, List *names)
 		schema = creation_schema();
 	o = new_object(object_type, schema, pstrdup(strVal(llast(names))));
 	o->exists = unknown ? -1 : (cands != NULL);
+	return o;
+}
+
+/*
+ * The function (aggregate, procedure) CREATE [OR REPLACE] makes: an
+ * unqualified name is created in (or replaces the function of) the
+ * creation schema, the first on the search path, whatever schema further
+ * down holds the name already (func_object() would name that one's).
+ * exists: a function of that name is in the creation schema.
+ */
+static ClsObject *
+func_create_object(const char *object_type, List *names)
+{
+	FuncCandidateList cands;
+	FuncCandidateList f;
+	bool		unknown;
+	char	   *schema;
+	Oid			nsp;
+	ClsObject  *o;
+
+	if (list_length(names) != 1 || !all_strings(names))
+		return func_object(object_type, names);
+	schema = creation_schema();
+	o = new_object(object_type, schema, pstrdup(strVal(linitial(names))));
+	cands = func_candidates(names, &unknown);
+	nsp = schema ? get_namespace_oid(schema, true) : InvalidOid;
+	o->exists = unknown ? -1 : 0;
+	for (f = cands; f && !unknown; f = f->next)
+		if (get_func_namespace(f->oid) == nsp)
+			o->exists = 1;
 	return o;
 }
 
@@ -3414,7 +3455,7 @@ classify_create_function(Cls *c, CreateFunctionStmt *s)
 	DefElem    *opt;
 	char	   *volatility = "volatile";
 
-	set_main(c, func_object(s->is_procedure ? "procedure" : "function", s->funcname));
+	set_main(c, func_create_object(s->is_procedure ? "procedure" : "function", s->funcname));
 	add_op(c, "create");
 	c->or_replace = s->replace;
 	opt = find_opt(s->options, "language");
@@ -3443,6 +3484,10 @@ classify_create_function(Cls *c, CreateFunctionStmt *s)
 	/* whoever may execute it reads what its body reads, with its owner's rights */
 	if (opt_on(s->options, "security"))
 		put_new_definer_reads(st, s, c->main);
+	/* ... and a definer function calling it runs its new body with its owner's */
+	else if (c->main != NULL && c->main->name != NULL)
+		put_caller_reads(st, s, c->main, s->replace ? replaced_func_oid(s) : InvalidOid,
+						 c->main->name, NIL);
 }
 
 /*
@@ -3509,6 +3554,34 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 	 */
 	if (security ? opt_bool(security) : is_definer_function(funcid))
 		put_definer_reads(st, list_make1_oid(funcid), funcid, s->actions);
+
+	/*
+	 * An invoker function (made one, or pointed at another search_path):
+	 * the definer functions calling it run it with their owners' rights.
+	 */
+	else if (OidIsValid(funcid) && (security || changes_search_path(s->actions)))
+		put_caller_reads(st, NULL, NULL, funcid, get_func_name(funcid), s->actions);
+}
+
+/* Do SET/RESET clauses (ALTER FUNCTION) set or reset search_path? */
+static bool
+changes_search_path(List *actions)
+{
+	ListCell   *lc;
+
+	foreach(lc, actions)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+		VariableSetStmt *v;
+
+		if (strcmp(opt->defname, "set") != 0 || opt->arg == NULL || !IsA(opt->arg, VariableSetStmt))
+			continue;
+		v = (VariableSetStmt *) opt->arg;
+		if (v->kind == VAR_RESET_ALL ||
+			(v->name != NULL && pg_strcasecmp(v->name, "search_path") == 0))
+			return true;
+	}
+	return false;
 }
 
 static void
@@ -3806,7 +3879,7 @@ classify_define(Cls *c, DefineStmt *s)
 		dbc_put_text(c->st, "type_kind", s->definition == NIL ? "shell" : "base");
 	}
 	else if (s->kind == OBJECT_AGGREGATE)
-		set_main(c, func_object("aggregate", s->defnames));
+		set_main(c, func_create_object("aggregate", s->defnames));
 	else
 		set_main(c, names_object(objtype_name(s->kind), s->defnames));
 	add_op(c, "create");
@@ -4321,8 +4394,8 @@ classify_drop_global(Cls *c, Node *stmt)
 	}
 }
 
-static void put_owned_objects(JsonbParseState **st, List *roles, bool with_reads);
-static void put_owned_view_reads(JsonbParseState **st, List *owned);
+static void put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_definers);
+static void put_owned_view_reads(JsonbParseState **st, List *owned, bool with_definers);
 
 static void
 classify_owned(Cls *c, Node *stmt)
@@ -4345,8 +4418,11 @@ classify_owned(Cls *c, Node *stmt)
 		dbc_put_text(c->st, "new_owner", rolespec_name(((ReassignOwnedStmt *) stmt)->newrole));
 	}
 	put_rolespecs(c->st, "roles_named", roles);
-	/* REASSIGN OWNED: the owned views read with their new owner's rights */
-	put_owned_objects(c->st, roles, IsA(stmt, ReassignOwnedStmt));
+	/*
+	 * REASSIGN OWNED: the owned views, and SECURITY DEFINER functions, read
+	 * with their new owner's rights
+	 */
+	put_owned_objects(c->st, roles, IsA(stmt, ReassignOwnedStmt), IsA(stmt, ReassignOwnedStmt));
 }
 
 /* The object of RENAME/SET SCHEMA/OWNER TO/DEPENDS ON: relation or object node. */
@@ -4447,6 +4523,26 @@ classify_rename(Cls *c, RenameStmt *s)
 	}
 	dbc_put_text(c->st, "old_name", old_name);
 	dbc_put_text(c->st, "new_name", s->newname);
+	put_invoker_move_reads(c, t, s->object, s->newname);
+}
+
+/*
+ * RENAME / SET SCHEMA of a SECURITY INVOKER function: under its new name (or
+ * in its new schema, on a definer function's search_path) a SECURITY
+ * DEFINER function calling that name from a string body may run it with its
+ * owner's rights (put_caller_reads()).
+ */
+static void
+put_invoker_move_reads(Cls *c, ObjectType t, Node *object, const char *newname)
+{
+	Oid			funcid;
+
+	if (t != OBJECT_FUNCTION && t != OBJECT_PROCEDURE && t != OBJECT_ROUTINE)
+		return;
+	funcid = drop_func_oid(object);
+	if (!OidIsValid(funcid) || is_definer_function(funcid))
+		return;
+	put_caller_reads(c->st, NULL, NULL, funcid, newname ? newname : get_func_name(funcid), NIL);
 }
 
 static void
@@ -4458,6 +4554,7 @@ classify_set_schema(Cls *c, AlterObjectSchemaStmt *s)
 	if (is_relation_type(s->objectType))
 		add_lock(c, AccessExclusiveLock);
 	dbc_put_text(c->st, "new_schema", s->newschema);
+	put_invoker_move_reads(c, s->objectType, s->object, NULL);
 }
 
 static void
@@ -4672,7 +4769,7 @@ classify_grant_role(Cls *c, GrantRoleStmt *s)
 		set_main(c, linitial(c->objects));
 	/* membership in a role is the use of everything it owns */
 	if (s->is_grant)
-		put_owned_objects(c->st, granted, true);
+		put_owned_objects(c->st, granted, true, false);
 }
 
 static void
@@ -4831,7 +4928,7 @@ classify_role(Cls *c, Node *stmt)
 				add_op(c, "alter");
 				put_role_options(st, s->options, false);
 				/* LOGIN, a PASSWORD, ...: who can act as the owner of what it owns */
-				put_owned_objects(st, list_make1(s->role), true);
+				put_owned_objects(st, list_make1(s->role), true, false);
 				break;
 			}
 		case T_AlterRoleSetStmt:
@@ -6535,7 +6632,7 @@ address_set(const char *name)
  * statement then fails) and PUBLIC own nothing.
  */
 static void
-put_owned_objects(JsonbParseState **st, List *roles, bool with_reads)
+put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_definers)
 {
 	HTAB	   *seen = address_set("dbchange owned objects");
 	List	   *queue = NIL;
@@ -6574,7 +6671,7 @@ put_owned_objects(JsonbParseState **st, List *roles, bool with_reads)
 	table_close(shdep, AccessShareLock);
 	put_entry_list(st, "owned_objects", "owned_object_count", entries_of(seen, queue));
 	if (with_reads)
-		put_owned_view_reads(st, queue);
+		put_owned_view_reads(st, queue, with_definers);
 	hash_destroy(seen);
 }
 
@@ -6816,7 +6913,7 @@ put_cascade(JsonbParseState **st, CascadeWalk *cw)
  * opaque, and the distinct words of its body are given instead, for a
  * policy to look for the names it protects.
  */
-typedef struct CallEntry
+struct CallEntry
 {
 	const char *object_type;
 	char	   *schema;
@@ -6829,7 +6926,7 @@ typedef struct CallEntry
 	bool		opaque;			/* its body was not followed */
 	List	   *words;			/* opaque: of char *, lower case */
 	bool		words_complete;
-} CallEntry;
+};
 
 struct ReadsWalk
 {
@@ -7867,7 +7964,7 @@ put_prepared_reads(JsonbParseState **st, const char *name)
  * own a view.
  */
 static void
-put_owned_view_reads(JsonbParseState **st, List *owned)
+put_owned_view_reads(JsonbParseState **st, List *owned, bool with_definers)
 {
 	ReadsWalk  *rw = NULL;
 	ListCell   *lc;
@@ -7880,6 +7977,16 @@ put_owned_view_reads(JsonbParseState **st, List *owned)
 		Oid			relid = n->addr.objectId;
 		bool		found;
 
+		/* REASSIGN OWNED: a SECURITY DEFINER function runs as its new owner */
+		if (with_definers && n->addr.classId == ProcedureRelationId &&
+			is_definer_function(n->addr.objectId))
+		{
+			if (rw == NULL)
+				rw = reads_begin();
+			/* (an owned function another one calls has been walked already) */
+			reads_of_function(rw, n->addr.objectId, NULL, 1);
+			continue;
+		}
 		if (n->addr.classId != RelationRelationId || n->addr.objectSubId != 0)
 			continue;
 		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
@@ -8057,23 +8164,39 @@ static void
 put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o)
 {
 	ReadsWalk  *rw = reads_begin();
+	CallEntry  *e = new_body_entry(s, o);
+	Oid			replaced = s->replace ? replaced_func_oid(s) : InvalidOid;
+
+	e->security_definer = true;
+	rw->calls = lappend(rw->calls, e);
+	rw->visited++;
+	/* a call of itself finds the function it replaces: its new body is this one */
+	if (OidIsValid(replaced))
+		mark_function_seen(rw, replaced);
+	reads_of_new_body(rw, s, e, 1);
+	put_reads(st, rw);
+}
+
+/* The calls entry of the function CREATE FUNCTION makes (o), read_by null. */
+static CallEntry *
+new_body_entry(CreateFunctionStmt *s, ClsObject *o)
+{
 	CallEntry  *e = palloc0(sizeof(CallEntry));
 	DefElem    *lang = find_opt(s->options, "language");
-	DefElem    *as = find_opt(s->options, "as");
-	List	   *items = as && as->arg && IsA(as->arg, List) ? (List *) as->arg : NIL;
-	Oid			replaced = s->replace ? replaced_func_oid(s) : InvalidOid;
 
 	e->object_type = s->is_procedure ? "procedure" : "function";
 	e->schema = o ? o->schema : NULL;
 	e->name = o ? o->name : NULL;
 	e->identity = o ? o->identity : NULL;
 	e->language = lang && opt_text(lang) ? opt_text(lang) : pstrdup("sql");
-	e->security_definer = true;
-	rw->calls = lappend(rw->calls, e);
-	rw->visited++;
+	return e;
+}
 
-	/* a call of itself finds the function it replaces: its new body is this one */
-	if (OidIsValid(replaced))
+/* The walk will not follow funcid (its body is replaced by the statement's). */
+static void
+mark_function_seen(ReadsWalk *rw, Oid funcid)
+{
+	if (rw->fseen == NULL)
 	{
 		HASHCTL		ctl;
 
@@ -8081,18 +8204,31 @@ put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o)
 		ctl.entrysize = sizeof(Oid);
 		ctl.hcxt = CurrentMemoryContext;
 		rw->fseen = hash_create("dbchange calls", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		hash_search(rw->fseen, &replaced, HASH_ENTER, NULL);
 	}
+	hash_search(rw->fseen, &funcid, HASH_ENTER, NULL);
+}
+
+/*
+ * What the new body of CREATE FUNCTION s reads and calls, read_by its entry
+ * e, which is depth deep in the walk.
+ */
+static void
+reads_of_new_body(ReadsWalk *rw, CreateFunctionStmt *s, CallEntry *e, int depth)
+{
+	DefElem    *as = find_opt(s->options, "as");
+	List	   *items = as && as->arg && IsA(as->arg, List) ? (List *) as->arg : NIL;
 
 	if (s->sql_body != NULL)
 	{
 		/* RETURN expr, or BEGIN ATOMIC's statements as a list in a list */
 		List	   *stmts = IsA(s->sql_body, List) ?
 			linitial_node(List, (List *) s->sql_body) : list_make1(s->sql_body);
+		const char *by = rw->by;
+		int			by_depth = rw->depth;
 		ListCell   *lc;
 
 		rw->by = e->identity;
-		rw->depth = 1;
+		rw->depth = depth;
 		foreach(lc, stmts)
 		{
 			Node	   *stmt = lfirst(lc);
@@ -8115,12 +8251,12 @@ put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o)
 					break;
 			}
 		}
-		rw->by = NULL;
-		rw->depth = 0;
+		rw->by = by;
+		rw->depth = by_depth;
 	}
 	else if (strcmp(e->language, "sql") == 0 && items != NIL && IsA(linitial(items), String))
 		reads_of_sql_body(rw, e, strVal(linitial(items)),
-						  set_clauses_search_path(s->options, NULL), 1);
+						  set_clauses_search_path(s->options, NULL), depth);
 	else
 	{
 		/* C and internal functions: AS 'file', 'symbol' -- the symbol is prosrc */
@@ -8129,6 +8265,190 @@ put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o)
 		e->opaque = true;
 		call_words(rw, e, src && IsA(src, String) ? strVal(src) : NULL);
 	}
+}
+
+/*
+ * A SECURITY INVOKER function runs with the rights of whoever calls it --
+ * the owner of a SECURITY DEFINER function calling it.  PostgreSQL records
+ * no dependency on a function called from a string body (LANGUAGE sql as a
+ * string, plpgsql, ...), so replacing such an invoker function with one that
+ * reads payments, or renaming, moving or creating one under the name a
+ * definer function calls, or pointing its search_path elsewhere, changes
+ * what the definer function reads with nothing else judged.  The SECURITY
+ * DEFINER functions that may call a function named name (funcid: the
+ * existing one, InvalidOid for a new one): those whose SQL-standard body
+ * depends on funcid (pg_depend), and those whose string body calls name --
+ * holds it as a word, any case, followed by "(" -- whatever its schema (a
+ * caller too many rather than one too few: a comment or a string counts; a
+ * name built by dynamic SQL, or an operator's function, does not).  An
+ * extension's functions are left out: its script is trusted as for CREATE
+ * EXTENSION, and dbchange's own pin their search_path.  One scan of pg_proc,
+ * reading the body of the definer functions only, and one pg_depend probe;
+ * only CREATE FUNCTION of an invoker function, ALTER of one changing its
+ * search_path or security, and RENAME / SET SCHEMA of one pay for it.
+ */
+static List *
+definer_callers(const char *name, Oid funcid)
+{
+	Relation	rel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *callers = NIL;
+	Oid			info_nsp = get_namespace_oid("information_schema", true);
+	size_t		len = name ? strlen(name) : 0;
+
+	if (OidIsValid(funcid))
+	{
+		rel = table_open(DependRelationId, AccessShareLock);
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(ProcedureRelationId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(funcid));
+		scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+			if (dep->classid == ProcedureRelationId && dep->objid != funcid &&
+				is_definer_function(dep->objid))
+				callers = list_append_unique_oid(callers, dep->objid);
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
+	if (len == 0)
+		return callers;
+	rel = table_open(ProcedureRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+		bool		isnull;
+		Datum		d;
+		char	   *body;
+
+		if (!proc->prosecdef || proc->oid == funcid ||
+			proc->prolang == ClanguageId || proc->prolang == INTERNALlanguageId ||
+			proc->pronamespace == PG_CATALOG_NAMESPACE || proc->pronamespace == info_nsp)
+			continue;
+		(void) heap_getattr(tup, Anum_pg_proc_prosqlbody, RelationGetDescr(rel), &isnull);
+		if (!isnull)
+			continue;			/* a SQL-standard body: pg_depend, above */
+		d = heap_getattr(tup, Anum_pg_proc_prosrc, RelationGetDescr(rel), &isnull);
+		if (isnull)
+			continue;
+		body = TextDatumGetCString(d);
+		if (holds_call(body, name, len) && !extension_member(proc->oid))
+			callers = list_append_unique_oid(callers, proc->oid);
+		pfree(body);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return callers;
+}
+
+/*
+ * Does text call word (len bytes): hold it as a whole word, any case, quoted
+ * or not, followed by "(" (spaces between)?
+ */
+static bool
+holds_call(const char *text, const char *word, size_t len)
+{
+	const char *p;
+
+#define WORD_BYTE(ch) (isalnum((unsigned char) (ch)) || (ch) == '_' || (ch) == '$' || \
+					   IS_HIGHBIT_SET(ch))
+	for (p = text; *p; p++)
+	{
+		const char *q = p + len;
+
+		if (pg_strncasecmp(p, word, len) != 0 || (p > text && WORD_BYTE(p[-1])) || WORD_BYTE(*q))
+			continue;
+		if (*q == '"')
+			q++;
+		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+			q++;
+		if (*q == '(')
+			return true;
+	}
+#undef WORD_BYTE
+	return false;
+}
+
+/* Is funcid a member of an extension (its script installed it)? */
+static bool
+extension_member(Oid funcid)
+{
+	return OidIsValid(getExtensionOfObject(ProcedureRelationId, funcid));
+}
+
+/*
+ * reads and calls for a SECURITY INVOKER function that SECURITY DEFINER
+ * functions may call (definer_callers()): CREATE [OR REPLACE] FUNCTION s
+ * making one (o; funcid the function it replaces), ALTER of one (funcid,
+ * its actions: the search_path they leave it with), RENAME / SET SCHEMA of
+ * one (funcid, name: the name it will have).  Each caller is among calls
+ * with read_by null, its body followed as for GRANT EXECUTE on it; the
+ * function is read_by the first caller (by identity), with the body it
+ * will have: the new one for CREATE (the one it replaces is not followed),
+ * the catalog's otherwise.  No caller: no facts.
+ */
+static void
+put_caller_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o, Oid funcid,
+				 const char *name, List *actions)
+{
+	List	   *callers = definer_callers(name, funcid);
+	ReadsWalk  *rw;
+	ListCell   *lc;
+	const char *first = NULL;
+
+	if (callers == NIL)
+		return;
+	rw = reads_begin();
+	if (s != NULL && OidIsValid(funcid))
+		mark_function_seen(rw, funcid);
+	if (s == NULL && OidIsValid(funcid) && actions != NIL)
+	{
+		HeapTuple	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+
+		if (HeapTupleIsValid(tp))
+		{
+			rw->path_func = funcid;
+			rw->path_of_func = set_clauses_search_path(actions, function_search_path(tp));
+			ReleaseSysCache(tp);
+		}
+	}
+	foreach(lc, callers)
+	{
+		int			before = list_length(rw->calls);
+
+		reads_of_function(rw, lfirst_oid(lc), NULL, 1);
+		if (list_length(rw->calls) > before)
+		{
+			CallEntry  *ce = list_nth(rw->calls, before);
+
+			if (first == NULL || strcmp(ce->identity, first) < 0)
+				first = ce->identity;
+		}
+	}
+	if (first == NULL)
+	{
+		put_reads(st, rw);
+		return;
+	}
+	if (s != NULL)
+	{
+		CallEntry  *e = new_body_entry(s, o);
+
+		e->read_by = first;
+		rw->calls = lappend(rw->calls, e);
+		rw->visited++;
+		reads_of_new_body(rw, s, e, 2);
+	}
+	else
+		/* unless a caller's walk has followed it by its name already */
+		reads_of_function(rw, funcid, first, 2);
 	put_reads(st, rw);
 }
 

@@ -10,7 +10,12 @@
 -- EXECUTE on one (also ON ALL FUNCTIONS IN SCHEMA).  A SECURITY INVOKER function reading
 -- payments, a definer function reading another table (or another schema's payments) and a
 -- plpgsql definer function naming none are approved.  (Facts: reads, read_by the function;
--- calls, the function itself with no read_by.)
+-- calls, the function itself with no read_by.)  A SECURITY INVOKER function runs with the
+-- rights of the definer function calling it, and PostgreSQL records no dependency on a call
+-- from a string body: CREATE [OR REPLACE] FUNCTION, RENAME and SET/RESET search_path of an
+-- invoker function that definer functions call (by name, from a string body, or from a
+-- SQL-standard body) are queued when it then reads payments (facts: reads/calls, each caller
+-- with no read_by, the function read_by one); so is REASSIGN OWNED of a definer reader's owner.
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS regress_gate_protected_definer;
 CREATE DATABASE regress_gate_protected_definer;
@@ -39,6 +44,25 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA app FROM PUBLIC;
 CREATE FUNCTION def_cust() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM customers';
 CREATE FUNCTION pay_pl_inv() RETURNS bigint LANGUAGE plpgsql
   AS $$BEGIN RETURN (SELECT count(*) FROM payments); END$$;
+-- ... invoker functions that definer functions call from string bodies (PostgreSQL records
+-- no dependency), or from a SQL-standard body, or that none calls; inv_later() does not exist
+-- yet; a role owning a definer reader of payments, another one owning one of customers
+CREATE FUNCTION inv_helper() RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint';
+CREATE FUNCTION inv_helper_pl() RETURNS bigint LANGUAGE plpgsql AS $$BEGIN RETURN 1; END$$;
+CREATE FUNCTION inv_path() RETURNS bigint LANGUAGE sql SET search_path = app AS 'SELECT count(*) FROM payments';
+CREATE FUNCTION inv_moved() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM payments';
+CREATE FUNCTION def_wrap() RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = public
+  AS 'SELECT inv_helper() + "inv_path" ()';
+CREATE FUNCTION def_wrap_pl() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+  AS $$BEGIN RETURN inv_helper_pl() + Inv_Later(); END$$;
+CREATE FUNCTION def_wrap_atomic() RETURNS bigint SECURITY DEFINER BEGIN ATOMIC SELECT inv_helper(); END;
+REVOKE EXECUTE ON FUNCTION def_wrap(), def_wrap_pl(), def_wrap_atomic() FROM PUBLIC;
+CREATE ROLE regress_pd_owner;
+CREATE ROLE regress_pd_owner2;
+CREATE FUNCTION def_owned() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM public.payments';
+REVOKE EXECUTE ON FUNCTION def_owned() FROM PUBLIC;
+ALTER FUNCTION def_owned() OWNER TO regress_pd_owner;
+ALTER FUNCTION def_cust() OWNER TO regress_pd_owner2;
 
 -- The stock protected_objects policy, in prod.
 \set src `cat lua_policies/protected_objects.lua`
@@ -66,8 +90,24 @@ ALTER FUNCTION inv_reader() SECURITY DEFINER;
 ALTER FUNCTION inv_reader() COST 5;
 ALTER FUNCTION app.def_app() SET search_path = public;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA app TO regress_pd_mallory;
-REVOKE EXECUTE ON FUNCTION def_reader() FROM regress_pd_mallory
+REVOKE EXECUTE ON FUNCTION def_reader() FROM regress_pd_mallory;
+CREATE OR REPLACE FUNCTION inv_helper() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM payments';
+CREATE FUNCTION inv_unused() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM payments';
+ALTER FUNCTION inv_moved() RENAME TO inv_later;
+ALTER FUNCTION inv_path() SET search_path = public;
+REASSIGN OWNED BY regress_pd_owner TO regress_pd_mallory
 $s$, 'prod') f ORDER BY 1;
+
+-- An unqualified CREATE FUNCTION makes the function in the first schema of the path, also
+-- when a schema further down holds one of the name: that is the schema reported.
+SET search_path = app, public;
+SELECT f.facts->>'identity' AS identity, f.facts->'exists' AS exists
+  FROM dbchange.evaluate($s$
+CREATE FUNCTION inv_helper() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE AGGREGATE inv_helper(int) (SFUNC = int4pl, STYPE = int);
+CREATE FUNCTION def_app() RETURNS int LANGUAGE sql AS 'SELECT 1'
+$s$, 'prod') f ORDER BY statement_no;
+RESET search_path;
 
 SET dbchange.enforce = on;
 \set VERBOSITY sqlstate
@@ -100,6 +140,19 @@ ALTER FUNCTION app.def_app() SET search_path = public;
 ALTER FUNCTION def_reader() OWNER TO regress_pd_mallory;
 GRANT EXECUTE ON FUNCTION def_reader() TO regress_pd_mallory;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA app TO regress_pd_mallory;
+-- ... an invoker function that definer functions call, replaced by one reading payments: from
+-- a LANGUAGE sql string body and a SQL-standard body, from a plpgsql body ("(perhaps)"); one
+-- made under (or renamed to) a name a definer function calls; one pointed at public's payments
+-- (SET search_path, RESET: its caller's path); the role owning a definer reader of payments
+-- handing it over
+CREATE OR REPLACE FUNCTION inv_helper() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM payments';
+CREATE OR REPLACE FUNCTION inv_helper_pl() RETURNS bigint LANGUAGE plpgsql
+  AS $$BEGIN RETURN (SELECT count(*) FROM payments); END$$;
+CREATE FUNCTION inv_later() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM payments';
+ALTER FUNCTION inv_moved() RENAME TO inv_later;
+ALTER FUNCTION inv_path() SET search_path = public;
+ALTER FUNCTION inv_path() RESET search_path;
+REASSIGN OWNED BY regress_pd_owner TO regress_pd_mallory;
 \set VERBOSITY terse
 -- approved: an invoker reader, definers reading another table or app.payments, a plpgsql
 -- definer naming no protected table, ALTER of an invoker function, EXECUTE on an invoker one
@@ -111,7 +164,15 @@ CREATE FUNCTION fmt(numeric) RETURNS text LANGUAGE plpgsql SECURITY DEFINER
   AS $$BEGIN RETURN to_char($1, '999'); END$$;
 ALTER FUNCTION inv_reader() COST 5;
 GRANT EXECUTE ON FUNCTION inv_reader() TO regress_pd_mallory;
-SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 23;
+-- ... an invoker function definer functions call replaced by one reading another table, one
+-- reading payments that no definer function calls, renamed to a name none calls, pointed at
+-- app's payments; the owner of a definer reader of customers handing it over
+CREATE OR REPLACE FUNCTION inv_helper() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM customers';
+CREATE FUNCTION inv_unused() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM payments';
+ALTER FUNCTION inv_moved() RENAME TO inv_moved2;
+ALTER FUNCTION inv_path() SET search_path = app, pg_temp;
+REASSIGN OWNED BY regress_pd_owner2 TO regress_pd_mallory;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 35;
 -- Nothing queued happened.
 SELECT p.oid::regprocedure AS function, p.prosecdef AS definer, p.proconfig AS config,
        pg_get_userbyid(p.proowner) = current_user AS owner_unchanged,
@@ -120,4 +181,5 @@ SELECT p.oid::regprocedure AS function, p.prosecdef AS definer, p.proconfig AS c
 SELECT prosrc FROM pg_proc WHERE proname = 'def_cust';
 SET dbchange.enforce = off;
 REVOKE ALL ON FUNCTION inv_reader() FROM regress_pd_mallory;
-DROP ROLE regress_pd_mallory;
+DROP OWNED BY regress_pd_mallory, regress_pd_owner, regress_pd_owner2;
+DROP ROLE regress_pd_mallory, regress_pd_owner, regress_pd_owner2;
