@@ -37,6 +37,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_cast.h"
@@ -55,6 +56,7 @@
 #include "catalog/pg_operator.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_sequence.h"
 #include "catalog/pg_shdepend.h"
 #include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_authid.h"
@@ -2501,6 +2503,93 @@ has_validated_not_null_check(Oid relid, const char *colname)
 	return found;
 }
 
+/* Validated CHECK constraints of a relation: 1 some, 0 none, -1 unknown. */
+static int
+has_validated_checks(Oid relid)
+{
+	Relation	conrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			found = 0;
+
+	if (!OidIsValid(relid))
+		return -1;
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	while (found == 0 && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_CHECK && con->convalidated)
+			found = 1;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	return found;
+}
+
+/* rows / rows_estimated / bytes of a relation under prefix_ (nulls when unknown). */
+static void
+put_rel_size(JsonbParseState **st, const char *rows_key, const char *est_key, const char *bytes_key,
+			 double rows, bool rows_est, int64 bytes)
+{
+	if (rows >= 0)
+		dbc_put_int(st, rows_key, (int64) rows);
+	else
+		dbc_put_null(st, rows_key);
+	dbc_put_bool(st, est_key, rows >= 0 && rows_est);
+	if (bytes >= 0)
+		dbc_put_int(st, bytes_key, bytes);
+	else
+		dbc_put_null(st, bytes_key);
+}
+
+/*
+ * ATTACH PARTITION scans what it must prove the bound of: the table being
+ * attached (under an ACCESS EXCLUSIVE lock on it), unless a validated CHECK
+ * constraint of it implies the bound, and the parent's default partition
+ * (ACCESS EXCLUSIVE on that one, which serves the parent's reads and writes
+ * meanwhile), unless its constraints imply that none of its rows falls in
+ * the new bound.  Whether a constraint implies the bound is PostgreSQL's
+ * own proof on the transformed bound, which can raise errors for a bound
+ * that does not fit the key; so the facts say whether the tables have
+ * validated CHECK constraints at all, and a policy takes none as "scanned".
+ */
+static void
+put_attach_scans(JsonbParseState **st, ClsObject *parent, ClsObject *p)
+{
+	Oid			def = InvalidOid;
+	int			checks = has_validated_checks(p->relid);
+
+	put_rel_size(st, "partition_rows", "partition_rows_estimated", "partition_bytes",
+				 p->sized ? p->rows : -1, p->rows_estimated, p->sized ? p->bytes : -1);
+	if (checks < 0)
+		dbc_put_null(st, "partition_has_checks");
+	else
+		dbc_put_bool(st, "partition_has_checks", checks == 1);
+	if (parent->relkind == RELKIND_PARTITIONED_TABLE)
+		def = get_default_partition_oid(parent->relid);
+	if (OidIsValid(def) && get_rel_name(def) != NULL)
+	{
+		double		rows;
+		int64		bytes;
+		bool		est;
+
+		dbc_put_text(st, "default_partition",
+					 qualify(get_namespace_name(get_rel_namespace(def)), get_rel_name(def)));
+		if (!rel_size(def, &rows, &bytes, &est))
+			rows = bytes = -1;
+		put_rel_size(st, "default_partition_rows", "default_partition_rows_estimated",
+					 "default_partition_bytes", rows, est, bytes);
+		dbc_put_bool(st, "default_partition_has_checks", has_validated_checks(def) == 1);
+	}
+	else
+		dbc_put_null(st, "default_partition");
+}
+
 /* ---------------------------------------------------------------------------
  * Tables
  * ---------------------------------------------------------------------------
@@ -2511,6 +2600,64 @@ persistence_name(char p)
 {
 	return p == RELPERSISTENCE_TEMP ? "temporary" :
 		p == RELPERSISTENCE_UNLOGGED ? "unlogged" : "permanent";
+}
+
+/*
+ * Storage parameters (WITH (...), SET (...), RESET (...)) as an object,
+ * "toast.autovacuum_enabled" for the TOAST table's: each parameter's value
+ * as written ("true" for a name without a value, as PostgreSQL reads it),
+ * null for one RESET (DEFELEM_DROP here).  Given twice, the last one
+ * counts, as PostgreSQL takes it.  Nothing is put when the list is empty.
+ */
+static void
+put_storage_parameters(JsonbParseState **st, const char *key, List *params)
+{
+	int			n = list_length(params);
+	int			i;
+	int			j;
+
+	if (n == 0)
+		return;
+	begin_object(st, key);
+	for (i = 0; i < n; i++)
+	{
+		DefElem    *d = list_nth_node(DefElem, params, i);
+		bool		later = false;
+		char	   *name;
+
+		for (j = i + 1; j < n && !later; j++)
+		{
+			DefElem    *e = list_nth_node(DefElem, params, j);
+
+			later = strcmp(e->defname, d->defname) == 0 &&
+				(d->defnamespace == NULL ? e->defnamespace == NULL :
+				 e->defnamespace != NULL && strcmp(e->defnamespace, d->defnamespace) == 0);
+		}
+		if (later)
+			continue;
+		name = d->defnamespace ? psprintf("%s.%s", d->defnamespace, d->defname) : d->defname;
+		if (d->defaction == DEFELEM_DROP)
+			dbc_put_null(st, name);
+		else
+			dbc_put_text(st, name, d->arg == NULL ? "true" : opt_text(d));
+	}
+	end_object(st);
+}
+
+/* RESET (...)'s parameter names, marked to be put as nulls. */
+static List *
+reset_parameters(List *params)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, params)
+	{
+		DefElem    *d = lfirst_node(DefElem, lc);
+
+		out = lappend(out, makeDefElemExtended(d->defnamespace, d->defname, NULL, DEFELEM_DROP, d->location));
+	}
+	return out;
 }
 
 static void
@@ -2576,6 +2723,7 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 	dbc_put_text(st, "persistence", persistence_name(s->relation->relpersistence));
 	dbc_put_bool(st, "partitioned", s->partspec != NULL);
 	dbc_put_text(st, "tablespace", s->tablespacename);
+	put_storage_parameters(st, "storage_parameters", s->options);
 
 	if (s->partbound && s->inhRelations != NIL)
 	{
@@ -2625,6 +2773,7 @@ classify_create_table_as(Cls *c, CreateTableAsStmt *s)
 	dbc_put_text(c->st, "persistence", persistence_name(into->rel->relpersistence));
 	dbc_put_bool(c->st, "with_data", !into->skipData);
 	dbc_put_text(c->st, "tablespace", into->tableSpaceName);
+	put_storage_parameters(c->st, "storage_parameters", into->options);
 	/* the new relation holds a copy of what its query reads */
 	if (ctas_execute(s->query) != NULL)
 		put_prepared_reads(c->st, ctas_execute(s->query)->name);
@@ -2895,6 +3044,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 	const char *first_con_name = NULL;
 	List	   *added_cols = NIL;
 	List	   *added_cons = NIL;
+	List	   *params = NIL;	/* storage parameters SET or RESET, in order */
 	ClsRecurse	how = RECURSE_NONE;
 
 	if (ot == OBJECT_TYPE)
@@ -3078,8 +3228,22 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					dbc_put_text(st, "partition", p->identity);
 					dbc_put_bool(st, "concurrently", pc->concurrent);
 					c->concurrently |= pc->concurrent;
+					if (cmd->subtype == AT_AttachPartition && ot == OBJECT_TABLE)
+						put_attach_scans(st, o, p);
 				}
 				scans = cmd->subtype == AT_AttachPartition && ot == OBJECT_TABLE;
+				break;
+			case AT_SetRelOptions:
+			case AT_ResetRelOptions:
+			case AT_ReplaceRelOptions:
+				if (cmd->def && IsA(cmd->def, List))
+				{
+					List	   *these = cmd->subtype == AT_ResetRelOptions ?
+						reset_parameters((List *) cmd->def) : (List *) cmd->def;
+
+					put_storage_parameters(st, "parameters", these);
+					params = list_concat(params, these);
+				}
 				break;
 			case AT_SetIdentity:
 				/* the sequence options given: "restart" hands used values out again */
@@ -3129,6 +3293,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 		c->scans |= scans || rewrites;
 	}
 	end_array(st);
+	put_storage_parameters(st, "storage_parameters", params);
 	/* ALTER TABLE ONLY t stays on t */
 	if ((ot == OBJECT_TABLE || ot == OBJECT_FOREIGN_TABLE) && s->relation->inh)
 		reach_below(c, o, how);
@@ -3373,6 +3538,103 @@ put_option_names(JsonbParseState **st, const char *key, List *options)
 }
 
 
+/* The largest value of a sequence's data type (0: not a sequence type). */
+static int64
+seqtype_max(Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return PG_INT16_MAX;
+		case INT4OID:
+			return PG_INT32_MAX;
+		case INT8OID:
+			return PG_INT64_MAX;
+		default:
+			return 0;
+	}
+}
+
+/* A sequence option's whole number (MAXVALUE, INCREMENT), without errors. */
+static bool
+opt_int64(DefElem *opt, int64 *out)
+{
+	char	   *end;
+
+	if (opt->arg == NULL)
+		return false;
+	if (IsA(opt->arg, Integer))
+	{
+		*out = intVal(opt->arg);
+		return true;
+	}
+	if (!IsA(opt->arg, Float))
+		return false;
+	errno = 0;
+	*out = strtoi64(castNode(Float, opt->arg)->fval, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/*
+ * ALTER SEQUENCE: the most nextval() can reach after the statement, beside
+ * what it can reach now.  A lower maximum -- AS integer on a sequence a
+ * bigint column draws from, MAXVALUE n -- makes nextval() fail once it is
+ * reached, and with it every insert that draws from the sequence.  Worked
+ * out as PostgreSQL's init_params() does for an ascending sequence:
+ * MAXVALUE n; NO MAXVALUE, the data type's maximum; AS alone, the new
+ * type's maximum when the maximum was the old type's (otherwise it stays).
+ * A descending sequence (its limit is its minimum), one that does not
+ * exist yet, an unknown type or a value this cannot read: nulls.
+ */
+static void
+put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
+{
+	HeapTuple	tup = OidIsValid(seqid) ? SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqid)) : NULL;
+	DefElem    *as = find_opt(options, "as");
+	DefElem    *max = find_opt(options, "maxvalue");
+	DefElem    *inc = find_opt(options, "increment");
+	int64		cur_max = 0;
+	int64		new_max = 0;
+	int64		incr = 0;
+	bool		known = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_sequence seq = (Form_pg_sequence) GETSTRUCT(tup);
+		Oid			new_type = seq->seqtypid;
+
+		cur_max = seq->seqmax;
+		incr = seq->seqincrement;
+		known = true;
+		if (as != NULL)
+			new_type = IsA(as->arg, TypeName) ? type_oid((TypeName *) as->arg) : InvalidOid;
+		if (inc != NULL)
+			known = opt_int64(inc, &incr);
+		if (max != NULL && max->arg != NULL)
+			known = known && opt_int64(max, &new_max);
+		else if (max != NULL)
+			new_max = seqtype_max(new_type);	/* NO MAXVALUE */
+		else if (as != NULL && cur_max == seqtype_max(seq->seqtypid))
+			new_max = seqtype_max(new_type);
+		else
+			new_max = cur_max;
+		known = known && incr > 0 && seqtype_max(new_type) != 0;
+		ReleaseSysCache(tup);
+	}
+	if (known)
+	{
+		dbc_put_int(st, "maxvalue", new_max);
+		dbc_put_int(st, "current_maxvalue", cur_max);
+		dbc_put_bool(st, "lowers_maxvalue", new_max < cur_max);
+	}
+	else
+	{
+		dbc_put_null(st, "maxvalue");
+		dbc_put_null(st, "current_maxvalue");
+		dbc_put_null(st, "lowers_maxvalue");
+	}
+}
+
 static void
 classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
 {
@@ -3407,7 +3669,10 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
 	}
 	/* the defaults that draw from it and the column owning it (RESTART, AS, MAXVALUE, ...) */
 	if (!create)
+	{
 		put_used_by(c->st, RelationRelationId, o->relid);
+		put_sequence_limits(c->st, o->relid, options);
+	}
 }
 
 /* ---------------------------------------------------------------------------

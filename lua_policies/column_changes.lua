@@ -33,6 +33,11 @@ Checks
   sequence-cycle                 ALTER SEQUENCE ... CYCLE (fact cycle): past its
                                  maximum the sequence starts again from its
                                  minimum and hands out the same values (caution)
+  sequence-narrowed              ALTER SEQUENCE ... AS integer / MAXVALUE n that
+                                 lowers the most the sequence can hand out (fact
+                                 lowers_maxvalue): nextval() fails once it is
+                                 reached, and every insert drawing from it
+                                 (caution)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -125,7 +130,7 @@ local RESTART_WHY = "can hand out values already used: inserts fail on duplicate
 -- Policy ----------------------------------------------------------------------
 return {
   name = "column_changes",
-  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL, type changes that round values, sequences restarted.",
+  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL, type changes that round values, sequences restarted, cycled or narrowed.",
   -- check() judges only these statements; the engine skips it for the rest
   commands = { "ALTER TABLE", "ALTER SEQUENCE" },
 
@@ -140,6 +145,13 @@ return {
         d = add(d, tier, CAUTION, "sequence-cycle", "ALTER SEQUENCE " .. target(c) .. " CYCLE: past its maximum it starts " ..
           "again from its minimum and " .. RESTART_WHY:gsub("; restart above.*$", "") ..
           "; raise the maximum (AS bigint) instead")
+      end
+      if c.lowers_maxvalue == true then
+        local users = tonumber(c.used_by_count) or 0
+        d = add(d, tier, CAUTION, "sequence-narrowed", "ALTER SEQUENCE " .. target(c) .. " lowers the most it can hand out from " ..
+          tostring(c.current_maxvalue) .. " to " .. tostring(c.maxvalue) .. ": once that is reached nextval() fails" ..
+          (users > 0 and ", and with it every insert that draws a value from it (" .. users .. " default(s) or column(s) use it)" or "") ..
+          "; keep the maximum of the column's type (AS bigint, NO MAXVALUE)")
       end
       return d
     end
@@ -222,6 +234,13 @@ return {
     { sql = "ALTER SEQUENCE pt_orders_id_seq CYCLE", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER SEQUENCE pt_orders_id_seq MAXVALUE 1000 CYCLE", environment = "dev", expect = "approve", risk = "low" },
     { sql = "ALTER SEQUENCE pt_orders_id_seq NO CYCLE", environment = "prod", expect = "none" },
+    -- a lower maximum: AS integer of a bigint sequence, MAXVALUE n (facts as the classifier gives them)
+    { sql = "ALTER SEQUENCE pt_orders_id_seq AS integer", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { lowers_maxvalue = true, maxvalue = 2147483647, current_maxvalue = 9223372036854775807, used_by_count = 1 } },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq MAXVALUE 1000", environment = "dev", expect = "approve", risk = "low",
+      facts = { lowers_maxvalue = true, maxvalue = 1000, current_maxvalue = 9223372036854775807 } },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq AS bigint", environment = "prod", expect = "none",
+      facts = { lowers_maxvalue = false, maxvalue = 9223372036854775807, current_maxvalue = 2147483647 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id RESTART WITH 1", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET INCREMENT BY 2", environment = "prod", expect = "none" },
   },

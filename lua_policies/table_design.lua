@@ -32,6 +32,9 @@ Checks (severity)
                           partitioning                                   (advice)
   column-count-limit      a table with more than MAX_COLUMNS columns     (advice)
   table-disallow-partition  PARTITION BY (only when FORBID_PARTITIONING) (caution)
+  autovacuum-disabled     WITH / SET (autovacuum_enabled = false), also the
+                          TOAST table's (fact storage_parameters): dead rows
+                          are never cleaned up and the table bloats (caution)
 
 Behaviour per environment (action / risk by severity)
               dev          test         stage             prod
@@ -138,7 +141,31 @@ local QUALIFY = {
   ["CREATE TYPE"] = true, ["CREATE DOMAIN"] = true, ["CREATE TABLE AS"] = true,
 }
 
-local DESIGN_COMMANDS = { "COMMENT", "ALTER TABLE", "SELECT INTO" }
+local DESIGN_COMMANDS = { "COMMENT", "ALTER TABLE", "SELECT INTO", "ALTER MATERIALIZED VIEW" }
+
+-- A storage parameter's boolean as PostgreSQL's parse_bool reads it: false,
+-- off, no, 0 and their unambiguous prefixes ("f", "of", "n").
+local FALSE_WORDS = { "false", "no" }
+local function is_false(v)
+  if type(v) ~= "string" then return false end
+  v = v:lower()
+  if v == "0" or v == "off" or v == "of" then return true end
+  for i = 1, #FALSE_WORDS do
+    if #v > 0 and FALSE_WORDS[i]:sub(1, #v) == v then return true end
+  end
+  return false
+end
+
+-- autovacuum switched off for the table or its TOAST table, or nil
+local function autovacuum_off(c)
+  local p = c.storage_parameters
+  if type(p) ~= "table" then return nil end
+  if is_false(p.autovacuum_enabled) then return "autovacuum_enabled" end
+  if is_false(p["toast.autovacuum_enabled"]) then return "toast.autovacuum_enabled" end
+  return nil
+end
+local AUTOVACUUM_WHY = ": autovacuum never removes its dead rows, so it bloats with every update and delete, " ..
+  "and only the anti-wraparound vacuum still reaches it; tune autovacuum_vacuum_scale_factor / _threshold for it instead"
 for cmd in pairs(QUALIFY) do DESIGN_COMMANDS[#DESIGN_COMMANDS + 1] = cmd end
 
 -- a CREATE TABLE with more columns than MAX_COLUMNS, for the tests
@@ -168,7 +195,12 @@ return {
       end
       return d
     end
-    if cmd == "ALTER TABLE" then
+    if cmd == "ALTER TABLE" or cmd == "ALTER MATERIALIZED VIEW" then
+      local av = autovacuum_off(c)
+      if av then
+        d = add(d, tier_of(c), CAUTION, "autovacuum-disabled", "SET (" .. av .. " = false) on " .. tostring(c.identity) .. AUTOVACUUM_WHY)
+      end
+      if cmd ~= "ALTER TABLE" then return d end
       if has(list(c.operations), "set_unlogged") then
         return add(d, tier_of(c), CAUTION, "unlogged-table", tostring(c.identity) ..
           " becomes UNLOGGED: its data is lost after a crash and is not replicated")
@@ -177,7 +209,7 @@ return {
         return add(d, tier_of(c), CAUTION, "memory-table", tostring(c.identity) ..
           " moves to ENGINE=MEMORY: its rows are kept in memory only and lost at every restart of the server")
       end
-      return nil
+      return d
     end
     if not QUALIFY[cmd] and cmd ~= "SELECT INTO" then return nil end
     local tier = tier_of(c)
@@ -186,6 +218,10 @@ return {
     if QUALIFY[cmd] and c.dialect ~= "mysql" and not qualified(c) then
       d = add(d, tier, ADVICE, "create-specify-schema", "name the schema of " .. tostring(c.name) ..
         " explicitly (" .. tostring(c.schema) .. "." .. tostring(c.name) .. ") so it cannot land in another schema by search_path")
+    end
+    local av = autovacuum_off(c)
+    if av then
+      d = add(d, tier, CAUTION, "autovacuum-disabled", "WITH (" .. av .. " = false) on " .. tostring(c.name) .. AUTOVACUUM_WHY)
     end
     if c.persistence == "unlogged" then
       d = add(d, tier, CAUTION, "unlogged-table", tostring(c.name) ..
@@ -264,5 +300,20 @@ return {
     { sql = "COMMENT ON COLUMN public.pt_t.id IS '" .. string.rep("x", 300) .. "'", environment = "prod", expect = "approve" },
     { sql = "CREATE VIEW pt_v AS SELECT 1 AS x", environment = "prod", expect = "approve", risk = "low" },
     { sql = wide_table(), environment = "prod", expect = "approve", risk = "low" },
+    -- autovacuum switched off: the table bloats
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz) WITH (autovacuum_enabled = false)",
+      environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz) WITH (toast.autovacuum_enabled = off)",
+      environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz) WITH (autovacuum_enabled = f)",
+      environment = "dev", expect = "approve", risk = "low" },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz) WITH (autovacuum_enabled = true, fillfactor = 70)",
+      environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE public.pt_t SET (autovacuum_enabled = 0)", environment = "prod", expect = "queue", risk = "moderate" },
+    { sql = "ALTER TABLE public.pt_t SET (autovacuum_enabled = false), SET (autovacuum_enabled = on)", environment = "prod",
+      expect = "none" },
+    { sql = "ALTER TABLE public.pt_t SET (autovacuum_vacuum_scale_factor = 0.01)", environment = "prod", expect = "none" },
+    { sql = "CREATE TABLE public.pt_copy WITH (autovacuum_enabled = no) AS SELECT 1 AS x", environment = "stage",
+      expect = "approve", risk = "moderate" },
   },
 }

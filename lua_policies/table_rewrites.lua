@@ -21,6 +21,13 @@ on a known small table advice)
                               index under an ACCESS EXCLUSIVE lock that every
                               query of its table waits for              (danger)
   set-logged-unlogged         ALTER TABLE ... SET LOGGED / UNLOGGED     (danger)
+  attach-partition-scan       ALTER TABLE ... ATTACH PARTITION that must scan
+                              to prove the bound, under an ACCESS EXCLUSIVE
+                              lock: the parent's default partition (danger
+                              when large, caution when its size is unknown)
+                              and the table attached (caution when large);
+                              none when the table has validated CHECK
+                              constraints (which may prove it)
   table-rewrite               any other statement the classifier says
                               rewrites the table                        (danger)
   access-exclusive-lock       other ALTER TABLE on a large table taking an
@@ -129,6 +136,50 @@ local function rewrite(d, c, tier, id, what)
   return add(d, tier, ADVICE, id, what .. " rewrites " .. target(c) .. " (small now; would block a large table)")
 end
 
+-- "large", "unknown" or "small" for rows and bytes that may be nil
+local function size_of(r, b)
+  r, b = tonumber(r), tonumber(b)
+  if r == nil and b == nil then return "unknown" end
+  if (r and r >= LARGE_TABLE_ROWS) or (b and b >= LARGE_TABLE_BYTES) then return "large" end
+  return "small"
+end
+
+local function rows_note(r)
+  r = tonumber(r)
+  return r and string.format(" (%.0f rows)", r) or " (size unknown)"
+end
+
+-- ATTACH PARTITION proves the new bound by scanning, unless CHECK
+-- constraints prove it (facts: partition_*, default_partition_*): the
+-- parent's default partition under an ACCESS EXCLUSIVE lock while it serves
+-- the parent's rows (danger when large), and the table attached, under the
+-- same lock on it (usually not in use yet: caution when large).
+local function attach_scans(d, c, tier)
+  local subs = c.subcommands
+  if type(subs) ~= "table" then return d end
+  for i = 1, #subs do
+    local s = subs[i]
+    if type(s) == "table" and s.operation == "attach_partition" then
+      local def = s.default_partition
+      if type(def) == "string" and s.default_partition_has_checks ~= true then
+        local sc = size_of(s.default_partition_rows, s.default_partition_bytes)
+        if sc ~= "small" then
+          d = add(d, tier, sc == "large" and DANGER or CAUTION, "attach-partition-scan", "ATTACH PARTITION of " ..
+            tostring(s.partition) .. " scans the default partition " .. def .. rows_note(s.default_partition_rows) ..
+            " under an ACCESS EXCLUSIVE lock, so its reads and writes wait; first add to " .. def ..
+            " a CHECK constraint that excludes the new bound (NOT VALID, then VALIDATE CONSTRAINT): PostgreSQL then skips the scan")
+        end
+      end
+      if s.partition_has_checks ~= true and size_of(s.partition_rows, s.partition_bytes) == "large" then
+        d = add(d, tier, CAUTION, "attach-partition-scan", "ATTACH PARTITION scans " .. tostring(s.partition) ..
+          rows_note(s.partition_rows) .. " under an ACCESS EXCLUSIVE lock to prove its bound; add a CHECK constraint " ..
+          "matching the bound to it first (NOT VALID, then VALIDATE CONSTRAINT), and PostgreSQL skips the scan")
+      end
+    end
+  end
+  return d
+end
+
 local function columns(c)
   local cols = c.columns
   return type(cols) == "table" and cols or {}
@@ -188,6 +239,9 @@ return {
         matched = true
         d = rewrite(d, c, tier, "set-logged-unlogged", "SET LOGGED/UNLOGGED")
       end
+      if has(ops, "attach_partition") then
+        d = attach_scans(d, c, tier)
+      end
       if not matched and c.rewrites_table == true then
         matched = true
         d = rewrite(d, c, tier, "table-rewrite", "this ALTER TABLE")
@@ -229,6 +283,37 @@ return {
   tests = {
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- ATTACH PARTITION: the default partition scanned under lock while it serves the parent
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 0, partition_bytes = 0, partition_has_checks = false, default_partition = "public.pt_ev_def",
+        default_partition_rows = 3000000, default_partition_bytes = 400000000, default_partition_has_checks = false } } } },
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "dev", expect = "approve", risk = "low",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 0, partition_has_checks = false, default_partition = "public.pt_ev_def",
+        default_partition_rows = 3000000, default_partition_has_checks = false } } } },
+    -- ... not when the default partition's CHECK constraints may exclude the bound, nor when it is small
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 0, partition_has_checks = false, default_partition = "public.pt_ev_def",
+        default_partition_rows = 3000000, default_partition_has_checks = true } } } },
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 0, partition_has_checks = false, default_partition = "public.pt_ev_def",
+        default_partition_rows = 20, default_partition_bytes = 8192, default_partition_has_checks = false } } } },
+    -- the attached table itself: large without a CHECK constraint (caution), with one (none)
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "queue", risk = "moderate",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = false } } } },
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = true } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "dev", expect = "approve", risk = "low",
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "test", expect = "approve", risk = "moderate",

@@ -246,3 +246,59 @@ SELECT f->'operations' AS operations, f->'subcommands'->0->>'partition' AS parti
        f->'concurrently' AS concurrently, f->'nontransactional' AS nontransactional
 FROM dbchange.classify($$ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;
 ALTER TABLE p ATTACH PARTITION other.p2 DEFAULT$$) f;
+
+-- ATTACH PARTITION: what PostgreSQL scans to prove the bound (the table attached, the default partition)
+CREATE TABLE ev (id bigint, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE ev_def PARTITION OF ev DEFAULT;
+INSERT INTO ev SELECT g, date '2030-01-01' FROM generate_series(1, 500) g;
+CREATE TABLE ev_2025 (id bigint, at date NOT NULL);
+INSERT INTO ev_2025 SELECT g, date '2025-03-01' FROM generate_series(1, 200) g;
+CREATE TABLE ev_2026 (id bigint, at date NOT NULL CHECK (at >= '2026-01-01' AND at < '2027-01-01'));
+ANALYZE ev_def; ANALYZE ev_2025;
+SELECT s->>'partition' AS partition, s->'partition_rows' AS rows, s->'partition_has_checks' AS checks,
+       s->>'default_partition' AS default_partition, s->'default_partition_rows' AS default_rows,
+       s->'default_partition_has_checks' AS default_checks, (s->'default_partition_bytes')::bigint > 0 AS default_bytes
+FROM dbchange.classify($$ALTER TABLE ev ATTACH PARTITION ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+ALTER TABLE ev ATTACH PARTITION ev_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+ALTER TABLE ev ATTACH PARTITION nosuch FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')$$) f,
+     LATERAL jsonb_array_elements(f->'subcommands') s;
+ALTER TABLE ev_def ADD CONSTRAINT ev_def_later CHECK (at >= '2030-01-01');
+SELECT s->'default_partition_has_checks' AS default_checks
+FROM dbchange.classify($$ALTER TABLE ev ATTACH PARTITION ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')$$) f,
+     LATERAL jsonb_array_elements(f->'subcommands') s;
+-- no default partition; a detach has none of these
+SELECT s->'default_partition' AS default_partition, s ? 'partition_rows' AS has_rows
+FROM dbchange.classify($$ALTER TABLE t ATTACH PARTITION t1 FOR VALUES FROM (1) TO (10);
+ALTER TABLE ev DETACH PARTITION ev_def$$) f,
+     LATERAL jsonb_array_elements(f->'subcommands') s;
+DROP TABLE ev, ev_2025, ev_2026;
+
+-- storage parameters: WITH (...), SET (...), RESET (...) -- the last one of a name counts
+SELECT f->>'command' AS command, f->'storage_parameters' AS storage_parameters
+FROM dbchange.classify($$CREATE TABLE sp (id int) WITH (autovacuum_enabled = false, toast.autovacuum_enabled, fillfactor = 70, fillfactor = 80);
+CREATE TABLE sp2 (id int);
+CREATE TABLE sp3 WITH (autovacuum_enabled = 0) AS SELECT 1 AS x;
+ALTER TABLE t SET (autovacuum_enabled = off), RESET (fillfactor), SET (fillfactor = 50);
+ALTER TABLE t RESET (autovacuum_enabled);
+ALTER TABLE t ADD COLUMN spx int$$) f;
+SELECT s->>'operation' AS operation, s->'parameters' AS parameters
+FROM dbchange.classify($$ALTER TABLE t SET (autovacuum_enabled = off), RESET (fillfactor, toast.autovacuum_enabled)$$) f,
+     LATERAL jsonb_array_elements(f->'subcommands') s;
+
+-- ALTER SEQUENCE: the most nextval() can return after it, and before
+CREATE SEQUENCE sq8;
+CREATE SEQUENCE sq4 AS integer;
+CREATE SEQUENCE sqd INCREMENT -1;
+SELECT f->>'statement' AS statement, f->'maxvalue' AS maxvalue, f->'current_maxvalue' AS current_maxvalue,
+       f->'lowers_maxvalue' AS lowers
+FROM dbchange.classify($$ALTER SEQUENCE sq8 AS integer;
+ALTER SEQUENCE sq8 MAXVALUE 1000;
+ALTER SEQUENCE sq8 NO MAXVALUE;
+ALTER SEQUENCE sq8 INCREMENT 5;
+ALTER SEQUENCE sq4 AS bigint;
+ALTER SEQUENCE sq4 AS smallint;
+ALTER SEQUENCE sq4 MAXVALUE 100 AS bigint;
+ALTER SEQUENCE sqd AS integer;
+ALTER SEQUENCE sq8 INCREMENT -1;
+ALTER SEQUENCE nosuch AS integer$$) f;
+DROP SEQUENCE sq8, sq4, sqd;
