@@ -196,16 +196,18 @@ return {
       return d
     end
     if cmd == "ALTER TABLE" or cmd == "ALTER MATERIALIZED VIEW" then
-      local av = autovacuum_off(c)
+      -- storage_parameters only comes with SET/RESET (...): an absent field is asked of the loader each time
+      local ops = list(c.operations)
+      local av = (has(ops, "set_options") or has(ops, "reset_options")) and autovacuum_off(c)
       if av then
         d = add(d, tier_of(c), CAUTION, "autovacuum-disabled", "SET (" .. av .. " = false) on " .. tostring(c.identity) .. AUTOVACUUM_WHY)
       end
       if cmd ~= "ALTER TABLE" then return d end
-      if has(list(c.operations), "set_unlogged") then
+      if has(ops, "set_unlogged") then
         return add(d, tier_of(c), CAUTION, "unlogged-table", tostring(c.identity) ..
           " becomes UNLOGGED: its data is lost after a crash and is not replicated")
       end
-      if memory_table(c) and has(list(c.operations), "change_engine") then
+      if memory_table(c) and has(ops, "change_engine") then
         return add(d, tier_of(c), CAUTION, "memory-table", tostring(c.identity) ..
           " moves to ENGINE=MEMORY: its rows are kept in memory only and lost at every restart of the server")
       end
