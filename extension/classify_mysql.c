@@ -791,6 +791,15 @@ typedef struct MyFacts
 	List	   *parameters;		/* of char *: server variables SET GLOBAL / PERSIST sets */
 	char	   *parameter;		/* the first of them; RESET PERSIST: the one reset */
 	char	   *backup_stage;	/* BACKUP STAGE (MariaDB): the stage, lower case */
+	const char *index_method;	/* "fulltext" / "spatial": an index of that kind is built */
+	bool		shared_lock;	/* InnoDB runs it with LOCK=SHARED at best */
+	bool		grant;			/* GRANT / REVOKE: the facts below */
+	bool		is_grant;
+	List	   *privileges;		/* of char *: lower case, words joined by "_" */
+	List	   *grantees;		/* of char *: user[@host] as written, "public" */
+	List	   *granted_roles;	/* of char *: GRANT role TO ... */
+	bool		grant_option;
+	bool		admin_option;
 } MyFacts;
 
 /* A column definition. */
@@ -848,7 +857,7 @@ typedef struct BodyStmt
 static DbcMyTok *
 peek(Cur *c, int k)
 {
-	return c->i + k < c->n ? &c->t[c->i + k] : NULL;
+	return c->i + k >= 0 && c->i + k < c->n ? &c->t[c->i + k] : NULL;
 }
 
 static bool
@@ -1357,6 +1366,16 @@ alter_add(Cur *c, MyFacts *f)
 	{
 		int			k = kw_at(c, 0, "FULLTEXT") || kw_at(c, 0, "SPATIAL") || kw_at(c, 0, "VECTOR") ? 1 : 0;
 
+		/*
+		 * InnoDB builds FULLTEXT and SPATIAL indexes with LOCK=SHARED at best
+		 * ("LOCK=NONE is not supported"): writes wait for the whole build.
+		 */
+		if (kw_at(c, 0, "FULLTEXT") || kw_at(c, 0, "SPATIAL"))
+		{
+			f->index_method = kw_at(c, 0, "FULLTEXT") ? "fulltext" : "spatial";
+			f->shared_lock = true;
+		}
+
 		if (kw_at(c, k, "INDEX") || kw_at(c, k, "KEY"))
 			k++;
 		if (kw_at(c, k, "IF"))
@@ -1390,7 +1409,16 @@ alter_add(Cur *c, MyFacts *f)
 			f->rewrites = true;
 		}
 		else if (kind && strcmp(kind, "foreign_key") == 0)
+		{
+			/*
+			 * InnoDB adds a foreign key in place only with foreign_key_checks
+			 * off (which skips checking the rows); otherwise it copies the
+			 * table, with LOCK=SHARED at best.
+			 */
 			add_op(f, "add_foreign_key");
+			f->rewrites = true;
+			f->shared_lock = true;
+		}
 		else if (kind && strcmp(kind, "unique") == 0)
 			add_op(f, "add_index");
 		return;
@@ -1487,9 +1515,20 @@ alter_drop(Cur *c, MyFacts *f)
 	}
 	else if (!column && kw_at(c, 0, "PARTITION"))
 	{
+		/*
+		 * DROP PARTITION p1, p2: a partitioning clause is the only one of its
+		 * ALTER TABLE, so the names after a comma are partitions too (one
+		 * subcommand each), not further specifications.
+		 */
 		c->i++;
 		add_op(f, "drop_partition");
 		add_sub(f, "drop_partition", ident(c));
+		while (is_punct(peek(c, 0), ',') && is_ident_tok(peek(c, 1)) &&
+			   (peek(c, 2) == NULL || is_punct(peek(c, 2), ',')))
+		{
+			c->i++;
+			add_sub(f, "drop_partition", ident(c));
+		}
 	}
 	else if (!column && kw_at(c, 0, "SYSTEM"))
 	{
@@ -1642,7 +1681,22 @@ alter_table_spec(Cur *c, MyFacts *f)
 		bool		rewrites = false;
 		bool		destructive = false;
 
-		if (accept(c, "CONVERT"))
+		/*
+		 * MariaDB's CONVERT PARTITION p TO TABLE t moves a partition's rows
+		 * out of the table (as PostgreSQL's DETACH PARTITION), CONVERT TABLE t
+		 * TO PARTITION p moves a table in: neither is a character set.
+		 */
+		if (kw_at(c, 0, "CONVERT") && kw_at(c, 1, "PARTITION"))
+		{
+			c->i += 2;
+			op = "convert_partition";
+		}
+		else if (kw_at(c, 0, "CONVERT") && kw_at(c, 1, "TABLE"))
+		{
+			c->i += 2;
+			op = "convert_table";
+		}
+		else if (accept(c, "CONVERT"))
 			op = "convert_charset", rewrites = true;
 		else if (kw_at(c, 0, "DEFAULT") || kw_at(c, 0, "CHARACTER") || kw_at(c, 0, "CHARSET") ||
 				 kw_at(c, 0, "COLLATE"))
@@ -1666,14 +1720,25 @@ alter_table_spec(Cur *c, MyFacts *f)
 		else if (kw_at(c, 1, "PARTITION") &&
 				 (kw_at(c, 0, "TRUNCATE") || kw_at(c, 0, "COALESCE") || kw_at(c, 0, "REORGANIZE") ||
 				  kw_at(c, 0, "EXCHANGE") || kw_at(c, 0, "ANALYZE") || kw_at(c, 0, "CHECK") ||
-				  kw_at(c, 0, "OPTIMIZE") || kw_at(c, 0, "REBUILD") || kw_at(c, 0, "REPAIR") ||
-				  kw_at(c, 0, "CONVERT")))
+				  kw_at(c, 0, "OPTIMIZE") || kw_at(c, 0, "REBUILD") || kw_at(c, 0, "REPAIR")))
 		{
 			char	   *verb = asc_tolower(peek(c, 0)->val, strlen(peek(c, 0)->val));
 
 			op = psprintf("%s_partition", verb);
-			destructive = strcmp(verb, "truncate") == 0 || strcmp(verb, "exchange") == 0 ||
-				strcmp(verb, "coalesce") == 0;
+			/*
+			 * TRUNCATE deletes the partitions' rows; EXCHANGE swaps them with
+			 * another table's.  COALESCE and REORGANIZE keep every row (the
+			 * server refuses a reorganization whose partitions do not hold
+			 * them all) but copy the rows of the partitions involved, and
+			 * COALESCE of HASH / KEY partitions rehashes them all.
+			 */
+			destructive = strcmp(verb, "truncate") == 0 || strcmp(verb, "exchange") == 0;
+			rewrites = strcmp(verb, "coalesce") == 0 || strcmp(verb, "reorganize") == 0 ||
+				strcmp(verb, "rebuild") == 0;
+			/* VERB PARTITION p0, p1 ...: the names are no further specifications */
+			c->i += 2;
+			while (is_ident_tok(peek(c, 0)) && is_punct(peek(c, 1), ',') && is_ident_tok(peek(c, 2)))
+				c->i += 2;
 		}
 		else if (kw_at(c, 0, "WITH") || kw_at(c, 0, "WITHOUT"))
 			op = NULL;			/* WITH[OUT] VALIDATION: an option of EXCHANGE PARTITION */
@@ -1757,8 +1822,10 @@ skip_modifiers(Cur *c, MyFacts *f)
 		else if (accept(c, "IGNORE"))
 			f->ignore = true;
 		else if (accept(c, "ONLINE") || accept(c, "OFFLINE") ||
-				 accept(c, "AGGREGATE") || accept(c, "FULLTEXT") ||
-				 (kw_at(c, 0, "SPATIAL") && kw_at(c, 1, "INDEX") && accept(c, "SPATIAL")) ||
+				 accept(c, "AGGREGATE") ||
+				 ((kw_at(c, 0, "FULLTEXT") || (kw_at(c, 0, "SPATIAL") && kw_at(c, 1, "INDEX"))) &&
+				  (f->index_method = kw_at(c, 0, "FULLTEXT") ? "fulltext" : "spatial",
+				   f->shared_lock = true, accept(c, peek(c, 0)->val))) ||
 				 accept(c, "UNDO") || accept(c, "EXTERNAL"))
 			;
 		else if (kw_at(c, 0, "ALGORITHM") && is_punct(peek(c, 1), '='))
@@ -2599,44 +2666,195 @@ classify_dml(Cur *c, MyFacts *f, const char *cmd)
 	}
 }
 
+/* A user or role name: 'u'@'h', u@h, CURRENT_USER[()]; NULL when none. */
+static char *
+user_name(Cur *c)
+{
+	char	   *u = ident(c);
+
+	if (u == NULL)
+		return NULL;
+	if (is_punct(peek(c, 0), '(') && is_punct(peek(c, 1), ')'))
+		c->i += 2;
+	if (accept_punct(c, '@'))
+	{
+		char	   *h = ident(c);
+
+		if (h != NULL)
+			u = psprintf("%s@%s", u, h);
+	}
+	return u;
+}
+
+/*
+ * GRANT / REVOKE.  The privileges (what an account may do), the level they
+ * are granted at (ON *.* is the whole server, ON db.* a database), the
+ * grantees and WITH GRANT / ADMIN OPTION are facts, as PostgreSQL's GRANT
+ * has them, so one policy reads both: GRANT ALL ON *.* makes a superuser.
+ * GRANT r1, r2 TO u grants roles (no ON).  MariaDB's GRANT ... IDENTIFIED
+ * BY sets the grantee's password (operation set_password).
+ */
 static void
 classify_grant(Cur *c, MyFacts *f, DbcMyTok *first)
 {
+	List	   *items = NIL;	/* privileges, or roles when there is no ON */
+	StringInfoData cur;
+	bool		any = false;
+	bool		words_only = true;	/* the item is bare words (a privilege) */
+	int			depth = 0;
+
 	f->command = my_upper(first->val);
 	f->is_ddl = true;
-	add_op(f, is_kw(first, "GRANT") ? "grant" : "revoke");
-	while (c->i < c->n && !kw_at(c, 0, "ON"))
-		c->i++;
-	if (!accept(c, "ON"))
+	f->grant = true;
+	f->is_grant = is_kw(first, "GRANT");
+	add_op(f, f->is_grant ? "grant" : "revoke");
+	if (!f->is_grant)
+		(void) accept2(c, "IF", "EXISTS");	/* MySQL 8.0.30 */
+
+	/* the list before ON (or TO / FROM): privileges, or roles */
+	initStringInfo(&cur);
+	while (c->i < c->n)
 	{
-		f->object_type = "role";	/* GRANT role TO user */
-		return;
-	}
-	if (accept(c, "TABLE"))
-		f->object_type = "table";
-	else if (accept(c, "FUNCTION"))
-		f->object_type = "function";
-	else if (accept(c, "PROCEDURE"))
-		f->object_type = "procedure";
-	if (is_punct(peek(c, 0), '*'))
-	{
-		/* ON *.* or ON * */
-		f->object_type = "instance";
-		return;
-	}
-	if (is_ident_tok(peek(c, 0)))
-	{
-		if (is_punct(peek(c, 1), '.') && is_punct(peek(c, 2), '*'))
+		DbcMyTok   *t = peek(c, 0);
+
+		if (depth == 0 && (is_kw(t, "ON") || is_kw(t, "TO") || is_kw(t, "FROM") || is_punct(t, ',')))
 		{
-			f->object_type = "database";
-			f->name = ident(c);
-			add_object(f, "database", NULL, f->name);
-			return;
+			if (any)
+				items = lappend(items, pstrdup(words_only ? asc_tolower(cur.data, cur.len) : cur.data));
+			resetStringInfo(&cur);
+			any = false;
+			words_only = true;
+			if (!is_punct(t, ','))
+				break;
+			c->i++;
+			continue;
 		}
-		qualified_name(c, &f->schema, &f->name);
-		if (f->object_type == NULL)
+		if (is_punct(t, '('))
+			depth++;			/* a column list: SELECT (a, b) */
+		else if (is_punct(t, ')'))
+			depth--;
+		else if (depth == 0)
+		{
+			if (t->type != MYT_WORD)
+				words_only = false;
+			if (any && t->type == MYT_WORD && !is_punct(peek(c, -1), '@'))
+				appendStringInfoChar(&cur, '_');
+			appendStringInfoString(&cur, t->val);
+			any = true;
+		}
+		c->i++;
+	}
+
+	if (!kw_at(c, 0, "ON") && items != NIL &&
+		(strcmp(linitial(items), "all") == 0 || strcmp(linitial(items), "all_privileges") == 0))
+	{
+		/* REVOKE ALL [PRIVILEGES], GRANT OPTION FROM u: every privilege, every level */
+		f->object_type = "instance";
+		f->privileges = list_make1("all");
+		if (list_length(items) > 1)
+		{
+			f->privileges = lappend(f->privileges, "grant_option");
+			f->grant_option = true;
+		}
+	}
+	else if (!accept(c, "ON"))
+	{
+		/* GRANT role [, role] TO user: no privileges, roles */
+		f->object_type = "role";
+		f->granted_roles = items;
+	}
+	else
+	{
+		ListCell   *lc;
+
+		foreach(lc, items)
+		{
+			char	   *p = (char *) lfirst(lc);
+
+			if (strcmp(p, "all_privileges") == 0)
+				p = "all";
+			if (strcmp(p, "grant_option") == 0)
+				f->grant_option = true;
+			f->privileges = lappend(f->privileges, p);
+		}
+		if (accept(c, "TABLE"))
 			f->object_type = "table";
-		add_object(f, f->object_type, f->schema, f->name);
+		else if (accept(c, "FUNCTION"))
+			f->object_type = "function";
+		else if (accept(c, "PROCEDURE"))
+			f->object_type = "procedure";
+		else if (accept(c, "PACKAGE"))
+		{
+			(void) accept(c, "BODY");	/* MariaDB's Oracle mode */
+			f->object_type = "package";
+		}
+		if (list_length(f->privileges) == 1 && strcmp(linitial(f->privileges), "proxy") == 0)
+		{
+			/* GRANT PROXY ON user: the grantee may log in as that user */
+			f->object_type = "user";
+			f->name = user_name(c);
+			if (f->name)
+				add_object(f, "user", NULL, f->name);
+		}
+		else if (is_punct(peek(c, 0), '*'))
+		{
+			/* ON *.* or ON * */
+			f->object_type = "instance";
+		}
+		else if (is_ident_tok(peek(c, 0)))
+		{
+			if (is_punct(peek(c, 1), '.') && is_punct(peek(c, 2), '*'))
+			{
+				f->object_type = "database";
+				f->name = ident(c);
+				add_object(f, "database", NULL, f->name);
+			}
+			else
+			{
+				qualified_name(c, &f->schema, &f->name);
+				if (f->object_type == NULL)
+					f->object_type = "table";
+				add_object(f, f->object_type, f->schema, f->name);
+			}
+		}
+	}
+
+	/* TO / FROM the grantees, then the options */
+	while (c->i < c->n && !kw_at(c, 0, "TO") && !kw_at(c, 0, "FROM"))
+		c->i++;
+	if (c->i < c->n)
+	{
+		c->i++;
+		do
+		{
+			char	   *u;
+
+			if (kw_at(c, 0, "PUBLIC") && peek(c, 0)->type == MYT_WORD)
+			{
+				c->i++;
+				u = "public";
+			}
+			else
+				u = user_name(c);
+			if (u == NULL)
+				break;
+			f->grantees = lappend(f->grantees, u);
+			/* MariaDB (and MySQL 5.7): GRANT ... TO u IDENTIFIED BY 'pw' */
+			if (kw_at(c, 0, "IDENTIFIED"))
+			{
+				add_op(f, "set_password");
+				while (c->i < c->n && !is_punct(peek(c, 0), ',') && !kw_at(c, 0, "WITH") &&
+					   !kw_at(c, 0, "REQUIRE"))
+					c->i++;
+			}
+		} while (accept_punct(c, ','));
+	}
+	for (; c->i < c->n; c->i++)
+	{
+		if (kw_at(c, 0, "GRANT") && kw_at(c, 1, "OPTION") && kw_at(c, -1, "WITH"))
+			f->grant_option = true;
+		else if (kw_at(c, 0, "ADMIN") && kw_at(c, 1, "OPTION") && kw_at(c, -1, "WITH"))
+			f->admin_option = true;
 	}
 }
 
@@ -3417,6 +3635,8 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 		dbc_put_text(st, "column_type", ((ColDef *) linitial(f->modified))->type);
 	if (f->constraint_type)
 		dbc_put_text(st, "constraint_type", f->constraint_type);
+	if (f->index_method)
+		dbc_put_text(st, "index_method", f->index_method);
 	if (f->index_columns)
 	{
 		dbc_put_text_list(st, "index_columns", f->index_columns);
@@ -3431,6 +3651,19 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 	}
 	if (f->command && strcmp(f->command, "BACKUP STAGE") == 0)
 		put_opt_text(st, "backup_stage", f->backup_stage);
+	if (f->grant)
+	{
+		/* GRANT / REVOKE: PostgreSQL's names (docs/facts.md) */
+		dbc_put_bool(st, "is_grant", f->is_grant);
+		dbc_put_text_list(st, "privileges", f->privileges);
+		dbc_put_text_list(st, "grantees", f->grantees);
+		dbc_put_bool(st, "grant_option", f->grant_option);
+		if (f->granted_roles)
+		{
+			dbc_put_text_list(st, "granted_roles", f->granted_roles);
+			dbc_put_bool(st, "admin_option", f->admin_option);
+		}
+	}
 	if (f->old_name)
 		dbc_put_text(st, "old_name", f->old_name);
 	if (f->new_name)
@@ -3510,7 +3743,7 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 		dbc_put_bool(st, "blocks_reads", true);
 		dbc_put_bool(st, "blocks_writes", true);
 	}
-	else if (f->algorithm && strcmp(f->algorithm, "COPY") == 0)
+	else if ((f->algorithm && strcmp(f->algorithm, "COPY") == 0) || f->shared_lock)
 	{
 		dbc_put_bool(st, "blocks_reads", false);
 		dbc_put_bool(st, "blocks_writes", true);

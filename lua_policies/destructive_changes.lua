@@ -65,6 +65,17 @@ Checks (severity)
                                  relay logs (ALL: the settings too)   (danger)
   clone-instance                 MySQL CLONE INSTANCE FROM: replaces
                                  every database of the server         (critical)
+  drop-partition                 MySQL ALTER TABLE ... DROP PARTITION:
+                                 deletes the partitions' rows         (danger)
+  truncate-partition             MySQL ALTER TABLE ... TRUNCATE
+                                 PARTITION                            (danger)
+  discard-tablespace             MySQL ALTER TABLE ... DISCARD
+                                 TABLESPACE: deletes the data file    (danger)
+  exchange-partition             MySQL ALTER TABLE ... EXCHANGE
+                                 PARTITION: the partition's rows
+                                 leave the table for another one      (danger)
+  (detach-partition and drop-index also for MariaDB's CONVERT PARTITION
+  ... TO TABLE and MySQL's ALTER TABLE ... DROP INDEX / KEY)
 
 Behaviour per environment (action / risk by severity)
               dev          test              stage          prod
@@ -315,6 +326,49 @@ local function strictest_body_statement(c, tier)
   return worst, text
 end
 
+-- MySQL's ALTER TABLE specifications that delete rows or files, or swap
+-- them out of the table; each is its own statement elsewhere, judged alike
+-- (DROP PARTITION as DROP TABLE, DROP INDEX as DROP INDEX).
+local function mysql_alter(d, c, tier, ops)
+  local t = obj(c)
+  if has(ops, "drop_partition") then
+    local names, subs = {}, c.subcommands
+    if type(subs) == "table" then
+      local i, s = 1, subs[1]
+      while s ~= nil do
+        if type(s) == "table" and s.operation == "drop_partition" and type(s.name) == "string" then
+          names[#names + 1] = s.name
+        end
+        i = i + 1
+        s = subs[i]
+      end
+    end
+    d = add(d, tier, DANGER, "drop-partition", "DROP PARTITION " .. (#names > 0 and table.concat(names, ", ") .. " " or "") ..
+      "deletes every row of " .. (#names == 1 and "that partition" or "those partitions") .. " of " .. t ..
+      " and cannot be undone; keep a backup, or EXCHANGE the partition with an empty table first")
+  end
+  if has(ops, "truncate_partition") then
+    d = add(d, tier, DANGER, "truncate-partition", "TRUNCATE PARTITION deletes every row of partitions of " .. t ..
+      " (ALL: of the whole table) and cannot be undone")
+  end
+  if has(ops, "discard_tablespace") then
+    d = add(d, tier, DANGER, "discard-tablespace", "DISCARD TABLESPACE deletes the data file of " .. t ..
+      ": every row is gone and the table cannot be read until a file is imported (IMPORT TABLESPACE)")
+  end
+  if has(ops, "exchange_partition") then
+    d = add(d, tier, DANGER, "exchange-partition", "EXCHANGE PARTITION swaps the rows of a partition of " .. t ..
+      " with those of another table: the partition's rows leave " .. t .. " and the other table's take their place")
+  end
+  if has(ops, "convert_partition") then
+    d = add(d, tier, CAUTION, "detach-partition", "CONVERT PARTITION moves the rows of a partition of " .. t ..
+      " out of it, into a table of their own")
+  end
+  if has(ops, "drop_index") then
+    d = add(d, tier, CAUTION, "drop-index", "dropping an index of " .. t .. " can slow queries that rely on it")
+  end
+  return d
+end
+
 -- The findings of one statement, its body aside (a decision with sev, or nil).
 judge = function(c, tier)
   local cmd = c.command
@@ -363,6 +417,9 @@ judge = function(c, tier)
     end
     if has(ops, "detach_partition") then
       d = add(d, tier, CAUTION, "detach-partition", "detaching a partition of " .. obj(c) .. " removes its rows from the table")
+    end
+    if c.dialect == "mysql" then
+      d = mysql_alter(d, c, tier, ops)
     end
   elseif (cmd == "DELETE" or cmd == "UPDATE") and c.has_where == false then
     d = add(d, tier, DANGER, "delete-without-where", cmd .. " without WHERE changes every row of " .. obj(c))
@@ -496,6 +553,22 @@ return {
       facts = { dialect = "mysql", operations = { "add_constraint", "add_index", "delete_duplicates" }, destructive = true } },
     { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "dev", expect = "approve", risk = "low",
       facts = { dialect = "mysql", operations = { "add_constraint", "add_index", "delete_duplicates" }, destructive = true } },
+    -- MySQL partition maintenance and tablespaces that delete rows (classify_mysql: operations)
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "drop_partition" }, destructive = true,
+        subcommands = { { operation = "drop_partition", name = "p2019" } } } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "truncate_partition" }, destructive = true } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "discard_tablespace" }, destructive = true } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "exchange_partition" }, destructive = true } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", operations = { "drop_partition" }, destructive = true } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", operations = { "drop_index" }, destructive = true } },
+    { sql = "ALTER TABLE accounts ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", operations = { "coalesce_partition" }, destructive = false } },
     -- MySQL stored programs: the body is judged when the program is created
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", body_commands = { "DROP TABLE" },

@@ -52,8 +52,11 @@ Behaviour per environment (action / risk by severity)
 
 MySQL-dialect changes (dialect = "mysql"): InnoDB builds and drops indexes
 online, so the CONCURRENTLY checks do not apply; instead
-  mysql-blocking-index-ddl           CREATE/DROP INDEX whose LOCK=/ALGORITHM=
-                                     clause blocks writes (danger)
+  mysql-blocking-index-ddl           CREATE/DROP INDEX, or ALTER TABLE ADD /
+                                     DROP INDEX that rewrites nothing, whose
+                                     LOCK=/ALGORITHM= clause blocks writes, and
+                                     every FULLTEXT / SPATIAL index build
+                                     (InnoDB: LOCK=SHARED at best) (danger)
 
 Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES, MAX_INDEX_KEYS.
 ]]
@@ -174,17 +177,35 @@ return {
   name = "index_locking",
   description = "Index builds, drops, REINDEX and REFRESH without CONCURRENTLY on large tables; CONCURRENTLY inside a transaction; index limits.",
   -- check() judges only these statements; the engine skips it for the rest
-  commands = { "CREATE INDEX", "DROP INDEX", "REINDEX", "REFRESH MATERIALIZED VIEW" },
+  commands = { "CREATE INDEX", "DROP INDEX", "REINDEX", "REFRESH MATERIALIZED VIEW", "ALTER TABLE" },
 
   check = function(c)
     local cmd = c.command
-    if cmd ~= "CREATE INDEX" and cmd ~= "DROP INDEX" and cmd ~= "REINDEX"
+    if cmd == "ALTER TABLE" then
+      -- MySQL builds and drops indexes in ALTER TABLE too (ADD INDEX, ADD
+      -- FULLTEXT, DROP KEY); a table rewrite is table_rewrites' finding
+      if c.dialect ~= "mysql" or c.blocks_writes ~= true or c.rewrites_table == true then return nil end
+      local ops = c.operations
+      if type(ops) ~= "table" then return nil end
+      local idx = false
+      for i = 1, #ops do
+        if ops[i] == "add_index" or ops[i] == "drop_index" then idx = true break end
+      end
+      if not idx then return nil end
+    elseif cmd ~= "CREATE INDEX" and cmd ~= "DROP INDEX" and cmd ~= "REINDEX"
        and cmd ~= "REFRESH MATERIALIZED VIEW" then
       return nil
     end
     local tier = tier_of(c)
     if c.dialect == "mysql" then
       if c.blocks_writes == true then
+        local m = c.index_method
+        if (m == "fulltext" or m == "spatial") and c.lock ~= "EXCLUSIVE" and c.algorithm ~= "COPY" then
+          return add(nil, tier, DANGER, "mysql-blocking-index-ddl", "building a " .. m:upper() .. " index on " .. target(c) ..
+            " blocks writes for the whole build: InnoDB builds " .. m:upper() .. " indexes with LOCK=SHARED at best" ..
+            (m == "fulltext" and " (the first one of a table also rebuilds it)" or "") ..
+            "; build it when writes can wait, or with an online schema-change tool")
+        end
         return add(nil, tier, DANGER, "mysql-blocking-index-ddl", cmd .. " with LOCK=" .. tostring(c.lock) ..
           " / ALGORITHM=" .. tostring(c.algorithm) .. " blocks writes; use ALGORITHM=INPLACE, LOCK=NONE")
       end
@@ -299,6 +320,20 @@ return {
       facts = { dialect = "mysql", blocks_writes = false, lock = "NONE", table_rows = 5000000 } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", blocks_writes = true, lock = "SHARED", algorithm = "INPLACE" } },
+    -- MySQL: FULLTEXT / SPATIAL indexes are built with LOCK=SHARED at best (classify_mysql: index_method, blocks_writes)
+    { sql = "CREATE INDEX pt_orders_ft ON pt_orders (note)", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", blocks_writes = true, index_method = "fulltext" } },
+    -- ... in ALTER TABLE too: ADD INDEX with LOCK=SHARED, ADD FULLTEXT INDEX
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "add_index" }, blocks_writes = true, lock = "SHARED", rewrites_table = false } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "add_index" }, blocks_writes = true, index_method = "spatial", rewrites_table = false } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", operations = { "add_index" }, blocks_writes = false, lock = "NONE", rewrites_table = false } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", operations = { "add_index" }, lock = "DEFAULT", blocks_writes = false, rewrites_table = false } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", operations = { "add_column" }, blocks_writes = true, lock = "SHARED", rewrites_table = false } },
     { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "queue", risk = "moderate",
       facts = { table_rows = 5000000 } },
     { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "prod", expect = "none",

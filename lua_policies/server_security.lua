@@ -49,6 +49,17 @@ MySQL / MariaDB (dialect "mysql"):
                                 RESET MASTER, PURGE BINARY LOGS            (danger)
   server-administration         FLUSH, KILL, SHUTDOWN, RESTART, CLONE,
                                 ALTER INSTANCE                             (danger)
+  grant-server-privilege        GRANT ... ON *.* (every database, the
+                                mysql database with the accounts among
+                                them: danger; ALL, SUPER, FILE, PROCESS,
+                                SHUTDOWN, RELOAD, CREATE USER, GRANT
+                                OPTION, REPLICATION SLAVE, ..._ADMIN:
+                                critical), any GRANT on the mysql
+                                database, GRANT PROXY (log in as another
+                                account)                                   (critical)
+  (also for MySQL GRANT: grant-all-privileges, grant-with-grant-option,
+  grant-to-public (MariaDB's PUBLIC), and account-password for MariaDB's
+  GRANT ... IDENTIFIED BY)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -153,6 +164,51 @@ local function sets_search_path(c)
   return false
 end
 
+-- MySQL privileges that administer the server rather than read or write
+-- data, when granted ON *.* (MySQL 8's dynamic privileges end in _admin)
+local MYSQL_ADMIN_PRIVILEGES = { all = true, super = true, file = true, process = true,
+  shutdown = true, reload = true, create_user = true, grant_option = true,
+  replication_slave = true, create_tablespace = true, binlog_admin = true, binlog_replay = true }
+
+-- MySQL GRANT (facts privileges, object_type, schema / name, grantees; the
+-- is_grant test is done): ON *.* covers every database of the server,
+-- the mysql database among them; the mysql database holds the accounts.
+local function mysql_grant(d, c, tier)
+  local privs = list(c.privileges)
+  local who = table.concat(list(c.grantees), ", ")
+  if who == "" then who = "the grantee" end
+  if has(list(c.operations), "set_password") then
+    -- MariaDB's GRANT ... IDENTIFIED BY: as SET PASSWORD
+    d = add(d, tier, DANGER, "account-password", "GRANT ... IDENTIFIED sets the password of " .. who ..
+      ": whoever wrote the change can log in as it")
+  end
+  if has(privs, "proxy") then
+    return add(d, tier, CRITICAL, "grant-server-privilege", "GRANT PROXY ON " .. tostring(c.name) .. " lets " .. who ..
+      " log in as that account, with all of its privileges")
+  end
+  if c.object_type == "instance" then
+    local admin = {}
+    for i = 1, #privs do
+      local p = privs[i]
+      if type(p) == "string" and (MYSQL_ADMIN_PRIVILEGES[p] or p:sub(-6) == "_admin") then
+        admin[#admin + 1] = p:upper():gsub("_", " ")
+      end
+    end
+    if #admin > 0 then
+      return add(d, tier, CRITICAL, "grant-server-privilege", "GRANT " .. table.concat(admin, ", ") .. " ON *.* makes " .. who ..
+        " an administrator of the whole server (accounts, files, other sessions, configuration); grant what the application needs, on its own database")
+    end
+    return add(d, tier, DANGER, "grant-server-privilege", "GRANT ... ON *.* gives " .. who ..
+      " those privileges on every database of the server, the mysql database (accounts, password hashes) among them; grant them on the application's database")
+  end
+  local db = c.object_type == "database" and c.name or c.schema
+  if type(db) == "string" and db:lower() == "mysql" then
+    return add(d, tier, CRITICAL, "grant-server-privilege", "GRANT on the mysql database gives " .. who ..
+      " the accounts' tables: reading them reveals password hashes, writing them makes any account an administrator")
+  end
+  return d
+end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "server_security",
@@ -213,9 +269,10 @@ return {
       if c.grant_option == true or c.admin_option == true then
         d = add(d, tier, CAUTION, "grant-with-grant-option", "WITH GRANT/ADMIN OPTION lets the grantee pass the privilege on")
       end
+      if c.dialect == "mysql" then d = mysql_grant(d, c, tier) end
       local roles = list(c.granted_roles)
       for i = 1, #roles do
-        if NEAR_SUPERUSER_ROLES[roles[i]] then
+        if c.dialect ~= "mysql" and NEAR_SUPERUSER_ROLES[roles[i]] then
           d = add(d, tier, CRITICAL, "grant-near-superuser-role", "role " .. roles[i] ..
             " reads or writes server files or runs programs on the server: nearly superuser")
         end
@@ -299,6 +356,31 @@ return {
     { sql = "CREATE RULE pt_rule AS ON INSERT TO pt_orders_v DO INSTEAD NOTHING", environment = "prod", expect = "none",
       facts = { reads = {}, reads_count = 0 } },
     { sql = "GRANT pg_execute_server_program TO pt_app", environment = "prod", expect = "queue", risk = "critical" },
+    -- MySQL grants (classify_mysql: privileges, object_type instance for ON *.*, grantees)
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "instance",
+        privileges = { "super" }, grantees = { "app@%" }, grant_option = false } },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "instance",
+        privileges = { "connection_admin" }, grantees = { "app@%" }, grant_option = false } },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "instance",
+        privileges = { "select" }, grantees = { "app@%" }, grant_option = false } },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "table", schema = "mysql",
+        name = "user", privileges = { "select" }, grantees = { "app@%" }, grant_option = false } },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "queue", risk = "critical",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "user", name = "root@localhost",
+        privileges = { "proxy" }, grantees = { "app@%" }, grant_option = false } },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "database", name = "shop",
+        privileges = { "select" }, grantees = { "u" }, grant_option = false, operations = { "grant", "set_password" } } },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "database", name = "shop",
+        privileges = { "select", "insert" }, grantees = { "app@%" }, grant_option = false } },
+    { sql = "GRANT SELECT ON pt_orders TO pt_app", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "GRANT", is_grant = true, object_type = "instance",
+        privileges = { "all" }, grantees = { "app@%" }, grant_option = true } },
     { sql = "GRANT pg_read_all_data TO pt_app", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders DISABLE ROW LEVEL SECURITY", environment = "test", expect = "approve", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "none" },

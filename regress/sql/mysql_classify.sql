@@ -569,3 +569,50 @@ SELECT f->>'command' AS command, f->>'writes_server_file' AS writes_server,
        b->>'command' AS body_command, b->>'writes_server_file' AS body_writes_server
   FROM dbchange.classify_mysql('CREATE PROCEDURE p() BEGIN SELECT 1; SELECT * FROM t INTO OUTFILE ''/tmp/p.txt''; END') f,
        jsonb_array_elements(f->'body_statements') b;
+
+-- DBA audit: partition maintenance (DROP PARTITION lists every partition;
+-- COALESCE / REORGANIZE keep the rows but copy them; MariaDB's CONVERT
+-- PARTITION / CONVERT TABLE are no character set conversion), InnoDB's
+-- LOCK=SHARED-at-best builds (FULLTEXT, SPATIAL, a foreign key: a table copy)
+SELECT f->>'statement_no' AS n, f->'operations' AS operations,
+       (SELECT jsonb_agg(s->'name') FROM jsonb_array_elements(f->'subcommands') s) AS names,
+       f->>'destructive' AS destructive, f->>'rewrites_table' AS rewrites,
+       f->>'index_method' AS index_method, f->>'blocks_writes' AS blocks_writes, f->>'blocks_reads' AS blocks_reads
+  FROM dbchange.classify_mysql($s$
+ALTER TABLE o DROP PARTITION p1, p2;
+ALTER TABLE o DROP PARTITION p1, DROP COLUMN c;
+ALTER TABLE o TRUNCATE PARTITION ALL;
+ALTER TABLE o COALESCE PARTITION 2;
+ALTER TABLE o REORGANIZE PARTITION p0, p1 INTO (PARTITION p01 VALUES LESS THAN (20));
+ALTER TABLE o EXCHANGE PARTITION p0 WITH TABLE o_arch;
+ALTER TABLE o CONVERT PARTITION p0 TO TABLE o_p0;
+ALTER TABLE o CONVERT TABLE o_p0 TO PARTITION p0 VALUES LESS THAN (10);
+ALTER TABLE o CONVERT TO CHARACTER SET utf8mb4;
+ALTER TABLE o DISCARD TABLESPACE;
+CREATE FULLTEXT INDEX ft ON o (note);
+CREATE SPATIAL INDEX sp ON g (p);
+ALTER TABLE o ADD FULLTEXT KEY ft (note);
+ALTER TABLE o ADD SPATIAL INDEX (g), LOCK=EXCLUSIVE;
+ALTER TABLE o ADD INDEX i (c);
+ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id);
+CREATE INDEX i ON o (c);
+$s$) f;
+-- GRANT / REVOKE: privileges, the level (instance for ON *.*), grantees, options
+SELECT f->>'statement_no' AS n, f->>'object_type' AS object_type, f->>'schema' AS schema, f->>'name' AS name,
+       f->'operations' AS operations, f->>'is_grant' AS is_grant, f->'privileges' AS privileges,
+       f->'grantees' AS grantees, f->>'grant_option' AS grant_option, f->'granted_roles' AS roles,
+       f->>'admin_option' AS admin_option
+  FROM dbchange.classify_mysql($s$
+GRANT ALL ON *.* TO app@'%' WITH GRANT OPTION;
+GRANT SELECT (a, b), INSERT ON shop.t TO 'app'@'%', bob;
+GRANT CREATE USER, REPLICATION SLAVE, CONNECTION_ADMIN ON *.* TO x;
+GRANT PROXY ON 'root'@'localhost' TO app;
+GRANT dba, 'r2'@'%' TO app WITH ADMIN OPTION;
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM app;
+REVOKE INSERT ON shop.* FROM app;
+GRANT SELECT ON shop.* TO PUBLIC;
+GRANT SELECT ON shop.* TO u IDENTIFIED BY 'x';
+GRANT SELECT ON mysql.user TO u;
+GRANT EXECUTE ON PROCEDURE shop.p TO app;
+GRANT GRANT OPTION ON shop.* TO app;
+$s$) f;

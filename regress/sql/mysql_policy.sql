@@ -284,3 +284,27 @@ SELECT key, value FROM dbchange.configure(environment => 'dev') WHERE key = 'env
 SELECT dbchange.submit_mysql($s$CHECK VIEW v$s$, 'shop') AS ud \gset
 SELECT status, risk, array_to_string(reasons, E'\n') AS reasons FROM dbchange.change WHERE id = :ud;
 SELECT key, value FROM dbchange.configure(environment => 'prod') WHERE key = 'environment';
+
+-- DBA audit: partition maintenance that deletes rows, DISCARD TABLESPACE,
+-- ALTER TABLE ... DROP INDEX, FULLTEXT / SPATIAL builds and LOCK=SHARED index
+-- builds (writes wait), a foreign key added by a table copy, and grants that
+-- make an administrator: each with its finding, in prod and (warnings) in dev
+SELECT e, statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'dev']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+ALTER TABLE orders DROP PARTITION p2019, p2020;
+ALTER TABLE orders TRUNCATE PARTITION p2019;
+ALTER TABLE orders DISCARD TABLESPACE;
+ALTER TABLE orders EXCHANGE PARTITION p0 WITH TABLE orders_arch;
+ALTER TABLE orders DROP INDEX orders_c_idx;
+ALTER TABLE orders COALESCE PARTITION 2;
+ALTER TABLE orders ADD FULLTEXT INDEX orders_note_idx (note);
+ALTER TABLE orders ADD INDEX orders_c_idx (c), LOCK=SHARED;
+ALTER TABLE orders ADD INDEX orders_c_idx (c), ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE orders ADD CONSTRAINT orders_c_fk FOREIGN KEY (c) REFERENCES cust (id);
+GRANT ALL ON *.* TO app@'%';
+GRANT SELECT ON mysql.user TO app@'%';
+GRANT PROXY ON root@localhost TO app@'%';
+GRANT SELECT, INSERT ON shop.* TO app@'%';
+$s$, e)
+ ORDER BY array_position(ARRAY['prod', 'dev'], e), statement_no;
