@@ -285,11 +285,19 @@ run_change(ChangeToRun *c, List *parsed, List *prepared, RunResult *r)
 	volatile bool marked = false;
 	List	   *volatile objects = NIL;
 	Oid			save_acting = dbc_acting_as();
+	SubTransactionId save_first_subid = dbc_change_first_subid;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
+
+	/*
+	 * A statement judged created_in_script must find a table created from
+	 * here on: the applying session may have created one under the same name
+	 * earlier in its own transaction, and filled it.
+	 */
+	dbc_change_first_subid = GetCurrentSubTransactionId();
 	PG_TRY();
 	{
 		Oid			save_uid;
@@ -370,6 +378,7 @@ run_change(ChangeToRun *c, List *parsed, List *prepared, RunResult *r)
 		AtEOXact_GUC(false, nest);
 		SetUserIdAndSecContext(save_uid, save_ctx);
 		dbc_set_acting_as(save_acting);
+		dbc_change_first_subid = save_first_subid;
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -383,6 +392,7 @@ run_change(ChangeToRun *c, List *parsed, List *prepared, RunResult *r)
 		edata = CopyErrorData();
 		FlushErrorState();
 		dbc_set_acting_as(save_acting);
+		dbc_change_first_subid = save_first_subid;
 		if (marked)
 			(void) dbc_gate_end_apply();
 		/* restores the user id and the GUC nest level of the subtransaction */

@@ -138,6 +138,32 @@ typedef struct DbcScriptPrepares
 	struct DbcScriptPrepares *outer;
 } DbcScriptPrepares;
 
+/*
+ * The tables a script being checked creates, for the statements after them
+ * (fact created_in_script, facts.c): evaluate(), submit() and policy tests
+ * check a whole script before any of it runs, so a table an earlier
+ * statement creates does not exist yet when a later one is classified.
+ * begin before the first statement is classified (with the whole parsed
+ * script), end in PG_FINALLY.  dbc_build_facts() notes each statement.
+ */
+typedef struct DbcScriptTables
+{
+	List	   *created;		/* identities of the empty tables created so far */
+	bool		off;			/* some statement runs at top level: no one transaction */
+	MemoryContext cxt;
+	struct DbcScriptTables *outer;
+} DbcScriptTables;
+
+extern void dbc_script_tables_begin(DbcScriptTables *st, List *parsed);
+extern void dbc_script_tables_end(DbcScriptTables *st);
+/*
+ * The first subtransaction of the change being applied (apply.c), or
+ * InvalidSubTransactionId: a relation created_in_script must have been
+ * created in it or after it, not earlier in the applying session's
+ * transaction.
+ */
+extern SubTransactionId dbc_change_first_subid;
+
 typedef struct DbcPrepared
 {
 	Node	   *raw;			/* the raw statement prepared, or NULL */

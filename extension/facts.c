@@ -690,18 +690,26 @@ begin_facts(JsonbParseState **st)
 											   sizeof(JsonbPair) * (*st)->size);
 }
 
+/* The script being checked (created_in_script), or NULL: the gate, classify(). */
+static DbcScriptTables *script_tables = NULL;
+static Jsonb *script_tables_see(Node *stmt, Jsonb *facts);
+
 Jsonb *
 dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *source)
 {
 	JsonbParseState *st = NULL;
 	bool		in_block = IsTransactionBlock();
+	Jsonb	   *facts;
 
 	if (source && strcmp(source, "interactive") != 0)
 		in_block = !dbc_is_nontransactional(stmt);
 	begin_facts(&st);
 	dbc_classify_stmt(&st, stmt, text);
 	put_context(&st, s, source, "postgresql", in_block);
-	return dbc_jsonb_write(dbc_end_object(&st));
+	facts = dbc_jsonb_write(dbc_end_object(&st));
+	if (script_tables != NULL)
+		facts = script_tables_see(stmt, facts);
+	return facts;
 }
 
 /*
@@ -1073,6 +1081,290 @@ relation_created_here(const char *qualified)
 	return relids != NIL;
 }
 
+/* ---------------------------------------------------------------------------
+ * created_in_script: a table an earlier statement of the same script creates
+ * ---------------------------------------------------------------------------
+ *
+ * evaluate(), submit() (promotions, migrations) and policy tests classify a
+ * whole script before any of it runs.  A table the script creates does not
+ * exist yet when the statements after its CREATE are classified: they would
+ * be judged "size unknown", although the table is new in the change's own
+ * transaction -- invisible to every other session until the change commits,
+ * so its locks block nobody -- and empty.  created_in_script says so, and
+ * only when both can be relied on:
+ *
+ *	- the statement's table (fact "table") does not exist now, and an earlier
+ *	  statement created a table under that very identity (the classifier
+ *	  resolves both names the same way, on the same search_path);
+ *	  "exists = false" alone is also what a table the submitter cannot see
+ *	  looks like, so it is never enough;
+ *	- the CREATE made an empty table (CREATE TABLE, PARTITION OF, LIKE, OF
+ *	  type, CREATE TABLE AS ... WITH NO DATA): not CREATE TABLE AS with data,
+ *	  SELECT INTO, a temporary table, or IF NOT EXISTS naming a table that
+ *	  exists (which creates nothing);
+ *	- every statement between them is one that can neither fill nor rename
+ *	  the table nor change what a name resolves to: CREATE TABLE, CREATE
+ *	  INDEX, ALTER TABLE of a table created in the script (not ATTACH
+ *	  PARTITION, INHERIT), COMMENT, GRANT/REVOKE, sequences, views, triggers,
+ *	  types.  Anything else -- DML, SELECT (set_config(), a function that
+ *	  inserts), DO, CALL, EXECUTE, SET (search_path, role), DROP, RENAME,
+ *	  SET SCHEMA, ALTER of an existing table (a volatile DEFAULT or USING
+ *	  expression runs once per row and may insert anywhere), ... -- forgets
+ *	  every table noted so far;
+ *	- the script runs in one transaction: no statement of it must run at
+ *	  top level (CREATE INDEX CONCURRENTLY, ...), which the CLI applies
+ *	  after the rest has committed.
+ *
+ * And the claim is verified when the statement runs (dbc_require_same_names):
+ * its table must be one this change's transaction created.  So a table
+ * another session creates under the name between the check and the run, an
+ * old table IF NOT EXISTS finds when a queued change is applied later, or
+ * one that a rename or search_path brings under the name, refuses the
+ * statement and fails the change.
+ *
+ * The gate never sets the fact: it judges each statement after the one
+ * before it ran, when the new table exists and is empty (and measured so).
+ */
+
+void
+dbc_script_tables_begin(DbcScriptTables *st, List *parsed)
+{
+	ListCell   *lc;
+
+	st->created = NIL;
+	st->off = false;
+	st->cxt = CurrentMemoryContext;
+	st->outer = script_tables;
+	foreach(lc, parsed)
+		if (dbc_is_nontransactional(((DbcParsedStmt *) lfirst(lc))->stmt))
+			st->off = true;
+	script_tables = st;
+}
+
+/* Always called (PG_FINALLY) after begin, also when the check failed. */
+void
+dbc_script_tables_end(DbcScriptTables *st)
+{
+	script_tables = st->outer;
+}
+
+static bool
+text_member(List *list, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+		if (strcmp((char *) lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Partition bounds made of constants only (MINVALUE/MAXVALUE are column
+ * references in the raw tree): an expression could call a function, which
+ * runs when the table is created and could write anywhere.
+ */
+static bool
+nonconstant_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, A_Const) || IsA(node, ColumnRef))
+		return false;
+	if (IsA(node, TypeCast))
+		return nonconstant_walker(((TypeCast *) node)->arg, context);
+	if (IsA(node, List))
+	{
+		ListCell   *lc;
+
+		foreach(lc, (List *) node)
+			if (nonconstant_walker(lfirst(lc), context))
+				return true;
+		return false;
+	}
+	return true;
+}
+
+static bool
+plain_bounds(PartitionBoundSpec *b)
+{
+	return b == NULL ||
+		!(nonconstant_walker((Node *) b->listdatums, NULL) ||
+		  nonconstant_walker((Node *) b->lowerdatums, NULL) ||
+		  nonconstant_walker((Node *) b->upperdatums, NULL));
+}
+
+/* ALTER TABLE subcommands that bring an existing relation under the table */
+static bool
+joins_other_relation(AlterTableStmt *at)
+{
+	ListCell   *lc;
+
+	foreach(lc, at->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+		if (IsA(cmd, AlterTableCmd) &&
+			(cmd->subtype == AT_AttachPartition || cmd->subtype == AT_AddInherit))
+			return true;
+	}
+	return false;
+}
+
+static bool
+temp_rangevar(RangeVar *rv)
+{
+	return rv->relpersistence == RELPERSISTENCE_TEMP ||
+		(rv->schemaname && strncmp(rv->schemaname, "pg_temp", 7) == 0);
+}
+
+/* Note the table a statement creates, empty and new, under its identity. */
+static void
+note_created(RangeVar *rv, Jsonb *facts)
+{
+	char	   *identity = dbc_facts_get_text(facts, "identity");
+	MemoryContext old;
+
+	if (identity == NULL || temp_rangevar(rv) || relations_of(identity) != NIL)
+		return;
+	old = MemoryContextSwitchTo(script_tables->cxt);
+	script_tables->created = lappend(script_tables->created, pstrdup(identity));
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * A statement of the script has been classified: say whether it is about a
+ * table created earlier in the script (facts plus created_in_script), then
+ * note what it creates, or forget everything noted when it could fill a
+ * table or change what names mean.
+ */
+static Jsonb *
+script_tables_see(Node *stmt, Jsonb *facts)
+{
+	DbcScriptTables *sc = script_tables;
+	bool		created = false;
+	bool		keep;
+
+	if (sc->off)
+		return facts;
+	if (sc->created != NIL && dbc_is_gated(stmt) &&
+		!(IsA(stmt, AlterTableStmt) &&
+		  (((AlterTableStmt *) stmt)->objtype != OBJECT_TABLE ||
+		   joins_other_relation((AlterTableStmt *) stmt))))
+	{
+		char	   *table = dbc_facts_get_text(facts, "table");
+
+		created = table != NULL && text_member(sc->created, table) && relations_of(table) == NIL;
+	}
+	switch (nodeTag(stmt))
+	{
+		case T_CreateStmt:
+			keep = plain_bounds(((CreateStmt *) stmt)->partbound);
+			if (keep)
+				note_created(((CreateStmt *) stmt)->relation, facts);
+			break;
+		case T_CreateTableAsStmt:
+			{
+				CreateTableAsStmt *ct = (CreateTableAsStmt *) stmt;
+
+				/* WITH NO DATA runs no query; EXECUTE runs a prepared one */
+				keep = ct->into->skipData && !IsA(ct->query, ExecuteStmt);
+				if (keep && ct->objtype == OBJECT_TABLE)
+					note_created(ct->into->rel, facts);
+			}
+			break;
+		case T_AlterTableStmt:
+			keep = created;
+			break;
+		case T_IndexStmt:
+		case T_CommentStmt:
+		case T_GrantStmt:
+		case T_CreateSeqStmt:
+		case T_AlterSeqStmt:
+		case T_ViewStmt:
+		case T_CreateTrigStmt:
+		case T_CompositeTypeStmt:
+		case T_CreateEnumStmt:
+		case T_CreateDomainStmt:
+			keep = true;
+			break;
+		default:
+			keep = false;
+			break;
+	}
+	if (!keep)
+		sc->created = NIL;
+	if (created)
+	{
+		JsonbParseState *st = NULL;
+
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		dbc_put_bool(&st, "created_in_script", true);
+		facts = dbc_facts_merge(facts, JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL)));
+	}
+	return facts;
+}
+
+/* Was a relation created in this transaction, by the change being applied when one is? */
+static bool
+relid_created_by_change(Oid relid)
+{
+	Relation	rel = RelationIdGetRelation(relid);
+	bool		here;
+
+	if (!RelationIsValid(rel))
+		return false;
+	here = rel->rd_createSubid != InvalidSubTransactionId &&
+		(dbc_change_first_subid == InvalidSubTransactionId ||
+		 rel->rd_createSubid >= dbc_change_first_subid);
+	RelationClose(rel);
+	return here;
+}
+
+SubTransactionId dbc_change_first_subid = InvalidSubTransactionId;
+
+/* Does a fact's boolean key hold true? */
+static bool
+facts_true(Jsonb *facts, const char *key)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	v = findJsonbValueFromContainer(&facts->root, JB_FOBJECT, &k);
+	return v != NULL && v->type == jbvBool && v->val.boolean;
+}
+
+/*
+ * A statement judged as being about a table created earlier in its script
+ * (created_in_script) runs only on a table this change's transaction
+ * created: otherwise the policies judged a new, empty table that nobody
+ * else can see, and it would lock or rewrite another.
+ */
+static void
+require_created_here(int statement_no, Jsonb *now)
+{
+	char	   *table = dbc_facts_get_text(now, "table");
+	List	   *relids = table ? relations_of(table) : NIL;
+	ListCell   *lc;
+	bool		ok = relids != NIL;
+
+	foreach(lc, relids)
+		ok &= relid_created_by_change(lfirst_oid(lc));
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would change table %s, which this change did not create",
+						statement_no, table ? quote_literal_cstr(table) : "(none)"),
+				 errdetail("The statement was judged as acting on a new, empty table that an earlier statement "
+						   "of the change creates, but the table it names now was not created by this change: "
+						   "another session created it, CREATE TABLE IF NOT EXISTS found an existing one, or "
+						   "it was renamed or moved into that name."),
+				 errhint("Submit the change again, so that it is judged against the tables as they are now.")));
+}
+
 typedef struct CheckedRelation
 {
 	char	   *name;
@@ -1306,6 +1598,7 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 	const char *swapped;
 	List	   *then;
 	List	   *now;
+	Jsonb	   *nowfacts;
 	ListCell   *lc;
 	bool		same = true;
 
@@ -1319,7 +1612,8 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 	if (checked == NULL)
 		return;
 	then = resolved_names(checked);
-	now = resolved_names(dbc_build_statement_facts(stmt));
+	nowfacts = dbc_build_statement_facts(stmt);
+	now = resolved_names(nowfacts);
 	if (list_length(then) != list_length(now))
 		same = false;
 	foreach(lc, now)
@@ -1344,4 +1638,6 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 						   quote_literal_cstr(swapped)),
 				 errhint("Submit the statements that move or rename a table as a change of their own; "
 						 "a change whose tables were replaced since it was approved must be submitted again.")));
+	if (facts_true(checked, "created_in_script"))
+		require_created_here(statement_no, nowfacts);
 }

@@ -655,9 +655,11 @@ build_facts_step(void *arg)
 	BuildArgs  *a = (BuildArgs *) arg;
 	ListCell   *lc;
 	DbcScriptPrepares prepares;
+	DbcScriptTables tables;
 
 	a->stmts = dbc_split_script(a->sql);
 	dbc_script_prepares_begin(&prepares);
+	dbc_script_tables_begin(&tables, a->stmts);
 	PG_TRY();
 	{
 		foreach(lc, a->stmts)
@@ -671,6 +673,7 @@ build_facts_step(void *arg)
 	}
 	PG_FINALLY();
 	{
+		dbc_script_tables_end(&tables);
 		dbc_script_prepares_end(&prepares);
 	}
 	PG_END_TRY();
@@ -1177,20 +1180,24 @@ evaluate_statements(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const ch
 
 /*
  * evaluate()'s rows, one per statement of the script.  An EXECUTE runs what
- * the script prepared before it (prepared.c).
+ * the script prepared before it (prepared.c); a statement about a table the
+ * script creates before it is created_in_script (facts.c).
  */
 static void
 evaluate_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const char *source)
 {
 	DbcScriptPrepares prepares;
+	DbcScriptTables tables;
 
 	dbc_script_prepares_begin(&prepares);
+	dbc_script_tables_begin(&tables, stmts);
 	PG_TRY();
 	{
 		evaluate_statements(rsinfo, stmts, s, source);
 	}
 	PG_FINALLY();
 	{
+		dbc_script_tables_end(&tables);
 		dbc_script_prepares_end(&prepares);
 	}
 	PG_END_TRY();

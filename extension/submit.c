@@ -191,6 +191,14 @@ run_script(List *decisions)
 		rc.statement_no = sd->ps->statement_no;
 		rc.line = sd->ps->line;
 		dbc_require_same_reading(sd->ps->text, sd->ps->statement_no);
+
+		/*
+		 * (A statement judged created_in_script must find a table this
+		 * transaction created, dbc_require_same_names: with no floor, as
+		 * the name did not exist when it was checked, in this same call,
+		 * and only the script's own statements ran since -- a table the
+		 * caller created before calling submit() would have existed then.)
+		 */
 		if (gated)
 			dbc_require_same_names(sd->ps->stmt, sd->ps->statement_no, sd->facts, sd->checked_rels, checked_as);
 		if (!gated)
@@ -396,21 +404,28 @@ check_statements(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *roll
 	return decisions;
 }
 
-/* check_statements(), an EXECUTE running what the script prepared before it (prepared.c) */
+/*
+ * check_statements(), an EXECUTE running what the script prepared before it
+ * (prepared.c), a statement about a table the script created before it
+ * created_in_script (facts.c).
+ */
 static List *
 check_script(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *rollback_facts,
 			 DbcDecision *total, bool *toplevel)
 {
 	DbcScriptPrepares prepares;
-	List	   *decisions;
+	DbcScriptTables tables;
+	List	   *volatile decisions = NIL;
 
 	dbc_script_prepares_begin(&prepares);
+	dbc_script_tables_begin(&tables, parsed);
 	PG_TRY();
 	{
 		decisions = check_statements(a, parsed, settings, rollback_facts, total, toplevel);
 	}
 	PG_FINALLY();
 	{
+		dbc_script_tables_end(&tables);
 		dbc_script_prepares_end(&prepares);
 	}
 	PG_END_TRY();

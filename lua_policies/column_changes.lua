@@ -39,6 +39,11 @@ Checks
                                  reached, and every insert drawing from it
                                  (caution)
 
+A table created earlier in the same script and still empty (fact
+created_in_script: the change's own transaction made it, nobody else can see
+it until the change commits, and dbchange checks that when it runs) has no
+rows (advice, as a known empty table) and no lock to fear (no finding).
+
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
   advice      approve/low  approve/low      approve/low       approve/low
@@ -104,6 +109,7 @@ local SCALE = { large = DANGER, unknown = CAUTION, small = ADVICE }
 
 -- Does the table hold rows?  danger if it does, caution when unknown, advice when empty.
 local function rows_severity(c)
+  if c.created_in_script == true then return ADVICE end
   -- the column is added or changed in the children too: any of their rows counts
   local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
   if (r and r > 0) or (r == nil and b and b > 0) then return DANGER end
@@ -169,7 +175,9 @@ return {
             d = add(d, tier, rows_severity(c), "adding-required-field", "ADD COLUMN " .. cname ..
               " NOT NULL without a DEFAULT fails if " .. target(c) .. " has rows; add a DEFAULT, or add it nullable, backfill, then SET NOT NULL")
           end
-          if col.primary_key == true and (col.serial == true or col.identity ~= nil) then
+          if c.created_in_script == true then
+            -- new and empty: the index is built on no rows, under a lock nobody waits for
+          elseif col.primary_key == true and (col.serial == true or col.identity ~= nil) then
             d = add(d, tier, SCALE[size_class(c)], "adding-serial-primary-key-field", "ADD COLUMN " .. cname ..
               " as a serial/identity PRIMARY KEY fills every row and builds the index under an ACCESS EXCLUSIVE lock; " ..
               "add the column, backfill, CREATE UNIQUE INDEX CONCURRENTLY, then ADD PRIMARY KEY USING INDEX")
@@ -214,6 +222,16 @@ return {
       expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN ref text UNIQUE", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- a table the same script creates before: empty, its lock blocks nobody
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "prod", expect = "approve", risk = "low",
+      facts = { created_in_script = true } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN id bigserial PRIMARY KEY", environment = "prod", expect = "none",
+      facts = { created_in_script = true } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN ref text UNIQUE", environment = "prod", expect = "none",
+      facts = { created_in_script = true } },
+    { sql = "CREATE TABLE pt_script_orders (id bigint); ALTER TABLE pt_script_orders ADD COLUMN ref text UNIQUE", environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { created_in_script = true } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "test", expect = "approve", risk = "low" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "prod", expect = "queue", risk = "high",

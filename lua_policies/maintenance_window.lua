@@ -17,6 +17,9 @@ Checks
   maintenance-window               prod DDL outside every window     queue/high
   maintenance-window-heavy         destructive / rewriting / long-lock DDL
                                    outside every window              reject/high
+                                   (not rewriting or locking a table the
+                                   same script created before and that is
+                                   still empty: fact created_in_script)
   maintenance-window-unknown-time  no usable time fact: fail safe    queue/moderate
 Inside a window: no opinion.  Environments not in WINDOW_TIERS (dev, test,
 stage by default): no opinion.  EXEMPT_COMMANDS (COMMENT, ANALYZE, plain
@@ -140,7 +143,11 @@ local function in_window(now)
 end
 
 local function heavy(c)
-  if c.destructive == true or c.rewrites_table == true then return true end
+  if c.destructive == true then return true end
+  -- a table created earlier in the same script, still empty (created_in_script):
+  -- rewriting or locking it costs nothing and blocks nobody
+  if c.created_in_script == true then return false end
+  if c.rewrites_table == true then return true end
   if c.lock == "ACCESS EXCLUSIVE" or c.scans_table == true then
     -- the whole reach: partitions and inheritance children are locked too
     local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
@@ -205,6 +212,11 @@ return {
       facts = { time = { year = 2024, month = 3, day = 5, hour = 14, minute = 30 } } },
     { sql = "ALTER TABLE pt_w ALTER COLUMN id TYPE numeric", environment = "prod", expect = "reject",
       facts = { time = { year = 2024, month = 3, day = 5, hour = 14, minute = 30 } } },
+    -- a table the same script creates before (created_in_script): not heavy, only outside the window
+    { sql = "ALTER TABLE pt_w ALTER COLUMN id TYPE numeric", environment = "prod", expect = "queue", risk = "high",
+      facts = { created_in_script = true, time = { year = 2024, month = 3, day = 5, hour = 14, minute = 30 } } },
+    { sql = "ALTER TABLE pt_w DROP COLUMN id", environment = "prod", expect = "reject", risk = "high",
+      facts = { created_in_script = true, time = { year = 2024, month = 3, day = 5, hour = 14, minute = 30 } } },
     { sql = "DROP TABLE pt_w", environment = "prod", expect = "none",
       facts = { time = { year = 2024, month = 3, day = 10, hour = 14, minute = 30 } } },
     { sql = "DROP TABLE pt_w", environment = "stage", expect = "none",

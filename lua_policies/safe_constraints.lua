@@ -15,7 +15,10 @@ Bytebase: statement.add-fk-not-valid, statement.add-check-not-valid,
 statement.disallow-on-del-cascade, table.no-foreign-key.
 
 Checks (severity on a large table; one step less when the size is unknown;
-advice on a known small table)
+advice on a known small table; none on a table created earlier in the same
+script and still empty -- fact created_in_script: the change's own
+transaction made it, nobody else can see it until the change commits, and
+dbchange checks that when it runs)
   adding-foreign-key-constraint   ADD FOREIGN KEY without NOT VALID       (danger)
   constraint-missing-not-valid    ADD CHECK without NOT VALID             (danger)
   disallowed-unique-constraint    ADD UNIQUE without USING INDEX          (danger)
@@ -115,6 +118,8 @@ end
 
 -- A finding whose weight depends on the table's size.
 local function scaled(d, c, tier, id, what, fix)
+  -- new in this change's transaction and empty: nothing to scan, nobody to block
+  if c.created_in_script == true then return d end
   local sc = size_class(c)
   if sc == "large" then
     return add(d, tier, DANGER, id, what .. " on large table " .. target(c) .. size_note(c) .. " blocks writes while it scans; " .. fix)
@@ -263,6 +268,15 @@ return {
     { sql = "CREATE TABLE pt_lines (id bigint PRIMARY KEY, order_id bigint REFERENCES pt_orders (id) ON DELETE CASCADE)",
       environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE TABLE pt_lines (id bigint PRIMARY KEY, order_id bigint REFERENCES pt_orders (id))",
+      environment = "prod", expect = "none" },
+    -- a table the same script creates before: no scan finding; ON DELETE CASCADE still counts
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_customer_fk FOREIGN KEY (customer_id) REFERENCES pt_customers (id)",
+      environment = "prod", expect = "none", facts = { created_in_script = true } },
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_ref_key UNIQUE (ref), ALTER COLUMN ref SET NOT NULL",
+      environment = "prod", expect = "none", facts = { created_in_script = true } },
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_customer_fk FOREIGN KEY (customer_id) REFERENCES pt_customers (id) ON DELETE CASCADE",
+      environment = "prod", expect = "queue", risk = "moderate", facts = { created_in_script = true } },
+    { sql = "CREATE TABLE pt_script_orders (id bigint, customer_id bigint); ALTER TABLE pt_script_orders ADD CONSTRAINT pt_script_orders_fk FOREIGN KEY (customer_id) REFERENCES pt_customers (id)",
       environment = "prod", expect = "none" },
     { sql = "CREATE DOMAIN pt_positive AS numeric CHECK (VALUE > 0)", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE DOMAIN pt_positive AS numeric", environment = "prod", expect = "none" },

@@ -8,7 +8,10 @@ defaults); plus stored generated columns, VACUUM FULL / CLUSTER, SET
 TABLESPACE, SET LOGGED/UNLOGGED, and the classifier's rewrites_table estimate.
 
 Checks (severity on a large table; on an unknown-size table one step less;
-on a known small table advice)
+on a known small table advice; none on a table created earlier in the same
+script and still empty -- fact created_in_script: the change's own
+transaction made it, nobody else can see it until the change commits, and
+dbchange checks that when it runs)
   changing-column-type        ALTER COLUMN ... TYPE (rewrites and rebuilds
                               indexes unless binary-coercible)          (danger)
   adding-field-with-default   ADD COLUMN with a volatile DEFAULT
@@ -126,6 +129,8 @@ end
 
 -- A rewrite finding scaled by table size.
 local function rewrite(d, c, tier, id, what)
+  -- new in this change's transaction and empty: nothing to copy, nobody to block
+  if c.created_in_script == true then return d end
   local sc = size_class(c)
   local lock = c.dialect == "mysql" and "while writes wait" or "under an ACCESS EXCLUSIVE lock"
   if sc == "large" then
@@ -255,7 +260,7 @@ return {
     elseif cmd == "ALTER INDEX" then
       -- the index's file is copied block by block; queries of the table plan
       -- with its indexes, so they wait for the lock too.  Sized by its table.
-      if has(c.operations, "set_tablespace") then
+      if has(c.operations, "set_tablespace") and c.created_in_script ~= true then
         local sc = size_class(c)
         local idx = c.identity
         if type(idx) ~= "string" then idx = "the index" end
@@ -358,5 +363,12 @@ return {
     { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
       facts = { table_rows = 500, table_bytes = 65536, lock = "ACCESS EXCLUSIVE" } },
     { sql = "CREATE TABLE pt_orders (id bigint PRIMARY KEY)", environment = "prod", expect = "none" },
+    -- a table the same script creates before: no rewrite finding
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2), ADD COLUMN token uuid DEFAULT gen_random_uuid()",
+      environment = "prod", expect = "none", facts = { created_in_script = true } },
+    { sql = "ALTER INDEX pt_orders_pkey SET TABLESPACE pg_default", environment = "prod", expect = "none",
+      facts = { table = "public.pt_orders", created_in_script = true } },
+    { sql = "CREATE TABLE pt_script_orders (id bigint, amount numeric(10,2)); ALTER TABLE pt_script_orders ALTER COLUMN amount TYPE numeric(12,2)",
+      environment = "prod", expect = "none" },
   },
 }
