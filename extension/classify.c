@@ -7055,33 +7055,54 @@ put_used_by(JsonbParseState **st, Oid classid, Oid objid)
 	hash_destroy(seen);
 }
 
-/* The sequences of schema nspname (OIDs), by one scan of pg_class. */
+/*
+ * The rows of a catalog in schema nspname that pick() takes (it returns
+ * their OID, or InvalidOid to pass one over), by one scan of the catalog;
+ * NIL when the schema does not exist.
+ */
+typedef Oid (*NamespaceRowPick) (HeapTuple tup, const void *arg);
+
 static List *
-schema_sequences(const char *nspname)
+namespace_rows(Oid catalog, AttrNumber nspcol, const char *nspname, NamespaceRowPick pick,
+			   const void *arg)
 {
 	Oid			nsp = nspname ? get_namespace_oid(nspname, true) : InvalidOid;
-	Relation	classrel;
+	Relation	rel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	List	   *seqs = NIL;
+	List	   *oids = NIL;
 
 	if (!OidIsValid(nsp))
 		return NIL;
-	classrel = table_open(RelationRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(nsp));
-	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 1, &key);
+	rel = table_open(catalog, AccessShareLock);
+	ScanKeyInit(&key, nspcol, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(nsp));
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
 	while ((tup = systable_getnext(scan)) != NULL)
 	{
-		Form_pg_class rc = (Form_pg_class) GETSTRUCT(tup);
+		Oid			oid = pick(tup, arg);
 
-		if (rc->relkind == RELKIND_SEQUENCE)
-			seqs = lappend_oid(seqs, rc->oid);
+		if (OidIsValid(oid))
+			oids = lappend_oid(oids, oid);
 	}
 	systable_endscan(scan);
-	table_close(classrel, AccessShareLock);
-	return seqs;
+	table_close(rel, AccessShareLock);
+	return oids;
+}
+
+static Oid
+pick_sequence(HeapTuple tup, const void *arg)
+{
+	Form_pg_class rc = (Form_pg_class) GETSTRUCT(tup);
+
+	return rc->relkind == RELKIND_SEQUENCE ? rc->oid : InvalidOid;
+}
+
+/* The sequences of schema nspname (OIDs). */
+static List *
+schema_sequences(const char *nspname)
+{
+	return namespace_rows(RelationRelationId, Anum_pg_class_relnamespace, nspname, pick_sequence, NULL);
 }
 
 /*
@@ -8315,6 +8336,21 @@ is_definer_function(Oid funcid)
 	return definer;
 }
 
+/* A SECURITY DEFINER function of the kind *arg (an ObjectType) grants on. */
+static Oid
+pick_definer(HeapTuple tup, const void *arg)
+{
+	Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+	ObjectType	objtype = *(const ObjectType *) arg;
+
+	if (!proc->prosecdef)
+		return InvalidOid;
+	if (objtype == OBJECT_FUNCTION ? proc->prokind == PROKIND_PROCEDURE :
+		objtype == OBJECT_PROCEDURE ? proc->prokind != PROKIND_PROCEDURE : false)
+		return InvalidOid;
+	return proc->oid;
+}
+
 /*
  * GRANT ... ON ALL FUNCTIONS (PROCEDURES, ROUTINES) IN SCHEMA: the SECURITY
  * DEFINER ones of the kind granted on (FUNCTIONS: all but procedures, as
@@ -8324,33 +8360,7 @@ is_definer_function(Oid funcid)
 static List *
 definer_functions_in_schema(const char *nspname, ObjectType objtype)
 {
-	Oid			nsp = get_namespace_oid(nspname, true);
-	Relation	procrel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	List	   *funcs = NIL;
-
-	if (!OidIsValid(nsp))
-		return NIL;
-	procrel = table_open(ProcedureRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_proc_pronamespace, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(nsp));
-	scan = systable_beginscan(procrel, InvalidOid, false, NULL, 1, &key);
-	while ((tup = systable_getnext(scan)) != NULL)
-	{
-		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
-
-		if (!proc->prosecdef)
-			continue;
-		if (objtype == OBJECT_FUNCTION ? proc->prokind == PROKIND_PROCEDURE :
-			objtype == OBJECT_PROCEDURE ? proc->prokind != PROKIND_PROCEDURE : false)
-			continue;
-		funcs = lappend_oid(funcs, proc->oid);
-	}
-	systable_endscan(scan);
-	table_close(procrel, AccessShareLock);
-	return funcs;
+	return namespace_rows(ProcedureRelationId, Anum_pg_proc_pronamespace, nspname, pick_definer, &objtype);
 }
 
 /*
