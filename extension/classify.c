@@ -8389,6 +8389,22 @@ set_clauses_search_path(List *options, char *path)
 }
 
 /*
+ * The walk reads function funcid's body on the search_path its ALTER leaves
+ * (the SET clauses in actions applied to the path it has now).
+ */
+static void
+walk_with_altered_path(ReadsWalk *rw, Oid funcid, List *actions)
+{
+	HeapTuple	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+
+	if (!HeapTupleIsValid(tp))
+		return;
+	rw->path_func = funcid;
+	rw->path_of_func = set_clauses_search_path(actions, function_search_path(tp));
+	ReleaseSysCache(tp);
+}
+
+/*
  * reads of existing SECURITY DEFINER functions (Oids): GRANT EXECUTE on
  * them, OWNER TO, and ALTER FUNCTION (altered, with its actions: a SET or
  * RESET of search_path there is the path its body is read with, and the
@@ -8401,16 +8417,7 @@ put_definer_reads(JsonbParseState **st, List *funcs, Oid altered, List *actions)
 	ListCell   *lc;
 
 	if (OidIsValid(altered))
-	{
-		HeapTuple	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(altered));
-
-		if (HeapTupleIsValid(tp))
-		{
-			rw->path_func = altered;
-			rw->path_of_func = set_clauses_search_path(actions, function_search_path(tp));
-			ReleaseSysCache(tp);
-		}
-	}
+		walk_with_altered_path(rw, altered, actions);
 	foreach(lc, funcs)
 	{
 		int			before = list_length(rw->calls);
@@ -8684,16 +8691,7 @@ put_caller_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o, Oid 
 	if (s != NULL && OidIsValid(funcid))
 		mark_function_seen(rw, funcid);
 	if (s == NULL && OidIsValid(funcid) && actions != NIL)
-	{
-		HeapTuple	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
-
-		if (HeapTupleIsValid(tp))
-		{
-			rw->path_func = funcid;
-			rw->path_of_func = set_clauses_search_path(actions, function_search_path(tp));
-			ReleaseSysCache(tp);
-		}
-	}
+		walk_with_altered_path(rw, funcid, actions);
 	foreach(lc, callers)
 	{
 		int			before = list_length(rw->calls);

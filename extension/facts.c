@@ -820,17 +820,24 @@ dbc_gate_full_facts(Jsonb *facts, const char *text, const DbcSettings *s)
 	return dbc_facts_merge(facts, extra);
 }
 
-/* A top-level string field of a facts document, or NULL. */
-char *
-dbc_facts_get_text(Jsonb *facts, const char *key)
+/* A top-level field of a facts document, or NULL. */
+static JsonbValue *
+facts_field(Jsonb *facts, const char *key)
 {
 	JsonbValue	k;
-	JsonbValue *v;
 
 	k.type = jbvString;
 	k.val.string.val = (char *) key;
 	k.val.string.len = strlen(key);
-	v = findJsonbValueFromContainer(&facts->root, JB_FOBJECT, &k);
+	return findJsonbValueFromContainer(&facts->root, JB_FOBJECT, &k);
+}
+
+/* A top-level string field of a facts document, or NULL. */
+char *
+dbc_facts_get_text(Jsonb *facts, const char *key)
+{
+	JsonbValue *v = facts_field(facts, key);
+
 	if (v == NULL || v->type != jbvString)
 		return NULL;
 	return pnstrdup(v->val.string.val, v->val.string.len);
@@ -1327,13 +1334,8 @@ SubTransactionId dbc_change_first_subid = InvalidSubTransactionId;
 static bool
 facts_true(Jsonb *facts, const char *key)
 {
-	JsonbValue	k;
-	JsonbValue *v;
+	JsonbValue *v = facts_field(facts, key);
 
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	v = findJsonbValueFromContainer(&facts->root, JB_FOBJECT, &k);
 	return v != NULL && v->type == jbvBool && v->val.boolean;
 }
 
