@@ -790,6 +790,7 @@ typedef struct MyFacts
 	const char *scope;			/* SET GLOBAL / PERSIST: "global", "persist", "persist_only" */
 	List	   *parameters;		/* of char *: server variables SET GLOBAL / PERSIST sets */
 	char	   *parameter;		/* the first of them; RESET PERSIST: the one reset */
+	List	   *settings;		/* of SetVar *: system variables a SET (STATEMENT) assigns */
 	char	   *backup_stage;	/* BACKUP STAGE (MariaDB): the stage, lower case */
 	const char *index_method;	/* "fulltext" / "spatial": an index of that kind is built */
 	bool		shared_lock;	/* InnoDB runs it with LOCK=SHARED at best */
@@ -831,6 +832,15 @@ typedef struct ObjRef
 	char	   *name;
 	char	   *identity;
 } ObjRef;
+
+/* A system variable assigned by SET (or SET STATEMENT ... FOR), for the fact settings. */
+typedef struct SetVar
+{
+	char	   *name;			/* lower case */
+	const char *scope;			/* "session", "global", "persist", "persist_only", "statement" */
+	char	   *value;			/* the value's text as written */
+	char	   *literal;		/* a single literal's value (a word upper case), else NULL */
+} SetVar;
 
 typedef struct Cur
 {
@@ -2947,6 +2957,64 @@ assigned_on(Cur *c)
 }
 
 /*
+ * Record the assignment of system variable var (c at the token after its
+ * name) in the fact settings, with its value's text as written, without
+ * moving c.  A session setting can weaken what the rest of the script is
+ * checked under (sql_mode without strict mode, foreign_key_checks = 0, ...):
+ * policies judge it by name and value.  No '=' (SET NAMES, SET TRANSACTION)
+ * is no assignment.  The value ends at a ',' at parenthesis depth 0 (or FOR,
+ * for SET STATEMENT); executable-comment markers around it are not part of
+ * it.
+ */
+static void
+record_setting(Cur *c, MyFacts *f, const char *var, const char *scope, bool stop_at_for)
+{
+	int			k = c->i;
+	int			first;
+	int			last;
+	int			depth = 0;
+	int			start;
+	SetVar	   *sv;
+
+	if (is_punct(peek(c, 0), ':') && is_punct(peek(c, 1), '='))
+		k += 2;
+	else if (is_punct(peek(c, 0), '='))
+		k += 1;
+	else
+		return;
+	first = k;
+	for (; k < c->n; k++)
+	{
+		DbcMyTok   *t = &c->t[k];
+
+		if (is_punct(t, '('))
+			depth++;
+		else if (is_punct(t, ')'))
+			depth--;
+		else if (depth == 0 && (is_punct(t, ',') || (stop_at_for && is_kw(t, "FOR"))))
+			break;
+	}
+	last = k - 1;
+	while (first <= last && (c->t[first].type == MYT_HINT_OPEN || c->t[first].type == MYT_HINT_CLOSE))
+		first++;
+	while (last >= first && (c->t[last].type == MYT_HINT_OPEN || c->t[last].type == MYT_HINT_CLOSE))
+		last--;
+	sv = palloc0(sizeof(SetVar));
+	sv->name = asc_tolower(var, strlen(var));
+	sv->scope = scope;
+	if (first <= last)
+	{
+		start = c->t[first].start - c->text_location;
+		sv->value = pnstrdup(c->text + start,
+							 c->t[last].start + c->t[last].len - c->t[first].start);
+		if (first == last && (c->t[first].type == MYT_WORD || c->t[first].type == MYT_STRING ||
+							  c->t[first].type == MYT_NUMBER))
+			sv->literal = pstrdup(c->t[first].val);
+	}
+	f->settings = lappend(f->settings, sv);
+}
+
+/*
  * SET var = value [, ...]: session variables and user variables are the
  * session's business, but an assignment with GLOBAL, PERSIST, PERSIST_ONLY
  * (or @@global., @@persist., @@persist_only.) changes the server for every
@@ -2996,15 +3064,30 @@ classify_set(Cur *c, MyFacts *f)
 	{
 		int			depth = 0;
 
-		/* SET STATEMENT var = value [, ...] FOR statement (MariaDB) */
+		bool		at_name = true;
+
+		/*
+		 * SET STATEMENT var = value [, ...] FOR statement (MariaDB): the
+		 * statement runs with those settings (fact settings, scope
+		 * "statement")
+		 */
 		for (; c->i < c->n; c->i++)
 		{
 			DbcMyTok   *t = &c->t[c->i];
 
+			if (depth == 0 && at_name && is_ident_tok(t) && !is_kw(t, "FOR"))
+			{
+				c->i++;
+				record_setting(c, f, t->val, "statement", true);
+				c->i--;
+			}
+			at_name = false;
 			if (is_punct(t, '('))
 				depth++;
 			else if (is_punct(t, ')'))
 				depth--;
+			else if (depth == 0 && is_punct(t, ','))
+				at_name = true;
 			else if (depth == 0 && is_kw(t, "FOR"))
 			{
 				c->i++;
@@ -3058,6 +3141,8 @@ classify_set(Cur *c, MyFacts *f)
 			c->i++;
 			var = psprintf("%s.%s", var, ident(c));
 		}
+		if (var != NULL)
+			record_setting(c, f, var, scope ? scope : "session", false);
 		if (var != NULL && pg_strcasecmp(var, "autocommit") == 0)
 		{
 			DbcMyTok   *v;
@@ -3542,6 +3627,28 @@ put_subcommands(JsonbParseState **st, List *subs)
 	pushJsonbValue(st, WJB_END_ARRAY, NULL);
 }
 
+/* settings: {name, scope, value, literal} per system variable assigned */
+static void
+put_settings(JsonbParseState **st, List *settings)
+{
+	ListCell   *lc;
+
+	dbc_put_key(st, "settings");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, settings)
+	{
+		SetVar	   *sv = (SetVar *) lfirst(lc);
+
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		dbc_put_text(st, "name", sv->name);
+		dbc_put_text(st, "scope", sv->scope);
+		put_opt_text(st, "value", sv->value);
+		put_opt_text(st, "literal", sv->literal);
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
 /* The identity of the main object (docs/facts.md conventions). */
 static char *
 main_identity(MyFacts *f)
@@ -3649,6 +3756,14 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 		dbc_put_text_list(st, "parameters", f->parameters);
 		dbc_put_text(st, "scope", f->scope);
 	}
+	/*
+	 * SET statements, and a statement MariaDB's SET STATEMENT ... FOR runs
+	 * with settings of its own
+	 */
+	if (f->settings != NULL ||
+		(f->command && (strcmp(f->command, "SET") == 0 || strcmp(f->command, "SET GLOBAL") == 0 ||
+						strcmp(f->command, "SET PERSIST") == 0)))
+		put_settings(st, f->settings);
 	if (f->command && strcmp(f->command, "BACKUP STAGE") == 0)
 		put_opt_text(st, "backup_stage", f->backup_stage);
 	if (f->grant)

@@ -36,14 +36,34 @@ Checks (severity)
                               body does so (fact body_hides_from_replicas):
                               what it runs after that, each time it runs,
                               is hidden alike                             (danger)
+  session-weakens-checks      MySQL: a SET that switches off a check the
+                              rest of the session's statements are meant
+                              to run under (fact settings; WEAKENING below):
+                              sql_mode without STRICT_TRANS_TABLES /
+                              STRICT_ALL_TABLES (a MODIFY to a shorter type
+                              then truncates rows with a warning),
+                              foreign_key_checks = 0 (a foreign key is added
+                              without checking the rows), unique_checks = 0,
+                              MariaDB's check_constraint_checks = 0,
+                              binlog_format other than ROW, sql_safe_updates
+                              = 0, MariaDB's alter_algorithm / old_alter_table
+                              = COPY (every ALTER TABLE copies while writes
+                              wait); in any spelling (SESSION, @@session.,
+                              @@, several assignments, SET STATEMENT ... FOR
+                              stmt) and in a stored program's body (fact
+                              body_statements); a value dbchange cannot read
+                              (@old_mode, REPLACE(@@sql_mode, ...)) counts as
+                              weakening                                   (danger)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
   advice      approve/low  approve/low      approve/low       approve/low
   invalid     approve/low  reject/moderate  reject/moderate   reject/high
   danger      approve/low  approve/moderate queue/high        queue/high
-Interactive statements (source "interactive") only get prefer-robust-stmts
-and hides-from-replicas.
+Interactive statements (source "interactive") only get prefer-robust-stmts,
+hides-from-replicas and session-weakens-checks.
+
+Settings: SCRIPT_SOURCES, WEAKENING.
 ]]
 
 -- Builtins as locals: in the sandbox a global is read through the policy's
@@ -53,6 +73,47 @@ local type = type
 -- Settings ------------------------------------------------------------------
 local UNKNOWN_ENVIRONMENT = "prod"
 local SCRIPT_SOURCES = { submit = true, migration = true, promotion = true, rollback = true }
+
+-- MySQL / MariaDB session variables whose value can switch off a check the
+-- statements after the SET are reviewed as running under.  Each entry: how to
+-- read the value (a literal: lit, upper case; nil for an expression or a
+-- variable, whose value is unknown) -> true when it weakens, and what then
+-- happens.  Remove an entry to allow that setting.
+local function on(lit) return lit == "1" or lit == "ON" or lit == "TRUE" or lit == "DEFAULT" end
+local function strict_mode(lit)
+  if lit == "DEFAULT" then return true end   -- the server's own sql_mode
+  for m in lit:gmatch("[^,]+") do
+    m = m:match("^%s*(.-)%s*$")
+    if m == "STRICT_TRANS_TABLES" or m == "STRICT_ALL_TABLES" or m == "TRADITIONAL" then return true end
+  end
+  return false
+end
+local WEAKENING = {
+  sql_mode = { function(lit) return lit == nil or not strict_mode(lit) end,
+    "turns strict mode off (no STRICT_TRANS_TABLES / STRICT_ALL_TABLES)",
+    "invalid, out-of-range or too-long values are stored with a warning instead of failing (a MODIFY to a shorter type truncates the rows)" },
+  foreign_key_checks = { function(lit) return lit == nil or not on(lit) end,
+    "turns foreign key checks off",
+    "a foreign key added is not checked against the rows already there, and rows written are not checked: orphans stay" },
+  unique_checks = { function(lit) return lit == nil or not on(lit) end,
+    "turns unique checks off",
+    "InnoDB may skip checking secondary unique indexes (meant for loading data known to be unique): duplicates can get in" },
+  check_constraint_checks = { function(lit) return lit == nil or not on(lit) end,
+    "turns CHECK constraints off (MariaDB)",
+    "a constraint added is not checked against the rows already there, and rows written are not checked" },
+  sql_safe_updates = { function(lit) return lit == nil or not on(lit) end,
+    "turns safe-updates mode off",
+    "an UPDATE or DELETE whose WHERE uses no key (WHERE 1 = 1) is no longer refused" },
+  binlog_format = { function(lit) return lit ~= "ROW" and lit ~= "DEFAULT" end,
+    "switches the binary log from rows to statements",
+    "a statement whose result is not deterministic (UPDATE ... LIMIT, UUID()) can change the replicas otherwise than this server" },
+  alter_algorithm = { function(lit) return lit == nil or lit == "COPY" end,
+    "makes ALTER TABLE copy tables (MariaDB)",
+    "writes wait for the whole copy, whatever the statement's own ALGORITHM / LOCK clauses let the policies read" },
+  old_alter_table = { function(lit) return lit == nil or lit == "1" or lit == "ON" or lit == "TRUE" or lit == "COPY" end,
+    "makes ALTER TABLE copy tables",
+    "writes wait for the whole copy, whatever the statement's own ALGORITHM / LOCK clauses let the policies read" },
+}
 
 -- Helpers ---------------------------------------------------------------------
 local ADVICE, INVALID, DANGER = 1, 2, 3
@@ -96,10 +157,42 @@ local TRANSACTION_CONTROL = {
   ["XA"] = true,
 }
 
+-- session-weakens-checks: each setting of WEAKENING in the list (fact
+-- settings) whose value weakens it; body: the stored program whose body sets
+-- it.  sql_log_bin is hides-from-replicas'.
+local function weakened(d, c, settings, body)
+  if type(settings) ~= "table" then return d end
+  for i = 1, #settings do
+    local s = settings[i]
+    local w = type(s) == "table" and WEAKENING[s.name]
+    if w then
+      local lit = s.literal
+      if type(lit) == "string" then lit = lit:upper() else lit = nil end
+      if w[1](lit) then
+        local scope = s.scope
+        local assign = s.name .. " = " .. tostring(s.value)
+        local text
+        if scope == "statement" then
+          text = "SET STATEMENT " .. assign .. " FOR " .. tostring(c.command) .. " " .. w[2] .. " for that statement"
+        elseif scope == "global" or scope == "persist" or scope == "persist_only" then
+          text = "SET " .. scope:upper() .. " " .. assign .. " " .. w[2] .. " for every new session of the server"
+        else
+          text = "SET " .. assign .. " " .. w[2] .. " for the rest of the session"
+        end
+        if body then text = text .. ", in the body of " .. body .. ", each time it runs" end
+        d = add(d, tier_of(c), DANGER, "session-weakens-checks", text .. ": " .. w[3] ..
+          (lit == nil and " (the value is an expression or a variable dbchange cannot read: judged as weakening)" or "") ..
+          "; leave the setting alone in a change, or have it approved for what runs under it")
+      end
+    end
+  end
+  return d
+end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "migration_hygiene",
-  description = "No transaction control inside scripts, idempotent non-transactional statements, warnings for statements that cannot be rolled back, no statements hidden from replicas (MySQL sql_log_bin).",
+  description = "No transaction control inside scripts, idempotent non-transactional statements, warnings for statements that cannot be rolled back, no statements hidden from replicas (MySQL sql_log_bin), no MySQL session settings that switch checks off (sql_mode, foreign_key_checks, ...).",
 
   check = function(c)
     local cmd = c.command
@@ -122,6 +215,20 @@ return {
       d = add(d, tier_of(c), DANGER, "hides-from-replicas", cmd .. " " .. tostring(c.name) ..
         " sets sql_log_bin = 0 in its body: what the body runs after that, each time it runs, is not written to the binary log and " ..
         "changes this server only, so its replicas silently diverge; leave sql_log_bin alone in stored programs")
+    end
+    if c.dialect == "mysql" then
+      -- a SET (or SET STATEMENT ... FOR stmt) that switches a check off; the
+      -- same in a stored program's body, at each CALL, firing or run
+      d = weakened(d, c, c.settings, nil)
+      local body = c.body_statements
+      if type(body) == "table" then
+        for i = 1, #body do
+          local b = body[i]
+          if type(b) == "table" and b.settings ~= nil then
+            d = weakened(d, c, b.settings, cmd .. " " .. tostring(c.name))
+          end
+        end
+      end
     end
     if TRANSACTION_CONTROL[cmd] then
       if in_script then
@@ -189,5 +296,67 @@ return {
     { sql = "SELECT 1", environment = "prod", expect = "none",
       facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", source = "submit",
         hides_from_replicas = false, body_hides_from_replicas = false } },
+    -- MySQL: a SET that switches a check off for what follows (classify_mysql: settings)
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "''", literal = "" } } } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "''", literal = "" } } } },
+    { sql = "SELECT 1", environment = "test", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "'ANSI_QUOTES'", literal = "ANSI_QUOTES" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "'NO_ZERO_DATE, strict_trans_tables'",
+          literal = "NO_ZERO_DATE, strict_trans_tables" },
+          { name = "sql_mode", scope = "session", value = "TRADITIONAL", literal = "TRADITIONAL" },
+          { name = "sql_mode", scope = "session", value = "DEFAULT", literal = "DEFAULT" },
+          { name = "foreign_key_checks", scope = "session", value = "ON", literal = "ON" },
+          { name = "binlog_format", scope = "session", value = "'ROW'", literal = "ROW" },
+          { name = "time_zone", scope = "session", value = "'+00:00'", literal = "+00:00" } } } },
+    -- a value dbchange cannot read is judged as weakening
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '')" } } } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "interactive",
+        settings = { { name = "time_zone", scope = "session", value = "'+00:00'", literal = "+00:00" },
+          { name = "foreign_key_checks", scope = "session", value = "0", literal = "0" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "unique_checks", scope = "session", value = "OFF", literal = "OFF" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "check_constraint_checks", scope = "session", value = "@old", literal = nil } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_safe_updates", scope = "session", value = "FALSE", literal = "FALSE" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "binlog_format", scope = "session", value = "'STATEMENT'", literal = "STATEMENT" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "alter_algorithm", scope = "session", value = "'copy'", literal = "copy" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "alter_algorithm", scope = "session", value = "INSTANT", literal = "INSTANT" } } } },
+    -- MariaDB's SET STATEMENT ... FOR stmt: stmt runs with the setting
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "ALTER TABLE", source = "submit", operations = { "add_constraint", "add_foreign_key" },
+        settings = { { name = "foreign_key_checks", scope = "statement", value = "0", literal = "0" } } } },
+    -- ... in a stored program's body (body_statements)
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", source = "submit",
+        body_statements = { { dialect = "mysql", command = "SET",
+          settings = { { name = "foreign_key_checks", scope = "session", value = "0", literal = "0" } } },
+          { dialect = "mysql", command = "DELETE", has_where = true } } } },
+    -- sql_log_bin is hides-from-replicas' alone; PostgreSQL statements are not read for these facts
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SET", source = "submit", hides_from_replicas = false,
+        settings = { { name = "sql_log_bin", scope = "session", value = "0", literal = "0" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { command = "SET", source = "submit",
+        settings = { { name = "foreign_key_checks", scope = "session", value = "0", literal = "0" } } } },
   },
 }

@@ -32,7 +32,16 @@ dbchange checks that when it runs)
                               none when the table has validated CHECK
                               constraints (which may prove it)
   table-rewrite               any other statement the classifier says
-                              rewrites the table                        (danger)
+                              rewrites the table, MySQL's OPTIMIZE TABLE
+                              too (InnoDB: a rebuild + ANALYZE); for MySQL
+                              the reason says what readers and writers see
+                              (online, writes wait, writes may wait, reads
+                              and writes wait)                          (danger)
+  mysql-table-lock            MySQL ALTER TABLE ... LOCK=EXCLUSIVE / SHARED
+                              that rewrites nothing and builds no index:
+                              reads and/or writes wait for the whole
+                              statement (MySQL runs nothing with a LOCK
+                              clause instantly)                         (danger)
   access-exclusive-lock       other ALTER TABLE on a large table taking an
                               ACCESS EXCLUSIVE lock: fast, but waits behind
                               long queries and blocks everything queued
@@ -122,9 +131,73 @@ local function size_note(c)
 end
 
 local function target(c)
+  if c.command == "OPTIMIZE TABLE" then
+    -- MySQL's OPTIMIZE TABLE a, b: every table named
+    local objs, names = c.objects, {}
+    if type(objs) == "table" then
+      for i = 1, #objs do
+        local o = objs[i]
+        if type(o) == "table" and type(o.identity) == "string" then names[#names + 1] = o.identity end
+      end
+    end
+    if #names > 0 then return table.concat(names, ", ") end
+  end
   local n = c.table or c.identity or c.name
   if type(n) == "table" then n = n[1] end
   return type(n) == "string" and n or "the table"
+end
+
+-- MySQL: operations InnoDB carries out in place with reads and writes going
+-- on (MySQL's and MariaDB's online DDL tables, checked against MariaDB with
+-- LOCK=NONE), and operations it carries out only while writes wait (a copy
+-- of the table, or a partition reorganised in place without concurrent
+-- writes).  A column redefined (MODIFY / CHANGE) is either, by the types: the
+-- reason says writes may wait.
+local ONLINE_OPS = {
+  rebuild = true, drop_column = true, add_column = true, add_index = true, drop_index = true,
+  add_primary_key = true, set_default = true, drop_default = true, rename_column = true,
+  rename_index = true, set_table_option = true, drop_constraint = true, drop_foreign_key = true,
+}
+local BLOCKING_OPS = {
+  convert_charset = true, add_foreign_key = true, order_by = true, partition_by = true,
+  remove_partitioning = true, coalesce_partition = true, reorganize_partition = true,
+  rebuild_partition = true,
+}
+
+-- What readers and writers of a MySQL table see while it is rewritten:
+-- from the LOCK= / ALGORITHM= clauses (facts blocks_reads, blocks_writes),
+-- else from the operations.
+local function mysql_rewrite_note(c)
+  if c.blocks_reads == true then return "while reads and writes wait" end
+  if c.blocks_writes == true then return "while writes wait" end
+  local online = c.blocks_writes == false or c.command == "OPTIMIZE TABLE"
+  local engine = false
+  if not online then
+    local ops = c.operations
+    if type(ops) ~= "table" then return "while writes may wait" end
+    online = true
+    for i = 1, #ops do
+      local op = ops[i]
+      if BLOCKING_OPS[op] or (op == "change_engine" and c.engine ~= "INNODB") or
+         (op == "drop_primary_key" and not has(ops, "add_primary_key")) then
+        -- (InnoDB drops a primary key in place only when another one is added)
+        return "while writes wait"
+      elseif op == "change_engine" then
+        engine = true        -- ENGINE=InnoDB of an InnoDB table: a rebuild in place
+      elseif not (ONLINE_OPS[op] or op == "drop_primary_key" or
+                  (op == "add_constraint" and (c.constraint_type == "primary_key" or c.constraint_type == "unique"))) then
+        online = false
+      end
+    end
+  end
+  if not online then
+    return "while writes may wait (InnoDB copies the table, writes waiting, when it cannot redefine a column in place, " ..
+      "e.g. for a new type; ALGORITHM=INPLACE, LOCK=NONE makes the server refuse rather than block)"
+  end
+  return "online" .. (c.command == "OPTIMIZE TABLE" and " (InnoDB runs it as a recreate + analyze; a MyISAM table is locked)" or "") ..
+    (engine and " when it is InnoDB already (from another engine it is copied while writes wait)" or "") ..
+    ": reads and writes go on, but it needs free disk for a second copy of the table, and replicas fall behind " ..
+    "for as long as it runs (they replay it after it finishes here, and what follows waits for it)"
 end
 
 -- A rewrite finding scaled by table size.
@@ -132,13 +205,40 @@ local function rewrite(d, c, tier, id, what)
   -- new in this change's transaction and empty: nothing to copy, nobody to block
   if c.created_in_script == true then return d end
   local sc = size_class(c)
-  local lock = c.dialect == "mysql" and "while writes wait" or "under an ACCESS EXCLUSIVE lock"
+  local lock = c.dialect == "mysql" and mysql_rewrite_note(c) or "under an ACCESS EXCLUSIVE lock"
   if sc == "large" then
     return add(d, tier, DANGER, id, what .. " rewrites large table " .. target(c) .. size_note(c) .. " " .. lock)
   elseif sc == "unknown" then
     return add(d, tier, CAUTION, id, what .. " rewrites " .. target(c) .. " (size unknown) " .. lock)
   end
+  if c.dialect == "mysql" then
+    return add(d, tier, ADVICE, id, what .. " rewrites " .. target(c) .. " (small now) " .. lock)
+  end
   return add(d, tier, ADVICE, id, what .. " rewrites " .. target(c) .. " (small now; would block a large table)")
+end
+
+-- MySQL: ALTER TABLE ... LOCK=SHARED / EXCLUSIVE that rewrites nothing and
+-- builds no index (those are table-rewrite's and index_locking's): the lock
+-- is held for the whole statement.  MySQL runs nothing with a LOCK clause
+-- instantly (ALGORITHM=INSTANT takes only LOCK=DEFAULT), so an ADD COLUMN
+-- there is an in-place rebuild under that lock; MariaDB may still add the
+-- column instantly.  Scaled by table size like a rewrite.
+local function mysql_table_lock(d, c, tier)
+  if c.created_in_script == true then return d end
+  local ops = c.operations
+  if has(ops, "add_index") or has(ops, "drop_index") then return d end
+  local what = c.blocks_reads == true and "reads and writes of " or "writes to "
+  local text = "ALTER TABLE ... LOCK=" .. tostring(c.lock) .. ": " .. what
+  local tail = " wait for as long as the statement runs, and MySQL runs no statement with a LOCK clause instantly " ..
+    "(ALGORITHM=INSTANT takes only LOCK=DEFAULT): an ADD COLUMN is then a rebuild of the table under that lock; " ..
+    "leave the LOCK clause out, or write LOCK=NONE"
+  local sc = size_class(c)
+  if sc == "large" then
+    return add(d, tier, DANGER, "mysql-table-lock", text .. "large table " .. target(c) .. size_note(c) .. tail)
+  elseif sc == "unknown" then
+    return add(d, tier, CAUTION, "mysql-table-lock", text .. target(c) .. " (size unknown)" .. tail)
+  end
+  return add(d, tier, ADVICE, "mysql-table-lock", text .. target(c) .. " (small now)" .. tail)
 end
 
 -- "large", "unknown" or "small" for rows and bytes that may be nil
@@ -195,7 +295,7 @@ return {
   name = "table_rewrites",
   description = "Column type changes, volatile defaults, stored generated columns, VACUUM FULL/CLUSTER and other full-table rewrites on large tables.",
   -- check() judges only these statements; the engine skips it for the rest
-  commands = { "ALTER TABLE", "ALTER INDEX", "CLUSTER", "VACUUM" },
+  commands = { "ALTER TABLE", "ALTER INDEX", "CLUSTER", "VACUUM", "OPTIMIZE TABLE" },
 
   check = function(c)
     local cmd = c.command
@@ -251,6 +351,10 @@ return {
         matched = true
         d = rewrite(d, c, tier, "table-rewrite", "this ALTER TABLE")
       end
+      if not matched and c.dialect == "mysql" and c.blocks_writes == true then
+        matched = true
+        d = mysql_table_lock(d, c, tier)
+      end
       if not matched and size_class(c) == "large" and
          c.lock == "ACCESS EXCLUSIVE" then
         d = add(d, tier, ADVICE, "access-exclusive-lock", "takes an ACCESS EXCLUSIVE lock on large table " .. target(c) .. size_note(c) ..
@@ -276,6 +380,11 @@ return {
           target(c) .. " (small now; would block a large table)")
       end
       return nil
+    elseif cmd == "OPTIMIZE TABLE" then
+      -- MySQL: InnoDB maps OPTIMIZE TABLE to a rebuild (ALTER TABLE ... FORCE)
+      -- and ANALYZE; judged as that rebuild, for each table named
+      if c.dialect ~= "mysql" or c.rewrites_table == false then return nil end
+      return rewrite(nil, c, tier_of(c), "table-rewrite", "OPTIMIZE TABLE")
     elseif cmd == "CLUSTER" then
       return rewrite(nil, c, tier_of(c), "ban-vacuum-full-cluster", "CLUSTER")
     elseif cmd == "VACUUM" then
@@ -370,5 +479,41 @@ return {
       facts = { table = "public.pt_orders", created_in_script = true } },
     { sql = "CREATE TABLE pt_script_orders (id bigint, amount numeric(10,2)); ALTER TABLE pt_script_orders ALTER COLUMN amount TYPE numeric(12,2)",
       environment = "prod", expect = "none" },
+    -- MySQL: a rewrite is judged whatever InnoDB does meanwhile (the reason says: online, or writes wait)
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", operations = { "rebuild" }, rewrites_table = true, lock = "NONE", algorithm = "INPLACE",
+        blocks_reads = false, blocks_writes = false } },
+    -- MySQL ALTER TABLE ... LOCK=EXCLUSIVE / SHARED: the lock is held for the whole statement (sized like a rewrite)
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", operations = { "add_column" }, rewrites_table = false, lock = "EXCLUSIVE",
+        blocks_reads = true, blocks_writes = true } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", operations = { "add_column" }, rewrites_table = false, lock = "EXCLUSIVE",
+        blocks_reads = true, blocks_writes = true, table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", operations = { "add_column" }, rewrites_table = false, lock = "EXCLUSIVE",
+        blocks_reads = true, blocks_writes = true, table_rows = 50, table_bytes = 8192 } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", operations = { "add_column" }, rewrites_table = false, lock = "EXCLUSIVE",
+        blocks_reads = true, blocks_writes = true } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "stage", expect = "approve", risk = "moderate",
+      facts = { dialect = "mysql", operations = { "rename_column" }, rewrites_table = false, lock = "SHARED",
+        blocks_reads = false, blocks_writes = true } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", operations = { "add_column" }, rewrites_table = false, lock = "NONE",
+        blocks_reads = false, blocks_writes = false } },
+    -- ... an index built or dropped under it is index_locking's finding
+    { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", operations = { "add_index" }, rewrites_table = false, lock = "EXCLUSIVE",
+        blocks_reads = true, blocks_writes = true } },
+    -- MySQL OPTIMIZE TABLE: InnoDB rebuilds the table (recreate + analyze), as ALTER TABLE ... FORCE
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { dialect = "mysql", command = "OPTIMIZE TABLE", operations = { "optimize" }, rewrites_table = true,
+        objects = { { object_type = "table", name = "a", identity = "shop.a" }, { object_type = "table", name = "b", identity = "shop.b" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "OPTIMIZE TABLE", operations = { "optimize" }, rewrites_table = true,
+        identity = "shop.a", table_rows = 5000000 } },
+    { sql = "SELECT 1", environment = "dev", expect = "approve", risk = "low",
+      facts = { dialect = "mysql", command = "OPTIMIZE TABLE", operations = { "optimize" }, rewrites_table = true } },
   },
 }

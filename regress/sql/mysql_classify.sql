@@ -616,3 +616,27 @@ GRANT SELECT ON mysql.user TO u;
 GRANT EXECUTE ON PROCEDURE shop.p TO app;
 GRANT GRANT OPTION ON shop.* TO app;
 $s$) f;
+-- session settings: every system variable a SET assigns, with its scope, its value
+-- as written and a single literal's value (null for an expression or a variable);
+-- user variables, SET NAMES / TRANSACTION are none; SET STATEMENT ... FOR stmt gives
+-- stmt its settings (scope statement); a body statement has its own
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->'settings' AS settings
+  FROM dbchange.classify_mysql($s$
+SET sql_mode = '';
+SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE', LOCAL foreign_key_checks = 0;
+SET @@session.sql_mode := REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', ''), @@unique_checks = OFF, @x = 1;
+SET @@sql_mode = DEFAULT, `check_constraint_checks` = 0;
+/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;
+SET SQL_MODE = @OLD_SQL_MODE;
+SET GLOBAL binlog_format = 'STATEMENT', sql_safe_updates = 0, SESSION alter_algorithm = COPY;
+SET PERSIST max_connections = 10;
+SET @a = 1, @b = (SELECT 1);
+SET NAMES utf8mb4;
+SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+SET STATEMENT foreign_key_checks = 0, max_statement_time = (1 + 1) FOR ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id);
+CREATE TABLE t (id int);
+$s$) f;
+SELECT b->>'statement_no' AS n, b->>'command' AS command, b->'settings' AS settings
+  FROM dbchange.classify_mysql($s$
+CREATE PROCEDURE p() BEGIN SET foreign_key_checks = 0; DELETE FROM t WHERE a = 1; END;
+$s$) f, jsonb_array_elements(f->'body_statements') b;

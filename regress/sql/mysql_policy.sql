@@ -308,3 +308,35 @@ GRANT PROXY ON root@localhost TO app@'%';
 GRANT SELECT, INSERT ON shop.* TO app@'%';
 $s$, e)
  ORDER BY array_position(ARRAY['prod', 'dev'], e), statement_no;
+
+-- DBA audit: session settings that switch off a check for what follows (strict
+-- sql_mode, foreign key / unique / CHECK checks, statement-based binary logging,
+-- safe updates, MariaDB's copying ALTER), in every spelling and in a body;
+-- ALTER TABLE ... LOCK=EXCLUSIVE / SHARED without a rewrite or an index build;
+-- OPTIMIZE TABLE judged as the rebuild it is; what a MySQL rewrite does to
+-- readers and writers (online, writes wait, reads and writes wait). In prod
+-- and (warnings) in dev
+SELECT e, statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM unnest(ARRAY['prod', 'dev']) AS e,
+       LATERAL dbchange.evaluate_mysql($s$
+SET sql_mode = '';
+SET SESSION sql_mode = 'ANSI_QUOTES', @@session.foreign_key_checks = 0;
+SET @@sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '');
+SET unique_checks = 0, check_constraint_checks = OFF;
+SET SESSION binlog_format = 'STATEMENT';
+SET sql_safe_updates = 0;
+SET alter_algorithm = 'COPY';
+SET sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_DATE', foreign_key_checks = 1, time_zone = '+00:00';
+SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE orders ADD CONSTRAINT orders_c_fk FOREIGN KEY (c) REFERENCES cust (id);
+CREATE PROCEDURE load_orders() BEGIN SET foreign_key_checks = 0; INSERT INTO orders SELECT * FROM staging; END;
+ALTER TABLE orders ADD COLUMN c2 int, LOCK=EXCLUSIVE;
+ALTER TABLE orders RENAME COLUMN c2 TO c3, LOCK=SHARED;
+ALTER TABLE orders ADD COLUMN c4 int, LOCK=NONE;
+OPTIMIZE TABLE orders, cust;
+ALTER TABLE orders FORCE;
+ALTER TABLE orders FORCE, ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE orders ENGINE=InnoDB;
+ALTER TABLE orders MODIFY c bigint;
+ALTER TABLE orders FORCE, LOCK=EXCLUSIVE;
+$s$, e)
+ ORDER BY array_position(ARRAY['prod', 'dev'], e), statement_no;
