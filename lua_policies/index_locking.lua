@@ -213,8 +213,13 @@ return {
             (m == "fulltext" and " (the first one of a table also rebuilds it)" or "") ..
             "; build it when writes can wait, or with an online schema-change tool")
         end
-        return add(nil, tier, DANGER, "mysql-blocking-index-ddl", cmd .. " with LOCK=" .. tostring(c.lock) ..
-          " / ALGORITHM=" .. tostring(c.algorithm) .. " blocks writes; use ALGORITHM=INPLACE, LOCK=NONE")
+        -- name only the clauses written (an absent one read "nil")
+        local clauses = {}
+        if c.lock ~= nil then clauses[#clauses + 1] = "LOCK=" .. tostring(c.lock) end
+        if c.algorithm ~= nil then clauses[#clauses + 1] = "ALGORITHM=" .. tostring(c.algorithm) end
+        return add(nil, tier, DANGER, "mysql-blocking-index-ddl", cmd ..
+          (#clauses > 0 and " with " .. table.concat(clauses, ", ") or "") ..
+          " blocks writes; use ALGORITHM=INPLACE, LOCK=NONE")
       end
       return nil
     end
