@@ -36,6 +36,9 @@ Checks (severity)
                                      CREATE/DROP INDEX CONCURRENTLY or REINDEX
                                      CONCURRENTLY inside a transaction block:
                                      PostgreSQL refuses it (invalid)
+  concurrent-index-on-partitioned-table
+                                     CREATE INDEX CONCURRENTLY on a partitioned
+                                     table: PostgreSQL refuses it (invalid)
   require-concurrent-reindex         REINDEX without CONCURRENTLY on a large
                                      table (danger; advice when unknown);
                                      REINDEX SCHEMA / DATABASE / SYSTEM without
@@ -232,6 +235,11 @@ return {
     end
 
     if cmd == "CREATE INDEX" then
+      -- PostgreSQL refuses CONCURRENTLY on a partitioned table (its partitions: descendants)
+      if conc and partitioned(c) then
+        d = add(d, tier, INVALID, "concurrent-index-on-partitioned-table", "PostgreSQL cannot build an index CONCURRENTLY on partitioned table " ..
+          target(c) .. ": CREATE INDEX ... ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX ... ATTACH PARTITION")
+      end
       -- scans_table false: ON ONLY a partitioned table records an empty, invalid index
       if not conc and c.scans_table ~= false then
         d = lock_finding(d, c, tier, "require-concurrent-index-creation", "CREATE INDEX without CONCURRENTLY")
@@ -330,6 +338,16 @@ return {
     { sql = "REINDEX SYSTEM pt_db", environment = "dev", expect = "approve", risk = "low" },
     { sql = "REINDEX DATABASE CONCURRENTLY pt_db", environment = "prod", expect = "none",
       facts = { in_transaction_block = false } },
+    -- CONCURRENTLY on a partitioned table: refused by PostgreSQL
+    { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "reject",
+      risk = "high", facts = { in_transaction_block = false, table_rows = 10, descendants = { { object_type = "table",
+        identity = "public.orders_2025", partition = true, rows = 10 } } } },
+    { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "dev", expect = "approve",
+      risk = "low", facts = { in_transaction_block = false, table_rows = 10, descendants = { { object_type = "table",
+        identity = "public.orders_2025", partition = true, rows = 10 } } } },
+    { sql = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
+      facts = { in_transaction_block = false, table_rows = 10, descendants = { { object_type = "table",
+        identity = "public.orders_old", partition = false, rows = 10 } } } },
     -- ON ONLY a partitioned table: an empty, invalid index on the parent (the classifier's scans_table)
     { sql = "CREATE INDEX orders_customer_idx ON ONLY orders (customer_id)", environment = "prod", expect = "none",
       facts = { table_rows = 5000000, scans_table = false } },
