@@ -19,10 +19,12 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_database.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -1123,9 +1125,11 @@ relation_created_here(const char *qualified)
  *	  after the rest has committed.
  *
  * And the claim is verified when the statement runs (dbc_require_same_names):
- * its table must be one this change's transaction created.  So a table
- * another session creates under the name between the check and the run, an
- * old table IF NOT EXISTS finds when a queued change is applied later, or
+ * its table must be one this change's transaction created, and still hold
+ * no rows (code a statement between runs -- an index expression over
+ * another table, a default ADD COLUMN evaluates -- could have filled it).
+ * So a table another session creates under the name between the check and
+ * the run, an old table IF NOT EXISTS finds when a queued change is applied later, or
  * one that a rename or search_path brings under the name, refuses the
  * statement and fails the change.
  *
@@ -1340,10 +1344,45 @@ facts_true(Jsonb *facts, const char *key)
 }
 
 /*
+ * Does a relation created by this change hold no rows, it and every partition
+ * or inheritance child of it (each one created by the change too)?  A heap
+ * the change created gets its first page only when a row is put into it; an
+ * ALTER that rewrites an empty table leaves it without pages.
+ */
+static bool
+relid_still_empty(Oid relid)
+{
+	List	   *all = find_all_inheritors(relid, NoLock, NULL);
+	ListCell   *lc;
+
+	foreach(lc, all)
+	{
+		Relation	rel;
+		bool		empty;
+
+		if (!relid_created_by_change(lfirst_oid(lc)))
+			return false;
+		rel = RelationIdGetRelation(lfirst_oid(lc));
+		if (!RelationIsValid(rel))
+			return false;
+		empty = !RELKIND_HAS_STORAGE(rel->rd_rel->relkind) || RelationGetNumberOfBlocks(rel) == 0;
+		RelationClose(rel);
+		if (!empty)
+			return false;
+	}
+	return true;
+}
+
+/*
  * A statement judged as being about a table created earlier in its script
  * (created_in_script) runs only on a table this change's transaction
  * created: otherwise the policies judged a new, empty table that nobody
- * else can see, and it would lock or rewrite another.
+ * else can see, and it would lock or rewrite another.  And the table must
+ * still be empty: the statements allowed between its CREATE and this one
+ * put no rows into it themselves, but code they run can -- a function in an
+ * index expression of another table (built over that table's rows), a
+ * column DEFAULT evaluated once by ADD COLUMN, an event trigger -- and the
+ * policies judged no rows to rewrite, scan or validate.
  */
 static void
 require_created_here(int statement_no, Jsonb *now)
@@ -1352,6 +1391,7 @@ require_created_here(int statement_no, Jsonb *now)
 	List	   *relids = table ? relations_of(table) : NIL;
 	ListCell   *lc;
 	bool		ok = relids != NIL;
+	bool		empty = true;
 
 	foreach(lc, relids)
 		ok &= relid_created_by_change(lfirst_oid(lc));
@@ -1365,6 +1405,19 @@ require_created_here(int statement_no, Jsonb *now)
 						   "another session created it, CREATE TABLE IF NOT EXISTS found an existing one, or "
 						   "it was renamed or moved into that name."),
 				 errhint("Submit the change again, so that it is judged against the tables as they are now.")));
+	foreach(lc, relids)
+		empty &= relid_still_empty(lfirst_oid(lc));
+	if (!empty)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would change table %s, which is no longer empty",
+						statement_no, quote_literal_cstr(table)),
+				 errdetail("The statement was judged as acting on a new, empty table that an earlier statement "
+						   "of the change creates, but rows were put into the table (or a partition of it) since: "
+						   "code an earlier statement ran, such as a function in an index expression or a column "
+						   "default, or a trigger."),
+				 errhint("Submit the statements that fill the table as a change of their own, before the ones "
+						 "that alter it.")));
 }
 
 typedef struct CheckedRelation

@@ -201,6 +201,46 @@ RESET ROLE;
 SELECT status FROM dbchange.change WHERE id = :later2_id;
 SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'later2'::regclass AND attname = 'note';
 
+-- code a statement between runs can fill the new table: a function in an index expression of
+-- another table (an IMMUTABLE function calling a VOLATILE one, evaluated for each row of that
+-- table) or a column default that ADD COLUMN evaluates once.  The script is judged as before
+-- (statement 4 created_in_script: no rewrite or scan finding), but when it runs the table holds
+-- 120000 rows: ZC003, and nothing of it stays
+SET dbchange.enforce = off;
+SET check_function_bodies = off;
+CREATE TABLE few (id int);
+INSERT INTO few VALUES (1), (2);
+ANALYZE few;
+ALTER TABLE few OWNER TO snt_dev;
+CREATE FUNCTION fill_sneaky() RETURNS int LANGUAGE sql VOLATILE
+  AS $f$ INSERT INTO public.sneaky SELECT id, customer_id, note FROM public.big_orders; SELECT 1 $f$;
+CREATE FUNCTION sneaky_key(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE
+  AS $f$ BEGIN IF i = 1 THEN PERFORM public.fill_sneaky(); END IF; RETURN i; END $f$;
+CREATE FUNCTION fill_sneaky_p() RETURNS int LANGUAGE sql VOLATILE
+  AS $f$ INSERT INTO public.sneaky_p SELECT id, note FROM public.big_orders; SELECT 1 $f$;
+CREATE FUNCTION sneaky_default() RETURNS int LANGUAGE plpgsql IMMUTABLE
+  AS $f$ BEGIN PERFORM public.fill_sneaky_p(); RETURN 0; END $f$;
+RESET check_function_bodies;
+RESET dbchange.enforce;
+\set sneaky 'CREATE TABLE sneaky (id bigint, customer_id bigint, note varchar(10));\nALTER TABLE sneaky ADD FOREIGN KEY (customer_id) REFERENCES big_customers (id);\nCREATE INDEX few_key_idx ON few ((sneaky_key(id)));\nALTER TABLE sneaky ALTER COLUMN note TYPE int USING length(note);\nALTER TABLE sneaky ADD CONSTRAINT sneaky_id_key UNIQUE (id);'
+SELECT E:'sneaky' AS sneaky \gset
+SELECT statement_no, action, facts->'created_in_script' AS created_in_script, reasons
+  FROM dbchange.evaluate(:'sneaky', 'prod');
+SET ROLE snt_dev;
+SELECT dbchange.submit(:'sneaky');
+RESET ROLE;
+SELECT to_regclass('sneaky') AS sneaky, to_regclass('few_key_idx') AS few_key_idx;
+-- a partition of a partitioned table the script creates, filled through a default
+SET ROLE snt_dev;
+SELECT dbchange.submit($$
+CREATE TABLE sneaky_p (id bigint, note varchar(10)) PARTITION BY RANGE (id);
+CREATE TABLE sneaky_p1 PARTITION OF sneaky_p FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
+CREATE TABLE sneaky_other (id int);
+ALTER TABLE sneaky_other ADD COLUMN token int DEFAULT sneaky_default();
+ALTER TABLE sneaky_p ALTER COLUMN note TYPE int USING length(note)$$);
+RESET ROLE;
+SELECT to_regclass('sneaky_p') AS sneaky_p;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_script_new_tables;
