@@ -60,6 +60,7 @@
 #include "catalog/pg_shdepend.h"
 #include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_auth_members.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_tablespace.h"
@@ -4659,8 +4660,11 @@ classify_drop_global(Cls *c, Node *stmt)
 	}
 }
 
-static void put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_definers);
-static void put_owned_view_reads(JsonbParseState **st, List *owned, bool with_definers);
+static void put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_definers,
+							  List *widened);
+static void put_owned_view_reads(JsonbParseState **st, List *owned, bool with_definers, List *widened);
+static List *widened_definers(List *roles, bool with_members);
+static List *alter_role_widened(AlterRoleStmt *s);
 
 static void
 classify_owned(Cls *c, Node *stmt)
@@ -4687,7 +4691,7 @@ classify_owned(Cls *c, Node *stmt)
 	 * REASSIGN OWNED: the owned views, and SECURITY DEFINER functions, read
 	 * with their new owner's rights
 	 */
-	put_owned_objects(c->st, roles, IsA(stmt, ReassignOwnedStmt), IsA(stmt, ReassignOwnedStmt));
+	put_owned_objects(c->st, roles, IsA(stmt, ReassignOwnedStmt), IsA(stmt, ReassignOwnedStmt), NIL);
 }
 
 /* The object of RENAME/SET SCHEMA/OWNER TO/DEPENDS ON: relation or object node. */
@@ -5032,9 +5036,14 @@ classify_grant_role(Cls *c, GrantRoleStmt *s)
 	}
 	if (c->objects)
 		set_main(c, linitial(c->objects));
-	/* membership in a role is the use of everything it owns */
+	/*
+	 * membership in a role is the use of everything it owns; and the
+	 * SECURITY DEFINER functions of the grantees (and of their members) run
+	 * with the granted role's rights from then on
+	 */
 	if (s->is_grant)
-		put_owned_objects(c->st, granted, true, false);
+		put_owned_objects(c->st, granted, true, false,
+						  widened_definers(s->grantee_roles, true));
 }
 
 static void
@@ -5183,6 +5192,28 @@ classify_role(Cls *c, Node *stmt)
 				set_main(c, global_object(OBJECT_ROLE, s->role));
 				add_op(c, "create");
 				put_role_options(st, s->options, s->stmt_type == ROLESTMT_USER);
+				/*
+				 * CREATE ROLE x IN ROLE r ROLE m: m (and its members) inherit
+				 * r's rights through the new role
+				 */
+				if (find_opt(s->options, "addroleto") != NULL)
+				{
+					List	   *members = NIL;
+					ListCell   *lc;
+
+					foreach(lc, s->options)
+					{
+						DefElem    *opt = lfirst_node(DefElem, lc);
+
+						if ((strcmp(opt->defname, "rolemembers") == 0 ||
+							 strcmp(opt->defname, "adminmembers") == 0) &&
+							opt->arg && IsA(opt->arg, List))
+							members = list_concat(members, (List *) opt->arg);
+					}
+					members = widened_definers(members, true);
+					if (members != NIL)
+						put_definer_reads(st, members, InvalidOid, NIL);
+				}
 				break;
 			}
 		case T_AlterRoleStmt:
@@ -5192,8 +5223,14 @@ classify_role(Cls *c, Node *stmt)
 				set_main(c, global_object(OBJECT_ROLE, rolespec_name(s->role)));
 				add_op(c, "alter");
 				put_role_options(st, s->options, false);
-				/* LOGIN, a PASSWORD, ...: who can act as the owner of what it owns */
-				put_owned_objects(st, list_make1(s->role), true, false);
+				/*
+				 * LOGIN, a PASSWORD, ...: who can act as the owner of what it
+				 * owns; SUPERUSER, BYPASSRLS, INHERIT and ALTER GROUP ... ADD
+				 * USER: what its SECURITY DEFINER functions (or the added
+				 * members') read
+				 */
+				put_owned_objects(st, list_make1(s->role), true, false,
+								  alter_role_widened(s));
 				break;
 			}
 		case T_AlterRoleSetStmt:
@@ -6897,7 +6934,8 @@ address_set(const char *name)
  * statement then fails) and PUBLIC own nothing.
  */
 static void
-put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_definers)
+put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_definers,
+				  List *widened)
 {
 	HTAB	   *seen = address_set("dbchange owned objects");
 	List	   *queue = NIL;
@@ -6936,7 +6974,7 @@ put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_
 	table_close(shdep, AccessShareLock);
 	put_entry_list(st, "owned_objects", "owned_object_count", entries_of(seen, queue));
 	if (with_reads)
-		put_owned_view_reads(st, queue, with_definers);
+		put_owned_view_reads(st, queue, with_definers, widened);
 	hash_destroy(seen);
 }
 
@@ -8250,7 +8288,7 @@ put_prepared_reads(JsonbParseState **st, const char *name)
  * own a view.
  */
 static void
-put_owned_view_reads(JsonbParseState **st, List *owned, bool with_definers)
+put_owned_view_reads(JsonbParseState **st, List *owned, bool with_definers, List *widened)
 {
 	ReadsWalk  *rw = NULL;
 	ListCell   *lc;
@@ -8300,8 +8338,152 @@ put_owned_view_reads(JsonbParseState **st, List *owned, bool with_definers)
 		}
 		ReleaseSysCache(tp);
 	}
+	/* SECURITY DEFINER functions whose owners' rights the statement widens */
+	foreach(lc, widened)
+	{
+		if (rw == NULL)
+			rw = reads_begin();
+		reads_of_function(rw, lfirst_oid(lc), NULL, 1);
+	}
 	if (rw != NULL)
 		put_reads(st, rw);
+}
+
+/*
+ * The SECURITY DEFINER functions (Oids) whose owners' rights a statement
+ * widens: GRANT r TO g (also CREATE ROLE x IN ROLE r ROLE g and ALTER GROUP
+ * r ADD USER g) lets g's functions, and its members' (they inherit from g),
+ * read what r may; ALTER ROLE g SUPERUSER or BYPASSRLS g's own, ALTER ROLE g
+ * INHERIT g's and its members'.  A definer function that failed with
+ * permission denied on payments reads it for everyone who may execute it
+ * from then on, with nothing about the function in the statement.  roles
+ * are RoleSpecs (PUBLIC and roles that do not exist are none), with_members
+ * adds the roles that are members of them, at any depth (whether or not
+ * they inherit: ALTER ROLE ... INHERIT later needs no other statement about
+ * the function).  A superuser's functions read everything already.  One
+ * pg_shdepend probe per role (as put_owned_objects() finds owned objects)
+ * and one pg_auth_members probe per role with_members; only these role
+ * statements pay.
+ */
+static List *
+widened_definers(List *roles, bool with_members)
+{
+	List	   *queue = NIL;
+	List	   *funcs = NIL;
+	Relation	shdep;
+	Relation	authmem = NULL;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, roles)
+	{
+		RoleSpec   *spec = lfirst(lc);
+		Oid			role;
+
+		if (!IsA(spec, RoleSpec) || spec->roletype == ROLESPEC_PUBLIC)
+			continue;
+		role = get_rolespec_oid(spec, true);
+		if (OidIsValid(role))
+			queue = list_append_unique_oid(queue, role);
+	}
+	if (queue == NIL)
+		return NIL;
+	shdep = table_open(SharedDependRelationId, AccessShareLock);
+	if (with_members)
+		authmem = table_open(AuthMemRelationId, AccessShareLock);
+	/* (an index, not foreach: members found are appended to the queue) */
+	for (i = 0; i < list_length(queue); i++)
+	{
+		Oid			role = list_nth_oid(queue, i);
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		if (!superuser_arg(role))
+		{
+			ScanKeyInit(&key[0], Anum_pg_shdepend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+						ObjectIdGetDatum(AuthIdRelationId));
+			ScanKeyInit(&key[1], Anum_pg_shdepend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+						ObjectIdGetDatum(role));
+			scan = systable_beginscan(shdep, SharedDependReferenceIndexId, true, NULL, 2, key);
+			while ((tup = systable_getnext(scan)) != NULL)
+			{
+				Form_pg_shdepend d = (Form_pg_shdepend) GETSTRUCT(tup);
+
+				if (d->deptype == SHARED_DEPENDENCY_OWNER && d->dbid == MyDatabaseId &&
+					d->classid == ProcedureRelationId && is_definer_function(d->objid))
+					funcs = list_append_unique_oid(funcs, d->objid);
+			}
+			systable_endscan(scan);
+		}
+		if (with_members)
+		{
+			ScanKeyInit(&key[0], Anum_pg_auth_members_roleid, BTEqualStrategyNumber, F_OIDEQ,
+						ObjectIdGetDatum(role));
+			scan = systable_beginscan(authmem, AuthMemRoleMemIndexId, true, NULL, 1, key);
+			while ((tup = systable_getnext(scan)) != NULL)
+				queue = list_append_unique_oid(queue,
+											   ((Form_pg_auth_members) GETSTRUCT(tup))->member);
+			systable_endscan(scan);
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (authmem != NULL)
+		table_close(authmem, AccessShareLock);
+	table_close(shdep, AccessShareLock);
+	return funcs;
+}
+
+/*
+ * ALTER ROLE g: the SECURITY DEFINER functions whose owners' rights it
+ * widens (widened_definers()): SUPERUSER or BYPASSRLS the role does not
+ * have yet (its own functions), INHERIT it does not have yet (its own and
+ * its members'), ALTER GROUP g ADD USER m (m's and m's members').
+ */
+static List *
+alter_role_widened(AlterRoleStmt *s)
+{
+	List	   *self = NIL;
+	List	   *added = NIL;
+	bool		inherit = false;
+	HeapTuple	tp;
+	Form_pg_authid a;
+	Oid			role;
+	ListCell   *lc;
+
+	if (s->role == NULL || s->role->roletype == ROLESPEC_PUBLIC)
+		return NIL;
+	role = get_rolespec_oid(s->role, true);
+	if (!OidIsValid(role))
+		return NIL;
+	tp = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+	if (!HeapTupleIsValid(tp))
+		return NIL;
+	a = (Form_pg_authid) GETSTRUCT(tp);
+	foreach(lc, s->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+		const char *n = opt->defname;
+
+		if (strcmp(n, "rolemembers") == 0)
+		{
+			if (s->action > 0 && opt->arg && IsA(opt->arg, List))
+				added = list_concat(added, (List *) opt->arg);
+		}
+		else if ((strcmp(n, "superuser") == 0 && !a->rolsuper) ||
+				 (strcmp(n, "bypassrls") == 0 && !a->rolbypassrls) ||
+				 (strcmp(n, "inherit") == 0 && !a->rolinherit))
+		{
+			if (opt_bool(opt))
+			{
+				self = list_make1(s->role);
+				inherit |= n[0] == 'i';
+			}
+		}
+	}
+	ReleaseSysCache(tp);
+	return list_concat_unique_oid(widened_definers(self, inherit),
+								  widened_definers(added, true));
 }
 
 /*

@@ -62,6 +62,11 @@ Checks
                       (LOGIN, PASSWORD, ...) of, the role that owns one
                       (owned_objects) or a view reading one, and REASSIGN
                       OWNED of such a view (reads of the owned views);
+                      GRANT ROLE, ALTER ROLE ... SUPERUSER / BYPASSRLS /
+                      INHERIT, ALTER GROUP ... ADD USER and CREATE ROLE
+                      ... IN ROLE ... ROLE that widen the rights of the
+                      owner of a SECURITY DEFINER function reading one
+                      (reads of the functions);
                       CREATE [OR REPLACE] FUNCTION/PROCEDURE ... SECURITY
                       DEFINER whose body reads one (directly or in the
                       functions it calls: whoever may execute it reads
@@ -553,6 +558,30 @@ local function reads_target(c)
   return nil
 end
 
+-- GRANT ROLE, ALTER ROLE (SUPERUSER, BYPASSRLS, INHERIT, ALTER GROUP ... ADD USER) and CREATE
+-- ROLE ... IN ROLE ... ROLE carry the reads of the SECURITY DEFINER functions whose owners'
+-- rights they widen: each such function is in calls with no read_by (the owned views' reads
+-- are read_by a view, none of them in calls with no read_by).  "function (reads table ...)".
+local function role_definer_target(c)
+  if c.reads == nil then return nil end
+  local function hit_of(e)
+    local hit = object_hit(e.identity, e.schema, "table", e.name)
+    if not hit then return nil end
+    local by = e.read_by
+    local root = type(by) == "string" and definer_root(c, by) or nil
+    if not root then return nil end
+    return "SECURITY DEFINER function " .. root .. ", whose body reads protected object " .. hit ..
+      (root == by and "" or " (through " .. by .. ")") .. ": whoever may execute it reads the table with its owner's rights"
+  end
+  local hit = first_reached(c, c.reads, "reads_count", hit_of, "relations the functions read")
+  if hit or not ANY_PROTECTED then return hit end
+  return first_reached(c, c.calls, "calls_count", function(e)
+    if e.read_by ~= nil then return nil end
+    local h = definer_call_hit(e)
+    return h and "a SECURITY DEFINER function reading protected object " .. h
+  end, "functions the functions call")
+end
+
 -- DROP OWNED / REASSIGN OWNED name roles: what they drop or give away is listed apart
 local function owned_hit(e)
   local hit = table_hit(e.table) or object_hit(e.identity, e.schema, e.object_type, e.name)
@@ -809,11 +838,17 @@ return {
         end
       end
       -- membership in, or a login or password for, the role that owns a protected object
-      if cmd == "GRANT ROLE" or cmd == "ALTER ROLE" then
+      if cmd == "GRANT ROLE" or cmd == "ALTER ROLE" or cmd == "CREATE ROLE" then
         local hit = first_reached(c, c.owned_objects, "owned_object_count", owned_hit, "objects the role owns")
         if hit then
           return decide(c, false, "protected-object", cmd .. " of the owner of protected object " .. hit ..
             ": whoever holds it can drop or change it")
+        end
+        -- ... or rights (membership, INHERIT, SUPERUSER, BYPASSRLS) for the owner of a SECURITY
+        -- DEFINER function reading one: whoever may execute it reads the table from then on
+        hit = role_definer_target(c)
+        if hit then
+          return decide(c, false, "protected-object", cmd .. " widens the rights of the owner of " .. hit)
         end
         -- ... or of a view reading one: the view reads it with its owner's rights (reads)
         hit = reads_target(c)
@@ -974,6 +1009,30 @@ return {
         { object_type = "view", schema = "public", name = "pt_cust_v", identity = "public.pt_cust_v" } },
         reads_count = 1, reads_complete = true, reads = {
         { object_type = "table", schema = "public", name = "pt_customers", identity = "public.pt_customers", read_by = "public.pt_cust_v" } } } },
+    -- ... or rights for the owner of a SECURITY DEFINER function reading one (reads and calls of
+    -- the functions whose owners' rights the statement widens; the function has no read_by)
+    { sql = "GRANT pt_reader TO pt_defowner", environment = "prod", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 0, owned_objects = {}, reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_def_pay" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_def_pay",
+          identity = "public.pt_def_pay", language = "sql", security_definer = true, opaque = false } } } },
+    { sql = "ALTER ROLE pt_defowner BYPASSRLS", environment = "prod", expect = "queue", risk = "critical",
+      facts = { owned_object_count = 1, owned_objects = {
+        { object_type = "function", schema = "public", name = "pt_def_pay", identity = "public.pt_def_pay()" } },
+        reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "payments", identity = "public.payments", read_by = "public.pt_def_pay" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_def_pay",
+          identity = "public.pt_def_pay", language = "sql", security_definer = true, opaque = false } } } },
+    { sql = "CREATE ROLE pt_x IN ROLE pt_reader ROLE pt_defowner", environment = "prod", expect = "queue", risk = "critical",
+      facts = { role_options = { in_role = { "pt_reader" }, role = { "pt_defowner" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_def_pl",
+          identity = "public.pt_def_pl", language = "plpgsql", security_definer = true, opaque = true,
+          words = { "select", "payments" }, words_complete = true } }, reads_count = 0, reads_complete = true, reads = {} } },
+    { sql = "GRANT pt_reader TO pt_defowner", environment = "prod", expect = "none",
+      facts = { owned_object_count = 0, owned_objects = {}, reads_count = 1, reads_complete = true, reads = {
+        { object_type = "table", schema = "public", name = "pt_customers", identity = "public.pt_customers", read_by = "public.pt_def_cust" } },
+        calls_count = 1, calls = { { object_type = "function", schema = "public", name = "pt_def_cust",
+          identity = "public.pt_def_cust", language = "sql", security_definer = true, opaque = false } } } },
     -- a rule on another table that writes a protected one
     { sql = "CREATE RULE pt_r AS ON INSERT TO public.small_t DO INSTEAD DELETE FROM public.payments",
       environment = "prod", expect = "queue", risk = "critical" },

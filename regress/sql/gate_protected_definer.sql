@@ -63,6 +63,16 @@ CREATE FUNCTION def_owned() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SEL
 REVOKE EXECUTE ON FUNCTION def_owned() FROM PUBLIC;
 ALTER FUNCTION def_owned() OWNER TO regress_pd_owner;
 ALTER FUNCTION def_cust() OWNER TO regress_pd_owner2;
+-- a role that may read payments; regress_pd_owner does not inherit yet, regress_pd_deep (a
+-- member of regress_pd_mid) owns a definer reader of payments too
+ALTER ROLE regress_pd_owner NOINHERIT;
+CREATE ROLE regress_pd_reader;
+GRANT SELECT ON payments TO regress_pd_reader;
+CREATE ROLE regress_pd_mid;
+CREATE ROLE regress_pd_deep IN ROLE regress_pd_mid;
+CREATE FUNCTION def_deep() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM public.payments';
+REVOKE EXECUTE ON FUNCTION def_deep() FROM PUBLIC;
+ALTER FUNCTION def_deep() OWNER TO regress_pd_deep;
 
 -- The stock protected_objects policy, in prod.
 \set src `cat lua_policies/protected_objects.lua`
@@ -95,7 +105,10 @@ CREATE OR REPLACE FUNCTION inv_helper() RETURNS bigint LANGUAGE sql AS 'SELECT c
 CREATE FUNCTION inv_unused() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM payments';
 ALTER FUNCTION inv_moved() RENAME TO inv_later;
 ALTER FUNCTION inv_path() SET search_path = public;
-REASSIGN OWNED BY regress_pd_owner TO regress_pd_mallory
+REASSIGN OWNED BY regress_pd_owner TO regress_pd_mallory;
+GRANT regress_pd_reader TO regress_pd_mid;
+ALTER ROLE regress_pd_owner INHERIT;
+ALTER ROLE regress_pd_owner LOGIN
 $s$, 'prod') f ORDER BY 1;
 
 -- An unqualified CREATE FUNCTION makes the function in the first schema of the path, also
@@ -179,7 +192,38 @@ SELECT p.oid::regprocedure AS function, p.prosecdef AS definer, p.proconfig AS c
        has_function_privilege('regress_pd_mallory', p.oid, 'EXECUTE') AS mallory_executes
   FROM pg_proc p WHERE p.pronamespace IN ('public'::regnamespace, 'app'::regnamespace) ORDER BY 1::text;
 SELECT prosrc FROM pg_proc WHERE proname = 'def_cust';
+
+-- A definer function that fails with permission denied on payments reads it for everyone who
+-- may execute it once its owner gets the rights: queued, GRANT of a role that may read it to
+-- the owner (or to a role the owner is a member of, at any depth), ALTER ROLE of the owner
+-- SUPERUSER, BYPASSRLS or INHERIT, ALTER GROUP ... ADD USER and CREATE ROLE ... IN ROLE ...
+-- ROLE of it (facts: reads/calls of the owner's definer functions).  Approved: the same for a
+-- role whose definer functions read another table (regress_pd_mallory now owns def_cust) or
+-- that owns none, and ALTER ROLE ... CONNECTION LIMIT of the owner.
+\set VERBOSITY sqlstate
+GRANT regress_pd_reader TO regress_pd_owner;
+GRANT regress_pd_reader TO regress_pd_mid;
+ALTER ROLE regress_pd_owner INHERIT;
+ALTER ROLE regress_pd_owner BYPASSRLS;
+ALTER ROLE regress_pd_owner SUPERUSER;
+ALTER GROUP regress_pd_reader ADD USER regress_pd_owner;
+CREATE ROLE regress_pd_x IN ROLE regress_pd_reader ROLE regress_pd_owner;
+\set VERBOSITY terse
+GRANT regress_pd_reader TO regress_pd_mallory;
+GRANT regress_pd_reader TO regress_pd_owner2;
+ALTER ROLE regress_pd_mallory BYPASSRLS;
+ALTER ROLE regress_pd_owner CONNECTION LIMIT 5;
+CREATE ROLE regress_pd_y IN ROLE regress_pd_reader;
+SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIMIT 12;
+-- Nothing queued happened: def_deep() and def_owned() still fail.
+SELECT r.rolname, r.rolinherit, r.rolbypassrls, r.rolsuper, r.rolconnlimit,
+       pg_has_role(r.oid, 'regress_pd_reader', 'USAGE') AS reads_as_reader
+  FROM pg_roles r WHERE r.rolname LIKE 'regress_pd_%' ORDER BY 1;
+SET ROLE regress_pd_deep;
+SELECT def_deep();
+RESET ROLE;
 SET dbchange.enforce = off;
 REVOKE ALL ON FUNCTION inv_reader() FROM regress_pd_mallory;
-DROP OWNED BY regress_pd_mallory, regress_pd_owner, regress_pd_owner2;
-DROP ROLE regress_pd_mallory, regress_pd_owner, regress_pd_owner2;
+DROP OWNED BY regress_pd_mallory, regress_pd_owner, regress_pd_owner2, regress_pd_reader, regress_pd_deep;
+DROP ROLE regress_pd_mallory, regress_pd_owner, regress_pd_owner2, regress_pd_reader, regress_pd_mid,
+  regress_pd_deep, regress_pd_y;
