@@ -3829,6 +3829,24 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 		put_caller_reads(st, NULL, NULL, funcid, get_func_name(funcid), s->actions);
 }
 
+/*
+ * A function's SET/RESET clause (CREATE/ALTER FUNCTION) when it sets or
+ * resets search_path (RESET ALL included), else NULL.
+ */
+static VariableSetStmt *
+search_path_clause(DefElem *opt)
+{
+	VariableSetStmt *v;
+
+	if (strcmp(opt->defname, "set") != 0 || opt->arg == NULL || !IsA(opt->arg, VariableSetStmt))
+		return NULL;
+	v = (VariableSetStmt *) opt->arg;
+	if (v->kind == VAR_RESET_ALL ||
+		(v->name != NULL && pg_strcasecmp(v->name, "search_path") == 0))
+		return v;
+	return NULL;
+}
+
 /* Do SET/RESET clauses (ALTER FUNCTION) set or reset search_path? */
 static bool
 changes_search_path(List *actions)
@@ -3837,14 +3855,7 @@ changes_search_path(List *actions)
 
 	foreach(lc, actions)
 	{
-		DefElem    *opt = lfirst_node(DefElem, lc);
-		VariableSetStmt *v;
-
-		if (strcmp(opt->defname, "set") != 0 || opt->arg == NULL || !IsA(opt->arg, VariableSetStmt))
-			continue;
-		v = (VariableSetStmt *) opt->arg;
-		if (v->kind == VAR_RESET_ALL ||
-			(v->name != NULL && pg_strcasecmp(v->name, "search_path") == 0))
+		if (search_path_clause(lfirst_node(DefElem, lc)) != NULL)
 			return true;
 	}
 	return false;
@@ -8557,14 +8568,9 @@ set_clauses_search_path(List *options, char *path)
 
 	foreach(lc, options)
 	{
-		DefElem    *opt = lfirst_node(DefElem, lc);
-		VariableSetStmt *v;
+		VariableSetStmt *v = search_path_clause(lfirst_node(DefElem, lc));
 
-		if (strcmp(opt->defname, "set") != 0 || opt->arg == NULL || !IsA(opt->arg, VariableSetStmt))
-			continue;
-		v = (VariableSetStmt *) opt->arg;
-		if (v->kind == VAR_RESET_ALL ||
-			(v->name != NULL && pg_strcasecmp(v->name, "search_path") == 0))
+		if (v != NULL)
 			path = ExtractSetVariableArgs(v);	/* NULL for RESET, DEFAULT */
 	}
 	return path;
