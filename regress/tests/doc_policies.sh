@@ -43,6 +43,18 @@ check_match "the documentation has example policies" '^[3-9]|^[1-9][0-9]' "$n"
 check "test_policies(): every test of the example policies passes" "0" \
 	"$(dbc_psql "$P" "$DB" -At -c "SELECT count(*) FROM dbchange.test_policies() WHERE NOT passed")"
 
+# Every check id a stock policy can give (a string like "attach-partition-scan"
+# in its code, before its tests) is described in the policy's header comment and
+# in docs/stock-policies.md: a new check does not go undocumented.
+for f in lua_policies/*.lua; do
+	missing=""
+	for id in $(awk '/^  tests = \{/ { exit } { print }' "$f" | grep -oE '"[a-z][a-z0-9]*(-[a-z0-9]+)+"' | tr -d '"' | sort -u); do
+		awk '/^\]\]/ { exit } { print }' "$f" | grep -q -- "$id" || missing="$missing $id(header)"
+		grep -q -- "$id" docs/stock-policies.md || missing="$missing $id(docs)"
+	done
+	check "$(basename "$f"): every check id is documented" "" "${missing# }"
+done
+
 dbc_psql "$P" postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null
 dbc_summary
 [ "$DBC_FAIL" = 0 ]
