@@ -3024,11 +3024,12 @@ record_setting(Cur *c, MyFacts *f, const char *var, const char *scope, bool stop
  * is what gets classified.
  */
 
+static const char *set_assignments(Cur *c, MyFacts *f);
+
 static void
 classify_set(Cur *c, MyFacts *f)
 {
-	const char *sticky = NULL;
-	const char *widest = NULL;
+	const char *widest;
 
 	if (accept(c, "PASSWORD"))
 	{
@@ -3045,19 +3046,58 @@ classify_set(Cur *c, MyFacts *f)
 			if (f->name)
 				add_object(f, "user", NULL, f->name);
 		}
+
+		/*
+		 * MariaDB takes more assignments after the password's value: SET
+		 * PASSWORD = PASSWORD('x'), foreign_key_checks = 0 sets both
+		 */
+		skip_to_comma(c);
+		(void) set_assignments(c, f);
 		return;
 	}
 	if (accept2(c, "DEFAULT", "ROLE"))
 	{
-		/* SET DEFAULT ROLE ... TO user [, user]: stored in the account */
+		int			k;
+		bool		mysql_form = false;
+
+		/*
+		 * SET DEFAULT ROLE r [, r] TO user [, user] (MySQL) or SET DEFAULT
+		 * ROLE r [FOR user] (MariaDB): stored in the account.  MariaDB's is
+		 * one assignment of a list: more may follow after a comma
+		 * (foreign_key_checks = 0), which are settings like any other's.
+		 */
 		f->command = "SET DEFAULT ROLE";
 		f->object_type = "user";
 		add_op(f, "set_default_role");
-		while (c->i < c->n && !accept(c, "TO"))
-			c->i++;
-		f->name = ident(c);
+		for (k = c->i; k < c->n; k++)
+		{
+			if (is_kw(&c->t[k], "FOR"))
+				break;
+			if (is_kw(&c->t[k], "TO"))
+			{
+				mysql_form = true;
+				break;
+			}
+		}
+		if (mysql_form)
+		{
+			c->i = k + 1;
+			f->name = ident(c);
+		}
+		else if (k < c->n)
+		{
+			c->i = k + 1;
+			f->name = ident(c);
+			if (accept_punct(c, '@'))
+				(void) ident(c);
+		}
 		if (f->name)
 			add_object(f, "user", NULL, f->name);
+		if (!mysql_form)
+		{
+			skip_to_comma(c);
+			(void) set_assignments(c, f);
+		}
 		return;
 	}
 	if (accept(c, "STATEMENT"))
@@ -3107,6 +3147,31 @@ classify_set(Cur *c, MyFacts *f)
 		f->command = "SET";
 		return;
 	}
+	widest = set_assignments(c, f);
+	if (widest == NULL)
+	{
+		f->command = "SET";
+		return;
+	}
+	f->command = strcmp(widest, "global") == 0 ? "SET GLOBAL" : "SET PERSIST";
+	f->object_type = "parameter";
+	f->scope = widest;
+	f->parameter = (char *) linitial(f->parameters);
+	f->name = f->parameter;
+}
+
+/*
+ * The assignments var = value [, ...] of a SET from c on: each system
+ * variable in the fact settings, the server-level ones in parameters, and
+ * sql_log_bin / autocommit's effects.  Returns the widest server-level scope
+ * assigned (NULL when none).
+ */
+static const char *
+set_assignments(Cur *c, MyFacts *f)
+{
+	const char *sticky = NULL;
+	const char *widest = NULL;
+
 	while (c->i < c->n)
 	{
 		const char *scope = NULL;
@@ -3174,16 +3239,7 @@ classify_set(Cur *c, MyFacts *f)
 		}
 		skip_to_comma(c);
 	}
-	if (widest == NULL)
-	{
-		f->command = "SET";
-		return;
-	}
-	f->command = strcmp(widest, "global") == 0 ? "SET GLOBAL" : "SET PERSIST";
-	f->object_type = "parameter";
-	f->scope = widest;
-	f->parameter = (char *) linitial(f->parameters);
-	f->name = f->parameter;
+	return widest;
 }
 
 /*

@@ -41,7 +41,8 @@ Checks (severity)
                               to run under (fact settings; WEAKENING below):
                               sql_mode without STRICT_TRANS_TABLES /
                               STRICT_ALL_TABLES (a MODIFY to a shorter type
-                              then truncates rows with a warning),
+                              then truncates rows with a warning) or with
+                              ALLOW_INVALID_DATES (2024-02-31 is stored),
                               foreign_key_checks = 0 (a foreign key is added
                               without checking the rows), unique_checks = 0,
                               MariaDB's check_constraint_checks = 0,
@@ -80,17 +81,21 @@ local SCRIPT_SOURCES = { submit = true, migration = true, promotion = true, roll
 -- variable, whose value is unknown) -> true when it weakens, and what then
 -- happens.  Remove an entry to allow that setting.
 local function on(lit) return lit == "1" or lit == "ON" or lit == "TRUE" or lit == "DEFAULT" end
+-- strict mode on, and no ALLOW_INVALID_DATES (under which even strict mode
+-- stores '2024-02-31' in a DATE column)
 local function strict_mode(lit)
   if lit == "DEFAULT" then return true end   -- the server's own sql_mode
+  local strict = false
   for m in lit:gmatch("[^,]+") do
     m = m:match("^%s*(.-)%s*$")
-    if m == "STRICT_TRANS_TABLES" or m == "STRICT_ALL_TABLES" or m == "TRADITIONAL" then return true end
+    if m == "STRICT_TRANS_TABLES" or m == "STRICT_ALL_TABLES" or m == "TRADITIONAL" then strict = true end
+    if m == "ALLOW_INVALID_DATES" then return false end
   end
-  return false
+  return strict
 end
 local WEAKENING = {
   sql_mode = { function(lit) return lit == nil or not strict_mode(lit) end,
-    "turns strict mode off (no STRICT_TRANS_TABLES / STRICT_ALL_TABLES)",
+    "turns strict mode off (no STRICT_TRANS_TABLES / STRICT_ALL_TABLES, or ALLOW_INVALID_DATES)",
     "invalid, out-of-range or too-long values are stored with a warning instead of failing (a MODIFY to a shorter type truncates the rows)" },
   foreign_key_checks = { function(lit) return lit == nil or not on(lit) end,
     "turns foreign key checks off",
@@ -323,6 +328,15 @@ return {
       facts = { dialect = "mysql", command = "SET", source = "interactive",
         settings = { { name = "time_zone", scope = "session", value = "'+00:00'", literal = "+00:00" },
           { name = "foreign_key_checks", scope = "session", value = "0", literal = "0" } } } },
+    -- strict mode with ALLOW_INVALID_DATES still stores invalid dates
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "'STRICT_ALL_TABLES,allow_invalid_dates'",
+          literal = "STRICT_ALL_TABLES,allow_invalid_dates" } } } },
+    -- settings after MariaDB's SET PASSWORD = ..., (classify_mysql: settings)
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET PASSWORD", source = "submit",
+        settings = { { name = "foreign_key_checks", scope = "session", value = "0", literal = "0" } } } },
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "SET", source = "submit",
         settings = { { name = "unique_checks", scope = "session", value = "OFF", literal = "OFF" } } } },

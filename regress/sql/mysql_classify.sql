@@ -640,3 +640,16 @@ SELECT b->>'statement_no' AS n, b->>'command' AS command, b->'settings' AS setti
   FROM dbchange.classify_mysql($s$
 CREATE PROCEDURE p() BEGIN SET foreign_key_checks = 0; DELETE FROM t WHERE a = 1; END;
 $s$) f, jsonb_array_elements(f->'body_statements') b;
+-- red team: MariaDB takes more assignments after SET PASSWORD's value and
+-- after SET DEFAULT ROLE r [FOR user]; they are settings too (and
+-- sql_log_bin = 0 there hides from replicas). MySQL's SET DEFAULT ROLE r1, r2
+-- TO u1, u2 has lists, no assignments
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'name' AS name,
+       f->'settings' AS settings, f->>'hides_from_replicas' AS hides
+  FROM dbchange.classify_mysql($s$
+SET PASSWORD = PASSWORD('x'), foreign_key_checks = 0;
+SET PASSWORD FOR app@'%' = 'x', @@session.sql_log_bin = 0;
+SET DEFAULT ROLE r1 FOR app@localhost, SESSION unique_checks := OFF;
+SET DEFAULT ROLE r1, foreign_key_checks = 0;
+SET DEFAULT ROLE r1, r2 TO app, ops;
+$s$) f;

@@ -340,3 +340,14 @@ ALTER TABLE orders MODIFY c bigint;
 ALTER TABLE orders FORCE, LOCK=EXCLUSIVE;
 $s$, e)
  ORDER BY array_position(ARRAY['prod', 'dev'], e), statement_no;
+
+-- red team: strict mode with ALLOW_INVALID_DATES stores 2024-02-31; MariaDB's
+-- SET PASSWORD / SET DEFAULT ROLE ... FOR with a weakening assignment after it
+SELECT statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM dbchange.evaluate_mysql($s$
+SET sql_mode = 'STRICT_TRANS_TABLES,ALLOW_INVALID_DATES';
+SET PASSWORD = PASSWORD('x'), foreign_key_checks = 0;
+SET DEFAULT ROLE r1 FOR app@localhost, unique_checks = 0;
+SET sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE';
+$s$, 'prod')
+ ORDER BY statement_no;
