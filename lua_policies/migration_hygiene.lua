@@ -49,7 +49,8 @@ Checks (severity)
                               binlog_format other than ROW, sql_safe_updates
                               = 0, MariaDB's alter_algorithm / old_alter_table
                               = COPY (every ALTER TABLE copies while writes
-                              wait); in any spelling (SESSION, @@session.,
+                              wait), innodb_strict_mode = 0, MySQL's
+                              sql_require_primary_key = 0; in any spelling (SESSION, @@session.,
                               @@, several assignments, SET STATEMENT ... FOR
                               stmt) and in a stored program's body (fact
                               body_statements); a value dbchange cannot read
@@ -118,6 +119,12 @@ local WEAKENING = {
   old_alter_table = { function(lit) return lit == nil or lit == "1" or lit == "ON" or lit == "TRUE" or lit == "COPY" end,
     "makes ALTER TABLE copy tables",
     "writes wait for the whole copy, whatever the statement's own ALGORITHM / LOCK clauses let the policies read" },
+  innodb_strict_mode = { function(lit) return lit == nil or not on(lit) end,
+    "turns InnoDB strict mode off",
+    "a CREATE or ALTER TABLE with a ROW_FORMAT, KEY_BLOCK_SIZE or other InnoDB option the server cannot honour succeeds with a warning, and the table is made otherwise than written" },
+  sql_require_primary_key = { function(lit) return lit == nil or not on(lit) end,
+    "lets tables be made without a primary key (MySQL)",
+    "a table without a primary key is scanned by row-based replicas for every row changed, and Group Replication refuses to write it" },
 }
 
 -- Helpers ---------------------------------------------------------------------
@@ -346,6 +353,16 @@ return {
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "SET", source = "submit",
         settings = { { name = "sql_safe_updates", scope = "session", value = "FALSE", literal = "FALSE" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "innodb_strict_mode", scope = "session", value = "OFF", literal = "OFF" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_require_primary_key", scope = "session", value = "0", literal = "0" } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "innodb_strict_mode", scope = "session", value = "ON", literal = "ON" },
+          { name = "sql_require_primary_key", scope = "session", value = "1", literal = "1" } } } },
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "SET", source = "submit",
         settings = { { name = "binlog_format", scope = "session", value = "'STATEMENT'", literal = "STATEMENT" } } } },
