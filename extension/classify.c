@@ -2441,10 +2441,7 @@ column_conrefs(List *into, ColumnDef *cd)
 	return into;
 }
 
-/*
- * Is there a validated CHECK constraint that proves the column NOT NULL?
- * (Then SET NOT NULL skips its full-table scan.)  1 yes, 0 no, -1 unknown.
- */
+/* Does a CHECK expression prove column attnum NOT NULL (c IS NOT NULL, alone or ANDed)? */
 static bool
 implies_not_null(Node *expr, AttrNumber attnum)
 {
@@ -2468,21 +2465,19 @@ implies_not_null(Node *expr, AttrNumber attnum)
 	return false;
 }
 
+/*
+ * Does relid have a validated CHECK constraint -- any (attnum 0), or one
+ * that proves column attnum NOT NULL?  1 yes, 0 no.
+ */
 static int
-has_validated_not_null_check(Oid relid, const char *colname)
+validated_check(Oid relid, AttrNumber attnum)
 {
-	AttrNumber	attnum;
 	Relation	conrel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	int			found = 0;
 
-	if (!OidIsValid(relid) || colname == NULL)
-		return -1;
-	attnum = get_attnum(relid, colname);
-	if (attnum == InvalidAttrNumber)
-		return -1;
 	conrel = table_open(ConstraintRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(relid));
@@ -2495,6 +2490,11 @@ has_validated_not_null_check(Oid relid, const char *colname)
 
 		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
 			continue;
+		if (attnum == InvalidAttrNumber)
+		{
+			found = 1;
+			break;
+		}
 		bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(conrel), &isnull);
 		if (!isnull && implies_not_null(stringToNode(TextDatumGetCString(bin)), attnum))
 			found = 1;
@@ -2504,32 +2504,28 @@ has_validated_not_null_check(Oid relid, const char *colname)
 	return found;
 }
 
+/*
+ * Is there a validated CHECK constraint that proves the column NOT NULL?
+ * (Then SET NOT NULL skips its full-table scan.)  1 yes, 0 no, -1 unknown.
+ */
+static int
+has_validated_not_null_check(Oid relid, const char *colname)
+{
+	AttrNumber	attnum;
+
+	if (!OidIsValid(relid) || colname == NULL)
+		return -1;
+	attnum = get_attnum(relid, colname);
+	if (attnum == InvalidAttrNumber)
+		return -1;
+	return validated_check(relid, attnum);
+}
+
 /* Validated CHECK constraints of a relation: 1 some, 0 none, -1 unknown. */
 static int
 has_validated_checks(Oid relid)
 {
-	Relation	conrel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	int			found = 0;
-
-	if (!OidIsValid(relid))
-		return -1;
-	conrel = table_open(ConstraintRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(relid));
-	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
-	while (found == 0 && HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-
-		if (con->contype == CONSTRAINT_CHECK && con->convalidated)
-			found = 1;
-	}
-	systable_endscan(scan);
-	table_close(conrel, AccessShareLock);
-	return found;
+	return OidIsValid(relid) ? validated_check(relid, InvalidAttrNumber) : -1;
 }
 
 /* rows / rows_estimated / bytes of a relation under prefix_ (nulls when unknown). */
