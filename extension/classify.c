@@ -6932,6 +6932,21 @@ address_set(const char *name)
 }
 
 /*
+ * A scan of pg_shdepend's entries that name role (those of its owned
+ * objects among them: deptype SHARED_DEPENDENCY_OWNER), in every database;
+ * key holds the scan's two keys.
+ */
+static SysScanDesc
+owner_entries_scan(Relation shdep, Oid role, ScanKeyData *key)
+{
+	ScanKeyInit(&key[0], Anum_pg_shdepend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(AuthIdRelationId));
+	ScanKeyInit(&key[1], Anum_pg_shdepend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(role));
+	return systable_beginscan(shdep, SharedDependReferenceIndexId, true, NULL, 2, key);
+}
+
+/*
  * DROP OWNED / REASSIGN OWNED: owned_objects, owned_object_count
  * (docs/facts.md).  The statements name roles, not the tables they drop or
  * hand over, so without this list a policy about a table would never see
@@ -6963,11 +6978,7 @@ put_owned_objects(JsonbParseState **st, List *roles, bool with_reads, bool with_
 		role = get_rolespec_oid(spec, true);
 		if (!OidIsValid(role))
 			continue;
-		ScanKeyInit(&key[0], Anum_pg_shdepend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(AuthIdRelationId));
-		ScanKeyInit(&key[1], Anum_pg_shdepend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(role));
-		scan = systable_beginscan(shdep, SharedDependReferenceIndexId, true, NULL, 2, key);
+		scan = owner_entries_scan(shdep, role, key);
 		while ((tup = systable_getnext(scan)) != NULL)
 		{
 			Form_pg_shdepend d = (Form_pg_shdepend) GETSTRUCT(tup);
@@ -8408,11 +8419,7 @@ widened_definers(List *roles, bool with_members)
 
 		if (!superuser_arg(role))
 		{
-			ScanKeyInit(&key[0], Anum_pg_shdepend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-						ObjectIdGetDatum(AuthIdRelationId));
-			ScanKeyInit(&key[1], Anum_pg_shdepend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-						ObjectIdGetDatum(role));
-			scan = systable_beginscan(shdep, SharedDependReferenceIndexId, true, NULL, 2, key);
+			scan = owner_entries_scan(shdep, role, key);
 			while ((tup = systable_getnext(scan)) != NULL)
 			{
 				Form_pg_shdepend d = (Form_pg_shdepend) GETSTRUCT(tup);
