@@ -56,7 +56,20 @@ report_status(PGconn *conn, long long id, const char *verb, const char *status)
 		jw_finish(&w);
 	}
 	else if (!opts.quiet)
-		printf("change %lld %s: status %s%s%s\n", id, verb, status_color(status), status, color_reset());
+	{
+		/*
+		 * "change 7 applied: status failed" would contradict itself: say what
+		 * did not happen.  An approval that applied at once (rollout auto)
+		 * did approve; only its apply failed.
+		 */
+		const char *what = verb;
+
+		if (rc != EXIT_DONE && strncmp(verb, "applied", 7) == 0)
+			what = strcmp(verb, "applied") == 0 ? "not applied" : "not applied at top level";
+		else if (rc != EXIT_DONE && strcmp(verb, "approved") == 0)
+			what = "approved, but its apply failed";
+		printf("change %lld %s: status %s%s%s\n", id, what, status_color(status), status, color_reset());
+	}
 	if (error)
 	{
 		dbc_error("change %lld failed: %s", id, error);

@@ -512,9 +512,14 @@ cmd_policy_push(const DbcCommand *cmd, int argc, char **argv)
 		jw_finish(&w);
 	}
 	else if (!opts.quiet && !failed)
-		printf("all %d policies installed\n", installed);
+	{
+		if (installed == 1)
+			printf("the policy is installed\n");
+		else
+			printf("all %d policies installed\n", installed);
+	}
 	if (failed && installed == 0)
-		dbc_error("%d of %d policies refused; nothing was installed", failed, n);
+		dbc_error("%d of %d %s refused; nothing was installed", failed, n, n == 1 ? "policy" : "policies");
 	else if (failed)
 		dbc_error("policy %s refused after %d of %d were installed", p[installed].name, installed, n);
 	free_policies(p, n);

@@ -296,7 +296,7 @@ report_connect_failure(PGconn *conn, const char *conninfo, const char *what)
 	if (masked)
 		dbc_hint("The parts of the connection string libpq quoted are left out: it holds a password.");
 	dbc_hint("%s takes a libpq connection string (\"host=... dbname=...\"), a URI "
-			 "(postgresql://user@host:port/db) or service=NAME; without it the PG* variables apply.",
+			 "(postgresql://user@host:port/db) or service=NAME; what it leaves out comes from the PG* variables.",
 			 what);
 }
 

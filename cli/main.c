@@ -85,7 +85,7 @@ static const OptionDef option_defs[] = {
 	{"no-color", OPT_NO_COLOR, '\0', no_argument, NULL, GROUP_OUTPUT, true,
 	"no colours, even on a terminal (also: NO_COLOR set)"},
 	{"verbose", 'v', 'v', no_argument, NULL, GROUP_OUTPUT, true,
-	"more detail in errors (SQLSTATE, context)"},
+	"SQLSTATE and context in errors, server notices (-vv: also the SQL sent)"},
 	{"message", 'm', 'm', required_argument, "TEXT", GROUP_COMMAND, false,
 	"comment (approve), reason (reject) or description (submit)"},
 	{"down", OPT_DOWN, '\0', required_argument, "FILE", GROUP_COMMAND, false,
@@ -325,6 +325,33 @@ find_command(int argc, char **argv, int *nwords)
 	return NULL;
 }
 
+/*
+ * "dbchange policy --help", "dbchange help policy": the first word of
+ * multi-word commands asks for help on all of them.  Returns false when
+ * "word" begins no such command.
+ */
+static bool
+print_group_help(const char *word)
+{
+	int			i;
+	size_t		l = strlen(word);
+	bool		found = false;
+
+	for (i = 0; dbc_commands[i].name; i++)
+		if (strncmp(dbc_commands[i].name, word, l) == 0 && dbc_commands[i].name[l] == ' ')
+		{
+			if (!found)
+				printf("usage:\n");
+			printf("  dbchange %s%s%s\n      %s\n", dbc_commands[i].name,
+				   dbc_commands[i].args[0] ? " " : "", dbc_commands[i].args, dbc_commands[i].help);
+			found = true;
+		}
+	if (found)
+		printf("\nRun \"dbchange %s SUBCOMMAND --help\" for a subcommand's options "
+			   "(and the global options: dbchange --help).\n", word);
+	return found;
+}
+
 /* Usage error for an unknown command, listing close matches (same first word). */
 static int
 unknown_command(int argc, char **argv)
@@ -508,11 +535,15 @@ main(int argc, char **argv)
 	{
 		if (argc > 1 && (cmd = find_command(argc - 1, argv + 1, &nwords)) != NULL)
 			print_command_help(cmd);
+		else if (argc == 2 && print_group_help(argv[1]))
+			;
 		else
 			print_help(stdout);
 		return EXIT_DONE;
 	}
 	cmd = find_command(argc, argv, &nwords);
+	if (cmd == NULL && want_help && argc == 1 && print_group_help(argv[0]))
+		return EXIT_DONE;
 	if (cmd == NULL)
 		return unknown_command(argc, argv);
 	if (want_help)

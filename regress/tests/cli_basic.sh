@@ -27,6 +27,15 @@ run help submit
 check_match "help submit prints its usage" "usage: dbchange submit FILE" "$OUT"
 run submit --help
 check_match "submit --help prints its usage and options" "--down=FILE" "$OUT"
+run policy --help
+check "policy --help: exit 0, not a missing subcommand" 0 "$RC"
+check_match "policy --help: lists policy push" "dbchange policy push DIR" "$OUT"
+check_match "policy --help: lists policy test" "dbchange policy test DIR" "$OUT"
+run help policy
+check "help policy: exit 0" 0 "$RC"
+check_match "help policy: lists its subcommands" "dbchange policy test DIR" "$OUT"
+run policy
+check "policy without a subcommand: still exit 2" 2 "$RC"
 run --version
 check "--version exits 0" 0 "$RC"
 check_match "--version prints the version" "^dbchange [0-9]+\.[0-9]+" "$OUT"

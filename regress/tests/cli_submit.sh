@@ -131,6 +131,27 @@ check "approve after reject: exit 1" 1 "$RC"
 run approve 999999 -d "$DA"
 check "approve of an unknown change: exit 1" 1 "$RC"
 
+# an apply that fails says so on stdout too (not "applied: status failed")
+echo "CREATE TABLE sub_f (id int);" >"$CLI_TMP/f.sql"
+run submit "$CLI_TMP/f.sql" -d "$DP"
+FID=$(sql $PROD "SELECT max(id) FROM dbchange.changes")
+run approve "$FID" -d "$DA"
+sql $PROD "SET dbchange.enforce = off; CREATE TABLE sub_f (id int)" >/dev/null
+run apply "$FID" -d "$DA"
+check "failed apply: exit 1" 1 "$RC"
+check_match "failed apply: stdout says not applied" "^change $FID not applied: status failed$" "$OUT"
+check_match "failed apply: the server's error" "dbchange: error: change $FID failed: relation \"sub_f\" already exists" "$ERR"
+# with rollout auto the approval itself applies: it approved, the apply failed
+sql $PROD "SELECT * FROM dbchange.configure(rollout => 'auto')" >/dev/null
+echo "CREATE TABLE sub_g (id int);" >"$CLI_TMP/g.sql"
+run submit "$CLI_TMP/g.sql" -d "$DP"
+GID=$(sql $PROD "SELECT max(id) FROM dbchange.changes")
+sql $PROD "SET dbchange.enforce = off; CREATE TABLE sub_g (id int)" >/dev/null
+run approve "$GID" -d "$DA"
+check "approve whose automatic apply fails: exit 1" 1 "$RC"
+check_match "approve whose automatic apply fails: says both" "^change $GID approved, but its apply failed: status failed$" "$OUT"
+sql $PROD "SELECT * FROM dbchange.configure(rollout => 'manual')" >/dev/null
+
 # ---- rejected: exit 4 ----
 run submit "$CLI_TMP/r.sql" -d "$DS"
 check "submit rejected: exit 4" 4 "$RC"
