@@ -840,6 +840,9 @@ typedef struct SetVar
 	const char *scope;			/* "session", "global", "persist", "persist_only", "statement" */
 	char	   *value;			/* the value's text as written */
 	char	   *literal;		/* a single literal's value (a word upper case), else NULL */
+	bool		edit;			/* the value edits the variable's own value: */
+	List	   *removes;		/* of char *: items REPLACE(..., 'x', '') takes out */
+	List	   *adds;			/* of char *: items CONCAT / CONCAT_WS appends */
 } SetVar;
 
 typedef struct Cur
@@ -853,6 +856,14 @@ typedef struct Cur
 	int			text_location;	/* ... which starts at this offset of the script */
 	int			line;			/* ... on this line */
 } Cur;
+
+/*
+ * Does the statement run with foreign_key_checks plainly off (MariaDB's SET
+ * STATEMENT foreign_key_checks = 0 FOR stmt, the last such assignment)?  A
+ * session's own SET before the statement is not known here.
+ */
+static bool
+statement_fk_checks_off(struct MyFacts *f);
 
 /* A statement of a stored program's body, kept for the fact body_statements. */
 typedef struct BodyStmt
@@ -1423,11 +1434,17 @@ alter_add(Cur *c, MyFacts *f)
 			/*
 			 * InnoDB adds a foreign key in place only with foreign_key_checks
 			 * off (which skips checking the rows); otherwise it copies the
-			 * table, with LOCK=SHARED at best.
+			 * table, with LOCK=SHARED at best.  Off for this statement (SET
+			 * STATEMENT foreign_key_checks = 0 FOR ...), MariaDB takes
+			 * ALGORITHM=NOCOPY (INSTANT when the columns have an index
+			 * already) and LOCK=NONE: no copy, writes go on.
 			 */
 			add_op(f, "add_foreign_key");
-			f->rewrites = true;
-			f->shared_lock = true;
+			if (!statement_fk_checks_off(f))
+			{
+				f->rewrites = true;
+				f->shared_lock = true;
+			}
 		}
 		else if (kind && strcmp(kind, "unique") == 0)
 			add_op(f, "add_index");
@@ -2957,6 +2974,269 @@ assigned_on(Cur *c)
 }
 
 /*
+ * Reading a value that edits the variable's own current value, for the facts
+ * removes and adds of a setting: SET sql_mode = REPLACE(@@sql_mode,
+ * 'ONLY_FULL_GROUP_BY', '') keeps every flag the session had but the one
+ * taken out, so a policy can judge the flags removed and added instead of an
+ * unknown value.  Only this grammar, over the value's tokens, all of them:
+ *
+ *	 edit	 := '(' [SELECT] edit ')'
+ *			  | CONCAT '(' edit {',' string} ')'	(the strings joined start with ',')
+ *			  | CONCAT_WS '(' sep ',' edit {',' string} ')'	(sep: the string ',')
+ *			  | chain
+ *	 chain	 := '(' [SELECT] chain ')'
+ *			  | REPLACE '(' chain ',' string ',' '' ')'
+ *			  | @@var | @@SESSION.var | @@LOCAL.var	(session and SET STATEMENT)
+ *			  | @@GLOBAL.var							(GLOBAL, PERSIST)
+ *
+ * REPLACE may not wrap a CONCAT: REPLACE(CONCAT(@@sql_mode,
+ * ',ALLOW_INVALIDX_DATES'), 'X', '') would make a flag out of what was
+ * appended.  Function names are unquoted words, which MariaDB and MySQL
+ * resolve to the built-in functions even when the database has a stored
+ * function of that name (`replace`(...) and db.concat(...) call the stored
+ * one: not read).  A string is one token (MySQL joins adjacent strings; a
+ * charset introducer or X'..' is a word before it: not read).  An executable
+ * comment marker between the value's tokens leaves it unread, since the
+ * server may skip what the classifier reads.  Anything else: no edit, and
+ * the value stays unknown.
+ */
+typedef struct EditReader
+{
+	Cur		   *c;
+	int			k;				/* the next token */
+	int			end;			/* one past the value's last token */
+	const char *var;			/* the variable assigned */
+	bool		global_base;	/* the current value is @@GLOBAL.var's */
+	List	   *removes;
+	List	   *adds;
+} EditReader;
+
+static DbcMyTok *
+er_tok(EditReader *er, int off)
+{
+	return er->k + off < er->end ? &er->c->t[er->k + off] : NULL;
+}
+
+static bool
+er_punct(EditReader *er, char ch)
+{
+	if (!is_punct(er_tok(er, 0), ch))
+		return false;
+	er->k++;
+	return true;
+}
+
+/* A function call's start: an unquoted word name followed by '(' */
+static bool
+er_call(EditReader *er, const char *name)
+{
+	if (!is_kw(er_tok(er, 0), name) || !is_punct(er_tok(er, 1), '('))
+		return false;
+	er->k += 2;
+	return true;
+}
+
+/* One string token; its unescaped content in *val. */
+static bool
+er_string(EditReader *er, char **val)
+{
+	DbcMyTok   *t = er_tok(er, 0);
+
+	if (t == NULL || t->type != MYT_STRING)
+		return false;
+	*val = t->val;
+	er->k++;
+	return true;
+}
+
+/* The items of a flag list: split at ',', blanks trimmed, empty ones left out. */
+static List *
+flag_items(List *into, const char *s)
+{
+	while (*s)
+	{
+		const char *b = s;
+		const char *e;
+
+		while (*s && *s != ',')
+			s++;
+		e = s;
+		while (b < e && isspace((unsigned char) *b))
+			b++;
+		while (e > b && isspace((unsigned char) e[-1]))
+			e--;
+		if (e > b)
+			into = lappend(into, pnstrdup(b, e - b));
+		if (*s == ',')
+			s++;
+	}
+	return into;
+}
+
+/* @@var, @@SESSION.var, @@LOCAL.var, or @@GLOBAL.var: the one the scope reads */
+static bool
+er_base(EditReader *er)
+{
+	DbcMyTok   *a = er_tok(er, 0);
+	DbcMyTok   *b = er_tok(er, 1);
+	DbcMyTok   *t;
+	bool		global = false;
+
+	/* "@ @x" is no system variable: the two '@' touch */
+	if (!is_punct(a, '@') || !is_punct(b, '@') || b->start != a->start + 1)
+		return false;
+	er->k += 2;
+	t = er_tok(er, 0);
+	if (is_punct(er_tok(er, 1), '.') &&
+		(is_kw(t, "SESSION") || is_kw(t, "LOCAL") || is_kw(t, "GLOBAL")))
+	{
+		global = is_kw(t, "GLOBAL");
+		er->k += 2;
+		t = er_tok(er, 0);
+	}
+	if (t == NULL || (t->type != MYT_WORD && t->type != MYT_QIDENT) ||
+		pg_strcasecmp(t->val, er->var) != 0 || global != er->global_base)
+		return false;
+	er->k++;
+	return true;
+}
+
+static bool
+er_chain(EditReader *er)
+{
+	char	   *from;
+	char	   *to;
+	List	   *items;
+
+	if (er_punct(er, '('))
+	{
+		if (is_kw(er_tok(er, 0), "SELECT"))
+			er->k++;
+		return er_chain(er) && er_punct(er, ')');
+	}
+	if (!er_call(er, "REPLACE"))
+		return er_base(er);
+	if (!er_chain(er) || !er_punct(er, ',') || !er_string(er, &from) ||
+		!er_punct(er, ',') || !er_string(er, &to) || !er_punct(er, ')'))
+		return false;
+	/* only a removal: taking out nothing but commas merges the flags */
+	items = flag_items(NIL, from);
+	if (to[0] != '\0' || items == NIL)
+		return false;
+	er->removes = list_concat(er->removes, items);
+	return true;
+}
+
+static bool
+er_edit(EditReader *er)
+{
+	char	   *s;
+
+	if (er_punct(er, '('))
+	{
+		if (is_kw(er_tok(er, 0), "SELECT"))
+			er->k++;
+		return er_edit(er) && er_punct(er, ')');
+	}
+	if (er_call(er, "CONCAT"))
+	{
+		StringInfoData tail;
+
+		if (!er_edit(er))
+			return false;
+		initStringInfo(&tail);
+		while (er_punct(er, ','))
+		{
+			if (!er_string(er, &s))
+				return false;
+			appendStringInfoString(&tail, s);
+		}
+		/* appended without a ',' first, the text would run into the last flag */
+		if (!er_punct(er, ')') || (tail.len > 0 && tail.data[0] != ','))
+			return false;
+		er->adds = flag_items(er->adds, tail.data);
+		return true;
+	}
+	if (er_call(er, "CONCAT_WS"))
+	{
+		if (!er_string(er, &s) || strcmp(s, ",") != 0 || !er_punct(er, ',') || !er_edit(er))
+			return false;
+		while (er_punct(er, ','))
+		{
+			if (!er_string(er, &s))
+				return false;
+			er->adds = flag_items(er->adds, s);
+		}
+		return er_punct(er, ')');
+	}
+	return er_chain(er);
+}
+
+/*
+ * Does text hold only blanks and plain comments?  An executable comment's
+ * start or end there means the server may run other tokens than those read.
+ */
+static bool
+only_blanks_and_comments(const char *s, const char *e)
+{
+	while (s < e)
+	{
+		if (isspace((unsigned char) *s))
+			s++;
+		else if (s + 1 < e && s[0] == '/' && s[1] == '*')
+		{
+			if (s + 2 < e && (s[2] == '!' || (s[2] == 'M' && s + 3 < e && s[3] == '!')))
+				return false;
+			for (s += 2; s + 1 < e && !(s[0] == '*' && s[1] == '/'); s++)
+				;
+			if (s + 1 >= e)
+				return false;
+			s += 2;
+		}
+		else if (*s == '#' || (s + 1 < e && s[0] == '-' && s[1] == '-'))
+		{
+			while (s < e && *s != '\n')
+				s++;
+		}
+		else
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Read tokens first..last of c, the value assigned to var in scope, as an
+ * edit of var's current value; on success sv gets removes and adds.
+ */
+static void
+read_edit(Cur *c, int first, int last, const char *var, const char *scope, SetVar *sv)
+{
+	EditReader	er;
+	int			k;
+
+	for (k = first; k < last; k++)
+	{
+		DbcMyTok   *t = &c->t[k];
+		const char *gap = c->text + (t->start + t->len - c->text_location);
+		const char *gap_end = c->text + (c->t[k + 1].start - c->text_location);
+
+		if (!only_blanks_and_comments(gap, gap_end))
+			return;
+	}
+	memset(&er, 0, sizeof(er));
+	er.c = c;
+	er.k = first;
+	er.end = last + 1;
+	er.var = var;
+	er.global_base = strcmp(scope, "session") != 0 && strcmp(scope, "statement") != 0;
+	if (!er_edit(&er) || er.k != er.end)
+		return;
+	sv->edit = true;
+	sv->removes = er.removes;
+	sv->adds = er.adds;
+}
+
+/*
  * Record the assignment of system variable var (c at the token after its
  * name) in the fact settings, with its value's text as written, without
  * moving c.  A session setting can weaken what the rest of the script is
@@ -3010,6 +3290,8 @@ record_setting(Cur *c, MyFacts *f, const char *var, const char *scope, bool stop
 		if (first == last && (c->t[first].type == MYT_WORD || c->t[first].type == MYT_STRING ||
 							  c->t[first].type == MYT_NUMBER))
 			sv->literal = pstrdup(c->t[first].val);
+		else
+			read_edit(c, first, last, var, scope, sv);
 	}
 	f->settings = lappend(f->settings, sv);
 }
@@ -3023,6 +3305,27 @@ record_setting(Cur *c, MyFacts *f, const char *var, const char *scope, bool stop
  * changes an account; MariaDB's SET STATEMENT ... FOR stmt runs stmt, which
  * is what gets classified.
  */
+
+static bool
+statement_fk_checks_off(MyFacts *f)
+{
+	ListCell   *lc;
+	const char *lit = NULL;
+	bool		seen = false;
+
+	foreach(lc, f->settings)
+	{
+		SetVar	   *sv = (SetVar *) lfirst(lc);
+
+		if (strcmp(sv->scope, "statement") == 0 && strcmp(sv->name, "foreign_key_checks") == 0)
+		{
+			lit = sv->literal;
+			seen = true;
+		}
+	}
+	return seen && lit != NULL &&
+		(strcmp(lit, "0") == 0 || pg_strcasecmp(lit, "OFF") == 0 || pg_strcasecmp(lit, "FALSE") == 0);
+}
 
 static const char *set_assignments(Cur *c, MyFacts *f);
 
@@ -3700,6 +4003,11 @@ put_settings(JsonbParseState **st, List *settings)
 		dbc_put_text(st, "scope", sv->scope);
 		put_opt_text(st, "value", sv->value);
 		put_opt_text(st, "literal", sv->literal);
+		if (sv->edit)
+		{
+			dbc_put_text_list(st, "removes", sv->removes);
+			dbc_put_text_list(st, "adds", sv->adds);
+		}
 		pushJsonbValue(st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(st, WJB_END_ARRAY, NULL);

@@ -53,9 +53,15 @@ Checks (severity)
                               sql_require_primary_key = 0; in any spelling (SESSION, @@session.,
                               @@, several assignments, SET STATEMENT ... FOR
                               stmt) and in a stored program's body (fact
-                              body_statements); a value dbchange cannot read
-                              (@old_mode, REPLACE(@@sql_mode, ...)) counts as
-                              weakening                                   (danger)
+                              body_statements); an edit of the session's
+                              own sql_mode (facts removes / adds:
+                              REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''),
+                              CONCAT(@@sql_mode, ',NO_ZERO_DATE')) only when
+                              it takes out (a part of) STRICT_TRANS_TABLES,
+                              STRICT_ALL_TABLES or TRADITIONAL or appends
+                              ALLOW_INVALID_DATES; any other value dbchange
+                              cannot read (@old_mode, REPLACE(@@sql_mode,
+                              @x, '')) counts as weakening                (danger)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -94,8 +100,36 @@ local function strict_mode(lit)
   end
   return strict
 end
+-- An edit of the session's current sql_mode (facts removes / adds of the
+-- setting: REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''), CONCAT(@@sql_mode,
+-- ',NO_ZERO_DATE')) keeps strict mode as the server had it unless it takes
+-- out any part of a strict flag's name (REPLACE removes text, not flags:
+-- 'STRICT' or 'TABLES' would cut STRICT_TRANS_TABLES up) or appends
+-- ALLOW_INVALID_DATES.  An item that is not a plain flag name (blanks,
+-- backslashes, ...) is judged as weakening, and so is a value that is no edit
+-- the classifier could read (no removes / adds).
+local STRICT_NAMES = "STRICT_TRANS_TABLES,STRICT_ALL_TABLES,TRADITIONAL"
+local function flag_name(x) return type(x) == "string" and x:upper():match("^[A-Z0-9_]+$") end
+local function edit_weakens(s)
+  local rm, ad = s.removes, s.adds
+  if type(rm) ~= "table" or type(ad) ~= "table" then return true end
+  for i = 1, #rm do
+    local f = flag_name(rm[i])
+    if not f or STRICT_NAMES:find(f, 1, true) then return true end
+  end
+  for i = 1, #ad do
+    local f = flag_name(ad[i])
+    if not f or f == "ALLOW_INVALID_DATES" then return true end
+  end
+  return false
+end
+local function items(t)
+  local out = {}
+  for i = 1, #t do out[i] = tostring(t[i]) end
+  return table.concat(out, ", ")
+end
 local WEAKENING = {
-  sql_mode = { function(lit) return lit == nil or not strict_mode(lit) end,
+  sql_mode = { function(lit, s) if lit == nil then return edit_weakens(s) end return not strict_mode(lit) end,
     "turns strict mode off (no STRICT_TRANS_TABLES / STRICT_ALL_TABLES, or ALLOW_INVALID_DATES)",
     "invalid, out-of-range or too-long values are stored with a warning instead of failing (a MODIFY to a shorter type truncates the rows)" },
   foreign_key_checks = { function(lit) return lit == nil or not on(lit) end,
@@ -180,7 +214,7 @@ local function weakened(d, c, settings, body)
     if w then
       local lit = s.literal
       if type(lit) == "string" then lit = lit:upper() else lit = nil end
-      if w[1](lit) then
+      if w[1](lit, s) then
         local scope = s.scope
         local assign = s.name .. " = " .. tostring(s.value)
         local text
@@ -192,8 +226,15 @@ local function weakened(d, c, settings, body)
           text = "SET " .. assign .. " " .. w[2] .. " for the rest of the session"
         end
         if body then text = text .. ", in the body of " .. body .. ", each time it runs" end
-        d = add(d, tier_of(c), DANGER, "session-weakens-checks", text .. ": " .. w[3] ..
-          (lit == nil and " (the value is an expression or a variable dbchange cannot read: judged as weakening)" or "") ..
+        local note = ""
+        if lit == nil and type(s.removes) == "table" and type(s.adds) == "table" then
+          note = " (an edit of the current value" ..
+            (#s.removes > 0 and ": it takes out " .. items(s.removes) or "") ..
+            (#s.adds > 0 and (#s.removes > 0 and " and" or ":") .. " it appends " .. items(s.adds) or "") .. ")"
+        elseif lit == nil then
+          note = " (the value is an expression or a variable dbchange cannot read: judged as weakening)"
+        end
+        d = add(d, tier_of(c), DANGER, "session-weakens-checks", text .. ": " .. w[3] .. note ..
           "; leave the setting alone in a change, or have it approved for what runs under it")
       end
     end
@@ -335,6 +376,55 @@ return {
       facts = { dialect = "mysql", command = "SET", source = "interactive",
         settings = { { name = "time_zone", scope = "session", value = "'+00:00'", literal = "+00:00" },
           { name = "foreign_key_checks", scope = "session", value = "0", literal = "0" } } } },
+    -- an edit of the current sql_mode (classify_mysql: removes / adds): taking out
+    -- ONLY_FULL_GROUP_BY or appending a flag keeps strict mode as the server had it
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "(SELECT REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''))",
+          removes = { "ONLY_FULL_GROUP_BY" }, adds = {} },
+          { name = "sql_mode", scope = "session", value = "CONCAT_WS(',', @@sql_mode, 'NO_ZERO_DATE', 'error_for_division_by_zero')",
+            removes = {}, adds = { "NO_ZERO_DATE", "error_for_division_by_zero" } } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "none",
+      facts = { dialect = "mysql", command = "CREATE PROCEDURE", name = "p", source = "submit",
+        body_statements = { { dialect = "mysql", command = "SET",
+          settings = { { name = "sql_mode", scope = "session", value = "REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY,', '')",
+            removes = { "ONLY_FULL_GROUP_BY" }, adds = {} } } } } } },
+    -- ... but not one that takes out strict mode, in any case, or a part of its name
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "REPLACE(@@sql_mode, 'Strict_Trans_Tables', '')",
+          removes = { "Strict_Trans_Tables" }, adds = {} } } } },
+    { sql = "SELECT 1", environment = "stage", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "statement", value = "REPLACE(REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''), 'STRICT_ALL_TABLES', '')",
+          removes = { "ONLY_FULL_GROUP_BY", "STRICT_ALL_TABLES" }, adds = {} } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "REPLACE(@@sql_mode, 'TABLES', '')",
+          removes = { "TABLES" }, adds = {} } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "REPLACE(@@sql_mode, 'NO_ZERO_DATE,TRADITIONAL', '')",
+          removes = { "NO_ZERO_DATE", "TRADITIONAL" }, adds = {} } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "REPLACE(@@sql_mode, 'STRICT\\_TRANS_TABLES', '')",
+          removes = { "STRICT\\_TRANS_TABLES" }, adds = {} } } } },
+    -- ... or appends ALLOW_INVALID_DATES
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "sql_mode", scope = "session", value = "CONCAT(@@sql_mode, ',NO_ZERO_DATE,allow_invalid_dates')",
+          removes = {}, adds = { "NO_ZERO_DATE", "allow_invalid_dates" } } } } },
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "CREATE EVENT", name = "e", source = "submit",
+        body_statements = { { dialect = "mysql", command = "SET",
+          settings = { { name = "sql_mode", scope = "session", value = "CONCAT(REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', ''), ',NO_ZERO_DATE')",
+            removes = { "STRICT_TRANS_TABLES" }, adds = { "NO_ZERO_DATE" } } } } } } },
+    -- removes / adds of another variable are no edit of sql_mode's strict mode
+    { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
+      facts = { dialect = "mysql", command = "SET", source = "submit",
+        settings = { { name = "foreign_key_checks", scope = "session", value = "REPLACE(@@foreign_key_checks, 'X', '')",
+          removes = { "X" }, adds = {} } } } },
     -- strict mode with ALLOW_INVALID_DATES still stores invalid dates
     { sql = "SELECT 1", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "SET", source = "submit",

@@ -653,3 +653,54 @@ SET DEFAULT ROLE r1 FOR app@localhost, SESSION unique_checks := OFF;
 SET DEFAULT ROLE r1, foreign_key_checks = 0;
 SET DEFAULT ROLE r1, r2 TO app, ops;
 $s$) f;
+-- an edit of the variable's own current value (facts removes / adds): REPLACE
+-- of flags over @@var (nested, any case, either quote, in (SELECT ...), with
+-- comments), CONCAT / CONCAT_WS appending flags; @@GLOBAL.var only for SET
+-- GLOBAL.  Red team: anything else is unread (no removes / adds): another
+-- replacement, a variable argument, another scope's value, a quoted or
+-- qualified function (a stored function), REPLACE around CONCAT, text
+-- appended without a comma, commas only, adjacent strings, an introducer, an
+-- executable comment inside; a further assignment is a setting of its own
+SELECT f->>'statement_no' AS n, s->>'scope' AS scope, s->>'value' AS value, s->'removes' AS removes, s->'adds' AS adds
+  FROM dbchange.classify_mysql($s$
+SET sql_mode = (SELECT REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''));
+SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'ONLY_FULL_GROUP_BY', '');
+set sql_mode = replace(replace(@@local.sql_mode, "ONLY_FULL_GROUP_BY,", ''), 'STRICT_ALL_TABLES', '');
+SET sql_mode = REPLACE(@@sql_mode, /* 'ONLY_FULL_GROUP_BY' */ 'STRICT_TRANS_TABLES', '') -- c
+;
+SET sql_mode = CONCAT(@@sql_mode, ',NO_ZERO_DATE', ',allow_invalid_dates');
+SET sql_mode = CONCAT_WS(',', (REPLACE((SELECT @@sql_mode), 'ONLY_FULL_GROUP_BY', '')), 'NO_ZERO_DATE,NO_ZERO_IN_DATE');
+SET GLOBAL sql_mode = REPLACE(@@GLOBAL.sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET STATEMENT sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', '') FOR SELECT 1;
+SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', 'ALLOW_INVALID_DATES');
+SET sql_mode = REPLACE(@@sql_mode, @x, '');
+SET sql_mode = REPLACE(@@global.sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET GLOBAL sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET sql_mode = `replace`(@@sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET sql_mode = shop.concat(@@sql_mode, ',NO_ZERO_DATE');
+SET sql_mode = REPLACE(CONCAT(@@sql_mode, ',ALLOW_INVALIDX_DATES'), 'X', '');
+SET sql_mode = CONCAT(@@sql_mode, 'NO_ZERO_DATE');
+SET sql_mode = REPLACE(@@sql_mode, ',', '');
+SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY' 'STRICT_TRANS_TABLES', '');
+SET sql_mode = REPLACE(@@sql_mode, _latin1'STRICT_TRANS_TABLES', '');
+SET sql_mode = REPLACE(@@sql_mode, /*!50000 'STRICT_TRANS_TABLES' */ 'X', '');
+SET sql_mode = REPLACE(@@sql_mode, 'X' /*M! , 'STRICT_TRANS_TABLES' */, '');
+SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', '') /*!999999 , sql_mode = '' */;
+SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''), sql_mode = '';
+SET sql_mode = REPLACE(@ @sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET foreign_key_checks = REPLACE(@@foreign_key_checks, '1', '');
+$s$) f, jsonb_array_elements(f->'settings') s;
+-- MariaDB adds a foreign key in place (ALGORITHM=NOCOPY, LOCK=NONE) with
+-- foreign_key_checks off for the statement: no rewrite, writes go on; on
+-- again after it, or ALGORITHM=COPY, the table is copied while writes wait
+SELECT f->>'statement_no' AS n, f->>'rewrites_table' AS rewrites, f->>'blocks_writes' AS blocks_writes
+  FROM dbchange.classify_mysql($s$
+SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id);
+SET STATEMENT foreign_key_checks = 'off' FOR ALTER TABLE o ADD FOREIGN KEY (c) REFERENCES cust (id), LOCK=NONE;
+SET STATEMENT foreign_key_checks = 0, foreign_key_checks = 1 FOR ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id);
+SET STATEMENT foreign_key_checks = @x FOR ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id);
+SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id), ALGORITHM=COPY;
+SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id), MODIFY d bigint;
+SET foreign_key_checks = 0;
+ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id);
+$s$) f;

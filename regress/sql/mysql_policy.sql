@@ -351,3 +351,31 @@ SET DEFAULT ROLE r1 FOR app@localhost, unique_checks = 0;
 SET sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE';
 $s$, 'prod')
  ORDER BY statement_no;
+-- an edit of the session's own sql_mode (facts removes / adds): taking out
+-- ONLY_FULL_GROUP_BY (Laravel, WordPress) or appending a flag keeps strict mode
+-- and gets no opinion; red team: taking out a strict flag (odd case, nested,
+-- with a comma, a part of its name), appending ALLOW_INVALID_DATES, another
+-- replacement, a variable, the global value, a stored function, comments and
+-- executable comments, a further assignment: each queued in prod
+SELECT statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM dbchange.evaluate_mysql($s$
+SET sql_mode = (SELECT REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''));
+SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET sql_mode = CONCAT_WS(',', REPLACE(REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY,', ''), "NO_ZERO_DATE", ''), 'NO_ZERO_IN_DATE');
+SET STATEMENT sql_mode = CONCAT(@@sql_mode, ',ERROR_FOR_DIVISION_BY_ZERO') FOR UPDATE t SET a = 1 WHERE id = 1;
+SET sql_mode = REPLACE(@@sql_mode, 'Strict_Trans_Tables', '');
+SET sql_mode = REPLACE(REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''), 'STRICT_ALL_TABLES', '');
+SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES,', '');
+SET sql_mode = REPLACE(@@sql_mode, 'TRANS_TABLES', '');
+SET sql_mode = REPLACE(@@sql_mode, 'TRADITIONAL', '');
+SET sql_mode = CONCAT(@@sql_mode, ',allow_invalid_dates');
+SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', 'ALLOW_INVALID_DATES');
+SET sql_mode = REPLACE(@@sql_mode, @x, '');
+SET sql_mode = REPLACE(@@global.sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET sql_mode = `replace`(@@sql_mode, 'ONLY_FULL_GROUP_BY', '');
+SET sql_mode = REPLACE(@@sql_mode, /* 'ONLY_FULL_GROUP_BY' */ 'STRICT_TRANS_TABLES', '');
+SET sql_mode = REPLACE(@@sql_mode, /*!50000 'STRICT_TRANS_TABLES' */ 'X', '');
+SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''), sql_mode = '';
+CREATE PROCEDURE relax() BEGIN SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', ''); UPDATE t SET a = 1 WHERE id = 1; END;
+$s$, 'prod')
+ ORDER BY statement_no;

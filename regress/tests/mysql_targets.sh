@@ -6,7 +6,9 @@
 # next promotion until mysql-resolve, edited changes, drift, password sources
 # (URI, MYSQL_PWD, ~/.my.cnf), bad input -- and the password is never printed --
 # and a stored procedure whose body drops a table, queued in prod by the stock
-# destructive_changes and stored by MariaDB with the very body that was judged.
+# destructive_changes and stored by MariaDB with the very body that was judged;
+# a SET that turns strict mode off is queued in prod and not applied, the
+# ONLY_FULL_GROUP_BY idiom (REPLACE(@@sql_mode, ...)) goes through.
 cd "$(dirname "$0")/../.."
 . regress/lib.sh
 . regress/cli_lib.sh
@@ -769,6 +771,39 @@ check "files: the deployer's file never reached the server" "0 0" \
 check "files: the change is recorded failed" "failed" "$(sql $CTLF "SELECT status FROM dbchange.changes ORDER BY id DESC LIMIT 1")"
 rm -f "$OUTF"
 my "DROP DATABASE IF EXISTS $FDB" >/dev/null
+
+# ---- session settings: strict mode switched off is queued in prod, the ONLY_FULL_GROUP_BY idiom is not ----
+# SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '') lets the INSERT after it
+# store 'abc' of 'abcdef' with a warning; taking out ONLY_FULL_GROUP_BY (Laravel, WordPress)
+# keeps strict mode: the stock migration_hygiene's session-weakens-checks reads both.
+MDB=dbc_mode
+CTLM=mysql_mode_prod
+my "DROP DATABASE IF EXISTS $MDB; CREATE DATABASE $MDB" >/dev/null
+new_db $CTLM prod || not_ok "setup: a control database for the sql_mode checks"
+dbc_psql "$DBC_PORT" $CTLM -v src="$(cat lua_policies/migration_hygiene.lua)" \
+	<<<"SELECT dbchange.set_policy('migration_hygiene', :'src');" >/dev/null
+DCM=$(conninfo $CTLM)
+MURI=$(dbc_mysql_uri $MDB)
+cat >"$CLI_TMP/mode-ok.sql" <<'SQL'
+SET sql_mode = (SELECT REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''));
+CREATE TABLE codes (c VARCHAR(3));
+INSERT INTO codes VALUES ('abc');
+SQL
+mrun submit --dialect mysql "$CLI_TMP/mode-ok.sql" -d "$DCM"
+check "sql_mode: the REPLACE of ONLY_FULL_GROUP_BY in prod is approved (exit 0)" 0 "$RC"
+mrun promote --from "$DCM" --to "$MURI"
+check "sql_mode: the approved change is applied to MariaDB" "0 abc" "$RC $(my "SELECT GROUP_CONCAT(c) FROM $MDB.codes")"
+cat >"$CLI_TMP/mode-weak.sql" <<'SQL'
+SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '');
+INSERT INTO codes VALUES ('abcdef');
+SQL
+mrun submit --dialect mysql "$CLI_TMP/mode-weak.sql" -d "$DCM"
+check "sql_mode: the REPLACE of STRICT_TRANS_TABLES in prod is queued (exit 3)" 3 "$RC"
+check_match "sql_mode: the reason says it takes strict mode out" "session-weakens-checks.*takes out STRICT_TRANS_TABLES" "$OUT$ERR"
+mrun promote --from "$DCM" --to "$MURI"
+check "sql_mode: promotion stops at the queued change (exit 3)" 3 "$RC"
+check "sql_mode: nothing truncated into the table" "abc" "$(my "SELECT GROUP_CONCAT(c) FROM $MDB.codes")"
+my "DROP DATABASE IF EXISTS $MDB" >/dev/null
 
 cli_valgrind_report
 dbc_summary
