@@ -343,9 +343,15 @@ test_mode(PGconn *conn)
 	return TEST_INSTALL;
 }
 
-/* Print (or put into the JSON) a file's test outcome. */
+/*
+ * Print (or put into the JSON) a file's test outcome.  failed_word names a
+ * failure on the text line: "FAILED" for policy test, "refused" for push,
+ * where the file's one line says both that it failed and that it is not
+ * installed.
+ */
 static void
-report_tests(JsonWriter *w, const PolicyFile *pf, const PGresult *res, const PGresult *err, bool show_table)
+report_tests(JsonWriter *w, const PolicyFile *pf, const PGresult *res, const PGresult *err,
+			 bool show_table, const char *failed_word)
 {
 	int			bad = res ? failed_tests(res) : 1;
 
@@ -369,7 +375,7 @@ report_tests(JsonWriter *w, const PolicyFile *pf, const PGresult *res, const PGr
 		if (bad || !opts.quiet)
 		{
 			printf("%s%-6s%s %s  (%s", bad ? status_color("failed") : status_color("applied"),
-				   bad ? "FAILED" : "ok", color_reset(), pf->name, pf->file);
+				   bad ? failed_word : "ok", color_reset(), pf->name, pf->file);
 			if (res)
 				printf(", %d test%s)\n", PQntuples(res), PQntuples(res) == 1 ? "" : "s");
 			else
@@ -435,15 +441,13 @@ cmd_policy_push(const DbcCommand *cmd, int argc, char **argv)
 			if (res == NULL || failed_tests(res) > 0)
 			{
 				failed++;
-				if (!opts.json)
-					printf("refused  %s  (%s)\n", p[i].name, p[i].file);
-				report_tests(&w, &p[i], res, err, true);
+				report_tests(&w, &p[i], res, err, true, "refused");
 			}
 			else
 			{
 				p[i].tests_ok = true;
 				if (opts.json)
-					report_tests(&w, &p[i], res, err, false);
+					report_tests(&w, &p[i], res, err, false, "refused");
 			}
 			PQclear(res);
 			PQclear(err);
@@ -569,7 +573,7 @@ cmd_policy_test(const DbcCommand *cmd, int argc, char **argv)
 		res = test_one(conn, &p[i], &mode, &err);
 		failed += res ? failed_tests(res) : 1;
 		tests += res ? PQntuples(res) : 0;
-		report_tests(&w, &p[i], res, err, true);
+		report_tests(&w, &p[i], res, err, true, "FAILED");
 		PQclear(res);
 		PQclear(err);
 	}

@@ -80,6 +80,7 @@ check_match "policy test of dir/: the file's path has one separator" "policy bro
 run policy push "$B" -d "$D"
 check "policy push with a bad file: exit 1" 1 "$RC"
 check_match "policy push: the refused file is reported" "refused +no-drop-in-prod +\\(.*wrong_expectation.lua" "$OUT"
+check "policy push: the refused file has one line, not a \"refused\" and a \"FAILED\" line" 1 "$(grep -c 'wrong_expectation.lua' <<<"$OUT")"
 check_match "policy push: the good file is reported too" "tests ok no-truncate" "$OUT"
 check_match "policy push: nothing installed, said" "nothing was installed" "$ERR"
 check "policy push with a bad file: nothing installed" 0 "$(npolicies)"
@@ -119,6 +120,8 @@ check_match "folder without *.lua: said" "no \\*.lua policy files" "$ERR"
 run policy push "$P" -d "$(conninfo $DB $BOB)"
 check "push by a non-admin: exit 1" 1 "$RC"
 check_match "push by a non-admin: permission denied" "permission denied" "$ERR"
+check "push by a non-admin: each file one line on stdout" 2 "$(grep -c '^refused ' <<<"$OUT")"
+check "push by a non-admin: no FAILED line besides" 0 "$(grep -c 'FAILED' <<<"$OUT")"
 
 # ---- the stock library: its tests pass here, it installs, and prod's copy decides a promotion ----
 run policy test lua_policies -d "$D"

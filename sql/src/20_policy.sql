@@ -79,12 +79,20 @@ BEGIN
   IF v_failed IS NOT NULL THEN
     RAISE EXCEPTION 'policy "%" was refused: %', p_name, v_failed[1]
       USING ERRCODE = 'ZC004',
-            DETAIL = pg_catalog.format('%s of %s tests failed; nothing was changed. Failed: %s', pg_catalog.cardinality(v_failed), v_total,
+            DETAIL = pg_catalog.format('%s of %s %s failed; nothing was changed. Failed: %s', pg_catalog.cardinality(v_failed), v_total,
+                                       CASE WHEN v_total = 1 THEN 'test' ELSE 'tests' END,
                                        pg_catalog.array_to_string(v_failed, '; ')),
             HINT = 'A test passes when the policy''s own check() gives the expected action (and risk, when the test names one) for the test''s statement; see docs/policies.md.';
   END IF;
   RETURN v_res;
 END $$;
+
+-- "1 test passed" / "12 tests passed": the count in set_policy's answer.
+CREATE FUNCTION dbchange._tests_passed(p_res jsonb) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT
+  SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.jsonb_array_length(p_res->'tests')::text ||
+             CASE WHEN pg_catalog.jsonb_array_length(p_res->'tests') = 1 THEN ' test passed' ELSE ' tests passed' END $$;
 
 -- set_policy(name, source): add or replace a policy.  Compiles it, checks
 -- its shape, runs its tests; refuses it (changing nothing) if any of that
@@ -118,7 +126,7 @@ BEGIN
   SELECT * INTO v_old FROM dbchange.policy p WHERE p.name = v_name FOR UPDATE;
   v_res := dbchange._policy_require_tests(v_name, v_source);
   IF v_old.name IS NOT NULL AND v_old.checksum = v_sum THEN
-    RETURN pg_catalog.format('policy "%s" unchanged (%s tests passed)', v_name, pg_catalog.jsonb_array_length(v_res->'tests'));
+    RETURN pg_catalog.format('policy "%s" unchanged (%s)', v_name, dbchange._tests_passed(v_res));
   END IF;
   INSERT INTO dbchange.policy AS p (name, source, description, enabled, checksum, created_by, updated_by)
   VALUES (v_name, v_source, v_res->>'description', true, v_sum, v_caller, v_caller)
@@ -128,9 +136,9 @@ BEGIN
   PERFORM dbchange._audit('policy_set', NULL, v_caller,
     pg_catalog.jsonb_build_object('policy', v_name, 'old_checksum', v_old.checksum, 'new_checksum', v_sum,
                                   'enabled', coalesce(v_old.enabled, true), 'source', v_source));
-  RETURN pg_catalog.format('policy "%s" %s (%s tests passed)%s', v_name,
+  RETURN pg_catalog.format('policy "%s" %s (%s)%s', v_name,
                            CASE WHEN v_old.name IS NULL THEN 'created' ELSE 'replaced' END,
-                           pg_catalog.jsonb_array_length(v_res->'tests'),
+                           dbchange._tests_passed(v_res),
                            CASE WHEN v_old.name IS NOT NULL AND NOT v_old.enabled THEN '; it stays disabled' ELSE '' END);
 END $$;
 
