@@ -54,6 +54,7 @@
 #include "commands/proclang.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
+#include "catalog/pg_partitioned_table.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_sequence.h"
@@ -61,6 +62,7 @@
 #include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_auth_members.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_tablespace.h"
@@ -79,6 +81,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "parser/parser.h"
 #include "parser/parse_type.h"
@@ -419,6 +422,10 @@ static bool changes_search_path(List *actions);
 static void put_invoker_move_reads(Cls *c, ObjectType t, Node *object, const char *newname);
 static bool is_definer_function(Oid funcid);
 static List *definer_functions_in_schema(const char *nspname, ObjectType objtype);
+
+/* sequence limits (see put_sequence_limits()) */
+static void put_sequence_limits(JsonbParseState **st, Oid seqid, List *options);
+static Oid	identity_sequence(Oid relid, const char *colname);
 
 /* A view or materialized view: GRANT, ALTER, a trigger or rule on it get reads. */
 static bool
@@ -2528,6 +2535,124 @@ has_validated_checks(Oid relid)
 	return OidIsValid(relid) ? validated_check(relid, InvalidAttrNumber) : -1;
 }
 
+/*
+ * The names of the columns a partitioned table's key uses: its key columns
+ * and the columns its key expressions read.  false when unknown (not a
+ * partitioned table, a catalog row this cannot read).
+ */
+static bool
+partition_key_columns(Oid parent, List **names)
+{
+	HeapTuple	tup;
+	Form_pg_partitioned_table pt;
+	Bitmapset  *attrs = NULL;
+	Datum		exprs;
+	bool		isnull;
+	int			i;
+
+	*names = NIL;
+	if (!OidIsValid(parent))
+		return false;
+	tup = SearchSysCache1(PARTRELID, ObjectIdGetDatum(parent));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	pt = (Form_pg_partitioned_table) GETSTRUCT(tup);
+	for (i = 0; i < pt->partnatts; i++)
+		if (pt->partattrs.values[i] > 0)
+			attrs = bms_add_member(attrs, pt->partattrs.values[i] - FirstLowInvalidHeapAttributeNumber);
+	exprs = SysCacheGetAttr(PARTRELID, tup, Anum_pg_partitioned_table_partexprs, &isnull);
+	if (!isnull)
+		pull_varattnos(stringToNode(TextDatumGetCString(exprs)), 1, &attrs);
+	ReleaseSysCache(tup);
+	i = -1;
+	while ((i = bms_next_member(attrs, i)) >= 0)
+	{
+		AttrNumber	attnum = i + FirstLowInvalidHeapAttributeNumber;
+		char	   *name = attnum > 0 ? get_attname(parent, attnum, true) : NULL;
+
+		if (name == NULL)
+			return false;		/* a whole-row or system column: cannot relate */
+		*names = lappend(*names, name);
+	}
+	return *names != NIL;
+}
+
+/*
+ * Validated CHECK constraints of relid that may imply a partition bound on
+ * the key columns named keycols: 1 some, 0 none, -1 unknown.  PostgreSQL
+ * proves the bound (PartConstraintImpliedByRelConstraint, predicate_implied_by)
+ * clause by clause, each clause of the bound about a key column or key
+ * expression, from a CHECK clause about the same column or expression:
+ * a CHECK that reads none of the columns the key uses cannot prove any of
+ * it, so only the others count.  Also counted, as they cannot be related: a
+ * CHECK that reads no column at all (a constant), or the whole row.  Columns
+ * are matched by name (the table attached may number them differently).
+ */
+static int
+validated_key_checks(Oid relid, List *keycols)
+{
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	int			found = 0;
+
+	if (!OidIsValid(relid))
+		return -1;
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	while (found == 0 && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		Bitmapset  *attrs = NULL;
+		Datum		bin;
+		bool		isnull;
+		int			i = -1;
+
+		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
+			continue;
+		bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(conrel), &isnull);
+		if (isnull)
+		{
+			found = 1;
+			break;
+		}
+		pull_varattnos(stringToNode(TextDatumGetCString(bin)), 1, &attrs);
+		if (bms_is_empty(attrs))
+			found = 1;
+		while (found == 0 && (i = bms_next_member(attrs, i)) >= 0)
+		{
+			AttrNumber	attnum = i + FirstLowInvalidHeapAttributeNumber;
+			char	   *name = attnum > 0 ? get_attname(relid, attnum, true) : NULL;
+			ListCell   *lc;
+
+			if (name == NULL)
+				found = 1;
+			else
+				foreach(lc, keycols)
+					if (strcmp((char *) lfirst(lc), name) == 0)
+						found = 1;
+		}
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	return found;
+}
+
+/* partition_has_key_checks-style fact: key CHECKs of relid, or all its CHECKs when the key is unknown */
+static void
+put_key_checks(JsonbParseState **st, const char *fact, Oid relid, bool key_known, List *keycols)
+{
+	int			k = key_known ? validated_key_checks(relid, keycols) : has_validated_checks(relid);
+
+	if (k < 0)
+		dbc_put_null(st, fact);
+	else
+		dbc_put_bool(st, fact, k == 1);
+}
+
 /* rows / rows_estimated / bytes of a relation under prefix_ (nulls when unknown). */
 static void
 put_rel_size(JsonbParseState **st, const char *rows_key, const char *est_key, const char *bytes_key,
@@ -2561,12 +2686,17 @@ put_attach_scans(JsonbParseState **st, ClsObject *parent, ClsObject *p)
 	Oid			def = InvalidOid;
 	int			checks = has_validated_checks(p->relid);
 
+	List	   *keycols = NIL;
+	bool		key_known = parent->relkind == RELKIND_PARTITIONED_TABLE &&
+		partition_key_columns(parent->relid, &keycols);
+
 	put_rel_size(st, "partition_rows", "partition_rows_estimated", "partition_bytes",
 				 p->sized ? p->rows : -1, p->rows_estimated, p->sized ? p->bytes : -1);
 	if (checks < 0)
 		dbc_put_null(st, "partition_has_checks");
 	else
 		dbc_put_bool(st, "partition_has_checks", checks == 1);
+	put_key_checks(st, "partition_has_key_checks", p->relid, key_known, keycols);
 	if (parent->relkind == RELKIND_PARTITIONED_TABLE)
 		def = get_default_partition_oid(parent->relid);
 	if (OidIsValid(def) && get_rel_name(def) != NULL)
@@ -2582,6 +2712,7 @@ put_attach_scans(JsonbParseState **st, ClsObject *parent, ClsObject *p)
 		put_rel_size(st, "default_partition_rows", "default_partition_rows_estimated",
 					 "default_partition_bytes", rows, est, bytes);
 		dbc_put_bool(st, "default_partition_has_checks", has_validated_checks(def) == 1);
+		put_key_checks(st, "default_partition_has_key_checks", def, key_known, keycols);
 	}
 	else
 		dbc_put_null(st, "default_partition");
@@ -3163,6 +3294,19 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					scans = rewrites;
 					if (first_type == NULL)
 						first_type = cd->typeName;
+
+					/*
+					 * An identity column's sequence follows the column's type
+					 * (PostgreSQL runs ALTER SEQUENCE ... AS on it): its
+					 * limit narrows with it.
+					 */
+					{
+						Oid			seqid = relation ? identity_sequence(o->relid, cmd->name) : InvalidOid;
+
+						if (OidIsValid(seqid))
+							put_sequence_limits(st, seqid,
+												list_make1(makeDefElem("as", (Node *) cd->typeName, -1)));
+					}
 				}
 				break;
 			case AT_DropColumn:
@@ -3245,7 +3389,12 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 			case AT_SetIdentity:
 				/* the sequence options given: "restart" hands used values out again */
 				if (cmd->def && IsA(cmd->def, List))
+				{
 					put_option_names(st, "options", (List *) cmd->def);
+					/* SET MAXVALUE / MINVALUE / INCREMENT go to its sequence */
+					put_sequence_limits(st, relation ? identity_sequence(o->relid, cmd->name) : InvalidOid,
+										(List *) cmd->def);
+				}
 				break;
 			case AT_ChangeOwner:
 				name = rolespec_name(cmd->newowner);
@@ -3506,10 +3655,60 @@ classify_view(Cls *c, ViewStmt *s)
 	put_query_reads(c->st, s->query);
 }
 
+/*
+ * Has a materialized view an index REFRESH ... CONCURRENTLY can match rows
+ * by?  The test of PostgreSQL's matview.c (is_usable_unique_index): a
+ * unique, immediate, valid btree index without a WHERE clause whose columns
+ * are all plain columns (no expression).  Without one PostgreSQL refuses
+ * CONCURRENTLY before refreshing anything.  1 yes, 0 no, -1 unknown.
+ */
+static int
+matview_unique_index(Oid relid)
+{
+	Relation	indrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	int			found = 0;
+
+	if (!OidIsValid(relid))
+		return -1;
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+	while (found == 0 && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+		bool		usable;
+		int			i;
+
+		usable = ind->indisunique && ind->indimmediate && ind->indisvalid &&
+			ind->indnatts > 0 && heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+		if (usable)
+		{
+			HeapTuple	ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(ind->indexrelid));
+
+			usable = HeapTupleIsValid(ctup) &&
+				((Form_pg_class) GETSTRUCT(ctup))->relam == BTREE_AM_OID;
+			if (HeapTupleIsValid(ctup))
+				ReleaseSysCache(ctup);
+		}
+		for (i = 0; usable && i < ind->indnatts; i++)
+			usable = ind->indkey.values[i] > 0;
+		if (usable)
+			found = 1;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
 static void
 classify_refresh(Cls *c, RefreshMatViewStmt *s)
 {
 	ClsObject  *o = rel_object("materialized_view", s->relation);
+	bool		matview = o->exists == 1 && o->relkind == RELKIND_MATVIEW;
 
 	set_main(c, o);
 	set_table(c, o);
@@ -3521,6 +3720,34 @@ classify_refresh(Cls *c, RefreshMatViewStmt *s)
 	/* WITH NO DATA empties the view: every read of it fails until the next refresh */
 	if (s->skipData)
 		c->destructive = true;
+
+	/*
+	 * Whether it holds data now (a view never refreshed, or refreshed WITH NO
+	 * DATA, refuses every read, and CONCURRENTLY), and whether it has the
+	 * unique index CONCURRENTLY needs.
+	 */
+	if (matview)
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(o->relid));
+
+		if (HeapTupleIsValid(tup))
+		{
+			dbc_put_bool(c->st, "populated", ((Form_pg_class) GETSTRUCT(tup))->relispopulated);
+			ReleaseSysCache(tup);
+		}
+		else
+			dbc_put_null(c->st, "populated");
+	}
+	else
+		dbc_put_null(c->st, "populated");
+	{
+		int			u = matview ? matview_unique_index(o->relid) : -1;
+
+		if (u < 0)
+			dbc_put_null(c->st, "has_unique_index");
+		else
+			dbc_put_bool(c->st, "has_unique_index", u == 1);
+	}
 }
 
 static void
@@ -3552,6 +3779,23 @@ seqtype_max(Oid typid)
 	}
 }
 
+/* The smallest value of a sequence's data type (0: not a sequence type). */
+static int64
+seqtype_min(Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return PG_INT16_MIN;
+		case INT4OID:
+			return PG_INT32_MIN;
+		case INT8OID:
+			return PG_INT64_MIN;
+		default:
+			return 0;
+	}
+}
+
 /* A sequence option's whole number (MAXVALUE, INCREMENT), without errors. */
 static bool
 opt_int64(DefElem *opt, int64 *out)
@@ -3573,15 +3817,24 @@ opt_int64(DefElem *opt, int64 *out)
 }
 
 /*
- * ALTER SEQUENCE: the most nextval() can reach after the statement, beside
- * what it can reach now.  A lower maximum -- AS integer on a sequence a
- * bigint column draws from, MAXVALUE n -- makes nextval() fail once it is
- * reached, and with it every insert that draws from the sequence.  Worked
- * out as PostgreSQL's init_params() does for an ascending sequence:
- * MAXVALUE n; NO MAXVALUE, the data type's maximum; AS alone, the new
- * type's maximum when the maximum was the old type's (otherwise it stays).
- * A descending sequence (its limit is its minimum), one that does not
- * exist yet, an unknown type or a value this cannot read: nulls.
+ * ALTER SEQUENCE (and the identity column forms, ALTER TABLE ... ALTER
+ * COLUMN ... SET MAXVALUE / SET MINVALUE / TYPE): the limit nextval() stops
+ * at after the statement, beside the limit it has now.  A narrower limit --
+ * AS integer on a sequence a bigint column draws from, MAXVALUE n -- makes
+ * nextval() fail once it is reached, and with it every insert that draws from
+ * the sequence (or PostgreSQL refuses the statement when the sequence is past
+ * it already).  An ascending sequence stops at its maximum, a descending one
+ * at its minimum.  Worked out as PostgreSQL's init_params() does for an
+ * existing sequence: AS resets a bound that was the old type's own to the new
+ * type's (a bound set explicitly stays); INCREMENT is applied first, so it
+ * decides the direction; MAXVALUE n / MINVALUE n; NO MAXVALUE is the type's
+ * maximum for an ascending sequence, -1 for a descending one; NO MINVALUE 1
+ * for an ascending one, the type's minimum for a descending one.
+ * An ascending sequence gets maxvalue, current_maxvalue and lowers_maxvalue
+ * (its minimum only matters with CYCLE); a descending one minvalue,
+ * current_minvalue and raises_minvalue; the other three are null.  A
+ * sequence that does not exist, an unknown type or a value this cannot
+ * read: all six null.
  */
 static void
 put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
@@ -3589,9 +3842,12 @@ put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
 	HeapTuple	tup = OidIsValid(seqid) ? SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqid)) : NULL;
 	DefElem    *as = find_opt(options, "as");
 	DefElem    *max = find_opt(options, "maxvalue");
+	DefElem    *min = find_opt(options, "minvalue");
 	DefElem    *inc = find_opt(options, "increment");
 	int64		cur_max = 0;
+	int64		cur_min = 0;
 	int64		new_max = 0;
+	int64		new_min = 0;
 	int64		incr = 0;
 	bool		known = false;
 
@@ -3599,26 +3855,37 @@ put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
 	{
 		Form_pg_sequence seq = (Form_pg_sequence) GETSTRUCT(tup);
 		Oid			new_type = seq->seqtypid;
+		bool		reset_max = false;
+		bool		reset_min = false;
 
 		cur_max = seq->seqmax;
+		cur_min = seq->seqmin;
 		incr = seq->seqincrement;
 		known = true;
 		if (as != NULL)
+		{
 			new_type = IsA(as->arg, TypeName) ? type_oid((TypeName *) as->arg) : InvalidOid;
+			reset_max = cur_max == seqtype_max(seq->seqtypid);
+			reset_min = cur_min == seqtype_min(seq->seqtypid);
+		}
 		if (inc != NULL)
 			known = opt_int64(inc, &incr);
 		if (max != NULL && max->arg != NULL)
 			known = known && opt_int64(max, &new_max);
-		else if (max != NULL)
-			new_max = seqtype_max(new_type);	/* NO MAXVALUE */
-		else if (as != NULL && cur_max == seqtype_max(seq->seqtypid))
-			new_max = seqtype_max(new_type);
+		else if (max != NULL || reset_max)
+			new_max = (incr > 0 || reset_max) ? seqtype_max(new_type) : -1;
 		else
 			new_max = cur_max;
-		known = known && incr > 0 && seqtype_max(new_type) != 0;
+		if (min != NULL && min->arg != NULL)
+			known = known && opt_int64(min, &new_min);
+		else if (min != NULL || reset_min)
+			new_min = (incr < 0 || reset_min) ? seqtype_min(new_type) : 1;
+		else
+			new_min = cur_min;
+		known = known && incr != 0 && seqtype_max(new_type) != 0;
 		ReleaseSysCache(tup);
 	}
-	if (known)
+	if (known && incr > 0)
 	{
 		dbc_put_int(st, "maxvalue", new_max);
 		dbc_put_int(st, "current_maxvalue", cur_max);
@@ -3630,6 +3897,40 @@ put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
 		dbc_put_null(st, "current_maxvalue");
 		dbc_put_null(st, "lowers_maxvalue");
 	}
+	if (known && incr < 0)
+	{
+		dbc_put_int(st, "minvalue", new_min);
+		dbc_put_int(st, "current_minvalue", cur_min);
+		dbc_put_bool(st, "raises_minvalue", new_min > cur_min);
+	}
+	else
+	{
+		dbc_put_null(st, "minvalue");
+		dbc_put_null(st, "current_minvalue");
+		dbc_put_null(st, "raises_minvalue");
+	}
+}
+
+/*
+ * The sequence of an identity column, or InvalidOid (not one, or unknown):
+ * ALTER TABLE ... ALTER COLUMN ... SET MAXVALUE / TYPE changes it.
+ */
+static Oid
+identity_sequence(Oid relid, const char *colname)
+{
+	HeapTuple	tup;
+	bool		identity;
+	AttrNumber	attnum;
+
+	if (!OidIsValid(relid) || colname == NULL)
+		return InvalidOid;
+	tup = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	identity = ((Form_pg_attribute) GETSTRUCT(tup))->attidentity != '\0';
+	attnum = ((Form_pg_attribute) GETSTRUCT(tup))->attnum;
+	ReleaseSysCache(tup);
+	return identity ? getIdentitySequence(relid, attnum, true) : InvalidOid;
 }
 
 static void

@@ -35,9 +35,17 @@ Checks
                                  minimum and hands out the same values (caution)
   sequence-narrowed              ALTER SEQUENCE ... AS integer / MAXVALUE n that
                                  lowers the most the sequence can hand out (fact
-                                 lowers_maxvalue): nextval() fails once it is
+                                 lowers_maxvalue), or for a descending sequence
+                                 AS integer / MINVALUE n that raises the least
+                                 (fact raises_minvalue); also an identity
+                                 column's sequence through ALTER TABLE ... ALTER
+                                 COLUMN ... SET MAXVALUE / SET MINVALUE, or
+                                 ALTER COLUMN ... TYPE integer (the sequence
+                                 takes the column's type: same facts on the
+                                 subcommand): nextval() fails once the limit is
                                  reached, and every insert drawing from it
-                                 (caution)
+                                 (PostgreSQL refuses the statement when the
+                                 sequence is past it already)        (caution)
 
 A table created earlier in the same script and still empty (fact
 created_in_script: the change's own transaction made it, nobody else can see
@@ -130,6 +138,19 @@ local function has(v, x)
   return false
 end
 
+-- The limit a sequence (or an identity column's, facts of a subcommand)
+-- stops at, narrowed: "lowers the most ... from A to B", or nil.
+local function narrowed(f)
+  if f.lowers_maxvalue == true then
+    return "lowers the most it can hand out from " .. tostring(f.current_maxvalue) .. " to " .. tostring(f.maxvalue),
+      "keep the maximum of the column's type (AS bigint, NO MAXVALUE)"
+  elseif f.raises_minvalue == true then
+    return "raises the least a descending sequence can hand out from " .. tostring(f.current_minvalue) .. " to " ..
+      tostring(f.minvalue), "keep the minimum of the column's type (AS bigint, NO MINVALUE)"
+  end
+  return nil
+end
+
 local RESTART_WHY = "can hand out values already used: inserts fail on duplicate keys, or reuse ids " ..
   "that meant something else; restart above the highest value in use, or leave the sequence alone"
 
@@ -152,12 +173,13 @@ return {
           "again from its minimum and " .. RESTART_WHY:gsub("; restart above.*$", "") ..
           "; raise the maximum (AS bigint) instead")
       end
-      if c.lowers_maxvalue == true then
+      local what, fix = narrowed(c)
+      if what then
         local users = tonumber(c.used_by_count) or 0
-        d = add(d, tier, CAUTION, "sequence-narrowed", "ALTER SEQUENCE " .. target(c) .. " lowers the most it can hand out from " ..
-          tostring(c.current_maxvalue) .. " to " .. tostring(c.maxvalue) .. ": once that is reached nextval() fails" ..
+        d = add(d, tier, CAUTION, "sequence-narrowed", "ALTER SEQUENCE " .. target(c) .. " " .. what ..
+          ": once that is reached nextval() fails" ..
           (users > 0 and ", and with it every insert that draws a value from it (" .. users .. " default(s) or column(s) use it)" or "") ..
-          "; keep the maximum of the column's type (AS bigint, NO MAXVALUE)")
+          " (PostgreSQL refuses the change if the sequence is past it already); " .. fix)
       end
       return d
     end
@@ -196,6 +218,16 @@ return {
         elseif op == "drop_not_null" then
           d = add(d, tier, CAUTION, "ban-drop-not-null", "DROP NOT NULL on " .. tostring(s.name) ..
             " lets NULLs in; readers that assume a value will break")
+        end
+        -- an identity column's sequence: SET MAXVALUE / MINVALUE, or TYPE (the sequence follows it)
+        if op == "set_identity" or op == "alter_column_type" then
+          local what, fix = narrowed(s)
+          if what then
+            d = add(d, tier, CAUTION, "sequence-narrowed", "ALTER COLUMN " .. tostring(s.name) .. " on " .. target(c) ..
+              (op == "alter_column_type" and " changes the type of its identity sequence too, which " or " ") .. what ..
+              ": once that is reached nextval() fails, and with it every insert into " .. target(c) ..
+              " (PostgreSQL refuses the change if the sequence is past it already); " .. fix)
+          end
         end
       end
     end
@@ -259,6 +291,30 @@ return {
       facts = { lowers_maxvalue = true, maxvalue = 1000, current_maxvalue = 9223372036854775807 } },
     { sql = "ALTER SEQUENCE pt_orders_id_seq AS bigint", environment = "prod", expect = "none",
       facts = { lowers_maxvalue = false, maxvalue = 9223372036854775807, current_maxvalue = 2147483647 } },
+    -- a descending sequence stops at its minimum: AS integer / MINVALUE n raise it
+    { sql = "ALTER SEQUENCE pt_orders_id_seq AS integer", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { raises_minvalue = true, minvalue = -2147483648, current_minvalue = -9223372036854775808,
+        lowers_maxvalue = nil, used_by_count = 1 } },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq MINVALUE -1000", environment = "stage", expect = "approve", risk = "moderate",
+      facts = { raises_minvalue = true, minvalue = -1000, current_minvalue = -9223372036854775808 } },
+    { sql = "ALTER SEQUENCE pt_orders_id_seq NO MINVALUE", environment = "prod", expect = "none",
+      facts = { raises_minvalue = false, minvalue = -9223372036854775808, current_minvalue = -2147483648 } },
+    -- an identity column's sequence, through ALTER TABLE (facts on the subcommand)
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET MAXVALUE 1000", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { subcommands = { { operation = "set_identity", name = "id", options = { "maxvalue" },
+        lowers_maxvalue = true, maxvalue = 1000, current_maxvalue = 9223372036854775807 } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET MINVALUE -1000", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { subcommands = { { operation = "set_identity", name = "id", options = { "minvalue" },
+        raises_minvalue = true, minvalue = -1000, current_minvalue = -9223372036854775808 } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id TYPE integer", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { subcommands = { { operation = "alter_column_type", name = "id", lossy_conversion = false,
+        lowers_maxvalue = true, maxvalue = 2147483647, current_maxvalue = 9223372036854775807 } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id TYPE bigint", environment = "prod", expect = "none",
+      facts = { subcommands = { { operation = "alter_column_type", name = "id", lossy_conversion = false,
+        lowers_maxvalue = false, maxvalue = 9223372036854775807, current_maxvalue = 2147483647 } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET MAXVALUE 1000", environment = "dev", expect = "approve", risk = "low",
+      facts = { subcommands = { { operation = "set_identity", name = "id", options = { "maxvalue" },
+        lowers_maxvalue = true, maxvalue = 1000, current_maxvalue = 9223372036854775807 } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id RESTART WITH 1", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET INCREMENT BY 2", environment = "prod", expect = "none" },
   },

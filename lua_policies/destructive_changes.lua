@@ -31,6 +31,11 @@ Checks (severity)
                                  the classifier marks destructive)    (caution)
   detach-partition               ALTER TABLE ... DETACH PARTITION     (caution)
   drop-owned                     DROP OWNED BY                        (critical)
+  refresh-with-no-data           REFRESH MATERIALIZED VIEW ... WITH NO DATA
+                                 of a view that holds data (fact
+                                 populated; unknown counts as holding
+                                 data): it is emptied and every query of
+                                 it fails until the next refresh      (danger)
   delete-without-where           MySQL: UPDATE / DELETE without WHERE in a
                                  change (fact has_where; PostgreSQL DML
                                  is not gated, so no policy sees it)  (danger)
@@ -438,6 +443,14 @@ judge = function(c, tier)
     d = add(d, tier, DANGER, "reset-replica", "RESET REPLICA deletes the replica's relay logs (with ALL, its connection settings): it forgets where it was")
   elseif cmd == "CLONE INSTANCE" then
     d = add(d, tier, CRITICAL, "clone-instance", "CLONE INSTANCE replaces every database of the server with a copy of another server's")
+  elseif cmd == "REFRESH MATERIALIZED VIEW" then
+    -- WITH NO DATA of a view that holds data (populated; unknown counts as
+    -- populated).  With CONCURRENTLY PostgreSQL refuses it (index_locking).
+    if c.with_data == false and c.concurrently ~= true and c.populated ~= false then
+      d = add(d, tier, DANGER, "refresh-with-no-data", "REFRESH MATERIALIZED VIEW " .. obj(c) ..
+        " WITH NO DATA empties it: every query of it then fails (\"materialized view has not been populated\")" ..
+        " until the next REFRESH; refresh it WITH DATA, or drop it on purpose when nothing reads it any more")
+    end
   elseif OTHER_DROPS[cmd] or (c.destructive == true and cmd:sub(1, 5) == "DROP ") then
     d = add(d, tier, CAUTION, "drop-object", cmd .. " " .. obj(c) .. " removes an object that others may depend on")
   end
@@ -621,5 +634,14 @@ return {
       facts = { dialect = "mysql", command = "RESET REPLICA", destructive = true } },
     { sql = "SELECT 1", environment = "prod", expect = "reject", risk = "critical",
       facts = { dialect = "mysql", command = "CLONE INSTANCE", destructive = true } },
+    -- REFRESH ... WITH NO DATA empties the view: reads of it fail from then on
+    { sql = "REFRESH MATERIALIZED VIEW mv_sales WITH NO DATA", environment = "prod", expect = "queue", risk = "high",
+      facts = { populated = true } },
+    { sql = "REFRESH MATERIALIZED VIEW mv_sales WITH NO DATA", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "REFRESH MATERIALIZED VIEW mv_sales WITH NO DATA", environment = "dev", expect = "approve", risk = "low",
+      facts = { populated = true } },
+    { sql = "REFRESH MATERIALIZED VIEW mv_sales WITH NO DATA", environment = "prod", expect = "none",
+      facts = { populated = false } },
+    { sql = "REFRESH MATERIALIZED VIEW mv_sales", environment = "prod", expect = "none", facts = { populated = true } },
   },
 }

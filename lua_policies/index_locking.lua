@@ -46,7 +46,20 @@ Checks (severity)
                                      table there, or the system catalogs, which
                                      every query of the database reads)
   require-concurrent-refresh         REFRESH MATERIALIZED VIEW without
-                                     CONCURRENTLY on a large view (caution)
+                                     CONCURRENTLY of a large view that holds
+                                     data: advice from LARGE_TABLE_ROWS /
+                                     LARGE_TABLE_BYTES, caution from
+                                     LARGE_MATVIEW_ROWS / LARGE_MATVIEW_BYTES
+                                     (see below); the reason says whether it
+                                     has the unique index CONCURRENTLY needs
+                                     (fact has_unique_index)
+  concurrent-refresh-refused         REFRESH MATERIALIZED VIEW CONCURRENTLY
+                                     that PostgreSQL refuses: with WITH NO
+                                     DATA, of a view that holds no data (fact
+                                     populated false), or of one without a
+                                     unique index on plain columns and without
+                                     a WHERE clause (fact has_unique_index
+                                     false) (invalid)
   index-key-count-limit              an index with more than MAX_INDEX_KEYS
                                      columns (advice)
   index-duplicate-column             the same column twice in one index (caution)
@@ -66,7 +79,21 @@ online, so the CONCURRENTLY checks do not apply; instead
                                      every FULLTEXT / SPATIAL index build
                                      (InnoDB: LOCK=SHARED at best) (danger)
 
-Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES, MAX_INDEX_KEYS.
+REFRESH MATERIALIZED VIEW without CONCURRENTLY holds an ACCESS EXCLUSIVE
+lock on the view while it runs the view's query and writes the new rows:
+every read of the view waits for the whole rebuild.  But refreshing is a
+routine job, usually run by a scheduler (cron, pg_cron) at a set time, and a
+refresh queued for approval does not happen at all: its readers get stale
+data instead of a short wait.  So a refresh is only queued (caution) where
+the wait is long -- a view of LARGE_MATVIEW_ROWS rows or LARGE_MATVIEW_BYTES
+or more; from LARGE_TABLE_ROWS / LARGE_TABLE_BYTES it is approved with a
+warning (advice); a smaller one gets no finding, and nor does a view that
+holds no data (populated false: nobody can read it now anyway).  The size is
+the view's own (table_rows / table_bytes), which may understate the rebuild
+of a small view that aggregates large tables.
+
+Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES, LARGE_MATVIEW_ROWS,
+LARGE_MATVIEW_BYTES, MAX_INDEX_KEYS.
 ]]
 
 -- Builtins as locals: in the sandbox a global is read through the policy's
@@ -78,6 +105,9 @@ local UNKNOWN_ENVIRONMENT = "prod"
 local LARGE_TABLE_ROWS  = 100000
 local LARGE_TABLE_BYTES = 100 * 1024 * 1024
 local MAX_INDEX_KEYS    = 5
+-- REFRESH MATERIALIZED VIEW without CONCURRENTLY: queued from this size
+local LARGE_MATVIEW_ROWS  = 1000000
+local LARGE_MATVIEW_BYTES = 1024 * 1024 * 1024
 
 -- Helpers ---------------------------------------------------------------------
 local ADVICE, CAUTION, DANGER, INVALID = 1, 2, 3, 4
@@ -285,9 +315,36 @@ return {
         end
       end
     else -- REFRESH MATERIALIZED VIEW
-      if not conc and size_class(c) == "large" then
-        d = add(d, tier, CAUTION, "require-concurrent-refresh", "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks readers of " ..
-          target(c) .. size_note(c) .. " until it finishes; use CONCURRENTLY (needs a unique index)")
+      local mv = target(c)
+      if conc then
+        -- PostgreSQL refuses each of these before it refreshes anything
+        if c.with_data == false then
+          d = add(d, tier, INVALID, "concurrent-refresh-refused", "REFRESH MATERIALIZED VIEW CONCURRENTLY cannot be " ..
+            "combined with WITH NO DATA: PostgreSQL refuses it; leave one of them out")
+        elseif c.populated == false then
+          d = add(d, tier, INVALID, "concurrent-refresh-refused", "REFRESH MATERIALIZED VIEW CONCURRENTLY of " .. mv ..
+            ", which holds no data (never refreshed, or refreshed WITH NO DATA): PostgreSQL refuses it; refresh it " ..
+            "without CONCURRENTLY the first time (nobody can read it meanwhile anyway)")
+        elseif c.has_unique_index == false then
+          d = add(d, tier, INVALID, "concurrent-refresh-refused", "REFRESH MATERIALIZED VIEW CONCURRENTLY of " .. mv ..
+            ", which has no unique index on plain columns without a WHERE clause: PostgreSQL refuses it; " ..
+            "CREATE UNIQUE INDEX CONCURRENTLY on columns that identify its rows first")
+        end
+      elseif c.with_data ~= false and c.populated ~= false then
+        local r, b = tonumber(c.table_rows), tonumber(c.table_bytes)
+        local sev = nil
+        if (r and r >= LARGE_MATVIEW_ROWS) or (b and b >= LARGE_MATVIEW_BYTES) then
+          sev = CAUTION
+        elseif size_class(c) == "large" then
+          sev = ADVICE
+        end
+        if sev then
+          d = add(d, tier, sev, "require-concurrent-refresh", "REFRESH MATERIALIZED VIEW without CONCURRENTLY holds an " ..
+            "ACCESS EXCLUSIVE lock on " .. mv .. size_note(c) .. " for the whole rebuild: every read of it waits; " ..
+            (c.has_unique_index == true and "it has a unique index, so use REFRESH MATERIALIZED VIEW CONCURRENTLY" or
+              "CREATE UNIQUE INDEX CONCURRENTLY on columns that identify its rows (no WHERE clause, no expressions), " ..
+              "then use REFRESH MATERIALIZED VIEW CONCURRENTLY"))
+        end
       end
     end
     return d
@@ -372,10 +429,35 @@ return {
       facts = { dialect = "mysql", operations = { "add_index" }, lock = "DEFAULT", blocks_writes = false, rewrites_table = false } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none",
       facts = { dialect = "mysql", operations = { "add_column" }, blocks_writes = true, lock = "SHARED", rewrites_table = false } },
+    -- REFRESH without CONCURRENTLY: queued only when the view is very large, a warning when large
     { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "queue", risk = "moderate",
-      facts = { table_rows = 5000000 } },
+      facts = { table_rows = 5000000, populated = true, has_unique_index = true } },
+    { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { table_rows = 10, table_bytes = 2000000000 } },
+    { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "stage", expect = "approve", risk = "moderate",
+      facts = { table_rows = 5000000, populated = true } },
+    { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 300000, table_bytes = 20000000, populated = true, has_unique_index = false } },
+    { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "none",
+      facts = { table_rows = 5000, table_bytes = 400000, populated = true } },
+    -- ... not when it holds no data (nobody can read it), nor WITH NO DATA (destructive_changes' finding)
+    { sql = "REFRESH MATERIALIZED VIEW sales_summary", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000, populated = false } },
+    { sql = "REFRESH MATERIALIZED VIEW sales_summary WITH NO DATA", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000, populated = true } },
     { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "prod", expect = "none",
-      facts = { in_transaction_block = false, table_rows = 5000000 } },
+      facts = { in_transaction_block = false, table_rows = 5000000, populated = true, has_unique_index = true } },
+    -- CONCURRENTLY that PostgreSQL refuses
+    { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "prod", expect = "reject", risk = "high",
+      facts = { table_rows = 50, populated = true, has_unique_index = false } },
+    { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "prod", expect = "reject", risk = "high",
+      facts = { table_rows = 50, populated = false, has_unique_index = true } },
+    { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary WITH NO DATA", environment = "prod", expect = "reject",
+      risk = "high", facts = { populated = true, has_unique_index = true } },
+    { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary", environment = "dev", expect = "approve", risk = "low",
+      facts = { populated = true, has_unique_index = false } },
+    -- a view that does not exist: nothing known, no finding (PostgreSQL reports the missing view)
+    { sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY pt_no_such_mv", environment = "prod", expect = "none" },
     { sql = "CREATE INDEX CONCURRENTLY wide_idx ON orders (a, b, c, d, e, f)", environment = "prod", expect = "approve", risk = "low",
       facts = { in_transaction_block = false, table_rows = 5000000 } },
     { sql = "CREATE INDEX CONCURRENTLY dup_idx ON orders (a, a)", environment = "prod", expect = "queue", risk = "moderate",

@@ -29,8 +29,8 @@ dbchange checks that when it runs)
                               lock: the parent's default partition (danger
                               when large, caution when its size is unknown)
                               and the table attached (caution when large);
-                              none when the table has validated CHECK
-                              constraints (which may prove it)
+                              none when the table has a validated CHECK
+                              constraint that may prove it (see below)
   table-rewrite               any other statement the classifier says
                               rewrites the table, MySQL's OPTIMIZE TABLE
                               too (InnoDB: a rebuild + ANALYZE); for MySQL
@@ -52,6 +52,22 @@ Behaviour per environment (action / risk by severity)
   advice      approve/low  approve/low      approve/low       approve/low
   caution     approve/low  approve/low      approve/moderate  queue/moderate
   danger      approve/low  approve/moderate queue/high        queue/high
+
+attach-partition-scan and CHECK constraints: PostgreSQL skips the scan of
+the table attached when its validated CHECK (and NOT NULL) constraints imply
+the new partition's bound, and the scan of the default partition when its
+constraints imply that none of its rows falls in the bound.  The proof works
+clause by clause on the partition key's columns and expressions, so a CHECK
+that reads none of the columns the key uses (CHECK (amount > 0) when the
+key is created_at) can never prove it: only a CHECK that reads one of them
+counts (facts partition_has_key_checks, default_partition_has_key_checks;
+for an expression key, the columns the expression reads; for a key of
+several columns, one of them is enough, since a CHECK on the leading column
+can prove a bound that leaves the others open).  Whether a CHECK that reads a
+key column does prove the bound is PostgreSQL's own proof, not made here:
+such a table gets no finding, as one whose CHECK may well prove it.  Without
+those facts (older classifier, a test), partition_has_checks /
+default_partition_has_checks: any validated CHECK counts.
 
 Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES.  Volatility comes from the
 classifier (default_volatile: serial, identity, random(), gen_random_uuid(), ...).
@@ -266,7 +282,11 @@ local function attach_scans(d, c, tier)
     local s = subs[i]
     if type(s) == "table" and s.operation == "attach_partition" then
       local def = s.default_partition
-      if type(def) == "string" and s.default_partition_has_checks ~= true then
+      -- a CHECK that reads a column of the partition key may prove the bound; others cannot
+      local def_checks, part_checks = s.default_partition_has_key_checks, s.partition_has_key_checks
+      if def_checks == nil then def_checks = s.default_partition_has_checks end
+      if part_checks == nil then part_checks = s.partition_has_checks end
+      if type(def) == "string" and def_checks ~= true then
         local sc = size_of(s.default_partition_rows, s.default_partition_bytes)
         if sc ~= "small" then
           d = add(d, tier, sc == "large" and DANGER or CAUTION, "attach-partition-scan", "ATTACH PARTITION of " ..
@@ -275,7 +295,7 @@ local function attach_scans(d, c, tier)
             " a CHECK constraint that excludes the new bound (NOT VALID, then VALIDATE CONSTRAINT): PostgreSQL then skips the scan")
         end
       end
-      if s.partition_has_checks ~= true and size_of(s.partition_rows, s.partition_bytes) == "large" then
+      if part_checks ~= true and size_of(s.partition_rows, s.partition_bytes) == "large" then
         d = add(d, tier, CAUTION, "attach-partition-scan", "ATTACH PARTITION scans " .. tostring(s.partition) ..
           rows_note(s.partition_rows) .. " under an ACCESS EXCLUSIVE lock to prove its bound; add a CHECK constraint " ..
           "matching the bound to it first (NOT VALID, then VALIDATE CONSTRAINT), and PostgreSQL skips the scan")
@@ -428,6 +448,25 @@ return {
       environment = "prod", expect = "none",
       facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
         partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = true } } } },
+    -- a CHECK that reads no column of the partition key cannot prove the bound: scanned all the same
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "queue", risk = "moderate",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = true, partition_has_key_checks = false } } } },
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = true, partition_has_key_checks = true } } } },
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 0, partition_has_checks = false, partition_has_key_checks = false, default_partition = "public.pt_ev_def",
+        default_partition_rows = 3000000, default_partition_has_checks = true, default_partition_has_key_checks = false } } } },
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 0, partition_has_checks = false, partition_has_key_checks = false, default_partition = "public.pt_ev_def",
+        default_partition_rows = 3000000, default_partition_has_checks = true, default_partition_has_key_checks = true } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "dev", expect = "approve", risk = "low",
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "test", expect = "approve", risk = "moderate",
