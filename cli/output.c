@@ -112,6 +112,60 @@ prefixed_lines(const char *kind, const char *text)
 	}
 }
 
+/*
+ * The server's hints name SQL functions (dbchange.approve(6, ...)), written
+ * for psql users.  Someone at this tool's prompt gets the same step as a
+ * command line too, on a line of its own: the server's text stays as it is.
+ */
+typedef struct CliEquivalent
+{
+	const char *sql;			/* "dbchange.approve(" */
+	const char *cli;			/* "dbchange approve" */
+	const char *rest;			/* what follows the id, or NULL: no id */
+} CliEquivalent;
+
+static const CliEquivalent cli_equivalents[] = {
+	{"dbchange.approve(", "dbchange approve", " -m COMMENT"},
+	{"dbchange.reject(", "dbchange reject", " -m REASON"},
+	{"dbchange.apply(", "dbchange apply", ""},
+	{"dbchange.rollback(", "dbchange rollback", ""},
+	{"dbchange.pending()", "dbchange pending", NULL},
+};
+
+static void
+print_cli_equivalents(const char *hint)
+{
+	char		line[512];
+	size_t		used = 0;
+	int			i;
+
+	line[0] = '\0';
+	for (i = 0; i < (int) (sizeof(cli_equivalents) / sizeof(cli_equivalents[0])); i++)
+	{
+		const CliEquivalent *e = &cli_equivalents[i];
+		const char *at = strstr(hint, e->sql);
+		char		id[24] = "ID";
+		int			n;
+
+		if (at == NULL)
+			continue;
+		if (e->rest != NULL)
+		{
+			size_t		digits = strspn(at + strlen(e->sql), "0123456789");
+
+			if (digits > 0 && digits < sizeof(id))
+				snprintf(id, sizeof(id), "%.*s", (int) digits, at + strlen(e->sql));
+		}
+		n = snprintf(line + used, sizeof(line) - used, "%s%s%s%s%s", used ? "; " : "", e->cli,
+					 e->rest ? " " : "", e->rest ? id : "", e->rest ? e->rest : "");
+		if (n < 0 || (size_t) n >= sizeof(line) - used)
+			break;
+		used += n;
+	}
+	if (used > 0)
+		fprintf(stderr, "dbchange: hint: with this tool: %s\n", line);
+}
+
 void
 dbc_report_result_error(const PGresult *res, const char *what)
 {
@@ -142,7 +196,10 @@ dbc_report_result_error(const PGresult *res, const char *what)
 	if (detail)
 		prefixed_lines("detail", detail);
 	if (hint)
+	{
 		prefixed_lines("hint", hint);
+		print_cli_equivalents(hint);
+	}
 	if (context && opts.verbose)
 		prefixed_lines("context", context);
 }

@@ -130,6 +130,9 @@ run approve "$RID" -d "$DA"
 check "approve after reject: exit 1" 1 "$RC"
 run approve 999999 -d "$DA"
 check "approve of an unknown change: exit 1" 1 "$RC"
+# the server's hint names SQL (dbchange.pending()); the CLI adds its own command
+check_match "approve of an unknown change: the server's hint" "dbchange: hint: .*dbchange\\.pending\\(\\)" "$ERR"
+check_match "approve of an unknown change: the same step as a command" "dbchange: hint: with this tool: dbchange pending$" "$ERR"
 
 # an apply that fails says so on stdout too (not "applied: status failed")
 echo "CREATE TABLE sub_f (id int);" >"$CLI_TMP/f.sql"
