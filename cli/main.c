@@ -204,13 +204,41 @@ print_command_usage(const DbcCommand *cmd, FILE *f)
 	fprintf(f, "usage: dbchange %s%s%s\n", cmd->name, cmd->args[0] ? " " : "", cmd->args);
 }
 
+/*
+ * An option's help in one command's --help: -m means something else to each
+ * command that takes it; the general --help lists all meanings at once.
+ */
+static const char *
+option_help_for(const DbcCommand *cmd, const OptionDef *o)
+{
+	if (strcmp(o->name, "message") == 0)
+	{
+		if (strcmp(cmd->name, "approve") == 0)
+			return "a comment kept with the approval";
+		if (strcmp(cmd->name, "reject") == 0)
+			return "why the change is rejected (required; kept in the audit trail)";
+		if (strcmp(cmd->name, "submit") == 0)
+			return "the change's description";
+	}
+	return o->help;
+}
+
 static void
 print_command_help(const DbcCommand *cmd)
 {
 	int			i;
+	int			own = 0;
 
 	print_command_usage(cmd, stdout);
 	printf("  %s\n", cmd->help);
+	for (i = 0; i < N_OPTION_DEFS; i++)
+		if (!option_defs[i].global && command_accepts(cmd, option_defs[i].name))
+			own++;
+	if (own == 0)
+	{
+		printf("\nThis command has no options of its own; the global options apply: dbchange --help\n");
+		return;
+	}
 	printf("\nOptions of this command:\n");
 	for (i = 0; i < N_OPTION_DEFS; i++)
 	{
@@ -226,7 +254,7 @@ print_command_help(const DbcCommand *cmd)
 							 o->argname ? "=" : "", o->argname ? o->argname : "");
 		else
 			head = xasprintf("    --%s%s%s", o->name, o->argname ? "=" : "", o->argname ? o->argname : "");
-		printf("  %-24s  %s\n", head, o->help);
+		printf("  %-24s  %s\n", head, option_help_for(cmd, o));
 		free(head);
 	}
 	printf("  (and the global options: dbchange --help)\n");

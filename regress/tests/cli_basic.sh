@@ -27,6 +27,14 @@ run help submit
 check_match "help submit prints its usage" "usage: dbchange submit FILE" "$OUT"
 run submit --help
 check_match "submit --help prints its usage and options" "--down=FILE" "$OUT"
+check_match "submit --help: -m is the change's description" "--message=TEXT +the change's description" "$OUT"
+run reject --help
+check_match "reject --help: -m is the reason" "--message=TEXT +why the change is rejected" "$OUT"
+check "reject --help: not the general list of -m's meanings" 0 "$(grep -c 'description (submit)' <<<"$OUT")"
+run status --help
+check "status --help: exit 0" 0 "$RC"
+check "status --help: no empty options heading" 0 "$(grep -c 'Options of this command' <<<"$OUT")"
+check_match "status --help: says it has no options of its own" "no options of its own" "$OUT"
 run policy --help
 check "policy --help: exit 0, not a missing subcommand" 0 "$RC"
 check_match "policy --help: lists policy push" "dbchange policy push DIR" "$OUT"
