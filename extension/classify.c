@@ -426,6 +426,7 @@ static List *definer_functions_in_schema(const char *nspname, ObjectType objtype
 /* sequence limits (see put_sequence_limits()) */
 static void put_sequence_limits(JsonbParseState **st, Oid seqid, List *options);
 static Oid	identity_sequence(Oid relid, const char *colname);
+static void put_serial_sequence_facts(JsonbParseState **st, Oid relid, const char *colname, TypeName *tn);
 
 /* A view or materialized view: GRANT, ALTER, a trigger or rule on it get reads. */
 static bool
@@ -3307,6 +3308,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 							put_sequence_limits(st, seqid,
 												list_make1(makeDefElem("as", (Node *) cd->typeName, -1)));
 					}
+					put_serial_sequence_facts(st, relation ? o->relid : InvalidOid, cmd->name, cd->typeName);
 				}
 				break;
 			case AT_DropColumn:
@@ -3931,6 +3933,100 @@ identity_sequence(Oid relid, const char *colname)
 	attnum = ((Form_pg_attribute) GETSTRUCT(tup))->attnum;
 	ReleaseSysCache(tup);
 	return identity ? getIdentitySequence(relid, attnum, true) : InvalidOid;
+}
+
+/*
+ * The range a column of this type holds, for the values a sequence hands
+ * out: the integer types' own; numeric, float and text hold any of them
+ * (unbounded: false, with *bounded false).  Another type: returns false.
+ */
+static bool
+column_int_range(Oid typid, bool *bounded, int64 *min, int64 *max)
+{
+	*bounded = seqtype_max(typid) != 0;
+	*min = seqtype_min(typid);
+	*max = seqtype_max(typid);
+	if (*bounded)
+		return true;
+	return typid == NUMERICOID || typid == FLOAT8OID || typid == TEXTOID || typid == VARCHAROID;
+}
+
+/*
+ * ALTER COLUMN ... TYPE of a serial column: the sequence the column owns
+ * (serial, bigserial) keeps its own type and limit, unlike an identity
+ * column's (put_sequence_limits).  Narrowed below what the sequence can hand
+ * out, the column makes every insert fail ("out of range") once the sequence
+ * gets there; widened while the sequence stays AS integer, nextval() still
+ * stops at the old limit -- the usual fix for an int overflow, done halfway.
+ * Facts: serial_sequence, sequence_limit (the maximum of an ascending
+ * sequence, the minimum of a descending one), sequence_outruns_type,
+ * sequence_limits_type; all null when the column owns no sequence (an
+ * identity column, a plain default) or a type is not one a sequence feeds.
+ */
+static void
+put_serial_sequence_facts(JsonbParseState **st, Oid relid, const char *colname, TypeName *tn)
+{
+	HeapTuple	at = OidIsValid(relid) && colname ? SearchSysCacheAttName(relid, colname) : NULL;
+	Oid			seqid = InvalidOid;
+	HeapTuple	seqtup = NULL;
+	Oid			old_type = InvalidOid;
+	Oid			new_type = type_oid(tn);
+	bool		old_bounded,
+				new_bounded;
+	int64		old_min,
+				old_max,
+				new_min,
+				new_max;
+
+	if (HeapTupleIsValid(at))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(at);
+		ListCell   *lc;
+
+		old_type = att->atttypid;
+		if (att->attidentity == '\0')
+			foreach(lc, getOwnedSequences(relid))
+			{
+				Oid			tab;
+				int32		col;
+
+				if (sequenceIsOwned(lfirst_oid(lc), DEPENDENCY_AUTO, &tab, &col) && col == att->attnum)
+				{
+					seqid = lfirst_oid(lc);
+					break;
+				}
+			}
+		ReleaseSysCache(at);
+	}
+	if (OidIsValid(seqid))
+		seqtup = SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqid));
+	if (HeapTupleIsValid(seqtup) && OidIsValid(new_type) &&
+		column_int_range(old_type, &old_bounded, &old_min, &old_max) &&
+		column_int_range(new_type, &new_bounded, &new_min, &new_max))
+	{
+		Form_pg_sequence seq = (Form_pg_sequence) GETSTRUCT(seqtup);
+		bool		up = seq->seqincrement > 0;
+		int64		limit = up ? seq->seqmax : seq->seqmin;
+		bool		outruns = new_bounded && (up ? limit > new_max : limit < new_min);
+		bool		widened = old_bounded && (!new_bounded || (up ? new_max > old_max : new_min < old_min));
+		/* ... and a bigint sequence is as wide as one can be: nothing to widen */
+		bool		limits = widened && (up ? limit <= old_max && limit < PG_INT64_MAX :
+										 limit >= old_min && limit > PG_INT64_MIN);
+
+		dbc_put_text(st, "serial_sequence", qualify(get_namespace_name(get_rel_namespace(seqid)), get_rel_name(seqid)));
+		dbc_put_int(st, "sequence_limit", limit);
+		dbc_put_bool(st, "sequence_outruns_type", outruns);
+		dbc_put_bool(st, "sequence_limits_type", limits);
+	}
+	else
+	{
+		dbc_put_null(st, "serial_sequence");
+		dbc_put_null(st, "sequence_limit");
+		dbc_put_null(st, "sequence_outruns_type");
+		dbc_put_null(st, "sequence_limits_type");
+	}
+	if (HeapTupleIsValid(seqtup))
+		ReleaseSysCache(seqtup);
 }
 
 static void

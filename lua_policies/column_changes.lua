@@ -46,6 +46,19 @@ Checks
                                  reached, and every insert drawing from it
                                  (PostgreSQL refuses the statement when the
                                  sequence is past it already)        (caution)
+  serial-sequence-mismatch       ALTER COLUMN ... TYPE of a serial column: its
+                                 own sequence keeps its type (unlike an identity
+                                 column's), so a column narrowed below what the
+                                 sequence hands out (fact sequence_outruns_type)
+                                 makes inserts fail once it gets there, and a
+                                 column widened while the sequence stays AS
+                                 integer (fact sequence_limits_type) still stops
+                                 at the old limit -- the usual fix for an int
+                                 overflow done halfway. A script that widens the
+                                 sequence in an earlier statement is judged
+                                 before it runs, so the warning stays there;
+                                 at the gate the statement is judged when it
+                                 runs and the sequence is wide already (caution)
 
 A table created earlier in the same script and still empty (fact
 created_in_script: the change's own transaction made it, nobody else can see
@@ -157,7 +170,7 @@ local RESTART_WHY = "can hand out values already used: inserts fail on duplicate
 -- Policy ----------------------------------------------------------------------
 return {
   name = "column_changes",
-  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL, type changes that round values, sequences restarted, cycled or narrowed.",
+  description = "ADD COLUMN NOT NULL without default, serial primary keys and indexed columns added under lock, DROP NOT NULL, type changes that round values, sequences restarted, cycled or narrowed, serial columns whose type no longer matches their sequence.",
   -- check() judges only these statements; the engine skips it for the rest
   commands = { "ALTER TABLE", "ALTER SEQUENCE" },
 
@@ -227,6 +240,21 @@ return {
               (op == "alter_column_type" and " changes the type of its identity sequence too, which " or " ") .. what ..
               ": once that is reached nextval() fails, and with it every insert into " .. target(c) ..
               " (PostgreSQL refuses the change if the sequence is past it already); " .. fix)
+          end
+        end
+        -- a serial column's own sequence keeps its type when the column's changes
+        if op == "alter_column_type" and (s.sequence_outruns_type == true or s.sequence_limits_type == true) then
+          local seq, limit = tostring(s.serial_sequence), tostring(s.sequence_limit)
+          local head = "ALTER COLUMN " .. tostring(s.name) .. " TYPE on " .. target(c)
+          if s.sequence_outruns_type == true then
+            d = add(d, tier, CAUTION, "serial-sequence-mismatch", head .. " narrows the column below what its sequence " ..
+              seq .. " hands out (up to " .. limit .. "): once the sequence passes what the new type holds, every " ..
+              "insert fails (out of range); narrow the sequence in the same change (ALTER SEQUENCE " .. seq ..
+              " AS ...) or keep the wider type")
+          else
+            d = add(d, tier, CAUTION, "serial-sequence-mismatch", head .. " widens the column, but its sequence " ..
+              seq .. " still stops at " .. limit .. ": nextval() fails there as before, and with it every insert; " ..
+              "widen the sequence too (ALTER SEQUENCE " .. seq .. " AS bigint)")
           end
         end
       end
@@ -312,6 +340,23 @@ return {
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id TYPE bigint", environment = "prod", expect = "none",
       facts = { subcommands = { { operation = "alter_column_type", name = "id", lossy_conversion = false,
         lowers_maxvalue = false, maxvalue = 9223372036854775807, current_maxvalue = 2147483647 } } } },
+    -- a serial column's own sequence does not follow the column's type
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id TYPE integer", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { subcommands = { { operation = "alter_column_type", name = "id", lossy_conversion = false,
+        serial_sequence = "public.pt_orders_id_seq", sequence_limit = 9223372036854775807,
+        sequence_outruns_type = true, sequence_limits_type = false } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id TYPE bigint", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { subcommands = { { operation = "alter_column_type", name = "id", lossy_conversion = false,
+        serial_sequence = "public.pt_orders_id_seq", sequence_limit = 2147483647,
+        sequence_outruns_type = false, sequence_limits_type = true } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id TYPE bigint", environment = "stage", expect = "approve", risk = "moderate",
+      facts = { subcommands = { { operation = "alter_column_type", name = "id", lossy_conversion = false,
+        serial_sequence = "public.pt_orders_id_seq", sequence_limit = 2147483647,
+        sequence_outruns_type = false, sequence_limits_type = true } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN id TYPE bigint", environment = "prod", expect = "none",
+      facts = { subcommands = { { operation = "alter_column_type", name = "id", lossy_conversion = false,
+        serial_sequence = "public.pt_orders_id_seq", sequence_limit = 9223372036854775807,
+        sequence_outruns_type = false, sequence_limits_type = false } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN id SET MAXVALUE 1000", environment = "dev", expect = "approve", risk = "low",
       facts = { subcommands = { { operation = "set_identity", name = "id", options = { "maxvalue" },
         lowers_maxvalue = true, maxvalue = 1000, current_maxvalue = 9223372036854775807 } } } },

@@ -87,6 +87,32 @@ check "a column that is no identity: no sequence facts on TYPE" "" \
 check_match "PostgreSQL: nextval fails at the raised minimum of a descending sequence" "reached minimum value" \
 	"$(q 'BEGIN' -c 'ALTER SEQUENCE s_desc MINVALUE -2' -c "SELECT nextval('s_desc') FROM generate_series(1, 3)" -c 'ROLLBACK')"
 
+# serial columns: their sequence keeps its own type when the column's changes
+q "CREATE TABLE t_big (id bigserial, v int);
+CREATE SCHEMA \"S q\";
+CREATE TABLE \"S q\".\"T Int\" (id serial, v int);
+CREATE TABLE t_sdesc (id bigint, v int);
+CREATE SEQUENCE t_sdesc_seq INCREMENT -1 OWNED BY t_sdesc.id;
+ALTER TABLE t_sdesc ALTER COLUMN id SET DEFAULT nextval('t_sdesc_seq');
+CREATE TABLE t_plain (id bigint DEFAULT 1, v int);" >/dev/null
+serial() { fact "$1" "concat(f->'subcommands'->0->>'serial_sequence', '|', f->'subcommands'->0->>'sequence_limit', '|', f->'subcommands'->0->>'sequence_outruns_type', '|', f->'subcommands'->0->>'sequence_limits_type')"; }
+check "bigserial narrowed to integer: the sequence outruns it" "public.t_big_id_seq|9223372036854775807|true|false" \
+	"$(serial 'ALTER TABLE t_big ALTER COLUMN id TYPE integer')"
+check_match "PostgreSQL: the narrowed column fails once its sequence passes the type's maximum" "integer out of range" \
+	"$(q 'BEGIN' -c 'ALTER TABLE t_big ALTER COLUMN id TYPE integer' -c "SELECT setval('t_big_id_seq', 2147483647)" -c 'INSERT INTO t_big (v) VALUES (1)' -c 'ROLLBACK')"
+check "serial widened to bigint (quoted, qualified): the sequence still stops at the old maximum" 'S q.T Int_id_seq|2147483647|false|true' \
+	"$(serial 'ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE bigint')"
+check_match "PostgreSQL: the widened column's inserts still fail at the sequence's maximum" "reached maximum value of sequence" \
+	"$(q 'BEGIN' -c 'ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE bigint' -c "SELECT setval('\"S q\".\"T Int_id_seq\"', 2147483647)" -c 'INSERT INTO "S q"."T Int" (v) VALUES (1)' -c 'ROLLBACK')"
+check "the sequence widened first (as the gate sees it when the statement runs): no mismatch" "false|false" \
+	"$(q 'ALTER SEQUENCE "S q"."T Int_id_seq" AS bigint' >/dev/null; serial 'ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE bigint' | cut -d'|' -f3-; q 'ALTER SEQUENCE "S q"."T Int_id_seq" AS integer' >/dev/null)"
+check "a descending owned sequence narrowed: its minimum outruns integer" "public.t_sdesc_seq|-9223372036854775808|true|false" \
+	"$(serial 'ALTER TABLE t_sdesc ALTER COLUMN id TYPE integer')"
+check "a plain default: no sequence facts" "|||" "$(serial 'ALTER TABLE t_plain ALTER COLUMN id TYPE integer')"
+check "an identity column: no serial facts (its sequence follows the type)" "|||" "$(serial 'ALTER TABLE t_id ALTER COLUMN id TYPE integer')"
+check "bigserial to numeric: holds every value, no mismatch" "false|false" "$(serial 'ALTER TABLE t_big ALTER COLUMN id TYPE numeric' | cut -d'|' -f3-)"
+check "serial to numeric: the sequence still stops at the integer maximum" "false|true" "$(serial 'ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE numeric(20)' | cut -d'|' -f3-)"
+
 # ATTACH PARTITION: a CHECK on another column does not spare the scan, one on the key does
 q "CREATE TABLE ev (id bigint, created_at date NOT NULL, amount int) PARTITION BY RANGE (created_at);
 CREATE TABLE ev_def PARTITION OF ev DEFAULT;
@@ -155,4 +181,10 @@ check_match "identity column TYPE integer: sequence-narrowed" "sequence-narrowed
 	"$(dec 'ALTER TABLE t_id ALTER COLUMN id TYPE integer')"
 check_match "identity column SET MINVALUE of a descending one: sequence-narrowed" "^queue/moderate .*sequence-narrowed" \
 	"$(dec 'ALTER TABLE t_id_desc ALTER COLUMN id SET MINVALUE -10')"
+check_match "bigserial narrowed to integer: serial-sequence-mismatch" "serial-sequence-mismatch: ALTER COLUMN id TYPE on public.t_big" \
+	"$(dec 'ALTER TABLE t_big ALTER COLUMN id TYPE integer')"
+check_match "serial widened to bigint: serial-sequence-mismatch says to widen the sequence" 'serial-sequence-mismatch: .*ALTER SEQUENCE S q.T Int_id_seq AS bigint' \
+	"$(dec 'ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE bigint')"
+check "serial widened together with its sequence, in one script: the ALTER TABLE still warned (judged before the script runs)" 1 \
+	"$(dec 'ALTER SEQUENCE "S q"."T Int_id_seq" AS bigint; ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE bigint' | grep -c 'serial-sequence-mismatch')"
 dbc_summary
