@@ -801,6 +801,7 @@ typedef struct MyFacts
 	List	   *granted_roles;	/* of char *: GRANT role TO ... */
 	bool		grant_option;
 	bool		admin_option;
+	bool		session_fk_off; /* the session's SET foreign_key_checks = 0 holds */
 } MyFacts;
 
 /* A column definition. */
@@ -858,9 +859,11 @@ typedef struct Cur
 } Cur;
 
 /*
- * Does the statement run with foreign_key_checks plainly off (MariaDB's SET
- * STATEMENT foreign_key_checks = 0 FOR stmt, the last such assignment)?  A
- * session's own SET before the statement is not known here.
+ * Does the statement run with foreign_key_checks plainly off: MariaDB's SET
+ * STATEMENT foreign_key_checks = ... FOR stmt (the last such assignment)
+ * decides; without one, the session's own SET foreign_key_checks = 0 from an
+ * earlier statement of the script (session_fk_off; never for the statements
+ * of a stored program's body, which run in whichever session CALLs it).
  */
 static bool
 statement_fk_checks_off(struct MyFacts *f);
@@ -3306,6 +3309,8 @@ record_setting(Cur *c, MyFacts *f, const char *var, const char *scope, bool stop
  * is what gets classified.
  */
 
+static bool literal_off(const char *lit);
+
 static bool
 statement_fk_checks_off(MyFacts *f)
 {
@@ -3323,8 +3328,38 @@ statement_fk_checks_off(MyFacts *f)
 			seen = true;
 		}
 	}
-	return seen && lit != NULL &&
+	if (!seen)
+		return f->session_fk_off;
+	return literal_off(lit);
+}
+
+/* A literal that switches a boolean setting off (a value unread: not off). */
+static bool
+literal_off(const char *lit)
+{
+	return lit != NULL &&
 		(strcmp(lit, "0") == 0 || pg_strcasecmp(lit, "OFF") == 0 || pg_strcasecmp(lit, "FALSE") == 0);
+}
+
+/*
+ * What a SET of the session leaves for the script's later statements: the
+ * last session assignment of foreign_key_checks decides (0 / OFF / FALSE:
+ * off; 1, ON, DEFAULT or a value dbchange cannot read: on, which keeps the
+ * stricter judgement of a copying ALTER).  SET GLOBAL changes new sessions
+ * only; SET STATEMENT ... FOR only its statement.
+ */
+static void
+carry_session_settings(const MyFacts *f, DbcMySession *session)
+{
+	ListCell   *lc;
+
+	foreach(lc, f->settings)
+	{
+		SetVar	   *sv = (SetVar *) lfirst(lc);
+
+		if (strcmp(sv->scope, "session") == 0 && strcmp(sv->name, "foreign_key_checks") == 0)
+			session->fk_checks_off = literal_off(sv->literal);
+	}
 }
 
 static const char *set_assignments(Cur *c, MyFacts *f);
@@ -4235,23 +4270,25 @@ put_facts(JsonbParseState **st, MyFacts *f, const char *text, int statement_no, 
 }
 
 void
-dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema)
+dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, DbcMySession *session)
 {
 	MyFacts		f;
 	Cur			c;
 
 	memset(&f, 0, sizeof(f));
 	f.has_where = -1;
+	f.session_fk_off = session->fk_checks_off;
 	c.t = s->toks;
 	c.n = s->ntoks;
 	c.i = 0;
-	c.default_schema = *default_schema;
+	c.default_schema = session->default_schema;
 	c.body_depth = 0;
 	c.text = s->text;
 	c.text_location = s->location;
 	c.line = s->line;
 	classify_tokens(&c, &f);
 	note_file_access(c.t, c.n, &f);
-	*default_schema = c.default_schema;
+	session->default_schema = c.default_schema;
+	carry_session_settings(&f, session);
 	put_facts(st, &f, s->text, s->statement_no, s->line, c.default_schema);
 }

@@ -56,10 +56,22 @@ typedef struct DbcMyStmt
 extern List *dbc_mysql_split(const char *script);
 
 /*
- * Append the statement's facts to an open jsonb object.  *default_schema is
- * the database unqualified names belong to (NULL when unknown); a USE
- * statement changes it for the statements after it.
+ * What the earlier statements of a script leave in force for the later ones
+ * (they run in order, in one session): the database unqualified names belong
+ * to (NULL when unknown; USE changes it), and whether the session's own
+ * SET foreign_key_checks = 0 is in force (with it InnoDB adds a foreign key
+ * in place, without copying the table or checking its rows).
  */
-extern void dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, char **default_schema);
+typedef struct DbcMySession
+{
+	char	   *default_schema;
+	bool		fk_checks_off;
+} DbcMySession;
+
+/*
+ * Append the statement's facts to an open jsonb object, and carry into
+ * *session what the statement changes for the statements after it.
+ */
+extern void dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, DbcMySession *session);
 
 #endif							/* DBC_CLASSIFY_MYSQL_H */

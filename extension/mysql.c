@@ -57,13 +57,13 @@ Datum
 dbc_classify_mysql(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *defschema;
+	DbcMySession session = {NULL, false};
 	List	   *stmts;
 	ListCell   *lc;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	defschema = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	session.default_schema = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	stmts = dbc_mysql_split(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	foreach(lc, stmts)
@@ -74,7 +74,7 @@ dbc_classify_mysql(PG_FUNCTION_ARGS)
 		bool		isnull = false;
 
 		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		dbc_mysql_classify(&st, (DbcMyStmt *) lfirst(lc), &defschema);
+		dbc_mysql_classify(&st, (DbcMyStmt *) lfirst(lc), &session);
 		res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 		d = JsonbPGetDatum(JsonbValueToJsonb(res));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &d, &isnull);
@@ -123,7 +123,7 @@ evaluate_script(const char *script, const char *default_schema, DbcSettings *s,
 {
 	List	   *stmts = split_or_fail(script);
 	List	   *out = NIL;
-	char	   *defschema = default_schema ? pstrdup(default_schema) : NULL;
+	DbcMySession session = {default_schema ? pstrdup(default_schema) : NULL, false};
 	ListCell   *lc;
 
 	foreach(lc, stmts)
@@ -134,7 +134,7 @@ evaluate_script(const char *script, const char *default_schema, DbcSettings *s,
 
 		e->stmt = (DbcMyStmt *) lfirst(lc);
 		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		dbc_mysql_classify(&st, e->stmt, &defschema);
+		dbc_mysql_classify(&st, e->stmt, &session);
 		dbc_context_facts(&st, s, source, "mysql");
 		res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 		e->facts = JsonbValueToJsonb(res);

@@ -704,3 +704,30 @@ SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE o ADD CONSTRAINT fk FOREIGN
 SET foreign_key_checks = 0;
 ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES cust (id);
 $s$) f;
+-- the session's own SET foreign_key_checks = 0 holds for the script's later
+-- statements (they run in order, in one session) until one switches it on
+-- again; SET GLOBAL is for new sessions, SET STATEMENT for its statement, a
+-- value dbchange cannot read counts as on, and a stored program's body runs
+-- in whichever session calls it (mysqldump writes the first form)
+SELECT f->>'statement_no' AS n, f->>'command' AS command, f->>'rewrites_table' AS rewrites,
+       f->>'blocks_writes' AS blocks_writes
+  FROM dbchange.classify_mysql($s$
+ALTER TABLE o ADD CONSTRAINT fk1 FOREIGN KEY (c) REFERENCES cust (id);
+/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;
+ALTER TABLE o ADD CONSTRAINT fk2 FOREIGN KEY (c) REFERENCES cust (id);
+CREATE PROCEDURE p() BEGIN ALTER TABLE o ADD CONSTRAINT fk3 FOREIGN KEY (c) REFERENCES cust (id); END;
+SET STATEMENT foreign_key_checks = 1 FOR ALTER TABLE o ADD CONSTRAINT fk4 FOREIGN KEY (c) REFERENCES cust (id);
+SET GLOBAL foreign_key_checks = 1;
+ALTER TABLE o ADD CONSTRAINT fk5 FOREIGN KEY (c) REFERENCES cust (id);
+SET foreign_key_checks = @OLD_FOREIGN_KEY_CHECKS;
+ALTER TABLE o ADD CONSTRAINT fk6 FOREIGN KEY (c) REFERENCES cust (id);
+SET @@session.foreign_key_checks = OFF;
+ALTER TABLE o ADD CONSTRAINT fk7 FOREIGN KEY (c) REFERENCES cust (id);
+SET foreign_key_checks = DEFAULT;
+ALTER TABLE o ADD CONSTRAINT fk8 FOREIGN KEY (c) REFERENCES cust (id);
+$s$) f;
+SELECT b->>'statement_no' AS n, b->>'command' AS command, b->>'rewrites_table' AS rewrites
+  FROM dbchange.classify_mysql($s$
+SET foreign_key_checks = 0;
+CREATE PROCEDURE p() BEGIN ALTER TABLE o ADD CONSTRAINT fk3 FOREIGN KEY (c) REFERENCES cust (id); END;
+$s$) f, jsonb_array_elements(f->'body_statements') b;
