@@ -341,6 +341,18 @@ ALTER TABLE orders FORCE, LOCK=EXCLUSIVE;
 $s$, e)
  ORDER BY array_position(ARRAY['prod', 'dev'], e), statement_no;
 
+-- the script's own SET foreign_key_checks = 0 holds for its later statements:
+-- the SET is queued for what it switches off, the foreign key after it is added
+-- in place (no "while writes wait"); after SET ... = 1 it is a copy again
+SELECT statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
+  FROM dbchange.evaluate_mysql($s$
+SET foreign_key_checks = 0;
+ALTER TABLE orders ADD CONSTRAINT fk1 FOREIGN KEY (c) REFERENCES cust (id);
+SET foreign_key_checks = 1;
+ALTER TABLE orders ADD CONSTRAINT fk2 FOREIGN KEY (c) REFERENCES cust (id);
+$s$, 'prod')
+ ORDER BY statement_no;
+
 -- red team: strict mode with ALLOW_INVALID_DATES stores 2024-02-31; MariaDB's
 -- SET PASSWORD / SET DEFAULT ROLE ... FOR with a weakening assignment after it
 SELECT statement_no, action, risk, array_to_string(reasons, E'\n') AS reasons
