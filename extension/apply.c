@@ -513,7 +513,8 @@ typedef struct ToplevelAuth
 	int64		change_id;
 	char	   *checksum;
 	Oid			requester;
-	char	   *search_path;
+	char	   *search_path;	/* the recorded one, then the one the change set */
+	bool		path_set_by_change;	/* a SET search_path of the change ran: even "" counts */
 	List	   *texts;			/* of char *: the statements, in order */
 	List	   *facts;			/* of Jsonb *: their recorded facts (NULL: not gated) */
 	List	   *checked_rels;	/* of List *: the relations their names stood for */
@@ -818,7 +819,8 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("the role that requested change %lld no longer exists",
 							(long long) a->change_id)));
-		if (a->search_path && a->search_path[0] && strcmp(a->search_path, old_path) != 0)
+		if (a->search_path && (a->search_path[0] || a->path_set_by_change) &&
+			strcmp(a->search_path, old_path) != 0)
 		{
 			(void) set_config_option("search_path", a->search_path, PGC_USERSET, PGC_S_SESSION,
 									 GUC_ACTION_SET, true, 0, false);
@@ -837,6 +839,21 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		dbc_gate_call_prev(pstmt, queryString, readOnlyTree, run_context, params, queryEnv, dest, qc);
 		objects = dbc_gate_end_apply();
 		marked = false;
+
+		/*
+		 * The statements after a SET search_path of the change were judged
+		 * on the path it sets (scriptpath.c): they run on it, each in its
+		 * own transaction, whether it was SET LOCAL or not.
+		 */
+		{
+			char	   *value;
+
+			if (dbc_script_path_setter(pstmt->utilityStmt, &value))
+			{
+				a->search_path = MemoryContextStrdup(a->cxt, GetConfigOption("search_path", false, false));
+				a->path_set_by_change = true;
+			}
+		}
 		dbc_set_acting_as(save_acting);
 		SetUserIdAndSecContext(save_uid, save_ctx);
 		toplevel_restore_user = false;

@@ -9662,8 +9662,10 @@ static void
 classify_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *settings)
 {
 	DbcScriptPrepares prepares;
+	DbcScriptPath path;
 
 	dbc_script_prepares_begin(&prepares);
+	dbc_script_path_begin(&path);
 	PG_TRY();
 	{
 		ListCell   *lc;
@@ -9677,10 +9679,12 @@ classify_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *settings)
 			value = JsonbPGetDatum(dbc_build_facts(ps->stmt, ps->text, settings, "interactive"));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 			dbc_script_prepares_note(ps->stmt);
+			dbc_script_path_note(ps->stmt);
 		}
 	}
 	PG_FINALLY();
 	{
+		dbc_script_path_end(&path);
 		dbc_script_prepares_end(&prepares);
 	}
 	PG_END_TRY();

@@ -187,6 +187,25 @@ extern List *dbc_session_prepared_names(void);
 extern void dbc_apply_check_prepared(int64 change_id, List *parsed, List *session_names);
 extern void dbc_apply_deallocate_new(List *session_names);
 
+/* ---- scriptpath.c ---- */
+/*
+ * The search_path a script being checked sets for its later statements
+ * (SET search_path, RESET, SELECT set_config('search_path', 'literal', b)):
+ * begin before the first statement, note each one after it is judged, end
+ * in PG_FINALLY (puts the caller's search_path back).
+ */
+typedef struct DbcScriptPath
+{
+	int			nest;			/* our GUC nest level, 0 until a statement sets the path */
+	struct DbcScriptPath *outer;
+} DbcScriptPath;
+
+extern void dbc_script_path_begin(DbcScriptPath *sp);
+extern void dbc_script_path_end(DbcScriptPath *sp);
+extern bool dbc_script_path_note(Node *stmt);
+/* Does stmt set search_path to a value known for certain (*value; NULL: its default)? */
+extern bool dbc_script_path_setter(Node *stmt, char **value);
+
 /* ---- split.c ---- */
 typedef struct DbcParsedStmt
 {

@@ -1679,10 +1679,12 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
 				 errmsg("statement %d would change other objects than the ones it was checked with", statement_no),
 				 errdetail("It was checked as naming %s and now names %s: an earlier statement of the change "
-						   "(SET search_path, set_config(), a rename, ...) changed what its names refer to.",
+						   "changed what its names refer to (a search_path set by something dbchange does not follow "
+						   "when it judges the script -- an expression, a DO block, a function --, a rename, ...).",
 						   shown_names(then), shown_names(now)),
-				 errhint("Qualify the names with their schema, and set search_path before submitting the change "
-						 "rather than inside it.")));
+				 errhint("Qualify the names with their schema, or set the path with a statement of the script "
+						 "that dbchange follows: SET search_path = ..., or SELECT set_config('search_path', "
+						 "'...', false) with a literal value.")));
 	if ((swapped = swapped_relation(checked_rels, now)) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DBCHANGE_UNRECORDED),

@@ -656,10 +656,12 @@ build_facts_step(void *arg)
 	ListCell   *lc;
 	DbcScriptPrepares prepares;
 	DbcScriptTables tables;
+	DbcScriptPath path;
 
 	a->stmts = dbc_split_script(a->sql);
 	dbc_script_prepares_begin(&prepares);
 	dbc_script_tables_begin(&tables, a->stmts);
+	dbc_script_path_begin(&path);
 	PG_TRY();
 	{
 		foreach(lc, a->stmts)
@@ -669,10 +671,12 @@ build_facts_step(void *arg)
 
 			a->facts = lappend(a->facts, facts_with_bool(facts, "in_transaction_block", false));
 			dbc_script_prepares_note(ps->stmt);
+			dbc_script_path_note(ps->stmt);
 		}
 	}
 	PG_FINALLY();
 	{
+		dbc_script_path_end(&path);
 		dbc_script_tables_end(&tables);
 		dbc_script_prepares_end(&prepares);
 	}
@@ -1169,6 +1173,11 @@ evaluate_statements(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const ch
 			d.action = DBC_APPROVE;
 			d.reasons = list_make1("not checked: dbchange gates schema changes (DDL), not this kind of statement");
 		}
+		/* a SET search_path: for the statements after it, and the reader is told */
+		if (dbc_script_path_note(ps->stmt))
+			d.reasons = lappend(d.reasons,
+								psprintf("the statements after it are judged with search_path %s",
+										 quote_literal_cstr(GetConfigOption("search_path", false, false))));
 		put_decision_row(rsinfo, ps->statement_no, ps->text, dbc_facts_get_text(facts, "command"),
 						 &d, facts);
 		MemoryContextSwitchTo(old);
@@ -1188,15 +1197,18 @@ evaluate_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const char *so
 {
 	DbcScriptPrepares prepares;
 	DbcScriptTables tables;
+	DbcScriptPath path;
 
 	dbc_script_prepares_begin(&prepares);
 	dbc_script_tables_begin(&tables, stmts);
+	dbc_script_path_begin(&path);
 	PG_TRY();
 	{
 		evaluate_statements(rsinfo, stmts, s, source);
 	}
 	PG_FINALLY();
 	{
+		dbc_script_path_end(&path);
 		dbc_script_tables_end(&tables);
 		dbc_script_prepares_end(&prepares);
 	}

@@ -398,8 +398,9 @@ check_statements(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *roll
 		if (dbc_is_nontransactional(ps->stmt))
 			*toplevel = true;
 		decisions = lappend(decisions, sd);
-		/* a PREPARE or DEALLOCATE: for the statements after it */
+		/* a PREPARE or DEALLOCATE, a SET search_path: for the statements after it */
 		dbc_script_prepares_note(ps->stmt);
+		dbc_script_path_note(ps->stmt);
 	}
 	return decisions;
 }
@@ -415,16 +416,19 @@ check_script(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *rollback
 {
 	DbcScriptPrepares prepares;
 	DbcScriptTables tables;
+	DbcScriptPath path;
 	List	   *volatile decisions = NIL;
 
 	dbc_script_prepares_begin(&prepares);
 	dbc_script_tables_begin(&tables, parsed);
+	dbc_script_path_begin(&path);
 	PG_TRY();
 	{
 		decisions = check_statements(a, parsed, settings, rollback_facts, total, toplevel);
 	}
 	PG_FINALLY();
 	{
+		dbc_script_path_end(&path);
 		dbc_script_tables_end(&tables);
 		dbc_script_prepares_end(&prepares);
 	}

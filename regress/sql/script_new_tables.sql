@@ -84,7 +84,8 @@ SELECT statement_no, action, facts->'created_in_script' AS created_in_script, re
   FROM dbchange.evaluate($$
 CREATE TABLE IF NOT EXISTS big_orders (id bigint, customer_id bigint, note varchar(10));
 ALTER TABLE big_orders ALTER COLUMN note TYPE int USING 0$$, 'prod');
--- SET search_path (or set_config()) between: the unqualified name is app.items at run time
+-- SET search_path (or set_config()) between: the unqualified name is app.items at run time,
+-- and is judged so (the script's path is followed), not as the new table
 SELECT statement_no, action, facts->'created_in_script' AS created_in_script, reasons
   FROM dbchange.evaluate($$
 CREATE TABLE public.items (id bigint, note varchar(10));

@@ -68,7 +68,10 @@ SHOW search_path;
 
 -- names resolve when a statement runs as they did when it was checked: a SET
 -- search_path, set_config() or rename earlier in the script does not make the
--- policies judge one table while another is changed
+-- policies judge one table while another is changed.  A SET search_path (or
+-- set_config() of a literal) is followed when the script is judged, so the policies
+-- see public.ledger and queue it; a path dbchange cannot read before it runs (an
+-- expression, a DO block) is refused when the names change
 SELECT * FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
 SELECT dbchange.set_policy('protect_ledger', $lua$
 return { name = "protect_ledger", description = "public.ledger changes need approval",
@@ -86,6 +89,10 @@ SET search_path = scratch;
 SELECT dbchange.submit($s$SET search_path = public;
 ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
 SELECT dbchange.submit($s$SELECT set_config('search_path', 'public', false);
+ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
+SELECT dbchange.submit($s$SELECT set_config('search_path', 'pub' || 'lic', false);
+ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
+SELECT dbchange.submit($s$DO $do$BEGIN PERFORM set_config('search_path', 'public', false); END $do$;
 ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
 SET search_path = scratch, public;
 SELECT dbchange.submit($s$ALTER TABLE scratch.ledger RENAME TO ledger_old;
@@ -115,7 +122,7 @@ CREATE TABLE t9 (id int);
 CREATE INDEX t9_i ON t9 (id);$s$, 'a new schema') > 0 AS new_schema_runs;
 SET ROLE regress_rd_dev;
 SET search_path = scratch;
-SELECT dbchange.submit($s$SET search_path = public;
+SELECT dbchange.submit($s$SELECT set_config('search_path', 'pub' || 'lic', false);
 CREATE TABLE newt (id int);$s$, 'elsewhere');
 RESET search_path;
 RESET ROLE;
@@ -131,7 +138,7 @@ CREATE TABLE scratch.kid (id int);
 CREATE TABLE scratch.acct (id int);
 CREATE TABLE scratch2.acct (id int, big text);
 SET search_path = scratch;
-SELECT dbchange.submit($s$SET search_path = public;
+SELECT dbchange.submit($s$SELECT set_config('search_path', 'pub' || 'lic', false);
 ALTER TABLE scratch.kid INHERIT ledger;$s$, 'inherit');
 SELECT dbchange.submit($s$ALTER TABLE scratch.acct RENAME TO acct_old;
 ALTER TABLE scratch2.acct SET SCHEMA scratch;

@@ -220,6 +220,27 @@ check "a link inside the folder: exit 0" 0 "$RC"
 check_match "a link inside the folder is read" "applied +V2__again.sql" "$OUT"
 drop_db cli_deploy_link
 
+# a migration that begins with SET search_path (Flyway/Sqitch/hand-written, or
+# pg_dump's set_config): judged and run on the path it sets, not the session's
+new_db cli_deploy_path dev
+sql cli_deploy_path "SET dbchange.enforce = off; CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int); CREATE TABLE public.invoices (id int)" >/dev/null
+SP=$CLI_TMP/path_migrations
+mkdir -p "$SP"
+printf -- '-- billing accounts\nSET search_path = billing, public;\nCREATE TABLE accounts (id int PRIMARY KEY);\nALTER TABLE invoices ADD COLUMN account_id int REFERENCES accounts;\n' >"$SP/V1__billing_accounts.sql"
+printf "SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE billing.notes (id int);\n" >"$SP/V2__dump_style.sql"
+run deploy "$SP" -d "$(conninfo cli_deploy_path)" --dry-run
+check "SET search_path migration, dry run: exit 0" 0 "$RC"
+run deploy "$SP" -d "$(conninfo cli_deploy_path)"
+check "SET search_path migration: exit 0" 0 "$RC"
+check_match "SET search_path migration: both applied" "deployed: 2 applied" "$OUT"
+check "SET search_path migration: billing.accounts created, not public.accounts" "t|t|t" \
+	"$(sql cli_deploy_path "SELECT to_regclass('billing.accounts') IS NOT NULL, to_regclass('public.accounts') IS NULL, to_regclass('billing.notes') IS NOT NULL" | tr '\n' '|' | sed 's/|$//')"
+check "SET search_path migration: billing.invoices altered, public.invoices not" "1|0" \
+	"$(sql cli_deploy_path "SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = 'billing.invoices'::regclass AND attname = 'account_id'), (SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.invoices'::regclass AND attname = 'account_id')" | tr '\n' '|' | sed 's/|$//')"
+check "SET search_path migration: recorded as judged" "billing.invoices" \
+	"$(sql cli_deploy_path "SELECT s.facts->>'identity' FROM dbchange.change_statement s JOIN dbchange.changes c ON c.id = s.change_id WHERE c.description = 'billing accounts' AND s.statement_no = 3")"
+drop_db cli_deploy_path
+
 cli_valgrind_report
 drop_db $DB
 drop_db $PROD

@@ -186,6 +186,19 @@ check_match "apply: says it runs at top level" "running them at top level" "$OUT
 check "apply CREATE INDEX CONCURRENTLY: applied" "applied" "$(sql $PROD "SELECT status FROM dbchange.changes WHERE id = $CID")"
 check "apply CREATE INDEX CONCURRENTLY: the index exists" "t" "$(sql $PROD "SELECT to_regclass('sub_a_conc') IS NOT NULL")"
 
+# ---- a script that sets its own search_path, with a statement run at top level ----
+# judged on the path it sets (SET LOCAL too: a submitted script is one transaction); the CLI
+# runs each statement alone, in a transaction of its own, on that path all the same
+sql $DEV "SET dbchange.enforce = off; CREATE SCHEMA sub_app; CREATE TABLE sub_app.sub_a (id int); CREATE TABLE sub_app.sub_t (id int)" >/dev/null
+printf 'SET LOCAL search_path = sub_app;\nCREATE INDEX CONCURRENTLY sub_app_conc ON sub_a (id);\nALTER TABLE sub_t ADD COLUMN note text;\n' >"$CLI_TMP/conc_path.sql"
+run submit "$CLI_TMP/conc_path.sql" -d "$DD"
+check "submit SET search_path + CONCURRENTLY: exit 0" 0 "$RC"
+check "SET search_path + CONCURRENTLY: the index is on sub_app.sub_a" "sub_app.sub_a" \
+	"$(sql $DEV "SELECT indrelid::regclass FROM pg_index WHERE indexrelid = 'sub_app.sub_app_conc'::regclass")"
+check "SET search_path + CONCURRENTLY: the column is on sub_app.sub_t" "1|0" \
+	"$(sql $DEV "SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = 'sub_app.sub_t'::regclass AND attname = 'note'), (SELECT count(*) FROM pg_attribute WHERE attrelid = 'sub_a'::regclass AND attname = 'note')" | tr '\n' '|' | sed 's/|$//')"
+check "SET search_path + CONCURRENTLY: change applied" "applied" "$(sql $DEV "SELECT status FROM dbchange.changes WHERE statement LIKE '%sub_app_conc%' ORDER BY id DESC LIMIT 1")"
+
 cli_valgrind_report
 drop_db $DEV
 drop_db $PROD
