@@ -29,9 +29,11 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/transam.h"
+#include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
 #include "catalog/indexing.h"
@@ -83,11 +85,16 @@
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_utilcmd.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
 #include "parser/parser.h"
 #include "parser/parse_type.h"
 #include "pgtime.h"
 #include "rewrite/rewriteSupport.h"
 #include "storage/backendid.h"
+#include "storage/lmgr.h"
 #include "storage/lockdefs.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
@@ -101,7 +108,10 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
+#include "utils/memutils.h"
+#include "utils/partcache.h"
 #include "utils/rel.h"
+#include "utils/resowner.h"
 #include "utils/relmapper.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
@@ -2671,21 +2681,358 @@ put_rel_size(JsonbParseState **st, const char *rows_key, const char *est_key, co
 }
 
 /*
+ * Whether ATTACH PARTITION will scan: PostgreSQL's own proof, made the way
+ * ATExecAttachPartition makes it (PostgreSQL 15): the bound transformed
+ * against the parent's key, its constraint (with the parent's own partition
+ * constraint when the parent is a partition itself) const-simplified, mapped
+ * to the attached table's attribute numbers and tested with
+ * PartConstraintImpliedByRelConstraint against the table's validated CHECK
+ * and NOT NULL constraints; a partitioned table that is not proved is
+ * proved partition by partition, each leaf not proved is scanned, a foreign
+ * table never is.  The default partition likewise, against the negation
+ * of the new bound (get_proposed_default_constraint).
+ *
+ * Transforming the bound evaluates its expressions, and simplifying the
+ * constraints evaluates immutable functions with constant arguments, which
+ * may be anyone's code: the facts are built by whoever runs the gate,
+ * dbchange.evaluate() or a submission, perhaps a reviewer with more rights
+ * than the table's owner.  So nothing here runs code other than the
+ * server's and superuser-installed C: every function a bound value, the
+ * partition key, the constraint or a CHECK of a table proved against calls
+ * must be built-in or C (immutable, for a bound value, which PostgreSQL
+ * evaluates whatever its volatility), and a domain with constraints (whose
+ * CHECK may call anything) stops it too.  Anything else: unknown.
+ *
+ * The proof runs in a subtransaction that is always rolled back: any error
+ * (a bound that does not fit the key, a table that cannot be attached)
+ * means unknown, and the locks it takes go with it.  Those are ACCESS
+ * SHARE locks taken only if free: a table another session holds ACCESS
+ * EXCLUSIVE is not waited for (unknown).
+ */
+typedef struct AttachProof
+{
+	Oid			parent;
+	Oid			part;
+	PartitionBoundSpec *bound;	/* as written */
+	int			part_scan;		/* 1 scanned, 0 proved, -1 unknown */
+	int			def_scan;		/* the same for the default partition */
+} AttachProof;
+
+/* check_functions_in_node callback: true for a function this must not run */
+static bool
+untrusted_function(Oid funcid, void *arg)
+{
+	bool		immutable_only = *(bool *) arg;
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	Form_pg_proc proc;
+	bool		bad;
+
+	if (!HeapTupleIsValid(tup))
+		return true;
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	bad = (proc->prolang != INTERNALlanguageId && proc->prolang != ClanguageId) ||
+		(immutable_only && proc->provolatile != PROVOLATILE_IMMUTABLE);
+	ReleaseSysCache(tup);
+	return bad;
+}
+
+static bool
+untrusted_code_walker(Node *node, void *arg)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, untrusted_function, arg))
+		return true;
+	if (IsA(node, CoerceToDomain) &&
+		DomainHasConstraints(((CoerceToDomain *) node)->resulttype))
+		return true;
+	if (IsA(node, SubLink) || IsA(node, Query))
+		return true;
+	return expression_tree_walker(node, untrusted_code_walker, arg);
+}
+
+static bool
+untrusted_code(Node *node, bool immutable_only)
+{
+	return untrusted_code_walker(node, &immutable_only);
+}
+
+/* Does a validated CHECK constraint of rel call code the proof must not run? */
+static bool
+untrusted_checks(Relation rel)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	int			i;
+
+	if (constr == NULL)
+		return false;
+	for (i = 0; i < constr->num_check; i++)
+		if (constr->check[i].ccvalid &&
+			untrusted_code(stringToNode(constr->check[i].ccbin), false))
+			return true;
+	return false;
+}
+
+/* Open a relation under an ACCESS SHARE lock if nobody holds a stronger one; NULL otherwise. */
+static Relation
+open_unblocked(Oid relid)
+{
+	if (!ConditionalLockRelationOid(relid, AccessShareLock))
+		return NULL;
+	return try_relation_open(relid, NoLock);
+}
+
+/*
+ * Will PostgreSQL scan rel (or, partitioned, one of its partitions) to
+ * prove constraint?  QueuePartitionConstraintValidation's decision.
+ */
+static int
+proof_scans(Relation rel, List *constraint)
+{
+	PartitionDesc pd;
+	int			result = 0;
+	int			i;
+
+	if (untrusted_checks(rel))
+		return -1;
+	if (PartConstraintImpliedByRelConstraint(rel, constraint))
+		return 0;
+	if (rel->rd_rel->relkind == RELKIND_RELATION)
+		return 1;
+	if (rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		return 0;				/* a foreign table: never scanned */
+	pd = RelationGetPartitionDesc(rel, true);
+	for (i = 0; i < pd->nparts && result != 1; i++)
+	{
+		Relation	child = open_unblocked(pd->oids[i]);
+		int			r;
+
+		if (child == NULL)
+			r = -1;
+		else
+		{
+			r = proof_scans(child, map_partition_varattnos(constraint, 1, child, rel));
+			relation_close(child, NoLock);
+		}
+		if (r != 0)
+			result = r;
+	}
+	return result;
+}
+
+/*
+ * The bound's values, as transformPartitionBound will evaluate them: may
+ * they run code other than trusted built-in or C immutable functions?
+ * (MINVALUE and MAXVALUE are no expressions; the rest is transformed and
+ * coerced to the key column's type, not yet evaluated.)
+ */
+static bool
+untrusted_bound(ParseState *pstate, PartitionKey key, PartitionBoundSpec *b)
+{
+	List	   *lists[2];
+	int			l;
+
+	if (b->strategy == PARTITION_STRATEGY_LIST)
+	{
+		ListCell   *lc;
+
+		foreach(lc, b->listdatums)
+		{
+			Node	   *v = transformExpr(pstate, copyObject(lfirst(lc)), EXPR_KIND_PARTITION_BOUND);
+
+			v = coerce_to_target_type(pstate, v, exprType(v), get_partition_col_typid(key, 0),
+									  get_partition_col_typmod(key, 0), COERCION_ASSIGNMENT,
+									  COERCE_IMPLICIT_CAST, -1);
+			if (v == NULL || untrusted_code(v, true))
+				return true;
+		}
+		return false;
+	}
+	if (b->strategy != PARTITION_STRATEGY_RANGE)
+		return false;			/* hash: two integers; default: nothing */
+	lists[0] = b->lowerdatums;
+	lists[1] = b->upperdatums;
+	for (l = 0; l < 2; l++)
+	{
+		ListCell   *lc;
+		int			col = 0;
+
+		foreach(lc, lists[l])
+		{
+			Node	   *raw = lfirst(lc);
+			Node	   *v;
+
+			if (col >= key->partnatts)
+				return true;	/* too many values: PostgreSQL refuses it */
+			if (IsA(raw, ColumnRef) && list_length(((ColumnRef *) raw)->fields) == 1 &&
+				IsA(linitial(((ColumnRef *) raw)->fields), String))
+			{
+				const char *word = strVal(linitial(((ColumnRef *) raw)->fields));
+
+				if (strcmp(word, "minvalue") == 0 || strcmp(word, "maxvalue") == 0)
+				{
+					col++;
+					continue;
+				}
+			}
+			v = transformExpr(pstate, copyObject(raw), EXPR_KIND_PARTITION_BOUND);
+			v = coerce_to_target_type(pstate, v, exprType(v), get_partition_col_typid(key, col),
+									  get_partition_col_typmod(key, col), COERCION_ASSIGNMENT,
+									  COERCE_IMPLICIT_CAST, -1);
+			if (v == NULL || untrusted_code(v, true))
+				return true;
+			col++;
+		}
+	}
+	return false;
+}
+
+/* The proof on the open parent and attached table; errors leave the results unknown. */
+static void
+attach_proof_tables(AttachProof *a, Relation parent, Relation attached)
+{
+	PartitionKey key = RelationGetPartitionKey(parent);
+	PartitionBoundSpec *bound;
+	List	   *bound_qual,
+			   *qual,
+			   *parent_qual;
+	Relation	def;
+	Oid			defoid;
+
+	if (untrusted_bound(make_parsestate(NULL), key, a->bound) ||
+		untrusted_code((Node *) key->partexprs, false))
+		return;
+	bound = transformPartitionBound(make_parsestate(NULL), parent, copyObject(a->bound));
+	parent_qual = RelationGetPartitionQual(parent);
+
+	/*
+	 * As ATExecAttachPartition does: the bound's constraint with the
+	 * parent's appended (list_concat extends bound_qual in place when it has
+	 * clauses, and the default partition's proposed constraint is built
+	 * from it so extended).
+	 */
+	defoid = get_default_oid_from_partdesc(RelationGetPartitionDesc(parent, true));
+	if (bound->is_default && OidIsValid(defoid))
+		return;					/* a second default partition: refused */
+	bound_qual = get_qual_from_partbound(parent, bound);
+	qual = list_concat(bound_qual, parent_qual);
+	if (untrusted_code((Node *) qual, false))
+		return;
+	if (qual == NIL)
+		a->part_scan = 0;		/* nothing to prove */
+	else
+	{
+		List	   *simple = (List *) eval_const_expressions(NULL, (Node *) qual);
+
+		simple = list_make1(make_ands_explicit(simple));
+		a->part_scan = proof_scans(attached, map_partition_varattnos(simple, 1, attached, parent));
+	}
+
+	if (!OidIsValid(defoid) || (def = open_unblocked(defoid)) == NULL)
+		return;
+	a->def_scan = proof_scans(def, map_partition_varattnos(get_proposed_default_constraint(bound_qual),
+														   1, def, parent));
+	relation_close(def, NoLock);
+}
+
+/* Inside the subtransaction: open the two tables, prove. */
+static void
+attach_proof_run(AttachProof *a)
+{
+	Relation	parent = open_unblocked(a->parent);
+	Relation	attached;
+
+	if (parent == NULL)
+		return;
+	attached = parent->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ? open_unblocked(a->part) : NULL;
+	if (attached != NULL)
+	{
+		attach_proof_tables(a, parent, attached);
+		relation_close(attached, NoLock);
+	}
+	relation_close(parent, NoLock);
+}
+
+/*
+ * Run the proof in a subtransaction rolled back whatever happens (as
+ * PL/pgSQL's exception blocks do: memory context and resource owner put
+ * back).  Query cancel and shutdown are raised again.
+ */
+static void
+attach_proof(AttachProof *a)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	MemoryContext work;
+	volatile int part_scan = -1;
+	volatile int def_scan = -1;
+
+	a->part_scan = a->def_scan = -1;
+	if (!OidIsValid(a->parent) || !OidIsValid(a->part) || a->bound == NULL ||
+		!IsTransactionState() || IsInParallelMode())
+		return;
+	work = AllocSetContextCreate(oldcxt, "dbchange attach proof", ALLOCSET_DEFAULT_SIZES);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(work);
+	PG_TRY();
+	{
+		attach_proof_run(a);
+		part_scan = a->part_scan;
+		def_scan = a->def_scan;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(work);
+		edata = CopyErrorData();
+		FlushErrorState();
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+		{
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			ReThrowError(edata);
+		}
+		part_scan = def_scan = -1;
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	MemoryContextDelete(work);
+	a->part_scan = part_scan;
+	a->def_scan = def_scan;
+}
+
+/* A 1/0/-1 fact as true/false/null. */
+static void
+put_tristate(JsonbParseState **st, const char *fact, int v)
+{
+	if (v < 0)
+		dbc_put_null(st, fact);
+	else
+		dbc_put_bool(st, fact, v == 1);
+}
+
+/*
  * ATTACH PARTITION scans what it must prove the bound of: the table being
  * attached (under an ACCESS EXCLUSIVE lock on it), unless a validated CHECK
  * constraint of it implies the bound, and the parent's default partition
  * (ACCESS EXCLUSIVE on that one, which serves the parent's reads and writes
  * meanwhile), unless its constraints imply that none of its rows falls in
  * the new bound.  Whether a constraint implies the bound is PostgreSQL's
- * own proof on the transformed bound, which can raise errors for a bound
- * that does not fit the key; so the facts say whether the tables have
- * validated CHECK constraints at all, and a policy takes none as "scanned".
+ * own proof (attach_proof: *_scan_needed, null when it cannot be made);
+ * the facts also say whether the tables have validated CHECK constraints
+ * at all or on the key's columns, the approximation a policy falls back on.
  */
 static void
-put_attach_scans(JsonbParseState **st, ClsObject *parent, ClsObject *p)
+put_attach_scans(JsonbParseState **st, ClsObject *parent, ClsObject *p, PartitionBoundSpec *bound)
 {
 	Oid			def = InvalidOid;
 	int			checks = has_validated_checks(p->relid);
+	AttachProof proof;
 
 	List	   *keycols = NIL;
 	bool		key_known = parent->relkind == RELKIND_PARTITIONED_TABLE &&
@@ -2698,6 +3045,11 @@ put_attach_scans(JsonbParseState **st, ClsObject *parent, ClsObject *p)
 	else
 		dbc_put_bool(st, "partition_has_checks", checks == 1);
 	put_key_checks(st, "partition_has_key_checks", p->relid, key_known, keycols);
+	proof.parent = parent->relkind == RELKIND_PARTITIONED_TABLE ? parent->relid : InvalidOid;
+	proof.part = p->relid;
+	proof.bound = bound;
+	attach_proof(&proof);
+	put_tristate(st, "partition_scan_needed", proof.part_scan);
 	if (parent->relkind == RELKIND_PARTITIONED_TABLE)
 		def = get_default_partition_oid(parent->relid);
 	if (OidIsValid(def) && get_rel_name(def) != NULL)
@@ -2714,6 +3066,7 @@ put_attach_scans(JsonbParseState **st, ClsObject *parent, ClsObject *p)
 					 "default_partition_bytes", rows, est, bytes);
 		dbc_put_bool(st, "default_partition_has_checks", has_validated_checks(def) == 1);
 		put_key_checks(st, "default_partition_has_key_checks", def, key_known, keycols);
+		put_tristate(st, "default_partition_scan_needed", proof.def_scan);
 	}
 	else
 		dbc_put_null(st, "default_partition");
@@ -3372,7 +3725,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					dbc_put_bool(st, "concurrently", pc->concurrent);
 					c->concurrently |= pc->concurrent;
 					if (cmd->subtype == AT_AttachPartition && ot == OBJECT_TABLE)
-						put_attach_scans(st, o, p);
+						put_attach_scans(st, o, p, pc->bound);
 				}
 				scans = cmd->subtype == AT_AttachPartition && ot == OBJECT_TABLE;
 				break;

@@ -29,8 +29,8 @@ dbchange checks that when it runs)
                               lock: the parent's default partition (danger
                               when large, caution when its size is unknown)
                               and the table attached (caution when large);
-                              none when the table has a validated CHECK
-                              constraint that may prove it (see below)
+                              none when its constraints prove the bound
+                              (see below)
   table-rewrite               any other statement the classifier says
                               rewrites the table, MySQL's OPTIMIZE TABLE
                               too (InnoDB: a rebuild + ANALYZE); for MySQL
@@ -56,18 +56,18 @@ Behaviour per environment (action / risk by severity)
 attach-partition-scan and CHECK constraints: PostgreSQL skips the scan of
 the table attached when its validated CHECK (and NOT NULL) constraints imply
 the new partition's bound, and the scan of the default partition when its
-constraints imply that none of its rows falls in the bound.  The proof works
-clause by clause on the partition key's columns and expressions, so a CHECK
-that reads none of the columns the key uses (CHECK (amount > 0) when the
-key is created_at) can never prove it: only a CHECK that reads one of them
-counts (facts partition_has_key_checks, default_partition_has_key_checks;
-for an expression key, the columns the expression reads; for a key of
-several columns, one of them is enough, since a CHECK on the leading column
-can prove a bound that leaves the others open).  Whether a CHECK that reads a
-key column does prove the bound is PostgreSQL's own proof, not made here:
-such a table gets no finding, as one whose CHECK may well prove it.  Without
-those facts (older classifier, a test), partition_has_checks /
-default_partition_has_checks: any validated CHECK counts.
+constraints imply that none of its rows falls in the bound.  The classifier
+makes that proof as PostgreSQL does (facts partition_scan_needed,
+default_partition_scan_needed), so a CHECK on the key that proves too little
+(CHECK (created_at > '2000-01-01') for a partition of 2024, or a nullable
+key column) is a scan like no CHECK at all.  When it could not make the
+proof (the facts null: a bound PostgreSQL refuses, a table locked by
+another session, a bound or CHECK calling a function that is not built-in
+C code, an older classifier), a table with a validated CHECK that reads a
+column the key uses counts as proved (partition_has_key_checks,
+default_partition_has_key_checks; without those, partition_has_checks /
+default_partition_has_checks: any validated CHECK): a CHECK that reads none
+of them (CHECK (amount > 0) when the key is created_at) never proves it.
 
 Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES.  Volatility comes from the
 classifier (default_volatile: serial, identity, random(), gen_random_uuid(), ...).
@@ -274,7 +274,17 @@ end
 -- constraints prove it (facts: partition_*, default_partition_*): the
 -- parent's default partition under an ACCESS EXCLUSIVE lock while it serves
 -- the parent's rows (danger when large), and the table attached, under the
--- same lock on it (usually not in use yet: caution when large).
+-- same lock on it (usually not in use yet: caution when large).  Whether it
+-- scans: PostgreSQL's own proof (partition_scan_needed,
+-- default_partition_scan_needed) when the classifier could make it, else
+-- "unless a CHECK on a key column may prove it" (*_has_key_checks, or any
+-- CHECK: *_has_checks).
+local function scan_needed(exact, key_checks, checks)
+  if exact ~= nil then return exact == true, true end
+  if key_checks == nil then key_checks = checks end
+  return key_checks ~= true, false
+end
+
 local function attach_scans(d, c, tier)
   local subs = c.subcommands
   if type(subs) ~= "table" then return d end
@@ -282,23 +292,26 @@ local function attach_scans(d, c, tier)
     local s = subs[i]
     if type(s) == "table" and s.operation == "attach_partition" then
       local def = s.default_partition
-      -- a CHECK that reads a column of the partition key may prove the bound; others cannot
-      local def_checks, part_checks = s.default_partition_has_key_checks, s.partition_has_key_checks
-      if def_checks == nil then def_checks = s.default_partition_has_checks end
-      if part_checks == nil then part_checks = s.partition_has_checks end
-      if type(def) == "string" and def_checks ~= true then
+      local def_scan, def_proved = scan_needed(s.default_partition_scan_needed,
+        s.default_partition_has_key_checks, s.default_partition_has_checks)
+      local part_scan, part_proved = scan_needed(s.partition_scan_needed,
+        s.partition_has_key_checks, s.partition_has_checks)
+      if type(def) == "string" and def_scan then
         local sc = size_of(s.default_partition_rows, s.default_partition_bytes)
         if sc ~= "small" then
           d = add(d, tier, sc == "large" and DANGER or CAUTION, "attach-partition-scan", "ATTACH PARTITION of " ..
             tostring(s.partition) .. " scans the default partition " .. def .. rows_note(s.default_partition_rows) ..
-            " under an ACCESS EXCLUSIVE lock, so its reads and writes wait; first add to " .. def ..
+            " under an ACCESS EXCLUSIVE lock, so its reads and writes wait" ..
+            (def_proved and " (its constraints do not exclude the new bound)" or "") .. "; first add to " .. def ..
             " a CHECK constraint that excludes the new bound (NOT VALID, then VALIDATE CONSTRAINT): PostgreSQL then skips the scan")
         end
       end
-      if part_checks ~= true and size_of(s.partition_rows, s.partition_bytes) == "large" then
+      if part_scan and size_of(s.partition_rows, s.partition_bytes) == "large" then
         d = add(d, tier, CAUTION, "attach-partition-scan", "ATTACH PARTITION scans " .. tostring(s.partition) ..
-          rows_note(s.partition_rows) .. " under an ACCESS EXCLUSIVE lock to prove its bound; add a CHECK constraint " ..
-          "matching the bound to it first (NOT VALID, then VALIDATE CONSTRAINT), and PostgreSQL skips the scan")
+          rows_note(s.partition_rows) .. " under an ACCESS EXCLUSIVE lock to prove its bound" ..
+          (part_proved and " (its CHECK and NOT NULL constraints do not imply it)" or "") ..
+          "; add a CHECK constraint matching the bound to it first (NOT VALID, then VALIDATE CONSTRAINT; " ..
+          "NOT NULL on the key columns too), and PostgreSQL skips the scan")
       end
     end
   end
@@ -467,6 +480,33 @@ return {
       facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
         partition_rows = 0, partition_has_checks = false, partition_has_key_checks = false, default_partition = "public.pt_ev_def",
         default_partition_rows = 3000000, default_partition_has_checks = true, default_partition_has_key_checks = true } } } },
+    -- PostgreSQL's own proof decides when the classifier made it: a key CHECK that proves too little is a scan ...
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "queue", risk = "moderate", name = "a key CHECK that proves too little: scanned",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = true, partition_has_key_checks = true,
+        partition_scan_needed = true } } } },
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "queue", risk = "high", name = "a default partition CHECK that does not exclude the bound: scanned",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 0, partition_scan_needed = false, default_partition = "public.pt_ev_def",
+        default_partition_rows = 3000000, default_partition_has_checks = true, default_partition_has_key_checks = true,
+        default_partition_scan_needed = true } } } },
+    -- ... and a proof is no scan, whatever the approximations say
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = false, partition_has_key_checks = false,
+        partition_scan_needed = false, default_partition = "public.pt_ev_def", default_partition_rows = 3000000,
+        default_partition_has_checks = false, default_partition_has_key_checks = false,
+        default_partition_scan_needed = false } } } },
+    -- unknown (null, absent here): the key CHECK approximation decides
+    { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+      environment = "prod", expect = "queue", risk = "moderate", name = "proof unknown: the key CHECK approximation",
+      facts = { table_rows = 10, subcommands = { { operation = "attach_partition", partition = "public.pt_ev_2025",
+        partition_rows = 2000000, partition_bytes = 300000000, partition_has_checks = true, partition_has_key_checks = false,
+        default_partition = "public.pt_ev_def", default_partition_rows = 3000000,
+        default_partition_has_checks = true, default_partition_has_key_checks = true } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "dev", expect = "approve", risk = "low",
       facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "test", expect = "approve", risk = "moderate",

@@ -8,8 +8,11 @@
 # init_params() does), and whether ATTACH PARTITION scans the table or finds
 # its bound implied by its constraints (the DEBUG1 messages "verifying table"
 # / "partition constraint ... is implied by existing constraints"; facts
-# partition_has_key_checks, default_partition_has_key_checks).  Then the
-# stock policies' decisions on them.
+# partition_has_key_checks, default_partition_has_key_checks and the exact
+# partition_scan_needed, default_partition_scan_needed: range, list, hash,
+# several key columns, expression keys, NOT NULL, default partitions,
+# partitioned and foreign tables, bounds PostgreSQL refuses, code the proof
+# must not run, locked tables).  Then the stock policies' decisions on them.
 set -u
 cd "$(dirname "$0")/../.."
 . regress/lib.sh
@@ -158,6 +161,159 @@ check "a default partition CHECK on the key: key check" "true" \
 check_match "... and PostgreSQL skips its scan" 'default partition "ev_def" is implied by existing constraints' \
 	"$(q "SET client_min_messages = debug1" -c "BEGIN" -c "ALTER TABLE ev ATTACH PARTITION ev_key FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" -c "ROLLBACK")"
 
+# ATTACH PARTITION, exactly: partition_scan_needed / default_partition_scan_needed are PostgreSQL's
+# own proof, compared with what it does (DEBUG1 "verifying table" for each table it scans)
+exact() { # PARENT PARTITION BOUND DEFAULT-NAME(or '') -> "<partition_scan_needed>|<scanned>|<default_partition_scan_needed>|<scanned>"
+	local st="ALTER TABLE $1 ATTACH PARTITION $2 $3" def=$4 k out others d=f
+	k=$(fact "$st" "concat(f->'subcommands'->0->>'partition_scan_needed', '|', f->'subcommands'->0->>'default_partition_scan_needed')")
+	out=$(q "SET client_min_messages = debug1" -c "BEGIN" -c "$st" -c "ROLLBACK")
+	if printf '%s' "$out" | grep -q ERROR; then echo "$k|error: $(printf '%s' "$out" | grep ERROR)"; return; fi
+	others=$(printf '%s\n' "$out" | grep 'verifying table' | grep -vc "verifying table \"$def\"")
+	[ -n "$def" ] && printf '%s' "$out" | grep -q "verifying table \"$def\"" && d=t
+	if [ "$others" -gt 0 ]; then others=t; else others=f; fi
+	echo "$(printf '%s' "$k" | cut -d'|' -f1)|$others|$(printf '%s' "$k" | cut -d'|' -f2)|$([ -n "$def" ] && echo $d)"
+}
+q "CREATE SCHEMA \"Part S\";
+CREATE TABLE rg (id bigint, created_at date NOT NULL, amount int) PARTITION BY RANGE (created_at);
+CREATE TABLE rg_weak (id bigint, created_at date NOT NULL, amount int, CHECK (created_at > '2000-01-01'));
+CREATE TABLE rg_exact (id bigint, created_at date NOT NULL, amount int,
+  CHECK (created_at >= '2024-01-01' AND created_at < '2025-01-01'));
+CREATE TABLE rgn (id bigint, created_at date, amount int) PARTITION BY RANGE (created_at);
+CREATE TABLE rgn_nullable (id bigint, created_at date, amount int,
+  CHECK (created_at >= '2024-01-01' AND created_at < '2025-01-01'));
+CREATE TABLE rgn_not_null (id bigint, created_at date NOT NULL, amount int,
+  CHECK (created_at >= '2024-01-01' AND created_at < '2025-01-01'));
+CREATE TABLE dd (id bigint, k int NOT NULL) PARTITION BY LIST (k);
+CREATE TABLE dd_1 PARTITION OF dd FOR VALUES IN (1);
+CREATE TABLE dd_other (id bigint, k int NOT NULL CHECK (k > 1));
+CREATE TABLE dd_any (id bigint, k int NOT NULL CHECK (k > 0));
+CREATE TABLE rg_wide (id bigint, created_at date NOT NULL, amount int,
+  CHECK (created_at >= '2024-03-01' AND created_at < '2024-06-01'));
+CREATE TABLE \"Part S\".\"Rg 2024\" (amount int, id bigint, created_at date NOT NULL,
+  CHECK (created_at >= '2024-01-01' AND created_at < '2025-01-01'));
+CREATE TABLE ls (id bigint, region text NOT NULL) PARTITION BY LIST (region);
+CREATE TABLE ls_def PARTITION OF ls DEFAULT;
+CREATE TABLE ls_eu (id bigint, region text NOT NULL CHECK (region IN ('de', 'fr')));
+CREATE TABLE ls_more (id bigint, region text NOT NULL CHECK (region IN ('de', 'fr', 'it')));
+CREATE TABLE hs (id bigint NOT NULL, v int) PARTITION BY HASH (id);
+CREATE TABLE hs_0 (id bigint NOT NULL, v int CHECK (v > 0));
+CREATE TABLE mc (y int NOT NULL, m int NOT NULL, v int) PARTITION BY RANGE (y, m);
+CREATE TABLE mc_y (y int NOT NULL, m int NOT NULL, v int, CHECK (y = 2024));
+CREATE TABLE mc_m (y int NOT NULL, m int NOT NULL, v int, CHECK (m >= 1 AND m < 7));
+CREATE TABLE sub (id bigint, created_at date NOT NULL, amount int) PARTITION BY LIST (amount);
+CREATE TABLE sub_a PARTITION OF sub FOR VALUES IN (1);
+CREATE TABLE sub_b PARTITION OF sub FOR VALUES IN (2);
+ALTER TABLE sub_a ADD CHECK (created_at >= '2023-01-01' AND created_at < '2024-01-01');
+CREATE TABLE sub_all (id bigint, created_at date NOT NULL, amount int) PARTITION BY LIST (amount);
+CREATE TABLE sub_all_a PARTITION OF sub_all FOR VALUES IN (1);
+ALTER TABLE sub_all ADD CHECK (created_at >= '2022-01-01' AND created_at < '2023-01-01');" >/dev/null
+check "range: a CHECK on the key that does not imply the bound: scanned" "true|t||" \
+	"$(exact rg rg_weak "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+check "range: a CHECK that implies the bound: not scanned" "false|f||" \
+	"$(exact rg rg_exact "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+check "range: the same CHECK on a nullable key column (NOT NULL is part of the proof): scanned" "true|t||" \
+	"$(exact rgn rgn_nullable "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+check "range: ... and with NOT NULL: not scanned" "false|f||" \
+	"$(exact rgn rgn_not_null "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+check "attached as the default partition: its CHECK excludes the other partitions' bounds: not scanned" "false|f||" \
+	"$(exact dd dd_other "DEFAULT" '')"
+check "attached as the default partition: its CHECK does not: scanned" "true|t||" \
+	"$(exact dd dd_any "DEFAULT" '')"
+check "range: a CHECK narrower than the bound implies it" "false|f||" \
+	"$(exact rg rg_wide "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+check "range: a CHECK wider than the bound does not" "true|t||" \
+	"$(exact rg rg_wide "FOR VALUES FROM ('2024-04-01') TO ('2024-05-01')" '')"
+check "quoted, schema-qualified table with its columns in another order: not scanned" "false|f||" \
+	"$(exact rg '"Part S"."Rg 2024"' "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+check "list: CHECK IN the same values: neither the table nor the default partition scanned? (default: scanned)" "false|f|true|t" \
+	"$(exact ls ls_eu "FOR VALUES IN ('de', 'fr')" ls_def)"
+check "list: CHECK IN more values than the bound: scanned" "true|t|true|t" \
+	"$(exact ls ls_more "FOR VALUES IN ('de', 'fr')" ls_def)"
+q "ALTER TABLE ls_def ADD CHECK (region NOT IN ('de', 'fr', 'it'))" >/dev/null
+check "list: the default partition's CHECK excludes the bound: not scanned" "false|f|false|f" \
+	"$(exact ls ls_eu "FOR VALUES IN ('de', 'fr')" ls_def)"
+check "list: ... but not a value it does not exclude" "true|t|true|t" \
+	"$(exact ls ls_eu "FOR VALUES IN ('de', 'es')" ls_def)"
+check "hash: a CHECK cannot prove it: scanned" "true|t||" \
+	"$(exact hs hs_0 "FOR VALUES WITH (MODULUS 4, REMAINDER 0)" '')"
+check "two key columns: a CHECK on the leading one proves FROM (2024, MINVALUE) TO (2025, MINVALUE)" "false|f||" \
+	"$(exact mc mc_y "FOR VALUES FROM (2024, MINVALUE) TO (2025, MINVALUE)" '')"
+check "two key columns: a CHECK on the second alone does not" "true|t||" \
+	"$(exact mc mc_m "FOR VALUES FROM (2024, 1) TO (2024, 7)" '')"
+check "expression key: a CHECK on its column that proves too little: scanned" "true|t||" \
+	"$(exact ex ex_near "FOR VALUES IN ('a')" '')"
+check "expression key: a CHECK on the expression that proves it: not scanned" "false|f||" \
+	"$(exact ex ex_key "FOR VALUES IN ('a')" '')"
+check "a partitioned table attached: a partition its CHECK does not prove is scanned" "true|t||" \
+	"$(exact rg sub "FOR VALUES FROM ('2023-01-01') TO ('2024-01-01')" '')"
+check "a partitioned table attached, its own CHECK proves the bound: nothing scanned" "false|f||" \
+	"$(exact rg sub_all "FOR VALUES FROM ('2022-01-01') TO ('2023-01-01')" '')"
+q "ALTER TABLE sub_b ADD CHECK (created_at >= '2023-01-01' AND created_at < '2024-01-01')" >/dev/null
+check "a partitioned table attached, every partition's CHECK proves it: nothing scanned" "false|f||" \
+	"$(exact rg sub "FOR VALUES FROM ('2023-01-01') TO ('2024-01-01')" '')"
+q "CREATE TABLE rg_def PARTITION OF rg DEFAULT;" >/dev/null
+check "the default partition without a CHECK: scanned" "false|f|true|t" \
+	"$(exact rg rg_exact "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" rg_def)"
+q "ALTER TABLE rg_def ADD CHECK (created_at < '2020-01-01')" >/dev/null
+check "the default partition's CHECK excludes the bound: not scanned" "false|f|false|f" \
+	"$(exact rg rg_exact "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" rg_def)"
+check "... one that does not exclude it: scanned" "true|t|true|t" \
+	"$(exact rg rg_weak "FOR VALUES FROM ('2019-01-01') TO ('2019-06-01')" rg_def)"
+check "the parent is itself a partition: its constraint is part of the proof" "false|f||" \
+	"$(q "CREATE TABLE top (id bigint, created_at date NOT NULL, amount int) PARTITION BY LIST (id);
+CREATE TABLE mid PARTITION OF top FOR VALUES IN (7) PARTITION BY RANGE (created_at);
+CREATE TABLE mid_x (id bigint NOT NULL CHECK (id = 7), created_at date NOT NULL CHECK (created_at >= '2024-01-01' AND created_at < '2025-01-01'), amount int);
+CREATE TABLE mid_y (id bigint, created_at date NOT NULL CHECK (created_at >= '2024-01-01' AND created_at < '2025-01-01'), amount int)" >/dev/null
+	exact mid mid_x "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+check "... and without a CHECK on the grandparent's key: scanned" "true|t||" \
+	"$(exact mid mid_y "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" '')"
+# foreign tables are never scanned, as the table attached or as the default partition
+q "CREATE EXTENSION file_fdw; CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+CREATE TABLE fp (id bigint, k int NOT NULL) PARTITION BY LIST (k);
+CREATE FOREIGN TABLE fp_def PARTITION OF fp DEFAULT SERVER files OPTIONS (filename '/dev/null');
+CREATE TABLE fp_1 (id bigint, k int NOT NULL);
+CREATE FOREIGN TABLE fp_2 (id bigint, k int NOT NULL) SERVER files OPTIONS (filename '/dev/null');" >/dev/null
+check "a foreign default partition is not scanned" "true|t|false|f" "$(exact fp fp_1 "FOR VALUES IN (1)" fp_def)"
+check "a foreign table attached is not scanned" "false|f|false|f" "$(exact fp fp_2 "FOR VALUES IN (2)" fp_def)"
+# bounds PostgreSQL refuses: unknown, and evaluate() still decides
+nulls() { fact "$1" "concat(f->'subcommands'->0->>'partition_scan_needed', '|', f->'subcommands'->0->>'default_partition_scan_needed', '|', f->'subcommands'->0->>'partition_has_key_checks')"; }
+check "a bound value that is no date: unknown" "||true" "$(nulls "ALTER TABLE rg ATTACH PARTITION rg_weak FOR VALUES FROM ('soon') TO ('2025-01-01')")"
+check "a list bound for a range key: unknown" "||true" "$(nulls "ALTER TABLE rg ATTACH PARTITION rg_weak FOR VALUES IN ('2025-01-01')")"
+check "integers for a date key: unknown" "||true" "$(nulls "ALTER TABLE rg ATTACH PARTITION rg_weak FOR VALUES FROM (1) TO (2)")"
+check "too many values for the key: unknown" "||true" "$(nulls "ALTER TABLE rg ATTACH PARTITION rg_weak FOR VALUES FROM ('2024-01-01', 1) TO ('2025-01-01', 2)")"
+check "a column reference in the bound: unknown" "||true" "$(nulls "ALTER TABLE rg ATTACH PARTITION rg_weak FOR VALUES FROM (created_at) TO ('2025-01-01')")"
+check "a hash bound with a remainder too large: unknown" "||false" "$(nulls "ALTER TABLE hs ATTACH PARTITION hs_0 FOR VALUES WITH (MODULUS 2, REMAINDER 5)")"
+check "a second default partition: unknown" "||true" "$(nulls "ALTER TABLE ls ATTACH PARTITION ls_more DEFAULT")"
+check "a table that does not exist: unknown" "|" \
+	"$(fact "ALTER TABLE rg ATTACH PARTITION nowhere FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" \
+		"concat(f->'subcommands'->0->>'partition_scan_needed', '|', f->'subcommands'->0->>'default_partition_scan_needed')")"
+check "a table with other columns: unknown" "||false" \
+	"$(nulls "ALTER TABLE rg ATTACH PARTITION ls_eu FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')")"
+# code the proof would run: not run, unknown (the facts may be built by someone with more rights)
+q "CREATE SEQUENCE side_effects;
+CREATE FUNCTION trap_date() RETURNS date IMMUTABLE LANGUAGE plpgsql AS \$\$BEGIN PERFORM nextval('side_effects'); RETURN '2030-01-01'; END\$\$;
+CREATE TABLE rg_trap (id bigint, created_at date NOT NULL CHECK (created_at < trap_date()), amount int);" >/dev/null
+check "a bound calling a plpgsql function: unknown" "||true" \
+	"$(nulls "ALTER TABLE rg ATTACH PARTITION rg_exact FOR VALUES FROM ('2029-01-01') TO (trap_date())")"
+check "a CHECK calling a plpgsql function: unknown (the default partition's own CHECKs are plain)" "|false|true" \
+	"$(nulls "ALTER TABLE rg ATTACH PARTITION rg_trap FOR VALUES FROM ('2029-01-01') TO ('2030-01-01')")"
+check "... and neither function ran" "f" "$(q "SELECT is_called FROM side_effects")"
+check "a bound with a built-in immutable expression is proved" "false|f|false|f" \
+	"$(exact rg rg_exact "FOR VALUES FROM (date '2023-12-31' + 1) TO ('2025-01-01')" rg_def)"
+# a table another session holds locked: not waited for
+q "BEGIN" -c "LOCK TABLE rg_exact IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null &
+locker=$!
+sleep 1
+t0=$(date +%s)
+check "a table locked by another session: unknown, at once" "||true" \
+	"$(nulls "ALTER TABLE rg ATTACH PARTITION rg_exact FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')")"
+check "... without waiting for the lock" "yes" "$([ $(($(date +%s) - t0)) -lt 3 ] && echo yes || echo no)"
+wait "$locker"
+check "the gate runs an ATTACH whose bound PostgreSQL refuses, and PostgreSQL reports it" "ERROR:  invalid input syntax for type date: \"soon\"" \
+	"$(dbc_psql "$P" "$DB" -At -v ON_ERROR_STOP=0 -c "BEGIN" -c "ALTER TABLE rg ATTACH PARTITION rg_weak FOR VALUES FROM ('soon') TO ('2025-01-01')" -c "ROLLBACK" 2>&1 | grep ERROR | head -1)"
+check "the gate runs an ATTACH it proved, in a transaction" "ok" \
+	"$(dbc_psql "$P" "$DB" -At -v ON_ERROR_STOP=0 -c "BEGIN" -c "ALTER TABLE rg ATTACH PARTITION rg_exact FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" -c "SELECT 'ok' FROM pg_inherits WHERE inhrelid = 'rg_exact'::regclass" -c "ROLLBACK" 2>&1)"
+
 # the stock policies on them
 for f in column_changes destructive_changes index_locking table_rewrites; do
 	printf '\\set src `cat lua_policies/%s.lua`\nSELECT dbchange.set_policy(%s, :%s);\n' "$f" "'$f'" "'src'"
@@ -187,4 +343,12 @@ check_match "serial widened to bigint: serial-sequence-mismatch says to widen th
 	"$(dec 'ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE bigint')"
 check "serial widened together with its sequence, in one script: the ALTER TABLE still warned (judged before the script runs)" 1 \
 	"$(dec 'ALTER SEQUENCE "S q"."T Int_id_seq" AS bigint; ALTER TABLE "S q"."T Int" ALTER COLUMN id TYPE bigint' | grep -c 'serial-sequence-mismatch')"
+q "CREATE TABLE rg_big (id bigint, created_at date NOT NULL, amount int, CHECK (created_at > '2000-01-01'));
+INSERT INTO rg_big SELECT g, '2024-06-01', 1 FROM generate_series(1, 100000) g; ANALYZE rg_big" >/dev/null
+check_match "a large table whose key CHECK proves too little: attach-partition-scan, PostgreSQL's proof named" \
+	"^queue/moderate .*attach-partition-scan: ATTACH PARTITION scans public.rg_big \(100000 rows\) .*do not imply it" \
+	"$(dec "ALTER TABLE rg ATTACH PARTITION rg_big FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')")"
+q "ALTER TABLE rg_big ADD CHECK (created_at >= '2024-01-01' AND created_at < '2025-01-01')" >/dev/null
+check "... with a CHECK that proves it: no finding" "$none" \
+	"$(dec "ALTER TABLE rg ATTACH PARTITION rg_big FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')")"
 dbc_summary
