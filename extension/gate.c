@@ -198,7 +198,11 @@ skip_leading_comments(const char *p, const char *end)
 
 /*
  * The one statement at [location, location+len) of query, trimmed.  location
- * -1 means the whole string; len 0 means "to the end".
+ * -1 means the whole string; len 0 means "to the end".  location and len come
+ * from a parse of query itself (a RawStmt's or a PlannedStmt's), so they lie
+ * inside it and the whole string is not measured: that made each statement
+ * of an N-statement string cost O(N), a script of 15,000 statements seconds
+ * (pg_stat_statements trusts the locations likewise).
  */
 char *
 dbc_statement_text(const char *query, int location, int len)
@@ -213,8 +217,7 @@ dbc_statement_text(const char *query, int location, int len)
 		location = 0;
 		len = 0;
 	}
-	if (location > (int) strlen(query))
-		return NULL;
+	Assert(location <= (int) strlen(query));
 	start = query + location;
 	end = len > 0 ? start + len : start + strlen(start);
 	start = skip_leading_comments(start, end);

@@ -134,6 +134,8 @@ dbc_split_script(const char *script)
 	ListCell   *lc;
 	ErrorContextCallback cb;
 	int			n = 0;
+	int			line = 1;		/* the line ... */
+	const char *line_at;		/* ... at this point of the script */
 
 	cb.callback = syntax_error_context;
 	cb.arg = (void *) script;
@@ -142,6 +144,12 @@ dbc_split_script(const char *script)
 	raw = raw_parse_default_reading(script);
 	error_context_stack = cb.previous;
 
+	/*
+	 * Statements come in the script's order: their lines are counted on from
+	 * the last one's, not from the start (which made a script of N
+	 * statements cost O(N^2)).
+	 */
+	line_at = script;
 	foreach(lc, raw)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
@@ -157,7 +165,15 @@ dbc_split_script(const char *script)
 		ps->text = dbc_statement_text(script, rs->stmt_location, rs->stmt_len);
 		ps->statement_no = ++n;
 		ps->location = loc;
-		ps->line = dbc_line_of(script, p - script);
+		if (p < line_at)
+		{
+			line_at = script;
+			line = 1;
+		}
+		for (; line_at < p; line_at++)
+			if (*line_at == '\n')
+				line++;
+		ps->line = line;
 		result = lappend(result, ps);
 	}
 	return result;

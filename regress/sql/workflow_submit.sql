@@ -39,6 +39,17 @@ SELECT checksum = encode(sha256(convert_to(statement, 'UTF8')), 'hex') AS checks
 SET ROLE wfs_dev;
 \set SHOW_CONTEXT errors
 SELECT dbchange.submit($$CREATE TABLE partial (id int); CREATE TABLE items (id int)$$);
+-- the line is the failing statement's own, counted past comments, blank lines,
+-- a statement of several lines and a semicolon inside a string
+SELECT dbchange.submit($$-- a comment; with a semicolon
+CREATE TABLE partial (
+  id int,
+  note text DEFAULT 'a;b'
+);
+
+/* a block
+   comment */ CREATE TABLE partial2 (id int); CREATE TABLE partial3 (id int);
+CREATE TABLE items (id int)$$);
 \set SHOW_CONTEXT never
 RESET ROLE;
 SELECT to_regclass('partial') AS partial_table, count(*) AS recorded FROM dbchange.change WHERE statement LIKE '%partial%';
