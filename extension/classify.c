@@ -1402,6 +1402,13 @@ global_object(ObjectType t, const char *name)
 	return o;
 }
 
+/* The identity of a relation name (rls.c: the table of a policy elsewhere in a script). */
+char *
+dbc_rangevar_identity(RangeVar *rv)
+{
+	return rel_object("table", rv)->identity;
+}
+
 /* "name on schema.table" objects (triggers, policies, rules, constraints) and columns. */
 static ClsObject *
 on_table_object(ObjectType t, RangeVar *table_rv, const char *name)
@@ -10008,6 +10015,9 @@ dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text)
 			break;
 	}
 	put_common_facts(&c, stmt, text);
+	if (dbc_rls_statement(stmt))
+		dbc_put_row_security(st, stmt, c.table_relid,
+							 IsA(stmt, AlterTableStmt) || c.main == NULL ? NULL : c.main->name);
 }
 
 /* The facts of each statement; an EXECUTE runs what the script prepared before it. */

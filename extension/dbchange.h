@@ -149,6 +149,7 @@ typedef struct DbcScriptPrepares
 typedef struct DbcScriptTables
 {
 	List	   *created;		/* identities of the empty tables created so far */
+	List	   *parsed;			/* the whole script (DbcParsedStmt *), for rls.c */
 	bool		off;			/* some statement runs at top level: no one transaction */
 	MemoryContext cxt;
 	struct DbcScriptTables *outer;
@@ -268,6 +269,13 @@ extern uint64 dbc_gate_context_generation;
 /* Statement facts made whole again: what dbc_build_facts() gives for the statement. */
 extern Jsonb *dbc_gate_full_facts(Jsonb *facts, const char *text, const DbcSettings *s);
 extern char *dbc_facts_get_text(Jsonb *facts, const char *key);
+
+/* ---- rls.c: row-level security facts ---- */
+extern bool dbc_rls_statement(Node *stmt);
+extern void dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *policy);
+extern Jsonb *dbc_rls_script_facts(Node *stmt, Jsonb *facts, List *parsed);
+/* classify.c: the identity a relation name resolves to, as the classifier resolves it */
+extern char *dbc_rangevar_identity(RangeVar *rv);
 
 /* ---- policy.c ---- */
 extern void dbc_policy_init(void);	/* GUCs of the policy engine, called from _PG_init */

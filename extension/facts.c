@@ -710,7 +710,10 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	put_context(&st, s, source, "postgresql", in_block);
 	facts = dbc_jsonb_write(dbc_end_object(&st));
 	if (script_tables != NULL)
+	{
 		facts = script_tables_see(stmt, facts);
+		facts = dbc_rls_script_facts(stmt, facts, script_tables->parsed);
+	}
 	return facts;
 }
 
@@ -1143,6 +1146,7 @@ dbc_script_tables_begin(DbcScriptTables *st, List *parsed)
 	ListCell   *lc;
 
 	st->created = NIL;
+	st->parsed = parsed;
 	st->off = false;
 	st->cxt = CurrentMemoryContext;
 	st->outer = script_tables;

@@ -21,6 +21,17 @@ Checks (severity)
                           integrity guarantee (also DROP IDENTITY)           (caution)
   replace-definition      CREATE OR REPLACE of a view/function/procedure/
                           trigger changes behaviour in place                 (advice)
+  rls-default-deny        ALTER TABLE ... ENABLE ROW LEVEL SECURITY of a
+                          table with no policy that lets rows through
+                          (permissive, USING not a constant such as
+                          false), now or created by the same script
+                          (facts table_open_policies,
+                          policies_created_in_script); FORCE of such a
+                          table with RLS on (the owner too); DROP POLICY
+                          of the last such policy of a table with RLS on:
+                          every role but the owner, superusers and
+                          BYPASSRLS roles then reads no rows and cannot
+                          write, without an error                        (danger)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -28,7 +39,10 @@ Behaviour per environment (action / risk by severity)
   caution     approve/low  approve/low      approve/moderate  queue/moderate
   danger      approve/low  approve/moderate queue/high        queue/high
 The safe pattern for a rename: add the new name (a view or a new column kept
-in sync), deploy code that uses it, then drop the old one.
+in sync), deploy code that uses it, then drop the old one.  For row-level
+security: create the policies first, then enable it, in the same change (a
+policy does nothing while RLS is off; at the gate each statement is judged
+when it runs, so the policies must exist by then).
 ]]
 
 -- Builtins as locals: in the sandbox a global is read through the policy's
@@ -97,7 +111,7 @@ return {
 
   -- Only replacements, RENAME TABLE and ALTER commands can break callers.
   applies = function(command)
-    return REPLACEABLE[command] == true or command == "RENAME TABLE" or is_alter(command)
+    return REPLACEABLE[command] == true or command == "RENAME TABLE" or command == "DROP POLICY" or is_alter(command)
   end,
 
   check = function(c)
@@ -112,8 +126,38 @@ return {
       return add(d, tier_of(c), DANGER, "renaming-table", "RENAME TABLE " .. tostring(c.old_name or c.name) .. " to " ..
         tostring(c.new_name) .. " breaks every query that uses the old name")
     end
+    if cmd == "DROP POLICY" then
+      -- the last policy that lets rows through, on a table with RLS on
+      if c.row_security == true and c.policy_opens == true and
+         (c.table_open_policies or 0) - 1 + (c.policies_created_in_script or 0) <= 0 then
+        return add(d, tier_of(c), DANGER, "rls-default-deny", "DROP POLICY " .. tostring(c.name) .. " removes the last policy that lets rows of " ..
+          tostring(c.table) .. " through, and row-level security stays enabled: every role but the owner, superusers and BYPASSRLS roles " ..
+          "then reads no rows and cannot write (default deny); create the replacement policy first, or change this one with ALTER POLICY")
+      end
+      return nil
+    end
     if not is_alter(cmd) then return nil end
     local ops = c.operations
+    if cmd == "ALTER TABLE" then
+      -- ENABLE / FORCE ROW LEVEL SECURITY (facts of rls.c; null: the table does not exist yet)
+      local enable, force = false, false
+      if type(ops) == "table" then
+        for k = 1, #ops do
+          if ops[k] == "enable_row_security" then enable = true
+          elseif ops[k] == "force_row_security" then force = true end
+        end
+      end
+      local on_now = c.row_security == true
+      local bites = (enable and not on_now) or (force and c.row_security_forced ~= true and (on_now or enable))
+      if bites and (c.table_open_policies or 0) + (c.policies_created_in_script or 0) == 0 then
+        local who = force and "every role, its owner included (FORCE), but superusers and BYPASSRLS roles" or
+          "every role but its owner, superusers and BYPASSRLS roles"
+        d = add(d, tier_of(c), DANGER, "rls-default-deny", (enable and not on_now and "ENABLE" or "FORCE") ..
+          " ROW LEVEL SECURITY on " .. tostring(c.identity) .. ", which has no policy that lets rows through" ..
+          ((c.table_policies or 0) > 0 and " (only restrictive ones, or USING a constant such as false)" or "") ..
+          ": " .. who .. " then reads no rows and cannot write (default deny); create the policies first, in the same change")
+      end
+    end
     if type(ops) ~= "table" then return nil end
     -- only a statement with one of these operations needs its names and tier
     local tier, from, to
@@ -176,5 +220,44 @@ return {
     { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders RENAME TO pt_purchases", environment = "prod", expect = "queue", risk = "high",
       facts = { dialect = "mysql", command = "RENAME TABLE", new_name = "pt_purchases" } },
+    -- row-level security: default deny
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "test", expect = "approve", risk = "moderate",
+      facts = { row_security = false, row_security_forced = false, table_policies = 0, table_open_policies = 0 } },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "none",
+      facts = { row_security = false, row_security_forced = false, table_policies = 1, table_open_policies = 1 } },
+    -- only restrictive policies (or USING (false)) let nothing through
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = false, row_security_forced = false, table_policies = 2, table_open_policies = 0 } },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "none",
+      facts = { row_security = true, row_security_forced = false, table_policies = 0, table_open_policies = 0 } },
+    -- the policies created by the same script, before or after it (evaluate(), submit())
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY; CREATE POLICY pt_p ON pt_orders USING (customer_id > 0)",
+      environment = "prod", expect = "none" },
+    { sql = "CREATE POLICY pt_p ON pt_orders FOR SELECT USING (true); ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY",
+      environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY; CREATE POLICY pt_p ON pt_orders USING (false)",
+      environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY; CREATE POLICY pt_p ON pt_orders AS RESTRICTIVE USING (customer_id > 0)",
+      environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY; CREATE POLICY pt_p ON pt_other_schema.pt_orders USING (true)",
+      environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY; CREATE POLICY pt_p ON pt_orders USING (true); DROP POLICY pt_p ON pt_orders",
+      environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY", environment = "prod", expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE pt_orders FORCE ROW LEVEL SECURITY", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, row_security_forced = false, table_policies = 0, table_open_policies = 0 } },
+    { sql = "ALTER TABLE pt_orders FORCE ROW LEVEL SECURITY", environment = "prod", expect = "none",
+      facts = { row_security = false, row_security_forced = false, table_policies = 0, table_open_policies = 0 } },
+    { sql = "ALTER TABLE pt_orders FORCE ROW LEVEL SECURITY", environment = "prod", expect = "none",
+      facts = { row_security = true, row_security_forced = false, table_policies = 1, table_open_policies = 1 } },
+    { sql = "DROP POLICY pt_p ON pt_orders", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true } },
+    { sql = "DROP POLICY pt_p ON pt_orders", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 2, permissive = true, policy_opens = true } },
+    { sql = "DROP POLICY pt_p ON pt_orders", environment = "prod", expect = "none",
+      facts = { row_security = false, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true } },
+    { sql = "DROP POLICY pt_p ON pt_orders; CREATE POLICY pt_p ON pt_orders USING (customer_id > 1)", environment = "prod",
+      expect = "none", facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true } },
   },
 }

@@ -88,6 +88,9 @@ Behaviour per environment (action / risk)
                                   dev               test / stage      prod
   protected-object                approve/critical  queue/critical    queue/critical
   protected-object, destructive   approve/critical  queue/critical    reject/critical
+    (or exposing rows: DISABLE / NO FORCE ROW LEVEL SECURITY, DROP of a
+    restrictive policy, a policy USING (true) or another constant, on a
+    table with RLS on: rows read cannot be unread)
   protected-role, -database       approve/critical  queue/critical    queue/critical
                                   (DROP of either: reject in prod)
   system-schema                   reject/critical everywhere
@@ -773,6 +776,26 @@ end
 local NOT_DDL = { ["SELECT"] = true, ["INSERT"] = true, ["UPDATE"] = true, ["DELETE"] = true,
   ["BEGIN"] = true, ["COMMIT"] = true, ["ROLLBACK"] = true, ["SET"] = true, ["SHOW"] = true }
 
+-- Does the statement expose rows that row-level security hid (facts of rls.c)?  Rows read
+-- cannot be unread: on a protected table that is judged like destroying data.
+local function exposes_rows(c)
+  local cmd = c.command
+  if cmd == "ALTER TABLE" then
+    local ops = c.operations
+    if type(ops) ~= "table" then return false end
+    for i = 1, #ops do
+      if ops[i] == "disable_row_security" or ops[i] == "no_force_row_security" then return true end
+    end
+    return false
+  end
+  if c.row_security ~= true then return false end
+  if cmd == "DROP POLICY" then return c.permissive == false end
+  if cmd == "CREATE POLICY" or cmd == "ALTER POLICY" then
+    return c.using_true == true or (c.permissive ~= false and c.using_constant == true)
+  end
+  return false
+end
+
 -- The tier is read here, when there is a finding: most statements have none.
 local function decide(c, destructive, id, msg)
   local tier = tier_of(c)
@@ -877,13 +900,23 @@ return {
     if t then
       -- "(perhaps)": what cannot be checked is queued for a person, not rejected
       local perhaps = t:sub(1, 9) == "(perhaps)"
-      return decide(c, c.destructive == true and not perhaps, "protected-object", cmd .. " touches protected object " .. t)
+      local exposes = not perhaps and exposes_rows(c)
+      return decide(c, (c.destructive == true or exposes) and not perhaps, "protected-object", cmd .. " touches protected object " .. t ..
+        (exposes and c.destructive ~= true and "; it exposes rows that row-level security hid" or ""))
     end
     return nil
   end,
 
   tests = {
     { sql = "ALTER TABLE public.payments ADD COLUMN note text", environment = "prod", expect = "queue", risk = "critical" },
+    -- exposing a protected table's rows is judged like destroying them
+    { sql = "ALTER TABLE public.payments DISABLE ROW LEVEL SECURITY", environment = "prod", expect = "reject", risk = "critical" },
+    { sql = "CREATE POLICY pt_all ON public.payments USING (true)", environment = "prod", expect = "reject", risk = "critical",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1 } },
+    { sql = "DROP POLICY pt_hide ON public.payments", environment = "prod", expect = "reject", risk = "critical",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 1, permissive = false, policy_opens = false } },
+    { sql = "CREATE POLICY pt_own ON public.payments USING (id = 1)", environment = "prod", expect = "queue", risk = "critical",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1 } },
     { sql = "ALTER TABLE public.payments ADD COLUMN note text", environment = "test", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.payments ADD COLUMN note text", environment = "dev", expect = "approve", risk = "critical" },
     { sql = "ALTER TABLE payments ADD COLUMN note text", environment = "prod", expect = "queue", risk = "critical",

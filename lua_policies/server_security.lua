@@ -26,6 +26,17 @@ Checks (severity)
                                 REPLICA TRIGGER / RULE, DISABLE or
                                 NO FORCE ROW LEVEL SECURITY, ALTER EVENT
                                 TRIGGER ... DISABLE                        (danger)
+  rls-exposure                  on a table with row-level security on:
+                                DROP POLICY of a restrictive policy (the
+                                rows it hid become visible); CREATE or
+                                ALTER POLICY leaving a permissive policy
+                                USING (true) for PUBLIC (every row, every
+                                role), or a restrictive one USING (true)
+                                (it hides nothing any more)              (danger)
+                                a permissive USING (true) for named roles,
+                                USING another constant (1 = 1: every row
+                                or none), or ALTER POLICY ... TO PUBLIC
+                                of a permissive policy                   (caution)
   instead-rule                  CREATE RULE ... DO INSTEAD on a table (not a
                                 view: there it is how writes reach the
                                 tables): every INSERT / UPDATE / DELETE
@@ -216,7 +227,7 @@ return {
   -- check() judges only these statements; the engine skips it for the rest
   commands = { "ALTER SYSTEM", "CREATE ROLE", "ALTER ROLE", "GRANT", "REVOKE", "GRANT ROLE",
     "ALTER DEFAULT PRIVILEGES", "CREATE FUNCTION", "CREATE PROCEDURE", "ALTER FUNCTION", "ALTER PROCEDURE", "ALTER ROUTINE",
-    "ALTER TABLE", "CREATE RULE", "CREATE EVENT TRIGGER", "ALTER EVENT TRIGGER", "DROP EVENT TRIGGER",
+"ALTER TABLE", "CREATE RULE", "CREATE POLICY", "ALTER POLICY", "DROP POLICY", "CREATE EVENT TRIGGER", "ALTER EVENT TRIGGER", "DROP EVENT TRIGGER",
     "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION",
     -- MySQL / MariaDB
     "SET GLOBAL", "SET PERSIST", "RESET PERSIST", "SET PASSWORD", "ALTER USER",
@@ -298,6 +309,38 @@ return {
           return add(d, tier_of(c), DANGER, "disable-trigger-or-rls", ops[i]:gsub("_", " ") .. " on " .. tostring(c.identity) ..
             " switches off integrity or access rules; writes made meanwhile skip them")
         end
+      end
+      return nil
+    elseif cmd == "CREATE POLICY" or cmd == "ALTER POLICY" or cmd == "DROP POLICY" then
+      -- facts of rls.c; only a table with RLS on is exposed (off, every row is visible anyway)
+      if c.row_security ~= true then return nil end
+      local what = cmd .. " " .. tostring(c.name) .. " on " .. tostring(c.table)
+      if cmd == "DROP POLICY" then
+        if c.permissive == false then
+          return add(d, tier_of(c), DANGER, "rls-exposure", what .. " drops a restrictive policy: the rows it hid become " ..
+            "visible to every role its permissive policies admit; change its condition with ALTER POLICY instead")
+        end
+        return nil
+      end
+      local public = has(list(c.policy_roles), "public")
+      if c.permissive == false then
+        if c.using_true == true then
+          return add(d, tier_of(c), DANGER, "rls-exposure", what .. " makes a restrictive policy USING (true): it hides no row any more")
+        end
+        return nil
+      end
+      if c.using_true == true then
+        local roles = c.policy_roles
+        local everyone = public or (cmd == "ALTER POLICY" and roles == nil)
+        return add(d, tier_of(c), everyone and DANGER or CAUTION, "rls-exposure", what .. " lets every row through (USING (true)) for " ..
+          (public and "every role (PUBLIC)" or (roles and table.concat(list(roles), ", ") or "the roles it applies to")) ..
+          ": row-level security no longer hides any row from them; write the condition that selects their rows")
+      elseif c.using_constant == true then
+        return add(d, tier_of(c), CAUTION, "rls-exposure", what .. " has a USING condition that reads nothing of the row " ..
+          "(a constant): it lets every row through, or none")
+      elseif cmd == "ALTER POLICY" and public then
+        return add(d, tier_of(c), CAUTION, "rls-exposure", what .. " now applies to every role (TO PUBLIC): roles it did " ..
+          "not admit before see the rows its condition selects")
       end
       return nil
     elseif cmd == "CREATE RULE" then
@@ -384,6 +427,34 @@ return {
     { sql = "GRANT pg_read_all_data TO pt_app", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders DISABLE ROW LEVEL SECURITY", environment = "test", expect = "approve", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ENABLE ROW LEVEL SECURITY", environment = "prod", expect = "none" },
+    -- row-level security: exposure (facts as rls.c gives them for a table with RLS on)
+    { sql = "DROP POLICY pt_p ON pt_orders", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 1, permissive = false, policy_opens = false } },
+    { sql = "DROP POLICY pt_p ON pt_orders", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 2, permissive = true, policy_opens = true } },
+    { sql = "DROP POLICY pt_p ON pt_orders", environment = "prod", expect = "none",
+      facts = { row_security = false, table_policies = 1, table_open_policies = 0, permissive = false, policy_opens = false } },
+    { sql = "CREATE POLICY pt_p ON pt_orders USING (true)", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1 } },
+    { sql = "CREATE POLICY pt_p ON pt_orders USING (true)", environment = "prod", expect = "none",
+      facts = { row_security = false, table_policies = 0, table_open_policies = 0 } },
+    { sql = "CREATE POLICY pt_p ON pt_orders FOR SELECT TO pt_auditor USING (true)", environment = "prod", expect = "queue",
+      risk = "moderate", facts = { row_security = true, table_policies = 1, table_open_policies = 1 } },
+    { sql = "CREATE POLICY pt_p ON pt_orders USING (1 = 1)", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1 } },
+    { sql = "CREATE POLICY pt_p ON pt_orders USING (customer_id = current_setting('app.customer')::int)",
+      environment = "prod", expect = "none", facts = { row_security = true, table_policies = 1, table_open_policies = 1 } },
+    { sql = "CREATE POLICY pt_p ON pt_orders AS RESTRICTIVE USING (true)", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1 } },
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (true)", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        using_true = true, using_constant = true } },
+    { sql = "ALTER POLICY pt_p ON pt_orders TO PUBLIC", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        using_true = false, using_constant = false } },
+    { sql = "ALTER POLICY pt_p ON pt_orders TO PUBLIC", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = false, policy_opens = false,
+        using_true = false, using_constant = false } },
     { sql = "CREATE EVENT TRIGGER pt_et ON ddl_command_start EXECUTE FUNCTION pt_etf()", environment = "prod",
       expect = "queue", risk = "high" },
     { sql = "CREATE EXTENSION IF NOT EXISTS pg_trgm", environment = "prod", expect = "queue", risk = "moderate" },

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# regress/tests/rls_judgement.sh -- row-level security as PostgreSQL really
+# applies it, and the stock policies' judgement of it (facts of rls.c):
+# rows disappear for a non-owner role when RLS is enabled without a policy
+# (default deny), the owner keeps them until FORCE; the policies a script
+# creates count for the ENABLE of the same script in evaluate() and
+# submit(), whichever order they come in, but not at the gate (each
+# statement is judged when it runs); DROP of the last policy, of a
+# restrictive one, USING (true); quoted and schema-qualified names, a
+# partitioned table (RLS applies to the table queried), and the dodges: a
+# policy on a same-named table of another schema, USING (false), CREATE
+# POLICY inside a DO block.
+set -u
+cd "$(dirname "$0")/../.."
+. regress/lib.sh
+P=${DBC_PORT:?run from regress/run-all.sh or set DBC_PORT}
+DB=regress_rls_judgement
+
+dbc_psql "$P" postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" \
+	-c "CREATE DATABASE $DB" >/dev/null
+dbc_psql "$P" "$DB" -c "SET client_min_messages = warning" -c "CREATE EXTENSION dbchange" \
+	-c "SELECT dbchange.configure(environment => 'prod', rollout => 'auto')" >/dev/null
+for f in backward_compatibility server_security protected_objects; do
+	printf '\\set src `cat lua_policies/%s.lua`\nSELECT dbchange.set_policy(%s, :%s);\n' "$f" "'$f'" "'src'"
+done | dbc_psql "$P" "$DB" >/dev/null
+q() { dbc_psql "$P" "$DB" -At -v ON_ERROR_STOP=0 -c "SET dbchange.enforce = off" -c "$@" 2>&1; }
+# gate: enforcement on, as the superuser
+g() { dbc_psql "$P" "$DB" -At -v ON_ERROR_STOP=0 -c "SET client_min_messages = warning" -c "$@" 2>&1; }
+dec() { dbc_psql "$P" "$DB" -At -c "SELECT string_agg(concat(statement_no, ':', action, '/', risk, ' ', array_to_string(reasons, ' ; ')), ' || ' ORDER BY statement_no) FROM dbchange.evaluate(\$q\$$1\$q\$, 'prod')"; }
+fact() { dbc_psql "$P" "$DB" -At -c "SELECT $2 FROM dbchange.classify(\$q\$$1\$q\$) f"; }
+none="approve/ default: no policy has an opinion; the prod environment's default action is approve"
+
+q "CREATE ROLE rls_app; CREATE ROLE rls_owner;
+CREATE SCHEMA \"Rls S\"; CREATE SCHEMA rls_other;
+CREATE TABLE \"Rls S\".\"Acc T\" (id int, tenant text);
+CREATE TABLE rls_other.\"Acc T\" (id int, tenant text);
+CREATE TABLE plain (id int, tenant text);
+CREATE TABLE pt (id int, tenant text) PARTITION BY RANGE (id);
+CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (100);
+INSERT INTO \"Rls S\".\"Acc T\" VALUES (1, 'a'), (2, 'b'); INSERT INTO plain VALUES (1, 'a'), (2, 'b');
+INSERT INTO pt VALUES (1, 'a'), (2, 'b');
+ALTER TABLE plain OWNER TO rls_owner; GRANT rls_app, rls_owner TO postgres;
+GRANT USAGE ON SCHEMA \"Rls S\" TO rls_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON \"Rls S\".\"Acc T\", plain, pt, pt1 TO rls_app;" >/dev/null
+
+# --- PostgreSQL: default deny -------------------------------------------------
+out=$(q "BEGIN" -c "ALTER TABLE plain ENABLE ROW LEVEL SECURITY" \
+	-c "SET ROLE rls_app" -c "SELECT 'app ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "SET ROLE rls_owner" -c "SELECT 'owner ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "ALTER TABLE plain FORCE ROW LEVEL SECURITY" \
+	-c "SET ROLE rls_owner" -c "SELECT 'forced owner ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "SET ROLE rls_app" -c "INSERT INTO plain VALUES (3, 'c')" -c "ROLLBACK")
+check_match "ENABLE without a policy: a non-owner role reads no rows (PostgreSQL)" "^app 0$" "$out"
+check_match "ENABLE without a policy: the owner still reads them (PostgreSQL)" "^owner 2$" "$out"
+check_match "FORCE without a policy: the owner reads none either (PostgreSQL)" "^forced owner 0$" "$out"
+check_match "ENABLE without a policy: a non-owner's INSERT fails (PostgreSQL)" "violates row-level security policy" "$out"
+out=$(q "BEGIN" -c "ALTER TABLE plain ENABLE ROW LEVEL SECURITY" -c "CREATE POLICY r ON plain AS RESTRICTIVE USING (tenant = 'a')" \
+	-c "SET ROLE rls_app" -c "SELECT 'restrictive only ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "CREATE POLICY f ON plain USING (false)" \
+	-c "SET ROLE rls_app" -c "SELECT 'using false ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "CREATE POLICY o ON plain USING (true)" \
+	-c "SET ROLE rls_app" -c "SELECT 'restricted ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "DROP POLICY r ON plain" \
+	-c "SET ROLE rls_app" -c "SELECT 'restrictive dropped ' || count(*) FROM plain" -c "ROLLBACK")
+check_match "only a restrictive policy: no rows (PostgreSQL)" "^restrictive only 0$" "$out"
+check_match "a permissive USING (false): no rows (PostgreSQL)" "^using false 0$" "$out"
+check_match "restrictive + permissive USING (true): the restriction holds (PostgreSQL)" "^restricted 1$" "$out"
+check_match "DROP of the restrictive policy: its rows become visible (PostgreSQL)" "^restrictive dropped 2$" "$out"
+out=$(q "BEGIN" -c "ALTER TABLE pt ENABLE ROW LEVEL SECURITY" -c "SET ROLE rls_app" \
+	-c "SELECT 'parent ' || count(*) FROM pt" -c "SELECT 'partition ' || count(*) FROM pt1" -c "ROLLBACK")
+check_match "partitioned table: RLS of the parent applies to queries of the parent (PostgreSQL)" "^parent 0$" "$out"
+check_match "partitioned table: ... not to queries of a partition (PostgreSQL)" "^partition 2$" "$out"
+
+# --- facts ---------------------------------------------------------------------
+check "ENABLE, no policy: row_security, table_policies, table_open_policies" "false|0|0" \
+	"$(fact 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY' "concat_ws('|', f->>'row_security', f->>'table_policies', f->>'table_open_policies')")"
+check "the statement names the quoted, qualified table" "Rls S.Acc T" \
+	"$(fact 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY' "f->>'table'")"
+check "CREATE POLICY USING (true): using_true, using_constant, policy_opens" "true|true|true" \
+	"$(fact 'CREATE POLICY p ON plain USING (true)' "concat_ws('|', f->>'using_true', f->>'using_constant', f->>'policy_opens')")"
+check "CREATE POLICY USING (false): a constant that opens nothing" "false|true|false" \
+	"$(fact 'CREATE POLICY p ON plain USING (false)' "concat_ws('|', f->>'using_true', f->>'using_constant', f->>'policy_opens')")"
+check "CREATE POLICY USING (tenant = current_user): reads the row" "false|false|true" \
+	"$(fact 'CREATE POLICY p ON plain USING (tenant = current_user)' "concat_ws('|', f->>'using_true', f->>'using_constant', f->>'policy_opens')")"
+
+# --- the stock policies: evaluate() of a whole script ----------------------
+check_match "ENABLE without a policy: rls-default-deny, queued in prod" "^1:queue/high .*rls-default-deny: ENABLE ROW LEVEL SECURITY on Rls S.Acc T.*create the policies first, in the same change" \
+	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY')"
+check "ENABLE, then the policy, in one script (evaluate): no finding" "1:$none || 2:$none" \
+	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY; CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (tenant = current_user)')"
+check "the policy, then ENABLE, in one script (evaluate): no finding" "1:$none || 2:$none" \
+	"$(dec 'CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (tenant = current_user); ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY')"
+check_match "dodge: the policy on a same-named table of another schema does not count" "^1:queue/high .*rls-default-deny" \
+	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY; CREATE POLICY tenant_rows ON rls_other."Acc T" USING (true)')"
+check_match "dodge: a policy USING (false) does not count" "^1:queue/high .*rls-default-deny" \
+	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY; CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (false)')"
+check_match "dodge: CREATE POLICY inside a DO block is not seen" "^1:queue/high .*rls-default-deny" \
+	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY; DO $d$ BEGIN EXECUTE $x$CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (true)$x$; END $d$')"
+check_match "dodge: a policy created and dropped again does not count" "^1:queue/high .*rls-default-deny" \
+	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY; CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (true); DROP POLICY tenant_rows ON "Rls S"."Acc T"')"
+check_match "partitioned table without a policy: rls-default-deny" "^1:queue/high .*rls-default-deny: ENABLE ROW LEVEL SECURITY on public.pt" \
+	"$(dec 'ALTER TABLE pt ENABLE ROW LEVEL SECURITY')"
+check "a partition's policy does not open the parent" 1 \
+	"$(dec 'ALTER TABLE pt ENABLE ROW LEVEL SECURITY; CREATE POLICY p1 ON pt1 USING (true)' | grep -c '^1:queue/high .*rls-default-deny')"
+
+# --- the gate: each statement judged when it runs ----------------------------------
+out=$(g 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY')
+check_match "gate: ENABLE typed before its policies is queued" "rls-default-deny" "$out"
+check "gate: ... and did not run" "f" "$(q 'SELECT relrowsecurity FROM pg_class WHERE oid = $$"Rls S"."Acc T"$$::regclass')"
+out=$(g 'BEGIN' -c 'CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (tenant = current_user)' \
+	-c 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY' -c 'COMMIT')
+check "gate: policies first, then ENABLE, in one transaction: both run" "t|1" \
+	"$(q 'SELECT concat(relrowsecurity, $$|$$, (SELECT count(*) FROM pg_policy WHERE polrelid = c.oid)) FROM pg_class c WHERE oid = $$"Rls S"."Acc T"$$::regclass' | tail -1)"
+
+# --- submit(): the whole script judged before it runs, then applied ----------------
+id=$(q "SELECT dbchange.submit(\$s\$ALTER TABLE plain ENABLE ROW LEVEL SECURITY; CREATE POLICY tenant_rows ON plain USING (tenant = current_user)\$s\$, 'rls')" | tail -1)
+check "submit(): ENABLE then its policy in one script is applied" "applied" \
+	"$(q "SELECT status FROM dbchange.changes WHERE id = $id" | tail -1)"
+check "submit(): ... RLS on, one policy" "t|1" \
+	"$(q 'SELECT concat(relrowsecurity, $$|$$, (SELECT count(*) FROM pg_policy WHERE polrelid = c.oid)) FROM pg_class c WHERE oid = $$plain$$::regclass' | tail -1)"
+out=$(q "SELECT dbchange.submit(\$s\$ALTER TABLE pt ENABLE ROW LEVEL SECURITY; CREATE POLICY p1 ON pt1 USING (true)\$s\$, 'rls pt')")
+check_match "submit(): ENABLE with a policy on another table only is queued" "rls-default-deny" "$out"
+
+# --- existing policies ----------------------------------------------------------------
+check "ENABLE of a table with a policy already: no finding" "1:$none" \
+	"$(q 'ALTER TABLE plain DISABLE ROW LEVEL SECURITY' >/dev/null; dec 'ALTER TABLE plain ENABLE ROW LEVEL SECURITY')"
+q 'ALTER TABLE plain ENABLE ROW LEVEL SECURITY' >/dev/null
+check_match "DROP of the last policy, RLS on: rls-default-deny" "^1:queue/high .*rls-default-deny: DROP POLICY tenant_rows removes the last policy" \
+	"$(dec 'DROP POLICY tenant_rows ON plain')"
+check "DROP and create again in one script: no default-deny finding" 0 \
+	"$(dec 'DROP POLICY tenant_rows ON plain; CREATE POLICY tenant_rows ON plain USING (tenant = session_user)' | grep -c rls-default-deny)"
+q 'CREATE POLICY hide_b ON plain AS RESTRICTIVE USING (tenant <> $$b$$)' >/dev/null
+check_match "DROP of a restrictive policy: rls-exposure" "^1:queue/high .*rls-exposure: DROP POLICY hide_b on public.plain drops a restrictive policy" \
+	"$(dec 'DROP POLICY hide_b ON plain')"
+check_match "CREATE POLICY USING (true) for PUBLIC on a table with RLS: rls-exposure" "^1:queue/high .*rls-exposure: .*USING \(true\)" \
+	"$(dec 'CREATE POLICY everything ON plain USING (true)')"
+check_match "ALTER POLICY ... USING (true): rls-exposure" "^1:queue/high .*rls-exposure" \
+	"$(dec 'ALTER POLICY tenant_rows ON plain USING (true)')"
+check_match "ALTER POLICY ... TO PUBLIC: rls-exposure (caution)" "^1:queue/moderate .*rls-exposure: .*TO PUBLIC" \
+	"$(q 'ALTER POLICY tenant_rows ON plain TO rls_app' >/dev/null; dec 'ALTER POLICY tenant_rows ON plain TO PUBLIC')"
+check "USING (true) on a table without RLS: no finding" "1:$none" \
+	"$(dec 'CREATE POLICY everything ON rls_other."Acc T" USING (true)')"
+dbc_summary
