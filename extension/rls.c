@@ -301,9 +301,10 @@ policy_table(Node *stmt)
  * CREATE POLICY statements of the same script, before or after it, on the
  * same table, that open it.  None are counted (0) when the script also
  * alters or drops another policy of that table (a policy created and then
- * dropped or altered to USING (false) must not count), or runs code the
- * classifier does not see -- DO, CALL, EXECUTE, a query, DML -- which could
- * do the same.  A policy a DO block creates is not seen either.
+ * dropped or altered to USING (false) must not count), sets or resets a
+ * setting (SET search_path makes a later CREATE POLICY's name resolve to
+ * another table than the one resolved here), or runs code the classifier
+ * does not see -- DO, CALL, EXECUTE, a query, DML -- which could do either.  A policy a DO block creates is not seen either.
  */
 Jsonb *
 dbc_rls_script_facts(Node *stmt, Jsonb *facts, List *parsed)
@@ -342,6 +343,7 @@ dbc_rls_script_facts(Node *stmt, Jsonb *facts, List *parsed)
 				if (on && strcmp(on, table) == 0)
 					blocked = true;
 				break;
+			case T_VariableSetStmt:	/* SET search_path: later names resolve elsewhere */
 			case T_DoStmt:
 			case T_CallStmt:
 			case T_ExecuteStmt:

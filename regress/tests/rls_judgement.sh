@@ -34,7 +34,7 @@ q "CREATE ROLE rls_app; CREATE ROLE rls_owner;
 CREATE SCHEMA \"Rls S\"; CREATE SCHEMA rls_other;
 CREATE TABLE \"Rls S\".\"Acc T\" (id int, tenant text);
 CREATE TABLE rls_other.\"Acc T\" (id int, tenant text);
-CREATE TABLE plain (id int, tenant text);
+CREATE TABLE plain (id int, tenant text); CREATE TABLE rls_other.plain (id int, tenant text);
 CREATE TABLE pt (id int, tenant text) PARTITION BY RANGE (id);
 CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (100);
 INSERT INTO \"Rls S\".\"Acc T\" VALUES (1, 'a'), (2, 'b'); INSERT INTO plain VALUES (1, 'a'), (2, 'b');
@@ -98,6 +98,8 @@ check_match "dodge: CREATE POLICY inside a DO block is not seen" "^1:queue/high 
 	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY; DO $d$ BEGIN EXECUTE $x$CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (true)$x$; END $d$')"
 check_match "dodge: a policy created and dropped again does not count" "^1:queue/high .*rls-default-deny" \
 	"$(dec 'ALTER TABLE "Rls S"."Acc T" ENABLE ROW LEVEL SECURITY; CREATE POLICY tenant_rows ON "Rls S"."Acc T" USING (true); DROP POLICY tenant_rows ON "Rls S"."Acc T"')"
+check_match "dodge: SET search_path before the policy, so that its name means another table" "^1:queue/high .*rls-default-deny" \
+	"$(dec 'ALTER TABLE plain ENABLE ROW LEVEL SECURITY; SET search_path = rls_other; CREATE POLICY tenant_rows ON plain USING (true)')"
 check_match "partitioned table without a policy: rls-default-deny" "^1:queue/high .*rls-default-deny: ENABLE ROW LEVEL SECURITY on public.pt" \
 	"$(dec 'ALTER TABLE pt ENABLE ROW LEVEL SECURITY')"
 check "a partition's policy does not open the parent" 1 \
