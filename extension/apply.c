@@ -317,7 +317,8 @@ run_change(ChangeToRun *c, List *parsed, List *prepared, RunResult *r)
 		/* and code the statements reach calls dbchange as the requester, not as us */
 		dbc_set_acting_as(c->requester);
 		nest = NewGUCNestLevel();
-		if (c->search_path && c->search_path[0])
+		/* an empty path is one too: the statements were judged on it, not on ours */
+		if (c->search_path)
 			(void) set_config_option("search_path", c->search_path, PGC_USERSET, PGC_S_SESSION,
 									 GUC_ACTION_SAVE, true, 0, false);
 		/* the relations each statement's names stand for before any of it runs */
@@ -341,10 +342,13 @@ run_change(ChangeToRun *c, List *parsed, List *prepared, RunResult *r)
 			if (gated)
 			{
 				char	   *f = (char *) list_nth(c->recorded_facts, cur - 1);
+				Jsonb	   *facts = f ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f))) : NULL;
 
-				dbc_require_same_names(ps->stmt, cur,
-									   f ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f))) : NULL,
+				dbc_require_same_names(ps->stmt, cur, facts,
 									   (List *) list_nth(checked_rels, foreach_current_index(lc)), c->requester);
+				/* and what its names do not show: functions, operators, types */
+				if (facts)
+					dbc_require_same_path(cur, dbc_facts_get_text(facts, "checked_search_path"));
 			}
 
 			/*
@@ -514,7 +518,6 @@ typedef struct ToplevelAuth
 	char	   *checksum;
 	Oid			requester;
 	char	   *search_path;	/* the recorded one, then the one the change set */
-	bool		path_set_by_change;	/* a SET search_path of the change ran: even "" counts */
 	List	   *texts;			/* of char *: the statements, in order */
 	List	   *facts;			/* of Jsonb *: their recorded facts (NULL: not gated) */
 	List	   *checked_rels;	/* of List *: the relations their names stood for */
@@ -819,8 +822,7 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("the role that requested change %lld no longer exists",
 							(long long) a->change_id)));
-		if (a->search_path && (a->search_path[0] || a->path_set_by_change) &&
-			strcmp(a->search_path, old_path) != 0)
+		if (a->search_path && strcmp(a->search_path, old_path) != 0)
 		{
 			(void) set_config_option("search_path", a->search_path, PGC_USERSET, PGC_S_SESSION,
 									 GUC_ACTION_SET, true, 0, false);
@@ -832,8 +834,15 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		SetUserIdAndSecContext(a->requester, save_ctx | SECURITY_LOCAL_USERID_CHANGE);
 		dbc_set_acting_as(a->requester);
 		if (dbc_is_gated(pstmt->utilityStmt))
-			dbc_require_same_names(pstmt->utilityStmt, no, (Jsonb *) list_nth(a->facts, no - 1),
+		{
+			Jsonb	   *facts = (Jsonb *) list_nth(a->facts, no - 1);
+
+			dbc_require_same_names(pstmt->utilityStmt, no, facts,
 								   (List *) list_nth(a->checked_rels, no - 1), a->requester);
+			/* and what its names do not show: functions, operators, types */
+			if (facts)
+				dbc_require_same_path(no, dbc_facts_get_text(facts, "checked_search_path"));
+		}
 		dbc_gate_begin_apply(a->change_id);
 		marked = true;
 		dbc_gate_call_prev(pstmt, queryString, readOnlyTree, run_context, params, queryEnv, dest, qc);
@@ -851,7 +860,6 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 			if (dbc_script_path_setter(pstmt->utilityStmt, &value))
 			{
 				a->search_path = MemoryContextStrdup(a->cxt, GetConfigOption("search_path", false, false));
-				a->path_set_by_change = true;
 			}
 		}
 		dbc_set_acting_as(save_acting);

@@ -206,6 +206,10 @@ extern void dbc_script_path_end(DbcScriptPath *sp);
 extern bool dbc_script_path_note(Node *stmt);
 /* Does stmt set search_path to a value known for certain (*value; NULL: its default)? */
 extern bool dbc_script_path_setter(Node *stmt, char **value);
+/* The path a statement is judged with; refuse one that would run on another (ZC003). */
+extern char *dbc_script_path_checked(void);
+extern void dbc_require_same_path(int statement_no, const char *checked);
+extern Jsonb *dbc_checked_path_facts(const char *path);
 
 /* ---- split.c ---- */
 typedef struct DbcParsedStmt

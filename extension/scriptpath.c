@@ -36,8 +36,10 @@
  * statements are judged on the path as it was, and when they run, the
  * check that names still resolve as they were judged
  * (dbc_require_same_names) refuses any statement that now names other
- * objects.  That check does not trust this file: it compares what was
- * judged with what the statement names when it runs.
+ * objects, and dbc_require_same_path (below) one that would run on another
+ * path than it was judged with (its functions, operators and types).
+ * Those checks do not trust this file: they compare what was judged with
+ * what the statement names, and the path it has, when it runs.
  *
  *-------------------------------------------------------------------------
  */
@@ -49,6 +51,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/jsonb.h"
 
 #include "dbchange.h"
 
@@ -153,13 +156,19 @@ set_config_value(SelectStmt *s, char **value)
 
 	/*
 	 * The function the name stands for on the path in effect, resolved as
-	 * PostgreSQL will resolve it: a set_config of the user's in a schema
-	 * before pg_catalog is not pg_catalog's.
+	 * PostgreSQL will resolve it (ParseFuncOrColumn: variadic and default
+	 * arguments expanded): a set_config of the user's in a schema before
+	 * pg_catalog is not pg_catalog's, also when it only matches three
+	 * arguments through a DEFAULT or VARIADIC parameter -- looked up
+	 * without them, pg_catalog's alone was found and followed while the
+	 * user's ran.
 	 */
-	if (func_get_detail(fc->funcname, NIL, NIL, 3, argtypes, false, false, false,
+	if (func_get_detail(fc->funcname, NIL, NIL, 3, argtypes, true, true, false,
 						&funcid, &rettype, &retset, &nvargs, &vatype,
 						&true_typeids, &argdefaults) != FUNCDETAIL_NORMAL ||
 		funcid != F_SET_CONFIG)
+		return false;
+	if (retset || nvargs != 0 || argdefaults != NIL)
 		return false;
 	*value = pstrdup(val);
 	return true;
@@ -229,4 +238,57 @@ dbc_script_path_note(Node *stmt)
 	}
 	sp->nest = nest;
 	return true;
+}
+
+/*
+ * The search_path a statement of a script is judged with, to be compared
+ * when it runs (dbc_require_same_path): the session's, as a statement of the
+ * script before it that is followed (above) has set it.
+ */
+char *
+dbc_script_path_checked(void)
+{
+	return pstrdup(GetConfigOption("search_path", false, false));
+}
+
+/*
+ * Refuse to run a statement of a change on another search_path than the one
+ * it was judged with (checked; NULL: not known, a change stored before the
+ * path was kept).  The names check (dbc_require_same_names) compares the
+ * relations a statement names, but not the functions, operators and types
+ * its expressions resolve on the path -- a DEFAULT's now() that a function
+ * of the developer's ahead of pg_catalog replaces is another (volatile)
+ * function, and a table rewrite the policies did not see.  A path set by
+ * anything dbchange does not follow (a DO block, a function, code a DEFAULT
+ * runs) or that it followed differently from PostgreSQL makes the two
+ * differ: fail closed.
+ */
+void
+dbc_require_same_path(int statement_no, const char *checked)
+{
+	const char *now = GetConfigOption("search_path", false, false);
+
+	if (checked == NULL || strcmp(now, checked) == 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+			 errmsg("statement %d would run with search_path %s, but was checked with search_path %s",
+					statement_no, quote_literal_cstr(now), quote_literal_cstr(checked)),
+			 errdetail("An earlier statement of the change set the search_path in a way dbchange does not follow "
+					   "when it judges the script (an expression, a DO block, a function, RESET with another "
+					   "default path than the requester's, ...): the statement's functions, operators and types "
+					   "would not be the ones it was judged with."),
+			 errhint("Set the path with a statement of the script that dbchange follows: SET search_path = ..., "
+					 "or SELECT pg_catalog.set_config('search_path', '...', false) with a literal value.")));
+}
+
+/* {"checked_search_path": path}, stored with a queued statement's facts for apply(). */
+Jsonb *
+dbc_checked_path_facts(const char *path)
+{
+	JsonbParseState *st = NULL;
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	dbc_put_text(&st, "checked_search_path", path);
+	return JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 }

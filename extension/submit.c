@@ -65,6 +65,7 @@ typedef struct StmtDecision
 	DbcParsedStmt *ps;
 	Jsonb	   *facts;
 	List	   *checked_rels;	/* the relations its names resolved to when checked */
+	char	   *checked_path;	/* the search_path it was checked with */
 	DbcDecision d;
 	char	   *command;
 } StmtDecision;
@@ -137,9 +138,13 @@ build_record(const SubmitArgs *a, List *decisions, const DbcDecision *total, con
 		dbc_put_text(&st, "statement", sd->ps->text);
 		dbc_put_text(&st, "command", sd->command);
 		put_decision(&st, &sd->d);
-		/* a queued script keeps the relations its names stood for, for apply() */
+		/*
+		 * a queued script keeps the relations its names stood for and the
+		 * search_path it was judged with, for apply()
+		 */
 		dbc_put_jsonb(&st, "facts", strcmp(status, "pending") == 0 ?
-				  dbc_facts_merge(sd->facts, dbc_checked_relations_facts(sd->facts)) : sd->facts);
+				  dbc_facts_merge(dbc_facts_merge(sd->facts, dbc_checked_relations_facts(sd->facts)),
+								  dbc_checked_path_facts(sd->checked_path)) : sd->facts);
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
@@ -200,7 +205,11 @@ run_script(List *decisions)
 		 * caller created before calling submit() would have existed then.)
 		 */
 		if (gated)
+		{
 			dbc_require_same_names(sd->ps->stmt, sd->ps->statement_no, sd->facts, sd->checked_rels, checked_as);
+			/* and what its names do not show: functions, operators, types */
+			dbc_require_same_path(sd->ps->statement_no, sd->checked_path);
+		}
 		if (!gated)
 		{
 			ret = SPI_execute(sd->ps->text, false, 0);
@@ -386,6 +395,7 @@ check_statements(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *roll
 		/* what the gate refuses outright (CREATE SCHEMA with elements, ...) */
 		dbc_refuse_unjudgeable(ps->stmt, ps->text);
 		sd->ps = ps;
+		sd->checked_path = dbc_script_path_checked();
 		sd->facts = dbc_facts_merge(dbc_build_facts(ps->stmt, ps->text, settings, a->source),
 									rollback_facts);
 		sd->checked_rels = dbc_checked_relations(sd->facts);

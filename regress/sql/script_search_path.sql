@@ -23,6 +23,7 @@ CREATE SCHEMA app AUTHORIZATION ssp_dev;
 CREATE SCHEMA ssp_dev AUTHORIZATION ssp_dev;
 CREATE SCHEMA "app, public" AUTHORIZATION ssp_dev;
 CREATE SCHEMA shadow AUTHORIZATION ssp_dev;
+CREATE SCHEMA shadow2 AUTHORIZATION ssp_dev;
 GRANT ALL ON SCHEMA public TO ssp_dev, ssp_other;
 GRANT USAGE, CREATE ON SCHEMA app TO ssp_other;
 SET ROLE ssp_dev;
@@ -36,6 +37,9 @@ CREATE TABLE ssp_dev.invoices (id int);
 CREATE TABLE "app, public".payments (id int);
 -- a set_config of the developer's own, which a path putting shadow first finds
 CREATE FUNCTION shadow.set_config(text, text, boolean) RETURNS text LANGUAGE sql AS 'SELECT $2';
+-- ... and one that only matches three arguments through a DEFAULT parameter; a volatile now()
+CREATE FUNCTION shadow2.set_config(text, text, boolean, int DEFAULT 0) RETURNS text LANGUAGE sql AS 'SELECT $2';
+CREATE FUNCTION shadow2.now() RETURNS timestamptz LANGUAGE sql VOLATILE AS 'SELECT pg_catalog.clock_timestamp()';
 -- code that changes the path when a statement evaluates it (a volatile DEFAULT)
 CREATE FUNCTION public.flip_path() RETURNS int LANGUAGE plpgsql AS
   $$BEGIN PERFORM pg_catalog.set_config('search_path', 'public', false); RETURN 1; END$$;
@@ -237,6 +241,57 @@ CREATE SCHEMA later;
 CREATE TABLE later.payments (id int);
 ALTER TABLE payments ADD COLUMN w int$$, 'later') > 0 AS later_applied;
 SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = 'later.payments'::regclass AND attname = 'w') AS later_w;
+SET ROLE ssp_dev;
+-- red team: a set_config of the developer's that matches three arguments through a DEFAULT
+-- parameter is what PostgreSQL runs (ahead of pg_catalog): not followed, statement 3 is
+-- judged on the path as it was (the protected public.payments), not on 'app'
+SELECT statement_no, facts->>'identity' AS identity, reasons
+  FROM dbchange.evaluate($$SET search_path = shadow2, pg_catalog, public;
+SELECT set_config('search_path', 'app', false);
+ALTER TABLE payments ADD COLUMN w int$$, 'prod');
+-- ... so a DEFAULT's now() is judged as shadow2's volatile one, which is the one that runs
+SELECT statement_no, facts->'columns'->0->>'default_volatile' AS default_volatile
+  FROM dbchange.evaluate($$SET search_path = shadow2, pg_catalog, public;
+SELECT set_config('search_path', 'app', false);
+ALTER TABLE app.orders ADD COLUMN ts timestamptz DEFAULT now()$$, 'prod') WHERE statement_no = 3;
+-- red team: a path set by something not followed, for a statement whose names stay the
+-- same: judged with pg_catalog's now() (stable: no rewrite), it would run shadow2's
+-- (volatile: a rewrite of the table): refused, the path is not the one it was judged with
+SELECT dbchange.submit($$DO $do$BEGIN PERFORM pg_catalog.set_config('search_path', 'shadow2, pg_catalog', false); END $do$;
+ALTER TABLE app.orders ADD COLUMN ts timestamptz DEFAULT now()$$, 'DO block, same names');
+SELECT dbchange.submit($$SET search_path = app;
+ALTER TABLE orders ADD COLUMN d int DEFAULT public.flip_path();
+ALTER TABLE app.orders ADD COLUMN ts timestamptz DEFAULT now()$$, 'default flips the path, same names');
+SELECT count(*) AS app_orders_ts FROM pg_attribute WHERE attrelid = 'app.orders'::regclass AND attname = 'ts';
+RESET ROLE;
+-- ... also when a queued change is approved and then applied: the path each statement was
+-- judged with is kept with its facts
+SELECT * FROM dbchange.configure(environment => 'stage') WHERE key = 'environment';
+SET ROLE ssp_dev;
+SELECT dbchange.submit($$DO $do$BEGIN PERFORM pg_catalog.set_config('search_path', 'shadow2, pg_catalog', false); END $do$;
+ALTER TABLE billing.invoices ADD COLUMN ts timestamptz DEFAULT now()$$, 'queued, DO block') AS q2 \gset
+RESET ROLE;
+SELECT statement_no, facts->>'checked_search_path' AS checked_search_path
+  FROM dbchange.change_statement WHERE change_id = :q2 ORDER BY 1;
+SET ROLE ssp_lead;
+SELECT dbchange.approve(:q2, 'a stable default, fine');
+RESET ROLE;
+SELECT dbchange.apply(:q2);
+SELECT status, error_sqlstate, error_message FROM dbchange.changes WHERE id = :q2;
+SELECT count(*) AS billing_invoices_ts FROM pg_attribute WHERE attrelid = 'billing.invoices'::regclass AND attname = 'ts';
+-- a change requested with an empty search_path (as pg_dump leaves it) is applied on it,
+-- not on the applier's path
+SET ROLE ssp_dev;
+SET search_path = '';
+SELECT dbchange.submit($$ALTER TABLE billing.invoices ADD COLUMN e int$$, 'empty path') AS q3 \gset
+RESET search_path;
+RESET ROLE;
+SET ROLE ssp_lead;
+SELECT dbchange.approve(:q3, 'fine');
+RESET ROLE;
+SELECT dbchange.apply(:q3);
+SELECT count(*) AS billing_invoices_e FROM pg_attribute WHERE attrelid = 'billing.invoices'::regclass AND attname = 'e';
+SELECT * FROM dbchange.configure(environment => 'dev') WHERE key = 'environment';
 -- nothing above touched the protected tables or public.invoices
 SELECT attrelid::regclass AS rel, attname FROM pg_attribute
  WHERE attrelid IN ('public.payments'::regclass, 'public.invoices'::regclass, 'app.payments'::regclass) AND attnum > 0
