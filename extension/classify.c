@@ -67,6 +67,7 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_range.h"
 #include "catalog/pg_tablespace.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_ts_config.h"
@@ -2828,9 +2829,164 @@ proof_scans(Relation rel, List *constraint)
 }
 
 /*
+ * May turning a string into a value of this type run code other than the
+ * server's?  Parsing a bound evaluates every untyped literal at once, before
+ * any expression exists to check: '{1}' for an array of a domain runs the
+ * domain's CHECK (domain_in) for each element, '(1)' for a composite type
+ * each column's input, '[1,2)' for a range its subtype's input and its
+ * canonical function; any user may create such domains, composite and range
+ * types, and a domain's CHECK may call plpgsql.  So: a domain with
+ * constraints, or an input, typmod input or canonical function that is not
+ * built-in or C, anywhere in the type, is untrusted.
+ */
+static bool
+untrusted_input_type(Oid typid, int depth)
+{
+	HeapTuple	tup;
+	Form_pg_type typ;
+	bool		bad = false;
+	bool		immutable_only = false;
+
+	check_stack_depth();
+	if (depth > 32 || !OidIsValid(typid))
+		return true;
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		return true;
+	typ = (Form_pg_type) GETSTRUCT(tup);
+	if (!typ->typisdefined ||
+		untrusted_function(typ->typinput, &immutable_only) ||
+		(OidIsValid(typ->typmodin) && untrusted_function(typ->typmodin, &immutable_only)))
+		bad = true;
+	else if (typ->typtype == TYPTYPE_DOMAIN)
+		bad = DomainHasConstraints(typid) || untrusted_input_type(typ->typbasetype, depth + 1);
+	else if (typ->typtype == TYPTYPE_COMPOSITE)
+	{
+		HeapTuple	ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(typ->typrelid));
+		int			natts,
+					i;
+
+		/* the catalog rows, not the relation (no lock to wait for) */
+		if (!HeapTupleIsValid(ctup))
+		{
+			natts = 0;
+			bad = true;
+		}
+		else
+		{
+			natts = ((Form_pg_class) GETSTRUCT(ctup))->relnatts;
+			ReleaseSysCache(ctup);
+		}
+		for (i = 1; i <= natts && !bad; i++)
+		{
+			HeapTuple	atup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(typ->typrelid), Int16GetDatum(i));
+
+			if (!HeapTupleIsValid(atup))
+				bad = true;
+			else
+			{
+				Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(atup);
+
+				if (!att->attisdropped)
+					bad = untrusted_input_type(att->atttypid, depth + 1);
+				ReleaseSysCache(atup);
+			}
+		}
+	}
+	else if (typ->typtype == TYPTYPE_RANGE)
+	{
+		HeapTuple	rtup = SearchSysCache1(RANGETYPE, ObjectIdGetDatum(typid));
+
+		if (!HeapTupleIsValid(rtup))
+			bad = true;
+		else
+		{
+			Form_pg_range rng = (Form_pg_range) GETSTRUCT(rtup);
+
+			bad = (OidIsValid(rng->rngcanonical) && untrusted_function(rng->rngcanonical, &immutable_only)) ||
+				untrusted_input_type(rng->rngsubtype, depth + 1);
+			ReleaseSysCache(rtup);
+		}
+	}
+	else if (typ->typtype == TYPTYPE_MULTIRANGE)
+		bad = untrusted_input_type(get_multirange_range(typid), depth + 1);
+	else if (OidIsValid(typ->typelem))
+		bad = untrusted_input_type(typ->typelem, depth + 1);
+	ReleaseSysCache(tup);
+	return bad;
+}
+
+/*
+ * The raw bound value, before transformExpr: an untyped literal may only
+ * stand where it is converted to a type checked above -- the whole value
+ * (the key column's type), the operand of a cast, the element of an ARRAY[]
+ * cast to an array type.  Elsewhere (a function's or operator's argument,
+ * ARRAY[] or ROW() elements) the parser converts it to a type it picks
+ * from candidates, which may be anyone's.  A type named anywhere else is
+ * refused too.
+ */
+static bool
+untrusted_raw_bound(Node *node, bool converted);
+
+static bool
+untrusted_raw_walker(Node *node, void *arg)
+{
+	(void) arg;
+	return untrusted_raw_bound(node, false);
+}
+
+static bool
+untrusted_raw_bound(Node *node, bool converted)
+{
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+	switch (nodeTag(node))
+	{
+		case T_A_Const:
+			{
+				A_Const    *c = (A_Const *) node;
+
+				return (c->isnull || IsA(&c->val, String)) && !converted;
+			}
+		case T_TypeCast:
+			{
+				TypeCast   *tc = (TypeCast *) node;
+				Type		t = LookupTypeName(NULL, tc->typeName, NULL, true);
+				Oid			typid;
+
+				if (t == NULL)
+					return true;
+				typid = typeTypeId(t);
+				ReleaseSysCache(t);
+				if (untrusted_input_type(typid, 0))
+					return true;
+				return untrusted_raw_bound(tc->arg, !IsA(tc->arg, A_ArrayExpr) ||
+										   OidIsValid(get_element_type(typid)));
+			}
+		case T_A_ArrayExpr:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((A_ArrayExpr *) node)->elements)
+					if (untrusted_raw_bound(lfirst(lc), converted))
+						return true;
+				return false;
+			}
+		case T_CollateClause:
+			return untrusted_raw_bound(((CollateClause *) node)->arg, converted);
+		case T_TypeName:
+			return true;
+		default:
+			return raw_expression_tree_walker(node, untrusted_raw_walker, NULL);
+	}
+}
+
+/*
  * The bound's values, as transformPartitionBound will evaluate them: may
  * they run code other than trusted built-in or C immutable functions?
- * (MINVALUE and MAXVALUE are no expressions; the rest is transformed and
+ * (MINVALUE and MAXVALUE are no expressions; the rest is checked raw, for
+ * the literals the parser converts at once, then transformed and
  * coerced to the key column's type, not yet evaluated.)
  */
 static bool
@@ -2838,14 +2994,22 @@ untrusted_bound(ParseState *pstate, PartitionKey key, PartitionBoundSpec *b)
 {
 	List	   *lists[2];
 	int			l;
+	int			i;
 
+	for (i = 0; i < key->partnatts; i++)
+		if (untrusted_input_type(get_partition_col_typid(key, i), 0))
+			return true;
 	if (b->strategy == PARTITION_STRATEGY_LIST)
 	{
 		ListCell   *lc;
 
 		foreach(lc, b->listdatums)
 		{
-			Node	   *v = transformExpr(pstate, copyObject(lfirst(lc)), EXPR_KIND_PARTITION_BOUND);
+			Node	   *v;
+
+			if (untrusted_raw_bound(lfirst(lc), !IsA(lfirst(lc), A_ArrayExpr)))
+				return true;
+			v = transformExpr(pstate, copyObject(lfirst(lc)), EXPR_KIND_PARTITION_BOUND);
 
 			v = coerce_to_target_type(pstate, v, exprType(v), get_partition_col_typid(key, 0),
 									  get_partition_col_typmod(key, 0), COERCION_ASSIGNMENT,
@@ -2882,6 +3046,8 @@ untrusted_bound(ParseState *pstate, PartitionKey key, PartitionBoundSpec *b)
 					continue;
 				}
 			}
+			if (untrusted_raw_bound(raw, !IsA(raw, A_ArrayExpr)))
+				return true;
 			v = transformExpr(pstate, copyObject(raw), EXPR_KIND_PARTITION_BOUND);
 			v = coerce_to_target_type(pstate, v, exprType(v), get_partition_col_typid(key, col),
 									  get_partition_col_typmod(key, col), COERCION_ASSIGNMENT,
@@ -2942,15 +3108,27 @@ attach_proof_tables(AttachProof *a, Relation parent, Relation attached)
 	relation_close(def, NoLock);
 }
 
-/* Inside the subtransaction: open the two tables, prove. */
+/*
+ * Inside the subtransaction: open the two tables, prove.  The parent's own
+ * partition constraint (RelationGetPartitionQual) opens each of its
+ * ancestors under an ACCESS SHARE lock it waits for, so those are taken
+ * first, only if free.
+ */
 static void
 attach_proof_run(AttachProof *a)
 {
 	Relation	parent = open_unblocked(a->parent);
 	Relation	attached;
+	ListCell   *lc;
 
 	if (parent == NULL)
 		return;
+	foreach(lc, get_partition_ancestors(a->parent))
+		if (!ConditionalLockRelationOid(lfirst_oid(lc), AccessShareLock))
+		{
+			relation_close(parent, NoLock);
+			return;
+		}
 	attached = parent->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ? open_unblocked(a->part) : NULL;
 	if (attached != NULL)
 	{

@@ -300,6 +300,30 @@ check "a CHECK calling a plpgsql function: unknown (the default partition's own 
 check "... and neither function ran" "f" "$(q "SELECT is_called FROM side_effects")"
 check "a bound with a built-in immutable expression is proved" "false|f|false|f" \
 	"$(exact rg rg_exact "FOR VALUES FROM (date '2023-12-31' + 1) TO ('2025-01-01')" rg_def)"
+# literals the parser converts at once, before any expression can be checked: for an array of
+# a domain, a composite or range type over one, the conversion runs the domain's CHECK
+q "CREATE FUNCTION trap_int(int) RETURNS bool IMMUTABLE LANGUAGE plpgsql AS \$\$BEGIN PERFORM nextval('side_effects'); RETURN true; END\$\$;
+CREATE DOMAIN trap_d AS int CHECK (trap_int(VALUE));
+CREATE TYPE trap_comp AS (x trap_d);
+CREATE TYPE trap_range AS RANGE (subtype = trap_d);
+CREATE FUNCTION trap_len(trap_d[]) RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT 1';
+CREATE TABLE ta (k trap_d[]) PARTITION BY LIST (k); CREATE TABLE ta_1 (k trap_d[]);
+CREATE TABLE tc (k trap_comp) PARTITION BY LIST (k); CREATE TABLE tc_1 (k trap_comp);
+CREATE TABLE tr (k trap_range) PARTITION BY LIST (k); CREATE TABLE tr_1 (k trap_range);
+CREATE TABLE ti (k int NOT NULL) PARTITION BY LIST (k); CREATE TABLE ti_1 (k int NOT NULL);" >/dev/null
+check "an array of a domain with a plpgsql CHECK as the key: unknown" "||false" \
+	"$(nulls "ALTER TABLE ta ATTACH PARTITION ta_1 FOR VALUES IN ('{1}')")"
+check "a composite type with such a domain as the key: unknown" "||false" \
+	"$(nulls "ALTER TABLE tc ATTACH PARTITION tc_1 FOR VALUES IN ('(1)')")"
+check "a range over such a domain as the key: unknown" "||false" \
+	"$(nulls "ALTER TABLE tr ATTACH PARTITION tr_1 FOR VALUES IN ('[1,3)')")"
+check "a bound casting a literal to such an array: unknown" "||false" \
+	"$(nulls "ALTER TABLE ti ATTACH PARTITION ti_1 FOR VALUES IN (array_length('{1}'::trap_d[], 1))")"
+check "a literal the parser converts for a function's argument: unknown" "||false" \
+	"$(nulls "ALTER TABLE ti ATTACH PARTITION ti_1 FOR VALUES IN (trap_len('{1}'))")"
+check "... and the domain's CHECK never ran" "f" "$(q "SELECT is_called FROM side_effects")"
+check "a plain literal and a cast one for an integer key are proved" "true||false true||false" \
+	"$(nulls "ALTER TABLE ti ATTACH PARTITION ti_1 FOR VALUES IN ('1')") $(nulls "ALTER TABLE ti ATTACH PARTITION ti_1 FOR VALUES IN ('2'::int8, '3')")"
 # a table another session holds locked: not waited for
 q "BEGIN" -c "LOCK TABLE rg_exact IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null &
 locker=$!
@@ -309,6 +333,20 @@ check "a table locked by another session: unknown, at once" "||true" \
 	"$(nulls "ALTER TABLE rg ATTACH PARTITION rg_exact FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')")"
 check "... without waiting for the lock" "yes" "$([ $(($(date +%s) - t0)) -lt 3 ] && echo yes || echo no)"
 wait "$locker"
+# the parent's own parent locked: its partition constraint would wait for it
+q "CREATE TABLE lk (id bigint, k int NOT NULL) PARTITION BY LIST (id);
+CREATE TABLE lk_mid PARTITION OF lk FOR VALUES IN (1) PARTITION BY RANGE (k);
+CREATE TABLE lk_x (id bigint, k int NOT NULL);" >/dev/null
+q "BEGIN" -c "LOCK TABLE ONLY lk IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null &
+locker=$!
+sleep 1
+t0=$(date +%s)
+check "the parent's parent locked by another session: unknown, at once" "||false" \
+	"$(nulls "ALTER TABLE lk_mid ATTACH PARTITION lk_x FOR VALUES FROM (1) TO (5)")"
+check "... without waiting for the lock" "yes" "$([ $(($(date +%s) - t0)) -lt 3 ] && echo yes || echo no)"
+wait "$locker"
+check "... and proved once it is free" "true||false" \
+	"$(nulls "ALTER TABLE lk_mid ATTACH PARTITION lk_x FOR VALUES FROM (1) TO (5)")"
 check "the gate runs an ATTACH whose bound PostgreSQL refuses, and PostgreSQL reports it" "ERROR:  invalid input syntax for type date: \"soon\"" \
 	"$(dbc_psql "$P" "$DB" -At -v ON_ERROR_STOP=0 -c "BEGIN" -c "ALTER TABLE rg ATTACH PARTITION rg_weak FOR VALUES FROM ('soon') TO ('2025-01-01')" -c "ROLLBACK" 2>&1 | grep ERROR | head -1)"
 check "the gate runs an ATTACH it proved, in a transaction" "ok" \
