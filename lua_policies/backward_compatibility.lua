@@ -147,7 +147,8 @@ return {
           elseif ops[k] == "force_row_security" then force = true end
         end
       end
-      local on_now = c.row_security == true
+      -- (the facts are read only then: an absent fact costs a look-up on every ALTER TABLE)
+      local on_now = (enable or force) and c.row_security == true
       local bites = (enable and not on_now) or (force and c.row_security_forced ~= true and (on_now or enable))
       if bites and (c.table_open_policies or 0) + (c.policies_created_in_script or 0) == 0 then
         local who = force and "every role, its owner included (FORCE), but superusers and BYPASSRLS roles" or

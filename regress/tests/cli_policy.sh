@@ -133,6 +133,10 @@ new_db $SDEV dev && new_db $SPROD prod
 run policy push lua_policies -d "$(conninfo $SPROD)"
 check "policy push of the stock library: exit 0" 0 "$RC"
 check "policy push of the stock library: all installed" "$(ls lua_policies/*.lua | wc -l)" "$(sql $SPROD "SELECT count(*) FROM dbchange.policy WHERE enabled")"
+# the clock's policies (a maintenance window, change freezes: Friday afternoon, year end)
+# would make what follows depend on when the suite runs; the SQL tests and the demo
+# switch them off likewise, and their own tests use a fixed time
+sql $SPROD "SELECT dbchange.disable_policy('maintenance_window'), dbchange.disable_policy('change_freeze')" >/dev/null
 sql $SDEV "CREATE TABLE stock_a (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text)" >/dev/null
 sql $SDEV "CREATE TABLE stock_b (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)" >/dev/null
 sql $SDEV "DROP TABLE stock_b" >/dev/null
@@ -144,8 +148,7 @@ check_match "stock policies: the reasons name the policy" "reasons: .*environmen
 check "stock policies: nothing applied in prod" "||" "$(sql $SPROD "SELECT to_regclass('stock_a'), to_regclass('stock_b')")|$(sql $SPROD "SELECT count(*) FILTER (WHERE status = 'applied') FROM dbchange.changes" | sed 's/^0$//')"
 run promote --from "$(conninfo $SDEV)" --to "$(conninfo $SPROD)" --dry-run
 check "dry run against the stock policies: exit 3" 3 "$RC"
-# queued, or rejected outside maintenance_window's window (the facts' time is the clock's)
-check_match "dry run: the DROP would be queued too" "would (queue|reject) +dev #[0-9]+ +DROP TABLE stock_b" "$OUT"
+check_match "dry run: the DROP would be queued too" "would queue +dev #[0-9]+ +DROP TABLE stock_b" "$OUT"
 drop_db $SDEV
 drop_db $SPROD
 
