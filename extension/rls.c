@@ -17,8 +17,10 @@
  * table_policies, table_open_policies; the named policy's permissive and
  * policy_opens) and from the statement's own USING expression
  * (using_true, using_constant).  A policy "opens" the table when it is
- * permissive and its USING is not a constant other than true: USING
- * (false) or USING (1 = 0) lets no row through, so a policy made to look
+ * permissive, applies to SELECT (FOR ALL or FOR SELECT) and has a USING
+ * that is not a constant other than true: USING (false) or USING (1 = 0)
+ * lets no row through, and a FOR INSERT / UPDATE / DELETE policy, or one
+ * without USING, lets none through to readers, so a policy made to look
  * like one does not count.
  *
  * evaluate() and submit() judge a whole script before any of it runs: the
@@ -129,10 +131,35 @@ stored_qual_kind(Datum d, bool isnull)
 	return QUAL_ROWS;
 }
 
+/*
+ * Does a policy let rows through to readers?  Only a permissive policy for
+ * ALL or SELECT commands does, and only with a USING that is not a constant
+ * other than true: PostgreSQL ORs the USING of the permissive policies that
+ * apply to SELECT, and with none (a table whose only policy is FOR INSERT,
+ * or FOR ALL ... WITH CHECK without USING) every row is hidden.  cmd:
+ * pg_policy.polcmd ('*' all, 'r' select, 'a' insert, 'w' update, 'd' delete).
+ */
 static bool
-opens(bool permissive, QualKind k)
+opens(bool permissive, char cmd, QualKind k)
 {
-	return permissive && k != QUAL_CONSTANT;
+	return permissive && (cmd == '*' || cmd == 'r') && (k == QUAL_TRUE || k == QUAL_ROWS);
+}
+
+/* CREATE POLICY ... FOR cmd_name as pg_policy.polcmd ('*' when not given). */
+static char
+policy_cmd(const char *cmd_name)
+{
+	if (cmd_name == NULL || strcmp(cmd_name, "all") == 0)
+		return '*';
+	if (strcmp(cmd_name, "select") == 0)
+		return 'r';
+	if (strcmp(cmd_name, "insert") == 0)
+		return 'a';
+	if (strcmp(cmd_name, "update") == 0)
+		return 'w';
+	if (strcmp(cmd_name, "delete") == 0)
+		return 'd';
+	return '?';
 }
 
 /* Statements that get the facts: ALTER TABLE ... ROW LEVEL SECURITY, CREATE / ALTER / DROP POLICY. */
@@ -177,6 +204,7 @@ dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *po
 	int			all = 0;
 	int			open = 0;
 	int			named = -1;		/* the named policy: -1 none, else 0/1 permissive */
+	char		named_cmd = '?';
 	QualKind	named_qual = QUAL_NONE;
 
 	if (tp == NULL)
@@ -209,11 +237,12 @@ dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *po
 			QualKind	k = stored_qual_kind(q, isnull);
 
 			all++;
-			if (opens(pol->polpermissive, k))
+			if (opens(pol->polpermissive, pol->polcmd, k))
 				open++;
 			if (policy && strcmp(NameStr(pol->polname), policy) == 0)
 			{
 				named = pol->polpermissive ? 1 : 0;
+				named_cmd = pol->polcmd;
 				named_qual = k;
 			}
 		}
@@ -228,7 +257,7 @@ dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *po
 		CreatePolicyStmt *s = (CreatePolicyStmt *) stmt;
 		QualKind	k = raw_qual_kind(s->qual);
 
-		dbc_put_bool(st, "policy_opens", opens(s->permissive, k));
+		dbc_put_bool(st, "policy_opens", opens(s->permissive, policy_cmd(s->cmd_name), k));
 		if (k == QUAL_NONE)
 		{
 			dbc_put_null(st, "using_true");
@@ -255,7 +284,7 @@ dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *po
 		else
 		{
 			dbc_put_bool(st, "permissive", named == 1);
-			dbc_put_bool(st, "policy_opens", opens(named == 1, named_qual));
+			dbc_put_bool(st, "policy_opens", opens(named == 1, named_cmd, named_qual));
 		}
 		if (IsA(stmt, AlterPolicyStmt))
 		{
@@ -333,7 +362,8 @@ dbc_rls_script_facts(Node *stmt, Jsonb *facts, List *parsed)
 					CreatePolicyStmt *s = (CreatePolicyStmt *) other;
 
 					on = policy_table(other);
-					if (on && strcmp(on, table) == 0 && opens(s->permissive, raw_qual_kind(s->qual)))
+					if (on && strcmp(on, table) == 0 &&
+						opens(s->permissive, policy_cmd(s->cmd_name), raw_qual_kind(s->qual)))
 						count++;
 				}
 				break;

@@ -66,6 +66,29 @@ check_match "only a restrictive policy: no rows (PostgreSQL)" "^restrictive only
 check_match "a permissive USING (false): no rows (PostgreSQL)" "^using false 0$" "$out"
 check_match "restrictive + permissive USING (true): the restriction holds (PostgreSQL)" "^restricted 1$" "$out"
 check_match "DROP of the restrictive policy: its rows become visible (PostgreSQL)" "^restrictive dropped 2$" "$out"
+# policies that do not apply to readers: FOR INSERT / UPDATE / DELETE, or FOR ALL without USING
+out=$(q "BEGIN" -c "CREATE POLICY i ON plain FOR INSERT WITH CHECK (true)" \
+	-c "CREATE POLICY u ON plain FOR UPDATE USING (true)" -c "CREATE POLICY d ON plain FOR DELETE USING (true)" \
+	-c "ALTER TABLE plain ENABLE ROW LEVEL SECURITY" \
+	-c "SET ROLE rls_app" -c "SELECT 'write policies only ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "CREATE POLICY w ON plain FOR ALL WITH CHECK (true)" \
+	-c "SET ROLE rls_app" -c "SELECT 'all without using ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "CREATE POLICY s ON plain FOR SELECT USING (true)" \
+	-c "SET ROLE rls_app" -c "SELECT 'a select policy ' || count(*) FROM plain" -c "ROLLBACK")
+check_match "only FOR INSERT / UPDATE / DELETE policies: readers get no rows (PostgreSQL)" "^write policies only 0$" "$out"
+check_match "FOR ALL ... WITH CHECK without USING: readers get no rows (PostgreSQL)" "^all without using 0$" "$out"
+check_match "a FOR SELECT policy lets them through (PostgreSQL)" "^a select policy 2$" "$out"
+q "CREATE TABLE rls_wr (id int); CREATE POLICY i ON rls_wr FOR INSERT WITH CHECK (true);
+CREATE POLICY w ON rls_wr FOR ALL WITH CHECK (true); CREATE POLICY u ON rls_wr FOR UPDATE USING (true)" >/dev/null
+check "write policies and FOR ALL without USING do not open the table for readers" "3|0" \
+	"$(fact 'ALTER TABLE rls_wr ENABLE ROW LEVEL SECURITY' "concat_ws('|', f->>'table_policies', f->>'table_open_policies')")"
+check_match "ENABLE with only write policies: rls-default-deny" "rls-default-deny" "$(dec 'ALTER TABLE rls_wr ENABLE ROW LEVEL SECURITY')"
+check "CREATE POLICY ... FOR INSERT does not open; FOR SELECT does" "false|true" \
+	"$(fact 'CREATE POLICY p ON plain FOR INSERT WITH CHECK (true)' "f->>'policy_opens'")|$(fact 'CREATE POLICY p ON plain FOR SELECT USING (tenant = current_user)' "f->>'policy_opens'")"
+check_match "a script creating only a FOR INSERT policy before ENABLE: still rls-default-deny" "2:queue/high .*rls-default-deny" \
+	"$(dec 'CREATE POLICY p ON plain FOR INSERT WITH CHECK (true); ALTER TABLE plain ENABLE ROW LEVEL SECURITY')"
+check "a script creating a FOR SELECT policy: no default deny" 0 \
+	"$(dec 'CREATE POLICY p ON plain FOR SELECT USING (tenant = current_user); ALTER TABLE plain ENABLE ROW LEVEL SECURITY' | grep -c 'rls-default-deny')"
 out=$(q "BEGIN" -c "ALTER TABLE pt ENABLE ROW LEVEL SECURITY" -c "SET ROLE rls_app" \
 	-c "SELECT 'parent ' || count(*) FROM pt" -c "SELECT 'partition ' || count(*) FROM pt1" -c "ROLLBACK")
 check_match "partitioned table: RLS of the parent applies to queries of the parent (PostgreSQL)" "^parent 0$" "$out"
