@@ -325,8 +325,8 @@ policy_table(Node *stmt)
 }
 
 /*
- * policies_created_in_script: for ENABLE / FORCE ROW LEVEL SECURITY and DROP
- * POLICY in a script judged whole (evaluate(), submit(), policy tests), the
+ * policies_created_in_script: for ENABLE / FORCE ROW LEVEL SECURITY, DROP
+ * POLICY and ALTER POLICY (which may close the last open policy) in a script judged whole (evaluate(), submit(), policy tests), the
  * CREATE POLICY statements of the same script, before or after it, on the
  * same table, that open it.  None are counted (0) when the script also
  * alters or drops another policy of that table (a policy created and then
@@ -344,7 +344,8 @@ dbc_rls_script_facts(Node *stmt, Jsonb *facts, List *parsed)
 	ListCell   *lc;
 	JsonbParseState *st = NULL;
 
-	if (!(IsA(stmt, AlterTableStmt) || IsA(stmt, DropStmt)) || !dbc_rls_statement(stmt))
+	if (!(IsA(stmt, AlterTableStmt) || IsA(stmt, DropStmt) || IsA(stmt, AlterPolicyStmt)) ||
+		!dbc_rls_statement(stmt))
 		return facts;
 	if ((table = dbc_facts_get_text(facts, "table")) == NULL)
 		return facts;

@@ -28,7 +28,9 @@ Checks (severity)
                           (facts table_open_policies,
                           policies_created_in_script); FORCE of such a
                           table with RLS on (the owner too); DROP POLICY
-                          of the last such policy of a table with RLS on:
+                          of the last such policy of a table with RLS on,
+                          or ALTER POLICY giving it a constant USING
+                          such as false:
                           every role but the owner, superusers and
                           BYPASSRLS roles then reads no rows and cannot
                           write, without an error                        (danger)
@@ -133,6 +135,17 @@ return {
         return add(d, tier_of(c), DANGER, "rls-default-deny", "DROP POLICY " .. tostring(c.name) .. " removes the last policy that lets rows of " ..
           tostring(c.table) .. " through, and row-level security stays enabled: every role but the owner, superusers and BYPASSRLS roles " ..
           "then reads no rows and cannot write (default deny); create the replacement policy first, or change this one with ALTER POLICY")
+      end
+      return nil
+    end
+    if cmd == "ALTER POLICY" then
+      -- USING (false), (1 = 0), (NULL) on the last policy that lets rows through: the same default deny as its DROP
+      -- (ALTER POLICY cannot change the command or AS PERMISSIVE; only the USING decides)
+      if c.row_security == true and c.policy_opens == true and c.using_constant == true and c.using_true ~= true and
+         (c.table_open_policies or 0) - 1 + (c.policies_created_in_script or 0) <= 0 then
+        return add(d, tier_of(c), DANGER, "rls-default-deny", "ALTER POLICY " .. tostring(c.name) .. " gives the last policy that lets rows of " ..
+          tostring(c.table) .. " through a constant USING other than true, and row-level security stays enabled: unless the constant is true, every role " ..
+          "but the owner, superusers and BYPASSRLS roles then reads no rows and cannot write (default deny); write the condition that selects their rows")
       end
       return nil
     end
@@ -260,5 +273,21 @@ return {
       facts = { row_security = false, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true } },
     { sql = "DROP POLICY pt_p ON pt_orders; CREATE POLICY pt_p ON pt_orders USING (customer_id > 1)", environment = "prod",
       expect = "none", facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true } },
+    -- ALTER POLICY ... USING a constant that admits no row, on the last open policy (red team)
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (false)", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        using_true = false, using_constant = true } },
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (false)", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 2, permissive = true, policy_opens = true,
+        using_true = false, using_constant = true } },
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (false)", environment = "prod", expect = "none",
+      facts = { row_security = false, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        using_true = false, using_constant = true } },
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (customer_id > 1)", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        using_true = false, using_constant = false } },
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (false); CREATE POLICY pt_q ON pt_orders USING (customer_id > 1)",
+      environment = "prod", expect = "none", facts = { row_security = true, table_policies = 1, table_open_policies = 1,
+        permissive = true, policy_opens = true, using_true = false, using_constant = true } },
   },
 }

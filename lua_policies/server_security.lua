@@ -32,11 +32,15 @@ Checks (severity)
                                 ALTER POLICY leaving a permissive policy
                                 USING (true) for PUBLIC (every row, every
                                 role), or a restrictive one USING (true)
-                                (it hides nothing any more)              (danger)
+                                (it hides nothing any more), or ALTER
+                                POLICY of a restrictive one USING any
+                                constant (1 = 1)                         (danger)
                                 a permissive USING (true) for named roles,
                                 USING another constant (1 = 1: every row
-                                or none), or ALTER POLICY ... TO PUBLIC
-                                of a permissive policy                   (caution)
+                                or none), ALTER POLICY ... TO PUBLIC of a
+                                permissive policy, ALTER POLICY ... TO
+                                named roles of a restrictive one (the
+                                other roles are no longer restricted)    (caution)
   instead-rule                  CREATE RULE ... DO INSTEAD on a table (not a
                                 view: there it is how writes reach the
                                 tables): every INSERT / UPDATE / DELETE
@@ -326,6 +330,13 @@ return {
       if c.permissive == false then
         if c.using_true == true then
           return add(d, tier_of(c), DANGER, "rls-exposure", what .. " makes a restrictive policy USING (true): it hides no row any more")
+        elseif cmd == "ALTER POLICY" and c.using_constant == true then
+          -- USING (1 = 1), (true::boolean), (NOT false): as true, unless the constant is false (then it hides every row)
+          return add(d, tier_of(c), DANGER, "rls-exposure", what .. " makes a restrictive policy USING a constant: it hides " ..
+            "no row any more (or every row, when the constant is false)")
+        elseif cmd == "ALTER POLICY" and c.policy_roles ~= nil and not public then
+          return add(d, tier_of(c), CAUTION, "rls-exposure", what .. " makes a restrictive policy apply to " ..
+            table.concat(list(c.policy_roles), ", ") .. " only: every other role it restricted sees the rows it hid")
         end
         return nil
       end
@@ -454,6 +465,16 @@ return {
         using_true = false, using_constant = false } },
     { sql = "ALTER POLICY pt_p ON pt_orders TO PUBLIC", environment = "prod", expect = "none",
       facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = false, policy_opens = false,
+        using_true = false, using_constant = false } },
+    -- a restrictive policy loosened by ALTER POLICY: a constant USING, or TO fewer roles (red team)
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (1 = 1)", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 1, permissive = false, policy_opens = false,
+        using_true = false, using_constant = true } },
+    { sql = "ALTER POLICY pt_p ON pt_orders TO pt_auditor", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 1, permissive = false, policy_opens = false,
+        using_true = false, using_constant = false } },
+    { sql = "ALTER POLICY pt_p ON pt_orders USING (customer_id > 0)", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 1, permissive = false, policy_opens = false,
         using_true = false, using_constant = false } },
     { sql = "CREATE EVENT TRIGGER pt_et ON ddl_command_start EXECUTE FUNCTION pt_etf()", environment = "prod",
       expect = "queue", risk = "high" },

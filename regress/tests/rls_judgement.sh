@@ -154,7 +154,34 @@ check_match "DROP of the last policy, RLS on: rls-default-deny" "^1:queue/high .
 	"$(dec 'DROP POLICY tenant_rows ON plain')"
 check "DROP and create again in one script: no default-deny finding" 0 \
 	"$(dec 'DROP POLICY tenant_rows ON plain; CREATE POLICY tenant_rows ON plain USING (tenant = session_user)' | grep -c rls-default-deny)"
+# red team: ALTER POLICY ... USING (false) on the last open policy is the same default deny as its DROP
+out=$(q "BEGIN" -c "ALTER POLICY tenant_rows ON plain USING (false)" -c "SET ROLE rls_app" \
+	-c "SELECT 'altered to false ' || count(*) FROM plain" -c "ROLLBACK")
+check_match "ALTER POLICY ... USING (false) on the only policy: a non-owner reads no rows (PostgreSQL)" "^altered to false 0$" "$out"
+check_match "ALTER POLICY ... USING (false) on the last open policy: rls-default-deny" \
+	"^1:queue/high .*rls-default-deny: ALTER POLICY tenant_rows gives the last policy" "$(dec 'ALTER POLICY tenant_rows ON plain USING (false)')"
+check_match "ALTER POLICY ... USING (1 = 0): rls-default-deny" "^1:queue/high .*rls-default-deny" \
+	"$(dec 'ALTER POLICY tenant_rows ON plain USING (1 = 0)')"
+check "ALTER POLICY ... USING (false) with a new open policy in the same script: no default-deny finding" 0 \
+	"$(dec 'ALTER POLICY tenant_rows ON plain USING (false); CREATE POLICY others ON plain USING (tenant = session_user)' | grep -c rls-default-deny)"
+check "ALTER POLICY ... USING a condition on the row: no default-deny finding" 0 \
+	"$(dec 'ALTER POLICY tenant_rows ON plain USING (tenant = session_user)' | grep -c rls-default-deny)"
 q 'CREATE POLICY hide_b ON plain AS RESTRICTIVE USING (tenant <> $$b$$)' >/dev/null
+# red team: a restrictive policy loosened by ALTER POLICY (a constant USING that is not the literal true, TO fewer roles)
+q 'CREATE ROLE rls_auditor' >/dev/null
+out=$(q "BEGIN" -c "ALTER POLICY tenant_rows ON plain TO PUBLIC USING (true)" -c "SET ROLE rls_app" -c "SELECT 'restricted by hide_b ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "ALTER POLICY hide_b ON plain USING (1 = 1)" -c "SET ROLE rls_app" -c "SELECT 'hide_b 1 = 1 ' || count(*) FROM plain" -c "ROLLBACK")
+check_match "restrictive hide_b holds (PostgreSQL)" "^restricted by hide_b 1$" "$out"
+check_match "restrictive altered to USING (1 = 1): it hides nothing (PostgreSQL)" "^hide_b 1 = 1 2$" "$out"
+out=$(q "BEGIN" -c "ALTER POLICY tenant_rows ON plain TO PUBLIC USING (true)" -c "ALTER POLICY hide_b ON plain TO rls_auditor" \
+	-c "SET ROLE rls_app" -c "SELECT 'hide_b to auditor ' || count(*) FROM plain" -c "ROLLBACK")
+check_match "restrictive altered TO another role: the app sees the rows it hid (PostgreSQL)" "^hide_b to auditor 2$" "$out"
+check_match "ALTER POLICY of a restrictive policy USING (1 = 1): rls-exposure" "^1:queue/high .*rls-exposure: ALTER POLICY hide_b .*USING a constant" \
+	"$(dec 'ALTER POLICY hide_b ON plain USING (1 = 1)')"
+check_match "ALTER POLICY of a restrictive policy USING (true::boolean): rls-exposure" "^1:queue/high .*rls-exposure" \
+	"$(dec 'ALTER POLICY hide_b ON plain USING (true::boolean)')"
+check_match "ALTER POLICY of a restrictive policy TO another role: rls-exposure (caution)" "^1:queue/moderate .*rls-exposure: .*only: every other role" \
+	"$(dec 'ALTER POLICY hide_b ON plain TO rls_auditor')"
 check_match "DROP of a restrictive policy: rls-exposure" "^1:queue/high .*rls-exposure: DROP POLICY hide_b on public.plain drops a restrictive policy" \
 	"$(dec 'DROP POLICY hide_b ON plain')"
 check_match "CREATE POLICY USING (true) for PUBLIC on a table with RLS: rls-exposure" "^1:queue/high .*rls-exposure: .*USING \(true\)" \
