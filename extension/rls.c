@@ -162,7 +162,11 @@ policy_cmd(const char *cmd_name)
 	return '?';
 }
 
-/* Statements that get the facts: ALTER TABLE ... ROW LEVEL SECURITY, CREATE / ALTER / DROP POLICY. */
+/*
+ * Statements that get the facts: ALTER TABLE ... ROW LEVEL SECURITY, CREATE /
+ * ALTER / DROP POLICY, and ALTER TABLE ... OWNER TO (the owner bypasses RLS
+ * unless FORCE: a new owner makes the old one subject to the policies).
+ */
 bool
 dbc_rls_statement(Node *stmt)
 {
@@ -182,7 +186,8 @@ dbc_rls_statement(Node *stmt)
 
 				if (IsA(cmd, AlterTableCmd) &&
 					(cmd->subtype == AT_EnableRowSecurity || cmd->subtype == AT_DisableRowSecurity ||
-					 cmd->subtype == AT_ForceRowSecurity || cmd->subtype == AT_NoForceRowSecurity))
+					 cmd->subtype == AT_ForceRowSecurity || cmd->subtype == AT_NoForceRowSecurity ||
+					 cmd->subtype == AT_ChangeOwner))
 					return true;
 			}
 			return false;

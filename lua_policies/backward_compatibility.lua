@@ -30,7 +30,10 @@ Checks (severity)
                           table with RLS on (the owner too); DROP POLICY
                           of the last such policy of a table with RLS on,
                           or ALTER POLICY giving it a constant USING
-                          such as false:
+                          such as false; ALTER TABLE ... OWNER TO of a
+                          table with RLS on, not forced (the old owner
+                          is subject to the policies from then on:
+                          caution, danger when none lets rows through):
                           every role but the owner, superusers and
                           BYPASSRLS roles then reads no rows and cannot
                           write, without an error                        (danger)
@@ -153,12 +156,21 @@ return {
     local ops = c.operations
     if cmd == "ALTER TABLE" then
       -- ENABLE / FORCE ROW LEVEL SECURITY (facts of rls.c; null: the table does not exist yet)
-      local enable, force = false, false
+      local enable, force, owner = false, false, false
       if type(ops) == "table" then
         for k = 1, #ops do
           if ops[k] == "enable_row_security" then enable = true
-          elseif ops[k] == "force_row_security" then force = true end
+          elseif ops[k] == "force_row_security" then force = true
+          elseif ops[k] == "change_owner" then owner = true end
         end
+      end
+      -- OWNER TO of a table with RLS on, not forced: the old owner, which bypassed the policies, is now subject to them
+      if owner and not force and c.row_security == true and c.row_security_forced ~= true then
+        local none = (c.table_open_policies or 0) + (c.policies_created_in_script or 0) == 0
+        d = add(d, tier_of(c), none and DANGER or CAUTION, "rls-default-deny", "OWNER TO on " .. tostring(c.identity) ..
+          ", which has row-level security on without FORCE: its old owner no longer bypasses the policies and reads only the rows " ..
+          "they admit to it" .. (none and " -- none, as no policy lets rows through (default deny)" or "") ..
+          ", and the new owner bypasses them; check which role the application connects as")
       end
       -- (the facts are read only then: an absent fact costs a look-up on every ALTER TABLE)
       local on_now = (enable or force) and c.row_security == true
@@ -273,6 +285,15 @@ return {
       facts = { row_security = false, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true } },
     { sql = "DROP POLICY pt_p ON pt_orders; CREATE POLICY pt_p ON pt_orders USING (customer_id > 1)", environment = "prod",
       expect = "none", facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true } },
+    -- OWNER TO of a table with RLS on: the old owner is subject to the policies from then on (red team)
+    { sql = "ALTER TABLE pt_orders OWNER TO pt_owner", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, row_security_forced = false, table_policies = 0, table_open_policies = 0 } },
+    { sql = "ALTER TABLE pt_orders OWNER TO pt_owner", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { row_security = true, row_security_forced = false, table_policies = 1, table_open_policies = 1 } },
+    { sql = "ALTER TABLE pt_orders OWNER TO pt_owner", environment = "prod", expect = "none",
+      facts = { row_security = true, row_security_forced = true, table_policies = 0, table_open_policies = 0 } },
+    { sql = "ALTER TABLE pt_orders OWNER TO pt_owner", environment = "prod", expect = "none",
+      facts = { row_security = false, row_security_forced = false, table_policies = 0, table_open_policies = 0 } },
     -- ALTER POLICY ... USING a constant that admits no row, on the last open policy (red team)
     { sql = "ALTER POLICY pt_p ON pt_orders USING (false)", environment = "prod", expect = "queue", risk = "high",
       facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,

@@ -154,6 +154,17 @@ check_match "DROP of the last policy, RLS on: rls-default-deny" "^1:queue/high .
 	"$(dec 'DROP POLICY tenant_rows ON plain')"
 check "DROP and create again in one script: no default-deny finding" 0 \
 	"$(dec 'DROP POLICY tenant_rows ON plain; CREATE POLICY tenant_rows ON plain USING (tenant = session_user)' | grep -c rls-default-deny)"
+# red team: OWNER TO -- the owner bypasses RLS unless FORCE, so the old owner (often the application) is subject to it after
+q "CREATE TABLE rls_own (id int); INSERT INTO rls_own VALUES (1); ALTER TABLE rls_own OWNER TO rls_app; ALTER TABLE rls_own ENABLE ROW LEVEL SECURITY" >/dev/null
+out=$(q "BEGIN" -c "SET ROLE rls_app" -c "SELECT 'owner app ' || count(*) FROM rls_own" -c "RESET ROLE" -c "ALTER TABLE rls_own OWNER TO rls_owner" \
+	-c "GRANT SELECT ON rls_own TO rls_app" -c "SET ROLE rls_app" -c "SELECT 'old owner app ' || count(*) FROM rls_own" -c "ROLLBACK")
+check_match "RLS on, no policy: the owning app role reads its rows (PostgreSQL)" "^owner app 1$" "$out"
+check_match "... after OWNER TO another role it reads none (PostgreSQL)" "^old owner app 0$" "$out"
+check_match "OWNER TO of a table with RLS on and no open policy: rls-default-deny" "^1:queue/high .*rls-default-deny: OWNER TO on public.rls_own" \
+	"$(dec 'ALTER TABLE rls_own OWNER TO rls_owner')"
+check_match "OWNER TO of a table with RLS on and an open policy: rls-default-deny (caution)" "^1:queue/moderate .*rls-default-deny: OWNER TO on public.plain" \
+	"$(dec 'ALTER TABLE plain OWNER TO rls_app')"
+check "OWNER TO of a table without RLS: no finding" "1:$none" "$(dec 'ALTER TABLE rls_other.plain OWNER TO rls_app')"
 # red team: ALTER POLICY ... USING (false) on the last open policy is the same default deny as its DROP
 out=$(q "BEGIN" -c "ALTER POLICY tenant_rows ON plain USING (false)" -c "SET ROLE rls_app" \
 	-c "SELECT 'altered to false ' || count(*) FROM plain" -c "ROLLBACK")
