@@ -2531,6 +2531,39 @@ validated_check(Oid relid, AttrNumber attnum)
 }
 
 /*
+ * Does relid's CHECK constraint conname (validated or not) prove column
+ * colname NOT NULL?  For a script that validates it before SET NOT NULL
+ * (scriptstate.c).
+ */
+bool
+dbc_constraint_proves_not_null(Oid relid, const char *conname, const char *colname)
+{
+	Oid			conoid;
+	HeapTuple	tup;
+	AttrNumber	attnum;
+	bool		proves = false;
+
+	if (!OidIsValid(relid) || conname == NULL || colname == NULL)
+		return false;
+	attnum = get_attnum(relid, colname);
+	conoid = get_relation_constraint_oid(relid, conname, true);
+	if (attnum == InvalidAttrNumber || !OidIsValid(conoid))
+		return false;
+	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+	if (HeapTupleIsValid(tup))
+	{
+		Datum		bin;
+		bool		isnull;
+
+		bin = SysCacheGetAttr(CONSTROID, tup, Anum_pg_constraint_conbin, &isnull);
+		proves = ((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_CHECK && !isnull &&
+			implies_not_null(stringToNode(TextDatumGetCString(bin)), attnum);
+		ReleaseSysCache(tup);
+	}
+	return proves;
+}
+
+/*
  * Is there a validated CHECK constraint that proves the column NOT NULL?
  * (Then SET NOT NULL skips its full-table scan.)  1 yes, 0 no, -1 unknown.
  */
@@ -3789,6 +3822,9 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 				{
 					int			h = relation ? has_validated_not_null_check(o->relid, cmd->name) : -1;
 
+					/* a CHECK an earlier statement of the script adds and validates */
+					if (h != 1 && relation && dbc_script_proves_not_null(o->identity, o->relid, cmd->name))
+						h = 1;
 					if (h < 0)
 						dbc_put_null(st, "has_validated_check");
 					else
@@ -10002,13 +10038,35 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	dbc_put_bool(st, "nontransactional", dbc_is_nontransactional(stmt));
 }
 
+/* The table and lock the statement's transaction will hold (scriptstate.c). */
+static void
+note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
+{
+	tab->relid = c->table_relid;
+	tab->identity = c->table;
+	tab->lock = c->lock;
+	tab->locked = NIL;
+	if (IsA(stmt, LockStmt))
+	{
+		ListCell   *lc;
+
+		foreach(lc, c->objects)
+		{
+			ClsObject  *o = (ClsObject *) lfirst(lc);
+
+			if (o->identity)
+				tab->locked = lappend(tab->locked, o->identity);
+		}
+	}
+}
+
 /*
  * Statement facts: the statement-specific ones first (each classify_*
  * function), then those every statement has.  Never errors on objects that
  * do not exist.
  */
 void
-dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text)
+dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text, DbcStmtTable *tab)
 {
 	Cls			c;
 
@@ -10196,6 +10254,8 @@ dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text)
 	if (dbc_rls_statement(stmt))
 		dbc_put_row_security(st, stmt, c.table_relid,
 							 IsA(stmt, AlterTableStmt) || c.main == NULL ? NULL : c.main->name);
+	if (tab)
+		note_stmt_table(&c, stmt, tab);
 }
 
 /* The facts of each statement; an EXECUTE runs what the script prepared before it. */

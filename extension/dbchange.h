@@ -107,8 +107,23 @@ extern bool dbc_is_gated(Node *stmt);
 extern IntoClause *dbc_select_into(SelectStmt *s);
 /* Statements that cannot run inside a function or transaction block. */
 extern bool dbc_is_nontransactional(Node *stmt);
-/* Append the statement's facts (keys of the facts document) to an open object. */
-extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text);
+/*
+ * The table a statement acts on and the lock it takes there, as the
+ * classifier found them (scriptstate.c: locks a transaction holds).
+ */
+typedef struct DbcStmtTable
+{
+	Oid			relid;			/* the table, when it exists now */
+	const char *identity;		/* fact "table", or NULL */
+	int			lock;			/* LOCKMODE the statement takes on it (NoLock: none) */
+	List	   *locked;			/* LOCK TABLE: identities of every table it locks */
+} DbcStmtTable;
+
+/* Append the statement's facts (keys of the facts document) to an open object; *tab may be NULL. */
+extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text,
+							  DbcStmtTable *tab);
+/* Does relid's CHECK constraint conname prove column colname NOT NULL? */
+extern bool dbc_constraint_proves_not_null(Oid relid, const char *conname, const char *colname);
 /* CREATE [OR REPLACE] FUNCTION: the name and input argument types (the function it replaces) */
 extern ObjectWithArgs *dbc_function_signature(CreateFunctionStmt *s);
 
@@ -153,10 +168,47 @@ typedef struct DbcScriptTables
 	bool		off;			/* some statement runs at top level: no one transaction */
 	MemoryContext cxt;
 	struct DbcScriptTables *outer;
+	/* scriptstate.c: the transaction, its locks, NOT NULL proofs */
+	bool		one_change;		/* run by dbchange as one change (source not interactive) */
+	bool		in_block;		/* interactive: the next statement runs in a transaction block */
+	int			statement_no;	/* statements noted so far */
+	List	   *held;			/* locks the transaction holds (private to scriptstate.c) */
+	List	   *checks;			/* CHECK constraints the script adds (private to scriptstate.c) */
 } DbcScriptTables;
 
-extern void dbc_script_tables_begin(DbcScriptTables *st, List *parsed);
+/*
+ * caller_block: interactive statements of the script would run in a
+ * transaction block already open (evaluate() called inside BEGIN); source:
+ * how the script runs ("interactive": statement by statement, as psql runs
+ * a file; anything else: as one change, see scriptstate.c).
+ */
+extern void dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source,
+									bool caller_block);
 extern void dbc_script_tables_end(DbcScriptTables *st);
+/* The script being checked, or NULL (the gate, classify()). */
+extern DbcScriptTables *dbc_script_tables_current(void);
+
+/* ---- scriptstate.c ---- */
+extern void dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool caller_block);
+/* Will the statement run inside a transaction block, in the script being checked? */
+extern bool dbc_script_state_in_block(DbcScriptTables *sc, Node *stmt, bool in_block);
+/*
+ * held_lock, held_lock_blocks_reads, held_lock_statement: the strongest lock
+ * that blocks other sessions' writes which the statement's transaction
+ * already holds on its table.  sc: the script being checked, or NULL;
+ * ask_locks: also what this session's transaction holds now (the gate, an
+ * interactive dry run).
+ */
+extern void dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
+							  const DbcStmtTable *tab, bool in_block, bool ask_locks);
+/* After a statement of the script is classified: its transaction control, locks and CHECKs. */
+extern void dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab,
+								  bool in_block);
+/*
+ * Does a CHECK the script added and validated earlier, or one of the
+ * catalog's it validated (relid's), prove table.column NOT NULL?
+ */
+extern bool dbc_script_proves_not_null(const char *table, Oid relid, const char *column);
 /*
  * The first subtransaction of the change being applied (apply.c), or
  * InvalidSubTransactionId: a relation created_in_script must have been

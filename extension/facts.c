@@ -700,19 +700,26 @@ Jsonb *
 dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *source)
 {
 	JsonbParseState *st = NULL;
+	bool		interactive = source == NULL || strcmp(source, "interactive") == 0;
 	bool		in_block = IsTransactionBlock();
+	DbcStmtTable tab;
 	Jsonb	   *facts;
 
-	if (source && strcmp(source, "interactive") != 0)
+	if (!interactive)
 		in_block = !dbc_is_nontransactional(stmt);
 	begin_facts(&st);
-	dbc_classify_stmt(&st, stmt, text);
+	dbc_classify_stmt(&st, stmt, text, &tab);
+	if (script_tables != NULL)
+		in_block = dbc_script_state_in_block(script_tables, stmt, in_block);
 	put_context(&st, s, source, "postgresql", in_block);
+	/* a change dbchange runs later holds none of this session's locks */
+	dbc_put_held_lock(&st, script_tables, stmt, &tab, in_block, interactive);
 	facts = dbc_jsonb_write(dbc_end_object(&st));
 	if (script_tables != NULL)
 	{
 		facts = script_tables_see(stmt, facts);
 		facts = dbc_rls_script_facts(stmt, facts, script_tables->parsed);
+		dbc_script_state_note(script_tables, stmt, &tab, in_block);
 	}
 	return facts;
 }
@@ -733,10 +740,12 @@ Jsonb *
 dbc_build_statement_facts(Node *stmt)
 {
 	JsonbParseState *st = NULL;
+	DbcStmtTable tab;
 
 	begin_facts(&st);
-	dbc_classify_stmt(&st, stmt, NULL);
+	dbc_classify_stmt(&st, stmt, NULL, &tab);
 	put_who(&st, IsTransactionBlock());
+	dbc_put_held_lock(&st, NULL, stmt, &tab, IsTransactionBlock(), true);
 	return dbc_jsonb_write(dbc_end_object(&st));
 }
 
@@ -1141,7 +1150,7 @@ relation_created_here(const char *qualified)
  */
 
 void
-dbc_script_tables_begin(DbcScriptTables *st, List *parsed)
+dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source, bool caller_block)
 {
 	ListCell   *lc;
 
@@ -1153,7 +1162,14 @@ dbc_script_tables_begin(DbcScriptTables *st, List *parsed)
 	foreach(lc, parsed)
 		if (dbc_is_nontransactional(((DbcParsedStmt *) lfirst(lc))->stmt))
 			st->off = true;
+	dbc_script_state_begin(st, source, caller_block);
 	script_tables = st;
+}
+
+DbcScriptTables *
+dbc_script_tables_current(void)
+{
+	return script_tables;
 }
 
 /* Always called (PG_FINALLY) after begin, also when the check failed. */

@@ -620,31 +620,6 @@ typedef struct BuildArgs
 	List	   *stmts;			/* out: DbcParsedStmt * */
 } BuildArgs;
 
-/* The facts document with top-level key set to a boolean (the last key wins). */
-static Jsonb *
-facts_with_bool(Jsonb *facts, const char *key, bool val)
-{
-	JsonbParseState *st = NULL;
-	JsonbIterator *it = JsonbIteratorInit(&facts->root);
-	JsonbValue	v;
-	JsonbValue *res = NULL;
-	JsonbIteratorToken tok;
-
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_END_OBJECT)
-		{
-			dbc_put_bool(&st, key, val);
-			res = pushJsonbValue(&st, tok, NULL);
-		}
-		else if (tok == WJB_BEGIN_OBJECT)
-			pushJsonbValue(&st, tok, NULL);
-		else
-			pushJsonbValue(&st, tok, &v);
-	}
-	return JsonbValueToJsonb(res);
-}
-
 /*
  * A test's statements are judged as if each ran on its own, interactively:
  * whatever transaction set_policy() itself runs in is no fact of the test.
@@ -660,7 +635,8 @@ build_facts_step(void *arg)
 
 	a->stmts = dbc_split_script(a->sql);
 	dbc_script_prepares_begin(&prepares);
-	dbc_script_tables_begin(&tables, a->stmts);
+	/* set_policy()'s own transaction block is no fact of the test */
+	dbc_script_tables_begin(&tables, a->stmts, a->source, false);
 	dbc_script_path_begin(&path);
 	PG_TRY();
 	{
@@ -669,7 +645,7 @@ build_facts_step(void *arg)
 			DbcParsedStmt *ps = lfirst(lc);
 			Jsonb	   *facts = dbc_build_facts(ps->stmt, ps->text, a->settings, a->source);
 
-			a->facts = lappend(a->facts, facts_with_bool(facts, "in_transaction_block", false));
+			a->facts = lappend(a->facts, facts);
 			dbc_script_prepares_note(ps->stmt);
 			dbc_script_path_note(ps->stmt);
 		}
@@ -1200,7 +1176,7 @@ evaluate_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const char *so
 	DbcScriptPath path;
 
 	dbc_script_prepares_begin(&prepares);
-	dbc_script_tables_begin(&tables, stmts);
+	dbc_script_tables_begin(&tables, stmts, source, IsTransactionBlock());
 	dbc_script_path_begin(&path);
 	PG_TRY();
 	{

@@ -430,7 +430,7 @@ check_script(SubmitArgs *a, List *parsed, DbcSettings *settings, Jsonb *rollback
 	List	   *volatile decisions = NIL;
 
 	dbc_script_prepares_begin(&prepares);
-	dbc_script_tables_begin(&tables, parsed);
+	dbc_script_tables_begin(&tables, parsed, a->source, false);
 	dbc_script_path_begin(&path);
 	PG_TRY();
 	{

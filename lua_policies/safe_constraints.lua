@@ -26,6 +26,13 @@ dbchange checks that when it runs)
   adding-exclusion-constraint     ADD EXCLUDE (builds an index under lock) (danger)
   adding-not-nullable-field       SET NOT NULL without a validated
                                   CHECK (col IS NOT NULL)                  (danger)
+  validate-in-same-transaction    VALIDATE CONSTRAINT in a transaction that
+                                  already holds a lock blocking writes on the
+                                  table (the ADD ... NOT VALID before it, a
+                                  LOCK TABLE): its scan runs under that lock,
+                                  as if NOT VALID had not been used; squawk's
+                                  constraint-missing-not-valid (facts
+                                  held_lock, held_lock_blocks_reads)       (danger)
   fk-on-delete-cascade            a foreign key with ON DELETE CASCADE: one
                                   DELETE silently removes rows elsewhere  (caution)
   ban-create-domain-with-constraint  CREATE DOMAIN ... CHECK: changing it later
@@ -131,6 +138,24 @@ end
 
 local function list(v) return type(v) == "table" and v or {} end
 
+-- VALIDATE CONSTRAINT under a lock its own transaction took before it.
+local function validate_under_held_lock(d, c, tier, name)
+  if c.created_in_script == true then return d end
+  local by = tonumber(c.held_lock_statement)
+  local what = "VALIDATE CONSTRAINT " .. tostring(name) .. " runs in a transaction that already holds " ..
+    tostring(c.held_lock) .. " on " .. target(c) ..
+    (by and " (taken by statement " .. string.format("%d", by) .. ")" or " (taken earlier in the transaction)") ..
+    ", so its scan blocks " .. (c.held_lock_blocks_reads == true and "reads and writes" or "writes")
+  local fix = "; commit what took the lock (the ADD ... NOT VALID) first and VALIDATE in a transaction of its own (with dbchange submit: a separate change)"
+  local sc = size_class(c)
+  if sc == "large" then
+    return add(d, tier, DANGER, "validate-in-same-transaction", what .. " of a large table" .. size_note(c) .. fix)
+  elseif sc == "unknown" then
+    return add(d, tier, CAUTION, "validate-in-same-transaction", what .. " (size unknown)" .. fix)
+  end
+  return add(d, tier, ADVICE, "validate-in-same-transaction", what .. " (small now)" .. fix)
+end
+
 -- Policy ----------------------------------------------------------------------
 return {
   name = "safe_constraints",
@@ -180,6 +205,8 @@ return {
         if type(s) == "table" and s.operation == "set_not_null" and s.has_validated_check ~= true then
           d = scaled(d, c, tier, "adding-not-nullable-field", "SET NOT NULL on " .. tostring(s.name),
             "first ADD CHECK (" .. tostring(s.name) .. " IS NOT NULL) NOT VALID and VALIDATE it, then SET NOT NULL skips the scan")
+        elseif type(s) == "table" and s.operation == "validate_constraint" and c.held_lock ~= nil then
+          d = validate_under_held_lock(d, c, tier, s.name)
         end
       end
     elseif cmd == "CREATE DOMAIN" then
@@ -251,6 +278,31 @@ return {
       environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 1500000, table_rows_estimated = true, table_bytes = 81788928 } },
     { sql = "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_amount_check",
       environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
+    -- in the transaction that added it NOT VALID (or locked the table): the scan runs under that lock
+    { sql = "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_amount_check", environment = "prod",
+      expect = "queue", risk = "high",
+      facts = { table_rows = 5000000, held_lock = "ACCESS EXCLUSIVE", held_lock_blocks_reads = true, held_lock_statement = 1 } },
+    { sql = "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_customer_fk", environment = "prod",
+      expect = "queue", risk = "high",
+      facts = { table_rows = 5000000, held_lock = "SHARE ROW EXCLUSIVE", held_lock_blocks_reads = false } },
+    { sql = "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_amount_check", environment = "prod",
+      expect = "approve", risk = "low",
+      facts = { table_rows = 10, table_bytes = 8192, held_lock = "ACCESS EXCLUSIVE", held_lock_blocks_reads = true } },
+    -- the script's own BEGIN: one transaction (size unknown: the table does not exist here)
+    { sql = "BEGIN; ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0) NOT VALID; " ..
+            "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_amount_check; COMMIT",
+      environment = "prod", expect = "queue", risk = "moderate" },
+    -- statement by statement, each its own transaction: the safe pattern
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0) NOT VALID; " ..
+            "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_amount_check",
+      environment = "prod", expect = "none" },
+    -- the CHECK the script added and validated lets SET NOT NULL skip its scan
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_cid_nn CHECK (customer_id IS NOT NULL) NOT VALID; " ..
+            "ALTER TABLE pt_orders VALIDATE CONSTRAINT pt_orders_cid_nn; ALTER TABLE pt_orders ALTER COLUMN customer_id SET NOT NULL",
+      environment = "prod", expect = "none" },
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_cid_nn CHECK (customer_id IS NOT NULL) NOT VALID; " ..
+            "ALTER TABLE pt_orders ALTER COLUMN customer_id SET NOT NULL",
+      environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_ref_key UNIQUE (ref)",
       environment = "stage", expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_ref_key UNIQUE USING INDEX pt_orders_ref_idx",
