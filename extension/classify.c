@@ -1217,6 +1217,35 @@ func_object(const char *object_type, List *names)
 	return o;
 }
 
+static Oid	drop_func_oid(Node *obj);
+
+/*
+ * The function an ObjectWithArgs names (DROP, ALTER, COMMENT ON, RENAME,
+ * OWNER TO ... of a function, procedure or aggregate).  Written with its
+ * argument types, an unqualified name is the function of those types first
+ * on the search path, as PostgreSQL resolves it -- not the first function of
+ * that name: pg_catalog comes first, and "DROP FUNCTION concat(text,
+ * anyarray)" drops the user's concat(text, VARIADIC anyarray), not
+ * pg_catalog.concat(VARIADIC "any").  Falls back to func_object() when no
+ * single function matches.
+ */
+static ClsObject *
+func_args_object(const char *object_type, ObjectWithArgs *owa)
+{
+	Oid			funcid;
+	ClsObject  *o;
+
+	if (list_length(owa->objname) != 1 || !all_strings(owa->objname))
+		return func_object(object_type, owa->objname);
+	funcid = drop_func_oid((Node *) owa);
+	if (!OidIsValid(funcid))
+		return func_object(object_type, owa->objname);
+	o = new_object(object_type, get_namespace_name(get_func_namespace(funcid)),
+				   pstrdup(strVal(linitial(owa->objname))));
+	o->exists = 1;
+	return o;
+}
+
 /*
  * The function (aggregate, procedure) CREATE [OR REPLACE] makes: an
  * unqualified name is created in (or replaces the function of) the
@@ -1540,7 +1569,7 @@ object_from_node(ObjectType t, Node *obj)
 		case OBJECT_ROUTINE:
 		case OBJECT_AGGREGATE:
 			if (IsA(obj, ObjectWithArgs))
-				return func_object(objtype_name(t), ((ObjectWithArgs *) obj)->objname);
+				return func_args_object(objtype_name(t), (ObjectWithArgs *) obj);
 			if (IsA(obj, List))
 				return func_object(objtype_name(t), (List *) obj);
 			break;
@@ -4756,7 +4785,7 @@ classify_alter_function(Cls *c, AlterFunctionStmt *s)
 	Oid			funcid = drop_func_oid((Node *) s->func);
 	DefElem    *security = find_opt(s->actions, "security");
 
-	set_main(c, func_object(objtype_name(s->objtype), s->func->objname));
+	set_main(c, func_args_object(objtype_name(s->objtype), s->func));
 	add_op(c, "alter");
 	put_used_by(st, ProcedureRelationId, funcid);
 	begin_array(st, "options");

@@ -338,3 +338,27 @@ SELECT s, f->>'rewrites_table' AS rewrites_table, f->>'scans_table' AS scans_tab
   FROM (VALUES ('ALTER TABLE cs_t ADD COLUMN d cs_dom'), ('ALTER TABLE cs_t ADD COLUMN d cs_dom_free'),
                ('ALTER TABLE cs_t ADD COLUMN d no_such_type')) v(s),
        LATERAL dbchange.classify(s) f;
+
+-- a function named with its argument types is the one PostgreSQL resolves:
+-- the first on the search path with those types, not the first of that name
+-- (pg_catalog, searched first, has concat(VARIADIC "any") and lower(text));
+-- without argument types, or with ones no function has, the name alone
+SET dbchange.enforce = off;
+CREATE SCHEMA cs_fn;
+CREATE FUNCTION cs_fn.concat(text, VARIADIC anyarray) RETURNS text LANGUAGE sql AS 'SELECT $1';
+CREATE FUNCTION cs_fn.lower(text, int) RETURNS text LANGUAGE sql AS 'SELECT $1';
+CREATE FUNCTION cs_fn.step(text, text, int) RETURNS text LANGUAGE sql AS 'SELECT $1';
+CREATE AGGREGATE cs_fn.max(text, int) (sfunc = cs_fn.step, stype = text);
+RESET dbchange.enforce;
+SET search_path = cs_fn, public;
+SELECT s, f->>'schema' AS schema, f->>'identity' AS identity, f->>'exists' AS exists
+  FROM (VALUES ('DROP FUNCTION concat(text, anyarray)'), ('DROP FUNCTION lower(text, int)'),
+               ('DROP FUNCTION lower(text)'), ('DROP ROUTINE lower(text, integer)'),
+               ('ALTER FUNCTION concat(text, anyarray) STABLE'),
+               ('ALTER FUNCTION lower(text, int) OWNER TO CURRENT_USER'),
+               ('ALTER FUNCTION lower(text, int) RENAME TO lower2'),
+               ('COMMENT ON FUNCTION concat(text, anyarray) IS $c$x$c$'),
+               ('DROP AGGREGATE max(text, int)'), ('DROP AGGREGATE max(int)'),
+               ('DROP FUNCTION lower(text, bigint)')) v(s),
+       LATERAL dbchange.classify(s) f;
+RESET search_path;
