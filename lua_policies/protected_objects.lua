@@ -79,7 +79,9 @@ Checks
                       INVOKER function reads with its caller's rights:
                       no finding
   system-schema       CREATE/ALTER/DROP in pg_catalog, information_schema or
-                      pg_toast
+                      pg_toast, and moving an object into one (ALTER ...
+                      SET SCHEMA, ALTER EXTENSION ... SET SCHEMA, IMPORT
+                      FOREIGN SCHEMA ... INTO)
   protected-role      ALTER/DROP of a role in PROTECTED_ROLES, or granting /
                       revoking membership in one
   protected-database  ALTER/DROP DATABASE of a database in PROTECTED_DATABASES
@@ -834,6 +836,13 @@ return {
       return { action = "reject", risk = "critical",
                reason = "system-schema: " .. cmd .. " in system schema " .. schema .. " is never allowed" }
     end
+    -- into one: a table moved into pg_catalog is a catalog table from then on (and
+    -- out again only through this rule)
+    local into = c.new_schema
+    if SYSTEM_SCHEMAS[into] then
+      return { action = "reject", risk = "critical",
+               reason = "system-schema: " .. cmd .. " into system schema " .. into .. " is never allowed" }
+    end
 
     local otype = c.object_type
     if otype == "role" then
@@ -1304,6 +1313,10 @@ return {
     { sql = "COMMENT ON COLUMN public.payments.amount IS 'in cents'", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "ALTER TABLE public.orders ADD COLUMN note text", environment = "prod", expect = "none" },
     { sql = "CREATE TABLE pg_catalog.pt_evil (x int)", environment = "dev", expect = "reject", risk = "critical" },
+    { sql = "ALTER TABLE public.pt_plain SET SCHEMA pg_catalog", environment = "dev", expect = "reject", risk = "critical" },
+    { sql = "ALTER FUNCTION public.pt_fn(int) SET SCHEMA information_schema", environment = "dev", expect = "reject", risk = "critical" },
+    { sql = "IMPORT FOREIGN SCHEMA remote FROM SERVER pt_srv INTO pg_catalog", environment = "dev", expect = "reject", risk = "critical" },
+    { sql = "ALTER TABLE public.pt_plain SET SCHEMA pt_scratch", environment = "dev", expect = "none" },
     { sql = "ALTER ROLE postgres PASSWORD 'x'", environment = "prod", expect = "queue", risk = "critical" },
     { sql = "DROP ROLE replicator", environment = "prod", expect = "reject", risk = "critical" },
     { sql = "GRANT dbchange_approver TO mallory", environment = "prod", expect = "queue", risk = "critical" },
