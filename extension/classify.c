@@ -4441,8 +4441,60 @@ opt_int64(DefElem *opt, int64 *out)
  * sequence that does not exist, an unknown type or a value this cannot
  * read: all six null.
  */
+typedef struct SeqLimits
+{
+	int64		cur_max;
+	int64		cur_min;
+	int64		new_max;
+	int64		new_min;
+	int64		incr;			/* after the statement */
+} SeqLimits;
+
+static bool sequence_limits_after(Oid seqid, List *options, SeqLimits *l);
+
 static void
 put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
+{
+	SeqLimits	l;
+	bool		known = sequence_limits_after(seqid, options, &l);
+	int64		cur_max = l.cur_max;
+	int64		cur_min = l.cur_min;
+	int64		new_max = l.new_max;
+	int64		new_min = l.new_min;
+	int64		incr = l.incr;
+	if (known && incr > 0)
+	{
+		dbc_put_int(st, "maxvalue", new_max);
+		dbc_put_int(st, "current_maxvalue", cur_max);
+		dbc_put_bool(st, "lowers_maxvalue", new_max < cur_max);
+	}
+	else
+	{
+		dbc_put_null(st, "maxvalue");
+		dbc_put_null(st, "current_maxvalue");
+		dbc_put_null(st, "lowers_maxvalue");
+	}
+	if (known && incr < 0)
+	{
+		dbc_put_int(st, "minvalue", new_min);
+		dbc_put_int(st, "current_minvalue", cur_min);
+		dbc_put_bool(st, "raises_minvalue", new_min > cur_min);
+	}
+	else
+	{
+		dbc_put_null(st, "minvalue");
+		dbc_put_null(st, "current_minvalue");
+		dbc_put_null(st, "raises_minvalue");
+	}
+}
+
+/*
+ * What ALTER SEQUENCE options make of an existing sequence's limits (the
+ * comment of put_sequence_limits); false when the sequence, a type or a
+ * value is unknown.
+ */
+static bool
+sequence_limits_after(Oid seqid, List *options, SeqLimits *l)
 {
 	HeapTuple	tup = OidIsValid(seqid) ? SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqid)) : NULL;
 	DefElem    *as = find_opt(options, "as");
@@ -4490,30 +4542,12 @@ put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
 		known = known && incr != 0 && seqtype_max(new_type) != 0;
 		ReleaseSysCache(tup);
 	}
-	if (known && incr > 0)
-	{
-		dbc_put_int(st, "maxvalue", new_max);
-		dbc_put_int(st, "current_maxvalue", cur_max);
-		dbc_put_bool(st, "lowers_maxvalue", new_max < cur_max);
-	}
-	else
-	{
-		dbc_put_null(st, "maxvalue");
-		dbc_put_null(st, "current_maxvalue");
-		dbc_put_null(st, "lowers_maxvalue");
-	}
-	if (known && incr < 0)
-	{
-		dbc_put_int(st, "minvalue", new_min);
-		dbc_put_int(st, "current_minvalue", cur_min);
-		dbc_put_bool(st, "raises_minvalue", new_min > cur_min);
-	}
-	else
-	{
-		dbc_put_null(st, "minvalue");
-		dbc_put_null(st, "current_minvalue");
-		dbc_put_null(st, "raises_minvalue");
-	}
+	l->cur_max = cur_max;
+	l->cur_min = cur_min;
+	l->new_max = new_max;
+	l->new_min = new_min;
+	l->incr = incr;
+	return known;
 }
 
 /*
@@ -4552,6 +4586,32 @@ column_int_range(Oid typid, bool *bounded, int64 *min, int64 *max)
 	if (*bounded)
 		return true;
 	return typid == NUMERICOID || typid == FLOAT8OID || typid == TEXTOID || typid == VARCHAROID;
+}
+
+/*
+ * The limits an ALTER SEQUENCE of seqid in the script being checked, before
+ * or after the statement, leaves (the last such statement's), as
+ * sequence_limits_after() works them out; false: none, or unknown.  Its name
+ * is resolved on the search_path in effect now.
+ */
+static bool
+script_alters_sequence(Oid seqid, SeqLimits *out)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+	bool		found = false;
+
+	if (sc == NULL || !OidIsValid(seqid))
+		return false;
+	foreach(lc, sc->parsed)
+	{
+		AlterSeqStmt *as = (AlterSeqStmt *) ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if (IsA(as, AlterSeqStmt) && as->sequence &&
+			RangeVarGetRelid(as->sequence, NoLock, true) == seqid)
+			found = sequence_limits_after(seqid, as->options, out);
+	}
+	return found;
 }
 
 /*
@@ -4610,10 +4670,21 @@ put_serial_sequence_facts(JsonbParseState **st, Oid relid, const char *colname, 
 		Form_pg_sequence seq = (Form_pg_sequence) GETSTRUCT(seqtup);
 		bool		up = seq->seqincrement > 0;
 		int64		limit = up ? seq->seqmax : seq->seqmin;
-		bool		outruns = new_bounded && (up ? limit > new_max : limit < new_min);
-		bool		widened = old_bounded && (!new_bounded || (up ? new_max > old_max : new_min < old_min));
+		SeqLimits	sl;
+		bool		outruns;
+		bool		widened;
+		bool		limits;
+
+		/* the script fixes the sequence too, before or after (the usual order: after) */
+		if (script_alters_sequence(seqid, &sl))
+		{
+			up = sl.incr > 0;
+			limit = up ? sl.new_max : sl.new_min;
+		}
+		outruns = new_bounded && (up ? limit > new_max : limit < new_min);
+		widened = old_bounded && (!new_bounded || (up ? new_max > old_max : new_min < old_min));
 		/* ... and a bigint sequence is as wide as one can be: nothing to widen */
-		bool		limits = widened && (up ? limit <= old_max && limit < PG_INT64_MAX :
+		limits = widened && (up ? limit <= old_max && limit < PG_INT64_MAX :
 										 limit >= old_min && limit > PG_INT64_MIN);
 
 		dbc_put_text(st, "serial_sequence", qualify(get_namespace_name(get_rel_namespace(seqid)), get_rel_name(seqid)));

@@ -146,6 +146,36 @@ ROLLBACK;
 ALTER TABLE orders ALTER COLUMN total SET NOT NULL;
 $$) WHERE statement_no IN (2, 4, 8, 13) ORDER BY statement_no;
 
+-- the usual fix of an int overflow, column and sequence in one script (in either order):
+-- the sequence's limit after the script is what counts
+SET dbchange.enforce = off;
+CREATE TABLE counters (id serial PRIMARY KEY);
+CREATE TABLE big_counters (id bigserial PRIMARY KEY);
+RESET dbchange.enforce;
+\set src `cat lua_policies/column_changes.lua`
+SELECT dbchange.set_policy('column_changes', :'src');
+SELECT statement_no, facts#>'{subcommands,0,sequence_limit}' AS seq_limit,
+       facts#>'{subcommands,0,sequence_limits_type}' AS limits_type,
+       facts#>'{subcommands,0,sequence_outruns_type}' AS outruns_type,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: serial-sequence-mismatch:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER TABLE counters ALTER COLUMN id TYPE bigint;
+ALTER SEQUENCE counters_id_seq AS bigint;
+ALTER SEQUENCE public.big_counters_id_seq AS integer;
+ALTER TABLE big_counters ALTER COLUMN id TYPE integer;
+$$) WHERE command = 'ALTER TABLE' ORDER BY statement_no;
+-- half done: the sequence kept (or capped) below what the column now holds
+SELECT statement_no, facts#>'{subcommands,0,sequence_limits_type}' AS limits_type,
+       facts#>'{subcommands,0,sequence_outruns_type}' AS outruns_type,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: serial-sequence-mismatch:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER TABLE counters ALTER COLUMN id TYPE bigint;
+ALTER SEQUENCE counters_id_seq MAXVALUE 1000000;
+ALTER TABLE big_counters ALTER COLUMN id TYPE integer;
+ALTER SEQUENCE other_seq AS integer;
+$$) WHERE command = 'ALTER TABLE' ORDER BY statement_no;
+SELECT dbchange.disable_policy('column_changes');
+
 -- at the gate: the session's own locks, in a transaction block and inside a function
 SELECT count(*) FROM dbchange.configure(environment => 'dev');
 SET ROLE stx_dev;
