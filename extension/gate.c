@@ -1056,6 +1056,14 @@ dbc_on_ddl_start(PG_FUNCTION_ARGS)
 						 "Add dbchange to shared_preload_libraries to avoid this.")));
 
 	/*
+	 * The forms the hook refuses are refused here too: this trigger judges
+	 * the statement that loaded the library, and CREATE SCHEMA with elements
+	 * would otherwise run them (GRANT on any object included) as parts of an
+	 * approved CREATE SCHEMA.
+	 */
+	refuse_unjudgeable(trigdata->parsetree, text);
+
+	/*
 	 * Event trigger functions run in a short-lived memory context; what
 	 * ddl_command_end needs lives in the transaction's.
 	 */

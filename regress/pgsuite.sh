@@ -96,7 +96,7 @@ if [ -z "${PGSUITE_SKIP_RUN:-}" ]; then
 			--inputdir="$RSRC" --outputdir="$W/$1" --dlpath="$W/lib" \
 			--bindir="$PG_SYS_BIN" --host="$DBC_SOCK" --port="$2" --user=postgres \
 			--max-concurrent-tests=20 --schedule="$SCHEDULE" >"$W/$1.out" 2>&1)
-		echo "# $1: $(grep -cE '\.\.\. ok|  ok  ' "$W/$1.out") ok, $(grep -ciE '\.\.\. failed|  FAILED  ' "$W/$1.out") failed ($(tail -3 "$W/$1.out" | grep -E 'tests|passed|failed' | head -1 | sed 's/^ *//'))"
+		echo "# $1: $(grep -cE '\.\.\. ok' "$W/$1.out") tests ok, $(grep -ciE '\.\.\. failed' "$W/$1.out") failed against the expected files"
 	}
 	run_suite vanilla "$VPORT"
 	run_suite gate "$GPORT"
@@ -119,8 +119,8 @@ for f in "$W"/vanilla/results/*.out; do
 done
 echo "# tests whose output differs with the gate: $ndiff (diff: $W/gate.diff)"
 glog=$DBC_BASE/pg-pgs-gate/server.log
-echo "# gate server log: $(grep -cE 'terminated by signal|TRAP|PANIC' "$glog") crashes/traps, $(grep -cE ' XX[0-9A-Z]{3} ' "$glog") XX errors"
-grep -E 'terminated by signal|TRAP|PANIC| XX[0-9A-Z]{3} ' "$glog" | head -20
+echo "# gate server log: $(grep -cE 'terminated by signal|TRAP|PANIC' "$glog") crashes/traps"
+grep -E 'terminated by signal|TRAP|PANIC' "$glog" | head -20
 # XX errors the gate run logged that the vanilla run did not (the suite
 # provokes a few on purpose: those are in both logs).
 vlog=$DBC_BASE/pg-pgs-vanilla/server.log

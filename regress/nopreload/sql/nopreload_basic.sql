@@ -25,6 +25,15 @@ CREATE TABLE np_multi_a (id int) \; CREATE TABLE np_multi_b (id int);
 CREATE TABLE np_multi_a (id int) \; CREATE TABLE np_multi_b (id int);
 SELECT id, status, statement FROM dbchange.changes ORDER BY id;
 
+-- a session's first DDL is refused in the forms the hook refuses: CREATE
+-- SCHEMA with statements inside it would run them (a GRANT on any object) as
+-- parts of one approved CREATE SCHEMA
+\c regress_nopreload
+CREATE SCHEMA np_elts CREATE TABLE np_elt (id int) GRANT SELECT ON np_single TO PUBLIC;
+SELECT to_regnamespace('np_elts') AS np_elts_exists, has_table_privilege('public', 'np_single', 'SELECT') AS granted;
+CREATE SCHEMA np_elts CREATE TABLE np_elt (id int);
+SELECT count(*) AS create_schema_recorded FROM dbchange.changes WHERE command = 'CREATE SCHEMA';
+
 -- queue and reject work from the first statement of a session too
 SELECT key, value FROM dbchange.configure(default_action => 'queue') WHERE key = 'default_action';
 \c regress_nopreload
