@@ -174,30 +174,35 @@ typedef struct DbcScriptTables
 	int			statement_no;	/* statements noted so far */
 	List	   *held;			/* locks the transaction holds (private to scriptstate.c) */
 	List	   *checks;			/* CHECK constraints the script adds (private to scriptstate.c) */
+	int			lock_timeout;	/* ms the script's own SET lock_timeout sets; -1: none */
+	bool		lock_timeout_local; /* ... with SET LOCAL: until its transaction ends */
+	bool		from_session;	/* this session's locks and settings count (interactive evaluate()) */
 } DbcScriptTables;
 
 /*
- * caller_block: interactive statements of the script would run in a
- * transaction block already open (evaluate() called inside BEGIN); source:
- * how the script runs ("interactive": statement by statement, as psql runs
- * a file; anything else: as one change, see scriptstate.c).
+ * source: how the script runs ("interactive": statement by statement, as
+ * psql runs a file; anything else: as one change, see scriptstate.c);
+ * from_session: it would run in this session as it is now (an interactive
+ * evaluate(): the transaction block it is in, its locks, its lock_timeout),
+ * not in a session of its own (a policy test, a change run later).
  */
 extern void dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source,
-									bool caller_block);
+									bool from_session);
 extern void dbc_script_tables_end(DbcScriptTables *st);
 /* The script being checked, or NULL (the gate, classify()). */
 extern DbcScriptTables *dbc_script_tables_current(void);
 
 /* ---- scriptstate.c ---- */
-extern void dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool caller_block);
+extern void dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool from_session);
 /* Will the statement run inside a transaction block, in the script being checked? */
 extern bool dbc_script_state_in_block(DbcScriptTables *sc, Node *stmt, bool in_block);
 /*
  * held_lock, held_lock_blocks_reads, held_lock_statement: the strongest lock
  * that blocks other sessions' writes which the statement's transaction
- * already holds on its table.  sc: the script being checked, or NULL;
- * ask_locks: also what this session's transaction holds now (the gate, an
- * interactive dry run).
+ * already holds on its table; lock_timeout: how long the statement waits for
+ * its own lock.  sc: the script being checked, or NULL; ask_locks: also what
+ * this session's transaction holds now and this session's lock_timeout (the
+ * gate, an interactive dry run).
  */
 extern void dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
 							  const DbcStmtTable *tab, bool in_block, bool ask_locks);

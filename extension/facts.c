@@ -712,8 +712,9 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	if (script_tables != NULL)
 		in_block = dbc_script_state_in_block(script_tables, stmt, in_block);
 	put_context(&st, s, source, "postgresql", in_block);
-	/* a change dbchange runs later holds none of this session's locks */
-	dbc_put_held_lock(&st, script_tables, stmt, &tab, in_block, interactive);
+	/* a change dbchange runs later, a policy test: none of this session's locks or settings */
+	dbc_put_held_lock(&st, script_tables, stmt, &tab, in_block,
+					  script_tables ? script_tables->from_session : interactive);
 	facts = dbc_jsonb_write(dbc_end_object(&st));
 	if (script_tables != NULL)
 	{
@@ -1150,7 +1151,7 @@ relation_created_here(const char *qualified)
  */
 
 void
-dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source, bool caller_block)
+dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source, bool from_session)
 {
 	ListCell   *lc;
 
@@ -1162,7 +1163,7 @@ dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source, b
 	foreach(lc, parsed)
 		if (dbc_is_nontransactional(((DbcParsedStmt *) lfirst(lc))->stmt))
 			st->off = true;
-	dbc_script_state_begin(st, source, caller_block);
+	dbc_script_state_begin(st, source, from_session);
 	script_tables = st;
 }
 

@@ -635,7 +635,7 @@ build_facts_step(void *arg)
 
 	a->stmts = dbc_split_script(a->sql);
 	dbc_script_prepares_begin(&prepares);
-	/* set_policy()'s own transaction block is no fact of the test */
+	/* set_policy()'s own transaction block, locks and settings are no facts of the test */
 	dbc_script_tables_begin(&tables, a->stmts, a->source, false);
 	dbc_script_path_begin(&path);
 	PG_TRY();
@@ -1176,7 +1176,7 @@ evaluate_rows(ReturnSetInfo *rsinfo, List *stmts, DbcSettings *s, const char *so
 	DbcScriptPath path;
 
 	dbc_script_prepares_begin(&prepares);
-	dbc_script_tables_begin(&tables, stmts, source, IsTransactionBlock());
+	dbc_script_tables_begin(&tables, stmts, source, strcmp(source, "interactive") == 0);
 	dbc_script_path_begin(&path);
 	PG_TRY();
 	{

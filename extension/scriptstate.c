@@ -38,6 +38,15 @@
  *	  it, so CREATE INDEX CONCURRENTLY there is judged as what it is: a
  *	  statement PostgreSQL refuses.
  *
+ * lock_timeout says how long the statement will wait for its own lock
+ * before it fails (0: for ever): a statement that needs ACCESS EXCLUSIVE
+ * waits behind every long query on the table, and every query that comes
+ * after waits behind it (squawk's require-timeout-settings).  At the gate
+ * and in an interactive dry run, the session's setting, or the one the
+ * script's own SET lock_timeout makes; for a change dbchange runs, only
+ * what the script sets (the session that will apply it is not known when
+ * it is judged): null when the script sets none.
+ *
  * Only the lock on the statement's own table (fact "table") counts, and
  * for LOCK TABLE every table it names.  A rename between the statements
  * loses the lock (judged as not held): the check errs towards saying less.
@@ -66,10 +75,13 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 
 #include "dbchange.h"
@@ -97,13 +109,16 @@ typedef struct ScriptCheck
 } ScriptCheck;
 
 void
-dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool caller_block)
+dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool from_session)
 {
 	sc->one_change = source != NULL && strcmp(source, "interactive") != 0;
-	sc->in_block = caller_block;
+	sc->from_session = from_session && !sc->one_change;
+	sc->in_block = sc->from_session && IsTransactionBlock();
 	sc->statement_no = 0;
 	sc->held = NIL;
 	sc->checks = NIL;
+	sc->lock_timeout = -1;
+	sc->lock_timeout_local = false;
 }
 
 bool
@@ -174,6 +189,15 @@ dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
 	LOCKMODE	in_script = NoLock;
 	int			by = 0;
 
+	if (tab->lock != NoLock)
+	{
+		if (sc != NULL && sc->lock_timeout >= 0)
+			dbc_put_int(st, "lock_timeout", sc->lock_timeout);
+		else if (ask_locks)
+			dbc_put_int(st, "lock_timeout", LockTimeout);
+		else
+			dbc_put_null(st, "lock_timeout");
+	}
 	/* those run on their own, in no transaction block */
 	if (tab->identity == NULL || dbc_is_nontransactional(stmt))
 		return;
@@ -233,12 +257,12 @@ note_transaction(DbcScriptTables *sc, TransactionStmt *t)
 			sc->checks = NIL;
 			/* FALLTHROUGH */
 		case TRANS_STMT_COMMIT:
-			sc->held = NIL;
-			sc->in_block = t->chain;
-			break;
 		case TRANS_STMT_PREPARE:
 			sc->held = NIL;
-			sc->in_block = false;
+			sc->in_block = t->chain && t->kind != TRANS_STMT_PREPARE;
+			if (sc->lock_timeout_local)
+				sc->lock_timeout = -1;
+			sc->lock_timeout_local = false;
 			break;
 		default:
 			break;
@@ -345,6 +369,37 @@ note_checks(DbcScriptTables *sc, AlterTableStmt *at, const char *table)
 	}
 }
 
+/*
+ * SET [SESSION | LOCAL] lock_timeout = value, RESET: what the later
+ * statements wait for their locks.  A value this cannot read, or the
+ * session's default after RESET, is not known (-1: the session's own
+ * setting, or nothing for a change dbchange runs).  SET LOCAL outside a
+ * transaction block lasts for no later statement.
+ */
+static void
+note_lock_timeout(DbcScriptTables *sc, VariableSetStmt *v)
+{
+	int			ms;
+	char	   *value;
+
+	if (v->name == NULL || pg_strcasecmp(v->name, "lock_timeout") != 0)
+	{
+		if (v->kind == VAR_RESET_ALL)
+			sc->lock_timeout = -1;
+		return;
+	}
+	if (v->kind == VAR_SET_VALUE && (value = ExtractSetVariableArgs(v)) != NULL &&
+		parse_int(value, &ms, GUC_UNIT_MS, NULL) && ms >= 0)
+	{
+		if (v->is_local && !sc->one_change && !sc->in_block)
+			return;
+		sc->lock_timeout = ms;
+		sc->lock_timeout_local = v->is_local && !sc->one_change;
+	}
+	else if (v->kind == VAR_SET_VALUE || v->kind == VAR_SET_DEFAULT || v->kind == VAR_RESET)
+		sc->lock_timeout = -1;
+}
+
 void
 dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, bool in_block)
 {
@@ -356,6 +411,8 @@ dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, 
 		if (!sc->one_change)
 			note_transaction(sc, (TransactionStmt *) stmt);
 	}
+	else if (IsA(stmt, VariableSetStmt))
+		note_lock_timeout(sc, (VariableSetStmt *) stmt);
 	else if (IsA(stmt, RenameStmt) || IsA(stmt, DropStmt) || IsA(stmt, AlterObjectSchemaStmt))
 		sc->checks = NIL;
 	else if (IsA(stmt, AlterTableStmt) && ((AlterTableStmt *) stmt)->objtype == OBJECT_TABLE &&

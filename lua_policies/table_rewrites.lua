@@ -45,7 +45,9 @@ dbchange checks that when it runs)
   access-exclusive-lock       other ALTER TABLE on a large table taking an
                               ACCESS EXCLUSIVE lock: fast, but waits behind
                               long queries and blocks everything queued
-                              behind it; set lock_timeout               (advice)
+                              behind it; set lock_timeout (none when the
+                              session or the script sets one of at most
+                              MAX_LOCK_TIMEOUT_MS: fact lock_timeout)   (advice)
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -69,7 +71,7 @@ default_partition_has_key_checks; without those, partition_has_checks /
 default_partition_has_checks: any validated CHECK): a CHECK that reads none
 of them (CHECK (amount > 0) when the key is created_at) never proves it.
 
-Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES.  Volatility comes from the
+Settings: LARGE_TABLE_ROWS, LARGE_TABLE_BYTES, MAX_LOCK_TIMEOUT_MS.  Volatility comes from the
 classifier (default_volatile: serial, identity, random(), gen_random_uuid(), ...).
 ]]
 
@@ -81,6 +83,8 @@ local tonumber, tostring, type = tonumber, tostring, type
 local UNKNOWN_ENVIRONMENT = "prod"
 local LARGE_TABLE_ROWS  = 100000
 local LARGE_TABLE_BYTES = 100 * 1024 * 1024
+-- a lock_timeout up to this bounds how long queries queue behind the lock
+local MAX_LOCK_TIMEOUT_MS = 10000
 
 -- Helpers ---------------------------------------------------------------------
 local ADVICE, CAUTION, DANGER = 1, 2, 3
@@ -390,8 +394,14 @@ return {
       end
       if not matched and size_class(c) == "large" and
          c.lock == "ACCESS EXCLUSIVE" then
-        d = add(d, tier, ADVICE, "access-exclusive-lock", "takes an ACCESS EXCLUSIVE lock on large table " .. target(c) .. size_note(c) ..
-          "; set lock_timeout so it cannot queue every other query behind it")
+        local lt = tonumber(c.lock_timeout)
+        if lt == nil or lt <= 0 then
+          d = add(d, tier, ADVICE, "access-exclusive-lock", "takes an ACCESS EXCLUSIVE lock on large table " .. target(c) .. size_note(c) ..
+            "; set lock_timeout so it cannot queue every other query behind it")
+        elseif lt > MAX_LOCK_TIMEOUT_MS then
+          d = add(d, tier, ADVICE, "access-exclusive-lock", "takes an ACCESS EXCLUSIVE lock on large table " .. target(c) .. size_note(c) ..
+            string.format("; lock_timeout is %d ms: every other query may queue that long behind it, set a few seconds", lt))
+        end
       end
       return d
     elseif cmd == "ALTER INDEX" then
@@ -430,6 +440,17 @@ return {
   tests = {
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- a quick ACCESS EXCLUSIVE lock: advice to bound the wait, unless a short lock_timeout does
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0) NOT VALID", environment = "prod",
+      expect = "approve", risk = "low", facts = { table_rows = 5000000 } },
+    { sql = "SET lock_timeout = '2s'; ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0) NOT VALID",
+      environment = "prod", expect = "none", facts = { table_rows = 5000000 } },
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0) NOT VALID", environment = "prod",
+      expect = "none", facts = { table_rows = 5000000, lock_timeout = 3000 } },
+    { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0) NOT VALID", environment = "prod",
+      expect = "approve", risk = "low", facts = { table_rows = 5000000, lock_timeout = 600000 } },
+    { sql = "SET lock_timeout = '2s'; RESET lock_timeout; ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_amount_check CHECK (amount > 0) NOT VALID",
+      environment = "prod", expect = "approve", risk = "low", facts = { table_rows = 5000000 } },
     -- ATTACH PARTITION: the default partition scanned under lock while it serves the parent
     { sql = "ALTER TABLE pt_ev ATTACH PARTITION pt_ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
       environment = "prod", expect = "queue", risk = "high",

@@ -190,7 +190,25 @@ BEGIN
   ALTER TABLE public.orders VALIDATE CONSTRAINT orders_gate_check;
 END $$;
 SELECT public.revalidate();
+SET lock_timeout = '2s';
+ALTER TABLE orders ADD COLUMN note text;
+RESET lock_timeout;
 RESET ROLE;
+SELECT facts->'lock_timeout' AS lock_timeout FROM dbchange.change WHERE statement = 'ALTER TABLE orders ADD COLUMN note text';
+-- lock_timeout: the script's own SET; for a change run later only that (the session's is no fact)
+SET lock_timeout = '1s';
+SELECT statement_no, source, facts->'lock_timeout' AS lock_timeout
+  FROM (VALUES ('interactive'), ('submit')) AS s(source),
+       LATERAL dbchange.evaluate($$
+ALTER TABLE orders ALTER COLUMN note SET DEFAULT '';
+SET lock_timeout = '3s';
+ALTER TABLE orders ALTER COLUMN note DROP DEFAULT;
+SET LOCAL lock_timeout = 500;
+ALTER TABLE orders ALTER COLUMN note SET DEFAULT '';
+RESET lock_timeout;
+ALTER TABLE orders ALTER COLUMN note DROP DEFAULT;
+$$, NULL, s.source) WHERE command = 'ALTER TABLE' ORDER BY source, statement_no;
+RESET lock_timeout;
 SELECT statement, facts->'held_lock' AS held, facts->'held_lock_blocks_reads' AS blocks_reads,
        facts->'held_lock_statement' AS by_statement,
        EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: validate-in-same-transaction:%') AS flagged
