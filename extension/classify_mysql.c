@@ -602,6 +602,8 @@ dbc_mysql_split(const char *script)
 	{
 		DbcMyTok   *t = &toks[i];
 
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (t->type == MYT_SEMI && depth == 0)
 		{
 			if (first >= 0)
@@ -1246,13 +1248,18 @@ skip_element(Cur *c)
 	}
 }
 
-/* Mark the columns of a table-level PRIMARY KEY (a, b). */
+/*
+ * The key columns of a table-level PRIMARY KEY (a, b), appended to *keys;
+ * the columns are marked once the whole list is read (mark_primary_keys).
+ * Consumes nothing.
+ */
 static void
-mark_primary_key(Cur *c, List *cols)
+primary_key_names(Cur *c, List **keys)
 {
 	int			save = c->i;
 
-	while (c->i < c->n && !is_punct(peek(c, 0), '('))
+	/* to the key's '(', within this element (PRIMARY KEY [USING BTREE] (...)) */
+	while (!element_end(c, 0) && !is_punct(peek(c, 0), '('))
 		c->i++;
 	if (accept_punct(c, '('))
 	{
@@ -1260,16 +1267,8 @@ mark_primary_key(Cur *c, List *cols)
 
 		while ((t = peek(c, 0)) != NULL && !is_punct(t, ')'))
 		{
-			ListCell   *lc;
-
 			if (is_ident_tok(t))
-				foreach(lc, cols)
-				{
-					ColDef	   *col = (ColDef *) lfirst(lc);
-
-					if (col->name && pg_strcasecmp(col->name, t->val) == 0)
-						col->primary_key = col->not_null = true;
-				}
+				*keys = lappend(*keys, t->val);
 			if (is_punct(t, '('))
 			{
 				/* a prefix length: col(10) */
@@ -1282,6 +1281,41 @@ mark_primary_key(Cur *c, List *cols)
 	c->i = save;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return pg_strcasecmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Mark the columns named by the table's PRIMARY KEY elements.  The names are
+ * sorted and each column looked up: matching every column against every key
+ * name took time quadratic in the text (seconds for a statement of a few
+ * thousand columns), and a key may name a column defined after it.
+ */
+static void
+mark_primary_keys(List *cols, List *keys)
+{
+	char	  **names;
+	int			n = 0;
+	ListCell   *lc;
+
+	if (keys == NIL || cols == NIL)
+		return;
+	names = palloc(list_length(keys) * sizeof(char *));
+	foreach(lc, keys)
+		names[n++] = (char *) lfirst(lc);
+	qsort(names, n, sizeof(char *), name_cmp);
+	foreach(lc, cols)
+	{
+		ColDef	   *col = (ColDef *) lfirst(lc);
+
+		if (col->name && bsearch(&col->name, names, n, sizeof(char *), name_cmp) != NULL)
+			col->primary_key = col->not_null = true;
+	}
+	pfree(names);
+}
+
 /*
  * At '(': a list of table elements (CREATE TABLE, ADD (...)): column
  * definitions go to *cols; PRIMARY KEY / constraints are noted.  Consumes
@@ -1290,6 +1324,8 @@ mark_primary_key(Cur *c, List *cols)
 static void
 table_elements(Cur *c, MyFacts *f, List **cols)
 {
+	List	   *keys = NIL;		/* the PRIMARY KEY elements' column names */
+
 	if (!accept_punct(c, '('))
 		return;
 	while (c->i < c->n)
@@ -1299,7 +1335,7 @@ table_elements(Cur *c, MyFacts *f, List **cols)
 		if (is_punct(t, ')'))
 		{
 			c->i++;
-			return;
+			break;
 		}
 		if (is_punct(t, ','))
 		{
@@ -1314,7 +1350,7 @@ table_elements(Cur *c, MyFacts *f, List **cols)
 			if (kw_at(c, k, "PRIMARY"))
 			{
 				f->has_primary_key = true;
-				mark_primary_key(c, *cols);
+				primary_key_names(c, &keys);
 			}
 			skip_element(c);
 		}
@@ -1332,6 +1368,7 @@ table_elements(Cur *c, MyFacts *f, List **cols)
 		if (c->i < c->n && !is_punct(peek(c, 0), ',') && !is_punct(peek(c, 0), ')'))
 			c->i++;				/* never stall */
 	}
+	mark_primary_keys(*cols, keys);
 }
 
 /* At '(': the key columns of CREATE INDEX (name or name(prefix); expressions: NULL). */
@@ -2591,6 +2628,7 @@ classify_rename(Cur *c, MyFacts *f)
 {
 	char	   *s;
 	char	   *n;
+	bool		scanned = false;
 
 	f->is_ddl = true;
 	add_op(f, "rename");
@@ -2622,7 +2660,17 @@ classify_rename(Cur *c, MyFacts *f)
 			if (f->new_name == NULL)
 				f->new_name = identity_of(s, n);
 		}
-		scan_clauses(c, f, false);
+
+		/*
+		 * The clauses are looked for once, from the end of the first pair to
+		 * the statement's end: scanning the rest again after every pair took
+		 * time quadratic in the number of pairs (seconds for a few thousand).
+		 */
+		if (!scanned)
+		{
+			scan_clauses(c, f, false);
+			scanned = true;
+		}
 		if (!accept_punct(c, ','))
 			break;
 	}
@@ -4275,6 +4323,8 @@ dbc_mysql_classify(JsonbParseState **st, DbcMyStmt *s, DbcMySession *session)
 	MyFacts		f;
 	Cur			c;
 
+	/* a script may hold many thousands of statements: let a cancel through */
+	CHECK_FOR_INTERRUPTS();
 	memset(&f, 0, sizeof(f));
 	f.has_where = -1;
 	f.session_fk_off = session->fk_checks_off;

@@ -731,3 +731,22 @@ SELECT b->>'statement_no' AS n, b->>'command' AS command, b->>'rewrites_table' A
 SET foreign_key_checks = 0;
 CREATE PROCEDURE p() BEGIN ALTER TABLE o ADD CONSTRAINT fk3 FOREIGN KEY (c) REFERENCES cust (id); END;
 $s$) f, jsonb_array_elements(f->'body_statements') b;
+
+-- Long lists take linear time (docs/mysql.md, "Robustness"): a RENAME TABLE of 30,000 pairs
+-- re-scanned the rest of the statement after each pair, and each name of a PRIMARY KEY was
+-- matched against every column: 14 s and 8 s, which no cancel could interrupt
+SET statement_timeout = '5s';
+SELECT f->>'command' AS command, jsonb_array_length(f->'objects') AS objects, f->>'new_name' AS new_name
+  FROM dbchange.classify_mysql((SELECT 'RENAME TABLE ' || string_agg(format('a%s TO b%s', i, i), ', ')
+                                  FROM generate_series(1, 30000) i)) f;
+SELECT count(*) FILTER (WHERE (col->>'primary_key')::bool AND (col->>'not_null')::bool) AS key_columns,
+       count(*) AS columns
+  FROM dbchange.classify_mysql((SELECT 'CREATE TABLE t (' || string_agg(format('c%s int', i), ', ') ||
+                                       ', PRIMARY KEY (' || string_agg(format('C%s', i), ', ') || '))'
+                                  FROM generate_series(1, 40000) i)) f,
+       jsonb_array_elements(f->'columns') col;
+RESET statement_timeout;
+-- a PRIMARY KEY may name columns defined after it (MariaDB makes them NOT NULL key columns)
+SELECT col->>'name' AS name, col->>'primary_key' AS primary_key, col->>'not_null' AS not_null
+  FROM dbchange.classify_mysql('CREATE TABLE t (PRIMARY KEY (b, `A`), a int, b int, c int)') f,
+       jsonb_array_elements(f->'columns') col;
