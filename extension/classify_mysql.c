@@ -1164,6 +1164,21 @@ element_end(Cur *c, int depth)
 }
 
 /*
+ * Is a number token one the fact typmods can hold?  The tokenizer reads
+ * digits and dots as one number ("1.2.3"), and PostgreSQL's numeric input
+ * refuses that, and more than 131,072 digits, with an error about its own
+ * type that would fail the whole script; such a modifier (which MySQL
+ * refuses as well) is left out instead.
+ */
+static bool
+typmod_number(const char *s)
+{
+	const char *dot = strchr(s, '.');
+
+	return (dot == NULL || strchr(dot + 1, '.') == NULL) && strlen(s) <= 1000;
+}
+
+/*
  * A column definition: name type[(n[,m])] [attributes].  Stops at the ','
  * or ')' that ends it (not consumed).
  */
@@ -1184,7 +1199,7 @@ column_def(Cur *c, char *name)
 		{
 			while ((t = peek(c, 0)) != NULL && !is_punct(t, ')'))
 			{
-				if (t->type == MYT_NUMBER)
+				if (t->type == MYT_NUMBER && typmod_number(t->val))
 					col->typmods = lappend(col->typmods, t->val);
 				c->i++;
 			}
@@ -3853,6 +3868,8 @@ classify_tokens(Cur *c, MyFacts *f)
 	c->i++;
 	if (classify_server(c, f, first))
 		;
+	else if (is_kw(first, "DROP") && kw_at(c, 0, "PREPARE"))
+		f->command = "DROP PREPARE";	/* DEALLOCATE PREPARE's other spelling */
 	else if (is_kw(first, "CREATE") || is_kw(first, "ALTER") || is_kw(first, "DROP"))
 		classify_object_ddl(c, f, my_upper(first->val));
 	else if (is_kw(first, "RENAME"))

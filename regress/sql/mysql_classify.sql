@@ -750,3 +750,18 @@ RESET statement_timeout;
 SELECT col->>'name' AS name, col->>'primary_key' AS primary_key, col->>'not_null' AS not_null
   FROM dbchange.classify_mysql('CREATE TABLE t (PRIMARY KEY (b, `A`), a int, b int, c int)') f,
        jsonb_array_elements(f->'columns') col;
+-- a type modifier numeric input cannot read is left out, not an error about PostgreSQL's
+-- numeric type (the tokenizer reads "1.2.3" as one number; MySQL refuses both)
+SELECT col->>'name' AS name, col->'typmods' AS typmods
+  FROM dbchange.classify_mysql('CREATE TABLE t (a decimal(1.2.3), b varchar(' || repeat('9', 140000) ||
+                               '), c decimal(10, 2), d decimal(10.))') f,
+       jsonb_array_elements(f->'columns') col;
+-- DROP PREPARE is DEALLOCATE PREPARE's other spelling (MariaDB and MySQL), not an unknown
+-- object kind: known at the top level, and a body holding it is read in full
+SELECT f->>'command' AS command, f->>'unknown' AS unknown, f->>'is_ddl' AS is_ddl,
+       f->>'body_complete' AS body_complete, f->>'body_destructive' AS body_destructive
+  FROM dbchange.classify_mysql($s$
+DROP PREPARE s;
+DEALLOCATE PREPARE s;
+CREATE PROCEDURE p() BEGIN PREPARE s FROM 'SELECT 1'; EXECUTE s; DROP PREPARE s; END;
+$s$) f;
