@@ -45,7 +45,7 @@
  * and in an interactive dry run, the session's setting, or the one the
  * script's own SET lock_timeout makes; for a change dbchange runs, only
  * what the script sets (the session that will apply it is not known when
- * it is judged): null when the script sets none.
+ * it is judged).  Absent when the wait is not bounded (0), or not known.
  *
  * Only the lock on the statement's own table (fact "table") counts, and
  * for LOCK TABLE every table it names.  A rename between the statements
@@ -189,14 +189,14 @@ dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
 	LOCKMODE	in_script = NoLock;
 	int			by = 0;
 
+	/* absent unless bounded: the usual case costs the record nothing */
 	if (tab->lock != NoLock)
 	{
-		if (sc != NULL && sc->lock_timeout >= 0)
-			dbc_put_int(st, "lock_timeout", sc->lock_timeout);
-		else if (ask_locks)
-			dbc_put_int(st, "lock_timeout", LockTimeout);
-		else
-			dbc_put_null(st, "lock_timeout");
+		int			ms = sc != NULL && sc->lock_timeout >= 0 ? sc->lock_timeout :
+			ask_locks ? LockTimeout : 0;
+
+		if (ms > 0)
+			dbc_put_int(st, "lock_timeout", ms);
 	}
 	/* those run on their own, in no transaction block */
 	if (tab->identity == NULL || dbc_is_nontransactional(stmt))
