@@ -131,6 +131,9 @@ $s$);
 SELECT * FROM c('CREATE TABLE `t (a int)');
 SELECT * FROM c('SELECT 1; /* open comment');
 SELECT * FROM c('/*!40101 SET NAMES utf8 ;');
+-- a ';' inside an executable comment ends the statement, as for the mysql client (which sends
+-- "/*!50000 CREATE TABLE a (x int)"): the DROP after it is a statement of its own
+SELECT * FROM c('/*!50000 CREATE TABLE a (x int); DROP TABLE b */;');
 SELECT * FROM c($s$DELIMITER //
 CREATE PROCEDURE p() BEGIN SELECT 1; END //
 DELIMITER ;
