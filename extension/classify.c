@@ -482,8 +482,9 @@ add_lock(Cls *c, LOCKMODE m)
 		c->lock = m;
 }
 
-static const char *
-lock_name(LOCKMODE m)
+/* The lock mode as PostgreSQL's documentation and LOCK TABLE name it (NULL: none). */
+const char *
+dbc_lock_name(int m)
 {
 	switch (m)
 	{
@@ -3816,7 +3817,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 		dbc_put_bool(st, "cascade", cascade);
 		c->cascade |= cascade;
 		dbc_put_text(st, "lock",
-					 relation ? lock_name(AlterTableGetLockLevel(list_make1(cmd))) : NULL);
+					 relation ? dbc_lock_name(AlterTableGetLockLevel(list_make1(cmd))) : NULL);
 
 		switch (cmd->subtype)
 		{
@@ -10124,7 +10125,7 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	dbc_put_bool(st, "destructive", c->destructive);
 	dbc_put_bool(st, "rewrites_table", c->rewrites);
 	dbc_put_bool(st, "scans_table", c->scans || c->rewrites);
-	dbc_put_text(st, "lock", lock_name(c->lock));
+	dbc_put_text(st, "lock", dbc_lock_name(c->lock));
 	dbc_put_bool(st, "blocks_reads", c->lock == AccessExclusiveLock || c->index_exclusive);
 	dbc_put_bool(st, "blocks_writes", c->lock >= ShareLock);
 	dbc_put_bool(st, "concurrently", c->concurrently);

@@ -122,6 +122,8 @@ typedef struct DbcStmtTable
 /* Append the statement's facts (keys of the facts document) to an open object; *tab may be NULL. */
 extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text,
 							  DbcStmtTable *tab);
+/* A LOCKMODE's name as LOCK TABLE spells it ("ACCESS EXCLUSIVE"), or NULL for none. */
+extern const char *dbc_lock_name(int mode);
 /* Does relid's CHECK constraint conname prove column colname NOT NULL? */
 extern bool dbc_constraint_proves_not_null(Oid relid, const char *conname, const char *colname);
 /* CREATE [OR REPLACE] FUNCTION: the name and input argument types (the function it replaces) */

@@ -129,24 +129,6 @@ dbc_script_state_in_block(DbcScriptTables *sc, Node *stmt, bool in_block)
 	return sc->in_block && !IsA(stmt, TransactionStmt);
 }
 
-static const char *
-held_lock_name(LOCKMODE mode)
-{
-	switch (mode)
-	{
-		case ShareLock:
-			return "SHARE";
-		case ShareRowExclusiveLock:
-			return "SHARE ROW EXCLUSIVE";
-		case ExclusiveLock:
-			return "EXCLUSIVE";
-		case AccessExclusiveLock:
-			return "ACCESS EXCLUSIVE";
-		default:
-			return NULL;
-	}
-}
-
 /* The strongest lock blocking writes that this backend's transaction holds on relid. */
 static LOCKMODE
 session_held(Oid relid)
@@ -207,7 +189,7 @@ dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
 		in_script = script_held(sc, tab->identity, &by);
 	if (Max(mode, in_script) < ShareLock)
 		return;
-	dbc_put_text(st, "held_lock", held_lock_name(Max(mode, in_script)));
+	dbc_put_text(st, "held_lock", dbc_lock_name(Max(mode, in_script)));
 	dbc_put_bool(st, "held_lock_blocks_reads", Max(mode, in_script) == AccessExclusiveLock);
 	if (in_script >= mode)
 		dbc_put_int(st, "held_lock_statement", by);
