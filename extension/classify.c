@@ -3755,6 +3755,168 @@ replica_identity_name(char c)
 	}
 }
 
+/*
+ * May the catalog's state of the column cmd names be taken for its state
+ * when statement s runs?  Migration tools restate what a column already is
+ * (ALTER COLUMN c TYPE <its type>, DROP NOT NULL of a nullable column), and
+ * such a no-op should not be judged as a change.  At the gate the catalog is
+ * current.  In a script judged whole it is as it was before the script: an
+ * earlier statement about a table of the same name (ALTER, RENAME, CREATE,
+ * DROP), or one that runs code dbchange does not read beforehand (DO, CALL,
+ * EXECUTE, a query, DML: anything may be called) can have changed the column,
+ * and so can another subcommand of s (ALTER c DROP NOT NULL, then ALTER c SET
+ * NOT NULL; ADD PRIMARY KEY).  nullability: the state asked about is NOT
+ * NULL, else the type.  Only statements known to leave other tables' columns
+ * alone count as harmless.
+ */
+static bool
+column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+
+	if (cmd->name == NULL || s->relation == NULL)
+		return false;
+	foreach(lc, s->cmds)
+	{
+		AlterTableCmd *other = (AlterTableCmd *) lfirst(lc);
+		const char *n = other->name;
+
+		if (other == cmd)
+			continue;
+		/* ADD PRIMARY KEY sets NOT NULL on its columns */
+		if (nullability && (other->subtype == AT_AddConstraint || other->subtype == AT_AddIndex ||
+							other->subtype == AT_AddConstraintRecurse))
+			return false;
+		if (other->def && IsA(other->def, ColumnDef))
+			n = ((ColumnDef *) other->def)->colname;
+		if (n == NULL || strcmp(n, cmd->name) != 0)
+			continue;
+		/* the same column: what cannot change the state asked about */
+		switch (other->subtype)
+		{
+			case AT_DropNotNull:
+			case AT_SetNotNull:
+				if (nullability)
+					return false;
+				break;
+			case AT_AlterColumnType:
+			case AT_ColumnDefault:
+			case AT_SetStatistics:
+			case AT_SetOptions:
+			case AT_ResetOptions:
+			case AT_SetStorage:
+			case AT_SetCompression:
+				break;
+			default:
+				return false;
+		}
+	}
+	if (sc == NULL)
+		return true;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+		RangeVar   *rv = NULL;
+
+		if (n == (Node *) s)
+			return true;
+		switch (nodeTag(n))
+		{
+			case T_AlterTableStmt:
+				rv = ((AlterTableStmt *) n)->relation;
+				break;
+			case T_RenameStmt:
+				rv = ((RenameStmt *) n)->relation;
+				if (rv == NULL)
+					return false;
+				break;
+			case T_CreateStmt:
+				rv = ((CreateStmt *) n)->relation;
+				break;
+			case T_IndexStmt:
+			case T_CommentStmt:
+			case T_CreateSeqStmt:
+			case T_AlterSeqStmt:
+			case T_GrantStmt:
+			case T_CreateFunctionStmt:
+			case T_ViewStmt:
+			case T_CreateTrigStmt:
+			case T_VariableSetStmt:
+				continue;
+			case T_DropStmt:
+				if (((DropStmt *) n)->removeType == OBJECT_INDEX &&
+					((DropStmt *) n)->behavior != DROP_CASCADE)
+					continue;
+				return false;
+			default:
+				return false;
+		}
+		if (rv == NULL || rv->relname == NULL ||
+			pg_strcasecmp(rv->relname, s->relation->relname) == 0)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * ALTER COLUMN ... TYPE that changes nothing: the column already has that
+ * type, typmod and the type's default collation, and there is no USING.
+ * 1 yes, 0 no, -1 unknown (the column or type is not found, a COLLATE
+ * clause).  PostgreSQL still takes its lock, but rewrites, rechecks and
+ * converts nothing.
+ */
+static int
+type_unchanged(Oid relid, const char *colname, ColumnDef *cd, const TypeChange *tc)
+{
+	HeapTuple	at;
+	Oid			coll;
+
+	if (cd->raw_default != NULL)
+		return 0;
+	if (!tc->known || cd->collClause != NULL || colname == NULL)
+		return -1;
+	if (tc->old_type != tc->new_type || tc->old_mod != tc->new_mod)
+		return 0;
+	at = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(at))
+		return -1;
+	coll = ((Form_pg_attribute) GETSTRUCT(at))->attcollation;
+	ReleaseSysCache(at);
+	return coll == get_typcollation(tc->new_type) ? 1 : 0;
+}
+
+/* Is the column NOT NULL now?  1 yes, 0 no, -1 unknown. */
+static int
+column_not_null_now(Oid relid, const char *colname)
+{
+	HeapTuple	at;
+	bool		nn;
+
+	if (!OidIsValid(relid) || colname == NULL)
+		return -1;
+	at = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(at))
+		return -1;
+	nn = ((Form_pg_attribute) GETSTRUCT(at))->attnotnull;
+	ReleaseSysCache(at);
+	return nn ? 1 : 0;
+}
+
+/*
+ * was_not_null of SET / DROP NOT NULL: the column's NOT NULL before the
+ * statement, when the catalog can say (column_state_current) and the table
+ * has no inheritance children or partitions (both subcommands recurse to
+ * them, whose columns may differ).
+ */
+static int
+not_null_before(AlterTableStmt *s, AlterTableCmd *cmd, ClsObject *o, bool relation)
+{
+	if (!relation || o->has_children || !column_state_current(s, cmd, true))
+		return -1;
+	return column_not_null_now(o->relid, cmd->name);
+}
+
 static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
 static void put_sequences_used_by(JsonbParseState **st, List *objects, bool schemas);
 
@@ -3851,6 +4013,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 			case AT_SetNotNull:
 				{
 					int			h = relation ? has_validated_not_null_check(o->relid, cmd->name) : -1;
+					int			was = not_null_before(s, cmd, o, relation);
 
 					/* a CHECK an earlier statement of the script adds and validates */
 					if (h != 1 && relation && dbc_script_proves_not_null(o->identity, o->relid, cmd->name))
@@ -3859,8 +4022,13 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 						dbc_put_null(st, "has_validated_check");
 					else
 						dbc_put_bool(st, "has_validated_check", h == 1);
-					scans = h != 1;
+					put_tristate(st, "was_not_null", was);
+					/* already NOT NULL: PostgreSQL sets nothing and scans nothing */
+					scans = h != 1 && was != 1;
 				}
+				break;
+			case AT_DropNotNull:
+				put_tristate(st, "was_not_null", not_null_before(s, cmd, o, relation));
 				break;
 			case AT_AlterColumnType:
 				if (cmd->def && IsA(cmd->def, ColumnDef))
@@ -3886,6 +4054,11 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					}
 					type_change_of(o->relid, cmd->name, cd->typeName, &tc);
 					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL);
+					put_tristate(st, "type_unchanged",
+								 !relation ? -1 :
+								 cd->raw_default != NULL ? 0 :
+								 !column_state_current(s, cmd, false) ? -1 :
+								 type_unchanged(o->relid, cmd->name, cd, &tc));
 
 					{
 						int			lossy = cd->raw_default == NULL ? type_change_lossy(&tc) :

@@ -19,7 +19,9 @@ Checks
   adding-column-with-index       ADD COLUMN ... UNIQUE / PRIMARY KEY (other
                                  types): index built under lock (same scale)
   ban-drop-not-null              ALTER COLUMN ... DROP NOT NULL: readers that
-                                 assume the column is never NULL break (caution)
+                                 assume the column is never NULL break (caution;
+                                 none when the column is nullable already:
+                                 fact was_not_null false)
   lossy-type-change              ALTER COLUMN ... TYPE whose conversion rounds or
                                  drops part of existing values without an error
                                  (fewer decimals, fractions of a numeric or float
@@ -228,7 +230,7 @@ return {
         elseif op == "set_identity" and has(s.options, "restart") then
           d = add(d, tier, CAUTION, "sequence-restart", "ALTER COLUMN " .. tostring(s.name) ..
             " RESTART on " .. target(c) .. " " .. RESTART_WHY)
-        elseif op == "drop_not_null" then
+        elseif op == "drop_not_null" and s.was_not_null ~= false then
           d = add(d, tier, CAUTION, "ban-drop-not-null", "DROP NOT NULL on " .. tostring(s.name) ..
             " lets NULLs in; readers that assume a value will break")
         end
@@ -294,6 +296,11 @@ return {
       facts = { created_in_script = true } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "test", expect = "approve", risk = "low" },
+    -- the column is nullable already (was_not_null false): nothing changes
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "none",
+      facts = { subcommands = { { operation = "drop_not_null", name = "region", was_not_null = false } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { subcommands = { { operation = "drop_not_null", name = "region", was_not_null = true } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 20, subcommands = { { operation = "alter_column_type", name = "price", lossy_conversion = true } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "dev", expect = "approve", risk = "low",

@@ -152,7 +152,8 @@ return {
     local subs = list(c.subcommands)
     for i = 1, #subs do
       local s = subs[i]
-      if type(s) == "table" and s.operation == "alter_column_type" then
+      -- a type restated as it is (type_unchanged) chooses nothing: judged when the column was made
+      if type(s) == "table" and s.operation == "alter_column_type" and s.type_unchanged ~= true then
         d = check_type(d, tier, s.name, s.type, false, false, s.typmods)
       end
     end
@@ -179,6 +180,13 @@ return {
     { sql = "CREATE TABLE pt_a (id bigint PRIMARY KEY, price money)", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_a ADD COLUMN created timestamp", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TABLE pt_a ALTER COLUMN code TYPE char(5)", environment = "prod", expect = "queue", risk = "moderate" },
+    -- restated as it is (type_unchanged): the statement chooses no type; the column was judged when it was made
+    { sql = "ALTER TABLE pt_a ALTER COLUMN code TYPE char(5)", environment = "prod", expect = "none",
+      facts = { subcommands = { { operation = "alter_column_type", name = "code", type = "bpchar", typmods = { 5 },
+        type_unchanged = true } } } },
+    { sql = "ALTER TABLE pt_a ALTER COLUMN code TYPE char(5)", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { subcommands = { { operation = "alter_column_type", name = "code", type = "bpchar", typmods = { 5 },
+        type_unchanged = false } } } },
     { sql = "ALTER TABLE pt_a ALTER COLUMN code TYPE text", environment = "prod", expect = "none" },
     { sql = "CREATE DOMAIN pt_code AS char(4)", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE TABLE pt_a (id bigint PRIMARY KEY, email varchar(255))", environment = "prod", expect = "none",

@@ -25,7 +25,9 @@ dbchange checks that when it runs)
   adding-primary-key-constraint   ADD PRIMARY KEY without USING INDEX     (danger)
   adding-exclusion-constraint     ADD EXCLUDE (builds an index under lock) (danger)
   adding-not-nullable-field       SET NOT NULL without a validated
-                                  CHECK (col IS NOT NULL)                  (danger)
+                                  CHECK (col IS NOT NULL)                  (danger;
+                                  none when the column is NOT NULL already:
+                                  fact was_not_null)
   validate-in-same-transaction    VALIDATE CONSTRAINT in a transaction that
                                   already holds a lock blocking writes on the
                                   table (the ADD ... NOT VALID before it, a
@@ -202,7 +204,8 @@ return {
       local subs = list(c.subcommands)
       for i = 1, #subs do
         local s = subs[i]
-        if type(s) == "table" and s.operation == "set_not_null" and s.has_validated_check ~= true then
+        if type(s) == "table" and s.operation == "set_not_null" and s.has_validated_check ~= true and
+           s.was_not_null ~= true then
           d = scaled(d, c, tier, "adding-not-nullable-field", "SET NOT NULL on " .. tostring(s.name),
             "first ADD CHECK (" .. tostring(s.name) .. " IS NOT NULL) NOT VALID and VALIDATE it, then SET NOT NULL skips the scan")
         elseif type(s) == "table" and s.operation == "validate_constraint" and c.held_lock ~= nil then
@@ -317,6 +320,10 @@ return {
       environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN customer_id SET NOT NULL",
       environment = "test", expect = "approve", risk = "moderate", facts = { table_rows = 5000000 } },
+    -- NOT NULL already (was_not_null): PostgreSQL sets nothing and scans nothing
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN customer_id SET NOT NULL", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000, subcommands = { { operation = "set_not_null", name = "customer_id",
+        has_validated_check = false, was_not_null = true } } } },
     { sql = "CREATE TABLE pt_lines (id bigint PRIMARY KEY, order_id bigint REFERENCES pt_orders (id) ON DELETE CASCADE)",
       environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE TABLE pt_lines (id bigint PRIMARY KEY, order_id bigint REFERENCES pt_orders (id))",

@@ -13,7 +13,10 @@ script and still empty -- fact created_in_script: the change's own
 transaction made it, nobody else can see it until the change commits, and
 dbchange checks that when it runs)
   changing-column-type        ALTER COLUMN ... TYPE (rewrites and rebuilds
-                              indexes unless binary-coercible)          (danger)
+                              indexes unless binary-coercible; none when
+                              it restates the column's type, collation
+                              included, without USING: fact
+                              type_unchanged)                           (danger)
   adding-field-with-default   ADD COLUMN with a volatile DEFAULT
                               (clock_timestamp(), random(), gen_random_uuid(),
                               nextval(), ...): every row is written     (danger)
@@ -118,6 +121,21 @@ local function add(d, tier, sev, id, msg)
   if RRANK[m[2]] > RRANK[d.risk] then d.risk = m[2] end
   d.reason = d.reason .. "; " .. id .. ": " .. msg
   return d
+end
+
+-- Does some ALTER COLUMN ... TYPE of the statement change the column?  Migration
+-- tools restate a column's type to change something else (ALTER COLUMN c TYPE
+-- <its type>, DROP NOT NULL): fact type_unchanged, which rewrites, converts
+-- and breaks nothing.
+local function type_changes(c)
+  local subs = type(c.subcommands) == "table" and c.subcommands or {}
+  for i = 1, #subs do
+    local s = subs[i]
+    if type(s) == "table" and s.operation == "alter_column_type" and s.type_unchanged ~= true then
+      return true
+    end
+  end
+  return #subs == 0
 end
 
 local function has(list, x)
@@ -342,7 +360,7 @@ return {
       local ops = c.operations
       local d = nil
       local matched = false
-      if has(ops, "alter_column_type") then
+      if has(ops, "alter_column_type") and type_changes(c) then
         matched = true
         if c.rewrites_table == false then
           d = add(d, tier, ADVICE, "changing-column-type", "changing a column type of " .. target(c) ..
@@ -538,6 +556,15 @@ return {
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 1500000, table_rows_estimated = true, table_bytes = 81788928 } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "moderate" },
+    -- a type restated as it is (ORMs do it to change the nullability): nothing changes
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2), ALTER COLUMN amount DROP NOT NULL",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 50, table_bytes = 8192, rewrites_table = false, subcommands = {
+        { operation = "alter_column_type", name = "amount", type = "numeric", typmods = { 12, 2 }, type_unchanged = true },
+        { operation = "drop_not_null", name = "amount", was_not_null = false } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "moderate",
+      name = "type_unchanged unknown (null): judged as a change",
+      facts = { subcommands = { { operation = "alter_column_type", name = "amount", type = "numeric", typmods = { 12, 2 } } } } },
     -- a small inheritance parent whose children are large: they are rewritten too (total_rows)
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 50, table_bytes = 8192, total_rows = 5000050, total_bytes = 900000000, descendant_count = 1,

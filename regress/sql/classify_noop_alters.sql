@@ -1,0 +1,82 @@
+-- Migration tools restate what a column already is: pop/fizz's change_column
+-- writes ALTER COLUMN c TYPE <its type>, ALTER COLUMN c DROP NOT NULL to change the
+-- nullability alone; others SET NOT NULL on a column that has it.  Facts type_unchanged
+-- (alter_column_type) and was_not_null (set_not_null, drop_not_null) say so, from the
+-- catalog, when it can be trusted: not in a script after a statement that may have
+-- changed the column first, not for a table with children.  The stock checks
+-- changing-column-type, prefer-* (column_types), ban-drop-not-null and
+-- adding-not-nullable-field say nothing about such a no-op (regress/corpus.sh, ory/kratos).
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_classify_noop_alters;
+CREATE DATABASE regress_classify_noop_alters;
+\c regress_classify_noop_alters
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+SET dbchange.enforce = off;
+CREATE TABLE na_flows (id bigint PRIMARY KEY, token varchar(32), ui jsonb NOT NULL,
+                       code text COLLATE "C", seen timestamp);
+CREATE TABLE na_parent (id bigint, note text NOT NULL);
+CREATE TABLE na_child () INHERITS (na_parent);
+RESET dbchange.enforce;
+CREATE FUNCTION na_sub(sql text, sno int DEFAULT 1) RETURNS TABLE (op text, type_unchanged text, was_not_null text, scans text)
+LANGUAGE sql AS $$
+  SELECT s->>'operation', s->>'type_unchanged', s->>'was_not_null', s->>'scans_table'
+    FROM dbchange.evaluate(sql, 'prod', 'migration') e, jsonb_array_elements(e.facts->'subcommands') s
+   WHERE e.statement_no = sno $$;
+
+-- the restated type, and DROP NOT NULL of a nullable column, in one statement
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32), ALTER COLUMN token DROP NOT NULL');
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb, ALTER COLUMN ui DROP NOT NULL');
+-- changes: a wider varchar, USING, the collation the type's default resets (unknown with COLLATE)
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(64)');
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32) USING token');
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN code TYPE text');
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN code TYPE text COLLATE "C"');
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN seen TYPE timestamptz');
+-- SET NOT NULL of a NOT NULL column scans nothing; of a nullable one it scans
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL');
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN token SET NOT NULL');
+-- the same column's nullability changed twice in one statement, or by ADD PRIMARY KEY: unknown
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN ui DROP NOT NULL, ALTER COLUMN ui SET NOT NULL');
+SELECT * FROM na_sub('ALTER TABLE na_flows ADD PRIMARY KEY (token), ALTER COLUMN token DROP NOT NULL');
+-- an inheritance parent: SET / DROP NOT NULL reach the children too, unknown
+SELECT * FROM na_sub('ALTER TABLE na_parent ALTER COLUMN note SET NOT NULL');
+-- a column that does not exist (yet): unknown
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN other TYPE text, ALTER COLUMN other DROP NOT NULL');
+
+-- In a script judged whole the catalog is as before the script.  An earlier statement
+-- about the same table, or one running code (DML, DO, a query), may have changed the
+-- column: unknown.  Statements that leave other columns alone (an index, a comment, another
+-- table) do not count.
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN token TYPE text; ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32)', 2);
+SELECT * FROM na_sub('ALTER TABLE na_flows ALTER COLUMN ui DROP NOT NULL; ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL', 2);
+SELECT * FROM na_sub('ALTER TABLE na_flows RENAME COLUMN ui TO ui_old; ALTER TABLE na_flows RENAME COLUMN token TO ui; ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL', 3);
+SELECT * FROM na_sub('UPDATE na_flows SET token = NULL; ALTER TABLE na_flows ALTER COLUMN ui DROP NOT NULL', 2);
+SELECT * FROM na_sub('DO $x$ BEGIN EXECUTE ''ALTER TABLE na_flows ALTER ui DROP NOT NULL''; END $x$; ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL', 2);
+SELECT * FROM na_sub('CREATE INDEX ON na_flows (token); COMMENT ON TABLE na_flows IS ''x''; ALTER TABLE na_parent ADD COLUMN x int; ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32), ALTER COLUMN token DROP NOT NULL', 4);
+
+-- The stock checks in prod, on the facts of the real catalog.
+\set src `cat lua_policies/table_rewrites.lua`
+SELECT dbchange.set_policy('table_rewrites', :'src');
+\set src `cat lua_policies/column_types.lua`
+SELECT dbchange.set_policy('column_types', :'src');
+\set src `cat lua_policies/column_changes.lua`
+SELECT dbchange.set_policy('column_changes', :'src');
+\set src `cat lua_policies/safe_constraints.lua`
+SELECT dbchange.set_policy('safe_constraints', :'src');
+SELECT v.n, e.action, e.risk, e.reasons FROM (VALUES
+  (1, 'ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32), ALTER COLUMN token DROP NOT NULL'),
+  (2, 'ALTER TABLE na_flows ALTER COLUMN seen TYPE timestamp, ALTER COLUMN seen DROP NOT NULL'),
+  (3, 'ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+  (4, 'ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb, ALTER COLUMN ui DROP NOT NULL')) v(n, sql),
+  LATERAL dbchange.evaluate(v.sql, 'prod') e ORDER BY v.n;
+-- the same statements after one that alters the table first: judged as changes
+SELECT statement_no, action, risk, reasons FROM dbchange.evaluate($$
+ALTER TABLE na_flows ALTER COLUMN ui DROP NOT NULL, ALTER COLUMN token SET NOT NULL, ALTER COLUMN seen TYPE text;
+ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32), ALTER COLUMN token DROP NOT NULL;
+ALTER TABLE na_flows ALTER COLUMN seen TYPE timestamp, ALTER COLUMN seen DROP NOT NULL;
+ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL$$, 'prod') WHERE statement_no > 1;
+
+\c postgres
+SET client_min_messages = warning;
+DROP DATABASE regress_classify_noop_alters;
