@@ -182,8 +182,7 @@ load_change_cb(void *arg)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args("SELECT status, statement, checksum, "
-							  "checksum = pg_catalog.encode(pg_catalog.sha256("
-							  "pg_catalog.convert_to(statement, 'UTF8')), 'hex'), "
+							  "checksum = dbchange._checksum(statement), "
 							  "requested_by_oid, search_path "
 							  "FROM dbchange.change WHERE id = $1",
 							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)

@@ -314,7 +314,7 @@ prepare_applied_plans(void)
 			"INSERT INTO dbchange.change (checksum, status, environment, command, statement, "
 			" requested_by, requested_by_oid, search_path, source, application_name, risk, reasons, "
 			" policies, flow, description, rewrote_table, facts, objects, decided_at, applied_at) "
-			"VALUES (pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($3, 'UTF8')), 'hex'), "
+			"VALUES (dbchange._checksum($3), "
 			" 'applied', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
 			" pg_catalog.clock_timestamp(), pg_catalog.clock_timestamp()) RETURNING id, uid",
 			16, t);

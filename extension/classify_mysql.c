@@ -1164,18 +1164,20 @@ element_end(Cur *c, int depth)
 }
 
 /*
- * Is a number token one the fact typmods can hold?  The tokenizer reads
- * digits and dots as one number ("1.2.3"), and PostgreSQL's numeric input
- * refuses that, and more than 131,072 digits, with an error about its own
- * type that would fail the whole script; such a modifier (which MySQL
- * refuses as well) is left out instead.
+ * Is the number token at c one the fact typmods can hold?  MySQL and MariaDB
+ * take only whole numbers as type modifiers (decimal(10.5, 2), (10, .5) and
+ * (10, 5.) are syntax errors there), so anything with a dot -- the tokenizer
+ * reads "1.2.3" as one number and ".5" as a dot and a number -- is left out,
+ * as are numbers too long for PostgreSQL's numeric input (an error about its
+ * own type would fail the whole script).
  */
 static bool
-typmod_number(const char *s)
+typmod_number(Cur *c)
 {
-	const char *dot = strchr(s, '.');
+	DbcMyTok   *t = peek(c, 0);
 
-	return (dot == NULL || strchr(dot + 1, '.') == NULL) && strlen(s) <= 1000;
+	return t->type == MYT_NUMBER && strchr(t->val, '.') == NULL &&
+		strlen(t->val) <= 1000 && !is_punct(peek(c, -1), '.');
 }
 
 /*
@@ -1199,7 +1201,7 @@ column_def(Cur *c, char *name)
 		{
 			while ((t = peek(c, 0)) != NULL && !is_punct(t, ')'))
 			{
-				if (t->type == MYT_NUMBER && typmod_number(t->val))
+				if (typmod_number(c))
 					col->typmods = lappend(col->typmods, t->val);
 				c->i++;
 			}
@@ -3532,6 +3534,19 @@ classify_set(Cur *c, MyFacts *f)
 			else if (depth == 0 && is_kw(t, "FOR"))
 			{
 				c->i++;
+
+				/*
+				 * MariaDB accepts SET STATEMENT ... FOR SET STATEMENT ... FOR
+				 * to any depth; the inner assignments are read by this same
+				 * loop rather than by recursing, so no nesting can exhaust
+				 * the stack.  (The loop's c->i++ steps past STATEMENT.)
+				 */
+				if (kw_at(c, 0, "SET") && kw_at(c, 1, "STATEMENT"))
+				{
+					c->i++;
+					at_name = true;
+					continue;
+				}
 				classify_tokens(c, f);
 				return;
 			}

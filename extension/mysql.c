@@ -227,8 +227,7 @@ existing_change(SubmitArg *a)
 
 	values[0] = CStringGetTextDatum(a->uid);
 	values[1] = CStringGetTextDatum(a->script);
-	if (SPI_execute_with_args("SELECT id, checksum = pg_catalog.encode(pg_catalog.sha256("
-							  "pg_catalog.convert_to($2, 'UTF8')), 'hex'), dialect "
+	if (SPI_execute_with_args("SELECT id, checksum = dbchange._checksum($2), dialect "
 							  "FROM dbchange.change WHERE uid = $1::uuid ORDER BY id LIMIT 1",
 							  2, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up change uid %s", a->uid);

@@ -2,7 +2,8 @@
  *
  * sha256.c
  *	  The SHA-256 checksum of a statement's text, as
- *	  encode(sha256(convert_to(text, 'UTF8')), 'hex') gives it in SQL.
+ *	  encode(sha256(convert_to(text, 'UTF8')), 'hex') gives it in SQL
+ *	  (in a SQL_ASCII database: of its bytes as they are; dbchange._checksum).
  *
  * Every approved statement's change row carries this checksum, so it is on
  * the gate's path.  PostgreSQL's pg_cryptohash_* (OpenSSL in Debian's
@@ -280,11 +281,27 @@ sha256_with(CompressFn fold, const uint8 *data, size_t len, uint8 *out)
 	}
 }
 
-/* hex of the checksum of a server-encoded string's UTF-8 form (palloc'd) */
+/*
+ * The bytes a text's checksum is taken over: its UTF-8 form, so that the
+ * same statement has the same checksum in databases of any encoding (a
+ * promotion, `dbchange deploy` and the CLI compare them).  In a SQL_ASCII
+ * database a text is any bytes: they are hashed as they are, which is the
+ * UTF-8 form whenever they are UTF-8; there is no other form to take of
+ * bytes that are not, and refusing them would fail the statement's record.
+ */
+static const char *
+checksum_bytes(const char *text)
+{
+	if (GetDatabaseEncoding() == PG_SQL_ASCII)
+		return text;
+	return pg_server_to_any(text, strlen(text), PG_UTF8);
+}
+
+/* hex of the checksum of a server-encoded string (palloc'd) */
 static char *
 sha256_hex_with(CompressFn fold, const char *text)
 {
-	char	   *utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
+	const char *utf8 = checksum_bytes(text);
 	uint8		digest[32];
 	char	   *hex = palloc(2 * sizeof(digest) + 1);
 	int			i;
@@ -310,11 +327,28 @@ dbc_sha256_raw(const void *data, size_t len, uint8 *out)
 	sha256_with(fastest_compress(), (const uint8 *) data, len, out);
 }
 
-/* encode(sha256(convert_to(text, 'UTF8')), 'hex') of a server-encoded string (palloc'd) */
+/*
+ * A statement's or script's checksum: the hex SHA-256 of its UTF-8 form
+ * (checksum_bytes), palloc'd.
+ */
 char *
 dbc_sha256_hex(const char *text)
 {
 	return sha256_hex_with(fastest_compress(), text);
+}
+
+/*
+ * dbchange._checksum(text): the same checksum for SQL, which every checksum
+ * dbchange computes in SQL uses (convert_to(t, 'UTF8') would refuse the bytes
+ * a SQL_ASCII database may hold).
+ */
+PG_FUNCTION_INFO_V1(dbc_checksum_sql);
+Datum
+dbc_checksum_sql(PG_FUNCTION_ARGS)
+{
+	char	   *str = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_TEXT_P(cstring_to_text(dbc_sha256_hex(str)));
 }
 
 /*

@@ -656,6 +656,15 @@ SET DEFAULT ROLE r1 FOR app@localhost, SESSION unique_checks := OFF;
 SET DEFAULT ROLE r1, foreign_key_checks = 0;
 SET DEFAULT ROLE r1, r2 TO app, ops;
 $s$) f;
+-- SET STATEMENT ... FOR SET STATEMENT ... FOR stmt (MariaDB takes any depth):
+-- every level's settings, the innermost statement's command, sql_log_bin = 0
+-- at any level hides it; 20,000 levels are read without exhausting the stack
+SELECT f->>'command' AS command, f->'settings' AS settings, f->>'hides_from_replicas' AS hides
+  FROM dbchange.classify_mysql($s$
+SET STATEMENT max_statement_time = 10 FOR SET STATEMENT sql_log_bin = 0, foreign_key_checks = 0 FOR SET STATEMENT unique_checks = 0 FOR DROP TABLE victim;
+$s$) f;
+SELECT f->>'command' AS command, jsonb_array_length(f->'settings') AS settings
+  FROM dbchange.classify_mysql(repeat('SET STATEMENT a = 1 FOR ', 20000) || 'DROP TABLE victim') f;
 -- an edit of the variable's own current value (facts removes / adds): REPLACE
 -- of flags over @@var (nested, any case, either quote, in (SELECT ...), with
 -- comments), CONCAT / CONCAT_WS appending flags; @@GLOBAL.var only for SET
@@ -754,10 +763,11 @@ SELECT col->>'name' AS name, col->>'primary_key' AS primary_key, col->>'not_null
   FROM dbchange.classify_mysql('CREATE TABLE t (PRIMARY KEY (b, `A`), a int, b int, c int)') f,
        jsonb_array_elements(f->'columns') col;
 -- a type modifier numeric input cannot read is left out, not an error about PostgreSQL's
--- numeric type (the tokenizer reads "1.2.3" as one number; MySQL refuses both)
+-- numeric type (the tokenizer reads "1.2.3" as one number; MySQL refuses both); so is
+-- any modifier with a dot, which MySQL and MariaDB refuse too ((10, .5) is not 5)
 SELECT col->>'name' AS name, col->'typmods' AS typmods
   FROM dbchange.classify_mysql('CREATE TABLE t (a decimal(1.2.3), b varchar(' || repeat('9', 140000) ||
-                               '), c decimal(10, 2), d decimal(10.))') f,
+                               '), c decimal(10, 2), d decimal(10.), e decimal(10, .5), g float(7, 4))') f,
        jsonb_array_elements(f->'columns') col;
 -- DROP PREPARE is DEALLOCATE PREPARE's other spelling (MariaDB and MySQL), not an unknown
 -- object kind: known at the top level, and a body holding it is read in full
