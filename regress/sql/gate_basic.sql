@@ -92,3 +92,8 @@ SELECT key, value FROM dbchange.configure(default_action => 'approve') WHERE key
 -- comments before a statement are not part of its recorded text
 DO $$ BEGIN EXECUTE E'/* ticket 42 /* nested */ */ -- why\n  CREATE TABLE t_commented (id int)'; END $$;
 SELECT statement FROM dbchange.changes WHERE statement LIKE '%t_commented%';
+
+-- every IMMUTABLE function of dbchange reads nothing but its arguments, so a
+-- parallel query may call it (PARALLEL SAFE); none is left unmarked
+SELECT p.oid::regprocedure AS unmarked FROM pg_proc p
+ WHERE p.pronamespace = 'dbchange'::regnamespace AND p.provolatile = 'i' AND p.proparallel <> 's';
