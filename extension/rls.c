@@ -14,8 +14,9 @@
  * row through.  Neither shows as an error when the statement runs.
  *
  * The facts come from the table's pg_policy rows (row_security,
- * table_policies, table_open_policies; the named policy's permissive and
- * policy_opens) and from the statement's own USING expression
+ * table_policies, table_open_policies; the named policy's permissive,
+ * policy_opens and the roles an ALTER POLICY ... TO leaves out,
+ * policy_roles_dropped) and from the statement's own USING expression
  * (using_true, using_constant).  A policy "opens" the table when it is
  * permissive, applies to SELECT (FOR ALL or FOR SELECT) and has a USING
  * that is not a constant other than true: USING (false) or USING (1 = 0)
@@ -45,6 +46,9 @@
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteManip.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -197,6 +201,50 @@ dbc_rls_statement(Node *stmt)
 }
 
 /*
+ * policy_roles_dropped of ALTER POLICY ... TO roles: the roles the policy
+ * applies to now (pg_policy.polroles) that the new list leaves out, "public"
+ * when it applies to PUBLIC now and will not.  A permissive policy narrowed
+ * that way stops letting those roles read the rows it let through, which is
+ * default deny for them when no other policy opens the table to them.  The
+ * new list is resolved as PostgreSQL resolves it (CURRENT_USER, SESSION_USER
+ * included); a role that does not exist matches nothing.
+ */
+static void
+put_roles_dropped(JsonbParseState **st, ArrayType *now, List *roles)
+{
+	List	   *new_oids = NIL;
+	List	   *dropped = NIL;
+	Datum	   *elems;
+	int			n;
+	int			i;
+	ListCell   *lc;
+
+	foreach(lc, roles)
+	{
+		RoleSpec   *r = lfirst_node(RoleSpec, lc);
+
+		if (r->roletype == ROLESPEC_PUBLIC)
+		{
+			dbc_put_text_list(st, "policy_roles_dropped", NIL);
+			return;
+		}
+		new_oids = lappend_oid(new_oids, get_rolespec_oid(r, true));
+	}
+	deconstruct_array(now, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &elems, NULL, &n);
+	for (i = 0; i < n; i++)
+	{
+		Oid			role = DatumGetObjectId(elems[i]);
+		char	   *name;
+
+		if (list_member_oid(new_oids, role))
+			continue;
+		name = role == ACL_ID_PUBLIC ? "public" : GetUserNameFromId(role, true);
+		dropped = lappend(dropped, name ? name : psprintf("%u", role));
+	}
+	dbc_put_text_list(st, "policy_roles_dropped", dropped);
+}
+
+/*
  * The facts (facts.md, "Row-level security"): the table's RLS state and
  * policies now, and the policy the statement names.  relid: the table, or
  * InvalidOid when it does not exist (the facts are null then); policy: the
@@ -211,6 +259,7 @@ dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *po
 	int			named = -1;		/* the named policy: -1 none, else 0/1 permissive */
 	char		named_cmd = '?';
 	QualKind	named_qual = QUAL_NONE;
+	ArrayType  *named_roles = NULL;
 
 	if (tp == NULL)
 	{
@@ -249,6 +298,8 @@ dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *po
 				named = pol->polpermissive ? 1 : 0;
 				named_cmd = pol->polcmd;
 				named_qual = k;
+				named_roles = DatumGetArrayTypePCopy(heap_getattr(row, Anum_pg_policy_polroles,
+																  RelationGetDescr(rel), &isnull));
 			}
 		}
 		systable_endscan(scan);
@@ -291,6 +342,8 @@ dbc_put_row_security(JsonbParseState **st, Node *stmt, Oid relid, const char *po
 			dbc_put_bool(st, "permissive", named == 1);
 			dbc_put_bool(st, "policy_opens", opens(named == 1, named_cmd, named_qual));
 		}
+		if (IsA(stmt, AlterPolicyStmt) && named >= 0 && ((AlterPolicyStmt *) stmt)->roles != NIL)
+			put_roles_dropped(st, named_roles, ((AlterPolicyStmt *) stmt)->roles);
 		if (IsA(stmt, AlterPolicyStmt))
 		{
 			if (named < 0 || k == QUAL_NONE)

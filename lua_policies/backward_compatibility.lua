@@ -30,7 +30,11 @@ Checks (severity)
                           table with RLS on (the owner too); DROP POLICY
                           of the last such policy of a table with RLS on,
                           or ALTER POLICY giving it a constant USING
-                          such as false; ALTER TABLE ... OWNER TO of a
+                          such as false; ALTER POLICY ... TO roles that
+                          leave out roles it applies to now (fact
+                          policy_roles_dropped: danger when no other
+                          policy lets rows through, else caution);
+                          ALTER TABLE ... OWNER TO of a
                           table with RLS on, not forced (the old owner
                           is subject to the policies from then on:
                           caution, danger when none lets rows through):
@@ -149,6 +153,19 @@ return {
         return add(d, tier_of(c), DANGER, "rls-default-deny", "ALTER POLICY " .. tostring(c.name) .. " gives the last policy that lets rows of " ..
           tostring(c.table) .. " through a constant USING other than true, and row-level security stays enabled: unless the constant is true, every role " ..
           "but the owner, superusers and BYPASSRLS roles then reads no rows and cannot write (default deny); write the condition that selects their rows")
+      end
+      -- TO roles that leave out roles the policy applies to now (fact policy_roles_dropped, "public": every role
+      -- not named): they no longer read through it -- default deny for them unless another policy admits them
+      local dropped = c.row_security == true and c.policy_opens == true and c.policy_roles_dropped
+      if type(dropped) == "table" and #dropped > 0 then
+        local others = (c.table_open_policies or 0) - 1 + (c.policies_created_in_script or 0)
+        local who = dropped[1] == "public" and #dropped == 1 and "every role it does not name" or
+          ("role" .. (#dropped > 1 and "s " or " ") .. table.concat(dropped, ", "))
+        return add(d, tier_of(c), others <= 0 and DANGER or CAUTION, "rls-default-deny", "ALTER POLICY " .. tostring(c.name) ..
+          " on " .. tostring(c.table) .. " takes " .. who .. " out of a policy that lets rows through" ..
+          (others <= 0 and ", and no other policy does: they then read no rows and cannot write (default deny)" or
+           ": unless another policy admits them, they then read no rows and cannot write (default deny)") ..
+          "; list every role the application connects as, or create the policy for the others first")
       end
       return nil
     end
@@ -310,5 +327,21 @@ return {
     { sql = "ALTER POLICY pt_p ON pt_orders USING (false); CREATE POLICY pt_q ON pt_orders USING (customer_id > 1)",
       environment = "prod", expect = "none", facts = { row_security = true, table_policies = 1, table_open_policies = 1,
         permissive = true, policy_opens = true, using_true = false, using_constant = true } },
+    -- ALTER POLICY ... TO fewer roles than it applies to now (fact policy_roles_dropped)
+    { sql = "ALTER POLICY pt_p ON pt_orders TO pt_reporting", environment = "prod", expect = "queue", risk = "high",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        policy_roles_dropped = { "public" } } },
+    { sql = "ALTER POLICY pt_p ON pt_orders TO pt_reporting", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { row_security = true, table_policies = 2, table_open_policies = 2, permissive = true, policy_opens = true,
+        policy_roles_dropped = { "pt_app", "pt_batch" } } },
+    { sql = "ALTER POLICY pt_p ON pt_orders TO pt_reporting, pt_app", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        policy_roles_dropped = {} } },
+    { sql = "ALTER POLICY pt_p ON pt_orders TO pt_reporting", environment = "prod", expect = "none",
+      facts = { row_security = false, table_policies = 1, table_open_policies = 1, permissive = true, policy_opens = true,
+        policy_roles_dropped = { "public" } } },
+    { sql = "ALTER POLICY pt_p ON pt_orders TO pt_reporting", environment = "prod", expect = "none",
+      facts = { row_security = true, table_policies = 1, table_open_policies = 0, permissive = false, policy_opens = false,
+        policy_roles_dropped = { "public" } } },
   },
 }

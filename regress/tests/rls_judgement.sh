@@ -177,6 +177,25 @@ check "ALTER POLICY ... USING (false) with a new open policy in the same script:
 	"$(dec 'ALTER POLICY tenant_rows ON plain USING (false); CREATE POLICY others ON plain USING (tenant = session_user)' | grep -c rls-default-deny)"
 check "ALTER POLICY ... USING a condition on the row: no default-deny finding" 0 \
 	"$(dec 'ALTER POLICY tenant_rows ON plain USING (tenant = session_user)' | grep -c rls-default-deny)"
+# ALTER POLICY ... TO fewer roles than it applies to now: the roles left out lose the rows it let through
+q 'CREATE ROLE rls_reporting' >/dev/null
+out=$(q "BEGIN" -c "UPDATE plain SET tenant = 'rls_app' WHERE id = 1" -c "SET ROLE rls_app" -c "SELECT 'app before ' || count(*) FROM plain" -c "RESET ROLE" \
+	-c "ALTER POLICY tenant_rows ON plain TO rls_reporting" -c "SET ROLE rls_app" -c "SELECT 'app after ' || count(*) FROM plain" -c "ROLLBACK")
+check_match "a policy for PUBLIC lets the app role read its row (PostgreSQL)" "^app before 1$" "$out"
+check_match "... ALTER POLICY ... TO another role: the app role reads none (PostgreSQL)" "^app after 0$" "$out"
+check "the fact policy_roles_dropped: PUBLIC left out" '["public"]' \
+	"$(fact 'ALTER POLICY tenant_rows ON plain TO rls_reporting' "f->'policy_roles_dropped'")"
+check_match "ALTER POLICY ... TO fewer roles, the only open policy: rls-default-deny" \
+	"^1:queue/high .*rls-default-deny: ALTER POLICY tenant_rows on public.plain takes every role it does not name out of a policy" \
+	"$(dec 'ALTER POLICY tenant_rows ON plain TO rls_reporting')"
+check_match "... with another open policy: caution" "^1:queue/moderate .*rls-default-deny: ALTER POLICY tenant_rows .*unless another policy admits them" \
+	"$(dec 'ALTER POLICY tenant_rows ON plain TO rls_reporting; CREATE POLICY app_rows ON plain TO rls_app USING (tenant = current_user)')"
+check "ALTER POLICY ... TO PUBLIC again, or USING only: nothing dropped" '[]|' \
+	"$(fact 'ALTER POLICY tenant_rows ON plain TO rls_reporting, PUBLIC' "f->'policy_roles_dropped'")|$(fact 'ALTER POLICY tenant_rows ON plain USING (true)' "f->'policy_roles_dropped'")"
+out=$(q "BEGIN" -c "ALTER POLICY tenant_rows ON plain TO rls_app, rls_reporting" -c "SELECT 'listed ' || (f->>'policy_roles_dropped') FROM dbchange.classify(\$q\$ALTER POLICY tenant_rows ON plain TO rls_app\$q\$) f" \
+	-c "SELECT 'current_user ' || (f->>'policy_roles_dropped') FROM dbchange.classify(\$q\$ALTER POLICY tenant_rows ON plain TO current_user, rls_app\$q\$) f" -c "ROLLBACK")
+check_match "a named role left out is named" '^listed \["rls_reporting"\]$' "$out"
+check_match "CURRENT_USER is resolved as PostgreSQL resolves it" '^current_user \["rls_reporting"\]$' "$out"
 q 'CREATE POLICY hide_b ON plain AS RESTRICTIVE USING (tenant <> $$b$$)' >/dev/null
 # red team: a restrictive policy loosened by ALTER POLICY (a constant USING that is not the literal true, TO fewer roles)
 q 'CREATE ROLE rls_auditor' >/dev/null
