@@ -6,8 +6,10 @@
  *
  * dbchange._downgen(script) returns, for each statement of a script, the
  * statement that undoes it -- or NULL and the reason why none can be
- * generated.  dbchange.generate_down() (SQL, 50_rollback.sql) joins the
- * inverses in reverse order into a down script.
+ * generated.  dbchange._down_script() joins them into a down script: the
+ * settings that bound the script's waits first (carried_settings), then
+ * the inverses in reverse order; every caller (generate_down(), submit's
+ * trigger, rollback(), verify_rollback()) uses it.
  *
  * Only operations whose inverse follows from the statement alone are
  * inverted: CREATE of a table, index, view, materialized view, sequence,
@@ -526,6 +528,109 @@ down_of(Node *stmt)
 }
 
 /*
+ * Session settings a migration sets to bound its own waits and work
+ * (`SET lock_timeout = '5s'`, as the stock policies advise).  They change no
+ * object and no name's meaning, so they need no inverse; the down script
+ * starts with them, in their order, so that undoing the change waits no
+ * longer than making it did.  Any other SET -- search_path (names would
+ * resolve elsewhere), role, session_authorization, how strings are read --
+ * or RESET ALL has no generated inverse.
+ */
+static const char *const carried_settings[] = {
+	"lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout",
+	"client_min_messages", "maintenance_work_mem", "work_mem",
+	"max_parallel_maintenance_workers", NULL
+};
+
+static bool
+is_carried_setting(Node *stmt)
+{
+	VariableSetStmt *v;
+	int			i;
+
+	if (!IsA(stmt, VariableSetStmt))
+		return false;
+	v = (VariableSetStmt *) stmt;
+	if (v->name == NULL || (v->kind != VAR_SET_VALUE && v->kind != VAR_SET_DEFAULT &&
+							v->kind != VAR_RESET))
+		return false;
+	for (i = 0; carried_settings[i]; i++)
+		if (strcmp(v->name, carried_settings[i]) == 0)
+			return true;
+	return false;
+}
+
+/* One statement of a script: its inverse or the reason there is none. */
+typedef struct DownRow
+{
+	int			statement_no;
+	char	   *text;
+	bool		setting;		/* a carried setting: copied, not inverted */
+	DownResult	r;
+} DownRow;
+
+/*
+ * The rows of a script (see dbc_downgen for path and ran).  The search_path
+ * is set for the name lookups only and undone before returning.
+ */
+static List *
+downgen_rows(const char *script, const char *path, ArrayType *ran)
+{
+	int			nest = 0;
+	List	   *rows = NIL;
+	ListCell   *lc;
+
+	ran_schemas = NULL;
+	n_ran_schemas = 0;
+	if (ran)
+	{
+		Datum	   *elems;
+		bool	   *enulls;
+		int			i;
+
+		deconstruct_array(ran, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &n_ran_schemas);
+		ran_schemas = palloc0(sizeof(char *) * Max(n_ran_schemas, 1));
+		for (i = 0; i < n_ran_schemas; i++)
+			ran_schemas[i] = enulls[i] ? NULL : TextDatumGetCString(elems[i]);
+	}
+	if (path)
+	{
+		nest = NewGUCNestLevel();
+		(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+	foreach(lc, dbc_split_script(script))
+	{
+		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
+		DownRow    *row = palloc0(sizeof(DownRow));
+
+		current_statement_no = ps->statement_no;
+		row->statement_no = ps->statement_no;
+		row->text = ps->text;
+		row->setting = is_carried_setting(ps->stmt);
+		row->r = row->setting ? inverse(ps->text) : down_of(ps->stmt);
+		rows = lappend(rows, row);
+	}
+	if (path)
+		AtEOXact_GUC(true, nest);
+	ran_schemas = NULL;
+	return rows;
+}
+
+static void
+read_args(FunctionCallInfo fcinfo, char **script, char **path, ArrayType **ran)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("script must not be NULL"),
+				 errhint("Pass the text of the up script.")));
+	*script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	*path = PG_NARGS() > 1 && !PG_ARGISNULL(1) ? text_to_cstring(PG_GETARG_TEXT_PP(1)) : NULL;
+	*ran = PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_ARRAYTYPE_P(2) : NULL;
+}
+
+/*
  * dbchange._downgen(script text, path text DEFAULT NULL, ran_schemas text[] DEFAULT NULL)
  *	 RETURNS TABLE (statement_no int, statement text, down text, reason text)
  *
@@ -537,6 +642,9 @@ down_of(Node *stmt)
  * returning.  Callers that run as the catalog owner pass it instead of
  * setting it themselves: their own SQL (operators such as ||) must never be
  * resolved in a path the requester chose.  NULL: the current search_path.
+ *
+ * A carried setting's "down" is the statement itself (it is copied to the
+ * start of the down script, not inverted).
  */
 PG_FUNCTION_INFO_V1(dbc_downgen);
 Datum
@@ -544,67 +652,82 @@ dbc_downgen(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *script;
-	char	   *path = NULL;
-	int			nest = 0;
-	List	   *stmts;
+	char	   *path;
+	ArrayType  *ran;
+	List	   *rows;
 	ListCell   *lc;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("script must not be NULL"),
-				 errhint("Pass the text of the up script.")));
-	script = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
-		path = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	ran_schemas = NULL;
-	n_ran_schemas = 0;
-	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
-	{
-		Datum	   *elems;
-		bool	   *enulls;
-		int			i;
-
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT,
-						  &elems, &enulls, &n_ran_schemas);
-		ran_schemas = palloc0(sizeof(char *) * Max(n_ran_schemas, 1));
-		for (i = 0; i < n_ran_schemas; i++)
-			ran_schemas[i] = enulls[i] ? NULL : TextDatumGetCString(elems[i]);
-	}
+	read_args(fcinfo, &script, &path, &ran);
 	InitMaterializedSRF(fcinfo, 0);
-	if (path)
+	rows = downgen_rows(script, path, ran);
+	foreach(lc, rows)
 	{
-		nest = NewGUCNestLevel();
-		(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-	}
-	stmts = dbc_split_script(script);
-	foreach(lc, stmts)
-	{
-		DbcParsedStmt *ps = (DbcParsedStmt *) lfirst(lc);
-		DownResult	r;
+		DownRow    *row = (DownRow *) lfirst(lc);
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 
-		current_statement_no = ps->statement_no;
-		r = down_of(ps->stmt);
-
-		values[0] = Int32GetDatum(ps->statement_no);
-		values[1] = CStringGetTextDatum(ps->text);
-		if (r.down)
+		values[0] = Int32GetDatum(row->statement_no);
+		values[1] = CStringGetTextDatum(row->text);
+		if (row->r.down)
 		{
-			values[2] = CStringGetTextDatum(r.down);
+			values[2] = CStringGetTextDatum(row->r.down);
 			nulls[3] = true;
 		}
 		else
 		{
 			nulls[2] = true;
-			values[3] = CStringGetTextDatum(r.reason);
+			values[3] = CStringGetTextDatum(row->r.reason);
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	if (path)
-		AtEOXact_GUC(true, nest);
-	ran_schemas = NULL;
 	return (Datum) 0;
+}
+
+/*
+ * dbchange._down_script(script text, path text DEFAULT NULL, ran_schemas text[] DEFAULT NULL)
+ *	 RETURNS text
+ *
+ * The generated down script: the carried settings in their order, then the
+ * inverses of the other statements in reverse order, each ended by ";".
+ * NULL when a statement has no inverse or nothing is to be undone (an empty
+ * script, or settings only).  Arguments as for _downgen.
+ */
+PG_FUNCTION_INFO_V1(dbc_down_script);
+Datum
+dbc_down_script(PG_FUNCTION_ARGS)
+{
+	char	   *script;
+	char	   *path;
+	ArrayType  *ran;
+	List	   *rows;
+	StringInfoData buf;
+	bool		any = false;
+	ListCell   *lc;
+	int			i;
+
+	read_args(fcinfo, &script, &path, &ran);
+	rows = downgen_rows(script, path, ran);
+	initStringInfo(&buf);
+	foreach(lc, rows)
+	{
+		DownRow    *row = (DownRow *) lfirst(lc);
+
+		if (row->r.down == NULL)
+			PG_RETURN_NULL();
+		if (row->setting)
+			appendStringInfo(&buf, "%s;\n", row->r.down);
+	}
+	for (i = list_length(rows) - 1; i >= 0; i--)
+	{
+		DownRow    *row = (DownRow *) list_nth(rows, i);
+
+		if (row->setting)
+			continue;
+		appendStringInfo(&buf, "%s;\n", row->r.down);
+		any = true;
+	}
+	if (!any)
+		PG_RETURN_NULL();
+	buf.data[--buf.len] = '\0';	/* no newline after the last ";" */
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

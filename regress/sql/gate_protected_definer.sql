@@ -190,7 +190,7 @@ SELECT status, command, risk, reasons FROM dbchange.changes ORDER BY id DESC LIM
 SELECT p.oid::regprocedure AS function, p.prosecdef AS definer, p.proconfig AS config,
        pg_get_userbyid(p.proowner) = current_user AS owner_unchanged,
        has_function_privilege('regress_pd_mallory', p.oid, 'EXECUTE') AS mallory_executes
-  FROM pg_proc p WHERE p.pronamespace IN ('public'::regnamespace, 'app'::regnamespace) ORDER BY 1::text;
+  FROM pg_proc p WHERE p.pronamespace IN ('public'::regnamespace, 'app'::regnamespace) ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT prosrc FROM pg_proc WHERE proname = 'def_cust';
 
 -- A definer function that fails with permission denied on payments reads it for everyone who

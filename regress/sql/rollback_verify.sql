@@ -235,3 +235,21 @@ SELECT to_regclass('rb_b.gren') IS NOT NULL AS renamed_back, to_regclass('rb_a.g
 RESET search_path;
 DROP SCHEMA rb_a CASCADE;
 DROP SCHEMA rb_b CASCADE;
+
+-- the settings that bound a migration's waits (as the stock policies advise:
+-- SET lock_timeout) need no inverse: the down script starts with them, in
+-- their order, so undoing the change waits no longer than making it did;
+-- other settings (search_path: names would mean other objects) still have none
+SELECT dbchange.generate_down($$SET lock_timeout = '2s'; CREATE TABLE rb_set (id int); SET LOCAL statement_timeout TO '1min'; CREATE INDEX rb_set_idx ON rb_set (id); RESET client_min_messages$$);
+SELECT statement_no, down, reason FROM dbchange.explain_down($$SET lock_timeout = '2s'; SET search_path = public; SET ROLE postgres; RESET ALL$$);
+SELECT dbchange.generate_down($$SET search_path = public; CREATE TABLE rb_set (id int)$$) IS NULL AS search_path_has_no_down;
+SELECT dbchange.generate_down($$SET lock_timeout = '2s'$$) IS NULL AS settings_only_have_no_down;
+-- a submitted change with them gets that down script, and it verifies and rolls back
+SELECT dbchange.submit($$SET lock_timeout = '3s'; CREATE TABLE rb_set (id int)$$, 'with a lock timeout') AS set_change \gset
+SELECT down_script, down_generated FROM dbchange.change WHERE id = :set_change;
+SELECT * FROM dbchange.verify_rollback(:set_change);
+SELECT dbchange.rollback(:set_change) AS set_rollback \gset
+SELECT status FROM dbchange.changes WHERE id = :set_rollback;
+SELECT to_regclass('rb_set') IS NULL AS rolled_back;
+-- settings only: nothing to undo, said so
+SELECT * FROM dbchange.verify_rollback_script($$SET lock_timeout = '2s'$$);
