@@ -40,6 +40,19 @@ setup() {
 	SQL
 }
 
+# mysql_change CLIENT_ENCODING DESCRIPTION: $mysql submitted as a MySQL change
+# in $DB; its checksum is that of $mysql's bytes as sent, mysql_changes()
+# finds it matching, and the audit chain verifies
+mysql_change() {
+	cat >"$TMP/my.sql" <<-SQL
+	SELECT dbchange.submit_mysql(\$x\$$mysql\$x\$, 'shop') AS mid \\gset
+	SELECT checksum FROM dbchange.changes WHERE id = :mid;
+	SELECT checksum_ok FROM dbchange.mysql_changes('shop') WHERE id = :mid;
+	SELECT dbchange.verify_audit() IS NULL;  -- the chain is intact
+	SQL
+	check "$2" "$(sha "$mysql")|t|t" "$(q $DB "$1" "$TMP/my.sql" | paste -sd'|')"
+}
+
 # --- LATIN1: the client sends UTF-8, the server stores LATIN1 ---
 DB=regress_enc_latin1
 setup $DB LATIN1
@@ -76,15 +89,7 @@ check_match "LATIN1: a queued statement is stored with its UTF-8 checksum" \
 check "LATIN1: approved and applied, the text matching its checksum" "applied|naïve" \
 	"$(grep -E '^(applied|naïve|ERROR)' <<<"$out" | paste -sd'|')"
 
-cat >"$TMP/l3.sql" <<SQL
-SELECT dbchange.submit_mysql(\$x\$$mysql\$x\$, 'shop') AS mid \\gset
-SELECT checksum FROM dbchange.changes WHERE id = :mid;
-SELECT checksum_ok FROM dbchange.mysql_changes('shop') WHERE id = :mid;
-SELECT dbchange.verify_audit() IS NULL;  -- the chain is intact
-SQL
-out=$(q $DB UTF8 "$TMP/l3.sql")
-check "LATIN1: a MySQL change's checksum is that of its UTF-8 text, and it checks" \
-	"$(sha "$mysql")|t|t" "$(paste -sd'|' <<<"$out")"
+mysql_change UTF8 "LATIN1: a MySQL change's checksum is that of its UTF-8 text, and it checks"
 
 # --- SQL_ASCII: bytes that are not UTF-8 (0xE9, LATIN1's e-acute) ---
 DB=regress_enc_ascii
@@ -117,15 +122,7 @@ check_match "SQL_ASCII: such a statement is queued (stored durably) with its che
 check "SQL_ASCII: approved and applied, the text matching its checksum" "applied|na${e}ve" \
 	"$(grep -aE '^(applied|na|ERROR)' <<<"$out" | paste -sd'|')"
 
-cat >"$TMP/a3.sql" <<SQL
-SELECT dbchange.submit_mysql(\$x\$$mysql\$x\$, 'shop') AS mid \\gset
-SELECT checksum FROM dbchange.changes WHERE id = :mid;
-SELECT checksum_ok FROM dbchange.mysql_changes('shop') WHERE id = :mid;
-SELECT dbchange.verify_audit() IS NULL;  -- the chain is intact
-SQL
-out=$(q $DB SQL_ASCII "$TMP/a3.sql")
-check "SQL_ASCII: a MySQL change that is not UTF-8 is recorded and its checksum checks" \
-	"$(sha "$mysql")|t|t" "$(paste -sd'|' <<<"$out")"
+mysql_change SQL_ASCII "SQL_ASCII: a MySQL change that is not UTF-8 is recorded and its checksum checks"
 
 for DB in regress_enc_latin1 regress_enc_ascii; do
 	dbc_psql "$P" postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" >/dev/null
