@@ -30,6 +30,13 @@ Checks (severity)
                                      none for CREATE INDEX ... ON ONLY a
                                      partitioned table, which builds nothing:
                                      scans_table false)
+  unique-index-on-existing-rows      CREATE UNIQUE INDEX on a table that has
+                                     rows (facts unique, table_rows): it fails
+                                     at the first duplicate key, and a failed
+                                     CONCURRENTLY build leaves an INVALID index;
+                                     the reason gives the query that finds the
+                                     duplicates (advice; Atlas's data-dependent
+                                     changes)
   require-concurrent-index-deletion  DROP INDEX without CONCURRENTLY on a
                                      large table (danger; advice when unknown)
   ban-concurrent-index-creation-in-transaction
@@ -193,6 +200,29 @@ local function partitioned(c)
   return false
 end
 
+-- The advice for a unique index built over existing rows, with the query
+-- that finds the duplicates when every key is a plain column.
+local function unique_on_rows(c, keys, n, conc)
+  local t = target(c)
+  local msg = "CREATE UNIQUE INDEX on " .. t .. size_note(c) .. " fails if two rows share a key" ..
+    (conc and " (and a failed CONCURRENTLY build leaves an INVALID index behind: DROP INDEX CONCURRENTLY it before retrying)" or "")
+  local cols = {}
+  if type(keys) == "table" and n then
+    for i = 1, n do
+      local k = keys[i]
+      if type(k) ~= "string" then cols = nil break end
+      -- (a name that is not plain lower case is quoted, as PostgreSQL would need it)
+      cols[i] = k:match("^[a-z_][a-z0-9_]*$") and k or ('"' .. (k:gsub('"', '""')) .. '"')
+    end
+  end
+  if cols and #cols > 0 then
+    local list = table.concat(cols, ", ")
+    return msg .. "; look for duplicates first: SELECT " .. list .. ", count(*) FROM " .. t .. " GROUP BY " .. list ..
+      " HAVING count(*) > 1" .. (c.partial == true and " (with the index's WHERE)" or "")
+  end
+  return msg .. "; look for duplicate keys first"
+end
+
 local function lock_finding(d, c, tier, id, what)
   -- new in this change's transaction and empty: its lock blocks nobody
   if c.created_in_script == true then return d end
@@ -294,6 +324,14 @@ return {
           end
         end
       end
+      -- a unique index over rows already there fails at the first duplicate key (Atlas's data-dependent
+      -- changes): the migration breaks in prod, not in a developer's empty database
+      if c.unique == true and c.created_in_script ~= true and c.scans_table ~= false then
+        local rows = tonumber(c.total_rows or c.table_rows)
+        if rows and rows > 0 then
+          d = add(d, tier, ADVICE, "unique-index-on-existing-rows", unique_on_rows(c, keys, n, conc))
+        end
+      end
     elseif cmd == "DROP INDEX" then
       if not conc then
         d = lock_finding(d, c, tier, "require-concurrent-index-deletion", "DROP INDEX without CONCURRENTLY")
@@ -355,6 +393,15 @@ return {
   tests = {
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- a unique index over existing rows may fail on duplicates: advice, with the query that finds them
+    { sql = "CREATE UNIQUE INDEX CONCURRENTLY orders_ref_key ON orders (ref, region)", environment = "prod",
+      expect = "approve", risk = "low", facts = { table_rows = 5000, in_transaction_block = false } },
+    { sql = "CREATE UNIQUE INDEX CONCURRENTLY orders_ref_key ON orders (ref)", environment = "prod", expect = "none",
+      facts = { table_rows = 0, in_transaction_block = false } },
+    { sql = "CREATE UNIQUE INDEX CONCURRENTLY orders_ref_key ON orders (ref)", environment = "prod", expect = "none",
+      facts = { in_transaction_block = false } },
+    { sql = "CREATE TABLE pt_u (id bigint, ref text); CREATE UNIQUE INDEX pt_u_ref ON pt_u (ref)", environment = "prod",
+      expect = "none" },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "stage", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "dev", expect = "approve", risk = "low",
