@@ -32,6 +32,12 @@ Checks (severity)
                           partitioning                                   (advice)
   column-count-limit      a table with more than MAX_COLUMNS columns     (advice)
   table-disallow-partition  PARTITION BY (only when FORBID_PARTITIONING) (caution)
+  column-alignment-padding  CREATE TABLE whose fixed-width columns, in the
+                          order written, leave MIN_PADDING_BYTES or more of
+                          alignment padding in every row (a boolean
+                          between two bigints wastes 7); the reason gives
+                          the order that needs none (Atlas's column
+                          alignment rule)                                (advice)
   autovacuum-disabled     WITH / SET (autovacuum_enabled = false), also the
                           TOAST table's (fact storage_parameters): dead rows
                           are never cleaned up and the table bloats (caution)
@@ -41,7 +47,8 @@ Behaviour per environment (action / risk by severity)
   advice      approve/low  approve/low  approve/low       approve/low
   caution     approve/low  approve/low  approve/moderate  queue/moderate
 
-Settings: REQUIRED_COLUMNS, MAX_COMMENT_LENGTH, MAX_COLUMNS, FORBID_PARTITIONING.
+Settings: REQUIRED_COLUMNS, MAX_COMMENT_LENGTH, MAX_COLUMNS, FORBID_PARTITIONING,
+MIN_PADDING_BYTES.
 ]]
 
 -- Builtins as locals: in the sandbox a global is read through the policy's
@@ -54,6 +61,7 @@ local REQUIRED_COLUMNS = { "created_at" }
 local MAX_COMMENT_LENGTH = 256
 local MAX_COLUMNS = 64
 local FORBID_PARTITIONING = false
+local MIN_PADDING_BYTES = 8     -- column-alignment-padding from this many wasted bytes a row; nil: off
 
 -- Helpers ---------------------------------------------------------------------
 local ADVICE, CAUTION = 1, 2
@@ -168,6 +176,52 @@ local AUTOVACUUM_WHY = ": autovacuum never removes its dead rows, so it bloats w
   "and only the anti-wraparound vacuum still reaches it; tune autovacuum_vacuum_scale_factor / _threshold for it instead"
 for cmd in pairs(QUALIFY) do DESIGN_COMMANDS[#DESIGN_COMMANDS + 1] = cmd end
 
+-- Fixed-width types by the name the facts give (pg_type.typname): length and
+-- alignment in bytes.  Variable-length types (text, numeric, arrays, jsonb
+-- ...) are not listed: their place in a row depends on their values.
+local FIXED = {
+  bool = { 1, 1 }, char = { 1, 1 }, int2 = { 2, 2 }, int4 = { 4, 4 }, int8 = { 8, 8 },
+  float4 = { 4, 4 }, float8 = { 8, 8 }, oid = { 4, 4 }, date = { 4, 4 }, time = { 8, 8 },
+  timetz = { 12, 8 }, timestamp = { 8, 8 }, timestamptz = { 8, 8 }, interval = { 16, 8 },
+  money = { 8, 8 }, uuid = { 16, 1 }, macaddr = { 6, 4 }, macaddr8 = { 8, 4 },
+  serial = { 4, 4 }, bigserial = { 8, 8 }, smallserial = { 2, 2 },
+}
+
+-- Padding bytes a row of the fixed-width columns in this order needs.
+local function padding(widths)
+  local off, pad = 0, 0
+  for i = 1, #widths do
+    local len, align = widths[i][1], widths[i][2]
+    local p = (align - off % align) % align
+    pad, off = pad + p, off + p + len
+  end
+  return pad
+end
+
+-- column-alignment-padding: the fixed-width columns in the order written
+-- against the same columns by alignment, widest first (where PostgreSQL
+-- needs no padding between them); variable-length columns go after them.
+local function column_padding(d, c, tier, cols)
+  local widths, named = {}, {}
+  for i = 1, #cols do
+    local col = cols[i]
+    local w = type(col) == "table" and FIXED[col.type]
+    if w then
+      widths[#widths + 1] = w
+      named[#named + 1] = { w[2], #named, tostring(col.name) }
+    end
+  end
+  if #widths < 3 then return d end
+  local wasted = padding(widths)
+  if wasted < MIN_PADDING_BYTES then return d end
+  table.sort(named, function(a, b) if a[1] ~= b[1] then return a[1] > b[1] end return a[2] < b[2] end)
+  local order = {}
+  for i = 1, #named do order[i] = named[i][3] end
+  return add(d, tier, ADVICE, "column-alignment-padding", "the fixed-width columns of " .. tostring(c.name) ..
+    " in this order leave " .. wasted .. " bytes of alignment padding in every row; declared as " ..
+    table.concat(order, ", ") .. " (widest alignment first), then the variable-length ones, they need none")
+end
+
 -- a CREATE TABLE with more columns than MAX_COLUMNS, for the tests
 local function wide_table()
   local cols = { "id bigint PRIMARY KEY", "created_at timestamptz" }
@@ -254,6 +308,10 @@ return {
             table.concat(missing, ", "))
         end
       end
+      -- (at least three columns: two cannot waste MIN_PADDING_BYTES)
+      if MIN_PADDING_BYTES and #cols >= 3 and c.dialect ~= "mysql" then
+        d = column_padding(d, c, tier, cols)
+      end
       if #cols > MAX_COLUMNS then
         d = add(d, tier, ADVICE, "column-count-limit", "table " .. tostring(c.name) .. " has " .. #cols ..
           " columns (limit " .. MAX_COLUMNS .. "); consider splitting it")
@@ -270,6 +328,13 @@ return {
 
   tests = {
     { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod", expect = "none" },
+    -- alignment padding: bool, int8, bool, int8 wastes 7 + 7 bytes a row; widest first needs none
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, active boolean, created_at timestamptz, deleted boolean, amount bigint)",
+      environment = "prod", expect = "approve", risk = "low" },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz, amount bigint, active boolean, deleted boolean, note text)",
+      environment = "prod", expect = "none" },
+    { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, active boolean, created_at timestamptz, note text)",
+      environment = "prod", expect = "none" },
     { sql = "CREATE TABLE public.pt_t (id bigint, created_at timestamptz)", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE TABLE public.pt_t (id bigint, created_at timestamptz)", environment = "dev", expect = "approve", risk = "low" },
     { sql = "CREATE TABLE public.pt_t (id bigint, created_at timestamptz)", environment = "stage", expect = "approve", risk = "moderate" },
