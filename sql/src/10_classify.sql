@@ -5,15 +5,22 @@
 -- itself (jsonb_write.c); is doc, written that way again, the same bytes?
 -- For the regression tests; reads nothing but its argument.
 CREATE FUNCTION dbchange._jsonb_write_check(doc jsonb) RETURNS boolean
-    LANGUAGE c STRICT IMMUTABLE
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'dbc_jsonb_write_check';
 
 -- _sha256_paths(t): a statement's checksum (sha256.c) in plain C and with the
 -- processor's SHA instructions (NULL without them); both must equal
 -- encode(sha256(convert_to(t, 'UTF8')), 'hex').  For the regression tests.
 CREATE FUNCTION dbchange._sha256_paths(t text) RETURNS text[]
-    LANGUAGE c STRICT IMMUTABLE
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'dbc_sha256_paths';
+
+-- _checksum(t): a statement's or script's checksum as dbchange records it
+-- (sha256.c): the SQL every checksum comparison of the C code uses, so that a
+-- SQL_ASCII database's bytes that are not UTF-8 are not refused.
+CREATE FUNCTION dbchange._checksum(t text) RETURNS text
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'dbc_checksum_sql';
 
 CREATE FUNCTION dbchange.classify(sql text) RETURNS SETOF jsonb
     LANGUAGE c STRICT VOLATILE

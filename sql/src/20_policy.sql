@@ -89,7 +89,7 @@ END $$;
 
 -- "1 test passed" / "12 tests passed": the count in set_policy's answer.
 CREATE FUNCTION dbchange._tests_passed(p_res jsonb) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
   SET search_path = pg_catalog, pg_temp
 AS $$ SELECT pg_catalog.jsonb_array_length(p_res->'tests')::text ||
              CASE WHEN pg_catalog.jsonb_array_length(p_res->'tests') = 1 THEN ' test passed' ELSE ' tests passed' END $$;

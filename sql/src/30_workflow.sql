@@ -53,7 +53,7 @@ SELECT pg_catalog.pg_extension_config_dump('dbchange.change_step', '');
 
 -- The flow used when nothing else applies: one approval by dbchange_approver.
 CREATE FUNCTION dbchange._default_steps() RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY['dbchange_approver']::text[] $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ARRAY['dbchange_approver']::text[] $$;
 
 -- Which flow a queued change waits for: the flow a policy named, else the flow
 -- of its risk level, else 'default', else the built-in default.  A flow named
@@ -221,7 +221,7 @@ END $$;
 -- Advisory lock keys (two-int form): class 1 is the audit chain, class 2 a
 -- change being applied at top level by the CLI (session lock, see
 -- authorize_toplevel).
-CREATE FUNCTION dbchange._lock_class() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 1145193472 $$;
+CREATE FUNCTION dbchange._lock_class() RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1145193472 $$;
 
 -- What a change waits for, in words (for errors and pending()).
 CREATE FUNCTION dbchange._waiting_for(c dbchange.change) RETURNS text
@@ -647,17 +647,17 @@ RETURNS bigint LANGUAGE C AS 'MODULE_PATHNAME', 'dbc_submit_promoted';
 -- The canonical content of an audit row (jsonb text is canonical: keys sorted,
 -- no insignificant spaces; the time as integer microseconds, independent of TimeZone).
 CREATE FUNCTION dbchange._audit_content(a dbchange.audit) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT pg_catalog.jsonb_build_array(a.chain_pos, a.seq, (EXTRACT(epoch FROM a.at) * 1000000)::bigint,
                                       a.actor, a.event, a.change_id, a.details)::text
 $$;
 
 CREATE FUNCTION dbchange._audit_hash(p_prev text, p_content text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_prev || p_content, 'UTF8')), 'hex')
 $$;
 
-CREATE FUNCTION dbchange._audit_genesis() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.repeat('0', 64) $$;
+CREATE FUNCTION dbchange._audit_genesis() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.repeat('0', 64) $$;
 
 -- The "applied" events of statements the gate approved are not written with
 -- the statement (catalog.c, insert_applied): the sealer below writes them

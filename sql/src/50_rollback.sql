@@ -82,7 +82,7 @@ END $$;
 
 -- Sorted text of an ACL (aclitems name roles, not OIDs).
 CREATE FUNCTION dbchange._acl(acl aclitem[]) RETURNS jsonb
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE WHEN acl IS NULL THEN NULL
               ELSE pg_catalog.to_jsonb(ARRAY(SELECT a::text FROM pg_catalog.unnest(acl) a ORDER BY 1)) END
 $$;
@@ -279,7 +279,7 @@ END $$;
 
 -- The sha256 of a snapshot's canonical text.
 CREATE FUNCTION dbchange.snapshot_hash(snapshot jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT SET search_path = pg_catalog, pg_temp AS $$
   SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(snapshot::text, 'UTF8')), 'hex')
 $$;
 
@@ -297,7 +297,7 @@ $$;
 --             "missing in B" / "only in B" / "type: integer in A, bigint in B"
 CREATE FUNCTION dbchange.snapshot_diff(a jsonb, b jsonb, mode text DEFAULT 'verify')
 RETURNS TABLE (object text, difference text)
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   only_b text;
   only_a text;
@@ -499,7 +499,7 @@ RETURNS jsonb LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_verify_run';
 
 -- Rows from a run: failures first, else the snapshot differences.
 CREATE FUNCTION dbchange._verify_rows(res jsonb) RETURNS TABLE (object text, difference text)
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT f->>'object', f->>'difference' FROM pg_catalog.jsonb_array_elements(res->'failed') f
   UNION ALL
   SELECT d.object, d.difference FROM dbchange.snapshot_diff(res->'before', res->'after', 'verify') d
@@ -745,7 +745,7 @@ CREATE TRIGGER change_rollback_applied
 -- the change).  The name and WAL position are kept on the change.
 
 CREATE FUNCTION dbchange._risk_rank(r text) RETURNS int
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE r WHEN 'low' THEN 1 WHEN 'moderate' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END
 $$;
 
@@ -867,7 +867,7 @@ SELECT pg_catalog.pg_extension_config_dump('dbchange.drift_id_seq', '');
 
 -- The identity part of a snapshot key ("column public.t.x" -> "public.t.x").
 CREATE FUNCTION dbchange._key_identity(k text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT pg_catalog.regexp_replace(k, '^(table constraint|domain constraint|materialized view|foreign table|table|view|sequence|index|column|trigger|policy|function|procedure|aggregate|type|schema|extension) ', '')
 $$;
 

@@ -20,7 +20,7 @@ COMMENT ON COLUMN dbchange.change.target IS
 
 -- The MySQL classifier: facts of each statement of a script, no context.
 CREATE FUNCTION dbchange.classify_mysql(sql text, default_schema text DEFAULT NULL)
-RETURNS SETOF jsonb LANGUAGE C IMMUTABLE AS 'MODULE_PATHNAME', 'dbc_classify_mysql';
+RETURNS SETOF jsonb LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dbc_classify_mysql';
 
 -- Dry run of a MySQL script through this environment's policies.
 CREATE FUNCTION dbchange.evaluate_mysql(sql text, environment text DEFAULT NULL, source text DEFAULT 'submit')
@@ -81,7 +81,7 @@ BEGIN
 END $$;
 
 CREATE FUNCTION dbchange._check_mysql_target(p_target text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF p_target IS NULL OR (p_target !~ '^mysql://[^/@:]+:[0-9]+/[^/]+$' AND
                           p_target !~ '^mysql://localhost/[^/]+\?socket=/.+$') THEN
