@@ -244,7 +244,7 @@ BEGIN
                                application_name, risk, reasons, policies, flow, origin,
                                decided_at, applied_at)
   VALUES (coalesce((r->>'uid')::uuid, dbchange._uuid_v7()),
-          coalesce(r->>'checksum', pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(r->>'statement', 'UTF8')), 'hex')),
+          coalesce(r->>'checksum', dbchange._checksum(r->>'statement')),
           v_status, coalesce(v_env, 'dev'), r->>'command', r->>'statement', r->>'description',
           r->>'down_script', coalesce((r->>'down_generated')::boolean, false),
           r->>'requested_by', (r->>'requested_by_oid')::oid, r->>'search_path',

@@ -10,14 +10,16 @@ CREATE FUNCTION dbchange._jsonb_write_check(doc jsonb) RETURNS boolean
 
 -- _sha256_paths(t): a statement's checksum (sha256.c) in plain C and with the
 -- processor's SHA instructions (NULL without them); both must equal
--- encode(sha256(convert_to(t, 'UTF8')), 'hex').  For the regression tests.
+-- encode(sha256(convert_to(t, 'UTF8')), 'hex') in a database that is not SQL_ASCII.
+-- For the regression tests.
 CREATE FUNCTION dbchange._sha256_paths(t text) RETURNS text[]
     LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'dbc_sha256_paths';
 
--- _checksum(t): a statement's or script's checksum as dbchange records it
--- (sha256.c): the SQL every checksum comparison of the C code uses, so that a
--- SQL_ASCII database's bytes that are not UTF-8 are not refused.
+-- _checksum(t): the checksum of a statement, script, policy source or audit
+-- entry: the hex SHA-256 of t's UTF-8 form (in a SQL_ASCII database, of its
+-- bytes as they are), as the gate computes it in C.  Reads nothing but its
+-- argument.
 CREATE FUNCTION dbchange._checksum(t text) RETURNS text
     LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'dbc_checksum_sql';

@@ -122,7 +122,7 @@ BEGIN
       USING ERRCODE = '22023',
             HINT = 'The source is a Lua chunk that returns {name = ..., description = ..., check = function(change) ... end, tests = {...}}.';
   END IF;
-  v_sum := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(v_source, 'UTF8')), 'hex');
+  v_sum := dbchange._checksum(v_source);
   SELECT * INTO v_old FROM dbchange.policy p WHERE p.name = v_name FOR UPDATE;
   v_res := dbchange._policy_require_tests(v_name, v_source);
   IF v_old.name IS NOT NULL AND v_old.checksum = v_sum THEN

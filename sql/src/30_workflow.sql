@@ -654,7 +654,7 @@ $$;
 
 CREATE FUNCTION dbchange._audit_hash(p_prev text, p_content text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_prev || p_content, 'UTF8')), 'hex')
+  SELECT dbchange._checksum(p_prev || p_content)
 $$;
 
 CREATE FUNCTION dbchange._audit_genesis() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.repeat('0', 64) $$;

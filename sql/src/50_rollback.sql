@@ -233,7 +233,7 @@ BEGIN
              'returns', CASE WHEN p.prokind <> 'p' THEN pg_catalog.pg_get_function_result(p.oid) END,
              'language', l.lanname,
              'definition_sha256', CASE WHEN p.prokind IN ('f', 'p')
-                 THEN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(p.oid), 'UTF8')), 'hex') END)
+                 THEN dbchange._checksum(pg_catalog.pg_get_functiondef(p.oid)) END)
       FROM pg_catalog.pg_proc p
       JOIN pg_catalog.pg_language l ON l.oid = p.prolang,
            LATERAL pg_catalog.pg_identify_object('pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0) o
@@ -280,7 +280,7 @@ END $$;
 -- The sha256 of a snapshot's canonical text.
 CREATE FUNCTION dbchange.snapshot_hash(snapshot jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT SET search_path = pg_catalog, pg_temp AS $$
-  SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(snapshot::text, 'UTF8')), 'hex')
+  SELECT dbchange._checksum(snapshot::text)
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -357,6 +357,13 @@ CREATE FUNCTION dbchange._downgen(script text, path text DEFAULT NULL, ran_schem
 RETURNS TABLE (statement_no int, statement text, down text, reason text)
   LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_downgen';
 
+-- The generated down script of a script (arguments as _downgen): the
+-- settings that bound its waits (SET lock_timeout, statement_timeout, ...)
+-- first, in their order, then the inverses in reverse order; NULL when a
+-- statement has no inverse or there is nothing to undo.
+CREATE FUNCTION dbchange._down_script(script text, path text DEFAULT NULL, ran_schemas text[] DEFAULT NULL)
+RETURNS text LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'dbc_down_script';
+
 -- Per statement: its generated inverse, or why there is none.
 CREATE FUNCTION dbchange.explain_down(script text)
 RETURNS TABLE (statement_no int, statement text, down text, reason text)
@@ -372,7 +379,7 @@ CREATE FUNCTION dbchange.generate_down(sql text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   r record;
-  parts text[] := '{}';
+  v text;
 BEGIN
   IF sql IS NULL THEN
     RAISE EXCEPTION 'script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
@@ -385,13 +392,13 @@ BEGIN
               HINT = 'Write the down script yourself (submit(..., down_script => ...), or --down FILE).';
       RETURN NULL;
     END IF;
-    parts := parts || r.down;
   END LOOP;
-  IF pg_catalog.cardinality(parts) = 0 THEN
-    RAISE NOTICE 'no down script can be generated: the script is empty';
-    RETURN NULL;
+  v := dbchange._down_script(sql);
+  IF v IS NULL THEN
+    RAISE NOTICE 'no down script can be generated: the script changes nothing to undo'
+      USING DETAIL = 'It is empty, or it only sets session settings.';
   END IF;
-  RETURN pg_catalog.array_to_string(parts, E';\n') || ';';
+  RETURN v;
 END $$;
 
 -- The schema each statement of change id found its object in when it was
@@ -422,8 +429,7 @@ BEGIN
     SELECT * INTO r FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public'), ran) d
      WHERE d.down IS NULL ORDER BY d.statement_no LIMIT 1;
     IF NOT FOUND THEN
-      SELECT pg_catalog.string_agg(d.down, E';\n' ORDER BY d.statement_no DESC) || ';' INTO down
-        FROM dbchange._downgen(c.statement, coalesce(c.search_path, 'public'), ran) d;
+      down := dbchange._down_script(c.statement, coalesce(c.search_path, 'public'), ran);
     END IF;
   EXCEPTION WHEN OTHERS THEN
     why := SQLERRM;
@@ -432,6 +438,7 @@ BEGIN
     RAISE EXCEPTION 'change % has no down script and none can be generated', c.id
       USING ERRCODE = '55000',
             DETAIL = CASE WHEN why IS NOT NULL THEN pg_catalog.format('Its statements could not be read: %s.', why)
+                          WHEN r.statement_no IS NULL THEN 'It changes nothing to undo: it only sets session settings.'
                           ELSE pg_catalog.format('Statement %s (%s): %s.', r.statement_no, pg_catalog.left(r.statement, 60), r.reason) END,
             HINT = 'Write the inverse yourself and submit it as a new change with dbchange.submit().';
   END IF;
@@ -449,10 +456,7 @@ DECLARE
   v text;
 BEGIN
   BEGIN
-    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(script, coalesce(path, 'public')) g WHERE g.down IS NULL) THEN
-      SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO v
-        FROM dbchange._downgen(script, coalesce(path, 'public')) g;
-    END IF;
+    v := dbchange._down_script(script, coalesce(path, 'public'));
   EXCEPTION WHEN OTHERS THEN
     v := NULL;
   END;
@@ -470,11 +474,7 @@ DECLARE
 BEGIN
   BEGIN
     -- names resolve as the change's statements do (inside _downgen only)
-    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(NEW.statement, coalesce(NEW.search_path, 'public')) g
-                    WHERE g.down IS NULL) THEN
-      SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO v
-        FROM dbchange._downgen(NEW.statement, coalesce(NEW.search_path, 'public')) g;
-    END IF;
+    v := dbchange._down_script(NEW.statement, coalesce(NEW.search_path, 'public'));
   EXCEPTION WHEN OTHERS THEN
     v := NULL;   -- no generated down script; the change is stored as submitted
   END;
@@ -524,10 +524,10 @@ BEGIN
               DETAIL = pg_catalog.format('Statement %s (%s): %s.', r.statement_no, pg_catalog.left(r.statement, 60), r.reason),
               HINT = 'Pass a down script: dbchange.verify_rollback_script(up, down).';
     END IF;
-    SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO down
-      FROM dbchange._downgen(up, coalesce(path, 'public')) g;
+    down := dbchange._down_script(up, coalesce(path, 'public'));
     IF down IS NULL THEN
-      RAISE EXCEPTION 'the up script is empty' USING ERRCODE = '22023', HINT = 'Pass the statements of the change.';
+      RAISE EXCEPTION 'the up script changes nothing to undo' USING ERRCODE = '22023',
+        DETAIL = 'It is empty, or it only sets session settings.', HINT = 'Pass the statements of the change.';
     END IF;
   END IF;
   RETURN QUERY SELECT * FROM dbchange._verify_rows(
@@ -1061,7 +1061,7 @@ GRANT EXECUTE ON FUNCTION dbchange._verify_script(text, text, text), dbchange._r
   TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.schema_snapshot(text[]), dbchange._snapshot_schemas(text[]), dbchange._acl(aclitem[]),
   dbchange.snapshot_hash(jsonb), dbchange.snapshot_diff(jsonb, jsonb, text),
-  dbchange._downgen(text, text, text[]), dbchange._generated_down(text, text), dbchange._ran_schemas(bigint), dbchange.explain_down(text), dbchange.generate_down(text),
+  dbchange._downgen(text, text, text[]), dbchange._down_script(text, text, text[]), dbchange._generated_down(text, text), dbchange._ran_schemas(bigint), dbchange.explain_down(text), dbchange.generate_down(text),
   dbchange._verify_rows(jsonb),
   dbchange.verify_rollback_script(text, text), dbchange.verify_rollback(bigint), dbchange.rollback(bigint),
   dbchange.detect_drift(), dbchange.record_schema_state(), dbchange.accept_drift(),
@@ -1093,11 +1093,8 @@ BEGIN
   END IF;
   IF down IS NULL OR pg_catalog.btrim(down) = '' THEN
     down := NULL;
-    IF NOT EXISTS (SELECT 1 FROM dbchange._downgen(script, coalesce(path, 'public')) g WHERE g.down IS NULL) THEN
-      SELECT pg_catalog.string_agg(g.down, E';\n' ORDER BY g.statement_no DESC) || ';' INTO down
-        FROM dbchange._downgen(script, coalesce(path, 'public')) g;
-      generated := down IS NOT NULL;
-    END IF;
+    down := dbchange._down_script(script, coalesce(path, 'public'));
+    generated := down IS NOT NULL;
   END IF;
   IF down IS NULL THEN
     RETURN pg_catalog.jsonb_build_object('has_down_script', false, 'down_generated', false,

@@ -103,7 +103,7 @@ BEGIN
   PERFORM dbchange._require_deployer();
   RETURN QUERY
     SELECT c.id, c.uid, c.checksum,
-           c.checksum = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(c.statement, 'UTF8')), 'hex'),
+           c.checksum = dbchange._checksum(c.statement),
            c.status, c.statement, c.description, c.requested_by, c.risk, c.target
       FROM dbchange.change c
      WHERE c.dialect = 'mysql' AND c.status <> 'rejected'
@@ -137,7 +137,7 @@ BEGIN
       USING ERRCODE = '55000',
             DETAIL = CASE c.status WHEN 'pending' THEN 'It waits for approval.' ELSE 'Only approved changes are deployed.' END;
   END IF;
-  IF c.checksum <> pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(c.statement, 'UTF8')), 'hex') THEN
+  IF c.checksum <> dbchange._checksum(c.statement) THEN
     RAISE EXCEPTION 'change % was edited after it was submitted', p_change_id
       USING ERRCODE = '55000', DETAIL = 'Its text no longer matches its checksum.';
   END IF;
