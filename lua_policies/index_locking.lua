@@ -326,11 +326,10 @@ return {
       end
       -- a unique index over rows already there fails at the first duplicate key (Atlas's data-dependent
       -- changes): the migration breaks in prod, not in a developer's empty database
-      if c.unique == true and c.created_in_script ~= true and c.scans_table ~= false then
-        local rows = tonumber(c.total_rows or c.table_rows)
-        if rows and rows > 0 then
-          d = add(d, tier, ADVICE, "unique-index-on-existing-rows", unique_on_rows(c, keys, n, conc))
-        end
+      -- (the size first: lock_finding has read it already, and most indexes are built on no rows)
+      local rows = tonumber(c.total_rows or c.table_rows)
+      if rows and rows > 0 and c.unique == true and c.created_in_script ~= true and c.scans_table ~= false then
+        d = add(d, tier, ADVICE, "unique-index-on-existing-rows", unique_on_rows(c, keys, n, conc))
       end
     elseif cmd == "DROP INDEX" then
       if not conc then
