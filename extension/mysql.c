@@ -146,6 +146,22 @@ evaluate_script(const char *script, const char *default_schema, DbcSettings *s,
 }
 
 /*
+ * The source of a MySQL change, for submit_mysql() and its dry run
+ * evaluate_mysql() alike: the policies must not see a source no change can have.
+ */
+static const char *
+check_source(const char *source)
+{
+	if (strcmp(source, "submit") != 0 && strcmp(source, "promotion") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid source \"%s\" for a MySQL change", source),
+				 errdetail("A MySQL change arrives by submit, or by promotion from another control database."),
+				 errhint("Pass 'submit' (the default) or 'promotion'.")));
+	return source;
+}
+
+/*
  * dbchange.evaluate_mysql(sql text, environment text, source text): what the
  * policies would decide for each statement of a MySQL script; runs nothing.
  */
@@ -165,7 +181,7 @@ dbc_evaluate_mysql(PG_FUNCTION_ARGS)
 	load_settings(&s);
 	if (!PG_ARGISNULL(1))
 		s.environment = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	source = PG_ARGISNULL(2) ? "submit" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	source = check_source(PG_ARGISNULL(2) ? "submit" : text_to_cstring(PG_GETARG_TEXT_PP(2)));
 	InitMaterializedSRF(fcinfo, 0);
 	evals = evaluate_script(text_to_cstring(PG_GETARG_TEXT_PP(0)), NULL, &s, source);
 	foreach(lc, evals)
@@ -290,7 +306,9 @@ static void
 check_target_name(const char *t)
 {
 	const char *p;
-	bool		bad = strlen(t) == 0 || strlen(t) > 64;
+	size_t		len = strlen(t);
+	/* MySQL refuses a database name that ends with a space */
+	bool		bad = len == 0 || len > 64 || t[len - 1] == ' ';
 
 	for (p = t; *p && !bad; p++)
 		if (*p == '/' || *p == '\\' || *p == '.' || iscntrl((unsigned char) *p))
@@ -299,7 +317,7 @@ check_target_name(const char *t)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid MySQL target database name \"%s\"", t),
-				 errdetail("The target of a MySQL change is the name of the MySQL database it is meant for: 1 to 64 characters, without \"/\", \"\\\" or \".\"."),
+				 errdetail("The target of a MySQL change is the name of the MySQL database it is meant for: 1 to 64 characters, without \"/\", \"\\\" or \".\", not ending with a space."),
 				 errhint("Pass the database name of the mysql:// URI the change will be promoted to, or NULL for any target.")));
 }
 
@@ -361,13 +379,7 @@ dbc_submit_mysql(PG_FUNCTION_ARGS)
 		check_target_name(a.target);
 	if (!PG_ARGISNULL(3))
 		a.uid = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(3)));
-	source = PG_NARGS() > 4 && !PG_ARGISNULL(4) ? text_to_cstring(PG_GETARG_TEXT_PP(4)) : "submit";
-	if (strcmp(source, "submit") != 0 && strcmp(source, "promotion") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid source \"%s\" for a MySQL change", source),
-				 errdetail("A MySQL change arrives by submit, or by promotion from another control database."),
-				 errhint("Pass 'submit' (the default) or 'promotion'.")));
+	source = check_source(PG_NARGS() > 4 && !PG_ARGISNULL(4) ? text_to_cstring(PG_GETARG_TEXT_PP(4)) : "submit");
 	if (strcmp(source, "promotion") == 0 && !caller_is_deployer())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -473,7 +473,7 @@ do_submit(SubmitArgs *a)
 	checksum = dbc_sha256_hex(a->script);
 	if (a->checksum && strcmp(a->checksum, checksum) != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the checksum does not match the script"),
 				 errdetail("The script's checksum is %s; %s was given.", checksum, a->checksum),
 				 errhint("The checksum is the lower-case hex SHA-256 of the script's UTF-8 text, exactly as submitted.")));

@@ -389,7 +389,10 @@ dbc_submit_as_rollback(PG_FUNCTION_ARGS)
 	int64		id;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		elog(ERROR, "dbchange._submit_as_rollback: original and script must not be NULL");
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the change to roll back and the rollback script must not be null"),
+				 errhint("Use dbchange.rollback(id).")));
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = PG_GETARG_DATUM(1);
 	values[2] = PG_GETARG_DATUM(2);

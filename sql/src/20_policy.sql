@@ -52,6 +52,11 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r dbchange.policy;
 BEGIN
+  IF p_name IS NULL THEN
+    RAISE EXCEPTION 'policy name must not be NULL'
+      USING ERRCODE = '22004',
+            HINT = 'SELECT name, enabled FROM dbchange.policies; lists the policies of this environment.';
+  END IF;
   SELECT * INTO r FROM dbchange.policy p WHERE p.name = p_name FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'policy "%" does not exist', p_name

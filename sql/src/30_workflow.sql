@@ -904,8 +904,7 @@ CREATE VIEW dbchange.audit_log AS
 -- Metrics (DORA) per environment over a window [since, until)
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION dbchange.metrics(since timestamptz DEFAULT pg_catalog.now() - interval '30 days',
-                                 until timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION dbchange._metrics(since timestamptz, until timestamptz)
 RETURNS TABLE (environment text, window_start timestamptz, window_end timestamptz,
                deployments bigint, deployments_per_day numeric,
                lead_time_median interval, lead_time_p90 interval,
@@ -978,6 +977,30 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET j
    ORDER BY e.environment
 $$;
 
+-- metrics(since, until): the window checked first (NULL is the default bound;
+-- an empty or infinite window has no rate), then _metrics() above.
+CREATE FUNCTION dbchange.metrics(since timestamptz DEFAULT pg_catalog.now() - interval '30 days',
+                                 until timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (environment text, window_start timestamptz, window_end timestamptz,
+               deployments bigint, deployments_per_day numeric,
+               lead_time_median interval, lead_time_p90 interval,
+               failures bigint, change_failure_rate numeric,
+               restores bigint, time_to_restore_median interval,
+               approvals bigint, approval_wait_median interval, approval_wait_p90 interval)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_until timestamptz := coalesce(metrics.until, pg_catalog.now());
+  v_since timestamptz := coalesce(metrics.since, v_until - interval '30 days');
+BEGIN
+  IF NOT pg_catalog.isfinite(v_since) OR NOT pg_catalog.isfinite(v_until) OR v_since >= v_until THEN
+    RAISE EXCEPTION 'invalid metrics window from % to %', v_since, v_until
+      USING ERRCODE = '22023',
+            DETAIL = 'The window is [since, until): finite timestamps, since before until (the rates are per day of the window).',
+            HINT = 'For example: SELECT * FROM dbchange.metrics(now() - interval ''7 days'', now());';
+  END IF;
+  RETURN QUERY SELECT * FROM dbchange._metrics(v_since, v_until);
+END $$;
+
 CREATE VIEW dbchange.metrics AS SELECT * FROM dbchange.metrics();
 
 -- ---------------------------------------------------------------------------
@@ -992,7 +1015,8 @@ REVOKE ALL ON FUNCTION dbchange._default_steps(), dbchange._resolve_flow(text, t
   dbchange._authorize_toplevel(bigint), dbchange._toplevel_state(), dbchange._toplevel_clear(),
   dbchange._toplevel_applied(bigint, text, text), dbchange._audit_content(dbchange.audit),
   dbchange._audit_hash(text, text), dbchange._audit_genesis(), dbchange._audit_seal(boolean),
-  dbchange._audit(text, bigint, text, jsonb), dbchange._audit_guard(), dbchange._audit_write_deferred()
+  dbchange._audit(text, bigint, text, jsonb), dbchange._audit_guard(), dbchange._audit_write_deferred(),
+  dbchange._metrics(timestamptz, timestamptz)
   FROM PUBLIC;
 REVOKE ALL ON dbchange.audit_deferred, dbchange._audit_unwritten FROM PUBLIC;
 GRANT SELECT ON dbchange.change_steps, dbchange.flows, dbchange.audit_log, dbchange.metrics TO PUBLIC;

@@ -419,6 +419,9 @@ DECLARE
   -- a change that has run: where each statement found its object then
   ran text[] := CASE WHEN c.status IN ('applied', 'rolled_back') THEN dbchange._ran_schemas(c.id) END;
 BEGIN
+  IF c.id IS NULL THEN
+    RAISE EXCEPTION 'the change must not be null' USING ERRCODE = '22004';
+  END IF;
   IF c.down_script IS NOT NULL THEN
     down := c.down_script;
     generated := c.down_generated;
@@ -430,16 +433,22 @@ BEGIN
      WHERE d.down IS NULL ORDER BY d.statement_no LIMIT 1;
     IF NOT FOUND THEN
       down := dbchange._down_script(c.statement, coalesce(c.search_path, 'public'), ran);
+      IF down IS NULL THEN
+        why := 'It changes nothing to undo: it only sets session settings.';
+      END IF;
     END IF;
   EXCEPTION WHEN OTHERS THEN
-    why := SQLERRM;
+    why := pg_catalog.format('Its statements could not be read: %s.', SQLERRM);
   END;
   IF down IS NULL THEN
+    -- r is unassigned when _downgen failed or found an inverse for every
+    -- statement: read its fields only when it found a statement without one
+    IF why IS NULL THEN
+      why := pg_catalog.format('Statement %s (%s): %s.', r.statement_no, pg_catalog.left(r.statement, 60), r.reason);
+    END IF;
     RAISE EXCEPTION 'change % has no down script and none can be generated', c.id
       USING ERRCODE = '55000',
-            DETAIL = CASE WHEN why IS NOT NULL THEN pg_catalog.format('Its statements could not be read: %s.', why)
-                          WHEN r.statement_no IS NULL THEN 'It changes nothing to undo: it only sets session settings.'
-                          ELSE pg_catalog.format('Statement %s (%s): %s.', r.statement_no, pg_catalog.left(r.statement, 60), r.reason) END,
+            DETAIL = why,
             HINT = 'Write the inverse yourself and submit it as a new change with dbchange.submit().';
   END IF;
   generated := true;
@@ -563,7 +572,7 @@ BEGIN
   END IF;
   SELECT * INTO c FROM dbchange.change WHERE id = p_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'change % does not exist', p_id USING ERRCODE = '02000',
+    RAISE EXCEPTION 'change % does not exist', p_id USING ERRCODE = 'P0002',
       HINT = 'SELECT id, status, statement FROM dbchange.changes ORDER BY id DESC; lists the changes.';
   END IF;
   RETURN c;

@@ -111,6 +111,31 @@ BEGIN
      ORDER BY c.id;
 END $$;
 
+-- The MySQL change p_change_id, locked: clear errors for a NULL or unknown id
+-- and for a PostgreSQL change.
+CREATE FUNCTION dbchange._mysql_change(p_change_id bigint) RETURNS dbchange.change
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c dbchange.change;
+BEGIN
+  IF p_change_id IS NULL THEN
+    RAISE EXCEPTION 'change id must not be NULL'
+      USING ERRCODE = '22004', HINT = 'SELECT * FROM dbchange.mysql_changes(''database''); lists the MySQL changes for a target database.';
+  END IF;
+  SELECT * INTO c FROM dbchange.change WHERE id = p_change_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'change % does not exist', p_change_id
+      USING ERRCODE = 'P0002', HINT = 'SELECT * FROM dbchange.mysql_changes(''database''); lists the MySQL changes for a target database.';
+  END IF;
+  IF c.dialect <> 'mysql' THEN
+    RAISE EXCEPTION 'change % is a PostgreSQL change and cannot be deployed to a MySQL target', p_change_id
+      USING ERRCODE = '22023',
+            DETAIL = 'Only changes submitted with dialect mysql (dbchange submit --dialect mysql) go to mysql:// targets.',
+            HINT = 'Promote PostgreSQL changes to a PostgreSQL database instead.';
+  END IF;
+  RETURN c;
+END $$;
+
 -- A change the CLI is about to deploy: checks and a 'running' deployment row.
 CREATE FUNCTION dbchange.mysql_deploy_start(p_change_id bigint, p_target text,
                                             p_statements_total int, p_mysql_user text DEFAULT NULL)
@@ -122,16 +147,11 @@ DECLARE
 BEGIN
   PERFORM dbchange._require_deployer();
   PERFORM dbchange._check_mysql_target(p_target);
-  SELECT * INTO c FROM dbchange.change WHERE id = p_change_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'change % does not exist', p_change_id USING ERRCODE = '22023';
+  IF p_statements_total < 0 THEN
+    RAISE EXCEPTION 'invalid statement count %', p_statements_total
+      USING ERRCODE = '22023', DETAIL = 'It is the number of statements of the change, or NULL when unknown.';
   END IF;
-  IF c.dialect <> 'mysql' THEN
-    RAISE EXCEPTION 'change % is a PostgreSQL change and cannot be deployed to a MySQL target', p_change_id
-      USING ERRCODE = '22023',
-            DETAIL = 'Only changes submitted with dialect mysql (dbchange submit --dialect mysql) go to mysql:// targets.',
-            HINT = 'Promote PostgreSQL changes to a PostgreSQL database instead.';
-  END IF;
+  c := dbchange._mysql_change(p_change_id);
   IF c.status NOT IN ('approved', 'applied', 'failed') THEN
     RAISE EXCEPTION 'change % is % and cannot be deployed', p_change_id, c.status
       USING ERRCODE = '55000',
@@ -156,6 +176,16 @@ BEGIN
   RETURN v_id;
 END $$;
 
+-- A deployment id passed to the CLI's functions: NULL is an error of its own.
+CREATE FUNCTION dbchange._check_deployment_id(p_deployment_id bigint) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF p_deployment_id IS NULL THEN
+    RAISE EXCEPTION 'deployment id must not be NULL'
+      USING ERRCODE = '22004', HINT = 'Pass the id dbchange.mysql_deploy_start() returned.';
+  END IF;
+END $$;
+
 -- The outcome of a deployment.  p_status: applied or failed.  An applied
 -- deployment marks the change applied; a failed one marks it failed with
 -- the server's error (the next promotion to that target stops there).
@@ -171,8 +201,14 @@ DECLARE
   d dbchange.deployment;
 BEGIN
   PERFORM dbchange._require_deployer();
-  IF p_status NOT IN ('applied', 'failed') THEN
-    RAISE EXCEPTION 'invalid deployment status "%"', p_status USING ERRCODE = '22023';
+  PERFORM dbchange._check_deployment_id(p_deployment_id);
+  IF p_status IS NULL OR p_status NOT IN ('applied', 'failed') THEN
+    RAISE EXCEPTION 'invalid deployment status "%"', p_status
+      USING ERRCODE = '22023', DETAIL = 'A deployment finishes applied or failed.';
+  END IF;
+  IF p_statements_done IS NULL OR p_statements_done < 0 THEN
+    RAISE EXCEPTION 'invalid statement count "%"', p_statements_done
+      USING ERRCODE = '22023', DETAIL = 'It is the number of statements of the change that ran, 0 or more.';
   END IF;
   UPDATE dbchange.deployment
      SET status = p_status, statements_done = p_statements_done,
@@ -208,6 +244,7 @@ RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM dbchange._require_deployer();
+  PERFORM dbchange._check_deployment_id(p_deployment_id);
   IF pg_catalog.jsonb_typeof(p_snapshot) IS DISTINCT FROM 'object' THEN
     RAISE EXCEPTION 'a schema snapshot is a JSON object' USING ERRCODE = '22023';
   END IF;
@@ -229,10 +266,7 @@ DECLARE
 BEGIN
   PERFORM dbchange._require_deployer();
   PERFORM dbchange._check_mysql_target(p_target);
-  SELECT * INTO c FROM dbchange.change WHERE id = p_change_id FOR UPDATE;
-  IF NOT FOUND OR c.dialect <> 'mysql' THEN
-    RAISE EXCEPTION 'change % is not a MySQL change', p_change_id USING ERRCODE = '22023';
-  END IF;
+  c := dbchange._mysql_change(p_change_id);
   IF c.status NOT IN ('approved', 'applied', 'failed') THEN
     RAISE EXCEPTION 'change % is % and cannot be marked applied', p_change_id, c.status USING ERRCODE = '55000';
   END IF;
@@ -263,6 +297,10 @@ DECLARE
   v_expected jsonb;
 BEGIN
   PERFORM dbchange._check_mysql_target(p_target);
+  IF pg_catalog.jsonb_typeof(p_actual) IS DISTINCT FROM 'object' THEN
+    -- a NULL snapshot would report every object as missing
+    RAISE EXCEPTION 'a schema snapshot is a JSON object' USING ERRCODE = '22023';
+  END IF;
   SELECT d.snapshot INTO v_expected FROM dbchange.deployment d
    WHERE d.target = p_target AND d.status <> 'running' AND d.snapshot IS NOT NULL
    ORDER BY d.id DESC LIMIT 1;
@@ -304,7 +342,8 @@ REVOKE ALL ON dbchange.deployment FROM PUBLIC;
 REVOKE ALL ON SEQUENCE dbchange.deployment_id_seq FROM PUBLIC;
 GRANT SELECT ON dbchange.deployments TO PUBLIC;
 REVOKE ALL ON FUNCTION dbchange._require_deployer(), dbchange._check_mysql_target(text),
-  dbchange._refuse_mysql_apply(bigint) FROM PUBLIC;
+  dbchange._refuse_mysql_apply(bigint), dbchange._mysql_change(bigint),
+  dbchange._check_deployment_id(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.classify_mysql(text, text), dbchange.evaluate_mysql(text, text, text),
   dbchange.submit_mysql(text, text, text, uuid, text, text, jsonb), dbchange.mysql_changes(text),
   dbchange.mysql_deploy_start(bigint, text, int, text),
