@@ -2522,11 +2522,27 @@ implies_not_null(Node *expr, AttrNumber attnum)
 }
 
 /*
+ * A NO INHERIT CHECK of a table with inheritance children proves nothing
+ * for SET NOT NULL: that recurses to the children, and each is scanned
+ * unless a constraint of its own proves the column.
+ */
+static bool
+check_reaches_children(Form_pg_constraint con, Oid relid)
+{
+	return !con->connoinherit || !has_subclass(relid);
+}
+
+/*
  * Does relid have a validated CHECK constraint -- any (attnum 0), or one
- * that proves column attnum NOT NULL?  1 yes, 0 no.
+ * that proves column attnum NOT NULL?  1 yes, 0 no.  With attnum, the
+ * constraints named in dropped (String: dropped by the same statement, which
+ * PostgreSQL does before it sets NOT NULL) or dropped earlier in the script
+ * being checked (table, its identity), and those that read a column of
+ * dropped_cols (attnums offset as pull_varattnos() has them: dropped with
+ * the column), do not count.
  */
 static int
-validated_check(Oid relid, AttrNumber attnum)
+validated_check(Oid relid, AttrNumber attnum, const char *table, List *dropped, Bitmapset *dropped_cols)
 {
 	Relation	conrel;
 	ScanKeyData key;
@@ -2551,9 +2567,21 @@ validated_check(Oid relid, AttrNumber attnum)
 			found = 1;
 			break;
 		}
+		if (!check_reaches_children(con, relid) ||
+			list_member(dropped, makeString(NameStr(con->conname))) ||
+			dbc_script_dropped_constraint(table, NameStr(con->conname)))
+			continue;
 		bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(conrel), &isnull);
-		if (!isnull && implies_not_null(stringToNode(TextDatumGetCString(bin)), attnum))
-			found = 1;
+		if (!isnull)
+		{
+			Node	   *expr = stringToNode(TextDatumGetCString(bin));
+			Bitmapset  *reads = NULL;
+
+			/* dropped with a column it reads */
+			pull_varattnos(expr, 1, &reads);
+			if (!bms_overlap(reads, dropped_cols) && implies_not_null(expr, attnum))
+				found = 1;
+		}
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
@@ -2587,6 +2615,7 @@ dbc_constraint_proves_not_null(Oid relid, const char *conname, const char *colna
 
 		bin = SysCacheGetAttr(CONSTROID, tup, Anum_pg_constraint_conbin, &isnull);
 		proves = ((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_CHECK && !isnull &&
+			check_reaches_children((Form_pg_constraint) GETSTRUCT(tup), relid) &&
 			implies_not_null(stringToNode(TextDatumGetCString(bin)), attnum);
 		ReleaseSysCache(tup);
 	}
@@ -2598,23 +2627,69 @@ dbc_constraint_proves_not_null(Oid relid, const char *conname, const char *colna
  * (Then SET NOT NULL skips its full-table scan.)  1 yes, 0 no, -1 unknown.
  */
 static int
-has_validated_not_null_check(Oid relid, const char *colname)
+has_validated_not_null_check(Oid relid, const char *colname, const char *table, List *dropped,
+							 List *dropped_cols)
 {
 	AttrNumber	attnum;
+	Bitmapset  *cols = NULL;
+	bool		renamed;
+	ListCell   *lc;
 
 	if (!OidIsValid(relid) || colname == NULL)
 		return -1;
 	attnum = get_attnum(relid, colname);
 	if (attnum == InvalidAttrNumber)
 		return -1;
-	return validated_check(relid, attnum);
+	/*
+	 * The columns the script dropped earlier, or the statement drops (their
+	 * CHECKs go with them); a name the script renamed a column from or to
+	 * may stand for another column than the catalog's.
+	 */
+	dropped_cols = list_concat_copy(dropped_cols, dbc_script_dropped_columns(table, colname, &renamed));
+	if (renamed)
+		return 0;
+	foreach(lc, dropped_cols)
+	{
+		AttrNumber	a = get_attnum(relid, strVal(lfirst(lc)));
+
+		if (a != InvalidAttrNumber)
+			cols = bms_add_member(cols, a - FirstLowInvalidHeapAttributeNumber);
+	}
+	return validated_check(relid, attnum, table, dropped, cols);
+}
+
+/*
+ * The constraints an ALTER TABLE's own DROP CONSTRAINTs drop, and the
+ * columns its DROP COLUMNs drop (with the CHECKs that read them), String
+ * nodes: PostgreSQL drops them before it sets NOT NULL, whatever their
+ * order in the statement.
+ */
+static List *
+dropped_by_statement(List *cmds, List **columns)
+{
+	List	   *dropped = NIL;
+	ListCell   *lc;
+
+	*columns = NIL;
+	foreach(lc, cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+		if (!IsA(cmd, AlterTableCmd) || cmd->name == NULL)
+			continue;
+		if (cmd->subtype == AT_DropColumn)
+			*columns = lappend(*columns, makeString(cmd->name));
+		else if (cmd->subtype == AT_DropConstraint)
+			dropped = lappend(dropped, makeString(cmd->name));
+	}
+	return dropped;
 }
 
 /* Validated CHECK constraints of a relation: 1 some, 0 none, -1 unknown. */
 static int
 has_validated_checks(Oid relid)
 {
-	return OidIsValid(relid) ? validated_check(relid, InvalidAttrNumber) : -1;
+	return OidIsValid(relid) ? validated_check(relid, InvalidAttrNumber, NULL, NIL, NULL) : -1;
 }
 
 /*
@@ -4012,11 +4087,15 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 				break;
 			case AT_SetNotNull:
 				{
-					int			h = relation ? has_validated_not_null_check(o->relid, cmd->name) : -1;
+					List	   *dropped_cols;
+					List	   *dropped = dropped_by_statement(s->cmds, &dropped_cols);
+					int			h = relation ?
+						has_validated_not_null_check(o->relid, cmd->name, o->identity, dropped, dropped_cols) : -1;
 					int			was = not_null_before(s, cmd, o, relation);
 
 					/* a CHECK an earlier statement of the script adds and validates */
-					if (h != 1 && relation && dbc_script_proves_not_null(o->identity, o->relid, cmd->name))
+					if (h != 1 && relation &&
+						dbc_script_proves_not_null(o->identity, o->relid, cmd->name, dropped, dropped_cols))
 						h = 1;
 					if (h < 0)
 						dbc_put_null(st, "has_validated_check");
@@ -4775,13 +4854,40 @@ script_alters_sequence(Oid seqid, SeqLimits *out)
 	ListCell   *lc;
 	bool		found = false;
 
+	bool		path_set = false;
+
 	if (sc == NULL || !OidIsValid(seqid))
 		return false;
+	/*
+	 * Names are resolved on the search_path in effect now, and as the
+	 * catalog has them: a script that changes its search_path, or renames,
+	 * moves, drops or creates sequences, may mean another sequence by the
+	 * same name (an unqualified name of a SET search_path = other_schema
+	 * after it): then only schema-qualified names count, or none.
+	 */
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if ((IsA(n, VariableSetStmt) &&
+			 (((VariableSetStmt *) n)->kind == VAR_RESET_ALL ||
+			  pg_strcasecmp(((VariableSetStmt *) n)->name, "search_path") == 0)) ||
+			(IsA(n, DiscardStmt) && ((DiscardStmt *) n)->target == DISCARD_ALL))
+			path_set = true;
+		if (IsA(n, CreateSeqStmt) ||
+			(IsA(n, RenameStmt) && (((RenameStmt *) n)->renameType == OBJECT_SEQUENCE ||
+									(((RenameStmt *) n)->relation &&
+									 RangeVarGetRelid(((RenameStmt *) n)->relation, NoLock, true) == seqid))) ||
+			(IsA(n, AlterObjectSchemaStmt) && ((AlterObjectSchemaStmt *) n)->objectType == OBJECT_SEQUENCE) ||
+			(IsA(n, DropStmt) && ((DropStmt *) n)->removeType == OBJECT_SEQUENCE))
+			return false;
+	}
 	foreach(lc, sc->parsed)
 	{
 		AlterSeqStmt *as = (AlterSeqStmt *) ((DbcParsedStmt *) lfirst(lc))->stmt;
 
 		if (IsA(as, AlterSeqStmt) && as->sequence &&
+			(as->sequence->schemaname != NULL || !path_set) &&
 			RangeVarGetRelid(as->sequence, NoLock, true) == seqid)
 			found = sequence_limits_after(seqid, as->options, out);
 	}
@@ -10320,7 +10426,34 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 	tab->identity = c->table;
 	tab->lock = c->lock;
 	tab->locked = NIL;
-	if (IsA(stmt, LockStmt))
+	tab->referenced = NIL;
+	if (IsA(stmt, AlterTableStmt))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+		{
+			AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+			List	   *cons = NIL;
+			ListCell   *k;
+
+			if (!IsA(cmd, AlterTableCmd) || cmd->def == NULL)
+				continue;
+			if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
+				cons = list_make1(cmd->def);
+			else if (cmd->subtype == AT_AddColumn && IsA(cmd->def, ColumnDef))
+				cons = ((ColumnDef *) cmd->def)->constraints;
+			foreach(k, cons)
+			{
+				Constraint *con = (Constraint *) lfirst(k);
+
+				if (IsA(con, Constraint) && con->contype == CONSTR_FOREIGN && con->pktable)
+					tab->referenced = lappend(tab->referenced,
+											  rel_object("table", con->pktable)->identity);
+			}
+		}
+	}
+	else if (IsA(stmt, LockStmt))
 	{
 		ListCell   *lc;
 

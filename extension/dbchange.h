@@ -117,6 +117,8 @@ typedef struct DbcStmtTable
 	const char *identity;		/* fact "table", or NULL */
 	int			lock;			/* LOCKMODE the statement takes on it (NoLock: none) */
 	List	   *locked;			/* LOCK TABLE: identities of every table it locks */
+	List	   *referenced;		/* ALTER TABLE: identities of the tables a foreign key it
+								 * adds references (locked SHARE ROW EXCLUSIVE) */
 } DbcStmtTable;
 
 /* Append the statement's facts (keys of the facts document) to an open object; *tab may be NULL. */
@@ -176,8 +178,13 @@ typedef struct DbcScriptTables
 	int			statement_no;	/* statements noted so far */
 	List	   *held;			/* locks the transaction holds (private to scriptstate.c) */
 	List	   *checks;			/* CHECK constraints the script adds (private to scriptstate.c) */
-	int			lock_timeout;	/* ms the script's own SET lock_timeout sets; -1: none */
-	bool		lock_timeout_local; /* ... with SET LOCAL: until its transaction ends */
+	bool		toplevel;		/* one change with a statement that runs at top level:
+								 * every statement its own transaction (apply.c) */
+	/* lock_timeout in ms as the script's own statements leave it (DBC_LT_*) */
+	int			lock_timeout;	/* in effect for the next statement */
+	int			lock_timeout_session;	/* without SET LOCAL: after the transaction */
+	int			lock_timeout_at_begin;	/* the session's when the transaction block began */
+	List	   *savepoints;		/* interactive: the open savepoints (private to scriptstate.c) */
 	bool		from_session;	/* this session's locks and settings count (interactive evaluate()) */
 } DbcScriptTables;
 
@@ -215,7 +222,20 @@ extern void dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmt
  * Does a CHECK the script added and validated earlier, or one of the
  * catalog's it validated (relid's), prove table.column NOT NULL?
  */
-extern bool dbc_script_proves_not_null(const char *table, Oid relid, const char *column);
+extern bool dbc_script_proves_not_null(const char *table, Oid relid, const char *column,
+									   List *dropped, List *dropped_cols);
+/*
+ * Did the script being checked drop (rename, replace) table's constraint
+ * conname earlier?  false at the gate.
+ */
+extern bool dbc_script_dropped_constraint(const char *table, const char *conname);
+/*
+ * The names (String nodes) of table's columns the script being checked
+ * dropped earlier (the CHECKs that read them went with them); *renamed: column is a name
+ * the script renamed a column from or to (it may stand for another column
+ * than the catalog's).  NIL and false at the gate.
+ */
+extern List *dbc_script_dropped_columns(const char *table, const char *column, bool *renamed);
 /*
  * The first subtransaction of the change being applied (apply.c), or
  * InvalidSubTransactionId: a relation created_in_script must have been

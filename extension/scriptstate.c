@@ -28,9 +28,10 @@
  *	- in a script checked whole (evaluate(), submit() and so promotions and
  *	  migrations, policy tests), what the script's earlier statements in the
  *	  same transaction take: for a change dbchange runs (source not
- *	  'interactive'), every statement that can run in a transaction block
- *	  runs in the change's one transaction, those that cannot each on their
- *	  own afterwards; for an interactive script, as psql runs a file, each
+ *	  'interactive'), the change's one transaction -- unless a statement
+ *	  cannot run in a transaction block, and then the whole change runs at
+ *	  top level, statement by statement, each its own transaction
+ *	  (apply.c's authorize_toplevel, the CLI); for an interactive script, as psql runs a file, each
  *	  statement is its own transaction, unless the caller is in a
  *	  transaction block or the script opens one (BEGIN / START TRANSACTION,
  *	  until COMMIT, END, ROLLBACK or PREPARE TRANSACTION).  The script's own
@@ -46,10 +47,18 @@
  * script's own SET lock_timeout makes; for a change dbchange runs, only
  * what the script sets (the session that will apply it is not known when
  * it is judged).  Absent when the wait is not bounded (0), or not known.
+ * A ROLLBACK (TO SAVEPOINT) undoes the SETs it rolls back; RESET goes back
+ * to the session's reset value; code a statement runs (DO, a query calling
+ * set_config()) makes it unknown: a bound that no longer holds must not
+ * pass for one.
  *
- * Only the lock on the statement's own table (fact "table") counts, and
- * for LOCK TABLE every table it names.  A rename between the statements
- * loses the lock (judged as not held): the check errs towards saying less.
+ * Only the lock on the statement's own table (fact "table") counts, for
+ * LOCK TABLE every table it names, the table a foreign key an ALTER TABLE
+ * adds references (SHARE ROW EXCLUSIVE), and the inheritance children and
+ * partitions an ALTER TABLE, LOCK TABLE or CREATE INDEX without ONLY
+ * locks with it.  A
+ * table renamed or moved to another schema keeps its locks under the new
+ * name; ROLLBACK TO SAVEPOINT releases those taken after the savepoint.
  *
  * SET NOT NULL skips its scan of the table when a validated CHECK
  * constraint proves the column NOT NULL; the classifier finds such a
@@ -69,22 +78,38 @@
  * change: in the same transaction, or the change fails), so PostgreSQL
  * finds the constraint as this file says.  DROP CONSTRAINT of it forgets
  * it; a ROLLBACK in an interactive script, a rename, a DROP or SET SCHEMA
- * forget every one noted (the names may no longer mean the same).
+ * forget every one noted (the names may no longer mean the same), and so
+ * does a statement that runs code.  What the script drops stays noted:
+ * the catalog's constraint it dropped, renamed or replaced by name no
+ * longer proves anything (classify.c asks dbc_script_dropped_constraint()),
+ * nor does a CHECK reading a column it dropped, nor the catalog's for a
+ * column name it renamed a column from or to.  A NO
+ * INHERIT CHECK, and "c IS NOT NULL" of a composite column, prove nothing
+ * to PostgreSQL, so not here either.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 
 #include "dbchange.h"
+
+/* lock_timeout values besides a number of ms */
+#define DBC_LT_UNSET	(-1)	/* the script did not set it: the session's own */
+#define DBC_LT_UNKNOWN	(-2)	/* something set it to what this cannot know */
 
 /* A lock the script's transaction holds on a table. */
 typedef struct HeldLock
@@ -94,38 +119,64 @@ typedef struct HeldLock
 	int			statement_no;	/* the statement that took it */
 } HeldLock;
 
+/* What a ScriptCheck stands for. */
+typedef enum ScriptCheckKind
+{
+	CHECK_ADDED,				/* a CHECK the script adds (not_null: what it proves) */
+	CHECK_CATALOG,				/* the catalog's constraint name, validated by the script */
+	CHECK_DROPPED,				/* constraint name dropped by the script */
+	CHECK_COLUMN_DROPPED,		/* column name dropped: the CHECKs that read it too */
+	CHECK_COLUMN_RENAMED		/* column name renamed from or to: another column's now */
+} ScriptCheckKind;
+
 /*
- * A CHECK constraint the script adds (the columns it proves NOT NULL), or
- * one of the catalog's that the script validates (in_catalog: what it
- * proves is read from the catalog when asked).
+ * A CHECK constraint the script adds (the columns it proves NOT NULL), one
+ * of the catalog's that the script validates (what it proves is read from
+ * the catalog when asked), or what the script dropped.  Every CHECK added
+ * is noted, also one that proves nothing: its name hides the catalog's.
  */
 typedef struct ScriptCheck
 {
+	ScriptCheckKind kind;
 	char	   *table;			/* identity */
 	char	   *name;			/* NULL: unnamed (it cannot be validated by name) */
 	List	   *not_null;		/* column names (char *) */
-	bool		validated;
-	bool		in_catalog;
+	List	   *reads;			/* every column name it reads (char *) */
+	int			validated_by;	/* the statement that validated it, 0: not validated */
+	int			statement_no;	/* the statement that noted it */
 } ScriptCheck;
+
+/* An open savepoint of an interactive script, and what rolling back to it restores. */
+typedef struct ScriptSavepoint
+{
+	char	   *name;
+	int			statement_no;
+	int			lock_timeout;
+	int			lock_timeout_session;
+} ScriptSavepoint;
 
 void
 dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool from_session)
 {
 	sc->one_change = source != NULL && strcmp(source, "interactive") != 0;
+	/* apply.c runs such a change statement by statement, each on its own */
+	sc->toplevel = sc->one_change && sc->off;
 	sc->from_session = from_session && !sc->one_change;
 	sc->in_block = sc->from_session && IsTransactionBlock();
 	sc->statement_no = 0;
 	sc->held = NIL;
 	sc->checks = NIL;
-	sc->lock_timeout = -1;
-	sc->lock_timeout_local = false;
+	sc->savepoints = NIL;
+	sc->lock_timeout = DBC_LT_UNSET;
+	sc->lock_timeout_session = DBC_LT_UNSET;
+	sc->lock_timeout_at_begin = DBC_LT_UNSET;
 }
 
 bool
 dbc_script_state_in_block(DbcScriptTables *sc, Node *stmt, bool in_block)
 {
 	if (sc->one_change)
-		return in_block;
+		return in_block && !sc->toplevel;
 	return sc->in_block && !IsA(stmt, TransactionStmt);
 }
 
@@ -174,7 +225,7 @@ dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
 	/* absent unless bounded: the usual case costs the record nothing */
 	if (tab->lock != NoLock)
 	{
-		int			ms = sc != NULL && sc->lock_timeout >= 0 ? sc->lock_timeout :
+		int			ms = sc != NULL && sc->lock_timeout != DBC_LT_UNSET ? sc->lock_timeout :
 			ask_locks ? LockTimeout : 0;
 
 		if (ms > 0)
@@ -208,6 +259,44 @@ hold(DbcScriptTables *sc, const char *table, LOCKMODE mode)
 	sc->held = lappend(sc->held, h);
 }
 
+static char *
+relation_identity(Oid relid)
+{
+	char	   *schema = get_namespace_name(get_rel_namespace(relid));
+	char	   *name = get_rel_name(relid);
+
+	return schema && name ? psprintf("%s.%s", schema, name) : NULL;
+}
+
+/*
+ * A statement on a table with inheritance children (a partitioned table's
+ * partitions; CREATE INDEX: the partitions only) locks them too, unless it
+ * names the table ONLY: an ALTER
+ * TABLE ... ADD CONSTRAINT NOT VALID on the parent and a VALIDATE
+ * CONSTRAINT on a partition in the same transaction scan under the ADD's lock.
+ */
+static void
+hold_descendants(DbcScriptTables *sc, RangeVar *rv, Oid relid, const char *identity, LOCKMODE mode)
+{
+	char	   *found;
+	List	   *all;
+	ListCell   *lc;
+
+	if (rv == NULL || !rv->inh || !OidIsValid(relid) || !has_subclass(relid))
+		return;
+	/* only the relation the classifier named (a LOCK TABLE's names are resolved again here) */
+	if ((found = relation_identity(relid)) == NULL || strcmp(found, identity) != 0)
+		return;
+	all = find_all_inheritors(relid, NoLock, NULL);
+	foreach(lc, all)
+	{
+		char	   *child;
+
+		if (lfirst_oid(lc) != relid && (child = relation_identity(lfirst_oid(lc))) != NULL)
+			hold(sc, child, mode);
+	}
+}
+
 static void
 note_locks(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 {
@@ -219,6 +308,169 @@ note_locks(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 		hold(sc, tab->identity, tab->lock);
 	foreach(lc, tab->locked)
 		hold(sc, (char *) lfirst(lc), tab->lock);
+	/* a foreign key added locks the table it references too */
+	foreach(lc, tab->referenced)
+		hold(sc, (char *) lfirst(lc), ShareRowExclusiveLock);
+	if (IsA(stmt, AlterTableStmt) && tab->identity)
+		hold_descendants(sc, ((AlterTableStmt *) stmt)->relation, tab->relid, tab->identity, tab->lock);
+	else if (IsA(stmt, IndexStmt) && tab->identity && OidIsValid(tab->relid) &&
+			 get_rel_relkind(tab->relid) == RELKIND_PARTITIONED_TABLE)
+		hold_descendants(sc, ((IndexStmt *) stmt)->relation, tab->relid, tab->identity, tab->lock);
+	else if (IsA(stmt, LockStmt))
+	{
+		foreach(lc, ((LockStmt *) stmt)->relations)
+		{
+			RangeVar   *rv = (RangeVar *) lfirst(lc);
+			Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+			char	   *identity = OidIsValid(relid) ? relation_identity(relid) : NULL;
+
+			ListCell   *l2;
+
+			foreach(l2, tab->locked)
+				if (identity && strcmp((char *) lfirst(l2), identity) == 0)
+				{
+					hold_descendants(sc, rv, relid, identity, tab->lock);
+					break;
+				}
+		}
+	}
+}
+
+/*
+ * A table renamed or moved to another schema in the transaction is still
+ * locked under its new name: a VALIDATE CONSTRAINT of it by that name scans
+ * under the lock as well.
+ */
+static void
+carry_locks(DbcScriptTables *sc, const char *from, const char *to)
+{
+	List	   *moved = NIL;
+	ListCell   *lc;
+
+	if (from == NULL || to == NULL)
+		return;
+	foreach(lc, sc->held)
+	{
+		HeldLock   *h = (HeldLock *) lfirst(lc);
+
+		if (strcmp(h->table, from) == 0)
+		{
+			HeldLock   *n = palloc(sizeof(HeldLock));
+
+			n->table = pstrdup(to);
+			n->mode = h->mode;
+			n->statement_no = h->statement_no;
+			moved = lappend(moved, n);
+		}
+	}
+	sc->held = list_concat(sc->held, moved);
+}
+
+/* The identity a table of identity old, relname, has after RENAME TO / SET SCHEMA. */
+static char *
+renamed_identity(const char *old, const char *relname, const char *newschema, const char *newname)
+{
+	size_t		ol = strlen(old);
+	size_t		rl = strlen(relname);
+
+	if (newschema)
+		return psprintf("%s.%s", newschema, newname ? newname : relname);
+	/* old is "schema.relname" */
+	if (ol <= rl + 1 || old[ol - rl - 1] != '.' || strcmp(old + ol - rl, relname) != 0)
+		return NULL;
+	return psprintf("%.*s.%s", (int) (ol - rl - 1), old, newname);
+}
+
+static void
+note_rename(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
+{
+	if (tab->identity == NULL)
+		return;
+	if (IsA(stmt, RenameStmt))
+	{
+		RenameStmt *r = (RenameStmt *) stmt;
+
+		if (r->renameType == OBJECT_TABLE && r->relation && r->newname)
+			carry_locks(sc, tab->identity,
+						renamed_identity(tab->identity, r->relation->relname, NULL, r->newname));
+	}
+	else if (IsA(stmt, AlterObjectSchemaStmt))
+	{
+		AlterObjectSchemaStmt *a = (AlterObjectSchemaStmt *) stmt;
+
+		if (a->objectType == OBJECT_TABLE && a->relation && a->newschema)
+			carry_locks(sc, tab->identity,
+						renamed_identity(tab->identity, a->relation->relname, a->newschema, NULL));
+	}
+}
+
+/* The end of the interactive script's transaction (COMMIT: committed). */
+static void
+end_transaction(DbcScriptTables *sc, bool committed, bool chain)
+{
+	sc->held = NIL;
+	sc->savepoints = NIL;
+	if (!committed)
+	{
+		/* what the transaction did is undone, its SETs too */
+		sc->checks = NIL;
+		sc->lock_timeout_session = sc->lock_timeout_at_begin;
+	}
+	sc->lock_timeout = sc->lock_timeout_session;
+	sc->in_block = chain;
+	if (chain)
+		sc->lock_timeout_at_begin = sc->lock_timeout_session;
+}
+
+/* The savepoint of that name made last, or NULL. */
+static ScriptSavepoint *
+find_savepoint(DbcScriptTables *sc, const char *name, int *at)
+{
+	ScriptSavepoint *found = NULL;
+	ListCell   *lc;
+
+	foreach(lc, sc->savepoints)
+	{
+		ScriptSavepoint *p = (ScriptSavepoint *) lfirst(lc);
+
+		if (name && strcmp(p->name, name) == 0)
+		{
+			found = p;
+			*at = foreach_current_index(lc);
+		}
+	}
+	return found;
+}
+
+/*
+ * ROLLBACK TO SAVEPOINT: what the statements after the savepoint did is
+ * undone -- their locks released, their CHECKs added, validated or dropped
+ * forgotten, their SET lock_timeout reverted.
+ */
+static void
+rollback_to(DbcScriptTables *sc, ScriptSavepoint *p)
+{
+	List	   *held = NIL;
+	List	   *checks = NIL;
+	ListCell   *lc;
+
+	foreach(lc, sc->held)
+		if (((HeldLock *) lfirst(lc))->statement_no <= p->statement_no)
+			held = lappend(held, lfirst(lc));
+	foreach(lc, sc->checks)
+	{
+		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
+
+		if (k->statement_no > p->statement_no)
+			continue;
+		if (k->validated_by > p->statement_no)
+			k->validated_by = 0;
+		checks = lappend(checks, k);
+	}
+	sc->held = held;
+	sc->checks = checks;
+	sc->lock_timeout = p->lock_timeout;
+	sc->lock_timeout_session = p->lock_timeout_session;
 }
 
 /*
@@ -229,22 +481,52 @@ note_locks(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 static void
 note_transaction(DbcScriptTables *sc, TransactionStmt *t)
 {
+	ScriptSavepoint *p;
+	int			at = 0;
+
 	switch (t->kind)
 	{
 		case TRANS_STMT_BEGIN:
 		case TRANS_STMT_START:
+			if (!sc->in_block)
+				sc->lock_timeout_at_begin = sc->lock_timeout_session;
 			sc->in_block = true;
 			break;
 		case TRANS_STMT_ROLLBACK:
-			sc->checks = NIL;
-			/* FALLTHROUGH */
+			end_transaction(sc, false, t->chain);
+			break;
 		case TRANS_STMT_COMMIT:
 		case TRANS_STMT_PREPARE:
-			sc->held = NIL;
-			sc->in_block = t->chain && t->kind != TRANS_STMT_PREPARE;
-			if (sc->lock_timeout_local)
-				sc->lock_timeout = -1;
-			sc->lock_timeout_local = false;
+			end_transaction(sc, true, t->chain && t->kind != TRANS_STMT_PREPARE);
+			break;
+		case TRANS_STMT_SAVEPOINT:
+			if (sc->in_block && t->savepoint_name)
+			{
+				p = palloc(sizeof(ScriptSavepoint));
+				p->name = pstrdup(t->savepoint_name);
+				p->statement_no = sc->statement_no;
+				p->lock_timeout = sc->lock_timeout;
+				p->lock_timeout_session = sc->lock_timeout_session;
+				sc->savepoints = lappend(sc->savepoints, p);
+			}
+			break;
+		case TRANS_STMT_RELEASE:
+			if (find_savepoint(sc, t->savepoint_name, &at) != NULL)
+				sc->savepoints = list_truncate(sc->savepoints, at);
+			break;
+		case TRANS_STMT_ROLLBACK_TO:
+			if ((p = find_savepoint(sc, t->savepoint_name, &at)) != NULL)
+			{
+				sc->savepoints = list_truncate(sc->savepoints, at + 1);
+				rollback_to(sc, p);
+			}
+			else
+			{
+				/* a savepoint this does not know (the caller's): say less */
+				sc->held = NIL;
+				sc->checks = NIL;
+				sc->lock_timeout = sc->lock_timeout_session = DBC_LT_UNKNOWN;
+			}
 			break;
 		default:
 			break;
@@ -276,9 +558,40 @@ not_null_columns(Node *expr, List *cols)
 	return cols;
 }
 
+/* Is name one of names (char *)? */
+static bool
+has_name(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* The column names a raw expression reads (a DROP COLUMN of one drops the CHECK). */
+static bool
+column_names_walker(Node *node, List **names)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		ColumnRef  *cr = (ColumnRef *) node;
+
+		if (cr->fields != NIL && IsA(llast(cr->fields), String))
+			*names = lappend(*names, pstrdup(strVal(llast(cr->fields))));
+		return false;
+	}
+	return raw_expression_tree_walker(node, column_names_walker, (void *) names);
+}
+
+/* What the script did last to table's constraint name, or NULL. */
 static ScriptCheck *
 find_check(DbcScriptTables *sc, const char *table, const char *name)
 {
+	ScriptCheck *found = NULL;
 	ListCell   *lc;
 
 	foreach(lc, sc->checks)
@@ -286,48 +599,82 @@ find_check(DbcScriptTables *sc, const char *table, const char *name)
 		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
 
 		if (k->name && strcmp(k->name, name) == 0 && strcmp(k->table, table) == 0)
-			return k;
+			found = k;
 	}
-	return NULL;
+	return found;
+}
+
+static ScriptCheck *
+new_check(DbcScriptTables *sc, ScriptCheckKind kind, const char *table, const char *name)
+{
+	ScriptCheck *k = palloc0(sizeof(ScriptCheck));
+
+	k->kind = kind;
+	k->table = pstrdup(table);
+	k->name = name ? pstrdup(name) : NULL;
+	k->statement_no = sc->statement_no;
+	sc->checks = lappend(sc->checks, k);
+	return k;
 }
 
 static void
 note_check_added(DbcScriptTables *sc, const char *table, Constraint *con)
 {
-	ScriptCheck *k;
-	List	   *cols = not_null_columns(con->raw_expr, NIL);
+	ScriptCheck *k = new_check(sc, CHECK_ADDED, table, con->conname);
 
-	if (cols == NIL)
-		return;
-	k = palloc(sizeof(ScriptCheck));
-	k->table = pstrdup(table);
-	k->name = con->conname ? pstrdup(con->conname) : NULL;
-	k->not_null = cols;
-	k->validated = !con->skip_validation;
-	k->in_catalog = false;
-	sc->checks = lappend(sc->checks, k);
+	/*
+	 * A NO INHERIT one proves nothing for the children SET NOT NULL recurses
+	 * to (and a table may get children later).
+	 */
+	if (!con->is_no_inherit)
+		k->not_null = not_null_columns(con->raw_expr, NIL);
+	(void) column_names_walker(con->raw_expr, &k->reads);
+	k->validated_by = con->skip_validation ? 0 : sc->statement_no;
 }
 
-/* VALIDATE CONSTRAINT of a constraint the script did not add: the catalog's. */
-static void
-note_catalog_validated(DbcScriptTables *sc, const char *table, const char *name)
-{
-	ScriptCheck *k = palloc(sizeof(ScriptCheck));
-
-	k->table = pstrdup(table);
-	k->name = pstrdup(name);
-	k->not_null = NIL;
-	k->validated = true;
-	k->in_catalog = true;
-	sc->checks = lappend(sc->checks, k);
-}
-
-/* ADD CONSTRAINT ... CHECK, VALIDATE CONSTRAINT, DROP CONSTRAINT of a table. */
+/* ADD CONSTRAINT ... CHECK, VALIDATE CONSTRAINT, DROP CONSTRAINT, DROP COLUMN of a table. */
 static void
 note_checks(DbcScriptTables *sc, AlterTableStmt *at, const char *table)
 {
 	ListCell   *lc;
+	List	   *added = NIL;
 
+	/* PostgreSQL drops first, whatever the order in the statement */
+	foreach(lc, at->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		ScriptCheck *k;
+
+		if (!IsA(cmd, AlterTableCmd))
+			continue;
+		if (cmd->subtype == AT_DropConstraint && cmd->name)
+		{
+			if ((k = find_check(sc, table, cmd->name)) != NULL)
+				sc->checks = list_delete_ptr(sc->checks, k);
+			new_check(sc, CHECK_DROPPED, table, cmd->name);
+		}
+		else if (cmd->subtype == AT_DropColumn && cmd->name)
+		{
+			/*
+			 * the CHECKs that read it go with it: forget the script's that
+			 * read it, and the catalog's it validated (what they read is the
+			 * catalog's to say; this errs towards saying less)
+			 */
+			List	   *keep = NIL;
+			ListCell   *c;
+
+			foreach(c, sc->checks)
+			{
+				k = (ScriptCheck *) lfirst(c);
+				if (strcmp(k->table, table) != 0 || k->kind == CHECK_DROPPED ||
+					k->kind == CHECK_COLUMN_DROPPED || k->kind == CHECK_COLUMN_RENAMED ||
+					(k->kind == CHECK_ADDED && !has_name(k->reads, cmd->name)))
+					keep = lappend(keep, k);
+			}
+			sc->checks = keep;
+			new_check(sc, CHECK_COLUMN_DROPPED, table, cmd->name);
+		}
+	}
 	foreach(lc, at->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
@@ -337,49 +684,146 @@ note_checks(DbcScriptTables *sc, AlterTableStmt *at, const char *table)
 			continue;
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint) &&
 			((Constraint *) cmd->def)->contype == CONSTR_CHECK)
-			note_check_added(sc, table, (Constraint *) cmd->def);
+			added = lappend(added, cmd->def);
 		else if (cmd->subtype == AT_ValidateConstraint && cmd->name)
 		{
-			if ((k = find_check(sc, table, cmd->name)) != NULL)
-				k->validated = true;
-			else
-				note_catalog_validated(sc, table, cmd->name);
+			if ((k = find_check(sc, table, cmd->name)) == NULL)
+				k = new_check(sc, CHECK_CATALOG, table, cmd->name);
+			/* a dropped one is not there to validate (the statement fails) */
+			if (k->kind != CHECK_DROPPED)
+				k->validated_by = sc->statement_no;
 		}
-		else if (cmd->subtype == AT_DropConstraint && cmd->name &&
-				 (k = find_check(sc, table, cmd->name)) != NULL)
-			sc->checks = list_delete_ptr(sc->checks, k);
 	}
+	/* ... and adds constraints after the rest */
+	foreach(lc, added)
+		note_check_added(sc, table, (Constraint *) lfirst(lc));
+}
+
+/*
+ * A rename, DROP or SET SCHEMA: the names noted may no longer mean the same
+ * (a table renamed away and another renamed in its place), so the CHECKs
+ * noted are forgotten -- but not what the script dropped, which stays
+ * dropped.  RENAME CONSTRAINT: neither name means the catalog's constraint
+ * any more; RENAME COLUMN: the catalog's CHECKs may read another column
+ * under the name.
+ */
+static void
+note_renamed_or_dropped(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
+{
+	List	   *keep = NIL;
+	ListCell   *lc;
+
+	foreach(lc, sc->checks)
+	{
+		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
+
+		if (k->kind == CHECK_DROPPED || k->kind == CHECK_COLUMN_DROPPED ||
+			k->kind == CHECK_COLUMN_RENAMED)
+			keep = lappend(keep, k);
+	}
+	sc->checks = keep;
+	if (IsA(stmt, RenameStmt) && tab->identity != NULL)
+	{
+		RenameStmt *r = (RenameStmt *) stmt;
+
+		if (r->renameType == OBJECT_TABCONSTRAINT && r->subname && r->newname)
+		{
+			new_check(sc, CHECK_DROPPED, tab->identity, r->subname);
+			new_check(sc, CHECK_DROPPED, tab->identity, r->newname);
+		}
+		else if (r->renameType == OBJECT_COLUMN && r->subname && r->newname)
+		{
+			new_check(sc, CHECK_COLUMN_RENAMED, tab->identity, r->subname);
+			new_check(sc, CHECK_COLUMN_RENAMED, tab->identity, r->newname);
+		}
+	}
+}
+
+/* ms, or DBC_LT_UNKNOWN: what value means for lock_timeout */
+static int
+lock_timeout_ms(const char *value)
+{
+	int			ms;
+
+	if (value != NULL && parse_int(value, &ms, GUC_UNIT_MS, NULL) && ms >= 0)
+		return ms;
+	return DBC_LT_UNKNOWN;
+}
+
+/*
+ * What RESET lock_timeout (SET ... TO DEFAULT, RESET ALL, DISCARD ALL)
+ * goes back to: in an interactive dry run, the session's reset value
+ * (postgresql.conf, the role's or database's setting); for a change run
+ * later, not known.
+ */
+static int
+lock_timeout_reset(DbcScriptTables *sc)
+{
+	if (sc->one_change)
+		return DBC_LT_UNKNOWN;
+	return lock_timeout_ms(GetConfigOptionResetString("lock_timeout"));
 }
 
 /*
  * SET [SESSION | LOCAL] lock_timeout = value, RESET: what the later
- * statements wait for their locks.  A value this cannot read, or the
- * session's default after RESET, is not known (-1: the session's own
- * setting, or nothing for a change dbchange runs).  SET LOCAL outside a
- * transaction block lasts for no later statement.
+ * statements wait for their locks.  SET LOCAL outside a transaction block
+ * lasts for no later statement.
  */
 static void
-note_lock_timeout(DbcScriptTables *sc, VariableSetStmt *v)
+note_lock_timeout(DbcScriptTables *sc, VariableSetStmt *v, bool in_block)
 {
 	int			ms;
-	char	   *value;
 
-	if (v->name == NULL || pg_strcasecmp(v->name, "lock_timeout") != 0)
+	if (v->kind == VAR_RESET_ALL)
+		ms = lock_timeout_reset(sc);
+	else if (v->name == NULL || pg_strcasecmp(v->name, "lock_timeout") != 0)
+		return;
+	else if (v->kind == VAR_SET_VALUE)
+		ms = lock_timeout_ms(ExtractSetVariableArgs(v));
+	else if (v->kind == VAR_SET_DEFAULT || v->kind == VAR_RESET)
+		ms = lock_timeout_reset(sc);
+	else
+		return;					/* FROM CURRENT: as it is */
+	if (v->is_local)
 	{
-		if (v->kind == VAR_RESET_ALL)
-			sc->lock_timeout = -1;
+		if (in_block)
+			sc->lock_timeout = ms;
 		return;
 	}
-	if (v->kind == VAR_SET_VALUE && (value = ExtractSetVariableArgs(v)) != NULL &&
-		parse_int(value, &ms, GUC_UNIT_MS, NULL) && ms >= 0)
+	sc->lock_timeout = ms;
+	sc->lock_timeout_session = ms;
+}
+
+/*
+ * Statements that run code of their own: DO, CALL, a query or data change
+ * (a function it calls, a trigger it fires), EXECUTE.  That code may
+ * set_config('lock_timeout', ...) or drop a constraint: what the script set
+ * is no longer known, and the CHECKs it added are forgotten (the catalog's
+ * are judged as the gate finds them when the code runs its DDL).
+ */
+static bool
+runs_code(Node *stmt)
+{
+	switch (nodeTag(stmt))
 	{
-		if (v->is_local && !sc->one_change && !sc->in_block)
-			return;
-		sc->lock_timeout = ms;
-		sc->lock_timeout_local = v->is_local && !sc->one_change;
+		case T_DoStmt:
+		case T_CallStmt:
+		case T_ExecuteStmt:
+		case T_SelectStmt:
+		case T_InsertStmt:
+		case T_UpdateStmt:
+		case T_DeleteStmt:
+		case T_MergeStmt:
+		case T_CopyStmt:
+		case T_ExplainStmt:
+		case T_DeclareCursorStmt:
+		case T_FetchStmt:
+		case T_CreateTableAsStmt:
+		case T_RefreshMatViewStmt:
+			return true;
+		default:
+			return false;
 	}
-	else if (v->kind == VAR_SET_VALUE || v->kind == VAR_SET_DEFAULT || v->kind == VAR_RESET)
-		sc->lock_timeout = -1;
 }
 
 void
@@ -394,37 +838,113 @@ dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, 
 			note_transaction(sc, (TransactionStmt *) stmt);
 	}
 	else if (IsA(stmt, VariableSetStmt))
-		note_lock_timeout(sc, (VariableSetStmt *) stmt);
-	else if (IsA(stmt, RenameStmt) || IsA(stmt, DropStmt) || IsA(stmt, AlterObjectSchemaStmt))
+		note_lock_timeout(sc, (VariableSetStmt *) stmt, in_block);
+	else if (IsA(stmt, DiscardStmt) && ((DiscardStmt *) stmt)->target == DISCARD_ALL)
+		sc->lock_timeout = sc->lock_timeout_session = lock_timeout_reset(sc);
+	else if (runs_code(stmt))
+	{
+		sc->lock_timeout = sc->lock_timeout_session = DBC_LT_UNKNOWN;
 		sc->checks = NIL;
+	}
+	else if (IsA(stmt, RenameStmt) || IsA(stmt, DropStmt) || IsA(stmt, AlterObjectSchemaStmt))
+		note_renamed_or_dropped(sc, stmt, tab);
 	else if (IsA(stmt, AlterTableStmt) && ((AlterTableStmt *) stmt)->objtype == OBJECT_TABLE &&
 			 tab->identity != NULL)
 		note_checks(sc, (AlterTableStmt *) stmt, tab->identity);
 	if (in_block)
+	{
 		note_locks(sc, stmt, tab);
+		note_rename(sc, stmt, tab);
+	}
 	MemoryContextSwitchTo(old);
 }
 
 bool
-dbc_script_proves_not_null(const char *table, Oid relid, const char *column)
+dbc_script_dropped_constraint(const char *table, const char *conname)
 {
 	DbcScriptTables *sc = dbc_script_tables_current();
 	ListCell   *lc;
 
+	if (sc == NULL || table == NULL || conname == NULL)
+		return false;
+	foreach(lc, sc->checks)
+	{
+		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
+
+		/* dropped, or re-added by the script since (the script's then counts) */
+		if ((k->kind == CHECK_DROPPED || k->kind == CHECK_ADDED) && k->name &&
+			strcmp(k->name, conname) == 0 && strcmp(k->table, table) == 0)
+			return true;
+	}
+	return false;
+}
+
+List *
+dbc_script_dropped_columns(const char *table, const char *column, bool *renamed)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	List	   *cols = NIL;
+	ListCell   *lc;
+
+	*renamed = false;
+	if (sc == NULL || table == NULL)
+		return NIL;
+	foreach(lc, sc->checks)
+	{
+		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
+
+		if (strcmp(k->table, table) != 0 || k->name == NULL)
+			continue;
+		if (k->kind == CHECK_COLUMN_DROPPED)
+			cols = lappend(cols, makeString(k->name));
+		else if (k->kind == CHECK_COLUMN_RENAMED && column && strcmp(k->name, column) == 0)
+			*renamed = true;
+	}
+	return cols;
+}
+
+bool
+dbc_script_proves_not_null(const char *table, Oid relid, const char *column, List *dropped,
+						   List *dropped_cols)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+	AttrNumber	attnum;
+	bool		renamed;
+
 	if (sc == NULL || table == NULL || column == NULL)
+		return false;
+	/*
+	 * "c IS NOT NULL" of a composite column is true only when every field is
+	 * non-null, and PostgreSQL does not take it as proof (the catalog's
+	 * implies_not_null() looks at argisrow, which a raw expression lacks).
+	 */
+	attnum = OidIsValid(relid) ? get_attnum(relid, column) : InvalidAttrNumber;
+	(void) dbc_script_dropped_columns(table, column, &renamed);
+	if (attnum != InvalidAttrNumber && type_is_rowtype(get_atttype(relid, attnum)))
 		return false;
 	foreach(lc, sc->checks)
 	{
 		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
 		ListCell   *c;
+		bool		reads_dropped = false;
 
-		if (!k->validated || strcmp(k->table, table) != 0)
+		if (k->validated_by == 0 || strcmp(k->table, table) != 0 ||
+			(k->name && list_member(dropped, makeString(k->name))))
 			continue;
-		if (k->in_catalog && dbc_constraint_proves_not_null(relid, k->name, column))
+		/* dropped with a column the same statement drops */
+		foreach(c, dropped_cols)
+			reads_dropped |= has_name(k->reads, strVal(lfirst(c)));
+		if (reads_dropped)
+			continue;
+		/* the catalog's, unless a column the catalog knows by another name now */
+		if (k->kind == CHECK_CATALOG && dropped_cols == NIL && !renamed &&
+			dbc_constraint_proves_not_null(relid, k->name, column))
 			return true;
-		foreach(c, k->not_null)
-			if (strcmp((char *) lfirst(c), column) == 0)
-				return true;
+		if (k->kind != CHECK_ADDED)
+			continue;
+		if (has_name(k->not_null, column))
+			return true;
 	}
 	return false;
 }

@@ -75,7 +75,8 @@ ROLLBACK;
 ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;
 $$);
 
--- a change dbchange runs: one transaction, but CREATE INDEX CONCURRENTLY runs on its own
+-- a change dbchange runs with a statement that must run at top level (CREATE INDEX CONCURRENTLY)
+-- runs statement by statement, each in its own transaction: no lock is held from one to the next
 SELECT statement_no, command, facts->'in_transaction_block' AS in_block, facts->'held_lock' AS held,
        facts->'held_lock_statement' AS by_statement
   FROM dbchange.evaluate($$

@@ -1,0 +1,317 @@
+-- Red team of the facts scriptstate.c derives from the earlier statements of
+-- a script or transaction (held_lock, has_validated_check proven by the
+-- script, lock_timeout, the serial sequence an ALTER SEQUENCE fixes): each
+-- section is a way a developer got a dangerous statement judged safe (or a
+-- correct one judged dangerous) before it was fixed (docs/security.md,
+-- "Holes found and fixed").
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_script_state_holes;
+DROP ROLE IF EXISTS ssh_dev;
+CREATE DATABASE regress_script_state_holes;
+\c regress_script_state_holes
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+\set VERBOSITY terse
+CREATE ROLE ssh_dev LOGIN IN ROLE dbchange_developer;
+GRANT ALL ON SCHEMA public TO ssh_dev;
+SET dbchange.enforce = off;
+CREATE TYPE pair AS (a int, b int);
+CREATE TABLE orders (id bigint PRIMARY KEY, email text, total numeric, customer_id bigint, p pair);
+INSERT INTO orders SELECT g, 'x' || g, g, g, '(1,1)'::pair FROM generate_series(1, 120000) g;
+ANALYZE orders;
+-- the catalog's: one NOT VALID that proves email, one validated that proves customer_id
+ALTER TABLE orders ADD CONSTRAINT orders_email_nv CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE orders ADD CONSTRAINT orders_customer_v CHECK (customer_id IS NOT NULL);
+CREATE TABLE parent (id int, email text);
+CREATE TABLE child () INHERITS (parent);
+INSERT INTO child SELECT g, 'x' FROM generate_series(1, 120000) g;
+ANALYZE child;
+ALTER TABLE parent ADD CONSTRAINT parent_email_ni CHECK (email IS NOT NULL) NO INHERIT;
+CREATE TABLE parted (id int, email text) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000000);
+INSERT INTO parted SELECT g, 'x' FROM generate_series(1, 120000) g;
+ANALYZE parted_1;
+CREATE SCHEMA other;
+CREATE TABLE counters (id serial PRIMARY KEY);
+CREATE TABLE other.counters (id serial PRIMARY KEY);
+ALTER TABLE orders OWNER TO ssh_dev;
+RESET dbchange.enforce;
+\set src `cat lua_policies/safe_constraints.lua`
+SELECT dbchange.set_policy('safe_constraints', :'src') LIKE 'policy "safe_constraints" created (%' AS loaded;
+\set src `cat lua_policies/table_rewrites.lua`
+SELECT dbchange.set_policy('table_rewrites', :'src') LIKE 'policy "table_rewrites" created (%' AS loaded;
+\set src `cat lua_policies/column_changes.lua`
+SELECT dbchange.set_policy('column_changes', :'src') LIKE 'policy "column_changes" created (%' AS loaded;
+SELECT key, value FROM dbchange.configure(environment => 'prod', rollout => 'auto', default_action => 'approve')
+ WHERE key IN ('environment', 'rollout') ORDER BY key;
+
+-- ==== SET NOT NULL: a CHECK that does not prove what it seems to ====
+-- the proof still holds where it should: the catalog's NOT VALID CHECK validated by the script,
+-- and the catalog's validated one
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nv;
+ALTER TABLE orders ALTER COLUMN email SET NOT NULL;
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no > 1;
+-- "p IS NOT NULL" of a composite column: true only when every field is non-null, and
+-- PostgreSQL does not take it as proof
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders ADD CONSTRAINT orders_p_nn CHECK (p IS NOT NULL);
+ALTER TABLE orders ALTER COLUMN p SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+-- NO INHERIT: SET NOT NULL recurses to the children, which the CHECK does not cover
+-- (the script's, and the catalog's)
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE parent ADD CONSTRAINT parent_id_ni CHECK (id IS NOT NULL) NO INHERIT;
+ALTER TABLE parent ALTER COLUMN id SET NOT NULL;
+ALTER TABLE parent ALTER COLUMN email SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no > 1;
+-- the catalog's constraint dropped and another added under its name: the VALIDATE is of
+-- the new one, which proves nothing
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders DROP CONSTRAINT orders_email_nv;
+ALTER TABLE orders ADD CONSTRAINT orders_email_nv CHECK (total > 0) NOT VALID;
+ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nv;
+ALTER TABLE orders ALTER COLUMN email SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 4;
+-- the catalog's validated one dropped before (also with a DROP of something else between,
+-- and in the same statement, whatever the order: PostgreSQL drops first)
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders DROP CONSTRAINT orders_customer_v;
+DROP INDEX IF EXISTS no_such_index;
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 3;
+SELECT facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate('ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL, DROP CONSTRAINT orders_customer_v');
+-- the column dropped (its CHECK with it) and added again with a default: a full scan
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders DROP COLUMN customer_id;
+ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 1;
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 3;
+-- ... a CHECK the script added that reads a column dropped after it (or by the same statement)
+-- goes with the column; a column no CHECK reads dropped, or renamed, changes nothing
+ALTER TABLE orders ADD COLUMN note text;
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders ADD CONSTRAINT orders_total_nn CHECK (total IS NOT NULL AND note <> '');
+ALTER TABLE orders DROP COLUMN note;
+ALTER TABLE orders ALTER COLUMN total SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 3;
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders ADD CONSTRAINT orders_total_nn CHECK (total IS NOT NULL AND note <> '');
+ALTER TABLE orders ALTER COLUMN total SET NOT NULL, DROP COLUMN note;
+ALTER TABLE orders ADD CONSTRAINT orders_id_nn CHECK (id IS NOT NULL);
+ALTER TABLE orders ALTER COLUMN id SET NOT NULL, DROP COLUMN total;
+$$, NULL, 'submit') WHERE statement_no IN (2, 4) ORDER BY statement_no;
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders DROP COLUMN note;
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+ALTER TABLE orders RENAME COLUMN total TO amount;
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no IN (2, 4) ORDER BY statement_no;
+-- columns renamed: the name now stands for another column, which no CHECK proves
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders RENAME COLUMN customer_id TO old_customer_id;
+ALTER TABLE orders RENAME COLUMN email TO customer_id;
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 3;
+-- constraints renamed: the name validated is another constraint's
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders RENAME CONSTRAINT orders_email_nv TO orders_email_old;
+ALTER TABLE orders ADD CONSTRAINT orders_junk CHECK (total > 0) NOT VALID;
+ALTER TABLE orders RENAME CONSTRAINT orders_junk TO orders_email_nv;
+ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nv;
+ALTER TABLE orders ALTER COLUMN email SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 5;
+-- ROLLBACK TO SAVEPOINT undoes the ADD (RELEASE keeps it)
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+BEGIN;
+SAVEPOINT a;
+ALTER TABLE orders ADD CONSTRAINT orders_total_nn CHECK (total IS NOT NULL);
+ROLLBACK TO SAVEPOINT a;
+ALTER TABLE orders ALTER COLUMN total SET NOT NULL;
+SAVEPOINT b;
+ALTER TABLE orders ADD CONSTRAINT orders_total_nn CHECK (total IS NOT NULL);
+RELEASE b;
+ALTER TABLE orders ALTER COLUMN total SET NOT NULL;
+COMMIT;
+$$) WHERE command = 'ALTER TABLE' AND facts#>>'{subcommands,0,operation}' = 'set_not_null';
+-- code run between (a DO block may drop the constraint) forgets what the script added
+SELECT statement_no, facts#>'{subcommands,0,has_validated_check}' AS proved
+  FROM dbchange.evaluate($$
+ALTER TABLE orders ADD CONSTRAINT orders_total_nn CHECK (total IS NOT NULL);
+DO $do$BEGIN EXECUTE 'ALTER TABLE orders DROP CONSTRAINT orders_total_nn'; END$do$;
+ALTER TABLE orders ALTER COLUMN total SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 3;
+
+-- ==== lock_timeout: a setting that no longer holds ====
+-- ROLLBACK undoes a SET in its transaction (SET LOCAL or not); COMMIT keeps the SET, ends SET LOCAL;
+-- ROLLBACK TO SAVEPOINT undoes the SETs after it
+SELECT statement_no, facts->'lock_timeout' AS lock_timeout
+  FROM dbchange.evaluate($$
+BEGIN;
+SET lock_timeout = '1s';
+ROLLBACK;
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+BEGIN;
+SET lock_timeout = '2s';
+SET LOCAL lock_timeout = '3s';
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+COMMIT;
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+BEGIN;
+SAVEPOINT a;
+SET lock_timeout = 500;
+ROLLBACK TO a;
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+COMMIT;
+$$) WHERE command = 'ALTER TABLE' ORDER BY statement_no;
+-- set_config() in a DO block or a query, DISCARD ALL: what the script set no longer holds
+SELECT statement_no, facts->'lock_timeout' AS lock_timeout,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'table_rewrites: access-exclusive-lock:%') AS advised
+  FROM dbchange.evaluate($$
+SET lock_timeout = '1s';
+DO $do$BEGIN PERFORM set_config('lock_timeout', '0', false); END$do$;
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+SET lock_timeout = '1s';
+SELECT set_config('lock_timeout', '0', false);
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+SET lock_timeout = '1s';
+DISCARD ALL;
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+SET lock_timeout = '1s';
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+$$, NULL, 'submit') WHERE command = 'ALTER TABLE' ORDER BY statement_no;
+-- RESET goes back to the session's reset value, not to what the caller SET
+SET lock_timeout = '1s';
+SELECT statement_no, facts->'lock_timeout' AS lock_timeout
+  FROM dbchange.evaluate($$
+SET lock_timeout = '3s';
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+RESET lock_timeout;
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+$$) WHERE command = 'ALTER TABLE' ORDER BY statement_no;
+RESET lock_timeout;
+-- a change with a statement that must run at top level runs statement by statement, each in
+-- its own transaction (apply.c, the CLI): SET LOCAL holds for nothing, SET for the rest
+SELECT statement_no, command, facts->'lock_timeout' AS lock_timeout, facts->'in_transaction_block' AS in_block
+  FROM dbchange.evaluate($$
+SET LOCAL lock_timeout = '1s';
+ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;
+SET lock_timeout = '2s';
+ALTER TABLE orders ALTER COLUMN total DROP DEFAULT;
+VACUUM FULL orders;
+$$, NULL, 'submit') WHERE command <> 'SET' ORDER BY statement_no;
+
+-- ==== held_lock: the lock is still held under another name, on a partition, a child ====
+SELECT statement_no, command, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: validate-in-same-transaction:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER TABLE orders ADD CONSTRAINT orders_total_pos CHECK (total > 0) NOT VALID;
+ALTER TABLE orders RENAME TO orders_renamed;
+ALTER TABLE orders_renamed VALIDATE CONSTRAINT orders_total_pos;
+ALTER TABLE orders_renamed SET SCHEMA other;
+ALTER TABLE other.orders_renamed VALIDATE CONSTRAINT orders_total_pos;
+$$, NULL, 'submit') WHERE command = 'ALTER TABLE' AND statement_no IN (3, 5) ORDER BY statement_no;
+SELECT statement_no, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE parted ADD CONSTRAINT parted_id_pos CHECK (id > 0) NOT VALID;
+ALTER TABLE parted_1 VALIDATE CONSTRAINT parted_id_pos;
+$$, NULL, 'submit') WHERE statement_no = 2;
+SELECT statement_no, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+LOCK TABLE parent IN SHARE MODE;
+ALTER TABLE child VALIDATE CONSTRAINT child_check;
+LOCK TABLE ONLY counters IN SHARE MODE;
+ALTER TABLE ONLY parent ADD CONSTRAINT parent_id_pos CHECK (id > 0) NO INHERIT;
+$$, NULL, 'submit') WHERE statement_no = 2;
+-- CREATE INDEX on a partitioned table locks the partitions (on an inheritance parent, not the children)
+SELECT statement_no, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+CREATE INDEX parted_id_idx ON parted (id);
+ALTER TABLE parted_1 VALIDATE CONSTRAINT parted_check;
+CREATE INDEX parent_id_idx ON parent (id);
+ALTER TABLE child VALIDATE CONSTRAINT child_check;
+$$, NULL, 'submit') WHERE statement_no IN (2, 4) ORDER BY statement_no;
+SELECT statement_no, facts->'held_lock' AS held
+  FROM dbchange.evaluate($$
+LOCK TABLE ONLY parent IN SHARE MODE;
+ALTER TABLE child VALIDATE CONSTRAINT child_check;
+$$, NULL, 'submit') WHERE statement_no = 2;
+-- a foreign key added locks the table it references too (SHARE ROW EXCLUSIVE)
+SELECT statement_no, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE orders ADD CONSTRAINT orders_counter_fk FOREIGN KEY (customer_id) REFERENCES counters (id) NOT VALID;
+ALTER TABLE counters VALIDATE CONSTRAINT counters_check;
+ALTER TABLE orders ADD COLUMN parent_id bigint REFERENCES other.counters;
+ALTER TABLE other.counters VALIDATE CONSTRAINT counters_check;
+$$, NULL, 'submit') WHERE statement_no IN (2, 4) ORDER BY statement_no;
+-- ROLLBACK TO SAVEPOINT releases the locks taken after it
+SELECT statement_no, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+BEGIN;
+LOCK TABLE orders IN SHARE MODE;
+SAVEPOINT a;
+LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;
+ROLLBACK TO a;
+ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nv;
+COMMIT;
+$$) WHERE statement_no = 6;
+
+-- ==== the serial sequence: an ALTER SEQUENCE of another sequence by the same name ====
+SELECT statement_no, facts#>'{subcommands,0,sequence_outruns_type}' AS outruns,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: serial-sequence-mismatch:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER TABLE counters ALTER COLUMN id TYPE smallint;
+SET search_path = other, public;
+ALTER SEQUENCE counters_id_seq AS smallint;
+$$, NULL, 'submit') WHERE statement_no = 1;
+SELECT statement_no, facts#>'{subcommands,0,sequence_outruns_type}' AS outruns
+  FROM dbchange.evaluate($$
+ALTER TABLE counters ALTER COLUMN id TYPE smallint;
+SET search_path = other, public;
+ALTER SEQUENCE public.counters_id_seq AS smallint;
+$$, NULL, 'submit') WHERE statement_no = 1;
+SELECT statement_no, facts#>'{subcommands,0,sequence_outruns_type}' AS outruns
+  FROM dbchange.evaluate($$
+ALTER SEQUENCE counters_id_seq RENAME TO counters_id_seq_old;
+CREATE SEQUENCE counters_id_seq AS smallint;
+ALTER TABLE counters ALTER COLUMN id TYPE smallint;
+ALTER SEQUENCE counters_id_seq AS smallint;
+$$, NULL, 'submit') WHERE statement_no = 3;
+
+-- ==== submitted in prod: queued with the reason, not approved ====
+SET ROLE ssh_dev;
+SELECT dbchange.submit($$
+ALTER TABLE orders DROP COLUMN customer_id;
+ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 1;
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+$$, 'customer id again') AS c1 \gset
+SELECT dbchange.submit($$
+ALTER TABLE orders ADD CONSTRAINT orders_total_pos CHECK (total > 0) NOT VALID;
+ALTER TABLE orders RENAME TO orders_tmp;
+ALTER TABLE orders_tmp VALIDATE CONSTRAINT orders_total_pos;
+ALTER TABLE orders_tmp RENAME TO orders;
+$$, 'total check') AS c2 \gset
+RESET ROLE;
+SELECT id = :c1 AS first, status,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: adding-not-nullable-field:%') AS not_null_scan,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: validate-in-same-transaction:%') AS validate_locked
+  FROM dbchange.change WHERE id IN (:c1, :c2) ORDER BY id;
+
+\c postgres
+SET client_min_messages = warning;
+DROP DATABASE regress_script_state_holes;
+DROP ROLE ssh_dev;
