@@ -735,6 +735,54 @@ class_in(const char *name, Oid nsp)
 }
 
 /*
+ * A column of relid by name, as the name reads after the column renames an
+ * earlier statement of the script being checked makes (scriptnames.c): the
+ * catalog's row of the column renamed to colname, none for a name renamed
+ * away.
+ */
+static HeapTuple
+att_by_name(Oid relid, const char *colname)
+{
+	const char *name = dbc_script_column_name(relid, colname);
+
+	return name != NULL ? SearchSysCacheAttName(relid, name) : NULL;
+}
+
+static AttrNumber
+attnum_by_name(Oid relid, const char *colname)
+{
+	const char *name = dbc_script_column_name(relid, colname);
+
+	return name != NULL ? get_attnum(relid, name) : InvalidAttrNumber;
+}
+
+/*
+ * The same, as the name reads after the renames an earlier statement of the
+ * script being checked makes (scriptnames.c): a relation renamed or moved
+ * there is found under its new name (*renamed_away false) and no longer
+ * under its old one (*renamed_away true: look further along the path).
+ */
+static HeapTuple
+class_in_script(const char *name, Oid nsp, bool *renamed_away)
+{
+	Oid			relid;
+	HeapTuple	tp;
+
+	*renamed_away = false;
+	switch (dbc_script_relation_name(nsp, name, &relid))
+	{
+		case 1:
+			tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+			return HeapTupleIsValid(tp) ? tp : NULL;
+		case -1:
+			*renamed_away = true;
+			return NULL;
+		default:
+			return class_in(name, nsp);
+	}
+}
+
+/*
  * The pg_class row of the relation a RangeVar names, or NULL; the caller
  * releases it (ReleaseSysCache).  Found as RangeVarGetRelid finds it (an
  * unqualified name in the schemas of the search path, implicit ones
@@ -747,7 +795,7 @@ class_in(const char *name, Oid nsp)
  * changed, a catalog index scan on most statements of a migration.
  */
 static HeapTuple
-lookup_class(RangeVar *rv)
+lookup_class(RangeVar *rv, Oid *found_nsp)
 {
 	HeapTuple	tp = NULL;
 	Oid			path[16];
@@ -755,7 +803,9 @@ lookup_class(RangeVar *rv)
 	int			i;
 	Oid			temp_nsp;
 	Oid			temp_toast_nsp;
+	bool		away;
 
+	*found_nsp = InvalidOid;
 	if (rv == NULL || rv->relname == NULL)
 		return NULL;
 	if (rv->catalogname)
@@ -769,7 +819,8 @@ lookup_class(RangeVar *rv)
 	{
 		Oid			nsp = get_namespace_oid(rv->schemaname, true);
 
-		return OidIsValid(nsp) ? class_in(rv->relname, nsp) : NULL;
+		*found_nsp = nsp;
+		return OidIsValid(nsp) ? class_in_script(rv->relname, nsp, &away) : NULL;
 	}
 
 	/*
@@ -778,6 +829,7 @@ lookup_class(RangeVar *rv)
 	 * both are rare in a migration, and RelnameGetRelid() knows the way.
 	 * (fetch_search_path() would tell, but it creates the temporary schema
 	 * when the path names it first, and classifying must change nothing.)
+	 * The script's renames are not followed there: judged as before.
 	 */
 	GetTempNamespaceState(&temp_nsp, &temp_toast_nsp);
 	n = OidIsValid(temp_nsp) ? -1 : fetch_search_path_array(path, lengthof(path));
@@ -788,10 +840,17 @@ lookup_class(RangeVar *rv)
 		if (!OidIsValid(relid))
 			return NULL;
 		tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-		return HeapTupleIsValid(tp) ? tp : NULL;
+		if (!HeapTupleIsValid(tp))
+			return NULL;
+		*found_nsp = ((Form_pg_class) GETSTRUCT(tp))->relnamespace;
+		return tp;
 	}
 	for (i = 0; i < n && tp == NULL; i++)
-		tp = class_in(rv->relname, path[i]);
+	{
+		tp = class_in_script(rv->relname, path[i], &away);
+		if (tp != NULL)
+			*found_nsp = path[i];
+	}
 	return tp;
 }
 
@@ -993,13 +1052,15 @@ new_object(const char *object_type, char *schema, char *name)
 static ClsObject *
 rel_object(const char *object_type, RangeVar *rv)
 {
-	HeapTuple	tp = lookup_class(rv);
+	Oid			nsp;
+	HeapTuple	tp = lookup_class(rv, &nsp);
 	Form_pg_class rc = tp ? (Form_pg_class) GETSTRUCT(tp) : NULL;
 	char	   *schema;
 	ClsObject  *o;
 
+	/* where the name found it: a relation the script moves is in its new schema */
 	if (rc != NULL)
-		schema = get_namespace_name(rc->relnamespace);
+		schema = get_namespace_name(nsp);
 	else if (rv->schemaname)
 		schema = pstrdup(rv->schemaname);
 	else if (rv->relpersistence == RELPERSISTENCE_TEMP)
@@ -1431,6 +1492,24 @@ global_object(ObjectType t, const char *name)
 			break;
 	}
 	return o;
+}
+
+/*
+ * The relation a name stands for, as the classifier finds it (the script's
+ * earlier renames followed), and the schema it was found in; InvalidOid:
+ * none.
+ */
+Oid
+dbc_lookup_relation(RangeVar *rv, Oid *nsp)
+{
+	HeapTuple	tp = lookup_class(rv, nsp);
+	Oid			relid;
+
+	if (tp == NULL)
+		return InvalidOid;
+	relid = ((Form_pg_class) GETSTRUCT(tp))->oid;
+	ReleaseSysCache(tp);
+	return relid;
 }
 
 /* The identity of a relation name (rls.c: the table of a policy elsewhere in a script). */
@@ -1910,7 +1989,7 @@ type_change_of(Oid relid, const char *colname, TypeName *tn, TypeChange *tc)
 	memset(tc, 0, sizeof(*tc));
 	if (!OidIsValid(relid) || colname == NULL)
 		return;
-	at = SearchSysCacheAttName(relid, colname);
+	at = att_by_name(relid, colname);
 	if (!HeapTupleIsValid(at))
 		return;
 	tc->old_type = ((Form_pg_attribute) GETSTRUCT(at))->atttypid;
@@ -2603,7 +2682,7 @@ dbc_constraint_proves_not_null(Oid relid, const char *conname, const char *colna
 
 	if (!OidIsValid(relid) || conname == NULL || colname == NULL)
 		return false;
-	attnum = get_attnum(relid, colname);
+	attnum = attnum_by_name(relid, colname);
 	conoid = get_relation_constraint_oid(relid, conname, true);
 	if (attnum == InvalidAttrNumber || !OidIsValid(conoid))
 		return false;
@@ -2637,7 +2716,7 @@ has_validated_not_null_check(Oid relid, const char *colname, const char *table, 
 
 	if (!OidIsValid(relid) || colname == NULL)
 		return -1;
-	attnum = get_attnum(relid, colname);
+	attnum = attnum_by_name(relid, colname);
 	if (attnum == InvalidAttrNumber)
 		return -1;
 	/*
@@ -3842,7 +3921,8 @@ replica_identity_name(char c)
  * and so can another subcommand of s (ALTER c DROP NOT NULL, then ALTER c SET
  * NOT NULL; ADD PRIMARY KEY).  nullability: the state asked about is NOT
  * NULL, else the type.  Only statements known to leave other tables' columns
- * alone count as harmless.
+ * alone count as harmless, and none for a table found through the script's
+ * own renames (scriptnames.c), which the statements before named otherwise.
  */
 static bool
 column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
@@ -3889,6 +3969,17 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 	}
 	if (sc == NULL)
 		return true;
+
+	/*
+	 * A table the script renamed (or whose columns it renamed) was named
+	 * otherwise by the statements before: they are not matched by name below.
+	 */
+	{
+		Oid			nsp;
+
+		if (dbc_script_renamed_relid(dbc_lookup_relation(s->relation, &nsp)))
+			return false;
+	}
 	foreach(lc, sc->parsed)
 	{
 		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
@@ -3953,7 +4044,7 @@ type_unchanged(Oid relid, const char *colname, ColumnDef *cd, const TypeChange *
 		return -1;
 	if (tc->old_type != tc->new_type || tc->old_mod != tc->new_mod)
 		return 0;
-	at = SearchSysCacheAttName(relid, colname);
+	at = att_by_name(relid, colname);
 	if (!HeapTupleIsValid(at))
 		return -1;
 	coll = ((Form_pg_attribute) GETSTRUCT(at))->attcollation;
@@ -3970,7 +4061,7 @@ column_not_null_now(Oid relid, const char *colname)
 
 	if (!OidIsValid(relid) || colname == NULL)
 		return -1;
-	at = SearchSysCacheAttName(relid, colname);
+	at = att_by_name(relid, colname);
 	if (!HeapTupleIsValid(at))
 		return -1;
 	nn = ((Form_pg_attribute) GETSTRUCT(at))->attnotnull;
@@ -4816,7 +4907,7 @@ identity_sequence(Oid relid, const char *colname)
 
 	if (!OidIsValid(relid) || colname == NULL)
 		return InvalidOid;
-	tup = SearchSysCacheAttName(relid, colname);
+	tup = att_by_name(relid, colname);
 	if (!HeapTupleIsValid(tup))
 		return InvalidOid;
 	identity = ((Form_pg_attribute) GETSTRUCT(tup))->attidentity != '\0';
@@ -4909,7 +5000,7 @@ script_alters_sequence(Oid seqid, SeqLimits *out)
 static void
 put_serial_sequence_facts(JsonbParseState **st, Oid relid, const char *colname, TypeName *tn)
 {
-	HeapTuple	at = OidIsValid(relid) && colname ? SearchSysCacheAttName(relid, colname) : NULL;
+	HeapTuple	at = OidIsValid(relid) && colname ? att_by_name(relid, colname) : NULL;
 	Oid			seqid = InvalidOid;
 	HeapTuple	seqtup = NULL;
 	Oid			old_type = InvalidOid;
@@ -9444,7 +9535,8 @@ reads_walker(Node *node, void *context)
 		return false;
 	if (IsA(node, RangeVar))
 	{
-		HeapTuple	tp = lookup_class((RangeVar *) node);
+		Oid			nsp;
+		HeapTuple	tp = lookup_class((RangeVar *) node, &nsp);
 
 		if (tp != NULL)
 		{

@@ -186,6 +186,11 @@ typedef struct DbcScriptTables
 	int			lock_timeout_at_begin;	/* the session's when the transaction block began */
 	List	   *savepoints;		/* interactive: the open savepoints (private to scriptstate.c) */
 	bool		from_session;	/* this session's locks and settings count (interactive evaluate()) */
+	/* scriptnames.c: relations and columns the script renamed (private to it) */
+	List	   *renames;
+	List	   *column_renames;
+	List	   *renames_used;	/* by the statement being classified */
+	List	   *columns_used;
 } DbcScriptTables;
 
 /*
@@ -266,6 +271,29 @@ extern bool dbc_prepared_creates_table(const char *name, bool *from_sql);
 extern List *dbc_session_prepared_names(void);
 extern void dbc_apply_check_prepared(int64 change_id, List *parsed, List *session_names);
 extern void dbc_apply_deallocate_new(List *session_names);
+
+/* ---- scriptnames.c ---- */
+extern void dbc_script_names_begin(DbcScriptTables *sc);
+/*
+ * While a script is checked: does an earlier statement's rename or SET
+ * SCHEMA put a relation under name in schema nsp (1, *relid: the relation),
+ * take one away from it (-1), or neither (0: the catalog says)?
+ */
+extern int	dbc_script_relation_name(Oid nsp, const char *name, Oid *relid);
+/* The catalog's name of relid's column colname after the script's column renames; NULL: renamed away. */
+extern const char *dbc_script_column_name(Oid relid, const char *colname);
+/* Before a statement of the script is classified. */
+extern void dbc_script_names_start(DbcScriptTables *sc);
+/*
+ * After: facts plus renamed_in_script, renamed_from and renamed_columns when
+ * its names went through the script's renames; then note its own renames,
+ * or forget them all when it could change what names mean.
+ */
+extern Jsonb *dbc_script_names_see(DbcScriptTables *sc, Node *stmt, Jsonb *facts);
+/* Has the script being checked renamed or moved relid, or renamed a column of it, so far? */
+extern bool dbc_script_renamed_relid(Oid relid);
+/* classify.c: the relation a name stands for as the classifier finds it, and its schema. */
+extern Oid	dbc_lookup_relation(RangeVar *rv, Oid *nsp);
 
 /* ---- scriptpath.c ---- */
 /*

@@ -708,6 +708,8 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	if (!interactive)
 		in_block = !dbc_is_nontransactional(stmt);
 	begin_facts(&st);
+	if (script_tables != NULL)
+		dbc_script_names_start(script_tables);
 	dbc_classify_stmt(&st, stmt, text, &tab);
 	if (script_tables != NULL)
 		in_block = dbc_script_state_in_block(script_tables, stmt, in_block);
@@ -718,6 +720,7 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	facts = dbc_jsonb_write(dbc_end_object(&st));
 	if (script_tables != NULL)
 	{
+		facts = dbc_script_names_see(script_tables, stmt, facts);
 		facts = script_tables_see(stmt, facts);
 		facts = dbc_rls_script_facts(stmt, facts, script_tables->parsed);
 		dbc_script_state_note(script_tables, stmt, &tab, in_block);
@@ -1164,6 +1167,7 @@ dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source, b
 		if (dbc_is_nontransactional(((DbcParsedStmt *) lfirst(lc))->stmt))
 			st->off = true;
 	dbc_script_state_begin(st, source, from_session);
+	dbc_script_names_begin(st);
 	script_tables = st;
 }
 
@@ -1490,21 +1494,69 @@ stored_checked_relations(Jsonb *facts)
 }
 
 /*
+ * The names of a statement's facts that an earlier statement of its script
+ * renames into place (fact renamed_from: new identity -> old identity), as
+ * a List of char * pairs (name, old identity).
+ */
+static List *
+renamed_names(Jsonb *facts)
+{
+	JsonbValue *obj = facts_field(facts, "renamed_from");
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	List	   *out = NIL;
+	char	   *key = NULL;
+
+	if (obj == NULL || obj->type != jbvBinary)
+		return NIL;
+	it = JsonbIteratorInit(obj->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE && key != NULL && v.type == jbvString)
+		{
+			out = lappend(out, key);
+			out = lappend(out, pnstrdup(v.val.string.val, v.val.string.len));
+			key = NULL;
+		}
+	}
+	return out;
+}
+
+/* The identity a name had before its script renamed it into place, or NULL. */
+static const char *
+renamed_from(List *renamed, const char *name)
+{
+	ListCell   *lc;
+
+	for (lc = list_head(renamed); lc != NULL; lc = lnext(renamed, lnext(renamed, lc)))
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return (char *) lfirst(lnext(renamed, lc));
+	return NULL;
+}
+
+/*
  * The relations the names of a statement's facts resolve to now, when it is
  * checked (a List of CheckedRelation *, for dbc_require_same_names): the
  * same name can later stand for another relation, moved or renamed into
- * its place by an earlier statement of the change.
+ * its place by an earlier statement of the change.  A name the script's own
+ * earlier rename puts in place (renamed_in_script) stands for the relation
+ * its old name resolves to now: the one it was judged as.
  */
 List *
 dbc_checked_relations(Jsonb *facts)
 {
 	List	   *out = NIL;
+	List	   *renamed;
 	ListCell   *lc;
 
 	if (facts == NULL)
 		return NIL;
 	if ((out = stored_checked_relations(facts)) != NIL)
 		return out;
+	renamed = renamed_names(facts);
 	foreach(lc, resolved_names(facts))
 	{
 		ResolvedName *n = lfirst(lc);
@@ -1512,12 +1564,16 @@ dbc_checked_relations(Jsonb *facts)
 		CheckedRelation *cr;
 		ListCell   *seen;
 		bool		dup = false;
+		const char *old;
 
 		if (strcmp(n->key, "schema") == 0)
 			continue;
 		foreach(seen, out)
 			dup |= strcmp(((CheckedRelation *) lfirst(seen))->name, n->value) == 0;
-		if (dup || (relids = relations_of(n->value)) == NIL)
+		if (dup)
+			continue;
+		old = renamed_from(renamed, n->value);
+		if ((relids = relations_of(old ? old : n->value)) == NIL)
 			continue;
 		cr = palloc(sizeof(CheckedRelation));
 		cr->name = n->value;
@@ -1661,6 +1717,49 @@ new_names_harmless(List *then, List *now)
 }
 
 /*
+ * A statement judged as acting on relations that earlier statements of its
+ * change rename into place (renamed_in_script: their sizes, columns,
+ * indexes were read from the catalog under their old names) runs only on
+ * those very relations: each such name must stand, now, for exactly the
+ * relation it was checked as.  No exception for a relation the change
+ * created: the policies judged the old one.
+ */
+static void
+require_renamed_same(int statement_no, Jsonb *checked, List *checked_rels)
+{
+	List	   *renamed = renamed_names(checked);
+	ListCell   *lc;
+
+	for (lc = list_head(renamed); lc != NULL; lc = lnext(renamed, lnext(renamed, lc)))
+	{
+		const char *name = lfirst(lc);
+		const char *old = lfirst(lnext(renamed, lc));
+		List	   *now = relations_of(name);
+		CheckedRelation *cr = NULL;
+		ListCell   *c;
+
+		foreach(c, checked_rels)
+			if (strcmp(((CheckedRelation *) lfirst(c))->name, name) == 0)
+				cr = lfirst(c);
+		if (cr != NULL && list_length(now) == 1 && list_length(cr->relids) == 1 &&
+			linitial_oid(now) == linitial_oid(cr->relids))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would change %s, which is not the relation an earlier statement of the change renamed to that name",
+						statement_no, quote_literal_cstr(name)),
+				 errdetail("The statement was judged as acting on %s, which an earlier statement of the change "
+						   "renames or moves to %s, but that name now stands for another relation, or none: "
+						   "the rename did not run as it was judged, or something renamed, dropped or created "
+						   "a relation under that name since.",
+						   quote_literal_cstr(old), quote_literal_cstr(name)),
+				 errhint("Submit the change again, so that it is judged against the tables as they are now; "
+						 "submit the statements that rename a table as a change of their own if the names move "
+						 "in ways dbchange does not follow.")));
+	}
+}
+
+/*
  * Refuse to run a statement of a change whose names now resolve to other
  * objects than the ones its facts (checked) named when the policies, or
  * the approvers, judged it, or that would run as another role: an earlier
@@ -1695,7 +1794,8 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 	foreach(lc, now)
 		if (same && !has_name(then, lfirst(lc)))
 			same = false;
-	if (!same && !new_names_harmless(then, now))
+	/* judged through the script's renames: the very names, no guesses */
+	if (!same && (facts_true(checked, "renamed_in_script") || !new_names_harmless(then, now)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
 				 errmsg("statement %d would change other objects than the ones it was checked with", statement_no),
@@ -1718,4 +1818,6 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 						 "a change whose tables were replaced since it was approved must be submitted again.")));
 	if (facts_true(checked, "created_in_script"))
 		require_created_here(statement_no, nowfacts);
+	if (facts_true(checked, "renamed_in_script"))
+		require_renamed_same(statement_no, checked, checked_rels);
 }

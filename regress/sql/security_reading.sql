@@ -70,8 +70,10 @@ SHOW search_path;
 -- search_path, set_config() or rename earlier in the script does not make the
 -- policies judge one table while another is changed.  A SET search_path (or
 -- set_config() of a literal) is followed when the script is judged, so the policies
--- see public.ledger and queue it; a path dbchange cannot read before it runs (an
--- expression, a DO block) is refused when the names change
+-- see public.ledger and queue it; so is a rename of the table the name first found
+-- (scriptnames.c: scratch.ledger is no longer under that name, so ledger is public.ledger);
+-- a path dbchange cannot read before it runs (an expression, a DO block) is refused when
+-- the names change
 SELECT * FROM dbchange.configure(default_action => 'approve') WHERE key = 'default_action';
 SELECT dbchange.set_policy('protect_ledger', $lua$
 return { name = "protect_ledger", description = "public.ledger changes need approval",
@@ -96,7 +98,12 @@ SELECT dbchange.submit($s$DO $do$BEGIN PERFORM set_config('search_path', 'public
 ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
 SET search_path = scratch, public;
 SELECT dbchange.submit($s$ALTER TABLE scratch.ledger RENAME TO ledger_old;
-ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work');
+ALTER TABLE ledger ADD COLUMN note text;$s$, 'scratch work') AS renamed_id \gset
+RESET ROLE;
+SELECT status, (SELECT facts->>'identity' FROM dbchange.change_statement
+                 WHERE change_id = :renamed_id AND statement_no = 2) AS judged_as
+  FROM dbchange.changes WHERE id = :renamed_id;
+SET ROLE regress_rd_dev;
 RESET search_path;
 SELECT dbchange.submit('ALTER TABLE public.ledger ADD COLUMN note text', 'named: judged as it is') > 0 AS queued;
 RESET ROLE;
