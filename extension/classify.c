@@ -757,6 +757,20 @@ attnum_by_name(Oid relid, const char *colname)
 }
 
 /*
+ * The schema and name of a relation found by OID (an index's table, a
+ * relation a view reads), as the script being checked has renamed or moved
+ * it so far; NULL name when it is gone.
+ */
+static void
+rel_name_now(Oid relid, char **schema, char **name)
+{
+	if (dbc_script_relation_renamed(relid, schema, name))
+		return;
+	*name = get_rel_name(relid);
+	*schema = *name ? get_namespace_name(get_rel_namespace(relid)) : NULL;
+}
+
+/*
  * The same, as the name reads after the renames an earlier statement of the
  * script being checked makes (scriptnames.c): a relation renamed or moved
  * there is found under its new name (*renamed_away false) and no longer
@@ -1583,12 +1597,14 @@ statistics_object(List *names)
 	if (HeapTupleIsValid(tp))
 	{
 		Oid			relid = ((Form_pg_statistic_ext) GETSTRUCT(tp))->stxrelid;
-		char	   *relname = get_rel_name(relid);
+		char	   *nspname;
+		char	   *relname;
 
 		ReleaseSysCache(tp);
+		rel_name_now(relid, &nspname, &relname);
 		if (relname != NULL)
 		{
-			o->table = qualify(get_namespace_name(get_rel_namespace(relid)), relname);
+			o->table = qualify(nspname, relname);
 			o->table_relid = relid;
 		}
 	}
@@ -1738,13 +1754,16 @@ set_table_of_index(Cls *c, ClsObject *idx)
 {
 	Oid			heap;
 	ClsObject  *t;
+	char	   *schema;
+	char	   *name;
 
 	if (!OidIsValid(idx->relid))
 		return;
 	heap = IndexGetRelation(idx->relid, true);
 	if (!OidIsValid(heap))
 		return;
-	t = new_object("table", get_namespace_name(get_rel_namespace(heap)), get_rel_name(heap));
+	rel_name_now(heap, &schema, &name);
+	t = new_object("table", schema, name);
 	t->relid = heap;
 	set_table(c, t);
 }
@@ -5992,10 +6011,13 @@ classify_drop(Cls *c, DropStmt *s)
 			if (OidIsValid(o->relid))
 			{
 				Oid			heap = IndexGetRelation(o->relid, true);
-				char	   *relname = OidIsValid(heap) ? get_rel_name(heap) : NULL;
+				char	   *nspname = NULL;
+				char	   *relname = NULL;
 
+				if (OidIsValid(heap))
+					rel_name_now(heap, &nspname, &relname);
 				if (relname != NULL)
-					o->table = qualify(get_namespace_name(get_rel_namespace(heap)), relname);
+					o->table = qualify(nspname, relname);
 			}
 		}
 		else if (t == OBJECT_TRIGGER && o->table_obj &&
@@ -8787,8 +8809,12 @@ reads_add(ReadsWalk *rw, Oid relid, const char *read_by, int depth)
 	relkind = rc->relkind;
 	e = palloc0(sizeof(CascadeEntry));
 	e->object_type = relkind_object_type(relkind);
-	e->schema = walk_nsp_name(&rw->w, rc->relnamespace);
-	e->name = pstrdup(NameStr(rc->relname));
+	/* a relation the script renamed is read under its new name */
+	if (!dbc_script_relation_renamed(relid, &e->schema, &e->name))
+	{
+		e->schema = walk_nsp_name(&rw->w, rc->relnamespace);
+		e->name = pstrdup(NameStr(rc->relname));
+	}
 	e->identity = qualify(e->schema, e->name);
 	e->depends_on = read_by;
 	e->sized = own_size_of(rc, &e->rows, &e->bytes, &e->rows_estimated);

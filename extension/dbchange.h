@@ -290,6 +290,12 @@ extern void dbc_script_names_start(DbcScriptTables *sc);
  * or forget them all when it could change what names mean.
  */
 extern Jsonb *dbc_script_names_see(DbcScriptTables *sc, Node *stmt, Jsonb *facts);
+/*
+ * The schema and name relid has at this point of the script being checked,
+ * when an earlier statement renamed or moved it (noted as a use of the
+ * rename); false: the catalog's.
+ */
+extern bool dbc_script_relation_renamed(Oid relid, char **schema, char **name);
 /* Has the script being checked renamed or moved relid, or renamed a column of it, so far? */
 extern bool dbc_script_renamed_relid(Oid relid);
 /* classify.c: the relation a name stands for as the classifier finds it, and its schema. */

@@ -1580,6 +1580,29 @@ dbc_checked_relations(Jsonb *facts)
 		cr->relids = relids;
 		out = lappend(out, cr);
 	}
+
+	/*
+	 * and every name the script's renames resolved, also where the facts
+	 * keep it under no key compared above (LIKE, a view's query, ...): each
+	 * is held to its relation when the statement runs
+	 */
+	for (lc = list_head(renamed); lc != NULL; lc = lnext(renamed, lnext(renamed, lc)))
+	{
+		const char *name = lfirst(lc);
+		List	   *relids;
+		CheckedRelation *cr;
+		ListCell   *seen;
+		bool		dup = false;
+
+		foreach(seen, out)
+			dup |= strcmp(((CheckedRelation *) lfirst(seen))->name, name) == 0;
+		if (dup || (relids = relations_of(lfirst(lnext(renamed, lc)))) == NIL)
+			continue;
+		cr = palloc(sizeof(CheckedRelation));
+		cr->name = pstrdup(name);
+		cr->relids = relids;
+		out = lappend(out, cr);
+	}
 	return out;
 }
 

@@ -20,8 +20,13 @@
  * name lookups (classify.c: lookup_class, att_by_name) then find the
  * relation under its new name and no longer under its old one, so the later
  * statements get the catalog's facts of the renamed relation or column:
- * sizes, columns, indexes, constraints, row level security.  Their facts
- * say so: renamed_in_script, renamed_from, renamed_columns (docs/facts.md).
+ * sizes, columns, indexes, constraints, row level security.  Where the
+ * classifier finds the relation by OID (an index's table, what a view
+ * reads: rel_name_now, reads_add) it is named as the script left it.  Their
+ * facts say so: renamed_in_script, renamed_from, renamed_columns
+ * (docs/facts.md).  What the statements before the rename did to the table
+ * under its old name is not matched by name, so type_unchanged and
+ * was_not_null are null on it (column_state_current).
  *
  * As conservative as created_in_script (facts.c).  A rename is noted only
  * when its relation exists, its new name is free, and the script has no
@@ -203,6 +208,29 @@ dbc_script_column_name(Oid relid, const char *colname)
 			return NULL;
 	}
 	return colname;
+}
+
+bool
+dbc_script_relation_renamed(Oid relid, char **schema, char **name)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+
+	if (sc == NULL || sc->renames == NIL)
+		return false;
+	foreach(lc, sc->renames)
+	{
+		ScriptRename *r = lfirst(lc);
+
+		if (r->relid == relid)
+		{
+			note_used(sc, r);
+			*schema = get_namespace_name(r->new_nsp);
+			*name = pstrdup(r->new_name);
+			return *schema != NULL;
+		}
+	}
+	return false;
 }
 
 bool

@@ -140,6 +140,26 @@ SELECT status, risk FROM dbchange.changes WHERE id = :reg_id;
 SELECT statement_no, action, facts->'renamed_in_script' AS renamed, facts->'table_rows' AS table_rows
   FROM dbchange.change_statement WHERE change_id = :reg_id ORDER BY 1;
 SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'registry'::regclass AND attname = 'address';
+-- the renamed table under its new name wherever the facts name it by OID: as an index's table,
+-- as what a view reads (directly, or through another view); the statements run as judged
+SET dbchange.enforce = off;
+CREATE TABLE nm_old (id int PRIMARY KEY, v text);
+CREATE VIEW nm_view AS SELECT * FROM nm_old;
+ALTER TABLE nm_old OWNER TO srn_dev;
+ALTER VIEW nm_view OWNER TO srn_dev;
+RESET dbchange.enforce;
+SET ROLE srn_dev;
+SELECT dbchange.submit($$
+ALTER TABLE nm_old RENAME TO nm;
+ALTER INDEX nm_old_pkey SET (fillfactor = 90);
+CREATE VIEW nm_direct AS SELECT * FROM nm;
+CREATE VIEW nm_through AS SELECT * FROM nm_view$$, 'by OID') AS nm_id \gset
+RESET ROLE;
+SELECT status FROM dbchange.changes WHERE id = :nm_id;
+SELECT statement_no, facts->>'table' AS "table", facts->'renamed_from' AS renamed_from,
+       (SELECT array_agg(r->>'identity' ORDER BY r->>'identity') FROM jsonb_array_elements(facts->'reads') r) AS reads
+  FROM dbchange.change_statement WHERE change_id = :nm_id ORDER BY 1;
+
 -- on the large table, a change that rewrites nothing is approved and applied too (a longer
 -- varchar: no rewrite, the table judged as it is, not of unknown size)
 SET ROLE srn_dev;
