@@ -623,7 +623,7 @@ read_args(FunctionCallInfo fcinfo, char **script, char **path, ArrayType **ran)
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("script must not be NULL"),
+				 errmsg("script must not be null"),
 				 errhint("Pass the text of the up script.")));
 	*script = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	*path = PG_NARGS() > 1 && !PG_ARGISNULL(1) ? text_to_cstring(PG_GETARG_TEXT_PP(1)) : NULL;

@@ -462,7 +462,7 @@ do_submit(SubmitArgs *a)
 	if (a->script == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the script must not be NULL")));
+				 errmsg("the script must not be null")));
 	if (!OidIsValid(dbc_schema_oid()))
 		ereport(ERROR, (errmsg("dbchange is not installed in this database")));
 	if (dbc_is_applying())

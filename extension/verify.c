@@ -199,7 +199,7 @@ dbc_verify_run(PG_FUNCTION_ARGS)
 	ErrorData  *volatile failure = NULL;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		elog(ERROR, "dbchange._verify_run: up, down and mode must not be NULL");
+		elog(ERROR, "dbchange._verify_run: up, down and mode must not be null");
 	up = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	down = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	mode = text_to_cstring(PG_GETARG_TEXT_PP(2));

@@ -24,3 +24,10 @@ SELECT * FROM dbchange.configure();
 CREATE TABLE in_prod (id int);
 SELECT environment, statement FROM dbchange.changes;
 SELECT event, details->'new' AS new FROM dbchange.audit WHERE event = 'configured' ORDER BY seq;
+
+-- a bad value is repeated in the message at most 64 characters long, so a huge
+-- one does not become a huge message in the server log
+\set VERBOSITY terse
+SELECT dbchange.configure(environment => repeat('Prod', 50000));
+SELECT dbchange.configure(rollout => 'sometimes');
+\set VERBOSITY default

@@ -188,6 +188,7 @@ INSERT INTO sweep.base VALUES
  ('dbchange._verify_script(text,text,text)', ARRAY[\$\$'CREATE TABLE public.v1 (id int)'\$\$, \$\$'DROP TABLE public.v1'\$\$, \$\$'public'\$\$]),
  ('dbchange._jsonb_write_check(jsonb)', ARRAY[\$\$'{}'\$\$]),
  ('dbchange._sha256_paths(text)', ARRAY[\$\$'x'\$\$]),
+ ('dbchange._shown(text)', ARRAY[\$\$'x'\$\$]),
  ('dbchange._tests_passed(jsonb)', ARRAY[\$\$'{}'\$\$]);
 -- functions without arguments: called once per role
 INSERT INTO sweep.base SELECT p.oid::regprocedure, '{}' FROM pg_proc p
@@ -389,7 +390,7 @@ check_match "metrics(now(), now()): an empty window is refused (it was a divisio
 	"$(q -c "SELECT * FROM dbchange.metrics(now(), now())")"
 check "mysql_mark_applied(-1): the change does not exist (not 'is not a MySQL change')" \
 	"P0002 change -1 does not exist" "$(r 'dbchange.mysql_mark_applied(bigint,text,jsonb,text)' 1 -1)"
-check "mysql_mark_applied(NULL): 22004" "22004 change id must not be NULL" \
+check "mysql_mark_applied(NULL): 22004" "22004 change id must not be null" \
 	"$(r 'dbchange.mysql_mark_applied(bigint,text,jsonb,text)' 1 NULL)"
 check "mysql_deploy_start(-1): P0002 like every unknown change" "P0002 change -1 does not exist" \
 	"$(r 'dbchange.mysql_deploy_start(bigint,text,integer,text)' 1 -1)"
@@ -401,7 +402,7 @@ check "mysql_deploy_finish(status NULL): 22023 (it was a not-null violation of t
 check "mysql_deploy_finish(statements done NULL): 22023 (it was a not-null violation)" \
 	'22023 invalid statement count "<NULL>"' \
 	"$(r 'dbchange.mysql_deploy_finish(bigint,text,integer,integer,text,text,jsonb)' 3 NULL)"
-check "mysql_deploy_finish(NULL): 22004" "22004 deployment id must not be NULL" \
+check "mysql_deploy_finish(NULL): 22004" "22004 deployment id must not be null" \
 	"$(r 'dbchange.mysql_deploy_finish(bigint,text,integer,integer,text,text,jsonb)' 1 NULL)"
 check "mysql_drift(target, NULL): refused (it reported every object missing)" \
 	"22023 a schema snapshot is a JSON object" "$(r 'dbchange.mysql_drift(text,jsonb)' 2 NULL)"
@@ -409,7 +410,7 @@ check_match "submit_mysql(target '   '): MySQL has no database name ending with 
 	'^22023 invalid MySQL target database name "   "' "$(r 'dbchange.submit_mysql(text,text,text,uuid,text,text,jsonb)' 2 "'   '")"
 check_match "evaluate_mysql(source 'maybe'): refused as submit_mysql() refuses it" \
 	'^22023 invalid source "maybe" for a MySQL change' "$(r 'dbchange.evaluate_mysql(text,text,text)' 3 "'maybe'")"
-check "enable_policy(NULL): 22004 (not 'policy \"<NULL>\" does not exist')" "22004 policy name must not be NULL" \
+check "enable_policy(NULL): 22004 (not 'policy \"<NULL>\" does not exist')" "22004 policy name must not be null" \
 	"$(r 'dbchange.enable_policy(text)' 1 NULL)"
 check "verify_rollback(-1): P0002, an error class (02000 is a warning's)" "P0002 change -1 does not exist" \
 	"$(r 'dbchange.verify_rollback(bigint)' 1 -1)"

@@ -29,6 +29,14 @@ CREATE FUNCTION dbchange.preloaded() RETURNS boolean
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'dbc_is_preloaded';
 -- A new change uid: a time-ordered (version 7) UUID, so that change_uid_idx
 -- grows at its right edge (catalog.c, time_ordered_uuid).
+-- _shown(t): a value a user gave, as an error message repeats it: the first
+-- 64 characters and "..." when longer, so that a 200,000-character name does
+-- not become a 200 kB message in the server log.
+CREATE FUNCTION dbchange._shown(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN pg_catalog.length(t) > 64 THEN pg_catalog.left(t, 64) || '...' ELSE t END
+$$;
+
 CREATE FUNCTION dbchange._uuid_v7() RETURNS uuid
   LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_uuid_v7';
 
@@ -310,19 +318,19 @@ BEGIN
             HINT = 'Ask a superuser to run: GRANT dbchange_policy_admin TO ' || pg_catalog.quote_ident(v_caller) || ';';
   END IF;
   IF configure.environment IS NOT NULL AND configure.environment !~ '^[a-z][a-z0-9_-]{0,62}$' THEN
-    RAISE EXCEPTION 'invalid environment name "%"', configure.environment
+    RAISE EXCEPTION 'invalid environment name "%"', dbchange._shown(configure.environment)
       USING ERRCODE = '22023',
             DETAIL = 'An environment name is 1 to 63 lower-case letters, digits, "_" or "-", starting with a letter (for example dev, test, stage, prod).',
             HINT = 'Call dbchange.configure(environment => ''prod'').';
   END IF;
   IF configure.rollout IS NOT NULL AND configure.rollout NOT IN ('auto', 'manual') THEN
-    RAISE EXCEPTION 'invalid rollout mode "%"', configure.rollout
+    RAISE EXCEPTION 'invalid rollout mode "%"', dbchange._shown(configure.rollout)
       USING ERRCODE = '22023',
             DETAIL = 'The rollout mode is auto (a change applies when its last approval is given) or manual (it waits for dbchange.apply()).',
             HINT = 'Call dbchange.configure(rollout => ''auto'') or dbchange.configure(rollout => ''manual'').';
   END IF;
   IF configure.default_action IS NOT NULL AND configure.default_action NOT IN ('approve', 'queue', 'reject') THEN
-    RAISE EXCEPTION 'invalid default action "%"', configure.default_action
+    RAISE EXCEPTION 'invalid default action "%"', dbchange._shown(configure.default_action)
       USING ERRCODE = '22023',
             DETAIL = 'The default action, used when no policy has an opinion, is approve, queue or reject.',
             HINT = 'Call dbchange.configure(default_action => ''queue'').';
@@ -383,6 +391,7 @@ ALTER EVENT TRIGGER dbchange_table_rewrite ENABLE ALWAYS;
 REVOKE ALL ON ALL TABLES IN SCHEMA dbchange FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA dbchange FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA dbchange FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION dbchange._shown(text) TO PUBLIC;
 GRANT USAGE ON SCHEMA dbchange TO PUBLIC;
 GRANT SELECT ON dbchange.changes, dbchange.settings TO PUBLIC;
 GRANT EXECUTE ON FUNCTION dbchange.configure(text, text, text), dbchange.pending(),

@@ -53,7 +53,7 @@ DECLARE
   r dbchange.policy;
 BEGIN
   IF p_name IS NULL THEN
-    RAISE EXCEPTION 'policy name must not be NULL'
+    RAISE EXCEPTION 'policy name must not be null'
       USING ERRCODE = '22004',
             HINT = 'SELECT name, enabled FROM dbchange.policies; lists the policies of this environment.';
   END IF;
@@ -117,7 +117,7 @@ DECLARE
 BEGIN
   PERFORM dbchange._policy_require_admin('set policies');
   IF v_name IS NULL OR v_name !~ '^[a-z][a-z0-9_-]{0,62}$' THEN
-    RAISE EXCEPTION 'invalid policy name "%"', v_name
+    RAISE EXCEPTION 'invalid policy name "%"', dbchange._shown(v_name)
       USING ERRCODE = '22023',
             DETAIL = 'A policy name is 1 to 63 lower-case letters, digits, "_" or "-", starting with a letter.',
             HINT = 'For example: SELECT dbchange.set_policy(''no_drop_in_prod'', $lua$ ... $lua$);';

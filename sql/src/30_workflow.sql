@@ -207,7 +207,7 @@ RETURNS text[] LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, p
 BEGIN
   PERFORM dbchange._require_policy_admin('define approval flows');
   IF define_flow.name IS NULL OR define_flow.name !~ '^[a-z][a-z0-9_-]{0,62}$' THEN
-    RAISE EXCEPTION 'invalid flow name "%"', coalesce(define_flow.name, 'NULL')
+    RAISE EXCEPTION 'invalid flow name "%"', dbchange._shown(coalesce(define_flow.name, 'NULL'))
       USING ERRCODE = '22023',
             DETAIL = 'A flow name is 1 to 63 lower-case letters, digits, "_" or "-", starting with a letter.';
   END IF;
@@ -249,7 +249,7 @@ DECLARE
   c dbchange.change;
 BEGIN
   IF p_id IS NULL THEN
-    RAISE EXCEPTION 'change id must not be NULL'
+    RAISE EXCEPTION 'change id must not be null'
       USING ERRCODE = '22004', HINT = 'SELECT * FROM dbchange.pending() lists the changes waiting for approval or apply.';
   END IF;
   SELECT * INTO c FROM dbchange.change WHERE id = p_id FOR UPDATE;

@@ -303,7 +303,7 @@ DECLARE
   only_a text;
 BEGIN
   IF mode IS NULL OR mode NOT IN ('verify', 'drift', 'env') THEN
-    RAISE EXCEPTION 'invalid comparison mode "%"', mode
+    RAISE EXCEPTION 'invalid comparison mode "%"', dbchange._shown(mode)
       USING ERRCODE = '22023', DETAIL = 'The mode is verify, drift or env.',
             HINT = 'Call dbchange.snapshot_diff(a, b, ''env'').';
   END IF;
@@ -382,7 +382,7 @@ DECLARE
   v text;
 BEGIN
   IF sql IS NULL THEN
-    RAISE EXCEPTION 'script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
+    RAISE EXCEPTION 'script must not be null' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
   END IF;
   FOR r IN SELECT * FROM dbchange._downgen(sql) ORDER BY statement_no DESC LOOP
     IF r.down IS NULL THEN
@@ -522,7 +522,7 @@ DECLARE
   r record;
 BEGIN
   IF up IS NULL THEN
-    RAISE EXCEPTION 'up script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
+    RAISE EXCEPTION 'up script must not be null' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
   END IF;
   IF down IS NULL THEN
     SELECT * INTO r FROM dbchange._downgen(up, coalesce(path, 'public')) g
@@ -567,7 +567,7 @@ DECLARE
   c dbchange.change;
 BEGIN
   IF p_id IS NULL THEN
-    RAISE EXCEPTION 'change id must not be NULL' USING ERRCODE = '22004',
+    RAISE EXCEPTION 'change id must not be null' USING ERRCODE = '22004',
       HINT = 'Pass the id of a change (SELECT id, status, statement FROM dbchange.changes).';
   END IF;
   SELECT * INTO c FROM dbchange.change WHERE id = p_id;
@@ -771,7 +771,7 @@ BEGIN
             HINT = 'Ask a policy admin.';
   END IF;
   IF min_risk IS NULL OR min_risk NOT IN ('off', 'low', 'moderate', 'high', 'critical') THEN
-    RAISE EXCEPTION 'invalid restore point risk "%"', min_risk
+    RAISE EXCEPTION 'invalid restore point risk "%"', dbchange._shown(min_risk)
       USING ERRCODE = '22023', DETAIL = 'It is off, low, moderate, high or critical: the lowest risk of a change that takes a restore point.',
             HINT = 'SELECT dbchange.set_restore_points(''high'');';
   END IF;
@@ -1018,7 +1018,7 @@ BEGIN
             HINT = 'Ask a policy admin.';
   END IF;
   IF mode IS NULL OR mode NOT IN ('lazy', 'eager') THEN
-    RAISE EXCEPTION 'invalid drift snapshot mode "%"', mode
+    RAISE EXCEPTION 'invalid drift snapshot mode "%"', dbchange._shown(mode)
       USING ERRCODE = '22023', DETAIL = 'It is lazy (baselines on demand) or eager (a snapshot after every applied change).',
             HINT = 'SELECT dbchange.set_drift_snapshots(''eager'');';
   END IF;
@@ -1098,7 +1098,7 @@ DECLARE
   n int;
 BEGIN
   IF script IS NULL THEN
-    RAISE EXCEPTION 'script must not be NULL' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
+    RAISE EXCEPTION 'script must not be null' USING ERRCODE = '22004', HINT = 'Pass the text of the up script.';
   END IF;
   IF down IS NULL OR pg_catalog.btrim(down) = '' THEN
     down := NULL;

@@ -85,7 +85,7 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
 BEGIN
   IF p_target IS NULL OR (p_target !~ '^mysql://[^/@:]+:[0-9]+/[^/]+$' AND
                           p_target !~ '^mysql://localhost/[^/]+\?socket=/.+$') THEN
-    RAISE EXCEPTION 'invalid MySQL target name "%"', p_target
+    RAISE EXCEPTION 'invalid MySQL target name "%"', dbchange._shown(p_target)
       USING ERRCODE = '22023',
             DETAIL = 'A target is named mysql://host:port/database, or mysql://localhost/database?socket=/path for a unix socket, without user or password.';
   END IF;
@@ -119,7 +119,7 @@ DECLARE
   c dbchange.change;
 BEGIN
   IF p_change_id IS NULL THEN
-    RAISE EXCEPTION 'change id must not be NULL'
+    RAISE EXCEPTION 'change id must not be null'
       USING ERRCODE = '22004', HINT = 'SELECT * FROM dbchange.mysql_changes(''database''); lists the MySQL changes for a target database.';
   END IF;
   SELECT * INTO c FROM dbchange.change WHERE id = p_change_id FOR UPDATE;
@@ -181,7 +181,7 @@ CREATE FUNCTION dbchange._check_deployment_id(p_deployment_id bigint) RETURNS vo
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF p_deployment_id IS NULL THEN
-    RAISE EXCEPTION 'deployment id must not be NULL'
+    RAISE EXCEPTION 'deployment id must not be null'
       USING ERRCODE = '22004', HINT = 'Pass the id dbchange.mysql_deploy_start() returned.';
   END IF;
 END $$;
@@ -203,7 +203,7 @@ BEGIN
   PERFORM dbchange._require_deployer();
   PERFORM dbchange._check_deployment_id(p_deployment_id);
   IF p_status IS NULL OR p_status NOT IN ('applied', 'failed') THEN
-    RAISE EXCEPTION 'invalid deployment status "%"', p_status
+    RAISE EXCEPTION 'invalid deployment status "%"', dbchange._shown(p_status)
       USING ERRCODE = '22023', DETAIL = 'A deployment finishes applied or failed.';
   END IF;
   IF p_statements_done IS NULL OR p_statements_done < 0 THEN
