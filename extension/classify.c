@@ -5975,6 +5975,60 @@ drop_address(ObjectType t, Node *node, ClsObject *o, ObjectAddress *addr)
 
 static void put_extension_members(JsonbParseState **st, List *extensions);
 
+/*
+ * drops_nothing of DROP ... IF EXISTS: 1 when none of the objects named
+ * exists, so PostgreSQL skips each with a notice and drops nothing; 0 when
+ * the statement may drop something (no IF EXISTS, or one exists); -1 when
+ * that is not known.  Migration tools write DROP TABLE IF EXISTS of tables an
+ * older version may or may not have left behind, and a review should not be
+ * asked about data that is not there.  At the gate the catalog is current.
+ * In a script judged whole it is as it was before the script, so an earlier
+ * statement may have made an object of that name (CREATE, RENAME, SET
+ * SCHEMA, an index a constraint builds, code run by DO or a query): only
+ * statements that cannot create or rename anything may come before it.
+ */
+static int
+drops_nothing(Cls *c, DropStmt *s)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	List	   *objects = c->objects ? c->objects : (c->main ? list_make1(c->main) : NIL);
+	ListCell   *lc;
+
+	if (!s->missing_ok)
+		return 0;
+	if (objects == NIL)
+		return -1;
+	foreach(lc, objects)
+	{
+		ClsObject  *o = lfirst(lc);
+
+		if (o->exists == 1)
+			return 0;
+		if (o->exists != 0)
+			return -1;
+	}
+	if (sc == NULL)
+		return 1;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if (n == (Node *) s)
+			return 1;
+		switch (nodeTag(n))
+		{
+			case T_DropStmt:
+			case T_CommentStmt:
+			case T_GrantStmt:
+			case T_TransactionStmt:
+				continue;
+			default:
+				return -1;
+		}
+	}
+	return -1;
+}
+
 static void
 classify_drop(Cls *c, DropStmt *s)
 {
@@ -6048,6 +6102,14 @@ classify_drop(Cls *c, DropStmt *s)
 	c->destructive = true;
 	c->if_exists = s->missing_ok;
 	c->concurrently = s->concurrent;
+	{
+		int			none = drops_nothing(c, s);
+
+		if (none < 0)
+			dbc_put_null(c->st, "drops_nothing");
+		else
+			dbc_put_bool(c->st, "drops_nothing", none == 1);
+	}
 	c->sum_objects = t == OBJECT_TABLE || t == OBJECT_MATVIEW;
 	if (t == OBJECT_INDEX)
 	{

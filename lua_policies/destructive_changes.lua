@@ -51,6 +51,9 @@ Checks (severity)
                                  unique / primary key or redefining a
                                  column: rows that duplicate a key
                                  are silently deleted                 (danger)
+  (none of these for DROP ... IF EXISTS of objects none of which exists,
+  fact drops_nothing: PostgreSQL skips them and drops nothing; in a script
+  judged whole, only when no earlier statement could have made one)
   body-destroys-data             MySQL CREATE PROCEDURE / FUNCTION /
                                  TRIGGER / EVENT (ALTER EVENT) whose
                                  body drops, truncates or deletes
@@ -380,6 +383,9 @@ judge = function(c, tier)
   if type(cmd) ~= "string" then return nil end
   -- no finding below is possible for any other statement that is not destructive
   if not LOOKED_AT[cmd] and c.destructive ~= true then return nil end
+  -- DROP ... IF EXISTS of objects none of which exists (as migration tools write it for what an older
+  -- version may have left): PostgreSQL skips them, nothing is dropped, CASCADE reaches nothing
+  if c.drops_nothing == true then return nil end
   local d = nil
 
   if cmd == "DROP TABLE" then
@@ -540,6 +546,21 @@ return {
       facts = { cascades_to_count = 1, cascades_to_complete = true, cascades_to = { { object_type = "column", schema = "public",
         name = "m", identity = "public.people.m", table = "public.people", depends_on = "public.mood" } } } },
     { sql = "DROP INDEX accounts_email_idx", environment = "prod", expect = "queue", risk = "moderate" },
+    -- IF EXISTS of what is not there drops nothing (fact drops_nothing); a statement that may drop something,
+    -- or one after an earlier statement that may have made the object, is judged as any DROP
+    { sql = "DROP TABLE IF EXISTS u2f_devices", environment = "prod", expect = "none" },
+    { sql = "DROP TABLE IF EXISTS u2f_devices; DROP VIEW IF EXISTS u2f_view; DROP TABLE IF EXISTS totp_secrets",
+      environment = "prod", expect = "none" },
+    { sql = "DROP TABLE IF EXISTS u2f_devices CASCADE", environment = "prod", expect = "none",
+      facts = { exists = false, if_exists = true, drops_nothing = true } },
+    { sql = "DROP INDEX IF EXISTS accounts_email_idx", environment = "prod", expect = "none",
+      facts = { exists = false, if_exists = true, drops_nothing = true } },
+    { sql = "DROP TABLE IF EXISTS u2f_devices", environment = "prod", expect = "queue", risk = "high",
+      facts = { exists = false, if_exists = true, drops_nothing = false } },
+    { sql = "CREATE TABLE u2f_devices (id bigint); DROP TABLE IF EXISTS u2f_devices", environment = "prod",
+      expect = "queue", risk = "high" },
+    { sql = "ALTER TABLE devices RENAME TO u2f_devices; DROP TABLE IF EXISTS u2f_devices", environment = "prod",
+      expect = "queue", risk = "high" },
     { sql = "DROP INDEX accounts_email_idx", environment = "test", expect = "approve", risk = "low" },
     { sql = "DROP VIEW active_accounts", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "DROP FUNCTION f_total(int)", environment = "stage", expect = "approve", risk = "moderate" },

@@ -38,7 +38,9 @@ Checks (severity)
                                      duplicates (advice; Atlas's data-dependent
                                      changes)
   require-concurrent-index-deletion  DROP INDEX without CONCURRENTLY on a
-                                     large table (danger; advice when unknown)
+                                     large table (danger; advice when unknown;
+                                     none for IF EXISTS of an index that is not
+                                     there: fact drops_nothing)
   ban-concurrent-index-creation-in-transaction
                                      CREATE/DROP INDEX CONCURRENTLY or REINDEX
                                      CONCURRENTLY inside a transaction block:
@@ -332,7 +334,8 @@ return {
         d = add(d, tier, ADVICE, "unique-index-on-existing-rows", unique_on_rows(c, keys, n, conc))
       end
     elseif cmd == "DROP INDEX" then
-      if not conc then
+      -- (IF EXISTS of an index that is not there: nothing is locked, fact drops_nothing)
+      if not conc and c.drops_nothing ~= true then
         d = lock_finding(d, c, tier, "require-concurrent-index-deletion", "DROP INDEX without CONCURRENTLY")
       end
     elseif cmd == "REINDEX" then
@@ -429,6 +432,12 @@ return {
       facts = { in_transaction_block = true } },
     { sql = "DROP INDEX orders_customer_idx", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- IF EXISTS of an index that is not there (fact drops_nothing): nothing to lock; one that may be there is judged
+    { sql = "DROP INDEX IF EXISTS orders_customer_idx", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000, drops_nothing = true } },
+    { sql = "DROP INDEX IF EXISTS webauthn_devices_kid_key1", environment = "prod", expect = "none" },
+    { sql = "DROP INDEX IF EXISTS orders_customer_idx", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 5000000, drops_nothing = false } },
     { sql = "DROP INDEX CONCURRENTLY orders_customer_idx", environment = "prod", expect = "none",
       facts = { in_transaction_block = false, table_rows = 5000000 } },
     { sql = "REINDEX TABLE orders", environment = "prod", expect = "queue", facts = { table_rows = 5000000 } },

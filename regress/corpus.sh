@@ -18,6 +18,10 @@
 #   supabase-auth  supabase/auth: migrations/*.up.sql (pop; the template
 #                  {{ index .Options "Namespace" }} is the schema "auth", which
 #                  is also the search_path)
+#   temporal:DB    temporalio/temporal: schema/postgresql/v12/DB/versioned/
+#                  vX.Y/ (DB temporal or visibility; temporal-sql-tool's
+#                  update-schema: versions in numeric order, the files each
+#                  manifest.json lists, statement by statement, no transaction)
 #   glob:REGEX     every *.sql file whose path matches REGEX, in path order,
 #                  each in a transaction
 #
@@ -90,6 +94,14 @@ elif layout == 'harbor':
 elif layout == 'supabase-auth':
     sel = [(p, 'tx') for p in sorted(paths) if re.match(r'migrations/[^/]+\.up\.sql$', p)]
     subst = [(r'\{\{\s*index \.Options "Namespace"\s*\}\}', 'auth')]
+elif layout.startswith('temporal:'):
+    import json
+    d = 'schema/postgresql/v12/%s/versioned/' % layout[9:]
+    vers = sorted({p[len(d):].split('/')[0] for p in paths if p.startswith(d)},
+                  key=lambda v: tuple(int(x) for x in v[1:].split('.')))
+    for v in vers:
+        man = json.loads(git('show', '%s:%s%s/manifest.json' % (rev, d, v)))
+        sel += [('%s%s/%s' % (d, v, f), 'asis') for f in man.get('SchemaUpdateCqlFiles') or []]
 elif layout.startswith('glob:'):
     rx = re.compile(layout[5:])
     sel = [(p, 'tx') for p in sorted(paths) if p.endswith('.sql') and rx.search(p)]
