@@ -10633,10 +10633,11 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 			}
 		}
 	}
-	else if (IsA(stmt, LockStmt))
+	else if (IsA(stmt, LockStmt) || IsA(stmt, TruncateStmt))
 	{
 		ListCell   *lc;
 
+		/* (TRUNCATE a, b locks every table it names, as LOCK TABLE a, b does) */
 		foreach(lc, c->objects)
 		{
 			ClsObject  *o = (ClsObject *) lfirst(lc);

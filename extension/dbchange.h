@@ -116,7 +116,7 @@ typedef struct DbcStmtTable
 	Oid			relid;			/* the table, when it exists now */
 	const char *identity;		/* fact "table", or NULL */
 	int			lock;			/* LOCKMODE the statement takes on it (NoLock: none) */
-	List	   *locked;			/* LOCK TABLE: identities of every table it locks */
+	List	   *locked;			/* LOCK TABLE, TRUNCATE: identities of every table it locks */
 	List	   *referenced;		/* ALTER TABLE: identities of the tables a foreign key it
 								 * adds references (locked SHARE ROW EXCLUSIVE) */
 } DbcStmtTable;

@@ -316,9 +316,12 @@ note_locks(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 	else if (IsA(stmt, IndexStmt) && tab->identity && OidIsValid(tab->relid) &&
 			 get_rel_relkind(tab->relid) == RELKIND_PARTITIONED_TABLE)
 		hold_descendants(sc, ((IndexStmt *) stmt)->relation, tab->relid, tab->identity, tab->lock);
-	else if (IsA(stmt, LockStmt))
+	else if (IsA(stmt, LockStmt) || IsA(stmt, TruncateStmt))
 	{
-		foreach(lc, ((LockStmt *) stmt)->relations)
+		List	   *rels = IsA(stmt, LockStmt) ? ((LockStmt *) stmt)->relations :
+			((TruncateStmt *) stmt)->relations;
+
+		foreach(lc, rels)
 		{
 			RangeVar   *rv = (RangeVar *) lfirst(lc);
 			Oid			relid = RangeVarGetRelid(rv, NoLock, true);

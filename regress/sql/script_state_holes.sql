@@ -237,6 +237,14 @@ ALTER TABLE child VALIDATE CONSTRAINT child_check;
 LOCK TABLE ONLY counters IN SHARE MODE;
 ALTER TABLE ONLY parent ADD CONSTRAINT parent_id_pos CHECK (id > 0) NO INHERIT;
 $$, NULL, 'submit') WHERE statement_no = 2;
+-- TRUNCATE a, b locks every table it names (and their children without ONLY), not only the first
+SELECT statement_no, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+TRUNCATE counters, parent;
+ALTER TABLE counters VALIDATE CONSTRAINT counters_check;
+ALTER TABLE parent VALIDATE CONSTRAINT parent_check;
+ALTER TABLE child VALIDATE CONSTRAINT child_check;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
 -- CREATE INDEX on a partitioned table locks the partitions (on an inheritance parent, not the children)
 SELECT statement_no, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
   FROM dbchange.evaluate($$
