@@ -218,6 +218,7 @@ extern bool dbc_script_state_in_block(DbcScriptTables *sc, Node *stmt, bool in_b
  * this session's transaction holds now and this session's lock_timeout (the
  * gate, an interactive dry run).
  */
+extern bool dbc_stmt_runs_code(Node *stmt);
 extern void dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
 							  const DbcStmtTable *tab, bool in_block, bool ask_locks);
 /* After a statement of the script is classified: its transaction control, locks and CHECKs. */

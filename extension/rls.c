@@ -433,17 +433,12 @@ dbc_rls_script_facts(Node *stmt, Jsonb *facts, List *parsed)
 					blocked = true;
 				break;
 			case T_VariableSetStmt:	/* SET search_path: later names resolve elsewhere */
-			case T_DoStmt:
-			case T_CallStmt:
-			case T_ExecuteStmt:
-			case T_SelectStmt:
-			case T_InsertStmt:
-			case T_UpdateStmt:
-			case T_DeleteStmt:
-			case T_MergeStmt:
 				blocked = true;
 				break;
 			default:
+				/* code the classifier does not see may create or drop policies */
+				if (dbc_stmt_runs_code(other))
+					blocked = true;
 				break;
 		}
 	}

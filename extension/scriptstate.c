@@ -804,8 +804,8 @@ note_lock_timeout(DbcScriptTables *sc, VariableSetStmt *v, bool in_block)
  * is no longer known, and the CHECKs it added are forgotten (the catalog's
  * are judged as the gate finds them when the code runs its DDL).
  */
-static bool
-runs_code(Node *stmt)
+bool
+dbc_stmt_runs_code(Node *stmt)
 {
 	switch (nodeTag(stmt))
 	{
@@ -844,7 +844,7 @@ dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, 
 		note_lock_timeout(sc, (VariableSetStmt *) stmt, in_block);
 	else if (IsA(stmt, DiscardStmt) && ((DiscardStmt *) stmt)->target == DISCARD_ALL)
 		sc->lock_timeout = sc->lock_timeout_session = lock_timeout_reset(sc);
-	else if (runs_code(stmt))
+	else if (dbc_stmt_runs_code(stmt))
 	{
 		sc->lock_timeout = sc->lock_timeout_session = DBC_LT_UNKNOWN;
 		sc->checks = NIL;
