@@ -22,6 +22,13 @@
 #                  vX.Y/ (DB temporal or visibility; temporal-sql-tool's
 #                  update-schema: versions in numeric order, the files each
 #                  manifest.json lists, statement by statement, no transaction)
+#   synapse        element-hq/synapse: synapse/storage/schema/: the full
+#                  schemas of version 72 (common, main, state), then for each
+#                  version after it the delta files of every root, sorted by
+#                  file name as prepare_database.py sorts them (*.sql and
+#                  *.sql.postgres; Python deltas are left out), each in a
+#                  transaction; its placeholder $%AUTO_INCREMENT_PRIMARY_KEY%$
+#                  is what Synapse puts there for PostgreSQL
 #   glob:REGEX     every *.sql file whose path matches REGEX, in path order,
 #                  each in a transaction
 #
@@ -102,6 +109,18 @@ elif layout.startswith('temporal:'):
     for v in vers:
         man = json.loads(git('show', '%s:%s%s/manifest.json' % (rev, d, v)))
         sel += [('%s%s/%s' % (d, v, f), 'asis') for f in man.get('SchemaUpdateCqlFiles') or []]
+elif layout == 'synapse':
+    d = 'synapse/storage/schema/'
+    roots = ('common', 'main', 'state')
+    sel = [('%s%s/full_schemas/72/full.sql.postgres' % (d, r), 'tx') for r in roots]
+    deltas = {}
+    for p in paths:
+        m = re.match(re.escape(d) + r'(common|main|state)/delta/(\d+)/([^/]+\.sql(?:\.postgres)?)$', p)
+        if m and int(m.group(2)) > 72:
+            deltas.setdefault(int(m.group(2)), []).append((m.group(3), p))
+    for v in sorted(deltas):
+        sel += [(p, 'tx') for _, p in sorted(deltas[v])]
+    subst = [(r'\$%AUTO_INCREMENT_PRIMARY_KEY%\$', 'BIGINT PRIMARY KEY GENERATED ALWAYS AS IDENTITY')]
 elif layout.startswith('glob:'):
     rx = re.compile(layout[5:])
     sel = [(p, 'tx') for p in sorted(paths) if p.endswith('.sql') and rx.search(p)]
