@@ -435,7 +435,7 @@ static bool is_definer_function(Oid funcid);
 static List *definer_functions_in_schema(const char *nspname, ObjectType objtype);
 
 /* sequence limits (see put_sequence_limits()) */
-static void put_sequence_limits(JsonbParseState **st, Oid seqid, List *options);
+static void put_sequence_limits(JsonbParseState **st, Oid seqid, List *options, Node *stmt);
 static Oid	identity_sequence(Oid relid, const char *colname);
 static void put_serial_sequence_facts(JsonbParseState **st, Oid relid, const char *colname, TypeName *tn);
 
@@ -3929,6 +3929,166 @@ replica_identity_name(char c)
 }
 
 /*
+ * A type whose values are read by C input functions only: a base or enum
+ * type, or an array of one.  Not a domain (its CHECKs may call anything),
+ * nor a composite or range type, or an array, over one.
+ */
+static bool
+plain_type(Oid t)
+{
+	Oid			elem = OidIsValid(t) ? get_element_type(t) : InvalidOid;
+	char		k = OidIsValid(t) ? get_typtype(OidIsValid(elem) ? elem : t) : '\0';
+
+	return k == TYPTYPE_BASE || k == TYPTYPE_ENUM;
+}
+
+/*
+ * A constant DEFAULT of a column of type t (a literal, or one cast to a plain
+ * type): evaluated once, by the types' input functions, which are C.
+ */
+static bool
+constant_default(Node *def, Oid t)
+{
+	if (def == NULL)
+		return true;
+	if (!plain_type(t))
+		return false;
+	if (IsA(def, A_Const))
+		return true;
+	if (IsA(def, TypeCast))
+		return IsA(((TypeCast *) def)->arg, A_Const) && plain_type(type_oid(((TypeCast *) def)->typeName));
+	return false;
+}
+
+/*
+ * Does an ALTER TABLE of a table other than the one asked about run no code
+ * of its own, so that it cannot change that table's columns?  A volatile
+ * DEFAULT, a USING expression, a CHECK validated, a domain's constraints, a
+ * partition bound checked, an index rebuilt by a rewrite (its expressions)
+ * all call functions, which may run ALTER TABLE on any other table (an
+ * IMMUTABLE one through a VOLATILE one it calls).  Only subcommands known to
+ * evaluate nothing count as harmless.
+ */
+static bool
+alter_runs_no_code(AlterTableStmt *at)
+{
+	ListCell   *lc;
+
+	foreach(lc, at->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+		if (!IsA(cmd, AlterTableCmd))
+			return false;
+		switch (cmd->subtype)
+		{
+			case AT_DropNotNull:
+			case AT_SetNotNull:
+			case AT_ColumnDefault:	/* stored, not evaluated */
+			case AT_SetStatistics:
+			case AT_SetOptions:
+			case AT_ResetOptions:
+			case AT_SetStorage:
+			case AT_SetCompression:
+			case AT_DropConstraint:
+			case AT_DropColumn:
+			case AT_ChangeOwner:
+			case AT_DropCluster:
+			case AT_EnableTrig:
+			case AT_EnableAlwaysTrig:
+			case AT_EnableReplicaTrig:
+			case AT_DisableTrig:
+			case AT_EnableTrigAll:
+			case AT_DisableTrigAll:
+			case AT_EnableTrigUser:
+			case AT_DisableTrigUser:
+			case AT_EnableRowSecurity:
+			case AT_DisableRowSecurity:
+			case AT_ForceRowSecurity:
+			case AT_NoForceRowSecurity:
+			case AT_ReplicaIdentity:
+				break;
+			case AT_AddColumn:
+				{
+					ColumnDef  *cd = (ColumnDef *) cmd->def;
+					Oid			t;
+					ListCell   *k;
+
+					if (cd == NULL || !IsA(cd, ColumnDef) || cd->typeName == NULL ||
+						cd->identity || cd->generated || cd->cooked_default != NULL)
+						return false;
+					t = type_oid(cd->typeName);
+					/* a domain's CHECKs run for the NULL of every row too */
+					if (!OidIsValid(t) || get_typtype(t) == TYPTYPE_DOMAIN || !constant_default(cd->raw_default, t))
+						return false;
+					foreach(k, cd->constraints)
+					{
+						Constraint *con = (Constraint *) lfirst(k);
+
+						if (!IsA(con, Constraint) ||
+							(con->contype != CONSTR_NOTNULL && con->contype != CONSTR_NULL &&
+							 !(con->contype == CONSTR_DEFAULT && constant_default(con->raw_expr, t))))
+							return false;
+					}
+				}
+				break;
+			case AT_AddConstraint:
+				{
+					Constraint *con = (Constraint *) cmd->def;
+
+					/* NOT VALID: nothing checked; a key's index reads columns only */
+					if (con == NULL || !IsA(con, Constraint) ||
+						!(((con->contype == CONSTR_CHECK || con->contype == CONSTR_FOREIGN) &&
+						   con->skip_validation) ||
+						  ((con->contype == CONSTR_PRIMARY || con->contype == CONSTR_UNIQUE) &&
+						   con->indexname == NULL)))
+						return false;
+				}
+				break;
+			default:
+				return false;
+		}
+	}
+	return true;
+}
+
+/* CREATE INDEX of columns only: no expression or predicate to evaluate. */
+static bool
+index_runs_no_code(IndexStmt *is)
+{
+	ListCell   *lc;
+
+	if (is->whereClause != NULL)
+		return false;
+	foreach(lc, list_concat_copy(is->indexParams, is->indexIncludingParams))
+	{
+		IndexElem  *e = (IndexElem *) lfirst(lc);
+
+		if (!IsA(e, IndexElem) || e->expr != NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Does rv name relname (matched without regard to case or schema: any table it may be)? */
+static bool
+names_rel(RangeVar *rv, const char *relname)
+{
+	return rv == NULL || rv->relname == NULL || pg_strcasecmp(rv->relname, relname) == 0;
+}
+
+/* Is relid an inheritance child or partition, at any depth, of the relation rv names? */
+static bool
+descends_from(Oid relid, RangeVar *rv)
+{
+	Oid			other = OidIsValid(relid) && rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
+
+	if (!OidIsValid(other) || other == relid || !has_subclass(other))
+		return false;
+	return list_member_oid(find_all_inheritors(other, NoLock, NULL), relid);
+}
+
+/*
  * May the catalog's state of the column cmd names be taken for its state
  * when statement s runs?  Migration tools restate what a column already is
  * (ALTER COLUMN c TYPE <its type>, DROP NOT NULL of a nullable column), and
@@ -3936,8 +4096,11 @@ replica_identity_name(char c)
  * current.  In a script judged whole it is as it was before the script: an
  * earlier statement about a table of the same name (ALTER, RENAME, CREATE,
  * DROP), or one that runs code dbchange does not read beforehand (DO, CALL,
- * EXECUTE, a query, DML: anything may be called) can have changed the column,
- * and so can another subcommand of s (ALTER c DROP NOT NULL, then ALTER c SET
+ * EXECUTE, a query, DML: anything may be called; also an ALTER TABLE of
+ * another table or a CREATE INDEX that evaluates an expression, see
+ * alter_runs_no_code()) can have changed the column, so can a statement on a
+ * parent of the table (SET / DROP NOT NULL recurse) or one that gives the
+ * table a child, and so can another subcommand of s (ALTER c DROP NOT NULL, then ALTER c SET
  * NOT NULL; ADD PRIMARY KEY).  nullability: the state asked about is NOT
  * NULL, else the type.  Only statements known to leave other tables' columns
  * alone count as harmless, and none for a table found through the script's
@@ -3948,6 +4111,7 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 {
 	DbcScriptTables *sc = dbc_script_tables_current();
 	ListCell   *lc;
+	Oid			relid;
 
 	if (cmd->name == NULL || s->relation == NULL)
 		return false;
@@ -3996,7 +4160,8 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 	{
 		Oid			nsp;
 
-		if (dbc_script_renamed_relid(dbc_lookup_relation(s->relation, &nsp)))
+		relid = dbc_lookup_relation(s->relation, &nsp);
+		if (dbc_script_renamed_relid(relid))
 			return false;
 	}
 	foreach(lc, sc->parsed)
@@ -4009,17 +4174,53 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 		switch (nodeTag(n))
 		{
 			case T_AlterTableStmt:
-				rv = ((AlterTableStmt *) n)->relation;
+				{
+					AlterTableStmt *at = (AlterTableStmt *) n;
+
+					/*
+					 * Another table's: one that runs code may change any
+					 * table; a parent's reaches this table as its child
+					 * (ALTER TABLE parent ALTER c DROP NOT NULL recurses).
+					 * INHERIT / ATTACH PARTITION, which make this table a
+					 * parent or a child, are not among the harmless ones.
+					 */
+					rv = at->relation;
+					if (!alter_runs_no_code(at) || descends_from(relid, rv))
+						return false;
+				}
 				break;
 			case T_RenameStmt:
 				rv = ((RenameStmt *) n)->relation;
-				if (rv == NULL)
+				/* another relation renamed to this name: the name means it now */
+				if (rv == NULL ||
+					(((RenameStmt *) n)->newname &&
+					 pg_strcasecmp(((RenameStmt *) n)->newname, s->relation->relname) == 0))
 					return false;
 				break;
 			case T_CreateStmt:
-				rv = ((CreateStmt *) n)->relation;
+				{
+					CreateStmt *cs = (CreateStmt *) n;
+					ListCell   *k;
+
+					/*
+					 * A new child of this table (INHERITS): SET / DROP NOT
+					 * NULL recurse to it.  A new partition of any table: its
+					 * bound is checked against the default partition's rows,
+					 * through the key's expressions, which may call anything.
+					 */
+					rv = cs->relation;
+					if (cs->partbound != NULL)
+						return false;
+					foreach(k, cs->inhRelations)
+						if (names_rel((RangeVar *) lfirst(k), s->relation->relname))
+							return false;
+				}
 				break;
 			case T_IndexStmt:
+				/* an expression or predicate is evaluated for each row */
+				if (!index_runs_no_code((IndexStmt *) n))
+					return false;
+				continue;
 			case T_CommentStmt:
 			case T_CreateSeqStmt:
 			case T_AlterSeqStmt:
@@ -4272,7 +4473,8 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 
 						if (OidIsValid(seqid))
 							put_sequence_limits(st, seqid,
-												list_make1(makeDefElem("as", (Node *) cd->typeName, -1)));
+												list_make1(makeDefElem("as", (Node *) cd->typeName, -1)),
+												(Node *) s);
 					}
 					put_serial_sequence_facts(st, relation ? o->relid : InvalidOid, cmd->name, cd->typeName);
 				}
@@ -4361,7 +4563,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					put_option_names(st, "options", (List *) cmd->def);
 					/* SET MAXVALUE / MINVALUE / INCREMENT go to its sequence */
 					put_sequence_limits(st, relation ? identity_sequence(o->relid, cmd->name) : InvalidOid,
-										(List *) cmd->def);
+										(List *) cmd->def, (Node *) s);
 				}
 				break;
 			case AT_ChangeOwner:
@@ -4804,115 +5006,6 @@ opt_int64(DefElem *opt, int64 *out)
  * sequence that does not exist, an unknown type or a value this cannot
  * read: all six null.
  */
-typedef struct SeqLimits
-{
-	int64		cur_max;
-	int64		cur_min;
-	int64		new_max;
-	int64		new_min;
-	int64		incr;			/* after the statement */
-} SeqLimits;
-
-static bool sequence_limits_after(Oid seqid, List *options, SeqLimits *l);
-
-static void
-put_sequence_limits(JsonbParseState **st, Oid seqid, List *options)
-{
-	SeqLimits	l;
-	bool		known = sequence_limits_after(seqid, options, &l);
-	int64		cur_max = l.cur_max;
-	int64		cur_min = l.cur_min;
-	int64		new_max = l.new_max;
-	int64		new_min = l.new_min;
-	int64		incr = l.incr;
-	if (known && incr > 0)
-	{
-		dbc_put_int(st, "maxvalue", new_max);
-		dbc_put_int(st, "current_maxvalue", cur_max);
-		dbc_put_bool(st, "lowers_maxvalue", new_max < cur_max);
-	}
-	else
-	{
-		dbc_put_null(st, "maxvalue");
-		dbc_put_null(st, "current_maxvalue");
-		dbc_put_null(st, "lowers_maxvalue");
-	}
-	if (known && incr < 0)
-	{
-		dbc_put_int(st, "minvalue", new_min);
-		dbc_put_int(st, "current_minvalue", cur_min);
-		dbc_put_bool(st, "raises_minvalue", new_min > cur_min);
-	}
-	else
-	{
-		dbc_put_null(st, "minvalue");
-		dbc_put_null(st, "current_minvalue");
-		dbc_put_null(st, "raises_minvalue");
-	}
-}
-
-/*
- * What ALTER SEQUENCE options make of an existing sequence's limits (the
- * comment of put_sequence_limits); false when the sequence, a type or a
- * value is unknown.
- */
-static bool
-sequence_limits_after(Oid seqid, List *options, SeqLimits *l)
-{
-	HeapTuple	tup = OidIsValid(seqid) ? SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqid)) : NULL;
-	DefElem    *as = find_opt(options, "as");
-	DefElem    *max = find_opt(options, "maxvalue");
-	DefElem    *min = find_opt(options, "minvalue");
-	DefElem    *inc = find_opt(options, "increment");
-	int64		cur_max = 0;
-	int64		cur_min = 0;
-	int64		new_max = 0;
-	int64		new_min = 0;
-	int64		incr = 0;
-	bool		known = false;
-
-	if (HeapTupleIsValid(tup))
-	{
-		Form_pg_sequence seq = (Form_pg_sequence) GETSTRUCT(tup);
-		Oid			new_type = seq->seqtypid;
-		bool		reset_max = false;
-		bool		reset_min = false;
-
-		cur_max = seq->seqmax;
-		cur_min = seq->seqmin;
-		incr = seq->seqincrement;
-		known = true;
-		if (as != NULL)
-		{
-			new_type = IsA(as->arg, TypeName) ? type_oid((TypeName *) as->arg) : InvalidOid;
-			reset_max = cur_max == seqtype_max(seq->seqtypid);
-			reset_min = cur_min == seqtype_min(seq->seqtypid);
-		}
-		if (inc != NULL)
-			known = opt_int64(inc, &incr);
-		if (max != NULL && max->arg != NULL)
-			known = known && opt_int64(max, &new_max);
-		else if (max != NULL || reset_max)
-			new_max = (incr > 0 || reset_max) ? seqtype_max(new_type) : -1;
-		else
-			new_max = cur_max;
-		if (min != NULL && min->arg != NULL)
-			known = known && opt_int64(min, &new_min);
-		else if (min != NULL || reset_min)
-			new_min = (incr < 0 || reset_min) ? seqtype_min(new_type) : 1;
-		else
-			new_min = cur_min;
-		known = known && incr != 0 && seqtype_max(new_type) != 0;
-		ReleaseSysCache(tup);
-	}
-	l->cur_max = cur_max;
-	l->cur_min = cur_min;
-	l->new_max = new_max;
-	l->new_min = new_min;
-	l->incr = incr;
-	return known;
-}
-
 /*
  * The sequence of an identity column, or InvalidOid (not one, or unknown):
  * ALTER TABLE ... ALTER COLUMN ... SET MAXVALUE / TYPE changes it.
@@ -4951,30 +5044,199 @@ column_int_range(Oid typid, bool *bounded, int64 *min, int64 *max)
 	return typid == NUMERICOID || typid == FLOAT8OID || typid == TEXTOID || typid == VARCHAROID;
 }
 
+/* A sequence's type and limits, as the catalog has them or the script leaves them. */
+typedef struct SeqState
+{
+	Oid			type;
+	int64		max;
+	int64		min;
+	int64		incr;
+} SeqState;
+
+static bool sequence_state(Oid seqid, Node *upto, SeqState *s);
+static bool seq_state_apply(SeqState *s, List *options);
+
+static void
+put_sequence_limits(JsonbParseState **st, Oid seqid, List *options, Node *stmt)
+{
+	SeqState	now;
+	SeqState	after;
+	bool		known = sequence_state(seqid, stmt, &now);
+
+	after = now;
+	known = known && seq_state_apply(&after, options);
+	if (known && after.incr > 0)
+	{
+		dbc_put_int(st, "maxvalue", after.max);
+		dbc_put_int(st, "current_maxvalue", now.max);
+		dbc_put_bool(st, "lowers_maxvalue", after.max < now.max);
+	}
+	else
+	{
+		dbc_put_null(st, "maxvalue");
+		dbc_put_null(st, "current_maxvalue");
+		dbc_put_null(st, "lowers_maxvalue");
+	}
+	if (known && after.incr < 0)
+	{
+		dbc_put_int(st, "minvalue", after.min);
+		dbc_put_int(st, "current_minvalue", now.min);
+		dbc_put_bool(st, "raises_minvalue", after.min > now.min);
+	}
+	else
+	{
+		dbc_put_null(st, "minvalue");
+		dbc_put_null(st, "current_minvalue");
+		dbc_put_null(st, "raises_minvalue");
+	}
+}
+
+/* The catalog's state of sequence seqid; false: no such sequence. */
+static bool
+seq_state_catalog(Oid seqid, SeqState *s)
+{
+	HeapTuple	tup = OidIsValid(seqid) ? SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqid)) : NULL;
+	Form_pg_sequence seq;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	seq = (Form_pg_sequence) GETSTRUCT(tup);
+	s->type = seq->seqtypid;
+	s->max = seq->seqmax;
+	s->min = seq->seqmin;
+	s->incr = seq->seqincrement;
+	ReleaseSysCache(tup);
+	return true;
+}
+
 /*
- * The limits an ALTER SEQUENCE of seqid in the script being checked, before
- * or after the statement, leaves (the last such statement's), as
- * sequence_limits_after() works them out; false: none, or unknown.  Its name
- * is resolved on the search_path in effect now.
+ * What ALTER SEQUENCE options make of a sequence in state *s (the comment of
+ * put_sequence_limits); false when a type or a value is unknown (*s is then
+ * not to be used).
  */
 static bool
-script_alters_sequence(Oid seqid, SeqLimits *out)
+seq_state_apply(SeqState *s, List *options)
+{
+	DefElem    *as = find_opt(options, "as");
+	DefElem    *max = find_opt(options, "maxvalue");
+	DefElem    *min = find_opt(options, "minvalue");
+	DefElem    *inc = find_opt(options, "increment");
+	Oid			new_type = s->type;
+	bool		reset_max = false;
+	bool		reset_min = false;
+	int64		incr = s->incr;
+	int64		new_max;
+	int64		new_min;
+	bool		known = true;
+
+	if (as != NULL)
+	{
+		new_type = IsA(as->arg, TypeName) ? type_oid((TypeName *) as->arg) : InvalidOid;
+		reset_max = s->max == seqtype_max(s->type);
+		reset_min = s->min == seqtype_min(s->type);
+	}
+	if (inc != NULL)
+		known = opt_int64(inc, &incr);
+	if (max != NULL && max->arg != NULL)
+		known = known && opt_int64(max, &new_max);
+	else if (max != NULL || reset_max)
+		new_max = (incr > 0 || reset_max) ? seqtype_max(new_type) : -1;
+	else
+		new_max = s->max;
+	if (min != NULL && min->arg != NULL)
+		known = known && opt_int64(min, &new_min);
+	else if (min != NULL || reset_min)
+		new_min = (incr < 0 || reset_min) ? seqtype_min(new_type) : 1;
+	else
+		new_min = s->min;
+	known = known && incr != 0 && seqtype_max(new_type) != 0;
+	if (known)
+	{
+		s->type = new_type;
+		s->max = new_max;
+		s->min = new_min;
+		s->incr = incr;
+	}
+	return known;
+}
+
+/*
+ * The changes an ALTER TABLE makes to sequence seqid as an identity
+ * column's (SET MAXVALUE / INCREMENT ..., TYPE: as ALTER SEQUENCE ... AS),
+ * in the order of its subcommands; *touched: it makes one.  False: one it
+ * makes is not known (DROP IDENTITY: the sequence goes).
+ */
+static bool
+alter_table_changes_sequence(AlterTableStmt *at, Oid seqid, SeqState *s, bool *touched)
+{
+	Oid			relid;
+	ListCell   *lc;
+
+	if (at->relation == NULL || at->objtype != OBJECT_TABLE)
+		return true;
+	relid = RangeVarGetRelid(at->relation, NoLock, true);
+	if (!OidIsValid(relid))
+		return true;
+	foreach(lc, at->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+		if (!IsA(cmd, AlterTableCmd) || cmd->name == NULL ||
+			(cmd->subtype != AT_SetIdentity && cmd->subtype != AT_AlterColumnType &&
+			 cmd->subtype != AT_DropIdentity) ||
+			identity_sequence(relid, cmd->name) != seqid)
+			continue;
+		*touched = true;
+		if (cmd->subtype == AT_DropIdentity)
+			return false;
+		if (cmd->subtype == AT_SetIdentity && cmd->def && IsA(cmd->def, List))
+		{
+			if (!seq_state_apply(s, (List *) cmd->def))
+				return false;
+		}
+		else if (cmd->subtype == AT_AlterColumnType && cmd->def && IsA(cmd->def, ColumnDef))
+		{
+			if (!seq_state_apply(s, list_make1(makeDefElem("as", (Node *) ((ColumnDef *) cmd->def)->typeName, -1))))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The state of sequence seqid when statement upto of the script being
+ * checked runs, or (upto NULL) after the whole script: the catalog's, with
+ * the script's own ALTER SEQUENCE statements of it (and the ALTER TABLE forms
+ * of an identity column's) applied in the script's order, so that AS bigint
+ * followed by CACHE 1 still leaves a bigint sequence.  False: the sequence
+ * does not exist.
+ *
+ * The script's changes count only while they can be read: the names are
+ * resolved on the search_path in effect now, and as the catalog has them, so
+ * a script that changes its search_path (then only schema-qualified names
+ * count), or renames, moves, drops or creates sequences (then none), may
+ * mean another sequence by the same name; a change this cannot work out (an
+ * unknown type or value, DROP IDENTITY), or a statement that runs code (DO,
+ * a query, ... -- it may run ALTER SEQUENCE itself) after the script's first
+ * change of it, leaves the script's state unknown: then the catalog's, as
+ * if the script did not change it -- what the gate finds when the statement
+ * runs without them.
+ */
+static bool
+sequence_state(Oid seqid, Node *upto, SeqState *s)
 {
 	DbcScriptTables *sc = dbc_script_tables_current();
+	SeqState	cat;
+	SeqState	run;
 	ListCell   *lc;
-	bool		found = false;
-
 	bool		path_set = false;
+	bool		touched = false;
 
-	if (sc == NULL || !OidIsValid(seqid))
+	if (!seq_state_catalog(seqid, &cat))
 		return false;
-	/*
-	 * Names are resolved on the search_path in effect now, and as the
-	 * catalog has them: a script that changes its search_path, or renames,
-	 * moves, drops or creates sequences, may mean another sequence by the
-	 * same name (an unqualified name of a SET search_path = other_schema
-	 * after it): then only schema-qualified names count, or none.
-	 */
+	*s = cat;
+	if (sc == NULL)
+		return true;
 	foreach(lc, sc->parsed)
 	{
 		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
@@ -4990,18 +5252,42 @@ script_alters_sequence(Oid seqid, SeqLimits *out)
 									 RangeVarGetRelid(((RenameStmt *) n)->relation, NoLock, true) == seqid))) ||
 			(IsA(n, AlterObjectSchemaStmt) && ((AlterObjectSchemaStmt *) n)->objectType == OBJECT_SEQUENCE) ||
 			(IsA(n, DropStmt) && ((DropStmt *) n)->removeType == OBJECT_SEQUENCE))
-			return false;
+			return true;
 	}
+	run = cat;
 	foreach(lc, sc->parsed)
 	{
-		AlterSeqStmt *as = (AlterSeqStmt *) ((DbcParsedStmt *) lfirst(lc))->stmt;
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
 
-		if (IsA(as, AlterSeqStmt) && as->sequence &&
-			(as->sequence->schemaname != NULL || !path_set) &&
-			RangeVarGetRelid(as->sequence, NoLock, true) == seqid)
-			found = sequence_limits_after(seqid, as->options, out);
+		if (n == upto)
+		{
+			*s = run;
+			return true;
+		}
+		if (IsA(n, AlterSeqStmt))
+		{
+			AlterSeqStmt *as = (AlterSeqStmt *) n;
+
+			if (as->sequence && (as->sequence->schemaname != NULL || !path_set) &&
+				RangeVarGetRelid(as->sequence, NoLock, true) == seqid)
+			{
+				touched = true;
+				if (!seq_state_apply(&run, as->options))
+					return true;
+			}
+		}
+		else if (IsA(n, AlterTableStmt))
+		{
+			if (!alter_table_changes_sequence((AlterTableStmt *) n, seqid, &run, &touched))
+				return true;
+		}
+		else if (touched && dbc_stmt_runs_code(n))
+			return true;
 	}
-	return found;
+	/* a statement that is not the script's own (upto not found): the catalog's */
+	if (upto == NULL)
+		*s = run;
+	return true;
 }
 
 /*
@@ -5057,20 +5343,21 @@ put_serial_sequence_facts(JsonbParseState **st, Oid relid, const char *colname, 
 		column_int_range(old_type, &old_bounded, &old_min, &old_max) &&
 		column_int_range(new_type, &new_bounded, &new_min, &new_max))
 	{
-		Form_pg_sequence seq = (Form_pg_sequence) GETSTRUCT(seqtup);
-		bool		up = seq->seqincrement > 0;
-		int64		limit = up ? seq->seqmax : seq->seqmin;
-		SeqLimits	sl;
+		SeqState	ss;
+		bool		up;
+		int64		limit;
 		bool		outruns;
 		bool		widened;
 		bool		limits;
 
-		/* the script fixes the sequence too, before or after (the usual order: after) */
-		if (script_alters_sequence(seqid, &sl))
-		{
-			up = sl.incr > 0;
-			limit = up ? sl.new_max : sl.new_min;
-		}
+		/*
+		 * The script fixes the sequence too, before or after (the usual
+		 * order: after): as all of its ALTER SEQUENCEs leave it
+		 */
+		if (!sequence_state(seqid, NULL, &ss))
+			seq_state_catalog(seqid, &ss);
+		up = ss.incr > 0;
+		limit = up ? ss.max : ss.min;
 		outruns = new_bounded && (up ? limit > new_max : limit < new_min);
 		widened = old_bounded && (!new_bounded || (up ? new_max > old_max : new_min < old_min));
 		/* ... and a bigint sequence is as wide as one can be: nothing to widen */
@@ -5094,7 +5381,7 @@ put_serial_sequence_facts(JsonbParseState **st, Oid relid, const char *colname, 
 }
 
 static void
-classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
+classify_sequence(Cls *c, Node *stmt, RangeVar *rv, List *options, bool create, bool flag)
 {
 	ClsObject  *o = rel_object("sequence", rv);
 
@@ -5129,7 +5416,7 @@ classify_sequence(Cls *c, RangeVar *rv, List *options, bool create, bool flag)
 	if (!create)
 	{
 		put_used_by(c->st, RelationRelationId, o->relid);
-		put_sequence_limits(c->st, o->relid, options);
+		put_sequence_limits(c->st, o->relid, options, stmt);
 	}
 }
 
@@ -10607,6 +10894,9 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 	tab->lock = c->lock;
 	tab->locked = NIL;
 	tab->referenced = NIL;
+	tab->partition = NULL;
+	tab->partition_relid = InvalidOid;
+	tab->detach = false;
 	if (IsA(stmt, AlterTableStmt))
 	{
 		ListCell   *lc;
@@ -10619,6 +10909,17 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 
 			if (!IsA(cmd, AlterTableCmd) || cmd->def == NULL)
 				continue;
+			/* the table attached or detached is locked too (scriptstate.c) */
+			if ((cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition) &&
+				((AlterTableStmt *) stmt)->objtype == OBJECT_TABLE && IsA(cmd->def, PartitionCmd) &&
+				((PartitionCmd *) cmd->def)->name != NULL)
+			{
+				ClsObject  *p = rel_object("table", ((PartitionCmd *) cmd->def)->name);
+
+				tab->partition = p->identity;
+				tab->partition_relid = p->relid;
+				tab->detach = cmd->subtype == AT_DetachPartition;
+			}
 			if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
 				cons = list_make1(cmd->def);
 			else if (cmd->subtype == AT_AddColumn && IsA(cmd->def, ColumnDef))
@@ -10696,12 +10997,12 @@ dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text, DbcStmtTab
 			classify_refresh(&c, (RefreshMatViewStmt *) stmt);
 			break;
 		case T_CreateSeqStmt:
-			classify_sequence(&c, ((CreateSeqStmt *) stmt)->sequence,
+			classify_sequence(&c, stmt, ((CreateSeqStmt *) stmt)->sequence,
 							  ((CreateSeqStmt *) stmt)->options, true,
 							  ((CreateSeqStmt *) stmt)->if_not_exists);
 			break;
 		case T_AlterSeqStmt:
-			classify_sequence(&c, ((AlterSeqStmt *) stmt)->sequence,
+			classify_sequence(&c, stmt, ((AlterSeqStmt *) stmt)->sequence,
 							  ((AlterSeqStmt *) stmt)->options, false,
 							  ((AlterSeqStmt *) stmt)->missing_ok);
 			break;

@@ -56,7 +56,9 @@
  * LOCK TABLE every table it names, the table a foreign key an ALTER TABLE
  * adds references (SHARE ROW EXCLUSIVE), and the inheritance children and
  * partitions an ALTER TABLE, LOCK TABLE or CREATE INDEX without ONLY
- * locks with it.  A
+ * locks with it; ATTACH / DETACH PARTITION lock the table attached or
+ * detached and the parent's default partition instead
+ * (note_partition_locks).  A
  * table renamed or moved to another schema keeps its locks under the new
  * name; ROLLBACK TO SAVEPOINT releases those taken after the savepoint.
  *
@@ -94,6 +96,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/partition.h"
 #include "catalog/pg_inherits.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -297,12 +300,73 @@ hold_descendants(DbcScriptTables *sc, RangeVar *rv, Oid relid, const char *ident
 	}
 }
 
+/* relid and every partition or inheritance child under it, ACCESS EXCLUSIVE. */
+static void
+hold_tree(DbcScriptTables *sc, Oid relid, const char *identity)
+{
+	ListCell   *lc;
+
+	if (identity != NULL)
+		hold(sc, identity, AccessExclusiveLock);
+	if (!OidIsValid(relid) || !has_subclass(relid))
+		return;
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		char	   *child;
+
+		if (lfirst_oid(lc) != relid && (child = relation_identity(lfirst_oid(lc))) != NULL)
+			hold(sc, child, AccessExclusiveLock);
+	}
+}
+
+/*
+ * ATTACH / DETACH PARTITION lock other tables than the parent, and not the
+ * parent's other partitions (what PostgreSQL 15 holds afterwards, read from
+ * pg_locks):
+ *
+ *	- ATTACH: the parent SHARE UPDATE EXCLUSIVE (which blocks no writes, so
+ *	  not noted); the table attached, and every partition of it, ACCESS
+ *	  EXCLUSIVE; the parent's default partition, and every partition of it,
+ *	  ACCESS EXCLUSIVE (it is scanned for rows of the new bound).
+ *	- DETACH (not CONCURRENTLY, which runs in no transaction block): the
+ *	  parent, the table detached and every partition of it, and the parent's
+ *	  default partition (not its partitions), all ACCESS EXCLUSIVE.
+ */
+static void
+note_partition_locks(DbcScriptTables *sc, const DbcStmtTable *tab)
+{
+	Oid			def = OidIsValid(tab->relid) && get_rel_relkind(tab->relid) == RELKIND_PARTITIONED_TABLE ?
+		get_default_partition_oid(tab->relid) : InvalidOid;
+
+	if (tab->detach && tab->identity)
+		hold(sc, tab->identity, AccessExclusiveLock);
+	hold_tree(sc, tab->partition_relid, tab->partition);
+	if (!OidIsValid(def))
+		return;
+	if (tab->detach)
+	{
+		char	   *d = relation_identity(def);
+
+		if (d != NULL)
+			hold(sc, d, AccessExclusiveLock);
+	}
+	else
+		hold_tree(sc, def, relation_identity(def));
+}
+
 static void
 note_locks(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 {
 	ListCell   *lc;
 
-	if (tab->lock < ShareLock || dbc_is_nontransactional(stmt))
+	if (dbc_is_nontransactional(stmt))
+		return;
+	if (tab->partition != NULL)
+	{
+		note_partition_locks(sc, tab);
+		return;
+	}
+	if (tab->lock < ShareLock)
 		return;
 	if (tab->identity)
 		hold(sc, tab->identity, tab->lock);

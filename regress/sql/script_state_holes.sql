@@ -35,6 +35,36 @@ CREATE SCHEMA other;
 CREATE TABLE counters (id serial PRIMARY KEY);
 CREATE TABLE other.counters (id serial PRIMARY KEY);
 ALTER TABLE orders OWNER TO ssh_dev;
+-- partitions: a default one, a partitioned one, tables to attach
+CREATE TABLE events (id int, kind text) PARTITION BY RANGE (id);
+CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM (0) TO (100) PARTITION BY RANGE (id);
+CREATE TABLE events_1a PARTITION OF events_1 FOR VALUES FROM (0) TO (50);
+CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM (100) TO (200) PARTITION BY RANGE (id);
+CREATE TABLE events_2a PARTITION OF events_2 FOR VALUES FROM (100) TO (150);
+CREATE TABLE events_def PARTITION OF events DEFAULT PARTITION BY LIST (kind);
+CREATE TABLE events_def_x PARTITION OF events_def FOR VALUES IN ('x');
+CREATE TABLE events_new (id int, kind text);
+CREATE TABLE events_newp (id int, kind text) PARTITION BY RANGE (id);
+CREATE TABLE events_newp_a PARTITION OF events_newp FOR VALUES FROM (300) TO (350);
+-- was_not_null: a large table with a NOT NULL column; code that drops it, run by a CHECK
+CREATE TABLE ledger (id bigint PRIMARY KEY, memo text NOT NULL, note text);
+INSERT INTO ledger SELECT g, 'm' FROM generate_series(1, 120000) g;
+ANALYZE ledger;
+CREATE TABLE side (id int NOT NULL, v int);
+INSERT INTO side SELECT g, g FROM generate_series(1, 10) g;
+CREATE FUNCTION ssh_hook() RETURNS int LANGUAGE plpgsql VOLATILE
+  AS $f$BEGIN EXECUTE 'ALTER TABLE ledger ALTER COLUMN memo DROP NOT NULL'; RETURN 1; END$f$;
+CREATE FUNCTION ssh_norm(int) RETURNS int LANGUAGE plpgsql IMMUTABLE
+  AS $f$BEGIN PERFORM ssh_hook(); RETURN $1; END$f$;
+ALTER TABLE side ADD CONSTRAINT side_v_chk CHECK (ssh_norm(v) > 0) NOT VALID;
+CREATE DOMAIN ssh_pos AS int CHECK (ssh_norm(VALUE) > 0);
+CREATE TABLE ledger_kid (id bigint NOT NULL, memo text NOT NULL, note text NOT NULL);
+CREATE TABLE books (id bigint, memo text NOT NULL);
+CREATE TABLE books_2024 () INHERITS (books);
+ALTER TABLE ledger OWNER TO ssh_dev;
+ALTER TABLE side OWNER TO ssh_dev;
+ALTER FUNCTION ssh_hook() OWNER TO ssh_dev;
+ALTER FUNCTION ssh_norm(int) OWNER TO ssh_dev;
 RESET dbchange.enforce;
 \set src `cat lua_policies/safe_constraints.lua`
 SELECT dbchange.set_policy('safe_constraints', :'src') LIKE 'policy "safe_constraints" created (%' AS loaded;
@@ -277,6 +307,47 @@ ROLLBACK TO a;
 ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nv;
 COMMIT;
 $$) WHERE statement_no = 6;
+-- ATTACH PARTITION holds ACCESS EXCLUSIVE on the table attached (and its partitions) and on the
+-- parent's default partition (and its partitions), not on the parent (SHARE UPDATE EXCLUSIVE)
+-- nor its other partitions; DETACH on the parent, the table detached (and its partitions) and
+-- the default partition only (pg_locks of PostgreSQL 15)
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE events ATTACH PARTITION events_newp FOR VALUES FROM (300) TO (400);
+ALTER TABLE events_newp VALIDATE CONSTRAINT c;
+ALTER TABLE events_newp_a VALIDATE CONSTRAINT c;
+ALTER TABLE events_def VALIDATE CONSTRAINT c;
+ALTER TABLE events_def_x VALIDATE CONSTRAINT c;
+ALTER TABLE events VALIDATE CONSTRAINT c;
+ALTER TABLE events_1 VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE events DETACH PARTITION events_1;
+ALTER TABLE events VALIDATE CONSTRAINT c;
+ALTER TABLE events_1 VALIDATE CONSTRAINT c;
+ALTER TABLE events_1a VALIDATE CONSTRAINT c;
+ALTER TABLE events_def VALIDATE CONSTRAINT c;
+ALTER TABLE events_def_x VALIDATE CONSTRAINT c;
+ALTER TABLE events_2 VALIDATE CONSTRAINT c;
+ALTER TABLE events_2a VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+-- the same in a transaction the caller opened (the lock manager's own answer), and a plain
+-- table attached where there is no default partition
+BEGIN;
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held
+  FROM dbchange.evaluate($$
+ALTER TABLE events_1 ATTACH PARTITION events_new FOR VALUES FROM (50) TO (100);
+ALTER TABLE events_new VALIDATE CONSTRAINT c;
+ALTER TABLE events_1a VALIDATE CONSTRAINT c;
+$$) WHERE statement_no > 1 ORDER BY statement_no;
+ROLLBACK;
+-- DETACH ... CONCURRENTLY cannot run in a transaction block: the change runs at top level
+SELECT statement_no, facts->'held_lock' AS held
+  FROM dbchange.evaluate($$
+ALTER TABLE events_2 DETACH PARTITION events_2a CONCURRENTLY;
+ALTER TABLE events_2a VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no = 2;
 
 -- ==== the serial sequence: an ALTER SEQUENCE of another sequence by the same name ====
 SELECT statement_no, facts#>'{subcommands,0,sequence_outruns_type}' AS outruns,
@@ -299,6 +370,100 @@ CREATE SEQUENCE counters_id_seq AS smallint;
 ALTER TABLE counters ALTER COLUMN id TYPE smallint;
 ALTER SEQUENCE counters_id_seq AS smallint;
 $$, NULL, 'submit') WHERE statement_no = 3;
+-- ALTER SEQUENCEs apply in the script's order: AS bigint, then CACHE 1, leaves a bigint sequence
+-- (the last one alone said nothing of its type: judged as still integer)
+SELECT statement_no, facts#>'{subcommands,0,sequence_limit}' AS seq_limit,
+       facts#>'{subcommands,0,sequence_limits_type}' AS limits,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: serial-sequence-mismatch:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER SEQUENCE counters_id_seq AS bigint;
+ALTER SEQUENCE counters_id_seq CACHE 1;
+ALTER TABLE counters ALTER COLUMN id TYPE bigint;
+$$, NULL, 'submit') WHERE statement_no = 3;
+SELECT statement_no, facts#>'{subcommands,0,sequence_limit}' AS seq_limit,
+       facts#>'{subcommands,0,sequence_limits_type}' AS limits
+  FROM dbchange.evaluate($$
+ALTER TABLE counters ALTER COLUMN id TYPE bigint;
+ALTER SEQUENCE counters_id_seq AS bigint;
+ALTER SEQUENCE counters_id_seq RESTART WITH 1000;
+$$, NULL, 'submit') WHERE statement_no = 1;
+-- ... and an ALTER SEQUENCE is judged on what the earlier ones leave: AS integer after AS bigint
+-- narrows it again
+SELECT statement_no, facts->'maxvalue' AS maxvalue, facts->'current_maxvalue' AS current_maxvalue,
+       facts->'lowers_maxvalue' AS lowers,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: sequence-narrowed:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER SEQUENCE counters_id_seq AS bigint;
+ALTER SEQUENCE counters_id_seq AS integer;
+$$, NULL, 'submit') ORDER BY statement_no;
+-- code run after an ALTER SEQUENCE may change the sequence again: judged on the catalog
+SELECT statement_no, facts#>'{subcommands,0,sequence_limits_type}' AS limits,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: serial-sequence-mismatch:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER SEQUENCE counters_id_seq AS bigint;
+DO $do$BEGIN EXECUTE 'ALTER SEQUENCE counters_id_seq AS integer'; END$do$;
+ALTER TABLE counters ALTER COLUMN id TYPE bigint;
+$$, NULL, 'submit') WHERE statement_no = 3;
+
+-- ==== was_not_null: a catalog that is no longer what the statement finds ====
+-- code an earlier statement runs on another table (a CHECK validated, a volatile DEFAULT, a
+-- USING, an index expression) may drop the NOT NULL: SET NOT NULL then scans the whole table
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null,
+       facts#>'{subcommands,0,scans_table}' AS scans
+  FROM dbchange.evaluate($$
+ALTER TABLE side VALIDATE CONSTRAINT side_v_chk;
+ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null
+  FROM dbchange.evaluate($$
+ALTER TABLE side ADD COLUMN w int DEFAULT ssh_hook();
+ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null
+  FROM dbchange.evaluate($$
+ALTER TABLE side ALTER COLUMN v TYPE bigint USING ssh_norm(v);
+ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null
+  FROM dbchange.evaluate($$
+CREATE INDEX side_norm_idx ON side (ssh_norm(v));
+ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+-- a constant DEFAULT read through a domain's CHECK (an array of the domain)
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null
+  FROM dbchange.evaluate($$
+ALTER TABLE side ADD COLUMN w ssh_pos[] DEFAULT '{1}';
+ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+-- what evaluates nothing still leaves the catalog's answer: a constant DEFAULT, an index of
+-- columns, a NOT VALID CHECK
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null
+  FROM dbchange.evaluate($$
+ALTER TABLE side ADD COLUMN w int DEFAULT 0, ADD COLUMN w2 text DEFAULT 'x'::text;
+CREATE INDEX side_v_idx ON side (v);
+ALTER TABLE side ADD CONSTRAINT side_w_chk CHECK (ssh_norm(w) > 0) NOT VALID;
+ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 4;
+-- a parent's SET / DROP NOT NULL reaches its children
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null,
+       facts#>'{subcommands,0,scans_table}' AS scans
+  FROM dbchange.evaluate($$
+ALTER TABLE books ALTER COLUMN memo DROP NOT NULL;
+ALTER TABLE books_2024 ALTER COLUMN memo SET NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+-- a child the script gives the table (INHERIT, CREATE TABLE ... INHERITS): DROP NOT NULL of a
+-- column nullable here drops the child's NOT NULL too
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: ban-drop-not-null:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER TABLE ledger_kid INHERIT ledger;
+ALTER TABLE ledger ALTER COLUMN note DROP NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
+SELECT statement_no, facts#>'{subcommands,0,was_not_null}' AS was_not_null
+  FROM dbchange.evaluate($$
+CREATE TABLE ledger_2025 (note text NOT NULL) INHERITS (ledger);
+ALTER TABLE ledger ALTER COLUMN note DROP NOT NULL;
+$$, NULL, 'submit') WHERE statement_no = 2;
 
 -- ==== submitted in prod: queued with the reason, not approved ====
 SET ROLE ssh_dev;
@@ -313,7 +478,16 @@ ALTER TABLE orders RENAME TO orders_tmp;
 ALTER TABLE orders_tmp VALIDATE CONSTRAINT orders_total_pos;
 ALTER TABLE orders_tmp RENAME TO orders;
 $$, 'total check') AS c2 \gset
+-- the CHECK's code drops the NOT NULL: SET NOT NULL scans 120,000 rows under ACCESS EXCLUSIVE
+SELECT dbchange.submit($$
+ALTER TABLE side VALIDATE CONSTRAINT side_v_chk;
+ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL;
+$$, 'memo not null again') AS c3 \gset
 RESET ROLE;
+SELECT status,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: adding-not-nullable-field:%') AS not_null_scan,
+       (SELECT attnotnull FROM pg_attribute WHERE attrelid = 'ledger'::regclass AND attname = 'memo') AS memo_not_null
+  FROM dbchange.change WHERE id = :c3;
 SELECT id = :c1 AS first, status,
        EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: adding-not-nullable-field:%') AS not_null_scan,
        EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: validate-in-same-transaction:%') AS validate_locked
