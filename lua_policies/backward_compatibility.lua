@@ -19,8 +19,10 @@ Checks (severity)
                           labels no longer match                             (caution)
   drop-constraint         ALTER TABLE ... DROP CONSTRAINT removes an
                           integrity guarantee (also DROP IDENTITY)           (caution)
-  replace-definition      CREATE OR REPLACE of a view/function/procedure/
-                          trigger changes behaviour in place                 (advice)
+  replace-definition      CREATE OR REPLACE of an existing view/function/
+                          procedure/trigger changes behaviour in place
+                          (none when nothing of the name exists: fact
+                          exists false)                                      (advice)
   rls-default-deny        ALTER TABLE ... ENABLE ROW LEVEL SECURITY of a
                           table with no policy that lets rows through
                           (permissive, USING not a constant such as
@@ -127,7 +129,10 @@ return {
     local cmd = c.command
     if type(cmd) ~= "string" then return nil end
     local d = nil
-    if REPLACEABLE[cmd] and c.or_replace == true then
+    -- exists == false: nothing of the name to replace (the catalog says so
+    -- when the statement is judged), so OR REPLACE only creates: no running
+    -- session calls or reads it yet.  Unknown (nil) keeps the advice.
+    if REPLACEABLE[cmd] and c.or_replace == true and c.exists ~= false then
       return add(d, tier_of(c), ADVICE, "replace-definition", "CREATE OR REPLACE " .. cmd:sub(8) .. " changes " .. tostring(c.identity or c.name) ..
         " in place for every running session; make sure callers still get what they expect")
     end
@@ -258,7 +263,15 @@ return {
     { sql = "ALTER TYPE pt_status RENAME VALUE 'open' TO 'opened'", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "ALTER TYPE pt_status ADD VALUE 'closed'", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders DROP CONSTRAINT pt_orders_ref_key", environment = "prod", expect = "queue", risk = "moderate" },
-    { sql = "CREATE OR REPLACE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "approve", risk = "low" },
+    { sql = "CREATE OR REPLACE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "approve", risk = "low",
+      facts = { exists = true } },
+    { sql = "CREATE OR REPLACE FUNCTION pt_total() RETURNS int LANGUAGE sql AS 'SELECT 1'", environment = "prod",
+      expect = "approve", risk = "low", facts = { exists = true } },
+    -- a new name: OR REPLACE only creates (fact exists false)
+    { sql = "CREATE OR REPLACE FUNCTION pt_total() RETURNS int LANGUAGE sql AS 'SELECT 1'", environment = "prod",
+      expect = "none", facts = { exists = false } },
+    { sql = "CREATE OR REPLACE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "none",
+      facts = { exists = false } },
     { sql = "CREATE VIEW pt_orders_v AS SELECT 1 AS x", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders ADD COLUMN note text", environment = "prod", expect = "none" },
     { sql = "ALTER TABLE pt_orders RENAME TO pt_purchases", environment = "prod", expect = "queue", risk = "high",

@@ -29,6 +29,10 @@
 #                  *.sql.postgres; Python deltas are left out), each in a
 #                  transaction; its placeholder $%AUTO_INCREMENT_PRIMARY_KEY%$
 #                  is what Synapse puts there for PostgreSQL
+#   goose:DIR      pressly/goose files DIR/*.sql in path order (their names
+#                  start with the version): the "-- +goose Up" part only, in a
+#                  transaction unless the file says "-- +goose NO TRANSACTION";
+#                  migrations written in Go are left out
 #   glob:REGEX     every *.sql file whose path matches REGEX, in path order,
 #                  each in a transaction
 #
@@ -121,6 +125,14 @@ elif layout == 'synapse':
     for v in sorted(deltas):
         sel += [(p, 'tx') for _, p in sorted(deltas[v])]
     subst = [(r'\$%AUTO_INCREMENT_PRIMARY_KEY%\$', 'BIGINT PRIMARY KEY GENERATED ALWAYS AS IDENTITY')]
+elif layout.startswith('goose:'):
+    d = layout[6:].rstrip('/') + '/'
+    for p in sorted(paths):
+        if p.startswith(d) and p.endswith('.sql') and '/' not in p[len(d):]:
+            text = git('show', '%s:%s' % (rev, p)).decode('utf-8', 'replace')
+            sel.append((p, 'asis' if re.search(r'^--\s*\+goose\s+NO\s+TRANSACTION', text, re.M | re.I) else 'tx'))
+    cut = [(r'(?ms)\A.*?^--\s*\+goose\s+Up[^\n]*\n', ''), (r'(?ms)^--\s*\+goose\s+Down\b.*\Z', '')]
+    subst = cut
 elif layout.startswith('glob:'):
     rx = re.compile(layout[5:])
     sel = [(p, 'tx') for p in sorted(paths) if p.endswith('.sql') and rx.search(p)]
@@ -133,8 +145,9 @@ with open(out + '/../manifest.txt', 'w') as man:
         text = git('show', '%s:%s' % (rev, p)).decode('utf-8', 'replace')
         for a, b in subst:
             text = re.sub(a, b, text)
-        # a file that manages its own transactions runs as it is
-        if mode == 'tx' and re.search(r'^\s*(BEGIN|COMMIT|START\s+TRANSACTION)\b', text, re.I | re.M):
+        # a file that manages its own transactions runs as it is (a BEGIN
+        # that opens a PL/pgSQL block has no semicolon after it)
+        if mode == 'tx' and re.search(r'^\s*((BEGIN|COMMIT)(\s+(TRANSACTION|WORK))?\s*;|START\s+TRANSACTION\b)', text, re.I | re.M):
             mode = 'asis'
         with open('%s/%04d.sql' % (out, i), 'w') as f:
             f.write(text)
