@@ -400,6 +400,9 @@ typedef struct Cls
 	bool		drop_cascade;	/* DROP ... CASCADE of a kind whose dependents
 								 * are listed (cascade_roots) */
 	List	   *cascade_roots;	/* of CascadeRoot *: the objects it names */
+	bool		cascade_before_script;	/* cascades_to as before the script's
+										 * earlier statements: see
+										 * dependents_may_change() */
 } Cls;
 
 /* An object a DROP ... CASCADE names, as pg_depend knows it. */
@@ -418,6 +421,7 @@ static void reads_of_query(ReadsWalk *rw, Node *query);
 static void reads_of_schema(ReadsWalk *rw, const char *nspname);
 static void put_reads(JsonbParseState **st, ReadsWalk *rw);
 static void put_prepared_reads(JsonbParseState **st, const char *name);
+static bool dependents_may_change(Node *stmt);
 /* ... of SECURITY DEFINER functions (see put_new_definer_reads()) */
 static void put_new_definer_reads(JsonbParseState **st, CreateFunctionStmt *s, ClsObject *o);
 static CallEntry *new_body_entry(CreateFunctionStmt *s, ClsObject *o);
@@ -4695,6 +4699,7 @@ classify_truncate(Cls *c, TruncateStmt *s)
 	c->cascade = s->behavior == DROP_CASCADE;
 	/* the tables that reference these by foreign key are truncated too */
 	c->truncate_cascade = c->cascade;
+	c->cascade_before_script = c->cascade && dependents_may_change((Node *) s);
 	dbc_put_bool(c->st, "restart_identity", s->restart_seqs);
 	add_lock(c, AccessExclusiveLock);
 }
@@ -6263,6 +6268,42 @@ drop_address(ObjectType t, Node *node, ClsObject *o, ObjectAddress *addr)
 static void put_extension_members(JsonbParseState **st, List *extensions);
 
 /*
+ * In a script judged whole, cascades_to lists what a CASCADE takes along as
+ * the catalog has it before the script runs.  An earlier statement may have
+ * made new dependents (a view on the table) or taken some away (a column
+ * moved to another type before DROP TYPE ... CASCADE, a view dropped), so
+ * the list is then only what the catalog says.  Settings, comments, grants
+ * and transaction control add or remove no dependents.
+ */
+static bool
+dependents_may_change(Node *stmt)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+
+	if (sc == NULL)
+		return false;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if (n == stmt)
+			return false;
+		switch (nodeTag(n))
+		{
+			case T_CommentStmt:
+			case T_GrantStmt:
+			case T_TransactionStmt:
+			case T_VariableSetStmt:
+				continue;
+			default:
+				return true;
+		}
+	}
+	return true;
+}
+
+/*
  * drops_nothing of DROP ... IF EXISTS: 1 when none of the objects named
  * exists, so PostgreSQL skips each with a notice and drops nothing; 0 when
  * the statement may drop something (no IF EXISTS, or one exists); -1 when
@@ -6373,6 +6414,7 @@ classify_drop(Cls *c, DropStmt *s)
 			ObjectAddress addr;
 
 			c->drop_cascade = true;
+			c->cascade_before_script = dependents_may_change((Node *) s);
 			if (drop_address(t, lfirst(lc), o, &addr))
 			{
 				CascadeRoot *r = palloc(sizeof(CascadeRoot));
@@ -9018,14 +9060,22 @@ put_sequences_used_by(JsonbParseState **st, List *objects, bool schemas)
 	hash_destroy(seen);
 }
 
-/* cascades_to, cascades_to_count, cascades_to_complete */
+/*
+ * cascades_to, cascades_to_count, cascades_to_complete (the walk's own), and
+ * cascades_to_before_script when the script's earlier statements may have
+ * changed the dependents.  That does not make the list incomplete: what an
+ * earlier statement makes depend on the object was judged by itself (a view
+ * reading a protected table, a column of one changing type).
+ */
 static void
-put_cascade(JsonbParseState **st, CascadeWalk *cw)
+put_cascade(JsonbParseState **st, CascadeWalk *cw, bool before_script)
 {
 	cw->count = list_length(cw->entries);
 	put_entries(st, "cascades_to", cw->entries, "depends_on");
 	dbc_put_int(st, "cascades_to_count", cw->count);
 	dbc_put_bool(st, "cascades_to_complete", cw->complete);
+	if (before_script)
+		dbc_put_bool(st, "cascades_to_before_script", true);
 }
 
 /*
@@ -10825,7 +10875,7 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes, bool tab
 		dbc_put_int(st, "descendant_count", w.count);
 	}
 	if (c->truncate_cascade || c->drop_cascade)
-		put_cascade(st, &cw);
+		put_cascade(st, &cw, c->cascade_before_script);
 	put_int_or_null(st, "total_rows",
 					table_rows < 0 && !w.rows_known ? -1 : Max(table_rows, 0) + w.rows);
 	dbc_put_bool(st, "total_rows_estimated",

@@ -24,7 +24,10 @@ Checks (severity)
                                  (fact cascades_to): the tables
                                  truncated through foreign keys, the
                                  views, columns of other tables,
-                                 constraints, ... dropped        (critical)
+                                 constraints, ... dropped (in a
+                                 script, as the catalog has them
+                                 before it: cascades_to_before_script)
+                                                                 (critical)
   drop-index                     DROP INDEX (queries may slow down)   (caution)
   drop-object                    DROP of views, functions, sequences,
                                  types, triggers, ... (anything else
@@ -204,10 +207,17 @@ local function cascade_list(c)
       e = l[i]
     end
   end
-  local s = ": it also " .. (trunc and "truncates " or "drops ") .. n ..
+  -- in a script, the list is what the catalog has before the script runs
+  local before = c.cascades_to_before_script == true
+  local s = (before and ": as the catalog is before the script, it would also " or ": it also ") ..
+    (trunc and (before and "truncate " or "truncates ") or (before and "drop " or "drops ")) .. n ..
     (trunc and (n == 1 and " table" or " tables") or (n == 1 and " object" or " objects"))
   if #names > 0 then s = s .. " (" .. table.concat(names, ", ") .. (n > #names and ", ..." or "") .. ")" end
-  if c.cascades_to_complete == false then s = s .. " and possibly more" end
+  if before then
+    s = s .. "; the script's earlier statements may add or take away some"
+  elseif c.cascades_to_complete == false then
+    s = s .. " and possibly more"
+  end
   return s
 end
 

@@ -125,3 +125,48 @@ SET LOCAL dbchange.enforce = off;
 SET LOCAL client_min_messages = notice;
 DROP TYPE pk_mood CASCADE;
 ROLLBACK;
+
+-- In a script judged whole the list is what the catalog has before the script runs: the enum
+-- value removal pattern moves the columns to a new type first, so DROP TYPE ... CASCADE then
+-- takes none of them along.  After such earlier statements the list is marked
+-- (cascades_to_before_script; still complete as a walk of the catalog: what an earlier
+-- statement makes depend on the object is judged by itself); settings, comments and grants
+-- before it change no dependents, and on its own the statement's list is the catalog's.
+CREATE TYPE sc_level AS ENUM ('low', 'high', 'gone');
+CREATE TABLE sc_limits (id int, level sc_level);
+SELECT statement_no, command, facts->'cascades_to_count' AS n,
+       facts->'cascades_to_complete' AS complete, facts->'cascades_to_before_script' AS before_script
+  FROM dbchange.evaluate($$
+CREATE TYPE sc_level_new AS ENUM ('low', 'high');
+ALTER TABLE sc_limits ALTER COLUMN level TYPE sc_level_new USING level::text::sc_level_new;
+DROP TYPE sc_level CASCADE;
+ALTER TYPE sc_level_new RENAME TO sc_level;
+$$, 'prod', 'migration') WHERE command = 'DROP TYPE';
+SELECT statement_no, command, facts->'cascades_to_count' AS n,
+       facts->'cascades_to_complete' AS complete, facts->'cascades_to_before_script' AS before_script
+  FROM dbchange.evaluate($$
+SET lock_timeout = '2s';
+COMMENT ON TYPE sc_level IS 'levels';
+DROP TYPE sc_level CASCADE;
+$$, 'prod', 'migration') WHERE command = 'DROP TYPE';
+SELECT facts->'cascades_to_count' AS n, facts->'cascades_to_complete' AS complete,
+       facts->'cascades_to_before_script' AS before_script
+  FROM dbchange.evaluate('DROP TYPE sc_level CASCADE', 'prod');
+-- TRUNCATE ... CASCADE alike
+SELECT statement_no, facts->'cascades_to_complete' AS complete, facts->'cascades_to_before_script' AS before_script
+  FROM dbchange.evaluate('CREATE TABLE sc_new (id int); TRUNCATE ra1 CASCADE', 'prod', 'migration')
+ WHERE command = 'TRUNCATE TABLE';
+-- what the stock policy says about it (destructive_changes's ban-cascade reason)
+\set src `cat lua_policies/destructive_changes.lua`
+SELECT dbchange.set_policy('destructive_changes', :'src') IS NOT NULL AS loaded;
+SELECT statement_no, action, risk,
+       (SELECT string_agg(r, ' | ') FROM unnest(reasons) r WHERE r LIKE 'destructive_changes:%') AS reason
+  FROM dbchange.evaluate($$
+CREATE TYPE sc_level_new AS ENUM ('low', 'high');
+ALTER TABLE sc_limits ALTER COLUMN level TYPE sc_level_new USING level::text::sc_level_new;
+DROP TYPE sc_level CASCADE;
+$$, 'prod', 'migration') WHERE command = 'DROP TYPE';
+SELECT action, risk,
+       (SELECT string_agg(r, ' | ') FROM unnest(reasons) r WHERE r LIKE 'destructive_changes:%') AS reason
+  FROM dbchange.evaluate('DROP TYPE sc_level CASCADE', 'prod');
+SELECT dbchange.drop_policy('destructive_changes');
