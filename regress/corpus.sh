@@ -33,6 +33,10 @@
 #                  start with the version): the "-- +goose Up" part only, in a
 #                  transaction unless the file says "-- +goose NO TRANSACTION";
 #                  migrations written in Go are left out
+#   numbered:DIR   DIR/<n>-name.sql (or <n>_name.sql) in the order of the
+#                  number n (postgres-migrations, as supabase/storage uses
+#                  it: 00010 after 0009), each in a transaction unless it
+#                  says "postgres-migrations disable-transaction"
 #   glob:REGEX     every *.sql file whose path matches REGEX, in path order,
 #                  each in a transaction
 #
@@ -133,6 +137,16 @@ elif layout.startswith('goose:'):
             sel.append((p, 'asis' if re.search(r'^--\s*\+goose\s+NO\s+TRANSACTION', text, re.M | re.I) else 'tx'))
     cut = [(r'(?ms)\A.*?^--\s*\+goose\s+Up[^\n]*\n', ''), (r'(?ms)^--\s*\+goose\s+Down\b.*\Z', '')]
     subst = cut
+elif layout.startswith('numbered:'):
+    d = layout[9:].rstrip('/') + '/'
+    found = []
+    for p in paths:
+        m = re.match(re.escape(d) + r'(\d+)[-_][^/]*\.sql$', p)
+        if m:
+            text = git('show', '%s:%s' % (rev, p)).decode('utf-8', 'replace')
+            mode = 'asis' if re.search(r'postgres-migrations\s+disable-transaction', text) else 'tx'
+            found.append((int(m.group(1)), p, mode))
+    sel = [(p, mode) for _, p, mode in sorted(found)]
 elif layout.startswith('glob:'):
     rx = re.compile(layout[5:])
     sel = [(p, 'tx') for p in sorted(paths) if p.endswith('.sql') and rx.search(p)]
