@@ -344,7 +344,7 @@ run_change(ChangeToRun *c, List *parsed, List *prepared, RunResult *r)
 				Jsonb	   *facts = f ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(f))) : NULL;
 
 				dbc_require_same_names(ps->stmt, cur, facts,
-									   (List *) list_nth(checked_rels, foreach_current_index(lc)), c->requester);
+									   (List *) list_nth(checked_rels, foreach_current_index(lc)), c->requester, true);
 				/* and what its names do not show: functions, operators, types */
 				if (facts)
 					dbc_require_same_path(cur, dbc_facts_get_text(facts, "checked_search_path"));
@@ -837,7 +837,7 @@ dbc_toplevel_run(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 			Jsonb	   *facts = (Jsonb *) list_nth(a->facts, no - 1);
 
 			dbc_require_same_names(pstmt->utilityStmt, no, facts,
-								   (List *) list_nth(a->checked_rels, no - 1), a->requester);
+								   (List *) list_nth(a->checked_rels, no - 1), a->requester, false);
 			/* and what its names do not show: functions, operators, types */
 			if (facts)
 				dbc_require_same_path(no, dbc_facts_get_text(facts, "checked_search_path"));

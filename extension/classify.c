@@ -843,14 +843,34 @@ lookup_class(RangeVar *rv, Oid *found_nsp)
 
 	/*
 	 * fetch_search_path_array() leaves out this session's temporary schema,
-	 * whose place in the path it does not tell, and a long path does not fit;
-	 * both are rare in a migration, and RelnameGetRelid() knows the way.
-	 * (fetch_search_path() would tell, but it creates the temporary schema
-	 * when the path names it first, and classifying must change nothing.)
-	 * The script's renames are not followed there: judged as before.
+	 * whose place in the path it does not tell.  fetch_search_path() tells
+	 * (first unless the path names pg_temp elsewhere), and creates nothing
+	 * once the schema exists -- it creates the schema when the path names it
+	 * first and it does not exist yet, and classifying must change nothing,
+	 * but then the path holds no temporary relation either.  The script's
+	 * renames are followed in every schema of it (none is noted into or out
+	 * of a temporary schema), so a temporary table that comes first is found
+	 * as PostgreSQL will find it, before a permanent one renamed to its name.
 	 */
 	GetTempNamespaceState(&temp_nsp, &temp_toast_nsp);
-	n = OidIsValid(temp_nsp) ? -1 : fetch_search_path_array(path, lengthof(path));
+	if (OidIsValid(temp_nsp))
+	{
+		List	   *full = fetch_search_path(true);
+		ListCell   *lc;
+
+		foreach(lc, full)
+		{
+			tp = class_in_script(rv->relname, lfirst_oid(lc), &away);
+			if (tp != NULL)
+			{
+				*found_nsp = lfirst_oid(lc);
+				break;
+			}
+		}
+		list_free(full);
+		return tp;
+	}
+	n = fetch_search_path_array(path, lengthof(path));
 	if (n < 0 || n > lengthof(path))
 	{
 		Oid			relid = RelnameGetRelid(rv->relname);
@@ -3567,6 +3587,158 @@ reset_parameters(List *params)
 	return out;
 }
 
+/* Does the stored default of a column call a volatile function (nextval())? */
+static bool
+catalog_default_volatile(Oid relid, AttrNumber attnum)
+{
+	Relation	rel = table_open(AttrDefaultRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		volatile_ = true;
+
+	ScanKeyInit(&key[0], Anum_pg_attrdef_adrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], Anum_pg_attrdef_adnum, BTEqualStrategyNumber, F_INT2EQ, Int16GetDatum(attnum));
+	scan = systable_beginscan(rel, AttrDefaultIndexId, true, NULL, 2, key);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		bin = heap_getattr(tup, Anum_pg_attrdef_adbin, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			volatile_ = contain_volatile_functions(stringToNode(TextDatumGetCString(bin)));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return volatile_;
+}
+
+/* The names of the primary key columns of relid (String nodes), *found: it has one. */
+static List *
+catalog_primary_key(Oid relid, bool *found)
+{
+	Relation	rel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *out = NIL;
+
+	*found = false;
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+		int			i;
+
+		if (!ind->indisprimary)
+			continue;
+		*found = true;
+		for (i = 0; i < ind->indnkeyatts; i++)
+		{
+			char	   *att = get_attname(relid, ind->indkey.values[i], true);
+
+			if (att != NULL)
+				out = lappend(out, makeString(att));
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return out;
+}
+
+/*
+ * A column type from the catalog as the parser gives it written out: a
+ * built-in type (and an array of one) through its SQL spelling, names and
+ * typmods ("character varying(20)": pg_catalog.varchar, [20]), which
+ * PostgreSQL's own type output always writes so that it reads back; any
+ * other type by its schema and name (and [] for an array), without
+ * typmods, whose output an extension's function writes.
+ */
+static TypeName *
+catalog_type_name(Oid typid, int32 typmod)
+{
+	Oid			elem = get_element_type(typid);
+	Oid			base = OidIsValid(elem) ? elem : typid;
+	HeapTuple	tp;
+	Form_pg_type typ;
+	TypeName   *tn;
+
+	if (base < FirstNormalObjectId)
+		return typeStringToTypeName(format_type_with_typemod(typid, typmod));
+	tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(base));
+	if (!HeapTupleIsValid(tp))
+		return makeTypeNameFromOid(typid, typmod);
+	typ = (Form_pg_type) GETSTRUCT(tp);
+	tn = makeTypeNameFromNameList(list_make2(makeString(get_namespace_name(typ->typnamespace)),
+											 makeString(pstrdup(NameStr(typ->typname)))));
+	ReleaseSysCache(tp);
+	if (OidIsValid(elem))
+		tn->arrayBounds = list_make1(makeInteger(-1));
+	return tn;
+}
+
+/*
+ * The columns CREATE TABLE ... (LIKE src ...) copies (transformTableLikeClause),
+ * as ColumnDefs the classifier reads like the ones written out: each
+ * column's name, type and NOT NULL, its default with INCLUDING DEFAULTS,
+ * identity with INCLUDING IDENTITY, generation expression with INCLUDING
+ * GENERATED.  The source is found as PostgreSQL will find it, after the
+ * renames of the script being checked; *volatile_defaults: the names of
+ * the copied columns whose default is volatile (nextval() of the source's
+ * own sequence, for a serial column).  NIL when src is unknown.
+ */
+static List *
+like_columns(Oid relid, bits32 options, List **volatile_defaults)
+{
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	int			natts;
+	AttrNumber	i;
+	List	   *out = NIL;
+
+	if (!HeapTupleIsValid(tp))
+		return NIL;
+	natts = ((Form_pg_class) GETSTRUCT(tp))->relnatts;
+	ReleaseSysCache(tp);
+	for (i = 1; i <= natts; i++)
+	{
+		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(i));
+		Form_pg_attribute a;
+		ColumnDef  *cd;
+
+		if (!HeapTupleIsValid(at))
+			continue;
+		a = (Form_pg_attribute) GETSTRUCT(at);
+		if (a->attisdropped)
+		{
+			ReleaseSysCache(at);
+			continue;
+		}
+		cd = makeNode(ColumnDef);
+		cd->colname = pstrdup(NameStr(a->attname));
+		cd->typeName = catalog_type_name(a->atttypid, a->atttypmod);
+		cd->is_not_null = a->attnotnull;
+		if (a->attidentity && (options & CREATE_TABLE_LIKE_IDENTITY))
+			cd->identity = a->attidentity;
+		if (a->attgenerated && (options & CREATE_TABLE_LIKE_GENERATED))
+			cd->generated = a->attgenerated;
+		else if (a->atthasdef && !a->attgenerated && (options & CREATE_TABLE_LIKE_DEFAULTS))
+		{
+			/* a default, not read here: says "has one", volatile or not */
+			A_Const    *none = makeNode(A_Const);
+
+			none->isnull = true;
+			none->location = -1;
+			cd->raw_default = (Node *) none;
+			if (catalog_default_volatile(relid, i))
+				*volatile_defaults = lappend(*volatile_defaults, cd->colname);
+		}
+		out = lappend(out, cd);
+		ReleaseSysCache(at);
+	}
+	return out;
+}
+
 static void
 classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 {
@@ -3574,6 +3746,8 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 	List	   *cols = NIL;
 	List	   *cons = NIL;
 	List	   *pk_cols = NIL;
+	List	   *likes = NIL;
+	List	   *volatile_defaults = NIL;
 	bool		has_pk = false;
 	bool		has_fk = false;
 	ListCell   *lc;
@@ -3605,6 +3779,26 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 			cols = lappend(cols, cd);
 			cons = column_conrefs(cons, cd);
 		}
+		else if (IsA(n, TableLikeClause))
+		{
+			TableLikeClause *tl = (TableLikeClause *) n;
+			ClsObject  *src = rel_object("table", tl->relation);
+
+			likes = lappend(likes, src);
+			if (OidIsValid(src->relid))
+			{
+				bool		src_pk;
+				List	   *src_pk_cols = catalog_primary_key(src->relid, &src_pk);
+
+				cols = list_concat(cols, like_columns(src->relid, tl->options, &volatile_defaults));
+				/* INCLUDING INDEXES copies the primary key too */
+				if (src_pk && (tl->options & CREATE_TABLE_LIKE_INDEXES))
+				{
+					has_pk = true;
+					pk_cols = list_concat(pk_cols, src_pk_cols);
+				}
+			}
+		}
 	}
 	foreach(lc, cons)
 	{
@@ -3622,11 +3816,30 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 		ColInfo		ci;
 
 		col_info(lfirst(lc), pk_cols, &ci);
+		/* a default LIKE copies: volatile as the source's is */
+		if (ci.has_default && !ci.default_volatile && ci.cd->raw_default != NULL &&
+			list_member_ptr(volatile_defaults, ci.cd->colname))
+			ci.default_volatile = true;
 		put_column(st, NULL, &ci);
 	}
 	end_array(st);
 	put_constraints(st, cons);
 	dbc_put_bool(st, "has_primary_key", has_pk);
+	if (likes != NIL)
+	{
+		/* what LIKE copies, as the name will find it when the statement runs */
+		begin_array(st, "like");
+		foreach(lc, likes)
+		{
+			ClsObject  *src = lfirst(lc);
+
+			begin_object(st, NULL);
+			dbc_put_text(st, "identity", src->identity);
+			dbc_put_bool(st, "exists", OidIsValid(src->relid));
+			end_object(st);
+		}
+		end_array(st);
+	}
 	dbc_put_text(st, "persistence", persistence_name(s->relation->relpersistence));
 	dbc_put_bool(st, "partitioned", s->partspec != NULL);
 	dbc_put_text(st, "tablespace", s->tablespacename);
@@ -8072,8 +8285,11 @@ cascade_relation(ReachWalk *w, Form_pg_class rc, const char *root)
 	CascadeEntry *e = palloc0(sizeof(CascadeEntry));
 
 	e->object_type = relkind_object_type(rc->relkind);
-	e->schema = walk_nsp_name(w, rc->relnamespace);
-	e->name = pstrdup(NameStr(rc->relname));
+	if (!dbc_script_relation_renamed(rc->oid, &e->schema, &e->name))
+	{
+		e->schema = walk_nsp_name(w, rc->relnamespace);
+		e->name = pstrdup(NameStr(rc->relname));
+	}
 	e->identity = qualify(e->schema, e->name);
 	e->depends_on = root;
 	e->sized = own_size_of(rc, &e->rows, &e->bytes, &e->rows_estimated);
@@ -8325,9 +8541,23 @@ dep_on_table(ReachWalk *w, const char *object_type, Oid relid, const char *name,
 	rc = (Form_pg_class) GETSTRUCT(tp);
 	e = palloc0(sizeof(CascadeEntry));
 	e->object_type = column && rc->relkind == RELKIND_COMPOSITE_TYPE ? "attribute" : object_type;
-	e->schema = walk_nsp_name(w, rc->relnamespace);
 	e->name = pstrdup(name);
-	e->table = qualify(e->schema, NameStr(rc->relname));
+	/* a table the script being checked renamed or moved: as it names it */
+	{
+		char	   *rel_schema;
+		char	   *rel_name;
+
+		if (dbc_script_relation_renamed(relid, &rel_schema, &rel_name))
+		{
+			e->schema = rel_schema;
+			e->table = qualify(rel_schema, rel_name);
+		}
+		else
+		{
+			e->schema = walk_nsp_name(w, rc->relnamespace);
+			e->table = qualify(e->schema, NameStr(rc->relname));
+		}
+	}
 	e->identity = column ? join_dotted(e->table, name) : psprintf("%s on %s", name, e->table);
 	ReleaseSysCache(tp);
 	return e;
@@ -8373,14 +8603,15 @@ dep_entry(ReachWalk *w, HTAB *seen, DepSeen *n)
 
 			if (OidIsValid(heap) && !dep_rel_dropped(w, seen, heap))
 			{
-				char	   *name = pstrdup(NameStr(rc->relname));
+				char	   *heap_schema;
+				char	   *heap_name;
 
 				e = palloc0(sizeof(CascadeEntry));
 				e->object_type = "index";
-				e->schema = walk_nsp_name(w, rc->relnamespace);
-				e->name = name;
-				e->identity = qualify(e->schema, name);
-				e->table = qualify(get_namespace_name(get_rel_namespace(heap)), get_rel_name(heap));
+				rel_name_now(objid, &e->schema, &e->name);
+				e->identity = qualify(e->schema, e->name);
+				rel_name_now(heap, &heap_schema, &heap_name);
+				e->table = qualify(heap_schema, heap_name);
 			}
 		}
 		else if (rc->relkind != RELKIND_TOASTVALUE && rc->relkind != RELKIND_COMPOSITE_TYPE)

@@ -195,6 +195,7 @@ typedef struct DbcScriptTables
 	List	   *column_renames;
 	List	   *renames_used;	/* by the statement being classified */
 	List	   *columns_used;
+	bool		renames_off;	/* a temporary relation was made: note nothing more */
 } DbcScriptTables;
 
 /*
@@ -384,7 +385,7 @@ extern List *dbc_checked_relations(Jsonb *facts);
 /* The same as facts to store with a queued statement ({"checked_relations": [...]}), or NULL. */
 extern Jsonb *dbc_checked_relations_facts(Jsonb *facts);
 extern void dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *checked_rels,
-								   Oid checked_user);
+								   Oid checked_user, bool one_transaction);
 extern Jsonb *dbc_gate_context(const DbcSettings *s);
 /* Changes whenever dbc_gate_context() rebuilds (what it returned before is then gone). */
 extern uint64 dbc_gate_context_generation;

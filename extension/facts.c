@@ -1543,7 +1543,8 @@ renamed_from(List *renamed, const char *name)
  * same name can later stand for another relation, moved or renamed into
  * its place by an earlier statement of the change.  A name the script's own
  * earlier rename puts in place (renamed_in_script) stands for the relation
- * its old name resolves to now: the one it was judged as.
+ * its old name resolves to now: the one it was judged as.  A name that
+ * stands for no relation now is listed with none.
  */
 List *
 dbc_checked_relations(Jsonb *facts)
@@ -1573,7 +1574,9 @@ dbc_checked_relations(Jsonb *facts)
 		if (dup)
 			continue;
 		old = renamed_from(renamed, n->value);
-		if ((relids = relations_of(old ? old : n->value)) == NIL)
+		relids = relations_of(old ? old : n->value);
+		/* a schema.name standing for no relation is kept too: it must not come to stand for an old one */
+		if (relids == NIL && strchr(n->value, '.') == NULL)
 			continue;
 		cr = palloc(sizeof(CheckedRelation));
 		cr->name = n->value;
@@ -1677,9 +1680,21 @@ index_of_checked_table(List *checked_rels, Oid relid)
  * into its place, earlier in the change or by hand before apply()): the
  * first such name, or NULL.  A name that can mean several relations must
  * mean none it could not mean when checked.
+ *
+ * A name that stood for no relation when the statement was checked must
+ * stand for none but the change's own now: the
+ * policies judged nothing under it -- an index or sequence of unknown size,
+ * a table of unknown size, a DROP IF EXISTS that drops nothing -- and an old
+ * relation renamed or moved there in a way the classifier did not follow
+ * (a rename the script's later statements forgot, code it does not read),
+ * or made since by another session, would be changed unjudged.  Only when
+ * the change runs in one transaction (one_transaction), which tells the
+ * relations it made: at top level each statement commits its own.  Not the
+ * name a CREATE (not OR REPLACE) makes (created): PostgreSQL refuses to make
+ * it again, or IF NOT EXISTS leaves the relation there alone.
  */
 static const char *
-swapped_relation(List *checked_rels, List *now)
+swapped_relation(List *checked_rels, List *now, bool one_transaction, const char *created)
 {
 	ListCell   *lc;
 
@@ -1701,13 +1716,39 @@ swapped_relation(List *checked_rels, List *now)
 			{
 				Oid			relid = lfirst_oid(r);
 
-				if (!list_member_oid(cr->relids, relid) && !relid_created_here(relid) &&
-					!index_of_checked_table(checked_rels, relid))
+				if (cr->relids == NIL)
+				{
+					if (one_transaction && !relid_created_by_change(relid) &&
+						(created == NULL || strcmp(created, n->value) != 0))
+						return n->value;
+				}
+				else if (!list_member_oid(cr->relids, relid) && !relid_created_here(relid) &&
+						 !index_of_checked_table(checked_rels, relid))
 					return n->value;
 			}
 		}
 	}
 	return NULL;
+}
+
+/* The identity of what a CREATE statement (not OR REPLACE) makes, or NULL. */
+static const char *
+created_name(Jsonb *facts)
+{
+	JsonbValue *ops = facts_field(facts, "operations");
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	bool		create = false;
+
+	if (ops == NULL || ops->type != jbvBinary || facts_true(facts, "or_replace"))
+		return NULL;
+	it = JsonbIteratorInit(ops->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_ELEM && v.type == jbvString && v.val.string.len == 6 &&
+			strncmp(v.val.string.val, "create", 6) == 0)
+			create = true;
+	return create ? dbc_facts_get_text(facts, "identity") : NULL;
 }
 
 /*
@@ -1788,10 +1829,12 @@ require_renamed_same(int statement_no, Jsonb *checked, List *checked_rels)
  * the approvers, judged it, or that would run as another role: an earlier
  * statement of the same change can SET search_path or role, call
  * set_config(), or rename a table, and the policies would have judged one
- * table while another is changed.
+ * table while another is changed.  one_transaction: the change runs in one
+ * transaction, so that the relations it made are known as its own.
  */
 void
-dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *checked_rels, Oid checked_user)
+dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *checked_rels, Oid checked_user,
+					   bool one_transaction)
 {
 	const char *swapped;
 	List	   *then;
@@ -1829,7 +1872,7 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 				 errhint("Qualify the names with their schema, or set the path with a statement of the script "
 						 "that dbchange follows: SET search_path = ..., or SELECT set_config('search_path', "
 						 "'...', false) with a literal value.")));
-	if ((swapped = swapped_relation(checked_rels, now)) != NULL)
+	if ((swapped = swapped_relation(checked_rels, now, false, NULL)) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
 				 errmsg("statement %d would change another relation than the one it was checked with", statement_no),
@@ -1843,4 +1886,16 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 		require_created_here(statement_no, nowfacts);
 	if (facts_true(checked, "renamed_in_script"))
 		require_renamed_same(statement_no, checked, checked_rels);
+	/* and, the swaps refused, a name that stood for no relation */
+	if (one_transaction &&
+		(swapped = swapped_relation(checked_rels, now, true, created_name(checked))) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would change %s, which was no relation when the statement was checked",
+						statement_no, quote_literal_cstr(swapped)),
+				 errdetail("The statement was judged as naming no relation there, and this change did not create "
+						   "the one there now: an earlier statement of the change renamed or moved it there in a "
+						   "way dbchange does not follow when it judges the script, or it was made since."),
+				 errhint("Submit the statements that rename or move a relation as a change of their own, "
+						 "before the ones that use its new name.")));
 }

@@ -15,8 +15,10 @@
  * looks like a rewrite of a table of unknown size.  While a script is
  * checked, each rename of an existing relation (ALTER TABLE / INDEX /
  * SEQUENCE / VIEW / MATERIALIZED VIEW / FOREIGN TABLE ... RENAME TO) or
- * move of one to another schema (... SET SCHEMA), and each RENAME COLUMN
- * of an existing column, is noted after it is judged; the classifier's
+ * move of one to another schema (... SET SCHEMA, with the indexes and
+ * owned sequences PostgreSQL moves with a table), each index a RENAME
+ * CONSTRAINT renames, and each RENAME COLUMN of an existing column, is
+ * noted after it is judged; the classifier's
  * name lookups (classify.c: lookup_class, att_by_name) then find the
  * relation under its new name and no longer under its old one, so the later
  * statements get the catalog's facts of the renamed relation or column:
@@ -36,7 +38,13 @@
  * CALL, EXECUTE, SET (but lock_timeout and statement_timeout), transaction
  * control other than BEGIN and COMMIT, DROP, a CREATE that uses a name
  * noted (or an index left to PostgreSQL to name), a rename of a relation
- * or column noted (renamed back or on), any other rename or SET SCHEMA.
+ * or column noted (renamed back or on), any other rename or SET SCHEMA
+ * (but of a constraint with no index).  A temporary relation the script
+ * makes forgets everything and stops the noting for good: it comes first
+ * on the path when the later statements run, and the classifier cannot
+ * see it.  A name forgotten so is judged as naming nothing, and when it
+ * runs it must still name nothing but what the change made (facts.c,
+ * swapped_relation).
  *
  * None of it is trusted when the change runs: the names a statement judged
  * so resolves must stand, when it runs, for exactly the relation they were
@@ -54,11 +62,19 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_index.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -99,6 +115,7 @@ dbc_script_names_begin(DbcScriptTables *sc)
 	sc->column_renames = NIL;
 	sc->renames_used = NIL;
 	sc->columns_used = NIL;
+	sc->renames_off = false;
 }
 
 static void
@@ -326,11 +343,71 @@ name_taken(Oid nsp, const char *name)
 	return OidIsValid(get_relname_relid(name, nsp)) || dbc_script_relation_name(nsp, name, &relid) != 0;
 }
 
+/* Note relid, now old_name in old_nsp, as new_name in new_nsp. */
+static void
+add_rename(DbcScriptTables *sc, Oid relid, Oid old_nsp, const char *old_name, Oid new_nsp, const char *new_name)
+{
+	ScriptRename *r = palloc(sizeof(ScriptRename));
+
+	r->relid = relid;
+	r->new_nsp = new_nsp;
+	r->new_name = pstrdup(new_name);
+	r->old_nsp = old_nsp;
+	r->old_name = pstrdup(old_name);
+	r->new_identity = psprintf("%s.%s", get_namespace_name(new_nsp), new_name);
+	r->old_identity = psprintf("%s.%s", get_namespace_name(old_nsp), old_name);
+	sc->renames = lappend(sc->renames, r);
+}
+
+/*
+ * What SET SCHEMA of a table or materialized view moves with it
+ * (AlterTableNamespaceInternal): all its indexes, and the sequences its
+ * columns own -- serial and OWNED BY (an auto dependency on a column) and
+ * identity (an internal one).  PostgreSQL moves them under their names, and
+ * fails the statement when one of the names is taken in the new schema.
+ */
+static List *
+moved_with(Oid relid)
+{
+	List	   *out = NIL;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+
+	rel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		out = lappend_oid(out, ((Form_pg_index) GETSTRUCT(tup))->indexrelid);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (d->refobjsubid != 0 && d->classid == RelationRelationId && d->objsubid == 0 &&
+			(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL) &&
+			get_rel_relkind(d->objid) == RELKIND_SEQUENCE && !list_member_oid(out, d->objid))
+			out = lappend_oid(out, d->objid);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return out;
+}
+
 /*
  * ALTER ... RENAME TO or SET SCHEMA of a relation that exists, to a name
- * that is free: the later statements find it there.  A relation renamed
- * already by the script (renamed back, or on) is forgotten, and so is
- * everything when the statement is not understood.
+ * that is free: the later statements find it there -- and, for SET SCHEMA
+ * of a table, its indexes and sequences in the new schema too.  A relation
+ * renamed already by the script (renamed back, or on) is forgotten, and so
+ * is everything when the statement is not understood or would fail.
  */
 static void
 note_relation_moved(DbcScriptTables *sc, RangeVar *rv, const char *new_schema, const char *new_name)
@@ -338,12 +415,14 @@ note_relation_moved(DbcScriptTables *sc, RangeVar *rv, const char *new_schema, c
 	Oid			nsp;
 	Oid			relid = dbc_lookup_relation(rv, &nsp);
 	Oid			new_nsp = nsp;
-	ScriptRename *r;
 	char	   *name;
 	HeapTuple	tp;
 	bool		temp;
+	char		relkind;
+	List	   *deps = NIL;
+	ListCell   *lc;
 
-	if (!OidIsValid(relid) || (r = rename_of(sc, relid)) != NULL)
+	if (!OidIsValid(relid) || rename_of(sc, relid) != NULL)
 	{
 		forget_all(sc);
 		return;
@@ -356,6 +435,7 @@ note_relation_moved(DbcScriptTables *sc, RangeVar *rv, const char *new_schema, c
 		return;
 	}
 	temp = ((Form_pg_class) GETSTRUCT(tp))->relpersistence == RELPERSISTENCE_TEMP;
+	relkind = ((Form_pg_class) GETSTRUCT(tp))->relkind;
 	ReleaseSysCache(tp);
 	if (new_schema != NULL)
 		new_nsp = get_namespace_oid(new_schema, true);
@@ -367,15 +447,81 @@ note_relation_moved(DbcScriptTables *sc, RangeVar *rv, const char *new_schema, c
 		forget_all(sc);
 		return;
 	}
-	r = palloc(sizeof(ScriptRename));
-	r->relid = relid;
-	r->new_nsp = new_nsp;
-	r->new_name = pstrdup(new_name);
-	r->old_nsp = nsp;
-	r->old_name = name;
-	r->new_identity = psprintf("%s.%s", get_namespace_name(new_nsp), new_name);
-	r->old_identity = psprintf("%s.%s", get_namespace_name(nsp), name);
-	sc->renames = lappend(sc->renames, r);
+	if (new_schema != NULL && new_nsp != nsp &&
+		(relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW || relkind == RELKIND_PARTITIONED_TABLE))
+		deps = moved_with(relid);
+
+	/*
+	 * Each moves under its own name; one renamed by the script already, one
+	 * in another schema than the table (PostgreSQL fails on it), or one whose
+	 * name is taken there (so does the statement): noted, it would be wrong.
+	 */
+	foreach(lc, deps)
+	{
+		Oid			dep = lfirst_oid(lc);
+		char	   *dep_name = get_rel_name(dep);
+
+		if (dep_name == NULL || rename_of(sc, dep) != NULL || get_rel_namespace(dep) != nsp ||
+			name_taken(new_nsp, dep_name))
+		{
+			forget_all(sc);
+			return;
+		}
+	}
+	add_rename(sc, relid, nsp, name, new_nsp, new_name);
+	foreach(lc, deps)
+	{
+		char	   *dep_name = get_rel_name(lfirst_oid(lc));
+
+		add_rename(sc, lfirst_oid(lc), nsp, dep_name, new_nsp, dep_name);
+	}
+}
+
+/*
+ * ALTER TABLE ... RENAME CONSTRAINT: a primary key, unique or exclusion
+ * constraint renames its index with it, to the constraint's new name
+ * (rename_constraint_internal), which later statements then name.  Other
+ * constraints name no relation: nothing to note or forget.  A constraint
+ * the catalog does not have under that name (renamed earlier by the script,
+ * by ALTER INDEX, or none), an index renamed already, or a name that is
+ * taken: everything is forgotten.
+ */
+static void
+note_constraint_renamed(DbcScriptTables *sc, RenameStmt *s)
+{
+	Oid			nsp;
+	Oid			relid = dbc_lookup_relation(s->relation, &nsp);
+	Oid			conoid;
+	HeapTuple	tp;
+	char		contype;
+	Oid			index;
+	char	   *index_name;
+
+	if (!OidIsValid(relid) || s->subname == NULL || s->newname == NULL ||
+		!OidIsValid(conoid = get_relation_constraint_oid(relid, s->subname, true)))
+	{
+		forget_all(sc);
+		return;
+	}
+	tp = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+	if (!HeapTupleIsValid(tp))
+	{
+		forget_all(sc);
+		return;
+	}
+	contype = ((Form_pg_constraint) GETSTRUCT(tp))->contype;
+	index = ((Form_pg_constraint) GETSTRUCT(tp))->conindid;
+	ReleaseSysCache(tp);
+	if (contype != CONSTRAINT_PRIMARY && contype != CONSTRAINT_UNIQUE && contype != CONSTRAINT_EXCLUSION)
+		return;
+	nsp = get_rel_namespace(index);
+	if (!OidIsValid(index) || (index_name = get_rel_name(index)) == NULL || rename_of(sc, index) != NULL ||
+		strcmp(index_name, s->newname) == 0 || name_taken(nsp, s->newname))
+	{
+		forget_all(sc);
+		return;
+	}
+	add_rename(sc, index, nsp, index_name, nsp, s->newname);
 }
 
 /* ALTER TABLE ... RENAME COLUMN a TO b of an existing column, b free. */
@@ -436,6 +582,28 @@ uses_noted_name(DbcScriptTables *sc, Jsonb *facts)
 	return false;
 }
 
+/* Does a CREATE of rv make a temporary relation (TEMP, or in pg_temp)? */
+static bool
+makes_temporary(RangeVar *rv)
+{
+	return rv == NULL || rv->relpersistence == RELPERSISTENCE_TEMP ||
+		(rv->schemaname != NULL && strncmp(rv->schemaname, "pg_temp", 7) == 0);
+}
+
+/*
+ * A temporary relation made by the script comes first in the path when the
+ * later statements run, but is not in the catalog the classifier reads (nor
+ * is the temporary schema, maybe): a renamed relation found under its new
+ * name could be judged for the temporary one a later statement acts on.
+ * Everything is forgotten, and nothing noted for the rest of the script.
+ */
+static void
+temporary_made(DbcScriptTables *sc)
+{
+	forget_all(sc);
+	sc->renames_off = true;
+}
+
 static bool
 harmless_setting(VariableSetStmt *v)
 {
@@ -457,6 +625,8 @@ note_statement(DbcScriptTables *sc, Node *stmt, Jsonb *facts)
 				else if (s->renameType == OBJECT_COLUMN && relation_type(s->relationType) &&
 						 s->relation != NULL)
 					note_column_renamed(sc, s);
+				else if (s->renameType == OBJECT_TABCONSTRAINT && s->relation != NULL)
+					note_constraint_renamed(sc, s);
 				else
 					forget_all(sc);
 			}
@@ -472,22 +642,45 @@ note_statement(DbcScriptTables *sc, Node *stmt, Jsonb *facts)
 			}
 			break;
 		case T_CreateStmt:
+			if (makes_temporary(((CreateStmt *) stmt)->relation))
+				temporary_made(sc);
+			else if (uses_noted_name(sc, facts))
+				forget_all(sc);
+			break;
 		case T_ViewStmt:
+			if (makes_temporary(((ViewStmt *) stmt)->view))
+				temporary_made(sc);
+			else if (uses_noted_name(sc, facts))
+				forget_all(sc);
+			break;
 		case T_CreateSeqStmt:
-			if (uses_noted_name(sc, facts))
+			if (makes_temporary(((CreateSeqStmt *) stmt)->sequence))
+				temporary_made(sc);
+			else if (uses_noted_name(sc, facts))
 				forget_all(sc);
 			break;
 		case T_IndexStmt:
-			/* an index without a name gets one PostgreSQL picks: maybe one renamed away */
-			if (((IndexStmt *) stmt)->idxname == NULL || uses_noted_name(sc, facts))
-				forget_all(sc);
+			{
+				IndexStmt  *is = (IndexStmt *) stmt;
+				Oid			nsp;
+
+				/* an index of a temporary table is one too, in that schema */
+				if (makes_temporary(is->relation) ||
+					(OidIsValid(dbc_lookup_relation(is->relation, &nsp)) && isAnyTempNamespace(nsp)))
+					temporary_made(sc);
+				/* an index without a name gets one PostgreSQL picks: maybe one renamed away */
+				else if (is->idxname == NULL || uses_noted_name(sc, facts))
+					forget_all(sc);
+			}
 			break;
 		case T_CreateTableAsStmt:
 			{
 				CreateTableAsStmt *ct = (CreateTableAsStmt *) stmt;
 
+				if (makes_temporary(ct->into->rel))
+					temporary_made(sc);
 				/* a query runs code */
-				if (!ct->into->skipData || IsA(ct->query, ExecuteStmt) || uses_noted_name(sc, facts))
+				else if (!ct->into->skipData || IsA(ct->query, ExecuteStmt) || uses_noted_name(sc, facts))
 					forget_all(sc);
 			}
 			break;
@@ -533,6 +726,8 @@ dbc_script_names_see(DbcScriptTables *sc, Node *stmt, Jsonb *facts)
 		return facts;
 	old = MemoryContextSwitchTo(sc->cxt);
 	note_statement(sc, stmt, facts);
+	if (sc->renames_off)
+		forget_all(sc);
 	MemoryContextSwitchTo(old);
 	/* the lookups noting made are no statement's */
 	sc->renames_used = NIL;

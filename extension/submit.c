@@ -206,7 +206,7 @@ run_script(List *decisions)
 		 */
 		if (gated)
 		{
-			dbc_require_same_names(sd->ps->stmt, sd->ps->statement_no, sd->facts, sd->checked_rels, checked_as);
+			dbc_require_same_names(sd->ps->stmt, sd->ps->statement_no, sd->facts, sd->checked_rels, checked_as, true);
 			/* and what its names do not show: functions, operators, types */
 			dbc_require_same_path(sd->ps->statement_no, sd->checked_path);
 		}
