@@ -2102,6 +2102,138 @@ typmod_scale(int32 mod)
 	return (int) (int16) (((mod - VARHDRSZ) & 0x7ff) << 5) >> 5;
 }
 
+/*
+ * Does ALTER COLUMN ... TYPE only raise or remove a limit of the column's
+ * type?  1 when every value is kept as it is and reads back the same:
+ * varchar, varbit, time, timetz, timestamp, timestamptz with a longer or no
+ * length / precision, numeric with the same scale and a greater or no
+ * precision (or none at all), varchar to text; arrays of those alike.  0 for
+ * any other change (the same type and typmod too: see type_unchanged), and
+ * with USING; -1 when a type is unknown.  Whether PostgreSQL rewrites the
+ * table for it is type_change_rewrites' answer, not this one's.
+ */
+static int
+type_widened(const TypeChange *tc, bool has_using)
+{
+	Oid			o = tc->old_type;
+	Oid			n = tc->new_type;
+	int32		om = tc->old_mod;
+	int32		nm = tc->new_mod;
+	Oid			oe;
+	Oid			ne;
+
+	if (!OidIsValid(o))
+		return -1;
+	if (has_using)
+		return 0;
+	if (!tc->known)
+		return -1;
+	oe = get_element_type(o);
+	ne = get_element_type(n);
+	if (OidIsValid(oe) != OidIsValid(ne))
+		return 0;
+	if (OidIsValid(oe))
+	{
+		o = oe;
+		n = ne;
+	}
+	if (o == n)
+	{
+		if (nm == om)
+			return 0;
+		switch (n)
+		{
+			case VARCHAROID:
+			case VARBITOID:
+			case TIMESTAMPOID:
+			case TIMESTAMPTZOID:
+			case TIMEOID:
+			case TIMETZOID:
+				return nm == -1 || (om != -1 && nm >= om) ? 1 : 0;
+			case NUMERICOID:
+				if (nm == -1)
+					return 1;
+				if (om == -1)
+					return 0;
+				return typmod_scale(nm) == typmod_scale(om) &&
+					((nm - VARHDRSZ) >> 16) >= ((om - VARHDRSZ) >> 16) ? 1 : 0;
+			default:
+				return 0;
+		}
+	}
+	return o == VARCHAROID && n == TEXTOID ? 1 : 0;
+}
+
+/*
+ * old_type, old_typmods, old_is_array of ALTER COLUMN ... TYPE: the column's
+ * type now, named as `type` names the new one.  The typmod is decoded for
+ * the types whose modifiers are lengths or precisions (numeric always as
+ * [precision, scale]); old_typmods is null for other typmods (interval
+ * fields, extension types).
+ */
+static void
+put_old_type(JsonbParseState **st, const TypeChange *tc, bool known)
+{
+	Oid			t = known ? tc->old_type : InvalidOid;
+	Oid			elem = OidIsValid(t) ? get_element_type(t) : InvalidOid;
+	int32		mod = tc->old_mod;
+	HeapTuple	tp;
+
+	if (OidIsValid(elem))
+		t = elem;
+	tp = OidIsValid(t) ? SearchSysCache1(TYPEOID, ObjectIdGetDatum(t)) : NULL;
+	if (!HeapTupleIsValid(tp))
+	{
+		dbc_put_null(st, "old_type");
+		dbc_put_null(st, "old_typmods");
+		dbc_put_null(st, "old_is_array");
+		return;
+	}
+	{
+		Form_pg_type typ = (Form_pg_type) GETSTRUCT(tp);
+		char	   *schema = typ->typnamespace == PG_CATALOG_NAMESPACE ? NULL :
+			get_namespace_name(typ->typnamespace);
+
+		dbc_put_text(st, "old_type", qualify(schema, NameStr(typ->typname)));
+	}
+	ReleaseSysCache(tp);
+	if (mod < 0)
+	{
+		begin_array(st, "old_typmods");
+		end_array(st);
+	}
+	else
+		switch (t)
+		{
+			case VARCHAROID:
+			case BPCHAROID:
+				begin_array(st, "old_typmods");
+				push_int_elem(st, mod - VARHDRSZ);
+				end_array(st);
+				break;
+			case BITOID:
+			case VARBITOID:
+			case TIMESTAMPOID:
+			case TIMESTAMPTZOID:
+			case TIMEOID:
+			case TIMETZOID:
+				begin_array(st, "old_typmods");
+				push_int_elem(st, mod);
+				end_array(st);
+				break;
+			case NUMERICOID:
+				begin_array(st, "old_typmods");
+				push_int_elem(st, (mod - VARHDRSZ) >> 16);
+				push_int_elem(st, typmod_scale(mod));
+				end_array(st);
+				break;
+			default:
+				dbc_put_null(st, "old_typmods");
+				break;
+		}
+	dbc_put_bool(st, "old_is_array", OidIsValid(elem));
+}
+
 static bool
 is_int_type(Oid t)
 {
@@ -2347,6 +2479,7 @@ typedef struct ColInfo
 	char		identity;		/* ATTRIBUTE_IDENTITY_* or 0 */
 	char		generated;		/* ATTRIBUTE_GENERATED_STORED or 0 */
 	char	   *references;
+	int			adds_nothing;	/* ADD COLUMN: 1 / 0 / -1 null; -2 absent */
 } ColInfo;
 
 /* A constraint and, for a column-level one, its column. */
@@ -2354,6 +2487,7 @@ typedef struct ConRef
 {
 	Constraint *con;
 	const char *column;
+	int			adds_nothing;	/* of its ADD COLUMN: 1 / 0 / -1 null; -2 absent */
 } ConRef;
 
 static bool
@@ -2374,6 +2508,7 @@ col_info(ColumnDef *cd, List *pk_cols, ColInfo *ci)
 
 	memset(ci, 0, sizeof(ColInfo));
 	ci->cd = cd;
+	ci->adds_nothing = -2;
 	ci->serial = cd->typeName != NULL && is_serial_type(cd->typeName);
 	ci->not_null = cd->is_not_null;
 	ci->identity = cd->identity;
@@ -2462,6 +2597,10 @@ put_column(JsonbParseState **st, const char *key, ColInfo *ci)
 	dbc_put_text(st, "references", ci->references);
 	dbc_put_text(st, "collation",
 				 cd->collClause ? NameListToString(cd->collClause->collname) : NULL);
+	if (ci->adds_nothing == -1)
+		dbc_put_null(st, "adds_nothing");
+	else if (ci->adds_nothing >= 0)
+		dbc_put_bool(st, "adds_nothing", ci->adds_nothing == 1);
 	end_object(st);
 }
 
@@ -2536,7 +2675,8 @@ constraint_scans(Constraint *con)
 }
 
 static void
-put_constraint(JsonbParseState **st, const char *key, Constraint *con, const char *column)
+put_constraint(JsonbParseState **st, const char *key, Constraint *con, const char *column,
+			   int adds_nothing)
 {
 	ListCell   *lc;
 	bool		fk = con->contype == CONSTR_FOREIGN;
@@ -2575,6 +2715,11 @@ put_constraint(JsonbParseState **st, const char *key, Constraint *con, const cha
 				 fk && con->pktable ? rel_object("table", con->pktable)->identity : NULL);
 	dbc_put_text(st, "on_delete", fk ? fk_action_name(con->fk_del_action) : NULL);
 	dbc_put_text(st, "on_update", fk ? fk_action_name(con->fk_upd_action) : NULL);
+	/* written in an ADD COLUMN IF NOT EXISTS: skipped with its column */
+	if (adds_nothing == -1)
+		dbc_put_null(st, "adds_nothing");
+	else if (adds_nothing >= 0)
+		dbc_put_bool(st, "adds_nothing", adds_nothing == 1);
 	end_object(st);
 }
 
@@ -2585,6 +2730,7 @@ conref(Constraint *con, const char *column)
 
 	r->con = con;
 	r->column = column;
+	r->adds_nothing = -2;
 	return r;
 }
 
@@ -2598,7 +2744,7 @@ put_constraints(JsonbParseState **st, List *conrefs)
 	{
 		ConRef	   *r = lfirst(lc);
 
-		put_constraint(st, NULL, r->con, r->column);
+		put_constraint(st, NULL, r->con, r->column, r->adds_nothing);
 	}
 	end_array(st);
 }
@@ -3739,6 +3885,8 @@ like_columns(Oid relid, bits32 options, List **volatile_defaults)
 	return out;
 }
 
+static int	relation_adds_nothing(Node *stmt, bool if_not_exists, ClsObject *o, bool temp);
+
 static void
 classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 {
@@ -3867,6 +4015,12 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 	/* a foreign key locks the referenced table against writes */
 	if (has_fk)
 		add_lock(c, ShareRowExclusiveLock);
+	/* IF NOT EXISTS of a name taken (a temporary table's schema is not read) */
+	put_tristate(st, "adds_nothing",
+				 relation_adds_nothing((Node *) s, s->if_not_exists, c->main,
+									   s->relation->relpersistence == RELPERSISTENCE_TEMP ||
+									   (s->relation->schemaname != NULL &&
+										strncmp(s->relation->schemaname, "pg_temp", 7) == 0)));
 }
 
 /*
@@ -4306,6 +4460,286 @@ descends_from(Oid relid, RangeVar *rv)
 }
 
 /*
+ * Does an ALTER TABLE only take things away?  DROP COLUMN, DROP CONSTRAINT,
+ * DROP NOT NULL, DROP DEFAULT, DROP IDENTITY, DROP EXPRESSION, NO INHERIT and
+ * NOT OF create, rename and move nothing: every name an object has after such
+ * a statement was that object's before it (drops_nothing).
+ */
+static bool
+alter_only_removes(AlterTableStmt *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, s->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_DropColumn:
+			case AT_DropColumnRecurse:
+			case AT_DropConstraint:
+			case AT_DropConstraintRecurse:
+			case AT_DropNotNull:
+			case AT_DropIdentity:
+			case AT_DropExpression:
+			case AT_DropInherit:
+			case AT_DropOf:
+				break;
+			case AT_ColumnDefault:
+				/* SET DEFAULT has an expression; DROP DEFAULT none */
+				if (cmd->def != NULL)
+					return false;
+				break;
+			default:
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Does an ALTER TABLE leave every relation's name as it was?  Listed are the
+ * subcommands that drop, rename and rebuild no index or sequence: DROP COLUMN
+ * and DROP CONSTRAINT drop indexes (DROP COLUMN and DROP IDENTITY
+ * sequences), ALTER COLUMN TYPE drops and rebuilds the column's indexes, and
+ * ADD CONSTRAINT ... USING INDEX renames the index to the constraint's name,
+ * so none of those is.
+ */
+static bool
+alter_keeps_relation_names(AlterTableStmt *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, s->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_AddConstraint:
+			case AT_AddConstraintRecurse:
+				if (cmd->def == NULL || !IsA(cmd->def, Constraint) ||
+					((Constraint *) cmd->def)->indexname != NULL)
+					return false;
+				break;
+			case AT_AddColumn:
+			case AT_AddColumnRecurse:
+			case AT_ColumnDefault:
+			case AT_SetNotNull:
+			case AT_DropNotNull:
+			case AT_SetStatistics:
+			case AT_SetOptions:
+			case AT_ResetOptions:
+			case AT_SetStorage:
+			case AT_SetCompression:
+			case AT_ValidateConstraint:
+			case AT_ValidateConstraintRecurse:
+			case AT_AlterConstraint:
+			case AT_AddIdentity:
+			case AT_SetIdentity:
+			case AT_ChangeOwner:
+			case AT_SetRelOptions:
+			case AT_ResetRelOptions:
+			case AT_ReplicaIdentity:
+			case AT_EnableRowSecurity:
+			case AT_DisableRowSecurity:
+			case AT_ForceRowSecurity:
+			case AT_NoForceRowSecurity:
+			case AT_EnableTrig:
+			case AT_EnableAlwaysTrig:
+			case AT_EnableReplicaTrig:
+			case AT_DisableTrig:
+			case AT_EnableTrigAll:
+			case AT_DisableTrigAll:
+			case AT_EnableTrigUser:
+			case AT_DisableTrigUser:
+				break;
+			default:
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Does a CREATE of a relation name relname (its last part, matched as the columns are)? */
+static bool
+creates_relname(Node *n, const char *relname)
+{
+	RangeVar   *rv = NULL;
+
+	switch (nodeTag(n))
+	{
+		case T_CreateStmt:
+			rv = ((CreateStmt *) n)->relation;
+			break;
+		case T_ViewStmt:
+			rv = ((ViewStmt *) n)->view;
+			break;
+		case T_CreateSeqStmt:
+			rv = ((CreateSeqStmt *) n)->sequence;
+			break;
+		case T_IndexStmt:
+			return ((IndexStmt *) n)->idxname == NULL ||
+				pg_strcasecmp(((IndexStmt *) n)->idxname, relname) == 0;
+		default:
+			return true;
+	}
+	return rv == NULL || rv->relname == NULL || pg_strcasecmp(rv->relname, relname) == 0;
+}
+
+/*
+ * adds_nothing of CREATE TABLE / CREATE INDEX ... IF NOT EXISTS: 1 when a
+ * relation of that name exists where the statement would create it, so
+ * PostgreSQL skips it with a notice (before it creates a serial's sequence,
+ * reads the table or builds anything); 0 without IF NOT EXISTS or when the
+ * name is free now; -1 when that is not known.  At the gate the catalog is
+ * current.  In a script judged whole it is as it was before the script, and
+ * an earlier statement may have taken the name away (a DROP, a RENAME or
+ * SET SCHEMA, ALTER TABLE ... DROP CONSTRAINT of a constraint whose index it
+ * is, code run by DO or a query, SET search_path): only statements that
+ * create things or change nothing of relation names may come before it.
+ */
+static int
+relation_adds_nothing(Node *stmt, bool if_not_exists, ClsObject *o, bool temp)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+
+	if (!if_not_exists)
+		return 0;
+	if (o == NULL || o->exists < 0 || temp)
+		return -1;
+	if (o->exists == 0)
+		return 0;
+	if (sc == NULL)
+		return 1;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if (n == stmt)
+			return 1;
+		switch (nodeTag(n))
+		{
+			case T_CreateStmt:
+			case T_IndexStmt:
+			case T_CreateSeqStmt:
+			case T_ViewStmt:
+			case T_CreateFunctionStmt:
+			case T_CreateTrigStmt:
+			case T_CreatePolicyStmt:
+			case T_CommentStmt:
+			case T_GrantStmt:
+			case T_TransactionStmt:
+				continue;
+			case T_AlterTableStmt:
+				if (alter_keeps_relation_names((AlterTableStmt *) n))
+					continue;
+				return -1;
+			default:
+				return -1;
+		}
+	}
+	return -1;
+}
+
+/*
+ * adds_nothing of ALTER TABLE ... ADD COLUMN IF NOT EXISTS: 1 when the
+ * column exists already, so PostgreSQL skips the subcommand with a notice --
+ * its default, generated expression, serial sequence and constraints
+ * included: nothing is rewritten, scanned or built; 0 without IF NOT EXISTS
+ * or when the table has no such column now; -1 when that is not known (the
+ * table is unknown, a system column's name, which is an error, another
+ * subcommand of the statement drops that column first).  In a script judged
+ * whole the catalog is as it was before the script: an earlier DROP COLUMN of
+ * any table (of a parent it reaches this one; ALTER TYPE ... DROP ATTRIBUTE
+ * CASCADE reaches typed tables), RENAME or SET SCHEMA, a DROP other than of
+ * an index without CASCADE (DROP TYPE ... CASCADE drops columns), a CREATE of
+ * a relation of the same name (it may come first on the search_path), or code
+ * run by DO, CALL, EXECUTE, a query or DML may have removed it.
+ */
+static int
+column_adds_nothing(AlterTableStmt *s, AlterTableCmd *cmd, ClsObject *o, bool relation)
+{
+	ColumnDef  *cd = (ColumnDef *) cmd->def;
+	DbcScriptTables *sc;
+	HeapTuple	at;
+	AttrNumber	attnum;
+	ListCell   *lc;
+
+	if (!cmd->missing_ok)
+		return 0;
+	if (!relation || !OidIsValid(o->relid) || cd == NULL || cd->colname == NULL)
+		return -1;
+	at = att_by_name(o->relid, cd->colname);
+	if (!HeapTupleIsValid(at))
+		return 0;
+	attnum = ((Form_pg_attribute) GETSTRUCT(at))->attnum;
+	ReleaseSysCache(at);
+	if (attnum <= 0)
+		return -1;
+	foreach(lc, s->cmds)
+	{
+		AlterTableCmd *other = (AlterTableCmd *) lfirst(lc);
+
+		if ((other->subtype == AT_DropColumn || other->subtype == AT_DropColumnRecurse) &&
+			other->name != NULL && strcmp(other->name, cd->colname) == 0)
+			return -1;
+	}
+	sc = dbc_script_tables_current();
+	if (sc == NULL)
+		return 1;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if (n == (Node *) s)
+			return 1;
+		switch (nodeTag(n))
+		{
+			case T_AlterTableStmt:
+				{
+					ListCell   *lc2;
+
+					foreach(lc2, ((AlterTableStmt *) n)->cmds)
+					{
+						AlterTableCmd *other = (AlterTableCmd *) lfirst(lc2);
+
+						if (other->subtype == AT_DropColumn || other->subtype == AT_DropColumnRecurse)
+							return -1;
+					}
+				}
+				continue;
+			case T_CreateStmt:
+			case T_ViewStmt:
+				if (creates_relname(n, s->relation->relname))
+					return -1;
+				continue;
+			case T_IndexStmt:
+			case T_CreateSeqStmt:
+			case T_AlterSeqStmt:
+			case T_CommentStmt:
+			case T_GrantStmt:
+			case T_TransactionStmt:
+			case T_CreateFunctionStmt:
+			case T_CreateTrigStmt:
+			case T_CreatePolicyStmt:
+			case T_VariableSetStmt:
+				continue;
+			case T_DropStmt:
+				if (((DropStmt *) n)->removeType == OBJECT_INDEX &&
+					((DropStmt *) n)->behavior != DROP_CASCADE)
+					continue;
+				return -1;
+			default:
+				return -1;
+		}
+	}
+	return -1;
+}
+
+/*
  * May the catalog's state of the column cmd names be taken for its state
  * when statement s runs?  Migration tools restate what a column already is
  * (ALTER COLUMN c TYPE <its type>, DROP NOT NULL of a nullable column), and
@@ -4538,6 +4972,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 	Constraint *first_con = NULL;
 	const char *first_con_name = NULL;
 	List	   *added_cols = NIL;
+	List	   *added_skip = NIL;	/* adds_nothing of each of added_cols */
 	List	   *added_cons = NIL;
 	List	   *params = NIL;	/* storage parameters SET or RESET, in order */
 	ClsRecurse	how = RECURSE_NONE;
@@ -4593,15 +5028,25 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 				{
 					ColumnDef  *cd = (ColumnDef *) cmd->def;
 					ColInfo		ci;
+					int			none = column_adds_nothing(s, cmd, o, relation);
+					int			ncons = list_length(added_cons);
 
 					col_info(cd, NIL, &ci);
+					ci.adds_nothing = none;
 					put_column(st, "column", &ci);
+					put_tristate(st, "adds_nothing", none);
 					name = cd->colname;
 					rewrites = ci.default_volatile || ci.generated || ci.identity || ci.serial ||
 						(cmd->subtype != AT_AddColumnToView && is_constrained_domain(cd->typeName));
 					scans = rewrites || (ci.not_null && !ci.has_default) || ci.has_checks;
+					/* a column that is there already: PostgreSQL skips all of it */
+					if (none == 1)
+						rewrites = scans = false;
 					added_cols = lappend(added_cols, cd);
+					added_skip = lappend_int(added_skip, none);
 					added_cons = column_conrefs(added_cons, cd);
+					for (int i = ncons; i < list_length(added_cons); i++)
+						((ConRef *) list_nth(added_cons, i))->adds_nothing = none;
 					if (first_added == NULL)
 						first_added = cd;
 					if (first_column == NULL)
@@ -4661,11 +5106,19 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					}
 					type_change_of(o->relid, cmd->name, cd->typeName, &tc);
 					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL);
-					put_tristate(st, "type_unchanged",
-								 !relation ? -1 :
-								 cd->raw_default != NULL ? 0 :
-								 !column_state_current(s, cmd, false) ? -1 :
-								 type_unchanged(o->relid, cmd->name, cd, &tc));
+					{
+						/* what the catalog says of the column is what it is when this runs */
+						bool		current = relation && column_state_current(s, cmd, false);
+
+						put_tristate(st, "type_unchanged",
+									 !relation ? -1 :
+									 cd->raw_default != NULL ? 0 :
+									 !current ? -1 :
+									 type_unchanged(o->relid, cmd->name, cd, &tc));
+						put_old_type(st, &tc, current);
+						put_tristate(st, "type_widened",
+									 current ? type_widened(&tc, cd->raw_default != NULL) : -1);
+					}
 
 					{
 						int			lossy = cd->raw_default == NULL ? type_change_lossy(&tc) :
@@ -4715,7 +5168,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 				{
 					Constraint *con = (Constraint *) cmd->def;
 
-					put_constraint(st, "constraint", con, NULL);
+					put_constraint(st, "constraint", con, NULL, -2);
 					name = con->conname;
 					scans = constraint_scans(con);
 					added_cons = lappend(added_cons, conref(con, NULL));
@@ -4837,6 +5290,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 		ColInfo		ci;
 
 		col_info(lfirst(lc), NIL, &ci);
+		ci.adds_nothing = list_nth_int(added_skip, foreach_current_index(lc));
 		put_column(st, NULL, &ci);
 	}
 	end_array(st);
@@ -4968,6 +5422,15 @@ classify_create_index(Cls *c, IndexStmt *s)
 	dbc_put_text(st, "index_method", s->accessMethod ? s->accessMethod : "btree");
 	dbc_put_bool(st, "partial", s->whereClause != NULL);
 	dbc_put_text(st, "tablespace", s->tableSpace);
+	{
+		/* IF NOT EXISTS of a name taken in the table's schema: nothing is read or built */
+		int			none = relation_adds_nothing((Node *) s, s->if_not_exists,
+												 s->idxname ? idx : NULL, false);
+
+		put_tristate(st, "adds_nothing", none);
+		if (none == 1)
+			c->scans = false;
+	}
 }
 
 static void
@@ -6563,6 +7026,11 @@ drops_nothing(Cls *c, DropStmt *s)
 			case T_GrantStmt:
 			case T_TransactionStmt:
 				continue;
+			case T_AlterTableStmt:
+				/* ALTER TABLE ... DROP CONSTRAINT / COLUMN ...: makes no name */
+				if (alter_only_removes((AlterTableStmt *) n))
+					continue;
+				return -1;
 			default:
 				return -1;
 		}

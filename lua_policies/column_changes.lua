@@ -205,7 +205,8 @@ return {
       local s = subs[i]
       if type(s) == "table" then
         local op = s.operation
-        if op == "add_column" and type(s.column) == "table" then
+        -- ADD COLUMN IF NOT EXISTS of a column that is there (adds_nothing): PostgreSQL skips it
+        if op == "add_column" and type(s.column) == "table" and s.adds_nothing ~= true then
           local col = s.column
           local cname = tostring(col.name)
           if col.not_null == true and col.has_default ~= true then
@@ -267,6 +268,13 @@ return {
   tests = {
     { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 20 } },
+    -- ADD COLUMN IF NOT EXISTS of a column that is there (adds_nothing): PostgreSQL skips it
+    { sql = "ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS region text NOT NULL UNIQUE", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000, subcommands = { { operation = "add_column", name = "region", adds_nothing = true,
+        column = { name = "region", type = "text", not_null = true, has_default = false, unique = true, adds_nothing = true } } } } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS region text NOT NULL", environment = "prod", expect = "queue", risk = "high",
+      facts = { table_rows = 20, subcommands = { { operation = "add_column", name = "region", adds_nothing = false,
+        column = { name = "region", type = "text", not_null = true, has_default = false, adds_nothing = false } } } } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "dev", expect = "approve", risk = "low",
       facts = { table_rows = 20 } },
     { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "prod", expect = "approve", risk = "low",

@@ -140,12 +140,15 @@ return {
 
   check = function(c)
     if not WATCHED[c.command] or c.dialect == "mysql" then return nil end
+    -- CREATE TABLE IF NOT EXISTS of a name taken (adds_nothing): PostgreSQL skips it
+    if c.adds_nothing == true then return nil end
     local tier = tier_of(c)
     local d = nil
     local cols = list(c.columns)
     for i = 1, #cols do
       local col = cols[i]
-      if type(col) == "table" then
+      -- ADD COLUMN IF NOT EXISTS of a column that is there (adds_nothing): chooses nothing
+      if type(col) == "table" and col.adds_nothing ~= true then
         d = check_type(d, tier, col.name, col.type, col.serial == true, col.primary_key == true, col.typmods)
       end
     end
@@ -164,6 +167,13 @@ return {
   end,
 
   tests = {
+    -- IF NOT EXISTS of a column or table that is there (adds_nothing): the statement chooses no type
+    { sql = "ALTER TABLE pt_a ADD COLUMN IF NOT EXISTS qty integer", environment = "prod", expect = "none",
+      facts = { columns = { { name = "qty", type = "int4", typmods = {}, adds_nothing = true } } } },
+    { sql = "ALTER TABLE pt_a ADD COLUMN IF NOT EXISTS at timestamp", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { columns = { { name = "at", type = "timestamp", typmods = {}, adds_nothing = false } } } },
+    { sql = "CREATE TABLE IF NOT EXISTS pt_a (id serial PRIMARY KEY, at timestamp)", environment = "prod", expect = "none",
+      facts = { adds_nothing = true } },
     { sql = "CREATE TABLE pt_a (id bigint PRIMARY KEY, code char(3))", environment = "prod", expect = "queue", risk = "moderate" },
     { sql = "CREATE TABLE pt_a (id bigint PRIMARY KEY, code char(3))", environment = "dev", expect = "approve", risk = "low" },
     { sql = "CREATE TABLE pt_a (id bigint PRIMARY KEY, email varchar(255))", environment = "prod", expect = "approve", risk = "low" },

@@ -302,6 +302,9 @@ return {
         d = add(d, tier, INVALID, "concurrent-index-on-partitioned-table", "PostgreSQL cannot build an index CONCURRENTLY on partitioned table " ..
           target(c) .. ": CREATE INDEX ... ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX ... ATTACH PARTITION")
       end
+      -- IF NOT EXISTS of a name taken (adds_nothing): PostgreSQL builds nothing, and the
+      -- index there was judged when it was made (the two errors above come first all the same)
+      if c.adds_nothing == true then return d end
       -- scans_table false: ON ONLY a partitioned table records an empty, invalid index
       if not conc and c.scans_table ~= false then
         d = lock_finding(d, c, tier, "require-concurrent-index-creation", "CREATE INDEX without CONCURRENTLY")
@@ -395,6 +398,14 @@ return {
   tests = {
     { sql = "CREATE INDEX orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 5000000 } },
+    -- IF NOT EXISTS of an index name that is taken (adds_nothing): nothing is read or built
+    { sql = "CREATE UNIQUE INDEX IF NOT EXISTS orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "none",
+      facts = { table_rows = 5000000, adds_nothing = true, scans_table = false } },
+    { sql = "CREATE UNIQUE INDEX IF NOT EXISTS orders_customer_idx ON orders (customer_id)", environment = "prod", expect = "queue",
+      risk = "high", facts = { table_rows = 5000000, adds_nothing = false } },
+    { sql = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer_id)", environment = "prod",
+      expect = "reject", name = "adds_nothing: CONCURRENTLY in a transaction block is refused all the same",
+      facts = { table_rows = 5000000, adds_nothing = true, in_transaction_block = true } },
     -- a unique index over existing rows may fail on duplicates: advice, with the query that finds them
     { sql = "CREATE UNIQUE INDEX CONCURRENTLY orders_ref_key ON orders (ref, region)", environment = "prod",
       expect = "approve", risk = "low", facts = { table_rows = 5000, in_transaction_block = false } },

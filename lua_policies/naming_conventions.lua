@@ -144,7 +144,7 @@ local function constraint_names(d, tier, c)
   local cons = list(c.constraints)
   for i = 1, #cons do
     local k = cons[i]
-    if type(k) == "table" and type(k.name) == "string" then
+    if type(k) == "table" and type(k.name) == "string" and k.adds_nothing ~= true then
       local rule = CPATS[k.constraint_type]
       if rule and not any_match(k.name, rule[1]) then
         d = add(d, tier, ADVICE, rule[2], k.constraint_type .. " constraint " .. k.name .. " should match " .. pats_text(rule[1]))
@@ -161,7 +161,7 @@ end
 local function column_names(d, tier, c)
   local cols = list(c.columns)
   for i = 1, #cols do
-    if type(cols[i]) == "table" then
+    if type(cols[i]) == "table" and cols[i].adds_nothing ~= true then
       d = ident(d, tier, "column", cols[i].name, COLUMN_PATTERN, "naming-column")
     end
   end
@@ -178,6 +178,8 @@ return {
   check = function(c)
     local cmd = c.command
     local d = nil
+    -- CREATE TABLE / INDEX IF NOT EXISTS of a name taken (adds_nothing): nothing is named
+    if c.adds_nothing == true then return nil end
     if cmd == "CREATE TABLE" or cmd == "CREATE TABLE AS" or cmd == "CREATE FOREIGN TABLE" then
       local tier = tier_of(c)
       if c.persistence == "temporary" then return nil end
@@ -216,6 +218,13 @@ return {
 
   tests = {
     { sql = "CREATE TABLE pt_orders (id bigint PRIMARY KEY, customer_id bigint)", environment = "prod", expect = "none" },
+    -- IF NOT EXISTS of a name taken (adds_nothing): nothing is named
+    { sql = "CREATE INDEX IF NOT EXISTS pt_orders_customer ON pt_orders (customer_id)", environment = "prod", expect = "none",
+      facts = { adds_nothing = true } },
+    { sql = "CREATE INDEX IF NOT EXISTS pt_orders_customer ON pt_orders (customer_id)", environment = "prod", expect = "approve",
+      risk = "low", facts = { adds_nothing = false } },
+    { sql = 'ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS "CustomerId" bigint', environment = "prod", expect = "none",
+      facts = { columns = { { name = "CustomerId", type = "int8", adds_nothing = true } } } },
     { sql = 'CREATE TABLE "PtOrders" (id bigint PRIMARY KEY)', environment = "prod", expect = "queue", risk = "moderate" },
     { sql = 'CREATE TABLE "PtOrders" (id bigint PRIMARY KEY)', environment = "dev", expect = "approve", risk = "low" },
     { sql = 'CREATE TABLE pt_orders (id bigint PRIMARY KEY, "CustomerId" bigint)', environment = "stage", expect = "approve",

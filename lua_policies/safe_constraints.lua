@@ -168,12 +168,15 @@ return {
   check = function(c)
     local cmd = c.command
     local tier, d
+    -- CREATE TABLE IF NOT EXISTS of a name taken (adds_nothing): PostgreSQL skips it
+    if c.adds_nothing == true then return nil end
     if cmd == "ALTER TABLE" then
       tier = tier_of(c)
       local cons = list(c.constraints)
       for i = 1, #cons do
         local k = cons[i]
-        if type(k) == "table" then
+        -- written in an ADD COLUMN IF NOT EXISTS of a column that is there (adds_nothing): skipped with it
+        if type(k) == "table" and k.adds_nothing ~= true then
           local t = k.constraint_type
           if t == "foreign_key" then
             if k.not_valid ~= true then
@@ -248,7 +251,7 @@ return {
     local cons = list(c.constraints)
     for i = 1, #cons do
       local k = cons[i]
-      if type(k) == "table" and k.constraint_type == "foreign_key" then
+      if type(k) == "table" and k.constraint_type == "foreign_key" and k.adds_nothing ~= true then
         if k.on_delete == "cascade" then
           d = add(d, tier, CAUTION, "fk-on-delete-cascade", "foreign key " ..
             (type(k.name) == "string" and k.name .. " " or "") .. "ON DELETE CASCADE lets one DELETE remove rows of " .. target(c) .. " silently; prefer RESTRICT and explicit deletes")
@@ -262,6 +265,18 @@ return {
   end,
 
   tests = {
+    -- constraints written in an ADD COLUMN IF NOT EXISTS of a column that is there (adds_nothing): skipped with it
+    { sql = "ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS customer_id bigint REFERENCES pt_customers (id) ON DELETE CASCADE UNIQUE",
+      environment = "prod", expect = "none", facts = { table_rows = 5000000, constraints = {
+        { constraint_type = "foreign_key", columns = { "customer_id" }, references = "public.pt_customers", on_delete = "cascade",
+          not_valid = false, adds_nothing = true },
+        { constraint_type = "unique", columns = { "customer_id" }, not_valid = false, adds_nothing = true } } } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS customer_id bigint REFERENCES pt_customers (id)",
+      environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 5000000, constraints = {
+        { constraint_type = "foreign_key", columns = { "customer_id" }, references = "public.pt_customers",
+          not_valid = false, adds_nothing = false } } } },
+    { sql = "CREATE TABLE IF NOT EXISTS pt_lines (id bigint PRIMARY KEY, order_id bigint REFERENCES pt_orders (id) ON DELETE CASCADE)",
+      environment = "prod", expect = "none", facts = { adds_nothing = true } },
     { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_customer_fk FOREIGN KEY (customer_id) REFERENCES pt_customers (id)",
       environment = "prod", expect = "queue", risk = "high", facts = { table_rows = 5000000 } },
     { sql = "ALTER TABLE pt_orders ADD CONSTRAINT pt_orders_customer_fk FOREIGN KEY (customer_id) REFERENCES pt_customers (id) NOT VALID",

@@ -270,6 +270,8 @@ return {
     if not QUALIFY[cmd] and cmd ~= "SELECT INTO" then return nil end
     local tier = tier_of(c)
     if c.persistence == "temporary" then return nil end
+    -- CREATE TABLE IF NOT EXISTS of a name taken (adds_nothing): PostgreSQL skips it
+    if c.adds_nothing == true then return nil end
 
     if QUALIFY[cmd] and c.dialect ~= "mysql" and not qualified(c) then
       d = add(d, tier, ADVICE, "create-specify-schema", "name the schema of " .. tostring(c.name) ..
@@ -327,6 +329,10 @@ return {
   end,
 
   tests = {
+    -- CREATE TABLE IF NOT EXISTS of a name taken (adds_nothing): PostgreSQL skips it
+    { sql = "CREATE TABLE IF NOT EXISTS pt_t (a int)", environment = "prod", expect = "none", facts = { adds_nothing = true } },
+    { sql = "CREATE TABLE IF NOT EXISTS pt_t (a int)", environment = "prod", expect = "queue", risk = "moderate",
+      facts = { adds_nothing = false } },
     { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, created_at timestamptz)", environment = "prod", expect = "none" },
     -- alignment padding: bool, int8, bool, int8 wastes 7 + 7 bytes a row; widest first needs none
     { sql = "CREATE TABLE public.pt_t (id bigint PRIMARY KEY, active boolean, created_at timestamptz, deleted boolean, amount bigint)",

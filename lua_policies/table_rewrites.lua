@@ -16,11 +16,17 @@ dbchange checks that when it runs)
                               indexes unless binary-coercible; none when
                               it restates the column's type, collation
                               included, without USING: fact
-                              type_unchanged)                           (danger)
+                              type_unchanged; nor when it only raises a
+                              length or precision in place, varchar(50)
+                              -> varchar(100) or text: type_widened
+                              with rewrites_table false)                (danger)
   adding-field-with-default   ADD COLUMN with a volatile DEFAULT
                               (clock_timestamp(), random(), gen_random_uuid(),
                               nextval(), ...): every row is written     (danger)
   adding-stored-generated-column  ADD COLUMN ... GENERATED ALWAYS AS (...) STORED (danger)
+                              (neither of these two for ADD COLUMN IF NOT
+                              EXISTS of a column that is there: fact
+                              adds_nothing, PostgreSQL skips it)
   ban-vacuum-full-cluster     VACUUM FULL / CLUSTER                     (danger)
   set-tablespace              ALTER TABLE ... SET TABLESPACE, and ALTER
                               INDEX ... SET TABLESPACE, which copies the
@@ -126,12 +132,15 @@ end
 -- Does some ALTER COLUMN ... TYPE of the statement change the column?  Migration
 -- tools restate a column's type to change something else (ALTER COLUMN c TYPE
 -- <its type>, DROP NOT NULL): fact type_unchanged, which rewrites, converts
--- and breaks nothing.
+-- and breaks nothing.  Nor does a limit raised in place (varchar(50) ->
+-- varchar(100), varchar -> text, numeric(10,2) -> numeric(12,2)): fact
+-- type_widened, when PostgreSQL rewrites nothing for it (rewrites_table false).
 local function type_changes(c)
   local subs = type(c.subcommands) == "table" and c.subcommands or {}
   for i = 1, #subs do
     local s = subs[i]
-    if type(s) == "table" and s.operation == "alter_column_type" and s.type_unchanged ~= true then
+    if type(s) == "table" and s.operation == "alter_column_type" and s.type_unchanged ~= true and
+       not (s.type_widened == true and s.rewrites_table == false) then
       return true
     end
   end
@@ -373,7 +382,8 @@ return {
         local cols = columns(c)
         for i = 1, #cols do
           local col = cols[i]
-          if type(col) == "table" then
+          -- ADD COLUMN IF NOT EXISTS of a column that is there (adds_nothing): skipped, default and all
+          if type(col) == "table" and col.adds_nothing ~= true then
             local f = nil
             if col.serial == true then f = "serial"
             elseif col.identity ~= nil then f = "identity"
@@ -565,6 +575,35 @@ return {
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "moderate",
       name = "type_unchanged unknown (null): judged as a change",
       facts = { subcommands = { { operation = "alter_column_type", name = "amount", type = "numeric", typmods = { 12, 2 } } } } },
+    -- a limit raised in place (type_widened, no rewrite): breaks no client, rewrites nothing
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN note TYPE varchar(100)", environment = "prod", expect = "none",
+      name = "varchar(50) -> varchar(100): no finding",
+      facts = { table_rows = 50, table_bytes = 8192, rewrites_table = false, subcommands = {
+        { operation = "alter_column_type", name = "note", type = "varchar", typmods = { 100 }, old_type = "varchar",
+          old_typmods = { 50 }, type_widened = true, type_unchanged = false, rewrites_table = false } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN note TYPE text", environment = "prod", expect = "approve", risk = "low",
+      name = "a binary-coercible change that is no widening: still the clients advice",
+      facts = { table_rows = 50, table_bytes = 8192, rewrites_table = false, subcommands = {
+        { operation = "alter_column_type", name = "note", type = "text", typmods = {}, old_type = "bpchar",
+          old_typmods = { 5 }, type_widened = false, type_unchanged = false, rewrites_table = false } } } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
+      name = "a widening that rewrites (an array of varchar): the rewrite finding",
+      facts = { table_rows = 5000000, rewrites_table = true, subcommands = {
+        { operation = "alter_column_type", name = "tags", type = "varchar", typmods = { 100 }, is_array = true,
+          old_type = "varchar", old_typmods = { 50 }, old_is_array = true, type_widened = true, rewrites_table = true } } } },
+    -- ADD COLUMN IF NOT EXISTS of a column that is there (adds_nothing): PostgreSQL skips it, expression and all
+    -- (the ACCESS EXCLUSIVE lock is still taken: on a large table, the lock_timeout advice)
+    { sql = "ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS total numeric GENERATED ALWAYS AS (amount * 2) STORED",
+      environment = "prod", expect = "approve", risk = "low", name = "adds_nothing: no rewrite finding, the lock advice",
+      facts = { table_rows = 5000000, lock = "ACCESS EXCLUSIVE", rewrites_table = false, columns = { { name = "total", type = "numeric", generated = "stored",
+        has_default = true, adds_nothing = true } } } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS token uuid DEFAULT gen_random_uuid()",
+      environment = "prod", expect = "none",
+      facts = { table_rows = 50, table_bytes = 8192, rewrites_table = false, columns = { { name = "token", type = "uuid", has_default = true,
+        default_volatile = true, adds_nothing = true } } } },
+    { sql = "ALTER TABLE pt_orders ADD COLUMN IF NOT EXISTS total numeric GENERATED ALWAYS AS (amount * 2) STORED",
+      environment = "prod", expect = "queue", risk = "high", name = "adds_nothing unknown: judged as an addition",
+      facts = { table_rows = 5000000, columns = { { name = "total", type = "numeric", generated = "stored", has_default = true } } } },
     -- a small inheritance parent whose children are large: they are rewritten too (total_rows)
     { sql = "ALTER TABLE pt_orders ALTER COLUMN amount TYPE numeric(12,2)", environment = "prod", expect = "queue", risk = "high",
       facts = { table_rows = 50, table_bytes = 8192, total_rows = 5000050, total_bytes = 900000000, descendant_count = 1,
