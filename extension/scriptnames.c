@@ -30,12 +30,14 @@
  * under its old name is not matched by name, so type_unchanged and
  * was_not_null are null on it (column_state_current).
  *
- * As conservative as created_in_script (facts.c).  A rename is noted only
- * when its relation exists, its new name is free, and the script has no
- * statement that runs at top level (outside the change's one transaction,
- * after the rest); and everything noted is forgotten at any statement that
- * could change what a name means or run code that could: DML, queries, DO,
- * CALL, EXECUTE, SET (but lock_timeout and statement_timeout), transaction
+ * A rename is noted only when its relation exists, its new name is free,
+ * and the script has no statement that runs at top level (outside the
+ * change's one transaction, after the rest).  A statement that runs code
+ * (DML, queries, DO, CALL, EXECUTE, COPY) forgets the column renames and
+ * keeps the relations: code that renamed or swapped one is caught by the
+ * OID check below.  Everything noted is forgotten at any statement that
+ * changes what a name means in a way the script states: SET (but
+ * lock_timeout and statement_timeout), transaction
  * control other than BEGIN and COMMIT, DROP, a CREATE that uses a name
  * noted (or an index left to PostgreSQL to name), a rename of a relation
  * or column noted (renamed back or on), any other rename or SET SCHEMA
@@ -694,6 +696,27 @@ note_statement(DbcScriptTables *sc, Node *stmt, Jsonb *facts)
 		case T_CompositeTypeStmt:
 		case T_CreateEnumStmt:
 		case T_CreateDomainStmt:
+			break;
+		case T_InsertStmt:
+		case T_UpdateStmt:
+		case T_DeleteStmt:
+		case T_MergeStmt:
+		case T_SelectStmt:
+		case T_CopyStmt:
+		case T_DoStmt:
+		case T_CallStmt:
+		case T_ExecuteStmt:
+
+			/*
+			 * Code may run here (triggers, rules, functions, the block) and
+			 * rename, move or swap relations: the check of every renamed name
+			 * when the statement after it runs (the very OID it was judged as,
+			 * dbc_require_same_names) refuses that, so the relations stay
+			 * noted -- a migration that renames a table, backfills it and
+			 * then indexes it is judged as the table it is.  A column is not
+			 * checked so when the statement runs: its renames are forgotten.
+			 */
+			sc->column_renames = NIL;
 			break;
 		case T_VariableSetStmt:
 			if (!harmless_setting((VariableSetStmt *) stmt))

@@ -2,7 +2,8 @@
 -- table (index, column) the script renames is not under its new name yet.  A later statement
 -- naming the new name is judged as the renamed relation -- its sizes, columns, indexes from the
 -- catalog entry of the old name -- and says so (renamed_in_script, renamed_from,
--- renamed_columns); anything between that could change what names mean forgets the renames;
+-- renamed_columns); anything between that could change what names mean forgets the renames
+-- (code run between forgets only the column renames);
 -- and when the statement runs, the name must stand for the very relation renamed (ZC003
 -- otherwise).  The stock library in prod, environment_risk tuned to approve prod DDL
 -- (DDL.prod = { "approve", "high" }) as in script_new_tables, so the size findings decide.
@@ -105,7 +106,9 @@ ALTER INDEX registry_name_idx RENAME TO registry_by_name;
 DROP INDEX registry_by_name$$);
 
 -- forgotten when anything between could change what the names mean: the last statement is
--- judged on the catalog as it is (registry does not exist)
+-- judged on the catalog as it is (registry does not exist).  A statement that runs code (DO,
+-- DML, a query) keeps the relation renames since session 26 -- what code does to the names is
+-- caught by the OID check when the statement runs -- but forgets the column renames
 SELECT s AS script, (SELECT array_agg(coalesce(renamed::text, '-') ORDER BY no) FROM judged(s, src)) AS renamed,
        (SELECT table_rows FROM judged(s, src) ORDER BY no DESC LIMIT 1) AS last_table_rows
   FROM (VALUES
@@ -126,7 +129,8 @@ SELECT s AS script, (SELECT array_agg(coalesce(renamed::text, '-') ORDER BY no) 
     ('ALTER TABLE registry_old RENAME TO registry; CREATE INDEX CONCURRENTLY few_id ON few (id); ALTER TABLE registry ADD COLUMN x int', 'migration'),
     ('BEGIN; ALTER TABLE registry_old RENAME TO registry; ROLLBACK; ALTER TABLE registry ADD COLUMN x int', 'interactive'),
     ('BEGIN; ALTER TABLE registry_old RENAME TO registry; COMMIT; ALTER TABLE registry ADD COLUMN x int', 'interactive'),
-    ('ALTER TABLE registry_old RENAME COLUMN url TO address; ALTER TABLE registry_old RENAME COLUMN address TO url; ALTER TABLE registry_old ALTER COLUMN address DROP NOT NULL', 'migration')
+    ('ALTER TABLE registry_old RENAME COLUMN url TO address; ALTER TABLE registry_old RENAME COLUMN address TO url; ALTER TABLE registry_old ALTER COLUMN address DROP NOT NULL', 'migration'),
+    ('ALTER TABLE registry_old RENAME COLUMN url TO address; SELECT 1; ALTER TABLE registry_old ALTER COLUMN address DROP NOT NULL', 'migration')
   ) AS v(s, src);
 
 -- submit(): the small table's change is approved and applied in one transaction
@@ -226,6 +230,16 @@ SELECT E:'swap' AS swap \gset
 SELECT * FROM judged(:'swap');
 SET ROLE srn_dev;
 SELECT dbchange.submit(:'swap');
+RESET ROLE;
+SELECT to_regclass('small') AS small, to_regclass('small_old') AS small_old, to_regclass('small_moved') AS small_moved;
+-- the same swap in a DO block between, which keeps the relation renames (session 26): judged as
+-- the 10-row table, and when statement 3 runs its name stands for another table: ZC003, nothing
+-- of the change stays
+\set swapdo 'ALTER TABLE small_old RENAME TO small;\nDO $d$ BEGIN PERFORM public.swap_small(); END $d$;\nALTER TABLE small ALTER COLUMN url TYPE varchar(50);'
+SELECT E:'swapdo' AS swapdo \gset
+SELECT no, action, renamed_from FROM judged(:'swapdo');
+SET ROLE srn_dev;
+SELECT dbchange.submit(:'swapdo');
 RESET ROLE;
 SELECT to_regclass('small') AS small, to_regclass('small_old') AS small_old, to_regclass('small_moved') AS small_moved;
 -- another: a DO block sets the search_path, so the rename renames another schema's table than

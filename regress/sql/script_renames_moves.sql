@@ -182,9 +182,10 @@ SELECT no, renamed_from FROM judged($$
 CREATE INDEX events_tmp_ix ON events (payload);
 ALTER TABLE events_old RENAME TO events4;
 ALTER TABLE events4 ALTER COLUMN payload TYPE varchar(10)$$);
--- a dodge: a statement between makes the script's renames forgotten, so the sequence's new
--- name is judged as naming nothing (and approved); when it runs, the name stands for the large
--- table's sequence, which the change did not create: refused (ZC003), nothing of it stays
+-- a statement between that runs code (a query here) no longer makes the script forget its
+-- relation renames (it forgot them up to session 26, so the sequence's new name was judged as
+-- naming nothing, approved, and then refused when it ran): the sequence is judged as the large
+-- table's and the change is queued; code that swapped it would fail the OID check when it runs
 SET ROLE srm_dev;
 SELECT * FROM judged($$
 ALTER TABLE events_old SET SCHEMA arch;
@@ -198,8 +199,9 @@ RESET ROLE;
 SELECT to_regclass('public.events_old') AS events_old, format_type(seqtypid, NULL) AS seq_type
   FROM pg_sequence WHERE seqrelid = 'public.events_old_id_seq'::regclass;
 -- the same where nothing else tells: a sequence no column uses, an index built on a table
--- renamed (judged as built on no table, and approved): each name that stood for no relation
--- when it was checked must stand for none but the change's own when it runs
+-- renamed: judged as the renamed ones across the query, queued (a name forgotten for other
+-- reasons that stood for no relation when it was checked must stand for none but the change's
+-- own when it runs: below)
 SET ROLE srm_dev;
 SELECT * FROM judged($$
 ALTER SEQUENCE lone_seq RENAME TO lone_seq2;
@@ -216,6 +218,16 @@ SELECT submitted($$
 ALTER TABLE bulk RENAME TO bulk2;
 SELECT 1;
 CREATE INDEX bulk2_id ON bulk2 (id)$$, 'forgotten table');
+RESET ROLE;
+SELECT description, status FROM dbchange.changes
+ WHERE description IN ('forgotten', 'forgotten sequence', 'forgotten table') ORDER BY id;
+SET ROLE srm_dev;
+-- a name forgotten by a SET between (not followed for relation names) is still judged as naming
+-- nothing, and refused when it runs
+SELECT submitted($$
+ALTER TABLE bulk RENAME TO bulk2;
+SET work_mem = '64MB';
+CREATE INDEX bulk2_id ON bulk2 (id)$$, 'forgotten by a setting');
 -- but a relation the change itself made is its own
 SELECT dbchange.submit($$
 CREATE TABLE made_here (id int);
