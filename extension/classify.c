@@ -5842,30 +5842,137 @@ seq_state_apply(SeqState *s, List *options)
 }
 
 /*
+ * The script's statements as sequence_state() reads them, with their names
+ * resolved once per script: sequence_state() runs for every ALTER SEQUENCE,
+ * ALTER COLUMN ... TYPE and SET MAXVALUE of a script, and resolving every
+ * statement's names each time made a script of thousands of them quadratic
+ * in catalog lookups (pg_depend scans for identity columns: 17 s for 5,000
+ * SET MAXVALUEs).  Resolving once is exact: the names are resolved on the
+ * search_path in effect while the script is checked, which only the
+ * script's own setters change (scriptpath.c), and when one does only
+ * schema-qualified names count, whatever the path.
+ */
+typedef struct SeqStep
+{
+	Node	   *stmt;
+	Oid			seqid;			/* ALTER SEQUENCE: the sequence it names, when it counts */
+	List	   *cmds;			/* ALTER TABLE: subcommands that change an identity sequence */
+	List	   *seqids;			/* ... the sequence each changes */
+	bool		runs_code;
+} SeqStep;
+
+typedef struct SeqScript
+{
+	bool		none;			/* it creates, renames, moves or drops sequences */
+	List	   *renamed;		/* relids of relations it renames */
+	int			nsteps;
+	SeqStep    *steps;
+} SeqScript;
+
+static SeqScript *
+seq_script(DbcScriptTables *sc)
+{
+	SeqScript  *ss;
+	MemoryContext old;
+	ListCell   *lc;
+	bool		path_set = false;
+	int			i = 0;
+
+	if (sc->seq_script != NULL)
+		return (SeqScript *) sc->seq_script;
+	old = MemoryContextSwitchTo(sc->cxt);
+	ss = palloc0(sizeof(SeqScript));
+	ss->steps = palloc0(sizeof(SeqStep) * Max(list_length(sc->parsed), 1));
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+		char	   *value;
+
+		/* every setter scriptpath.c follows: SET, RESET, SELECT set_config(...) */
+		if ((IsA(n, VariableSetStmt) &&
+			 (((VariableSetStmt *) n)->kind == VAR_RESET_ALL ||
+			  pg_strcasecmp(((VariableSetStmt *) n)->name, "search_path") == 0)) ||
+			(IsA(n, DiscardStmt) && ((DiscardStmt *) n)->target == DISCARD_ALL) ||
+			dbc_script_path_setter(n, &value))
+			path_set = true;
+		if (IsA(n, CreateSeqStmt) ||
+			(IsA(n, RenameStmt) && ((RenameStmt *) n)->renameType == OBJECT_SEQUENCE) ||
+			(IsA(n, AlterObjectSchemaStmt) && ((AlterObjectSchemaStmt *) n)->objectType == OBJECT_SEQUENCE) ||
+			(IsA(n, DropStmt) && ((DropStmt *) n)->removeType == OBJECT_SEQUENCE))
+			ss->none = true;
+		if (IsA(n, RenameStmt) && ((RenameStmt *) n)->relation)
+		{
+			Oid			r = RangeVarGetRelid(((RenameStmt *) n)->relation, NoLock, true);
+
+			if (OidIsValid(r))
+				ss->renamed = lappend_oid(ss->renamed, r);
+		}
+	}
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+		SeqStep    *step = &ss->steps[i++];
+
+		step->stmt = n;
+		step->runs_code = dbc_stmt_runs_code(n);
+		if (IsA(n, AlterSeqStmt))
+		{
+			AlterSeqStmt *as = (AlterSeqStmt *) n;
+
+			if (as->sequence && (as->sequence->schemaname != NULL || !path_set))
+				step->seqid = RangeVarGetRelid(as->sequence, NoLock, true);
+		}
+		else if (IsA(n, AlterTableStmt) && ((AlterTableStmt *) n)->objtype == OBJECT_TABLE &&
+				 ((AlterTableStmt *) n)->relation &&
+				 (((AlterTableStmt *) n)->relation->schemaname != NULL || !path_set))
+		{
+			AlterTableStmt *at = (AlterTableStmt *) n;
+			Oid			relid = InvalidOid;
+			ListCell   *k;
+
+			foreach(k, at->cmds)
+			{
+				AlterTableCmd *cmd = (AlterTableCmd *) lfirst(k);
+				Oid			seqid;
+
+				if (!IsA(cmd, AlterTableCmd) || cmd->name == NULL ||
+					(cmd->subtype != AT_SetIdentity && cmd->subtype != AT_AlterColumnType &&
+					 cmd->subtype != AT_DropIdentity))
+					continue;
+				if (!OidIsValid(relid) &&
+					!OidIsValid(relid = RangeVarGetRelid(at->relation, NoLock, true)))
+					break;
+				seqid = identity_sequence(relid, cmd->name);
+				if (!OidIsValid(seqid))
+					continue;
+				step->cmds = lappend(step->cmds, cmd);
+				step->seqids = lappend_oid(step->seqids, seqid);
+			}
+		}
+	}
+	ss->nsteps = i;
+	MemoryContextSwitchTo(old);
+	sc->seq_script = ss;
+	return ss;
+}
+
+/*
  * The changes an ALTER TABLE makes to sequence seqid as an identity
  * column's (SET MAXVALUE / INCREMENT ..., TYPE: as ALTER SEQUENCE ... AS),
  * in the order of its subcommands; *touched: it makes one.  False: one it
  * makes is not known (DROP IDENTITY: the sequence goes).
  */
 static bool
-alter_table_changes_sequence(AlterTableStmt *at, Oid seqid, SeqState *s, bool *touched)
+alter_table_changes_sequence(const SeqStep *step, Oid seqid, SeqState *s, bool *touched)
 {
-	Oid			relid;
-	ListCell   *lc;
+	ListCell   *c;
+	ListCell   *q;
 
-	if (at->relation == NULL || at->objtype != OBJECT_TABLE)
-		return true;
-	relid = RangeVarGetRelid(at->relation, NoLock, true);
-	if (!OidIsValid(relid))
-		return true;
-	foreach(lc, at->cmds)
+	forboth(c, step->cmds, q, step->seqids)
 	{
-		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(c);
 
-		if (!IsA(cmd, AlterTableCmd) || cmd->name == NULL ||
-			(cmd->subtype != AT_SetIdentity && cmd->subtype != AT_AlterColumnType &&
-			 cmd->subtype != AT_DropIdentity) ||
-			identity_sequence(relid, cmd->name) != seqid)
+		if (lfirst_oid(q) != seqid)
 			continue;
 		*touched = true;
 		if (cmd->subtype == AT_DropIdentity)
@@ -5895,7 +6002,8 @@ alter_table_changes_sequence(AlterTableStmt *at, Oid seqid, SeqState *s, bool *t
  * The script's changes count only while they can be read: the names are
  * resolved on the search_path in effect now, and as the catalog has them, so
  * a script that changes its search_path (then only schema-qualified names
- * count), or renames, moves, drops or creates sequences (then none), may
+ * count, of sequences and of the tables of identity columns alike), or
+ * renames, moves, drops or creates sequences (then none), may
  * mean another sequence by the same name; a change this cannot work out (an
  * unknown type or value, DROP IDENTITY), or a statement that runs code (DO,
  * a query, ... -- it may run ALTER SEQUENCE itself) after the script's first
@@ -5907,62 +6015,42 @@ static bool
 sequence_state(Oid seqid, Node *upto, SeqState *s)
 {
 	DbcScriptTables *sc = dbc_script_tables_current();
+	SeqScript  *ss;
 	SeqState	cat;
 	SeqState	run;
-	ListCell   *lc;
-	bool		path_set = false;
 	bool		touched = false;
+	int			i;
 
 	if (!seq_state_catalog(seqid, &cat))
 		return false;
 	*s = cat;
 	if (sc == NULL)
 		return true;
-	foreach(lc, sc->parsed)
-	{
-		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
-
-		if ((IsA(n, VariableSetStmt) &&
-			 (((VariableSetStmt *) n)->kind == VAR_RESET_ALL ||
-			  pg_strcasecmp(((VariableSetStmt *) n)->name, "search_path") == 0)) ||
-			(IsA(n, DiscardStmt) && ((DiscardStmt *) n)->target == DISCARD_ALL))
-			path_set = true;
-		if (IsA(n, CreateSeqStmt) ||
-			(IsA(n, RenameStmt) && (((RenameStmt *) n)->renameType == OBJECT_SEQUENCE ||
-									(((RenameStmt *) n)->relation &&
-									 RangeVarGetRelid(((RenameStmt *) n)->relation, NoLock, true) == seqid))) ||
-			(IsA(n, AlterObjectSchemaStmt) && ((AlterObjectSchemaStmt *) n)->objectType == OBJECT_SEQUENCE) ||
-			(IsA(n, DropStmt) && ((DropStmt *) n)->removeType == OBJECT_SEQUENCE))
-			return true;
-	}
+	ss = seq_script(sc);
+	if (ss->none || list_member_oid(ss->renamed, seqid))
+		return true;
 	run = cat;
-	foreach(lc, sc->parsed)
+	for (i = 0; i < ss->nsteps; i++)
 	{
-		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+		const SeqStep *step = &ss->steps[i];
 
-		if (n == upto)
+		if (step->stmt == upto)
 		{
 			*s = run;
 			return true;
 		}
-		if (IsA(n, AlterSeqStmt))
+		if (step->seqid == seqid && OidIsValid(seqid))
 		{
-			AlterSeqStmt *as = (AlterSeqStmt *) n;
-
-			if (as->sequence && (as->sequence->schemaname != NULL || !path_set) &&
-				RangeVarGetRelid(as->sequence, NoLock, true) == seqid)
-			{
-				touched = true;
-				if (!seq_state_apply(&run, as->options))
-					return true;
-			}
-		}
-		else if (IsA(n, AlterTableStmt))
-		{
-			if (!alter_table_changes_sequence((AlterTableStmt *) n, seqid, &run, &touched))
+			touched = true;
+			if (!seq_state_apply(&run, ((AlterSeqStmt *) step->stmt)->options))
 				return true;
 		}
-		else if (touched && dbc_stmt_runs_code(n))
+		else if (step->cmds != NIL)
+		{
+			if (!alter_table_changes_sequence(step, seqid, &run, &touched))
+				return true;
+		}
+		else if (touched && step->runs_code)
 			return true;
 	}
 	/* a statement that is not the script's own (upto not found): the catalog's */

@@ -196,6 +196,8 @@ typedef struct DbcScriptTables
 	List	   *renames_used;	/* by the statement being classified */
 	List	   *columns_used;
 	bool		renames_off;	/* a temporary relation was made: note nothing more */
+	/* classify.c: the script's sequence changes, resolved once (private to it) */
+	void	   *seq_script;
 } DbcScriptTables;
 
 /*

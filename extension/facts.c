@@ -1160,6 +1160,7 @@ dbc_script_tables_begin(DbcScriptTables *st, List *parsed, const char *source, b
 
 	st->created = NIL;
 	st->parsed = parsed;
+	st->seq_script = NULL;
 	st->off = false;
 	st->cxt = CurrentMemoryContext;
 	st->outer = script_tables;

@@ -34,6 +34,8 @@ ANALYZE parted_1;
 CREATE SCHEMA other;
 CREATE TABLE counters (id serial PRIMARY KEY);
 CREATE TABLE other.counters (id serial PRIMARY KEY);
+CREATE TABLE gen_ids (id int GENERATED ALWAYS AS IDENTITY, v int);
+CREATE TABLE other.gen_ids (id int GENERATED ALWAYS AS IDENTITY (MAXVALUE 100), v int);
 ALTER TABLE orders OWNER TO ssh_dev;
 -- partitions: a default one, a partitioned one, tables to attach
 CREATE TABLE events (id int, kind text) PARTITION BY RANGE (id);
@@ -404,6 +406,36 @@ ALTER SEQUENCE counters_id_seq AS bigint;
 DO $do$BEGIN EXECUTE 'ALTER SEQUENCE counters_id_seq AS integer'; END$do$;
 ALTER TABLE counters ALTER COLUMN id TYPE bigint;
 $$, NULL, 'submit') WHERE statement_no = 3;
+-- an identity column's table named after the script changed its search_path means the table
+-- on that path: other.gen_ids's SET MAXVALUE 100 (a no-op there) did not narrow public.gen_ids,
+-- whose own SET MAXVALUE 100 does (it was judged from 100 to 100)
+SELECT statement_no, facts->>'identity' AS tab, facts#>'{subcommands,0,current_maxvalue}' AS current_max,
+       facts#>'{subcommands,0,lowers_maxvalue}' AS lowers,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: sequence-narrowed:%') AS flagged
+  FROM dbchange.evaluate($$
+SET search_path = other;
+ALTER TABLE gen_ids ALTER COLUMN id SET MAXVALUE 100;
+SET search_path = public;
+ALTER TABLE gen_ids ALTER COLUMN id SET MAXVALUE 100;
+$$, NULL, 'submit') WHERE command = 'ALTER TABLE' ORDER BY statement_no;
+-- ... and a SELECT set_config('search_path', ...) changes it as SET does (the ALTER SEQUENCE
+-- after it is of other.counters_id_seq: public's stays integer, past what smallint holds)
+SELECT statement_no, facts#>'{subcommands,0,sequence_outruns_type}' AS outruns,
+       EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'column_changes: serial-sequence-mismatch:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER TABLE public.counters ALTER COLUMN id TYPE smallint;
+SELECT pg_catalog.set_config('search_path', 'other', false);
+ALTER SEQUENCE counters_id_seq AS smallint;
+$$, NULL, 'submit') WHERE statement_no = 1;
+-- a script of thousands of sequence changes is read once, not once per statement (5,000
+-- SET MAXVALUEs took 20 s, each resolving every other's table and identity sequence)
+SELECT string_agg(format('ALTER TABLE gen_ids ALTER COLUMN id SET MAXVALUE %s;', 100000 + g), E'\n') AS long_script
+  FROM generate_series(1, 5000) g \gset
+SET statement_timeout = '5s';
+SELECT count(*) AS statements, count(*) FILTER (WHERE facts->'subcommands'->0->>'lowers_maxvalue' = 'true') AS narrowed,
+       max((facts#>>'{subcommands,0,current_maxvalue}')::bigint) AS last_current_max
+  FROM dbchange.evaluate(:'long_script', NULL, 'submit');
+RESET statement_timeout;
 
 -- ==== was_not_null: a catalog that is no longer what the statement finds ====
 -- code an earlier statement runs on another table (a CHECK validated, a volatile DEFAULT, a
