@@ -400,6 +400,7 @@ typedef struct Cls
 	bool		drop_cascade;	/* DROP ... CASCADE of a kind whose dependents
 								 * are listed (cascade_roots) */
 	List	   *cascade_roots;	/* of CascadeRoot *: the objects it names */
+	bool		cascade_incomplete; /* the walk cannot see all it takes along */
 	bool		cascade_before_script;	/* cascades_to as before the script's
 										 * earlier statements: see
 										 * dependents_may_change() */
@@ -4957,6 +4958,56 @@ not_null_before(AlterTableStmt *s, AlterTableCmd *cmd, ClsObject *o, bool relati
 static void put_used_by(JsonbParseState **st, Oid classid, Oid objid);
 static void put_sequences_used_by(JsonbParseState **st, List *objects, bool schemas);
 
+/*
+ * ALTER TABLE ... DROP COLUMN / DROP CONSTRAINT ... CASCADE: the column or
+ * constraint is a root of the cascade walk (drop_cascade), as the objects a
+ * DROP ... CASCADE names are, so cascades_to lists the views, constraints of
+ * other tables, ... that go with it.  A column or constraint the catalog
+ * does not have drops nothing that is there now (the statement fails, or IF
+ * EXISTS skips it).  The inheritance children and partitions of the table
+ * lose their inherited column or constraint too, with what depends on
+ * theirs, which pg_depend does not tie to the parent's: then the list is not
+ * complete.
+ */
+static void
+add_alter_cascade_root(Cls *c, AlterTableStmt *s, ClsObject *o, AlterTableCmd *cmd)
+{
+	ObjectAddress addr;
+	CascadeRoot *r;
+	const char *name;
+
+	c->drop_cascade = true;
+	c->cascade_before_script |= dependents_may_change((Node *) s);
+	if (o->has_children && s->relation->inh)
+		c->cascade_incomplete = true;
+	if (cmd->name == NULL || !OidIsValid(o->relid))
+		return;
+	if (cmd->subtype == AT_DropColumn || cmd->subtype == AT_DropColumnRecurse)
+	{
+		AttrNumber	att;
+
+		name = dbc_script_column_name(o->relid, cmd->name);
+		att = get_attnum(o->relid, name);
+		if (att <= 0)
+			return;
+		ObjectAddressSubSet(addr, RelationRelationId, o->relid, att);
+		name = psprintf("%s.%s", o->identity, quote_identifier(name));
+	}
+	else
+	{
+		Oid			con = get_relation_constraint_oid(o->relid, cmd->name, true);
+
+		if (!OidIsValid(con))
+			return;
+		ObjectAddressSet(addr, ConstraintRelationId, con);
+		name = psprintf("%s on %s", quote_identifier(cmd->name), o->identity);
+	}
+	r = palloc(sizeof(CascadeRoot));
+	r->addr = addr;
+	r->identity = name;
+	c->cascade_roots = lappend(c->cascade_roots, r);
+}
+
 static void
 classify_alter_table(Cls *c, AlterTableStmt *s)
 {
@@ -5160,6 +5211,9 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					if (first_con_name == NULL)
 						first_con_name = cmd->name;
 				}
+				if (cascade && cmd->subtype != AT_DropIdentity && relation && o != NULL && o->exists == 1 &&
+					s->relation != NULL)
+					add_alter_cascade_root(c, s, o, cmd);
 				break;
 			case AT_AddConstraint:
 			case AT_AddConstraintRecurse:
@@ -9383,7 +9437,7 @@ drop_cascade(Cls *c, ReachWalk *w, CascadeWalk *cw)
 	{
 		CascadeRoot *r = lfirst(lc);
 
-		dep_reached(seen, &queue, r->addr.classId, r->addr.objectId, 0, r->identity);
+		dep_reached(seen, &queue, r->addr.classId, r->addr.objectId, r->addr.objectSubId, r->identity);
 	}
 	nroots = list_length(queue);
 
@@ -11641,7 +11695,7 @@ put_reach(Cls *c, List *objects, double table_rows, double table_bytes, bool tab
 	forboth(lc, roots, lc2, root_names)
 		walk_descendants(&w, lfirst_oid(lc), lfirst(lc2), RECURSE_ALL, false);
 	cw.entries = NIL;
-	cw.complete = true;
+	cw.complete = !c->cascade_incomplete;
 	if (c->truncate_cascade)
 		truncate_cascade(c, &w, &cw);
 	else if (c->drop_cascade)

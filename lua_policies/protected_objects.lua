@@ -629,8 +629,9 @@ end
 local function cascade_target(c, cmd)
   local l = c.cascades_to
   if type(l) ~= "table" then
-    -- a CASCADE the classifier does not walk (ALTER TABLE ... DROP COLUMN ... CASCADE,
-    -- DROP TEXT SEARCH ... CASCADE, ...): what it takes along cannot be checked
+    -- a CASCADE the classifier does not walk (DROP TEXT SEARCH ... CASCADE, ALTER TABLE
+    -- subcommands other than DROP COLUMN / DROP CONSTRAINT, ...): what it takes along
+    -- cannot be checked
     if ANY_PROTECTED and c.destructive == true then
       return "(perhaps) among what CASCADE takes along: the facts do not list it for " .. tostring(cmd)
     end

@@ -170,3 +170,35 @@ SELECT action, risk,
        (SELECT string_agg(r, ' | ') FROM unnest(reasons) r WHERE r LIKE 'destructive_changes:%') AS reason
   FROM dbchange.evaluate('DROP TYPE sc_level CASCADE', 'prod');
 SELECT dbchange.drop_policy('destructive_changes');
+
+-- ALTER TABLE ... DROP COLUMN / DROP CONSTRAINT ... CASCADE (session 26): the column or the
+-- constraint is the walk's root, as the objects of a DROP ... CASCADE are; checked against
+-- PostgreSQL's own NOTICEs below.  ONLY, or a table without children: complete; a table with
+-- inheritance children or partitions: not complete (their inherited columns' dependents are not
+-- tied to the parent's in pg_depend).  A column the catalog does not have: nothing listed.
+CREATE TABLE at_cust (id bigint PRIMARY KEY, note text, parent_id int);
+CREATE TABLE at_pay (id int, cust_id bigint REFERENCES at_cust (id));
+CREATE VIEW at_cust_v AS SELECT id, note FROM at_cust;
+CREATE INDEX at_cust_note ON at_cust (note);
+SELECT v.sql, facts->'cascades_to_count' AS n, facts->'cascades_to_complete' AS complete,
+       (SELECT string_agg((e->>'object_type') || ' ' || (e->>'identity') || ' <- ' || (e->>'depends_on'), ', '
+                          ORDER BY e->>'identity')
+          FROM jsonb_array_elements(facts->'cascades_to') e) AS dropped
+  FROM (VALUES ('ALTER TABLE at_cust DROP COLUMN note CASCADE'),
+               ('ALTER TABLE at_cust DROP CONSTRAINT at_cust_pkey CASCADE'),
+               ('ALTER TABLE at_cust DROP COLUMN parent_id CASCADE'),
+               ('ALTER TABLE at_cust DROP COLUMN IF EXISTS nothing CASCADE'),
+               ('ALTER TABLE at_cust DROP COLUMN note, DROP CONSTRAINT at_cust_pkey CASCADE'),
+               ('ALTER TABLE at_cust DROP COLUMN note CASCADE, DROP CONSTRAINT at_cust_pkey CASCADE'),
+               ('ALTER TABLE at_cust DROP COLUMN note')) AS v(sql),
+       LATERAL dbchange.evaluate(v.sql, 'prod') e;
+BEGIN;
+SET LOCAL dbchange.enforce = off;
+SET LOCAL client_min_messages = notice;
+ALTER TABLE at_cust DROP COLUMN note CASCADE, DROP CONSTRAINT at_cust_pkey CASCADE;
+ROLLBACK;
+CREATE TABLE at_kid (k int) INHERITS (at_cust);
+SELECT v.sql, facts->'cascades_to_count' AS n, facts->'cascades_to_complete' AS complete
+  FROM (VALUES ('ALTER TABLE at_cust DROP COLUMN note CASCADE'),
+               ('ALTER TABLE ONLY at_cust DROP COLUMN note CASCADE')) AS v(sql),
+       LATERAL dbchange.evaluate(v.sql, 'prod') e;

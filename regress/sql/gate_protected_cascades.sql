@@ -468,3 +468,15 @@ REVOKE regress_pc_custowner FROM regress_pc_mallory;
 DROP ROLE regress_pc_viewowner;
 DROP ROLE regress_pc_custowner;
 DROP ROLE regress_pc_mallory;
+
+-- ALTER TABLE ... DROP COLUMN / DROP CONSTRAINT ... CASCADE (session 26): what it takes along
+-- is listed now, so a protected object among it is named (payments' foreign key goes with
+-- accounts' primary key) and one that reaches nothing protected (orders' key) gets no
+-- "(perhaps)" finding; at the gate the first is rejected and changes nothing.
+RESET dbchange.enforce;
+SELECT statement, action, risk,
+       (SELECT string_agg(r, ' | ') FROM unnest(reasons) r WHERE r LIKE '%protected-object%') AS protected_reason
+  FROM dbchange.evaluate('ALTER TABLE accounts DROP CONSTRAINT accounts_pkey CASCADE; ALTER TABLE customers DROP CONSTRAINT customers_pkey CASCADE', 'prod')
+ ORDER BY statement_no;
+ALTER TABLE accounts DROP CONSTRAINT accounts_pkey CASCADE;
+SELECT conname FROM pg_constraint WHERE conrelid = 'payments'::regclass AND contype = 'f';
