@@ -4315,8 +4315,125 @@ plain_type(Oid t)
 }
 
 /*
- * A constant DEFAULT of a column of type t (a literal, or one cast to a plain
- * type): evaluated once, by the types' input functions, which are C.
+ * Does a value of type from stored in a column of type to go through
+ * PostgreSQL's own code only?  The same type, or no cast between them that
+ * was created after initdb with a function (CREATE CAST ... WITH FUNCTION).
+ */
+static bool
+builtin_coercion(Oid from, Oid to)
+{
+	HeapTuple	tup;
+	bool		own = true;
+
+	if (from == to)
+		return true;
+	if (!OidIsValid(from) || !plain_type(from))
+		return false;
+	tup = SearchSysCache2(CASTSOURCETARGET, ObjectIdGetDatum(from), ObjectIdGetDatum(to));
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_cast pc = (Form_pg_cast) GETSTRUCT(tup);
+
+		own = pc->oid < FirstNormalObjectId || !OidIsValid(pc->castfunc);
+		ReleaseSysCache(tup);
+	}
+	return own;
+}
+
+/* Does the script (any statement of it) make a function or procedure of that name? */
+static bool
+script_makes_function(const char *fname)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+
+	if (sc == NULL)
+		return false;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+		char	   *schema;
+		char	   *name;
+
+		if (!IsA(n, CreateFunctionStmt))
+			continue;
+		DeconstructQualifiedName(((CreateFunctionStmt *) n)->funcname, &schema, &name);
+		if (strcmp(name, fname) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A DEFAULT that calls a function of PostgreSQL's own with constant
+ * arguments (now(), statement_timestamp(), ...), which migrations add
+ * columns with all the time: it runs no one's code when every function the
+ * name can resolve to is built in and not volatile (a volatile default,
+ * gen_random_uuid(), rewrites the table, and the rebuilt indexes evaluate
+ * their expressions), the script makes none of that name (one could come
+ * first on its search_path), and the result goes into the column without a
+ * cast someone created.
+ */
+static bool
+builtin_call_default(FuncCall *fc, Oid t)
+{
+	FuncCandidateList cands;
+	bool		unknown;
+	char	   *schema;
+	char	   *fname;
+	ListCell   *lc;
+
+	if (fc->agg_order != NIL || fc->agg_filter != NULL || fc->over != NULL || fc->agg_star ||
+		fc->agg_distinct || fc->func_variadic || !all_strings(fc->funcname))
+		return false;
+	foreach(lc, fc->args)
+		if (!IsA(lfirst(lc), A_Const))
+			return false;
+	DeconstructQualifiedName(fc->funcname, &schema, &fname);
+	if ((schema != NULL && strcmp(schema, "pg_catalog") != 0) || script_makes_function(fname))
+		return false;
+	cands = func_candidates(fc->funcname, &unknown);
+	if (cands == NULL || unknown)
+		return false;
+	for (; cands != NULL; cands = cands->next)
+	{
+		if (cands->oid >= FirstNormalObjectId || func_volatile(cands->oid) == PROVOLATILE_VOLATILE ||
+			!builtin_coercion(get_func_rettype(cands->oid), t))
+			return false;
+	}
+	return true;
+}
+
+/* The type of CURRENT_TIMESTAMP, CURRENT_USER and the like. */
+static Oid
+sql_value_type(SQLValueFunction *svf)
+{
+	switch (svf->op)
+	{
+		case SVFOP_CURRENT_DATE:
+			return DATEOID;
+		case SVFOP_CURRENT_TIME:
+		case SVFOP_CURRENT_TIME_N:
+			return TIMETZOID;
+		case SVFOP_CURRENT_TIMESTAMP:
+		case SVFOP_CURRENT_TIMESTAMP_N:
+			return TIMESTAMPTZOID;
+		case SVFOP_LOCALTIME:
+		case SVFOP_LOCALTIME_N:
+			return TIMEOID;
+		case SVFOP_LOCALTIMESTAMP:
+		case SVFOP_LOCALTIMESTAMP_N:
+			return TIMESTAMPOID;
+		default:
+			return NAMEOID;
+	}
+}
+
+/*
+ * A DEFAULT of a column of type t that runs no one's code: a literal, or one
+ * cast to a plain type (the types' input functions, which are C), a keyword
+ * such as CURRENT_TIMESTAMP, or a built-in function called with constants
+ * (builtin_call_default).
  */
 static bool
 constant_default(Node *def, Oid t)
@@ -4329,6 +4446,10 @@ constant_default(Node *def, Oid t)
 		return true;
 	if (IsA(def, TypeCast))
 		return IsA(((TypeCast *) def)->arg, A_Const) && plain_type(type_oid(((TypeCast *) def)->typeName));
+	if (IsA(def, SQLValueFunction))
+		return builtin_coercion(sql_value_type((SQLValueFunction *) def), t);
+	if (IsA(def, FuncCall))
+		return builtin_call_default((FuncCall *) def, t);
 	return false;
 }
 
@@ -4741,6 +4862,46 @@ column_adds_nothing(AlterTableStmt *s, AlterTableCmd *cmd, ClsObject *o, bool re
 }
 
 /*
+ * Does a DROP earlier in a script leave the type and nullability of every
+ * remaining column of every table as they are?  Migrations drop the views
+ * on a column before they change its type (PostgreSQL refuses otherwise):
+ * DROP VIEW / MATERIALIZED VIEW / TRIGGER, with CASCADE too, which can only
+ * drop columns (of a view's row type) whole, and DROP INDEX without CASCADE.
+ * Not when one of the objects has the table's name: the name may then mean
+ * another relation further down the search_path when the statement runs.
+ */
+static bool
+drop_keeps_columns(DropStmt *d, const char *relname)
+{
+	ListCell   *lc;
+
+	switch (d->removeType)
+	{
+		case OBJECT_INDEX:
+			if (d->behavior == DROP_CASCADE)
+				return false;
+			break;
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_TRIGGER:
+			break;
+		default:
+			return false;
+	}
+	if (d->removeType == OBJECT_TRIGGER)
+		return true;			/* trigger names are not relation names */
+	foreach(lc, d->objects)
+	{
+		List	   *names = (List *) lfirst(lc);
+
+		if (!IsA(names, List) || !all_strings(names) ||
+			pg_strcasecmp(strVal(llast(names)), relname) == 0)
+			return false;
+	}
+	return true;
+}
+
+/*
  * May the catalog's state of the column cmd names be taken for its state
  * when statement s runs?  Migration tools restate what a column already is
  * (ALTER COLUMN c TYPE <its type>, DROP NOT NULL of a nullable column), and
@@ -4883,10 +5044,9 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 			case T_VariableSetStmt:
 				continue;
 			case T_DropStmt:
-				if (((DropStmt *) n)->removeType == OBJECT_INDEX &&
-					((DropStmt *) n)->behavior != DROP_CASCADE)
-					continue;
-				return false;
+				if (!drop_keeps_columns((DropStmt *) n, s->relation->relname))
+					return false;
+				continue;
 			default:
 				return false;
 		}

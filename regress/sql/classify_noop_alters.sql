@@ -77,6 +77,36 @@ ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32), ALTER COLUMN token DRO
 ALTER TABLE na_flows ALTER COLUMN seen TYPE timestamp, ALTER COLUMN seen DROP NOT NULL;
 ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL$$, 'prod') WHERE statement_no > 1;
 
+-- What may come before in a script (session 26).  Migrations drop the views on a column before
+-- they change its type, and add columns with DEFAULT now() elsewhere in the same file: such
+-- statements run no one's code and change no column's type or nullability, so the facts stay
+-- known.  DROP VIEW / MATERIALIZED VIEW (CASCADE too) / TRIGGER and DROP INDEX; a DEFAULT of a
+-- built-in, non-volatile function with constant arguments or a keyword (CURRENT_TIMESTAMP).
+-- Not: a DROP of something named like the table (another relation of that name may then be
+-- meant), DROP TABLE, a volatile default (gen_random_uuid() rewrites the table, and its
+-- indexes evaluate their expressions), a function of that name the script makes or one
+-- qualified with another schema.
+SET dbchange.enforce = off;
+CREATE TABLE na_other (id int);
+CREATE VIEW na_flows_v AS SELECT id, token FROM na_flows;
+CREATE VIEW na_unrelated_v AS SELECT 1 AS x;
+RESET dbchange.enforce;
+SELECT v.label, s.op, s.type_unchanged, s.was_not_null
+  FROM (VALUES
+    ('drop view', 'DROP VIEW na_unrelated_v; ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb'),
+    ('drop view cascade', 'DROP VIEW na_flows_v CASCADE; ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb'),
+    ('drop trigger', 'DROP TRIGGER IF EXISTS nt ON na_other; ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb'),
+    ('drop of the name', 'DROP VIEW IF EXISTS na_flows; ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb'),
+    ('drop table', 'DROP TABLE IF EXISTS na_gone; ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb'),
+    ('now()', 'ALTER TABLE na_other ADD COLUMN created_at timestamptz NOT NULL DEFAULT now(); ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+    ('now() into timestamp', 'ALTER TABLE na_other ADD COLUMN created_at timestamp DEFAULT now(); ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+    ('current_timestamp', 'ALTER TABLE na_other ADD COLUMN created_at timestamptz DEFAULT CURRENT_TIMESTAMP; ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+    ('gen_random_uuid()', 'ALTER TABLE na_other ADD COLUMN u uuid DEFAULT gen_random_uuid(); ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+    ('own now()', 'CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS ''SELECT pg_catalog.now()''; SET search_path = public, pg_catalog; ALTER TABLE na_other ADD COLUMN created_at timestamptz DEFAULT now(); ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+    ('public.now()', 'ALTER TABLE na_other ADD COLUMN created_at timestamptz DEFAULT public.now(); ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL')
+  ) AS v(label, sql),
+  LATERAL na_sub(v.sql, (SELECT max(statement_no) FROM dbchange.evaluate(v.sql, 'prod', 'migration'))) s;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_classify_noop_alters;
