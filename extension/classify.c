@@ -4365,14 +4365,39 @@ script_makes_function(const char *fname)
 }
 
 /*
+ * Is every function of that name, in any schema, PostgreSQL's own?  Not
+ * only those on the search_path in effect now: the DEFAULT is judged from a
+ * later statement of the script (column_state_current), whose search_path
+ * may not be the one the ALTER TABLE runs with (SET search_path = public,
+ * pg_catalog before it puts a public.now() first).
+ */
+static bool
+only_builtin_functions_named(const char *fname)
+{
+	CatCList   *cl = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(fname));
+	bool		own = true;
+	int			i;
+
+	for (i = 0; i < cl->n_members; i++)
+		if (((Form_pg_proc) GETSTRUCT(&cl->members[i]->tuple))->oid >= FirstNormalObjectId)
+			own = false;
+	ReleaseSysCacheList(cl);
+	return own;
+}
+
+/*
  * A DEFAULT that calls a function of PostgreSQL's own with constant
  * arguments (now(), statement_timestamp(), ...), which migrations add
  * columns with all the time: it runs no one's code when every function the
  * name can resolve to is built in and not volatile (a volatile default,
  * gen_random_uuid(), rewrites the table, and the rebuilt indexes evaluate
- * their expressions), the script makes none of that name (one could come
- * first on its search_path), and the result goes into the column without a
- * cast someone created.
+ * their expressions), no function of the name but the built-in ones exists
+ * in any schema and the script makes none (one could come first on the
+ * search_path the statement runs with), and the result goes into the
+ * column without a cast someone created.  A function given arguments must
+ * be immutable: stable built-in ones read tables and views named by their
+ * arguments or all of them (table_to_xml('v', ...), database_to_xml(...)),
+ * and a view's query may call anything.
  */
 static bool
 builtin_call_default(FuncCall *fc, Oid t)
@@ -4390,14 +4415,18 @@ builtin_call_default(FuncCall *fc, Oid t)
 		if (!IsA(lfirst(lc), A_Const))
 			return false;
 	DeconstructQualifiedName(fc->funcname, &schema, &fname);
-	if ((schema != NULL && strcmp(schema, "pg_catalog") != 0) || script_makes_function(fname))
+	if ((schema != NULL && strcmp(schema, "pg_catalog") != 0) || script_makes_function(fname) ||
+		(schema == NULL && !only_builtin_functions_named(fname)))
 		return false;
 	cands = func_candidates(fc->funcname, &unknown);
 	if (cands == NULL || unknown)
 		return false;
 	for (; cands != NULL; cands = cands->next)
 	{
-		if (cands->oid >= FirstNormalObjectId || func_volatile(cands->oid) == PROVOLATILE_VOLATILE ||
+		char		vol = func_volatile(cands->oid);
+
+		if (cands->oid >= FirstNormalObjectId || vol == PROVOLATILE_VOLATILE ||
+			(fc->args != NIL && vol != PROVOLATILE_IMMUTABLE) ||
 			!builtin_coercion(get_func_rettype(cands->oid), t))
 			return false;
 	}

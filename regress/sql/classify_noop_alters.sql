@@ -107,6 +107,41 @@ SELECT v.label, s.op, s.type_unchanged, s.was_not_null
   ) AS v(label, sql),
   LATERAL na_sub(v.sql, (SELECT max(statement_no) FROM dbchange.evaluate(v.sql, 'prod', 'migration'))) s;
 
+-- Red team (session 26): the DEFAULT is judged from the later statement, on the search_path in
+-- effect there, and a built-in non-volatile function is not always harmless.  A public.now() made
+-- before the script, put first by SET search_path = public, pg_catalog around the ADD COLUMN,
+-- was not seen from the SET NOT NULL after RESET search_path (was_not_null true, no scan); and
+-- stable built-ins given constants read tables and views: table_to_xml('v', ...) runs the
+-- view's query, here a function that changes na_flows.label to text, so the ALTER back to
+-- varchar(32) judged type_unchanged rewrote the table.  Now a function of the name in any
+-- schema, or a non-immutable one given arguments, makes the facts unknown.
+SET dbchange.enforce = off;
+CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql STABLE AS 'SELECT pg_catalog.now()';
+CREATE FUNCTION na_widen() RETURNS int LANGUAGE plpgsql VOLATILE AS
+  $f$ BEGIN EXECUTE 'ALTER TABLE public.na_flows ALTER COLUMN label TYPE text'; RETURN 1; END $f$;
+CREATE VIEW na_evil_v AS SELECT na_widen() AS x;
+ALTER TABLE na_flows ADD COLUMN label varchar(32);
+RESET dbchange.enforce;
+SELECT v.label, s.op, s.type_unchanged, s.was_not_null, s.scans
+  FROM (VALUES
+    ('old public.now() first', 'SET search_path = public, pg_catalog; ALTER TABLE na_other ADD COLUMN created_at timestamptz DEFAULT now(); RESET search_path; ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+    ('pg_catalog.now()', 'SET search_path = public, pg_catalog; ALTER TABLE na_other ADD COLUMN created_at timestamptz DEFAULT pg_catalog.now(); RESET search_path; ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
+    ('table_to_xml of a view', 'ALTER TABLE na_other ADD COLUMN doc xml DEFAULT table_to_xml(''na_evil_v'', true, true, ''''); ALTER TABLE na_flows ALTER COLUMN label TYPE varchar(32)'),
+    ('database_to_xml', 'ALTER TABLE na_other ADD COLUMN doc xml DEFAULT database_to_xml(true, true, ''''); ALTER TABLE na_flows ALTER COLUMN label TYPE varchar(32)'),
+    ('immutable md5', 'ALTER TABLE na_other ADD COLUMN h text DEFAULT md5(''x''); ALTER TABLE na_flows ALTER COLUMN label TYPE varchar(32)')
+  ) AS v(label, sql),
+  LATERAL na_sub(v.sql, (SELECT max(statement_no) FROM dbchange.evaluate(v.sql, 'prod', 'migration'))) s;
+-- what PostgreSQL does: the default runs the view's function, and the ALTER back rewrites
+SET dbchange.enforce = off;
+BEGIN;
+SELECT relfilenode AS before_node FROM pg_class WHERE relname = 'na_flows' \gset
+ALTER TABLE na_other ADD COLUMN doc xml DEFAULT table_to_xml('na_evil_v', true, true, '');
+SELECT format_type(atttypid, atttypmod) AS token_type FROM pg_attribute WHERE attrelid = 'na_flows'::regclass AND attname = 'label';
+ALTER TABLE na_flows ALTER COLUMN label TYPE varchar(32);
+SELECT relfilenode <> :before_node AS rewritten FROM pg_class WHERE relname = 'na_flows';
+ROLLBACK;
+RESET dbchange.enforce;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_classify_noop_alters;
