@@ -11974,9 +11974,11 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 	tab->lock = c->lock;
 	tab->locked = NIL;
 	tab->referenced = NIL;
+	tab->referenced_relids = NIL;
 	tab->partition = NULL;
 	tab->partition_relid = InvalidOid;
 	tab->detach = false;
+	tab->finalize = false;
 	if (IsA(stmt, AlterTableStmt))
 	{
 		ListCell   *lc;
@@ -11990,7 +11992,8 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 			if (!IsA(cmd, AlterTableCmd) || cmd->def == NULL)
 				continue;
 			/* the table attached or detached is locked too (scriptstate.c) */
-			if ((cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition) &&
+			if ((cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition ||
+				 cmd->subtype == AT_DetachPartitionFinalize) &&
 				((AlterTableStmt *) stmt)->objtype == OBJECT_TABLE && IsA(cmd->def, PartitionCmd) &&
 				((PartitionCmd *) cmd->def)->name != NULL)
 			{
@@ -11998,7 +12001,8 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 
 				tab->partition = p->identity;
 				tab->partition_relid = p->relid;
-				tab->detach = cmd->subtype == AT_DetachPartition;
+				tab->detach = cmd->subtype != AT_AttachPartition;
+				tab->finalize = cmd->subtype == AT_DetachPartitionFinalize;
 			}
 			if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
 				cons = list_make1(cmd->def);
@@ -12009,8 +12013,12 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 				Constraint *con = (Constraint *) lfirst(k);
 
 				if (IsA(con, Constraint) && con->contype == CONSTR_FOREIGN && con->pktable)
-					tab->referenced = lappend(tab->referenced,
-											  rel_object("table", con->pktable)->identity);
+				{
+					ClsObject  *pk = rel_object("table", con->pktable);
+
+					tab->referenced = lappend(tab->referenced, pk->identity);
+					tab->referenced_relids = lappend_oid(tab->referenced_relids, pk->relid);
+				}
 			}
 		}
 	}

@@ -119,10 +119,12 @@ typedef struct DbcStmtTable
 	List	   *locked;			/* LOCK TABLE, TRUNCATE: identities of every table it locks */
 	List	   *referenced;		/* ALTER TABLE: identities of the tables a foreign key it
 								 * adds references (locked SHARE ROW EXCLUSIVE) */
+	List	   *referenced_relids;	/* those tables (Oid), InvalidOid when they do not exist now */
 	const char *partition;		/* ALTER TABLE ... ATTACH / DETACH PARTITION: the identity of
 								 * the table attached or detached, else NULL */
 	Oid			partition_relid;	/* that table, when it exists now */
 	bool		detach;			/* DETACH PARTITION (else ATTACH) */
+	bool		finalize;		/* DETACH PARTITION ... FINALIZE (detach is true too) */
 } DbcStmtTable;
 
 /* Append the statement's facts (keys of the facts document) to an open object; *tab may be NULL. */

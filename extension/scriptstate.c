@@ -54,11 +54,13 @@
  *
  * Only the lock on the statement's own table (fact "table") counts, for
  * LOCK TABLE every table it names, the table a foreign key an ALTER TABLE
- * adds references (SHARE ROW EXCLUSIVE), and the inheritance children and
+ * adds references and each partition of it (SHARE ROW EXCLUSIVE), the
+ * tables a DROP CONSTRAINT of a foreign key locks on the other side
+ * (note_drop_constraint_locks), and the inheritance children and
  * partitions an ALTER TABLE, LOCK TABLE or CREATE INDEX without ONLY
  * locks with it; ATTACH / DETACH PARTITION lock the table attached or
- * detached and the parent's default partition instead
- * (note_partition_locks).  A
+ * detached, the parent's default partition and the tables foreign keys
+ * link them to instead (note_partition_locks).  A
  * table renamed or moved to another schema keeps its locks under the new
  * name; ROLLBACK TO SAVEPOINT releases those taken after the savepoint.
  *
@@ -93,8 +95,13 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_class.h"
 #include "catalog/partition.h"
 #include "catalog/pg_inherits.h"
@@ -106,7 +113,9 @@
 #include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "dbchange.h"
 
@@ -120,6 +129,8 @@ typedef struct HeldLock
 	char	   *table;			/* identity */
 	LOCKMODE	mode;
 	int			statement_no;	/* the statement that took it */
+	char	   *fk_of;			/* a foreign key the script added to this table took it
+								 * (on the table it references), else NULL */
 } HeldLock;
 
 /* What a ScriptCheck stands for. */
@@ -259,6 +270,7 @@ hold(DbcScriptTables *sc, const char *table, LOCKMODE mode)
 	h->table = pstrdup(table);
 	h->mode = mode;
 	h->statement_no = sc->statement_no;
+	h->fk_of = NULL;
 	sc->held = lappend(sc->held, h);
 }
 
@@ -300,14 +312,14 @@ hold_descendants(DbcScriptTables *sc, RangeVar *rv, Oid relid, const char *ident
 	}
 }
 
-/* relid and every partition or inheritance child under it, ACCESS EXCLUSIVE. */
+/* relid and every partition or inheritance child under it, at mode. */
 static void
-hold_tree(DbcScriptTables *sc, Oid relid, const char *identity)
+hold_tree(DbcScriptTables *sc, Oid relid, const char *identity, LOCKMODE mode)
 {
 	ListCell   *lc;
 
 	if (identity != NULL)
-		hold(sc, identity, AccessExclusiveLock);
+		hold(sc, identity, mode);
 	if (!OidIsValid(relid) || !has_subclass(relid))
 		return;
 	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
@@ -315,7 +327,107 @@ hold_tree(DbcScriptTables *sc, Oid relid, const char *identity)
 		char	   *child;
 
 		if (lfirst_oid(lc) != relid && (child = relation_identity(lfirst_oid(lc))) != NULL)
-			hold(sc, child, AccessExclusiveLock);
+			hold(sc, child, mode);
+	}
+}
+
+/* A foreign key of the catalog: pg_constraint's oid, conparentid, conrelid, confrelid, conindid. */
+typedef struct ForeignKey
+{
+	Oid			oid;
+	Oid			parent;
+	Oid			conrelid;
+	Oid			confrelid;
+	Oid			conindid;
+} ForeignKey;
+
+/*
+ * The foreign keys of relid (of_table), or those that reference it.  The
+ * latter reads all of pg_constraint, which has no index on confrelid (as
+ * PostgreSQL's own look-ups for ATTACH / DETACH PARTITION do); only
+ * statements that take such locks ask.
+ */
+static List *
+foreign_keys(Oid relid, bool of_table)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *out = NIL;
+
+	if (!OidIsValid(relid))
+		return NIL;
+	rel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, of_table ? Anum_pg_constraint_conrelid : Anum_pg_constraint_confrelid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, of_table ? ConstraintRelidTypidNameIndexId : InvalidOid,
+							  of_table, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		ForeignKey *fk;
+
+		if (con->contype != CONSTRAINT_FOREIGN)
+			continue;
+		fk = palloc(sizeof(ForeignKey));
+		fk->oid = con->oid;
+		fk->parent = con->conparentid;
+		fk->conrelid = con->conrelid;
+		fk->confrelid = con->confrelid;
+		fk->conindid = con->conindid;
+		out = lappend(out, fk);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return out;
+}
+
+/*
+ * The tables outside the partition tree that foreign keys make ATTACH /
+ * DETACH PARTITION lock (pg_locks of PostgreSQL 15):
+ *
+ *	- a foreign key of the parent: the table it references, and every
+ *	  partition of it, SHARE ROW EXCLUSIVE (its triggers are made or
+ *	  remade for the partition), ATTACH and DETACH (FINALIZE too) alike;
+ *	- a foreign key referencing the parent, ATTACH: the referencing table
+ *	  SHARE ROW EXCLUSIVE (the key is cloned to reference the new
+ *	  partition); not the partitions of a partitioned referencing table,
+ *	  whose keys are clones of its own (the clone is made from the parent
+ *	  key only);
+ *	- DETACH: the keys referencing the partition detached that are clones
+ *	  of a key referencing the parent are dropped, which locks their
+ *	  referencing table ACCESS EXCLUSIVE.
+ */
+static void
+note_partition_fk_locks(DbcScriptTables *sc, Oid parent, Oid partition, bool detach)
+{
+	List	   *refs;
+	ListCell   *lc;
+
+	foreach(lc, foreign_keys(parent, true))
+	{
+		ForeignKey *fk = (ForeignKey *) lfirst(lc);
+
+		hold_tree(sc, fk->confrelid, relation_identity(fk->confrelid), ShareRowExclusiveLock);
+	}
+	refs = detach ? foreign_keys(partition, false) : foreign_keys(parent, false);
+	foreach(lc, refs)
+	{
+		ForeignKey *fk = (ForeignKey *) lfirst(lc);
+		char	   *identity;
+		bool		clone_of_listed = false;
+		ListCell   *l2;
+
+		if (detach && !OidIsValid(fk->parent))
+			continue;			/* a key of its own on the partition: it stays */
+		foreach(l2, refs)
+			if (OidIsValid(fk->parent) && ((ForeignKey *) lfirst(l2))->oid == fk->parent)
+				clone_of_listed = true;
+		if (!detach && clone_of_listed)
+			continue;
+		if ((identity = relation_identity(fk->conrelid)) != NULL)
+			hold(sc, identity, detach ? AccessExclusiveLock : ShareRowExclusiveLock);
 	}
 }
 
@@ -331,6 +443,12 @@ hold_tree(DbcScriptTables *sc, Oid relid, const char *identity)
  *	- DETACH (not CONCURRENTLY, which runs in no transaction block): the
  *	  parent, the table detached and every partition of it, and the parent's
  *	  default partition (not its partitions), all ACCESS EXCLUSIVE.
+ *	- DETACH ... FINALIZE (of a DETACH CONCURRENTLY cancelled or failed
+ *	  halfway; it runs in a transaction block): the parent SHARE UPDATE
+ *	  EXCLUSIVE, the table detached and every partition of it ACCESS
+ *	  EXCLUSIVE; no default partition (a parent with one cannot detach
+ *	  concurrently).
+ *	- and the tables foreign keys link them to (note_partition_fk_locks).
  */
 static void
 note_partition_locks(DbcScriptTables *sc, const DbcStmtTable *tab)
@@ -338,10 +456,11 @@ note_partition_locks(DbcScriptTables *sc, const DbcStmtTable *tab)
 	Oid			def = OidIsValid(tab->relid) && get_rel_relkind(tab->relid) == RELKIND_PARTITIONED_TABLE ?
 		get_default_partition_oid(tab->relid) : InvalidOid;
 
-	if (tab->detach && tab->identity)
+	if (tab->detach && !tab->finalize && tab->identity)
 		hold(sc, tab->identity, AccessExclusiveLock);
-	hold_tree(sc, tab->partition_relid, tab->partition);
-	if (!OidIsValid(def))
+	hold_tree(sc, tab->partition_relid, tab->partition, AccessExclusiveLock);
+	note_partition_fk_locks(sc, tab->relid, tab->partition_relid, tab->detach);
+	if (!OidIsValid(def) || tab->finalize)
 		return;
 	if (tab->detach)
 	{
@@ -351,7 +470,82 @@ note_partition_locks(DbcScriptTables *sc, const DbcStmtTable *tab)
 			hold(sc, d, AccessExclusiveLock);
 	}
 	else
-		hold_tree(sc, def, relation_identity(def));
+		hold_tree(sc, def, relation_identity(def), AccessExclusiveLock);
+}
+
+/*
+ * DROP CONSTRAINT of a foreign key locks more than its table (pg_locks of
+ * PostgreSQL 15): the table the key references and every partition of it,
+ * ACCESS EXCLUSIVE (their triggers of the key are dropped), and every
+ * partition of its own table, ONLY or not (their keys are clones that go
+ * with it).  A primary key or unique constraint dropped with CASCADE drops
+ * the foreign keys that reference it, so the same for each of them: its
+ * table and that table's partitions, and this table's partitions.  A
+ * constraint the catalog does not have may be a foreign key an earlier
+ * statement of the script added to the table: every table such a key
+ * locked is locked ACCESS EXCLUSIVE now (any of them, as the name the key
+ * was given, or PostgreSQL made up, is not matched here).
+ */
+static void
+note_drop_constraint_locks(DbcScriptTables *sc, AlterTableStmt *stmt, const DbcStmtTable *tab)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		Oid			conoid;
+		HeapTuple	tup;
+		Form_pg_constraint con;
+
+		if (!IsA(cmd, AlterTableCmd) || cmd->subtype != AT_DropConstraint || cmd->name == NULL)
+			continue;
+		conoid = OidIsValid(tab->relid) ?
+			get_relation_constraint_oid(tab->relid, cmd->name, true) : InvalidOid;
+		if (!OidIsValid(conoid))
+		{
+			List	   *keyed = NIL;
+			ListCell   *h;
+
+			foreach(h, sc->held)
+			{
+				HeldLock   *held = (HeldLock *) lfirst(h);
+
+				if (held->fk_of != NULL && strcmp(held->fk_of, tab->identity) == 0)
+					keyed = lappend(keyed, held->table);
+			}
+			foreach(h, keyed)
+				hold(sc, (char *) lfirst(h), AccessExclusiveLock);
+			continue;
+		}
+		tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+		if (!HeapTupleIsValid(tup))
+			continue;
+		con = (Form_pg_constraint) GETSTRUCT(tup);
+		if (con->contype == CONSTRAINT_FOREIGN)
+		{
+			hold_tree(sc, con->confrelid, relation_identity(con->confrelid), AccessExclusiveLock);
+			hold_tree(sc, tab->relid, tab->identity, AccessExclusiveLock);
+		}
+		else if (cmd->behavior == DROP_CASCADE && OidIsValid(con->conindid))
+		{
+			ListCell   *f;
+			bool		any = false;
+
+			foreach(f, foreign_keys(tab->relid, false))
+			{
+				ForeignKey *fk = (ForeignKey *) lfirst(f);
+
+				if (fk->conindid != con->conindid)
+					continue;
+				hold_tree(sc, fk->conrelid, relation_identity(fk->conrelid), AccessExclusiveLock);
+				any = true;
+			}
+			if (any)
+				hold_tree(sc, tab->relid, tab->identity, AccessExclusiveLock);
+		}
+		ReleaseSysCache(tup);
+	}
 }
 
 static void
@@ -372,11 +566,29 @@ note_locks(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 		hold(sc, tab->identity, tab->lock);
 	foreach(lc, tab->locked)
 		hold(sc, (char *) lfirst(lc), tab->lock);
-	/* a foreign key added locks the table it references too */
-	foreach(lc, tab->referenced)
-		hold(sc, (char *) lfirst(lc), ShareRowExclusiveLock);
+	/*
+	 * a foreign key added locks the table it references too, and each
+	 * partition of it; noted as the key's, for a DROP CONSTRAINT of it
+	 */
+	if (tab->referenced != NIL)
+	{
+		int			before = list_length(sc->held);
+		ListCell   *r = list_head(tab->referenced_relids);
+
+		foreach(lc, tab->referenced)
+		{
+			hold_tree(sc, r ? lfirst_oid(r) : InvalidOid, (char *) lfirst(lc), ShareRowExclusiveLock);
+			r = r ? lnext(tab->referenced_relids, r) : NULL;
+		}
+		if (tab->identity)
+			for_each_from(lc, sc->held, before)
+				((HeldLock *) lfirst(lc))->fk_of = pstrdup(tab->identity);
+	}
 	if (IsA(stmt, AlterTableStmt) && tab->identity)
+	{
 		hold_descendants(sc, ((AlterTableStmt *) stmt)->relation, tab->relid, tab->identity, tab->lock);
+		note_drop_constraint_locks(sc, (AlterTableStmt *) stmt, tab);
+	}
 	else if (IsA(stmt, IndexStmt) && tab->identity && OidIsValid(tab->relid) &&
 			 get_rel_relkind(tab->relid) == RELKIND_PARTITIONED_TABLE)
 		hold_descendants(sc, ((IndexStmt *) stmt)->relation, tab->relid, tab->identity, tab->lock);

@@ -48,6 +48,19 @@ CREATE TABLE events_def_x PARTITION OF events_def FOR VALUES IN ('x');
 CREATE TABLE events_new (id int, kind text);
 CREATE TABLE events_newp (id int, kind text) PARTITION BY RANGE (id);
 CREATE TABLE events_newp_a PARTITION OF events_newp FOR VALUES FROM (300) TO (350);
+-- foreign keys between partitioned tables: fk_pk referenced by fk_ref, fk_kid references fk_other
+CREATE TABLE fk_pk (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE fk_pk_1 PARTITION OF fk_pk FOR VALUES FROM (0) TO (100);
+CREATE TABLE fk_pk_def PARTITION OF fk_pk DEFAULT;
+CREATE TABLE fk_pk_new (id int NOT NULL PRIMARY KEY);
+CREATE TABLE fk_ref (id int CONSTRAINT fk_ref_fk REFERENCES fk_pk);
+CREATE TABLE fk_other (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE fk_other_1 PARTITION OF fk_other FOR VALUES FROM (0) TO (100);
+CREATE TABLE fk_kid (id int CONSTRAINT fk_kid_fk REFERENCES fk_other) PARTITION BY RANGE (id);
+CREATE TABLE fk_kid_1 PARTITION OF fk_kid FOR VALUES FROM (0) TO (100);
+CREATE TABLE fk_kid_new (id int);
+CREATE TABLE fk_plain (id int PRIMARY KEY);
+CREATE TABLE fk_plainref (id int CONSTRAINT fk_plainref_fk REFERENCES fk_plain);
 -- was_not_null: a large table with a NOT NULL column; code that drops it, run by a CHECK
 CREATE TABLE ledger (id bigint PRIMARY KEY, memo text NOT NULL, note text);
 INSERT INTO ledger SELECT g, 'm' FROM generate_series(1, 120000) g;
@@ -350,6 +363,86 @@ SELECT statement_no, facts->'held_lock' AS held
 ALTER TABLE events_2 DETACH PARTITION events_2a CONCURRENTLY;
 ALTER TABLE events_2a VALIDATE CONSTRAINT c;
 $$, NULL, 'submit') WHERE statement_no = 2;
+-- foreign keys make ATTACH / DETACH PARTITION lock tables outside the tree (pg_locks of
+-- PostgreSQL 15): DETACH from a referenced parent drops the referencing table's clone of the key
+-- (ACCESS EXCLUSIVE on it), ATTACH to one clones it (SHARE ROW EXCLUSIVE); a parent with a
+-- foreign key has the key's triggers made on the table it references and each of its partitions
+-- (SHARE ROW EXCLUSIVE), ATTACH and DETACH alike
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_pk DETACH PARTITION fk_pk_1;
+ALTER TABLE fk_ref VALIDATE CONSTRAINT c;
+ALTER TABLE fk_pk_def VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_pk ATTACH PARTITION fk_pk_new FOR VALUES FROM (100) TO (200);
+ALTER TABLE fk_ref VALIDATE CONSTRAINT c;
+ALTER TABLE fk_pk_1 VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_kid ATTACH PARTITION fk_kid_new FOR VALUES FROM (100) TO (200);
+ALTER TABLE fk_other VALIDATE CONSTRAINT c;
+ALTER TABLE fk_other_1 VALIDATE CONSTRAINT c;
+ALTER TABLE fk_kid_1 VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_kid DETACH PARTITION fk_kid_1;
+ALTER TABLE fk_other VALIDATE CONSTRAINT c;
+ALTER TABLE fk_other_1 VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+-- DETACH ... FINALIZE (of a DETACH CONCURRENTLY cut short) runs in a transaction block: the
+-- parent SHARE UPDATE EXCLUSIVE only, the table detached ACCESS EXCLUSIVE, the referencing
+-- table's clone of the key dropped as by DETACH; the default partition is not touched
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_pk DETACH PARTITION fk_pk_1 FINALIZE;
+ALTER TABLE fk_pk VALIDATE CONSTRAINT c;
+ALTER TABLE fk_pk_1 VALIDATE CONSTRAINT c;
+ALTER TABLE fk_ref VALIDATE CONSTRAINT c;
+ALTER TABLE fk_pk_def VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+-- the stock check sees it: the VALIDATE scans fk_ref under the DETACH's ACCESS EXCLUSIVE lock
+SELECT EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: validate-in-same-transaction:%') AS flagged
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_pk DETACH PARTITION fk_pk_1;
+ALTER TABLE fk_ref VALIDATE CONSTRAINT fk_ref_fk;
+$$, NULL, 'submit') WHERE statement_no = 2;
+-- a foreign key added that references a partitioned table locks each partition of it too
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_plainref ADD CONSTRAINT fk_plainref_o FOREIGN KEY (id) REFERENCES fk_other NOT VALID;
+ALTER TABLE fk_other VALIDATE CONSTRAINT c;
+ALTER TABLE fk_other_1 VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+-- DROP CONSTRAINT of a foreign key: ACCESS EXCLUSIVE on the table it references and each of its
+-- partitions (their triggers of the key are dropped), and on each partition of its own table,
+-- ONLY or not
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_plainref DROP CONSTRAINT fk_plainref_fk;
+ALTER TABLE fk_plain VALIDATE CONSTRAINT c;
+ALTER TABLE ONLY fk_kid DROP CONSTRAINT fk_kid_fk;
+ALTER TABLE fk_other VALIDATE CONSTRAINT c;
+ALTER TABLE fk_other_1 VALIDATE CONSTRAINT c;
+ALTER TABLE fk_kid_1 VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no IN (2, 4, 5, 6) ORDER BY statement_no;
+-- a primary key dropped with CASCADE drops the foreign keys that reference it: the same locks
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_plain DROP CONSTRAINT fk_plain_pkey CASCADE;
+ALTER TABLE fk_plainref VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no > 1 ORDER BY statement_no;
+-- a foreign key the script added and drops again: SHARE ROW EXCLUSIVE, then ACCESS EXCLUSIVE
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE fk_kid_new ADD CONSTRAINT fk_kid_new_fk FOREIGN KEY (id) REFERENCES fk_plain NOT VALID;
+ALTER TABLE fk_plain VALIDATE CONSTRAINT c;
+ALTER TABLE fk_kid_new DROP CONSTRAINT fk_kid_new_fk;
+ALTER TABLE fk_plain VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no IN (2, 4) ORDER BY statement_no;
 
 -- ==== the serial sequence: an ALTER SEQUENCE of another sequence by the same name ====
 SELECT statement_no, facts#>'{subcommands,0,sequence_outruns_type}' AS outruns,
