@@ -4891,6 +4891,145 @@ column_adds_nothing(AlterTableStmt *s, AlterTableCmd *cmd, ClsObject *o, bool re
 }
 
 /*
+ * Does the table rv names have an index on an expression or with a
+ * predicate?  Rewriting the table rebuilds its indexes, and those evaluate
+ * the functions in them for every row.
+ */
+static bool
+has_index_expressions(RangeVar *rv)
+{
+	Oid			relid = rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
+	Relation	rel;
+	List	   *indexes;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (!OidIsValid(relid))
+		return true;			/* not there yet: made by the script, or unknown */
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		return true;
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		if (!heap_attisnull(tup, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			found = true;
+		ReleaseSysCache(tup);
+	}
+	relation_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Does an earlier ALTER TABLE leave the type of column colname of table
+ * relname as it is, without running code that could change it?  A type
+ * change, drop or add of that very column does not; nor does a subcommand
+ * that evaluates something (alter_runs_no_code), except a type change of
+ * another column to a plain type without USING, on a table without
+ * expression indexes (the casts are PostgreSQL's own; a rewrite rebuilds
+ * the indexes).
+ */
+static bool
+alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *colname)
+{
+	ListCell   *lc;
+
+	foreach(lc, at->cmds)
+	{
+		AlterTableCmd *other = (AlterTableCmd *) lfirst(lc);
+		const char *n = other->name;
+		AlterTableStmt one = *at;
+
+		if (!IsA(other, AlterTableCmd))
+			return false;
+		if (other->def && IsA(other->def, ColumnDef) && ((ColumnDef *) other->def)->colname)
+			n = ((ColumnDef *) other->def)->colname;
+		if (names_rel(at->relation, relname) && n != NULL && pg_strcasecmp(n, colname) == 0 &&
+			(other->subtype == AT_AlterColumnType || other->subtype == AT_AddColumn ||
+			 other->subtype == AT_AddColumnRecurse || other->subtype == AT_DropColumn ||
+			 other->subtype == AT_DropColumnRecurse))
+			return false;
+		if (other->subtype == AT_AlterColumnType)
+		{
+			ColumnDef  *cd = (ColumnDef *) other->def;
+
+			if (cd == NULL || !IsA(cd, ColumnDef) || cd->raw_default != NULL ||
+				!plain_type(type_oid(cd->typeName)) || has_index_expressions(at->relation))
+				return false;
+			continue;
+		}
+		one.cmds = list_make1(other);
+		if (!alter_runs_no_code(&one))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Could the column cmd names have another type than the catalog's when
+ * statement s runs?  rewrites_table of ALTER COLUMN TYPE is worked out from
+ * the catalog's type, so a "no rewrite" must not rest on a type an earlier
+ * statement of the script changed -- ALTER c TYPE text (no rewrite), then
+ * ALTER c TYPE varchar(32), which rewrites the table, or the first done by
+ * code in a DO block.  Unlike column_state_current(), other ALTER TABLEs of
+ * the same table that leave the column's type alone do not count (migrations
+ * alter several columns of a table in a row), nor do the script's renames,
+ * which change no type.
+ */
+static bool
+type_may_have_changed(AlterTableStmt *s, AlterTableCmd *cmd)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	ListCell   *lc;
+
+	if (sc == NULL || s->relation == NULL || cmd->name == NULL)
+		return false;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if (n == (Node *) s)
+			return false;
+		if (dbc_stmt_runs_code(n))
+			return true;
+		switch (nodeTag(n))
+		{
+			case T_AlterTableStmt:
+				if (!alter_keeps_column_type((AlterTableStmt *) n, s->relation->relname, cmd->name))
+					return true;
+				break;
+			case T_RenameStmt:
+				{
+					RenameStmt *r = (RenameStmt *) n;
+
+					/* another column renamed to this one's name */
+					if (r->renameType == OBJECT_COLUMN && r->newname != NULL &&
+						pg_strcasecmp(r->newname, cmd->name) == 0)
+						return true;
+				}
+				break;
+			case T_IndexStmt:
+				if (!index_runs_no_code((IndexStmt *) n))
+					return true;
+				break;
+			case T_CreateStmt:
+				/* a new partition's bound is checked against the default partition's rows */
+				if (((CreateStmt *) n)->partbound != NULL)
+					return true;
+				break;
+			default:
+				break;
+		}
+	}
+	return true;
+}
+
+/*
  * Does a DROP earlier in a script leave the type and nullability of every
  * remaining column of every table as they are?  Migrations drop the views
  * on a column before they change its type (PostgreSQL refuses otherwise):
@@ -5346,6 +5485,9 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 					}
 					type_change_of(o->relid, cmd->name, cd->typeName, &tc);
 					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL);
+					/* from the catalog's type: not when the script may have changed it first */
+					if (!rewrites && relation && type_may_have_changed(s, cmd))
+						rewrites = true;
 					{
 						/* what the catalog says of the column is what it is when this runs */
 						bool		current = relation && column_state_current(s, cmd, false);

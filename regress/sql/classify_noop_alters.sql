@@ -142,6 +142,35 @@ SELECT relfilenode <> :before_node AS rewritten FROM pg_class WHERE relname = 'n
 ROLLBACK;
 RESET dbchange.enforce;
 
+-- rewrites_table of ALTER COLUMN TYPE is worked out from the catalog's type; in a script whose
+-- earlier statements may have changed that type (the same column's TYPE, or code: a DO block,
+-- a USING, DML) a "no rewrite" is not trusted (session 26: `ALTER c TYPE text; ALTER c TYPE
+-- varchar(32)` was judged as no rewrite, and approved in prod, though the second rewrites the
+-- table).  Other columns' plain type changes and the script's renames do not count.
+SET dbchange.enforce = off;
+CREATE TABLE na_post (id int PRIMARY KEY, name varchar(100) NOT NULL, title varchar(50));
+CREATE TABLE na_post_old (id int, name varchar(100));
+RESET dbchange.enforce;
+SELECT v.label, (SELECT e.facts->'subcommands'->0->'rewrites_table'
+                   FROM dbchange.evaluate(v.sql, 'prod', 'migration') e ORDER BY e.statement_no DESC LIMIT 1) AS rewrites
+  FROM (VALUES
+    ('type twice', 'ALTER TABLE na_post ALTER COLUMN name TYPE text; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(100)'),
+    ('DO first', 'DO $d$ BEGIN EXECUTE ''ALTER TABLE na_post ALTER COLUMN name TYPE text''; END $d$; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(100)'),
+    ('DML first', 'UPDATE na_post SET title = NULL; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
+    ('USING on another column', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255) USING title; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
+    ('another column first', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
+    ('rename first', 'ALTER TABLE na_post_old RENAME TO na_post2; ALTER TABLE na_post2 ALTER COLUMN name TYPE varchar(200)'),
+    ('alone', 'ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)')
+  ) AS v(label, sql);
+-- PostgreSQL: the second statement of 'type twice' rewrites the table (a new relfilenode)
+BEGIN;
+SET LOCAL dbchange.enforce = off;
+ALTER TABLE na_post ALTER COLUMN name TYPE text;
+SELECT pg_relation_filenode('na_post') AS before \gset
+ALTER TABLE na_post ALTER COLUMN name TYPE varchar(100);
+SELECT pg_relation_filenode('na_post') <> :before AS rewritten;
+ROLLBACK;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_classify_noop_alters;
