@@ -5007,10 +5007,20 @@ type_may_have_changed(AlterTableStmt *s, AlterTableCmd *cmd)
 				{
 					RenameStmt *r = (RenameStmt *) n;
 
-					/* another column renamed to this one's name */
+					/*
+					 * another column renamed to this one's name: unless the
+					 * script's renames are followed to it (scriptnames.c), the
+					 * catalog's column of that name is another one
+					 */
 					if (r->renameType == OBJECT_COLUMN && r->newname != NULL &&
 						pg_strcasecmp(r->newname, cmd->name) == 0)
-						return true;
+					{
+						Oid			nsp;
+						Oid			relid = dbc_lookup_relation(s->relation, &nsp);
+
+						if (!OidIsValid(relid) || strcmp(dbc_script_column_name(relid, cmd->name), cmd->name) == 0)
+							return true;
+					}
 				}
 				break;
 			case T_IndexStmt:

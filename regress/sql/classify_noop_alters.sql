@@ -148,7 +148,7 @@ RESET dbchange.enforce;
 -- varchar(32)` was judged as no rewrite, and approved in prod, though the second rewrites the
 -- table).  Other columns' plain type changes and the script's renames do not count.
 SET dbchange.enforce = off;
-CREATE TABLE na_post (id int PRIMARY KEY, name varchar(100) NOT NULL, title varchar(50));
+CREATE TABLE na_post (id int PRIMARY KEY, name varchar(100) NOT NULL, title varchar(50), body text);
 CREATE TABLE na_post_old (id int, name varchar(100));
 RESET dbchange.enforce;
 SELECT v.label, (SELECT e.facts->'subcommands'->0->'rewrites_table'
@@ -160,6 +160,8 @@ SELECT v.label, (SELECT e.facts->'subcommands'->0->'rewrites_table'
     ('USING on another column', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255) USING title; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('another column first', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('rename first', 'ALTER TABLE na_post_old RENAME TO na_post2; ALTER TABLE na_post2 ALTER COLUMN name TYPE varchar(200)'),
+    ('column renamed to it', 'ALTER TABLE na_post RENAME COLUMN body TO name2; ALTER TABLE na_post ALTER COLUMN name2 TYPE varchar(100)'),
+    ('names swapped', 'ALTER TABLE na_post RENAME COLUMN name TO tmp; ALTER TABLE na_post RENAME COLUMN body TO name; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(100)'),
     ('alone', 'ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)')
   ) AS v(label, sql);
 -- PostgreSQL: the second statement of 'type twice' rewrites the table (a new relfilenode)
