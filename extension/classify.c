@@ -12174,6 +12174,32 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 			}
 		}
 	}
+	else if (IsA(stmt, CreateStmt))
+	{
+		ListCell   *lc;
+
+		/* a foreign key of the new table locks the table it references, as ADD FOREIGN KEY */
+		foreach(lc, ((CreateStmt *) stmt)->tableElts)
+		{
+			Node	   *elt = lfirst(lc);
+			List	   *cons = IsA(elt, ColumnDef) ? ((ColumnDef *) elt)->constraints :
+				IsA(elt, Constraint) ? list_make1(elt) : NIL;
+			ListCell   *k;
+
+			foreach(k, cons)
+			{
+				Constraint *con = (Constraint *) lfirst(k);
+
+				if (IsA(con, Constraint) && con->contype == CONSTR_FOREIGN && con->pktable)
+				{
+					ClsObject  *pk = rel_object("table", con->pktable);
+
+					tab->referenced = lappend(tab->referenced, pk->identity);
+					tab->referenced_relids = lappend_oid(tab->referenced_relids, pk->relid);
+				}
+			}
+		}
+	}
 	else if (IsA(stmt, LockStmt) || IsA(stmt, TruncateStmt))
 	{
 		ListCell   *lc;

@@ -410,6 +410,22 @@ SELECT EXISTS (SELECT FROM unnest(reasons) r WHERE r LIKE 'safe_constraints: val
 ALTER TABLE fk_pk DETACH PARTITION fk_pk_1;
 ALTER TABLE fk_ref VALIDATE CONSTRAINT fk_ref_fk;
 $$, NULL, 'submit') WHERE statement_no = 2;
+-- CREATE TABLE with a foreign key locks the table it references SHARE ROW EXCLUSIVE, as ADD
+-- FOREIGN KEY does (session 26; checked in pg_locks below): a column's REFERENCES or a table
+-- constraint, and each partition of a partitioned table referenced
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+CREATE TABLE s26_fk_a (id int REFERENCES counters (id));
+ALTER TABLE counters VALIDATE CONSTRAINT counters_check;
+CREATE TABLE s26_fk_b (id int, CONSTRAINT s26_fk_b_fk FOREIGN KEY (id) REFERENCES fk_other);
+ALTER TABLE fk_other_1 VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no IN (2, 4) ORDER BY statement_no;
+BEGIN;
+SET LOCAL dbchange.enforce = off;
+CREATE TABLE s26_fk_c (id int REFERENCES fk_other);
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relname IN ('fk_other', 'fk_other_1') ORDER BY 1, 2;
+ROLLBACK;
 -- a foreign key added that references a partitioned table locks each partition of it too
 SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
   FROM dbchange.evaluate($$
