@@ -12117,6 +12117,26 @@ put_common_facts(Cls *c, Node *stmt, const char *text)
 	dbc_put_bool(st, "nontransactional", dbc_is_nontransactional(stmt));
 }
 
+/* The tables the foreign keys among cons reference: locked SHARE ROW EXCLUSIVE (scriptstate.c). */
+static void
+note_fk_references(DbcStmtTable *tab, List *cons)
+{
+	ListCell   *k;
+
+	foreach(k, cons)
+	{
+		Constraint *con = (Constraint *) lfirst(k);
+
+		if (IsA(con, Constraint) && con->contype == CONSTR_FOREIGN && con->pktable)
+		{
+			ClsObject  *pk = rel_object("table", con->pktable);
+
+			tab->referenced = lappend(tab->referenced, pk->identity);
+			tab->referenced_relids = lappend_oid(tab->referenced_relids, pk->relid);
+		}
+	}
+}
+
 /* The table and lock the statement's transaction will hold (scriptstate.c). */
 static void
 note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
@@ -12139,7 +12159,6 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 		{
 			AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 			List	   *cons = NIL;
-			ListCell   *k;
 
 			if (!IsA(cmd, AlterTableCmd) || cmd->def == NULL)
 				continue;
@@ -12160,18 +12179,7 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 				cons = list_make1(cmd->def);
 			else if (cmd->subtype == AT_AddColumn && IsA(cmd->def, ColumnDef))
 				cons = ((ColumnDef *) cmd->def)->constraints;
-			foreach(k, cons)
-			{
-				Constraint *con = (Constraint *) lfirst(k);
-
-				if (IsA(con, Constraint) && con->contype == CONSTR_FOREIGN && con->pktable)
-				{
-					ClsObject  *pk = rel_object("table", con->pktable);
-
-					tab->referenced = lappend(tab->referenced, pk->identity);
-					tab->referenced_relids = lappend_oid(tab->referenced_relids, pk->relid);
-				}
-			}
+			note_fk_references(tab, cons);
 		}
 	}
 	else if (IsA(stmt, CreateStmt))
@@ -12182,22 +12190,9 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 		foreach(lc, ((CreateStmt *) stmt)->tableElts)
 		{
 			Node	   *elt = lfirst(lc);
-			List	   *cons = IsA(elt, ColumnDef) ? ((ColumnDef *) elt)->constraints :
-				IsA(elt, Constraint) ? list_make1(elt) : NIL;
-			ListCell   *k;
 
-			foreach(k, cons)
-			{
-				Constraint *con = (Constraint *) lfirst(k);
-
-				if (IsA(con, Constraint) && con->contype == CONSTR_FOREIGN && con->pktable)
-				{
-					ClsObject  *pk = rel_object("table", con->pktable);
-
-					tab->referenced = lappend(tab->referenced, pk->identity);
-					tab->referenced_relids = lappend_oid(tab->referenced_relids, pk->relid);
-				}
-			}
+			note_fk_references(tab, IsA(elt, ColumnDef) ? ((ColumnDef *) elt)->constraints :
+							   IsA(elt, Constraint) ? list_make1(elt) : NIL);
 		}
 	}
 	else if (IsA(stmt, LockStmt) || IsA(stmt, TruncateStmt))
