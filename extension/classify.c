@@ -12151,6 +12151,7 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 	tab->partition_relid = InvalidOid;
 	tab->detach = false;
 	tab->finalize = false;
+	tab->create_partition = false;
 	if (IsA(stmt, AlterTableStmt))
 	{
 		ListCell   *lc;
@@ -12185,6 +12186,15 @@ note_stmt_table(Cls *c, Node *stmt, DbcStmtTable *tab)
 	else if (IsA(stmt, CreateStmt))
 	{
 		ListCell   *lc;
+
+		/* a new partition is attached as ATTACH PARTITION attaches one (scriptstate.c) */
+		if (((CreateStmt *) stmt)->partbound != NULL && c->main != NULL && c->main->identity != NULL &&
+			tab->identity != NULL)
+		{
+			tab->partition = c->main->identity;
+			tab->partition_relid = InvalidOid;
+			tab->create_partition = true;
+		}
 
 		/* a foreign key of the new table locks the table it references, as ADD FOREIGN KEY */
 		foreach(lc, ((CreateStmt *) stmt)->tableElts)

@@ -125,6 +125,9 @@ typedef struct DbcStmtTable
 	Oid			partition_relid;	/* that table, when it exists now */
 	bool		detach;			/* DETACH PARTITION (else ATTACH) */
 	bool		finalize;		/* DETACH PARTITION ... FINALIZE (detach is true too) */
+	bool		create_partition;	/* CREATE TABLE ... PARTITION OF (partition is the new
+									 * table; attached as ATTACH does, the parent ACCESS
+									 * EXCLUSIVE) */
 } DbcStmtTable;
 
 /* Append the statement's facts (keys of the facts document) to an open object; *tab may be NULL. */

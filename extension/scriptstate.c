@@ -558,6 +558,9 @@ note_locks(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 	if (tab->partition != NULL)
 	{
 		note_partition_locks(sc, tab);
+		/* CREATE TABLE ... PARTITION OF: unlike ATTACH, the parent ACCESS EXCLUSIVE */
+		if (tab->create_partition && tab->identity)
+			hold(sc, tab->identity, AccessExclusiveLock);
 		return;
 	}
 	if (tab->lock < ShareLock)

@@ -426,6 +426,27 @@ CREATE TABLE s26_fk_c (id int REFERENCES fk_other);
 SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
  WHERE l.pid = pg_backend_pid() AND c.relname IN ('fk_other', 'fk_other_1') ORDER BY 1, 2;
 ROLLBACK;
+-- CREATE TABLE ... PARTITION OF attaches the new table as ATTACH PARTITION does -- the
+-- default partition, the tables foreign keys link the parent to -- and locks the parent ACCESS
+-- EXCLUSIVE (session 26; pg_locks below)
+SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+CREATE TABLE fk_pk_9 PARTITION OF fk_pk FOR VALUES FROM (900) TO (1000);
+ALTER TABLE fk_pk_def VALIDATE CONSTRAINT c;
+ALTER TABLE fk_ref VALIDATE CONSTRAINT fk_ref_fk;
+CREATE TABLE fk_kid_9 PARTITION OF fk_kid FOR VALUES FROM (900) TO (1000);
+ALTER TABLE fk_other_1 VALIDATE CONSTRAINT c;
+ALTER TABLE fk_kid VALIDATE CONSTRAINT c;
+$$, NULL, 'submit') WHERE statement_no IN (2, 3, 5, 6) ORDER BY statement_no;
+BEGIN;
+SET LOCAL dbchange.enforce = off;
+CREATE TABLE fk_pk_9 PARTITION OF fk_pk FOR VALUES FROM (900) TO (1000);
+CREATE TABLE fk_kid_9 PARTITION OF fk_kid FOR VALUES FROM (900) TO (1000);
+SELECT c.relname, max(l.mode) AS mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relname IN ('fk_pk', 'fk_pk_def', 'fk_ref', 'fk_kid', 'fk_other', 'fk_other_1')
+   AND l.mode IN ('ShareRowExclusiveLock', 'AccessExclusiveLock')
+ GROUP BY 1 ORDER BY 1;
+ROLLBACK;
 -- a foreign key added that references a partitioned table locks each partition of it too
 SELECT statement_no, facts->>'table' AS tab, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
   FROM dbchange.evaluate($$
