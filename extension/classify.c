@@ -4893,35 +4893,29 @@ column_adds_nothing(AlterTableStmt *s, AlterTableCmd *cmd, ClsObject *o, bool re
 /*
  * Does the table rv names have an index on an expression or with a
  * predicate?  Rewriting the table rebuilds its indexes, and those evaluate
- * the functions in them for every row.
+ * the functions in them for every row.  Read from pg_index, without locking
+ * the table (a dry run must not wait behind another session's lock on it).
  */
 static bool
 has_index_expressions(RangeVar *rv)
 {
 	Oid			relid = rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
 	Relation	rel;
-	List	   *indexes;
-	ListCell   *lc;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
 	bool		found = false;
 
 	if (!OidIsValid(relid))
 		return true;			/* not there yet: made by the script, or unknown */
-	rel = try_relation_open(relid, AccessShareLock);
-	if (rel == NULL)
-		return true;
-	indexes = RelationGetIndexList(rel);
-	foreach(lc, indexes)
-	{
-		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
-
-		if (!HeapTupleIsValid(tup))
-			continue;
-		if (!heap_attisnull(tup, Anum_pg_index_indexprs, NULL) ||
-			!heap_attisnull(tup, Anum_pg_index_indpred, NULL))
-			found = true;
-		ReleaseSysCache(tup);
-	}
-	relation_close(rel, AccessShareLock);
+	rel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+		found = !heap_attisnull(tup, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
 	return found;
 }
 

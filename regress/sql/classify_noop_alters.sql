@@ -150,6 +150,8 @@ RESET dbchange.enforce;
 SET dbchange.enforce = off;
 CREATE TABLE na_post (id int PRIMARY KEY, name varchar(100) NOT NULL, title varchar(50), body text);
 CREATE TABLE na_post_old (id int, name varchar(100));
+CREATE TABLE na_expr (id int, a varchar(10));
+CREATE INDEX na_expr_lower ON na_expr (lower(a));
 RESET dbchange.enforce;
 SELECT v.label, (SELECT e.facts->'subcommands'->0->'rewrites_table'
                    FROM dbchange.evaluate(v.sql, 'prod', 'migration') e ORDER BY e.statement_no DESC LIMIT 1) AS rewrites
@@ -159,6 +161,7 @@ SELECT v.label, (SELECT e.facts->'subcommands'->0->'rewrites_table'
     ('DML first', 'UPDATE na_post SET title = NULL; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('USING on another column', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255) USING title; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('another column first', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
+    ('a table with an expression index first', 'ALTER TABLE na_expr ALTER COLUMN a TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('rename first', 'ALTER TABLE na_post_old RENAME TO na_post2; ALTER TABLE na_post2 ALTER COLUMN name TYPE varchar(200)'),
     ('column renamed to it', 'ALTER TABLE na_post RENAME COLUMN body TO name2; ALTER TABLE na_post ALTER COLUMN name2 TYPE varchar(100)'),
     ('names swapped', 'ALTER TABLE na_post RENAME COLUMN name TO tmp; ALTER TABLE na_post RENAME COLUMN body TO name; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(100)'),
