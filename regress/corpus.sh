@@ -8,10 +8,12 @@
 #
 # LAYOUT says where the project keeps its migrations and how they are
 # ordered:
-#   kratos         ory/kratos: persistence/sql/migrations/sql/<version>_<name>
-#                  [.postgres].up.sql (gobuffalo/pop: per version, the
-#                  postgres file when there is one, else the dialect-free
-#                  one; "autocommit" files run outside a transaction)
+#   pop:DIR        gobuffalo/pop as ory/x's popx runs it (ory/kratos, ory/hydra):
+#                  DIR/<version>_<name>[.postgres][.autocommit].up.sql; per
+#                  version, the postgres file when there is one, else the
+#                  dialect-free one; "autocommit" files run outside a
+#                  transaction
+#   kratos         pop:persistence/sql/migrations/sql (ory/kratos)
 #   harbor         goharbor/harbor: make/migrations/postgresql/*.up.sql
 #                  (golang-migrate: each file as it is, no transaction added;
 #                  its table schema_migrations is made first)
@@ -37,6 +39,9 @@
 #                  number n (postgres-migrations, as supabase/storage uses
 #                  it: 00010 after 0009), each in a transaction unless it
 #                  says "postgres-migrations disable-transaction"
+#   diesel:DIR     Diesel: DIR/<version>_<name>/up.sql in the order of the
+#                  version (its dashes removed), each in a transaction unless
+#                  the directory's metadata.toml says run_in_transaction = false
 #   glob:REGEX     every *.sql file whose path matches REGEX, in path order,
 #                  each in a transaction
 #
@@ -87,21 +92,29 @@ paths = git('ls-tree', '-r', '--name-only', rev).decode().split('\n')
 sel = []          # (path, mode) with mode "tx" or "autocommit"
 subst = []
 if layout == 'kratos':
-    d = 'persistence/sql/migrations/sql/'
+    layout = 'pop:persistence/sql/migrations/sql'
+if layout.startswith('pop:'):
+    # popx (ory/x): per version, the postgres file when there is one, else
+    # the dialect-free one ("all"); versions compared as strings
+    d = layout[4:].rstrip('/') + '/'
     by = {}
     for p in paths:
         if not p.startswith(d):
             continue
-        m = re.match(r'(\d+)_([^.]+)(?:\.(postgres|cockroach|mysql|sqlite3?))?(\.autocommit)?\.up\.sql$', p[len(d):])
+        m = re.match(r'(\d+)_([^./]+)(?:\.([a-z0-9]+))?(\.autocommit)?\.up\.sql$', p[len(d):])
         if not m:
             continue
-        key = (m.group(1), m.group(2))
         dialect = m.group(3)
-        if dialect in (None, 'postgres'):
-            mode = 'autocommit' if m.group(4) else 'tx'
+        if dialect == 'autocommit':
+            # "<v>_<name>.autocommit.up.sql": dialect-free, autocommit
+            dialect, auto = None, True
+        else:
+            auto = bool(m.group(4))
+        if dialect in (None, 'postgres', 'postgresql', 'pg'):
+            mode = 'autocommit' if auto else 'tx'
             # the postgres file wins over the dialect-free one
-            if dialect == 'postgres' or key not in by:
-                by[key] = (p, mode)
+            if dialect is not None or m.group(1) not in by:
+                by[m.group(1)] = (p, mode)
     sel = [by[k] for k in sorted(by)]
 elif layout == 'harbor':
     d = 'make/migrations/postgresql/'
@@ -146,6 +159,24 @@ elif layout.startswith('numbered:'):
             text = git('show', '%s:%s' % (rev, p)).decode('utf-8', 'replace')
             mode = 'asis' if re.search(r'postgres-migrations\s+disable-transaction', text) else 'tx'
             found.append((int(m.group(1)), p, mode))
+    sel = [(p, mode) for _, p, mode in sorted(found)]
+elif layout.startswith('diesel:'):
+    # Diesel: DIR/<version>_<name>/up.sql, ordered by the version (the name up
+    # to its first "_", dashes removed: 2024-02-12-120203 is 20240212120203),
+    # each in a transaction unless its metadata.toml says
+    # run_in_transaction = false
+    d = layout[7:].rstrip('/') + '/'
+    found = []
+    for p in paths:
+        m = re.match(re.escape(d) + r'([^/_]+)[^/]*/up\.sql$', p)
+        if m:
+            meta = p[:-len('up.sql')] + 'metadata.toml'
+            mode = 'tx'
+            if meta in paths:
+                toml = git('show', '%s:%s' % (rev, meta)).decode('utf-8', 'replace')
+                if re.search(r'^\s*run_in_transaction\s*=\s*false\b', toml, re.M):
+                    mode = 'asis'
+            found.append((m.group(1).replace('-', ''), p, mode))
     sel = [(p, mode) for _, p, mode in sorted(found)]
 elif layout.startswith('glob:'):
     rx = re.compile(layout[5:])
