@@ -2015,6 +2015,72 @@ session_tz_is_utc(void)
 	return session_timezone && pg_get_timezone_offset(session_timezone, &off) && off == 0;
 }
 
+/*
+ * Does statement stmt run with a TimeZone of offset 0?  1 yes, 0 no, -1
+ * unknown.  PostgreSQL converts timestamp to timestamptz (and back) without
+ * a rewrite only then, and migrations say SET timezone = 'UTC' before such
+ * changes for that reason.  At the gate the session's setting is the one the
+ * statement runs with.  In a script judged whole it is the session's unless
+ * an earlier statement of the script sets it: the last SET timezone / SET
+ * TIME ZONE to a zone name counts (pg_tzset: 'UTC', 'Etc/UTC', a zone with
+ * daylight saving time is not of offset 0); DEFAULT, RESET, RESET ALL,
+ * DISCARD ALL, a numeric offset or an interval make it unknown, as do code
+ * run afterwards (DO, a query, DML: set_config()) and a COMMIT or ROLLBACK
+ * afterwards (SET LOCAL ends with the transaction, a rollback undoes a SET).
+ */
+static int
+stmt_tz_is_utc(Node *stmt)
+{
+	DbcScriptTables *sc = dbc_script_tables_current();
+	int			utc = session_tz_is_utc() ? 1 : 0;
+	bool		set = false;
+	ListCell   *lc;
+
+	if (sc == NULL || stmt == NULL)
+		return utc;
+	foreach(lc, sc->parsed)
+	{
+		Node	   *n = ((DbcParsedStmt *) lfirst(lc))->stmt;
+
+		if (n == stmt)
+			return utc;
+		if (dbc_stmt_runs_code(n))
+			utc = -1;
+		else if (IsA(n, DiscardStmt) && ((DiscardStmt *) n)->target == DISCARD_ALL)
+			utc = -1;
+		else if (IsA(n, TransactionStmt))
+		{
+			TransactionStmtKind k = ((TransactionStmt *) n)->kind;
+
+			if (set && k != TRANS_STMT_BEGIN && k != TRANS_STMT_START)
+				utc = -1;
+		}
+		else if (IsA(n, VariableSetStmt))
+		{
+			VariableSetStmt *v = (VariableSetStmt *) n;
+
+			if (v->kind == VAR_RESET_ALL)
+				utc = -1;
+			else if (v->name == NULL || pg_strcasecmp(v->name, "timezone") != 0 ||
+					 v->kind == VAR_SET_CURRENT)
+				continue;
+			else
+			{
+				char	   *value = v->kind == VAR_SET_VALUE && list_length(v->args) == 1 &&
+					IsA(linitial(v->args), A_Const) &&
+					IsA(&((A_Const *) linitial(v->args))->val, String) ?
+					strVal(&((A_Const *) linitial(v->args))->val) : NULL;
+				pg_tz	   *tz = value ? pg_tzset(value) : NULL;
+				long		off;
+
+				set = true;
+				utc = tz == NULL ? -1 : (pg_get_timezone_offset(tz, &off) && off == 0) ? 1 : 0;
+			}
+		}
+	}
+	return -1;
+}
+
 /* The old and new types of an ALTER COLUMN TYPE (new_mod -2: unknown). */
 typedef struct TypeChange
 {
@@ -2053,7 +2119,7 @@ type_change_of(Oid relid, const char *colname, TypeName *tn, TypeChange *tc)
  * counts as a rewrite.
  */
 static bool
-type_change_rewrites(const TypeChange *tc, bool has_using)
+type_change_rewrites(const TypeChange *tc, bool has_using, Node *stmt)
 {
 	Oid			old_type = tc->old_type;
 	int32		old_mod = tc->old_mod;
@@ -2090,7 +2156,7 @@ type_change_rewrites(const TypeChange *tc, bool has_using)
 	}
 	if ((old_type == TIMESTAMPOID && new_type == TIMESTAMPTZOID) ||
 		(old_type == TIMESTAMPTZOID && new_type == TIMESTAMPOID))
-		return !session_tz_is_utc();
+		return stmt_tz_is_utc(stmt) != 1;
 	if (IsBinaryCoercible(old_type, new_type))
 		return new_mod >= 0;	/* a length check is a rewrite */
 	return true;
@@ -4891,32 +4957,102 @@ column_adds_nothing(AlterTableStmt *s, AlterTableCmd *cmd, ClsObject *o, bool re
 }
 
 /*
- * Does the table rv names have an index on an expression or with a
- * predicate?  Rewriting the table rebuilds its indexes, and those evaluate
- * the functions in them for every row.  Read from pg_index, without locking
- * the table (a dry run must not wait behind another session's lock on it).
+ * Is the cast ALTER COLUMN ... TYPE applies to the values of column colname
+ * of the table rv names PostgreSQL's own (builtin_coercion)?  A cast someone
+ * created WITH FUNCTION runs that function for every row.
  */
 static bool
-has_index_expressions(RangeVar *rv)
+coercion_of_column_builtin(RangeVar *rv, const char *colname, TypeName *tn)
 {
 	Oid			relid = rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		found = false;
+	HeapTuple	at;
+	Oid			from;
+
+	if (!OidIsValid(relid) || colname == NULL)
+		return false;
+	at = att_by_name(relid, colname);
+	if (!HeapTupleIsValid(at))
+		return false;
+	from = ((Form_pg_attribute) GETSTRUCT(at))->atttypid;
+	ReleaseSysCache(at);
+	return builtin_coercion(from, type_oid(tn));
+}
+
+/*
+ * Does an ALTER COLUMN ... TYPE of the table rv names (and of its
+ * inheritance children and partitions, which it recurses to) evaluate only
+ * PostgreSQL's own immutable C functions?  It rebuilds indexes -- all of them
+ * when it rewrites the table -- evaluating their expressions and predicates,
+ * and re-checks the CHECK constraints on the column, also without a rewrite
+ * (both seen on PostgreSQL 15).  A function in another language, a volatile
+ * one (query_to_xml() runs any query), a domain's constraints may run
+ * someone's code, which may alter any table.  Read from pg_index and
+ * pg_constraint without locking the tables (a dry run must not wait behind
+ * another session's lock on them).  False when the table is not found (made
+ * by the script, or unknown).
+ */
+static bool
+table_code_trusted(RangeVar *rv)
+{
+	Oid			relid = rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
+	List	   *rels;
+	ListCell   *lc;
+	bool		trusted = true;
 
 	if (!OidIsValid(relid))
-		return true;			/* not there yet: made by the script, or unknown */
-	rel = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, &key);
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-		found = !heap_attisnull(tup, Anum_pg_index_indexprs, NULL) ||
-			!heap_attisnull(tup, Anum_pg_index_indpred, NULL);
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
+		return false;
+	rels = has_subclass(relid) ? find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+	foreach(lc, rels)
+	{
+		Relation	cat;
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		cat = table_open(IndexRelationId, AccessShareLock);
+		ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(lfirst_oid(lc)));
+		scan = systable_beginscan(cat, IndexIndrelidIndexId, true, NULL, 1, &key);
+		while (trusted && HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			AttrNumber	cols[] = {Anum_pg_index_indexprs, Anum_pg_index_indpred};
+			int			i;
+
+			for (i = 0; i < lengthof(cols) && trusted; i++)
+			{
+				bool		isnull;
+				Datum		d = heap_getattr(tup, cols[i], RelationGetDescr(cat), &isnull);
+
+				if (!isnull && untrusted_code(stringToNode(TextDatumGetCString(d)), true))
+					trusted = false;
+			}
+		}
+		systable_endscan(scan);
+		table_close(cat, AccessShareLock);
+		if (!trusted)
+			break;
+
+		cat = table_open(ConstraintRelationId, AccessShareLock);
+		ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(lfirst_oid(lc)));
+		scan = systable_beginscan(cat, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+		while (trusted && HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			bool		isnull;
+			Datum		d;
+
+			if (((Form_pg_constraint) GETSTRUCT(tup))->contype != CONSTRAINT_CHECK)
+				continue;
+			d = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(cat), &isnull);
+			if (isnull || untrusted_code(stringToNode(TextDatumGetCString(d)), true))
+				trusted = false;
+		}
+		systable_endscan(scan);
+		table_close(cat, AccessShareLock);
+		if (!trusted)
+			break;
+	}
+	return trusted;
 }
 
 /*
@@ -4924,12 +5060,15 @@ has_index_expressions(RangeVar *rv)
  * relname as it is, without running code that could change it?  A type
  * change, drop or add of that very column does not; nor does a subcommand
  * that evaluates something (alter_runs_no_code), except a type change of
- * another column to a plain type without USING, on a table without
- * expression indexes (the casts are PostgreSQL's own; a rewrite rebuilds
- * the indexes).
+ * another column to a plain type without USING, by a cast of PostgreSQL's
+ * own, of a column the script did not retype before (retyped: the
+ * columns retyped so far), on a table whose index expressions, predicates
+ * and CHECKs call only PostgreSQL's own immutable C functions
+ * (table_code_trusted: a rewrite rebuilds the indexes, the column's CHECKs
+ * are checked again).
  */
 static bool
-alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *colname)
+alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *colname, List **retyped)
 {
 	ListCell   *lc;
 
@@ -4952,8 +5091,25 @@ alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *col
 		{
 			ColumnDef  *cd = (ColumnDef *) other->def;
 
-			if (cd == NULL || !IsA(cd, ColumnDef) || cd->raw_default != NULL ||
-				!plain_type(type_oid(cd->typeName)) || has_index_expressions(at->relation))
+			char	   *key;
+			ListCell   *k;
+
+			if (cd == NULL || !IsA(cd, ColumnDef) || cd->raw_default != NULL || n == NULL ||
+				at->relation == NULL || at->relation->relname == NULL)
+				return false;
+			/*
+			 * The cast is judged from the catalog's type of the column: not
+			 * when the script changed that type before (date to int4 may be
+			 * a cast someone made; timestamp to int4 is none at all).
+			 */
+			key = psprintf("%s %s", at->relation->relname, n);
+			foreach(k, *retyped)
+				if (pg_strcasecmp((char *) lfirst(k), key) == 0)
+					return false;
+			*retyped = lappend(*retyped, key);
+			if (!plain_type(type_oid(cd->typeName)) ||
+				!coercion_of_column_builtin(at->relation, n, cd->typeName) ||
+				!table_code_trusted(at->relation))
 				return false;
 			continue;
 		}
@@ -4979,6 +5135,7 @@ static bool
 type_may_have_changed(AlterTableStmt *s, AlterTableCmd *cmd)
 {
 	DbcScriptTables *sc = dbc_script_tables_current();
+	List	   *retyped = NIL;
 	ListCell   *lc;
 
 	if (sc == NULL || s->relation == NULL || cmd->name == NULL)
@@ -4994,7 +5151,7 @@ type_may_have_changed(AlterTableStmt *s, AlterTableCmd *cmd)
 		switch (nodeTag(n))
 		{
 			case T_AlterTableStmt:
-				if (!alter_keeps_column_type((AlterTableStmt *) n, s->relation->relname, cmd->name))
+				if (!alter_keeps_column_type((AlterTableStmt *) n, s->relation->relname, cmd->name, &retyped))
 					return true;
 				break;
 			case T_RenameStmt:
@@ -5488,7 +5645,7 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 							c->destructive = true;
 					}
 					type_change_of(o->relid, cmd->name, cd->typeName, &tc);
-					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL);
+					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL, (Node *) s);
 					/* from the catalog's type: not when the script may have changed it first */
 					if (!rewrites && relation && type_may_have_changed(s, cmd))
 						rewrites = true;

@@ -146,12 +146,17 @@ RESET dbchange.enforce;
 -- earlier statements may have changed that type (the same column's TYPE, or code: a DO block,
 -- a USING, DML) a "no rewrite" is not trusted (session 26: `ALTER c TYPE text; ALTER c TYPE
 -- varchar(32)` was judged as no rewrite, and approved in prod, though the second rewrites the
--- table).  Other columns' plain type changes and the script's renames do not count.
+-- table).  Other columns' plain type changes and the script's renames do not count, nor
+-- does an index on lower(a) of such a column's table (PostgreSQL's own immutable
+-- function); one on a function of someone's does (classify_retype_scripts).
 SET dbchange.enforce = off;
 CREATE TABLE na_post (id int PRIMARY KEY, name varchar(100) NOT NULL, title varchar(50), body text);
 CREATE TABLE na_post_old (id int, name varchar(100));
 CREATE TABLE na_expr (id int, a varchar(10));
 CREATE INDEX na_expr_lower ON na_expr (lower(a));
+CREATE FUNCTION na_g(text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $f$ BEGIN RETURN $1; END $f$;
+CREATE TABLE na_expr2 (id int, a varchar(10));
+CREATE INDEX na_expr2_g ON na_expr2 (na_g(a));
 RESET dbchange.enforce;
 SELECT v.label, (SELECT e.facts->'subcommands'->0->'rewrites_table'
                    FROM dbchange.evaluate(v.sql, 'prod', 'migration') e ORDER BY e.statement_no DESC LIMIT 1) AS rewrites
@@ -161,7 +166,8 @@ SELECT v.label, (SELECT e.facts->'subcommands'->0->'rewrites_table'
     ('DML first', 'UPDATE na_post SET title = NULL; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('USING on another column', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255) USING title; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('another column first', 'ALTER TABLE na_post ALTER COLUMN title TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
-    ('a table with an expression index first', 'ALTER TABLE na_expr ALTER COLUMN a TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
+    ('a built-in expression index first', 'ALTER TABLE na_expr ALTER COLUMN a TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
+    ('someone''s function in an index first', 'ALTER TABLE na_expr2 ALTER COLUMN a TYPE varchar(255); ALTER TABLE na_post ALTER COLUMN name TYPE varchar(200)'),
     ('rename first', 'ALTER TABLE na_post_old RENAME TO na_post2; ALTER TABLE na_post2 ALTER COLUMN name TYPE varchar(200)'),
     ('column renamed to it', 'ALTER TABLE na_post RENAME COLUMN body TO name2; ALTER TABLE na_post ALTER COLUMN name2 TYPE varchar(100)'),
     ('names swapped', 'ALTER TABLE na_post RENAME COLUMN name TO tmp; ALTER TABLE na_post RENAME COLUMN body TO name; ALTER TABLE na_post ALTER COLUMN name TYPE varchar(100)'),
