@@ -3952,6 +3952,109 @@ like_columns(Oid relid, bits32 options, List **volatile_defaults)
 	return out;
 }
 
+/*
+ * The constraints CREATE TABLE ... (LIKE src ...) copies besides NOT NULL
+ * (expandTableLikeClause of PostgreSQL 15, checked in pg_constraint):
+ * INCLUDING CONSTRAINTS every CHECK, under its own name, NO INHERIT kept,
+ * and validated even when src's is NOT VALID (the new table is empty);
+ * INCLUDING INDEXES the primary key, unique and exclusion constraints with
+ * their indexes, under names made up for the new table (so given here
+ * without one), deferrable as src's.  Foreign keys are never copied.
+ * ConRefs for put_constraints, in the catalog's order.
+ */
+static List *
+like_constraints(Oid relid, const char *identity, bits32 options)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *out = NIL;
+	List	   *dropped_cols;
+	bool		renamed;
+
+	if (!(options & (CREATE_TABLE_LIKE_CONSTRAINTS | CREATE_TABLE_LIKE_INDEXES)))
+		return NIL;
+	/* what an earlier statement of the script dropped is not there to copy */
+	dropped_cols = identity ? dbc_script_dropped_columns(identity, NULL, &renamed) : NIL;
+	rel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint k = (Form_pg_constraint) GETSTRUCT(tup);
+		Constraint *con;
+		bool		isnull;
+		Datum		d;
+
+		if (k->contype == CONSTRAINT_CHECK ? !(options & CREATE_TABLE_LIKE_CONSTRAINTS) :
+			(k->contype != CONSTRAINT_PRIMARY && k->contype != CONSTRAINT_UNIQUE &&
+			 k->contype != CONSTRAINT_EXCLUSION) || !(options & CREATE_TABLE_LIKE_INDEXES))
+			continue;
+		if (identity && dbc_script_dropped_constraint(identity, NameStr(k->conname)))
+			continue;
+		con = makeNode(Constraint);
+		con->location = -1;
+		d = heap_getattr(tup, Anum_pg_constraint_conkey, RelationGetDescr(rel), &isnull);
+		if (!isnull && dropped_cols != NIL)
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(d);
+			int16	   *attnums = (int16 *) ARR_DATA_PTR(arr);
+			bool		gone = false;
+			int			i;
+
+			/* it went with a column the script dropped */
+			for (i = 0; i < ARR_DIMS(arr)[0]; i++)
+			{
+				char	   *att = attnums[i] > 0 ? get_attname(relid, attnums[i], true) : NULL;
+
+				gone |= att != NULL && list_member(dropped_cols, makeString(att));
+			}
+			if (gone)
+				continue;
+		}
+		if (k->contype == CONSTRAINT_CHECK)
+		{
+			con->contype = CONSTR_CHECK;
+			con->conname = pstrdup(NameStr(k->conname));
+			con->is_no_inherit = k->connoinherit;
+			out = lappend(out, conref(con, NULL));
+			continue;
+		}
+		con->contype = k->contype == CONSTRAINT_PRIMARY ? CONSTR_PRIMARY :
+			k->contype == CONSTRAINT_UNIQUE ? CONSTR_UNIQUE : CONSTR_EXCLUSION;
+		con->deferrable = k->condeferrable;
+		con->initdeferred = k->condeferred;
+		if (!isnull)
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(d);
+			int16	   *attnums = (int16 *) ARR_DATA_PTR(arr);
+			int			i;
+
+			for (i = 0; i < ARR_DIMS(arr)[0]; i++)
+			{
+				/* an expression of an exclusion constraint: no name */
+				char	   *att = attnums[i] > 0 ? get_attname(relid, attnums[i], true) : NULL;
+
+				if (con->contype == CONSTR_EXCLUSION)
+				{
+					IndexElem  *e = makeNode(IndexElem);
+
+					e->name = att;
+					con->exclusions = lappend(con->exclusions, list_make2(e, NIL));
+				}
+				else if (att != NULL)
+					con->keys = lappend(con->keys, makeString(att));
+			}
+		}
+		out = lappend(out, conref(con, NULL));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return out;
+}
+
 static int	relation_adds_nothing(Node *stmt, bool if_not_exists, ClsObject *o, bool temp);
 
 static void
@@ -4006,6 +4109,7 @@ classify_create_table(Cls *c, CreateStmt *s, bool foreign)
 				List	   *src_pk_cols = catalog_primary_key(src->relid, &src_pk);
 
 				cols = list_concat(cols, like_columns(src->relid, tl->options, &volatile_defaults));
+				cons = list_concat(cons, like_constraints(src->relid, src->identity, tl->options));
 				/* INCLUDING INDEXES copies the primary key too */
 				if (src_pk && (tl->options & CREATE_TABLE_LIKE_INDEXES))
 				{

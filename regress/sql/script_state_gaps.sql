@@ -1,0 +1,84 @@
+-- What a script judged whole (evaluate(), submit(), policy tests) follows of its own earlier
+-- statements, and what CREATE TABLE ... (LIKE t INCLUDING ...) copies: one section each.
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_script_state_gaps;
+DROP ROLE IF EXISTS ssg_dev;
+CREATE DATABASE regress_script_state_gaps;
+\c regress_script_state_gaps
+SET client_min_messages = warning;
+CREATE EXTENSION dbchange;
+\set VERBOSITY terse
+CREATE ROLE ssg_dev LOGIN IN ROLE dbchange_developer;
+GRANT ALL ON SCHEMA public TO ssg_dev;
+SET dbchange.enforce = off;
+CREATE TABLE big (id bigint PRIMARY KEY, price numeric(12,4), note text);
+INSERT INTO big SELECT g, g / 7.0, 'n' FROM generate_series(1, 120000) g;
+CREATE TABLE other (id int);
+INSERT INTO other VALUES (1);
+CREATE TABLE stand_in (id bigint, price numeric(12,4), note text);
+INSERT INTO stand_in VALUES (1, 1, 'x');
+CREATE TABLE tree (id int, v int) PARTITION BY RANGE (id);
+CREATE TABLE tree_1 PARTITION OF tree FOR VALUES FROM (0) TO (1000);
+INSERT INTO tree SELECT g, g FROM generate_series(0, 999) g;
+CREATE TABLE trig (id int);
+INSERT INTO trig VALUES (1);
+CREATE FUNCTION refill() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NULL; END $f$;
+CREATE TRIGGER trig_refill AFTER TRUNCATE ON trig FOR EACH STATEMENT EXECUTE FUNCTION refill();
+ANALYZE big, other, stand_in, tree, trig;
+ALTER TABLE big OWNER TO ssg_dev;
+ALTER TABLE other OWNER TO ssg_dev;
+ALTER TABLE stand_in OWNER TO ssg_dev;
+ALTER TABLE tree OWNER TO ssg_dev;
+ALTER TABLE tree_1 OWNER TO ssg_dev;
+ALTER TABLE trig OWNER TO ssg_dev;
+RESET dbchange.enforce;
+\set src `cat lua_policies/column_changes.lua`
+SELECT dbchange.set_policy('column_changes', :'src');
+SELECT key, value FROM dbchange.configure(environment => 'prod', rollout => 'manual', default_action => 'approve')
+ WHERE key IN ('environment', 'rollout') ORDER BY key;
+
+-- 2. CREATE TABLE ... (LIKE t INCLUDING ...): the constraints it copies (PostgreSQL 15:
+-- INCLUDING CONSTRAINTS every CHECK by name, validated, NO INHERIT kept; INCLUDING INDEXES the
+-- primary key, unique and exclusion constraints under new names; never a foreign key)
+SET dbchange.enforce = off;
+CREATE TABLE other_pk (id int PRIMARY KEY);
+CREATE TABLE src (id int PRIMARY KEY, a int NOT NULL CHECK (a > 0), b text UNIQUE, c int,
+                  d int CHECK (d > 1) NO INHERIT, e int REFERENCES other_pk, EXCLUDE USING btree (c WITH =),
+                  UNIQUE (a, c) DEFERRABLE);
+ALTER TABLE src ADD CONSTRAINT src_c_nv CHECK (c < 5) NOT VALID;
+CREATE FUNCTION cons(f jsonb) RETURNS text LANGUAGE sql AS
+  $f$ SELECT string_agg(format('%s %s %s%s%s', c->>'constraint_type', coalesce(c->>'name', '-'), c->'columns',
+                               CASE WHEN (c->>'not_valid')::bool THEN ' not valid' ELSE '' END,
+                               CASE WHEN (c->>'deferrable')::bool THEN ' deferrable' ELSE '' END), '; ')
+        FROM jsonb_array_elements(f->'constraints') c $f$;
+RESET dbchange.enforce;
+SELECT opt, cons(f) AS constraints, f->'has_primary_key' AS pk
+  FROM unnest(ARRAY['', 'INCLUDING CONSTRAINTS', 'INCLUDING INDEXES', 'INCLUDING ALL', 'INCLUDING ALL EXCLUDING CONSTRAINTS']) opt,
+       dbchange.classify(format('CREATE TABLE copy (LIKE src %s, x int CHECK (x > 0))', opt)) f
+ ORDER BY 1;
+-- as PostgreSQL makes them
+BEGIN;
+SET LOCAL dbchange.enforce = off;
+CREATE TABLE copy_c (LIKE src INCLUDING CONSTRAINTS);
+CREATE TABLE copy_i (LIKE src INCLUDING INDEXES);
+SELECT conrelid::regclass AS tab, conname, contype, convalidated, connoinherit, condeferrable FROM pg_constraint
+ WHERE conrelid IN ('copy_c'::regclass, 'copy_i'::regclass) ORDER BY 1, 2;
+ROLLBACK;
+-- what the script drops from it before is not copied: a constraint, a column (its constraints)
+SELECT statement_no, cons(facts) AS constraints
+  FROM dbchange.evaluate($$
+ALTER TABLE src DROP CONSTRAINT src_a_check;
+ALTER TABLE src DROP COLUMN b;
+CREATE TABLE copy (LIKE src INCLUDING ALL);
+$$) WHERE statement_no = 3;
+-- a table the script creates first is not in the catalog: nothing copied is known
+SELECT statement_no, cons(facts) AS constraints, facts->'like' AS "like"
+  FROM dbchange.evaluate($$
+CREATE TABLE src_new (id int PRIMARY KEY, a int CHECK (a > 0));
+CREATE TABLE copy_new (LIKE src_new INCLUDING ALL);
+$$) WHERE statement_no = 2;
+
+\c postgres
+SET client_min_messages = warning;
+DROP DATABASE regress_script_state_gaps;
+DROP ROLE ssg_dev;
