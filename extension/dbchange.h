@@ -194,6 +194,7 @@ typedef struct DbcScriptTables
 	int			lock_timeout_session;	/* without SET LOCAL: after the transaction */
 	int			lock_timeout_at_begin;	/* the session's when the transaction block began */
 	List	   *savepoints;		/* interactive: the open savepoints (private to scriptstate.c) */
+	List	   *links;			/* partitions attached, foreign keys added (private to it) */
 	bool		from_session;	/* this session's locks and settings count (interactive evaluate()) */
 	/* scriptnames.c: relations and columns the script renamed (private to it) */
 	List	   *renames;

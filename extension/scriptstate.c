@@ -63,6 +63,10 @@
  * link them to instead (note_partition_locks).  A
  * table renamed or moved to another schema keeps its locks under the new
  * name; ROLLBACK TO SAVEPOINT releases those taken after the savepoint.
+ * The partitions and foreign keys earlier statements of the script made
+ * (in any of its transactions: ScriptLink) count with the catalog's, which
+ * does not have them while the script is checked.
+
  *
  * SET NOT NULL skips its scan of the table when a validated CHECK
  * constraint proves the column NOT NULL; the classifier finds such a
@@ -160,6 +164,28 @@ typedef struct ScriptCheck
 	int			statement_no;	/* the statement that noted it */
 } ScriptCheck;
 
+/*
+ * A partition the script attached or created (PARTITION OF), or a foreign
+ * key it added, whichever transaction it ran in: the catalog has neither
+ * while the script is checked, and the locks later statements take follow
+ * them (a foreign key referencing a partitioned table locks every
+ * partition; ATTACH PARTITION locks what the parent's keys link it to).
+ * Kept to the end of the script, also past a ROLLBACK that undoes one:
+ * a lock said to be held that is not errs towards the safe side.
+ */
+typedef enum ScriptLinkKind
+{
+	LINK_PARTITION,				/* from: the parent, to: the partition */
+	LINK_FOREIGN_KEY			/* from: the referencing table, to: the referenced one */
+} ScriptLinkKind;
+
+typedef struct ScriptLink
+{
+	ScriptLinkKind kind;
+	char	   *from;			/* identities */
+	char	   *to;
+} ScriptLink;
+
 /* An open savepoint of an interactive script, and what rolling back to it restores. */
 typedef struct ScriptSavepoint
 {
@@ -181,6 +207,7 @@ dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool from_sessio
 	sc->held = NIL;
 	sc->checks = NIL;
 	sc->savepoints = NIL;
+	sc->links = NIL;
 	sc->lock_timeout = DBC_LT_UNSET;
 	sc->lock_timeout_session = DBC_LT_UNSET;
 	sc->lock_timeout_at_begin = DBC_LT_UNSET;
@@ -283,33 +310,109 @@ relation_identity(Oid relid)
 	return schema && name ? psprintf("%s.%s", schema, name) : NULL;
 }
 
+/* The relation an identity ("schema.name", either part may hold dots) names now, or InvalidOid. */
+static Oid
+identity_relid(const char *identity)
+{
+	const char *p;
+
+	for (p = strchr(identity, '.'); p != NULL; p = strchr(p + 1, '.'))
+	{
+		Oid			nsp = get_namespace_oid(pnstrdup(identity, p - identity), true);
+		Oid			rel;
+
+		if (OidIsValid(nsp) && OidIsValid(rel = get_relname_relid(p + 1, nsp)))
+			return rel;
+	}
+	return InvalidOid;
+}
+
+static bool
+has_identity(List *identities, const char *identity)
+{
+	ListCell   *lc;
+
+	foreach(lc, identities)
+		if (strcmp((char *) lfirst(lc), identity) == 0)
+			return true;
+	return false;
+}
+
+/* identity's catalog partitions and inheritance children, at any depth, onto list. */
+static List *
+add_catalog_descendants(List *list, Oid relid)
+{
+	ListCell   *lc;
+
+	if (!OidIsValid(relid) || !has_subclass(relid))
+		return list;
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		char	   *child;
+
+		if (lfirst_oid(lc) != relid && (child = relation_identity(lfirst_oid(lc))) != NULL &&
+			!has_identity(list, child))
+			list = lappend(list, child);
+	}
+	return list;
+}
+
+/*
+ * identity (relid, when it exists) and everything under it: the catalog's
+ * partitions and inheritance children, and the partitions earlier
+ * statements of the script attached or created under it or under any of
+ * those (and theirs in the catalog).  A partition the script detached is
+ * still counted: said to be locked, it is judged the safer way.
+ */
+static List *
+tree_identities(DbcScriptTables *sc, Oid relid, const char *identity)
+{
+	List	   *out = list_make1(pstrdup(identity));
+	int			i;
+
+	if (!OidIsValid(relid))
+		relid = identity_relid(identity);
+	out = add_catalog_descendants(out, relid);
+	for (i = 0; i < list_length(out); i++)
+	{
+		const char *parent = (const char *) list_nth(out, i);
+		ListCell   *lc;
+
+		foreach(lc, sc->links)
+		{
+			ScriptLink *l = (ScriptLink *) lfirst(lc);
+
+			if (l->kind != LINK_PARTITION || strcmp(l->from, parent) != 0 || has_identity(out, l->to))
+				continue;
+			out = lappend(out, l->to);
+			out = add_catalog_descendants(out, identity_relid(l->to));
+		}
+	}
+	return out;
+}
+
 /*
  * A statement on a table with inheritance children (a partitioned table's
  * partitions; CREATE INDEX: the partitions only) locks them too, unless it
  * names the table ONLY: an ALTER
  * TABLE ... ADD CONSTRAINT NOT VALID on the parent and a VALIDATE
  * CONSTRAINT on a partition in the same transaction scan under the ADD's lock.
+ * So are the partitions the script attached before.
  */
 static void
 hold_descendants(DbcScriptTables *sc, RangeVar *rv, Oid relid, const char *identity, LOCKMODE mode)
 {
 	char	   *found;
-	List	   *all;
 	ListCell   *lc;
 
-	if (rv == NULL || !rv->inh || !OidIsValid(relid) || !has_subclass(relid))
+	if (rv == NULL || !rv->inh)
 		return;
 	/* only the relation the classifier named (a LOCK TABLE's names are resolved again here) */
-	if ((found = relation_identity(relid)) == NULL || strcmp(found, identity) != 0)
+	if (OidIsValid(relid) && ((found = relation_identity(relid)) == NULL || strcmp(found, identity) != 0))
 		return;
-	all = find_all_inheritors(relid, NoLock, NULL);
-	foreach(lc, all)
-	{
-		char	   *child;
-
-		if (lfirst_oid(lc) != relid && (child = relation_identity(lfirst_oid(lc))) != NULL)
-			hold(sc, child, mode);
-	}
+	foreach(lc, tree_identities(sc, relid, identity))
+		if (foreach_current_index(lc) > 0)
+			hold(sc, (char *) lfirst(lc), mode);
 }
 
 /* relid and every partition or inheritance child under it, at mode. */
@@ -318,17 +421,13 @@ hold_tree(DbcScriptTables *sc, Oid relid, const char *identity, LOCKMODE mode)
 {
 	ListCell   *lc;
 
-	if (identity != NULL)
-		hold(sc, identity, mode);
-	if (!OidIsValid(relid) || !has_subclass(relid))
-		return;
-	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	if (identity == NULL)
 	{
-		char	   *child;
-
-		if (lfirst_oid(lc) != relid && (child = relation_identity(lfirst_oid(lc))) != NULL)
-			hold(sc, child, mode);
+		if (!OidIsValid(relid) || (identity = relation_identity(relid)) == NULL)
+			return;
 	}
+	foreach(lc, tree_identities(sc, relid, identity))
+		hold(sc, (char *) lfirst(lc), mode);
 }
 
 /* A foreign key of the catalog: pg_constraint's oid, conparentid, conrelid, confrelid, conindid. */
@@ -400,10 +499,29 @@ foreign_keys(Oid relid, bool of_table)
  *	  referencing table ACCESS EXCLUSIVE.
  */
 static void
-note_partition_fk_locks(DbcScriptTables *sc, Oid parent, Oid partition, bool detach)
+note_partition_fk_locks(DbcScriptTables *sc, Oid parent, const char *parent_identity, Oid partition,
+						bool detach)
 {
 	List	   *refs;
 	ListCell   *lc;
+
+	/*
+	 * the same for the keys earlier statements of the script added, of the
+	 * parent or referencing it: the catalog does not have them yet (a key
+	 * referencing the parent has a clone referencing each partition, which
+	 * DETACH drops)
+	 */
+	foreach(lc, parent_identity ? sc->links : NIL)
+	{
+		ScriptLink *l = (ScriptLink *) lfirst(lc);
+
+		if (l->kind != LINK_FOREIGN_KEY)
+			continue;
+		if (strcmp(l->from, parent_identity) == 0)
+			hold_tree(sc, InvalidOid, l->to, ShareRowExclusiveLock);
+		if (strcmp(l->to, parent_identity) == 0)
+			hold(sc, l->from, detach ? AccessExclusiveLock : ShareRowExclusiveLock);
+	}
 
 	foreach(lc, foreign_keys(parent, true))
 	{
@@ -459,7 +577,7 @@ note_partition_locks(DbcScriptTables *sc, const DbcStmtTable *tab)
 	if (tab->detach && !tab->finalize && tab->identity)
 		hold(sc, tab->identity, AccessExclusiveLock);
 	hold_tree(sc, tab->partition_relid, tab->partition, AccessExclusiveLock);
-	note_partition_fk_locks(sc, tab->relid, tab->partition_relid, tab->detach);
+	note_partition_fk_locks(sc, tab->relid, tab->identity, tab->partition_relid, tab->detach);
 	if (!OidIsValid(def) || tab->finalize)
 		return;
 	if (tab->detach)
@@ -516,6 +634,17 @@ note_drop_constraint_locks(DbcScriptTables *sc, AlterTableStmt *stmt, const DbcS
 			}
 			foreach(h, keyed)
 				hold(sc, (char *) lfirst(h), AccessExclusiveLock);
+			/* one an earlier transaction of the script added: what it references, its own partitions */
+			foreach(h, sc->links)
+			{
+				ScriptLink *l = (ScriptLink *) lfirst(h);
+
+				if (l->kind == LINK_FOREIGN_KEY && strcmp(l->from, tab->identity) == 0)
+				{
+					hold_tree(sc, InvalidOid, l->to, AccessExclusiveLock);
+					hold_tree(sc, tab->relid, tab->identity, AccessExclusiveLock);
+				}
+			}
 			continue;
 		}
 		tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
@@ -739,6 +868,7 @@ rollback_to(DbcScriptTables *sc, ScriptSavepoint *p)
 	foreach(lc, sc->held)
 		if (((HeldLock *) lfirst(lc))->statement_no <= p->statement_no)
 			held = lappend(held, lfirst(lc));
+
 	foreach(lc, sc->checks)
 	{
 		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
@@ -1108,6 +1238,69 @@ dbc_stmt_runs_code(Node *stmt)
 	}
 }
 
+static void
+add_link(DbcScriptTables *sc, ScriptLinkKind kind, const char *from, const char *to)
+{
+	ScriptLink *l = palloc(sizeof(ScriptLink));
+
+	l->kind = kind;
+	l->from = pstrdup(from);
+	l->to = pstrdup(to);
+	sc->links = lappend(sc->links, l);
+}
+
+/*
+ * What a statement links, for the statements after it (ScriptLink): the
+ * partition ATTACH PARTITION or CREATE TABLE ... PARTITION OF puts under
+ * its parent, the tables the foreign keys it adds reference; and a table
+ * renamed or moved keeps its links under its new name (the old name's stay:
+ * another table renamed into it is said to be linked too, the safe side).
+ */
+static void
+note_links(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
+{
+	ListCell   *lc;
+	char	   *to = NULL;
+
+	if (tab->identity == NULL)
+		return;
+	if (tab->partition != NULL && !tab->detach)
+		add_link(sc, LINK_PARTITION, tab->identity, tab->partition);
+	foreach(lc, tab->referenced)
+		if (lfirst(lc) != NULL)
+			add_link(sc, LINK_FOREIGN_KEY, tab->identity, (char *) lfirst(lc));
+	if (IsA(stmt, RenameStmt) && ((RenameStmt *) stmt)->renameType == OBJECT_TABLE &&
+		((RenameStmt *) stmt)->relation && ((RenameStmt *) stmt)->newname)
+		to = renamed_identity(tab->identity, ((RenameStmt *) stmt)->relation->relname, NULL,
+							  ((RenameStmt *) stmt)->newname);
+	else if (IsA(stmt, AlterObjectSchemaStmt) && ((AlterObjectSchemaStmt *) stmt)->objectType == OBJECT_TABLE &&
+			 ((AlterObjectSchemaStmt *) stmt)->relation && ((AlterObjectSchemaStmt *) stmt)->newschema)
+		to = renamed_identity(tab->identity, ((AlterObjectSchemaStmt *) stmt)->relation->relname,
+							  ((AlterObjectSchemaStmt *) stmt)->newschema, NULL);
+	if (to != NULL)
+	{
+		List	   *moved = NIL;
+
+		foreach(lc, sc->links)
+		{
+			ScriptLink *l = (ScriptLink *) lfirst(lc);
+			bool		from_it = strcmp(l->from, tab->identity) == 0;
+			bool		to_it = strcmp(l->to, tab->identity) == 0;
+
+			if (from_it || to_it)
+			{
+				ScriptLink *n = palloc(sizeof(ScriptLink));
+
+				n->kind = l->kind;
+				n->from = pstrdup(from_it ? to : l->from);
+				n->to = pstrdup(to_it ? to : l->to);
+				moved = lappend(moved, n);
+			}
+		}
+		sc->links = list_concat(sc->links, moved);
+	}
+}
+
 void
 dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, bool in_block)
 {
@@ -1138,6 +1331,8 @@ dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, 
 		note_locks(sc, stmt, tab);
 		note_rename(sc, stmt, tab);
 	}
+	/* in any transaction: they last when it commits */
+	note_links(sc, stmt, tab);
 	MemoryContextSwitchTo(old);
 }
 

@@ -78,6 +78,82 @@ CREATE TABLE src_new (id int PRIMARY KEY, a int CHECK (a > 0));
 CREATE TABLE copy_new (LIKE src_new INCLUDING ALL);
 $$) WHERE statement_no = 2;
 
+-- 3. foreign-key locks follow the script's own partitions and keys.  Statement by statement,
+-- then a transaction: the earlier statements' partitions and keys are not in the catalog yet
+SET dbchange.enforce = off;
+CREATE TABLE p (id int PRIMARY KEY, c int) PARTITION BY RANGE (id);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (100);
+CREATE TABLE p2 (id int NOT NULL, c int CHECK (c > 0));
+CREATE TABLE p3 (id int NOT NULL, c int CHECK (c > 0));
+CREATE TABLE r (id int PRIMARY KEY, c int CHECK (c > 0));
+CREATE TABLE b (x int, c int CHECK (c > 0));
+RESET dbchange.enforce;
+SELECT statement_no, left(statement, 60) AS stmt, facts->'held_lock' AS held, facts->'held_lock_statement' AS by_statement
+  FROM dbchange.evaluate($$
+ALTER TABLE p ATTACH PARTITION p2 FOR VALUES FROM (100) TO (200);
+BEGIN;
+ALTER TABLE b ADD CONSTRAINT b_fk FOREIGN KEY (x) REFERENCES p NOT VALID;
+ALTER TABLE p2 VALIDATE CONSTRAINT p2_c_check;
+COMMIT;
+ALTER TABLE p ADD CONSTRAINT p_r_fk FOREIGN KEY (c) REFERENCES r;
+BEGIN;
+ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM (200) TO (300);
+ALTER TABLE r VALIDATE CONSTRAINT r_c_check;
+ALTER TABLE b VALIDATE CONSTRAINT b_c_check;
+COMMIT;
+BEGIN;
+ALTER TABLE p DETACH PARTITION p2;
+ALTER TABLE b VALIDATE CONSTRAINT b_c_check;
+COMMIT;
+BEGIN;
+ALTER TABLE b DROP CONSTRAINT b_fk;
+ALTER TABLE p3 VALIDATE CONSTRAINT p3_c_check;
+COMMIT;
+CREATE TABLE a (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE a1 PARTITION OF a FOR VALUES FROM (0) TO (10);
+BEGIN;
+CREATE TABLE a_ref (a_id int REFERENCES a);
+ALTER TABLE a1 VALIDATE CONSTRAINT a1_check;
+COMMIT;
+ALTER TABLE p3 RENAME TO p3_renamed;
+BEGIN;
+ALTER TABLE b ADD CONSTRAINT b_fk2 FOREIGN KEY (x) REFERENCES p NOT VALID;
+ALTER TABLE p3_renamed VALIDATE CONSTRAINT p3_c_check;
+COMMIT;
+$$) WHERE statement_no IN (4, 9, 10, 14, 18, 24, 29) ORDER BY 1;
+-- what PostgreSQL 15 holds, the same statements run
+SET dbchange.enforce = off;
+ALTER TABLE p ATTACH PARTITION p2 FOR VALUES FROM (100) TO (200);
+BEGIN;
+ALTER TABLE b ADD CONSTRAINT b_fk FOREIGN KEY (x) REFERENCES p NOT VALID;
+SELECT c.relname, max(l.mode) AS mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relname IN ('p', 'p1', 'p2') AND l.mode <> 'AccessShareLock' GROUP BY 1 ORDER BY 1;
+COMMIT;
+ALTER TABLE p ADD CONSTRAINT p_r_fk FOREIGN KEY (c) REFERENCES r;
+BEGIN;
+ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM (200) TO (300);
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relname IN ('r', 'b') AND l.mode NOT IN ('AccessShareLock', 'RowShareLock') ORDER BY 1, 2;
+COMMIT;
+BEGIN;
+ALTER TABLE p DETACH PARTITION p2;
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relname = 'b' AND l.mode = 'AccessExclusiveLock';
+COMMIT;
+BEGIN;
+ALTER TABLE b DROP CONSTRAINT b_fk;
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relname IN ('p', 'p1', 'p3') ORDER BY 1, 2;
+COMMIT;
+CREATE TABLE a (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE a1 PARTITION OF a FOR VALUES FROM (0) TO (10);
+BEGIN;
+CREATE TABLE a_ref (a_id int REFERENCES a);
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relname IN ('a', 'a1') AND l.mode <> 'AccessShareLock' ORDER BY 1, 2;
+COMMIT;
+RESET dbchange.enforce;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_script_state_gaps;
