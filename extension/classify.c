@@ -4762,6 +4762,19 @@ index_runs_no_code(IndexStmt *is)
 	return true;
 }
 
+/* For scriptstate.c: may an ALTER TABLE / CREATE INDEX have put rows into a table? */
+bool
+dbc_alter_runs_no_code(AlterTableStmt *at)
+{
+	return alter_runs_no_code(at);
+}
+
+bool
+dbc_index_runs_no_code(IndexStmt *is)
+{
+	return index_runs_no_code(is);
+}
+
 /* Does rv name relname (matched without regard to case or schema: any table it may be)? */
 static bool
 names_rel(RangeVar *rv, const char *relname)

@@ -133,6 +133,9 @@ typedef struct DbcStmtTable
 /* Append the statement's facts (keys of the facts document) to an open object; *tab may be NULL. */
 extern void dbc_classify_stmt(JsonbParseState **st, Node *stmt, const char *text,
 							  DbcStmtTable *tab);
+/* Does the statement evaluate nothing (no DEFAULT, USING, CHECK, index expression, ...)? */
+extern bool dbc_alter_runs_no_code(AlterTableStmt *at);
+extern bool dbc_index_runs_no_code(IndexStmt *is);
 /* A LOCKMODE's name as LOCK TABLE spells it ("ACCESS EXCLUSIVE"), or NULL for none. */
 extern const char *dbc_lock_name(int mode);
 /* Does relid's CHECK constraint conname prove column colname NOT NULL? */
@@ -194,6 +197,7 @@ typedef struct DbcScriptTables
 	int			lock_timeout_session;	/* without SET LOCAL: after the transaction */
 	int			lock_timeout_at_begin;	/* the session's when the transaction block began */
 	List	   *savepoints;		/* interactive: the open savepoints (private to scriptstate.c) */
+	List	   *emptied;		/* tables TRUNCATE emptied in the transaction (private to it) */
 	List	   *links;			/* partitions attached, foreign keys added (private to it) */
 	bool		from_session;	/* this session's locks and settings count (interactive evaluate()) */
 	/* scriptnames.c: relations and columns the script renamed (private to it) */
@@ -234,6 +238,13 @@ extern bool dbc_script_state_in_block(DbcScriptTables *sc, Node *stmt, bool in_b
 extern bool dbc_stmt_runs_code(Node *stmt);
 extern void dbc_put_held_lock(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
 							  const DbcStmtTable *tab, bool in_block, bool ask_locks);
+/*
+ * emptied_in_script: an ALTER TABLE or CREATE INDEX of a table an earlier
+ * TRUNCATE of the script emptied in the same transaction, nothing since
+ * having run that could put rows back (verified when it runs).
+ */
+extern void dbc_put_emptied(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
+							const DbcStmtTable *tab, bool in_block);
 /* After a statement of the script is classified: its transaction control, locks and CHECKs. */
 extern void dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab,
 								  bool in_block);

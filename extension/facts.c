@@ -717,6 +717,7 @@ dbc_build_facts(Node *stmt, const char *text, const DbcSettings *s, const char *
 	/* a change dbchange runs later, a policy test: none of this session's locks or settings */
 	dbc_put_held_lock(&st, script_tables, stmt, &tab, in_block,
 					  script_tables ? script_tables->from_session : interactive);
+	dbc_put_emptied(&st, script_tables, stmt, &tab, in_block);
 	facts = dbc_jsonb_write(dbc_end_object(&st));
 	if (script_tables != NULL)
 	{
@@ -1446,6 +1447,53 @@ require_created_here(int statement_no, Jsonb *now)
 						 "that alter it.")));
 }
 
+/*
+ * A statement judged on emptied_in_script runs only when its table, and
+ * every partition and inheritance child of it, holds no rows: the TRUNCATE
+ * before it left each with a new, empty file in this transaction, and a
+ * heap gets its first page only when a row is put into it.  Code the
+ * statements between ran (an event trigger, ...) may have put rows back,
+ * and the policies judged none to rewrite, convert or check; a foreign
+ * table's rows are not here to count, so it is never taken as empty.
+ */
+static void
+require_still_emptied(int statement_no, Jsonb *now)
+{
+	char	   *table = dbc_facts_get_text(now, "table");
+	List	   *relids = table ? relations_of(table) : NIL;
+	ListCell   *lc;
+	bool		empty = relids != NIL;
+
+	foreach(lc, relids)
+	{
+		ListCell   *l2;
+
+		foreach(l2, find_all_inheritors(lfirst_oid(lc), NoLock, NULL))
+		{
+			Relation	rel = RelationIdGetRelation(lfirst_oid(l2));
+
+			if (!RelationIsValid(rel))
+			{
+				empty = false;
+				continue;
+			}
+			if (rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE &&
+				(!RELKIND_HAS_STORAGE(rel->rd_rel->relkind) || RelationGetNumberOfBlocks(rel) != 0))
+				empty = false;
+			RelationClose(rel);
+		}
+	}
+	if (!empty)
+		ereport(ERROR,
+				(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+				 errmsg("statement %d would change table %s, which is no longer empty",
+						statement_no, table ? quote_literal_cstr(table) : "(none)"),
+				 errdetail("The statement was judged as acting on a table that an earlier TRUNCATE of the change "
+						   "emptied, but rows were put into the table (or a partition of it) since, by code an "
+						   "earlier statement ran, such as a trigger."),
+				 errhint("Submit the statements that fill the table as a change of their own.")));
+}
+
 typedef struct CheckedRelation
 {
 	char	   *name;
@@ -1885,6 +1933,8 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 						 "a change whose tables were replaced since it was approved must be submitted again.")));
 	if (facts_true(checked, "created_in_script"))
 		require_created_here(statement_no, nowfacts);
+	if (facts_true(checked, "emptied_in_script"))
+		require_still_emptied(statement_no, nowfacts);
 	if (facts_true(checked, "renamed_in_script"))
 		require_renamed_same(statement_no, checked, checked_rels);
 	/* and, the swaps refused, a name that stood for no relation */

@@ -66,7 +66,11 @@
  * The partitions and foreign keys earlier statements of the script made
  * (in any of its transactions: ScriptLink) count with the catalog's, which
  * does not have them while the script is checked.
-
+ *
+ * A TRUNCATE in the transaction empties its tables for the statements
+ * after it (emptied_in_script), until one that may put rows back
+ * (keeps_emptied) or the transaction's end; facts.c checks the claim when
+ * the statement runs.
  *
  * SET NOT NULL skips its scan of the table when a validated CHECK
  * constraint proves the column NOT NULL; the classifier finds such a
@@ -109,6 +113,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/partition.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_trigger.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
@@ -186,6 +191,13 @@ typedef struct ScriptLink
 	char	   *to;
 } ScriptLink;
 
+/* A table a TRUNCATE of the script emptied, in the transaction still open. */
+typedef struct EmptiedTable
+{
+	char	   *table;			/* identity */
+	int			statement_no;	/* the TRUNCATE */
+} EmptiedTable;
+
 /* An open savepoint of an interactive script, and what rolling back to it restores. */
 typedef struct ScriptSavepoint
 {
@@ -207,6 +219,7 @@ dbc_script_state_begin(DbcScriptTables *sc, const char *source, bool from_sessio
 	sc->held = NIL;
 	sc->checks = NIL;
 	sc->savepoints = NIL;
+	sc->emptied = NIL;
 	sc->links = NIL;
 	sc->lock_timeout = DBC_LT_UNSET;
 	sc->lock_timeout_session = DBC_LT_UNSET;
@@ -821,6 +834,8 @@ end_transaction(DbcScriptTables *sc, bool committed, bool chain)
 {
 	sc->held = NIL;
 	sc->savepoints = NIL;
+	/* committed, other sessions may write into the tables; rolled back, nothing was emptied */
+	sc->emptied = NIL;
 	if (!committed)
 	{
 		/* what the transaction did is undone, its SETs too */
@@ -863,12 +878,16 @@ rollback_to(DbcScriptTables *sc, ScriptSavepoint *p)
 {
 	List	   *held = NIL;
 	List	   *checks = NIL;
+	List	   *emptied = NIL;
 	ListCell   *lc;
 
 	foreach(lc, sc->held)
 		if (((HeldLock *) lfirst(lc))->statement_no <= p->statement_no)
 			held = lappend(held, lfirst(lc));
-
+	foreach(lc, sc->emptied)
+		if (((EmptiedTable *) lfirst(lc))->statement_no <= p->statement_no)
+			emptied = lappend(emptied, lfirst(lc));
+	sc->emptied = emptied;
 	foreach(lc, sc->checks)
 	{
 		ScriptCheck *k = (ScriptCheck *) lfirst(lc);
@@ -936,6 +955,7 @@ note_transaction(DbcScriptTables *sc, TransactionStmt *t)
 			{
 				/* a savepoint this does not know (the caller's): say less */
 				sc->held = NIL;
+				sc->emptied = NIL;
 				sc->checks = NIL;
 				sc->lock_timeout = sc->lock_timeout_session = DBC_LT_UNKNOWN;
 			}
@@ -1301,12 +1321,213 @@ note_links(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
 	}
 }
 
+/* ---- tables a TRUNCATE of the script emptied (emptied_in_script) ---- */
+
+/*
+ * Does relid have a TRUNCATE trigger (enabled or not: session_replication_role
+ * decides which fire)?  Its code runs after the table is emptied, and may
+ * put rows back into it or any other table.
+ */
+static bool
+has_truncate_trigger(Oid relid)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	rel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+		found = TRIGGER_FOR_TRUNCATE(((Form_pg_trigger) GETSTRUCT(tup))->tgtype);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+static bool
+is_emptied(DbcScriptTables *sc, const char *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, sc->emptied)
+		if (strcmp(((EmptiedTable *) lfirst(lc))->table, table) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The tables a TRUNCATE in the script's transaction empties, noted only
+ * when nothing can be wrong about them: every table it names exists, is
+ * a plain or partitioned table under the name the catalog gives it (no
+ * rename or SET SCHEMA of the script has touched the name or the table),
+ * is truncated with all its partitions and inheritance children (not ONLY
+ * a table that has some), none of them a foreign table (its rows are the
+ * remote server's, anyone's to add) or one with a TRUNCATE trigger (whose
+ * code runs after the rows are gone); and no CASCADE, which empties other
+ * tables and fires their triggers.  Otherwise nothing of the statement is
+ * noted.
+ */
+static void
+note_truncated(DbcScriptTables *sc, TruncateStmt *t, const DbcStmtTable *tab)
+{
+	List	   *tables = NIL;
+	List	   *numbers;
+	ListCell   *lc;
+
+	if (t->behavior == DROP_CASCADE)
+		return;
+	foreach(lc, t->relations)
+	{
+		RangeVar   *rv = (RangeVar *) lfirst(lc);
+		Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+		Oid			other;
+		char	   *identity = OidIsValid(relid) ? relation_identity(relid) : NULL;
+		bool		listed = false;
+		ListCell   *l2;
+
+		if (identity == NULL)
+			return;
+		foreach(l2, tab->locked)
+			listed |= strcmp((char *) lfirst(l2), identity) == 0;
+		if (!listed || dbc_script_renamed_relid(relid) ||
+			dbc_script_relation_name(get_rel_namespace(relid), get_rel_name(relid), &other) != 0 ||
+			(!rv->inh && has_subclass(relid)))
+			return;
+		numbers = rv->inh ? find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+		foreach(l2, numbers)
+		{
+			Oid			r = lfirst_oid(l2);
+			char		kind = get_rel_relkind(r);
+			char	   *name = relation_identity(r);
+
+			if ((kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) || name == NULL ||
+				has_truncate_trigger(r) || (r != relid && dbc_script_renamed_relid(r)))
+				return;
+			tables = lappend(tables, name);
+		}
+	}
+	foreach(lc, tables)
+	{
+		EmptiedTable *e = palloc(sizeof(EmptiedTable));
+
+		e->table = pstrdup((char *) lfirst(lc));
+		e->statement_no = sc->statement_no;
+		sc->emptied = lappend(sc->emptied, e);
+	}
+}
+
+/*
+ * Does a statement leave the tables emptied so far empty?  Only a short
+ * list of statements that run no code: code (a function, a trigger, a
+ * DEFAULT evaluated) may insert into any table.  Transaction control
+ * (its end forgets the tables), SET of a timeout, COMMENT, GRANT / REVOKE,
+ * another TRUNCATE without CASCADE of tables with no TRUNCATE trigger, and
+ * on a table emptied an ALTER TABLE or CREATE INDEX that evaluates nothing
+ * (not ATTACH PARTITION or INHERIT, which bring rows or tables in).
+ * Anything else -- DML, queries, DO, CALL, SET search_path or ROLE, a
+ * rename, DROP, CREATE TABLE (PARTITION OF: its rows), an ALTER of another
+ * table -- forgets them all.  When the script runs, the statement judged on
+ * the claim checks that its tables are empty indeed (facts.c), so code
+ * this does not see (an event trigger) fails the change, not the claim.
+ */
+static bool
+keeps_emptied(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_TransactionStmt:
+		case T_CommentStmt:
+		case T_GrantStmt:
+			return true;
+		case T_VariableSetStmt:
+			{
+				VariableSetStmt *v = (VariableSetStmt *) stmt;
+
+				return v->kind != VAR_RESET_ALL && v->name != NULL &&
+					(pg_strcasecmp(v->name, "lock_timeout") == 0 ||
+					 pg_strcasecmp(v->name, "statement_timeout") == 0);
+			}
+		case T_TruncateStmt:
+			{
+				TruncateStmt *t = (TruncateStmt *) stmt;
+				ListCell   *lc;
+
+				if (t->behavior == DROP_CASCADE)
+					return false;
+				foreach(lc, t->relations)
+				{
+					Oid			relid = RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true);
+					List	   *all;
+					ListCell   *l2;
+
+					if (!OidIsValid(relid))
+						return false;
+					all = find_all_inheritors(relid, NoLock, NULL);
+					foreach(l2, all)
+						if (has_truncate_trigger(lfirst_oid(l2)))
+							return false;
+				}
+				return true;
+			}
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *at = (AlterTableStmt *) stmt;
+				ListCell   *lc;
+
+				if (at->objtype != OBJECT_TABLE || tab->identity == NULL ||
+					!is_emptied(sc, tab->identity) || !dbc_alter_runs_no_code(at))
+					return false;
+				foreach(lc, at->cmds)
+				{
+					AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+					if (cmd->subtype == AT_AttachPartition || cmd->subtype == AT_AddInherit)
+						return false;
+				}
+				return true;
+			}
+		case T_IndexStmt:
+			return tab->identity != NULL && is_emptied(sc, tab->identity) &&
+				dbc_index_runs_no_code((IndexStmt *) stmt);
+		default:
+			return false;
+	}
+}
+
+void
+dbc_put_emptied(JsonbParseState **st, DbcScriptTables *sc, Node *stmt,
+				const DbcStmtTable *tab, bool in_block)
+{
+	ListCell   *lc;
+
+	if (sc == NULL || !in_block || tab->identity == NULL || dbc_is_nontransactional(stmt) ||
+		!(IsA(stmt, AlterTableStmt) || IsA(stmt, IndexStmt)))
+		return;
+	foreach(lc, sc->emptied)
+	{
+		EmptiedTable *e = (EmptiedTable *) lfirst(lc);
+
+		if (strcmp(e->table, tab->identity) == 0)
+		{
+			dbc_put_bool(st, "emptied_in_script", true);
+			dbc_put_int(st, "emptied_statement", e->statement_no);
+			return;
+		}
+	}
+}
+
 void
 dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, bool in_block)
 {
 	MemoryContext old = MemoryContextSwitchTo(sc->cxt);
 
 	sc->statement_no++;
+	/* may the statement have put rows back into the tables emptied so far? */
+	if (sc->emptied != NIL && !keeps_emptied(sc, stmt, tab))
+		sc->emptied = NIL;
 	if (IsA(stmt, TransactionStmt))
 	{
 		if (!sc->one_change)
@@ -1330,6 +1551,8 @@ dbc_script_state_note(DbcScriptTables *sc, Node *stmt, const DbcStmtTable *tab, 
 	{
 		note_locks(sc, stmt, tab);
 		note_rename(sc, stmt, tab);
+		if (IsA(stmt, TruncateStmt))
+			note_truncated(sc, (TruncateStmt *) stmt, tab);
 	}
 	/* in any transaction: they last when it commits */
 	note_links(sc, stmt, tab);

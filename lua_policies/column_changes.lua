@@ -66,6 +66,10 @@ A table created earlier in the same script and still empty (fact
 created_in_script: the change's own transaction made it, nobody else can see
 it until the change commits, and dbchange checks that when it runs) has no
 rows (advice, as a known empty table) and no lock to fear (no finding).
+A table an earlier TRUNCATE of the same script emptied in the same
+transaction, nothing since having run that could put rows back (fact
+emptied_in_script, also checked when it runs), has no rows either (advice);
+its lock is another matter (held_lock: the TRUNCATE's ACCESS EXCLUSIVE).
 
 Behaviour per environment (action / risk by severity)
               dev          test             stage             prod
@@ -132,7 +136,8 @@ local SCALE = { large = DANGER, unknown = CAUTION, small = ADVICE }
 
 -- Does the table hold rows?  danger if it does, caution when unknown, advice when empty.
 local function rows_severity(c)
-  if c.created_in_script == true then return ADVICE end
+  -- new in the script, or emptied by its TRUNCATE in the same transaction (both verified when run)
+  if c.created_in_script == true or c.emptied_in_script == true then return ADVICE end
   -- the column is added or changed in the children too: any of their rows counts
   local r, b = tonumber(c.total_rows or c.table_rows), tonumber(c.total_bytes or c.table_bytes)
   if (r and r > 0) or (r == nil and b and b > 0) then return DANGER end
@@ -300,6 +305,12 @@ return {
     { sql = "ALTER TABLE pt_orders ADD COLUMN ref text UNIQUE", environment = "prod", expect = "none",
       facts = { created_in_script = true } },
     { sql = "CREATE TABLE pt_script_orders (id bigint); ALTER TABLE pt_script_orders ADD COLUMN ref text UNIQUE", environment = "prod", expect = "none" },
+    -- emptied by the script's TRUNCATE in the same transaction: no rows for the NOT NULL to fail on
+    { sql = "ALTER TABLE pt_orders ADD COLUMN region text NOT NULL", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 5000000, emptied_in_script = true } },
+    { sql = "ALTER TABLE pt_orders ALTER COLUMN price TYPE numeric(10,2)", environment = "prod", expect = "approve", risk = "low",
+      facts = { table_rows = 20, emptied_in_script = true,
+                subcommands = { { operation = "alter_column_type", name = "price", lossy_conversion = true } } } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate",
       facts = { created_in_script = true } },
     { sql = "ALTER TABLE pt_orders ALTER COLUMN region DROP NOT NULL", environment = "prod", expect = "queue", risk = "moderate" },

@@ -37,6 +37,130 @@ SELECT dbchange.set_policy('column_changes', :'src');
 SELECT key, value FROM dbchange.configure(environment => 'prod', rollout => 'manual', default_action => 'approve')
  WHERE key IN ('environment', 'rollout') ORDER BY key;
 
+-- 1. TRUNCATE, then ADD COLUMN ... NOT NULL in the same transaction: nothing for the NOT NULL
+-- to fail on (as a change dbchange runs: one transaction)
+SELECT statement_no, action, risk, facts->'emptied_in_script' AS emptied, facts->'emptied_statement' AS by_statement
+  FROM dbchange.evaluate($$
+SET lock_timeout = '2s';
+TRUNCATE big;
+COMMENT ON TABLE big IS 'emptied';
+ALTER TABLE big ADD COLUMN region text NOT NULL;
+CREATE INDEX big_region_idx ON big (region);
+ALTER TABLE big ALTER COLUMN price TYPE numeric(10,2);
+$$, NULL, 'submit') ORDER BY 1;
+-- interactively each statement is its own transaction: another session may insert in between
+SELECT statement_no, action, risk, facts->'emptied_in_script' AS emptied
+  FROM dbchange.evaluate($$
+TRUNCATE big;
+ALTER TABLE big ADD COLUMN region text NOT NULL;
+$$) WHERE statement_no = 2;
+-- ... unless the script opens one; COMMIT ends it, ROLLBACK TO a savepoint before the TRUNCATE undoes it
+SELECT statement_no, action, risk, facts->'emptied_in_script' AS emptied
+  FROM dbchange.evaluate($$
+BEGIN;
+TRUNCATE big;
+ALTER TABLE big ADD COLUMN region text NOT NULL;
+SAVEPOINT s;
+ROLLBACK TO s;
+ALTER TABLE big ADD COLUMN region2 text NOT NULL;
+COMMIT;
+ALTER TABLE big ADD COLUMN region3 text NOT NULL;
+BEGIN;
+SAVEPOINT s2;
+TRUNCATE big;
+ROLLBACK TO s2;
+ALTER TABLE big ADD COLUMN region4 text NOT NULL;
+COMMIT;
+$$) WHERE command = 'ALTER TABLE' ORDER BY 1;
+-- anything between that may put rows back, or bring another table under the name, forgets it:
+-- DML, DO, SET search_path, an ALTER of another table, a second TRUNCATE with CASCADE, a
+-- partition made, a rename; an ALTER that evaluates code (a USING) forgets it for the next one;
+-- and a table the script renamed is not noted at all
+SELECT statement_no, left(statement, 50) AS stmt, facts->'emptied_in_script' AS emptied
+  FROM dbchange.evaluate($$
+TRUNCATE big;
+INSERT INTO big VALUES (1, 1, 'x');
+ALTER TABLE big ADD COLUMN r1 text NOT NULL;
+TRUNCATE big;
+DO $d$ BEGIN INSERT INTO public.big VALUES (1, 1, 'x'); END $d$;
+ALTER TABLE big ADD COLUMN r2 text NOT NULL;
+TRUNCATE big;
+SET search_path = public;
+ALTER TABLE big ADD COLUMN r3 text NOT NULL;
+TRUNCATE big;
+ALTER TABLE other ADD COLUMN x int;
+ALTER TABLE big ADD COLUMN r4 text NOT NULL;
+TRUNCATE big;
+TRUNCATE other CASCADE;
+ALTER TABLE big ADD COLUMN r5 text NOT NULL;
+TRUNCATE big;
+ALTER TABLE big ALTER COLUMN note TYPE varchar(5) USING left(note, 5);
+ALTER TABLE big ADD COLUMN r6 text NOT NULL;
+TRUNCATE tree;
+CREATE TABLE tree_2 PARTITION OF tree FOR VALUES FROM (1000) TO (2000);
+ALTER TABLE tree ADD COLUMN r7 int NOT NULL;
+TRUNCATE big;
+ALTER TABLE big RENAME TO big_old;
+ALTER TABLE stand_in RENAME TO big;
+ALTER TABLE big ADD COLUMN r8 text NOT NULL;
+TRUNCATE big_old;
+ALTER TABLE big_old ADD COLUMN r9 text NOT NULL;
+$$, NULL, 'submit') WHERE statement IN ('ALTER TABLE big ALTER COLUMN note TYPE varchar(5) USING left(note, 5)')
+    OR statement ~ 'ADD COLUMN r' ORDER BY 1;
+-- what is noted: not ONLY of a table with partitions (they keep their rows), not a table with a
+-- TRUNCATE trigger (its code runs after the rows are gone), not TRUNCATE ... CASCADE; a
+-- partitioned table truncated whole, its partitions with it
+SELECT statement_no, left(statement, 50) AS stmt, facts->'emptied_in_script' AS emptied
+  FROM dbchange.evaluate($$
+TRUNCATE ONLY tree;
+ALTER TABLE tree ADD COLUMN r1 int NOT NULL;
+TRUNCATE trig;
+ALTER TABLE trig ADD COLUMN r2 int NOT NULL;
+TRUNCATE big CASCADE;
+ALTER TABLE big ADD COLUMN r3 int NOT NULL;
+TRUNCATE tree;
+ALTER TABLE tree ADD COLUMN r4 int NOT NULL;
+ALTER TABLE tree_1 ADD COLUMN r5 int NOT NULL;
+$$, NULL, 'submit') WHERE command = 'ALTER TABLE' ORDER BY 1;
+-- submitted and applied: the table is empty indeed when the ALTER runs
+SET ROLE ssg_dev;
+SELECT dbchange.submit($$
+TRUNCATE other;
+ALTER TABLE other ADD COLUMN region text NOT NULL;
+$$, 'emptied') AS emptied_id \gset
+RESET ROLE;
+SELECT status FROM dbchange.changes WHERE id = :emptied_id;
+SELECT statement_no, action, facts->'emptied_in_script' AS emptied
+  FROM dbchange.change_statement WHERE change_id = :emptied_id ORDER BY 1;
+SELECT attname, attnotnull FROM pg_attribute WHERE attrelid = 'other'::regclass AND attname = 'region';
+-- code dbchange does not see (an event trigger on COMMENT) puts rows back: the ALTER judged on
+-- an empty table is refused when it runs (ZC003), and nothing of the change stays
+SET dbchange.enforce = off;
+CREATE FUNCTION put_back() RETURNS event_trigger LANGUAGE plpgsql AS
+  $f$ BEGIN INSERT INTO public.big_rows SELECT 1, 1.2345, 'x'; END $f$;
+CREATE TABLE big_rows (id bigint, price numeric(12,4), note text);
+INSERT INTO big_rows VALUES (2, 2.5, 'y');
+ALTER TABLE big_rows OWNER TO ssg_dev;
+CREATE EVENT TRIGGER put_back ON ddl_command_end WHEN TAG IN ('COMMENT') EXECUTE FUNCTION put_back();
+RESET dbchange.enforce;
+SELECT statement_no, action, risk, facts->'emptied_in_script' AS emptied
+  FROM dbchange.evaluate($$
+TRUNCATE big_rows;
+COMMENT ON TABLE big_rows IS 'refilled';
+ALTER TABLE big_rows ALTER COLUMN price TYPE numeric(10,2);
+$$, NULL, 'submit') ORDER BY 1;
+SET ROLE ssg_dev;
+SELECT dbchange.submit($$
+TRUNCATE big_rows;
+COMMENT ON TABLE big_rows IS 'refilled';
+ALTER TABLE big_rows ALTER COLUMN price TYPE numeric(10,2);
+$$, 'refilled');
+RESET ROLE;
+SELECT id, price FROM big_rows ORDER BY 1;
+SET dbchange.enforce = off;
+DROP EVENT TRIGGER put_back;
+RESET dbchange.enforce;
+
 -- 2. CREATE TABLE ... (LIKE t INCLUDING ...): the constraints it copies (PostgreSQL 15:
 -- INCLUDING CONSTRAINTS every CHECK by name, validated, NO INHERIT kept; INCLUDING INDEXES the
 -- primary key, unique and exclusion constraints under new names; never a foreign key)
