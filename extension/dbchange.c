@@ -78,6 +78,7 @@ _PG_init(void)
 
 	dbc_policy_init();
 	dbc_bytecode_cache_init();
+	dbc_ids_init();
 
 	MarkGUCPrefixReserved("dbchange");
 

@@ -471,6 +471,11 @@ extern void dbc_sha256_raw(const void *data, size_t len, uint8 *out);
 
 /* ---- bytecode_cache.c: compiled policies shared between backends ---- */
 extern void dbc_bytecode_cache_init(void);
+
+/* ids.c */
+extern void dbc_ids_init(void);
+extern int64 dbc_draw_id(Oid seq);
+
 extern bool dbc_bytecode_cache_ready(void);
 #define DBC_BYTECODE_KEY_BYTES 32
 extern void dbc_bytecode_key(const char *name, const char *source, uint8 *key);

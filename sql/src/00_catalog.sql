@@ -40,6 +40,21 @@ $$;
 CREATE FUNCTION dbchange._uuid_v7() RETURNS uuid
   LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_uuid_v7';
 
+-- Ids for the catalog's rows (ids.c): the default of every bigserial column
+-- below, instead of nextval(), which would make the sequence the session's
+-- lastval() -- after an approved DDL statement a developer's lastval() would
+-- return the gate's change id.  With dbchange preloaded, ids come from
+-- shared memory in blocks reserved on the sequence with setval(); without,
+-- from nextval() as before.  _last_id() is the last id handed out (the
+-- audit sealer's mark); _forget_id_blocks() drops this database's blocks in
+-- hand, for a superuser who moved a sequence back with setval().
+CREATE FUNCTION dbchange._next_id(regclass) RETURNS bigint
+  LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'dbc_next_id';
+CREATE FUNCTION dbchange._last_id(regclass) RETURNS bigint
+  LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'dbc_last_id';
+CREATE FUNCTION dbchange._forget_id_blocks() RETURNS integer
+  LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'dbc_forget_id_blocks';
+
 -- The event-trigger functions pg_event_trigger_ddl_commands() and
 -- pg_event_trigger_dropped_objects(), declared again to return named row
 -- types: the gate calls these (gate.c, collect_srf) on every statement, and
@@ -107,6 +122,7 @@ CREATE TABLE dbchange.change (
   facts            jsonb,
   objects          jsonb
 ) WITH (toast_tuple_target = 8160);
+ALTER TABLE dbchange.change ALTER COLUMN id SET DEFAULT dbchange._next_id('dbchange.change_id_seq');
 -- A uid is looked up only for changes that travel: submitted scripts,
 -- migrations and promotions, found again by the uid they arrived with
 -- (submit, submit_promoted, the CLI's promote and deploy, which all say
@@ -186,6 +202,7 @@ CREATE TABLE dbchange.audit (
   prev_hash  text,
   hash       text
 );
+ALTER TABLE dbchange.audit ALTER COLUMN seq SET DEFAULT dbchange._next_id('dbchange.audit_seq_seq');
 CREATE INDEX audit_change_idx ON dbchange.audit (change_id);
 CREATE INDEX audit_unsealed_idx ON dbchange.audit (seq) WHERE hash IS NULL;
 -- Unique among sealed rows; partial because an unsealed row (chain_pos NULL,

@@ -665,8 +665,9 @@ CREATE FUNCTION dbchange._audit_genesis() RETURNS text LANGUAGE sql IMMUTABLE PA
 -- low_id up (change rows with facts are exactly the gate's approved
 -- statements; NOT EXISTS skips those already written).  low_id may move to
 -- mark_id + 1 only once no transaction that could still insert a change with
--- an id up to mark_id is running: mark_id is change_id_seq's last value read
--- before a snapshot whose xmax is mark_xmax, every change's id is drawn after
+-- an id up to mark_id is running: mark_id is the last change id handed out
+-- (_last_id(), ids.c: in increasing order, as a sequence does) read before a
+-- snapshot whose xmax is mark_xmax, every change's id is drawn after
 -- its transaction has an xid, so all of them had xids below mark_xmax, and
 -- once the oldest running transaction's xid is mark_xmax or more they have
 -- all ended (committed and visible to the sealer, or aborted).  One row;
@@ -704,8 +705,7 @@ DECLARE
 BEGIN
   SELECT * INTO d FROM dbchange.audit_deferred;
   -- the sequence's last value first, then the snapshot (separate statements)
-  SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END INTO v_last
-    FROM dbchange.change_id_seq s;
+  v_last := dbchange._last_id('dbchange.change_id_seq');
   SELECT pg_catalog.txid_snapshot_xmin(x), pg_catalog.txid_snapshot_xmax(x) INTO v_xmin, v_xmax
     FROM pg_catalog.txid_current_snapshot() x;
   INSERT INTO dbchange.audit (at, actor, event, change_id, details)

@@ -858,6 +858,7 @@ CREATE TABLE dbchange.schema_state (
   taken_by  text NOT NULL,
   reason    text NOT NULL
 );
+ALTER TABLE dbchange.schema_state ALTER COLUMN id SET DEFAULT dbchange._next_id('dbchange.schema_state_id_seq');
 
 CREATE TABLE dbchange.drift (
   id          bigserial PRIMARY KEY,
@@ -868,6 +869,7 @@ CREATE TABLE dbchange.drift (
   accepted_at timestamptz,
   accepted_by text
 );
+ALTER TABLE dbchange.drift ALTER COLUMN id SET DEFAULT dbchange._next_id('dbchange.drift_id_seq');
 
 SELECT pg_catalog.pg_extension_config_dump('dbchange.schema_state', '');
 SELECT pg_catalog.pg_extension_config_dump('dbchange.schema_state_id_seq', '');

@@ -57,6 +57,7 @@ CREATE TABLE dbchange.deployment (
   started_at          timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
   finished_at         timestamptz
 );
+ALTER TABLE dbchange.deployment ALTER COLUMN id SET DEFAULT dbchange._next_id('dbchange.deployment_id_seq');
 CREATE INDEX deployment_target_idx ON dbchange.deployment (target, id);
 CREATE INDEX deployment_change_idx ON dbchange.deployment (change_id);
 SELECT pg_catalog.pg_extension_config_dump('dbchange.deployment', '');
