@@ -2025,15 +2025,51 @@ session_tz_is_utc(void)
  * TIME ZONE to a zone name counts (pg_tzset: 'UTC', 'Etc/UTC', a zone with
  * daylight saving time is not of offset 0); DEFAULT, RESET, RESET ALL,
  * DISCARD ALL, a numeric offset or an interval make it unknown, as do code
- * run afterwards (DO, a query, DML: set_config()) and a COMMIT or ROLLBACK
- * afterwards (SET LOCAL ends with the transaction, a rollback undoes a SET).
+ * run afterwards (DO, a query, DML, a TRUNCATE trigger, a column default,
+ * ALTER DOMAIN's check: set_config()) and a COMMIT or ROLLBACK afterwards
+ * (SET LOCAL ends with the transaction, a rollback undoes a SET), and a SET
+ * LOCAL outside BEGIN in a script run statement by statement.  What this
+ * cannot see (another session's TimeZone when the change is applied, an
+ * event trigger) is caught when the statement runs: facts.c,
+ * require_no_new_rewrite.
  */
+static bool alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *colname, List **retyped);
+static bool index_runs_no_code(IndexStmt *is);
+
+/*
+ * Statements that run someone's code though dbc_stmt_runs_code() does not
+ * list them: TRUNCATE fires the tables' TRUNCATE triggers, ALTER DOMAIN ...
+ * ADD / VALIDATE CONSTRAINT checks every value of the domain against it,
+ * ANALYZE, VACUUM, CLUSTER and REINDEX evaluate index expressions (settings
+ * made there are undone, but ALTER TABLE is not refused), LOAD runs a
+ * library's initialisation.  A function there may call set_config() or
+ * alter any table (both seen on PostgreSQL 15).
+ */
+static bool
+stmt_runs_more_code(Node *n)
+{
+	switch (nodeTag(n))
+	{
+		case T_TruncateStmt:
+		case T_AlterDomainStmt:
+		case T_VacuumStmt:
+		case T_ClusterStmt:
+		case T_ReindexStmt:
+		case T_LoadStmt:
+			return true;
+		default:
+			return false;
+	}
+}
+
 static int
 stmt_tz_is_utc(Node *stmt)
 {
 	DbcScriptTables *sc = dbc_script_tables_current();
 	int			utc = session_tz_is_utc() ? 1 : 0;
 	bool		set = false;
+	bool		in_block = false;
+	List	   *retyped = NIL;
 	ListCell   *lc;
 
 	if (sc == NULL || stmt == NULL)
@@ -2044,7 +2080,14 @@ stmt_tz_is_utc(Node *stmt)
 
 		if (n == stmt)
 			return utc;
-		if (dbc_stmt_runs_code(n))
+		if (dbc_stmt_runs_code(n) || stmt_runs_more_code(n))
+			utc = -1;
+		/* a default, CHECK, USING, index expression or partition bound calls functions */
+		else if (IsA(n, AlterTableStmt) && !alter_keeps_column_type((AlterTableStmt *) n, NULL, NULL, &retyped))
+			utc = -1;
+		else if (IsA(n, IndexStmt) && !index_runs_no_code((IndexStmt *) n))
+			utc = -1;
+		else if (IsA(n, CreateStmt) && ((CreateStmt *) n)->partbound != NULL)
 			utc = -1;
 		else if (IsA(n, DiscardStmt) && ((DiscardStmt *) n)->target == DISCARD_ALL)
 			utc = -1;
@@ -2052,6 +2095,10 @@ stmt_tz_is_utc(Node *stmt)
 		{
 			TransactionStmtKind k = ((TransactionStmt *) n)->kind;
 
+			if (k == TRANS_STMT_BEGIN || k == TRANS_STMT_START)
+				in_block = true;
+			else if (k == TRANS_STMT_COMMIT || k == TRANS_STMT_ROLLBACK || k == TRANS_STMT_PREPARE)
+				in_block = false;
 			if (set && k != TRANS_STMT_BEGIN && k != TRANS_STMT_START)
 				utc = -1;
 		}
@@ -2075,6 +2122,14 @@ stmt_tz_is_utc(Node *stmt)
 
 				set = true;
 				utc = tz == NULL ? -1 : (pg_get_timezone_offset(tz, &off) && off == 0) ? 1 : 0;
+
+				/*
+				 * SET LOCAL outside a transaction block lasts for its own
+				 * statement only when the statements run one by one at top
+				 * level, as a script with CREATE INDEX CONCURRENTLY runs
+				 */
+				if (v->is_local && !in_block && sc->off)
+					utc = -1;
 			}
 		}
 	}
@@ -5133,7 +5188,22 @@ table_code_trusted(RangeVar *rv)
 		while (trusted && HeapTupleIsValid(tup = systable_getnext(scan)))
 		{
 			AttrNumber	cols[] = {Anum_pg_index_indexprs, Anum_pg_index_indpred};
+			Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
 			int			i;
+
+			/*
+			 * A column of a type someone made: building the index calls that
+			 * type's own functions, such as a range type's subtype_diff (any
+			 * language, IMMUTABLE) for a GiST index.  An enum compares in C.
+			 */
+			for (i = 0; i < idx->indnatts && trusted; i++)
+			{
+				Oid			t = idx->indkey.values[i] > 0 ?
+					get_atttype(idx->indrelid, idx->indkey.values[i]) : InvalidOid;
+
+				if (t >= FirstNormalObjectId && get_typtype(t) != TYPTYPE_ENUM)
+					trusted = false;
+			}
 
 			for (i = 0; i < lengthof(cols) && trusted; i++)
 			{
@@ -5199,7 +5269,8 @@ alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *col
 			return false;
 		if (other->def && IsA(other->def, ColumnDef) && ((ColumnDef *) other->def)->colname)
 			n = ((ColumnDef *) other->def)->colname;
-		if (names_rel(at->relation, relname) && n != NULL && pg_strcasecmp(n, colname) == 0 &&
+		if (relname != NULL && colname != NULL && names_rel(at->relation, relname) && n != NULL &&
+			pg_strcasecmp(n, colname) == 0 &&
 			(other->subtype == AT_AlterColumnType || other->subtype == AT_AddColumn ||
 			 other->subtype == AT_AddColumnRecurse || other->subtype == AT_DropColumn ||
 			 other->subtype == AT_DropColumnRecurse))
@@ -5263,7 +5334,7 @@ type_may_have_changed(AlterTableStmt *s, AlterTableCmd *cmd)
 
 		if (n == (Node *) s)
 			return false;
-		if (dbc_stmt_runs_code(n))
+		if (dbc_stmt_runs_code(n) || stmt_runs_more_code(n))
 			return true;
 		switch (nodeTag(n))
 		{

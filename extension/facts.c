@@ -1494,6 +1494,85 @@ require_still_emptied(int statement_no, Jsonb *now)
 				 errhint("Submit the statements that fill the table as a change of their own.")));
 }
 
+/*
+ * The subcommands of an ALTER TABLE's facts that change a column's type:
+ * for each subcommand in order, 0 when its rewrites_table is false, 1 when
+ * it is anything else, -1 for a subcommand of another kind.
+ */
+static List *
+type_change_rewrites_of(Jsonb *facts)
+{
+	JsonbValue *arr = facts_field(facts, "subcommands");
+	List	   *out = NIL;
+	int			n;
+
+	if (arr == NULL || arr->type != jbvBinary || !JsonContainerIsArray(arr->val.binary.data))
+		return NIL;
+	n = JsonContainerSize(arr->val.binary.data);
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(arr->val.binary.data, i);
+		JsonbValue *op = NULL;
+		JsonbValue *rw = NULL;
+		int			r = -1;
+
+		if (e != NULL && e->type == jbvBinary && JsonContainerIsObject(e->val.binary.data))
+		{
+			op = getKeyJsonValueFromContainer(e->val.binary.data, "operation", strlen("operation"), NULL);
+			rw = getKeyJsonValueFromContainer(e->val.binary.data, "rewrites_table", strlen("rewrites_table"), NULL);
+		}
+		if (op != NULL && op->type == jbvString &&
+			op->val.string.len == strlen("alter_column_type") &&
+			strncmp(op->val.string.val, "alter_column_type", op->val.string.len) == 0)
+			r = (rw != NULL && rw->type == jbvBool && !rw->val.boolean) ? 0 : 1;
+		out = lappend_int(out, r);
+	}
+	return out;
+}
+
+/*
+ * A type change judged to rewrite nothing must rewrite nothing when it
+ * runs.  Whether it does is worked out from the column's type in the
+ * catalog and, for timestamp <-> timestamptz, from the TimeZone: in a script
+ * judged whole, the one the script's own SET leaves, else the judging
+ * session's.  When the change runs, the TimeZone is the running session's
+ * (a deployer's apply() in another zone, a SET LOCAL that lasts no longer
+ * than its own statement at top level, a set_config() in a trigger or a
+ * column default an earlier statement fired) and the type is whatever
+ * earlier statements' code left; the catalog and the session are current
+ * here, so the statement is judged again as the gate judges it and refused
+ * (the change fails) if PostgreSQL would now rewrite the table -- under an
+ * ACCESS EXCLUSIVE lock the policies never weighed.
+ */
+static void
+require_no_new_rewrite(int statement_no, Jsonb *checked, Jsonb *now)
+{
+	List	   *then = type_change_rewrites_of(checked);
+	List	   *nowrw = type_change_rewrites_of(now);
+	ListCell   *a;
+	ListCell   *b;
+
+	forboth(a, then, b, nowrw)
+	{
+		if (lfirst_int(a) == 0 && lfirst_int(b) != 0)
+		{
+			char	   *table = dbc_facts_get_text(now, "table");
+
+			ereport(ERROR,
+					(errcode(ERRCODE_DBCHANGE_UNRECORDED),
+					 errmsg("statement %d would rewrite table %s, which it was checked as leaving as it is",
+							statement_no, table ? quote_literal_cstr(table) : "(none)"),
+					 errdetail("Its column type change was judged to convert no value, but PostgreSQL would now "
+							   "rewrite the table: the column's type, or the TimeZone a timestamp to timestamptz "
+							   "conversion depends on, is not what it was when the statement was checked (another "
+							   "session's TimeZone, a SET LOCAL outside a transaction block, code an earlier "
+							   "statement ran)."),
+					 errhint("Set the TimeZone in the change itself (SET timezone = 'UTC') before the statement, "
+							 "or submit it again.")));
+		}
+	}
+}
+
 typedef struct CheckedRelation
 {
 	char	   *name;
@@ -1935,6 +2014,8 @@ dbc_require_same_names(Node *stmt, int statement_no, Jsonb *checked, List *check
 		require_created_here(statement_no, nowfacts);
 	if (facts_true(checked, "emptied_in_script"))
 		require_still_emptied(statement_no, nowfacts);
+	if (IsA(stmt, AlterTableStmt))
+		require_no_new_rewrite(statement_no, checked, nowfacts);
 	if (facts_true(checked, "renamed_in_script"))
 		require_renamed_same(statement_no, checked, checked_rels);
 	/* and, the swaps refused, a name that stood for no relation */

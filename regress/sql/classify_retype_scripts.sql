@@ -116,6 +116,145 @@ ROLLBACK;
 SET client_min_messages = warning;
 RESET dbchange.enforce;
 
+-- 3. red team (docs/security.md, "Rewrites judged from a TimeZone or a type"):
+--    statements that run code without being DML or a query -- a TRUNCATE trigger,
+--    ALTER DOMAIN ... ADD CONSTRAINT, a column default, ANALYZE / CLUSTER / REINDEX /
+--    VACUUM (index expressions) -- may set the TimeZone (set_config) or alter the column
+--    first; SET LOCAL lasts one statement when a script with CREATE INDEX CONCURRENTLY
+--    runs statement by statement; building a GiST index on a range type someone made
+--    calls its subtype_diff, in any language.  All "unknown", so counted as a rewrite.
+SET dbchange.enforce = off;
+CREATE FUNCTION rt_flip() RETURNS trigger LANGUAGE plpgsql AS
+  $f$ BEGIN PERFORM set_config('timezone', 'America/New_York', false); RETURN NULL; END $f$;
+CREATE FUNCTION rt_flip_int(int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS
+  $f$ BEGIN PERFORM set_config('timezone', 'America/New_York', false); RETURN $1; END $f$;
+CREATE TABLE rt_tr (id int);
+CREATE TRIGGER rt_tr_flip AFTER TRUNCATE ON rt_tr FOR EACH STATEMENT EXECUTE FUNCTION rt_flip();
+CREATE DOMAIN rt_dom AS int;
+CREATE TABLE rt_domt (v rt_dom);
+INSERT INTO rt_domt VALUES (1);
+CREATE INDEX rt_u_id ON rt_u (id);
+CREATE FUNCTION rt_diff(float8, float8) RETURNS float8 LANGUAGE plpgsql IMMUTABLE AS
+  $f$ BEGIN RETURN $1 - $2; END $f$;
+CREATE TYPE rt_frange AS RANGE (subtype = float8, subtype_diff = rt_diff);
+CREATE TABLE rt_rg (id int, r rt_frange);
+CREATE INDEX rt_rg_r ON rt_rg USING gist (r);
+CREATE TYPE rt_mood AS ENUM ('calm', 'busy');
+CREATE TABLE rt_en (id int, m rt_mood);
+CREATE INDEX rt_en_m ON rt_en (m);
+RESET dbchange.enforce;
+SET timezone = 'America/New_York';
+SELECT v.label, rw('SET timezone = ''UTC''; ' || v.sql || '; ALTER TABLE tz_t ALTER a TYPE timestamptz') AS rewrites
+  FROM (VALUES
+    ('a COMMENT between', 'COMMENT ON TABLE rt_t IS NULL'),
+    ('a TRUNCATE (triggers)', 'TRUNCATE rt_tr'),
+    ('ALTER DOMAIN ADD CONSTRAINT', 'ALTER DOMAIN rt_dom ADD CONSTRAINT k CHECK (rt_flip_int(VALUE) = VALUE)'),
+    ('a default calling a function', 'ALTER TABLE rt_t ADD COLUMN z int DEFAULT rt_flip_int(1)'),
+    ('ANALYZE', 'ANALYZE rt_u'),
+    ('CLUSTER', 'CLUSTER rt_u USING rt_u_id'),
+    ('REINDEX', 'REINDEX TABLE rt_u'),
+    ('a plain type change of another table', 'ALTER TABLE rt_t ALTER name TYPE varchar(300)'),
+    ('a constant default', 'ALTER TABLE rt_t ADD COLUMN z int DEFAULT 0')
+  ) AS v(label, sql)
+UNION ALL
+SELECT 'SET LOCAL, one transaction', rw('SET LOCAL timezone = ''UTC''; ALTER TABLE tz_t ALTER a TYPE timestamptz')
+UNION ALL
+SELECT 'SET LOCAL, CONCURRENTLY', rw('SET LOCAL timezone = ''UTC''; CREATE INDEX CONCURRENTLY ON rt_t (id); ALTER TABLE tz_t ALTER a TYPE timestamptz')
+UNION ALL
+SELECT 'SET, CONCURRENTLY', rw('SET timezone = ''UTC''; CREATE INDEX CONCURRENTLY ON rt_t (id); ALTER TABLE tz_t ALTER a TYPE timestamptz');
+RESET timezone;
+SELECT v.label, rw(v.sql || '; ALTER TABLE rt_t ALTER name TYPE varchar(200)') AS rewrites
+  FROM (VALUES
+    ('VACUUM', 'VACUUM rt_u'),
+    ('a TRUNCATE (triggers)', 'TRUNCATE rt_tr'),
+    ('a GiST index on someone''s range type', 'ALTER TABLE rt_rg ALTER id TYPE bigint'),
+    ('an index on an enum', 'ALTER TABLE rt_en ALTER id TYPE bigint')
+  ) AS v(label, sql);
+-- what PostgreSQL 15 does: the TRUNCATE trigger's set_config() outlives the TRUNCATE
+SET dbchange.enforce = off;
+SET timezone = 'UTC';
+BEGIN;
+TRUNCATE rt_tr;
+SHOW timezone;
+ROLLBACK;
+RESET timezone;
+RESET dbchange.enforce;
+
+-- 4. when the change runs: a type change judged to rewrite nothing that PostgreSQL would
+--    now rewrite is refused (ZC003) -- the TimeZone of the session that applies it, code
+--    dbchange cannot see (here an event trigger on COMMENT; a developer's code elsewhere)
+SELECT dbchange.configure(environment => 'prod');
+SELECT dbchange.set_policy('rt_no_rewrite', $lua$
+return {
+  name = "rt_no_rewrite",
+  description = "an ALTER TABLE that rewrites nothing is approved, one that does waits",
+  check = function(c)
+    if c.command ~= "ALTER TABLE" then return { action = "approve", risk = "low", reason = "not an ALTER TABLE" } end
+    for _, s in ipairs(c.subcommands or {}) do
+      if s.rewrites_table ~= false then return { action = "queue", risk = "high", reason = "rewrites " .. tostring(c.table) } end
+    end
+    return { action = "approve", risk = "low", reason = "rewrites nothing" }
+  end,
+  tests = { { sql = "CREATE TABLE t (id int)", environment = "prod", expect = "approve" } },
+}
+$lua$);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rt27_dev') THEN CREATE ROLE rt27_dev LOGIN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rt27_appr') THEN CREATE ROLE rt27_appr LOGIN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rt27_depl') THEN CREATE ROLE rt27_depl LOGIN; END IF;
+END $$;
+GRANT dbchange_developer TO rt27_dev;
+GRANT dbchange_approver TO rt27_appr;
+GRANT dbchange_deployer TO rt27_depl;
+SET dbchange.enforce = off;
+CREATE TABLE rt_run (id int, a timestamp, b int);
+INSERT INTO rt_run VALUES (1, '2024-01-01 12:00', 1);
+ALTER TABLE rt_run OWNER TO rt27_dev;
+CREATE FUNCTION rt_et_flip() RETURNS event_trigger LANGUAGE plpgsql AS
+  $f$ BEGIN PERFORM set_config('timezone', 'America/New_York', false); END $f$;
+CREATE EVENT TRIGGER rt_et ON ddl_command_start WHEN TAG IN ('COMMENT') EXECUTE FUNCTION rt_et_flip();
+RESET dbchange.enforce;
+SELECT pg_relation_filenode('rt_run') AS f0 \gset
+-- judged under the script's SET timezone = 'UTC' and approved; the event trigger flips it
+SET SESSION AUTHORIZATION rt27_dev;
+SELECT dbchange.submit($s$SET timezone = 'UTC'; COMMENT ON TABLE public.rt_run IS 'x'; ALTER TABLE public.rt_run ALTER a TYPE timestamptz$s$, 'rt');
+RESET SESSION AUTHORIZATION;
+SELECT pg_relation_filenode('rt_run') = :f0 AS not_rewritten,
+       (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'rt_run'::regclass AND attname = 'a') AS a_type;
+SET dbchange.enforce = off;
+DROP EVENT TRIGGER rt_et;
+RESET dbchange.enforce;
+-- judged in a UTC session, queued for another statement, applied by a deployer in New York
+SET SESSION AUTHORIZATION rt27_dev;
+SET timezone = 'UTC';
+SELECT dbchange.submit('ALTER TABLE public.rt_run ALTER a TYPE timestamptz; ALTER TABLE public.rt_run ALTER b TYPE bigint', 'rt') AS id \gset
+RESET SESSION AUTHORIZATION;
+SELECT (SELECT s.facts->'subcommands'->0->>'rewrites_table' FROM dbchange.change_statement s
+         WHERE s.change_id = :id AND s.statement_no = 1) AS judged_rewrites;
+SET SESSION AUTHORIZATION rt27_appr;
+SELECT dbchange.approve(:id, 'rewrites only the small column');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION rt27_depl;
+SET timezone = 'America/New_York';
+SELECT dbchange.apply(:id);
+RESET SESSION AUTHORIZATION;
+SELECT status, error_sqlstate, error_message FROM dbchange.change WHERE id = :id;
+SELECT pg_relation_filenode('rt_run') = :f0 AS not_rewritten;
+-- the same, applied in a UTC session: runs, and rewrites for the bigint only
+SET SESSION AUTHORIZATION rt27_dev;
+SET timezone = 'UTC';
+SELECT dbchange.submit('ALTER TABLE public.rt_run ALTER a TYPE timestamptz; ALTER TABLE public.rt_run ALTER b TYPE bigint', 'rt') AS id \gset
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION rt27_appr;
+SELECT dbchange.approve(:id, 'ok');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION rt27_depl;
+SET timezone = 'UTC';
+SELECT dbchange.apply(:id);
+RESET SESSION AUTHORIZATION;
+SELECT status, error_message FROM dbchange.change WHERE id = :id;
+
 \c postgres
 SET client_min_messages = warning;
 DROP DATABASE regress_classify_retype_scripts;
