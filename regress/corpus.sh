@@ -14,6 +14,9 @@
 #                  dialect-free one; "autocommit" files run outside a
 #                  transaction
 #   kratos         pop:persistence/sql/migrations/sql (ory/kratos)
+#   keto           pop:internal/persistence/sql/migrations/sql (ory/keto), after
+#                  the table "networks" of ory/x's networkx migration, which
+#                  keto merges in (its version 20150100000001000000 sorts first)
 #   harbor         goharbor/harbor: make/migrations/postgresql/*.up.sql
 #                  (golang-migrate: each file as it is, no transaction added;
 #                  its table schema_migrations is made first)
@@ -42,6 +45,13 @@
 #   diesel:DIR     Diesel: DIR/<version>_<name>/up.sql in the order of the
 #                  version (its dashes removed), each in a transaction unless
 #                  the directory's metadata.toml says run_in_transaction = false
+#   sql-migrate:DIR  rubenv/sql-migrate: the *.sql files directly in DIR,
+#                  those whose name starts with a number in the order of that
+#                  number (as an integer), then the others by name; of each
+#                  file only the lines of its "-- +migrate Up" sections (the
+#                  "-- +migrate ..." lines left out), in a transaction unless
+#                  an Up line has the option notransaction (which then holds
+#                  for all of the file's Up statements)
 #   glob:REGEX     every *.sql file whose path matches REGEX, in path order,
 #                  each in a transaction
 #
@@ -91,8 +101,11 @@ def git(*a):
 paths = git('ls-tree', '-r', '--name-only', rev).decode().split('\n')
 sel = []          # (path, mode) with mode "tx" or "autocommit"
 subst = []
+uptext = {}       # path -> the text to run, when not the file's own
 if layout == 'kratos':
     layout = 'pop:persistence/sql/migrations/sql'
+elif layout == 'keto':
+    layout = 'pop:internal/persistence/sql/migrations/sql'
 if layout.startswith('pop:'):
     # popx (ory/x): per version, the postgres file when there is one, else
     # the dialect-free one ("all"); versions compared as strings
@@ -178,6 +191,37 @@ elif layout.startswith('diesel:'):
                     mode = 'asis'
             found.append((m.group(1).replace('-', ''), p, mode))
     sel = [(p, mode) for _, p, mode in sorted(found)]
+elif layout.startswith('sql-migrate:'):
+    # rubenv/sql-migrate (migrate.go, sqlparse/sqlparse.go): a file's id is its
+    # name; ids starting with digits sort by that number, before the others,
+    # which sort as strings.  Only lines starting exactly "-- +migrate " are
+    # commands; "Up" / "Down" switch the direction, and "notransaction" on
+    # any Up line turns the transaction off for the whole Up part.
+    d = layout[12:].rstrip('/') + '/'
+    found = []
+    for p in paths:
+        if not (p.startswith(d) and p.endswith('.sql') and '/' not in p[len(d):]):
+            continue
+        text = git('show', '%s:%s' % (rev, p)).decode('utf-8', 'replace')
+        up, keep, notx = [], False, False
+        for line in text.split('\n'):
+            if line.startswith('-- +migrate '):
+                f = line[len('-- +migrate '):].split()
+                if f and f[0] == 'Up':
+                    keep = True
+                    notx = notx or 'notransaction' in f[1:]
+                elif f and f[0] == 'Down':
+                    keep = False
+                continue
+            if keep and not line.startswith('-- +'):
+                up.append(line)
+        name = p[len(d):]
+        m = re.match(r'\d+', name)
+        key = (0, int(m.group(0)), name) if m else (1, 0, name)
+        found.append((key, p, 'asis' if notx else 'tx', '\n'.join(up) + '\n'))
+    found.sort()
+    sel = [(p, mode) for _, p, mode, _ in found]
+    uptext = {p: t for _, p, _, t in found}
 elif layout.startswith('glob:'):
     rx = re.compile(layout[5:])
     sel = [(p, 'tx') for p in sorted(paths) if p.endswith('.sql') and rx.search(p)]
@@ -187,7 +231,10 @@ if not sel:
     sys.exit('no migration files found')
 with open(out + '/../manifest.txt', 'w') as man:
     for i, (p, mode) in enumerate(sel, 1):
-        text = git('show', '%s:%s' % (rev, p)).decode('utf-8', 'replace')
+        if p in uptext:
+            text = uptext[p]
+        else:
+            text = git('show', '%s:%s' % (rev, p)).decode('utf-8', 'replace')
         for a, b in subst:
             text = re.sub(a, b, text)
         # a file that manages its own transactions runs as it is (a BEGIN
@@ -225,6 +272,9 @@ dbc_psql "$PORT" postgres -c "CREATE DATABASE corpus" || exit 1
 	harbor)
 		# golang-migrate's own table, which some migrations update
 		echo "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);" ;;
+	keto)
+		# ory/x networkx/migrations/sql/20150100000001000000_networks.postgres.up.sql
+		echo 'CREATE TABLE "networks" ("id" UUID NOT NULL, PRIMARY KEY("id"), "created_at" timestamp NOT NULL, "updated_at" timestamp NOT NULL);' ;;
 	esac
 	# the clock-dependent policies would judge the time of the run, not the
 	# migration (as in regress/sql/stock_corpus.sql)
