@@ -5151,20 +5151,61 @@ coercion_of_column_builtin(RangeVar *rv, const char *colname, TypeName *tn)
 }
 
 /*
- * Does an ALTER COLUMN ... TYPE of the table rv names (and of its
- * inheritance children and partitions, which it recurses to) evaluate only
- * PostgreSQL's own immutable C functions?  It rebuilds indexes -- all of them
- * when it rewrites the table -- evaluating their expressions and predicates,
- * and re-checks the CHECK constraints on the column, also without a rewrite
- * (both seen on PostgreSQL 15).  A function in another language, a volatile
- * one (query_to_xml() runs any query), a domain's constraints may run
- * someone's code, which may alter any table.  Read from pg_index and
- * pg_constraint without locking the tables (a dry run must not wait behind
- * another session's lock on them).  False when the table is not found (made
- * by the script, or unknown).
+ * Does validating foreign key con (a pg_constraint row) run PostgreSQL's own
+ * code only?  Its query compares the referencing columns with the referenced
+ * ones through the key's operators, coercing both sides to the operators'
+ * input types: a cast someone created (an enum's to text, AS IMPLICIT) runs
+ * for every row.  Trusted when the operators and every key column's type
+ * are PostgreSQL's own and so is the type a column is being changed to
+ * (newtype; PostgreSQL picks the key's operators again for it), with no cast
+ * between the two sides created after initdb.
  */
 static bool
-table_code_trusted(RangeVar *rv)
+fk_code_trusted(HeapTuple con, Oid newtype)
+{
+	Form_pg_constraint c = (Form_pg_constraint) GETSTRUCT(con);
+	AttrNumber	conkey[INDEX_MAX_KEYS];
+	AttrNumber	confkey[INDEX_MAX_KEYS];
+	Oid			pf[INDEX_MAX_KEYS];
+	Oid			pp[INDEX_MAX_KEYS];
+	Oid			ff[INDEX_MAX_KEYS];
+	int			n;
+
+	if (newtype >= FirstNormalObjectId)
+		return false;
+	DeconstructFkConstraintRow(con, &n, conkey, confkey, pf, pp, ff, NULL, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		Oid			fktype = get_atttype(c->conrelid, conkey[i]);
+		Oid			pktype = get_atttype(c->confrelid, confkey[i]);
+
+		if (pf[i] >= FirstNormalObjectId || pp[i] >= FirstNormalObjectId ||
+			ff[i] >= FirstNormalObjectId ||
+			!OidIsValid(fktype) || fktype >= FirstNormalObjectId ||
+			!OidIsValid(pktype) || pktype >= FirstNormalObjectId ||
+			!builtin_coercion(fktype, pktype) || !builtin_coercion(pktype, fktype))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Does an ALTER COLUMN ... TYPE of the table rv names (and of its
+ * inheritance children and partitions, which it recurses to) to type newtype
+ * evaluate only PostgreSQL's own immutable C functions?  It rebuilds indexes
+ * -- all of them when it rewrites the table -- evaluating their expressions
+ * and predicates, re-checks the CHECK constraints on the column, also
+ * without a rewrite, and, when it rewrites, validates again the foreign keys
+ * of the table and those referencing it (all seen on PostgreSQL 15).  A
+ * function in another language, a volatile one (query_to_xml() runs any
+ * query), a domain's constraints, a cast someone created in a foreign key's
+ * comparison (fk_code_trusted) may run someone's code, which may alter any
+ * table.  Read from pg_index and pg_constraint without locking the tables (a
+ * dry run must not wait behind another session's lock on them).  False when
+ * the table is not found (made by the script, or unknown).
+ */
+static bool
+table_code_trusted(RangeVar *rv, Oid newtype)
 {
 	Oid			relid = rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
 	List	   *rels;
@@ -5239,6 +5280,26 @@ table_code_trusted(RangeVar *rv)
 		if (!trusted)
 			break;
 	}
+
+	/* foreign keys of these tables and referencing them: no index on confrelid */
+	if (trusted)
+	{
+		Relation	cat = table_open(ConstraintRelationId, AccessShareLock);
+		SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+		HeapTuple	tup;
+
+		while (trusted && HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_constraint c = (Form_pg_constraint) GETSTRUCT(tup);
+
+			if (c->contype == CONSTRAINT_FOREIGN &&
+				(list_member_oid(rels, c->conrelid) || list_member_oid(rels, c->confrelid)) &&
+				!fk_code_trusted(tup, newtype))
+				trusted = false;
+		}
+		systable_endscan(scan);
+		table_close(cat, AccessShareLock);
+	}
 	return trusted;
 }
 
@@ -5250,9 +5311,10 @@ table_code_trusted(RangeVar *rv)
  * another column to a plain type without USING, by a cast of PostgreSQL's
  * own, of a column the script did not retype before (retyped: the
  * columns retyped so far), on a table whose index expressions, predicates
- * and CHECKs call only PostgreSQL's own immutable C functions
- * (table_code_trusted: a rewrite rebuilds the indexes, the column's CHECKs
- * are checked again).
+ * and CHECKs call only PostgreSQL's own immutable C functions and whose
+ * foreign keys (either side) compare through PostgreSQL's own operators
+ * and casts (table_code_trusted: a rewrite rebuilds the indexes and validates
+ * the foreign keys again, the column's CHECKs are checked again).
  */
 static bool
 alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *colname, List **retyped)
@@ -5297,7 +5359,7 @@ alter_keeps_column_type(AlterTableStmt *at, const char *relname, const char *col
 			*retyped = lappend(*retyped, key);
 			if (!plain_type(type_oid(cd->typeName)) ||
 				!coercion_of_column_builtin(at->relation, n, cd->typeName) ||
-				!table_code_trusted(at->relation))
+				!table_code_trusted(at->relation, type_oid(cd->typeName)))
 				return false;
 			continue;
 		}
@@ -5428,7 +5490,9 @@ drop_keeps_columns(DropStmt *d, const char *relname)
  * DROP), or one that runs code dbchange does not read beforehand (DO, CALL,
  * EXECUTE, a query, DML: anything may be called; also an ALTER TABLE of
  * another table or a CREATE INDEX that evaluates an expression, see
- * alter_runs_no_code()) can have changed the column, so can a statement on a
+ * alter_runs_no_code(); for the type, not a type change of another table's
+ * column that runs PostgreSQL's own code only, see
+ * alter_keeps_column_type()) can have changed the column, so can a statement on a
  * parent of the table (SET / DROP NOT NULL recurse) or one that gives the
  * table a child, and so can another subcommand of s (ALTER c DROP NOT NULL, then ALTER c SET
  * NOT NULL; ADD PRIMARY KEY).  nullability: the state asked about is NOT
@@ -5442,6 +5506,7 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 	DbcScriptTables *sc = dbc_script_tables_current();
 	ListCell   *lc;
 	Oid			relid;
+	List	   *retyped = NIL;
 
 	if (cmd->name == NULL || s->relation == NULL)
 		return false;
@@ -5515,7 +5580,18 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 					 * parent or a child, are not among the harmless ones.
 					 */
 					rv = at->relation;
-					if (!alter_runs_no_code(at) || descends_from(relid, rv))
+					if (descends_from(relid, rv))
+						return false;
+
+					/*
+					 * For the type: also a type change of another table's
+					 * column that runs only PostgreSQL's own code (convoy
+					 * widens the VARCHAR(26) ids of a dozen tables, each
+					 * statement after another's), as the rewrite judgement
+					 * takes it (alter_keeps_column_type).
+					 */
+					if (nullability ? !alter_runs_no_code(at) :
+						!alter_keeps_column_type(at, s->relation->relname, cmd->name, &retyped))
 						return false;
 				}
 				break;

@@ -10,6 +10,12 @@
 --    only PostgreSQL's own immutable C functions -- a partial index WHERE NOT deleted, an
 --    index on lower(a) no longer make every later "no rewrite" unknown -- but not with a
 --    function of someone's in an index or a CHECK, nor through a cast someone created.
+-- 5. A type change that rewrites a table validates its foreign keys again, and those
+--    referencing it: a cast someone created in a key's comparison runs for every row
+--    (an earlier rule missed it).
+-- 6. The type facts (type_widened, type_unchanged, old_type) take the same earlier type
+--    changes of other tables as harmless (frain-dev/convoy widens the VARCHAR(26) ids of a
+--    dozen tables referencing one another, statement after statement).
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS regress_classify_retype_scripts;
 CREATE DATABASE regress_classify_retype_scripts;
@@ -254,6 +260,61 @@ SET timezone = 'UTC';
 SELECT dbchange.apply(:id);
 RESET SESSION AUTHORIZATION;
 SELECT status, error_message FROM dbchange.change WHERE id = :id;
+
+-- 5. foreign keys
+SET dbchange.enforce = off;
+CREATE TYPE rt_e AS ENUM ('x', 'y');
+CREATE FUNCTION rt_etext(rt_e) RETURNS text LANGUAGE plpgsql AS
+  $f$ BEGIN RAISE NOTICE 'rt_etext(%)', $1; RETURN textin(enum_out($1)); END $f$;
+CREATE CAST (rt_e AS text) WITH FUNCTION rt_etext(rt_e) AS IMPLICIT;
+CREATE TABLE rt_pk (id varchar(26) PRIMARY KEY);
+CREATE TABLE rt_fk (ref rt_e REFERENCES rt_pk (id));
+CREATE TABLE rt_pk2 (id varchar(26) PRIMARY KEY);
+CREATE TABLE rt_fk2 (ref varchar(26) REFERENCES rt_pk2 (id));
+INSERT INTO rt_pk VALUES ('x'), ('y');
+INSERT INTO rt_fk VALUES ('x'), ('y');
+RESET dbchange.enforce;
+SELECT v.label, rw(v.sql || '; ALTER TABLE rt_t ALTER name TYPE varchar(200)') AS rewrites
+  FROM (VALUES
+    ('a built-in key, referenced', 'ALTER TABLE rt_pk2 ALTER id TYPE varchar(20)'),
+    ('a built-in key, referencing', 'ALTER TABLE rt_fk2 ALTER ref TYPE varchar(20)'),
+    ('a key through someone''s cast, referenced', 'ALTER TABLE rt_pk ALTER id TYPE varchar(20)'),
+    ('a key through someone''s cast, referencing', 'ALTER TABLE rt_fk ALTER ref TYPE rt_e')
+  ) AS v(label, sql);
+-- what PostgreSQL 15 runs: the cast, for each referencing row, when the referenced
+-- column's type change rewrites the table
+SET dbchange.enforce = off;
+SET client_min_messages = notice;
+BEGIN;
+ALTER TABLE rt_pk ALTER id TYPE varchar(20);
+ROLLBACK;
+SET client_min_messages = warning;
+RESET dbchange.enforce;
+
+-- 6. the type facts after other tables' type changes
+CREATE FUNCTION tf(sql text) RETURNS TABLE (type_widened text, type_unchanged text, old_type text)
+  LANGUAGE sql AS $$
+  SELECT e.facts->'subcommands'->0->>'type_widened', e.facts->'subcommands'->0->>'type_unchanged',
+         e.facts->'subcommands'->0->>'old_type'
+    FROM dbchange.evaluate(sql, 'prod', 'migration') e ORDER BY e.statement_no DESC LIMIT 1 $$;
+SELECT v.label, f.*
+  FROM (VALUES
+    ('alone', ''),
+    ('after a built-in key''s widening', 'ALTER TABLE rt_pk2 ALTER id TYPE varchar; '),
+    ('after a partial index''s table', 'ALTER TABLE rt_p ALTER a TYPE varchar(20); '),
+    ('after a key through someone''s cast', 'ALTER TABLE rt_pk ALTER id TYPE varchar(20); '),
+    ('after someone''s function in an index', 'ALTER TABLE rt_u ALTER a TYPE varchar(20); '),
+    ('after the same table', 'ALTER TABLE rt_t ALTER id TYPE bigint; '),
+    ('after a USING', 'ALTER TABLE rt_p ALTER a TYPE varchar(20) USING a; ')
+  ) AS v(label, sql),
+  LATERAL tf(v.sql || 'ALTER TABLE rt_t ALTER name TYPE varchar(200)') f;
+-- and table_rewrites on convoy's statements: both widenings silent, the second too
+\set src `cat lua_policies/table_rewrites.lua`
+SELECT dbchange.set_policy('table_rewrites', :'src') IS NOT NULL AS loaded;
+SELECT e.statement_no, e.reasons
+  FROM dbchange.evaluate('ALTER TABLE rt_pk2 ALTER id TYPE varchar; ALTER TABLE rt_fk2 ALTER ref TYPE varchar',
+                         'prod', 'migration') e
+ ORDER BY 1;
 
 \c postgres
 SET client_min_messages = warning;
