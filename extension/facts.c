@@ -1132,7 +1132,7 @@ relation_created_here(const char *qualified)
  *	  the table nor change what a name resolves to: CREATE TABLE, CREATE
  *	  INDEX, ALTER TABLE of a table created in the script (not ATTACH
  *	  PARTITION, INHERIT), COMMENT, GRANT/REVOKE, sequences, views, triggers,
- *	  types.  Anything else -- DML, SELECT (set_config(), a function that
+ *	  types, SET / RESET lock_timeout or statement_timeout.  Anything else -- DML, SELECT (set_config(), a function that
  *	  inserts), DO, CALL, EXECUTE, SET (search_path, role), DROP, RENAME,
  *	  SET SCHEMA, ALTER of an existing table (a volatile DEFAULT or USING
  *	  expression runs once per row and may insert anywhere), ... -- forgets
@@ -1325,6 +1325,22 @@ script_tables_see(Node *stmt, Jsonb *facts)
 		case T_CreateEnumStmt:
 		case T_CreateDomainStmt:
 			keep = true;
+			break;
+		case T_VariableSetStmt:
+			{
+				VariableSetStmt *v = (VariableSetStmt *) stmt;
+
+				/*
+				 * The timeouts a migration sets around each part (rubenv/
+				 * sql-migrate files of frain-dev/convoy: SET ... RESET
+				 * lock_timeout between the CREATE TABLE and its indexes)
+				 * change no name's meaning and put no rows anywhere;
+				 * search_path, role and RESET ALL may.
+				 */
+				keep = v->kind != VAR_RESET_ALL && v->name != NULL &&
+					(pg_strcasecmp(v->name, "lock_timeout") == 0 ||
+					 pg_strcasecmp(v->name, "statement_timeout") == 0);
+			}
 			break;
 		default:
 			keep = false;

@@ -78,6 +78,20 @@ SELECT statement_no, action, facts->'created_in_script' AS created_in_script
 SELECT conname FROM pg_constraint WHERE conrelid = 'orders_new'::regclass ORDER BY 1;
 SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'orders_new'::regclass AND attname = 'note';
 
+-- the timeouts a migration sets and resets between its parts (frain-dev/convoy) keep the
+-- new table; RESET ALL (which resets search_path and role too) does not
+SELECT statement_no, action, facts->'created_in_script' AS created_in_script, reasons
+  FROM dbchange.evaluate($$
+SET lock_timeout = '2s';
+CREATE TABLE jobs_new (id bigint, run_at timestamptz);
+RESET lock_timeout;
+RESET statement_timeout;
+SET lock_timeout = '2s';
+SET LOCAL statement_timeout TO DEFAULT;
+CREATE INDEX jobs_new_run_at ON jobs_new (run_at);
+RESET ALL;
+CREATE INDEX jobs_new_id ON jobs_new (id)$$, 'prod');
+
 -- attacks: none of these is judged as a new table
 -- IF NOT EXISTS naming an existing table creates nothing
 SELECT statement_no, action, facts->'created_in_script' AS created_in_script, reasons
