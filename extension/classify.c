@@ -5490,9 +5490,10 @@ drop_keeps_columns(DropStmt *d, const char *relname)
  * DROP), or one that runs code dbchange does not read beforehand (DO, CALL,
  * EXECUTE, a query, DML: anything may be called; also an ALTER TABLE of
  * another table or a CREATE INDEX that evaluates an expression, see
- * alter_runs_no_code(); for the type, not a type change of another table's
- * column that runs PostgreSQL's own code only, see
- * alter_keeps_column_type()) can have changed the column, so can a statement on a
+ * alter_runs_no_code(); for the type, not an ALTER TABLE, of this table or
+ * another, that leaves the column's type alone and runs PostgreSQL's own
+ * code only, see alter_keeps_column_type()) can have changed the column, so
+ * can a statement on a
  * parent of the table (SET / DROP NOT NULL recurse) or one that gives the
  * table a child, and so can another subcommand of s (ALTER c DROP NOT NULL, then ALTER c SET
  * NOT NULL; ADD PRIMARY KEY).  nullability: the state asked about is NOT
@@ -5593,6 +5594,15 @@ column_state_current(AlterTableStmt *s, AlterTableCmd *cmd, bool nullability)
 					if (nullability ? !alter_runs_no_code(at) :
 						!alter_keeps_column_type(at, s->relation->relname, cmd->name, &retyped))
 						return false;
+
+					/*
+					 * The type of this column: an ALTER TABLE of the same
+					 * table that keeps it is harmless too, as for
+					 * rewrites_table (dani-garcia/vaultwarden retypes a
+					 * table's columns one statement each).
+					 */
+					if (!nullability)
+						continue;
 				}
 				break;
 			case T_RenameStmt:

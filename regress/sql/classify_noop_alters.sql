@@ -70,7 +70,8 @@ SELECT v.n, e.action, e.risk, e.reasons FROM (VALUES
   (3, 'ALTER TABLE na_flows ALTER COLUMN ui SET NOT NULL'),
   (4, 'ALTER TABLE na_flows ALTER COLUMN ui TYPE jsonb, ALTER COLUMN ui DROP NOT NULL')) v(n, sql),
   LATERAL dbchange.evaluate(v.sql, 'prod') e ORDER BY v.n;
--- the same statements after one that alters the table first: judged as changes
+-- the same statements after one that alters the table first: judged as changes, but for
+-- the type of token, which the first statement leaves alone (a restated type, silent)
 SELECT statement_no, action, risk, reasons FROM dbchange.evaluate($$
 ALTER TABLE na_flows ALTER COLUMN ui DROP NOT NULL, ALTER COLUMN token SET NOT NULL, ALTER COLUMN seen TYPE text;
 ALTER TABLE na_flows ALTER COLUMN token TYPE varchar(32), ALTER COLUMN token DROP NOT NULL;

@@ -14,8 +14,9 @@
 --    referencing it: a cast someone created in a key's comparison runs for every row
 --    (an earlier rule missed it).
 -- 6. The type facts (type_widened, type_unchanged, old_type) take the same earlier type
---    changes of other tables as harmless (frain-dev/convoy widens the VARCHAR(26) ids of a
---    dozen tables referencing one another, statement after statement).
+--    changes as harmless, of other tables (frain-dev/convoy widens the VARCHAR(26) ids of a
+--    dozen tables referencing one another, statement after statement) and of other columns
+--    of the same table (dani-garcia/vaultwarden).
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS regress_classify_retype_scripts;
 CREATE DATABASE regress_classify_retype_scripts;
@@ -304,7 +305,10 @@ SELECT v.label, f.*
     ('after a partial index''s table', 'ALTER TABLE rt_p ALTER a TYPE varchar(20); '),
     ('after a key through someone''s cast', 'ALTER TABLE rt_pk ALTER id TYPE varchar(20); '),
     ('after someone''s function in an index', 'ALTER TABLE rt_u ALTER a TYPE varchar(20); '),
-    ('after the same table', 'ALTER TABLE rt_t ALTER id TYPE bigint; '),
+    ('after another column of the same table', 'ALTER TABLE rt_t ALTER id TYPE bigint; '),
+    ('after the same column', 'ALTER TABLE rt_t ALTER name TYPE varchar(150); '),
+    ('after the same column''s default', 'ALTER TABLE rt_t ALTER name SET DEFAULT ''x''; '),
+    ('after a column of the same name added', 'ALTER TABLE rt_t DROP name, ADD name int; '),
     ('after a USING', 'ALTER TABLE rt_p ALTER a TYPE varchar(20) USING a; ')
   ) AS v(label, sql),
   LATERAL tf(v.sql || 'ALTER TABLE rt_t ALTER name TYPE varchar(200)') f;
