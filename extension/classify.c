@@ -2217,6 +2217,39 @@ type_change_rewrites(const TypeChange *tc, bool has_using, Node *stmt)
 	return true;
 }
 
+/*
+ * Is a USING expression the column itself, as it is or cast to the new type
+ * (USING c, USING c::varchar for TYPE varchar, as frain-dev/convoy writes
+ * it)?  PostgreSQL then converts as it does without USING -- the same cast,
+ * the same check of whether it rewrites (seen on PostgreSQL 15: USING
+ * c::varchar of a varchar(26) keeps the relfilenode) -- so the rewrite is
+ * judged as without USING.  Not for a cast to another type or typmod (two
+ * conversions), a COLLATE, or anything else.
+ */
+static bool
+using_is_column(Node *expr, const char *colname, TypeName *target)
+{
+	ColumnRef  *cr;
+
+	if (expr != NULL && IsA(expr, TypeCast))
+	{
+		TypeName   *tn = ((TypeCast *) expr)->typeName;
+		Oid			t = type_oid(tn);
+		Oid			want = type_oid(target);
+
+		if (!OidIsValid(t) || t != want ||
+			typmod_estimate(tn, t) != typmod_estimate(target, want) ||
+			typmod_estimate(tn, t) == -2)
+			return false;
+		expr = ((TypeCast *) expr)->arg;
+	}
+	if (expr == NULL || !IsA(expr, ColumnRef) || colname == NULL)
+		return false;
+	cr = (ColumnRef *) expr;
+	return list_length(cr->fields) == 1 && IsA(linitial(cr->fields), String) &&
+		strcmp(strVal(linitial(cr->fields)), colname) == 0;
+}
+
 /* A constrained numeric typmod's scale (11 bits, signed since PostgreSQL 15). */
 static int
 typmod_scale(int32 mod)
@@ -5919,7 +5952,9 @@ classify_alter_table(Cls *c, AlterTableStmt *s)
 							c->destructive = true;
 					}
 					type_change_of(o->relid, cmd->name, cd->typeName, &tc);
-					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL, (Node *) s);
+					rewrites = type_change_rewrites(&tc, cd->raw_default != NULL &&
+													!using_is_column(cd->raw_default, cmd->name, cd->typeName),
+													(Node *) s);
 					/* from the catalog's type: not when the script may have changed it first */
 					if (!rewrites && relation && type_may_have_changed(s, cmd))
 						rewrites = true;

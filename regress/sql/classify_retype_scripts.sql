@@ -17,6 +17,8 @@
 --    changes as harmless, of other tables (frain-dev/convoy widens the VARCHAR(26) ids of a
 --    dozen tables referencing one another, statement after statement) and of other columns
 --    of the same table (dani-garcia/vaultwarden).
+-- 5. USING the column, as it is or cast to the new type, converts as without USING
+--    (frain-dev/convoy: ALTER COLUMN project_id TYPE VARCHAR USING project_id::VARCHAR).
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS regress_classify_retype_scripts;
 CREATE DATABASE regress_classify_retype_scripts;
@@ -319,6 +321,37 @@ SELECT e.statement_no, e.reasons
   FROM dbchange.evaluate('ALTER TABLE rt_pk2 ALTER id TYPE varchar; ALTER TABLE rt_fk2 ALTER ref TYPE varchar',
                          'prod', 'migration') e
  ORDER BY 1;
+
+-- 5. USING the column itself, or cast to the new type: converted as without USING
+SET dbchange.enforce = off;
+CREATE TABLE rt_us (id int, c varchar(26), n numeric(10,2));
+INSERT INTO rt_us VALUES (1, 'x', 1.5);
+RESET dbchange.enforce;
+SELECT v.sql, rw(v.sql) AS rewrites
+  FROM (VALUES
+    ('ALTER TABLE rt_us ALTER c TYPE varchar USING c::varchar'),
+    ('ALTER TABLE rt_us ALTER c TYPE varchar(40) USING c'),
+    ('ALTER TABLE rt_us ALTER c TYPE text USING CAST(c AS text)'),
+    ('ALTER TABLE rt_us ALTER n TYPE numeric(12,2) USING n::numeric(12,2)'),
+    ('ALTER TABLE rt_us ALTER c TYPE varchar(10) USING c::varchar(10)'),
+    ('ALTER TABLE rt_us ALTER c TYPE varchar USING c::text'),
+    ('ALTER TABLE rt_us ALTER c TYPE varchar USING c::varchar(40)'),
+    ('ALTER TABLE rt_us ALTER c TYPE varchar USING lower(c)'),
+    ('ALTER TABLE rt_us ALTER c TYPE varchar USING id::varchar'),
+    ('ALTER TABLE rt_us ALTER n TYPE numeric(12,3) USING n::numeric(12,3)')
+  ) AS v(sql);
+-- what PostgreSQL 15 does
+SET dbchange.enforce = off;
+CREATE FUNCTION rt_fn() RETURNS oid LANGUAGE sql AS $f$ SELECT pg_relation_filenode('rt_us') $f$;
+BEGIN;
+SELECT rt_fn() AS f0 \gset
+ALTER TABLE rt_us ALTER c TYPE varchar USING c::varchar;
+ALTER TABLE rt_us ALTER n TYPE numeric(12,2) USING n::numeric(12,2);
+SELECT rt_fn() <> :f0 AS using_own_cast_rewritten;
+ALTER TABLE rt_us ALTER c TYPE varchar(10) USING c::varchar(10);
+SELECT rt_fn() <> :f0 AS using_narrowing_rewritten;
+ROLLBACK;
+RESET dbchange.enforce;
 
 \c postgres
 SET client_min_messages = warning;
